@@ -1,0 +1,3 @@
+from luaurft.cli import main
+
+main()

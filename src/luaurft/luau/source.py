@@ -1,0 +1,233 @@
+"""`LuauSource`: one piece of Luau, parsed once.
+
+Every rule and scorer reads the same object: the text, a line index, the
+tree-sitter tree (built lazily, once) and the Luau compiler's verdict. Objects
+are cached by content hash, so scoring the same code twice parses it once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import ClassVar
+
+import tree_sitter
+import tree_sitter_luau
+
+from luaurft.errors import SourceDecodeError
+
+_LANGUAGE = tree_sitter.Language(tree_sitter_luau.language())
+
+# pluau's compiler reports "syntax error: <line>: <message>"; the chunk name may
+# precede the line when code is loaded through a VM ("src/lib.rs:389:1: ...").
+_COMPILE_ERROR = re.compile(r"^(?:syntax error:\s*)?(?:.*?:)?\s*(\d+):\s*(.*)$", re.DOTALL)
+
+
+def luau_language() -> tree_sitter.Language:
+    """The tree-sitter Luau grammar, for rules that build queries."""
+    return _LANGUAGE
+
+
+@dataclass(frozen=True, slots=True)
+class CompileError:
+    """The Luau compiler's reason for rejecting code (1-based line; column when known)."""
+
+    message: str
+    line: int
+    column: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CompileResult:
+    """The Luau compiler's verdict: `ok` with the bytecode size, or the error."""
+
+    ok: bool
+    bytecode_size: int = 0
+    error: CompileError | None = None
+
+
+def compile_luau(text: str) -> CompileResult:
+    """Compile `text` with Luau's own compiler (through pluau) and report the verdict."""
+    import pluau
+
+    compiler = pluau.Compiler(1, 1, 0, 0)
+    try:
+        bytecode = compiler.compile(text)
+    except RuntimeError as exc:
+        return CompileResult(ok=False, error=parse_compile_error(str(exc)))
+    return CompileResult(ok=True, bytecode_size=len(bytecode))
+
+
+def parse_compile_error(raw: str) -> CompileError:
+    """Turn a compiler message such as "syntax error: 4: Expected 'end'" into a CompileError."""
+    match = _COMPILE_ERROR.match(raw.strip())
+    if not match:
+        return CompileError(message=raw.strip(), line=1)
+    return CompileError(message=match.group(2).strip(), line=int(match.group(1)))
+
+
+class LuauSource:
+    """Luau code with everything the scorers need, computed at most once.
+
+    Build it with `LuauSource.of(text)` (cached by content hash) or
+    `LuauSource.from_bytes(data)`; the constructor itself does no caching.
+    """
+
+    _cache: ClassVar[OrderedDict[str, LuauSource]] = OrderedDict()
+    _cache_lock: ClassVar[threading.Lock] = threading.Lock()
+    cache_size: ClassVar[int] = 512
+
+    def __init__(self, text: str, *, path: str | None = None) -> None:
+        # Luau treats a carriage return before a newline as whitespace; rules
+        # count lines, so normalise once here.
+        self.text = text.replace("\r\n", "\n").replace("\r", "\n")
+        self.path = path
+        self.sha256 = hashlib.sha256(self.text.encode("utf-8", "surrogatepass")).hexdigest()
+        self._lock = threading.Lock()
+
+    # -- construction -----------------------------------------------------
+
+    @classmethod
+    def of(cls, text: str, *, path: str | None = None) -> LuauSource:
+        """The shared `LuauSource` for this text (one per content hash)."""
+        key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        with cls._cache_lock:
+            hit = cls._cache.get(key)
+            if hit is not None:
+                cls._cache.move_to_end(key)
+                return hit
+        source = cls(text, path=path)
+        with cls._cache_lock:
+            cls._cache[key] = source
+            while len(cls._cache) > cls.cache_size:
+                cls._cache.popitem(last=False)
+        return source
+
+    @classmethod
+    def from_bytes(cls, data: bytes, *, path: str | None = None) -> LuauSource:
+        """Decode UTF-8 (a BOM is dropped); other bytes raise `SourceDecodeError`."""
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise SourceDecodeError(exc.start, exc.reason, origin=path) from None
+        if "\x00" in text:
+            raise SourceDecodeError(text.index("\x00"), "NUL byte in text", origin=path)
+        return cls.of(text, path=path)
+
+    @classmethod
+    def from_path(cls, path: str | Path) -> LuauSource:
+        """Read and decode a file; unreadable or binary files raise a `LuaurftError`."""
+        p = Path(path)
+        return cls.from_bytes(p.read_bytes(), path=str(p))
+
+    # -- text and lines ---------------------------------------------------
+
+    @cached_property
+    def bytes(self) -> bytes:
+        return self.text.encode("utf-8", "surrogatepass")
+
+    @cached_property
+    def lines(self) -> list[str]:
+        """The text's lines without their newline; `lines[0]` is line 1."""
+        return self.text.split("\n")
+
+    @cached_property
+    def _line_byte_starts(self) -> list[int]:
+        starts = [0]
+        for i, b in enumerate(self.bytes):
+            if b == 0x0A:
+                starts.append(i + 1)
+        return starts
+
+    def line(self, number: int) -> str:
+        """The text of 1-based line `number` ('' when out of range)."""
+        if 1 <= number <= len(self.lines):
+            return self.lines[number - 1]
+        return ""
+
+    def node_text(self, node: tree_sitter.Node) -> str:
+        return self.bytes[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+    def column_of(self, node: tree_sitter.Node) -> int:
+        """1-based character column of a node's start (tree-sitter counts bytes)."""
+        row, col = node.start_point
+        return len(self.bytes[self._line_byte_starts[row] : self._line_byte_starts[row] + col].decode("utf-8", "replace")) + 1
+
+    @property
+    def is_blank(self) -> bool:
+        return not self.text.strip()
+
+    # -- tree-sitter ------------------------------------------------------
+
+    @cached_property
+    def tree(self) -> tree_sitter.Tree:
+        """The tree-sitter tree, parsed on first use."""
+        parser = tree_sitter.Parser(_LANGUAGE)
+        return parser.parse(self.bytes)
+
+    @property
+    def root(self) -> tree_sitter.Node:
+        return self.tree.root_node
+
+    @cached_property
+    def tree_has_errors(self) -> bool:
+        """True when tree-sitter could not parse everything (partial analysis)."""
+        return self.root.has_error
+
+    @cached_property
+    def _nodes_by_type(self) -> dict[str, list[tree_sitter.Node]]:
+        # One walk of the whole tree, shared by every rule that asks for nodes by type.
+        index: dict[str, list[tree_sitter.Node]] = defaultdict(list)
+        cursor = self.tree.walk()
+        while True:
+            node = cursor.node
+            assert node is not None
+            index[node.type].append(node)
+            if cursor.goto_first_child():
+                continue
+            while not cursor.goto_next_sibling():
+                if not cursor.goto_parent():
+                    return dict(index)
+
+    def nodes(self, *types: str) -> list[tree_sitter.Node]:
+        """Every node of the given types, in document order."""
+        if len(types) == 1:
+            return self._nodes_by_type.get(types[0], [])
+        found = [n for t in types for n in self._nodes_by_type.get(t, [])]
+        found.sort(key=lambda n: n.start_byte)
+        return found
+
+    def walk(self) -> Iterator[tree_sitter.Node]:
+        """Every node, depth first, in document order."""
+        stack = [self.root]
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(reversed(node.children))
+
+    @cached_property
+    def comments(self) -> list[tree_sitter.Node]:
+        return self.nodes("comment")
+
+    # -- the compiler -----------------------------------------------------
+
+    @cached_property
+    def compiled(self) -> CompileResult:
+        """Luau's compiler verdict; it decides whether code is valid."""
+        return compile_luau(self.text)
+
+    @property
+    def compiles(self) -> bool:
+        return self.compiled.ok
+
+    def __repr__(self) -> str:
+        where = f" {self.path}" if self.path else ""
+        return f"<LuauSource{where} {len(self.lines)} lines sha256={self.sha256[:10]}>"

@@ -1,0 +1,1 @@
+"""Roblox knowledge: the API index (curated facts, optional full dump) and the mock runtime."""

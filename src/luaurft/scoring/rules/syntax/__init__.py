@@ -1,0 +1,1 @@
+"""Syntax rules: what keeps code from compiling, and why."""
