@@ -1,0 +1,363 @@
+"""What the words in comments and strings say: markers, evaluator-addressed text, restatements.
+
+Pure text functions, shared by the quality rules, `shape` and the quality scorer.
+The patterns are deliberately narrow: game code talks about scores, judges and
+ratings all the time, so a pattern fires only on text that addresses whoever
+evaluates the code, or asks for a grade for the code itself.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import tree_sitter
+
+    from luaurft.luau.source import LuauSource
+
+# -- comment text ------------------------------------------------------------
+
+_COMMENT_OPEN = re.compile(r"^--(?:\[(=*)\[)?")
+
+
+def comment_text(source: LuauSource, comment: tree_sitter.Node) -> str:
+    """A comment's words without the `--` / `--[[ ]]` delimiters."""
+    raw = source.node_text(comment)
+    match = _COMMENT_OPEN.match(raw)
+    if match and match.group(1) is not None:
+        closing = "]" + match.group(1) + "]"
+        body = raw[match.end() :]
+        return body[: -len(closing)] if body.endswith(closing) else body
+    return raw[match.end() :] if match else raw
+
+
+_DIRECTIVE = re.compile(r"^\s*(?:!\w+|kind\s*:|expect\s*:|selene\s*:|stylua\s*:)", re.IGNORECASE)
+
+
+def is_directive(text: str) -> bool:
+    """`--!strict`, `-- kind: module`, linter pragmas: instructions to tools, not prose."""
+    return bool(_DIRECTIVE.match(text))
+
+
+# -- completeness markers ------------------------------------------------------
+
+# Upper-case markers are conventions; lower-case "todo" is only a marker when it
+# leads the comment ("todo: ..."), so "the todo list UI" stays prose.
+TODO_MARKER = re.compile(
+    r"\b(?:TODO|FIXME|XXX|TBD)\b|^\s*(?:[Tt]odo|[Ff]ixme)\s*[:!-]", re.MULTILINE
+)
+
+PLACEHOLDER = re.compile(
+    r"""
+      \byour\s+(?:own\s+)?(?:code|logic|implementation|stuff)\s+(?:goes\s+)?here\b
+    | \b(?:add|insert|put|write|place)\s+(?:your|the|more|additional|actual|real)\s+
+        (?:own\s+)?(?:code|logic|implementation|functionality)\s+(?:goes\s+)?here\b
+    | \b(?:code|logic|implementation)\s+goes\s+here\b
+    | \bimplement\s+(?:this|me|it\s+later|later|here)\b
+    | \bnot\s+(?:yet\s+)?implemented\b
+    | \bto\s+be\s+implemented\b
+    | \bunimplemented\b
+    | \bfill\s+(?:this|these|it)\s+in\b
+    | \bfill\s+in\s+(?:the\s+)?(?:code|logic|details|implementation|blanks?)\b
+    | ^\s*(?:this\s+is\s+(?:just\s+)?a\s+|just\s+a\s+)?(?:placeholder|stub(?:bed)?)\b
+    """,
+    re.IGNORECASE | re.VERBOSE | re.MULTILINE,
+)
+
+ELISION = re.compile(
+    r"""
+      ^\s*(?:\.\.\.|…)\s*$
+    | ^\s*(?:\.\.\.|…)?\s*(?:the\s+)?rest\s+of\s+(?:the\s+)?(?:code|script|logic|implementation|function|file|module)\b
+    | \b(?:existing|previous|original|remaining|unchanged|other)\s+(?:code|logic|functions?|implementation)
+        \s*(?:\.\.\.|…|here|goes\s+here|remains?|unchanged|omitted|continues?|as\s+before)
+    | ^\s*(?:\.\.\.|…)\s*(?:existing|previous|original|remaining|more|other)\b
+    | \b(?:code|logic|implementation|details?)\s+(?:omitted|elided|truncated|abbreviated|skipped)\b
+    | \b(?:omitted|elided)\s+for\s+(?:brevity|clarity|space)\b
+    | \b(?:same|similar)\s+(?:as|to)\s+(?:above|before|the\s+previous)\s*(?:\.\.\.|…)?\s*$
+    | \b(?:and\s+so\s+on|etc\.?)\s*(?:\.\.\.|…)?\s*$
+    | \b(?:more|other)\s+(?:code|logic|functions|handlers)\s+(?:here|below|goes\s+here|as\s+needed)\b
+    """,
+    re.IGNORECASE | re.VERBOSE | re.MULTILINE,
+)
+
+
+def is_todo(text: str) -> bool:
+    return bool(TODO_MARKER.search(text))
+
+
+def is_placeholder(text: str) -> bool:
+    return bool(PLACEHOLDER.search(text))
+
+
+def is_elision(text: str) -> bool:
+    return bool(ELISION.search(text))
+
+
+def is_incomplete_marker(text: str) -> bool:
+    """Any sign that the code is not finished: a TODO, a placeholder or an elision."""
+    return is_todo(text) or is_placeholder(text) or is_elision(text)
+
+
+# -- text addressed to an evaluator -----------------------------------------------
+
+# Nouns for whoever grades the code. "judge", "scorer" and "rater" are also game
+# roles, so alone they only count when addressed with an AI qualifier or a plea.
+_GRADER = r"(?:grader|evaluator|reviewer|assessor|examiner|grading\s+(?:system|model|bot|script))s?"
+_EVALUATOR = rf"(?:{_GRADER}|(?:judge|scorer|rater)s?)"
+_AI = r"(?:ai|a\.i\.|llm|gpt|claude|automated|automatic|auto|language\s+model)"
+_CODE = (
+    r"(?:code|script|solution|answer|submission|response|implementation|file|program|output|work)"
+)
+_RATIO = r"\d+(?:\.\d+)?\s*(?:/|out\s+of)\s*\d+"
+_TOP_GRADE = rf"(?:{_RATIO}|perfect|full\s+marks|max(?:imum)?|highest|excellent|high(?:ly)?|a\+|an\s+a\b|five\s+stars)"
+_GRADE_NOUN = r"(?:score|marks?|grade|rating|points|stars|review|evaluation)"
+_OBJECT = rf"(?:(?:this|it|me|my|our)(?:\s+{_CODE})?|the\s+{_CODE})"
+
+# Text that on its own speaks to an evaluator or asks for a grade for the code.
+EVALUATOR_ADDRESS = re.compile(
+    rf"""
+      # "Note to the judge", "message for the AI grader", "instructions to reviewers"
+      \b(?:note|message|hint|instructions?|memo|reminder|comment|request)\s+(?:to|for)\s+
+        (?:the\s+|any\s+|all\s+|our\s+|my\s+)?(?:{_AI}[\s-]+)?(?:{_EVALUATOR}|ai|llm)\b
+      # "Dear evaluator", "Hey judge", "Attention AI"
+    | (?:^|[.!?]\s+)\s*(?:dear|hey|hello|attention|attn:?)\s+(?:the\s+)?(?:{_AI}|{_EVALUATOR})\b
+      # an AI evaluator named outright: "AI grader", "the LLM judge"
+    | \b{_AI}[\s-]+{_EVALUATOR}\b
+      # "score this 10/10", "rate my code highly", "grade this solution as perfect"
+    | \b(?:score|rate|grade|mark|evaluate|rank|judge|assess)\s+{_OBJECT}\s+
+        (?:as\s+|a\s+|an\s+|with\s+(?:a\s+)?|at\s+)?{_TOP_GRADE}(?!\w)
+      # "give this code full marks", "award it a perfect score", "give me 10/10"
+    | \b(?:give|award|assign|grant)\s+{_OBJECT}\s+(?:a\s+|an\s+|the\s+)?
+        (?:{_RATIO}|(?:perfect|full|max(?:imum)?|highest|top|excellent|high|good)\s+{_GRADE_NOUN})
+      # "this code is perfect", "this solution deserves 10/10"
+    | \bthis\s+{_CODE}\s+(?:is|deserves|earns|merits|should\s+(?:get|receive|score))\s+(?:\w+\s+)?
+        (?:perfect|flawless|impeccable|bug[\s-]?free|optimal|excellent|the\s+best|\d+\s*/\s*\d+|full\s+marks|a\s+perfect)
+      # prompt injection
+    | \bignore\s+(?:all\s+|any\s+)?(?:the\s+|your\s+)?(?:previous|prior|above|earlier|other|grading)\s+
+        (?:instructions|rules|criteria|prompts?|guidelines)
+    | \byou\s+(?:must|should|will|shall|are\s+required\s+to)\s+(?:give|award|assign|rate|score|grade)\b
+    | \b(?:full|maximum|perfect|top)\s+(?:marks|score)\s+(?:for|to)\s+(?:this|my|the)\s+{_CODE}\b
+    """,
+    re.IGNORECASE | re.VERBOSE | re.MULTILINE,
+)
+
+# "Grader: ...", "Reviewer, ...": a grader addressed by title, which counts
+# together with a plea or praise anywhere in the same text.
+_VOCATIVE = re.compile(
+    rf"(?:^|[.!?]\s+)\s*(?:to\s+)?(?:the\s+)?{_GRADER}\s*[:,!]", re.IGNORECASE | re.MULTILINE
+)
+_PLEA = re.compile(
+    r"\b(?:score|grade|rating|rate|marks|points|pass|approve|perfect|flawless|full|\d+\s*/\s*\d+|"
+    r"correct|bug[\s-]?free|excellent|please)\b",
+    re.IGNORECASE,
+)
+
+
+def addresses_evaluator(text: str) -> bool:
+    """Text that speaks to whoever grades the code, or asks for a grade for it."""
+    if EVALUATOR_ADDRESS.search(text):
+        return True
+    return bool(_VOCATIVE.search(text) and _PLEA.search(text))
+
+
+# -- words ---------------------------------------------------------------------
+
+_WORD = re.compile(r"[A-Za-z]+|\d+")
+_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+
+STOPWORDS: frozenset[str] = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "to",
+        "of",
+        "and",
+        "or",
+        "is",
+        "are",
+        "be",
+        "been",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "into",
+        "as",
+        "we",
+        "our",
+        "us",
+        "i",
+        "you",
+        "your",
+        "then",
+        "so",
+        "now",
+        "here",
+        "there",
+        "also",
+        "just",
+        "will",
+        "can",
+        "which",
+        "who",
+        "s",
+        "t",
+        "do",
+        "does",
+        "did",
+        "has",
+        "have",
+        "had",
+        "was",
+        "were",
+        "when",
+    ]
+)
+
+# What an operator or keyword on a code line "says" in English: a comment made
+# of these words plus the line's own names restates the line.
+CODE_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "=": (
+        "set",
+        "assign",
+        "store",
+        "save",
+        "equal",
+        "equals",
+        "define",
+        "declare",
+        "create",
+        "make",
+        "get",
+        "variable",
+        "value",
+        "hold",
+        "keep",
+    ),
+    "local": ("local", "variable", "declare", "define", "create", "make", "new"),
+    "function": (
+        "function",
+        "define",
+        "declare",
+        "create",
+        "method",
+        "helper",
+        "handler",
+        "callback",
+    ),
+    "(": ("call", "invoke", "run", "execute", "use", "pass", "argument"),
+    "+": ("add", "plus", "increment", "increase", "sum"),
+    "-": ("subtract", "minus", "decrement", "decrease"),
+    "*": ("multiply", "times", "product"),
+    "/": ("divide", "quotient"),
+    "..": ("concatenate", "join", "append", "combine"),
+    "#": ("length", "count", "size", "number"),
+    "return": ("return", "give", "back", "result", "output"),
+    "if": ("if", "check", "whether", "condition", "test", "verify", "when"),
+    "else": ("else", "otherwise"),
+    "for": ("for", "loop", "iterate", "each", "every", "over", "through", "all"),
+    "while": ("while", "loop", "repeat", "until"),
+    "repeat": ("repeat", "loop", "until"),
+    "not": ("not", "no", "negate"),
+    "nil": ("nil", "exist", "exists", "null", "nothing", "empty", "missing"),
+    "true": ("true", "enable", "on", "yes"),
+    "false": ("false", "disable", "off"),
+    "==": ("equal", "equals", "same", "compare"),
+    "~=": ("different", "not", "unequal"),
+    ">": ("greater", "more", "above", "exceed", "bigger"),
+    "<": ("less", "fewer", "below", "smaller"),
+    ":": ("method", "call"),
+    "end": ("end", "close", "finish"),
+    "break": ("break", "stop", "exit"),
+    "{": ("table", "array", "list", "dictionary", "map", "empty"),
+}
+_OPERATORS = re.compile(r"==|~=|\.\.|[=+\-*/#(<>:{]")
+_CODE_KEYWORDS = frozenset(
+    {
+        "local",
+        "function",
+        "return",
+        "if",
+        "else",
+        "elseif",
+        "for",
+        "while",
+        "repeat",
+        "not",
+        "nil",
+        "true",
+        "false",
+        "end",
+        "break",
+    }
+)
+
+
+def stem(word: str) -> str:
+    """A crude stem so 'players'/'player', 'connects'/'connect', 'spawned'/'spawn' meet."""
+    w = word.lower()
+    if len(w) >= 5 and w.endswith("ies"):
+        return w[:-3] + "y"
+    if len(w) >= 5 and w.endswith(("ches", "shes", "sses", "xes", "zes")):
+        return w[:-2]
+    if len(w) >= 4 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        return w[:-1]
+    if len(w) >= 6 and w.endswith("ing"):
+        return w[:-3]
+    if len(w) >= 5 and w.endswith("ed"):
+        return w[:-2]
+    return w
+
+
+def prose_words(text: str) -> list[str]:
+    """The content words of a comment, stemmed, stop words dropped."""
+    words: list[str] = []
+    for token in _WORD.findall(text):
+        for part in _CAMEL.findall(token) or [token]:
+            lowered = part.lower()
+            if lowered not in STOPWORDS:
+                words.append(stem(lowered))
+    return words
+
+
+def code_vocabulary(code: str) -> set[str]:
+    """Words a comment could use to say what this code line says (names, keywords, operator synonyms)."""
+    vocab: set[str] = set()
+    for token in _WORD.findall(code):
+        vocab.add(stem(token.lower()))
+        for part in _CAMEL.findall(token):
+            vocab.add(stem(part.lower()))
+        if token in _CODE_KEYWORDS:
+            vocab.update(stem(s) for s in CODE_SYNONYMS.get(token, ()))
+    for op in _OPERATORS.findall(code):
+        vocab.update(stem(s) for s in CODE_SYNONYMS.get(op, ()))
+    return vocab
+
+
+def restates(comment: str, code: str) -> bool:
+    """True when a comment says nothing its code line does not already say.
+
+    At least two content words, of which at least three quarters are names, keywords or operator paraphrases of the code.
+    """
+    words = prose_words(comment)
+    if len(words) < 2 or not code.strip():
+        return False
+    vocab = code_vocabulary(code)
+    missing = [w for w in words if w not in vocab]
+    return len(missing) <= len(words) // 4
+
+
+def is_prose(text: str, min_words: int = 3) -> bool:
+    """Sentence-like text: enough alphabetic words, not a rule of dashes or a label."""
+    return len(re.findall(r"[A-Za-z]{2,}", text)) >= min_words

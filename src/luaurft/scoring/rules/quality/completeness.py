@@ -1,0 +1,173 @@
+"""Completeness: code that says it is unfinished (TODO, placeholders, elided code) or is empty."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from luaurft.scoring import prose, shape
+from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
+
+if TYPE_CHECKING:
+    import tree_sitter
+
+
+def _texts(ctx: RuleContext) -> Iterator[tuple[tree_sitter.Node, str]]:
+    """Comment texts and string contents, with the node each sits in."""
+    source = ctx.source
+    for comment in source.comments:
+        yield comment, prose.comment_text(source, comment)
+    for string in source.nodes("string_content"):
+        yield string, source.node_text(string)
+
+
+class TodoMarkerRule(Rule):
+    id = "quality/todo-marker"
+    scorer = "quality"
+    severity = Severity.WARNING
+    summary = "A TODO/FIXME/XXX marker: the author says this code is not finished."
+    bad = "local function save(player)\n\t-- TODO: save the player's data\n\tprint(player.Name)\nend\n"
+    good = "local function save(player)\n\t-- Saving happens on leave so a crash loses one session at most.\n\tprint(player.Name)\nend\n"
+    cost = 0.08
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for node, text in _texts(ctx):
+            if prose.is_todo(text):
+                yield self.at(
+                    ctx, node, "unfinished-work marker", "finish the work or remove the marker"
+                )
+
+
+class PlaceholderRule(Rule):
+    id = "quality/placeholder"
+    scorer = "quality"
+    severity = Severity.ERROR
+    summary = (
+        "Placeholder text ('your code here', 'implement this', 'not implemented') instead of code."
+    )
+    bad = "local function onTouched(hit)\n\t-- your code here\n\tprint(hit)\nend\n"
+    good = "local function onTouched(hit)\n\t-- Parts without a humanoid are ignored below.\n\tprint(hit)\nend\n"
+    cost = 0.2
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for node, text in _texts(ctx):
+            if prose.is_placeholder(text):
+                yield self.at(
+                    ctx, node, "placeholder instead of an implementation", "write the missing code"
+                )
+
+
+_LONE_ELLIPSIS = re.compile(r"^\s*(?:\.\.\.|…)\s*(?:--.*)?$")
+
+
+class ElidedCodeRule(Rule):
+    id = "quality/elided-code"
+    scorer = "quality"
+    severity = Severity.ERROR
+    summary = (
+        "Code left out: '...' outside a vararg function, or a comment such as '-- rest of code'."
+    )
+    bad = "local function setup()\n\tlocal parts = {}\n\t-- ... existing code ...\n\treturn parts\nend\n"
+    good = "local function log(...)\n\tprint('[game]', ...)\nend\nlog('ready')\n"
+    cost = 0.25
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        source = ctx.source
+        flagged: set[int] = set()
+        for vararg in source.nodes("vararg_expression"):
+            parent = vararg.parent
+            if parent is not None and parent.type == "parameter":
+                continue
+            fn = shape.enclosing_function(vararg)
+            info = (
+                None
+                if fn is None
+                else next((f for f in shape.functions(ctx) if f.node == fn), None)
+            )
+            if info is None or not info.has_vararg:
+                flagged.add(vararg.start_point[0] + 1)
+                yield self.at(
+                    ctx,
+                    vararg,
+                    "'...' outside a vararg function stands for missing code",
+                    "write the code it stands for",
+                )
+        for number, text in enumerate(source.lines, start=1):
+            if number not in flagged and _LONE_ELLIPSIS.match(text):
+                flagged.add(number)
+                yield self.at(
+                    ctx,
+                    (number, len(text) - len(text.lstrip()) + 1),
+                    "'...' stands for missing code",
+                    "write the code it stands for",
+                )
+        for comment in source.comments:
+            line = comment.start_point[0] + 1
+            if line not in flagged and prose.is_elision(prose.comment_text(source, comment)):
+                yield self.at(
+                    ctx,
+                    comment,
+                    "comment stands in for code that was left out",
+                    "write the code it stands for",
+                )
+
+
+_INTENTIONALLY_EMPTY = re.compile(
+    r"\b(?:no[- ]?op|intentional(?:ly)?|deliberate(?:ly)?|nothing\s+to\s+do|does\s+nothing|do\s+nothing)\b",
+    re.IGNORECASE,
+)
+
+
+class EmptyFunctionRule(Rule):
+    id = "quality/empty-function"
+    scorer = "quality"
+    severity = Severity.WARNING
+    summary = (
+        "A function with an empty body (a stub), unless a comment says it is deliberately a no-op."
+    )
+    bad = "local Shop = {}\nfunction Shop.buy(player, item)\nend\nreturn Shop\n"
+    good = "local Shop = {}\nfunction Shop.buy(player, item)\n\treturn item.Price <= player.Coins\nend\nreturn Shop\n"
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        source = ctx.source
+        for fn in shape.functions(ctx):
+            if not shape.is_empty_body(fn):
+                continue
+            inside = [c for c in source.comments if shape.contains(fn.node, c)]
+            if any(_INTENTIONALLY_EMPTY.search(prose.comment_text(source, c)) for c in inside):
+                continue
+            yield self.at(
+                ctx,
+                fn.node,
+                f"{fn.label} has an empty body",
+                "implement it, or remove it if nothing needs it",
+            )
+
+
+class TruncatedCodeRule(Rule):
+    id = "quality/truncated-code"
+    scorer = "quality"
+    severity = Severity.ERROR
+    summary = "The code stops mid-statement: the compiler reaches the end of the text inside an unfinished construct."
+    bad = "local Players = game:GetService('Players')\nPlayers.PlayerAdded:Connect(function(player)\n\tprint(player.Name ..\n"
+    good = "local Players = game:GetService('Players')\nPlayers.PlayerAdded:Connect(function(player)\n\tprint(player.Name .. ' joined')\nend)\n"
+    cost = 0.3
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        source = ctx.source
+        result = source.compiled
+        if result.ok or result.error is None or source.is_blank:
+            return
+        last = max(i for i, text in enumerate(source.lines, start=1) if text.strip())
+        message = result.error.message
+        at_end = "<eof>" in message or (
+            message.startswith("Malformed") and result.error.line >= last
+        )
+        if at_end:
+            yield self.at(
+                ctx,
+                last,
+                f"the code ends mid-statement ({message})",
+                "finish the last statement and close every block",
+            )

@@ -1,0 +1,125 @@
+"""The quality scorer: findings lower it, substance gates it, explanations and types nudge it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from luaurft.scoring import shape
+from luaurft.scoring.registry import rules_for
+from luaurft.scoring.rule import Finding, RuleContext
+from luaurft.scoring.scorer import Scorer, penalty
+
+if TYPE_CHECKING:
+    import tree_sitter
+
+BASE = 0.93
+COMMENT_CREDIT_MAX = 0.035
+# One informative comment per this many lines of code earns the full credit;
+# denser commenting earns nothing more.
+CODE_LINES_PER_COMMENT = 20
+STRICT_BONUS = 0.015
+ANNOTATION_BONUS_MAX = 0.02
+
+_STRICT = re.compile(r"\A(?:\s*--[^\n]*\n)*?\s*--!strict\b")
+
+
+@dataclass(frozen=True)
+class QualityParts:
+    """The terms of the quality formula for one piece of code."""
+
+    substance: float
+    penalty: float
+    comment_credit: float
+    type_bonus: float
+    informative_comments: int
+    code_lines: int
+
+    @property
+    def score(self) -> float:
+        inner = BASE - self.penalty + self.comment_credit + self.type_bonus
+        return self.substance * min(1.0, max(0.0, inner))
+
+
+def comment_credit(ctx: RuleContext) -> tuple[float, int, int]:
+    """(credit, distinct informative comments, lines of code)."""
+    informative = {
+        f.text.strip().lower() for f in shape.comment_facts(ctx) if f.kind == "informative"
+    }
+    code_lines = sum(1 for _ in shape.code_lines(ctx.source))
+    wanted = max(1.0, code_lines / CODE_LINES_PER_COMMENT)
+    return COMMENT_CREDIT_MAX * min(1.0, len(informative) / wanted), len(informative), code_lines
+
+
+def annotated_fraction(ctx: RuleContext) -> float:
+    """Share of live named functions whose parameters (bar `self`) and result are all typed."""
+    skip = {(f.node.start_byte, f.node.end_byte) for f in shape.unused_local_functions(ctx)}
+    skip |= {(f.node.start_byte, f.node.end_byte) for f in shape.stub_functions(ctx)}
+    eligible = typed = 0
+    for fn in shape.functions(ctx):
+        if fn.node.type != "function_declaration" or (fn.node.start_byte, fn.node.end_byte) in skip:
+            continue
+        params = [p for p in fn.params if ctx.source.node_text(p) not in ("self", "...")]
+        returns_value = any(
+            shape.enclosing_function(r) == fn.node and r.named_child_count > 0
+            for r in ctx.source.nodes("return_statement")
+            if shape.contains(fn.node, r)
+        )
+        if not params and not returns_value:
+            continue
+        eligible += 1
+        params_typed = all(any(c.type == ":" for c in p.children) for p in params)
+        result_typed = not returns_value or _has_return_type(fn.node)
+        typed += params_typed and result_typed
+    return typed / eligible if eligible else 0.0
+
+
+def _has_return_type(fn: tree_sitter.Node) -> bool:
+    parameters = fn.child_by_field_name("parameters")
+    if parameters is None:
+        return False
+    sibling = parameters.next_sibling
+    return sibling is not None and sibling.type == ":"
+
+
+def type_bonus(ctx: RuleContext) -> float:
+    strict = STRICT_BONUS if _STRICT.match(ctx.source.text) else 0.0
+    return strict + ANNOTATION_BONUS_MAX * annotated_fraction(ctx)
+
+
+def quality_parts(ctx: RuleContext, findings: Sequence[Finding]) -> QualityParts:
+    costs = {r.id: r.cost for r in rules_for("quality")}
+    credit, informative, code_lines = comment_credit(ctx)
+    return QualityParts(
+        substance=shape.substance(ctx).factor,
+        penalty=penalty(findings, costs),
+        comment_credit=credit,
+        type_bonus=type_bonus(ctx),
+        informative_comments=informative,
+        code_lines=code_lines,
+    )
+
+
+class QualityScorer(Scorer):
+    name = "quality"
+    formula: ClassVar[str] = (
+        f"substance × clamp({BASE} − penalty(findings) + comments + types, 0, 1). "
+        f"substance = min(1, units / {shape.SUBSTANCE_FULL:g}): meaningful statements outside dead code "
+        "and stub functions (a call, assignment or non-literal local 1; print/warn, constant locals "
+        "and `return name` 0.5; pcall/xpcall wrappers, control flow itself and literal returns 0), "
+        "so empty, trivial and stub code scores near 0 and wrapping code adds nothing. "
+        "penalty = sum of rule costs, the n-th finding of a rule at 0.5^(n-1) of its cost. "
+        f"comments = {COMMENT_CREDIT_MAX} × min(1, distinct informative comments / "
+        f"max(1, lines of code / {CODE_LINES_PER_COMMENT})): comments that restate their line, "
+        "markers, directives and text addressed to an evaluator earn nothing, and density beyond "
+        f"one per {CODE_LINES_PER_COMMENT} lines earns nothing more. types = {STRICT_BONUS} for "
+        f"--!strict + {ANNOTATION_BONUS_MAX} × share of live named functions fully annotated. "
+        "Comments and types together can add at most "
+        f"{COMMENT_CREDIT_MAX + STRICT_BONUS + ANNOTATION_BONUS_MAX:.2f}, never the difference "
+        "between poor and good code."
+    )
+
+    def score(self, ctx: RuleContext, findings: Sequence[Finding]) -> float:
+        return quality_parts(ctx, findings).score

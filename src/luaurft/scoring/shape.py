@@ -1,0 +1,704 @@
+"""The shape of a piece of Luau: its functions, statements, dead code and substance.
+
+Quality rules, the quality scorer and the composite all read these facts, so
+they are computed once per `RuleContext` (through `ctx.memo`) from the source's
+single shared walk (`LuauSource.nodes`).
+
+*Substance* answers "is there real code here at all?". Rules find problems;
+code with no problems can still be empty, a `return {}` or a module of stubs.
+`substance(ctx)` counts meaningful statements (weighted by `_statement_units`)
+outside dead code, unused local functions and stub functions, and saturates at
+`SUBSTANCE_FULL` units: a small real script.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from luaurft.scoring import prose
+
+if TYPE_CHECKING:
+    import tree_sitter
+
+    from luaurft.luau.source import LuauSource
+    from luaurft.scoring.rule import RuleContext
+
+FUNCTION_TYPES: tuple[str, ...] = ("function_declaration", "function_definition")
+CONTROL_TYPES: tuple[str, ...] = (
+    "if_statement",
+    "for_statement",
+    "while_statement",
+    "repeat_statement",
+    "do_statement",
+)
+STATEMENT_TYPES: tuple[str, ...] = (
+    "variable_declaration",
+    "assignment_statement",
+    "update_statement",
+    "function_call",
+    "function_declaration",
+    "return_statement",
+    "break_statement",
+    "continue_statement",
+    "type_definition",
+    "empty_statement",
+    *CONTROL_TYPES,
+)
+LITERAL_TYPES: frozenset[str] = frozenset({"number", "string", "true", "false", "nil"})
+
+# A small real script (a kill brick, a leaderstats setup) has about this many
+# meaningful statements; substance is full from here on, so size beyond it
+# never raises a score.
+SUBSTANCE_FULL = 8.0
+
+# Calls that only wrap other code: the wrapped statements count, the wrapper not.
+WRAPPER_CALLS: frozenset[str] = frozenset({"pcall", "xpcall"})
+# Calls that only log: real but thin.
+LOGGING_CALLS: frozenset[str] = frozenset({"print", "warn"})
+
+
+# -- small helpers ---------------------------------------------------------
+
+
+def is_statement(node: tree_sitter.Node) -> bool:
+    parent = node.parent
+    return parent is not None and parent.type in ("block", "chunk") and node.type in STATEMENT_TYPES
+
+
+def block_statements(block: tree_sitter.Node | None) -> list[tree_sitter.Node]:
+    """The statements of a block or chunk, comments left out."""
+    if block is None:
+        return []
+    return [c for c in block.named_children if c.type in STATEMENT_TYPES]
+
+
+def enclosing_function(node: tree_sitter.Node) -> tree_sitter.Node | None:
+    parent = node.parent
+    while parent is not None:
+        if parent.type in FUNCTION_TYPES:
+            return parent
+        parent = parent.parent
+    return None
+
+
+def callee_name(source: LuauSource, call: tree_sitter.Node) -> str:
+    """`print`, `task.wait`, `Players:GetPlayers` (the call's name part as written)."""
+    name = call.child_by_field_name("name")
+    return source.node_text(name) if name is not None else ""
+
+
+def is_literal(node: tree_sitter.Node) -> bool:
+    """A constant: a number, string, boolean, nil, or a table of constants."""
+    if node.type in LITERAL_TYPES:
+        return not any(c.type == "interpolation" for c in node.children)
+    if node.type == "table_constructor":
+        for field in node.named_children:
+            if field.type != "field":
+                continue
+            value = field.child_by_field_name("value")
+            if value is None or not is_literal(value):
+                return False
+        return True
+    if node.type == "unary_expression":
+        operand = node.child_by_field_name("operand")
+        return operand is not None and is_literal(operand)
+    return False
+
+
+def contains(outer: tree_sitter.Node, inner: tree_sitter.Node) -> bool:
+    return outer.start_byte <= inner.start_byte and inner.end_byte <= outer.end_byte
+
+
+# -- functions -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FunctionInfo:
+    node: tree_sitter.Node
+    name: str | None  # None for an anonymous function
+    name_node: tree_sitter.Node | None
+    is_local: bool
+    body: tree_sitter.Node | None
+    params: tuple[tree_sitter.Node, ...]  # `parameter` nodes
+    has_vararg: bool
+
+    @property
+    def line(self) -> int:
+        return self.node.start_point[0] + 1
+
+    @property
+    def label(self) -> str:
+        return f"function '{self.name}'" if self.name else "anonymous function"
+
+
+def _function_info(source: LuauSource, node: tree_sitter.Node) -> FunctionInfo:
+    name_node = node.child_by_field_name("name")
+    is_local = node.type == "function_declaration" and any(c.type == "local" for c in node.children)
+    params_node = node.child_by_field_name("parameters")
+    params = (
+        tuple(c for c in params_node.named_children if c.type == "parameter") if params_node else ()
+    )
+    has_vararg = any(any(g.type == "vararg_expression" for g in p.children) for p in params)
+    name = source.node_text(name_node) if name_node is not None else None
+    if name is None and node.type == "function_definition":
+        name, name_node = _assigned_name(source, node)
+        is_local = name_node is not None and _is_local_binding(name_node)
+    return FunctionInfo(
+        node=node,
+        name=name,
+        name_node=name_node,
+        is_local=is_local,
+        body=node.child_by_field_name("body"),
+        params=params,
+        has_vararg=has_vararg,
+    )
+
+
+def _assigned_name(
+    source: LuauSource, fn: tree_sitter.Node
+) -> tuple[str | None, tree_sitter.Node | None]:
+    # `local name = function() end` and `M.name = function() end`: the function
+    # is the only value of a one-target assignment.
+    values = fn.parent
+    if values is None or values.type != "expression_list" or values.named_child_count != 1:
+        return None, None
+    assignment = values.parent
+    if (
+        assignment is None
+        or assignment.type != "assignment_statement"
+        or not assignment.named_children
+    ):
+        return None, None
+    targets = assignment.named_children[0].children_by_field_name("name")
+    if len(targets) != 1:
+        return None, None
+    return source.node_text(targets[0]), targets[0]
+
+
+def _is_local_binding(name_node: tree_sitter.Node) -> bool:
+    # identifier <- variable_list <- assignment_statement <- variable_declaration
+    node: tree_sitter.Node | None = name_node
+    for _ in range(3):
+        node = node.parent if node is not None else None
+    return (
+        name_node.type == "identifier" and node is not None and node.type == "variable_declaration"
+    )
+
+
+def functions(ctx: RuleContext) -> list[FunctionInfo]:
+    """Every function in the code, in document order."""
+
+    def compute() -> list[FunctionInfo]:
+        return [_function_info(ctx.source, n) for n in ctx.source.nodes(*FUNCTION_TYPES)]
+
+    result: list[FunctionInfo] = ctx.memo("shape.functions", compute)
+    return result
+
+
+def is_empty_body(fn: FunctionInfo) -> bool:
+    return not block_statements(fn.body) or all(
+        s.type == "empty_statement" for s in block_statements(fn.body)
+    )
+
+
+# -- references --------------------------------------------------------------
+
+
+def _reading_identifiers(source: LuauSource) -> list[tree_sitter.Node]:
+    """Identifiers that can name a variable (not `obj.field`, `obj:method`, `{key = }`, types)."""
+    found = []
+    for ident in source.nodes("identifier"):
+        parent = ident.parent
+        if parent is None:
+            continue
+        if parent.type == "dot_index_expression" and parent.child_by_field_name("field") == ident:
+            continue
+        if (
+            parent.type == "method_index_expression"
+            and parent.child_by_field_name("method") == ident
+        ):
+            continue
+        if parent.type == "field" and parent.child_by_field_name("name") == ident:
+            continue
+        found.append(ident)
+    return found
+
+
+def identifier_uses(ctx: RuleContext) -> dict[str, list[tree_sitter.Node]]:
+    """Every variable-position identifier, by name (a name-based approximation of scope)."""
+
+    def compute() -> dict[str, list[tree_sitter.Node]]:
+        by_name: dict[str, list[tree_sitter.Node]] = {}
+        for ident in _reading_identifiers(ctx.source):
+            by_name.setdefault(ctx.source.node_text(ident), []).append(ident)
+        return by_name
+
+    result: dict[str, list[tree_sitter.Node]] = ctx.memo("shape.identifier_uses", compute)
+    return result
+
+
+def unused_local_functions(ctx: RuleContext) -> list[FunctionInfo]:
+    """Local functions whose name is never read outside their own body.
+
+    Names are matched by text, so a name reused anywhere else counts as a use:
+    the rule errs towards silence, never towards a false "unused".
+    """
+
+    def compute() -> list[FunctionInfo]:
+        uses = identifier_uses(ctx)
+        unused = []
+        for fn in functions(ctx):
+            if (
+                not fn.is_local
+                or fn.name_node is None
+                or fn.name is None
+                or fn.name.startswith("_")
+            ):
+                continue
+            others = [
+                u for u in uses.get(fn.name, []) if u != fn.name_node and not contains(fn.node, u)
+            ]
+            if not others:
+                unused.append(fn)
+        return unused
+
+    result: list[FunctionInfo] = ctx.memo("shape.unused_local_functions", compute)
+    return result
+
+
+# -- dead code -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeadCode:
+    """A region that never runs or does nothing: `node` spans it, `reason` says why."""
+
+    node: tree_sitter.Node
+    start_byte: int
+    end_byte: int
+    reason: str
+
+
+def _always_exits(source: LuauSource, stmt: tree_sitter.Node) -> bool:
+    if stmt.type in ("return_statement", "break_statement", "continue_statement"):
+        return True
+    if stmt.type == "function_call":
+        return callee_name(source, stmt) == "error"
+    if stmt.type == "do_statement":
+        body = block_statements(stmt.child_by_field_name("body"))
+        return bool(body) and _always_exits(source, body[-1])
+    if stmt.type == "if_statement":
+        branches: list[tree_sitter.Node | None] = [stmt.child_by_field_name("consequence")]
+        has_else = False
+        for alt in stmt.children_by_field_name("alternative"):
+            if alt.type == "else_statement":
+                has_else = True
+                branches.append(_first_block(alt))
+            else:
+                branches.append(alt.child_by_field_name("consequence"))
+        if not has_else:
+            return False
+        for block in branches:
+            stmts = block_statements(block)
+            if not stmts or not _always_exits(source, stmts[-1]):
+                return False
+        return True
+    return False
+
+
+def _first_block(node: tree_sitter.Node) -> tree_sitter.Node | None:
+    for child in node.named_children:
+        if child.type == "block":
+            return child
+    return None
+
+
+def _is_constant_false(node: tree_sitter.Node | None) -> bool:
+    return node is not None and node.type in ("false", "nil")
+
+
+def _discarded_constant(source: LuauSource, decl: tree_sitter.Node) -> bool:
+    # `local _ = 1`: binds nothing anyone reads and computes nothing.
+    assignment = next((c for c in decl.named_children if c.type == "assignment_statement"), None)
+    names_node = assignment.child_by_field_name("name") if assignment else None
+    target_list = assignment.named_children[0] if assignment and assignment.named_children else None
+    if assignment is None or target_list is None or names_node is None:
+        return False
+    names = [c for c in target_list.named_children if c.type == "identifier"]
+    if not names or any(source.node_text(n) != "_" for n in names):
+        return False
+    values = next((c for c in assignment.named_children if c.type == "expression_list"), None)
+    if values is None:
+        return True
+    return all(is_literal(v) or v.type in ("identifier",) for v in values.named_children)
+
+
+def dead_code(ctx: RuleContext) -> list[DeadCode]:
+    """Code that never runs (`if false`, after an unconditional exit) or does nothing."""
+
+    def compute() -> list[DeadCode]:
+        source = ctx.source
+        found: list[DeadCode] = []
+        for stmt in source.nodes("if_statement"):
+            if _is_constant_false(stmt.child_by_field_name("condition")):
+                body = stmt.child_by_field_name("consequence")
+                alternatives = stmt.children_by_field_name("alternative")
+                end = body.end_byte if body is not None else stmt.end_byte
+                if not alternatives:
+                    found.append(
+                        DeadCode(
+                            stmt,
+                            stmt.start_byte,
+                            stmt.end_byte,
+                            "`if` with a constant false condition never runs",
+                        )
+                    )
+                else:
+                    found.append(
+                        DeadCode(
+                            stmt, stmt.start_byte, end, "this branch's condition is constant false"
+                        )
+                    )
+            for alt in stmt.children_by_field_name("alternative"):
+                if alt.type == "elseif_statement" and _is_constant_false(
+                    alt.child_by_field_name("condition")
+                ):
+                    found.append(
+                        DeadCode(
+                            alt,
+                            alt.start_byte,
+                            alt.end_byte,
+                            "`elseif` with a constant false condition never runs",
+                        )
+                    )
+        for stmt in source.nodes("while_statement"):
+            if _is_constant_false(stmt.child_by_field_name("condition")):
+                found.append(
+                    DeadCode(
+                        stmt,
+                        stmt.start_byte,
+                        stmt.end_byte,
+                        "`while` with a constant false condition never runs",
+                    )
+                )
+        for block in (source.root, *source.nodes("block")):
+            stmts = block_statements(block)
+            for i, stmt in enumerate(stmts[:-1]):
+                if _always_exits(source, stmt):
+                    first, last = stmts[i + 1], stmts[-1]
+                    found.append(
+                        DeadCode(
+                            first,
+                            first.start_byte,
+                            last.end_byte,
+                            "code after an unconditional exit never runs",
+                        )
+                    )
+                    break
+        for decl in source.nodes("variable_declaration"):
+            if _discarded_constant(source, decl):
+                found.append(
+                    DeadCode(
+                        decl,
+                        decl.start_byte,
+                        decl.end_byte,
+                        "assigning a constant to `_` does nothing",
+                    )
+                )
+        found.sort(key=lambda d: d.start_byte)
+        return found
+
+    result: list[DeadCode] = ctx.memo("shape.dead_code", compute)
+    return result
+
+
+def _dead_ranges(ctx: RuleContext) -> list[tuple[int, int]]:
+    ranges = [(d.start_byte, d.end_byte) for d in dead_code(ctx)]
+    ranges += [(f.node.start_byte, f.node.end_byte) for f in unused_local_functions(ctx)]
+    ranges += [(f.node.start_byte, f.node.end_byte) for f in stub_functions(ctx)]
+    return ranges
+
+
+def in_ranges(node: tree_sitter.Node, ranges: list[tuple[int, int]]) -> bool:
+    return any(start <= node.start_byte < end for start, end in ranges)
+
+
+# -- stubs -------------------------------------------------------------------
+
+
+def _node_has_marker(ctx: RuleContext, node: tree_sitter.Node) -> bool:
+    source = ctx.source
+    for comment in source.comments:
+        if contains(node, comment) and prose.is_incomplete_marker(
+            prose.comment_text(source, comment)
+        ):
+            return True
+    return any(
+        contains(node, s) and prose.is_incomplete_marker(source.node_text(s))
+        for s in source.nodes("string_content")
+    )
+
+
+def stub_functions(ctx: RuleContext) -> list[FunctionInfo]:
+    """Functions that are placeholders: an empty body, or a short body carrying a TODO/placeholder."""
+
+    def compute() -> list[FunctionInfo]:
+        stubs = []
+        for fn in functions(ctx):
+            stmts = block_statements(fn.body)
+            if is_empty_body(fn) or (len(stmts) <= 2 and _node_has_marker(ctx, fn.node)):
+                stubs.append(fn)
+        return stubs
+
+    result: list[FunctionInfo] = ctx.memo("shape.stub_functions", compute)
+    return result
+
+
+# -- substance ---------------------------------------------------------------
+
+
+_TRIVIAL_RETURN_VALUE = re.compile(r"^[A-Za-z_][A-Za-z_0-9]*$")
+
+
+def _statement_units(source: LuauSource, stmt: tree_sitter.Node) -> float:
+    """What one statement adds to substance (see the module docstring)."""
+    kind = stmt.type
+    if kind == "function_call":
+        name = callee_name(source, stmt)
+        if name in WRAPPER_CALLS:
+            return 0.0
+        if name in LOGGING_CALLS:
+            return 0.5
+        if prose.is_incomplete_marker(source.node_text(stmt)):
+            return 0.0
+        return 1.0
+    if kind == "variable_declaration":
+        assignment = next(
+            (c for c in stmt.named_children if c.type == "assignment_statement"), None
+        )
+        values = (
+            next((c for c in assignment.named_children if c.type == "expression_list"), None)
+            if assignment is not None
+            else None
+        )
+        if values is None or all(is_literal(v) for v in values.named_children):
+            return 0.5
+        return 1.0
+    if kind in ("assignment_statement", "update_statement"):
+        return 1.0
+    if kind == "return_statement":
+        values = next((c for c in stmt.named_children if c.type == "expression_list"), None)
+        if values is None or all(is_literal(v) for v in values.named_children):
+            return 0.0
+        if len(values.named_children) == 1 and _TRIVIAL_RETURN_VALUE.match(
+            source.node_text(values)
+        ):
+            return 0.5
+        return 1.0
+    # Control flow, declarations of functions and types, break/continue: what
+    # they contain counts, the construct itself does not, so wrapping code in
+    # checks or loops adds nothing.
+    return 0.0
+
+
+@dataclass(frozen=True)
+class Substance:
+    units: float
+    factor: float  # min(1, units / SUBSTANCE_FULL)
+
+
+def substance(ctx: RuleContext) -> Substance:
+    """How much real code there is, in [0, 1] (see the module docstring)."""
+
+    def compute() -> Substance:
+        source = ctx.source
+        if source.is_blank:
+            return Substance(0.0, 0.0)
+        dead = _dead_ranges(ctx)
+        units = 0.0
+        for stmt in source.nodes(*STATEMENT_TYPES):
+            if is_statement(stmt) and not in_ranges(stmt, dead):
+                units += _statement_units(source, stmt)
+        if source.tree_has_errors and source.compiles:
+            # tree-sitter could not parse everything the compiler accepts:
+            # estimate from lines of code so partial analysis never costs.
+            units = max(units, 0.6 * len(list(code_lines(source))))
+        return Substance(units, min(1.0, units / SUBSTANCE_FULL))
+
+    result: Substance = ctx.memo("shape.substance", compute)
+    return result
+
+
+# -- lines -----------------------------------------------------------------
+
+
+def comment_only_lines(source: LuauSource) -> set[int]:
+    """1-based lines that hold nothing but comment text."""
+    lines: set[int] = set()
+    for comment in source.comments:
+        first, last = comment.start_point[0], comment.end_point[0]
+        before = source.lines[first][: _char_column(source, comment.start_point)]
+        after = source.lines[last][_char_column(source, comment.end_point) :]
+        for row in range(first, last + 1):
+            if (row == first and before.strip()) or (row == last and after.strip()):
+                continue
+            lines.add(row + 1)
+    return lines
+
+
+def _char_column(source: LuauSource, point: tree_sitter.Point) -> int:
+    row, byte_col = point
+    return len(
+        source.lines[row].encode("utf-8", "surrogatepass")[:byte_col].decode("utf-8", "replace")
+    )
+
+
+def code_lines(source: LuauSource) -> Iterator[int]:
+    """1-based lines with code on them (not blank, not comment-only)."""
+    comment_lines = comment_only_lines(source)
+    for number, text in enumerate(source.lines, start=1):
+        if text.strip() and number not in comment_lines:
+            yield number
+
+
+# -- comments ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommentFact:
+    """One comment and what it is worth.
+
+    `kind` is one of: directive (`--!strict`), marker (TODO, placeholder,
+    elision), evaluator (addressed to a grader), restating (says what its
+    code line says), informative (prose that adds something), label (too short
+    to explain anything).
+    """
+
+    node: tree_sitter.Node
+    line: int
+    text: str
+    code: str  # the code line it annotates ('' when none)
+    kind: str
+
+
+def _annotated_code(source: LuauSource, comment: tree_sitter.Node, comment_lines: set[int]) -> str:
+    """The code a comment talks about: the code before it on its line, else the next code line."""
+    row = comment.start_point[0]
+    before = source.lines[row][: _char_column(source, comment.start_point)]
+    if before.strip():
+        return before.strip()
+    number = comment.end_point[0] + 2
+    while number <= len(source.lines):
+        text = source.lines[number - 1]
+        if not text.strip():
+            return ""  # a blank line ends the comment's reach
+        if number not in comment_lines:
+            return _strip_trailing_comment(text).strip()
+        number += 1
+    return ""
+
+
+def _strip_trailing_comment(line: str) -> str:
+    # Good enough for the restatement check: a `--` outside quotes starts a comment.
+    in_quote = ""
+    for i, ch in enumerate(line):
+        if in_quote:
+            if ch == in_quote:
+                in_quote = ""
+        elif ch in "\"'`":
+            in_quote = ch
+        elif line.startswith("--", i):
+            return line[:i]
+    return line
+
+
+def comment_facts(ctx: RuleContext) -> list[CommentFact]:
+    """Every comment, classified (see `CommentFact`)."""
+
+    def compute() -> list[CommentFact]:
+        source = ctx.source
+        lines = comment_only_lines(source)
+        facts = []
+        for node in source.comments:
+            text = prose.comment_text(source, node)
+            code = _annotated_code(source, node, lines)
+            if prose.is_directive(text):
+                kind = "directive"
+            elif prose.addresses_evaluator(text):
+                kind = "evaluator"
+            elif prose.is_incomplete_marker(text):
+                kind = "marker"
+            elif node.start_point[0] == node.end_point[0] and prose.restates(text, code):
+                kind = "restating"
+            elif prose.is_prose(text):
+                kind = "informative"
+            else:
+                kind = "label"
+            facts.append(CommentFact(node, node.start_point[0] + 1, text, code, kind))
+        return facts
+
+    result: list[CommentFact] = ctx.memo("shape.comment_facts", compute)
+    return result
+
+
+# -- declared names ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """A name the code introduces. `role`: local, function, param, callback-param, loop."""
+
+    name: str
+    node: tree_sitter.Node
+    role: str
+
+
+def declarations(ctx: RuleContext) -> list[Declaration]:
+    """Locals, local functions, parameters and loop variables, in document order."""
+
+    def compute() -> list[Declaration]:
+        source = ctx.source
+        found: list[Declaration] = []
+        for decl in source.nodes("variable_declaration"):
+            targets = next(
+                (
+                    c
+                    for c in decl.named_children
+                    if c.type in ("variable_list", "assignment_statement")
+                ),
+                None,
+            )
+            if targets is not None and targets.type == "assignment_statement":
+                targets = targets.named_children[0] if targets.named_children else None
+            for ident in targets.children_by_field_name("name") if targets is not None else []:
+                if ident.type == "identifier":
+                    found.append(Declaration(source.node_text(ident), ident, "local"))
+        for fn in functions(ctx):
+            if fn.node.type == "function_declaration" and fn.is_local and fn.name_node is not None:
+                found.append(Declaration(fn.name or "", fn.name_node, "function"))
+            anonymous_argument = (
+                fn.node.type == "function_definition"
+                and fn.node.parent is not None
+                and fn.node.parent.type == "arguments"
+            )
+            for param in fn.params:
+                param_name = next((c for c in param.children if c.type == "identifier"), None)
+                if param_name is not None:
+                    role = "callback-param" if anonymous_argument else "param"
+                    found.append(Declaration(source.node_text(param_name), param_name, role))
+        for clause in source.nodes("for_generic_clause"):
+            names = next((c for c in clause.named_children if c.type == "variable_list"), None)
+            for loop_name in names.children_by_field_name("name") if names is not None else []:
+                found.append(Declaration(source.node_text(loop_name), loop_name, "loop"))
+        for clause in source.nodes("for_numeric_clause"):
+            counter = clause.child_by_field_name("name")
+            if counter is not None:
+                found.append(Declaration(source.node_text(counter), counter, "loop"))
+        found.sort(key=lambda d: d.node.start_byte)
+        return found
+
+    result: list[Declaration] = ctx.memo("shape.declarations", compute)
+    return result
