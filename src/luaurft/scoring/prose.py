@@ -358,6 +358,14 @@ def restates(comment: str, code: str) -> bool:
     return len(missing) <= len(words) // 4
 
 
-def is_prose(text: str, min_words: int = 3) -> bool:
-    """Sentence-like text: enough alphabetic words, not a rule of dashes or a label."""
-    return len(re.findall(r"[A-Za-z]{2,}", text)) >= min_words
+def explains(comment: str, code: str) -> bool:
+    """True when a comment is prose that adds something its code line does not say.
+
+    Three or more words, at least two of them not names, keywords or operator
+    paraphrases of the code (for a comment with no code line, any words count).
+    """
+    if len(re.findall(r"[A-Za-z]{2,}", comment)) < 3:
+        return False
+    vocab = code_vocabulary(code) if code.strip() else set()
+    new_words = {w for w in prose_words(comment) if w not in vocab and not w.isdigit()}
+    return len(new_words) >= 2

@@ -633,7 +633,7 @@ def comment_facts(ctx: RuleContext) -> list[CommentFact]:
                 kind = "marker"
             elif node.start_point[0] == node.end_point[0] and prose.restates(text, code):
                 kind = "restating"
-            elif prose.is_prose(text):
+            elif prose.explains(text, code):
                 kind = "informative"
             else:
                 kind = "label"

@@ -20,6 +20,8 @@ COMMENT_CREDIT_MAX = 0.035
 # One informative comment per this many lines of code earns the full credit;
 # denser commenting earns nothing more.
 CODE_LINES_PER_COMMENT = 20
+# Beyond one comment per two lines of code, commenting is padding: no credit at all.
+MAX_COMMENTS_PER_CODE_LINE = 0.5
 STRICT_BONUS = 0.015
 ANNOTATION_BONUS_MAX = 0.02
 
@@ -45,10 +47,12 @@ class QualityParts:
 
 def comment_credit(ctx: RuleContext) -> tuple[float, int, int]:
     """(credit, distinct informative comments, lines of code)."""
-    informative = {
-        f.text.strip().lower() for f in shape.comment_facts(ctx) if f.kind == "informative"
-    }
+    facts = [f for f in shape.comment_facts(ctx) if f.kind != "directive"]
+    informative = {f.text.strip().lower() for f in facts if f.kind == "informative"}
     code_lines = sum(1 for _ in shape.code_lines(ctx.source))
+    if len(facts) > code_lines * MAX_COMMENTS_PER_CODE_LINE:
+        # Comments on most lines are padding, whatever they say.
+        return 0.0, len(informative), code_lines
     wanted = max(1.0, code_lines / CODE_LINES_PER_COMMENT)
     return COMMENT_CREDIT_MAX * min(1.0, len(informative) / wanted), len(informative), code_lines
 
@@ -105,20 +109,23 @@ def quality_parts(ctx: RuleContext, findings: Sequence[Finding]) -> QualityParts
 class QualityScorer(Scorer):
     name = "quality"
     formula: ClassVar[str] = (
-        f"substance × clamp({BASE} − penalty(findings) + comments + types, 0, 1). "
-        f"substance = min(1, units / {shape.SUBSTANCE_FULL:g}): meaningful statements outside dead code "
-        "and stub functions (a call, assignment or non-literal local 1; print/warn, constant locals "
-        "and `return name` 0.5; pcall/xpcall wrappers, control flow itself and literal returns 0), "
-        "so empty, trivial and stub code scores near 0 and wrapping code adds nothing. "
-        "penalty = sum of rule costs, the n-th finding of a rule at 0.5^(n-1) of its cost. "
+        f"quality = substance × clamp({BASE} − penalty + comments + types, 0, 1). "
+        f"substance = min(1, units / {shape.SUBSTANCE_FULL:g}), units counted over statements "
+        "outside dead code, unused local functions and stub functions: a call, an assignment or "
+        "a local bound to a computed value 1; print/warn, a local bound to a constant and "
+        "`return name` 0.5; pcall/xpcall wrappers, control-flow constructs themselves, "
+        "placeholder calls and literal returns 0. Empty, trivial and stub code scores near 0 "
+        "and wrapping code in checks adds nothing. "
+        "penalty = Σ rule cost over quality findings, the n-th finding of one rule at "
+        "0.5^(n-1) of its cost. "
         f"comments = {COMMENT_CREDIT_MAX} × min(1, distinct informative comments / "
-        f"max(1, lines of code / {CODE_LINES_PER_COMMENT})): comments that restate their line, "
-        "markers, directives and text addressed to an evaluator earn nothing, and density beyond "
-        f"one per {CODE_LINES_PER_COMMENT} lines earns nothing more. types = {STRICT_BONUS} for "
-        f"--!strict + {ANNOTATION_BONUS_MAX} × share of live named functions fully annotated. "
-        "Comments and types together can add at most "
-        f"{COMMENT_CREDIT_MAX + STRICT_BONUS + ANNOTATION_BONUS_MAX:.2f}, never the difference "
-        "between poor and good code."
+        f"max(1, lines of code / {CODE_LINES_PER_COMMENT})), and 0 when there are more than "
+        f"{MAX_COMMENTS_PER_CODE_LINE:g} comments per line of code; a comment is informative when "
+        "it has 3+ words, 2+ of them not already said by its code line; restating comments, "
+        "markers, directives and evaluator-addressed text earn nothing. "
+        f"types = {STRICT_BONUS} for --!strict + {ANNOTATION_BONUS_MAX} × the share of live named "
+        "functions whose parameters and result are annotated. Comments and types together add "
+        f"at most {COMMENT_CREDIT_MAX + STRICT_BONUS + ANNOTATION_BONUS_MAX:.2f}."
     )
 
     def score(self, ctx: RuleContext, findings: Sequence[Finding]) -> float:
