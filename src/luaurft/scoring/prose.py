@@ -154,11 +154,20 @@ _PLEA = re.compile(
 )
 
 
+def evaluator_address_at(text: str) -> int | None:
+    """Offset in `text` where it speaks to whoever grades the code or asks for a grade; else None."""
+    match = EVALUATOR_ADDRESS.search(text)
+    if match:
+        return match.start()
+    vocative = _VOCATIVE.search(text)
+    if vocative and _PLEA.search(text):
+        return vocative.start()
+    return None
+
+
 def addresses_evaluator(text: str) -> bool:
     """Text that speaks to whoever grades the code, or asks for a grade for it."""
-    if EVALUATOR_ADDRESS.search(text):
-        return True
-    return bool(_VOCATIVE.search(text) and _PLEA.search(text))
+    return evaluator_address_at(text) is not None
 
 
 # -- words ---------------------------------------------------------------------

@@ -20,19 +20,19 @@ class EvaluatorAddressRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         source = ctx.source
-        for comment in source.comments:
-            if prose.addresses_evaluator(prose.comment_text(source, comment)):
-                yield self.at(
-                    ctx,
-                    comment,
-                    "comment addressed to the evaluator",
-                    "remove it; code is judged on what it does",
-                )
-        for string in source.nodes("string_content"):
-            if prose.addresses_evaluator(source.node_text(string)):
-                yield self.at(
-                    ctx,
-                    string,
-                    "string addressed to the evaluator",
-                    "remove it; code is judged on what it does",
-                )
+        texts = [(c, prose.comment_text(source, c), "comment") for c in source.comments]
+        texts += [(s, source.node_text(s), "string") for s in source.nodes("string_content")]
+        for node, text, what in texts:
+            offset = prose.evaluator_address_at(text)
+            if offset is None:
+                continue
+            # Point at the line that holds the plea, even inside a long block comment.
+            newlines = text[:offset].count("\n")
+            line = node.start_point[0] + 1 + newlines
+            where = (line, ctx.source.column_of(node)) if not newlines else line
+            yield self.at(
+                ctx,
+                where,
+                f"{what} addressed to the evaluator",
+                "remove it; code is judged on what it does",
+            )

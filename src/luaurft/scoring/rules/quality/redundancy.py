@@ -105,7 +105,7 @@ class RedundantNilCheckRule(Rule):
             name = source.node_text(node)
             if name in declared:
                 kinds = bindings.get(name)
-                return bool(kinds) and kinds <= allowed
+                return kinds is not None and bool(kinds) and kinds <= allowed
             return name in KNOWN_GLOBALS and name not in _MAYBE_NIL_GLOBALS
 
         def cannot_be_nil(node: tree_sitter.Node) -> bool:
