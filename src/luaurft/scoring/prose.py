@@ -291,6 +291,23 @@ CODE_SYNONYMS: dict[str, tuple[str, ...]] = {
     "break": ("break", "stop", "exit"),
     "{": ("table", "array", "list", "dictionary", "map", "empty"),
 }
+# Roblox API words and the plain English a restating comment uses for them.
+NAME_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "connect": ("event", "handler", "listen", "listener", "signal", "bind", "hook", "subscribe"),
+    "disconnect": ("unbind", "unhook", "stop", "listening", "clean"),
+    "fire": ("send", "event", "remote", "notify", "trigger"),
+    "destroy": ("remove", "delete", "clean"),
+    "clone": ("copy", "duplicate"),
+    "wait": ("pause", "sleep", "delay", "yield"),
+    "find": ("look", "search", "get"),
+    "new": ("create", "make", "construct", "instance"),
+    "insert": ("add", "append", "push"),
+    "remove": ("delete", "pop"),
+    "print": ("output", "log", "show"),
+    "warn": ("output", "log", "warning"),
+    "spawn": ("start", "thread", "run"),
+    "play": ("start", "run"),
+}
 _OPERATORS = re.compile(r"==|~=|\.\.|[=+\-*/#(<>:{]")
 _CODE_KEYWORDS = frozenset(
     {
@@ -347,6 +364,7 @@ def code_vocabulary(code: str) -> set[str]:
         vocab.add(stem(token.lower()))
         for part in _CAMEL.findall(token):
             vocab.add(stem(part.lower()))
+            vocab.update(stem(s) for s in NAME_SYNONYMS.get(part.lower(), ()))
         if token in _CODE_KEYWORDS:
             vocab.update(stem(s) for s in CODE_SYNONYMS.get(token, ()))
     for op in _OPERATORS.findall(code):

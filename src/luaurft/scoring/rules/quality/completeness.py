@@ -75,7 +75,10 @@ class ElidedCodeRule(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         source = ctx.source
         flagged: set[int] = set()
-        for vararg in source.nodes("vararg_expression"):
+        # Code the compiler accepts uses `...` only where it is legal; a tree
+        # with errors would misplace the functions that declare it.
+        trust_tree = not (source.compiles and source.tree_has_errors)
+        for vararg in source.nodes("vararg_expression") if trust_tree else []:
             parent = vararg.parent
             if parent is not None and parent.type == "parameter":
                 continue
@@ -93,7 +96,10 @@ class ElidedCodeRule(Rule):
                     "'...' outside a vararg function stands for missing code",
                     "write the code it stands for",
                 )
-        for number, text in enumerate(source.lines, start=1):
+        # A line holding only `...` is a statement the compiler rejects, unless
+        # it continues a call or table inside a vararg function.
+        lone_lines = [] if source.compiles else list(enumerate(source.lines, start=1))
+        for number, text in lone_lines:
             if number not in flagged and _LONE_ELLIPSIS.match(text):
                 flagged.add(number)
                 yield self.at(
@@ -131,6 +137,8 @@ class EmptyFunctionRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         source = ctx.source
+        if source.compiles and source.tree_has_errors:
+            return  # partial analysis: a misparsed body may look empty
         for fn in shape.functions(ctx):
             if not shape.is_empty_body(fn):
                 continue
