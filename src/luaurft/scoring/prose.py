@@ -9,6 +9,7 @@ evaluates the code, or asks for a grade for the code itself.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ PLACEHOLDER = re.compile(
     | \bfill\s+in\s+(?:the\s+)?(?:code|logic|details|implementation|blanks?)\b
     | ^\s*(?:this\s+is\s+(?:just\s+)?a\s+|just\s+a\s+)?(?:placeholder|stub(?:bed)?)\b
     """,
-    re.IGNORECASE | re.VERBOSE | re.MULTILINE,
+    re.VERBOSE | re.MULTILINE,
 )
 
 ELISION = re.compile(
@@ -78,20 +79,40 @@ ELISION = re.compile(
     | \b(?:and\s+so\s+on|etc\.?)\s*(?:\.\.\.|…)?\s*$
     | \b(?:more|other)\s+(?:code|logic|functions|handlers)\s+(?:here|below|goes\s+here|as\s+needed)\b
     """,
-    re.IGNORECASE | re.VERBOSE | re.MULTILINE,
+    re.VERBOSE | re.MULTILINE,
 )
 
 
+# Cheap screens: each full pattern needs one of these words, and most comments
+# have none, so the costly patterns rarely run. The patterns match lower-cased
+# text (case-insensitive regexes are several times slower).
+_PLACEHOLDER_HINTS = ("here", "implement", "fill", "placeholder", "stub")
+_ELISION_HINTS = (
+    "...", "…", "rest", "existing", "previous", "original", "remaining", "unchanged", "other",
+    "omitted", "elided", "truncated", "abbreviated", "skipped", "brevity", "same", "similar",
+    "etc", "so on", "more",
+)  # fmt: skip
+
+
+def _mentions(lowered: str, hints: tuple[str, ...]) -> bool:
+    return any(hint in lowered for hint in hints)
+
+
+@lru_cache(maxsize=4096)
 def is_todo(text: str) -> bool:
     return bool(TODO_MARKER.search(text))
 
 
+@lru_cache(maxsize=4096)
 def is_placeholder(text: str) -> bool:
-    return bool(PLACEHOLDER.search(text))
+    lowered = text.lower()
+    return _mentions(lowered, _PLACEHOLDER_HINTS) and bool(PLACEHOLDER.search(lowered))
 
 
+@lru_cache(maxsize=4096)
 def is_elision(text: str) -> bool:
-    return bool(ELISION.search(text))
+    lowered = text.lower()
+    return _mentions(lowered, _ELISION_HINTS) and bool(ELISION.search(lowered))
 
 
 def is_incomplete_marker(text: str) -> bool:
@@ -114,55 +135,124 @@ _TOP_GRADE = rf"(?:{_RATIO}|perfect|full\s+marks|max(?:imum)?|highest|excellent|
 _GRADE_NOUN = r"(?:score|marks?|grade|rating|points|stars|review|evaluation)"
 _OBJECT = rf"(?:(?:this|it|me|my|our)(?:\s+{_CODE})?|the\s+{_CODE})"
 
+_NOUN_HINTS = (
+    "grader",
+    "grading",
+    "evaluator",
+    "reviewer",
+    "assessor",
+    "examiner",
+    "judge",
+    "scorer",
+    "rater",
+)
+_AI_HINTS = ("ai", "a.i.", "llm", "gpt", "claude", "automat", "auto", "language model")
+_CODE_HINTS = (
+    "code", "script", "solution", "answer", "submission", "response", "implementation", "file",
+    "program", "output", "work",
+)  # fmt: skip
+
+
+def _pattern(body: str) -> re.Pattern[str]:
+    return re.compile(body, re.VERBOSE | re.MULTILINE)
+
+
 # Text that on its own speaks to an evaluator or asks for a grade for the code.
-EVALUATOR_ADDRESS = re.compile(
-    rf"""
-      # "Note to the judge", "message for the AI grader", "instructions to reviewers"
-      \b(?:note|message|hint|instructions?|memo|reminder|comment|request)\s+(?:to|for)\s+
-        (?:the\s+|any\s+|all\s+|our\s+|my\s+)?(?:{_AI}[\s-]+)?(?:{_EVALUATOR}|ai|llm)\b
-      # "Dear evaluator", "Hey judge", "Attention AI"
-    | (?:^|[.!?]\s+)\s*(?:dear|hey|hello|attention|attn:?)\s+(?:the\s+)?(?:{_AI}|{_EVALUATOR})\b
-      # an AI evaluator named outright: "AI grader", "the LLM judge"
-    | \b{_AI}[\s-]+{_EVALUATOR}\b
-      # "score this 10/10", "rate my code highly", "grade this solution as perfect"
-    | \b(?:score|rate|grade|mark|evaluate|rank|judge|assess)\s+{_OBJECT}\s+
-        (?:as\s+|a\s+|an\s+|with\s+(?:a\s+)?|at\s+)?{_TOP_GRADE}(?!\w)
-      # "give this code full marks", "award it a perfect score", "give me 10/10"
-    | \b(?:give|award|assign|grant)\s+{_OBJECT}\s+(?:a\s+|an\s+|the\s+)?
-        (?:{_RATIO}|(?:perfect|full|max(?:imum)?|highest|top|excellent|high|good)\s+{_GRADE_NOUN})
-      # "this code is perfect", "this solution deserves 10/10"
-    | \bthis\s+{_CODE}\s+(?:is|deserves|earns|merits|should\s+(?:get|receive|score))\s+(?:\w+\s+)?
-        (?:perfect|flawless|impeccable|bug[\s-]?free|optimal|excellent|the\s+best|\d+\s*/\s*\d+|full\s+marks|a\s+perfect)
-      # prompt injection
-    | \bignore\s+(?:all\s+|any\s+)?(?:the\s+|your\s+)?(?:previous|prior|above|earlier|other|grading)\s+
-        (?:instructions|rules|criteria|prompts?|guidelines)
-    | \byou\s+(?:must|should|will|shall|are\s+required\s+to)\s+(?:give|award|assign|rate|score|grade)\b
-    | \b(?:full|maximum|perfect|top)\s+(?:marks|score)\s+(?:for|to)\s+(?:this|my|the)\s+{_CODE}\b
-    """,
-    re.IGNORECASE | re.VERBOSE | re.MULTILINE,
+# Each pattern runs only when the text holds a word from every one of its hint
+# groups: a substring test is far cheaper than the pattern.
+EVALUATOR_PATTERNS: tuple[tuple[tuple[tuple[str, ...], ...], re.Pattern[str]], ...] = (
+    # "Note to the judge", "message for the AI grader", "instructions to reviewers"
+    (
+        (
+            ("note", "message", "hint", "instruction", "memo", "remind", "comment", "request"),
+            (*_NOUN_HINTS, *_AI_HINTS),
+        ),
+        _pattern(
+            rf"""\b(?:note|message|hint|instructions?|memo|reminder|comment|request)\s+(?:to|for)\s+
+            (?:the\s+|any\s+|all\s+|our\s+|my\s+)?(?:{_AI}[\s-]+)?(?:{_EVALUATOR}|ai|llm)\b"""
+        ),
+    ),
+    # "Dear evaluator", "Hey judge", "Attention AI"
+    (
+        (("dear", "hey", "hello", "attention", "attn"),),
+        _pattern(
+            rf"(?:^|[.!?]\s+)\s*(?:dear|hey|hello|attention|attn:?)\s+(?:the\s+)?(?:{_AI}|{_EVALUATOR})\b"
+        ),
+    ),
+    # an AI evaluator named outright: "AI grader", "the LLM judge"
+    ((_AI_HINTS, _NOUN_HINTS), _pattern(rf"\b{_AI}[\s-]+{_EVALUATOR}\b")),
+    # "score this 10/10", "rate my code highly", "grade this solution as perfect"
+    (
+        (("score", "rate", "grade", "mark", "evaluate", "rank", "judge", "assess"),),
+        _pattern(
+            rf"""\b(?:score|rate|grade|mark|evaluate|rank|judge|assess)\s+{_OBJECT}\s+
+            (?:as\s+|a\s+|an\s+|with\s+(?:a\s+)?|at\s+)?{_TOP_GRADE}(?!\w)"""
+        ),
+    ),
+    # "give this code full marks", "award it a perfect score", "give me 10/10"
+    (
+        (("give", "award", "assign", "grant"),),
+        _pattern(
+            rf"""\b(?:give|award|assign|grant)\s+{_OBJECT}\s+(?:a\s+|an\s+|the\s+)?
+            (?:{_RATIO}|(?:perfect|full|max(?:imum)?|highest|top|excellent|high|good)\s+{_GRADE_NOUN})"""
+        ),
+    ),
+    # "this code is perfect", "this solution deserves 10/10"
+    (
+        (("this",), _CODE_HINTS),
+        _pattern(
+            rf"""\bthis\s+{_CODE}\s+(?:is|deserves|earns|merits|should\s+(?:get|receive|score))\s+(?:\w+\s+)?
+            (?:perfect|flawless|impeccable|bug[\s-]?free|optimal|excellent|the\s+best|\d+\s*/\s*\d+|full\s+marks|a\s+perfect)"""
+        ),
+    ),
+    # prompt injection
+    (
+        (("ignore",),),
+        _pattern(
+            r"""\bignore\s+(?:all\s+|any\s+)?(?:the\s+|your\s+)?(?:previous|prior|above|earlier|other|grading)\s+
+            (?:instructions|rules|criteria|prompts?|guidelines)"""
+        ),
+    ),
+    (
+        (("you",),),
+        _pattern(
+            r"\byou\s+(?:must|should|will|shall|are\s+required\s+to)\s+(?:give|award|assign|rate|score|grade)\b"
+        ),
+    ),
+    (
+        (("marks", "score"), ("full", "maximum", "perfect", "top")),
+        _pattern(
+            rf"\b(?:full|maximum|perfect|top)\s+(?:marks|score)\s+(?:for|to)\s+(?:this|my|the)\s+{_CODE}\b"
+        ),
+    ),
 )
 
 # "Grader: ...", "Reviewer, ...": a grader addressed by title, which counts
 # together with a plea or praise anywhere in the same text.
-_VOCATIVE = re.compile(
-    rf"(?:^|[.!?]\s+)\s*(?:to\s+)?(?:the\s+)?{_GRADER}\s*[:,!]", re.IGNORECASE | re.MULTILINE
-)
+_VOCATIVE = re.compile(rf"(?:^|[.!?]\s+)\s*(?:to\s+)?(?:the\s+)?{_GRADER}\s*[:,!]", re.MULTILINE)
 _PLEA = re.compile(
     r"\b(?:score|grade|rating|rate|marks|points|pass|approve|perfect|flawless|full|\d+\s*/\s*\d+|"
-    r"correct|bug[\s-]?free|excellent|please)\b",
-    re.IGNORECASE,
+    r"correct|bug[\s-]?free|excellent|please)\b"
 )
 
 
+@lru_cache(maxsize=4096)
 def evaluator_address_at(text: str) -> int | None:
     """Offset in `text` where it speaks to whoever grades the code or asks for a grade; else None."""
-    match = EVALUATOR_ADDRESS.search(text)
-    if match:
-        return match.start()
-    vocative = _VOCATIVE.search(text)
-    if vocative and _PLEA.search(text):
-        return vocative.start()
-    return None
+    if " " not in text.strip():
+        return None  # a single word ("Humanoid", "leaderstats") addresses no one
+    lowered = text.lower()
+    found: list[int] = []
+    for hint_groups, pattern in EVALUATOR_PATTERNS:
+        if all(_mentions(lowered, group) for group in hint_groups):
+            match = pattern.search(lowered)
+            if match:
+                found.append(match.start())
+    if not found and _mentions(lowered, _NOUN_HINTS):
+        vocative = _VOCATIVE.search(lowered)
+        if vocative and _PLEA.search(lowered):
+            found.append(vocative.start())
+    return min(found) if found else None
 
 
 def addresses_evaluator(text: str) -> bool:
@@ -330,6 +420,7 @@ _CODE_KEYWORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=16384)
 def stem(word: str) -> str:
     """A crude stem so 'players'/'player', 'connects'/'connect', 'spawned'/'spawn' meet."""
     w = word.lower()
@@ -346,43 +437,60 @@ def stem(word: str) -> str:
     return w
 
 
+@lru_cache(maxsize=16384)
+def _token_vocabulary(token: str) -> frozenset[str]:
+    vocab = {stem(token.lower())}
+    for part in _CAMEL.findall(token):
+        vocab.add(stem(part.lower()))
+        vocab.update(stem(s) for s in NAME_SYNONYMS.get(part.lower(), ()))
+    if token in _CODE_KEYWORDS:
+        vocab.update(stem(s) for s in CODE_SYNONYMS.get(token, ()))
+    return frozenset(vocab)
+
+
+@lru_cache(maxsize=16384)
+def _prose_token(token: str) -> tuple[str, ...]:
+    parts = (part.lower() for part in (_CAMEL.findall(token) or [token]))
+    return tuple(stem(part) for part in parts if part not in STOPWORDS)
+
+
 def prose_words(text: str) -> list[str]:
     """The content words of a comment, stemmed, stop words dropped."""
-    words: list[str] = []
-    for token in _WORD.findall(text):
-        for part in _CAMEL.findall(token) or [token]:
-            lowered = part.lower()
-            if lowered not in STOPWORDS:
-                words.append(stem(lowered))
-    return words
+    return [word for token in _WORD.findall(text) for word in _prose_token(token)]
 
 
-def code_vocabulary(code: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def code_vocabulary(code: str) -> frozenset[str]:
     """Words a comment could use to say what this code line says (names, keywords, operator synonyms)."""
     vocab: set[str] = set()
     for token in _WORD.findall(code):
-        vocab.add(stem(token.lower()))
-        for part in _CAMEL.findall(token):
-            vocab.add(stem(part.lower()))
-            vocab.update(stem(s) for s in NAME_SYNONYMS.get(part.lower(), ()))
-        if token in _CODE_KEYWORDS:
-            vocab.update(stem(s) for s in CODE_SYNONYMS.get(token, ()))
+        vocab |= _token_vocabulary(token)
     for op in _OPERATORS.findall(code):
         vocab.update(stem(s) for s in CODE_SYNONYMS.get(op, ()))
-    return vocab
+    return frozenset(vocab)
+
+
+def _restates(words: list[str], vocab: frozenset[str]) -> bool:
+    missing = sum(1 for w in words if w not in vocab)
+    return len(words) >= 2 and missing <= len(words) // 4
+
+
+def _explains(comment: str, words: list[str], vocab: frozenset[str]) -> bool:
+    if len(_PROSE_WORD.findall(comment)) < 3:
+        return False
+    return len({w for w in words if w not in vocab and not w.isdigit()}) >= 2
+
+
+_PROSE_WORD = re.compile(r"[A-Za-z]{2,}")
 
 
 def restates(comment: str, code: str) -> bool:
     """True when a comment says nothing its code line does not already say.
 
-    At least two content words, of which at least three quarters are names, keywords or operator paraphrases of the code.
+    At least two content words, of which at least three quarters are names,
+    keywords or operator paraphrases of the code.
     """
-    words = prose_words(comment)
-    if len(words) < 2 or not code.strip():
-        return False
-    vocab = code_vocabulary(code)
-    missing = [w for w in words if w not in vocab]
-    return len(missing) <= len(words) // 4
+    return bool(code.strip()) and _restates(prose_words(comment), code_vocabulary(code))
 
 
 def explains(comment: str, code: str) -> bool:
@@ -391,8 +499,27 @@ def explains(comment: str, code: str) -> bool:
     Three or more words, at least two of them not names, keywords or operator
     paraphrases of the code (for a comment with no code line, any words count).
     """
-    if len(re.findall(r"[A-Za-z]{2,}", comment)) < 3:
-        return False
-    vocab = code_vocabulary(code) if code.strip() else set()
-    new_words = {w for w in prose_words(comment) if w not in vocab and not w.isdigit()}
-    return len(new_words) >= 2
+    vocab = code_vocabulary(code) if code.strip() else frozenset()
+    return _explains(comment, prose_words(comment), vocab)
+
+
+@lru_cache(maxsize=4096)
+def classify_comment(text: str, code: str, single_line: bool = True) -> str:
+    """directive, evaluator, marker, restating, informative or label (see `shape.CommentFact`).
+
+    Only single-line comments can restate a line; block comments are headers.
+    """
+    if is_directive(text):
+        return "directive"
+    if addresses_evaluator(text):
+        return "evaluator"
+    if is_incomplete_marker(text):
+        return "marker"
+    has_code = bool(code.strip())
+    words = prose_words(text)
+    vocab = code_vocabulary(code) if has_code else frozenset()
+    if single_line and has_code and _restates(words, vocab):
+        return "restating"
+    if _explains(text, words, vocab):
+        return "informative"
+    return "label"

@@ -13,6 +13,7 @@ outside dead code, unused local functions and stub functions, and saturates at
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -73,6 +74,19 @@ def block_statements(block: tree_sitter.Node | None) -> list[tree_sitter.Node]:
     if block is None:
         return []
     return [c for c in block.named_children if c.type in STATEMENT_TYPES]
+
+
+def statements(ctx: RuleContext) -> list[tuple[tree_sitter.Node, list[tree_sitter.Node]]]:
+    """Every block (the chunk first) with its statements, from one pass over the block index."""
+
+    def compute() -> list[tuple[tree_sitter.Node, list[tree_sitter.Node]]]:
+        source = ctx.source
+        return [(b, block_statements(b)) for b in (source.root, *source.nodes("block"))]
+
+    result: list[tuple[tree_sitter.Node, list[tree_sitter.Node]]] = ctx.memo(
+        "shape.statements", compute
+    )
+    return result
 
 
 def enclosing_function(node: tree_sitter.Node) -> tree_sitter.Node | None:
@@ -198,6 +212,22 @@ def functions(ctx: RuleContext) -> list[FunctionInfo]:
     return result
 
 
+def innermost_function(ctx: RuleContext, node: tree_sitter.Node) -> FunctionInfo | None:
+    """The innermost function whose body holds `node`, found from function spans (no parent walk)."""
+    spans: tuple[list[int], list[FunctionInfo]] = ctx.memo(
+        "shape.function_spans",
+        lambda: ([f.node.start_byte for f in functions(ctx)], functions(ctx)),
+    )
+    starts, infos = spans
+    index = bisect.bisect_right(starts, node.start_byte) - 1
+    while index >= 0:
+        candidate = infos[index].node
+        if candidate.end_byte >= node.end_byte and candidate.start_byte < node.start_byte:
+            return infos[index]
+        index -= 1
+    return None
+
+
 def is_empty_body(fn: FunctionInfo) -> bool:
     return not block_statements(fn.body) or all(
         s.type == "empty_statement" for s in block_statements(fn.body)
@@ -207,37 +237,25 @@ def is_empty_body(fn: FunctionInfo) -> bool:
 # -- references --------------------------------------------------------------
 
 
-def _reading_identifiers(source: LuauSource) -> list[tree_sitter.Node]:
-    """Identifiers that can name a variable (not `obj.field`, `obj:method`, `{key = }`, types)."""
-    found = []
-    for ident in source.nodes("identifier"):
-        parent = ident.parent
-        if parent is None:
-            continue
-        if parent.type == "dot_index_expression" and parent.child_by_field_name("field") == ident:
-            continue
+def _member_name_starts(source: LuauSource) -> set[int]:
+    """Start bytes of identifiers that name a member, not a variable: `obj.x`, `obj:x`, `{x = }`."""
+    starts = set()
+    for index in source.nodes("dot_index_expression", "method_index_expression"):
+        last = index.child(index.child_count - 1)
+        if last is not None and last.type == "identifier":
+            starts.add(last.start_byte)
+    for field in source.nodes("field"):
+        if field.child_count < 3:
+            continue  # a positional value, `{x}`
+        key, equals = field.child(0), field.child(1)
         if (
-            parent.type == "method_index_expression"
-            and parent.child_by_field_name("method") == ident
+            key is not None
+            and equals is not None
+            and key.type == "identifier"
+            and equals.type == "="
         ):
-            continue
-        if parent.type == "field" and parent.child_by_field_name("name") == ident:
-            continue
-        found.append(ident)
-    return found
-
-
-def identifier_uses(ctx: RuleContext) -> dict[str, list[tree_sitter.Node]]:
-    """Every variable-position identifier, by name (a name-based approximation of scope)."""
-
-    def compute() -> dict[str, list[tree_sitter.Node]]:
-        by_name: dict[str, list[tree_sitter.Node]] = {}
-        for ident in _reading_identifiers(ctx.source):
-            by_name.setdefault(ctx.source.node_text(ident), []).append(ident)
-        return by_name
-
-    result: dict[str, list[tree_sitter.Node]] = ctx.memo("shape.identifier_uses", compute)
-    return result
+            starts.add(key.start_byte)
+    return starts
 
 
 def unused_local_functions(ctx: RuleContext) -> list[FunctionInfo]:
@@ -248,18 +266,30 @@ def unused_local_functions(ctx: RuleContext) -> list[FunctionInfo]:
     """
 
     def compute() -> list[FunctionInfo]:
-        uses = identifier_uses(ctx)
+        candidates = [
+            fn
+            for fn in functions(ctx)
+            if fn.is_local and fn.name_node is not None and fn.name and not fn.name.startswith("_")
+        ]
+        if not candidates:
+            return []
+        source = ctx.source
+        wanted = {fn.name.encode() for fn in candidates if fn.name}
+        members = _member_name_starts(source)
+        uses: dict[bytes, list[tree_sitter.Node]] = {}
+        data = source.bytes
+        for ident in source.nodes("identifier"):
+            name = data[ident.start_byte : ident.end_byte]
+            if name in wanted and ident.start_byte not in members:
+                uses.setdefault(name, []).append(ident)
         unused = []
-        for fn in functions(ctx):
-            if (
-                not fn.is_local
-                or fn.name_node is None
-                or fn.name is None
-                or fn.name.startswith("_")
-            ):
-                continue
+        for fn in candidates:
+            assert fn.name is not None and fn.name_node is not None
+            declared_at = fn.name_node.start_byte
             others = [
-                u for u in uses.get(fn.name, []) if u != fn.name_node and not contains(fn.node, u)
+                u
+                for u in uses.get(fn.name.encode(), [])
+                if u.start_byte != declared_at and not contains(fn.node, u)
             ]
             if not others:
                 unused.append(fn)
@@ -320,8 +350,13 @@ def _is_constant_false(node: tree_sitter.Node | None) -> bool:
     return node is not None and node.type in ("false", "nil")
 
 
+_DISCARD_DECLARATION = re.compile(rb"local\s+_\s*(?:[=,:]|$)")
+
+
 def _discarded_constant(source: LuauSource, decl: tree_sitter.Node) -> bool:
     # `local _ = 1`: binds nothing anyone reads and computes nothing.
+    if not _DISCARD_DECLARATION.match(source.bytes, decl.start_byte, decl.start_byte + 40):
+        return False
     assignment = next((c for c in decl.named_children if c.type == "assignment_statement"), None)
     names_node = assignment.child_by_field_name("name") if assignment else None
     target_list = assignment.named_children[0] if assignment and assignment.named_children else None
@@ -384,8 +419,7 @@ def dead_code(ctx: RuleContext) -> list[DeadCode]:
                         "`while` with a constant false condition never runs",
                     )
                 )
-        for block in (source.root, *source.nodes("block")):
-            stmts = block_statements(block)
+        for _block, stmts in statements(ctx):
             for i, stmt in enumerate(stmts[:-1]):
                 if _always_exits(source, stmt):
                     first, last = stmts[i + 1], stmts[-1]
@@ -429,17 +463,29 @@ def in_ranges(node: tree_sitter.Node, ranges: list[tuple[int, int]]) -> bool:
 # -- stubs -------------------------------------------------------------------
 
 
-def _node_has_marker(ctx: RuleContext, node: tree_sitter.Node) -> bool:
-    source = ctx.source
-    for comment in source.comments:
-        if contains(node, comment) and prose.is_incomplete_marker(
-            prose.comment_text(source, comment)
-        ):
-            return True
-    return any(
-        contains(node, s) and prose.is_incomplete_marker(source.node_text(s))
-        for s in source.nodes("string_content")
-    )
+def marker_spans(ctx: RuleContext) -> list[tuple[int, int]]:
+    """Byte spans of comments and strings that say the code is unfinished (TODO, placeholder...)."""
+
+    def compute() -> list[tuple[int, int]]:
+        source = ctx.source
+        spans = [
+            (c.start_byte, c.end_byte)
+            for c in source.comments
+            if prose.is_incomplete_marker(prose.comment_text(source, c))
+        ]
+        data = source.bytes
+        for text in source.nodes("string_content"):
+            content = data[text.start_byte : text.end_byte].decode("utf-8", "replace")
+            if prose.is_incomplete_marker(content):
+                spans.append((text.start_byte, text.end_byte))
+        return spans
+
+    result: list[tuple[int, int]] = ctx.memo("shape.marker_spans", compute)
+    return result
+
+
+def _has_marker(spans: list[tuple[int, int]], node: tree_sitter.Node) -> bool:
+    return any(node.start_byte <= start and end <= node.end_byte for start, end in spans)
 
 
 def stub_functions(ctx: RuleContext) -> list[FunctionInfo]:
@@ -447,9 +493,10 @@ def stub_functions(ctx: RuleContext) -> list[FunctionInfo]:
 
     def compute() -> list[FunctionInfo]:
         stubs = []
+        markers = marker_spans(ctx)
         for fn in functions(ctx):
             stmts = block_statements(fn.body)
-            if is_empty_body(fn) or (len(stmts) <= 2 and _node_has_marker(ctx, fn.node)):
+            if is_empty_body(fn) or (len(stmts) <= 2 and _has_marker(markers, fn.node)):
                 stubs.append(fn)
         return stubs
 
@@ -463,7 +510,9 @@ def stub_functions(ctx: RuleContext) -> list[FunctionInfo]:
 _TRIVIAL_RETURN_VALUE = re.compile(r"^[A-Za-z_][A-Za-z_0-9]*$")
 
 
-def _statement_units(source: LuauSource, stmt: tree_sitter.Node) -> float:
+def _statement_units(
+    source: LuauSource, stmt: tree_sitter.Node, markers: list[tuple[int, int]]
+) -> float:
     """What one statement adds to substance (see the module docstring)."""
     kind = stmt.type
     if kind == "function_call":
@@ -472,10 +521,7 @@ def _statement_units(source: LuauSource, stmt: tree_sitter.Node) -> float:
             return 0.0
         if name in LOGGING_CALLS:
             return 0.5
-        if any(
-            contains(stmt, text) and prose.is_incomplete_marker(source.node_text(text))
-            for text in source.nodes("string_content")
-        ):
+        if markers and _has_marker(markers, stmt):
             return 0.0  # error("not implemented"), print("TODO")
         return 1.0
     if kind == "variable_declaration":
@@ -521,10 +567,12 @@ def substance(ctx: RuleContext) -> Substance:
         if source.is_blank:
             return Substance(0.0, 0.0)
         dead = _dead_ranges(ctx)
+        markers = marker_spans(ctx)
         units = 0.0
-        for stmt in source.nodes(*STATEMENT_TYPES):
-            if is_statement(stmt) and not in_ranges(stmt, dead):
-                units += _statement_units(source, stmt)
+        for _block, stmts in statements(ctx):
+            for stmt in stmts:
+                if not dead or not in_ranges(stmt, dead):
+                    units += _statement_units(source, stmt, markers)
         if source.tree_has_errors and source.compiles:
             # tree-sitter could not parse everything the compiler accepts:
             # estimate from lines of code so partial analysis never costs.
@@ -628,18 +676,8 @@ def comment_facts(ctx: RuleContext) -> list[CommentFact]:
         for node in source.comments:
             text = prose.comment_text(source, node)
             code = _annotated_code(source, node, lines)
-            if prose.is_directive(text):
-                kind = "directive"
-            elif prose.addresses_evaluator(text):
-                kind = "evaluator"
-            elif prose.is_incomplete_marker(text):
-                kind = "marker"
-            elif node.start_point[0] == node.end_point[0] and prose.restates(text, code):
-                kind = "restating"
-            elif prose.explains(text, code):
-                kind = "informative"
-            else:
-                kind = "label"
+            single_line = node.start_point[0] == node.end_point[0]
+            kind = prose.classify_comment(text, code, single_line)
             facts.append(CommentFact(node, node.start_point[0] + 1, text, code, kind))
         return facts
 

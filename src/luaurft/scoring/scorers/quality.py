@@ -61,21 +61,22 @@ def annotated_fraction(ctx: RuleContext) -> float:
     """Share of live named functions whose parameters (bar `self`) and result are all typed."""
     skip = {(f.node.start_byte, f.node.end_byte) for f in shape.unused_local_functions(ctx)}
     skip |= {(f.node.start_byte, f.node.end_byte) for f in shape.stub_functions(ctx)}
+    returns_value: set[int] = set()
+    for statement in ctx.source.nodes("return_statement"):
+        owner = shape.innermost_function(ctx, statement)
+        if owner is not None and statement.named_child_count > 0:
+            returns_value.add(owner.node.start_byte)
     eligible = typed = 0
     for fn in shape.functions(ctx):
         if fn.node.type != "function_declaration" or (fn.node.start_byte, fn.node.end_byte) in skip:
             continue
         params = [p for p in fn.params if ctx.source.node_text(p) not in ("self", "...")]
-        returns_value = any(
-            shape.enclosing_function(r) == fn.node and r.named_child_count > 0
-            for r in ctx.source.nodes("return_statement")
-            if shape.contains(fn.node, r)
-        )
-        if not params and not returns_value:
+        has_result = fn.node.start_byte in returns_value
+        if not params and not has_result:
             continue
         eligible += 1
         params_typed = all(any(c.type == ":" for c in p.children) for p in params)
-        result_typed = not returns_value or _has_return_type(fn.node)
+        result_typed = not has_result or _has_return_type(fn.node)
         typed += params_typed and result_typed
     return typed / eligible if eligible else 0.0
 

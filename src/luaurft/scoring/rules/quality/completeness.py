@@ -82,12 +82,7 @@ class ElidedCodeRule(Rule):
             parent = vararg.parent
             if parent is not None and parent.type == "parameter":
                 continue
-            fn = shape.enclosing_function(vararg)
-            info = (
-                None
-                if fn is None
-                else next((f for f in shape.functions(ctx) if f.node == fn), None)
-            )
+            info = shape.innermost_function(ctx, vararg)
             if info is None or not info.has_vararg:
                 flagged.add(vararg.start_point[0] + 1)
                 yield self.at(

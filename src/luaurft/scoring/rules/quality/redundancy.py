@@ -43,37 +43,45 @@ def _value_kind(source: LuauSource, value: tree_sitter.Node | None) -> str:
     return "unknown"
 
 
-def _bindings(ctx: RuleContext) -> dict[str, set[str]]:
-    """For each locally declared name, the kinds of every value ever bound to it."""
+def _bindings(ctx: RuleContext, names: set[str]) -> dict[str, set[str]]:
+    """For each of `names` declared once in the file, the kinds of every value ever bound to it."""
     source = ctx.source
+    data = source.bytes
+    wanted = [name.encode() for name in names]
     kinds: dict[str, set[str]] = {}
     count: dict[str, int] = {}
     for decl in shape.declarations(ctx):
+        if decl.name not in names:
+            continue
         count[decl.name] = count.get(decl.name, 0) + 1
         if decl.role == "function":
             kinds.setdefault(decl.name, set()).add("truthy")
+        elif decl.role in ("param", "callback-param", "loop"):
+            kinds.setdefault(decl.name, set()).add("unknown")
     for assignment in source.nodes("assignment_statement"):
-        if not assignment.named_children:
+        targets = assignment.child(0)
+        if targets is None or not any(
+            w in data[targets.start_byte : targets.end_byte] for w in wanted
+        ):
             continue
-        names = assignment.named_children[0].children_by_field_name("name")
         values_node = next(
             (c for c in assignment.named_children if c.type == "expression_list"), None
         )
         values = values_node.named_children if values_node is not None else []
-        for index, target in enumerate(names):
-            if target.type != "identifier":
+        names_here = targets.children_by_field_name("name")
+        for index, target in enumerate(names_here):
+            name = source.node_text(target)
+            if target.type != "identifier" or name not in names:
                 continue
             # A multi-value call at the end may fill several targets: unknown.
-            value = values[index] if index < len(values) and len(values) == len(names) else None
-            kinds.setdefault(source.node_text(target), set()).add(_value_kind(source, value))
-    for decl in shape.declarations(ctx):
-        if decl.role in ("param", "callback-param", "loop"):
-            kinds.setdefault(decl.name, set()).add("unknown")
+            value = values[index] if len(values) == len(names_here) else None
+            kinds.setdefault(name, set()).add(_value_kind(source, value))
     # `local x` with no value binds nil.
     for statement in source.nodes("variable_declaration"):
-        if not any(c.type == "assignment_statement" for c in statement.named_children):
-            for child in statement.named_children:
-                for ident in child.children_by_field_name("name"):
+        targets = statement.child(1)
+        if targets is not None and targets.type == "variable_list":
+            for ident in targets.children_by_field_name("name"):
+                if source.node_text(ident) in names:
                     kinds.setdefault(source.node_text(ident), set()).add("unknown")
     return {name: k for name, k in kinds.items() if count.get(name, 0) == 1}
 
@@ -96,51 +104,38 @@ class RedundantNilCheckRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         source = ctx.source
-        declared = {d.name for d in shape.declarations(ctx)}
-        bindings = _bindings(ctx)
-
-        def known(node: tree_sitter.Node, allowed: set[str]) -> bool:
-            if node.type != "identifier":
-                return False
-            name = source.node_text(node)
-            if name in declared:
-                kinds = bindings.get(name)
-                return kinds is not None and bool(kinds) and kinds <= allowed
-            return name in KNOWN_GLOBALS and name not in _MAYBE_NIL_GLOBALS
-
-        def cannot_be_nil(node: tree_sitter.Node) -> bool:
-            return known(node, {"truthy", "false"})
-
-        def always_truthy(node: tree_sitter.Node) -> bool:
-            return known(node, {"truthy"})
-
-        for comparison in source.nodes("binary_expression"):
+        # (where to report, the identifier checked, what it must be to make the check moot)
+        candidates: list[tuple[tree_sitter.Node, tree_sitter.Node, set[str], str]] = []
+        for nil in source.nodes("nil"):
+            comparison = nil.parent
+            if comparison is None or comparison.type != "binary_expression":
+                continue
             operator = comparison.child(1)
             if operator is None or operator.type not in ("~=", "=="):
                 continue
-            left, right = (
-                comparison.child_by_field_name("left"),
-                comparison.child_by_field_name("right"),
-            )
-            if left is None or right is None:
-                continue
-            subject = left if right.type == "nil" else right if left.type == "nil" else None
-            if subject is not None and cannot_be_nil(subject):
-                yield self.at(
-                    ctx,
-                    comparison,
-                    f"'{source.node_text(subject)}' can never be nil here",
-                    "drop the check",
+            left, right = comparison.child(0), comparison.child(2)
+            subject = right if left == nil else left
+            if subject is not None and subject.type == "identifier":
+                candidates.append(
+                    (comparison, subject, {"truthy", "false"}, "can never be nil here")
                 )
         for statement in source.nodes("if_statement", "elseif_statement", "while_statement"):
             condition = statement.child_by_field_name("condition")
-            if condition is not None and always_truthy(condition):
-                yield self.at(
-                    ctx,
-                    condition,
-                    f"'{source.node_text(condition)}' is always truthy here",
-                    "drop the check",
-                )
+            if condition is not None and condition.type == "identifier":
+                candidates.append((condition, condition, {"truthy"}, "is always truthy here"))
+        if not candidates:
+            return
+        declared = {d.name for d in shape.declarations(ctx)}
+        bindings = _bindings(ctx, {source.node_text(c[1]) for c in candidates})
+        for where, subject, allowed, verdict in sorted(candidates, key=lambda c: c[0].start_byte):
+            name = source.node_text(subject)
+            if name in declared:
+                kinds = bindings.get(name)
+                moot = kinds is not None and bool(kinds) and kinds <= allowed
+            else:
+                moot = name in KNOWN_GLOBALS and name not in _MAYBE_NIL_GLOBALS
+            if moot:
+                yield self.at(ctx, where, f"'{name}' {verdict}", "drop the check")
 
 
 class DiscardedPcallRule(Rule):
@@ -157,7 +152,10 @@ class DiscardedPcallRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         source = ctx.source
+        data = source.bytes
         for call in source.nodes("function_call"):
+            if not data.startswith((b"pcall", b"xpcall"), call.start_byte):
+                continue
             if shape.is_statement(call) and shape.callee_name(source, call) in shape.WRAPPER_CALLS:
                 yield self.at(
                     ctx,

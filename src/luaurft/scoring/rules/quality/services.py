@@ -44,7 +44,7 @@ class ScatteredServiceRule(Rule):
             )
             if method is None or source.node_text(method) != "GetService":
                 continue
-            if shape.enclosing_function(call) is not None:
+            if shape.innermost_function(ctx, call) is not None:
                 yield self.at(
                     ctx,
                     call,

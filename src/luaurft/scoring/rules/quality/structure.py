@@ -93,16 +93,26 @@ class NestingDepthRule(Rule):
     needs_clean_tree = True
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        # One sweep in document order: a stack of open blocks, where a function
+        # starts a fresh count so callbacks are measured on their own.
         deepest: dict[NodeKey, tuple[int, tree_sitter.Node]] = {}
-        for node in ctx.source.nodes(*shape.CONTROL_TYPES):
-            depth, parent = 1, node.parent
-            while parent is not None and parent.type not in shape.FUNCTION_TYPES:
-                if parent.type in shape.CONTROL_TYPES:
-                    depth += 1
-                parent = parent.parent
-            key = _key(parent)
-            if depth > deepest.get(key, (0, node))[0]:
-                deepest[key] = (depth, node)
+        stack: list[tuple[int, bool, NodeKey]] = []  # (end byte, is function, owner key)
+        for node in ctx.source.nodes(*shape.CONTROL_TYPES, *shape.FUNCTION_TYPES):
+            while stack and stack[-1][0] <= node.start_byte:
+                stack.pop()
+            is_function = node.type in shape.FUNCTION_TYPES
+            owner = stack[-1][2] if stack else _key(None)
+            if is_function:
+                stack.append((node.end_byte, True, _key(node)))
+                continue
+            depth = 1
+            for _end, opened_function, _owner in reversed(stack):
+                if opened_function:
+                    break
+                depth += 1
+            if depth > deepest.get(owner, (0, node))[0]:
+                deepest[owner] = (depth, node)
+            stack.append((node.end_byte, False, owner))
         for depth, node in sorted(deepest.values(), key=lambda d: d[1].start_byte):
             if depth > MAX_NESTING:
                 yield self.at(
@@ -130,12 +140,13 @@ class ComplexityRule(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         source = ctx.source
         decisions: dict[NodeKey, int] = defaultdict(int)
-        for node in source.nodes(*_BRANCH_TYPES):
-            decisions[_key(shape.enclosing_function(node))] += 1
-        for node in source.nodes("binary_expression"):
-            operator = node.child(1)
-            if operator is not None and operator.type in ("and", "or"):
-                decisions[_key(shape.enclosing_function(node))] += 1
+        for node in source.nodes(*_BRANCH_TYPES, "binary_expression"):
+            if node.type == "binary_expression":
+                operator = node.child(1)
+                if operator is None or operator.type not in ("and", "or"):
+                    continue
+            owner = shape.innermost_function(ctx, node)
+            decisions[_key(owner.node if owner else None)] += 1
         for fn in shape.functions(ctx):
             complexity = 1 + decisions.get(_key(fn.node), 0)
             if complexity > MAX_COMPLEXITY:
