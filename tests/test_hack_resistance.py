@@ -16,7 +16,7 @@ import pytest
 
 from conftest import example_files
 from luaurft.luau import LuauSource
-from luaurft.scoring import score_source
+from luaurft.scoring import composite_of, score_source
 from luaurft.scoring.shape import STATEMENT_TYPES, is_statement
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
@@ -314,6 +314,31 @@ Players.PlayerAdded:Connect(onPlayerAdded)
 Players.PlayerRemoving:Connect(onPlayerRemoving)
 """
 
+STUB_CLASS = """--!strict
+local Pet = {}
+Pet.__index = Pet
+
+function Pet.new(owner: Player)
+\tlocal self = setmetatable({}, Pet)
+\tself.Owner = owner
+\treturn self
+end
+
+function Pet:Follow()
+\t-- implement following logic here
+end
+
+function Pet:Feed(food: string)
+\t-- TODO
+end
+
+function Pet:Destroy()
+\t-- ... rest of the code
+end
+
+return Pet
+"""
+
 TRIVIAL = {
     "empty": "",
     "whitespace": "\n\n   \n",
@@ -323,6 +348,8 @@ TRIVIAL = {
     "stub-module": STUB_MODULE,
     "stub-module-errors": STUB_MODULE_WITH_ERRORS,
     "stub-script": STUB_SCRIPT,
+    "stub-class": STUB_CLASS,
+    "prints-only": 'print("Loading...")\nprint("Ready")\nwarn("Not much here")\n',
 }
 
 
@@ -331,6 +358,9 @@ def test_empty_trivial_and_stub_code_scores_low(name: str) -> None:
     card = score_source(TRIVIAL[name])
     assert card.composite <= 0.3, card.scores
     assert (card.scores["quality"] or 0.0) <= 0.3
+    # Low however well the other scorers rate it: trivial code has nothing to be right about.
+    best_case = {**card.scores, "api": 1.0, "bug": 1.0}
+    assert composite_of(best_case, card.compiles, card.extra["substance"]) <= 0.3
 
 
 def test_stubs_stay_low_even_when_padded_with_praise() -> None:

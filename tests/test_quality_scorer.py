@@ -24,6 +24,7 @@ local function onPlayerAdded(player)
 \tleaderstats.Name = "leaderstats"
 \tlocal coins = Instance.new("IntValue")
 \tcoins.Name = "Coins"
+\tcoins.Value = 0
 \tcoins.Parent = leaderstats
 \tleaderstats.Parent = player
 end
@@ -88,14 +89,30 @@ def test_wrappers_and_checks_add_no_substance() -> None:
 
 
 def test_dead_and_stub_code_adds_no_substance() -> None:
-    base = "local Players = game:GetService('Players')\nprint(Players.Name)\n"
-    padded = base + (
+    base = SMALL_SCRIPT
+    dead = base + (
         "if false then\n\tprint(1)\n\tprint(2)\nend\n"
         "local function unused()\n\tlocal a = Players.Name\n\tprint(a)\nend\n"
-        "local function stub()\n\t-- TODO: write this\n\tprint('later')\nend\nstub()\n"
     )
-    # Only the call `stub()` is new substance.
-    assert substance(_ctx(padded)).units == substance(_ctx(base)).units + 1
+    assert substance(_ctx(dead)).units == substance(_ctx(base)).units
+    stubbed = base + (
+        "local function later(player)\n\t-- TODO: reward the player\n\tprint('later')\nend\n"
+        "Players.PlayerAdded:Connect(later)\n"
+    )
+    # Neither the stub nor wiring it up counts, and half the functions being
+    # stubs halves what the rest is worth.
+    assert substance(_ctx(stubbed)).units == pytest.approx(substance(_ctx(base)).units / 2)
+
+
+def test_a_module_of_stubs_around_real_boilerplate_has_little_substance() -> None:
+    module = (
+        "local Pet = {}\nPet.__index = Pet\n"
+        "function Pet.new(owner)\n\tlocal self = setmetatable({}, Pet)\n\tself.Owner = owner\n"
+        "\treturn self\nend\n"
+        "function Pet:Follow()\n\t-- TODO\nend\nfunction Pet:Feed()\nend\n"
+        "function Pet:Sleep()\n\terror('not implemented')\nend\nreturn Pet\n"
+    )
+    assert substance(_ctx(module)).factor <= 0.2
 
 
 def test_partial_trees_do_not_lose_substance() -> None:

@@ -7,8 +7,9 @@ single shared walk (`LuauSource.nodes`).
 *Substance* answers "is there real code here at all?". Rules find problems;
 code with no problems can still be empty, a `return {}` or a module of stubs.
 `substance(ctx)` counts meaningful statements (weighted by `_statement_units`)
-outside dead code, unused local functions and stub functions, and saturates at
-`SUBSTANCE_FULL` units: a small real script.
+outside dead code, unused local functions and stub functions, scales the count
+by the share of functions that are not stubs, and saturates at `SUBSTANCE_FULL`
+units: a small real script.
 """
 
 from __future__ import annotations
@@ -510,8 +511,14 @@ def stub_functions(ctx: RuleContext) -> list[FunctionInfo]:
 _TRIVIAL_RETURN_VALUE = re.compile(r"^[A-Za-z_][A-Za-z_0-9]*$")
 
 
+_SETUP_CALL = re.compile(r"(?:^|[.:])(?:GetService|WaitForChild)$|^require$")
+
+
 def _statement_units(
-    source: LuauSource, stmt: tree_sitter.Node, markers: list[tuple[int, int]]
+    source: LuauSource,
+    stmt: tree_sitter.Node,
+    markers: list[tuple[int, int]],
+    stub_names: frozenset[bytes],
 ) -> float:
     """What one statement adds to substance (see the module docstring)."""
     kind = stmt.type
@@ -523,6 +530,8 @@ def _statement_units(
             return 0.5
         if markers and _has_marker(markers, stmt):
             return 0.0  # error("not implemented"), print("TODO")
+        if stub_names and _passes_stub(source, stmt, stub_names):
+            return 0.0  # `Players.PlayerAdded:Connect(onPlayerAdded)` to a stub
         return 1.0
     if kind == "variable_declaration":
         assignment = next(
@@ -534,6 +543,14 @@ def _statement_units(
             else None
         )
         if values is None or all(is_literal(v) for v in values.named_children):
+            return 0.5
+        first = values.named_children[0]
+        # Fetching a service or a module is setup, not logic.
+        if (
+            len(values.named_children) == 1
+            and first.type == "function_call"
+            and _SETUP_CALL.search(callee_name(source, first))
+        ):
             return 0.5
         return 1.0
     if kind in ("assignment_statement", "update_statement"):
@@ -553,6 +570,15 @@ def _statement_units(
     return 0.0
 
 
+def _passes_stub(source: LuauSource, call: tree_sitter.Node, stub_names: frozenset[bytes]) -> bool:
+    arguments = call.child_by_field_name("arguments")
+    data = source.bytes
+    return arguments is not None and any(
+        arg.type == "identifier" and data[arg.start_byte : arg.end_byte] in stub_names
+        for arg in arguments.named_children
+    )
+
+
 @dataclass(frozen=True)
 class Substance:
     units: float
@@ -568,11 +594,16 @@ def substance(ctx: RuleContext) -> Substance:
             return Substance(0.0, 0.0)
         dead = _dead_ranges(ctx)
         markers = marker_spans(ctx)
+        stub_names = frozenset(f.name.encode() for f in stub_functions(ctx) if f.name)
         units = 0.0
         for _block, stmts in statements(ctx):
             for stmt in stmts:
                 if not dead or not in_ranges(stmt, dead):
-                    units += _statement_units(source, stmt, markers)
+                    units += _statement_units(source, stmt, markers, stub_names)
+        # A module that is mostly stubs is a stub, whatever boilerplate surrounds them.
+        all_functions = len(functions(ctx)) - len(unused_local_functions(ctx))
+        if all_functions > 0:
+            units *= 1.0 - min(1.0, len(stub_functions(ctx)) / all_functions)
         if source.tree_has_errors and source.compiles:
             # tree-sitter could not parse everything the compiler accepts:
             # estimate from lines of code so partial analysis never costs.

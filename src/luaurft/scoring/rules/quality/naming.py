@@ -93,7 +93,7 @@ class MeaninglessNameRule(Rule):
     id = "quality/meaningless-name"
     scorer = "quality"
     severity = Severity.INFO
-    summary = "A local, function or parameter named with a placeholder (foo, tmp, data2) or a stray single letter."
+    summary = "A name that is a placeholder (foo, tmp, data2), or a local or function named with a stray single letter."
     bad = "local function f(p)\n\tlocal tmp = p.Character\n\treturn tmp\nend\nprint(f)\n"
     good = (
         "local function characterOf(player)\n\tlocal character = player.Character\n\treturn character\nend\n"
@@ -112,8 +112,10 @@ class MeaninglessNameRule(Rule):
             elif (
                 len(name) == 1
                 and name not in IDIOMATIC_SHORT
-                and decl.role not in ("loop", "callback-param")
+                and decl.role in ("local", "function")
             ):
+                # Single-letter parameters are idioms (`lerp(a, b, t)`, sort
+                # comparators); a single-letter local or function is not.
                 reason = f"'{name}' says nothing about the value"
             else:
                 continue
