@@ -186,7 +186,10 @@ class StudioBridge:
         server.bridge = self
         self._closing = False
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="luaurft-studio-bridge", daemon=True)
+        # A short poll interval keeps stop() quick; the loop only checks a flag.
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="luaurft-studio-bridge", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -454,6 +457,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "luaurft-bridge"
     sys_version = ""
     server: _BridgeServer
+    _body_unread = False
 
     def log_message(self, format: str, *args: Any) -> None:
         # Request lines would print the path on every poll; the bridge reports events itself.
@@ -478,6 +482,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self, method: str) -> None:
         bridge = self.server.bridge
+        length = (self.headers.get("Content-Length") or "0").strip()
+        self._body_unread = length not in {"", "0"} or "Transfer-Encoding" in self.headers
         try:
             self._check_host(bridge.port)
             self._check_origin()
@@ -589,6 +595,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             raise _Refused(413, "too_large", f"body of {length} bytes exceeds the limit of {limit} bytes")
         data = self.rfile.read(length)
+        self._body_unread = False
         try:
             body = json.loads(data.decode("utf-8"))
         except UnicodeDecodeError as exc:
@@ -604,6 +611,9 @@ class _Handler(BaseHTTPRequestHandler):
     # -- responses ----------------------------------------------------------------
 
     def _common_headers(self) -> None:
+        if self._body_unread:
+            # Bytes of a body we refused or ignored would be read as the next request.
+            self.close_connection = True
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
         if self.close_connection:
