@@ -19,6 +19,7 @@ import hmac
 import json
 import math
 import secrets
+import socket
 import threading
 import time
 import uuid
@@ -206,6 +207,7 @@ class StudioBridge:
             self._cond.notify_all()
         server.shutdown()
         server.server_close()
+        server.close_connections()
         if thread is not None:
             thread.join(timeout=5)
         self._server = None
@@ -442,6 +444,29 @@ def _error(code: str, message: str) -> dict[str, Any]:
 class _BridgeServer(ThreadingHTTPServer):
     daemon_threads = True
     bridge: StudioBridge
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(address, handler)
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._connections_lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        # Keep-alive connections outlive serve_forever; a stopped bridge must not answer on them.
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
 
 
 class _Refused(Exception):
