@@ -12,6 +12,7 @@ real `StudioBridge` over a real socket.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ import httpx
 import pluau
 
 import luaurft.studio
+from luaurft.studio import StudioBridge
 
 PLUGIN_DIR = Path(luaurft.studio.__file__).resolve().parent / "plugin"
 FAKE_STUDIO = Path(__file__).resolve().parent / "fixtures" / "studio" / "fake_studio.luau"
@@ -99,7 +101,9 @@ class LuauVM:
             if not pairs:
                 return []  # like Roblox's JSONEncode, an empty table is an array
             keys = [k for k, _ in pairs]
-            if all(isinstance(k, int) for k in keys) and sorted(keys) == list(range(1, len(keys) + 1)):
+            if all(isinstance(k, int) for k in keys) and sorted(keys) == list(
+                range(1, len(keys) + 1)
+            ):
                 ordered = dict(pairs)
                 return [self.to_python(ordered[i]) for i in range(1, len(keys) + 1)]
             if all(isinstance(k, str) for k in keys):
@@ -222,11 +226,18 @@ class FakeStudio:
         root = self.loader.get("root")
         return self.loader.get("require")(root.get(name))[0]
 
+    def eval(self, code: str, *args: Any) -> list[Any]:
+        """Run a Luau snippet inside the fake world; it gets (world, *args) as `...`."""
+        env = self.loader.get("envFor")("luaurft")[0]
+        return list(self.vm.load(code, "probe", env)(self.world, *args))
+
     def run_entry(self) -> None:
         """Run Main.server.luau the way Studio starts a plugin."""
         self._load_module("luaurft")()
 
-    def core(self, *, auto_approve: bool = False, url: str | None = None, token: str | None = None) -> CoreHandle:
+    def core(
+        self, *, auto_approve: bool = False, url: str | None = None, token: str | None = None
+    ) -> CoreHandle:
         if token is not None:
             self.set_setting("luaurft.token", token)
         if url is not None:
@@ -304,3 +315,42 @@ class FakeStudio:
 
     def emit_log(self, message: str, message_type: str = "MessageOutput") -> None:
         self.world.get("emitLog")(message, message_type)
+
+
+class Call:
+    """`bridge.request` on a thread, so the plugin can be stepped on this one."""
+
+    def __init__(
+        self, bridge: StudioBridge, op_type: str, payload: dict[str, Any], timeout: float = 15
+    ) -> None:
+        self.value: dict[str, Any] | None = None
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(
+            target=self._run, args=(bridge, op_type, payload, timeout), daemon=True
+        )
+        self.thread.start()
+
+    def _run(
+        self, bridge: StudioBridge, op_type: str, payload: dict[str, Any], timeout: float
+    ) -> None:
+        try:
+            self.value = bridge.request(op_type, payload, timeout=timeout)
+        except BaseException as exc:
+            self.error = exc
+
+    def done(self) -> bool:
+        return not self.thread.is_alive()
+
+
+def drive(core: CoreHandle, call: Call, max_steps: int = 8) -> dict[str, Any]:
+    for _ in range(max_steps):
+        core.step()
+        call.thread.join(timeout=0.05)
+        if call.done():
+            break
+    call.thread.join(timeout=5)
+    assert call.done(), "the plugin never answered"
+    if call.error is not None:
+        raise call.error
+    assert call.value is not None
+    return call.value

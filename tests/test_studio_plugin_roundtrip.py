@@ -3,12 +3,10 @@ HttpService:RequestAsync makes real HTTP requests to a real bridge server."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from studio_harness import CoreHandle, FakeStudio
 
 from luaurft.studio import (
     BridgeLimits,
@@ -18,6 +16,7 @@ from luaurft.studio import (
     apply_scripts_payload,
     source_sha256,
 )
+from studio_harness import Call, CoreHandle, FakeStudio, drive
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -43,44 +42,15 @@ def studio() -> Iterator[FakeStudio]:
     fake.close()
 
 
-class Call:
-    """`bridge.request` on a thread, so the plugin can be stepped on this one."""
-
-    def __init__(self, bridge: StudioBridge, op_type: str, payload: dict[str, Any], timeout: float = 15) -> None:
-        self.value: dict[str, Any] | None = None
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, args=(bridge, op_type, payload, timeout), daemon=True)
-        self.thread.start()
-
-    def _run(self, bridge: StudioBridge, op_type: str, payload: dict[str, Any], timeout: float) -> None:
-        try:
-            self.value = bridge.request(op_type, payload, timeout=timeout)
-        except BaseException as exc:
-            self.error = exc
-
-    def done(self) -> bool:
-        return not self.thread.is_alive()
-
-
-def drive(core: CoreHandle, call: Call, max_steps: int = 8) -> dict[str, Any]:
-    for _ in range(max_steps):
-        core.step()
-        call.thread.join(timeout=0.05)
-        if call.done():
-            break
-    call.thread.join(timeout=5)
-    assert call.done(), "the plugin never answered"
-    if call.error is not None:
-        raise call.error
-    assert call.value is not None
-    return call.value
-
-
-def request(bridge: StudioBridge, core: CoreHandle, op_type: str, payload: dict[str, Any]) -> dict[str, Any]:
+def request(
+    bridge: StudioBridge, core: CoreHandle, op_type: str, payload: dict[str, Any]
+) -> dict[str, Any]:
     return drive(core, Call(bridge, op_type, payload))
 
 
-def connected_core(studio: FakeStudio, bridge: StudioBridge, *, auto_approve: bool = True) -> CoreHandle:
+def connected_core(
+    studio: FakeStudio, bridge: StudioBridge, *, auto_approve: bool = True
+) -> CoreHandle:
     return studio.core(auto_approve=auto_approve, url=bridge.url, token=bridge.token)
 
 
@@ -97,7 +67,9 @@ def two_scripts(**first: Any) -> dict[str, Any]:
 # -- the round trip ------------------------------------------------------------------------------
 
 
-def test_round_trip_applies_two_scripts_as_one_undo_step(bridge: StudioBridge, studio: FakeStudio) -> None:
+def test_round_trip_applies_two_scripts_as_one_undo_step(
+    bridge: StudioBridge, studio: FakeStudio
+) -> None:
     core = connected_core(studio, bridge)
     before = set(studio.paths())
 
@@ -145,9 +117,13 @@ def test_round_trip_applies_two_scripts_as_one_undo_step(bridge: StudioBridge, s
     assert bridge.plugin.studio_version == "0.700.0.fake"
 
 
-def test_hash_mismatch_refuses_the_whole_batch_and_changes_nothing(bridge: StudioBridge, studio: FakeStudio) -> None:
+def test_hash_mismatch_refuses_the_whole_batch_and_changes_nothing(
+    bridge: StudioBridge, studio: FakeStudio
+) -> None:
     studio.new_instance("Folder", "Tower", "ServerScriptService")
-    studio.new_script("ServerScriptService/Tower/TowerService", "Script", "-- written by hand in Studio\n")
+    studio.new_script(
+        "ServerScriptService/Tower/TowerService", "Script", "-- written by hand in Studio\n"
+    )
     core = connected_core(studio, bridge)
     scripts_before, paths_before = studio.scripts(), studio.paths()
 
@@ -168,7 +144,9 @@ def test_hash_mismatch_refuses_the_whole_batch_and_changes_nothing(bridge: Studi
     ]
 
 
-def test_read_then_write_with_the_read_hash_updates_the_script(bridge: StudioBridge, studio: FakeStudio) -> None:
+def test_read_then_write_with_the_read_hash_updates_the_script(
+    bridge: StudioBridge, studio: FakeStudio
+) -> None:
     studio.new_script("ReplicatedStorage/Config", "ModuleScript", "return { damage = 1 }\n")
     core = connected_core(studio, bridge)
 
@@ -180,7 +158,13 @@ def test_read_then_write_with_the_read_hash_updates_the_script(bridge: StudioBri
         "sha256": source_sha256("return { damage = 1 }\n"),
     }
     payload = apply_scripts_payload(
-        [ScriptFile("ReplicatedStorage/Config.luau", "return { damage = 2 }\n", expect_old_sha256=read["sha256"])]
+        [
+            ScriptFile(
+                "ReplicatedStorage/Config.luau",
+                "return { damage = 2 }\n",
+                expect_old_sha256=read["sha256"],
+            )
+        ]
     )
     result = request(bridge, core, "apply_scripts", payload)
 
@@ -191,19 +175,29 @@ def test_read_then_write_with_the_read_hash_updates_the_script(bridge: StudioBri
     assert studio.scripts()["ReplicatedStorage/Config"]["source"] == "return { damage = 2 }\n"
 
 
-def test_unsaved_edits_in_an_open_editor_count_as_edits(bridge: StudioBridge, studio: FakeStudio) -> None:
+def test_unsaved_edits_in_an_open_editor_count_as_edits(
+    bridge: StudioBridge, studio: FakeStudio
+) -> None:
     studio.new_script("ServerScriptService/Main", "Script", "print(1)\n")
     studio.open_in_editor("ServerScriptService/Main", "print(1)\nprint('typed, not saved')\n")
     core = connected_core(studio, bridge)
     payload = apply_scripts_payload(
-        [ScriptFile("ServerScriptService/Main.server.luau", "print(2)\n", expect_old_sha256=source_sha256("print(1)\n"))]
+        [
+            ScriptFile(
+                "ServerScriptService/Main.server.luau",
+                "print(2)\n",
+                expect_old_sha256=source_sha256("print(1)\n"),
+            )
+        ]
     )
     result = request(bridge, core, "apply_scripts", payload)
     assert result["status"] == "conflict"
     assert studio.scripts()["ServerScriptService/Main"]["source"] == "print(1)\n"
 
 
-def test_a_failed_write_cancels_the_recording_and_undoes_earlier_files(bridge: StudioBridge, studio: FakeStudio) -> None:
+def test_a_failed_write_cancels_the_recording_and_undoes_earlier_files(
+    bridge: StudioBridge, studio: FakeStudio
+) -> None:
     studio.fail_update_for("Config", "ScriptEditorService: the document is locked")
     core = connected_core(studio, bridge)
     paths_before = studio.paths()
@@ -214,25 +208,44 @@ def test_a_failed_write_cancels_the_recording_and_undoes_earlier_files(bridge: S
     assert result["recording"] == "cancelled"
     assert [f["status"] for f in result["files"]] == ["reverted", "failed"]
     assert "document is locked" in result["files"][1]["message"]
-    assert studio.recordings()[-1] == {"event": "finish", "id": "recording-1", "operation": "Cancel"}
+    assert studio.recordings()[-1] == {
+        "event": "finish",
+        "id": "recording-1",
+        "operation": "Cancel",
+    }
     # Cancel undid the first script and both new folders.
     assert studio.paths() == paths_before
     assert studio.scripts() == {}
 
 
-def test_existing_instance_of_another_class_is_a_conflict(bridge: StudioBridge, studio: FakeStudio) -> None:
+def test_existing_instance_of_another_class_is_a_conflict(
+    bridge: StudioBridge, studio: FakeStudio
+) -> None:
     studio.new_script("ServerScriptService/Main", "ModuleScript", "return {}\n")
     core = connected_core(studio, bridge)
-    result = request(bridge, core, "apply_scripts", apply_scripts_payload([ScriptFile("Main.server.luau", "print(1)")]))
+    result = request(
+        bridge,
+        core,
+        "apply_scripts",
+        apply_scripts_payload([ScriptFile("Main.server.luau", "print(1)")]),
+    )
     assert result["status"] == "conflict"
     assert "already exists as a ModuleScript" in result["files"][0]["message"]
-    assert studio.scripts()["ServerScriptService/Main"] == {"className": "ModuleScript", "source": "return {}\n"}
+    assert studio.scripts()["ServerScriptService/Main"] == {
+        "className": "ModuleScript",
+        "source": "return {}\n",
+    }
 
 
 def test_unchanged_source_is_not_rewritten(bridge: StudioBridge, studio: FakeStudio) -> None:
     studio.new_script("ReplicatedStorage/Util", "ModuleScript", "return 1\n")
     core = connected_core(studio, bridge)
-    result = request(bridge, core, "apply_scripts", apply_scripts_payload([ScriptFile("Util.luau", "return 1\n")]))
+    result = request(
+        bridge,
+        core,
+        "apply_scripts",
+        apply_scripts_payload([ScriptFile("Util.luau", "return 1\n")]),
+    )
     assert result["files"][0]["status"] == "unchanged"
     assert studio.source_updates() == []
 
@@ -240,7 +253,9 @@ def test_unchanged_source_is_not_rewritten(bridge: StudioBridge, studio: FakeStu
 # -- where scripts go ------------------------------------------------------------------------------
 
 
-def test_class_and_container_by_name_declaration_path_and_selection(bridge: StudioBridge, studio: FakeStudio) -> None:
+def test_class_and_container_by_name_declaration_path_and_selection(
+    bridge: StudioBridge, studio: FakeStudio
+) -> None:
     core = connected_core(studio, bridge)
     first = request(
         bridge,
@@ -269,7 +284,10 @@ def test_class_and_container_by_name_declaration_path_and_selection(bridge: Stud
         core,
         "apply_scripts",
         apply_scripts_payload(
-            [ScriptFile("Round.server.luau", "-- round"), ScriptFile("ReplicatedStorage/Shared.luau", "return 1")]
+            [
+                ScriptFile("Round.server.luau", "-- round"),
+                ScriptFile("ReplicatedStorage/Shared.luau", "return 1"),
+            ]
         ),
     )
     assert [(f["instancePath"], f["placement"]) for f in second["files"]] == [
@@ -278,13 +296,18 @@ def test_class_and_container_by_name_declaration_path_and_selection(bridge: Stud
     ]
     assert studio.scripts()["Workspace/Arena/Round"]["className"] == "Script"
     # Two batches, two undo steps.
-    assert [r["operation"] for r in studio.recordings() if r["event"] == "finish"] == ["Commit", "Commit"]
+    assert [r["operation"] for r in studio.recordings() if r["event"] == "finish"] == [
+        "Commit",
+        "Commit",
+    ]
 
 
 # -- review in Studio ------------------------------------------------------------------------------
 
 
-def test_change_waits_for_review_then_reject_and_accept(bridge: StudioBridge, studio: FakeStudio) -> None:
+def test_change_waits_for_review_then_reject_and_accept(
+    bridge: StudioBridge, studio: FakeStudio
+) -> None:
     core = connected_core(studio, bridge, auto_approve=False)
     rejected_call = Call(bridge, "apply_scripts", two_scripts())
     while core.pending_review_count() == 0:
@@ -303,10 +326,16 @@ def test_change_waits_for_review_then_reject_and_accept(bridge: StudioBridge, st
     assert len(studio.scripts()) == 2
 
 
-def test_a_script_edited_during_review_is_not_overwritten(bridge: StudioBridge, studio: FakeStudio) -> None:
+def test_a_script_edited_during_review_is_not_overwritten(
+    bridge: StudioBridge, studio: FakeStudio
+) -> None:
     studio.new_script("ServerScriptService/Main", "Script", "print('v1')\n")
     core = connected_core(studio, bridge, auto_approve=False)
-    call = Call(bridge, "apply_scripts", apply_scripts_payload([ScriptFile("Main.server.luau", "print('v2')\n")]))
+    call = Call(
+        bridge,
+        "apply_scripts",
+        apply_scripts_payload([ScriptFile("Main.server.luau", "print('v2')\n")]),
+    )
     while core.pending_review_count() == 0:
         core.step()
     studio.open_in_editor("ServerScriptService/Main", "print('v1, edited by hand')\n")
@@ -319,7 +348,9 @@ def test_a_script_edited_during_review_is_not_overwritten(bridge: StudioBridge, 
 # -- at most once over a flaky connection ----------------------------------------------------------
 
 
-def test_lost_result_is_resent_and_the_batch_applied_once(bridge: StudioBridge, studio: FakeStudio) -> None:
+def test_lost_result_is_resent_and_the_batch_applied_once(
+    bridge: StudioBridge, studio: FakeStudio
+) -> None:
     core = connected_core(studio, bridge)
     studio.drop_responses[("POST", "/api/result")] = 1
     result = request(bridge, core, "apply_scripts", two_scripts())
@@ -331,7 +362,9 @@ def test_lost_result_is_resent_and_the_batch_applied_once(bridge: StudioBridge, 
     assert [r["event"] for r in studio.recordings()] == ["begin", "finish"]
 
 
-def test_lost_poll_response_is_redelivered_and_applied_once(bridge: StudioBridge, studio: FakeStudio) -> None:
+def test_lost_poll_response_is_redelivered_and_applied_once(
+    bridge: StudioBridge, studio: FakeStudio
+) -> None:
     core = connected_core(studio, bridge)
     studio.drop_responses[("GET", "/api/poll")] = 1
     call = Call(bridge, "apply_scripts", two_scripts())
@@ -387,7 +420,11 @@ def test_selection_tree_script_and_logs(bridge: StudioBridge, studio: FakeStudio
     (arena,) = workspace["children"]
     assert arena["name"] == "Arena" and arena["childCount"] == 1 and "children" not in arena
     whole = request(bridge, core, "get_tree", {"depth": 0})
-    assert [root["name"] for root in whole["roots"]][:3] == ["Workspace", "ServerScriptService", "ServerStorage"]
+    assert [root["name"] for root in whole["roots"]][:3] == [
+        "Workspace",
+        "ServerScriptService",
+        "ServerStorage",
+    ]
 
     with pytest.raises(StudioOperationError, match="no instance at"):
         request(bridge, core, "read_script", {"path": "ServerScriptService/Missing"})
@@ -420,7 +457,9 @@ def test_backs_off_while_the_bridge_is_unreachable(studio: FakeStudio) -> None:
     assert all(r["url"].endswith("/api/hello") for r in studio.requests())
 
 
-def test_refused_token_stops_the_loop_until_a_new_one_is_pasted(bridge: StudioBridge, studio: FakeStudio) -> None:
+def test_refused_token_stops_the_loop_until_a_new_one_is_pasted(
+    bridge: StudioBridge, studio: FakeStudio
+) -> None:
     core = studio.core(url=bridge.url, token="not-the-token")
     core.run(5)
     assert core.state == "unpaired"

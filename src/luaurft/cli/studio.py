@@ -8,11 +8,13 @@ import sys
 import threading
 from pathlib import Path
 from types import FrameType
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
 from luaurft.errors import LuaurftError
+from luaurft.studio.bridge import DEFAULT_PORT
 
 studio_app = typer.Typer(
     name="studio",
@@ -23,15 +25,23 @@ studio_app = typer.Typer(
 
 @studio_app.command("serve")
 def serve(
-    port: int = typer.Option(34873, "--port", "-p", help="Port on 127.0.0.1 (0 picks a free one)."),
-    poll_timeout: float = typer.Option(15.0, "--poll-timeout", help="Long-poll wait in seconds (at most 15)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the address and token as one JSON line."),
+    port: Annotated[
+        int, typer.Option("--port", "-p", help="Port on 127.0.0.1 (0 picks a free one).")
+    ] = DEFAULT_PORT,
+    poll_timeout: Annotated[
+        float, typer.Option("--poll-timeout", help="Long-poll wait in seconds (at most 15).")
+    ] = 15.0,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the address and token as one JSON line.")
+    ] = False,
 ) -> None:
     """Run the bridge the Studio plugin connects to; prints the pairing token. Ctrl-C stops it."""
     from luaurft.studio import BridgeLimits, StudioBridge
 
     err = Console(stderr=True)
-    bridge = StudioBridge(port, limits=BridgeLimits(poll_timeout_s=poll_timeout), log=lambda m: err.print(m))
+    bridge = StudioBridge(
+        port, limits=BridgeLimits(poll_timeout_s=poll_timeout), log=lambda m: err.print(m)
+    )
     bridge.start()
     stop = threading.Event()
 
@@ -41,7 +51,12 @@ def serve(
     signal.signal(signal.SIGTERM, _on_signal)
     try:
         if as_json:
-            info = {"url": bridge.url, "port": bridge.port, "token": bridge.token, "sessionId": bridge.session_id}
+            info = {
+                "url": bridge.url,
+                "port": bridge.port,
+                "token": bridge.token,
+                "sessionId": bridge.session_id,
+            }
             sys.stdout.write(json.dumps(info) + "\n")
             sys.stdout.flush()
         else:
@@ -62,14 +77,27 @@ def serve(
 
 @studio_app.command("plugin")
 def plugin(
-    out: Path | None = typer.Option(None, "--out", "-o", help="Where to write the plugin file (.rbxmx or a folder)."),
-    install: bool = typer.Option(False, "--install", help="Copy the plugin into Roblox Studio's Plugins folder."),
-    plugins_dir: Path | None = typer.Option(
-        None, "--plugins-dir", help="Install into this folder instead of Studio's default one."
-    ),
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Where to write the plugin file (.rbxmx or a folder)."),
+    ] = None,
+    install: Annotated[
+        bool, typer.Option("--install", help="Copy the plugin into Roblox Studio's Plugins folder.")
+    ] = False,
+    plugins_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--plugins-dir", help="Install into this folder instead of Studio's default one."
+        ),
+    ] = None,
 ) -> None:
     """Build the Studio plugin file (.rbxmx) and optionally install it."""
-    from luaurft.studio.plugin_file import PLUGIN_FILE_NAME, build_plugin, install_plugin, studio_plugins_dir
+    from luaurft.studio.plugin_file import (
+        PLUGIN_FILE_NAME,
+        build_plugin,
+        install_plugin,
+        studio_plugins_dir,
+    )
 
     if out is None and not install:
         raise LuaurftError("say where the plugin goes: --out PATH, --install, or both")
@@ -84,7 +112,9 @@ def plugin(
             installed = build_plugin(folder / PLUGIN_FILE_NAME)
         else:
             installed = install_plugin(built, plugins_dir=folder)
-        console.print(f"Installed into [bold]{installed}[/bold]; restart Studio or reload plugins to load it.")
+        console.print(
+            f"Installed into [bold]{installed}[/bold]; restart Studio or reload plugins to load it."
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -1,12 +1,12 @@
 """Roblox Studio integration: the loopback bridge server and the companion plugin.
 
-    from luaurft.studio import StudioBridge, ScriptFile, apply_scripts_payload
+from luaurft.studio import StudioBridge, ScriptFile, apply_scripts_payload
 
-    with StudioBridge(port=0) as bridge:
-        print(bridge.url, bridge.token)          # paste the token into the plugin
-        result = bridge.request("apply_scripts", apply_scripts_payload([
-            ScriptFile("Tower/Main.server.luau", "print('hi')"),
-        ]), timeout=120)
+with StudioBridge(port=0) as bridge:
+    print(bridge.url, bridge.token)          # paste the token into the plugin
+    result = bridge.request("apply_scripts", apply_scripts_payload([
+        ScriptFile("Tower/Main.server.luau", "print('hi')"),
+    ]), timeout=120)
 """
 
 from luaurft.studio.bridge import (

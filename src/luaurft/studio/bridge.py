@@ -136,9 +136,13 @@ class PendingOperation:
         if op.state == "answered":
             if op.ok:
                 return op.result
-            raise StudioOperationError(f"Studio could not {op.type}: {op.error or 'no reason given'}")
+            raise StudioOperationError(
+                f"Studio could not {op.type}: {op.error or 'no reason given'}"
+            )
         if op.state == "aborted":
-            raise StudioBridgeError(f"the bridge stopped before Studio answered {op.type} ({op.id})")
+            raise StudioBridgeError(
+                f"the bridge stopped before Studio answered {op.type} ({op.id})"
+            )
         raise StudioTimeoutError(self._bridge._timeout_message(op, timeout))
 
 
@@ -166,7 +170,7 @@ class StudioBridge:
         self._finished: OrderedDict[str, _Operation] = OrderedDict()
         self._next_cursor = 1
         self._closing = False
-        self._server: ThreadingHTTPServer | None = None
+        self._server: _BridgeServer | None = None
         self._thread: threading.Thread | None = None
         self._plugin: PluginInfo | None = None
         self._last_seen: float | None = None
@@ -189,7 +193,10 @@ class StudioBridge:
         self._server = server
         # A short poll interval keeps stop() quick; the loop only checks a flag.
         self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="luaurft-studio-bridge", daemon=True
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="luaurft-studio-bridge",
+            daemon=True,
         )
         self._thread.start()
         return self
@@ -375,7 +382,9 @@ class StudioBridge:
         info = PluginInfo(
             plugin_version=version,
             place_name=str(body.get("placeName", "")),
-            place_id=place_id if isinstance(place_id, int) and not isinstance(place_id, bool) else 0,
+            place_id=place_id
+            if isinstance(place_id, int) and not isinstance(place_id, bool)
+            else 0,
             studio_version=str(body.get("studioVersion", "")),
             registered_at=time.time(),
         )
@@ -407,7 +416,9 @@ class StudioBridge:
         op_id = body.get("id")
         ok = body.get("ok")
         if not isinstance(op_id, str) or not isinstance(ok, bool):
-            return 400, _error("bad_request", "a result needs 'id' (string) and 'ok' (true or false)")
+            return 400, _error(
+                "bad_request", "a result needs 'id' (string) and 'ok' (true or false)"
+            )
         result = body.get("payload", {})
         if isinstance(result, list) and not result:
             result = {}  # Roblox encodes an empty table as []
@@ -421,7 +432,8 @@ class StudioBridge:
                     return 404, _error("unknown_operation", f"no operation {op_id} in this session")
                 if finished.state == "expired":
                     return 410, _error(
-                        "expired", "the Python side stopped waiting for this operation; nothing was recorded"
+                        "expired",
+                        "the Python side stopped waiting for this operation; nothing was recorded",
                     )
                 self._duplicates += 1
                 return 200, {"v": PROTOCOL_VERSION, "accepted": True, "duplicate": True}
@@ -541,10 +553,17 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/api/poll":
             params = parse_qs(query)
             cursor = _int_param(params, "cursor", 0)
-            wait_s = min(_float_param(params, "timeout", bridge.limits.poll_timeout_s), bridge.limits.poll_timeout_s)
+            wait_s = min(
+                _float_param(params, "timeout", bridge.limits.poll_timeout_s),
+                bridge.limits.poll_timeout_s,
+            )
             session = params.get("session", [None])[0]
             if session is not None and session != bridge.session_id:
-                raise _Refused(409, "session_changed", "the bridge restarted; call /api/hello and poll from cursor 0")
+                raise _Refused(
+                    409,
+                    "session_changed",
+                    "the bridge restarted; call /api/hello and poll from cursor 0",
+                )
             messages = bridge._poll(cursor, max(wait_s, 0.0))
             if not messages:
                 return 204, {}
@@ -576,7 +595,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _check_host(self, port: int) -> None:
         host = (self.headers.get("Host") or "").strip().lower()
         if host not in {f"127.0.0.1:{port}", f"localhost:{port}"}:
-            raise _Refused(403, "bad_host", "the Host header must be 127.0.0.1 or localhost with the bridge's port")
+            raise _Refused(
+                403,
+                "bad_host",
+                "the Host header must be 127.0.0.1 or localhost with the bridge's port",
+            )
 
     def _check_origin(self) -> None:
         origin = self.headers.get("Origin")
@@ -589,7 +612,9 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             scheme, hostname = "", None
         if scheme not in {"http", "https"} or hostname not in _LOOPBACK_NAMES:
-            raise _Refused(403, "bad_origin", "requests from web pages are refused (Origin is not loopback)")
+            raise _Refused(
+                403, "bad_origin", "requests from web pages are refused (Origin is not loopback)"
+            )
 
     def _check_token(self, token: str) -> None:
         given = self.headers.get("X-Luaurft-Token")
@@ -599,14 +624,20 @@ class _Handler(BaseHTTPRequestHandler):
             if scheme.lower() == "bearer" and value.strip():
                 given = value.strip()
         if not given:
-            raise _Refused(401, "token_required", "send the pairing token printed by `luaurft studio serve`")
+            raise _Refused(
+                401, "token_required", "send the pairing token printed by `luaurft studio serve`"
+            )
         if not hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8")):
-            raise _Refused(403, "bad_token", "wrong pairing token; copy it again from `luaurft studio serve`")
+            raise _Refused(
+                403, "bad_token", "wrong pairing token; copy it again from `luaurft studio serve`"
+            )
 
     def _read_json(self, limit: int) -> dict[str, Any]:
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
             self.close_connection = True
-            raise _Refused(411, "length_required", "send the body with a Content-Length, not chunked")
+            raise _Refused(
+                411, "length_required", "send the body with a Content-Length, not chunked"
+            )
         raw_length = self.headers.get("Content-Length")
         try:
             length = int(raw_length) if raw_length is not None else -1
@@ -618,16 +649,22 @@ class _Handler(BaseHTTPRequestHandler):
         if length > limit:
             # The body stays unread, so this connection cannot carry another request.
             self.close_connection = True
-            raise _Refused(413, "too_large", f"body of {length} bytes exceeds the limit of {limit} bytes")
+            raise _Refused(
+                413, "too_large", f"body of {length} bytes exceeds the limit of {limit} bytes"
+            )
         data = self.rfile.read(length)
         self._body_unread = False
         try:
             body = json.loads(data.decode("utf-8"))
         except UnicodeDecodeError as exc:
-            raise _Refused(400, "bad_json", f"body is not UTF-8: {exc.reason} at byte {exc.start}") from exc
+            raise _Refused(
+                400, "bad_json", f"body is not UTF-8: {exc.reason} at byte {exc.start}"
+            ) from exc
         except json.JSONDecodeError as exc:
             raise _Refused(
-                400, "bad_json", f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+                400,
+                "bad_json",
+                f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
             ) from exc
         if not isinstance(body, dict):
             raise _Refused(400, "bad_json", "the body must be a JSON object")

@@ -51,7 +51,9 @@ def plugin_sources() -> tuple[PluginSource, list[PluginSource]]:
         else:
             modules.append(PluginSource(item.name.removesuffix(".luau"), "ModuleScript", text))
     if entry is None:
-        raise PluginInstallError(f"the luaurft package is missing plugin/{ENTRY_FILE}; reinstall luaurft")
+        raise PluginInstallError(
+            f"the luaurft package is missing plugin/{ENTRY_FILE}; reinstall luaurft"
+        )
     return entry, modules
 
 
@@ -77,7 +79,9 @@ def _item(source: PluginSource, referent: int, children: str = "", indent: str =
 def render_plugin() -> str:
     """The plugin as .rbxmx XML text."""
     entry, modules = plugin_sources()
-    children = "".join(_item(module, index, indent="    ") for index, module in enumerate(modules, start=1))
+    children = "".join(
+        _item(module, index, indent="    ") for index, module in enumerate(modules, start=1)
+    )
     return (
         '<roblox xmlns:xmime="http://www.w3.org/2005/05/xmlmime" '
         'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
@@ -100,7 +104,9 @@ def build_plugin(out: Path) -> Path:
     return target
 
 
-def studio_plugins_dir(platform: str | None = None, environ: Mapping[str, str] | None = None) -> Path:
+def studio_plugins_dir(
+    platform: str | None = None, environ: Mapping[str, str] | None = None
+) -> Path:
     """Roblox Studio's local Plugins folder on this machine (Windows or macOS)."""
     platform = platform or sys.platform
     env = os.environ if environ is None else environ

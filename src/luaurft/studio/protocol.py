@@ -82,20 +82,29 @@ def _require(condition: bool, message: str) -> None:
 
 
 def _validate_path(path: object, where: str) -> None:
-    _require(isinstance(path, str) and path.strip() != "", f"{where}: 'path' must be a non-empty string")
+    _require(
+        isinstance(path, str) and path.strip() != "", f"{where}: 'path' must be a non-empty string"
+    )
     assert isinstance(path, str)
     segments = path.replace("\\", "/").split("/")
     for segment in segments:
-        _require(segment != "", f"{where}: path {path!r} has an empty segment (double or trailing '/')")
+        _require(
+            segment != "", f"{where}: path {path!r} has an empty segment (double or trailing '/')"
+        )
         _require(segment not in {".", ".."}, f"{where}: path {path!r} must not use '.' or '..'")
-        _require(not _BAD_SEGMENT.search(segment), f"{where}: path {path!r} has a control character")
+        _require(
+            not _BAD_SEGMENT.search(segment), f"{where}: path {path!r} has a control character"
+        )
 
 
 def _validate_apply_scripts(payload: Mapping[str, Any]) -> None:
     title = payload.get("title", "luaurft")
     _require(isinstance(title, str), "apply_scripts: 'title' must be a string")
     files = payload.get("files")
-    _require(isinstance(files, list) and len(files) > 0, "apply_scripts: 'files' must be a non-empty list")
+    _require(
+        isinstance(files, list) and len(files) > 0,
+        "apply_scripts: 'files' must be a non-empty list",
+    )
     assert isinstance(files, list)
     seen: set[str] = set()
     for index, entry in enumerate(files):
@@ -122,7 +131,10 @@ def _validate_apply_scripts(payload: Mapping[str, Any]) -> None:
 
 def validate_payload(op_type: str, payload: Mapping[str, Any]) -> None:
     """Raise `StudioRequestError` unless `payload` is a well-formed `op_type` operation."""
-    _require(op_type in OPERATIONS, f"unknown Studio operation {op_type!r}; use one of {', '.join(OPERATIONS)}")
+    _require(
+        op_type in OPERATIONS,
+        f"unknown Studio operation {op_type!r}; use one of {', '.join(OPERATIONS)}",
+    )
     _require(isinstance(payload, Mapping), f"{op_type}: payload must be an object")
     _require(
         all(value is not None for value in payload.values()),
