@@ -82,24 +82,32 @@ def deduplicate(
     from datasketch import MinHash, MinHashLSH
 
     cfg = config or DedupConfig()
-    template = MinHash(num_perm=cfg.num_perm, seed=cfg.seed)
-    # Sharing the template's permutations avoids regenerating them per record,
-    # which otherwise dominates the cost on small files.
-    permutations = template.permutations
     hashes: list[MinHash] = []
-    for record in records:
-        m = MinHash(num_perm=cfg.num_perm, seed=cfg.seed, permutations=permutations)
-        m.update_batch(
-            [
-                s.encode("utf-8", "surrogatepass")
-                for s in code_shingles(record.text, cfg.shingle_size)
-            ]
+    # `bulk` shares one set of permutations across the batch; building them per
+    # record otherwise dominates the cost on small files.
+    chunk = 256
+    for start in range(0, len(records), chunk):
+        batch = records[start : start + chunk]
+        hashes.extend(
+            MinHash.bulk(
+                [
+                    [
+                        s.encode("utf-8", "surrogatepass")
+                        for s in sorted(code_shingles(r.text, cfg.shingle_size))
+                    ]
+                    for r in batch
+                ],
+                num_perm=cfg.num_perm,
+                seed=cfg.seed,
+            )
         )
-        hashes.append(m)
         if progress is not None:
-            progress(1)
+            progress(len(batch))
 
-    lsh = MinHashLSH(threshold=cfg.threshold, num_perm=cfg.num_perm)
+    # The index only proposes candidates; each is verified against the real
+    # threshold. Proposing a little below it loses fewer true pairs to LSH
+    # banding, and LSH cannot band for thresholds near 1.
+    lsh = MinHashLSH(threshold=max(0.05, min(0.9, cfg.threshold - 0.05)), num_perm=cfg.num_perm)
     order = sorted(range(len(records)), key=lambda i: _priority(records[i], i))
     kept_index: set[int] = set()
     removed: list[Duplicate] = []

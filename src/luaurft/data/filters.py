@@ -90,7 +90,7 @@ _LOADSTRING = re.compile(r"\bloadstring\s*\(")
 _HTTP_GET = re.compile(r"\bHttpGet(?:Async)?\s*\(")
 _STRING_CHAR_CALL = re.compile(r"string\.char\s*\(([^)]*)\)")
 _ESCAPE = re.compile(r"\\(?:\d{1,3}|x[0-9a-fA-F]{2}|u\{[0-9a-fA-F]+\})")
-_OBFUSCATED_NAME = re.compile(r"^(?:_0x[0-9a-fA-F]+|[Il1_]{6,}|[O0_]{6,}|_{3,}\w*)$")
+_OBFUSCATED_NAME = re.compile(r"^(?:_0x[0-9a-fA-F]+|[Il_][Il1_]{5,}\d*|[O_][O0_]{5,}\d*|_{3,}\w*)$")
 
 
 def shannon_entropy(text: str) -> float:
@@ -103,17 +103,46 @@ def shannon_entropy(text: str) -> float:
 
 
 def generated_reason(text: str, config: FilterConfig) -> str | None:
-    """Why `text` looks generated, minified or obfuscated, or None when it reads as written code."""
+    """Why `text` looks generated, minified or obfuscated, or None when it reads as written code.
+
+    The specific signs (headers, payloads, odd names) are checked before the
+    generic shape ones (long lines, little whitespace), so the reason names the cause.
+    """
     lines = text.split("\n")
     head = "\n".join(lines[:15])
     if _GENERATED_HEADER.search(head):
         return "generated-header"
     if "\x1bLua" in text or "\\27Lua" in text:
         return "bytecode-payload"
-    if (
-        config.max_line_length is not None
-        and max(map(len, lines), default=0) > config.max_line_length
-    ):
+    strings: list[str] = []
+    names: list[str] = []
+    for token in tokenize(text):
+        if token.type is TokenType.STRING:
+            strings.append(string_body(token.text))
+        elif token.type is TokenType.NAME:
+            names.append(token.text)
+    long_strings = [s for s in strings if len(s) >= config.long_string_chars]
+    if _LOADSTRING.search(text):
+        packed_chars = any(
+            len(m.group(1).split(",")) >= 20 for m in _STRING_CHAR_CALL.finditer(text)
+        )
+        if long_strings or packed_chars or _HTTP_GET.search(text):
+            return "loadstring-payload"
+    if config.max_string_entropy is not None:
+        for body in long_strings:
+            if " " not in body.strip() and shannon_entropy(body) > config.max_string_entropy:
+                return "high-entropy-string"
+    if config.max_escape_ratio is not None:
+        for body in strings:
+            escapes = len(_ESCAPE.findall(body))
+            if len(body) >= 40 and escapes * 3 / len(body) > config.max_escape_ratio:
+                return "escaped-payload"
+    if config.max_obfuscated_name_ratio is not None and len(names) >= 20:
+        odd = sum(1 for n in names if _OBFUSCATED_NAME.match(n))
+        if odd / len(names) > config.max_obfuscated_name_ratio:
+            return "obfuscated-names"
+    longest = max(map(len, lines), default=0)
+    if config.max_line_length is not None and longest > config.max_line_length:
         return "long-lines"
     non_empty = [line for line in lines if line.strip()]
     if (
@@ -126,35 +155,6 @@ def generated_reason(text: str, config: FilterConfig) -> str | None:
         spaces = sum(1 for ch in text if ch.isspace())
         if spaces / len(text) < config.min_whitespace_ratio:
             return "minified"
-    strings: list[str] = []
-    names: list[str] = []
-    for token in tokenize(text):
-        if token.type is TokenType.STRING:
-            strings.append(string_body(token.text))
-        elif token.type is TokenType.NAME:
-            names.append(token.text)
-    long_strings = [s for s in strings if len(s) >= config.long_string_chars]
-    if _LOADSTRING.search(text):
-        packed_chars = sum(
-            len(m.group(1).split(",")) >= 20 for m in _STRING_CHAR_CALL.finditer(text)
-        )
-        if long_strings or packed_chars or _HTTP_GET.search(text):
-            return "loadstring-payload"
-    if config.max_string_entropy is not None:
-        for body in long_strings:
-            if " " not in body.strip() and shannon_entropy(body) > config.max_string_entropy:
-                return "high-entropy-string"
-    if config.max_escape_ratio is not None:
-        for body in strings:
-            if (
-                len(body) >= 40
-                and len(_ESCAPE.findall(body)) * 3 / len(body) > config.max_escape_ratio
-            ):
-                return "escaped-payload"
-    if config.max_obfuscated_name_ratio is not None and len(names) >= 20:
-        odd = sum(1 for n in names if _OBFUSCATED_NAME.match(n))
-        if odd / len(names) > config.max_obfuscated_name_ratio:
-            return "obfuscated-names"
     return None
 
 

@@ -212,3 +212,66 @@ def eval_texts_from_rows(rows: Sequence[dict[str, Any]]) -> list[EvalText]:
         if isinstance(text, str) and text.strip() and prompt is None:
             texts.append(EvalText(text, id=task_id))
     return texts
+
+
+def _solution_text(value: Any) -> str | None:
+    if isinstance(value, str) and value.strip():
+        return value
+    if isinstance(value, dict):
+        for key in ("code", "source", "text"):
+            if isinstance(value.get(key), str) and value[key].strip():
+                return str(value[key])
+    return None
+
+
+def load_eval_texts(path: str | Path) -> list[EvalText]:
+    """Evaluation texts from a file or folder: JSONL task rows, TOML task files,
+    `.lua`/`.luau` solutions (code) and `.txt`/`.md` prompts (prose)."""
+    import json
+    import tomllib
+
+    root = Path(path)
+    if not root.exists():
+        from luaurft.errors import LuaurftError
+
+        raise LuaurftError(f"{root}: no such evaluation file or folder")
+    files = sorted(f for f in root.rglob("*") if f.is_file()) if root.is_dir() else [root]
+    texts: list[EvalText] = []
+    for file in files:
+        name = file.relative_to(root).as_posix() if root.is_dir() else file.name
+        if file.suffix in {".lua", ".luau"}:
+            texts.append(EvalText(file.read_text(encoding="utf-8"), id=name, kind="code"))
+        elif file.suffix in {".txt", ".md"}:
+            texts.append(EvalText(file.read_text(encoding="utf-8"), id=name, kind="prose"))
+        elif file.suffix == ".jsonl":
+            rows = [
+                json.loads(line)
+                for line in file.read_text(encoding="utf-8").splitlines()
+                if line.strip()
+            ]
+            texts.extend(eval_texts_from_rows(rows))
+        elif file.suffix == ".toml":
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+            listed = data.get("tasks")
+            tasks: list[Any] = listed if isinstance(listed, list) else [data]
+            rows = []
+            for task in tasks:
+                if not isinstance(task, dict):
+                    continue
+                solution = next(
+                    (
+                        _solution_text(task.get(k))
+                        for k in ("solution", "reference", "reference_solution")
+                        if _solution_text(task.get(k))
+                    ),
+                    None,
+                )
+                rows.append(
+                    {
+                        "id": task.get("id") or file.stem,
+                        "prompt": task.get("prompt"),
+                        "solution": solution,
+                    }
+                )
+            texts.extend(eval_texts_from_rows(rows))
+    return texts
