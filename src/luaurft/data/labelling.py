@@ -80,7 +80,7 @@ class LabelConfig(BaseModel):
 
 
 _PREFIX = re.compile(r"^(?:task|request|prompt|the request|user)\s*:\s*", re.IGNORECASE)
-_QUOTES = {('"', '"'), ("'", "'"), ("“", "”"), ("`", "`")}
+_QUOTES = (('"', '"'), ("'", "'"), ("“", "”"))
 # Code shapes that never occur in a plain-English request.
 _CODE_PATTERNS = (
     re.compile(r"```"),
@@ -116,6 +116,8 @@ def clean_task(text: str) -> str:
 def validate_task(text: str, config: LabelConfig | None = None) -> tuple[str, str | None]:
     """(cleaned task, None) when `text` is one imperative request; else (cleaned, reason)."""
     cfg = config or LabelConfig()
+    if "`" * 3 in text:
+        return text.strip(), "contains-code"
     task = clean_task(text)
     if not task:
         return task, "empty"
