@@ -39,7 +39,9 @@ def renamed_reference(text: str) -> str:
     )
 
 
-def stack_rows(texts: dict[str, str], repo: str = "someone/obby", license: str = "MIT") -> list[dict[str, Any]]:
+def stack_rows(
+    texts: dict[str, str], repo: str = "someone/obby", license: str = "MIT"
+) -> list[dict[str, Any]]:
     return [
         {
             "file_content": text,

@@ -41,7 +41,10 @@ def test_planted_near_duplicates_are_removed_keeping_the_best_scoring() -> None:
     # the best-scoring member survives; at equal score the first one does
     assert "killbrick.luau" in kept and "copy" not in kept and "exact" not in kept
     assert len(kept) == len(texts)
-    assert {d.record.id: d.kept_id for d in result.removed} == {"copy": "killbrick.luau", "exact": "killbrick.luau"}
+    assert {d.record.id: d.kept_id for d in result.removed} == {
+        "copy": "killbrick.luau",
+        "exact": "killbrick.luau",
+    }
     assert result.clusters == 1
 
 
@@ -58,7 +61,10 @@ def test_dedup_is_deterministic_whatever_the_input_order() -> None:
 
 def test_threshold_controls_what_counts_as_a_duplicate() -> None:
     texts = corpus_texts()
-    records = [CodeRecord(id="a", text=texts["killbrick.luau"]), CodeRecord(id="b", text=near_copy_of_killbrick(texts["killbrick.luau"]))]
+    records = [
+        CodeRecord(id="a", text=texts["killbrick.luau"]),
+        CodeRecord(id="b", text=near_copy_of_killbrick(texts["killbrick.luau"])),
+    ]
     assert len(deduplicate(records, DedupConfig(threshold=0.7)).kept) == 1
     assert len(deduplicate(records, DedupConfig(threshold=1.0)).kept) == 2
 
@@ -79,16 +85,22 @@ def test_planted_evaluation_prompt_in_a_task_is_removed_and_kinds_are_detected()
     reference = EVAL_REFERENCE.read_text(encoding="utf-8")
     index = Decontaminator([reference, EVAL_PROMPT])
     assert len(index) == 2
-    leaked = CodeRecord(id="t", text=corpus_texts()["door_tween.luau"], task="Please " + EVAL_PROMPT.lower())
+    leaked = CodeRecord(
+        id="t", text=corpus_texts()["door_tween.luau"], task="Please " + EVAL_PROMPT.lower()
+    )
     hit = index.check(leaked)
     assert hit is not None and hit.kind == "prose" and hit.eval_id == "eval-1"
-    clean = CodeRecord(id="c", text=corpus_texts()["door_tween.luau"], task="Make a door open when prompted.")
+    clean = CodeRecord(
+        id="c", text=corpus_texts()["door_tween.luau"], task="Make a door open when prompted."
+    )
     assert index.check(clean) is None
 
 
 def test_shared_boilerplate_is_not_contamination() -> None:
     reference = EVAL_REFERENCE.read_text(encoding="utf-8")
-    index = Decontaminator([EvalText(reference, id="ref", kind="code")], DecontamConfig(threshold=0.001))
+    index = Decontaminator(
+        [EvalText(reference, id="ref", kind="code")], DecontamConfig(threshold=0.001)
+    )
     worst = max(
         (hit.overlap for r in _records() if (hit := index.check(r)) is not None), default=0.0
     )
@@ -97,5 +109,10 @@ def test_shared_boilerplate_is_not_contamination() -> None:
 
 def test_short_prompts_match_whole() -> None:
     index = Decontaminator([EvalText("Make a kill brick", id="short", kind="prose")])
-    assert index.check(CodeRecord(id="x", text="print(1)", task="Make a kill brick that resets players")) is not None
+    assert (
+        index.check(
+            CodeRecord(id="x", text="print(1)", task="Make a kill brick that resets players")
+        )
+        is not None
+    )
     assert index.check(CodeRecord(id="y", text="print(1)", task="Make a brick that kills")) is None

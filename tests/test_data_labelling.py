@@ -38,11 +38,15 @@ class FakeGenerator:
         self.calls: list[tuple[int, int]] = []  # (conversations, n) per call
         self.conversations: list[Sequence[dict[str, str]]] = []
 
-    def generate(self, conversations: Sequence[Sequence[dict[str, str]]], n: int, sampling: Any) -> list[list[FakeCompletion]]:
+    def generate(
+        self, conversations: Sequence[Sequence[dict[str, str]]], n: int, sampling: Any
+    ) -> list[list[FakeCompletion]]:
         call = len(self.calls)
         self.calls.append((len(conversations), n))
         self.conversations.extend(conversations)
-        return [[FakeCompletion(self.reply(conv, call, i)) for i in range(n)] for conv in conversations]
+        return [
+            [FakeCompletion(self.reply(conv, call, i)) for i in range(n)] for conv in conversations
+        ]
 
 
 @pytest.mark.parametrize(
@@ -50,16 +54,37 @@ class FakeGenerator:
     [
         ("Create a kill brick that removes 100 health from any player who touches it.", None),
         ('"Make a door that slides open when its ProximityPrompt is triggered."', None),
-        ("Task: Build a daily reward that gives 50 coins once every 24 hours and saves the claim time.", None),
-        ("This script gives players coins when they join the game and touch parts.", "not-imperative"),
-        ("Sure! Here is the request: make a door that opens when prompted by players.", "not-imperative"),
-        ("Create a shop where `local price = PRICES[item]` is checked before buying items.", "contains-code"),
-        ("Create a remote that calls player:Kick() when the request is invalid for that player.", "contains-code"),
+        (
+            "Task: Build a daily reward that gives 50 coins once every 24 hours and saves the claim time.",
+            None,
+        ),
+        (
+            "This script gives players coins when they join the game and touch parts.",
+            "not-imperative",
+        ),
+        (
+            "Sure! Here is the request: make a door that opens when prompted by players.",
+            "not-imperative",
+        ),
+        (
+            "Create a shop where `local price = PRICES[item]` is checked before buying items.",
+            "contains-code",
+        ),
+        (
+            "Create a remote that calls player:Kick() when the request is invalid for that player.",
+            "contains-code",
+        ),
         ("Write the script:\n```lua\nprint('hi')\n```", "contains-code"),
         ("Make a door.", "too-short"),
         ("Create a door. " * 80, "too-long"),
-        ("Create a round system with:\n- intermission of 15 seconds\n- rounds of 90 seconds", "not-single-request"),
-        ("Can you create a sprint script that sets the walk speed to 28 on shift?", "not-imperative"),
+        (
+            "Create a round system with:\n- intermission of 15 seconds\n- rounds of 90 seconds",
+            "not-single-request",
+        ),
+        (
+            "Can you create a sprint script that sets the walk speed to 28 on shift?",
+            "not-imperative",
+        ),
         ("", "empty"),
     ],
 )
@@ -74,7 +99,11 @@ def test_reverse_label_validates_retries_and_records_failures() -> None:
     texts = corpus_texts()
     names = ["daily_reward.luau", "door_tween.luau", "killbrick.luau", "leaderstats.luau"]
     records = [CodeRecord(id=n, text=texts[n]) for n in names]
-    records.append(CodeRecord(id="has-task", text=texts["inventory_module.luau"], task="Write an inventory module."))
+    records.append(
+        CodeRecord(
+            id="has-task", text=texts["inventory_module.luau"], task="Write an inventory module."
+        )
+    )
 
     def reply(conversation: Sequence[dict[str, str]], call: int, sample: int) -> str:
         code = conversation[-1]["content"]
@@ -83,8 +112,14 @@ def test_reverse_label_validates_retries_and_records_failures() -> None:
         if "TweenService" in code and call == 0:
             return "This script opens and closes the door with a tween when prompted."  # rejected first, accepted on retry
         if "TweenService" in code:
-            return "Create a door that tweens open and closed when its ProximityPrompt is triggered."
-        return "Write a server script that " + ("handles players joining and tracks their stats." if "leaderstats" in code else "damages players who touch the brick.")
+            return (
+                "Create a door that tweens open and closed when its ProximityPrompt is triggered."
+            )
+        return "Write a server script that " + (
+            "handles players joining and tracks their stats."
+            if "leaderstats" in code
+            else "damages players who touch the brick."
+        )
 
     generator = FakeGenerator(reply)
     result = reverse_label(records, generator, config=LabelConfig(max_attempts=3, batch_size=2))
@@ -111,17 +146,25 @@ def test_reverse_label_survives_a_failing_backend() -> None:
     calls = {"n": 0}
 
     class Flaky(FakeGenerator):
-        def generate(self, conversations: Sequence[Sequence[dict[str, str]]], n: int, sampling: Any) -> list[list[FakeCompletion]]:
+        def generate(
+            self, conversations: Sequence[Sequence[dict[str, str]]], n: int, sampling: Any
+        ) -> list[list[FakeCompletion]]:
             calls["n"] += 1
             if calls["n"] == 1:
                 raise TimeoutError("backend timed out")
             return super().generate(conversations, n, sampling)
 
-    generator = Flaky(lambda conv, call, i: "Create a kill brick that damages players who touch it.")
+    generator = Flaky(
+        lambda conv, call, i: "Create a kill brick that damages players who touch it."
+    )
     records = [CodeRecord(id="k", text=corpus_texts()["killbrick.luau"])]
     result = reverse_label(records, generator)
     outcome = result.outcomes[0]
-    assert outcome.ok and outcome.attempts[0].error is not None and "TimeoutError" in outcome.attempts[0].error
+    assert (
+        outcome.ok
+        and outcome.attempts[0].error is not None
+        and "TimeoutError" in outcome.attempts[0].error
+    )
 
 
 def test_gold_keeps_only_solutions_above_the_threshold() -> None:
@@ -140,7 +183,11 @@ def test_gold_keeps_only_solutions_above_the_threshold() -> None:
     assert generator.calls == [(2, 3)]
     assert len(result.records) == 1
     record = result.records[0]
-    assert record.text == good.strip() and record.task == "Create a kill brick." and record.source == "gold"
+    assert (
+        record.text == good.strip()
+        and record.task == "Create a kill brick."
+        and record.source == "gold"
+    )
     assert record.score is not None and record.score >= 0.85
     assert result.outcomes[0].scores[2] == record.score and result.outcomes[0].scores[0] < 0.85
     assert result.outcomes[1].record is None and len(result.outcomes[1].scores) == 3

@@ -11,7 +11,11 @@ from data_helpers import corpus_texts, stack_rows, write_parquet
 from luaurft.data.loaders import LoadReport, SourceSpec, load_hf_dataset, load_source, load_sources
 from luaurft.errors import LuaurftError
 
-LATIN1 = "-- caf\xe9 sign\nlocal sign = workspace.Sign\nsign.Text = 'caf\xe9'\nprint(sign)\n".encode("latin-1")
+LATIN1 = (
+    "-- caf\xe9 sign\nlocal sign = workspace.Sign\nsign.Text = 'caf\xe9'\nprint(sign)\n".encode(
+        "latin-1"
+    )
+)
 
 
 def test_stack_parquet_through_datasets_maps_columns(tmp_path: Path) -> None:
@@ -58,14 +62,18 @@ def test_non_utf8_file_in_a_folder_is_reported_and_the_rest_load(tmp_path: Path)
     assert len(records) == len(texts) + 1
     assert {r.path for r in records} >= {"bom.luau", "killbrick.luau"}
     assert next(r for r in records if r.path == "bom.luau").text == texts["killbrick.luau"]
-    assert [(Path(p.origin).name, p.category) for p in report.problems] == [("latin1.lua", "non-utf8")]
+    assert [(Path(p.origin).name, p.category) for p in report.problems] == [
+        ("latin1.lua", "non-utf8")
+    ]
 
 
 def test_non_utf8_bytes_in_a_binary_column_are_reported(tmp_path: Path) -> None:
     texts = list(corpus_texts().values())[:3]
     table = pa.table(
         {
-            "file_content": pa.array([texts[0].encode(), LATIN1, texts[1].encode(), texts[2].encode()], pa.binary()),
+            "file_content": pa.array(
+                [texts[0].encode(), LATIN1, texts[1].encode(), texts[2].encode()], pa.binary()
+            ),
             "file_path": ["a.lua", "b.lua", "c.lua", "d.lua"],
             "repo_name": ["r"] * 4,
             "license": ["MIT"] * 4,
@@ -99,7 +107,10 @@ def test_luau_corpus_jsonl_joins_prompt_and_completion(tmp_path: Path) -> None:
 
 def test_generic_jsonl_with_task_column_and_limit(tmp_path: Path) -> None:
     path = tmp_path / "pairs.jsonl"
-    rows = [{"code": t, "instruction": f"Write script {i}", "license": "apache-2.0"} for i, t in enumerate(corpus_texts().values())]
+    rows = [
+        {"code": t, "instruction": f"Write script {i}", "license": "apache-2.0"}
+        for i, t in enumerate(corpus_texts().values())
+    ]
     path.write_text("\n".join(json.dumps(r) for r in rows))
     report = LoadReport()
     records = list(load_source(SourceSpec(location=str(path), limit=2), report))

