@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from data_helpers import (
     EVAL_PROMPT,
     EVAL_REFERENCE,
@@ -116,3 +120,17 @@ def test_short_prompts_match_whole() -> None:
         is not None
     )
     assert index.check(CodeRecord(id="y", text="print(1)", task="Make a brick that kills")) is None
+
+
+def test_the_clean_examples_survive_filters_and_dedup() -> None:
+    from luaurft.data.filters import FilterConfig, filter_records
+    from luaurft.data.loaders import load_sources
+
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    if not any(examples.glob("*.luau")):
+        pytest.skip("examples/ not present")
+    records, report = load_sources([str(examples)])
+    assert records and not report.problems
+    kept, chain = filter_records(records, FilterConfig(license_allow=None))
+    assert len(kept) == len(records), chain.to_dict()
+    assert len(deduplicate(kept).kept) == len(kept)

@@ -6,12 +6,7 @@ import hashlib
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-# The reference system's system prompt (DESIGN.md), exact text: SFT examples carry it
-# so a model trained here is prompted the same way at inference.
-REFERENCE_SYSTEM_PROMPT = (
-    "You are an expert Roblox Luau programmer. Generate complete, production-ready Luau "
-    "scripts. Output only code, no markdown."
-)
+from luaurft.config import REFERENCE_SYSTEM_PROMPT
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,3 +67,6 @@ def record_id(source: str, *parts: object) -> str:
     """A stable id from where a record came from (same input, same id across runs)."""
     digest = hashlib.sha1("\x1f".join(str(p) for p in parts).encode("utf-8", "replace"))
     return f"{source}:{digest.hexdigest()[:16]}"
+
+
+__all__ = ["REFERENCE_SYSTEM_PROMPT", "CodeRecord", "record_id"]
