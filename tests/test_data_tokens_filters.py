@@ -132,3 +132,10 @@ def test_filters_can_be_turned_off() -> None:
         ),
     )
     assert kept == [record]
+
+
+def test_type_annotations_rename_like_locals_but_method_calls_stay() -> None:
+    a = "local c: Cooldown = Cooldown.new(3)\nif c:TryUse() then print(c) end"
+    b = "local t: Timer = Timer.new(5)\nif t:TryUse() then print(t) end"
+    assert normalized_tokens(a) == normalized_tokens(b)
+    assert "TryUse" in normalized_tokens(a) and "Cooldown" not in normalized_tokens(a)

@@ -120,16 +120,22 @@ def string_body(literal: str) -> str:
 
 def normalized_tokens(text: str, *, max_string: int = 24) -> list[str]:
     """Tokens of `text` with names, numbers and long strings abstracted (module docstring)."""
+    tokens = [t for t in tokenize(text) if t.type is not TokenType.COMMENT]
     out: list[str] = []
-    previous = ""
-    for token in tokenize(text):
+    for i, token in enumerate(tokens):
         kind = token.type
-        if kind is TokenType.COMMENT:
-            continue
         if kind is TokenType.NAME:
-            # Member and method names are API surface (`.Touched`, `:Connect`),
-            # not the author's choice, so they survive normalisation.
-            if previous in {".", ":"} or token.text in _KEEP_NAMES:
+            previous = tokens[i - 1].text if i else ""
+            following = tokens[i + 1] if i + 1 < len(tokens) else None
+            # Field and method names are API surface (`.Touched`, `:Connect(`), not
+            # the author's choice; a name after ':' that is not called is a type
+            # annotation, which renames like a local.
+            is_method = (
+                previous == ":"
+                and following is not None
+                and (following.text in {"(", "{"} or following.type is TokenType.STRING)
+            )
+            if previous == "." or is_method or token.text in _KEEP_NAMES:
                 out.append(token.text)
             else:
                 out.append("ID")
@@ -140,7 +146,6 @@ def normalized_tokens(text: str, *, max_string: int = 24) -> list[str]:
             out.append(f'"{body}"' if len(body) <= max_string and "\n" not in body else "STR")
         else:
             out.append(token.text)
-        previous = token.text
     return out
 
 
