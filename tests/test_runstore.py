@@ -254,3 +254,19 @@ def test_threads_share_one_store(tmp_path: Path) -> None:
         for t in threads:
             t.join()
         assert store.count_candidates(1) == 80 and store.unrewarded(1, "r") == []
+
+
+def test_run_folder_and_summary(tmp_path: Path) -> None:
+    with RunStore.in_dir(tmp_path / "runs" / "a", kind="eval", config={"k": 1}) as store:
+        store.add_tasks(make_tasks(2))
+        store.add_candidate(NewCandidate("task-000", 0, 0, "x"))
+        store.start_round(0)
+        with store.running_stage("sample", round=0):
+            pass
+        store.set_meta("note", {"a": 1})
+        assert store.get_meta("note") == {"a": 1} and store.get_meta("missing", 5) == 5
+        summary = store.summary()
+    assert (tmp_path / "runs" / "a" / "run.sqlite").is_file()
+    assert summary["kind"] == "eval" and summary["counts"]["tasks"] == 2
+    assert summary["counts"]["candidates"] == 1
+    assert summary["rounds"] == {"0": "running"} and summary["stages"] == {"sample@0": "done"}

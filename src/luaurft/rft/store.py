@@ -35,6 +35,8 @@ ConfigChange = Literal["error", "update", "ignore"]
 
 # Stages and artifacts not tied to a round are stored under this round number.
 RUN_LEVEL = -1
+# The store's file name inside a run folder.
+STORE_FILENAME = "run.sqlite"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -354,6 +356,11 @@ class RunStore:
         self._create_schema()
         self.run_id, self.kind = self._init_run(kind, dict(config or {}), run_id, on_config_change)
 
+    @classmethod
+    def in_dir(cls, run_dir: str | Path, **options: Any) -> RunStore:
+        """The store of the run kept in folder `run_dir` (created on first use)."""
+        return cls(Path(run_dir) / STORE_FILENAME, **options)
+
     # -- plumbing ------------------------------------------------------------
 
     @contextmanager
@@ -448,6 +455,26 @@ class RunStore:
     def set_status(self, status: str) -> None:
         with self._tx() as db:
             db.execute("UPDATE run SET status = ?, updated_at = ?", (status, _now()))
+
+    def summary(self) -> dict[str, Any]:
+        """Counts per table and the status of rounds and stages, for status views (JSON-able)."""
+        counts = {
+            table: int(self._query(f"SELECT COUNT(*) AS n FROM {table}")[0]["n"])
+            for table in (
+                "tasks", "candidates", "score_cards", "judgments", "rewards", "selections", "artifacts",
+            )
+        }  # fmt: skip
+        return {
+            "run_id": self.run_id,
+            "kind": self.kind,
+            "status": self.status,
+            "counts": counts,
+            "rounds": {str(r.round): r.status.value for r in self.rounds()},
+            "stages": {
+                f"{s.name}" + (f"@{s.round}" if s.round is not None else ""): s.status.value
+                for s in self.stages()
+            },
+        }
 
     def set_meta(self, key: str, value: Any) -> None:
         with self._tx() as db:
