@@ -59,6 +59,7 @@ from luaurft.data.pipeline import (
     DataBuildConfig,
     build_dataset,
     eval_texts_from_rows,
+    load_eval_texts,
     summarize,
 )
 from luaurft.data.records import REFERENCE_SYSTEM_PROMPT, CodeRecord
@@ -97,6 +98,7 @@ __all__ = [
     "filter_records",
     "generate_gold",
     "generated_reason",
+    "load_eval_texts",
     "load_folder",
     "load_hf_dataset",
     "load_luau_corpus",
