@@ -302,6 +302,10 @@ class FakeStudio:
         assert instance is not None, path
         self.world.get("editorText").set(instance, unsaved_text)
 
+    def normalize_newlines(self) -> None:
+        """Make the fake editor store CRLF as LF, as an editor may."""
+        self.world.set("normalizeNewlines", True)
+
     def fail_update_for(self, script_name: str, message: str) -> None:
         self.world.get("failUpdate").set(script_name, message)
 

@@ -237,6 +237,24 @@ def test_existing_instance_of_another_class_is_a_conflict(
     }
 
 
+def test_reported_hash_is_what_studio_holds_after_normalising(
+    bridge: StudioBridge, studio: FakeStudio
+) -> None:
+    studio.normalize_newlines()
+    core = connected_core(studio, bridge)
+    first = request(bridge, core, "apply_scripts", two_scripts())
+    module = first["files"][1]
+    stored = MODULE_SOURCE.replace("\r\n", "\n")
+    assert module["normalized"] is True and first["files"][0]["normalized"] is False
+    assert module["sha256"] == source_sha256(stored)
+    assert studio.scripts()["ReplicatedStorage/Shared/Config"]["source"] == stored
+    # The hash from the result is a valid expectation for the next write.
+    follow_up = apply_scripts_payload(
+        [ScriptFile("Shared/Config.luau", "return { damage = 9 }\n", expect_old_sha256=module["sha256"])]
+    )
+    assert request(bridge, core, "apply_scripts", follow_up)["status"] == "applied"
+
+
 def test_unchanged_source_is_not_rewritten(bridge: StudioBridge, studio: FakeStudio) -> None:
     studio.new_script("ReplicatedStorage/Util", "ModuleScript", "return 1\n")
     core = connected_core(studio, bridge)
