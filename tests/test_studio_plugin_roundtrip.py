@@ -250,7 +250,11 @@ def test_reported_hash_is_what_studio_holds_after_normalising(
     assert studio.scripts()["ReplicatedStorage/Shared/Config"]["source"] == stored
     # The hash from the result is a valid expectation for the next write.
     follow_up = apply_scripts_payload(
-        [ScriptFile("Shared/Config.luau", "return { damage = 9 }\n", expect_old_sha256=module["sha256"])]
+        [
+            ScriptFile(
+                "Shared/Config.luau", "return { damage = 9 }\n", expect_old_sha256=module["sha256"]
+            )
+        ]
     )
     assert request(bridge, core, "apply_scripts", follow_up)["status"] == "applied"
 
