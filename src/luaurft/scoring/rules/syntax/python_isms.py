@@ -80,7 +80,7 @@ class PythonElifRule(Rule):
 
 
 _PY_CONSTANTS = {"True": "true", "False": "false", "None": "nil"}
-_PY_CONSTANT_RE = re.compile(r"\b(?:True|False|None)\b")
+# Cheap text checks that skip the lexer for most code (`\b` in a pattern is slow).
 
 
 class PythonConstantRule(Rule):
@@ -94,7 +94,7 @@ class PythonConstantRule(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        if not _PY_CONSTANT_RE.search(ctx.source.text):
+        if not any(name in ctx.source.text for name in _PY_CONSTANTS):
             return
         view = code_view(ctx)
         defined = view.defined_names
@@ -173,7 +173,7 @@ class PythonImportRule(Rule):
 
 
 _FSTRING_PREFIX = {"f", "F", "rf", "fr", "Rf", "fR", "RF", "FR", "rF", "Fr"}
-_FSTRING_RE = re.compile(r"\b[rRfF]{1,2}[\"']")
+_FSTRING_MARKERS = tuple(f"{p}{q}" for p in ("f", "F", "fr", "fR", "Fr", "FR") for q in "\"'")
 
 
 class PythonFStringRule(Rule):
@@ -185,7 +185,7 @@ class PythonFStringRule(Rule):
     good = 'local name = "Ana"\nprint(`Hello {name}`)\n'
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        if not _FSTRING_RE.search(ctx.source.text):
+        if not any(marker in ctx.source.text for marker in _FSTRING_MARKERS):
             return
         view = code_view(ctx)
         for i, tok in enumerate(view.code):
@@ -295,7 +295,7 @@ _BUILTINS = {
     ),
     "sorted": ("`sorted(t)` is Python; Luau sorts in place with `table.sort(t)`", "table.sort(t)"),
 }
-_BUILTIN_RE = re.compile(r"\b(?:" + "|".join(_BUILTINS) + r")\s*\(")
+_BUILTIN_RE = re.compile(r"(?:" + "|".join(_BUILTINS) + r")\s*\(")
 
 
 class PythonBuiltinRule(Rule):
@@ -307,7 +307,11 @@ class PythonBuiltinRule(Rule):
     good = "local items = {1, 2, 3}\nprint(#items)\nlocal function len(t)\n\treturn #t\nend\nprint(len(items))\n"
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        if not _BUILTIN_RE.search(ctx.source.text):
+        text = ctx.source.text
+        if not any(
+            m.start() == 0 or not (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_.:")
+            for m in _BUILTIN_RE.finditer(text)
+        ):
             return
         view = code_view(ctx)
         defined = view.defined_names
