@@ -115,6 +115,18 @@ def test_an_unrelated_error_adds_no_foreign_syntax_findings(path: Path) -> None:
     assert [f.line for f in findings] == [len(text.split("\n")) + 1]
 
 
+MODERN = Path(__file__).parent / "fixtures" / "luau" / "modern_valid.luau"
+
+
+def test_modern_luau_is_clean_and_stays_clean_next_to_an_error() -> None:
+    """Types, attributes, escapes, long brackets, if-expressions, compound ops, `f"..."` calls."""
+    text = MODERN.read_text(encoding="utf-8")
+    card = luaurft.score(text)
+    assert card.compiles and card.findings_for("syntax") == []
+    broken = luaurft.score(text.rstrip("\n") + "\nlocal = 1\n")
+    assert {f.rule for f in broken.findings_for("syntax")} == {"syntax/compile-error"}
+
+
 def test_there_are_enough_examples() -> None:
     assert len(EXAMPLES) >= 14
     names = [p.name for p in EXAMPLES]

@@ -27,9 +27,17 @@ def machine_stdout() -> Iterator[TextIO]:
         yield sys.stdout
         return
     sys.stdout.flush()
+    try:
+        sink = sys.stderr.fileno()
+        devnull = None
+    except (AttributeError, OSError, io.UnsupportedOperation):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        sink = devnull
     saved = os.dup(fd)
     out = os.fdopen(os.dup(saved), "w", encoding="utf-8", closefd=True)
-    os.dup2(sys.stderr.fileno(), fd)
+    os.dup2(sink, fd)
+    if devnull is not None:
+        os.close(devnull)
     try:
         yield out
     finally:

@@ -55,10 +55,14 @@ def _indent_of(line: str) -> int:
 
 
 class _Matcher:
-    def __init__(self, view: CodeView, lines: list[str], by_indent: bool) -> None:
+    def __init__(
+        self, view: CodeView, lines: list[str], by_indent: bool, else_if_as_elseif: bool = False
+    ) -> None:
         self.view = view
         self.lines = lines
         self.by_indent = by_indent
+        # Read `else if` on one line as `elseif` (what the writer usually meant).
+        self.else_if_as_elseif = else_if_as_elseif
         self.stack: list[_Open] = []
         self.problems: list[Imbalance] = []
 
@@ -102,6 +106,7 @@ class _Matcher:
     def run(self) -> list[Imbalance]:
         view = self.view
         skip_lines = view.foreign_header_lines
+        else_ifs = set(else_if_indexes(view))
         for i, tok in enumerate(view.code):
             first = i in view.line_first
             text = tok.text
@@ -115,6 +120,8 @@ class _Matcher:
                 continue
             if text == "do" and self.stack and self.stack[-1].awaits_do:
                 self.stack[-1].awaits_do = False
+            elif text == "if" and self.else_if_as_elseif and i in else_ifs:
+                continue
             elif text == "if" and _in_expression(view.prev(i)):
                 self.stack.append(_Open(tok, self.indent(tok), is_block=True, is_expression=True))
             elif text in ("else", "elseif") and self.stack and self.stack[-1].is_expression:
@@ -151,20 +158,46 @@ def _in_expression(prev: Token | None) -> bool:
     return prev.kind is TokenKind.KEYWORD and prev.text in _EXPRESSION_KEYWORDS
 
 
-def find_imbalances(view: CodeView, lines: list[str]) -> list[Imbalance]:
-    """Unclosed openers and stray closers; empty when blocks and brackets pair up."""
+def else_if_indexes(view: CodeView) -> list[int]:
+    """Indexes of `if` tokens that follow `else` on the same line."""
+    code = view.code
+    return [
+        i
+        for i in range(1, len(code))
+        if code[i].is_keyword("if")
+        and code[i - 1].is_keyword("else")
+        and code[i - 1].line == code[i].line
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    imbalances: list[Imbalance]
+    # `else if` that leaves an `if` unclosed where `elseif` would balance the file.
+    else_ifs: list[Token]
+
+
+def find_imbalances(view: CodeView, lines: list[str]) -> Balance:
+    """Unclosed openers and stray closers; nothing when blocks and brackets pair up."""
     if not _Matcher(view, lines, by_indent=False).run():
-        return []
-    return _Matcher(view, lines, by_indent=True).run()
+        return Balance([], [])
+    else_ifs = else_if_indexes(view)
+    if else_ifs and not _Matcher(view, lines, by_indent=False, else_if_as_elseif=True).run():
+        return Balance([], [view.code[i - 1] for i in else_ifs])
+    return Balance(_Matcher(view, lines, by_indent=True).run(), [])
 
 
-def _imbalances(ctx: RuleContext) -> list[Imbalance]:
+def _balance(ctx: RuleContext) -> Balance:
     if ctx.source.compiles:
-        return []
-    found: list[Imbalance] = ctx.memo(
+        return Balance([], [])
+    found: Balance = ctx.memo(
         "syntax.balance", lambda: find_imbalances(code_view(ctx), ctx.source.lines)
     )
     return found
+
+
+def _imbalances(ctx: RuleContext) -> list[Imbalance]:
+    return _balance(ctx).imbalances
 
 
 _CLOSER_FOR = {"repeat": "until <condition>", "(": ")", "[": "]", "{": "}"}
@@ -238,4 +271,24 @@ class UnexpectedCloserRule(Rule):
                 (tok.line, tok.column),
                 f"`{tok.text}` here closes nothing: remove it, or find the opener it was meant for",
                 fix="remove it",
+            )
+
+
+class ElseIfRule(Rule):
+    id = "syntax/else-if"
+    scorer = "syntax"
+    severity = Severity.ERROR
+    summary = (
+        "`else if` (two words) opens a nested `if` that needs its own `end`; Luau writes `elseif`."
+    )
+    bad = "if a then\n\tprint(1)\nelse if b then\n\tprint(2)\nend\n"
+    good = "if a then\n\tprint(1)\nelseif b then\n\tprint(2)\nend\n"
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for tok in _balance(ctx).else_ifs:
+            yield self.at(
+                ctx,
+                (tok.line, tok.column),
+                "`else if` opens a nested `if` that needs its own `end`: write `elseif`",
+                fix="elseif",
             )
