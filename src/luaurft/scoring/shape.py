@@ -90,15 +90,6 @@ def statements(ctx: RuleContext) -> list[tuple[tree_sitter.Node, list[tree_sitte
     return result
 
 
-def enclosing_function(node: tree_sitter.Node) -> tree_sitter.Node | None:
-    parent = node.parent
-    while parent is not None:
-        if parent.type in FUNCTION_TYPES:
-            return parent
-        parent = parent.parent
-    return None
-
-
 def callee_name(source: LuauSource, call: tree_sitter.Node) -> str:
     """`print`, `task.wait`, `Players:GetPlayers` (the call's name part as written)."""
     name = call.child_by_field_name("name")
@@ -260,17 +251,25 @@ def _member_name_starts(source: LuauSource) -> set[int]:
 
 
 def unused_local_functions(ctx: RuleContext) -> list[FunctionInfo]:
-    """Local functions whose name is never read outside their own body.
+    """Script-private functions (local, or global by plain name) never read outside their own body.
 
     Names are matched by text, so a name reused anywhere else counts as a use:
     the rule errs towards silence, never towards a false "unused".
     """
 
     def compute() -> list[FunctionInfo]:
+        # A global `function name()` is as private as a local one: every script
+        # has its own environment, and a module exports only what it returns.
         candidates = [
             fn
             for fn in functions(ctx)
-            if fn.is_local and fn.name_node is not None and fn.name and not fn.name.startswith("_")
+            if fn.name_node is not None
+            and fn.name
+            and not fn.name.startswith("_")
+            and (
+                fn.is_local
+                or (fn.node.type == "function_declaration" and fn.name_node.type == "identifier")
+            )
         ]
         if not candidates:
             return []
@@ -347,8 +346,58 @@ def _first_block(node: tree_sitter.Node) -> tree_sitter.Node | None:
     return None
 
 
-def _is_constant_false(node: tree_sitter.Node | None) -> bool:
-    return node is not None and node.type in ("false", "nil")
+_UNKNOWN = object()
+_COMPARISONS = {
+    "==": lambda a, b: a == b,
+    "~=": lambda a, b: a != b,
+}
+_ORDERINGS = {
+    "<": lambda a, b: a < b,
+    ">": lambda a, b: a > b,
+    "<=": lambda a, b: a <= b,
+    ">=": lambda a, b: a >= b,
+}
+
+
+def _constant_value(source: LuauSource, node: tree_sitter.Node) -> object:
+    """The value of a literal number, string, boolean or nil; `_UNKNOWN` for anything else."""
+    if node.type in ("true", "false"):
+        return node.type == "true"
+    if node.type == "nil":
+        return None
+    if node.type == "number":
+        try:
+            return float(source.node_text(node))
+        except ValueError:
+            return _UNKNOWN
+    if node.type == "string" and not any(c.type == "interpolation" for c in node.children):
+        content = next((c for c in node.named_children if c.type == "string_content"), None)
+        return source.node_text(content) if content is not None else ""
+    if node.type == "parenthesized_expression" and node.named_child_count == 1:
+        return _constant_value(source, node.named_children[0])
+    if node.type == "unary_expression" and node.child_count == 2:
+        operand = _constant_value(source, node.children[1])
+        if node.children[0].type == "not" and operand is not _UNKNOWN:
+            return operand is None or operand is False
+        return _UNKNOWN
+    if node.type == "binary_expression" and node.child_count == 3:
+        left, operator, right = node.children
+        a, b = _constant_value(source, left), _constant_value(source, right)
+        if a is _UNKNOWN or b is _UNKNOWN:
+            return _UNKNOWN
+        if operator.type in _COMPARISONS:
+            return _COMPARISONS[operator.type](a, b)
+        if operator.type in _ORDERINGS and type(a) is type(b) and isinstance(a, (float, str)):
+            return _ORDERINGS[operator.type](a, b)
+    return _UNKNOWN
+
+
+def _is_constant_false(source: LuauSource, node: tree_sitter.Node | None) -> bool:
+    """`false`, `nil`, `1 == 2`, `not true`: a condition that can never hold."""
+    if node is None:
+        return False
+    value = _constant_value(source, node)
+    return value is None or value is False
 
 
 _DISCARD_DECLARATION = re.compile(rb"local\s+_\s*(?:[=,:]|$)")
@@ -369,7 +418,10 @@ def _discarded_constant(source: LuauSource, decl: tree_sitter.Node) -> bool:
     values = next((c for c in assignment.named_children if c.type == "expression_list"), None)
     if values is None:
         return True
-    return all(is_literal(v) or v.type in ("identifier",) for v in values.named_children)
+    return all(
+        is_literal(v) or v.type in ("identifier", "function_definition")
+        for v in values.named_children
+    )
 
 
 def dead_code(ctx: RuleContext) -> list[DeadCode]:
@@ -379,7 +431,7 @@ def dead_code(ctx: RuleContext) -> list[DeadCode]:
         source = ctx.source
         found: list[DeadCode] = []
         for stmt in source.nodes("if_statement"):
-            if _is_constant_false(stmt.child_by_field_name("condition")):
+            if _is_constant_false(source, stmt.child_by_field_name("condition")):
                 body = stmt.child_by_field_name("consequence")
                 alternatives = stmt.children_by_field_name("alternative")
                 end = body.end_byte if body is not None else stmt.end_byte
@@ -400,7 +452,7 @@ def dead_code(ctx: RuleContext) -> list[DeadCode]:
                     )
             for alt in stmt.children_by_field_name("alternative"):
                 if alt.type == "elseif_statement" and _is_constant_false(
-                    alt.child_by_field_name("condition")
+                    source, alt.child_by_field_name("condition")
                 ):
                     found.append(
                         DeadCode(
@@ -411,7 +463,7 @@ def dead_code(ctx: RuleContext) -> list[DeadCode]:
                         )
                     )
         for stmt in source.nodes("while_statement"):
-            if _is_constant_false(stmt.child_by_field_name("condition")):
+            if _is_constant_false(source, stmt.child_by_field_name("condition")):
                 found.append(
                     DeadCode(
                         stmt,
@@ -607,7 +659,7 @@ def substance(ctx: RuleContext) -> Substance:
         if source.tree_has_errors and source.compiles:
             # tree-sitter could not parse everything the compiler accepts:
             # estimate from lines of code so partial analysis never costs.
-            units = max(units, 0.6 * len(list(code_lines(source))))
+            units = max(units, 0.6 * len(code_line_set(ctx)))
         return Substance(units, min(1.0, units / SUBSTANCE_FULL))
 
     result: Substance = ctx.memo("shape.substance", compute)
@@ -636,6 +688,12 @@ def _char_column(source: LuauSource, point: tree_sitter.Point) -> int:
     return len(
         source.lines[row].encode("utf-8", "surrogatepass")[:byte_col].decode("utf-8", "replace")
     )
+
+
+def code_line_set(ctx: RuleContext) -> frozenset[int]:
+    """`code_lines` of the context's source, computed once."""
+    result: frozenset[int] = ctx.memo("shape.code_lines", lambda: frozenset(code_lines(ctx.source)))
+    return result
 
 
 def code_lines(source: LuauSource) -> Iterator[int]:

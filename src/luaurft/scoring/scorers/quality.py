@@ -49,7 +49,7 @@ def comment_credit(ctx: RuleContext) -> tuple[float, int, int]:
     """(credit, distinct informative comments, lines of code)."""
     facts = [f for f in shape.comment_facts(ctx) if f.kind != "directive"]
     informative = {f.text.strip().lower() for f in facts if f.kind == "informative"}
-    code_lines = sum(1 for _ in shape.code_lines(ctx.source))
+    code_lines = len(shape.code_line_set(ctx))
     if len(facts) > code_lines * MAX_COMMENTS_PER_CODE_LINE:
         # Comments on most lines are padding, whatever they say.
         return 0.0, len(informative), code_lines

@@ -58,7 +58,7 @@ class FunctionLengthRule(Rule):
     needs_clean_tree = True
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        code = set(shape.code_lines(ctx.source))
+        code = shape.code_line_set(ctx)
         for fn in shape.functions(ctx):
             if fn.body is None:
                 continue
