@@ -376,6 +376,11 @@ TRIVIAL = {
     "stub-script": STUB_SCRIPT,
     "stub-class": STUB_CLASS,
     "prints-only": 'print("Loading...")\nprint("Ready")\nwarn("Not much here")\n',
+    "many-prints": "".join(f'print("Step {n} done")\n' for n in range(30)),
+    "setup-only": "".join(
+        f'local Service{n} = game:GetService("Service{n}")\nlocal LIMIT_{n} = {n}\n'
+        for n in range(12)
+    ),
 }
 
 

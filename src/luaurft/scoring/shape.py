@@ -6,8 +6,9 @@ single shared walk (`LuauSource.nodes`).
 
 *Substance* answers "is there real code here at all?". Rules find problems;
 code with no problems can still be empty, a `return {}` or a module of stubs.
-`substance(ctx)` counts meaningful statements (weighted by `_statement_units`)
-outside dead code, unused local functions and stub functions, scales the count
+`substance(ctx)` counts meaningful statements (weighted by `_statement_units`,
+logging and setup capped by `CATEGORY_CAP`) outside dead code, unused local
+functions and stub functions, scales the count
 by the share of functions that are not stubs, and saturates at `SUBSTANCE_FULL`
 units: a small real script.
 """
@@ -561,9 +562,13 @@ def stub_functions(ctx: RuleContext) -> list[FunctionInfo]:
 
 
 _TRIVIAL_RETURN_VALUE = re.compile(r"^[A-Za-z_][A-Za-z_0-9]*$")
-
-
 _SETUP_CALL = re.compile(r"(?:^|[.:])(?:GetService|WaitForChild)$|^require$")
+
+# Statements that do something count fully. Logging and setup (constants,
+# services, modules, `return M`) are real but say nothing about behaviour, so
+# their total is capped: a file of prints or of GetService lines stays thin.
+BEHAVIOUR, LOGGING, SETUP = "behaviour", "logging", "setup"
+CATEGORY_CAP: dict[str, float] = {LOGGING: 1.0, SETUP: 2.0}
 
 
 def _statement_units(
@@ -571,20 +576,20 @@ def _statement_units(
     stmt: tree_sitter.Node,
     markers: list[tuple[int, int]],
     stub_names: frozenset[bytes],
-) -> float:
-    """What one statement adds to substance (see the module docstring)."""
+) -> tuple[float, str]:
+    """What one statement adds to substance, and in which category (see the module docstring)."""
     kind = stmt.type
     if kind == "function_call":
         name = callee_name(source, stmt)
         if name in WRAPPER_CALLS:
-            return 0.0
+            return 0.0, BEHAVIOUR
         if name in LOGGING_CALLS:
-            return 0.5
+            return 0.5, LOGGING
         if markers and _has_marker(markers, stmt):
-            return 0.0  # error("not implemented"), print("TODO")
+            return 0.0, BEHAVIOUR  # error("not implemented"), print("TODO")
         if stub_names and _passes_stub(source, stmt, stub_names):
-            return 0.0  # `Players.PlayerAdded:Connect(onPlayerAdded)` to a stub
-        return 1.0
+            return 0.0, BEHAVIOUR  # `Players.PlayerAdded:Connect(onPlayerAdded)` to a stub
+        return 1.0, BEHAVIOUR
     if kind == "variable_declaration":
         assignment = next(
             (c for c in stmt.named_children if c.type == "assignment_statement"), None
@@ -595,31 +600,30 @@ def _statement_units(
             else None
         )
         if values is None or all(is_literal(v) for v in values.named_children):
-            return 0.5
+            return 0.5, SETUP
         first = values.named_children[0]
-        # Fetching a service or a module is setup, not logic.
         if (
             len(values.named_children) == 1
             and first.type == "function_call"
             and _SETUP_CALL.search(callee_name(source, first))
         ):
-            return 0.5
-        return 1.0
+            return 0.5, SETUP
+        return 1.0, BEHAVIOUR
     if kind in ("assignment_statement", "update_statement"):
-        return 1.0
+        return 1.0, BEHAVIOUR
     if kind == "return_statement":
         values = next((c for c in stmt.named_children if c.type == "expression_list"), None)
         if values is None or all(is_literal(v) for v in values.named_children):
-            return 0.0
+            return 0.0, BEHAVIOUR
         if len(values.named_children) == 1 and _TRIVIAL_RETURN_VALUE.match(
             source.node_text(values)
         ):
-            return 0.5
-        return 1.0
+            return 0.5, SETUP
+        return 1.0, BEHAVIOUR
     # Control flow, declarations of functions and types, break/continue: what
     # they contain counts, the construct itself does not, so wrapping code in
     # checks or loops adds nothing.
-    return 0.0
+    return 0.0, BEHAVIOUR
 
 
 def _passes_stub(source: LuauSource, call: tree_sitter.Node, stub_names: frozenset[bytes]) -> bool:
@@ -647,11 +651,13 @@ def substance(ctx: RuleContext) -> Substance:
         dead = _dead_ranges(ctx)
         markers = marker_spans(ctx)
         stub_names = frozenset(f.name.encode() for f in stub_functions(ctx) if f.name)
-        units = 0.0
+        by_category = {BEHAVIOUR: 0.0, LOGGING: 0.0, SETUP: 0.0}
         for _block, stmts in statements(ctx):
             for stmt in stmts:
                 if not dead or not in_ranges(stmt, dead):
-                    units += _statement_units(source, stmt, markers, stub_names)
+                    value, category = _statement_units(source, stmt, markers, stub_names)
+                    by_category[category] += value
+        units = sum(min(v, CATEGORY_CAP.get(c, v)) for c, v in by_category.items())
         # A module that is mostly stubs is a stub, whatever boilerplate surrounds them.
         all_functions = len(functions(ctx)) - len(unused_local_functions(ctx))
         if all_functions > 0:

@@ -114,9 +114,10 @@ class ElidedCodeRule(Rule):
                 )
 
 
-_INTENTIONALLY_EMPTY = re.compile(
-    r"\b(?:no[- ]?op|intentional(?:ly)?|deliberate(?:ly)?|nothing\s+to\s+do|does\s+nothing|do\s+nothing)\b",
-    re.IGNORECASE,
+# A no-op is legitimate when its name says so. A comment cannot excuse an empty
+# body: "-- intentionally empty" on every stub would otherwise game the rule.
+_NO_OP_NAME = re.compile(
+    r"(?:^|[._:])(?:no_?op|do_?nothing|nothing|ignore|discard)$", re.IGNORECASE
 )
 
 
@@ -124,9 +125,7 @@ class EmptyFunctionRule(Rule):
     id = "quality/empty-function"
     scorer = "quality"
     severity = Severity.WARNING
-    summary = (
-        "A function with an empty body (a stub), unless a comment says it is deliberately a no-op."
-    )
+    summary = "A function with an empty body (a stub), unless its name says it is a no-op (`noop`)."
     bad = "local Shop = {}\nfunction Shop.buy(player, item)\nend\nreturn Shop\n"
     good = "local Shop = {}\nfunction Shop.buy(player, item)\n\treturn item.Price <= player.Coins\nend\nreturn Shop\n"
 
@@ -135,10 +134,7 @@ class EmptyFunctionRule(Rule):
         if source.compiles and source.tree_has_errors:
             return  # partial analysis: a misparsed body may look empty
         for fn in shape.functions(ctx):
-            if not shape.is_empty_body(fn):
-                continue
-            inside = [c for c in source.comments if shape.contains(fn.node, c)]
-            if any(_INTENTIONALLY_EMPTY.search(prose.comment_text(source, c)) for c in inside):
+            if not shape.is_empty_body(fn) or (fn.name and _NO_OP_NAME.search(fn.name)):
                 continue
             yield self.at(
                 ctx,
