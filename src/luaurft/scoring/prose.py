@@ -49,35 +49,52 @@ TODO_MARKER = re.compile(
     r"\b(?:TODO|FIXME|XXX|TBD)\b|^\s*(?:[Tt]odo|[Ff]ixme)\s*[:!-]", re.MULTILINE
 )
 
+# "Your code here" is a placeholder anywhere; "not implemented" or "placeholder"
+# only when they are the whole message, since prose uses them too ("flying is
+# not implemented on mobile, so the button is hidden", "placeholder part").
+_LABEL = r"(?:[\w.:]+(?:\(\))?\s*[:-]\s*)?"  # "Shop.buy: ", "refund() - "
 PLACEHOLDER = re.compile(
-    r"""
+    rf"""
       \byour\s+(?:own\s+)?(?:code|logic|implementation|stuff)\s+(?:goes\s+)?here\b
     | \b(?:add|insert|put|write|place)\s+(?:your|the|more|additional|actual|real)\s+
         (?:own\s+)?(?:code|logic|implementation|functionality)\s+(?:goes\s+)?here\b
     | \b(?:code|logic|implementation)\s+goes\s+here\b
-    | \bimplement\s+(?:this|me|it\s+later|later|here)\b
-    | \bnot\s+(?:yet\s+)?implemented\b
-    | \bto\s+be\s+implemented\b
-    | \bunimplemented\b
+    | \bimplement\s+(?:this|me|it)?\s*(?:later|here|yourself)\b
+    | ^\s*{_LABEL}(?:todo:?\s*)?implement\s+(?:this|me|it)\s*[.!]*\s*$
+    | ^\s*{_LABEL}(?:this\s+is\s+|feature\s+|method\s+|function\s+)?(?:not\s+(?:yet\s+)?implemented|
+        unimplemented|(?:still\s+)?to\s+be\s+implemented)(?:\s+yet)?\s*[.!]*\s*$
     | \bfill\s+(?:this|these|it)\s+in\b
     | \bfill\s+in\s+(?:the\s+)?(?:code|logic|details|implementation|blanks?)\b
-    | ^\s*(?:this\s+is\s+(?:just\s+)?a\s+|just\s+a\s+)?(?:placeholder|stub(?:bed)?)\b
+    | ^\s*(?:this\s+is\s+)?(?:just\s+)?(?:a\s+)?(?:placeholder|stub(?:bed)?)
+        (?:\s+(?:function|implementation|method|code|logic|for\s+now))?\s*[.!]*\s*$
     """,
     re.VERBOSE | re.MULTILINE,
 )
 
+# Elision stands in for code, so most patterns must be the whole comment: "the
+# rest of the function handles cleanup" explains; "rest of the code" elides.
+_ELLIPSIS = r"(?:\.\.\.|…)"
+_END = r"\s*[.)\]]*\s*$"
 ELISION = re.compile(
-    r"""
-      ^\s*(?:\.\.\.|…)\s*$
-    | ^\s*(?:\.\.\.|…)?\s*(?:the\s+)?rest\s+of\s+(?:the\s+)?(?:code|script|logic|implementation|function|file|module)\b
+    rf"""
+      ^\s*[(\[]?\s*{_ELLIPSIS}{_END}
+    | ^\s*[(\[]?\s*{_ELLIPSIS}?\s*(?:the\s+)?rest\s+of\s+(?:the\s+|your\s+)?
+        (?:code|script|logic|implementation|function|file|module|class|methods?|functions?)
+        (?:\s+(?:goes\s+here|here|remains?(?:\s+the\s+same)?|unchanged|as\s+before|stays?\s+the\s+same))?
+        \s*{_ELLIPSIS}?{_END}
+    | {_ELLIPSIS}\s*(?:existing|previous|original|remaining|unchanged|other|more|same)\b
+    | ^\s*[(\[]?\s*(?:existing|previous|original|remaining|unchanged|other)\s+
+        (?:code|logic|functions?|implementation|methods?)
+        (?:\s+(?:here|goes\s+here|remains?(?:\s+the\s+same)?|unchanged|omitted|continues|as\s+before))?
+        \s*{_ELLIPSIS}?{_END}
     | \b(?:existing|previous|original|remaining|unchanged|other)\s+(?:code|logic|functions?|implementation)
-        \s*(?:\.\.\.|…|here|goes\s+here|remains?|unchanged|omitted|continues?|as\s+before)
-    | ^\s*(?:\.\.\.|…)\s*(?:existing|previous|original|remaining|more|other)\b
+        \s+(?:goes\s+here|omitted)\b
     | \b(?:code|logic|implementation|details?)\s+(?:omitted|elided|truncated|abbreviated|skipped)\b
     | \b(?:omitted|elided)\s+for\s+(?:brevity|clarity|space)\b
-    | \b(?:same|similar)\s+(?:as|to)\s+(?:above|before|the\s+previous)\s*(?:\.\.\.|…)?\s*$
-    | \b(?:and\s+so\s+on|etc\.?)\s*(?:\.\.\.|…)?\s*$
-    | \b(?:more|other)\s+(?:code|logic|functions|handlers)\s+(?:here|below|goes\s+here|as\s+needed)\b
+    | \b(?:same|similar)\s+(?:as|to)\s+(?:above|before|the\s+previous(?:\s+\w+)?)\s*{_ELLIPSIS}
+    | ^\s*(?:same|similar)\s+(?:as|to)\s+(?:above|before|the\s+previous(?:\s+\w+)?){_END}
+    | ^\s*{_ELLIPSIS}?\s*(?:etc\.?|and\s+so\s+on)\s*{_ELLIPSIS}?{_END}
+    | \b(?:more|other|additional)\s+(?:code|logic|functions|handlers|methods)\s+(?:here|goes\s+here|as\s+needed)\b
     """,
     re.VERBOSE | re.MULTILINE,
 )
