@@ -104,6 +104,14 @@ def test_dead_and_stub_code_adds_no_substance() -> None:
     assert substance(_ctx(stubbed)).units == pytest.approx(substance(_ctx(base)).units / 2)
 
 
+def test_a_loading_label_of_dots_is_not_a_stub() -> None:
+    text = (
+        SMALL_SCRIPT
+        + 'local function showLoading(label)\n\tlabel.Text = "..."\nend\nshowLoading(script.Parent)\n'
+    )
+    assert substance(_ctx(text)).units > substance(_ctx(SMALL_SCRIPT)).units
+
+
 def test_a_module_of_stubs_around_real_boilerplate_has_little_substance() -> None:
     module = (
         "local Pet = {}\nPet.__index = Pet\n"

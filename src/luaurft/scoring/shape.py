@@ -517,21 +517,34 @@ def in_ranges(node: tree_sitter.Node, ranges: list[tuple[int, int]]) -> bool:
 # -- stubs -------------------------------------------------------------------
 
 
+def string_texts(ctx: RuleContext) -> list[tuple[tree_sitter.Node, str]]:
+    """Every string literal's content node with its text, decoded once."""
+
+    def compute() -> list[tuple[tree_sitter.Node, str]]:
+        data = ctx.source.bytes
+        return [
+            (node, data[node.start_byte : node.end_byte].decode("utf-8", "replace"))
+            for node in ctx.source.nodes("string_content")
+        ]
+
+    result: list[tuple[tree_sitter.Node, str]] = ctx.memo("shape.string_texts", compute)
+    return result
+
+
 def marker_spans(ctx: RuleContext) -> list[tuple[int, int]]:
     """Byte spans of comments and strings that say the code is unfinished (TODO, placeholder...)."""
 
     def compute() -> list[tuple[int, int]]:
-        source = ctx.source
         spans = [
-            (c.start_byte, c.end_byte)
-            for c in source.comments
-            if prose.is_incomplete_marker(prose.comment_text(source, c))
+            (f.node.start_byte, f.node.end_byte) for f in comment_facts(ctx) if f.kind == "marker"
         ]
-        data = source.bytes
-        for text in source.nodes("string_content"):
-            content = data[text.start_byte : text.end_byte].decode("utf-8", "replace")
-            if prose.is_incomplete_marker(content):
-                spans.append((text.start_byte, text.end_byte))
+        # A string of "..." is a loading label, not elided code: strings count
+        # only when they say TODO or hold a placeholder message.
+        spans += [
+            (node.start_byte, node.end_byte)
+            for node, text in string_texts(ctx)
+            if prose.is_todo(text) or prose.is_placeholder(text)
+        ]
         return spans
 
     result: list[tuple[int, int]] = ctx.memo("shape.marker_spans", compute)

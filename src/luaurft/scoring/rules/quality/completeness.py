@@ -15,11 +15,9 @@ if TYPE_CHECKING:
 
 def _texts(ctx: RuleContext) -> Iterator[tuple[tree_sitter.Node, str]]:
     """Comment texts and string contents, with the node each sits in."""
-    source = ctx.source
-    for comment in source.comments:
-        yield comment, prose.comment_text(source, comment)
-    for string in source.nodes("string_content"):
-        yield string, source.node_text(string)
+    for fact in shape.comment_facts(ctx):
+        yield fact.node, fact.text
+    yield from shape.string_texts(ctx)
 
 
 class TodoMarkerRule(Rule):
@@ -103,12 +101,11 @@ class ElidedCodeRule(Rule):
                     "'...' stands for missing code",
                     "write the code it stands for",
                 )
-        for comment in source.comments:
-            line = comment.start_point[0] + 1
-            if line not in flagged and prose.is_elision(prose.comment_text(source, comment)):
+        for fact in shape.comment_facts(ctx):
+            if fact.line not in flagged and prose.is_elision(fact.text):
                 yield self.at(
                     ctx,
-                    comment,
+                    fact.node,
                     "comment stands in for code that was left out",
                     "write the code it stands for",
                 )

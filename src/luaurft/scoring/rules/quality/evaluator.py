@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from luaurft.scoring import prose
+from luaurft.scoring import prose, shape
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 
@@ -19,9 +19,8 @@ class EvaluatorAddressRule(Rule):
     cost = 0.3
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        source = ctx.source
-        texts = [(c, prose.comment_text(source, c), "comment") for c in source.comments]
-        texts += [(s, source.node_text(s), "string") for s in source.nodes("string_content")]
+        texts = [(f.node, f.text, "comment") for f in shape.comment_facts(ctx)]
+        texts += [(node, text, "string") for node, text in shape.string_texts(ctx)]
         for node, text, what in texts:
             offset = prose.evaluator_address_at(text)
             if offset is None:
