@@ -1,0 +1,1 @@
+"""Analyses computed once per piece of code and shared by rules through `RuleContext.memo`."""
