@@ -21,8 +21,9 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from luaurft.scoring.analysis.calls import Call, CallIndex, calls, root_identifier
-from luaurft.scoring.analysis.nodes import ancestors, contains, same, unparenthesize
-from luaurft.scoring.analysis.scope import FunctionInfo, ScopeAnalysis, scope_analysis
+from luaurft.scoring.analysis.handlers import CONNECT_METHODS, handler_signal
+from luaurft.scoring.analysis.nodes import ancestors, contains, same
+from luaurft.scoring.analysis.scope import ScopeAnalysis, scope_analysis
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 if TYPE_CHECKING:
@@ -30,41 +31,8 @@ if TYPE_CHECKING:
 
     from luaurft.luau.source import LuauSource
 
-CONNECT_METHODS = frozenset({"Connect", "ConnectParallel"})
 _REPEATING_LOOPS = frozenset({"while_statement", "repeat_statement"})
 _WRAPPERS = frozenset({"parenthesized_expression", "cast_expression"})
-
-
-def _signal_of(source: LuauSource, index: CallIndex, function: Node) -> str | None:
-    """The signal a function literal is connected to (`X.Event`), if it is a handler."""
-    value = function
-    while value.parent is not None and value.parent.type in _WRAPPERS:
-        value = value.parent
-    args = value.parent
-    if args is None or args.type != "arguments" or args.parent is None:
-        return None
-    call = index.of(args.parent)
-    if call is None or call.method not in CONNECT_METHODS or not call.args:
-        return None
-    if not same(unparenthesize(call.args[0]), unparenthesize(value)) or call.object is None:
-        return None
-    return source.node_text(call.object)
-
-
-def handler_signal(
-    source: LuauSource, scopes: ScopeAnalysis, index: CallIndex, info: FunctionInfo
-) -> str | None:
-    """The signal `info` is connected to with `:Connect`, directly or by its local name."""
-    signal = _signal_of(source, index, info.node)
-    if signal is not None:
-        return signal
-    if info.declaration is None:
-        return None
-    for ref in info.declaration.reads:
-        signal = _signal_of(source, index, ref.node)
-        if signal is not None:
-            return signal
-    return None
 
 
 def _kept(scopes: ScopeAnalysis, call: Call) -> bool:

@@ -20,7 +20,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from luaurft.scoring.analysis.calls import Call, CallIndex, calls, root_identifier
-from luaurft.scoring.analysis.nodes import FUNCTION_NODES, named_children, unparenthesize
+from luaurft.scoring.analysis.handlers import handler_function, signal_field
+from luaurft.scoring.analysis.nodes import FUNCTION_NODES, named_children
 from luaurft.scoring.analysis.scope import Declaration, FunctionInfo, ScopeAnalysis, scope_analysis
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
@@ -76,20 +77,6 @@ def mutated_declarations(
             if decl is not None:
                 found.add(decl)
     return found
-
-
-def handler_function(scopes: ScopeAnalysis, call: Call) -> FunctionInfo | None:
-    """The function passed to `:Connect(...)`: a literal or a local function's name."""
-    if not call.args:
-        return None
-    value = unparenthesize(call.args[0])
-    if value.type in FUNCTION_NODES:
-        return scopes.function_info(value)
-    if value.type == "identifier":
-        decl = scopes.declaration(value)
-        if decl is not None and decl.value is not None and decl.value.type in FUNCTION_NODES:
-            return scopes.function_info(decl.value)
-    return None
 
 
 class _Handler:
@@ -274,11 +261,7 @@ class TouchedWithoutDebounceRule(Rule):
         for call in index.all:
             if call.method != "Connect" or call.object is None:
                 continue
-            signal = call.object
-            if signal.type != "dot_index_expression":
-                continue
-            field = signal.child_by_field_name("field")
-            if field is None or ctx.source.node_text(field) != "Touched":
+            if signal_field(ctx.source, call) != "Touched":
                 continue
             handler = handler_function(scopes, call)
             if handler is None or scopes.in_error_region(handler.node):
@@ -290,7 +273,7 @@ class TouchedWithoutDebounceRule(Rule):
             change = checker.accumulates(handler)
             if change is None:
                 continue
-            table = signal.child_by_field_name("table")
+            table = call.object.child_by_field_name("table")
             touched = ctx.source.node_text(table) if table is not None else ""
             if checker.debounced(handler, touched):
                 continue
