@@ -150,16 +150,20 @@ class _Handler:
                 return True
         return False
 
-    def _calls_accumulating_local(self, call: Call, depth: int) -> bool:
+    def _local_function(self, call: Call) -> FunctionInfo | None:
         if call.function is None or "." in call.function:
-            return False
+            return None
         decl = self.scopes.declaration(call.callee)
         if decl is None or decl.value is None or decl.value.type not in FUNCTION_NODES:
-            return False
-        info = self.scopes.function_info(decl.value)
+            return None
+        return self.scopes.function_info(decl.value)
+
+    def _calls_accumulating_local(self, call: Call, depth: int) -> bool:
+        info = self._local_function(call)
         return info is not None and self.accumulates(info, depth + 1) is not None
 
-    def debounced(self, handler: FunctionInfo, touched_object: str) -> bool:
+    def debounced(self, handler: FunctionInfo, touched_object: str, depth: int = 0) -> bool:
+        """True when the handler, or a local function it calls, guards or ends itself."""
         body = handler.body
         if body is None:
             return True
@@ -178,6 +182,9 @@ class _Handler:
             elif kind == "function_call":
                 call = self.calls.of(node)
                 if call is not None and self._ends_itself(call, touched_object):
+                    return True
+                callee = self._local_function(call) if call is not None and depth < 2 else None
+                if callee is not None and self.debounced(callee, touched_object, depth + 1):
                     return True
             elif kind == "assignment_statement":
                 text = " ".join(self.source.node_text(node).split())
