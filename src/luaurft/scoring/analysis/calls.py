@@ -16,24 +16,67 @@ if TYPE_CHECKING:
     from luaurft.scoring.rule import RuleContext
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Call:
-    node: Node
-    callee: Node
-    # `obj:Method()`: the object and the method's name.
-    object: Node | None
-    method: str | None
-    # `a.b.c()` or `f()`: the dotted name; None for other callees (`f()()`, `t[k]()`).
-    function: str | None
-    args: tuple[Node, ...]
+    """One call. `obj:Method(args)` sets `object` and `method`; `a.b.c(args)` and `f(args)`
+    set `function` to the dotted name (None for other callees: `f()()`, `t[k]()`)."""
+
+    __slots__ = (
+        "_args",
+        "_args_node",
+        "_function",
+        "_source",
+        "callee",
+        "method",
+        "node",
+        "object",
+    )
+
+    def __init__(
+        self,
+        source: LuauSource,
+        node: Node,
+        callee: Node,
+        args_node: Node | None,
+        object: Node | None = None,
+        method: str | None = None,
+    ) -> None:
+        self._source = source
+        self.node = node
+        self.callee = callee
+        self._args_node = args_node
+        self.object = object
+        self.method = method
+        self._args: tuple[Node, ...] | None = None
+        self._function: str | bool | None = False
+
+    @property
+    def args(self) -> tuple[Node, ...]:
+        if self._args is None:
+            args_node = self._args_node
+            # `f"str"` and `f{...}` hold the string or table as the one named child.
+            self._args = (
+                tuple(c for c in args_node.named_children if c.type != "comment")
+                if args_node is not None
+                else ()
+            )
+        return self._args
+
+    @property
+    def function(self) -> str | None:
+        if self._function is False:
+            self._function = (
+                None if self.method is not None else dotted_name(self._source, self.callee)
+            )
+        return self._function  # type: ignore[return-value]
 
     @property
     def name(self) -> str | None:
         """The called name's last part: the method, or the last segment of the dotted name."""
         if self.method is not None:
             return self.method
-        if self.function is not None:
-            return self.function.rsplit(".", 1)[-1]
+        function = self.function
+        if function is not None:
+            return function.rsplit(".", 1)[-1]
         return None
 
 
@@ -41,16 +84,17 @@ def dotted_name(source: LuauSource, node: Node | None) -> str | None:
     """`a`, `a.b.c` for identifiers and chains of dot indexes; None for anything else."""
     parts: list[str] = []
     while node is not None:
-        if node.type == "identifier":
+        kind = node.type
+        if kind == "identifier":
             parts.append(source.node_text(node))
             return ".".join(reversed(parts))
-        if node.type != "dot_index_expression":
+        if kind != "dot_index_expression":
             return None
-        field = node.child_by_field_name("field")
-        if field is None:
+        children = node.children  # table, ".", field
+        if len(children) < 3 or children[-1].type != "identifier":
             return None
-        parts.append(source.node_text(field))
-        node = node.child_by_field_name("table")
+        parts.append(source.node_text(children[-1]))
+        node = children[0]
     return None
 
 
@@ -74,32 +118,24 @@ def root_identifier(node: Node | None) -> Node | None:
 
 
 def parse_call(source: LuauSource, node: Node) -> Call | None:
-    callee = node.child_by_field_name("name")
-    if callee is None:
+    children = node.children
+    if not children:
         return None
-    args_node = node.child_by_field_name("arguments")
-    args: tuple[Node, ...] = ()
-    if args_node is not None:
-        # `f"str"` and `f{...}` hold the string or table as the one named child.
-        args = tuple(c for c in args_node.named_children if c.type != "comment")
+    callee = children[0]
+    last = children[-1]
+    args_node = last if last.type == "arguments" else None
     if callee.type == "method_index_expression":
-        method = callee.child_by_field_name("method")
+        parts = callee.children
+        method = parts[-1] if len(parts) >= 3 else None
         return Call(
-            node=node,
-            callee=callee,
-            object=callee.child_by_field_name("table"),
+            source,
+            node,
+            callee,
+            args_node,
+            object=parts[0],
             method=source.node_text(method) if method is not None else None,
-            function=None,
-            args=args,
         )
-    return Call(
-        node=node,
-        callee=callee,
-        object=None,
-        method=None,
-        function=dotted_name(source, callee),
-        args=args,
-    )
+    return Call(source, node, callee, args_node)
 
 
 @dataclass(frozen=True, slots=True)

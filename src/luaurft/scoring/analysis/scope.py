@@ -148,7 +148,7 @@ class Declaration:
         return bool(self.reads) or self.type_uses > 0
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Reference:
     """An identifier used as a value: read, written (assignment target) or both (`+=`)."""
 
@@ -253,7 +253,7 @@ class ScopeAnalysis:
 
     def reliable(self, declaration: Declaration) -> bool:
         """True when every use of `declaration` was parsed: its scope holds no parse error."""
-        return not declaration.scope.node.has_error
+        return not self.error_ranges or not declaration.scope.node.has_error
 
     def names_in_errors(self) -> set[str]:
         """Identifier texts inside unparsed regions (they may hide declarations or uses)."""
@@ -269,6 +269,10 @@ class ScopeAnalysis:
 
 
 _Task = tuple[Callable[["Node", Scope], None], "Node", Scope]
+
+
+def _start(ref: Reference) -> int:
+    return ref.node.start_byte
 
 
 class _Walker:
@@ -299,6 +303,7 @@ class _Walker:
             "field": self._field,
             "vararg_expression": self._vararg,
             "ERROR": self._error,
+            "cast_expression": self._cast,
         }
 
     # -- driver -------------------------------------------------------------
@@ -313,6 +318,9 @@ class _Walker:
         while stack:
             handler, node, scope = stack.pop()
             handler(node, scope)
+        for decl in self.result.declarations:
+            if len(decl.reads) > 1:
+                decl.reads.sort(key=_start)
         return self.result
 
     def _collect_missing(self) -> None:
@@ -340,22 +348,34 @@ class _Walker:
             self._children(node, scope)
 
     def _children(self, node: Node, scope: Scope) -> None:
-        """Visit the named children in order; a node after `:` or `::` is a type annotation."""
+        """Visit the named children in order (names at once, the rest through the stack)."""
         tasks: list[_Task] = []
-        after_colon = False
-        for child in node.children:
+        for child in node.named_children:
             kind = child.type
-            if kind == ":" or kind == "::":
-                after_colon = True
-                continue
-            if not child.is_named:
-                continue
-            if after_colon:
-                tasks.append((self._type, child, scope))
-                after_colon = False
-            else:
+            if kind == "identifier":
+                # Nothing in an expression declares a name in this scope, so
+                # resolving it now or later gives the same answer.
+                self._reference(child, scope)
+            elif kind == "string":
+                # Only interpolated (backtick) strings hold expressions.
+                if self.source.bytes[child.start_byte] == 0x60:
+                    tasks.append((self._visit, child, scope))
+            elif kind not in _INERT:
                 tasks.append((self._visit, child, scope))
-        self._push(tasks)
+        if tasks:
+            self.stack.extend(reversed(tasks))
+
+    def _cast(self, node: Node, scope: Scope) -> None:
+        # `value :: Type`: the part after `::` is a type.
+        after = False
+        for child in node.children:
+            if child.type == "::":
+                after = True
+            elif child.is_named:
+                if after:
+                    self._type(child, scope)
+                else:
+                    self._visit(child, scope)
 
     # -- names --------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,8 @@ if TYPE_CHECKING:
     from luaurft.luau.source import LuauSource
 
 COMPARISONS = frozenset({"==", "~=", "<", ">", "<=", ">="})
+# Cheap text test before any tree work: a zero divided by a zero, or huge minus huge.
+_NAN_HINT = re.compile(r"\b0[\d._]*\s*\)?\s*/\s*\(?\s*-?0|math\.huge\s*-\s*math\.huge")
 
 
 def _operator(binary: Node) -> str | None:
@@ -70,6 +73,8 @@ class NanComparisonRule(Rule):
     good = "local function isBroken(x: number)\n\treturn x ~= x\nend\n"
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        if _NAN_HINT.search(ctx.source.text) is None:
+            return
         scopes = scope_analysis(ctx)
         for node in ctx.source.nodes("binary_expression"):
             operator = _operator(node)

@@ -96,6 +96,8 @@ class RemoveWhileIteratingRule(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        if "table.remove" not in ctx.source.text:
+            return
         scopes = scope_analysis(ctx)
         index = calls(ctx)
         for loop in ctx.source.nodes("for_statement"):

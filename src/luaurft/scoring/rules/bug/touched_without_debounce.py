@@ -262,6 +262,8 @@ class TouchedWithoutDebounceRule(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        if "Touched" not in ctx.source.text:
+            return
         scopes = scope_analysis(ctx)
         index = calls(ctx)
         checker: _Handler | None = None

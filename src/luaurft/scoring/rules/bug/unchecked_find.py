@@ -12,6 +12,7 @@ alone: the reassignment is usually the fallback.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
@@ -41,6 +42,9 @@ _CONDITIONAL = frozenset(
     {"if_statement", "elseif_statement", "while_statement", "if_expression", "elseif_clause"}
 )
 _LEAVING = frozenset({"return_statement", "break_statement", "continue_statement"})
+
+# Cheap text test before any tree work: the names of every nil-returning call.
+_NIL_RETURNING_HINT = re.compile(r"FindFirst|GetPlayerFrom|GetPlayerByUserId|WaitForChild")
 
 Mentions = Callable[["Node"], bool]
 
@@ -197,6 +201,8 @@ class UncheckedFindRule(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        if _NIL_RETURNING_HINT.search(ctx.source.text) is None:
+            return
         scopes = scope_analysis(ctx)
         guards = _Guards(ctx.source, scopes)
         by_value = {d.value.id: d for d in scopes.declarations if d.value is not None}

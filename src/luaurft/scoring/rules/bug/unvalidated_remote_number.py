@@ -193,6 +193,8 @@ class UnvalidatedRemoteNumberRule(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        if "OnServer" not in ctx.source.text:
+            return
         scopes = scope_analysis(ctx)
         index = calls(ctx)
         uses = _Uses(ctx.source, index)
