@@ -199,19 +199,28 @@ class UnvalidatedRemoteNumberRule(Rule):
         index = calls(ctx)
         uses = _Uses(ctx.source, index)
         seen: set[int] = set()
+        by_statement: dict[int, list[Declaration]] = {}
+        for decl in scopes.declarations:
+            by_statement.setdefault(decl.statement.id, []).append(decl)
         for handler in server_handlers(ctx.source, scopes, index):
             if handler.node.id in seen or scopes.in_error_region(handler.node):
                 continue
             seen.add(handler.node.id)
             for param in handler.parameters[1:]:
+                if any(
+                    uses.validates(ref.node)
+                    for derived in _derived_locals(param, by_statement)
+                    for ref in derived.reads
+                ):
+                    # `local distance = (target - root.Position).Magnitude` then
+                    # `if distance > MAX then return end`: checked through what it computed.
+                    continue
                 finding = self._first_untrusted(ctx, uses, param)
                 if finding is not None:
                     yield finding
 
     def _first_untrusted(self, ctx: RuleContext, uses: _Uses, param: Declaration) -> Finding | None:
-        if param.writes and not param.reads:
-            return None
-        for ref in sorted(param.reads, key=lambda r: r.node.start_byte):
+        for ref in param.reads:
             if uses.validates(ref.node):
                 # Everything after the first check counts as checked.
                 return None
@@ -226,3 +235,15 @@ class UnvalidatedRemoteNumberRule(Rule):
                 f"{param.name} then return end, then clamp it to the allowed range",
             )
         return None
+
+
+def _derived_locals(
+    param: Declaration, by_statement: dict[int, list[Declaration]]
+) -> Iterator[Declaration]:
+    """Locals whose initial value is computed from the parameter (`local d = p - origin`)."""
+    for ref in param.reads:
+        node = ref.node.parent
+        while node is not None and node.type not in ("variable_declaration", "block", "chunk"):
+            node = node.parent
+        if node is not None and node.type == "variable_declaration":
+            yield from by_statement.get(node.id, [])
