@@ -1,1 +1,1 @@
-"""Analyses computed once per piece of code and shared by rules through `RuleContext.memo`."""
+"""Analyses shared by rules: computed once per piece of code through `RuleContext.memo`."""
