@@ -295,14 +295,15 @@ class _Walker:
             "while_statement": self._while,
             "repeat_statement": self._repeat,
             "if_statement": self._if,
-            "elseif_statement": self._elseif,
-            "else_statement": self._else,
+            "elseif_statement": self._if,
+            "else_statement": self._if,
             "for_statement": self._for,
             "dot_index_expression": self._index_table_only,
             "method_index_expression": self._index_table_only,
             "field": self._field,
             "vararg_expression": self._vararg,
-            "ERROR": self._error,
+            # Unparsed code: resolve what names it holds; rules skip error regions.
+            "ERROR": self._children,
             "cast_expression": self._cast,
         }
 
@@ -631,12 +632,6 @@ class _Walker:
                 tasks.append((self._visit, child, scope))
         self._push(tasks)
 
-    def _elseif(self, node: Node, scope: Scope) -> None:
-        self._if(node, scope)
-
-    def _else(self, node: Node, scope: Scope) -> None:
-        self._if(node, scope)
-
     def _for(self, node: Node, scope: Scope) -> None:
         inner = Scope(node=node, kind=ScopeKind.LOOP, parent=scope, function=scope.function)
         self.result.loops.append(LoopInfo(node=node, scope=inner, function=scope.function))
@@ -831,9 +826,6 @@ class _Walker:
             return
         if scope.function is not None:
             scope.function.uses_vararg = True
-
-    def _error(self, node: Node, scope: Scope) -> None:
-        self._children(node, scope)
 
 
 def analyze_scopes(source: LuauSource) -> ScopeAnalysis:

@@ -16,6 +16,7 @@ destroys the touched part, sets `CanTouch = false` or disables its script.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -53,6 +54,8 @@ ACCUMULATING_METHODS = frozenset(
 ACCUMULATING_FUNCTIONS = frozenset({"Instance.new", "table.insert"})
 CLOCK_FUNCTIONS = frozenset({"os.clock", "os.time", "tick", "time", "DateTime.now"})
 CLOCK_METHODS = frozenset({"GetAttribute", "GetServerTimeNow", "HasTag"})
+# Helpers named for what they check (`debounce()`, `isOnCooldown(player)`, `canUse()`).
+_GUARD_NAME = re.compile(r"debounce|cooldown|can[A-Z_]|ready|throttle|recent", re.IGNORECASE)
 _MUTATING_TABLE_FUNCTIONS = frozenset({"table.insert", "table.remove", "table.clear"})
 
 
@@ -195,7 +198,8 @@ class _Handler:
             stack.extend(node.children)
         return False
 
-    def _tests_state(self, condition: Node | None, handler: FunctionInfo) -> bool:
+    def _tests_state(self, condition: Node | None, handler: FunctionInfo, depth: int = 0) -> bool:
+        """True when `condition` reads state the script changes, an attribute or the clock."""
         if condition is None:
             return False
         stack = [condition]
@@ -203,13 +207,24 @@ class _Handler:
             node = stack.pop()
             if node.type == "identifier":
                 decl = self.scopes.declaration(node)
-                if decl is not None and self._outside(decl, handler) and decl in self.mutated:
+                if decl is None:
+                    # A global flag (`debounce = true` without `local`) works the same way.
+                    name = self.source.node_text(node)
+                    if name in self.scopes.global_writes:
+                        return True
+                elif self._outside(decl, handler) and decl in self.mutated:
                     return True
             elif node.type == "function_call":
                 call = self.calls.of(node)
                 if call is not None and (
                     call.function in CLOCK_FUNCTIONS or call.method in CLOCK_METHODS
                 ):
+                    return True
+                if call is not None and call.name is not None and _GUARD_NAME.search(call.name):
+                    return True
+                # `if canDamage() then`: a local helper that checks a timestamp or flag.
+                callee = self._local_function(call) if call is not None and depth < 2 else None
+                if callee is not None and self._tests_state(callee.body, callee, depth + 1):
                     return True
             stack.extend(node.children)
         return False
