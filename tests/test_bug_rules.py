@@ -139,6 +139,12 @@ CASES: list[tuple[str, str, list[int]]] = [
     # -- shadowing and unused --------------------------------------------------------------
     ("bug/shadowed-local", "local _ = 1\nfor _, v in {} do\n\tprint(v)\nend\n", []),
     (
+        "bug/shadowed-local",
+        "local ok, e = pcall(f)\nprint(ok, e)\nlocal ok, e = pcall(g)\nprint(ok, e)\n",
+        [],
+    ),
+    ("bug/shadowed-local", "local n = 1\nif n then\n\tlocal n = 2\n\tprint(n)\nend\n", [3]),
+    (
         "bug/unused-local",
         "local conn\nconn = workspace.ChildAdded:Connect(function()\n\tconn:Disconnect()\nend)\n",
         [],

@@ -1,4 +1,4 @@
-"""bug/shadowed-local: a local that hides another local of the same function."""
+"""bug/shadowed-local: a local that hides a local of an enclosing block of the same function."""
 
 from __future__ import annotations
 
@@ -21,6 +21,10 @@ def shadowing(scopes: ScopeAnalysis, decl: Declaration) -> Declaration | None:
     if outer is None or decl.kind is DeclKind.SELF or outer.kind is DeclKind.SELF:
         return None
     if decl.name.startswith("_") or decl.function is not outer.function:
+        return None
+    if decl.scope is outer.scope:
+        # Redeclaring in the same block (`local ok, err = pcall(...)` twice) replaces
+        # the old local for good; nothing can reach the hidden one by mistake.
         return None
     if not (scopes.reliable(decl) and scopes.reliable(outer)):
         return None
