@@ -116,6 +116,7 @@ CASES: list[tuple[str, str, list[int]]] = [
     ),
     ("bug/unknown-global", "local Players = game:GetService('Players')\nprint(Player)\n", [2]),
     ("bug/unknown-global", "_G.Config = {}\nprint(Config)\n", []),
+    ("bug/unknown-global", "local Players = game:GetService('Players')\nprint(Play", []),  # cut off
     ("bug/unknown-global", "local x: SomeType = nil\ntype SomeType = number\nprint(x)\n", []),
     # -- remove while iterating --------------------------------------------------------
     (
@@ -191,3 +192,25 @@ def test_findings_carry_a_fix() -> None:
     (finding,) = iter_rule_findings(get_rule("bug/unprotected-web-call"), ctx)
     assert finding.fix and "pcall" in finding.fix
     assert finding.line == 2 and finding.column == 1
+
+
+def test_rules_survive_broken_and_cut_off_code() -> None:
+    """Generated code often stops mid-statement: every rule must still finish without error."""
+    from conftest import example_files
+    from luaurft.scoring import run_rules
+
+    texts = [p.read_text(encoding="utf-8") for p in example_files()[:6]]
+    texts += [
+        "local function f(\n",
+        "end end end",
+        "x = = 1",
+        "for i in do",
+        "local t = {a = ",
+        "`{`",
+    ]
+    for text in texts:
+        for cut in range(1, 11):
+            piece = text[: len(text) * cut // 10]
+            ctx = RuleContext(source=LuauSource(piece), kind=detect_kind(piece))
+            for finding in run_rules(ctx, scorers=["bug"]):
+                assert finding.line >= 1 and finding.column >= 1

@@ -106,7 +106,7 @@ class RemoveWhileIteratingRule(Rule):
                 continue
             table = iterated_table(ctx.source, clause)
             body = loop.child_by_field_name("body")
-            if table is None or body is None:
+            if table is None or body is None or scopes.in_error_region(loop):
                 continue
             stack = [body]
             while stack:

@@ -229,6 +229,9 @@ class UncheckedFindRule(Rule):
                     continue
                 if guards.guarded(ref.node, mentions, None):
                     continue
+                if _unparsed_between(scopes, decl.node.start_byte, ref.node.end_byte):
+                    # The check may sit in code tree-sitter could not parse.
+                    break
                 yield self.at(
                     ctx,
                     ref.node,
@@ -237,6 +240,10 @@ class UncheckedFindRule(Rule):
                     f"check it first: `if not {decl.name} then return end`",
                 )
                 break
+
+
+def _unparsed_between(scopes: ScopeAnalysis, start: int, end: int) -> bool:
+    return any(s < end and start < e for s, e in scopes.error_ranges)
 
 
 def _short(text: str) -> str:

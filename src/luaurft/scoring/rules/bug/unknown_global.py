@@ -27,12 +27,17 @@ class UnknownGlobalRule(Rule):
         text = ctx.source.text
         hidden = scopes.names_in_errors() if scopes.partial else set()
         local_names = {d.name for d in scopes.declarations}
+        text_end = len(ctx.source.bytes.rstrip())
         for name, refs in scopes.global_reads.items():
             if name in KNOWN_GLOBALS or name in scopes.global_writes:
                 continue
             if f"_G.{name}" in text or f'_G["{name}"]' in text:
                 continue
-            refs = [r for r in refs if not scopes.in_error_region(r.node)]
+            # A name that ends the text is most likely cut off (generation stopped
+            # mid-word), not a typo; the syntax scorer reports the truncation.
+            refs = [
+                r for r in refs if not scopes.in_error_region(r.node) and r.node.end_byte < text_end
+            ]
             if not refs:
                 continue
             if scopes.partial and (name in hidden or _maybe_declared(text, name)):

@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING
 
 from luaurft.roblox.behaviour import WEB_CALLS
 from luaurft.scoring.analysis.calls import calls
+from luaurft.scoring.analysis.nodes import ancestors
 from luaurft.scoring.analysis.protection import PROTECTING_FUNCTIONS, protection
+from luaurft.scoring.analysis.scope import scope_analysis
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 if TYPE_CHECKING:
@@ -40,11 +42,18 @@ class UnprotectedWebCallRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         guard = protection(ctx)
+        scopes = scope_analysis(ctx)
         for call in calls(ctx).all:
             method = call.method
             if method is None or method not in WEB_CALLS or call.object is None:
                 continue
             if guard.is_protected(call.node):
+                continue
+            if scopes.partial and (
+                scopes.in_error_region(call.node)
+                or any(a.type == "ERROR" for a in ancestors(call.node))
+            ):
+                # Unparsed code around the call may be the pcall that protects it.
                 continue
             target = ctx.source.node_text(call.object)
             service = _service_label(WEB_CALLS[method], target)
