@@ -431,7 +431,9 @@ def _curated() -> ApiIndex:
         deprecated = spec.get("deprecated", {})
         dt = DataTypeInfo(name=name, complete=bool(spec.get("complete", False)))
         dt.members = _member_table(name, spec, deprecated)
-        dt.library = _member_table(name, {"properties": spec.get("library", ())}, {})
+        functions = [e.replace("()", "", 1) for e in spec.get("library", ()) if "()" in e]
+        constants = [e for e in spec.get("library", ()) if "()" not in e]
+        dt.library = _member_table(name, {"properties": constants, "methods": functions}, {})
         index.datatypes[name] = dt
 
     for name in names["enums"]:

@@ -1,0 +1,113 @@
+"""Pieces the API rules share: the call and index shapes they look at, and fix texts."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from luaurft.roblox.api import Member, MemberKind
+from luaurft.scoring.analysis.bindings import call_arguments, string_literal
+
+if TYPE_CHECKING:
+    import tree_sitter
+
+    from luaurft.luau.source import LuauSource
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """`receiver.name`, `receiver:name(...)` or `receiver.name(...)` somewhere in the code.
+
+    `node` is the index expression; `call` the call it is the callee of, if any;
+    `assigned` is True when the access is the target of an assignment.
+    """
+
+    node: tree_sitter.Node
+    receiver: tree_sitter.Node
+    name_node: tree_sitter.Node
+    name: str
+    method: bool
+    call: tree_sitter.Node | None
+    assigned: bool
+
+
+def accesses(source: LuauSource) -> Iterator[Access]:
+    """Every `a.b` and `a:b(...)` in the code, in reading order."""
+    for node in source.nodes("dot_index_expression", "method_index_expression"):
+        method = node.type == "method_index_expression"
+        receiver = node.child_by_field_name("table")
+        name_node = node.child_by_field_name("method" if method else "field")
+        if receiver is None or name_node is None:
+            continue
+        parent = node.parent
+        call = None
+        if parent is not None and parent.type == "function_call":
+            callee = parent.child_by_field_name("name")
+            if callee is not None and callee.id == node.id:
+                call = parent
+        assigned = False
+        if parent is not None and parent.type == "variable_list":
+            holder = parent.parent
+            assigned = holder is not None and holder.type in (
+                "assignment_statement",
+                "update_statement",
+            )
+        yield Access(
+            node=node,
+            receiver=receiver,
+            name_node=name_node,
+            name=source.node_text(name_node),
+            method=method,
+            call=call,
+            assigned=assigned,
+        )
+
+
+def method_calls(
+    source: LuauSource, names: Iterable[str]
+) -> Iterator[tuple[Access, list[tree_sitter.Node]]]:
+    """`receiver:Name(args)` calls for the given method names, with their arguments."""
+    wanted = set(names)
+    for access in accesses(source):
+        if access.method and access.call is not None and access.name in wanted:
+            yield access, call_arguments(access.call)
+
+
+def first_string_argument(source: LuauSource, args: list[tree_sitter.Node]) -> str | None:
+    return string_literal(source, args[0]) if args else None
+
+
+def closest(name: str, candidates: Iterable[str]) -> str | None:
+    """The candidate `name` was most likely meant to be (case first, then spelling)."""
+    pool = list(candidates)
+    lowered = {c.lower(): c for c in pool}
+    if name.lower() in lowered and lowered[name.lower()] != name:
+        return lowered[name.lower()]
+    found = difflib.get_close_matches(name, pool, n=1, cutoff=0.75)
+    return found[0] if found else None
+
+
+def member_label(member: Member) -> str:
+    """`Class:Method` or `Class.Property` as Roblox documents it."""
+    sep = ":" if member.kind is MemberKind.METHOD else "."
+    return f"{member.owner}{sep}{member.name}"
+
+
+def replacement_fix(member: Member, receiver_text: str) -> str | None:
+    """What to write instead of a deprecated member, from its replacement."""
+    replacement = member.replacement
+    if not replacement:
+        return None
+    if not replacement.isidentifier():
+        # Already a description or a qualified name ("Animator:LoadAnimation").
+        return f"use {replacement}"
+    if member.kind is MemberKind.METHOD:
+        return f"use {receiver_text}:{replacement}(...)"
+    return f"use {receiver_text}.{replacement}"
+
+
+def short(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
