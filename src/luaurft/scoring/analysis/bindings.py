@@ -805,6 +805,13 @@ class Bindings:
         if table.kind is TypeKind.CLASS:
             member = index.member(table.name, name)
             if member is None:
+                if (
+                    table.certainty >= Certainty.ISA
+                    and index.is_service(name)
+                    and index.is_a(table.name, "ServiceProvider")
+                ):
+                    # game.Players: the DataModel's children are its services, by class name.
+                    return RobloxType(TypeKind.CLASS, name, Certainty.EXACT)
                 if name in index.child_hints:
                     return self._class_type(index.child_hints[name], Certainty.HINT)
                 return None

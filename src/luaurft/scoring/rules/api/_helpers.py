@@ -103,9 +103,11 @@ def replacement_fix(member: Member, receiver_text: str) -> str | None:
     if not replacement.isidentifier():
         # Already a description or a qualified name ("Animator:LoadAnimation").
         return f"use {replacement}"
+    # Name the receiver when it is short enough to read at a glance.
+    receiver = receiver_text if len(receiver_text) <= 24 and "\n" not in receiver_text else ""
     if member.kind is MemberKind.METHOD:
-        return f"use {receiver_text}:{replacement}(...)"
-    return f"use {receiver_text}.{replacement}"
+        return f"use {receiver}:{replacement}()"
+    return f"use {receiver}.{replacement}"
 
 
 def short(text: str, limit: int = 40) -> str:

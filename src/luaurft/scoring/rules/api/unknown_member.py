@@ -76,25 +76,31 @@ class UnknownMemberRule(Rule):
 
 
 def _problem(index: ApiIndex, receiver: RobloxType, access: Access) -> tuple[str, list[str]] | None:
+    """Why this access is wrong and the names it could have meant, or None when it is fine."""
     name = access.name
+    calling = access.method or access.call is not None
     if receiver.kind is TypeKind.CLASS:
         if not index.members_complete(receiver.name):
             return None
         member = index.member(receiver.name, name)
-        names = sorted(index.member_names(receiver.name))
+        members = [
+            m
+            for m in (index.member(receiver.name, n) for n in index.member_names(receiver.name))
+            if m
+        ]
+        if calling:
+            alternatives = [m.name for m in members if m.kind is MemberKind.METHOD]
+        else:
+            alternatives = [m.name for m in members if m.kind is not MemberKind.METHOD]
         if member is None:
-            if not (access.method or access.call is not None or access.assigned):
+            if not (calling or access.assigned):
                 return None  # could be a child
-            return f"{name} is not a member of {receiver.name}", names
+            return f"{name} is not a member of {receiver.name}", alternatives
         if access.method and member.kind is not MemberKind.METHOD:
             return (
                 f"{receiver.name}.{name} is {_KIND_WORD[member.kind]}, not a method: "
-                f"it cannot be called with ':'",
-                [
-                    m
-                    for m in names
-                    if (index.member(receiver.name, m) or member).kind is MemberKind.METHOD
-                ],
+                "it cannot be called with ':'",
+                alternatives,
             )
         return None
     if receiver.kind is TypeKind.DATATYPE:
