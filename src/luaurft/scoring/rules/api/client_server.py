@@ -49,10 +49,19 @@ def side_uses(
             continue
         found: SideRestriction | None = None
         owner = None
-        if receiver is not None and receiver.kind is TypeKind.CLASS:
+        known = (
+            receiver is not None
+            and receiver.kind is TypeKind.CLASS
+            and index.member(receiver.name, access.name) is not None
+        )
+        if known and receiver is not None:
             found = index.member_side(receiver.name, access.name)
             owner = receiver.name
-        elif receiver is None and access.name not in bindings.defined_member_names:
+        elif (
+            receiver is None or receiver.kind is TypeKind.CLASS
+        ) and access.name not in bindings.defined_member_names:
+            # Unknown receiver, or one only known as a base class (WaitForChild
+            # gives an Instance): recognise the member by its name.
             by_name = index.side_by_member_name(access.name)
             if by_name is not None:
                 owner, found = by_name

@@ -70,20 +70,27 @@ class DeprecatedMemberRule(Rule):
     @staticmethod
     def _deprecated_member(index: ApiIndex, bindings: Bindings, access: Access) -> Member | None:
         receiver = bindings.type_of(access.receiver)
-        member: Member | None = None
-        if receiver is not None:
-            member = _member_of(index, receiver, access.name)
-        elif access.method and access.name in index.name_only_methods:
-            if access.name not in bindings.defined_member_names:
-                member = next((m for m in index.members_named(access.name) if m.deprecated), None)
-        elif _is_arithmetic(access.receiver):
-            vector = index.datatype("Vector3")
-            member = vector.members.get(access.name) if vector else None
+        member = _member_of(index, receiver, access.name) if receiver is not None else None
+        if member is None and (receiver is None or receiver.kind is TypeKind.CLASS):
+            # Unknown receiver, or one only known as a base class (FindFirstChild
+            # gives an Instance): some deprecated names say what they are alone.
+            member = _by_name(index, bindings, access)
         if member is None or not member.deprecated:
             return None
         if access.method and member.kind is not MemberKind.METHOD:
             return None
         return member
+
+
+def _by_name(index: ApiIndex, bindings: Bindings, access: Access) -> Member | None:
+    if access.method and access.name in index.name_only_methods:
+        if access.name in bindings.defined_member_names:
+            return None  # the script defines a method of that name itself
+        return next((m for m in index.members_named(access.name) if m.deprecated), None)
+    if _is_arithmetic(access.receiver):
+        vector = index.datatype("Vector3")
+        return vector.members.get(access.name) if vector else None
+    return None
 
 
 def _member_of(index: ApiIndex, receiver: RobloxType, name: str) -> Member | None:
