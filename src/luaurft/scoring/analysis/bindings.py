@@ -147,6 +147,8 @@ class Bindings:
         self._holders: dict[int, Local] | None = None
         self.defined_member_names: set[str] = set()
         self.assigned_globals: set[str] = set()
+        # Type aliases the script declares (`type Player = {...}`) shadow class names.
+        self.type_names: set[str] = set()
         self._collect()
 
     # -- building -----------------------------------------------------------------
@@ -167,6 +169,10 @@ class Bindings:
 
     def _collect(self) -> None:
         src = self.source
+        for definition in src.nodes("type_definition"):
+            name = definition.child_by_field_name("name")
+            if name is not None:
+                self.type_names.add(src.node_text(name))
         for decl in src.nodes("variable_declaration"):
             assign = next(
                 (c for c in decl.named_children if c.type == "assignment_statement"), None
@@ -455,7 +461,10 @@ class Bindings:
             node = node.named_children[0]
         if node.type != "identifier":
             return None
-        return self._class_type(self.source.node_text(node), Certainty.ISA)
+        name = self.source.node_text(node)
+        if name in self.type_names:
+            return None
+        return self._class_type(name, Certainty.ISA)
 
     def _infer(self, node: tree_sitter.Node) -> RobloxType | None:
         src = self.source
@@ -735,10 +744,21 @@ class Bindings:
     def _method_result(
         self, receiver: RobloxType | None, method: str, args: list[tree_sitter.Node]
     ) -> RobloxType | None:
-        if receiver is None:
-            return None
         src = self.source
         first = string_literal(src, args[0]) if args else None
+        if receiver is None:
+            # `char:FindFirstChildOfClass("Humanoid")` on a value of unknown type:
+            # these Instance methods are named distinctively enough to trust, unless
+            # the script defines a method of that name itself.
+            if method in self.defined_member_names or not first:
+                return None
+            if method in _EXACT_BY_ARGUMENT and self.index.is_class(first):
+                return RobloxType(TypeKind.CLASS, first, Certainty.EXACT)
+            if method in _ISA_BY_ARGUMENT and self.index.is_class(first):
+                return self._class_type(first, Certainty.ISA)
+            if method in _CHILD_BY_NAME and first in self.index.child_hints:
+                return self._class_type(self.index.child_hints[first], Certainty.HINT)
+            return None
         if receiver.kind is TypeKind.CLASS:
             weak = receiver.certainty < Certainty.ISA
             if method in _SERVICE_GETTERS and self.index.is_a(receiver.name, "ServiceProvider"):
