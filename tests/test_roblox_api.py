@@ -421,3 +421,16 @@ def test_cli_info_reports_sources_and_counts(
         main(["roblox-api", "info"])
     text = capsys.readouterr().out
     assert "curated table" in text and "roblox-api update" in text
+
+
+def test_set_api_dump_drives_the_default_index(tmp_path: Path) -> None:
+    path = tmp_path / "dump.json"
+    path.write_text(json.dumps(_tiny_dump(5)))
+    try:
+        api.set_api_dump(path)
+        assert api.default_index().member("Gizmo", "Spin") is not None
+        with pytest.raises(ApiDumpError):
+            api.set_api_dump(tmp_path / "missing.json")
+    finally:
+        api.set_api_dump(None)
+    assert api.default_index().member("Gizmo", "Spin") is None

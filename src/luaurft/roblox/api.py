@@ -180,6 +180,9 @@ class ApiIndex:
 
     def ancestry(self, name: str) -> list[str]:
         """`name` and its superclasses, nearest first (stops at the first unknown class)."""
+        cached = self._ancestry.get(name)
+        if cached is not None:
+            return cached
         chain: list[str] = []
         current: str | None = name
         while current and current not in chain:
@@ -188,18 +191,38 @@ class ApiIndex:
                 break
             chain.append(current)
             current = info.superclass
+        self._ancestry[name] = chain
         return chain
+
+    @cached_property
+    def _ancestry(self) -> dict[str, list[str]]:
+        # Indexes are built once and then only read, so lookups can be remembered.
+        return {}
+
+    @cached_property
+    def _member_cache(self) -> dict[tuple[str, str], Member | None]:
+        return {}
+
+    @cached_property
+    def creatable_names(self) -> list[str]:
+        return sorted(n for n in self.classes if self.is_creatable(n))
 
     def is_a(self, name: str, base: str) -> bool:
         return base in self.ancestry(name)
 
     def member(self, class_name: str, member_name: str) -> Member | None:
         """The member `member_name` of `class_name` or of one of its superclasses."""
+        key = (class_name, member_name)
+        cache = self._member_cache
+        if key in cache:
+            return cache[key]
+        found: Member | None = None
         for cls in self.ancestry(class_name):
             found = self.classes[cls].members.get(member_name)
             if found is not None:
-                return found
-        return None
+                break
+        cache[key] = found
+        return found
 
     def members_complete(self, class_name: str) -> bool:
         """True when every member of the class, inherited ones included, is known."""

@@ -78,7 +78,7 @@ class RobloxType:
 _EXACT_BY_ARGUMENT = frozenset({"FindFirstChildOfClass", "FindFirstAncestorOfClass"})
 _ISA_BY_ARGUMENT = frozenset({"FindFirstChildWhichIsA", "FindFirstAncestorWhichIsA"})
 _CHILD_BY_NAME = frozenset({"FindFirstChild", "WaitForChild", "FindFirstDescendant"})
-_SERVICE_GETTERS = frozenset({"GetService", "FindService"})
+_SERVICE_GETTERS = frozenset({"GetService", "FindService", "getService", "service"})
 _SIGNAL_GETTERS = frozenset({"GetPropertyChangedSignal", "GetAttributeChangedSignal"})
 _CONNECTORS = frozenset({"Connect", "Once", "ConnectParallel", "connect"})
 
@@ -101,6 +101,7 @@ class Local:
     # Later assignments: the value node, or None when it cannot be known (`x += 1`).
     assigned: list[tree_sitter.Node | None] = field(default_factory=list)
     references: list[tree_sitter.Node] = field(default_factory=list)
+    references_known: bool = False
 
 
 def string_literal(source: LuauSource, node: tree_sitter.Node | None) -> str | None:
@@ -370,12 +371,23 @@ class Bindings:
                 and value.type == "function_definition"
             ):
                 self.defined_member_names.add(src.node_text(key))
-        for ident in src.nodes("identifier"):
-            if identifier_role(ident) != "read":
+
+    def references(self, local: Local) -> list[tree_sitter.Node]:
+        """Every place the local is read (found on first request: only handlers need it)."""
+        if local.references_known:
+            return local.references
+        name = local.name.encode()
+        data = self.source.bytes
+        size = len(name)
+        for ident in self.source.nodes("identifier"):
+            if ident.end_byte - ident.start_byte != size:
                 continue
-            local = self.resolve(ident)
-            if local is not None:
+            if data[ident.start_byte : ident.end_byte] != name:
+                continue
+            if identifier_role(ident) == "read" and self.resolve(ident) is local:
                 local.references.append(ident)
+        local.references_known = True
+        return local.references
 
     # -- resolution ---------------------------------------------------------------
 
@@ -622,10 +634,11 @@ class Bindings:
         return self._holders.get(fn.id)
 
     def _uses_of_function(self, holder: Local, position: int) -> list[RobloxType | None]:
-        if holder.assigned or not holder.references:
+        references = self.references(holder)
+        if holder.assigned or not references:
             return [None]
         uses: list[RobloxType | None] = []
-        for ref in holder.references:
+        for ref in references:
             parent = ref.parent
             if parent is not None and parent.type == "arguments" and parent.parent is not None:
                 call = parent.parent

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     import tree_sitter
 
     from luaurft.luau.source import LuauSource
+    from luaurft.scoring.rule import RuleContext
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,8 +34,12 @@ class Access:
     assigned: bool
 
 
-def accesses(source: LuauSource) -> Iterator[Access]:
-    """Every `a.b` and `a:b(...)` in the code, in reading order."""
+def accesses(ctx: RuleContext) -> list[Access]:
+    """Every `a.b` and `a:b(...)` in the code, in reading order (computed once per code)."""
+    return ctx.memo("api.accesses", lambda: list(_accesses(ctx.source)))
+
+
+def _accesses(source: LuauSource) -> Iterator[Access]:
     for node in source.nodes("dot_index_expression", "method_index_expression"):
         method = node.type == "method_index_expression"
         receiver = node.child_by_field_name("table")
@@ -66,11 +71,11 @@ def accesses(source: LuauSource) -> Iterator[Access]:
 
 
 def method_calls(
-    source: LuauSource, names: Iterable[str]
+    ctx: RuleContext, names: Iterable[str]
 ) -> Iterator[tuple[Access, list[tree_sitter.Node]]]:
     """`receiver:Name(args)` calls for the given method names, with their arguments."""
     wanted = set(names)
-    for access in accesses(source):
+    for access in accesses(ctx):
         if access.method and access.call is not None and access.name in wanted:
             yield access, call_arguments(access.call)
 

@@ -28,7 +28,7 @@ def side_uses(
     index = api_index_for(ctx)
     bindings = bindings_for(ctx)
     src = ctx.source
-    for access in accesses(src):
+    for access in accesses(ctx):
         receiver = bindings.type_of(access.receiver)
         service: str | None = None
         # game:GetService("X") and game.X

@@ -38,7 +38,7 @@ class DeprecatedClassRule(Rule):
                 )
                 yield self.at(ctx, args[0], f"{name} is deprecated", fix)
         bindings = bindings_for(ctx)
-        for access, args in method_calls(ctx.source, ("GetService", "FindService")):
+        for access, args in method_calls(ctx, ("GetService", "FindService")):
             name = first_string_argument(ctx.source, args)
             info = index.get_class(name) if name else None
             if info is None or not info.service or not info.deprecated:

@@ -4,9 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import tree_sitter
+
+from luaurft.luau.source import luau_language
 from luaurft.roblox.globals import DEPRECATED_GLOBALS, DEPRECATED_LIBRARY_FUNCTIONS
 from luaurft.scoring.analysis.bindings import bindings_for, identifier_role
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
+
+
+def _query() -> tree_sitter.Query:
+    names = " ".join(f'"{n}"' for n in sorted(DEPRECATED_GLOBALS))
+    libraries = " ".join(f'"{n.split(".")[0]}"' for n in sorted(DEPRECATED_LIBRARY_FUNCTIONS))
+    return tree_sitter.Query(
+        luau_language(),
+        f"((identifier) @global (#any-of? @global {names}))\n"
+        f"(dot_index_expression table: (identifier) @library (#any-of? @library {libraries})) @access",
+    )
+
+
+_QUERY = _query()
 
 
 class DeprecatedGlobalRule(Rule):
@@ -22,33 +38,29 @@ class DeprecatedGlobalRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         src = ctx.source
+        captures = tree_sitter.QueryCursor(_QUERY).captures(src.root)
+        if not captures:
+            return
         bindings = bindings_for(ctx)
-        for ident in src.nodes("identifier"):
+        for ident in captures.get("global", ()):
+            if identifier_role(ident) != "read" or not bindings.is_global(ident):
+                continue
             name = src.node_text(ident)
-            if name in DEPRECATED_GLOBALS:
-                if identifier_role(ident) != "read" or not bindings.is_global(ident):
-                    continue
-                info = DEPRECATED_GLOBALS[name]
+            info = DEPRECATED_GLOBALS[name]
+            yield self.at(
+                ctx, ident, f"`{name}` is deprecated: {info.reason}", f"use {info.replacement}"
+            )
+        for access in captures.get("access", ()):
+            table = access.child_by_field_name("table")
+            field = access.child_by_field_name("field")
+            if table is None or field is None or not bindings.is_global(table):
+                continue
+            qualified = f"{src.node_text(table)}.{src.node_text(field)}"
+            found = DEPRECATED_LIBRARY_FUNCTIONS.get(qualified)
+            if found is not None:
                 yield self.at(
                     ctx,
-                    ident,
-                    f"`{name}` is deprecated: {info.reason}",
-                    f"use {info.replacement}",
+                    access,
+                    f"`{qualified}` is deprecated: {found.reason}",
+                    f"use {found.replacement}",
                 )
-            elif name in ("table",) and bindings.is_global(ident):
-                parent = ident.parent
-                if parent is None or parent.type != "dot_index_expression":
-                    continue
-                field = parent.child_by_field_name("field")
-                table = parent.child_by_field_name("table")
-                if field is None or table is None or table.id != ident.id:
-                    continue
-                qualified = f"{name}.{src.node_text(field)}"
-                found = DEPRECATED_LIBRARY_FUNCTIONS.get(qualified)
-                if found is not None:
-                    yield self.at(
-                        ctx,
-                        parent,
-                        f"`{qualified}` is deprecated: {found.reason}",
-                        f"use {found.replacement}",
-                    )

@@ -52,7 +52,7 @@ class DeprecatedMemberRule(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         index = api_index_for(ctx)
         bindings = bindings_for(ctx)
-        for access in accesses(ctx.source):
+        for access in accesses(ctx):
             member = self._deprecated_member(index, bindings, access)
             if member is None:
                 continue

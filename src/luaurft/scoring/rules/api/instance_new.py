@@ -82,12 +82,11 @@ class UnknownClassRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         index = api_index_for(ctx)
-        creatable = [n for n in index.classes if index.is_creatable(n)]
         for _call, args, name in instance_new_calls(ctx):
             if name is None or index.is_creatable(name):
                 continue
             info = index.get_class(name)
-            guess = closest(name, creatable)
+            guess = closest(name, index.creatable_names)
             fix = f'Instance.new("{guess}")' if guess else None
             if info is None:
                 message = f'"{name}" is not a Roblox class'

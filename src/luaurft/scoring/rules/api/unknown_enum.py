@@ -23,7 +23,7 @@ class UnknownEnumRule(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         index = api_index_for(ctx)
         bindings = bindings_for(ctx)
-        for access in accesses(ctx.source):
+        for access in accesses(ctx):
             if access.method:
                 continue
             owner = bindings.type_of(access.receiver)

@@ -57,7 +57,7 @@ class UnknownMemberRule(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         index = api_index_for(ctx)
         bindings = bindings_for(ctx)
-        for access in accesses(ctx.source):
+        for access in accesses(ctx):
             receiver = bindings.type_of(access.receiver)
             if receiver is None or receiver.certainty is not Certainty.EXACT:
                 continue
@@ -83,24 +83,17 @@ def _problem(index: ApiIndex, receiver: RobloxType, access: Access) -> tuple[str
         if not index.members_complete(receiver.name):
             return None
         member = index.member(receiver.name, name)
-        members = [
-            m
-            for m in (index.member(receiver.name, n) for n in index.member_names(receiver.name))
-            if m
-        ]
-        if calling:
-            alternatives = [m.name for m in members if m.kind is MemberKind.METHOD]
-        else:
-            alternatives = [m.name for m in members if m.kind is not MemberKind.METHOD]
         if member is None:
             if not (calling or access.assigned):
                 return None  # could be a child
-            return f"{name} is not a member of {receiver.name}", alternatives
+            return f"{name} is not a member of {receiver.name}", _alternatives(
+                index, receiver.name, calling
+            )
         if access.method and member.kind is not MemberKind.METHOD:
             return (
                 f"{receiver.name}.{name} is {_KIND_WORD[member.kind]}, not a method: "
                 "it cannot be called with ':'",
-                alternatives,
+                _alternatives(index, receiver.name, True),
             )
         return None
     if receiver.kind is TypeKind.DATATYPE:
@@ -114,6 +107,16 @@ def _problem(index: ApiIndex, receiver: RobloxType, access: Access) -> tuple[str
             return None
         return f"{receiver.name}.{name} does not exist", sorted(dt.library)
     return None
+
+
+def _alternatives(index: ApiIndex, class_name: str, methods: bool) -> list[str]:
+    """Member names of the class to suggest: methods for a call, the rest otherwise."""
+    names = []
+    for name in index.member_names(class_name):
+        member = index.member(class_name, name)
+        if member is not None and (member.kind is MemberKind.METHOD) == methods:
+            names.append(name)
+    return sorted(names)
 
 
 class ReadOnlyPropertyRule(Rule):
@@ -133,7 +136,7 @@ class ReadOnlyPropertyRule(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         index = api_index_for(ctx)
         bindings = bindings_for(ctx)
-        for access in accesses(ctx.source):
+        for access in accesses(ctx):
             if not access.assigned or access.method:
                 continue
             receiver = bindings.type_of(access.receiver)

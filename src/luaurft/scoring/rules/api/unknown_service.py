@@ -22,7 +22,7 @@ class UnknownServiceRule(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         index = api_index_for(ctx)
         bindings = bindings_for(ctx)
-        for access, args in method_calls(ctx.source, ("GetService", "FindService")):
+        for access, args in method_calls(ctx, ("GetService", "FindService")):
             name = first_string_argument(ctx.source, args)
             if name is None or index.is_service(name):
                 continue
