@@ -83,6 +83,9 @@ _SIGNAL_GETTERS = frozenset({"GetPropertyChangedSignal", "GetAttributeChangedSig
 _CONNECTORS = frozenset({"Connect", "Once", "ConnectParallel", "connect"})
 
 _SCOPE_NODES = ("block", "chunk")
+# How deep inference follows nested expressions and chains of locals; Python's
+# own recursion limit must never be the one that stops it.
+_MAX_DEPTH = 120
 
 
 @dataclass(slots=True)
@@ -428,7 +431,8 @@ class Bindings:
         key = node.id
         if key in self._types:
             return self._types[key]
-        if key in self._in_progress:
+        if key in self._in_progress or len(self._in_progress) > _MAX_DEPTH:
+            # A cycle, or an expression nested too deep to follow: unknown.
             return None
         self._in_progress.add(key)
         try:
@@ -543,7 +547,7 @@ class Bindings:
         key = local.node.id
         if key in self._local_types:
             return self._local_types[key]
-        if key in self._in_progress:
+        if key in self._in_progress or len(self._in_progress) > _MAX_DEPTH:
             return None
         self._in_progress.add(key)
         try:
