@@ -216,3 +216,22 @@ def test_defined_member_names_and_assigned_globals() -> None:
 def test_certainty_order() -> None:
     assert Certainty.HINT < Certainty.ISA < Certainty.EXACT
     assert TypeKind.CLASS.value == "class"
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "local x = " + " + ".join(["Vector3.zero"] * 3000) + "\nprint(x)\n",
+        "local x = " + "(" * 400 + "Vector3.zero" + ")" * 400 + "\nprint(x)\n",
+        "local a0 = Vector3.zero\n"
+        + "\n".join(f"local a{i} = a{i - 1}" for i in range(1, 2000))
+        + "\nprint(a1999)\n",
+        "local x = part" + ":Clone()" * 2000 + "\nprint(x)\n",
+        "local = = ( ) end end function :: ?? game.Players:connect(",
+    ],
+    ids=["long-sum", "deep-parens", "local-chain", "call-chain", "garbage"],
+)
+def test_pathological_code_is_analysed_without_crashing(code: str) -> None:
+    source, bindings = _bindings(code)
+    for node in source.nodes("identifier", "binary_expression", "function_call"):
+        bindings.type_of(node)  # must not raise (no RecursionError)
