@@ -124,7 +124,7 @@ class ReadOnlyPropertyRule(Rule):
     scorer = "api"
     severity = Severity.ERROR
     summary = (
-        "A read-only property is assigned (`player.UserId = ...`, `part.AssemblyMass = ...`); "
+        "A read-only property is assigned (`part.AssemblyMass = ...`, `player.AccountAge = ...`); "
         "it raises at run time."
     )
     bad = 'local part = Instance.new("Part")\npart.AssemblyMass = 10\n'
