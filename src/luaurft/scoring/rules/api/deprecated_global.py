@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import tree_sitter
@@ -23,6 +24,15 @@ def _query() -> tree_sitter.Query:
 
 
 _QUERY = _query()
+# Most code uses none of these names outside `task.wait` and the like: a text scan
+# (a name not right after `.` or `:`) decides whether the query is worth running.
+_MAYBE = re.compile(
+    r"(?<![\w.:])(?:"
+    + "|".join(
+        sorted({n.split(".")[0] for n in (*DEPRECATED_GLOBALS, *DEPRECATED_LIBRARY_FUNCTIONS)})
+    )
+    + r")\b"
+)
 
 
 class DeprecatedGlobalRule(Rule):
@@ -38,6 +48,8 @@ class DeprecatedGlobalRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         src = ctx.source
+        if not _MAYBE.search(src.text):
+            return
         captures = tree_sitter.QueryCursor(_QUERY).captures(src.root)
         if not captures:
             return
