@@ -89,6 +89,9 @@ class LuauSource:
         self.text = text.replace("\r\n", "\n").replace("\r", "\n")
         self.path = path
         self.sha256 = hashlib.sha256(self.text.encode("utf-8", "surrogatepass")).hexdigest()
+        # In ASCII text tree-sitter's byte offsets are character offsets, so
+        # node texts and columns are plain slices (rules ask for them a lot).
+        self._ascii = self.text.isascii()
         self._lock = threading.Lock()
 
     # -- construction -----------------------------------------------------
@@ -154,11 +157,15 @@ class LuauSource:
         return ""
 
     def node_text(self, node: tree_sitter.Node) -> str:
+        if self._ascii:
+            return self.text[node.start_byte : node.end_byte]
         return self.bytes[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
     def column_of(self, node: tree_sitter.Node) -> int:
         """1-based character column of a node's start (tree-sitter counts bytes)."""
         row, col = node.start_point
+        if self._ascii:
+            return col + 1
         start = self._line_byte_starts[row]
         return len(self.bytes[start : start + col].decode("utf-8", "replace")) + 1
 

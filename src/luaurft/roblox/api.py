@@ -32,6 +32,7 @@ from enum import StrEnum
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 from luaurft.errors import LuaurftError
@@ -720,9 +721,47 @@ def set_api_dump(path: str | Path | None) -> None:
     _default_dump = str(path) if path is not None else None
 
 
+# Every rule asks for the index of every piece of code it scores, so the path
+# resolution (environment, home directory, symlinks) is done once per
+# configuration; only the file's stamp is read on each call, so a dump that
+# appears, changes or goes away is still noticed.
+_dump_targets: dict[tuple[str | None, ...], tuple[str, bool]] = {}
+
+
+def _dump_target() -> tuple[str, bool]:
+    """(resolved path of the dump `default_index()` would read, whether it was asked for)."""
+    key = (
+        _default_dump,
+        os.environ.get(API_DUMP_ENV),
+        os.environ.get("XDG_CACHE_HOME"),
+        os.environ.get("LOCALAPPDATA"),
+        os.environ.get("HOME"),
+    )
+    target = _dump_targets.get(key)
+    if target is None:
+        env = (key[1] or "").strip()
+        if _default_dump:
+            target = (str(Path(_default_dump).expanduser().resolve()), True)
+        elif env:
+            target = (str(Path(env).expanduser().resolve()), True)
+        else:
+            target = (str(cached_dump_path().resolve()), False)
+        _dump_targets[key] = target
+    return target
+
+
 def default_index() -> ApiIndex:
     """The index the rules use: `set_api_dump`'s path, else `LUAURFT_API_DUMP`, else the cache."""
-    return load_index(_default_dump)
+    path, asked_for = _dump_target()
+    try:
+        stat = os.stat(path)
+    except OSError:
+        stat = None
+    if stat is None or not S_ISREG(stat.st_mode):
+        if not asked_for:
+            return curated_index()
+        return load_index(_default_dump)  # reports the missing or unreadable file
+    return _load_with_dump(path, (stat.st_mtime_ns, stat.st_size))
 
 
 # -- downloading the current dump ----------------------------------------------------

@@ -306,6 +306,15 @@ class _Walker:
             "ERROR": self._children,
             "cast_expression": self._cast,
         }
+        # What `_visit` does with each node type, decided once: a handler, the
+        # type walk, nothing (inert) or the children; unknown types get the children.
+        self.dispatch: dict[str, Callable[[Node, Scope], None] | None] = {
+            **{kind: None for kind in _INERT},
+            **{kind: self._type for kind in TYPE_NODES},
+            **self.handlers,
+        }
+        self.visit_children = self._children
+        self.visit = self._visit
 
     # -- driver -------------------------------------------------------------
 
@@ -339,30 +348,30 @@ class _Walker:
         self.stack.extend(reversed(tasks))
 
     def _visit(self, node: Node, scope: Scope) -> None:
-        kind = node.type
-        handler = self.handlers.get(kind)
+        handler = self.dispatch.get(node.type, self.visit_children)
         if handler is not None:
             handler(node, scope)
-        elif kind in TYPE_NODES:
-            self._type(node, scope)
-        elif kind not in _INERT:
-            self._children(node, scope)
 
     def _children(self, node: Node, scope: Scope) -> None:
         """Visit the named children in order (names at once, the rest through the stack)."""
         tasks: list[_Task] = []
+        dispatch = self.dispatch
+        visit_children = self.visit_children
         for child in node.named_children:
             kind = child.type
             if kind == "identifier":
                 # Nothing in an expression declares a name in this scope, so
                 # resolving it now or later gives the same answer.
-                self._reference(child, scope)
+                self._read(child, scope)
             elif kind == "string":
                 # Only interpolated (backtick) strings hold expressions.
                 if self.source.bytes[child.start_byte] == 0x60:
-                    tasks.append((self._visit, child, scope))
-            elif kind not in _INERT:
-                tasks.append((self._visit, child, scope))
+                    tasks.append((visit_children, child, scope))
+            else:
+                # The handler `_visit` would pick, chosen now: one call less per node.
+                handler = dispatch.get(kind, visit_children)
+                if handler is not None:
+                    tasks.append((handler, child, scope))
         if tasks:
             self.stack.extend(reversed(tasks))
 
@@ -429,15 +438,7 @@ class _Walker:
     ) -> Reference:
         name = self._text(ident)
         decl = scope.lookup(name)
-        ref = Reference(
-            name=name,
-            node=ident,
-            declaration=decl,
-            scope=scope,
-            read=read,
-            write=write,
-            value=value,
-        )
+        ref = Reference(name, ident, decl, scope, read, write, value)
         result = self.result
         result.references.append(ref)
         result.references_by_node[ident.id] = ref
@@ -454,7 +455,23 @@ class _Walker:
         return ref
 
     def _read(self, node: Node, scope: Scope) -> None:
-        self._reference(node, scope)
+        # `_reference(node, scope)` for the commonest case, a plain read, inlined.
+        name = self.source.node_text(node)
+        found = scope
+        decl = None
+        while found is not None:
+            decl = found.names.get(name)
+            if decl is not None:
+                break
+            found = found.parent
+        ref = Reference(name, node, decl, scope)
+        result = self.result
+        result.references.append(ref)
+        result.references_by_node[node.id] = ref
+        if decl is not None:
+            decl.reads.append(ref)
+        else:
+            result.global_reads[name].append(ref)
 
     # -- types --------------------------------------------------------------
 
@@ -477,7 +494,7 @@ class _Walker:
                     continue
                 elif in_typeof:
                     # typeof(expr): the expression is a value read, not a type.
-                    self.stack.append((self._visit, child, scope))
+                    self.stack.append((self.visit, child, scope))
                     in_typeof = False
                 else:
                     stack.append(child)
@@ -487,7 +504,8 @@ class _Walker:
     def _block(self, block: Node | None, scope: Scope) -> list[_Task]:
         if block is None:
             return []
-        return [(self._visit, child, scope) for child in block.children if child.is_named]
+        visit = self.visit
+        return [(visit, child, scope) for child in block.children if child.is_named]
 
     def _local_declaration(self, node: Node, scope: Scope) -> None:
         assignment = None
@@ -504,7 +522,7 @@ class _Walker:
                     names = child
                 elif child.type == "expression_list":
                     values = [c for c in child.named_children if c.type != "comment"]
-        tasks: list[_Task] = [(self._visit, v, scope) for v in values]
+        tasks: list[_Task] = [(self.visit, v, scope) for v in values]
         if names is not None:
             tasks.append((self._declare_locals, names, scope))
         self._push(tasks)
@@ -556,13 +574,13 @@ class _Walker:
                 targets = [c for c in child.named_children if c.type != "comment"]
             elif child.type == "expression_list":
                 values = [c for c in child.named_children if c.type != "comment"]
-        tasks: list[_Task] = [(self._visit, v, scope) for v in values]
+        tasks: list[_Task] = [(self.visit, v, scope) for v in values]
         for i, target in enumerate(targets):
             if target.type == "identifier":
                 value = values[i] if i < len(values) else None
                 tasks.append((self._writer(value), target, scope))
             else:
-                tasks.append((self._visit, target, scope))
+                tasks.append((self.visit, target, scope))
         self._push(tasks)
 
     def _writer(self, value: Node | None) -> Callable[[Node, Scope], None]:
@@ -584,12 +602,12 @@ class _Walker:
                 targets = [c for c in child.named_children if c.type != "comment"]
             elif child.type == "expression_list":
                 values = [c for c in child.named_children if c.type != "comment"]
-        tasks: list[_Task] = [(self._visit, v, scope) for v in values]
+        tasks: list[_Task] = [(self.visit, v, scope) for v in values]
         for target in targets:
             if target.type == "identifier":
                 tasks.append((self._read_write, target, scope))
             else:
-                tasks.append((self._visit, target, scope))
+                tasks.append((self.visit, target, scope))
         self._push(tasks)
 
     def _read_write(self, node: Node, scope: Scope) -> None:
@@ -605,7 +623,7 @@ class _Walker:
         tasks: list[_Task] = []
         condition = node.child_by_field_name("condition")
         if condition is not None:
-            tasks.append((self._visit, condition, scope))
+            tasks.append((self.visit, condition, scope))
         tasks.extend(self._block(node.child_by_field_name("body"), inner))
         self._push(tasks)
 
@@ -616,7 +634,7 @@ class _Walker:
         tasks = self._block(node.child_by_field_name("body"), inner)
         condition = node.child_by_field_name("condition")
         if condition is not None:
-            tasks.append((self._visit, condition, inner))
+            tasks.append((self.visit, condition, inner))
         self._push(tasks)
 
     def _if(self, node: Node, scope: Scope) -> None:
@@ -629,7 +647,7 @@ class _Walker:
                 )
                 tasks.extend(self._block(child, inner))
             elif child.is_named:
-                tasks.append((self._visit, child, scope))
+                tasks.append((self.visit, child, scope))
         self._push(tasks)
 
     def _for(self, node: Node, scope: Scope) -> None:
@@ -649,13 +667,13 @@ class _Walker:
                     elif after_colon:
                         after_colon = False
                     else:
-                        tasks.append((self._visit, child, scope))
+                        tasks.append((self.visit, child, scope))
                 tasks.append((self._declare_numeric_loop, clause, inner))
             else:
                 for child in clause.children:
                     if child.type == "expression_list":
                         tasks.extend(
-                            (self._visit, c, scope)
+                            (self.visit, c, scope)
                             for c in child.named_children
                             if c.type != "comment"
                         )
@@ -816,7 +834,7 @@ class _Walker:
                 if child.type == "=":
                     seen_equals = True
                 elif seen_equals and child.is_named:
-                    self.stack.append((self._visit, child, scope))
+                    self.stack.append((self.visit, child, scope))
             return
         self._children(node, scope)
 
