@@ -271,8 +271,21 @@ class ApiIndex:
         """Every known member called `name`, on any class or datatype value."""
         return self._members_by_name.get(name, ())
 
+    @cached_property
+    def _by_name_cache(self) -> dict[tuple[str, str], Any]:
+        # The questions asked by member name alone, remembered like `_member_cache`.
+        return {}
+
     def event_named(self, name: str) -> Member | None:
         """An event called `name` when every member of that name is an event (e.g. `Touched`)."""
+        key = ("event", name)
+        cache = self._by_name_cache
+        if key not in cache:
+            cache[key] = self._event_named(name)
+        result: Member | None = cache[key]
+        return result
+
+    def _event_named(self, name: str) -> Member | None:
         found = self.members_named(name)
         if found and all(m.kind is MemberKind.EVENT for m in found):
             return found[0]
@@ -280,6 +293,14 @@ class ApiIndex:
 
     def property_type_named(self, name: str) -> str | None:
         """The datatype every property called `name` holds, when they all agree (e.g. `CFrame`)."""
+        key = ("property_type", name)
+        cache = self._by_name_cache
+        if key not in cache:
+            cache[key] = self._property_type_named(name)
+        result: str | None = cache[key]
+        return result
+
+    def _property_type_named(self, name: str) -> str | None:
         found = [m for m in self.members_named(name) if m.kind is MemberKind.PROPERTY]
         types = {m.type for m in found}
         if len(types) == 1:
@@ -312,6 +333,17 @@ class ApiIndex:
 
     def member_side(self, class_name: str, member_name: str) -> SideRestriction | None:
         """Where `class_name.member_name` runs, when it only runs on one side."""
+        key = (class_name, member_name)
+        cache = self._side_cache
+        if key not in cache:
+            cache[key] = self._member_side(class_name, member_name)
+        return cache[key]
+
+    @cached_property
+    def _side_cache(self) -> dict[tuple[str, str], SideRestriction | None]:
+        return {}
+
+    def _member_side(self, class_name: str, member_name: str) -> SideRestriction | None:
         for cls in self.ancestry(class_name) or [class_name]:
             found = self.side_members.get((cls, member_name))
             if found is not None:
@@ -328,6 +360,14 @@ class ApiIndex:
     def side_by_member_name(self, member_name: str) -> tuple[str, SideRestriction] | None:
         """(class, restriction) when every class with a member of this name restricts it
         the same way, so the member is recognisable without knowing the receiver."""
+        key = ("side", member_name)
+        cache = self._by_name_cache
+        if key not in cache:
+            cache[key] = self._side_by_member_name(member_name)
+        result: tuple[str, SideRestriction] | None = cache[key]
+        return result
+
+    def _side_by_member_name(self, member_name: str) -> tuple[str, SideRestriction] | None:
         owners = {m.owner for m in self.members_named(member_name)}
         if not owners:
             return None
