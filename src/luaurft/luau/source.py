@@ -72,6 +72,10 @@ def parse_compile_error(raw: str) -> CompileError:
     return CompileError(message=match.group(2).strip(), line=int(match.group(1)))
 
 
+def _start_byte(node: tree_sitter.Node) -> int:
+    return node.start_byte
+
+
 class LuauSource:
     """Luau code with everything the scorers need, computed at most once.
 
@@ -92,6 +96,7 @@ class LuauSource:
         # In ASCII text tree-sitter's byte offsets are character offsets, so
         # node texts and columns are plain slices (rules ask for them a lot).
         self._ascii = self.text.isascii()
+        self._merged: dict[tuple[str, ...], list[tree_sitter.Node]] = {}
         self._lock = threading.Lock()
 
     # -- construction -----------------------------------------------------
@@ -206,11 +211,15 @@ class LuauSource:
                     return dict(index)
 
     def nodes(self, *types: str) -> list[tree_sitter.Node]:
-        """Every node of the given types, in document order."""
+        """Every node of the given types, in document order (a shared list: do not modify it)."""
         if len(types) == 1:
             return self._nodes_by_type.get(types[0], [])
-        found = [n for t in types for n in self._nodes_by_type.get(t, [])]
-        found.sort(key=lambda n: n.start_byte)
+        # Several rules ask for the same mix of types; merge each mix once.
+        found = self._merged.get(types)
+        if found is None:
+            found = [n for t in types for n in self._nodes_by_type.get(t, [])]
+            found.sort(key=_start_byte)
+            self._merged[types] = found
         return found
 
     def walk(self) -> Iterator[tree_sitter.Node]:

@@ -119,6 +119,14 @@ def string_literal(source: LuauSource, node: tree_sitter.Node | None) -> str | N
     return None
 
 
+def _first_named(node: tree_sitter.Node, kind: str) -> tree_sitter.Node | None:
+    """The first named child of type `kind`."""
+    for child in node.named_children:
+        if child.type == kind:
+            return child
+    return None
+
+
 def call_arguments(call: tree_sitter.Node) -> list[tree_sitter.Node]:
     args = call.child_by_field_name("arguments")
     if args is None:
@@ -173,106 +181,103 @@ class Bindings:
 
     def _collect(self) -> None:
         src = self.source
+        text = src.node_text
+        declare = self._declare
         for definition in src.nodes("type_definition"):
             name = definition.child_by_field_name("name")
             if name is not None:
-                self.type_names.add(src.node_text(name))
+                self.type_names.add(text(name))
         for decl in src.nodes("variable_declaration"):
-            assign = next(
-                (c for c in decl.named_children if c.type == "assignment_statement"), None
-            )
+            assign = _first_named(decl, "assignment_statement")
             holder = assign if assign is not None else decl
-            names_list = next((c for c in holder.named_children if c.type == "variable_list"), None)
+            names_list = _first_named(holder, "variable_list")
             if names_list is None:
                 continue
-            values_list = (
-                next((c for c in assign.named_children if c.type == "expression_list"), None)
-                if assign is not None
-                else None
-            )
+            values_list = _first_named(assign, "expression_list") if assign is not None else None
             values = (
                 [c for c in values_list.named_children if c.type != "comment"]
                 if values_list
                 else []
             )
             end = self._scope_end(decl)
+            decl_end = decl.end_byte
             position = 0
             children = names_list.children
+            count = len(children)
             for i, child in enumerate(children):
-                if names_list.field_name_for_child(i) != "name" or child.type != "identifier":
+                if child.type != "identifier" or names_list.field_name_for_child(i) != "name":
                     continue
                 annotation = None
-                if i + 2 < len(children) and children[i + 1].type == ":":
+                if i + 2 < count and children[i + 1].type == ":":
                     annotation = children[i + 2]
+                # Extra names take extra results: unknown.
                 value = values[position] if position < len(values) else None
-                if value is None and values and position >= len(values):
-                    value = None  # extra names take extra results: unknown
-                self._declare(
+                declare(
                     Local(
-                        name=src.node_text(child),
-                        node=child,
-                        start=decl.end_byte,
-                        end=end,
-                        origin="local",
-                        value=value,
-                        annotation=annotation,
-                        position=position,
+                        text(child),
+                        child,
+                        decl_end,
+                        end,
+                        "local",
+                        value,
+                        annotation,
+                        None,
+                        position,
                     )
                 )
                 position += 1
 
         for fn in src.nodes("function_declaration", "function_definition"):
             name = fn.child_by_field_name("name")
-            is_local = fn.type == "function_declaration" and any(
-                c.type == "local" for c in fn.children
-            )
-            if name is not None and is_local and name.type == "identifier":
-                self._declare(
-                    Local(
-                        name=src.node_text(name),
-                        node=name,
-                        start=name.start_byte,
-                        end=self._scope_end(fn),
-                        origin="function",
-                        value=fn,
-                    )
+            name_type = name.type if name is not None else None
+            if name is not None and name_type == "identifier" and fn.type == "function_declaration":
+                is_local = any(c.type == "local" for c in fn.children)
+            else:
+                is_local = False
+            if is_local:
+                assert name is not None
+                declare(
+                    Local(text(name), name, name.start_byte, self._scope_end(fn), "function", fn)
                 )
-            elif name is not None and name.type in (
+            elif name is not None and name_type in (
                 "dot_index_expression",
                 "method_index_expression",
             ):
                 field_node = name.child_by_field_name("field") or name.child_by_field_name("method")
                 if field_node is not None:
-                    self.defined_member_names.add(src.node_text(field_node))
+                    self.defined_member_names.add(text(field_node))
             params = fn.child_by_field_name("parameters")
             if params is None:
                 continue
-            if name is not None and name.type == "method_index_expression":
-                self._declare(
-                    Local("self", name, params.end_byte, fn.end_byte, origin="self", owner=fn)
-                )
+            fn_end = fn.end_byte
+            params_end = params.end_byte
+            if name_type == "method_index_expression":
+                assert name is not None
+                declare(Local("self", name, params_end, fn_end, origin="self", owner=fn))
             position = 0
             for param in params.named_children:
                 if param.type != "parameter":
                     continue
-                ident = next((c for c in param.named_children if c.type == "identifier"), None)
+                ident = _first_named(param, "identifier")
                 if ident is None:
                     continue
                 annotation = None
                 kids = param.children
+                last = len(kids) - 1
                 for j, kid in enumerate(kids):
-                    if kid.type == ":" and j + 1 < len(kids):
+                    if j < last and kid.type == ":":
                         annotation = kids[j + 1]
-                self._declare(
+                declare(
                     Local(
-                        name=src.node_text(ident),
-                        node=ident,
-                        start=params.end_byte,
-                        end=fn.end_byte,
-                        origin="param",
-                        annotation=annotation,
-                        owner=fn,
-                        position=position,
+                        text(ident),
+                        ident,
+                        params_end,
+                        fn_end,
+                        "param",
+                        None,
+                        annotation,
+                        fn,
+                        position,
                     )
                 )
                 position += 1
@@ -283,31 +288,32 @@ class Bindings:
             if clause.type == "for_numeric_clause":
                 name = clause.child_by_field_name("name")
                 if name is not None:
-                    self._declare(
-                        Local(src.node_text(name), name, clause.end_byte, end, origin="number")
-                    )
+                    declare(Local(text(name), name, clause.end_byte, end, origin="number"))
                 continue
-            names_list = next((c for c in clause.named_children if c.type == "variable_list"), None)
+            names_list = _first_named(clause, "variable_list")
             if names_list is None:
                 continue
             position = 0
+            clause_end = clause.end_byte
             children = names_list.children
+            count = len(children)
             for i, child in enumerate(children):
-                if names_list.field_name_for_child(i) != "name" or child.type != "identifier":
+                if child.type != "identifier" or names_list.field_name_for_child(i) != "name":
                     continue
                 annotation = None
-                if i + 2 < len(children) and children[i + 1].type == ":":
+                if i + 2 < count and children[i + 1].type == ":":
                     annotation = children[i + 2]
-                self._declare(
+                declare(
                     Local(
-                        name=src.node_text(child),
-                        node=child,
-                        start=clause.end_byte,
-                        end=end,
-                        origin="for",
-                        owner=clause,
-                        annotation=annotation,
-                        position=position,
+                        text(child),
+                        child,
+                        clause_end,
+                        end,
+                        "for",
+                        None,
+                        annotation,
+                        clause,
+                        position,
                     )
                 )
                 position += 1
@@ -318,41 +324,46 @@ class Bindings:
 
         # Later assignments to locals, and globals the script defines itself.
         for stmt in src.nodes("assignment_statement", "update_statement"):
-            if stmt.parent is not None and stmt.parent.type == "variable_declaration":
+            parent = stmt.parent
+            if parent is not None and parent.type == "variable_declaration":
                 continue
-            targets = next((c for c in stmt.named_children if c.type == "variable_list"), None)
-            values_list = next(
-                (c for c in stmt.named_children if c.type == "expression_list"), None
-            )
+            targets = None
+            values_list = None
+            for child in stmt.named_children:
+                kind = child.type
+                if kind == "variable_list":
+                    if targets is None:
+                        targets = child
+                elif kind == "expression_list" and values_list is None:
+                    values_list = child
+            if targets is None:
+                continue
             values = (
                 [c for c in values_list.named_children if c.type != "comment"]
-                if values_list
+                if values_list is not None and stmt.type == "assignment_statement"
                 else []
             )
             position = 0
-            for i, target in enumerate(targets.children if targets else ()):
-                if targets is None or targets.field_name_for_child(i) != "name":
+            for i, target in enumerate(targets.children):
+                if targets.field_name_for_child(i) != "name":
                     continue
-                value = (
-                    values[position]
-                    if stmt.type == "assignment_statement" and position < len(values)
-                    else None
-                )
+                value = values[position] if position < len(values) else None
                 position += 1
-                if target.type == "identifier":
+                target_type = target.type
+                if target_type == "identifier":
                     local = self.resolve(target)
                     if local is not None:
                         local.assigned.append(value)
                     else:
-                        self.assigned_globals.add(src.node_text(target))
+                        self.assigned_globals.add(text(target))
                 elif (
-                    target.type == "dot_index_expression"
+                    target_type == "dot_index_expression"
                     and value is not None
                     and value.type == "function_definition"
                 ):
                     field_node = target.child_by_field_name("field")
                     if field_node is not None:
-                        self.defined_member_names.add(src.node_text(field_node))
+                        self.defined_member_names.add(text(field_node))
         for fn in src.nodes("function_declaration"):
             name = fn.child_by_field_name("name")
             if name is None or name.type != "identifier":
@@ -363,17 +374,14 @@ class Bindings:
             if local is not None:
                 local.assigned.append(fn)
             else:
-                self.assigned_globals.add(src.node_text(name))
+                self.assigned_globals.add(text(name))
         for table_field in src.nodes("field"):
             key = table_field.child_by_field_name("name")
+            if key is None or key.type != "identifier":
+                continue
             value = table_field.child_by_field_name("value")
-            if (
-                key is not None
-                and key.type == "identifier"
-                and value is not None
-                and value.type == "function_definition"
-            ):
-                self.defined_member_names.add(src.node_text(key))
+            if value is not None and value.type == "function_definition":
+                self.defined_member_names.add(text(key))
 
     def references(self, local: Local) -> list[tree_sitter.Node]:
         """Every place the local is read (found on first request: only handlers need it)."""
@@ -882,6 +890,11 @@ def identifier_role(ident: tree_sitter.Node) -> str:
     if parent is None:
         return "other"
     ptype = parent.type
+    # The commonest parents first: `a.b` and `a:b`, which name one field each.
+    if ptype == "dot_index_expression":
+        return "other" if _same(parent.child_by_field_name("field"), ident) else "read"
+    if ptype == "method_index_expression":
+        return "other" if _same(parent.child_by_field_name("method"), ident) else "read"
     if ptype == "variable_list":
         if not _is_field(parent, ident, "name"):
             return "other"
@@ -905,10 +918,6 @@ def identifier_role(ident: tree_sitter.Node) -> str:
         if _is_field(parent, ident, "name"):
             return "declare" if any(c.type == "local" for c in parent.children) else "write"
         return "other"
-    if ptype == "dot_index_expression":
-        return "other" if _is_field(parent, ident, "field") else "read"
-    if ptype == "method_index_expression":
-        return "other" if _is_field(parent, ident, "method") else "read"
     if ptype == "field":
         return "other" if _is_field(parent, ident, "name") else "read"
     if ptype == "cast_expression":
@@ -920,7 +929,8 @@ def identifier_role(ident: tree_sitter.Node) -> str:
 
 
 def _is_field(parent: tree_sitter.Node, child: tree_sitter.Node, name: str) -> bool:
-    return any(_same(c, child) for c in parent.children_by_field_name(name))
+    key = child.id
+    return any(c.id == key for c in parent.children_by_field_name(name))
 
 
 def _shared_params(members: tuple[Member, ...]) -> tuple[str, ...]:
