@@ -98,7 +98,7 @@ _INERT = frozenset(
 )
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Scope:
     node: Node
     kind: ScopeKind
@@ -125,7 +125,7 @@ class Scope:
         return False
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Declaration:
     """One declared name. `node` is the declaring identifier (the function node for `self`)."""
 
@@ -166,7 +166,7 @@ class Reference:
         return self.declaration is None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class FunctionInfo:
     node: Node
     scope: Scope
@@ -185,7 +185,7 @@ class FunctionInfo:
         return self.node.start_byte <= node.start_byte and node.end_byte <= self.node.end_byte
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class LoopInfo:
     node: Node
     scope: Scope
@@ -404,17 +404,18 @@ class _Walker:
         group: list[Declaration] | None = None,
         name: str | None = None,
     ) -> Declaration:
-        text = name if name is not None else self._text(ident)
+        text = name if name is not None else self.source.node_text(ident)
         decl = Declaration(
-            name=text,
-            kind=kind,
-            node=ident,
-            scope=scope,
-            function=scope.function,
-            statement=statement,
-            value=value,
-            index=index,
-            shadows=scope.lookup(text),
+            text,
+            kind,
+            ident,
+            scope,
+            scope.function,
+            statement,
+            value,
+            index,
+            [],
+            scope.lookup(text),
         )
         if group is not None:
             group.append(decl)
@@ -511,31 +512,39 @@ class _Walker:
         assignment = None
         names = None
         for child in node.children:
-            if child.type == "assignment_statement":
+            kind = child.type
+            if kind == "assignment_statement":
                 assignment = child
-            elif child.type == "variable_list":
+            elif kind == "variable_list":
                 names = child
         values: list[Node] = []
+        # The values that pair with the names: only when the names are the assignment's.
+        paired: list[Node] = []
         if assignment is not None:
+            in_assignment = False
             for child in assignment.children:
-                if child.type == "variable_list":
+                kind = child.type
+                if kind == "variable_list":
                     names = child
-                elif child.type == "expression_list":
+                    in_assignment = True
+                elif kind == "expression_list":
                     values = [c for c in child.named_children if c.type != "comment"]
-        tasks: list[_Task] = [(self.visit, v, scope) for v in values]
+            if in_assignment:
+                paired = values
+        visit = self.visit
+        tasks: list[_Task] = [(visit, v, scope) for v in values]
         if names is not None:
-            tasks.append((self._declare_locals, names, scope))
+            declare_locals = self._declare_locals
+
+            def declare(names: Node, scope: Scope) -> None:
+                declare_locals(names, scope, node, paired)
+
+            tasks.append((declare, names, scope))
         self._push(tasks)
 
-    def _declare_locals(self, names: Node, scope: Scope) -> None:
-        statement = names.parent
-        if statement is not None and statement.type == "assignment_statement":
-            statement = statement.parent
-        values: list[Node] = []
-        if names.parent is not None and names.parent.type == "assignment_statement":
-            for child in names.parent.children:
-                if child.type == "expression_list":
-                    values = [c for c in child.named_children if c.type != "comment"]
+    def _declare_locals(
+        self, names: Node, scope: Scope, statement: Node, values: list[Node]
+    ) -> None:
         group: list[Declaration] = []
         after_colon = False
         idents: list[Node] = []
@@ -553,13 +562,7 @@ class _Walker:
         for i, ident in enumerate(idents):
             value = values[i] if i < len(values) else None
             decl = self._declare(
-                ident,
-                DeclKind.LOCAL,
-                scope,
-                statement or names,
-                value=value,
-                index=i,
-                group=group,
+                ident, DeclKind.LOCAL, scope, statement, value=value, index=i, group=group
             )
             if value is not None and value.type == "function_definition":
                 info = self.result.functions_by_node.get(value.id)
