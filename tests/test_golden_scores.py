@@ -2,7 +2,9 @@
 
 The corpus is every `examples/` script, every `tests/fixtures/**/*.luau` file,
 every hack of the hack-resistance tests applied to every clean script, the
-trivial and stub snippets, and every rule's own bad and good example. Each is
+trivial and stub snippets, every rule's own bad and good example, and
+non-ASCII variants (multi-byte characters before and after the code on each
+line) of the clean scripts and of every rule's bad fixtures. Each is
 scored with the curated API facts only; the clean scripts are scored a second
 time with the full Roblox API dump from ../shared/roblox-api/ when it is there.
 
@@ -27,6 +29,7 @@ from typing import Any
 import pytest
 
 from conftest import ROOT, SHARED, example_files
+from luaurft.luau import LuauSource
 from luaurft.roblox import api
 from luaurft.scoring import score_source
 from luaurft.scoring.registry import all_rules
@@ -38,6 +41,39 @@ DUMP_GOLDEN = GOLDEN / "full_dump.json"
 FULL_DUMP = SHARED / "roblox-api" / "Full-API-Dump.json"
 FIXTURES = Path(__file__).parent / "fixtures"
 KINDS = ("Script", "LocalScript", "ModuleScript")
+
+
+# Byte offsets and character columns part ways on non-ASCII text: these variants
+# put multi-byte characters before and after the code on every line.
+_WIDE = "ü→漢🎮"
+
+
+def _literal_rows(text: str) -> set[int]:
+    """0-based rows that start inside a multi-line string or comment."""
+    rows: set[int] = set()
+    for node in LuauSource(text).nodes("string", "comment"):
+        rows.update(range(node.start_point[0] + 1, node.end_point[0] + 1))
+    return rows
+
+
+def wide_prefix_on_every_line(text: str) -> str:
+    inside = _literal_rows(text)
+    return "\n".join(
+        line if row in inside or not line.strip() else f"--[[{_WIDE}]] {line}"
+        for row, line in enumerate(text.split("\n"))
+    )
+
+
+def wide_strings_and_comments(text: str) -> str:
+    lines = [f'print("Grüße {_WIDE}") -- ñ {_WIDE}']
+    inside = _literal_rows(text)
+    for row, line in enumerate(text.split("\n")):
+        ends_inside = row + 1 in inside
+        lines.append(line if ends_inside or not line.strip() else f"{line} -- {_WIDE} é")
+    return "\n".join(lines)
+
+
+WIDE = {"wide-prefix": wide_prefix_on_every_line, "wide-text": wide_strings_and_comments}
 
 
 def _rel(path: Path) -> str:
@@ -82,11 +118,14 @@ def curated_cases() -> Iterator[tuple[str, str, str | None, str | None]]:
         yield _rel(file), _read(file), file.name, None
     for file in clean_scripts():
         text = _read(file)
-        for name, hack in HACKS.items():
+        for name, hack in {**HACKS, **WIDE}.items():
             yield f"{_rel(file)}#hack={name}", hack(text), file.name, None
     for name, text in TRIVIAL.items():
         yield f"trivial/{name}", text, None, None
     yield "trivial/stub-module#hack=all-at-once", every_hack(STUB_MODULE), None, None
+    for file in sorted((FIXTURES / "rules").rglob("bad*.luau")):
+        for name, hack in WIDE.items():
+            yield f"{_rel(file)}#hack={name}", hack(_read(file)), file.name, None
     for rule in all_rules():
         yield f"rule/{rule.id}#bad", rule.bad, None, None
         yield f"rule/{rule.id}#good", rule.good, None, None
@@ -96,6 +135,9 @@ def dump_cases() -> Iterator[tuple[str, str, str | None, str | None]]:
     yield from _clean_cases()
     for file in sorted((FIXTURES / "rules" / "api").rglob("*.luau")):
         yield _rel(file), _read(file), file.name, None
+    for file in clean_scripts():
+        text = wide_prefix_on_every_line(_read(file))
+        yield f"{_rel(file)}#hack=wide-prefix", text, file.name, None
 
 
 def _dump_sha256() -> str:

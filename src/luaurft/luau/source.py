@@ -175,6 +175,11 @@ class LuauSource:
         return len(self.bytes[start : start + col].decode("utf-8", "replace")) + 1
 
     @property
+    def is_ascii(self) -> bool:
+        """True when every character is ASCII: byte offsets are character offsets."""
+        return self._ascii
+
+    @property
     def is_blank(self) -> bool:
         return not self.text.strip()
 

@@ -521,11 +521,8 @@ def string_texts(ctx: RuleContext) -> list[tuple[tree_sitter.Node, str]]:
     """Every string literal's content node with its text, decoded once."""
 
     def compute() -> list[tuple[tree_sitter.Node, str]]:
-        data = ctx.source.bytes
-        return [
-            (node, data[node.start_byte : node.end_byte].decode("utf-8", "replace"))
-            for node in ctx.source.nodes("string_content")
-        ]
+        text = ctx.source.node_text
+        return [(node, text(node)) for node in ctx.source.nodes("string_content")]
 
     result: list[tuple[tree_sitter.Node, str]] = ctx.memo("shape.string_texts", compute)
     return result
@@ -704,6 +701,8 @@ def comment_only_lines(source: LuauSource) -> set[int]:
 
 def _char_column(source: LuauSource, point: tree_sitter.Point) -> int:
     row, byte_col = point
+    if source.is_ascii:
+        return min(byte_col, len(source.lines[row]))
     return len(
         source.lines[row].encode("utf-8", "surrogatepass")[:byte_col].decode("utf-8", "replace")
     )
