@@ -23,6 +23,10 @@ from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 _BRACKETS = {")": "(", "]": "[", "}": "{"}
 _BLOCK_OPENERS = frozenset({"function", "if", "while", "for", "repeat", "do"})
+_OPENER_OF = {closer: frozenset(opener) for closer, opener in _BRACKETS.items()}
+_END_CLOSES = frozenset(_BLOCK_OPENERS - {"repeat"})
+_UNTIL_CLOSES = frozenset({"repeat"})
+_ELSE_CLOSES = frozenset({"if"})
 _TAB_WIDTH = 4
 
 
@@ -65,9 +69,15 @@ class _Matcher:
         self.else_if_as_elseif = else_if_as_elseif
         self.stack: list[_Open] = []
         self.problems: list[Imbalance] = []
+        self._indents: dict[int, int] = {}
 
     def indent(self, token: Token) -> int:
-        return _indent_of(self.lines[token.line - 1]) if token.line <= len(self.lines) else 0
+        line = token.line
+        found = self._indents.get(line)
+        if found is None:
+            found = _indent_of(self.lines[line - 1]) if line <= len(self.lines) else 0
+            self._indents[line] = found
+        return found
 
     def _unclosed(self, entry: _Open) -> None:
         kind: Literal["unclosed-block", "unclosed-bracket"] = (
@@ -114,7 +124,7 @@ class _Matcher:
                 if text in ("(", "[", "{"):
                     self.stack.append(_Open(tok, self.indent(tok), is_block=False))
                 elif text in _BRACKETS:
-                    self._close(tok, first, frozenset(_BRACKETS[text]), pop=True)
+                    self._close(tok, first, _OPENER_OF[text], pop=True)
                 continue
             if tok.kind is not TokenKind.KEYWORD or tok.line in skip_lines:
                 continue
@@ -132,12 +142,11 @@ class _Matcher:
                 entry.awaits_do = text in ("while", "for")
                 self.stack.append(entry)
             elif text == "end":
-                opens = frozenset(_BLOCK_OPENERS - {"repeat"})
-                self._close(tok, first, opens, pop=True)
+                self._close(tok, first, _END_CLOSES, pop=True)
             elif text == "until":
-                self._close(tok, first, frozenset({"repeat"}), pop=True)
+                self._close(tok, first, _UNTIL_CLOSES, pop=True)
             elif text in ("else", "elseif"):
-                self._close(tok, first, frozenset({"if"}), pop=False)
+                self._close(tok, first, _ELSE_CLOSES, pop=False)
         for entry in self.stack:
             if not entry.is_expression:
                 self._unclosed(entry)

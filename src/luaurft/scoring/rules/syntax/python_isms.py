@@ -150,7 +150,8 @@ class PythonImportRule(Rule):
         view = code_view(ctx)
         code = view.code
         for i, tok in enumerate(code):
-            if not view.at_statement_start(i):
+            # The word first: the statement-start test is the dearer one.
+            if not tok.is_name("import", "from") or not view.at_statement_start(i):
                 continue
             nxt = view.next(i)
             if nxt is None or nxt.line != tok.line or nxt.kind is not TokenKind.NAME:
