@@ -179,7 +179,7 @@ class LuauSource:
         """True when every character is ASCII: byte offsets are character offsets."""
         return self._ascii
 
-    @property
+    @cached_property
     def is_blank(self) -> bool:
         return not self.text.strip()
 

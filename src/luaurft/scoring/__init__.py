@@ -24,7 +24,7 @@ from luaurft.luau.kind import detect_kind
 from luaurft.luau.source import LuauSource
 from luaurft.scoring.card import ScoreCard
 from luaurft.scoring.registry import all_rules, scorer_version
-from luaurft.scoring.rule import Finding, RuleContext, iter_rule_findings, sorted_findings
+from luaurft.scoring.rule import Finding, RuleContext, sorted_findings
 from luaurft.scoring.scorer import DETERMINISTIC_SCORERS, available_scorers
 from luaurft.scoring.shape import substance
 
@@ -49,9 +49,13 @@ def run_rules(ctx: RuleContext, scorers: Iterable[str] | None = None) -> list[Fi
     """Every finding of the registered rules (optionally only some scorers'), in reading order."""
     wanted = set(scorers) if scorers is not None else None
     findings: list[Finding] = []
+    partial_tree = ctx.source.tree_has_errors
     for rule in all_rules():
-        if wanted is None or rule.scorer in wanted:
-            findings.extend(iter_rule_findings(rule, ctx))
+        if wanted is not None and rule.scorer not in wanted:
+            continue
+        # `iter_rule_findings` without its generator: one layer less per rule.
+        if not (rule.needs_clean_tree and partial_tree):
+            findings.extend(rule.check(ctx))
     return sorted_findings(findings)
 
 
