@@ -34,7 +34,7 @@ from luaurft.scoring.rule import RuleContext
 from luaurft.scoring.scorer import available_scorers
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from score_throughput import ROOT, load_corpus  # noqa: E402
+from score_throughput import ROOT, load_corpus
 
 
 class TimedContext(RuleContext):
@@ -58,13 +58,17 @@ class TimedContext(RuleContext):
                 self.nested[-1] += elapsed
 
 
-def _timed(nested: list[float], run: Callable[[], object]) -> float:
-    """Seconds `run` took, less what the shared analyses it started took."""
+def _timed(nested: list[float], run: Callable[..., object], *args: Any) -> float:
+    """Seconds `run(*args)` took, less what the shared analyses it started took."""
     nested.append(0.0)
     start = time.perf_counter()
-    run()
+    run(*args)
     elapsed = time.perf_counter() - start
     return elapsed - nested.pop()
+
+
+def _check(rule: Any, ctx: RuleContext, into: list[Any]) -> None:
+    into.extend(rule.check(ctx))
 
 
 def breakdown(corpus: list[str]) -> dict[str, Any]:
@@ -96,12 +100,10 @@ def breakdown(corpus: list[str]) -> dict[str, Any]:
             if rule.needs_clean_tree and source.tree_has_errors:
                 continue
             found: list[Any] = []
-            rules[rule.id] += _timed(nested, lambda r=rule, f=found: f.extend(r.check(ctx)))
+            rules[rule.id] += _timed(nested, _check, rule, ctx, found)
             findings.setdefault(rule.scorer, []).extend(found)
         for name, scorer in built.items():
-            scorers[name] += _timed(
-                nested, lambda s=scorer, n=name: s.score(ctx, findings.get(n, []))
-            )
+            scorers[name] += _timed(nested, scorer.score, ctx, findings.get(name, []))
     by_scorer: dict[str, dict[str, float]] = {}
     for rule_id, seconds in rules.items():
         scorer = rule_id.split("/")[0]
