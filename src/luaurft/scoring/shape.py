@@ -827,11 +827,8 @@ def declarations(ctx: RuleContext) -> list[Declaration]:
         for fn in functions(ctx):
             if fn.node.type == "function_declaration" and fn.is_local and fn.name_node is not None:
                 found.append(Declaration(fn.name or "", fn.name_node, "function"))
-            anonymous_argument = (
-                fn.node.type == "function_definition"
-                and fn.node.parent is not None
-                and fn.node.parent.type == "arguments"
-            )
+            parent = fn.node.parent if fn.node.type == "function_definition" else None
+            anonymous_argument = parent is not None and parent.type == "arguments"
             for param in fn.params:
                 param_name = next((c for c in param.children if c.type == "identifier"), None)
                 if param_name is not None:

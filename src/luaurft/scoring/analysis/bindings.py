@@ -171,9 +171,10 @@ class Bindings:
             parent = parent.parent
         if parent is None:
             return len(self.source.bytes)
-        if parent.parent is not None and parent.parent.type == "repeat_statement":
+        outer = parent.parent
+        if outer is not None and outer.type == "repeat_statement":
             # `repeat local x ... until x`: the condition sees the body's locals.
-            return parent.parent.end_byte
+            return outer.end_byte
         return parent.end_byte
 
     def _declare(self, local: Local) -> None:
@@ -899,14 +900,10 @@ def identifier_role(ident: tree_sitter.Node) -> str:
         if not _is_field(parent, ident, "name"):
             return "other"
         holder = parent.parent
-        if (
-            holder is not None
-            and holder.type == "assignment_statement"
-            and holder.parent is not None
-        ):
-            if holder.parent.type == "variable_declaration":
-                return "declare"
-            return "write"
+        if holder is not None and holder.type == "assignment_statement":
+            statement = holder.parent
+            if statement is not None:
+                return "declare" if statement.type == "variable_declaration" else "write"
         if holder is not None and holder.type in _DECLARING:
             return "declare"
         return "write"
