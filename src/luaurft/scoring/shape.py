@@ -601,19 +601,14 @@ def _statement_units(
             return 0.0, BEHAVIOUR  # `Players.PlayerAdded:Connect(onPlayerAdded)` to a stub
         return 1.0, BEHAVIOUR
     if kind == "variable_declaration":
-        assignment = next(
-            (c for c in stmt.named_children if c.type == "assignment_statement"), None
-        )
-        values = (
-            next((c for c in assignment.named_children if c.type == "expression_list"), None)
-            if assignment is not None
-            else None
-        )
-        if values is None or all(is_literal(v) for v in values.named_children):
+        assignment = _first_of_type(stmt, "assignment_statement")
+        values = _first_of_type(assignment, "expression_list") if assignment is not None else None
+        items = values.named_children if values is not None else []
+        if values is None or all(is_literal(v) for v in items):
             return 0.5, SETUP
-        first = values.named_children[0]
+        first = items[0]
         if (
-            len(values.named_children) == 1
+            len(items) == 1
             and first.type == "function_call"
             and _SETUP_CALL.search(callee_name(source, first))
         ):
@@ -622,10 +617,10 @@ def _statement_units(
     if kind in ("assignment_statement", "update_statement"):
         return 1.0, BEHAVIOUR
     if kind == "return_statement":
-        values = next((c for c in stmt.named_children if c.type == "expression_list"), None)
+        values = _first_of_type(stmt, "expression_list")
         if values is None or all(is_literal(v) for v in values.named_children):
             return 0.0, BEHAVIOUR
-        if len(values.named_children) == 1 and _TRIVIAL_RETURN_VALUE.match(
+        if values.named_child_count == 1 and _TRIVIAL_RETURN_VALUE.match(
             source.node_text(values)
         ):
             return 0.5, SETUP
@@ -634,6 +629,14 @@ def _statement_units(
     # they contain counts, the construct itself does not, so wrapping code in
     # checks or loops adds nothing.
     return 0.0, BEHAVIOUR
+
+
+def _first_of_type(node: tree_sitter.Node, kind: str) -> tree_sitter.Node | None:
+    """The first named child of type `kind`."""
+    for child in node.named_children:
+        if child.type == kind:
+            return child
+    return None
 
 
 def _passes_stub(source: LuauSource, call: tree_sitter.Node, stub_names: frozenset[bytes]) -> bool:
