@@ -34,6 +34,15 @@ def luau_language() -> tree_sitter.Language:
     return _LANGUAGE
 
 
+def field_id(name: str) -> int:
+    """The grammar's id for a field name: `node.child_by_field_id(field_id("table"))` is
+    `node.child_by_field_name("table")` without looking the name up on every call."""
+    found = _LANGUAGE.field_id_for_name(name)
+    if found is None:
+        raise ValueError(f"the Luau grammar has no field {name!r}")
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class CompileError:
     """The Luau compiler's reason for rejecting code (1-based line; column when known)."""

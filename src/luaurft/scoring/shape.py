@@ -620,9 +620,7 @@ def _statement_units(
         values = _first_of_type(stmt, "expression_list")
         if values is None or all(is_literal(v) for v in values.named_children):
             return 0.0, BEHAVIOUR
-        if values.named_child_count == 1 and _TRIVIAL_RETURN_VALUE.match(
-            source.node_text(values)
-        ):
+        if values.named_child_count == 1 and _TRIVIAL_RETURN_VALUE.match(source.node_text(values)):
             return 0.5, SETUP
         return 1.0, BEHAVIOUR
     # Control flow, declarations of functions and types, break/continue: what

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 from typing import TYPE_CHECKING
 
+from luaurft.luau.source import field_id
 from luaurft.roblox.api import ApiIndex, Member, MemberKind, default_index
 
 if TYPE_CHECKING:
@@ -37,6 +38,19 @@ if TYPE_CHECKING:
     from luaurft.luau.kind import ScriptKind
     from luaurft.luau.source import LuauSource
     from luaurft.scoring.rule import RuleContext
+
+
+# Field ids, looked up once: `child_by_field_id` skips the name lookup on every call.
+_F_ARGUMENTS = field_id("arguments")
+_F_FIELD = field_id("field")
+_F_LEFT = field_id("left")
+_F_METHOD = field_id("method")
+_F_NAME = field_id("name")
+_F_OPERAND = field_id("operand")
+_F_PARAMETERS = field_id("parameters")
+_F_RIGHT = field_id("right")
+_F_TABLE = field_id("table")
+_F_VALUE = field_id("value")
 
 
 class Certainty(IntEnum):
@@ -128,7 +142,7 @@ def _first_named(node: tree_sitter.Node, kind: str) -> tree_sitter.Node | None:
 
 
 def call_arguments(call: tree_sitter.Node) -> list[tree_sitter.Node]:
-    args = call.child_by_field_name("arguments")
+    args = call.child_by_field_id(_F_ARGUMENTS)
     if args is None:
         return []
     if args.type == "arguments":
@@ -185,7 +199,7 @@ class Bindings:
         text = src.node_text
         declare = self._declare
         for definition in src.nodes("type_definition"):
-            name = definition.child_by_field_name("name")
+            name = definition.child_by_field_id(_F_NAME)
             if name is not None:
                 self.type_names.add(text(name))
         for decl in src.nodes("variable_declaration"):
@@ -229,7 +243,7 @@ class Bindings:
                 position += 1
 
         for fn in src.nodes("function_declaration", "function_definition"):
-            name = fn.child_by_field_name("name")
+            name = fn.child_by_field_id(_F_NAME)
             name_type = name.type if name is not None else None
             if name is not None and name_type == "identifier" and fn.type == "function_declaration":
                 is_local = any(c.type == "local" for c in fn.children)
@@ -244,10 +258,10 @@ class Bindings:
                 "dot_index_expression",
                 "method_index_expression",
             ):
-                field_node = name.child_by_field_name("field") or name.child_by_field_name("method")
+                field_node = name.child_by_field_id(_F_FIELD) or name.child_by_field_id(_F_METHOD)
                 if field_node is not None:
                     self.defined_member_names.add(text(field_node))
-            params = fn.child_by_field_name("parameters")
+            params = fn.child_by_field_id(_F_PARAMETERS)
             if params is None:
                 continue
             fn_end = fn.end_byte
@@ -287,7 +301,7 @@ class Bindings:
             loop = clause.parent
             end = loop.end_byte if loop is not None else clause.end_byte
             if clause.type == "for_numeric_clause":
-                name = clause.child_by_field_name("name")
+                name = clause.child_by_field_id(_F_NAME)
                 if name is not None:
                     declare(Local(text(name), name, clause.end_byte, end, origin="number"))
                 continue
@@ -362,11 +376,11 @@ class Bindings:
                     and value is not None
                     and value.type == "function_definition"
                 ):
-                    field_node = target.child_by_field_name("field")
+                    field_node = target.child_by_field_id(_F_FIELD)
                     if field_node is not None:
                         self.defined_member_names.add(text(field_node))
         for fn in src.nodes("function_declaration"):
-            name = fn.child_by_field_name("name")
+            name = fn.child_by_field_id(_F_NAME)
             if name is None or name.type != "identifier":
                 continue
             if any(c.type == "local" for c in fn.children):
@@ -377,10 +391,10 @@ class Bindings:
             else:
                 self.assigned_globals.add(text(name))
         for table_field in src.nodes("field"):
-            key = table_field.child_by_field_name("name")
+            key = table_field.child_by_field_id(_F_NAME)
             if key is None or key.type != "identifier":
                 continue
-            value = table_field.child_by_field_name("value")
+            value = table_field.child_by_field_id(_F_VALUE)
             if value is not None and value.type == "function_definition":
                 self.defined_member_names.add(text(key))
 
@@ -508,7 +522,7 @@ class Bindings:
         if t == "binary_expression":
             return self._binary_type(node)
         if t == "unary_expression":
-            operand = node.child_by_field_name("operand")
+            operand = node.child_by_field_id(_F_OPERAND)
             op = node.children[0].type if node.children else ""
             if op == "-":
                 negated = self.type_of(operand)
@@ -518,14 +532,14 @@ class Bindings:
         if t == "function_call":
             return self._call_type(node)
         if t == "dot_index_expression":
-            table = node.child_by_field_name("table")
-            field_node = node.child_by_field_name("field")
+            table = node.child_by_field_id(_F_TABLE)
+            field_node = node.child_by_field_id(_F_FIELD)
             if table is None or field_node is None:
                 return None
             return self._field_type(self.type_of(table), src.node_text(field_node))
         if t == "bracket_index_expression":
-            table = node.child_by_field_name("table")
-            key = string_literal(src, node.child_by_field_name("field"))
+            table = node.child_by_field_id(_F_TABLE)
+            key = string_literal(src, node.child_by_field_id(_F_FIELD))
             if table is None or key is None:
                 return None
             return self._field_type(self.type_of(table), key)
@@ -596,7 +610,7 @@ class Bindings:
             return None
         iterated = exprs.named_children[0]
         if iterated.type == "function_call":
-            callee = iterated.child_by_field_name("name")
+            callee = iterated.child_by_field_id(_F_NAME)
             if (
                 callee is not None
                 and callee.type == "identifier"
@@ -625,7 +639,7 @@ class Bindings:
                     return None
                 uses.extend(self._uses_of_function(holder, local.position))
         else:
-            name = fn.child_by_field_name("name")
+            name = fn.child_by_field_id(_F_NAME)
             if name is None or name.type != "identifier":
                 return None
             holder = self._local_holding(fn)
@@ -655,9 +669,9 @@ class Bindings:
             parent = ref.parent
             if parent is not None and parent.type == "arguments" and parent.parent is not None:
                 call = parent.parent
-                callee = call.child_by_field_name("name")
+                callee = call.child_by_field_id(_F_NAME)
                 if callee is not None and callee.type == "method_index_expression":
-                    method = callee.child_by_field_name("method")
+                    method = callee.child_by_field_id(_F_METHOD)
                     if method is not None and self.source.node_text(method) in _CONNECTORS:
                         uses.append(self._handler_param(call, ref, position))
                         continue
@@ -665,7 +679,7 @@ class Bindings:
             elif (
                 parent is not None
                 and parent.type == "function_call"
-                and _same(parent.child_by_field_name("name"), ref)
+                and _same(parent.child_by_field_id(_F_NAME), ref)
             ):
                 args = call_arguments(parent)
                 uses.append(self.type_of(args[position]) if position < len(args) else None)
@@ -677,24 +691,24 @@ class Bindings:
         self, call: tree_sitter.Node, handler: tree_sitter.Node, position: int
     ) -> RobloxType | None:
         """The type of argument `position` of `handler` when `call` is `signal:Connect(handler)`."""
-        callee = call.child_by_field_name("name")
+        callee = call.child_by_field_id(_F_NAME)
         if callee is None or callee.type != "method_index_expression":
             return None
-        method = callee.child_by_field_name("method")
+        method = callee.child_by_field_id(_F_METHOD)
         if method is None or self.source.node_text(method) not in _CONNECTORS:
             return None
         args = call_arguments(call)
         if not args or args[0].id != handler.id:
             return None
-        signal = self.type_of(callee.child_by_field_name("table"))
+        signal = self.type_of(callee.child_by_field_id(_F_TABLE))
         if signal is None or signal.name != "RBXScriptSignal" or position >= len(signal.params):
             return None
         certainty = Certainty.ISA if signal.certainty >= Certainty.ISA else Certainty.HINT
         return self._class_type(signal.params[position], certainty)
 
     def _binary_type(self, node: tree_sitter.Node) -> RobloxType | None:
-        left = node.child_by_field_name("left")
-        right = node.child_by_field_name("right")
+        left = node.child_by_field_id(_F_LEFT)
+        right = node.child_by_field_id(_F_RIGHT)
         op = next((c.type for c in node.children if not c.is_named), "")
         lt, rt = self.type_of(left), self.type_of(right)
         if op == "or":
@@ -727,21 +741,21 @@ class Bindings:
 
     def _call_type(self, call: tree_sitter.Node) -> RobloxType | None:
         src = self.source
-        callee = call.child_by_field_name("name")
+        callee = call.child_by_field_id(_F_NAME)
         if callee is None:
             return None
         args = call_arguments(call)
         if callee.type == "method_index_expression":
-            receiver_node = callee.child_by_field_name("table")
-            method_node = callee.child_by_field_name("method")
+            receiver_node = callee.child_by_field_id(_F_TABLE)
+            method_node = callee.child_by_field_id(_F_METHOD)
             if receiver_node is None or method_node is None:
                 return None
             method = src.node_text(method_node)
             receiver = self.type_of(receiver_node)
             return self._method_result(receiver, method, args)
         if callee.type == "dot_index_expression":
-            table = callee.child_by_field_name("table")
-            field_node = callee.child_by_field_name("field")
+            table = callee.child_by_field_id(_F_TABLE)
+            field_node = callee.child_by_field_id(_F_FIELD)
             if table is None or field_node is None:
                 return None
             lib = self.type_of(table)
@@ -893,9 +907,9 @@ def identifier_role(ident: tree_sitter.Node) -> str:
     ptype = parent.type
     # The commonest parents first: `a.b` and `a:b`, which name one field each.
     if ptype == "dot_index_expression":
-        return "other" if _same(parent.child_by_field_name("field"), ident) else "read"
+        return "other" if _same(parent.child_by_field_id(_F_FIELD), ident) else "read"
     if ptype == "method_index_expression":
-        return "other" if _same(parent.child_by_field_name("method"), ident) else "read"
+        return "other" if _same(parent.child_by_field_id(_F_METHOD), ident) else "read"
     if ptype == "variable_list":
         if not _is_field(parent, ident, "name"):
             return "other"

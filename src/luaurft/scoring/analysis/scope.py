@@ -33,11 +33,22 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from luaurft.luau.source import field_id
+
 if TYPE_CHECKING:
     from tree_sitter import Node
 
     from luaurft.luau.source import LuauSource
     from luaurft.scoring.rule import RuleContext
+
+
+# Field ids, looked up once: `child_by_field_id` skips the name lookup on every call.
+_F_BODY = field_id("body")
+_F_CLAUSE = field_id("clause")
+_F_CONDITION = field_id("condition")
+_F_NAME = field_id("name")
+_F_PARAMETERS = field_id("parameters")
+_F_TABLE = field_id("table")
 
 
 class DeclKind(StrEnum):
@@ -458,7 +469,7 @@ class _Walker:
     def _read(self, node: Node, scope: Scope) -> None:
         # `_reference(node, scope)` for the commonest case, a plain read, inlined.
         name = self.source.node_text(node)
-        found = scope
+        found: Scope | None = scope
         decl = None
         while found is not None:
             decl = found.names.get(name)
@@ -618,24 +629,24 @@ class _Walker:
 
     def _do(self, node: Node, scope: Scope) -> None:
         inner = Scope(node=node, kind=ScopeKind.BLOCK, parent=scope, function=scope.function)
-        self._push(self._block(node.child_by_field_name("body"), inner))
+        self._push(self._block(node.child_by_field_id(_F_BODY), inner))
 
     def _while(self, node: Node, scope: Scope) -> None:
         inner = Scope(node=node, kind=ScopeKind.LOOP, parent=scope, function=scope.function)
         self.result.loops.append(LoopInfo(node=node, scope=inner, function=scope.function))
         tasks: list[_Task] = []
-        condition = node.child_by_field_name("condition")
+        condition = node.child_by_field_id(_F_CONDITION)
         if condition is not None:
             tasks.append((self.visit, condition, scope))
-        tasks.extend(self._block(node.child_by_field_name("body"), inner))
+        tasks.extend(self._block(node.child_by_field_id(_F_BODY), inner))
         self._push(tasks)
 
     def _repeat(self, node: Node, scope: Scope) -> None:
         # The `until` condition is inside the body's scope: it sees the body's locals.
         inner = Scope(node=node, kind=ScopeKind.LOOP, parent=scope, function=scope.function)
         self.result.loops.append(LoopInfo(node=node, scope=inner, function=scope.function))
-        tasks = self._block(node.child_by_field_name("body"), inner)
-        condition = node.child_by_field_name("condition")
+        tasks = self._block(node.child_by_field_id(_F_BODY), inner)
+        condition = node.child_by_field_id(_F_CONDITION)
         if condition is not None:
             tasks.append((self.visit, condition, inner))
         self._push(tasks)
@@ -656,11 +667,11 @@ class _Walker:
     def _for(self, node: Node, scope: Scope) -> None:
         inner = Scope(node=node, kind=ScopeKind.LOOP, parent=scope, function=scope.function)
         self.result.loops.append(LoopInfo(node=node, scope=inner, function=scope.function))
-        clause = node.child_by_field_name("clause")
+        clause = node.child_by_field_id(_F_CLAUSE)
         tasks: list[_Task] = []
         if clause is not None:
             if clause.type == "for_numeric_clause":
-                name = clause.child_by_field_name("name")
+                name = clause.child_by_field_id(_F_NAME)
                 after_colon = False
                 for child in clause.children:
                     if child.type == ":":
@@ -681,11 +692,11 @@ class _Walker:
                             if c.type != "comment"
                         )
                 tasks.append((self._declare_generic_loop, clause, inner))
-        tasks.extend(self._block(node.child_by_field_name("body"), inner))
+        tasks.extend(self._block(node.child_by_field_id(_F_BODY), inner))
         self._push(tasks)
 
     def _declare_numeric_loop(self, clause: Node, scope: Scope) -> None:
-        name = clause.child_by_field_name("name")
+        name = clause.child_by_field_id(_F_NAME)
         if name is not None:
             self._declare(name, DeclKind.LOOP_VARIABLE, scope, clause.parent or clause)
         after_colon = False
@@ -725,7 +736,7 @@ class _Walker:
     # -- functions ----------------------------------------------------------
 
     def _function_declaration(self, node: Node, scope: Scope) -> None:
-        name = node.child_by_field_name("name")
+        name = node.child_by_field_id(_F_NAME)
         is_local = node.child_count > 0 and node.children[0].type == "local"
         if name is None:
             self._function(node, scope)
@@ -739,7 +750,7 @@ class _Walker:
             self._function(node, scope, declaration=ref.declaration, name=ref.name)
             return
         is_method = name.type == "method_index_expression"
-        table = name.child_by_field_name("table")
+        table = name.child_by_field_id(_F_TABLE)
         if table is not None:
             self._visit(table, scope)
         self._function(node, scope, is_method=is_method, name=self._text(name))
@@ -757,7 +768,7 @@ class _Walker:
         is_method: bool = False,
     ) -> None:
         inner = Scope(node=node, kind=ScopeKind.FUNCTION, parent=scope, function=None)
-        body = node.child_by_field_name("body")
+        body = node.child_by_field_id(_F_BODY)
         info = FunctionInfo(
             node=node,
             scope=inner,
@@ -772,7 +783,7 @@ class _Walker:
         self.result.functions_by_node[node.id] = info
         if is_method:
             self._declare(node, DeclKind.SELF, inner, node, name="self")
-        params = node.child_by_field_name("parameters")
+        params = node.child_by_field_id(_F_PARAMETERS)
         after_params = False
         after_colon = False
         tasks: list[_Task] = []
@@ -821,7 +832,7 @@ class _Walker:
 
     def _index_table_only(self, node: Node, scope: Scope) -> None:
         # `a.b` and `a:b`: only `a` is a name; `b` is a field.
-        table = node.child_by_field_name("table")
+        table = node.child_by_field_id(_F_TABLE)
         if table is None:
             table = node.named_children[0] if node.named_child_count else None
         if table is not None:

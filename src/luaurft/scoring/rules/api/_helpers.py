@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from luaurft.luau.source import field_id
 from luaurft.roblox.api import Member, MemberKind
 from luaurft.scoring.analysis.bindings import call_arguments, string_literal
 
@@ -36,39 +37,43 @@ class Access:
 
 def accesses(ctx: RuleContext) -> list[Access]:
     """Every `a.b` and `a:b(...)` in the code, in reading order (computed once per code)."""
-    return ctx.memo("api.accesses", lambda: list(_accesses(ctx.source)))
+    return ctx.memo("api.accesses", lambda: _accesses(ctx.source))
 
 
-def _accesses(source: LuauSource) -> Iterator[Access]:
+_NAME = field_id("name")
+_TABLE = field_id("table")
+_FIELD = field_id("field")
+_METHOD = field_id("method")
+
+
+def _accesses(source: LuauSource) -> list[Access]:
     # Calls by their callee and assignment targets, found from above: cheaper
     # than asking every index expression for its parent.
     calls: dict[int, tree_sitter.Node] = {}
     for call in source.nodes("function_call"):
-        callee = call.child_by_field_name("name")
+        callee = call.child_by_field_id(_NAME)
         if callee is not None:
             calls[callee.id] = call
     targets: set[int] = set()
     for statement in source.nodes("assignment_statement", "update_statement"):
         for part in statement.children:
             if part.type == "variable_list":
-                targets.update(target.id for target in part.children)
+                targets.update([target.id for target in part.children])
     text = source.node_text
+    found: list[Access] = []
     for node in source.nodes("dot_index_expression", "method_index_expression"):
         method = node.type == "method_index_expression"
-        receiver = node.child_by_field_name("table")
-        name_node = node.child_by_field_name("method" if method else "field")
+        receiver = node.child_by_field_id(_TABLE)
+        name_node = node.child_by_field_id(_METHOD if method else _FIELD)
         if receiver is None or name_node is None:
             continue
         key = node.id
-        yield Access(
-            node=node,
-            receiver=receiver,
-            name_node=name_node,
-            name=text(name_node),
-            method=method,
-            call=calls.get(key),
-            assigned=key in targets,
+        found.append(
+            Access(
+                node, receiver, name_node, text(name_node), method, calls.get(key), key in targets
+            )
         )
+    return found
 
 
 def method_calls(
