@@ -171,6 +171,7 @@ class Bindings:
         self._in_progress: set[int] = set()
         self._resolved: dict[int, Local | None] = {}
         self._holders: dict[int, Local] | None = None
+        self._tables: set[int] | None = None
         self.defined_member_names: set[str] = set()
         self.assigned_globals: set[str] = set()
         # Type aliases the script declares (`type Player = {...}`) shadow class names.
@@ -452,17 +453,19 @@ class Bindings:
         if node is None:
             return None
         key = node.id
-        if key in self._types:
-            return self._types[key]
-        if key in self._in_progress or len(self._in_progress) > _MAX_DEPTH:
+        types = self._types
+        if key in types:
+            return types[key]
+        in_progress = self._in_progress
+        if key in in_progress or len(in_progress) > _MAX_DEPTH:
             # A cycle, or an expression nested too deep to follow: unknown.
             return None
-        self._in_progress.add(key)
+        in_progress.add(key)
         try:
             found = self._infer(node)
         finally:
-            self._in_progress.discard(key)
-        self._types[key] = found
+            in_progress.discard(key)
+        types[key] = found
         return found
 
     def _class_type(self, name: str | None, certainty: Certainty) -> RobloxType | None:
@@ -545,8 +548,20 @@ class Bindings:
             return self._field_type(self.type_of(table), key)
         return None
 
+    @property
+    def _index_tables(self) -> set[int]:
+        """Identifiers indexed as `x.f` or `x:m()`: values, whatever `identifier_role` would
+        find by asking tree-sitter for their parent (which walks down from the root)."""
+        if self._tables is None:
+            self._tables = set()
+            for index in self.source.nodes("dot_index_expression", "method_index_expression"):
+                table = index.child_by_field_id(_F_TABLE)
+                if table is not None:
+                    self._tables.add(table.id)
+        return self._tables
+
     def _identifier_type(self, node: tree_sitter.Node) -> RobloxType | None:
-        if identifier_role(node) != "read":
+        if node.id not in self._index_tables and identifier_role(node) != "read":
             return None  # a field name, a declaration or a type: not a value here
         local = self.resolve(node)
         if local is not None:
