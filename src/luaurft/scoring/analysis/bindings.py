@@ -171,7 +171,13 @@ class Bindings:
         self._in_progress: set[int] = set()
         self._resolved: dict[int, Local | None] = {}
         self._holders: dict[int, Local] | None = None
-        self._tables: set[int] | None = None
+        # Identifiers indexed as `x.f` or `x:m()`: values, whatever `identifier_role` would
+        # find by asking tree-sitter for their parent (which walks down from the root).
+        self._index_tables: set[int] = set()
+        for index in source.nodes("dot_index_expression", "method_index_expression"):
+            table = index.child_by_field_id(_F_TABLE)
+            if table is not None:
+                self._index_tables.add(table.id)
         self.defined_member_names: set[str] = set()
         self.assigned_globals: set[str] = set()
         # Type aliases the script declares (`type Player = {...}`) shadow class names.
@@ -547,18 +553,6 @@ class Bindings:
                 return None
             return self._field_type(self.type_of(table), key)
         return None
-
-    @property
-    def _index_tables(self) -> set[int]:
-        """Identifiers indexed as `x.f` or `x:m()`: values, whatever `identifier_role` would
-        find by asking tree-sitter for their parent (which walks down from the root)."""
-        if self._tables is None:
-            self._tables = set()
-            for index in self.source.nodes("dot_index_expression", "method_index_expression"):
-                table = index.child_by_field_id(_F_TABLE)
-                if table is not None:
-                    self._tables.add(table.id)
-        return self._tables
 
     def _identifier_type(self, node: tree_sitter.Node) -> RobloxType | None:
         if node.id not in self._index_tables and identifier_role(node) != "read":
