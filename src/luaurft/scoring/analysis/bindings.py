@@ -174,8 +174,8 @@ class Bindings:
         # Identifiers indexed as `x.f` or `x:m()`: values, whatever `identifier_role` would
         # find by asking tree-sitter for their parent (which walks down from the root).
         self._index_tables: set[int] = set()
-        for index in source.nodes("dot_index_expression", "method_index_expression"):
-            table = index.child_by_field_id(_F_TABLE)
+        for indexing in source.nodes("dot_index_expression", "method_index_expression"):
+            table = indexing.child_by_field_id(_F_TABLE)
             if table is not None:
                 self._index_tables.add(table.id)
         self.defined_member_names: set[str] = set()
