@@ -79,6 +79,7 @@ def score_source(
         scorer = built.get(name)
         scores[name] = None if scorer is None else round(scorer.score(ctx, by_scorer[name]), 6)
     code_substance = substance(ctx).factor
+    ctx.release()
     return ScoreCard(
         scores=scores,
         composite=composite_of(scores, source.compiles, code_substance),

@@ -73,6 +73,15 @@ class RuleContext:
             self.shared[key] = compute()
         return self.shared[key]
 
+    def release(self) -> None:
+        """Done with this code: shared analyses that can unlink their records (`release()`)
+        do, so reference counting frees them at once instead of the cyclic collector."""
+        for value in self.shared.values():
+            release = getattr(value, "release", None)
+            if callable(release):
+                release()
+        self.shared.clear()
+
 
 class Rule:
     """Base class of every rule. Subclasses set the metadata and implement `check`.

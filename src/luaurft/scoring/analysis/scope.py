@@ -224,6 +224,33 @@ class ScopeAnalysis:
         """True when part of the code could not be parsed and the analysis may be incomplete."""
         return bool(self.error_ranges)
 
+    def release(self) -> None:
+        """Unlink the records from one another; the analysis is empty afterwards.
+
+        Declarations list their reads and each read names its declaration, a scope
+        maps names to declarations that name their scope, and so on: reference
+        cycles that only the cyclic garbage collector frees, and it then has to
+        scan them (with the tree they hold) many times first. Scoring calls this
+        once a card is done (see `RuleContext.release`).
+        """
+        scopes = {self.root}
+        for decl in self.declarations:
+            decl.reads.clear()
+            decl.writes.clear()
+            decl.group.clear()
+            scopes.add(decl.scope)
+        for ref in self.references:
+            scopes.add(ref.scope)
+        for info in self.functions:
+            info.parameters.clear()
+            info.declaration = None
+            scopes.add(info.scope)
+        for loop in self.loops:
+            scopes.add(loop.scope)
+        for scope in scopes:
+            scope.names.clear()
+            scope.function = None
+
     def reference(self, identifier: Node) -> Reference | None:
         return self.references_by_node.get(identifier.id)
 
@@ -342,6 +369,12 @@ class _Walker:
         for decl in self.result.declarations:
             if len(decl.reads) > 1:
                 decl.reads.sort(key=_start)
+        # The handler tables hold bound methods of this walker: a reference cycle
+        # only the cyclic garbage collector could free, keeping the result, the
+        # source and its tree alive until it runs. Break it now.
+        self.handlers.clear()
+        self.dispatch.clear()
+        del self.visit, self.visit_children
         return self.result
 
     def _collect_missing(self) -> None:
