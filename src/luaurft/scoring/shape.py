@@ -762,6 +762,8 @@ def _annotated_code(source: LuauSource, comment: tree_sitter.Node, comment_lines
 
 def _strip_trailing_comment(line: str) -> str:
     # Good enough for the restatement check: a `--` outside quotes starts a comment.
+    if "--" not in line:
+        return line
     in_quote = ""
     for i, ch in enumerate(line):
         if in_quote:
