@@ -807,45 +807,50 @@ class Declaration:
     role: str
 
 
+def _declared_at(declaration: Declaration) -> int:
+    return declaration.node.start_byte
+
+
 def declarations(ctx: RuleContext) -> list[Declaration]:
     """Locals, local functions, parameters and loop variables, in document order."""
 
     def compute() -> list[Declaration]:
         source = ctx.source
         found: list[Declaration] = []
+        text = source.node_text
         for decl in source.nodes("variable_declaration"):
-            targets = next(
-                (
-                    c
-                    for c in decl.named_children
-                    if c.type in ("variable_list", "assignment_statement")
-                ),
-                None,
-            )
+            targets = None
+            for child in decl.named_children:
+                if child.type in ("variable_list", "assignment_statement"):
+                    targets = child
+                    break
             if targets is not None and targets.type == "assignment_statement":
-                targets = targets.named_children[0] if targets.named_children else None
-            for ident in targets.children_by_field_name("name") if targets is not None else []:
+                targets = targets.named_child(0) if targets.named_child_count else None
+            for ident in targets.children_by_field_name("name") if targets is not None else ():
                 if ident.type == "identifier":
-                    found.append(Declaration(source.node_text(ident), ident, "local"))
+                    found.append(Declaration(text(ident), ident, "local"))
         for fn in functions(ctx):
-            if fn.node.type == "function_declaration" and fn.is_local and fn.name_node is not None:
+            kind = fn.node.type
+            if kind == "function_declaration" and fn.is_local and fn.name_node is not None:
                 found.append(Declaration(fn.name or "", fn.name_node, "function"))
-            parent = fn.node.parent if fn.node.type == "function_definition" else None
-            anonymous_argument = parent is not None and parent.type == "arguments"
+            parent = fn.node.parent if kind == "function_definition" and fn.params else None
+            role = (
+                "callback-param" if parent is not None and parent.type == "arguments" else "param"
+            )
             for param in fn.params:
-                param_name = next((c for c in param.children if c.type == "identifier"), None)
-                if param_name is not None:
-                    role = "callback-param" if anonymous_argument else "param"
-                    found.append(Declaration(source.node_text(param_name), param_name, role))
+                for part in param.children:
+                    if part.type == "identifier":
+                        found.append(Declaration(text(part), part, role))
+                        break
         for clause in source.nodes("for_generic_clause"):
-            names = next((c for c in clause.named_children if c.type == "variable_list"), None)
-            for loop_name in names.children_by_field_name("name") if names is not None else []:
-                found.append(Declaration(source.node_text(loop_name), loop_name, "loop"))
+            names = _first_of_type(clause, "variable_list")
+            for loop_name in names.children_by_field_name("name") if names is not None else ():
+                found.append(Declaration(text(loop_name), loop_name, "loop"))
         for clause in source.nodes("for_numeric_clause"):
             counter = clause.child_by_field_name("name")
             if counter is not None:
-                found.append(Declaration(source.node_text(counter), counter, "loop"))
-        found.sort(key=lambda d: d.node.start_byte)
+                found.append(Declaration(text(counter), counter, "loop"))
+        found.sort(key=_declared_at)
         return found
 
     result: list[Declaration] = ctx.memo("shape.declarations", compute)
