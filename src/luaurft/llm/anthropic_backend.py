@@ -37,9 +37,11 @@ def to_anthropic(conversation: Conversation) -> tuple[str, list[dict[str, str]]]
 class AnthropicGenerator(RemoteGenerator):
     """Samples through `client.messages.create`, one request per sample.
 
-    The key comes from `api_key` or `ANTHROPIC_API_KEY`. Only the temperature
-    is sent (capped at 1, Anthropic's maximum): recent Claude models refuse
-    temperature and top_p together, and there is no seed parameter.
+    The key comes from `api_key` or `ANTHROPIC_API_KEY`. Current Claude models
+    fix their own sampling (the SDK no longer takes temperature or top_p, and
+    there is no seed), so only the token limit and stop sequences are sent;
+    `send_temperature=True` passes the temperature (capped at 1) in the request
+    body for models that still accept it.
     """
 
     provider = "anthropic"
@@ -51,10 +53,12 @@ class AnthropicGenerator(RemoteGenerator):
         *,
         base_url: str | None = None,
         api_key: str | None = None,
+        send_temperature: bool = False,
         **options: Any,
     ) -> None:
         import anthropic
 
+        self.send_temperature = send_temperature
         super().__init__(model, **options)
         key = api_key or os.environ.get("ANTHROPIC_API_KEY")
         if not key:
@@ -73,8 +77,9 @@ class AnthropicGenerator(RemoteGenerator):
             "model": self.model,
             "messages": turns,
             "max_tokens": sampling.max_new_tokens,
-            "temperature": min(sampling.temperature, 1.0),
         }
+        if self.send_temperature:
+            kwargs["extra_body"] = {"temperature": min(sampling.temperature, 1.0)}
         if system:
             kwargs["system"] = system
         if sampling.stop:

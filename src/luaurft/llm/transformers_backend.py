@@ -110,18 +110,21 @@ class TransformersGenerator:
             # Left padding: every prompt ends where generation starts.
             input_ids = torch.tensor([[pad_id] * (width - len(p)) + p for p in batch])
             attention = torch.tensor([[0] * (width - len(p)) + [1] * len(p) for p in batch])
+            greedy = sampling.temperature == 0
+            # Greedy decoding gives one answer per prompt; its n copies are that answer.
+            per_prompt = 1 if greedy else count
             kwargs: dict[str, Any] = {
                 "max_new_tokens": sampling.max_new_tokens,
-                "num_return_sequences": count,
+                "num_return_sequences": per_prompt,
                 "pad_token_id": pad_id,
                 "eos_token_id": eos_ids,
             }
-            if sampling.temperature > 0:
+            if greedy:
+                kwargs.update(do_sample=False)
+            else:
                 kwargs.update(
                     do_sample=True, temperature=sampling.temperature, top_p=sampling.top_p
                 )
-            else:
-                kwargs.update(do_sample=False)
             if sampling.seed is not None:
                 # Per batch, so a batch's samples do not depend on earlier batches.
                 set_seed(sampling.seed + start)
@@ -134,7 +137,12 @@ class TransformersGenerator:
             generated = output[:, width:].tolist()
             for k, prompt in enumerate(batch):
                 row = [
-                    self._completion(generated[k * count + j], len(prompt), sampling, eos_ids)
+                    self._completion(
+                        generated[k * per_prompt + (0 if greedy else j)],
+                        len(prompt),
+                        sampling,
+                        eos_ids,
+                    )
                     for j in range(count)
                 ]
                 results.append(row)

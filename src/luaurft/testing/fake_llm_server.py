@@ -12,8 +12,8 @@ is exercised without a network or a key. It listens on 127.0.0.1 only.
     server.request_count  # every request that reached it
 
 A `FaultPlan` makes a share of requests fail: 429 with Retry-After, 500, 529
-(overloaded), a hang past the client's timeout, a malformed JSON body, or a
-body cut off mid-way.
+(overloaded), a hang past the client's timeout, a malformed JSON body, a
+body cut off mid-way, or a 400 the client must not retry.
 """
 
 from __future__ import annotations
@@ -144,6 +144,8 @@ class FakeLLMServer:
         self.faults_served: list[FaultKind] = []
         self._lock = threading.Lock()
         self._closing = threading.Event()
+        self._in_flight = 0
+        self.max_in_flight = 0
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -154,7 +156,10 @@ class FakeLLMServer:
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, name="fake-llm-server", daemon=True
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="fake-llm-server",
+            daemon=True,
         )
         self._thread.start()
         return self
@@ -201,12 +206,22 @@ class FakeLLMServer:
         with self._lock:
             self.requests.clear()
             self.faults_served.clear()
+            self.max_in_flight = 0
 
     def _log(self, request: FakeRequest, fault: FaultKind | None) -> None:
         with self._lock:
             self.requests.append(request)
             if fault is not None:
                 self.faults_served.append(fault)
+
+    def _enter(self) -> None:
+        with self._lock:
+            self._in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self._in_flight)
+
+    def _leave(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
 
     def _wait_hang(self) -> None:
         self._closing.wait(self.hang_seconds)
@@ -352,6 +367,13 @@ def _make_handler(server: FakeLLMServer) -> type[BaseHTTPRequestHandler]:
             self._send_json(404, {"error": {"message": f"no route {self.path}"}})
 
         def do_POST(self) -> None:
+            server._enter()
+            try:
+                self._post()
+            finally:
+                server._leave()
+
+        def _post(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
             path = self.path.split("?")[0].rstrip("/")
@@ -401,6 +423,8 @@ def _make_handler(server: FakeLLMServer) -> type[BaseHTTPRequestHandler]:
                     _error_body(api, 429, "rate limited"),
                     {"Retry-After": f"{retry_after:g}"},
                 )
+            elif fault == "bad_request":
+                self._send_json(400, _error_body(api, 400, "prompt is too long"))
             elif fault == "server_error":
                 self._send_json(500, _error_body(api, 500, "internal error"))
             elif fault == "overloaded":
