@@ -159,7 +159,8 @@ class LuauSource:
     def column_of(self, node: tree_sitter.Node) -> int:
         """1-based character column of a node's start (tree-sitter counts bytes)."""
         row, col = node.start_point
-        return len(self.bytes[self._line_byte_starts[row] : self._line_byte_starts[row] + col].decode("utf-8", "replace")) + 1
+        start = self._line_byte_starts[row]
+        return len(self.bytes[start : start + col].decode("utf-8", "replace")) + 1
 
     @property
     def is_blank(self) -> bool:

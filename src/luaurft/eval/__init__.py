@@ -1,0 +1,1 @@
+"""Evaluation: task suites with execution checks, pass@k, confidence intervals, reports."""
