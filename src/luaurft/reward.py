@@ -69,10 +69,16 @@ class RewardConfig(BaseModel):
 
     weights: dict[str, float] = Field(default_factory=lambda: dict(REFERENCE_WEIGHTS))
     keep_threshold: float = Field(
-        default=0.70, ge=0.0, le=1.0, description="RFT keeps a task's best candidate at or above this."
+        default=0.70,
+        ge=0.0,
+        le=1.0,
+        description="RFT keeps a task's best candidate at or above this.",
     )
     rewrite_threshold: float = Field(
-        default=0.85, ge=0.0, le=1.0, description="The agent rewrites code whose score is below this."
+        default=0.85,
+        ge=0.0,
+        le=1.0,
+        description="The agent rewrites code whose score is below this.",
     )
     hack_factor: float = Field(
         default=0.5,

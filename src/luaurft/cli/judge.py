@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -11,19 +12,27 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from luaurft.cli._output import machine_stdout
 from luaurft.errors import ConfigError
 from luaurft.judge import Judgment, find_evaluator_address
 from luaurft.judge.factory import DEFAULT_JUDGE, default_cache_path, make_judge
+from luaurft.luau.kind import detect_kind, parse_kind
 from luaurft.luau.source import LuauSource
 from luaurft.reward import HybridReward, Reward, RewardConfig
 
-FORMATS = ("table", "json")
+
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
 
 TaskOption = Annotated[str, typer.Option("--task", "-t", help="The request the code answers.")]
 FileArgument = Annotated[
     Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="A Luau file.")
 ]
-FormatOption = Annotated[str, typer.Option("--format", "-f", help="table (people) or json.")]
+FormatOption = Annotated[
+    OutputFormat, typer.Option("--format", "-f", help="table for people, json for programs.")
+]
 CacheOption = Annotated[
     Path | None,
     typer.Option("--cache", help="Judgment cache (SQLite). Default: the user cache directory."),
@@ -36,14 +45,9 @@ RetryOption = Annotated[
 ]
 
 
-def _check_format(fmt: str) -> None:
-    if fmt not in FORMATS:
-        raise ConfigError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
-
-
 def _print_json(payload: object) -> None:
-    # Plain stdout write: machine-readable output stays free of rich markup.
-    typer.echo(json.dumps(payload, indent=2, sort_keys=True))
+    with machine_stdout() as out:
+        out.write(json.dumps(payload, indent=2, sort_keys=True) + "\n")
 
 
 def _judgment_table(judgment: Judgment) -> Table:
@@ -85,10 +89,9 @@ def judge_command(
     cache: CacheOption = None,
     no_cache: NoCacheOption = False,
     retry_failed: RetryOption = False,
-    fmt: FormatOption = "table",
+    fmt: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Judge FILE against --task with an LLM (scores per criterion, overall, rationale)."""
-    _check_format(fmt)
     spec = judge or os.environ.get("LUAURFT_JUDGE") or DEFAULT_JUDGE
     llm_judge = make_judge(
         spec, cache=None if no_cache else (cache or default_cache_path()), retry_failed=retry_failed
@@ -100,7 +103,7 @@ def judge_command(
     code = LuauSource.from_path(file).text
     judgment = llm_judge.judge(task, code)
     hacks = find_evaluator_address(code)
-    if fmt == "json":
+    if fmt is OutputFormat.JSON:
         _print_json(
             {
                 "file": str(file),
@@ -138,19 +141,20 @@ def reward_command(
     cache: CacheOption = None,
     no_cache: NoCacheOption = False,
     retry_failed: RetryOption = False,
-    fmt: FormatOption = "table",
+    fmt: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """The hybrid reward of FILE for --task: deterministic scorers plus the judge."""
-    _check_format(fmt)
     llm_judge = make_judge(
         judge,
         cache=None if no_cache else (cache or default_cache_path()),
         retry_failed=retry_failed,
     )
+    code = LuauSource.from_path(file).text
+    script_kind = parse_kind(kind) if kind else detect_kind(code, path=str(file))
     reward = HybridReward(RewardConfig(), judge=llm_judge, extract=False).score(
-        task, LuauSource.from_path(file).text, kind=kind
+        task, code, kind=script_kind.value
     )
-    if fmt == "json":
+    if fmt is OutputFormat.JSON:
         _print_json({"file": str(file), **reward.to_dict()})
         return
     console = Console()
