@@ -12,7 +12,8 @@ reference `solution`:
     difficulty = "easy"            # easy | medium | hard
     kind = "Script"                # Script | LocalScript | ModuleScript | Luau
     tags = ["leaderstats", "players"]
-    seconds = 1.0                  # virtual time between the stimulus and the checks
+    seconds = 0.0                  # virtual time run between the stimulus and the checks
+    script_path = "Workspace.Door.DoorScript"   # optional: where the solution script lives
     prompt = "..."
     setup = "..."                  # Luau, optional
     stimulus = "..."               # Luau, optional (uses the `sim` driver)
@@ -112,9 +113,10 @@ class Task(BaseModel):
     tags: tuple[str, ...] = ()
     setup: str = ""
     stimulus: str = ""
-    seconds: float = Field(default=1.0, ge=0.0, le=600.0)
-    # Where the solution script is placed (dotted path from `game`); None: the kind's default.
-    parent: str | None = None
+    seconds: float = Field(default=0.0, ge=0.0, le=600.0)
+    # Where the solution script is placed: a dotted path from `game` ending in the
+    # script's name ("ServerScriptService.Coins"); None: the kind's default place.
+    script_path: str | None = None
     checks: tuple[Check, ...] = Field(min_length=1)
     solution: str = ""
     # Luau tasks: the names the solution defines that the checks may call.
