@@ -37,7 +37,8 @@ StartCorner StreamingPauseMode Style SurfaceGuiSizingMode SurfaceType Technology
 TeleportState TeleportType TextChatMessageStatus TextDirection TextInputType TextTruncate
 TextXAlignment TextYAlignment TextureMode ThumbnailSize ThumbnailType TopBottom TriStateBoolean
 TweenStatus UIFlexAlignment UIFlexMode UserCFrame UserInputState UserInputType VelocityConstraintMode
-VerticalAlignment VerticalScrollBarPosition VRTouchpad WaterDirection ZIndexBehavior
+VerticalAlignment VerticalScrollBarPosition VRTouchpad WaterDirection ZIndexBehavior FieldOfViewMode
+GuiState ListenerType AssetFetchStatus CameraMode ProductPurchaseDecision
 """.split()
 
 

@@ -112,6 +112,8 @@ class ScriptRun:
     cpu_seconds: float = 0.0
     memory_bytes: int = 0
     placement: str = ""
+    #: Faults of the mock runtime itself (never the script's); tests keep this empty.
+    engine_errors: list[str] = field(default_factory=list)
 
     @property
     def error(self) -> LuauError | None:
@@ -142,6 +144,7 @@ class ScriptRun:
             "cpu_seconds": round(self.cpu_seconds, 4),
             "memory_bytes": self.memory_bytes,
             "placement": self.placement,
+            "engine_errors": self.engine_errors,
         }
 
 
@@ -320,9 +323,17 @@ class MockWorld:
         return ok, error
 
     def drive(
-        self, seconds: float, kind: ScriptKind, *, stimulus: bool = True, close: bool = True
+        self,
+        seconds: float,
+        kind: ScriptKind,
+        *,
+        stimulus: bool = True,
+        close: bool = True,
+        respawn: bool = False,
     ) -> tuple[bool, LuauError | None]:
-        ok, _, error = self.sandbox.call(self._api("drive"), float(seconds), kind.value, stimulus, close)
+        ok, _, error = self.sandbox.call(
+            self._api("drive"), float(seconds), kind.value, stimulus, close, respawn
+        )
         return ok, error
 
     def report(self) -> dict[str, Any]:
@@ -367,6 +378,7 @@ class MockWorld:
             cpu_seconds=self.sandbox.cpu_seconds,
             memory_bytes=self.sandbox.memory_used(),
             placement=placement,
+            engine_errors=[str(e) for e in _as_list(report.get("engineErrors"))],
         )
 
 
@@ -395,7 +407,8 @@ def run_script(
     placement = infer_placement(code, script_kind)
     with MockWorld(limits, datastore) as world:
         if script_kind is ScriptKind.LOCAL_SCRIPT:
-            world.join_local_player(spawn_character=placement.local_character)
+            # The client starts with its character (PlayerGui and Backpack are filled on spawn).
+            world.join_local_player(spawn_character=True)
         world.scaffold(placement)
         if modules:
             for dotted, source in modules.items():
@@ -429,8 +442,17 @@ def run_script(
                 errors=[_compile_script_error(str(exc))],
                 placement=placement.script_path,
             )
-        world.drive(seconds, script_kind, stimulus=stimulus, close=script_kind is not ScriptKind.LOCAL_SCRIPT)
-        return world.script_run(script_kind, placement.script_path)
+        _, drive_error = world.drive(
+            seconds,
+            script_kind,
+            stimulus=stimulus,
+            close=script_kind is not ScriptKind.LOCAL_SCRIPT,
+            respawn=placement.container == "default",
+        )
+        run = world.script_run(script_kind, placement.script_path)
+        if drive_error is not None and run.stop is None:
+            run.engine_errors.append(f"driver: {drive_error.message}")
+        return run
 
 
 def _compile_script_error(message: str) -> ScriptError:

@@ -245,7 +245,10 @@ def infer_placement(code: str, kind: ScriptKind) -> Placement:
         scaffold.append({"parent": "Workspace.Model", "name": "Part", "class": "Part", "anchored": True, "position": [0, 0.5, -20]})
         path = "Workspace.Model"
     elif container in ("button", "label", "frame", "screengui"):
-        scaffold.append({"parent": gui_root, "name": "ScreenGui", "class": "ScreenGui"})
+        # Not reset on respawn: the script lives in it for the whole run.
+        scaffold.append(
+            {"parent": gui_root, "name": "ScreenGui", "class": "ScreenGui", "props": {"ResetOnSpawn": False}}
+        )
         path = f"{gui_root}.ScreenGui"
         inner = {"button": "TextButton", "label": "TextLabel", "frame": "Frame"}.get(container)
         if inner:
