@@ -100,7 +100,5 @@ def test_grpo_trains_two_steps_with_the_hybrid_reward(tmp_path: Path) -> None:
     assert len(reward.last) == 2 and all(r.value is not None for r in reward.last)
     # Rewards differed within a group, so the policy gradient moved the weights.
     assert any(entry["reward_std"] > 0 for entry in logs)
-    changed = any(
-        not (p.detach() == before[n]).all() for n, p in trainer.model.named_parameters()
-    )
+    changed = any(not (p.detach() == before[n]).all() for n, p in trainer.model.named_parameters())
     assert changed
