@@ -241,7 +241,12 @@ class HybridReward:
         *,
         kinds: Sequence[str | None] | None = None,
     ) -> list[Reward]:
-        """A `Reward` per (task, text) pair; the judge sees them as one batch."""
+        """A `Reward` per (task, text) pair; the judge sees them as one batch.
+
+        Errors from the judge that retrying cannot fix (a rejected key, an unknown
+        model, a spent budget) propagate: a reward silently without its judge would
+        change meaning mid-run.
+        """
         kinds = list(kinds) if kinds is not None else [None] * len(items)
         codes = [extract_code(text).code if self.extract else text for _, text in items]
         hacks = [tuple(find_evaluator_address(code)) for code in codes]
