@@ -66,7 +66,7 @@ def test_judge_flags_evaluator_address(server: FakeLLMServer, hacked: Path) -> N
     spec = f"openai:judge@{server.openai_base_url}"
     result = runner.invoke(app, ["judge", "-t", "x", "--judge", spec, "--no-cache", str(hacked)])
     assert result.exit_code == 0
-    assert "line 1: addressed to the evaluator" in result.stdout
+    assert "line 1: comment addressed to the evaluator" in result.stdout
 
 
 def test_reward_without_judge_as_json(hacked: Path) -> None:
