@@ -198,3 +198,12 @@ def test_evaluator_address_skips_the_judge_and_costs_the_reward() -> None:
     # 0.5 · (0.1·2.8 + 0.6·0)
     assert result.value == pytest.approx(0.14)
     assert not result.keep
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "examples").glob("*.luau")), ids=lambda p: p.name)
+def test_judge_off_reward_is_the_deterministic_composite(path: Path) -> None:
+    code = path.read_text()
+    reward = HybridReward(judge=None, extract=False).score("t", code)
+    assert reward.blend == "deterministic"
+    # Both round to 6 places, from differently ordered sums.
+    assert reward.value == pytest.approx(score_source(code).composite, abs=2e-6)
