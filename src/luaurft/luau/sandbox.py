@@ -235,6 +235,8 @@ class _RunState:
     def interrupt(self, lua: Any) -> Any:
         if self.abort is not None:
             raise pluau.RawError(f"{_ABORT_TEXT} ({self.abort.value})")
+        if lua.used_memory() > self.limits.memory_bytes:
+            raise self.trip(RunStatus.MEMORY, _memory_message(self.limits), lua)
         self.ticks += 1
         if not self.ticks & _CLOCK_EVERY and time.thread_time() > self.deadline:
             raise self.trip(
@@ -350,7 +352,10 @@ class Sandbox:
         self.limits = limits or Limits()
         self._state = _RunState(self.limits)
         lua = pluau.Lua()
-        lua.set_memory_limit(self.limits.memory_bytes)
+        # The cap is enforced by the interrupt; the allocator's own limit sits above
+        # it so that raising an error from a host callback (which allocates) never
+        # meets a full heap: pluau aborts the process when that allocation fails.
+        lua.set_memory_limit(self.limits.memory_bytes + memory_headroom(self.limits))
         lua.set_interrupt(self._state.interrupt)
         self._lua: pluau.Lua | None = lua
         self._sealed = False
@@ -562,6 +567,11 @@ class Sandbox:
             cpu_seconds=self._state.cpu_used(),
             memory_bytes=self.memory_used(),
         )
+
+
+def memory_headroom(limits: Limits) -> int:
+    """Bytes the VM may use past the cap before its allocator refuses."""
+    return max(16 * 1024 * 1024, limits.memory_bytes // 2)
 
 
 def _memory_message(limits: Limits) -> str:

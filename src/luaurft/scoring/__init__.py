@@ -29,6 +29,8 @@ from luaurft.scoring.scorer import DETERMINISTIC_SCORERS, available_scorers
 from luaurft.scoring.shape import substance
 
 COMPOSITE_WEIGHTS: dict[str, float] = {name: 0.25 for name in DETERMINISTIC_SCORERS}
+# Reported beside the composite, never part of it.
+EXEC_SCORER = "exec"
 
 
 def composite_of(
@@ -46,10 +48,16 @@ def composite_of(
 
 
 def run_rules(ctx: RuleContext, scorers: Iterable[str] | None = None) -> list[Finding]:
-    """Every finding of the registered rules (optionally only some scorers'), in reading order."""
+    """Every finding of the registered rules (optionally only some scorers'), in reading order.
+
+    Execution rules (`exec/*`) run the code in a VM; they run only when `scorers`
+    names "exec" (see `score_source(..., exec=True)`).
+    """
     wanted = set(scorers) if scorers is not None else None
     findings: list[Finding] = []
     for rule in all_rules():
+        if wanted is None and rule.scorer == EXEC_SCORER:
+            continue
         if wanted is None or rule.scorer in wanted:
             findings.extend(iter_rule_findings(rule, ctx))
     return sorted_findings(findings)
@@ -60,8 +68,14 @@ def score_source(
     *,
     kind: str | None = None,
     path: str | None = None,
+    exec: bool = False,
 ) -> ScoreCard:
-    """Score one piece of Luau with every built deterministic scorer."""
+    """Score one piece of Luau with every built deterministic scorer.
+
+    With `exec=True` the code also runs in the mock Roblox world: `scores["exec"]`
+    and the `exec/*` findings are added (see `luaurft.scoring.execution`); the
+    composite stays the deterministic one.
+    """
     source = code if isinstance(code, LuauSource) else LuauSource.of(code, path=path)
     script_kind = detect_kind(source.text, kind=kind, path=path or source.path)
     ctx = RuleContext(source=source, kind=script_kind)
@@ -74,6 +88,12 @@ def score_source(
     for name in DETERMINISTIC_SCORERS:
         scorer = built.get(name)
         scores[name] = None if scorer is None else round(scorer.score(ctx, by_scorer[name]), 6)
+    if exec:
+        from luaurft.scoring.execution import exec_result
+
+        ran = exec_result(ctx)
+        scores[EXEC_SCORER] = ran.score
+        findings = sorted_findings([*findings, *ran.findings])
     code_substance = substance(ctx).factor
     return ScoreCard(
         scores=scores,
@@ -87,4 +107,4 @@ def score_source(
     )
 
 
-__all__ = ["COMPOSITE_WEIGHTS", "ScoreCard", "composite_of", "run_rules", "score_source"]
+__all__ = ["COMPOSITE_WEIGHTS", "EXEC_SCORER", "ScoreCard", "composite_of", "run_rules", "score_source"]
