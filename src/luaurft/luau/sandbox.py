@@ -23,6 +23,7 @@ dropped; `Sandbox.close` drops it with fd 1 pointed at /dev/null.
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import sys
@@ -234,6 +235,8 @@ class _RunState:
     def interrupt(self, lua: Any) -> Any:
         if self.abort is not None:
             raise pluau.RawError(f"{_ABORT_TEXT} ({self.abort.value})")
+        if lua.used_memory() > self.limits.memory_bytes:
+            raise self.trip(RunStatus.MEMORY, _memory_message(self.limits), lua)
         self.ticks += 1
         if not self.ticks & _CLOCK_EVERY and time.thread_time() > self.deadline:
             raise self.trip(
@@ -297,7 +300,12 @@ def _drop_quietly(holder: list[Any]) -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         try:
             os.dup2(devnull, 1)
+            weak = holder[0].weak() if holder else None
             holder.clear()
+            if weak is not None and not weak.is_destroyed():
+                # Something else still holds the VM (a cycle through a callback);
+                # collect it now, while stdout is redirected.
+                gc.collect()
         finally:
             os.dup2(saved, 1)
             os.close(saved)
@@ -344,7 +352,10 @@ class Sandbox:
         self.limits = limits or Limits()
         self._state = _RunState(self.limits)
         lua = pluau.Lua()
-        lua.set_memory_limit(self.limits.memory_bytes)
+        # The cap is enforced by the interrupt; the allocator's own limit sits above
+        # it so that raising an error from a host callback (which allocates) never
+        # meets a full heap: pluau aborts the process when that allocation fails.
+        lua.set_memory_limit(self.limits.memory_bytes + memory_headroom(self.limits))
         lua.set_interrupt(self._state.interrupt)
         self._lua: pluau.Lua | None = lua
         self._sealed = False
@@ -354,6 +365,8 @@ class Sandbox:
         host.set("output", lua.create_function(self._state.emit))
         host.set("memory", lua.create_function(self._state.memory))
         host.set("memoryCap", self.limits.memory_bytes)
+        #: Host functions trusted code may hold (output, memory): never hand them to user code.
+        self.host: pluau.Table = host
         prelude = lua.load_chunk(_prelude_bytecode(), name="=sandbox", is_binary_chunk=True)
         self.prelude: pluau.Table = prelude.call(host)[0]
 
@@ -376,6 +389,7 @@ class Sandbox:
         if self._lua is None:
             return
         self.prelude = None  # type: ignore[assignment]
+        self.host = None  # type: ignore[assignment]
         self._default_globals = None
         holder: list[Any] = [self._lua]
         self._lua = None
@@ -476,6 +490,24 @@ class Sandbox:
         """Stop the run from the host (for example at a wall-clock deadline)."""
         self._state.trip(status, message, None)
 
+    def postmortem(self, fn: pluau.Function, *args: Any, cpu_seconds: float = 0.25) -> list[Any] | None:
+        """Call trusted `fn` after the run was stopped (to read what it did), under a
+        small fresh budget. Returns its values, or None if it failed too."""
+        state = self._state
+        saved = (state.abort, state.abort_error, state.cpu_spent)
+        state.abort, state.abort_error = None, None
+        start = time.thread_time()
+        state.running_since = start
+        state.deadline = start + cpu_seconds
+        try:
+            values = fn.call(*args)
+        except (RuntimeError, pluau.RawError):
+            values = None
+        finally:
+            state.running_since = None
+            state.abort, state.abort_error, state.cpu_spent = saved
+        return values
+
     def call(self, fn: pluau.Function, *args: Any) -> tuple[bool, list[Any], LuauError | None]:
         """Run `fn(*args)` protected under the CPU budget.
 
@@ -535,6 +567,11 @@ class Sandbox:
             cpu_seconds=self._state.cpu_used(),
             memory_bytes=self.memory_used(),
         )
+
+
+def memory_headroom(limits: Limits) -> int:
+    """Bytes the VM may use past the cap before its allocator refuses."""
+    return max(16 * 1024 * 1024, limits.memory_bytes // 2)
 
 
 def _memory_message(limits: Limits) -> str:
