@@ -114,6 +114,8 @@ class Task(BaseModel):
     setup: str = ""
     stimulus: str = ""
     seconds: float = Field(default=0.0, ge=0.0, le=600.0)
+    # Virtual seconds each check may run before it counts as hung (None: the default).
+    check_seconds: float | None = Field(default=None, gt=0.0, le=3600.0)
     # Where the solution script is placed: a dotted path from `game` ending in the
     # script's name ("ServerScriptService.Coins"); None: the kind's default place.
     script_path: str | None = None
