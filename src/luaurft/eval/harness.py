@@ -134,6 +134,34 @@ def open_eval_store(run_dir: str | Path, config: Mapping[str, Any]) -> RunStore:
     return RunStore.in_dir(run_dir, kind="eval", config=config)
 
 
+BACKENDS = ("transformers", "vllm", "openai", "anthropic")
+
+
+def generator_spec(model: str, *, backend: str | None = None, adapter: str | None = None) -> str:
+    """The `make_generator` spec for a model, a backend and an optional adapter.
+
+    `model` may already be a spec ("openai:name@http://host/v1"). Local backends
+    take the adapter as `+ADAPTER`; behind an OpenAI-compatible server (vLLM
+    serving LoRA adapters by name) the adapter's name is the model to ask for.
+    """
+    prefix = model.split(":", 1)[0].lower()
+    if ":" in model and prefix in BACKENDS:
+        if backend is not None and backend != prefix:
+            raise EvalError(f"--backend {backend} contradicts the model spec {model!r}")
+        backend, model = prefix, model.split(":", 1)[1]
+    backend = (backend or "transformers").lower()
+    if backend not in BACKENDS:
+        raise EvalError(f"unknown backend {backend!r}; use one of {', '.join(BACKENDS)}")
+    if adapter:
+        if backend in ("transformers", "vllm"):
+            return f"{backend}:{model}+{adapter}"
+        if backend == "openai":
+            name, at, url = model.partition("@")
+            return f"openai:{adapter}{at}{url}"
+        raise EvalError("an adapter needs a local backend (transformers, vllm) or an OpenAI-compatible server")
+    return f"{backend}:{model}"
+
+
 # -- stages --------------------------------------------------------------------------
 
 
@@ -588,6 +616,7 @@ __all__ = [
     "evaluate",
     "execute_candidates",
     "generate_candidates",
+    "generator_spec",
     "load_summary",
     "open_eval_store",
     "pass_metric",

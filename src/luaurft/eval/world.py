@@ -42,30 +42,25 @@ def sim_source() -> str:
     return resources.files("luaurft.eval").joinpath("sim.luau").read_text("utf-8")
 
 
-def _sim_lines() -> int:
-    return sim_source().count("\n") + 1
+def check_script(task: Task) -> tuple[str, list[int]]:
+    """The check script for a task, and the line of the script each check body starts at."""
+    prelude = sim_source().rstrip("\n")
+    parts = [prelude]
+    line = prelude.count("\n") + 1  # the last line used so far
+    starts: list[int] = []
+    for check in task.checks:
+        body = check.body.rstrip("\n")
+        parts.append(f"check({_lua_string(check.name)}, function()")
+        starts.append(line + 2)
+        parts.append(body)
+        parts.append("end)")
+        line += 2 + body.count("\n") + 1
+    return "\n".join(parts) + "\n", starts
 
 
 def _lua_string(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "")
     return f'"{escaped}"'
-
-
-def check_script(task: Task) -> tuple[str, list[int]]:
-    """The check script for a task, and the line of the script each check body starts at."""
-    parts = [sim_source()]
-    line = _sim_lines()
-    starts: list[int] = []
-    for check in task.checks:
-        parts.append(f"check({_lua_string(check.name)}, function()")
-        line += 1
-        starts.append(line)
-        body = check.body.rstrip("\n")
-        parts.append(body)
-        line += body.count("\n") + 1
-        parts.append("end)")
-        line += 1
-    return "\n".join(parts) + "\n", starts
 
 
 def script_place(task: Task) -> tuple[str, str]:

@@ -339,6 +339,22 @@ def load_tasks(spec: str | Path = BUILTIN) -> TaskSuite:
     return TaskSuite(str(path), tuple(load_task_file(path)))
 
 
+def resolve_task(ref: str, tasks: str | Path = BUILTIN) -> Task:
+    """A task named by id (in the `tasks` suite), by a task file holding exactly one
+    task, or by `FILE::ID` (one task of a file or suite)."""
+    path_part, sep, task_id = ref.rpartition("::")
+    if sep:
+        return load_tasks(path_part).get(task_id)
+    candidate = Path(ref)
+    if candidate.suffix == ".toml" and candidate.is_file():
+        found = load_task_file(candidate)
+        if len(found) != 1:
+            ids = ", ".join(t.id for t in found)
+            raise TaskError(f"{candidate} holds {len(found)} tasks ({ids}); name one as FILE::ID")
+        return found[0]
+    return load_tasks(tasks).get(ref)
+
+
 def eval_texts(spec: str | Path = BUILTIN) -> list[tuple[str, str, str]]:
     """(id, kind, text) of every prompt and reference solution, for decontamination."""
     out: list[tuple[str, str, str]] = []
@@ -369,4 +385,5 @@ __all__ = [
     "load_task_file",
     "load_tasks",
     "parse_task_file",
+    "resolve_task",
 ]
