@@ -57,6 +57,7 @@ class TrainResult:
     precision: str = "fp32"
     init_adapter: str | None = None
     report_to: list[str] = field(default_factory=list)
+    rewards: list[float] = field(default_factory=list)
 
     @property
     def first_loss(self) -> float | None:
@@ -81,6 +82,7 @@ class TrainResult:
             "precision": self.precision,
             "init_adapter": self.init_adapter,
             "report_to": self.report_to,
+            "rewards": self.rewards,
         }
 
     @classmethod
@@ -97,6 +99,7 @@ class TrainResult:
             precision=str(row.get("precision", "fp32")),
             init_adapter=row.get("init_adapter"),
             report_to=list(row.get("report_to", [])),
+            rewards=[float(x) for x in row.get("rewards", [])],
         )
 
 
@@ -210,7 +213,7 @@ def resolve_target_modules(model: Any, wanted: Sequence[str]) -> tuple[list[str]
     return present, skipped
 
 
-def _precision(settings: Settings, cuda: bool) -> str:
+def training_precision(settings: Settings, cuda: bool) -> str:
     if not cuda:
         return "fp32"
     import torch
@@ -259,7 +262,7 @@ def load_base_model(settings: Settings, base_model: str, *, cuda: bool) -> tuple
     """(model, quantized, precision) for training."""
     from transformers import AutoModelForCausalLM
 
-    precision = _precision(settings, cuda)
+    precision = training_precision(settings, cuda)
     quantized = wants_quantization(settings, cuda)
     kwargs: dict[str, Any] = {"dtype": _dtype(precision)}
     if quantized:
@@ -400,7 +403,14 @@ def sft_config(
 ProgressFn = Callable[[int, int], None]
 
 
-def _reporting_callback(progress: ProgressFn | None) -> Any:
+def quiet(trainer: Any) -> None:
+    """Stop the trainer printing log dicts to stdout (our callback logs them instead)."""
+    from transformers.trainer_callback import PrinterCallback
+
+    trainer.remove_callback(PrinterCallback)
+
+
+def reporting_callback(progress: ProgressFn | None) -> Any:
     """Progress and loss to our callers and logger instead of the trainer's stdout prints
     (stdout may carry JSON for programs)."""
     from transformers import TrainerCallback
@@ -502,11 +512,9 @@ def prepare_sft(
         train_dataset=dataset,
         processing_class=tokenizer,
         peft_config=peft_config,
-        callbacks=[_reporting_callback(progress)],
+        callbacks=[reporting_callback(progress)],
     )
-    from transformers.trainer_callback import PrinterCallback
-
-    trainer.remove_callback(PrinterCallback)
+    quiet(trainer)
     return PreparedSFT(
         trainer=trainer,
         tokenizer=tokenizer,
