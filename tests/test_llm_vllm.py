@@ -85,7 +85,9 @@ def test_generate_wires_sampling_params_and_lora(fake_vllm: type[FakeLLM]) -> No
         "enable_lora": True,
         "max_lora_rank": 64,
     }
-    sampling = SamplingParams(temperature=0.8, top_p=0.95, max_new_tokens=900, seed=3, stop=["</s>"])
+    sampling = SamplingParams(
+        temperature=0.8, top_p=0.95, max_new_tokens=900, seed=3, stop=["</s>"]
+    )
     rows = gen.generate(["one", [{"role": "user", "content": "two!"}]], n=3, sampling=sampling)
     call = engine.calls[0]
     assert call["sampling_params"].kwargs == {
@@ -111,7 +113,9 @@ def test_max_tokens_is_always_set_even_with_default_sampling(fake_vllm: type[Fak
     engine = fake_vllm.instances[0]
     assert "enable_lora" not in engine.init_kwargs
     assert engine.calls[0]["lora_request"] is None
-    assert engine.calls[0]["sampling_params"].kwargs["max_tokens"] == SamplingParams().max_new_tokens
+    assert (
+        engine.calls[0]["sampling_params"].kwargs["max_tokens"] == SamplingParams().max_new_tokens
+    )
 
 
 def test_missing_vllm_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch) -> None:

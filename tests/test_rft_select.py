@@ -50,7 +50,7 @@ SPIN_LONGER = (
     "\tpart.CFrame = part.CFrame * CFrame.Angles(0, angle, 0)\n"
     "end)\n"
 )
-BROKEN = "local Players = game:GetService(\"Players\"\nPlayers.PlayerAdded:Connect(function(p) print(p) end)\n"
+BROKEN = 'local Players = game:GetService("Players"\nPlayers.PlayerAdded:Connect(function(p) print(p) end)\n'
 
 
 def table_reward(values: dict[str, float | None]) -> Any:
@@ -215,7 +215,7 @@ class _HybridLike:
     def score_many(self, items: list[tuple[str, str]]) -> list[_FakeReward]:
         self.batches.append(len(items))
         out = []
-        for task, code in items:
+        for _task, code in items:
             card = score_source(code)
             judge = 0.9 if "Players" in code else 0.4
             value = round(0.4 * card.composite + 0.6 * judge, 6)

@@ -113,7 +113,7 @@ def test_target_modules_the_model_lacks_are_skipped_with_a_warning(
         present, skipped = resolve_target_modules(model, ["q_proj", "c_attn", "down_proj", "w1"])
     assert present == ["q_proj", "down_proj"] and skipped == ["c_attn", "w1"]
     assert "c_attn" in caplog.text and "w1" in caplog.text
-    with pytest.raises(ConfigError, match="none of lora.target_modules"):
+    with pytest.raises(ConfigError, match=r"none of lora\.target_modules"):
         resolve_target_modules(model, ["c_attn", "w1"])
 
 
@@ -163,7 +163,9 @@ def test_qlora_settings_map_to_bitsandbytes_and_only_apply_with_cuda() -> None:
     assert wants_quantization(settings, cuda=True) is False
 
 
-def test_wandb_without_a_login_logs_offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_wandb_without_a_login_logs_offline(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     pytest.importorskip("wandb")
     monkeypatch.delenv("WANDB_MODE", raising=False)
     monkeypatch.delenv("WANDB_API_KEY", raising=False)

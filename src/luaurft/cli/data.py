@@ -101,8 +101,7 @@ def register(app: typer.Typer) -> None:
         filters["allow_unknown_license"] = allow_unknown_license
         config = DataBuildConfig(
             sources=tuple(
-                SourceSpec(location=s, format=fmt, license=license_default)
-                for s in sources
+                SourceSpec(location=s, format=fmt, license=license_default) for s in sources
             ),
             filters=FilterConfig(**filters),
             dedup=None if no_dedup else DedupConfig(threshold=jaccard),

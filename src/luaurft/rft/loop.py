@@ -273,6 +273,38 @@ def _train_stage(
     return Path(result.adapter_dir), meta
 
 
+def load_tasks(path: str | Path) -> list[TaskRow]:
+    """Tasks from a JSONL file: `prompt` (or `task`), and optional `id`, `kind`, `split`, `meta`.
+
+    A row without an id gets one from its prompt, stable across runs.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"tasks file {p} does not exist")
+    tasks: list[TaskRow] = []
+    seen: set[str] = set()
+    for number, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"{p}:{number} is not JSON: {exc}") from None
+        prompt = row.get("prompt", row.get("task")) if isinstance(row, dict) else None
+        if not isinstance(prompt, str) or not prompt.strip():
+            raise ConfigError(f"{p}:{number} has no 'prompt' text")
+        task_id = str(row.get("id") or "task-" + hashlib.sha1(prompt.encode()).hexdigest()[:12])
+        if task_id in seen:
+            raise ConfigError(f"{p}:{number} repeats task id {task_id!r}")
+        seen.add(task_id)
+        tasks.append(
+            TaskRow(task_id, prompt, row.get("kind"), row.get("split"), dict(row.get("meta") or {}))
+        )
+    if not tasks:
+        raise ConfigError(f"{p} holds no tasks")
+    return tasks
+
+
 # -- the loop -----------------------------------------------------------------------
 
 
@@ -331,12 +363,21 @@ def run_rft(
     # Round 0: the SFT adapter every round starts from.
     newest = ModelRef(base, None, SFT_ROUND)
     sft_adapter: Path | None = None
+    given = store.artifact(ADAPTER, SFT_ROUND)
     if initial_adapter is not None:
         if not is_adapter_dir(initial_adapter):
             raise ConfigError(f"{initial_adapter} is not a saved adapter (no adapter_config.json)")
         sft_adapter = Path(initial_adapter)
+        if given is not None and Path(given.path) != sft_adapter and store.count_candidates():
+            raise ConfigError(
+                f"this run started from adapter {given.path}; resume with the same adapter, or "
+                "start a new run folder"
+            )
         store.add_artifact(ADAPTER, sft_adapter, kind="adapter", round=SFT_ROUND,
                            meta={"base_model": base, "given": True})  # fmt: skip
+    elif given is not None and given.meta.get("given") and is_adapter_dir(given.path):
+        # A resumed run that started from a given adapter keeps it.
+        sft_adapter = Path(given.path)
     elif sft_data:
         sft_adapter, _ = _train_stage(
             store,
