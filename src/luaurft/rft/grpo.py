@@ -30,6 +30,7 @@ from luaurft.rft.sft import (
     TrainingError,
     TrainResult,
     cuda_available,
+    import_trainers,
     is_adapter_dir,
     load_base_model,
     load_tokenizer,
@@ -127,6 +128,7 @@ def grpo_config(
             f"per_device_batch_size x gradient_accumulation_steps ({completions_per_step}) counts "
             f"completions in GRPO and must be a multiple of the samples per task ({generations})"
         )
+    import_trainers()
     from trl import GRPOConfig
 
     kwargs: dict[str, Any] = {}
@@ -181,6 +183,7 @@ def train_grpo(
     `use_vllm`: None picks vLLM when `vllm_usable()`; True without it is an error.
     `TrainResult.rewards` holds the mean reward of each logged step.
     """
+    import_trainers()
     from trl import GRPOTrainer
 
     if use_vllm and not vllm_usable():

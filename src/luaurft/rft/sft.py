@@ -109,6 +109,19 @@ def is_adapter_dir(path: str | Path) -> bool:
     return p.is_dir() and all((p / name).is_file() for name in ADAPTER_FILES)
 
 
+def import_trainers() -> None:
+    """Import transformers' trainer integrations with stdout sent to stderr.
+
+    With WANDB_MODE=offline, transformers prints a notice to stdout when they
+    are first imported, which would corrupt a command's JSON output.
+    """
+    import contextlib
+    import sys
+
+    with contextlib.redirect_stdout(sys.stderr):
+        import transformers.integrations.integration_utils  # noqa: F401
+
+
 def cuda_available() -> bool:
     try:
         import torch
@@ -469,6 +482,8 @@ def prepare_sft(
     on every prompt token, which is how completion-only loss can be checked.
     """
     import datasets
+
+    import_trainers()
     from trl import SFTTrainer
 
     base = base_model or settings.model.base_model
