@@ -55,7 +55,7 @@ def test_max_lora_rank_covers_the_largest_adapter(tmp_path: Path) -> None:
 def test_bad_adapters_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="NAME=PATH"):
         parse_adapters(["just-a-path"])
-    with pytest.raises(ConfigError, match="no adapter_config.json"):
+    with pytest.raises(ConfigError, match=r"no adapter_config\.json"):
         vllm_serve_command("base", {"sft": tmp_path})
     with pytest.raises(ConfigError, match="adapter name"):
         vllm_serve_command("base", {"bad name": fake_adapter(tmp_path / "x")})
