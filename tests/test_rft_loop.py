@@ -305,7 +305,8 @@ def _start(run_dir: Path, log: str, delay: float) -> subprocess.Popen[str]:
     script = SUBPROCESS_RUN.format(
         tests=str(ROOT / "tests"), run_dir=str(run_dir), delay=delay, log=log
     )
-    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT / 'tests'}"}
+    paths = [str(ROOT / "src"), str(ROOT / "tests"), os.environ.get("PYTHONPATH", "")]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
     return subprocess.Popen(
         [sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True,
