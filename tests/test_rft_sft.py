@@ -223,3 +223,35 @@ def test_sft_reports_to_wandb_offline(
     assert json.loads((tmp_path / "adapter" / TRAIN_META_FILENAME).read_text())["report_to"] == [
         "wandb"
     ]
+
+
+class _Killed(RuntimeError):
+    pass
+
+
+def test_training_killed_after_a_checkpoint_resumes_from_it(
+    tiny_model: Path, tmp_path: Path
+) -> None:
+    settings = tiny_settings()
+    out = tmp_path / "adapter"
+    seen: list[int] = []
+
+    def die_at_step_3(done: int, total: int) -> None:
+        seen.append(done)
+        if done == 3:
+            raise _Killed("killed")
+
+    with pytest.raises(_Killed):
+        train_sft(settings, ROWS, out, base_model=str(tiny_model), max_steps=4,
+                  checkpoint_steps=2, progress=die_at_step_3)  # fmt: skip
+    assert seen == [1, 2, 3] and (out / "checkpoints" / "checkpoint-2").is_dir()
+    assert not (out / "adapter_config.json").exists()
+
+    resumed: list[int] = []
+    result = train_sft(
+        settings, ROWS, out, base_model=str(tiny_model), max_steps=4, checkpoint_steps=2,
+        progress=lambda done, total: resumed.append(done),
+    )  # fmt: skip
+    # Steps 1-2 came from the checkpoint; only 3 and 4 ran again.
+    assert resumed == [3, 4] and result.steps == 4
+    assert (out / "adapter_config.json").is_file() and not (out / "checkpoints").exists()
