@@ -27,7 +27,7 @@ class MissingAPIKeyError(LLMError):
     def __init__(self, provider: str, env_var: str) -> None:
         super().__init__(
             f"no API key for {provider}: set the {env_var} environment variable "
-            f"(or pass the key explicitly), or use --judge none to skip the LLM judge"
+            "(or pass the key explicitly)"
         )
         self.provider = provider
         self.env_var = env_var

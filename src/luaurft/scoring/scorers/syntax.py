@@ -17,9 +17,11 @@ COMPILES_FLOOR = 0.5
 class SyntaxScorer(Scorer):
     name = "syntax"
     formula: ClassVar[str] = (
-        "Blank code: 0. Code the Luau compiler rejects: 0.3 - penalty(other syntax findings), "
-        "within [0, 0.4] (the findings explain why it fails). Code that compiles: "
-        "1 - penalty(findings), floored at 0.5: style-isms cost a little, never a failure."
+        "Blank code: 0. Code the Luau compiler rejects: max(0, 0.3 - penalty(syntax findings) / 2), "
+        "so at most 0.3 and always within the 0.4 cap on failing code; the findings say why it "
+        "fails (the compile error itself costs 0) and more reasons to fail score lower. "
+        "Code that compiles: 1 - penalty(syntax findings), floored at 0.5: habits that "
+        "compile but misbehave (`len(t)`, `None`) cost a little, never as much as a failure."
     )
 
     def score(self, ctx: RuleContext, findings: Sequence[Finding]) -> float:

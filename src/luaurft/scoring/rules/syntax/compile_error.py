@@ -21,7 +21,9 @@ class CompileErrorRule(Rule):
         result = ctx.source.compiled
         if result.ok or result.error is None:
             return
-        line = min(max(result.error.line, 1), max(len(ctx.source.lines), 1))
+        # An error "at <eof>" names the line after the last one; point at the last code instead.
+        last = max((i + 1 for i, text in enumerate(ctx.source.lines) if text.strip()), default=1)
+        line = min(max(result.error.line, 1), last)
         column = result.error.column or _first_error_column(ctx, line)
         yield self.at(ctx, (line, column), f"Luau compiler: {result.error.message}")
 

@@ -1,0 +1,50 @@
+"""Keeping machine-readable output clean.
+
+pluau (the Luau VM) writes "Lua VM is being closed" straight to file
+descriptor 1 whenever a VM is dropped, past Python's `sys.stdout`. While a
+command produces JSON or SARIF, file descriptor 1 is pointed at stderr and the
+document goes to a private copy of the real stdout.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import io
+import os
+import sys
+from collections.abc import Iterator
+from typing import TextIO
+
+
+@contextlib.contextmanager
+def machine_stdout() -> Iterator[TextIO]:
+    """A stream to the real stdout, while anything native writing to fd 1 lands on stderr."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, io.UnsupportedOperation):
+        # Not a real file (a test runner's buffer): nothing native can write into it.
+        yield sys.stdout
+        return
+    sys.stdout.flush()
+    try:
+        sink = sys.stderr.fileno()
+        devnull = None
+    except (AttributeError, OSError, io.UnsupportedOperation):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        sink = devnull
+    saved = os.dup(fd)
+    out = os.fdopen(os.dup(saved), "w", encoding="utf-8", closefd=True)
+    os.dup2(sink, fd)
+    if devnull is not None:
+        os.close(devnull)
+    try:
+        yield out
+    finally:
+        out.flush()
+        # VMs dropped late would print after the document: drop them while fd 1 is stderr.
+        gc.collect()
+        sys.stdout.flush()
+        os.dup2(saved, fd)
+        os.close(saved)
+        out.close()

@@ -1,0 +1,151 @@
+"""`luaurft score PATH...`: score Luau files with the deterministic scorers."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from luaurft.cli._output import machine_stdout
+from luaurft.errors import LuaurftError
+from luaurft.luau.kind import parse_kind
+from luaurft.scoring.report import (
+    FileError,
+    FileResult,
+    Outcome,
+    collect_files,
+    error_dict,
+    json_document,
+    result_dict,
+    sarif_document,
+    score_file,
+)
+from luaurft.scoring.scorer import DETERMINISTIC_SCORERS
+
+
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    JSONL = "jsonl"
+    SARIF = "sarif"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("score")(score)
+
+
+def score(
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="Files, directories (searched for .lua/.luau) or - for standard input."
+        ),
+    ],
+    output_format: Annotated[
+        OutputFormat,
+        typer.Option("--format", "-f", help="table for people; json, jsonl or sarif for programs."),
+    ] = OutputFormat.TABLE,
+    kind: Annotated[
+        str | None,
+        typer.Option(help="Script kind for every file: Script, LocalScript or ModuleScript."),
+    ] = None,
+    min_score: Annotated[
+        float | None,
+        typer.Option(min=0.0, max=1.0, help="Exit 1 when any file's composite is below this."),
+    ] = None,
+) -> None:
+    """Score Luau with the syntax, API, bug and quality scorers."""
+    if kind is not None:
+        try:
+            parse_kind(kind)
+        except LuaurftError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--kind") from None
+    try:
+        files = collect_files(paths)
+    except LuaurftError as exc:
+        raise typer.BadParameter(str(exc), param_hint="PATHS") from None
+
+    outcomes: list[Outcome] = []
+    if output_format is OutputFormat.TABLE:
+        for path in files:
+            outcomes.append(score_file(path, kind=kind))
+        _print_table(outcomes)
+    else:
+        with machine_stdout() as out:
+            for path in files:
+                outcome = score_file(path, kind=kind)
+                outcomes.append(outcome)
+                if output_format is OutputFormat.JSONL:
+                    entry = (
+                        result_dict(outcome)
+                        if isinstance(outcome, FileResult)
+                        else {"error": error_dict(outcome)}
+                    )
+                    out.write(json.dumps(entry) + "\n")
+                    out.flush()
+            if output_format is OutputFormat.JSON:
+                out.write(json.dumps(json_document(outcomes), indent=2) + "\n")
+            elif output_format is OutputFormat.SARIF:
+                out.write(json.dumps(sarif_document(outcomes), indent=2) + "\n")
+    if min_score is not None and any(
+        isinstance(o, FileResult) and o.card.composite < min_score for o in outcomes
+    ):
+        raise typer.Exit(1)
+
+
+def _fmt(value: float | None) -> Text:
+    if value is None:
+        return Text("—", style="dim")
+    style = "green" if value >= 0.85 else "yellow" if value >= 0.5 else "red"
+    return Text(f"{value:.2f}", style=style)
+
+
+_SHORT_KIND = {"LocalScript": "Local", "ModuleScript": "Module"}
+_SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
+
+
+def _print_table(outcomes: list[Outcome]) -> None:
+    console = Console()
+    if not console.is_terminal:
+        # Piped or captured: no terminal width to respect, and folded paths are hard to read.
+        console = Console(width=140)
+    errors = Console(stderr=True)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("file", overflow="fold", ratio=1)
+    table.add_column("kind", no_wrap=True)
+    for name in (*DETERMINISTIC_SCORERS, "composite"):
+        table.add_column(name, justify="right", no_wrap=True)
+    table.add_column("issues", justify="right", no_wrap=True)
+    results = [o for o in outcomes if isinstance(o, FileResult)]
+    for result in results:
+        card = result.card
+        table.add_row(
+            result.path,
+            _SHORT_KIND.get(card.kind, card.kind),
+            *(_fmt(card.scores.get(name)) for name in DETERMINISTIC_SCORERS),
+            _fmt(card.composite),
+            str(len(card.findings)),
+        )
+    if results:
+        console.print(table)
+    for result in results:
+        if not result.card.findings:
+            continue
+        console.print(Text(result.path, style="bold"))
+        for f in result.card.findings:
+            line = Text(f"  {f.line}:{f.column} ")
+            line.append(f.severity.value, style=_SEVERITY_STYLE.get(f.severity.value, ""))
+            line.append(f" {f.rule} ", style="dim")
+            line.append(f.message)
+            console.print(line)
+    for outcome in outcomes:
+        if isinstance(outcome, FileError):
+            errors.print(Text(f"error: {outcome.path}: {outcome.message}", style="red"))
+    if not outcomes:
+        errors.print("no .lua or .luau files found")

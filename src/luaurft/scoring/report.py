@@ -1,0 +1,269 @@
+"""Scoring files and reporting the results: file collection, JSON documents and SARIF 2.1.0.
+
+The `luaurft score` command is a thin layer over these functions, so programs
+get exactly what the command prints:
+
+- `collect_files(paths)` expands directories (recursively, `.lua`/`.luau`) and
+  keeps `-` (standard input);
+- `score_paths(paths)` scores each file in turn, yielding a `FileResult`, or a
+  `FileError` for a file that cannot be read or is not text (the rest go on);
+- `result_dict`, `json_document` and `sarif_document` build the documents.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from luaurft.errors import LuaurftError
+from luaurft.luau.source import LuauSource
+from luaurft.scoring import score_source
+from luaurft.scoring.card import ScoreCard
+from luaurft.scoring.registry import all_rules, scorer_version
+from luaurft.scoring.rule import Rule, Severity
+from luaurft.scoring.scorer import DETERMINISTIC_SCORERS
+
+LUAU_SUFFIXES = (".lua", ".luau")
+STDIN = "-"
+STDIN_NAME = "<stdin>"
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_VERSION = "2.1.0"
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    path: str
+    card: ScoreCard
+
+
+@dataclass(frozen=True, slots=True)
+class FileError:
+    path: str
+    message: str
+
+
+Outcome = FileResult | FileError
+
+
+def collect_files(paths: Sequence[str]) -> list[str]:
+    """The files to score: files as given, directories walked for `.lua`/`.luau`, `-` as is.
+
+    Hidden directories (`.git`, `.venv`) are skipped, each file is listed once and
+    directory contents come sorted. A path that does not exist is a usage error.
+    """
+    if not paths:
+        raise LuaurftError("no paths given; pass files, directories, or - for standard input")
+    found: dict[str, None] = {}
+    for raw in paths:
+        if raw == STDIN:
+            found.setdefault(STDIN)
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            for file in _walk(path):
+                found.setdefault(str(file))
+        elif path.exists():
+            found.setdefault(str(path))
+        else:
+            raise LuaurftError(f"{raw}: no such file or directory")
+    return list(found)
+
+
+def _walk(root: Path) -> list[Path]:
+    files = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.endswith(LUAU_SUFFIXES):
+                files.append(Path(dirpath) / name)
+    return files
+
+
+def score_file(
+    path: str,
+    *,
+    kind: str | None = None,
+    read_stdin: Callable[[], bytes] | None = None,
+) -> Outcome:
+    """Score one file (`-` reads standard input); unreadable or binary files give a `FileError`."""
+    try:
+        if path == STDIN:
+            data = (read_stdin or sys.stdin.buffer.read)()
+            shown = STDIN_NAME
+        else:
+            data = Path(path).read_bytes()
+            shown = path
+    except OSError as exc:
+        return FileError(path, f"cannot read: {exc.strerror or exc}")
+    try:
+        source = LuauSource.from_bytes(data)
+    except LuaurftError as exc:
+        return FileError(shown, str(exc))
+    card = score_source(source, kind=kind, path=None if path == STDIN else path)
+    return FileResult(shown, card)
+
+
+def score_paths(
+    paths: Sequence[str],
+    *,
+    kind: str | None = None,
+    read_stdin: Callable[[], bytes] | None = None,
+) -> Iterator[Outcome]:
+    """Score every file `collect_files(paths)` finds, one outcome per file, in order."""
+    for path in collect_files(paths):
+        yield score_file(path, kind=kind, read_stdin=read_stdin)
+
+
+# -- JSON --------------------------------------------------------------------------
+
+
+def result_dict(result: FileResult) -> dict[str, Any]:
+    """One file's entry: path, kind, the four scores and the composite, the findings."""
+    card = result.card
+    scores: dict[str, float | None] = {
+        name: card.scores.get(name) for name in DETERMINISTIC_SCORERS
+    }
+    scores["composite"] = card.composite
+    return {
+        "path": result.path,
+        "kind": card.kind,
+        "scores": scores,
+        "findings": [f.to_dict() for f in card.findings],
+    }
+
+
+def error_dict(error: FileError) -> dict[str, str]:
+    return {"path": error.path, "message": error.message}
+
+
+def json_document(outcomes: Iterable[Outcome]) -> dict[str, Any]:
+    """`{"scorer_version", "results": [...], "errors": [...]}` for a set of outcomes."""
+    results: list[dict[str, Any]] = []
+    errors: list[dict[str, str]] = []
+    for outcome in outcomes:
+        if isinstance(outcome, FileResult):
+            results.append(result_dict(outcome))
+        else:
+            errors.append(error_dict(outcome))
+    return {"scorer_version": scorer_version(), "results": results, "errors": errors}
+
+
+def below(outcomes: Iterable[Outcome], min_score: float) -> list[FileResult]:
+    """The results whose composite is below `min_score`."""
+    return [o for o in outcomes if isinstance(o, FileResult) and o.card.composite < min_score]
+
+
+# -- SARIF 2.1.0 -------------------------------------------------------------------
+
+_SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def sarif_rule(rule: Rule) -> dict[str, Any]:
+    """A SARIF `reportingDescriptor` built from the rule's metadata."""
+    help_markdown = (
+        f"{rule.summary}\n\nBad:\n\n```lua\n{rule.bad.rstrip()}\n```\n\n"
+        f"Good:\n\n```lua\n{rule.good.rstrip()}\n```\n"
+    )
+    return {
+        "id": rule.id,
+        "name": "".join(part.capitalize() for part in rule.id.replace("/", "-").split("-")),
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": rule.summary},
+        "help": {"text": rule.summary, "markdown": help_markdown},
+        "defaultConfiguration": {"level": _SARIF_LEVEL[rule.severity]},
+        "properties": {"tags": ["luau", "roblox", rule.scorer], "scorer": rule.scorer},
+    }
+
+
+def _artifact_uri(path: str) -> str:
+    if path == STDIN_NAME:
+        return "stdin"
+    p = Path(path)
+    if p.is_absolute():
+        try:
+            p = p.relative_to(Path.cwd())
+        except ValueError:
+            return p.as_uri()
+    return quote(p.as_posix())
+
+
+def sarif_document(outcomes: Iterable[Outcome]) -> dict[str, Any]:
+    """A SARIF 2.1.0 log with one run: every registered rule, every finding as a result.
+
+    Paths are relative to the working directory (`%SRCROOT%`), which is what
+    GitHub code scanning expects when the command runs at the repository root.
+    Per-file scores ride along in the run's `properties`; files that could not
+    be read become tool execution notifications.
+    """
+    rules = list(all_rules())
+    index = {rule.id: i for i, rule in enumerate(rules)}
+    results: list[dict[str, Any]] = []
+    files: list[dict[str, Any]] = []
+    notifications: list[dict[str, Any]] = []
+    for outcome in outcomes:
+        if isinstance(outcome, FileError):
+            notifications.append(
+                {
+                    "level": "error",
+                    "message": {"text": outcome.message},
+                    "locations": [
+                        {
+                            "physicalLocation": {
+                                "artifactLocation": {"uri": _artifact_uri(outcome.path)}
+                            }
+                        }
+                    ],
+                }
+            )
+            continue
+        uri = _artifact_uri(outcome.path)
+        entry = result_dict(outcome)
+        files.append({"path": outcome.path, "kind": entry["kind"], "scores": entry["scores"]})
+        for finding in outcome.card.findings:
+            text = finding.message + (f" Fix: {finding.fix}" if finding.fix else "")
+            result: dict[str, Any] = {
+                "ruleId": finding.rule,
+                "level": _SARIF_LEVEL[finding.severity],
+                "message": {"text": text},
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
+                            "region": {"startLine": finding.line, "startColumn": finding.column},
+                        }
+                    }
+                ],
+            }
+            if finding.rule in index:
+                result["ruleIndex"] = index[finding.rule]
+            results.append(result)
+    from luaurft import __version__
+
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": SARIF_VERSION,
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "luaurft",
+                        "version": __version__,
+                        "rules": [sarif_rule(rule) for rule in rules],
+                    }
+                },
+                "invocations": [
+                    {
+                        "executionSuccessful": True,
+                        "toolExecutionNotifications": notifications,
+                    }
+                ],
+                "results": results,
+                "properties": {"scorer_version": scorer_version(), "files": files},
+            }
+        ],
+    }

@@ -1,0 +1,281 @@
+"""`luaurft score`: file collection, the JSON/JSONL/SARIF documents, exit codes, clean stdout."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from conftest import EXAMPLES, ROOT, example_files
+from luaurft.cli import app
+from luaurft.errors import LuaurftError
+from luaurft.scoring.registry import all_rules
+from luaurft.scoring.report import (
+    FileError,
+    FileResult,
+    collect_files,
+    json_document,
+    sarif_document,
+    score_file,
+    score_paths,
+)
+
+runner = CliRunner()
+# A small real script: trivial code such as `print('hello')` scores low by design.
+GOOD = """local Players = game:GetService("Players")
+
+local function onPlayerAdded(player)
+\tlocal leaderstats = Instance.new("Folder")
+\tleaderstats.Name = "leaderstats"
+\tlocal coins = Instance.new("IntValue")
+\tcoins.Name = "Coins"
+\tcoins.Value = 0
+\tcoins.Parent = leaderstats
+\tleaderstats.Parent = player
+end
+
+Players.PlayerAdded:Connect(onPlayerAdded)
+"""
+
+BROKEN = "local function f()\n\tif x then\n\t\tprint(1)\nend\n"
+
+
+def invoke(*args: str, input: str | bytes | None = None):
+    return runner.invoke(app, ["score", *args], input=input)
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    (tmp_path / "good.luau").write_text(GOOD)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "broken.lua").write_text(BROKEN)
+    (tmp_path / "sub" / "binary.luau").write_bytes(b"\x00\xff\xfe compiled chunk")
+    (tmp_path / "notes.txt").write_text("not Luau")
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "skip.luau").write_text("print(1)\n")
+    return tmp_path
+
+
+# -- file collection ----------------------------------------------------------------
+
+
+def test_collect_walks_directories_for_luau_only(tree: Path) -> None:
+    files = collect_files([str(tree)])
+    assert [Path(f).relative_to(tree).as_posix() for f in files] == [
+        "good.luau",
+        "sub/binary.luau",
+        "sub/broken.lua",
+    ]
+
+
+def test_collect_keeps_order_stdin_and_drops_repeats(tree: Path) -> None:
+    good = str(tree / "good.luau")
+    assert collect_files([good, "-", good, str(tree / "notes.txt")]) == [
+        good,
+        "-",
+        str(tree / "notes.txt"),
+    ]
+
+
+def test_collect_refuses_missing_paths() -> None:
+    with pytest.raises(LuaurftError, match="no such file"):
+        collect_files(["/no/such/place.luau"])
+
+
+def test_unreadable_and_binary_files_become_errors_and_the_rest_go_on(tree: Path) -> None:
+    (tree / "sub" / "dangling.luau").symlink_to(tree / "missing-target")
+    outcomes = list(score_paths([str(tree)]))
+    errors = {Path(o.path).name: o.message for o in outcomes if isinstance(o, FileError)}
+    results = {Path(o.path).name for o in outcomes if isinstance(o, FileResult)}
+    assert results == {"good.luau", "broken.lua"}
+    assert set(errors) == {"binary.luau", "dangling.luau"}
+    assert "UTF-8" in errors["binary.luau"] and "cannot read" in errors["dangling.luau"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.one_of(st.binary(max_size=300), st.text(max_size=300).map(str.encode)))
+def test_any_file_content_gives_a_result_or_an_error(data: bytes) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "fuzz.luau"
+        path.write_bytes(data)
+        outcome = score_file(str(path))
+        if isinstance(outcome, FileResult):
+            document = json_document([outcome])
+            json.dumps(document)
+            json.dumps(sarif_document([outcome]))
+        else:
+            assert outcome.message
+
+
+# -- JSON -------------------------------------------------------------------------
+
+
+def test_json_document_over_examples(tmp_path: Path) -> None:
+    result = invoke(str(EXAMPLES), "--format", "json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert set(document) == {"scorer_version", "results", "errors"}
+    assert document["errors"] == []
+    assert len(document["results"]) == len(example_files())
+    for entry in document["results"]:
+        assert set(entry) == {"path", "kind", "scores", "findings"}
+        assert set(entry["scores"]) == {"syntax", "api", "bug", "quality", "composite"}
+        assert entry["scores"]["syntax"] == 1.0
+        assert entry["kind"] in {"Script", "LocalScript", "ModuleScript"}
+        for finding in entry["findings"]:
+            assert set(finding) == {
+                "rule",
+                "scorer",
+                "severity",
+                "line",
+                "column",
+                "message",
+                "fix",
+            }
+
+
+def test_json_reports_findings_errors_and_null_scorers(tree: Path) -> None:
+    result = invoke(str(tree), "--format", "json")
+    document = json.loads(result.stdout)
+    by_name = {Path(r["path"]).name: r for r in document["results"]}
+    broken = by_name["broken.lua"]
+    assert broken["scores"]["syntax"] < 0.5
+    unclosed = [f for f in broken["findings"] if f["rule"] == "syntax/unclosed-block"]
+    assert [(f["line"], f["severity"]) for f in unclosed] == [(2, "error")]
+    assert [Path(e["path"]).name for e in document["errors"]] == ["binary.luau"]
+    from luaurft.scoring.scorer import available_scorers
+
+    for name in ("api", "bug", "quality"):
+        if name not in available_scorers():
+            assert broken["scores"][name] is None
+
+
+def test_jsonl_streams_one_line_per_file(tree: Path) -> None:
+    result = invoke(str(tree), "--format", "jsonl")
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(lines) == 3
+    assert [Path(line["path"]).name for line in lines if "path" in line] == [
+        "good.luau",
+        "broken.lua",
+    ]
+    assert [Path(line["error"]["path"]).name for line in lines if "error" in line] == [
+        "binary.luau"
+    ]
+
+
+def test_stdin_is_scored_with_kind_override() -> None:
+    result = invoke("-", "--format", "json", "--kind", "module", input="return {}\n")
+    document = json.loads(result.stdout)
+    [entry] = document["results"]
+    assert entry["path"] == "<stdin>" and entry["kind"] == "ModuleScript"
+
+
+# -- SARIF ------------------------------------------------------------------------
+
+
+def test_sarif_is_a_2_1_0_log_with_rules_and_located_results(tree: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tree)
+    result = invoke(".", "--format", "sarif")
+    assert result.exit_code == 0, result.output
+    log = json.loads(result.stdout)
+    assert log["version"] == "2.1.0" and "sarif-2.1.0" in log["$schema"]
+    [run] = log["runs"]
+    driver = run["tool"]["driver"]
+    assert driver["name"] == "luaurft"
+    ids = [r["id"] for r in driver["rules"]]
+    assert ids == [r.id for r in all_rules()]
+    for rule in driver["rules"]:
+        assert rule["shortDescription"]["text"] and rule["help"]["markdown"]
+        assert rule["defaultConfiguration"]["level"] in {"error", "warning", "note"}
+    assert run["results"], "the broken file has findings"
+    for res in run["results"]:
+        assert driver["rules"][res["ruleIndex"]]["id"] == res["ruleId"]
+        assert res["level"] in {"error", "warning", "note"} and res["message"]["text"]
+        [location] = res["locations"]
+        physical = location["physicalLocation"]
+        assert physical["artifactLocation"]["uri"] == "sub/broken.lua"
+        assert physical["region"]["startLine"] >= 1 and physical["region"]["startColumn"] >= 1
+    notes = run["invocations"][0]["toolExecutionNotifications"]
+    assert [n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for n in notes] == [
+        "sub/binary.luau"
+    ]
+    files = {f["path"]: f["scores"] for f in run["properties"]["files"]}
+    assert files["sub/broken.lua"]["syntax"] < 0.5
+
+
+# -- exit codes ---------------------------------------------------------------------
+
+
+def test_min_score_fails_below_and_passes_above(tree: Path) -> None:
+    broken = str(tree / "sub" / "broken.lua")
+    assert invoke(broken, "--min-score", "0.5").exit_code == 1
+    assert invoke(str(tree / "good.luau"), "--min-score", "0.5").exit_code == 0
+    assert invoke(str(EXAMPLES), "--min-score", "0.95", "--format", "json").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["/no/such/file.luau"],
+        [str(EXAMPLES), "--kind", "Widget"],
+        [str(EXAMPLES), "--min-score", "1.5"],
+        [str(EXAMPLES), "--format", "xml"],
+        [],
+    ],
+)
+def test_usage_errors_exit_2(args: list[str]) -> None:
+    assert invoke(*args).exit_code == 2
+
+
+def test_table_lists_files_and_findings(tree: Path) -> None:
+    result = invoke(str(tree))
+    assert result.exit_code == 0
+    assert "good.luau" in result.stdout and "broken.lua" in result.stdout
+    assert "syntax/unclosed-block" in result.stdout
+
+
+# -- end to end: pure JSON on stdout ------------------------------------------------
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+
+
+def test_cli_json_pipes_into_json_tool() -> None:
+    score = subprocess.run(
+        [sys.executable, "-m", "luaurft", "score", "examples/", "--format", "json"],
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        check=True,
+    )
+    subprocess.run(
+        [sys.executable, "-m", "json.tool"], input=score.stdout, check=True, capture_output=True
+    )
+
+
+def test_native_prints_during_machine_output_go_to_stderr() -> None:
+    script = (
+        "import json, pluau\n"
+        "from luaurft.cli._output import machine_stdout\n"
+        "with machine_stdout() as out:\n"
+        "    vm = pluau.Lua()\n"
+        "    cycle = [vm]\n"
+        "    cycle.append(cycle)\n"
+        "    del vm, cycle\n"
+        "    out.write(json.dumps({'ok': True}))\n"
+        "print('after')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=_env(), capture_output=True, text=True, check=True
+    )
+    assert done.stdout == '{"ok": true}after\n'
+    assert "Lua VM is being closed" in done.stderr
