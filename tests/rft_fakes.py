@@ -109,6 +109,11 @@ class FakeTrainer:
         )
 
 
+def good_code_reward(task: str, code: str) -> tuple[float, dict[str, Any]]:
+    """0.9 for the good script, 0.2 for anything else (independent of scorer tuning)."""
+    return (0.9 if GOOD.strip() in code else 0.2), {"good": GOOD.strip() in code}
+
+
 def make_tasks(count: int) -> list[TaskRow]:
     return [
         TaskRow(id=f"t{i:02d}", prompt=f"Write a server script number {i} that greets players.")

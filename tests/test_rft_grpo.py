@@ -89,3 +89,14 @@ def test_grpo_trains_an_adapter_on_the_reward(tmp_path: Path) -> None:
     assert (out / "adapter_model.safetensors").is_file()
     meta = json.loads((out / TRAIN_META_FILENAME).read_text())
     assert meta["method"] == "grpo" and meta["use_vllm"] is False
+
+
+def test_hybrid_reward_is_given_to_trl_as_is_and_callables_are_wrapped() -> None:
+    from luaurft.reward import HybridReward
+    from luaurft.rft.grpo import trl_reward_function
+
+    hybrid = HybridReward()
+    assert trl_reward_function(hybrid) is hybrid
+    wrapped = trl_reward_function(lambda task, code: (1.0, {}))
+    assert isinstance(wrapped, GRPOReward)
+    assert wrapped(["p"], ["print(1)"], task=["t"]) == [1.0]

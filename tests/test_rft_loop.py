@@ -18,7 +18,14 @@ from luaurft.rft.candidates import generate_candidates
 from luaurft.rft.loop import ModelRef, mix_training_rows, round_tasks, run_rft
 from luaurft.rft.select import DeterministicReward
 from luaurft.rft.store import RunStore, Status
-from rft_fakes import GOOD, FakeTrainer, Injected, ScriptedGenerator, make_tasks
+from rft_fakes import (
+    GOOD,
+    FakeTrainer,
+    Injected,
+    ScriptedGenerator,
+    good_code_reward,
+    make_tasks,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -129,7 +136,7 @@ def test_two_rounds_sample_from_the_newest_adapter_and_train_on_the_mix(tmp_path
     with open_store(tmp_path, settings) as store:
         result = run_rft(
             settings, store=store, run_dir=tmp_path, sft_rows=SFT_ROWS, tasks=make_tasks(4),
-            generator_factory=factory, reward=DeterministicReward(), trainer=trainer,
+            generator_factory=factory, reward=good_code_reward, trainer=trainer,
         )  # fmt: skip
         assert store.status == "done"
         assert [r.status for r in store.rounds()] == [Status.DONE, Status.DONE]
@@ -158,7 +165,7 @@ def test_retrain_from_base_starts_every_round_from_the_base_model(tmp_path: Path
     with open_store(tmp_path, settings) as store:
         run_rft(
             settings, store=store, run_dir=tmp_path, sft_rows=SFT_ROWS, tasks=make_tasks(2),
-            generator_factory=factory, reward=DeterministicReward(), trainer=trainer,
+            generator_factory=factory, reward=good_code_reward, trainer=trainer,
         )  # fmt: skip
     assert [r.init_adapter for r in trainer.requests] == [None, None, None]
     # ...but each round still samples the newest model.
@@ -194,7 +201,7 @@ def test_killed_mid_candidates_resumes_without_generating_a_finished_candidate_t
         with pytest.raises(Injected):
             run_rft(
                 settings, store=store, run_dir=tmp_path, sft_rows=SFT_ROWS, tasks=tasks,
-                generator_factory=Factory(dying), reward=DeterministicReward(), trainer=trainer,
+                generator_factory=Factory(dying), reward=good_code_reward, trainer=trainer,
                 tasks_per_call=1,
             )  # fmt: skip
         assert store.stage("candidates", 1).status is Status.FAILED  # type: ignore[union-attr]
@@ -205,7 +212,7 @@ def test_killed_mid_candidates_resumes_without_generating_a_finished_candidate_t
     with open_store(tmp_path, settings) as store:
         run_rft(
             settings, store=store, run_dir=tmp_path, sft_rows=SFT_ROWS,
-            generator_factory=Factory(resumed), reward=DeterministicReward(), trainer=trainer,
+            generator_factory=Factory(resumed), reward=good_code_reward, trainer=trainer,
         )  # fmt: skip
         final = [(c.task_id, c.index) for c in store.candidates(1)]
         assert store.status == "done"
@@ -249,13 +256,13 @@ def test_resuming_with_other_sft_data_is_refused(tmp_path: Path) -> None:
     with open_store(tmp_path, settings) as store:
         run_rft(
             settings, store=store, run_dir=tmp_path, sft_rows=SFT_ROWS, tasks=make_tasks(1),
-            generator_factory=Factory(ScriptedGenerator()), reward=DeterministicReward(),
+            generator_factory=Factory(ScriptedGenerator()), reward=good_code_reward,
             trainer=FakeTrainer(),
         )  # fmt: skip
         with pytest.raises(ConfigError, match="SFT data differ"):
             run_rft(
                 settings, store=store, run_dir=tmp_path, sft_rows=SFT_ROWS[:1],
-                generator_factory=Factory(ScriptedGenerator()), reward=DeterministicReward(),
+                generator_factory=Factory(ScriptedGenerator()), reward=good_code_reward,
                 trainer=FakeTrainer(),
             )  # fmt: skip
 
@@ -285,17 +292,16 @@ SUBPROCESS_RUN = """
 import sys
 from pathlib import Path
 sys.path.insert(0, {tests!r})
-from rft_fakes import FakeTrainer, ScriptedGenerator, make_tasks
+from rft_fakes import FakeTrainer, ScriptedGenerator, good_code_reward, make_tasks
 from test_rft_loop import SFT_ROWS, small_settings, open_store
 from luaurft.rft.loop import run_rft
-from luaurft.rft.select import DeterministicReward
 
 run_dir = Path({run_dir!r})
 settings = small_settings(rounds=1)
 generator = ScriptedGenerator(delay={delay}, log_path=run_dir / {log!r})
 with open_store(run_dir, settings) as store:
     run_rft(settings, store=store, run_dir=run_dir, sft_rows=SFT_ROWS, tasks=make_tasks(5),
-            generator_factory=lambda model: generator, reward=DeterministicReward(),
+            generator_factory=lambda model: generator, reward=good_code_reward,
             trainer=FakeTrainer(), tasks_per_call=1)
 print("finished")
 """

@@ -218,7 +218,7 @@ class _HybridLike:
         for _task, code in items:
             card = score_source(code)
             judge = 0.9 if "Players" in code else 0.4
-            value = round(0.4 * card.composite + 0.6 * judge, 6)
+            value = judge
             out.append(_FakeReward(value, {"syntax": card.scores["syntax"], "judge": judge}, card))
         return out
 
@@ -255,3 +255,36 @@ def test_selected_rows_are_prompt_completion_pairs_with_the_system_prompt(
             "reward": 0.9,
         }
     ]
+
+
+def test_hybrid_reward_with_a_judge_scores_and_selects(store: RunStore) -> None:
+    import json
+    import re
+
+    from luaurft.judge import LLMJudge
+    from luaurft.reward import HybridReward
+    from luaurft.rft.select import reward_key
+    from luaurft.testing.fake_generator import ScriptedGenerator
+    from luaurft.testing.fake_judge import verdict_for
+
+    def respond(conversation: list[dict[str, str]], index: int) -> str:
+        found = re.search(r"(`{3,})luau\n(.*?)\n\1", conversation[-1]["content"], re.DOTALL)
+        return json.dumps(verdict_for(found.group(2) if found else ""))
+
+    judge_model = ScriptedGenerator(respond, name="judge:model")
+    hybrid = HybridReward(judge=LLMJudge(judge_model))
+    add(store, "a", [GREET, SPIN_LONGER, BROKEN])
+    stats = score_candidates(store, 1, hybrid)
+    key = reward_key(hybrid)
+    assert stats.scored == 3 and stats.reward_key == key
+    # Another judge (or none) is another reward: its values are stored apart.
+    assert reward_key(HybridReward()) != key
+    assert len(judge_model.seen) == 3
+    rows = store.rewards(1, key)
+    values = {store.candidate(cid).code: row.value for cid, row in rows.items()}  # type: ignore[union-attr]
+    for row in rows.values():
+        assert row.parts["blend"] == "hybrid" and row.parts["parts"]["judge"] is not None
+    selection = select_round(store, 1, key, threshold=0.0)
+    best = max(values, key=lambda code: values[code] or 0.0)
+    assert kept_code(store, "a") == best and values[BROKEN] < values[best]
+    assert selection.kept_mean == pytest.approx(values[best])

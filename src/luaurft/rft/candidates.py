@@ -75,13 +75,9 @@ def sampling_params(settings: SamplingSettings, *, seed: int | None = None) -> S
     """`luaurft.llm.SamplingParams` from the configured sampling (seed overridable)."""
     from luaurft.llm import SamplingParams
 
-    return SamplingParams(
-        n=settings.n,
-        temperature=settings.temperature,
-        top_p=settings.top_p,
-        max_new_tokens=settings.max_new_tokens,
-        seed=settings.seed if seed is None else seed,
-    )
+    if seed is None:
+        return SamplingParams.from_settings(settings)
+    return SamplingParams.from_settings(settings, seed=seed)
 
 
 def call_seed(base: int | None, round: int, task_position: int, first_index: int) -> int | None:

@@ -1,14 +1,13 @@
 """The pieces `run_rft` is given, built from settings: the reward and the generator factory.
 
-The hybrid reward (`luaurft.reward.HybridReward`, with the judge named in
-`settings.reward.judge`) is looked up at run time, so this module works
-whether or not that layer is installed; "auto" falls back to the
-deterministic composite, with a warning, where it is not.
+The reward is the hybrid reward (`luaurft.reward.HybridReward`, with the
+judge named in `settings.reward.judge`), or the deterministic composite
+alone. "auto" is the hybrid reward, and the deterministic composite (with a
+warning) where the hybrid one cannot be built.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -28,20 +27,18 @@ LOCAL_BACKENDS = ("auto", "transformers", "vllm")
 
 
 def hybrid_reward(settings: Settings) -> Any:
-    """`HybridReward` with the weights and judge of `settings` (ConfigError if unavailable)."""
+    """`HybridReward` with the weights of `settings.reward` and the judge it names
+    (`reward.judge`; "none" blends the deterministic scorers alone)."""
     try:
-        reward_module = importlib.import_module("luaurft.reward")
-    except ImportError:
+        from luaurft.judge import make_judge
+        from luaurft.reward import HybridReward, RewardConfig
+    except ImportError as exc:  # pragma: no cover - a partial install
         raise ConfigError(
-            "the hybrid reward (luaurft.reward) is not available in this install; use "
-            "--reward deterministic"
+            f"the hybrid reward is not available ({exc}); use --reward deterministic"
         ) from None
-    config = reward_module.RewardConfig.from_settings(settings)
-    judge = None
-    if config.uses_judge and settings.reward.judge.strip().lower() not in ("", "none", "off"):
-        judge_module = importlib.import_module("luaurft.judge")
-        judge = judge_module.make_judge(settings.reward.judge)
-    return reward_module.HybridReward(config, judge=judge)
+    config = RewardConfig.from_settings(settings)
+    judge = make_judge(settings.reward.judge) if config.uses_judge else None
+    return HybridReward(config, judge=judge)
 
 
 def make_reward(settings: Settings, choice: RewardChoice = "auto") -> Any:

@@ -24,7 +24,7 @@ from typing import Any
 from luaurft.config import REFERENCE_SYSTEM_PROMPT, Settings
 from luaurft.errors import ConfigError
 from luaurft.rft.candidates import conversation
-from luaurft.rft.select import CandidateReward, as_candidate_reward
+from luaurft.rft.select import CandidateReward, as_candidate_reward, reward_key
 from luaurft.rft.sft import (
     TRAIN_META_FILENAME,
     TrainingError,
@@ -92,6 +92,14 @@ class GRPOReward:
         return [r.value for r in self.reward.score_batch(items)]
 
 
+def trl_reward_function(reward: Any) -> Any:
+    """The reward as TRL calls it: a reward that is one already (`HybridReward`, which
+    also logs its components) as is, anything else wrapped in `GRPOReward`."""
+    if callable(reward) and hasattr(reward, "score_many") and hasattr(reward, "__name__"):
+        return reward
+    return GRPOReward(reward)
+
+
 def grpo_dataset(tasks: Sequence[TaskRow], system_prompt: str = REFERENCE_SYSTEM_PROMPT) -> Any:
     import datasets
 
@@ -99,7 +107,12 @@ def grpo_dataset(tasks: Sequence[TaskRow], system_prompt: str = REFERENCE_SYSTEM
         raise TrainingError("GRPO needs at least one task")
     return datasets.Dataset.from_list(
         [
-            {"prompt": conversation(t.prompt, system_prompt), "task": t.prompt, "task_id": t.id}
+            {
+                "prompt": conversation(t.prompt, system_prompt),
+                "task": t.prompt,
+                "task_id": t.id,
+                "kind": t.kind or "",
+            }
             for t in tasks
         ]
     )
@@ -212,7 +225,7 @@ def train_grpo(
         targets, skipped = resolve_target_modules(model, settings.lora.target_modules)
         peft_config = lora_config(settings, targets)
 
-    reward_fn = GRPOReward(reward)
+    reward_fn = trl_reward_function(reward)
     args = grpo_config(
         settings,
         out / "checkpoints",
@@ -255,6 +268,6 @@ def train_grpo(
         report_to=[r for r in reporting if r != "none"],
     )
     meta = {**result.to_dict(), "method": "grpo", "use_vllm": sample_with_vllm,
-            "reward_key": reward_fn.reward.key}  # fmt: skip
+            "reward_key": reward_key(reward)}  # fmt: skip
     (out / TRAIN_META_FILENAME).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     return result

@@ -65,7 +65,11 @@ class CandidateReward(Protocol):
 
     key: str
 
-    def score_batch(self, items: Sequence[tuple[str, str]]) -> list[RewardResult]: ...
+    def score_batch(
+        self, items: Sequence[tuple[str, str]], kinds: Sequence[str | None] | None = None
+    ) -> list[RewardResult]:
+        """A result per (task, code) pair; `kinds` are the tasks' script kinds where known."""
+        ...
 
 
 def cleanliness(card: ScoreCard | None) -> dict[str, float]:
@@ -91,10 +95,12 @@ class DeterministicReward:
         card = score_source(code)
         return card.composite, dict(card.scores)
 
-    def score_batch(self, items: Sequence[tuple[str, str]]) -> list[RewardResult]:
+    def score_batch(
+        self, items: Sequence[tuple[str, str]], kinds: Sequence[str | None] | None = None
+    ) -> list[RewardResult]:
         results = []
-        for _task, code in items:
-            card = score_source(code)
+        for i, (_task, code) in enumerate(items):
+            card = score_source(code, kind=kinds[i] if kinds else None)
             results.append(RewardResult(card.composite, dict(card.scores), card))
         return results
 
@@ -104,14 +110,16 @@ class _CallableReward:
         self.fn = fn
         self.key = key
 
-    def score_batch(self, items: Sequence[tuple[str, str]]) -> list[RewardResult]:
+    def score_batch(
+        self, items: Sequence[tuple[str, str]], kinds: Sequence[str | None] | None = None
+    ) -> list[RewardResult]:
         results = []
-        for task, code in items:
+        for i, (task, code) in enumerate(items):
             value, parts = self.fn(task, code)
+            # The card only serves tie-breaks (cleanliness); the value is the callable's.
+            card = score_source(code, kind=kinds[i] if kinds else None)
             results.append(
-                RewardResult(
-                    None if value is None else float(value), dict(parts or {}), score_source(code)
-                )
+                RewardResult(None if value is None else float(value), dict(parts or {}), card)
             )
         return results
 
@@ -123,9 +131,16 @@ class _ObjectReward:
         self.reward = reward
         self.key = key
 
-    def score_batch(self, items: Sequence[tuple[str, str]]) -> list[RewardResult]:
+    def score_batch(
+        self, items: Sequence[tuple[str, str]], kinds: Sequence[str | None] | None = None
+    ) -> list[RewardResult]:
         results = []
-        for r in self.reward.score_many(list(items)):
+        scored = (
+            self.reward.score_many(list(items), kinds=list(kinds))
+            if kinds is not None and any(kinds)
+            else self.reward.score_many(list(items))
+        )
+        for r in scored:
             card = getattr(r, "card", None)
             parts = r.to_dict() if hasattr(r, "to_dict") else dict(getattr(r, "parts", {}) or {})
             value = getattr(r, "value", None)
@@ -144,16 +159,32 @@ def _jsonable(value: Any) -> dict[str, Any]:
 
 
 def reward_key(reward: Any) -> str:
-    """A stable key for a reward: its `key`, or a hash of its config, or its name."""
+    """A stable key for a reward: its `key`; or, for a configured reward (HybridReward), a
+    hash of its config, its judge (model, prompt version) and the scorer version; or its name.
+
+    Rewards are stored under this key, so a change of weights, judge or scorers
+    scores the candidates again instead of mixing old and new values.
+    """
     key = getattr(reward, "key", None)
     if isinstance(key, str) and key:
         return key
+    name = str(getattr(reward, "__name__", None) or type(reward).__name__)
     config = getattr(reward, "config", None)
     if config is not None and hasattr(config, "model_dump"):
-        blob = json.dumps(config.model_dump(mode="json"), sort_keys=True, default=str)
-        name = getattr(reward, "__name__", type(reward).__name__)
+        from luaurft.scoring.registry import scorer_version
+
+        judge = getattr(reward, "judge", None)
+        identity = {
+            "config": config.model_dump(mode="json"),
+            "judge": None
+            if judge is None
+            else [str(getattr(judge, "model", type(judge).__name__)),
+                  str(getattr(judge, "prompt_version", ""))],
+            "scorers": scorer_version(),
+        }  # fmt: skip
+        blob = json.dumps(identity, sort_keys=True, default=str)
         return f"{name}:{hashlib.sha256(blob.encode()).hexdigest()[:12]}"
-    return str(getattr(reward, "__name__", None) or type(reward).__name__)
+    return name
 
 
 def as_candidate_reward(reward: Any, key: str | None = None) -> CandidateReward:
@@ -208,18 +239,16 @@ def score_candidates(
     todo = store.unrewarded(round, scorer.key)
     total = store.count_candidates(round)
     stats = ScoreStats(round=round, reward_key=scorer.key, already=total - len(todo))
-    prompts: dict[str, str] = {}
+    tasks = {t.id: t for t in store.tasks()}
     if progress is not None:
         progress(stats.already, total)
     for start in range(0, len(todo), max(1, batch_size)):
         batch = todo[start : start + batch_size]
-        items = []
-        for c in batch:
-            if c.task_id not in prompts:
-                task = store.task(c.task_id)
-                prompts[c.task_id] = task.prompt if task is not None else ""
-            items.append((prompts[c.task_id], c.code or ""))
-        results = scorer.score_batch(items)
+        items = [
+            (tasks[c.task_id].prompt if c.task_id in tasks else "", c.code or "") for c in batch
+        ]
+        kinds = [tasks[c.task_id].kind if c.task_id in tasks else None for c in batch]
+        results = scorer.score_batch(items, kinds)
         if len(results) != len(batch):
             raise RuntimeError(
                 f"reward {scorer.key!r} returned {len(results)} results for {len(batch)}"
