@@ -125,3 +125,32 @@ def test_rft_command_refuses_other_sft_data_on_resume(tmp_path: Path) -> None:
 
     with pytest.raises(ConfigError, match="other SFT data"):
         run_from_files(settings, tmp_path / "run", sft_data=other)
+
+
+def test_factories_build_the_configured_reward_and_follow_the_newest_adapter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import luaurft.llm
+    from luaurft.config import Settings
+    from luaurft.reward import HybridReward
+    from luaurft.rft.factories import generator_factory, make_reward
+    from luaurft.rft.loop import ModelRef
+    from luaurft.rft.select import DeterministicReward
+
+    settings = Settings()
+    hybrid = make_reward(settings, "auto")
+    assert isinstance(hybrid, HybridReward) and hybrid.judge is None  # reward.judge = "none"
+    assert isinstance(make_reward(settings, "deterministic"), DeterministicReward)
+
+    specs: list[str] = []
+    monkeypatch.setattr(luaurft.llm, "make_generator", lambda spec, **kw: specs.append(spec))
+    local = generator_factory("transformers", batch_size=2)
+    local(ModelRef("base", None, 0))
+    local(ModelRef("base", Path("runs/x/adapters/round-1"), 1))
+    fixed = generator_factory("openai:rft@http://127.0.0.1:8000/v1")
+    fixed(ModelRef("base", Path("a"), 1))
+    assert specs == [
+        "transformers:base",
+        "transformers:base+runs/x/adapters/round-1",
+        "openai:rft@http://127.0.0.1:8000/v1",
+    ]
