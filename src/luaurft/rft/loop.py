@@ -226,19 +226,61 @@ def _stage(store: RunStore, name: str, round: int) -> Iterator[dict[str, Any]]:
     store.finish_stage(name, round, meta)
 
 
-def _release(generator: Any) -> None:
-    """Free a generator's model before training (GPU memory is needed for the trainer)."""
-    close = getattr(generator, "close", None)
-    if callable(close):
-        close()
-    gc.collect()
+def _empty_cuda_cache() -> None:
     try:
         import torch
+    except ImportError:  # pragma: no cover - the train extra is missing
+        return
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
 
-        if torch.cuda.is_available():
-            torch.cuda.empty_cache()
-    except ImportError:  # pragma: no cover
-        pass
+
+def _candidates_stage(
+    settings: Settings,
+    store: RunStore,
+    r: int,
+    tasks: Sequence[TaskRow],
+    newest: ModelRef,
+    generator_factory: GeneratorFactory,
+    progress: Callable[[int, int], None] | None,
+    tasks_per_call: int,
+    generation_passes: int,
+) -> dict[str, Any]:
+    """Generate what is missing of round `r`; the generator lives only inside this call."""
+    n = settings.sampling.n
+    ids = [t.id for t in tasks]
+    stage = store.stage("candidates", r)
+    if (
+        not store.missing_candidates(r, n, ids)
+        and stage is not None
+        and stage.status is Status.DONE
+    ):
+        return dict(stage.meta)
+    with _stage(store, "candidates", r) as meta:
+        passes: list[dict[str, Any]] = []
+        if store.missing_candidates(r, n, ids):
+            generator = generator_factory(newest)
+            try:
+                for _ in range(max(1, generation_passes)):
+                    stats = generate_candidates(
+                        store, generator, r, sampling=settings.sampling, tasks=tasks,
+                        system_prompt=settings.model.system_prompt,
+                        tasks_per_call=tasks_per_call, progress=progress,
+                    )  # fmt: skip
+                    passes.append(stats.to_dict())
+                    if stats.missing == 0:
+                        break
+            finally:
+                close = getattr(generator, "close", None)
+                if callable(close):
+                    close()
+        meta.update(
+            model=newest.label,
+            passes=passes,
+            stored=store.count_candidates(r),
+            missing=len(store.missing_candidates(r, n, ids)),
+        )
+    return meta
 
 
 def _adapter_of(store: RunStore, round: int) -> Path | None:
@@ -437,36 +479,13 @@ def _run_round(
         return lambda done, total: progress(f"{stage}@{r}", done, total)
 
     # Candidates: only the missing ones; the model is loaded only if something is missing.
-    missing = store.missing_candidates(r, settings.sampling.n, [t.id for t in tasks])
-    stage = store.stage("candidates", r)
-    if missing or stage is None or stage.status is not Status.DONE:
-        with _stage(store, "candidates", r) as meta:
-            generator = generator_factory(newest) if missing else None
-            passes = []
-            try:
-                for _ in range(max(1, generation_passes) if generator is not None else 0):
-                    stats = generate_candidates(
-                        store, generator, r, sampling=settings.sampling, tasks=tasks,  # type: ignore[arg-type]
-                        system_prompt=settings.model.system_prompt,
-                        tasks_per_call=tasks_per_call, progress=report("candidates"),
-                    )  # fmt: skip
-                    passes.append(stats.to_dict())
-                    if stats.missing == 0:
-                        break
-            finally:
-                if generator is not None:
-                    _release(generator)
-            meta.update(
-                model=newest.label,
-                passes=passes,
-                stored=store.count_candidates(r),
-                missing=len(
-                    store.missing_candidates(r, settings.sampling.n, [t.id for t in tasks])
-                ),
-            )
-        summary.candidates = meta
-    else:
-        summary.candidates = dict(stage.meta)
+    summary.candidates = _candidates_stage(
+        settings, store, r, tasks, newest, generator_factory, report("candidates"),
+        tasks_per_call, generation_passes,
+    )  # fmt: skip
+    # The sampler's model (vLLM reserves most of a GPU) must be gone before training.
+    gc.collect()
+    _empty_cuda_cache()
 
     with _stage(store, "score", r) as meta:
         meta.update(score_candidates(store, r, scorer, progress=report("score")).to_dict())
