@@ -17,6 +17,7 @@ from importlib import resources
 from typing import Any
 
 from luaurft.eval.tasks import Task, TaskKind
+from luaurft.luau.sandbox import Limits
 
 # How many characters of a check's failure message are kept.
 MESSAGE_CHARS = 500
@@ -102,13 +103,14 @@ def failed_report(task: Task, reason: str, status: str = "error") -> CheckReport
     )
 
 
-def check_solution(task: Task, code: str) -> CheckReport:
-    """Run `code` as the solution of `task` and report every check."""
+def check_solution(task: Task, code: str, *, limits: Limits | None = None) -> CheckReport:
+    """Run `code` as the solution of `task` and report every check. `limits` bound the
+    whole run (memory, CPU time, output), checks included."""
     if task.kind is TaskKind.LUAU:
-        return run_plain_checks(task, code)
+        return run_plain_checks(task, code, limits=limits)
     from luaurft.eval.world import run_world_checks
 
-    return run_world_checks(task, code)
+    return run_world_checks(task, code, limits=limits)
 
 
 # -- plain Luau --------------------------------------------------------------------
@@ -127,7 +129,7 @@ def _export_epilogue(task: Task) -> str:
     return f"\nreturn {{ {fields} }}\n"
 
 
-def run_plain_checks(task: Task, code: str) -> CheckReport:
+def run_plain_checks(task: Task, code: str, *, limits: Limits | None = None) -> CheckReport:
     """Run a plain-Luau solution, then each check in a fresh environment that sees
     only the solution's exports and the trusted test helpers."""
     import pluau
@@ -144,7 +146,7 @@ def run_plain_checks(task: Task, code: str) -> CheckReport:
             program += epilogue
         except SandboxError:
             pass
-    with Sandbox() as sandbox:
+    with Sandbox(limits) as sandbox:
         shim_fn = sandbox.load(_shim_source(), name="checks-shim")
         shim = shim_fn.call(sandbox.prelude)[0]
         sandbox.seal()
