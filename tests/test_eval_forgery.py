@@ -194,7 +194,9 @@ end
 
 
 def test_jest_blocks_report_which_test_failed() -> None:
-    report = check_solution(PLAIN_TASK, "function add(a, b) if b == 0 then return -1 end return a + b end")
+    report = check_solution(
+        PLAIN_TASK, "function add(a, b) if b == 0 then return -1 end return a + b end"
+    )
     jest = report.checks[2]
     assert not jest.passed
     assert "adds zero" in jest.message and "adds floats" not in jest.message

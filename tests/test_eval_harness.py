@@ -7,8 +7,8 @@ import math
 from pathlib import Path
 
 import pytest
-from eval_fakes import JudgeGenerator, ScriptedGenerator, reference_answer
 
+from eval_fakes import JudgeGenerator, ScriptedGenerator, reference_answer
 from luaurft.eval.harness import (
     EXEC_KEY,
     EvalError,
@@ -144,7 +144,10 @@ def test_intervals_are_reproducible_with_a_seed(tmp_path: Path) -> None:
         (("models/base", None, None), "transformers:models/base"),
         (("models/base", "vllm", "out/adapter"), "vllm:models/base+out/adapter"),
         (("models/base", None, "out/adapter"), "transformers:models/base+out/adapter"),
-        (("openai:qwen@http://127.0.0.1:8000/v1", None, "sft-lora"), "openai:sft-lora@http://127.0.0.1:8000/v1"),
+        (
+            ("openai:qwen@http://127.0.0.1:8000/v1", None, "sft-lora"),
+            "openai:sft-lora@http://127.0.0.1:8000/v1",
+        ),
         (("claude-x", "anthropic", None), "anthropic:claude-x"),
     ],
 )

@@ -105,7 +105,9 @@ def test_multipl_e_import_and_scoring(multipl_e_file: Path) -> None:
     pairs = suite.get("mbpp_12_pair_sums")
     assert pairs.program(PAIRS_FULL) == PAIRS_FULL
     assert check_solution(pairs, pairs.program(PAIRS_FULL)).passed
-    wrong = check_solution(pairs, pairs.program(PAIRS_FULL.replace("#t - 1", "#t")))
+    wrong = check_solution(
+        pairs, pairs.program(PAIRS_FULL.replace("t[i] + t[i + 1]", "t[i] * t[i + 1]"))
+    )
     assert not wrong.passed
     assert [c.passed for c in wrong.checks] == [False, True]
     assert "expected" in wrong.checks[0].message

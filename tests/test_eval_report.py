@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from eval_fakes import ScriptedGenerator, reference_answer
 from typer.testing import CliRunner
 
+from eval_fakes import ScriptedGenerator, reference_answer
 from luaurft.cli import app
 from luaurft.eval.card import CardInfo, model_card, write_model_card
 from luaurft.eval.harness import EvalSettings, eval_config, evaluate, load_summary, open_eval_store
@@ -34,7 +34,7 @@ def stub_answer(task: Task, index: int) -> str:
     # The "base model": right once in a while, otherwise a stub that does nothing.
     if task.id == "oop-cooldown-class" and index == 0:
         return task.solution
-    return "local Players = game:GetService(\"Players\")\nprint(Players)"
+    return 'local Players = game:GetService("Players")\nprint(Players)'
 
 
 def evaluate_into(folder: Path, name: str, answer, adapter: str | None = None):  # type: ignore[no-untyped-def]
@@ -94,7 +94,9 @@ def test_model_card(runs: tuple[Path, Path, Path]) -> None:
     base, sft, adapter = runs
     summaries = [load_summary(base), load_summary(sft)]
     path = write_model_card(
-        adapter, CardInfo(name="luau-sft", base_model="mistralai/Mistral-7B-Instruct-v0.3"), summaries
+        adapter,
+        CardInfo(name="luau-sft", base_model="mistralai/Mistral-7B-Instruct-v0.3"),
+        summaries,
     )
     text = path.read_text()
     assert path.name == "README.md" and text.startswith("---\n")
@@ -111,19 +113,35 @@ def test_model_card(runs: tuple[Path, Path, Path]) -> None:
     # The card describes the run it is for, not the baseline.
     own = model_card(CardInfo(name="base-card"), summaries, model_run=0)
     own_meta = yaml.safe_load(own[4:].split("\n---\n", 1)[0])
-    base_values = {m["type"]: m["value"] for m in own_meta["model-index"][0]["results"][0]["metrics"]}
+    base_values = {
+        m["type"]: m["value"] for m in own_meta["model-index"][0]["results"][0]["metrics"]
+    }
     assert base_values["pass@1"] < values["pass@1"]
 
 
 def test_compare_and_card_commands(runs: tuple[Path, Path, Path], tmp_path: Path) -> None:
     base, sft, adapter = runs
     cli = CliRunner()
-    result = cli.invoke(app, ["compare", str(base), str(sft), "--out", str(tmp_path / "cmp"), "--format", "json"])
+    result = cli.invoke(
+        app, ["compare", str(base), str(sft), "--out", str(tmp_path / "cmp"), "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output)
     assert payload["runs"][1]["deltas"]["pass@1"]["significant"] is True
     assert (tmp_path / "cmp" / "report.html").exists()
-    result = cli.invoke(app, ["card", str(adapter), "--run", str(base), "--run", str(sft), "--out", str(tmp_path / "card")])
+    result = cli.invoke(
+        app,
+        [
+            "card",
+            str(adapter),
+            "--run",
+            str(base),
+            "--run",
+            str(sft),
+            "--out",
+            str(tmp_path / "card"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     card = (tmp_path / "card" / "README.md").read_text()
     assert "model-index" in card and "sft" in card

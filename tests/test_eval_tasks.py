@@ -121,7 +121,10 @@ body = "assert(f() == 2)"
             'id = "dup"\nprompt = "x"\n[[checks]]\nname = "c"\nbody = "a()"\n[[checks]]\nname = "c"\nbody = "b()"',
             "unique",
         ),
-        ('id = "bad-kind"\nkind = "Plugin"\nprompt = "x"\n[[checks]]\nname = "c"\nbody = "a()"', "kind"),
+        (
+            'id = "bad-kind"\nkind = "Plugin"\nprompt = "x"\n[[checks]]\nname = "c"\nbody = "a()"',
+            "kind",
+        ),
         ("id = ", "not valid TOML"),
     ],
 )
@@ -147,6 +150,8 @@ def test_a_task_whose_reference_fails_is_reported() -> None:
 
 
 def test_a_check_the_empty_solution_passes_is_reported() -> None:
-    task = parse_task_file(ONE_TASK.replace('body = "assert(add(2, 3) == 5)"', 'body = "assert(true)"'))[0]
+    task = parse_task_file(
+        ONE_TASK.replace('body = "assert(add(2, 3) == 5)"', 'body = "assert(true)"')
+    )[0]
     result = validate_task(task)
     assert any("empty solution passes" in p for p in result.problems)

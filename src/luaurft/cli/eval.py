@@ -166,9 +166,7 @@ def tasks_validate(
         for r in bad:
             console.print(f"[red]{r.task_id}[/red]: " + "; ".join(r.problems))
         seconds = sum(r.seconds for r in results)
-        console.print(
-            f"{len(results) - len(bad)}/{len(results)} tasks valid ({seconds:.2f} s)"
-        )
+        console.print(f"{len(results) - len(bad)}/{len(results)} tasks valid ({seconds:.2f} s)")
     raise typer.Exit(0 if all(r.ok for r in results) else 1)
 
 
@@ -182,7 +180,9 @@ def _slug(text: str) -> str:
 def _summary_table(summary: Any) -> Table:
     from luaurft.eval.report import metric_title
 
-    table = Table(title=f"{summary.label} on {summary.suite} ({len(summary.tasks)} tasks, k={summary.samples})")
+    table = Table(
+        title=f"{summary.label} on {summary.suite} ({len(summary.tasks)} tasks, k={summary.samples})"
+    )
     table.add_column("metric")
     table.add_column("mean", justify="right")
     table.add_column("95% CI", justify="right")
@@ -213,14 +213,19 @@ def eval_command(
     model: Annotated[
         str, typer.Option("--model", "-m", help="Model path or id, or a full generator spec.")
     ],
-    adapter: Annotated[str | None, typer.Option(help="A LoRA adapter to load on the model.")] = None,
+    adapter: Annotated[
+        str | None, typer.Option(help="A LoRA adapter to load on the model.")
+    ] = None,
     backend: Annotated[
         str | None, typer.Option(help="transformers (default), vllm, openai or anthropic.")
     ] = None,
     tasks: TasksOption = "builtin",
-    samples: Annotated[int, typer.Option("--samples", "-k", min=1, help="Completions per task.")] = 1,
+    samples: Annotated[
+        int, typer.Option("--samples", "-k", min=1, help="Completions per task.")
+    ] = 1,
     run_dir: Annotated[
-        Path | None, typer.Option(help="Run folder (resumed when it exists). Default: runs/eval-LABEL.")
+        Path | None,
+        typer.Option(help="Run folder (resumed when it exists). Default: runs/eval-LABEL."),
     ] = None,
     judge: Annotated[
         str | None, typer.Option(help="Judge spec: anthropic:MODEL, openai:MODEL@URL or none.")
@@ -301,8 +306,13 @@ def eval_command(
 
 
 def compare_command(
-    runs: Annotated[list[str], typer.Argument(help="Run folders (or summary.json files); the first is the baseline.")],
-    out: Annotated[Path | None, typer.Option(help="Write report.md, report.html and PNG plots here.")] = None,
+    runs: Annotated[
+        list[str],
+        typer.Argument(help="Run folders (or summary.json files); the first is the baseline."),
+    ],
+    out: Annotated[
+        Path | None, typer.Option(help="Write report.md, report.html and PNG plots here.")
+    ] = None,
     seed: Annotated[int, typer.Option()] = 0,
     output_format: FormatOption = OutputFormat.TABLE,
 ) -> None:
@@ -325,12 +335,18 @@ def compare_command(
 
 
 def card_command(
-    adapter: Annotated[Path, typer.Argument(help="The adapter folder (README.md is written there).")],
-    run: Annotated[list[str], typer.Option("--run", help="Eval runs to report; the adapter's own run last.")],
+    adapter: Annotated[
+        Path, typer.Argument(help="The adapter folder (README.md is written there).")
+    ],
+    run: Annotated[
+        list[str], typer.Option("--run", help="Eval runs to report; the adapter's own run last.")
+    ],
     base_model: Annotated[str | None, typer.Option(help="Hub id of the base model.")] = None,
     name: Annotated[str | None, typer.Option(help="Model name (default: the folder name).")] = None,
     license_id: Annotated[str, typer.Option("--license")] = "apache-2.0",
-    out: Annotated[Path | None, typer.Option(help="Folder to write README.md into (default: ADAPTER).")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Folder to write README.md into (default: ADAPTER).")
+    ] = None,
     seed: Annotated[int, typer.Option()] = 0,
 ) -> None:
     """Write a Hugging Face model card (README.md) with the adapter's evaluation results."""

@@ -200,7 +200,9 @@ def run_plain_checks(task: Task, code: str, *, limits: Limits | None = None) -> 
                     check.body, name=f"check:{check.name}", env=sandbox.make_env(check_globals)
                 )
             except SandboxError as exc:
-                results.append(CheckResult(check.name, False, clip(f"check does not compile: {exc}")))
+                results.append(
+                    CheckResult(check.name, False, clip(f"check does not compile: {exc}"))
+                )
                 continue
             passed, _values, check_error = sandbox.call(run_check, fn)
             if passed:

@@ -156,9 +156,11 @@ def generator_spec(model: str, *, backend: str | None = None, adapter: str | Non
         if backend in ("transformers", "vllm"):
             return f"{backend}:{model}+{adapter}"
         if backend == "openai":
-            name, at, url = model.partition("@")
+            _name, at, url = model.partition("@")
             return f"openai:{adapter}{at}{url}"
-        raise EvalError("an adapter needs a local backend (transformers, vllm) or an OpenAI-compatible server")
+        raise EvalError(
+            "an adapter needs a local backend (transformers, vllm) or an OpenAI-compatible server"
+        )
     return f"{backend}:{model}"
 
 
@@ -326,9 +328,7 @@ def evaluate(
     settings = settings or EvalSettings()
     if len(suite) == 0:
         raise EvalError(f"the suite {suite.name} has no tasks")
-    store.add_tasks(
-        TaskRow(t.id, t.user_prompt(), t.kind.value, "eval", t.meta()) for t in suite
-    )
+    store.add_tasks(TaskRow(t.id, t.user_prompt(), t.kind.value, "eval", t.meta()) for t in suite)
     store.set_meta("samples", max(settings.samples, int(store.get_meta("samples", 0) or 0)))
     with store.running_stage("generate"):
         counts = generate_candidates(generator, suite, store, settings, progress=progress)
@@ -445,9 +445,7 @@ class EvalSummary:
                 c: {k: _interval(v) for k, v in m.items()}
                 for c, m in (data.get("categories") or {}).items()
             },
-            tasks={
-                t: TaskResult.from_dict(t, r) for t, r in (data.get("tasks") or {}).items()
-            },
+            tasks={t: TaskResult.from_dict(t, r) for t, r in (data.get("tasks") or {}).items()},
             judge=data.get("judge"),
             adapter=data.get("adapter"),
             generation_failures=int(data.get("generation_failures") or 0),

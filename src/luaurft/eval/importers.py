@@ -134,7 +134,9 @@ def multipl_e_task(row: Mapping[str, Any], *, suite: str = "multipl-e") -> Task:
     if not entry:
         raise TaskError(f"{suite}: {name}: cannot tell which function the tests call")
     stops = row.get("stop_tokens")
-    stop = tuple(str(s) for s in stops) if isinstance(stops, list) and stops else MULTIPLE_STOP_TOKENS
+    stop = (
+        tuple(str(s) for s in stops) if isinstance(stops, list) and stops else MULTIPLE_STOP_TOKENS
+    )
     body = _clean_luaunit(tests)
     assertions = luaunit_assertions(body)
     if assertions:
@@ -172,10 +174,25 @@ def multipl_e_tasks(rows: Iterable[Mapping[str, Any]], *, suite: str = "multipl-
 
 # -- LuauLeetcode (Jest-Lua) ----------------------------------------------------------------------
 
-PROBLEM_COLUMNS = ("problem_description", "prompt", "problem", "question", "description", "query", "content")
+PROBLEM_COLUMNS = (
+    "problem_description",
+    "prompt",
+    "problem",
+    "question",
+    "description",
+    "query",
+    "content",
+)
 STARTER_COLUMNS = ("starter_code", "starter", "signature", "code_prompt")
 TEST_COLUMNS = ("test", "tests", "test_code", "test_cases", "jest_test")
-SOLUTION_COLUMNS = ("solution", "canonical_solution", "completion", "reference", "response", "answer")
+SOLUTION_COLUMNS = (
+    "solution",
+    "canonical_solution",
+    "completion",
+    "reference",
+    "response",
+    "answer",
+)
 ID_COLUMNS = ("task_id", "slug", "question_id", "id", "name", "title")
 
 
@@ -184,7 +201,11 @@ def _first(row: Mapping[str, Any], names: Sequence[str]) -> str:
         value = row.get(name)
         if isinstance(value, str) and value.strip():
             return value
-        if value is not None and not isinstance(value, str | bytes | dict | list) and name in ID_COLUMNS:
+        if (
+            value is not None
+            and not isinstance(value, str | bytes | dict | list)
+            and name in ID_COLUMNS
+        ):
             return str(value)
     return ""
 
@@ -251,7 +272,9 @@ def leetcode_task(row: Mapping[str, Any], *, number: int = 0, suite: str = "luau
     )
 
 
-def leetcode_tasks(rows: Iterable[Mapping[str, Any]], *, suite: str = "luau-leetcode") -> list[Task]:
+def leetcode_tasks(
+    rows: Iterable[Mapping[str, Any]], *, suite: str = "luau-leetcode"
+) -> list[Task]:
     return [leetcode_task(row, number=i, suite=suite) for i, row in enumerate(rows)]
 
 

@@ -22,7 +22,16 @@ from luaurft.eval.harness import BASE_METRICS, EvalSummary, pass_metric
 from luaurft.eval.metrics import Interval, paired_bootstrap_delta
 
 # Metrics drawn in the bar plot, when present.
-BAR_METRICS: tuple[str, ...] = ("syntax", "api", "bug", "quality", "composite", "judge", "reward", "checks")
+BAR_METRICS: tuple[str, ...] = (
+    "syntax",
+    "api",
+    "bug",
+    "quality",
+    "composite",
+    "judge",
+    "reward",
+    "checks",
+)
 METRIC_TITLES: dict[str, str] = {
     "syntax": "Syntax",
     "api": "API",
@@ -80,7 +89,9 @@ class Comparison:
                     "suite": run.suite,
                     "samples": run.samples,
                     "tasks": len(run.tasks),
-                    "metrics": {m: _rounded(run.metrics[m]) for m in self.metrics if m in run.metrics},
+                    "metrics": {
+                        m: _rounded(run.metrics[m]) for m in self.metrics if m in run.metrics
+                    },
                     "deltas": {m: d.to_dict() for m, d in self.deltas.get(i, {}).items()},
                 }
                 for i, (label, run) in enumerate(zip(self.labels, self.runs, strict=True))
@@ -242,7 +253,11 @@ def plot_scores(comparison: Comparison, path: Path) -> Path:
     """Grouped bars per metric (one bar per run) with 95% interval whiskers."""
     metrics = [
         m
-        for m in [*BAR_METRICS[:-1], *[m for m in comparison.metrics if m.startswith("pass@")], "checks"]
+        for m in [
+            *BAR_METRICS[:-1],
+            *[m for m in comparison.metrics if m.startswith("pass@")],
+            "checks",
+        ]
         if m in comparison.metrics
     ]
     figure = _figure(max(6.0, 1.1 * len(metrics) + 2), 4.2)
@@ -277,9 +292,7 @@ def plot_distributions(comparison: Comparison, path: Path) -> Path:
     """Distribution of the per-sample composite score of each run."""
     figure = _figure(6.5, 4.0)
     ax = figure.add_subplot(1, 1, 1)
-    data = [
-        [x for t in run.tasks.values() for x in t.sample_composites] for run in comparison.runs
-    ]
+    data = [[x for t in run.tasks.values() for x in t.sample_composites] for run in comparison.runs]
     positions = [i + 1 for i, values in enumerate(data) if values]
     filled = [values for values in data if values]
     if filled:
@@ -351,12 +364,14 @@ def comparison_html(comparison: Comparison, plots: dict[str, str] | None = None)
         base = comparison.labels[comparison.baseline]
         delta_rows = []
         for i, deltas in sorted(comparison.deltas.items()):
-            cells = []
+            delta_cells = []
             for m in metrics:
                 d = deltas.get(m)
                 css = ' class="sig"' if d is not None and d.significant else ""
-                cells.append(f"<td{css}>{esc(_fmt_delta(d))}</td>")
-            delta_rows.append(f"<tr><th>{esc(comparison.labels[i])}</th>{''.join(cells)}</tr>")
+                delta_cells.append(f"<td{css}>{esc(_fmt_delta(d))}</td>")
+            delta_rows.append(
+                f"<tr><th>{esc(comparison.labels[i])}</th>{''.join(delta_cells)}</tr>"
+            )
         parts += [
             f"<h2>Differences from {esc(base)}</h2>",
             "<p>Paired bootstrap over shared tasks; bold marks a 95% interval that excludes 0.</p>",

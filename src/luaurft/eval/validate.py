@@ -58,9 +58,7 @@ def validate_task(task: Task) -> TaskValidation:
     passing = [c.name for c in empty.checks if c.passed]
     if passing:
         problems.append(f"an empty solution passes: {', '.join(passing)}")
-    return TaskValidation(
-        task.id, reference, empty, time.perf_counter() - started, tuple(problems)
-    )
+    return TaskValidation(task.id, reference, empty, time.perf_counter() - started, tuple(problems))
 
 
 def validate_tasks(

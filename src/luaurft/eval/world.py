@@ -124,9 +124,7 @@ def run_world_checks(
                 proxy = world.load_module(code, name=name, path=parent, chunk=USER_CHUNK)
                 world.require_from_engine(proxy)
             else:
-                proxy, fn = world.load_script(
-                    code, class_name=kind.value, name=name, path=parent
-                )
+                proxy, fn = world.load_script(code, class_name=kind.value, name=name, path=parent)
                 world.launch(proxy, fn)
         except SandboxError as exc:
             return failed_report(task, f"the solution does not compile: {exc}")
@@ -143,7 +141,9 @@ def _report(task: Task, channel: Any, run: Any, starts: list[int]) -> CheckRepor
     tampered = list(channel.problems)
     declared = channel.expected or 0
     if declared != task.expected:
-        tampered.append(f"the check script declared {declared} checks, the task has {task.expected}")
+        tampered.append(
+            f"the check script declared {declared} checks, the task has {task.expected}"
+        )
     results: list[CheckResult] = []
     for index, check in enumerate(task.checks, start=1):
         outcome = channel.results.get(index)
