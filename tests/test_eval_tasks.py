@@ -155,3 +155,25 @@ def test_a_check_the_empty_solution_passes_is_reported() -> None:
     )[0]
     result = validate_task(task)
     assert any("empty solution passes" in p for p in result.problems)
+
+
+def test_training_code_that_copies_a_task_solution_is_decontaminated() -> None:
+    from luaurft.data.decontam import Decontaminator
+    from luaurft.data.records import CodeRecord
+
+    decontaminator = Decontaminator(load_eval_texts(builtin_dir()))
+    solution = SUITE.get("oop-inventory-class").solution
+    renamed = solution.replace("Inventory", "Bag").replace("capacity", "limit")
+    copied = CodeRecord(id="copy", text="-- my bag module\n" + renamed)
+    hit = decontaminator.check(copied)
+    assert hit is not None and hit.eval_id == "oop-inventory-class:solution"
+    kill_brick = """local Players = game:GetService("Players")
+local brick = script.Parent
+brick.Touched:Connect(function(hit)
+    local humanoid = hit.Parent and hit.Parent:FindFirstChildOfClass("Humanoid")
+    if humanoid and Players:GetPlayerFromCharacter(hit.Parent) then
+        humanoid.Health = 0
+    end
+end)
+"""
+    assert decontaminator.check(CodeRecord(id="other", text=kill_brick)) is None
