@@ -18,7 +18,7 @@ SUITE = builtin_suite()
 
 def invoke(*args: str) -> tuple[int, str]:
     result = RUNNER.invoke(app, list(args))
-    return result.exit_code, result.output
+    return result.exit_code, result.stdout
 
 
 def test_check_reports_json_and_exit_codes(tmp_path: Path) -> None:

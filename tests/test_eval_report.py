@@ -126,7 +126,7 @@ def test_compare_and_card_commands(runs: tuple[Path, Path, Path], tmp_path: Path
         app, ["compare", str(base), str(sft), "--out", str(tmp_path / "cmp"), "--format", "json"]
     )
     assert result.exit_code == 0, result.output
-    payload = json.loads(result.output)
+    payload = json.loads(result.stdout)
     assert payload["runs"][1]["deltas"]["pass@1"]["significant"] is True
     assert (tmp_path / "cmp" / "report.html").exists()
     result = cli.invoke(
