@@ -177,3 +177,34 @@ brick.Touched:Connect(function(hit)
 end)
 """
     assert decontaminator.check(CodeRecord(id="other", text=kill_brick)) is None
+
+
+STIMULUS_TASK = '''
+id = "stimulus-order"
+kind = "Script"
+prompt = "Count the players who join in an attribute JoinCount on workspace."
+seconds = 3
+stimulus = """
+sim.addPlayer("Early", 1)
+"""
+solution = """
+local Players = game:GetService("Players")
+workspace:SetAttribute("JoinCount", 0)
+Players.PlayerAdded:Connect(function()
+    workspace:SetAttribute("JoinCount", workspace:GetAttribute("JoinCount") + 1)
+end)
+"""
+
+[[checks]]
+name = "the stimulus ran after the solution, and time passed"
+body = """
+assert(workspace:GetAttribute("JoinCount") == 1, "the stimulus player should be counted")
+assert(time() >= 3, "seconds of virtual time pass before the checks")
+"""
+'''
+
+
+def test_stimulus_runs_after_the_solution_and_seconds_pass() -> None:
+    task = parse_task_file(STIMULUS_TASK)[0]
+    result = validate_task(task)
+    assert result.ok, result.problems
