@@ -120,37 +120,40 @@ def test_the_channel_rejects_wrong_nonces_and_double_reports() -> None:
     channel(None, ["guess", 1, True, "", ""])
     channel(None, ["secret", 1, True, "", ""])
     assert channel.results == {1: (True, "", "")}
-    assert channel.problems == ["a report arrived without the run's nonce", "check 1 was reported twice"]
+    assert channel.problems == [
+        "a report arrived without the run's nonce",
+        "check 1 was reported twice",
+    ]
 
 
 def test_checks_can_drive_the_world_and_read_datastores() -> None:
     solution = """
-    local store = game:GetService("DataStoreService"):GetDataStore("Coins")
-    game.Players.PlayerRemoving:Connect(function(player)
-    	store:SetAsync(tostring(player.UserId), 42)
-    end)
-    local prompt = Instance.new("ProximityPrompt")
-    prompt.Parent = workspace
-    prompt.Triggered:Connect(function(player) print("triggered by " .. player.Name) end)
+local store = game:GetService("DataStoreService"):GetDataStore("Coins")
+game.Players.PlayerRemoving:Connect(function(player)
+	store:SetAsync(tostring(player.UserId), 42)
+end)
+local prompt = Instance.new("ProximityPrompt")
+prompt.Parent = workspace
+prompt.Triggered:Connect(function(player) print("triggered by " .. player.Name) end)
     """
     checks = """
-    check("saves on leave", function()
-    	local player = world.join("Carol", 77)
-    	world.advance(0.5)
-    	world.leave(player)
-    	world.advance(0.5)
-    	expectEqual(world.dataStore.get("Coins", "77"), 42, "saved coins")
-    end)
-    check("prompt reacts", function()
-    	local player = world.join("Dan")
-    	world.trigger(workspace.ProximityPrompt, player)
-    	world.advance(0.1)
-    	local found = false
-    	for _, line in world.output() do
-    		if line.text == "triggered by Dan" then found = true end
-    	end
-    	expect(found, "no reaction to the prompt")
-    end)
+check("saves on leave", function()
+	local player = world.join("Carol", 77)
+	world.advance(0.5)
+	world.leave(player)
+	world.advance(0.5)
+	expectEqual(world.dataStore.get("Coins", "77"), 42, "saved coins")
+end)
+check("prompt reacts", function()
+	local player = world.join("Dan")
+	world.trigger(workspace.ProximityPrompt, player)
+	world.advance(0.1)
+	local found = false
+	for _, line in world.output() do
+		if line.text == "triggered by Dan" then found = true end
+	end
+	expect(found, "no reaction to the prompt")
+end)
     """
     report = run_checks(solution, checks, "Script")
     assert report.passed, report.to_dict()

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 import luaurft.roblox.mock as mock
+from luaurft.luau.kind import ScriptKind
 from luaurft.luau.source import LuauSource
 from luaurft.scoring import run_rules, score_source
 from luaurft.scoring.execution import MAIN_ERROR_CEILING, exec_score
 from luaurft.scoring.rule import RuleContext
-from luaurft.luau.kind import ScriptKind
 
 CLEAN = """local Players = game:GetService("Players")
 
@@ -38,7 +38,9 @@ def test_a_nonexistent_property_gets_a_finding_at_its_line() -> None:
 
 
 def test_handler_errors_cost_less_than_a_dead_main_chunk() -> None:
-    handler_error = CLEAN.replace('stats.Parent = player', 'stats.Parent = player\n\tstats.Coins.Value = 1')
+    handler_error = CLEAN.replace(
+        "stats.Parent = player", "stats.Parent = player\n\tstats.Coins.Value = 1"
+    )
     result = exec_score(handler_error, "Script")
     assert [f.line for f in result.findings] == [7]
     assert MAIN_ERROR_CEILING < result.score < 1.0
@@ -47,7 +49,9 @@ def test_handler_errors_cost_less_than_a_dead_main_chunk() -> None:
 def test_runaway_code_scores_zero() -> None:
     timeout = exec_score("while true do end", "Script")
     assert timeout.score == 0.0 and [f.rule for f in timeout.findings] == ["exec/timeout"]
-    memory = exec_score("local t = {} while true do table.insert(t, table.create(1000, 0)) end", "Script")
+    memory = exec_score(
+        "local t = {} while true do table.insert(t, table.create(1000, 0)) end", "Script"
+    )
     assert memory.score == 0.0 and [f.rule for f in memory.findings] == ["exec/memory"]
 
 
@@ -64,7 +68,10 @@ def test_module_scripts_must_return_a_value() -> None:
 
 
 def test_never_resumed_waits_are_found() -> None:
-    result = exec_score('local cfg = game:GetService("ServerStorage"):WaitForChild("Settings")\nprint(cfg)\n', "Script")
+    result = exec_score(
+        'local cfg = game:GetService("ServerStorage"):WaitForChild("Settings")\nprint(cfg)\n',
+        "Script",
+    )
     assert [(f.rule, f.line) for f in result.findings] == [("exec/never-resumed", 1)]
     assert result.score == pytest.approx(0.9)
 

@@ -42,4 +42,6 @@ def test_examples_are_exercised_by_the_stimulus() -> None:
     # The door's prompt was triggered and its swing tweened.
     assert _run("proximity_door.server.luau").effects["tweens"] >= 1
     # The client countdown waits for a RemoteEvent the server would create: it is provided.
-    assert _run("countdown_ui.client.luau").effects["connections"] == {"RemoteEvent.OnClientEvent": 1}
+    assert _run("countdown_ui.client.luau").effects["connections"] == {
+        "RemoteEvent.OnClientEvent": 1
+    }

@@ -55,10 +55,15 @@ def test_game_workspace_and_services() -> None:
 
 
 def test_unknown_members_of_known_classes_error_like_roblox() -> None:
-    result = run('local part = Instance.new("Part")\npart.Parent = workspace\npart.Colour = Color3.new(1, 0, 0)\n')
+    result = run(
+        'local part = Instance.new("Part")\npart.Parent = workspace\npart.Colour = Color3.new(1, 0, 0)\n'
+    )
     assert result.status is RunStatus.ERROR
     error = result.errors[0]
-    assert (error.line, error.message) == (3, 'Colour is not a valid member of Part "Workspace.Part"')
+    assert (error.line, error.message) == (
+        3,
+        'Colour is not a valid member of Part "Workspace.Part"',
+    )
     out = lines(
         """
         local p = Instance.new("Part")
@@ -486,7 +491,9 @@ def test_tweens_complete_on_the_virtual_clock() -> None:
     assert out[1] == "true Enum.PlaybackState.Playing"
     assert out[2].startswith("Enum.PlaybackState.Completed 10, 0, 0 1 1.0")
     assert out[3] == "false user:12: TweenService:Create no property named 'Nope' for object 'Part'"
-    assert out[4].startswith("false user:13: TweenService:Create property named 'Anchored' cannot be tweened")
+    assert out[4].startswith(
+        "false user:13: TweenService:Create property named 'Anchored' cannot be tweened"
+    )
     assert out[5] == "0.5"
 
 
@@ -601,7 +608,11 @@ def test_modelled_classes_match_the_api_dump() -> None:
         if info["super"]:
             assert info["super"] in ancestors, (name, info["super"])
         known = members(name)
-        for key, member_type in (("props", "Property"), ("methods", "Function"), ("events", "Event")):
+        for key, member_type in (
+            ("props", "Property"),
+            ("methods", "Function"),
+            ("events", "Event"),
+        ):
             for member in info.get(key) or []:
                 assert member in known, f"{name}.{member} is not in the API dump"
                 assert known[member]["MemberType"] in (member_type, "Callback"), (name, member)
@@ -609,14 +620,23 @@ def test_modelled_classes_match_the_api_dump() -> None:
             default = known[prop].get("Default")
             if not isinstance(default, str) or default.startswith("__api") or prop in computed:
                 continue
-            if default.lower() == mine.lower() or default == "INF" and mine == "inf":
+            if default.lower() == mine.lower() or (default == "INF" and mine == "inf"):
                 continue
             try:
-                a = [float(x) for x in default.replace(",", " ").replace("{", " ").replace("}", " ").split()]
-                b = [float(x) for x in mine.replace(",", " ").replace("{", " ").replace("}", " ").split()]
+                a = [
+                    float(x)
+                    for x in default.replace(",", " ").replace("{", " ").replace("}", " ").split()
+                ]
+                b = [
+                    float(x)
+                    for x in mine.replace(",", " ").replace("{", " ").replace("}", " ").split()
+                ]
             except ValueError:
                 mismatches.append((name, prop, default, mine))
                 continue
-            if len(a) != len(b) or any(not math.isclose(x, y, rel_tol=2e-3, abs_tol=2e-3) for x, y in zip(a, b, strict=True)):
+            if len(a) != len(b) or any(
+                not math.isclose(x, y, rel_tol=2e-3, abs_tol=2e-3)
+                for x, y in zip(a, b, strict=True)
+            ):
                 mismatches.append((name, prop, default, mine))
     assert mismatches == []

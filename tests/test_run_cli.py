@@ -35,10 +35,15 @@ def _run_json(path: Path, *extra: str) -> dict:
 
 def test_json_document_for_a_failing_script(tmp_path: Path) -> None:
     script = tmp_path / "bad.server.luau"
-    script.write_text('print("before")\nlocal part = Instance.new("Part")\npart.Colour = Color3.new(1, 0, 0)\n')
+    script.write_text(
+        'print("before")\nlocal part = Instance.new("Part")\npart.Colour = Color3.new(1, 0, 0)\n'
+    )
     document = _run_json(script)
     assert document["status"] == "error"
-    assert document["error"] == {"message": 'Colour is not a valid member of Part "Part"', "line": 3}
+    assert document["error"] == {
+        "message": 'Colour is not a valid member of Part "Part"',
+        "line": 3,
+    }
     assert document["output"][0] == {"stream": "print", "text": "before"}
     assert document["effects"]["instancesCreated"] == {"Part": 1}
     assert list(document)[:4] == ["status", "error", "output", "effects"]
@@ -76,7 +81,9 @@ def test_score_runs_code_unless_told_not_to(tmp_path: Path) -> None:
     entry = with_exec["results"][0]
     assert entry["scores"]["exec"] <= 0.4
     assert any(f["rule"] == "exec/runtime-error" and f["line"] == 2 for f in entry["findings"])
-    without = json.loads(runner.invoke(app, ["score", str(script), "--format", "json", "--no-exec"]).stdout)
+    without = json.loads(
+        runner.invoke(app, ["score", str(script), "--format", "json", "--no-exec"]).stdout
+    )
     entry = without["results"][0]
     assert "exec" not in entry["scores"]
     assert not any(f["rule"].startswith("exec/") for f in entry["findings"])

@@ -40,6 +40,4 @@ class NeverResumedRule(Rule):
             if (line, pending.what) in seen:
                 continue
             seen.add((line, pending.what))
-            yield self.at(
-                ctx, line, f"{pending.what} never resumed", _FIX.get(pending.kind)
-            )
+            yield self.at(ctx, line, f"{pending.what} never resumed", _FIX.get(pending.kind))

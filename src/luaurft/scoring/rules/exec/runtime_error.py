@@ -15,7 +15,6 @@ from luaurft.luau.sandbox import USER_CHUNK
 from luaurft.scoring.execution import execute
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
-
 _QUOTED = re.compile(r'"[^"]*"')
 
 
