@@ -157,3 +157,36 @@ end)
     """
     report = run_checks(solution, checks, "Script")
     assert report.passed, report.to_dict()
+
+
+def test_resuming_the_checkers_thread_by_hand_forges_nothing() -> None:
+    # The check calls into the solution (a BindableFunction), which keeps the
+    # check's thread and later resumes it by hand with a fake leaderstats.
+    solution = """
+    local api = Instance.new("BindableFunction")
+    api.Name = "Api"
+    api.Parent = workspace
+    local captured
+    api.OnInvoke = function() captured = coroutine.running() return true end
+    task.spawn(function()
+    	while true do
+    		task.wait(0.05)
+    		if captured then
+    			local fake = Instance.new("Folder")
+    			fake.Name = "leaderstats"
+    			pcall(coroutine.resume, captured, fake)
+    		end
+    	end
+    end)
+    """.replace("\n    ", "\n")
+    checks = """
+check("leaderstats really under the player", function()
+	local player = world.join("Eve")
+	workspace.Api:Invoke()
+	local stats = player:WaitForChild("leaderstats", 2)
+	expect(stats ~= nil and stats.Parent == player, "no leaderstats under the player")
+end)
+"""
+    report = run_checks(solution, checks, "Script")
+    assert not report.passed
+    assert report.results[0].message == "no leaderstats under the player"

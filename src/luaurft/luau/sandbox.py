@@ -383,6 +383,11 @@ class Sandbox:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def __del__(self) -> None:
+        # A sandbox nobody closed still goes quietly.
+        with contextlib.suppress(Exception):
+            self.close()
+
     def close(self) -> None:
         """Drop the VM (quietly). Handles into it become unusable."""
         if self._lua is None:
