@@ -180,13 +180,13 @@ def test_resuming_the_checkers_thread_by_hand_forges_nothing() -> None:
     end)
     """.replace("\n    ", "\n")
     checks = """
-check("leaderstats really under the player", function()
+check("each player gets a leaderstats Folder", function()
 	local player = world.join("Eve")
 	workspace.Api:Invoke()
 	local stats = player:WaitForChild("leaderstats", 2)
-	expect(stats ~= nil and stats.Parent == player, "no leaderstats under the player")
+	expect(stats and stats:IsA("Folder"), "no leaderstats Folder")
 end)
 """
     report = run_checks(solution, checks, "Script")
     assert not report.passed
-    assert report.results[0].message == "no leaderstats under the player"
+    assert report.results[0].message == "no leaderstats Folder"
