@@ -163,22 +163,22 @@ def test_resuming_the_checkers_thread_by_hand_forges_nothing() -> None:
     # The check calls into the solution (a BindableFunction), which keeps the
     # check's thread and later resumes it by hand with a fake leaderstats.
     solution = """
-    local api = Instance.new("BindableFunction")
-    api.Name = "Api"
-    api.Parent = workspace
-    local captured
-    api.OnInvoke = function() captured = coroutine.running() return true end
-    task.spawn(function()
-    	while true do
-    		task.wait(0.05)
-    		if captured then
-    			local fake = Instance.new("Folder")
-    			fake.Name = "leaderstats"
-    			pcall(coroutine.resume, captured, fake)
-    		end
-    	end
-    end)
-    """.replace("\n    ", "\n")
+local api = Instance.new("BindableFunction")
+api.Name = "Api"
+api.Parent = workspace
+local captured
+api.OnInvoke = function() captured = coroutine.running() return true end
+task.spawn(function()
+	while true do
+		task.wait(0.05)
+		if captured then
+			local fake = Instance.new("Folder")
+			fake.Name = "leaderstats"
+			pcall(coroutine.resume, captured, fake)
+		end
+	end
+end)
+"""
     checks = """
 check("each player gets a leaderstats Folder", function()
 	local player = world.join("Eve")
