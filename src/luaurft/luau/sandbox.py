@@ -138,6 +138,9 @@ def _location_pattern(chunk: str) -> re.Pattern[str]:
     return re.compile(rf"(?:^|[\s\[])({re.escape(chunk)}):(\d+):?\s?")
 
 
+_TRUSTED_LOCATION = re.compile(r"^(?:sandbox|rbx/\w+):\d+:\s?")
+
+
 def parse_error(message: str, traceback: str = "", chunk: str = USER_CHUNK) -> LuauError:
     """Locate an error in `chunk`: strip its `chunk:N:` prefix, keep the chunk's frames."""
     frames = tuple(
@@ -149,6 +152,12 @@ def parse_error(message: str, traceback: str = "", chunk: str = USER_CHUNK) -> L
     if prefix:
         line = int(prefix.group(1))
         text = text[prefix.end() :]
+    else:
+        # Raised inside trusted code (the prelude, a runtime chunk): the position
+        # means nothing to the user, who gets the line of their innermost frame.
+        trusted = _TRUSTED_LOCATION.match(text)
+        if trusted:
+            text = text[trusted.end() :]
     if line is None:
         for frame in frames:
             found = re.match(rf"^{re.escape(chunk)}:(\d+)", frame)

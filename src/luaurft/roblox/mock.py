@@ -152,18 +152,22 @@ class ScriptRun:
 _LOCATION = re.compile(r"^([A-Za-z_][\w./:-]*):(\d+):")
 
 
+def _trusted_chunk(name: str) -> bool:
+    return name == "sandbox" or name.startswith("rbx/")
+
+
 def _script_error(raw: Mapping[str, Any]) -> ScriptError:
     message = str(raw.get("message", ""))
     traceback = str(raw.get("traceback", ""))
     chunk: str | None = None
     located = _LOCATION.match(message)
-    if located and not located.group(1).startswith("rbx/"):
+    if located and not _trusted_chunk(located.group(1)):
         chunk = located.group(1)
     else:
         for frame in traceback.splitlines():
             frame = frame.strip()
             m = re.match(r"^([A-Za-z_][\w./:-]*):(\d+)", frame)
-            if m and not m.group(1).startswith("rbx/") and m.group(1) != "sandbox":
+            if m and not _trusted_chunk(m.group(1)):
                 chunk = m.group(1)
                 break
     parsed = parse_error(message, traceback, chunk or USER_CHUNK)
