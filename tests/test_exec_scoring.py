@@ -108,3 +108,22 @@ def test_one_run_serves_every_exec_rule(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setattr(mock, "run_script", counting)
     score_source("local p = Instance.new('Part')\np.Foo = 1\n", kind="Script", exec=True)
     assert len(calls) == 1
+
+
+def test_runs_are_reproducible() -> None:
+    code = """
+local parts = {}
+for i = 1, 5 do
+	local part = Instance.new("Part")
+	part.Position = Vector3.new(math.random(-50, 50), 10, Random.new():NextNumber(0, 1))
+	part.Name = game:GetService("HttpService"):GenerateGUID(false)
+	table.insert(parts, part)
+end
+print(parts[1].Position, parts[5].Name, os.time(), math.random())
+if math.random() > 2 then error("never") end
+"""
+    first = exec_score(code, "Script")
+    second = exec_score(code, "Script")
+    assert first.run is not None and second.run is not None
+    assert [o.text for o in first.run.output] == [o.text for o in second.run.output]
+    assert first.score == second.score == 1.0
