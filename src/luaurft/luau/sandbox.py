@@ -139,9 +139,7 @@ def _location_pattern(chunk: str) -> re.Pattern[str]:
 def parse_error(message: str, traceback: str = "", chunk: str = USER_CHUNK) -> LuauError:
     """Locate an error in `chunk`: strip its `chunk:N:` prefix, keep the chunk's frames."""
     frames = tuple(
-        line.strip()
-        for line in traceback.splitlines()
-        if line.strip().startswith(f"{chunk}:")
+        line.strip() for line in traceback.splitlines() if line.strip().startswith(f"{chunk}:")
     )[:MAX_FRAMES]
     text = message.strip()
     line: int | None = None
@@ -189,8 +187,10 @@ def to_python(value: Any, *, depth: int = 0, max_items: int = 1000) -> Any:
             if isinstance(key, dict | list):
                 key = repr(key)
             out[key] = to_python(v, depth=depth + 1, max_items=max_items)
-        if out and all(isinstance(k, int) for k in out) and sorted(out) == list(
-            range(1, len(out) + 1)
+        if (
+            out
+            and all(isinstance(k, int) for k in out)
+            and sorted(out) == list(range(1, len(out) + 1))
         ):
             return [out[i] for i in range(1, len(out) + 1)]
         return out
@@ -541,9 +541,7 @@ def _memory_message(limits: Limits) -> str:
     return f"script exceeded the memory cap of {limits.memory_bytes // (1024 * 1024)} MiB"
 
 
-def run_luau(
-    code: str, *, limits: Limits | None = None, chunk_name: str = USER_CHUNK
-) -> RunResult:
+def run_luau(code: str, *, limits: Limits | None = None, chunk_name: str = USER_CHUNK) -> RunResult:
     """Run plain Luau (no Roblox world) in a fresh sandbox and report how it ended.
 
     Code the compiler rejects ends as `error` with the compiler's message and line.
