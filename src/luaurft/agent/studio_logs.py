@@ -98,7 +98,8 @@ def attribute_errors(
         message = str(entry.get("message", ""))
         stack: list[str] = []
         for follower in items[index + 1 :]:
-            if follower.get("type") == "error":
+            # A trace is the info lines right after its error; anything else ends it.
+            if follower.get("type") != "info":
                 break
             text = str(follower.get("message", ""))
             if text.strip() == "Stack End":
