@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 
+from luaurft.agent.files import kind_from_path
 from luaurft.llm import Completion, SamplingParams
 from luaurft.luau.kind import ScriptKind
 from luaurft.scoring.card import ScoreCard
@@ -91,7 +92,7 @@ class FakePlugin:
     by `get_logs` with sequence numbers.
     """
 
-    CONTAINERS = {
+    CONTAINERS: ClassVar[dict[str, str]] = {
         "Script": "ServerScriptService",
         "LocalScript": "StarterPlayer/StarterPlayerScripts",
         "ModuleScript": "ReplicatedStorage",
@@ -173,13 +174,15 @@ class FakePlugin:
             reports = []
             for f in files:
                 name = f["path"].split("/")[-1].split(".")[0]
-                container = self.CONTAINERS[f.get("className", "ModuleScript")]
+                # Like the plugin: a declared class wins, else the file name's suffix decides.
+                class_name = f.get("className") or kind_from_path(f["path"]).value
+                container = self.CONTAINERS[class_name]
                 digest = source_sha256(f["source"])
                 reports.append(
                     {
                         "path": f["path"],
                         "status": "created" if f["path"] not in self.held else "updated",
-                        "className": f.get("className", "ModuleScript"),
+                        "className": class_name,
                         "instancePath": f"{container}/{name}",
                         "sha256": digest,
                     }
@@ -190,5 +193,7 @@ class FakePlugin:
                 self._log(message, log_kind)
             return {"status": "applied", "recording": "committed", "files": reports}
         if kind == "get_selection":
-            return {"selection": [{"name": "Workspace", "className": "Workspace", "path": "Workspace"}]}
+            return {
+                "selection": [{"name": "Workspace", "className": "Workspace", "path": "Workspace"}]
+            }
         raise AssertionError(f"unexpected operation {kind}")

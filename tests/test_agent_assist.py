@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from agent_helpers import FakePlugin, ScriptedGenerator, comment_scorer, scored
 from conftest import EXAMPLES
-
 from luaurft.agent import AssistError, StudioSession, assist, split_answer
 from luaurft.config import Settings
 from luaurft.llm import Completion
@@ -41,7 +41,11 @@ def test_stops_as_soon_as_the_threshold_is_reached() -> None:
     assert "print(x.y)" in chat[2]["content"]
     request = chat[3]["content"]
     assert "0.60" in request and "0.85" in request
-    assert "line 2" in request and "bug/unguarded-call" in request and "fix bug/unguarded-call" in request
+    assert (
+        "line 2" in request
+        and "bug/unguarded-call" in request
+        and "fix bug/unguarded-call" in request
+    )
     assert result.rounds[0].feedback is not None and result.rounds[0].feedback in request
     assert result.rounds[1].base_round == 0 and result.rounds[1].feedback is None
 
@@ -151,7 +155,7 @@ def test_a_spent_budget_keeps_the_rounds_already_done() -> None:
 
 def test_real_scorers_bad_code_then_clean_code(tmp_path: Path) -> None:
     clean = (EXAMPLES / "leaderstats.server.luau").read_text()
-    broken = "local Players = game:GetService(\"Players\"\nPlayers.PlayerAdded:Connect(function(p)\n"
+    broken = 'local Players = game:GetService("Players"\nPlayers.PlayerAdded:Connect(function(p)\n'
     good_score = score_source(clean, path="leaderstats.server.luau").composite
     bad_score = score_source(broken).composite
     assert good_score > bad_score
@@ -202,7 +206,12 @@ def test_studio_errors_cause_one_more_correction_round(bridge: StudioBridge) -> 
         bridge.wait_for_plugin(5)
         session = StudioSession(bridge, apply_timeout=10, logs_wait=0.05)
         result = assist(
-            "Build a greeter", gen, score=comment_scorer, threshold=0.85, max_rounds=3, studio=session
+            "Build a greeter",
+            gen,
+            score=comment_scorer,
+            threshold=0.85,
+            max_rounds=3,
+            studio=session,
         )
     assert [r.purpose for r in result.rounds] == ["generate", "studio-fix"]
     assert result.stop_reason == "studio-clean" and result.best_index == 1 and result.passed

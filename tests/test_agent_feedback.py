@@ -77,7 +77,9 @@ def test_grouped_per_file_worst_file_first_studio_errors_on_top() -> None:
     bad = FileFeedback(
         "ServerScriptService/Shop.server.luau",
         card(0.4, finding("bug/y", 7, Severity.ERROR)),
-        studio_errors=(StudioError("ServerScriptService/Shop.server.luau", "attempt to index nil", 12),),
+        studio_errors=(
+            StudioError("ServerScriptService/Shop.server.luau", "attempt to index nil", 12),
+        ),
     )
     text = build_feedback([good, bad], score=0.4, threshold=0.85)
     shop = text.index("ServerScriptService/Shop.server.luau (score 0.40)")

@@ -138,6 +138,9 @@ def test_kind_from_path_follows_the_plugin_rules() -> None:
 def test_default_name_and_render_round_trip() -> None:
     assert default_script_name("Please build a tower defense system for my game") == "TowerDefense"
     assert default_script_name("!!!") == "Main"
-    files = [AnswerFile("ServerScriptService/A.server.luau", "print(1)\n"), AnswerFile("B.luau", "return 1\n")]
+    files = [
+        AnswerFile("ServerScriptService/A.server.luau", "print(1)\n"),
+        AnswerFile("B.luau", "return 1\n"),
+    ]
     assert split_answer(render_answer(files)) == files
     assert render_answer(files[:1]) == "print(1)\n"
