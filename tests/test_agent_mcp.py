@@ -102,12 +102,17 @@ def bridge() -> Iterator[StudioBridge]:
 
 
 def test_generate_and_studio_tools_in_memory(bridge: StudioBridge) -> None:
-    answers = iter([BROKEN, f"```lua\n{CLEAN}```"])
-    with FakeLLMServer(lambda request: next(answers)) as llm:
+    answers = [BROKEN]
+
+    def respond(request: object) -> str:
+        return answers.pop() if answers else f"```lua\n{CLEAN}```"
+
+    with FakeLLMServer(respond) as llm:
         server = build_server(
             generator=lambda: make_generator(f"openai:fake@{llm.openai_base_url}"),
             bridge=bridge,
             studio_timeout=10,
+            studio_logs_wait=0.05,
         )
 
         async def session() -> None:
@@ -143,6 +148,15 @@ def test_generate_and_studio_tools_in_memory(bridge: StudioBridge) -> None:
                         inserted["files"][0]["instancePath"] == "ServerScriptService/CountPlayers"
                     )
                     assert plugin.applied[0][0]["source"] == CLEAN
+                    # generate_luau can push its result too, and reads Studio's Output after.
+                    pushed = structured(
+                        await client.call_tool(
+                            "generate_luau", {"task": "Count the players", "insert": True}
+                        )
+                    )
+                    assert pushed["stop_reason"] == "studio-clean"
+                    assert [p["status"] for p in pushed["studio"]] == ["applied"]
+                    assert len(plugin.applied) == 2
                     selection = structured(await client.call_tool("get_studio_selection", {}))
                     assert selection["selection"][0]["className"] == "Workspace"
                     bad = await client.call_tool(

@@ -80,6 +80,7 @@ class _Tools:
         settings: Settings,
         sampling: SamplingParams | None,
         studio_timeout: float,
+        studio_logs_wait: float,
     ) -> None:
         self._generator_source = generator
         self._generator: Generator | None = None
@@ -88,6 +89,7 @@ class _Tools:
         self.settings = settings
         self.sampling = sampling
         self.studio_timeout = studio_timeout
+        self.studio_logs_wait = studio_logs_wait
         self._session: StudioSession | None = None
 
     def generator(self) -> Generator:
@@ -121,7 +123,9 @@ class _Tools:
     def session(self) -> StudioSession:
         if self._session is None:
             self._session = StudioSession(
-                self.connected_bridge(), apply_timeout=self.studio_timeout
+                self.connected_bridge(),
+                apply_timeout=self.studio_timeout,
+                logs_wait=self.studio_logs_wait,
             )
         else:
             self.connected_bridge()
@@ -255,6 +259,7 @@ def build_server(
     settings: Settings | None = None,
     sampling: SamplingParams | None = None,
     studio_timeout: float = 600.0,
+    studio_logs_wait: float = 2.0,
 ) -> Any:
     """An `MCPServer` with luaurft's tools. `generator` may be a factory, called on first use."""
     from mcp.server.mcpserver import MCPServer
@@ -265,6 +270,7 @@ def build_server(
         settings=settings or Settings(),
         sampling=sampling,
         studio_timeout=studio_timeout,
+        studio_logs_wait=studio_logs_wait,
     )
     server = MCPServer(
         name="luaurft", version=__version__, instructions=INSTRUCTIONS, log_level="WARNING"
