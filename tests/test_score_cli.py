@@ -29,6 +29,22 @@ from luaurft.scoring.report import (
 )
 
 runner = CliRunner()
+# A small real script: trivial code such as `print('hello')` scores low by design.
+GOOD = """local Players = game:GetService("Players")
+
+local function onPlayerAdded(player)
+\tlocal leaderstats = Instance.new("Folder")
+\tleaderstats.Name = "leaderstats"
+\tlocal coins = Instance.new("IntValue")
+\tcoins.Name = "Coins"
+\tcoins.Value = 0
+\tcoins.Parent = leaderstats
+\tleaderstats.Parent = player
+end
+
+Players.PlayerAdded:Connect(onPlayerAdded)
+"""
+
 BROKEN = "local function f()\n\tif x then\n\t\tprint(1)\nend\n"
 
 
@@ -38,7 +54,7 @@ def invoke(*args: str, input: str | bytes | None = None):
 
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
-    (tmp_path / "good.luau").write_text("print('hello')\n")
+    (tmp_path / "good.luau").write_text(GOOD)
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "broken.lua").write_text(BROKEN)
     (tmp_path / "sub" / "binary.luau").write_bytes(b"\x00\xff\xfe compiled chunk")
@@ -202,7 +218,7 @@ def test_min_score_fails_below_and_passes_above(tree: Path) -> None:
     broken = str(tree / "sub" / "broken.lua")
     assert invoke(broken, "--min-score", "0.5").exit_code == 1
     assert invoke(str(tree / "good.luau"), "--min-score", "0.5").exit_code == 0
-    assert invoke(str(EXAMPLES), "--min-score", "0.99", "--format", "json").exit_code == 0
+    assert invoke(str(EXAMPLES), "--min-score", "0.95", "--format", "json").exit_code == 0
 
 
 @pytest.mark.parametrize(

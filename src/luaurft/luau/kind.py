@@ -30,6 +30,11 @@ _CLIENT_HINTS = re.compile(
     r"\bLocalPlayer\b|\bUserInputService\b|\bContextActionService\b|\bRenderStepped\b|"
     r"\bPlayerGui\b|\bGetMouse\s*\(|\bCurrentCamera\b|\bFireServer\s*\(|\bOnClientEvent\b"
 )
+_SERVER_HINTS = re.compile(
+    r"\bOnServerEvent\b|\bOnServerInvoke\b|\bFireClient\s*\(|\bFireAllClients\s*\(|"
+    r"\bInvokeClient\s*\(|\bDataStoreService\b|\bServerStorage\b|\bServerScriptService\b|"
+    r"\bProcessReceipt\b|\bMessagingService\b|\bMemoryStoreService\b"
+)
 _TRAILING_RETURN = re.compile(r"(?:^|\n)\s*return\s+[A-Za-z_{][^\n]*\s*$")
 
 
@@ -48,8 +53,8 @@ def detect_kind(text: str, *, kind: str | None = None, path: str | None = None) 
 
     File names follow Rojo's convention: `*.server.luau` is a Script,
     `*.client.luau` a LocalScript. Inference: code whose last statement returns a
-    value is a ModuleScript; code that uses client-only APIs is a LocalScript;
-    anything else is a server Script.
+    value is a ModuleScript; code that uses more client-only APIs than
+    server-only ones is a LocalScript; anything else is a server Script.
     """
     if kind:
         return parse_kind(kind)
@@ -67,6 +72,9 @@ def detect_kind(text: str, *, kind: str | None = None, path: str | None = None) 
             return ScriptKind.LOCAL_SCRIPT
     if _TRAILING_RETURN.search(text.rstrip()):
         return ScriptKind.MODULE_SCRIPT
-    if _CLIENT_HINTS.search(text):
+    # Code that mixes both sides is whichever it leans to, so the API rules
+    # report the few calls that are on the wrong side rather than the many.
+    client = len(_CLIENT_HINTS.findall(text))
+    if client and client > len(_SERVER_HINTS.findall(text)):
         return ScriptKind.LOCAL_SCRIPT
     return ScriptKind.SCRIPT

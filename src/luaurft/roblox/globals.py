@@ -169,3 +169,18 @@ KNOWN_GLOBALS: frozenset[str] = LUAU_GLOBALS | ROBLOX_GLOBALS
 
 def is_known_global(name: str) -> bool:
     return name in KNOWN_GLOBALS
+
+
+# Functions of Luau's libraries that still run but are deprecated.
+DEPRECATED_LIBRARY_FUNCTIONS: dict[str, DeprecatedGlobal] = {
+    g.name: g
+    for g in (
+        DeprecatedGlobal("table.getn", "#t", "Lua 5.0 leftover; the length operator does it"),
+        DeprecatedGlobal(
+            "table.foreach", "a for loop over pairs(t)", "Lua 5.0 leftover; slower than a loop"
+        ),
+        DeprecatedGlobal(
+            "table.foreachi", "a for loop over ipairs(t)", "Lua 5.0 leftover; slower than a loop"
+        ),
+    )
+}

@@ -1,9 +1,18 @@
 """Deterministic scoring: rules → findings → per-scorer scores → a `ScoreCard`.
 
 The composite is the mean of the deterministic scorers that are built (0.25
-each once all four are), and never more than the syntax score when the code
-does not compile: analysis of code the compiler rejects is partial, so it must
-not be rewarded as if it were whole.
+each once all four are: `COMPOSITE_WEIGHTS`), times the code's substance, and
+never more than the syntax score when the code does not compile:
+
+    composite = substance × Σ w·score / Σ w        (w = 0.25 for syntax, api, bug, quality)
+    composite = min(composite, syntax)             when the compiler rejects the code
+
+Substance (`shape.substance`, in [0, 1]) is 1 for any real script and falls to 0
+for empty, trivial or stub code: the syntax, API and bug scorers measure the
+absence of problems, and that absence means nothing when there is no code, so
+their 1.0s must not lift `return {}`. Analysis of code the compiler rejects is
+partial, so it must not be rewarded as if it were whole. The hybrid reward (a
+later layer) applies its own weights to the per-scorer scores.
 """
 
 from __future__ import annotations
@@ -17,16 +26,20 @@ from luaurft.scoring.card import ScoreCard
 from luaurft.scoring.registry import all_rules, scorer_version
 from luaurft.scoring.rule import Finding, RuleContext, iter_rule_findings, sorted_findings
 from luaurft.scoring.scorer import DETERMINISTIC_SCORERS, available_scorers
+from luaurft.scoring.shape import substance
 
 COMPOSITE_WEIGHTS: dict[str, float] = {name: 0.25 for name in DETERMINISTIC_SCORERS}
 
 
-def composite_of(scores: dict[str, float | None], compiles: bool = True) -> float:
-    """Weighted mean of the composite scorers that have a score (see module docstring)."""
+def composite_of(
+    scores: dict[str, float | None], compiles: bool = True, substance: float = 1.0
+) -> float:
+    """Weighted mean of the composite scorers that have a score, gated (see module docstring)."""
     present = {n: w for n, w in COMPOSITE_WEIGHTS.items() if scores.get(n) is not None}
     if not present:
         return 0.0
     value = sum(w * float(scores[n] or 0.0) for n, w in present.items()) / sum(present.values())
+    value *= min(1.0, max(0.0, substance))
     if not compiles and scores.get("syntax") is not None:
         value = min(value, float(scores["syntax"] or 0.0))
     return round(value, 6)
@@ -61,14 +74,16 @@ def score_source(
     for name in DETERMINISTIC_SCORERS:
         scorer = built.get(name)
         scores[name] = None if scorer is None else round(scorer.score(ctx, by_scorer[name]), 6)
+    code_substance = substance(ctx).factor
     return ScoreCard(
         scores=scores,
-        composite=composite_of(scores, source.compiles),
+        composite=composite_of(scores, source.compiles, code_substance),
         findings=tuple(findings),
         scorer_version=scorer_version(),
         kind=script_kind.value,
         compiles=source.compiles,
         sha256=source.sha256,
+        extra={"substance": round(code_substance, 6)},
     )
 
 

@@ -78,5 +78,13 @@ def rule_set_hash() -> str:
 
 
 def scorer_version() -> str:
-    """`<major>.<hash>`: changes whenever a rule or a formula changes."""
-    return f"{SCORER_VERSION_MAJOR}.{rule_set_hash()[:12]}"
+    """`<major>.<hash>`: changes whenever a rule or a formula changes.
+
+    When a full Roblox API dump is merged over the curated facts, the API rules
+    know more, so the dump's fingerprint is appended (`+api.<fingerprint>`).
+    """
+    from luaurft.roblox.api import default_index
+
+    version = f"{SCORER_VERSION_MAJOR}.{rule_set_hash()[:12]}"
+    fingerprint = default_index().fingerprint()
+    return f"{version}+api.{fingerprint[:10]}" if fingerprint else version

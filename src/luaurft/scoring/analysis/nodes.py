@@ -1,0 +1,94 @@
+"""Small questions about tree-sitter nodes that several rules ask."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+FUNCTION_NODES = frozenset({"function_declaration", "function_definition"})
+STATEMENT_CONTAINERS = frozenset({"block", "chunk"})
+
+
+def ancestors(node: Node) -> Iterator[Node]:
+    """The parents of `node`, innermost first."""
+    parent = node.parent
+    while parent is not None:
+        yield parent
+        parent = parent.parent
+
+
+def contains(outer: Node, inner: Node) -> bool:
+    return outer.start_byte <= inner.start_byte and inner.end_byte <= outer.end_byte
+
+
+def same(a: Node | None, b: Node | None) -> bool:
+    return a is not None and b is not None and a.id == b.id
+
+
+def statement_of(node: Node) -> Node | None:
+    """The statement that holds `node` directly in a block (or the chunk)."""
+    current = node
+    parent = node.parent
+    while parent is not None:
+        if parent.type in STATEMENT_CONTAINERS:
+            return current
+        current, parent = parent, parent.parent
+    return None
+
+
+def named_children(node: Node | None) -> list[Node]:
+    """Named children without comments."""
+    if node is None:
+        return []
+    return [c for c in node.named_children if c.type != "comment"]
+
+
+def expression_list_of(node: Node) -> list[Node]:
+    """The values of an assignment or local declaration (`= a, b`)."""
+    for child in node.children:
+        if child.type == "expression_list":
+            return named_children(child)
+        if child.type == "assignment_statement":
+            return expression_list_of(child)
+    return []
+
+
+def variable_list_of(node: Node) -> list[Node]:
+    """The targets of an assignment or local declaration, without type annotations."""
+    for child in node.children:
+        if child.type == "variable_list":
+            targets: list[Node] = []
+            after_colon = False
+            for item in child.children:
+                if item.type == ":":
+                    after_colon = True
+                elif not item.is_named or item.type in ("attribute", "comment"):
+                    continue
+                elif after_colon:
+                    after_colon = False
+                else:
+                    targets.append(item)
+            return targets
+        if child.type == "assignment_statement":
+            return variable_list_of(child)
+    return []
+
+
+def unparenthesize(node: Node) -> Node:
+    while node.type == "parenthesized_expression" and node.named_child_count:
+        node = node.named_children[0]
+    return node
+
+
+def walk_within_function(node: Node) -> Iterator[Node]:
+    """`node` and its descendants, not entering nested function bodies."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if current.type in FUNCTION_NODES and current.id != node.id:
+            continue
+        stack.extend(reversed(current.children))

@@ -1,0 +1,839 @@
+"""Scope analysis: which name each identifier refers to, in one walk of the tree.
+
+`scope_analysis(ctx)` computes it once per piece of code (through
+`RuleContext.memo("scope", ...)`) and every rule reads the same result:
+
+- declarations: locals, local functions, parameters, for-loop variables and the
+  implicit `self` of `function T:m()`, each with its reads, writes, the
+  declaration it shadows and the group it was declared in (`local a, b = ...`);
+- references: every identifier used as a value, resolved to its declaration or
+  to a global, marked read and/or write (`x += 1` is both);
+- globals read and written, function bodies and loops.
+
+Luau's syntax is followed: identifiers inside type annotations, type aliases and
+generic lists are types, not variables (they only mark a same-named local as
+used, since a module local such as `Types` is often used only in `Types.Foo`);
+`typeof(expr)` inside a type is a value use; interpolated strings hold
+expressions; `repeat ... until cond` sees the body's locals; `local function f`
+is visible in its own body, `local f = function` is not.
+
+Where tree-sitter could not parse part of the code (ERROR nodes), the analysis
+is partial: `in_error_region` and `reliable` let rules stay silent there.
+
+The walk uses an explicit stack, so deeply nested code cannot exhaust Python's
+recursion limit.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+    from luaurft.luau.source import LuauSource
+    from luaurft.scoring.rule import RuleContext
+
+
+class DeclKind(StrEnum):
+    LOCAL = "local"
+    LOCAL_FUNCTION = "local function"
+    PARAMETER = "parameter"
+    LOOP_VARIABLE = "loop variable"
+    SELF = "self"
+
+
+class ScopeKind(StrEnum):
+    CHUNK = "chunk"
+    FUNCTION = "function"
+    BLOCK = "block"
+    LOOP = "loop"
+
+
+FUNCTION_NODES = frozenset({"function_declaration", "function_definition"})
+LOOP_NODES = frozenset({"while_statement", "repeat_statement", "for_statement"})
+
+# Subtrees that are types: identifiers inside them never name variables.
+TYPE_NODES = frozenset(
+    {
+        "builtin_type",
+        "empty_type",
+        "field_type",
+        "function_type",
+        "generic_type",
+        "intersection_type",
+        "literal_type",
+        "object_field_type",
+        "object_type",
+        "optional_type",
+        "tuple_type",
+        "union_type",
+        "variadic_type",
+        "type_definition",
+    }
+)
+
+# Nodes with nothing to resolve inside.
+_INERT = frozenset(
+    {
+        "comment",
+        "string_content",
+        "escape_sequence",
+        "number",
+        "nil",
+        "true",
+        "false",
+        "hash_bang_line",
+        "break_statement",
+        "continue_statement",
+        "empty_statement",
+        "generic_type_list",
+        "attribute",
+    }
+)
+
+
+@dataclass(eq=False)
+class Scope:
+    node: Node
+    kind: ScopeKind
+    parent: Scope | None
+    function: FunctionInfo | None
+    names: dict[str, Declaration] = field(default_factory=dict)
+
+    def lookup(self, name: str) -> Declaration | None:
+        scope: Scope | None = self
+        while scope is not None:
+            found = scope.names.get(name)
+            if found is not None:
+                return found
+            scope = scope.parent
+        return None
+
+    def encloses(self, other: Scope) -> bool:
+        """True when `other` is this scope or nested inside it."""
+        scope: Scope | None = other
+        while scope is not None:
+            if scope is self:
+                return True
+            scope = scope.parent
+        return False
+
+
+@dataclass(eq=False)
+class Declaration:
+    """One declared name. `node` is the declaring identifier (the function node for `self`)."""
+
+    name: str
+    kind: DeclKind
+    node: Node
+    scope: Scope
+    function: FunctionInfo | None
+    statement: Node
+    value: Node | None = None
+    index: int = 0
+    group: list[Declaration] = field(default_factory=list)
+    shadows: Declaration | None = None
+    reads: list[Reference] = field(default_factory=list)
+    writes: list[Reference] = field(default_factory=list)
+    type_uses: int = 0
+
+    @property
+    def used(self) -> bool:
+        return bool(self.reads) or self.type_uses > 0
+
+
+@dataclass(eq=False, slots=True)
+class Reference:
+    """An identifier used as a value: read, written (assignment target) or both (`+=`)."""
+
+    name: str
+    node: Node
+    declaration: Declaration | None
+    scope: Scope
+    read: bool = True
+    write: bool = False
+    # For writes: the assigned expression, when the assignment has one for this target.
+    value: Node | None = None
+
+    @property
+    def is_global(self) -> bool:
+        return self.declaration is None
+
+
+@dataclass(eq=False)
+class FunctionInfo:
+    node: Node
+    scope: Scope
+    parent: FunctionInfo | None
+    body: Node | None
+    parameters: list[Declaration] = field(default_factory=list)
+    is_method: bool = False
+    has_vararg: bool = False
+    uses_vararg: bool = False
+    # The local it is bound to (`local function f`, `local f = function`), if any.
+    declaration: Declaration | None = None
+    # The declared name as written (`f`, `M.f`, `M:f`), for function declarations.
+    name: str | None = None
+
+    def contains(self, node: Node) -> bool:
+        return self.node.start_byte <= node.start_byte and node.end_byte <= self.node.end_byte
+
+
+@dataclass(eq=False)
+class LoopInfo:
+    node: Node
+    scope: Scope
+    function: FunctionInfo | None
+
+
+@dataclass(eq=False)
+class ScopeAnalysis:
+    source: LuauSource
+    root: Scope
+    declarations: list[Declaration] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+    functions: list[FunctionInfo] = field(default_factory=list)
+    loops: list[LoopInfo] = field(default_factory=list)
+    global_reads: dict[str, list[Reference]] = field(default_factory=lambda: defaultdict(list))
+    global_writes: dict[str, list[Reference]] = field(default_factory=lambda: defaultdict(list))
+    references_by_node: dict[int, Reference] = field(default_factory=dict)
+    declarations_by_node: dict[int, Declaration] = field(default_factory=dict)
+    functions_by_node: dict[int, FunctionInfo] = field(default_factory=dict)
+    # Byte ranges tree-sitter could not parse (ERROR and MISSING nodes), sorted.
+    error_ranges: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def partial(self) -> bool:
+        """True when part of the code could not be parsed and the analysis may be incomplete."""
+        return bool(self.error_ranges)
+
+    def reference(self, identifier: Node) -> Reference | None:
+        return self.references_by_node.get(identifier.id)
+
+    def declaration(self, identifier: Node) -> Declaration | None:
+        """The declaration an identifier declares or refers to, if any."""
+        found = self.declarations_by_node.get(identifier.id)
+        if found is not None:
+            return found
+        ref = self.references_by_node.get(identifier.id)
+        return ref.declaration if ref is not None else None
+
+    def function_info(self, node: Node) -> FunctionInfo | None:
+        return self.functions_by_node.get(node.id)
+
+    def enclosing_function(self, node: Node) -> FunctionInfo | None:
+        """The innermost function whose body or parameters contain `node` (None: the chunk)."""
+        parent = node.parent
+        while parent is not None:
+            if parent.type in FUNCTION_NODES:
+                return self.functions_by_node.get(parent.id)
+            parent = parent.parent
+        return None
+
+    def in_error_region(self, node: Node) -> bool:
+        """True when `node` overlaps code tree-sitter could not parse."""
+        if not self.error_ranges:
+            return False
+        i = bisect.bisect_right(self.error_ranges, (node.end_byte, node.end_byte))
+        for start, end in self.error_ranges[max(0, i - 8) : i]:
+            if start < node.end_byte and node.start_byte < end:
+                return True
+            if start == end and node.start_byte <= start <= node.end_byte:
+                return True
+        return any(
+            start <= node.start_byte and node.end_byte <= end
+            for start, end in self.error_ranges[:i]
+        )
+
+    def reliable(self, declaration: Declaration) -> bool:
+        """True when every use of `declaration` was parsed: its scope holds no parse error."""
+        return not self.error_ranges or not declaration.scope.node.has_error
+
+    def names_in_errors(self) -> set[str]:
+        """Identifier texts inside unparsed regions (they may hide declarations or uses)."""
+        names: set[str] = set()
+        for node in self.source.nodes("ERROR"):
+            stack = [node]
+            while stack:
+                current = stack.pop()
+                if current.type == "identifier":
+                    names.add(self.source.node_text(current))
+                stack.extend(current.children)
+        return names
+
+
+_Task = tuple[Callable[["Node", Scope], None], "Node", Scope]
+
+
+def _start(ref: Reference) -> int:
+    return ref.node.start_byte
+
+
+class _Walker:
+    """Visits the tree once, in document order, keeping the scope chain."""
+
+    def __init__(self, source: LuauSource) -> None:
+        self.source = source
+        root = source.root
+        self.root_scope = Scope(node=root, kind=ScopeKind.CHUNK, parent=None, function=None)
+        self.result = ScopeAnalysis(source=source, root=self.root_scope)
+        self.stack: list[_Task] = []
+        self.handlers: dict[str, Callable[[Node, Scope], None]] = {
+            "identifier": self._read,
+            "variable_declaration": self._local_declaration,
+            "function_declaration": self._function_declaration,
+            "function_definition": self._function_definition,
+            "assignment_statement": self._assignment,
+            "update_statement": self._update,
+            "do_statement": self._do,
+            "while_statement": self._while,
+            "repeat_statement": self._repeat,
+            "if_statement": self._if,
+            "elseif_statement": self._if,
+            "else_statement": self._if,
+            "for_statement": self._for,
+            "dot_index_expression": self._index_table_only,
+            "method_index_expression": self._index_table_only,
+            "field": self._field,
+            "vararg_expression": self._vararg,
+            # Unparsed code: resolve what names it holds; rules skip error regions.
+            "ERROR": self._children,
+            "cast_expression": self._cast,
+        }
+
+    # -- driver -------------------------------------------------------------
+
+    def run(self) -> ScopeAnalysis:
+        for node in self.source.nodes("ERROR"):
+            self.result.error_ranges.append((node.start_byte, node.end_byte))
+        self._collect_missing()
+        self.result.error_ranges.sort()
+        self.stack.append((self._children, self.source.root, self.root_scope))
+        stack = self.stack
+        while stack:
+            handler, node, scope = stack.pop()
+            handler(node, scope)
+        for decl in self.result.declarations:
+            if len(decl.reads) > 1:
+                decl.reads.sort(key=_start)
+        return self.result
+
+    def _collect_missing(self) -> None:
+        if not self.source.root.has_error:
+            return
+        stack = [self.source.root]
+        while stack:
+            node = stack.pop()
+            if node.is_missing:
+                self.result.error_ranges.append((node.start_byte, node.end_byte))
+            stack.extend(c for c in node.children if c.has_error or c.is_missing)
+
+    def _push(self, tasks: list[_Task]) -> None:
+        # Tasks run in list order: the stack pops the last pushed first.
+        self.stack.extend(reversed(tasks))
+
+    def _visit(self, node: Node, scope: Scope) -> None:
+        kind = node.type
+        handler = self.handlers.get(kind)
+        if handler is not None:
+            handler(node, scope)
+        elif kind in TYPE_NODES:
+            self._type(node, scope)
+        elif kind not in _INERT:
+            self._children(node, scope)
+
+    def _children(self, node: Node, scope: Scope) -> None:
+        """Visit the named children in order (names at once, the rest through the stack)."""
+        tasks: list[_Task] = []
+        for child in node.named_children:
+            kind = child.type
+            if kind == "identifier":
+                # Nothing in an expression declares a name in this scope, so
+                # resolving it now or later gives the same answer.
+                self._reference(child, scope)
+            elif kind == "string":
+                # Only interpolated (backtick) strings hold expressions.
+                if self.source.bytes[child.start_byte] == 0x60:
+                    tasks.append((self._visit, child, scope))
+            elif kind not in _INERT:
+                tasks.append((self._visit, child, scope))
+        if tasks:
+            self.stack.extend(reversed(tasks))
+
+    def _cast(self, node: Node, scope: Scope) -> None:
+        # `value :: Type`: the part after `::` is a type.
+        after = False
+        for child in node.children:
+            if child.type == "::":
+                after = True
+            elif child.is_named:
+                if after:
+                    self._type(child, scope)
+                else:
+                    self._visit(child, scope)
+
+    # -- names --------------------------------------------------------------
+
+    def _text(self, node: Node) -> str:
+        return self.source.node_text(node)
+
+    def _declare(
+        self,
+        ident: Node,
+        kind: DeclKind,
+        scope: Scope,
+        statement: Node,
+        *,
+        value: Node | None = None,
+        index: int = 0,
+        group: list[Declaration] | None = None,
+        name: str | None = None,
+    ) -> Declaration:
+        text = name if name is not None else self._text(ident)
+        decl = Declaration(
+            name=text,
+            kind=kind,
+            node=ident,
+            scope=scope,
+            function=scope.function,
+            statement=statement,
+            value=value,
+            index=index,
+            shadows=scope.lookup(text),
+        )
+        if group is not None:
+            group.append(decl)
+            decl.group = group
+        else:
+            decl.group = [decl]
+        scope.names[text] = decl
+        self.result.declarations.append(decl)
+        if kind is not DeclKind.SELF:
+            self.result.declarations_by_node[ident.id] = decl
+        return decl
+
+    def _reference(
+        self,
+        ident: Node,
+        scope: Scope,
+        *,
+        read: bool = True,
+        write: bool = False,
+        value: Node | None = None,
+    ) -> Reference:
+        name = self._text(ident)
+        decl = scope.lookup(name)
+        ref = Reference(
+            name=name,
+            node=ident,
+            declaration=decl,
+            scope=scope,
+            read=read,
+            write=write,
+            value=value,
+        )
+        result = self.result
+        result.references.append(ref)
+        result.references_by_node[ident.id] = ref
+        if decl is not None:
+            if read:
+                decl.reads.append(ref)
+            if write:
+                decl.writes.append(ref)
+        else:
+            if read:
+                result.global_reads[name].append(ref)
+            if write:
+                result.global_writes[name].append(ref)
+        return ref
+
+    def _read(self, node: Node, scope: Scope) -> None:
+        self._reference(node, scope)
+
+    # -- types --------------------------------------------------------------
+
+    def _type(self, node: Node, scope: Scope) -> None:
+        """A type annotation: identifiers mark same-named locals used; `typeof(e)` reads `e`."""
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if current.type == "identifier":
+                decl = scope.lookup(self._text(current))
+                if decl is not None:
+                    decl.type_uses += 1
+                continue
+            in_typeof = False
+            for child in current.children:
+                kind = child.type
+                if kind == "typeof":
+                    in_typeof = True
+                elif not child.is_named:
+                    continue
+                elif in_typeof:
+                    # typeof(expr): the expression is a value read, not a type.
+                    self.stack.append((self._visit, child, scope))
+                    in_typeof = False
+                else:
+                    stack.append(child)
+
+    # -- statements ---------------------------------------------------------
+
+    def _block(self, block: Node | None, scope: Scope) -> list[_Task]:
+        if block is None:
+            return []
+        return [(self._visit, child, scope) for child in block.children if child.is_named]
+
+    def _local_declaration(self, node: Node, scope: Scope) -> None:
+        assignment = None
+        names = None
+        for child in node.children:
+            if child.type == "assignment_statement":
+                assignment = child
+            elif child.type == "variable_list":
+                names = child
+        values: list[Node] = []
+        if assignment is not None:
+            for child in assignment.children:
+                if child.type == "variable_list":
+                    names = child
+                elif child.type == "expression_list":
+                    values = [c for c in child.named_children if c.type != "comment"]
+        tasks: list[_Task] = [(self._visit, v, scope) for v in values]
+        if names is not None:
+            tasks.append((self._declare_locals, names, scope))
+        self._push(tasks)
+
+    def _declare_locals(self, names: Node, scope: Scope) -> None:
+        statement = names.parent
+        if statement is not None and statement.type == "assignment_statement":
+            statement = statement.parent
+        values: list[Node] = []
+        if names.parent is not None and names.parent.type == "assignment_statement":
+            for child in names.parent.children:
+                if child.type == "expression_list":
+                    values = [c for c in child.named_children if c.type != "comment"]
+        group: list[Declaration] = []
+        after_colon = False
+        idents: list[Node] = []
+        for child in names.children:
+            kind = child.type
+            if kind == ":":
+                after_colon = True
+            elif not child.is_named or kind == "attribute":
+                continue
+            elif after_colon:
+                self._type(child, scope)
+                after_colon = False
+            elif kind == "identifier":
+                idents.append(child)
+        for i, ident in enumerate(idents):
+            value = values[i] if i < len(values) else None
+            decl = self._declare(
+                ident,
+                DeclKind.LOCAL,
+                scope,
+                statement or names,
+                value=value,
+                index=i,
+                group=group,
+            )
+            if value is not None and value.type == "function_definition":
+                info = self.result.functions_by_node.get(value.id)
+                if info is not None and info.declaration is None:
+                    info.declaration = decl
+
+    def _assignment(self, node: Node, scope: Scope) -> None:
+        targets: list[Node] = []
+        values: list[Node] = []
+        for child in node.children:
+            if child.type == "variable_list":
+                targets = [c for c in child.named_children if c.type != "comment"]
+            elif child.type == "expression_list":
+                values = [c for c in child.named_children if c.type != "comment"]
+        tasks: list[_Task] = [(self._visit, v, scope) for v in values]
+        for i, target in enumerate(targets):
+            if target.type == "identifier":
+                value = values[i] if i < len(values) else None
+                tasks.append((self._writer(value), target, scope))
+            else:
+                tasks.append((self._visit, target, scope))
+        self._push(tasks)
+
+    def _writer(self, value: Node | None) -> Callable[[Node, Scope], None]:
+        def write(target: Node, scope: Scope) -> None:
+            self._reference(target, scope, read=False, write=True, value=value)
+            if value is not None and value.type == "function_definition":
+                ref = self.result.references_by_node[target.id]
+                info = self.result.functions_by_node.get(value.id)
+                if info is not None and info.declaration is None and ref.declaration is not None:
+                    info.declaration = ref.declaration
+
+        return write
+
+    def _update(self, node: Node, scope: Scope) -> None:
+        targets: list[Node] = []
+        values: list[Node] = []
+        for child in node.children:
+            if child.type == "variable_list":
+                targets = [c for c in child.named_children if c.type != "comment"]
+            elif child.type == "expression_list":
+                values = [c for c in child.named_children if c.type != "comment"]
+        tasks: list[_Task] = [(self._visit, v, scope) for v in values]
+        for target in targets:
+            if target.type == "identifier":
+                tasks.append((self._read_write, target, scope))
+            else:
+                tasks.append((self._visit, target, scope))
+        self._push(tasks)
+
+    def _read_write(self, node: Node, scope: Scope) -> None:
+        self._reference(node, scope, read=True, write=True)
+
+    def _do(self, node: Node, scope: Scope) -> None:
+        inner = Scope(node=node, kind=ScopeKind.BLOCK, parent=scope, function=scope.function)
+        self._push(self._block(node.child_by_field_name("body"), inner))
+
+    def _while(self, node: Node, scope: Scope) -> None:
+        inner = Scope(node=node, kind=ScopeKind.LOOP, parent=scope, function=scope.function)
+        self.result.loops.append(LoopInfo(node=node, scope=inner, function=scope.function))
+        tasks: list[_Task] = []
+        condition = node.child_by_field_name("condition")
+        if condition is not None:
+            tasks.append((self._visit, condition, scope))
+        tasks.extend(self._block(node.child_by_field_name("body"), inner))
+        self._push(tasks)
+
+    def _repeat(self, node: Node, scope: Scope) -> None:
+        # The `until` condition is inside the body's scope: it sees the body's locals.
+        inner = Scope(node=node, kind=ScopeKind.LOOP, parent=scope, function=scope.function)
+        self.result.loops.append(LoopInfo(node=node, scope=inner, function=scope.function))
+        tasks = self._block(node.child_by_field_name("body"), inner)
+        condition = node.child_by_field_name("condition")
+        if condition is not None:
+            tasks.append((self._visit, condition, inner))
+        self._push(tasks)
+
+    def _if(self, node: Node, scope: Scope) -> None:
+        # Conditions are evaluated in the enclosing scope; each branch body is its own scope.
+        tasks: list[_Task] = []
+        for child in node.children:
+            if child.type == "block":
+                inner = Scope(
+                    node=child, kind=ScopeKind.BLOCK, parent=scope, function=scope.function
+                )
+                tasks.extend(self._block(child, inner))
+            elif child.is_named:
+                tasks.append((self._visit, child, scope))
+        self._push(tasks)
+
+    def _for(self, node: Node, scope: Scope) -> None:
+        inner = Scope(node=node, kind=ScopeKind.LOOP, parent=scope, function=scope.function)
+        self.result.loops.append(LoopInfo(node=node, scope=inner, function=scope.function))
+        clause = node.child_by_field_name("clause")
+        tasks: list[_Task] = []
+        if clause is not None:
+            if clause.type == "for_numeric_clause":
+                name = clause.child_by_field_name("name")
+                after_colon = False
+                for child in clause.children:
+                    if child.type == ":":
+                        after_colon = True
+                    elif not child.is_named or (name is not None and child.id == name.id):
+                        continue
+                    elif after_colon:
+                        after_colon = False
+                    else:
+                        tasks.append((self._visit, child, scope))
+                tasks.append((self._declare_numeric_loop, clause, inner))
+            else:
+                for child in clause.children:
+                    if child.type == "expression_list":
+                        tasks.extend(
+                            (self._visit, c, scope)
+                            for c in child.named_children
+                            if c.type != "comment"
+                        )
+                tasks.append((self._declare_generic_loop, clause, inner))
+        tasks.extend(self._block(node.child_by_field_name("body"), inner))
+        self._push(tasks)
+
+    def _declare_numeric_loop(self, clause: Node, scope: Scope) -> None:
+        name = clause.child_by_field_name("name")
+        if name is not None:
+            self._declare(name, DeclKind.LOOP_VARIABLE, scope, clause.parent or clause)
+        after_colon = False
+        for child in clause.children:
+            if child.type == ":":
+                after_colon = True
+            elif after_colon and child.is_named:
+                self._type(child, scope)
+                after_colon = False
+
+    def _declare_generic_loop(self, clause: Node, scope: Scope) -> None:
+        group: list[Declaration] = []
+        for child in clause.children:
+            if child.type != "variable_list":
+                continue
+            after_colon = False
+            index = 0
+            for item in child.children:
+                if item.type == ":":
+                    after_colon = True
+                elif not item.is_named:
+                    continue
+                elif after_colon:
+                    self._type(item, scope)
+                    after_colon = False
+                elif item.type == "identifier":
+                    self._declare(
+                        item,
+                        DeclKind.LOOP_VARIABLE,
+                        scope,
+                        clause.parent or clause,
+                        index=index,
+                        group=group,
+                    )
+                    index += 1
+
+    # -- functions ----------------------------------------------------------
+
+    def _function_declaration(self, node: Node, scope: Scope) -> None:
+        name = node.child_by_field_name("name")
+        is_local = node.child_count > 0 and node.children[0].type == "local"
+        if name is None:
+            self._function(node, scope)
+            return
+        if is_local and name.type == "identifier":
+            decl = self._declare(name, DeclKind.LOCAL_FUNCTION, scope, node, value=node)
+            self._function(node, scope, declaration=decl, name=decl.name)
+            return
+        if name.type == "identifier":
+            ref = self._reference(name, scope, read=False, write=True, value=node)
+            self._function(node, scope, declaration=ref.declaration, name=ref.name)
+            return
+        is_method = name.type == "method_index_expression"
+        table = name.child_by_field_name("table")
+        if table is not None:
+            self._visit(table, scope)
+        self._function(node, scope, is_method=is_method, name=self._text(name))
+
+    def _function_definition(self, node: Node, scope: Scope) -> None:
+        self._function(node, scope)
+
+    def _function(
+        self,
+        node: Node,
+        scope: Scope,
+        *,
+        declaration: Declaration | None = None,
+        name: str | None = None,
+        is_method: bool = False,
+    ) -> None:
+        inner = Scope(node=node, kind=ScopeKind.FUNCTION, parent=scope, function=None)
+        body = node.child_by_field_name("body")
+        info = FunctionInfo(
+            node=node,
+            scope=inner,
+            parent=scope.function,
+            body=body,
+            is_method=is_method,
+            declaration=declaration,
+            name=name,
+        )
+        inner.function = info
+        self.result.functions.append(info)
+        self.result.functions_by_node[node.id] = info
+        if is_method:
+            self._declare(node, DeclKind.SELF, inner, node, name="self")
+        params = node.child_by_field_name("parameters")
+        after_params = False
+        after_colon = False
+        tasks: list[_Task] = []
+        for child in node.children:
+            if child is params or (params is not None and child.id == params.id):
+                after_params = True
+                continue
+            if not after_params:
+                continue
+            if child.type == ":":
+                after_colon = True
+            elif after_colon and child.is_named:
+                tasks.append((self._type, child, scope))
+                after_colon = False
+        if params is not None:
+            group: list[Declaration] = []
+            for param in params.named_children:
+                if param.type != "parameter":
+                    continue
+                after_colon = False
+                for part in param.children:
+                    if part.type == ":":
+                        after_colon = True
+                    elif not part.is_named:
+                        continue
+                    elif after_colon:
+                        self._type(part, inner)
+                        after_colon = False
+                    elif part.type == "identifier":
+                        info.parameters.append(
+                            self._declare(
+                                part,
+                                DeclKind.PARAMETER,
+                                inner,
+                                params,
+                                index=len(group),
+                                group=group,
+                            )
+                        )
+                    elif part.type == "vararg_expression":
+                        info.has_vararg = True
+        tasks.extend(self._block(body, inner))
+        self._push(tasks)
+
+    # -- expressions --------------------------------------------------------
+
+    def _index_table_only(self, node: Node, scope: Scope) -> None:
+        # `a.b` and `a:b`: only `a` is a name; `b` is a field.
+        table = node.child_by_field_name("table")
+        if table is None:
+            table = node.named_children[0] if node.named_child_count else None
+        if table is not None:
+            self._visit(table, scope)
+
+    def _field(self, node: Node, scope: Scope) -> None:
+        # `{a = 1}`: `a` is a key. `{[a] = 1}` and `{a}`: `a` is a value.
+        has_equals = any(c.type == "=" for c in node.children)
+        has_bracket = any(c.type == "[" for c in node.children)
+        if has_equals and not has_bracket:
+            seen_equals = False
+            for child in node.children:
+                if child.type == "=":
+                    seen_equals = True
+                elif seen_equals and child.is_named:
+                    self.stack.append((self._visit, child, scope))
+            return
+        self._children(node, scope)
+
+    def _vararg(self, node: Node, scope: Scope) -> None:
+        parent = node.parent
+        if parent is not None and parent.type == "parameter":
+            return
+        if scope.function is not None:
+            scope.function.uses_vararg = True
+
+
+def analyze_scopes(source: LuauSource) -> ScopeAnalysis:
+    """Scope analysis of `source` (prefer `scope_analysis(ctx)`, which shares the result)."""
+    return _Walker(source).run()
+
+
+def scope_analysis(ctx: RuleContext) -> ScopeAnalysis:
+    """The scope analysis of the context's source, computed once and shared by every rule."""
+    result: ScopeAnalysis = ctx.memo("scope", lambda: analyze_scopes(ctx.source))
+    return result

@@ -1,0 +1,555 @@
+"""What the words in comments and strings say: markers, evaluator-addressed text, restatements.
+
+Pure text functions, shared by the quality rules, `shape` and the quality scorer.
+The patterns are deliberately narrow: game code talks about scores, judges and
+ratings all the time, so a pattern fires only on text that addresses whoever
+evaluates the code, or asks for a grade for the code itself.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import tree_sitter
+
+    from luaurft.luau.source import LuauSource
+
+# -- comment text ------------------------------------------------------------
+
+_COMMENT_OPEN = re.compile(r"^--(?:\[(=*)\[)?")
+
+
+def comment_text(source: LuauSource, comment: tree_sitter.Node) -> str:
+    """A comment's words without the `--` / `--[[ ]]` delimiters."""
+    raw = source.node_text(comment)
+    match = _COMMENT_OPEN.match(raw)
+    if match and match.group(1) is not None:
+        closing = "]" + match.group(1) + "]"
+        body = raw[match.end() :]
+        return body[: -len(closing)] if body.endswith(closing) else body
+    return raw[match.end() :] if match else raw
+
+
+_DIRECTIVE = re.compile(r"^\s*(?:!\w+|kind\s*:|expect\s*:|selene\s*:|stylua\s*:)", re.IGNORECASE)
+
+
+def is_directive(text: str) -> bool:
+    """`--!strict`, `-- kind: module`, linter pragmas: instructions to tools, not prose."""
+    return bool(_DIRECTIVE.match(text))
+
+
+# -- completeness markers ------------------------------------------------------
+
+# Upper-case markers are conventions; lower-case "todo" is only a marker when it
+# leads the comment ("todo: ..."), so "the todo list UI" stays prose.
+TODO_MARKER = re.compile(
+    r"\b(?:TODO|FIXME|XXX|TBD)\b|^\s*(?:[Tt]odo|[Ff]ixme)\s*[:!-]", re.MULTILINE
+)
+
+# "Your code here" is a placeholder anywhere; "not implemented" or "placeholder"
+# only when they are the whole message, since prose uses them too ("flying is
+# not implemented on mobile, so the button is hidden", "placeholder part").
+_LABEL = r"(?:[\w.:]+(?:\(\))?\s*[:-]\s*)?"  # "Shop.buy: ", "refund() - "
+PLACEHOLDER = re.compile(
+    rf"""
+      \byour\s+(?:own\s+)?(?:code|logic|implementation|stuff)\s+(?:goes\s+)?here\b
+    | \b(?:add|insert|put|write|place)\s+(?:your|the|more|additional|actual|real)\s+
+        (?:own\s+)?(?:code|logic|implementation|functionality)\s+(?:goes\s+)?here\b
+    | \b(?:code|logic|implementation)\s+goes\s+here\b
+    | \bimplement\s+(?:this|me|it)?\s*(?:later|here|yourself)\b
+    | ^\s*{_LABEL}(?:todo:?\s*)?implement\s+(?:this|me|it)\s*[.!]*\s*$
+    | ^\s*{_LABEL}(?:this\s+is\s+|feature\s+|method\s+|function\s+)?(?:not\s+(?:yet\s+)?implemented|
+        unimplemented|(?:still\s+)?to\s+be\s+implemented)(?:\s+yet)?\s*[.!]*\s*$
+    | \bfill\s+(?:this|these|it)\s+in\b
+    | \bfill\s+in\s+(?:the\s+)?(?:code|logic|details|implementation|blanks?)\b
+    | ^\s*(?:this\s+is\s+)?(?:just\s+)?(?:a\s+)?(?:placeholder|stub(?:bed)?)
+        (?:\s+(?:function|implementation|method|code|logic|for\s+now))?\s*[.!]*\s*$
+    """,
+    re.VERBOSE | re.MULTILINE,
+)
+
+# Elision stands in for code, so most patterns must be the whole comment: "the
+# rest of the function handles cleanup" explains; "rest of the code" elides.
+_ELLIPSIS = r"(?:\.\.\.|…)"
+_END = r"\s*[.)\]]*\s*$"
+ELISION = re.compile(
+    rf"""
+      ^\s*[(\[]?\s*{_ELLIPSIS}{_END}
+    | ^\s*[(\[]?\s*{_ELLIPSIS}?\s*(?:the\s+)?rest\s+of\s+(?:the\s+|your\s+)?
+        (?:code|script|logic|implementation|function|file|module|class|methods?|functions?)
+        (?:\s+(?:goes\s+here|here|remains?(?:\s+the\s+same)?|unchanged|as\s+before|stays?\s+the\s+same))?
+        \s*{_ELLIPSIS}?{_END}
+    | {_ELLIPSIS}\s*(?:existing|previous|original|remaining|unchanged|other|more|same)\b
+    | ^\s*[(\[]?\s*(?:existing|previous|original|remaining|unchanged|other)\s+
+        (?:code|logic|functions?|implementation|methods?)
+        (?:\s+(?:here|goes\s+here|remains?(?:\s+the\s+same)?|unchanged|omitted|continues|as\s+before))?
+        \s*{_ELLIPSIS}?{_END}
+    | \b(?:existing|previous|original|remaining|unchanged|other)\s+(?:code|logic|functions?|implementation)
+        \s+(?:goes\s+here|omitted)\b
+    | \b(?:code|logic|implementation|details?)\s+(?:omitted|elided|truncated|abbreviated|skipped)\b
+    | \b(?:omitted|elided)\s+for\s+(?:brevity|clarity|space)\b
+    | \b(?:same|similar)\s+(?:as|to)\s+(?:above|before|the\s+previous(?:\s+\w+)?)\s*{_ELLIPSIS}
+    | ^\s*(?:same|similar)\s+(?:as|to)\s+(?:above|before|the\s+previous(?:\s+\w+)?){_END}
+    | ^\s*{_ELLIPSIS}?\s*(?:etc\.?|and\s+so\s+on)\s*{_ELLIPSIS}?{_END}
+    | \b(?:more|other|additional)\s+(?:code|logic|functions|handlers|methods)\s+(?:here|goes\s+here|as\s+needed)\b
+    """,
+    re.VERBOSE | re.MULTILINE,
+)
+
+
+# Cheap screens: each full pattern needs one of these words, and most comments
+# have none, so the costly patterns rarely run. The patterns match lower-cased
+# text (case-insensitive regexes are several times slower).
+_PLACEHOLDER_HINTS = ("here", "implement", "fill", "placeholder", "stub")
+_ELISION_HINTS = (
+    "...", "…", "rest", "existing", "previous", "original", "remaining", "unchanged", "other",
+    "omitted", "elided", "truncated", "abbreviated", "skipped", "brevity", "same", "similar",
+    "etc", "so on", "more",
+)  # fmt: skip
+
+
+def _mentions(lowered: str, hints: tuple[str, ...]) -> bool:
+    return any(hint in lowered for hint in hints)
+
+
+@lru_cache(maxsize=4096)
+def is_todo(text: str) -> bool:
+    return bool(TODO_MARKER.search(text))
+
+
+@lru_cache(maxsize=4096)
+def is_placeholder(text: str) -> bool:
+    lowered = text.lower()
+    return _mentions(lowered, _PLACEHOLDER_HINTS) and bool(PLACEHOLDER.search(lowered))
+
+
+@lru_cache(maxsize=4096)
+def is_elision(text: str) -> bool:
+    lowered = text.lower()
+    return _mentions(lowered, _ELISION_HINTS) and bool(ELISION.search(lowered))
+
+
+def is_incomplete_marker(text: str) -> bool:
+    """Any sign that the code is not finished: a TODO, a placeholder or an elision."""
+    return is_todo(text) or is_placeholder(text) or is_elision(text)
+
+
+# -- text addressed to an evaluator -----------------------------------------------
+
+# Nouns for whoever grades the code. "judge", "scorer" and "rater" are also game
+# roles (a fashion-show judge, a basketball scorer), so they count only when
+# addressed ("Note to the judge", "AI judge:") or qualified by a language model.
+_GRADER = r"(?:grader|evaluator|reviewer|assessor|examiner|grading\s+(?:system|model|bot|script))s?"
+_EVALUATOR = rf"(?:{_GRADER}|(?:judge|scorer|rater)s?)"
+# Language models, named: "AI" alone is also a game's NPC logic ("AI opponent").
+_MODEL = r"(?:ai|a\.i\.|llm|gpt(?:-?\d)?|claude|language\s+model)"
+_AUTOMATED = r"(?:automated|automatic|auto)"
+_CODE = (
+    r"(?:code|script|solution|answer|submission|response|implementation|file|program|output|work)"
+)
+_RATIO = r"\d+(?:\.\d+)?\s*(?:/|out\s+of)\s*\d+"
+_TOP_GRADE = rf"(?:{_RATIO}|perfect|full\s+marks|max(?:imum)?|highest|excellent|high(?:ly)?|a\+|an\s+a\b|five\s+stars)"
+_GRADE_NOUN = r"(?:score|marks?|grade|rating|points|stars|review|evaluation)"
+_OBJECT = rf"(?:(?:this|it|me|my|our)(?:\s+{_CODE})?|the\s+{_CODE})"
+
+_NOUN_HINTS = (
+    "grader",
+    "grading",
+    "evaluator",
+    "reviewer",
+    "assessor",
+    "examiner",
+    "judge",
+    "scorer",
+    "rater",
+)
+_CODE_HINTS = (
+    "code", "script", "solution", "answer", "submission", "response", "implementation", "file",
+    "program", "output", "work",
+)  # fmt: skip
+
+
+def _pattern(body: str) -> re.Pattern[str]:
+    return re.compile(body, re.VERBOSE | re.MULTILINE)
+
+
+# Text that on its own speaks to an evaluator or asks for a grade for the code.
+# Each pattern runs only when the text holds a word from every one of its hint
+# groups: a substring test is far cheaper than the pattern.
+EVALUATOR_PATTERNS: tuple[tuple[tuple[tuple[str, ...], ...], re.Pattern[str]], ...] = (
+    # "Note to the judge", "message for the AI grader", "instructions to reviewers"
+    (
+        (
+            ("note", "message", "hint", "instruction", "memo", "remind", "comment", "request"),
+            (*_NOUN_HINTS, "llm", "gpt", "claude", "language model"),
+        ),
+        _pattern(
+            rf"""\b(?:note|message|hint|instructions?|memo|reminder|comment|request)\s+(?:to|for)\s+
+            (?:the\s+|any\s+|all\s+|our\s+|my\s+)?(?:(?:{_MODEL}|{_AUTOMATED})[\s-]+)?
+            (?:{_EVALUATOR}|llm|gpt(?:-?\d)?|claude|language\s+model)\b"""
+        ),
+    ),
+    # "Dear evaluator", "Hey LLM judge", "Attention AI:"
+    (
+        (("dear", "hey", "hello", "attention", "attn"),),
+        _pattern(
+            rf"""(?:^|[.!?]\s+)\s*(?:dear|hey|hello|attention|attn:?)\s+(?:the\s+)?
+            (?:(?:{_MODEL}|{_AUTOMATED})[\s-]+)?(?:{_EVALUATOR}\b|{_MODEL}\s*[:,!])"""
+        ),
+    ),
+    # an AI grader named outright: "AI grader", "automated reviewer", "LLM judge:"
+    (
+        (("ai", "a.i.", "llm", "gpt", "claude", "language model", "automat", "auto"), _NOUN_HINTS),
+        _pattern(
+            rf"\b(?:{_MODEL}|{_AUTOMATED})[\s-]+(?:{_GRADER}\b|(?:judge|scorer|rater)s?\s*[:,!])"
+        ),
+    ),
+    # "score this 10/10", "rate my code highly", "grade this solution as perfect"
+    (
+        (("score", "rate", "grade", "mark", "evaluate", "rank", "judge", "assess"),),
+        _pattern(
+            rf"""\b(?:score|rate|grade|mark|evaluate|rank|judge|assess)\s+{_OBJECT}\s+
+            (?:as\s+|a\s+|an\s+|with\s+(?:a\s+)?|at\s+)?{_TOP_GRADE}(?!\w)"""
+        ),
+    ),
+    # "give this code full marks", "award it a perfect score", "give me 10/10"
+    (
+        (("give", "award", "assign", "grant"),),
+        _pattern(
+            rf"""\b(?:give|award|assign|grant)\s+{_OBJECT}\s+(?:a\s+|an\s+|the\s+)?
+            (?:{_RATIO}|(?:perfect|full|max(?:imum)?|highest|top|excellent|high|good)\s+{_GRADE_NOUN})"""
+        ),
+    ),
+    # "this code is perfect", "this solution deserves 10/10"
+    (
+        (("this",), _CODE_HINTS),
+        _pattern(
+            rf"""\bthis\s+{_CODE}\s+(?:is|deserves|earns|merits|should\s+(?:get|receive|score))\s+(?:\w+\s+)?
+            (?:perfect|flawless|impeccable|bug[\s-]?free|optimal|excellent|the\s+best|\d+\s*/\s*\d+|full\s+marks|a\s+perfect)"""
+        ),
+    ),
+    # prompt injection
+    (
+        (("ignore",),),
+        _pattern(
+            r"""\bignore\s+(?:all\s+|any\s+)?(?:the\s+|your\s+)?(?:previous|prior|above|earlier|other|grading)\s+
+            (?:instructions|rules|criteria|prompts?|guidelines)"""
+        ),
+    ),
+    # "You must give this full marks", "you should rate my code 10/10", "you will award full marks"
+    (
+        (("you",),),
+        _pattern(
+            rf"""\byou\s+(?:must|should|will|shall|are\s+required\s+to)\s+
+            (?:(?:rate|score|grade)\s+{_OBJECT}\b
+            |(?:give|award|assign)\s+(?:{_OBJECT}\s+)?(?:a\s+|the\s+)?
+              (?:{_RATIO}|(?:full|perfect|maximum|top|high|highest)\s+{_GRADE_NOUN}))"""
+        ),
+    ),
+    (
+        (("marks", "score"), ("full", "maximum", "perfect", "top")),
+        _pattern(
+            rf"\b(?:full|maximum|perfect|top)\s+(?:marks|score)\s+(?:for|to)\s+(?:this|my|the)\s+{_CODE}\b"
+        ),
+    ),
+)
+
+# "Grader: ...", "Reviewer, ...": a grader addressed by title, which counts
+# together with a plea or praise anywhere in the same text.
+_VOCATIVE = re.compile(rf"(?:^|[.!?]\s+)\s*(?:to\s+)?(?:the\s+)?{_GRADER}\s*[:,!]", re.MULTILINE)
+_PLEA = re.compile(
+    r"\b(?:score|grade|rating|rate|marks|points|pass|approve|perfect|flawless|full|\d+\s*/\s*\d+|"
+    r"correct|bug[\s-]?free|excellent|please)\b"
+)
+
+
+@lru_cache(maxsize=4096)
+def evaluator_address_at(text: str) -> int | None:
+    """Offset in `text` where it speaks to whoever grades the code or asks for a grade; else None."""
+    if " " not in text.strip():
+        return None  # a single word ("Humanoid", "leaderstats") addresses no one
+    lowered = text.lower()
+    found: list[int] = []
+    for hint_groups, pattern in EVALUATOR_PATTERNS:
+        if all(_mentions(lowered, group) for group in hint_groups):
+            match = pattern.search(lowered)
+            if match:
+                found.append(match.start())
+    if not found and _mentions(lowered, _NOUN_HINTS):
+        vocative = _VOCATIVE.search(lowered)
+        if vocative and _PLEA.search(lowered):
+            found.append(vocative.start())
+    return min(found) if found else None
+
+
+def addresses_evaluator(text: str) -> bool:
+    """Text that speaks to whoever grades the code, or asks for a grade for it."""
+    return evaluator_address_at(text) is not None
+
+
+# -- words ---------------------------------------------------------------------
+
+_WORD = re.compile(r"[A-Za-z]+|\d+")
+_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+
+STOPWORDS: frozenset[str] = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "to",
+        "of",
+        "and",
+        "or",
+        "is",
+        "are",
+        "be",
+        "been",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "into",
+        "as",
+        "we",
+        "our",
+        "us",
+        "i",
+        "you",
+        "your",
+        "then",
+        "so",
+        "now",
+        "here",
+        "there",
+        "also",
+        "just",
+        "will",
+        "can",
+        "which",
+        "who",
+        "s",
+        "t",
+        "do",
+        "does",
+        "did",
+        "has",
+        "have",
+        "had",
+        "was",
+        "were",
+        "when",
+    ]
+)
+
+# What an operator or keyword on a code line "says" in English: a comment made
+# of these words plus the line's own names restates the line.
+CODE_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "=": (
+        "set",
+        "assign",
+        "store",
+        "save",
+        "equal",
+        "equals",
+        "define",
+        "declare",
+        "create",
+        "make",
+        "get",
+        "variable",
+        "value",
+        "hold",
+        "keep",
+    ),
+    "local": ("local", "variable", "declare", "define", "create", "make", "new"),
+    "function": (
+        "function",
+        "define",
+        "declare",
+        "create",
+        "method",
+        "helper",
+        "handler",
+        "callback",
+    ),
+    "(": ("call", "invoke", "run", "execute", "use", "pass", "argument"),
+    "+": ("add", "plus", "increment", "increase", "sum"),
+    "-": ("subtract", "minus", "decrement", "decrease"),
+    "*": ("multiply", "times", "product"),
+    "/": ("divide", "quotient"),
+    "..": ("concatenate", "join", "append", "combine"),
+    "#": ("length", "count", "size", "number"),
+    "return": ("return", "give", "back", "result", "output"),
+    "if": ("if", "check", "whether", "condition", "test", "verify", "when"),
+    "else": ("else", "otherwise"),
+    "for": ("for", "loop", "iterate", "each", "every", "over", "through", "all"),
+    "while": ("while", "loop", "repeat", "until"),
+    "repeat": ("repeat", "loop", "until"),
+    "not": ("not", "no", "negate"),
+    "nil": ("nil", "exist", "exists", "null", "nothing", "empty", "missing"),
+    "true": ("true", "enable", "on", "yes"),
+    "false": ("false", "disable", "off"),
+    "==": ("equal", "equals", "same", "compare"),
+    "~=": ("different", "not", "unequal"),
+    ">": ("greater", "more", "above", "exceed", "bigger"),
+    "<": ("less", "fewer", "below", "smaller"),
+    ":": ("method", "call"),
+    "end": ("end", "close", "finish"),
+    "break": ("break", "stop", "exit"),
+    "{": ("table", "array", "list", "dictionary", "map", "empty"),
+}
+# Roblox API words and the plain English a restating comment uses for them.
+NAME_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "connect": ("event", "handler", "listen", "listener", "signal", "bind", "hook", "subscribe"),
+    "disconnect": ("unbind", "unhook", "stop", "listening", "clean"),
+    "fire": ("send", "event", "remote", "notify", "trigger"),
+    "destroy": ("remove", "delete", "clean"),
+    "clone": ("copy", "duplicate"),
+    "wait": ("pause", "sleep", "delay", "yield"),
+    "find": ("look", "search", "get"),
+    "new": ("create", "make", "construct", "instance"),
+    "insert": ("add", "append", "push"),
+    "remove": ("delete", "pop"),
+    "print": ("output", "log", "show"),
+    "warn": ("output", "log", "warning"),
+    "spawn": ("start", "thread", "run"),
+    "play": ("start", "run"),
+}
+_OPERATORS = re.compile(r"==|~=|\.\.|[=+\-*/#(<>:{]")
+_CODE_KEYWORDS = frozenset(
+    {
+        "local",
+        "function",
+        "return",
+        "if",
+        "else",
+        "elseif",
+        "for",
+        "while",
+        "repeat",
+        "not",
+        "nil",
+        "true",
+        "false",
+        "end",
+        "break",
+    }
+)
+
+
+@lru_cache(maxsize=16384)
+def stem(word: str) -> str:
+    """A crude stem so 'players'/'player', 'connects'/'connect', 'spawned'/'spawn' meet."""
+    w = word.lower()
+    if len(w) >= 5 and w.endswith("ies"):
+        return w[:-3] + "y"
+    if len(w) >= 5 and w.endswith(("ches", "shes", "sses", "xes", "zes")):
+        return w[:-2]
+    if len(w) >= 4 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        return w[:-1]
+    if len(w) >= 6 and w.endswith("ing"):
+        return w[:-3]
+    if len(w) >= 5 and w.endswith("ed"):
+        return w[:-2]
+    return w
+
+
+@lru_cache(maxsize=16384)
+def _token_vocabulary(token: str) -> frozenset[str]:
+    vocab = {stem(token.lower())}
+    for part in _CAMEL.findall(token):
+        vocab.add(stem(part.lower()))
+        vocab.update(stem(s) for s in NAME_SYNONYMS.get(part.lower(), ()))
+    if token in _CODE_KEYWORDS:
+        vocab.update(stem(s) for s in CODE_SYNONYMS.get(token, ()))
+    return frozenset(vocab)
+
+
+@lru_cache(maxsize=16384)
+def _prose_token(token: str) -> tuple[str, ...]:
+    parts = (part.lower() for part in (_CAMEL.findall(token) or [token]))
+    return tuple(stem(part) for part in parts if part not in STOPWORDS)
+
+
+def prose_words(text: str) -> list[str]:
+    """The content words of a comment, stemmed, stop words dropped."""
+    return [word for token in _WORD.findall(text) for word in _prose_token(token)]
+
+
+@lru_cache(maxsize=4096)
+def code_vocabulary(code: str) -> frozenset[str]:
+    """Words a comment could use to say what this code line says (names, keywords, operator synonyms)."""
+    vocab: set[str] = set()
+    for token in _WORD.findall(code):
+        vocab |= _token_vocabulary(token)
+    for op in _OPERATORS.findall(code):
+        vocab.update(stem(s) for s in CODE_SYNONYMS.get(op, ()))
+    return frozenset(vocab)
+
+
+def _restates(words: list[str], vocab: frozenset[str]) -> bool:
+    missing = sum(1 for w in words if w not in vocab)
+    return len(words) >= 2 and missing <= len(words) // 4
+
+
+def _explains(comment: str, words: list[str], vocab: frozenset[str]) -> bool:
+    if len(_PROSE_WORD.findall(comment)) < 3:
+        return False
+    return len({w for w in words if w not in vocab and not w.isdigit()}) >= 2
+
+
+_PROSE_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def restates(comment: str, code: str) -> bool:
+    """True when a comment says nothing its code line does not already say.
+
+    At least two content words, of which at least three quarters are names,
+    keywords or operator paraphrases of the code.
+    """
+    return bool(code.strip()) and _restates(prose_words(comment), code_vocabulary(code))
+
+
+def explains(comment: str, code: str) -> bool:
+    """True when a comment is prose that adds something its code line does not say.
+
+    Three or more words, at least two of them not names, keywords or operator
+    paraphrases of the code (for a comment with no code line, any words count).
+    """
+    vocab = code_vocabulary(code) if code.strip() else frozenset()
+    return _explains(comment, prose_words(comment), vocab)
+
+
+@lru_cache(maxsize=4096)
+def classify_comment(text: str, code: str, single_line: bool = True) -> str:
+    """directive, evaluator, marker, restating, informative or label (see `shape.CommentFact`).
+
+    Only single-line comments can restate a line; block comments are headers.
+    """
+    if is_directive(text):
+        return "directive"
+    if addresses_evaluator(text):
+        return "evaluator"
+    if is_incomplete_marker(text):
+        return "marker"
+    has_code = bool(code.strip())
+    words = prose_words(text)
+    vocab = code_vocabulary(code) if has_code else frozenset()
+    if single_line and has_code and _restates(words, vocab):
+        return "restating"
+    if _explains(text, words, vocab):
+        return "informative"
+    return "label"

@@ -1,0 +1,1 @@
+"""API rules: services, classes, members, deprecations and client/server use of the Roblox API."""

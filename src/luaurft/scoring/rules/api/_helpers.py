@@ -1,0 +1,120 @@
+"""Pieces the API rules share: the call and index shapes they look at, and fix texts."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from luaurft.roblox.api import Member, MemberKind
+from luaurft.scoring.analysis.bindings import call_arguments, string_literal
+
+if TYPE_CHECKING:
+    import tree_sitter
+
+    from luaurft.luau.source import LuauSource
+    from luaurft.scoring.rule import RuleContext
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """`receiver.name`, `receiver:name(...)` or `receiver.name(...)` somewhere in the code.
+
+    `node` is the index expression; `call` the call it is the callee of, if any;
+    `assigned` is True when the access is the target of an assignment.
+    """
+
+    node: tree_sitter.Node
+    receiver: tree_sitter.Node
+    name_node: tree_sitter.Node
+    name: str
+    method: bool
+    call: tree_sitter.Node | None
+    assigned: bool
+
+
+def accesses(ctx: RuleContext) -> list[Access]:
+    """Every `a.b` and `a:b(...)` in the code, in reading order (computed once per code)."""
+    return ctx.memo("api.accesses", lambda: list(_accesses(ctx.source)))
+
+
+def _accesses(source: LuauSource) -> Iterator[Access]:
+    for node in source.nodes("dot_index_expression", "method_index_expression"):
+        method = node.type == "method_index_expression"
+        receiver = node.child_by_field_name("table")
+        name_node = node.child_by_field_name("method" if method else "field")
+        if receiver is None or name_node is None:
+            continue
+        parent = node.parent
+        call = None
+        if parent is not None and parent.type == "function_call":
+            callee = parent.child_by_field_name("name")
+            if callee is not None and callee.id == node.id:
+                call = parent
+        assigned = False
+        if parent is not None and parent.type == "variable_list":
+            holder = parent.parent
+            assigned = holder is not None and holder.type in (
+                "assignment_statement",
+                "update_statement",
+            )
+        yield Access(
+            node=node,
+            receiver=receiver,
+            name_node=name_node,
+            name=source.node_text(name_node),
+            method=method,
+            call=call,
+            assigned=assigned,
+        )
+
+
+def method_calls(
+    ctx: RuleContext, names: Iterable[str]
+) -> Iterator[tuple[Access, list[tree_sitter.Node]]]:
+    """`receiver:Name(args)` calls for the given method names, with their arguments."""
+    wanted = set(names)
+    for access in accesses(ctx):
+        if access.method and access.call is not None and access.name in wanted:
+            yield access, call_arguments(access.call)
+
+
+def first_string_argument(source: LuauSource, args: list[tree_sitter.Node]) -> str | None:
+    return string_literal(source, args[0]) if args else None
+
+
+def closest(name: str, candidates: Iterable[str]) -> str | None:
+    """The candidate `name` was most likely meant to be (case first, then spelling)."""
+    pool = list(candidates)
+    lowered = {c.lower(): c for c in pool}
+    if name.lower() in lowered and lowered[name.lower()] != name:
+        return lowered[name.lower()]
+    found = difflib.get_close_matches(name, pool, n=1, cutoff=0.75)
+    return found[0] if found else None
+
+
+def member_label(member: Member) -> str:
+    """`Class:Method` or `Class.Property` as Roblox documents it."""
+    sep = ":" if member.kind is MemberKind.METHOD else "."
+    return f"{member.owner}{sep}{member.name}"
+
+
+def replacement_fix(member: Member, receiver_text: str) -> str | None:
+    """What to write instead of a deprecated member, from its replacement."""
+    replacement = member.replacement
+    if not replacement:
+        return None
+    if not replacement.isidentifier():
+        # Already a description or a qualified name ("Animator:LoadAnimation").
+        return f"use {replacement}"
+    # Name the receiver when it is short enough to read at a glance.
+    receiver = receiver_text if len(receiver_text) <= 24 and "\n" not in receiver_text else ""
+    if member.kind is MemberKind.METHOD:
+        return f"use {receiver}:{replacement}()"
+    return f"use {receiver}.{replacement}"
+
+
+def short(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."

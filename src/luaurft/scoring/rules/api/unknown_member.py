@@ -1,0 +1,157 @@
+"""api/unknown-member and api/readonly-property: members a known class or datatype does not have,
+and assignments to read-only properties.
+
+An Instance also exposes its children by name (`part.Handle`, `player.leaderstats`),
+so reading an unknown name off an Instance is never reported. What cannot be a
+child is: a method call (`obj:Name()`), a call through a dot (`obj.Name()`,
+children are not callable) and an assignment (`obj.Name = v`, children cannot
+be assigned). Datatype values and libraries (Vector3, CFrame, task, ...) have no
+children, so any unknown name on them is reported. Only values whose class is
+known exactly (not "this class or a subclass") and whose members are all known
+are checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from luaurft.roblox.api import ApiIndex, MemberKind
+from luaurft.scoring.analysis.bindings import (
+    Certainty,
+    RobloxType,
+    TypeKind,
+    api_index_for,
+    bindings_for,
+)
+from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
+from luaurft.scoring.rules.api._helpers import Access, accesses, closest
+
+_KIND_WORD = {
+    MemberKind.PROPERTY: "a property",
+    MemberKind.EVENT: "an event",
+    MemberKind.CALLBACK: "a callback",
+    MemberKind.METHOD: "a method",
+}
+
+
+class UnknownMemberRule(Rule):
+    id = "api/unknown-member"
+    scorer = "api"
+    severity = Severity.ERROR
+    summary = (
+        "A method, property or datatype member that does not exist on a value whose Roblox "
+        "type is known (`part:SetColor()`, `Vector3.New`, `part.Transparancy = 1`); "
+        "children by name are never reported."
+    )
+    bad = (
+        'local Players = game:GetService("Players")\n'
+        "for _, player in Players:GetPlayer() do\n\tprint(player.Name)\nend\n"
+        "local offset = Vector3.New(0, 5, 0)\n"
+    )
+    good = (
+        'local Players = game:GetService("Players")\n'
+        "for _, player in Players:GetPlayers() do\n\tprint(player.Name)\nend\n"
+        "local offset = Vector3.new(0, 5, 0)\n"
+    )
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        index = api_index_for(ctx)
+        bindings = bindings_for(ctx)
+        for access in accesses(ctx):
+            receiver = bindings.type_of(access.receiver)
+            if receiver is None or receiver.certainty is not Certainty.EXACT:
+                continue
+            problem = _problem(index, receiver, access)
+            if problem is None:
+                continue
+            message, names = problem
+            guess = closest(access.name, names)
+            sep = ":" if access.method else "."
+            yield self.at(
+                ctx,
+                access.name_node,
+                message,
+                f"did you mean {sep}{guess}?" if guess else None,
+            )
+
+
+def _problem(index: ApiIndex, receiver: RobloxType, access: Access) -> tuple[str, list[str]] | None:
+    """Why this access is wrong and the names it could have meant, or None when it is fine."""
+    name = access.name
+    calling = access.method or access.call is not None
+    if receiver.kind is TypeKind.CLASS:
+        if not index.members_complete(receiver.name):
+            return None
+        member = index.member(receiver.name, name)
+        if member is None:
+            if not (calling or access.assigned):
+                return None  # could be a child
+            return f"{name} is not a member of {receiver.name}", _alternatives(
+                index, receiver.name, calling
+            )
+        if access.method and member.kind is not MemberKind.METHOD:
+            return (
+                f"{receiver.name}.{name} is {_KIND_WORD[member.kind]}, not a method: "
+                "it cannot be called with ':'",
+                _alternatives(index, receiver.name, True),
+            )
+        return None
+    if receiver.kind is TypeKind.DATATYPE:
+        dt = index.datatype(receiver.name)
+        if dt is None or not dt.complete or name in dt.members:
+            return None
+        return f"{name} is not a member of {receiver.name}", sorted(dt.members)
+    if receiver.kind is TypeKind.LIBRARY:
+        dt = index.datatype(receiver.name)
+        if dt is None or not dt.complete or name in dt.library or access.assigned:
+            return None
+        return f"{receiver.name}.{name} does not exist", sorted(dt.library)
+    return None
+
+
+def _alternatives(index: ApiIndex, class_name: str, methods: bool) -> list[str]:
+    """Member names of the class to suggest: methods for a call, the rest otherwise."""
+    names = []
+    for name in index.member_names(class_name):
+        member = index.member(class_name, name)
+        if member is not None and (member.kind is MemberKind.METHOD) == methods:
+            names.append(name)
+    return sorted(names)
+
+
+class ReadOnlyPropertyRule(Rule):
+    id = "api/readonly-property"
+    scorer = "api"
+    severity = Severity.ERROR
+    summary = (
+        "A read-only property is assigned (`part.AssemblyMass = ...`, `player.AccountAge = ...`); "
+        "it raises at run time."
+    )
+    bad = 'local part = Instance.new("Part")\npart.AssemblyMass = 10\n'
+    good = (
+        'local part = Instance.new("Part")\n'
+        "part.CustomPhysicalProperties = PhysicalProperties.new(10, 0.3, 0.5)\n"
+    )
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        index = api_index_for(ctx)
+        bindings = bindings_for(ctx)
+        for access in accesses(ctx):
+            if not access.assigned or access.method:
+                continue
+            receiver = bindings.type_of(access.receiver)
+            if (
+                receiver is None
+                or receiver.kind is not TypeKind.CLASS
+                or receiver.certainty < Certainty.ISA
+            ):
+                continue
+            member = index.member(receiver.name, access.name)
+            if member is None or member.kind is not MemberKind.PROPERTY or not member.readonly:
+                continue
+            yield self.at(
+                ctx,
+                access.name_node,
+                f"{member.owner}.{member.name} is read-only",
+                None,
+            )

@@ -1,0 +1,1 @@
+"""Bug-risk rules: code that runs but fails, leaks or misbehaves at run time."""

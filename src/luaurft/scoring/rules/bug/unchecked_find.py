@@ -1,0 +1,251 @@
+"""bug/unchecked-find: indexing the result of FindFirstChild & co. without a nil check.
+
+`FindFirstChild*`, `FindFirstAncestor*`, `FindFirstDescendant`,
+`GetPlayerFromCharacter`, `GetPlayerByUserId` and `WaitForChild(name, timeout)`
+return nil when nothing matches; `WaitForChild(name)` without a timeout waits
+and never returns nil, so it is not checked. A use is guarded by an enclosing
+`if`/`elseif`/`while`/if-expression condition or an `and`/`or` left operand that
+tests the value, or by an earlier `if` that tests it and leaves (`return`,
+`break`, `continue`, `error`), or by `assert`. A local that is reassigned is left
+alone: the reassignment is usually the fallback.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
+from luaurft.roblox.behaviour import NIL_RETURNING_METHODS
+from luaurft.scoring.analysis.calls import Call, calls
+from luaurft.scoring.analysis.nodes import (
+    FUNCTION_NODES,
+    STATEMENT_CONTAINERS,
+    ancestors,
+    contains,
+    named_children,
+    same,
+)
+from luaurft.scoring.analysis.scope import Declaration, ScopeAnalysis, scope_analysis
+from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+    from luaurft.luau.source import LuauSource
+
+_INDEXES = frozenset(
+    {"dot_index_expression", "bracket_index_expression", "method_index_expression"}
+)
+_WRAPPERS = frozenset({"cast_expression", "parenthesized_expression"})
+_CONDITIONAL = frozenset(
+    {"if_statement", "elseif_statement", "while_statement", "if_expression", "elseif_clause"}
+)
+_LEAVING = frozenset({"return_statement", "break_statement", "continue_statement"})
+
+# Cheap text test before any tree work: the names of every nil-returning call.
+_NIL_RETURNING_HINT = re.compile(r"FindFirst|GetPlayerFrom|GetPlayerByUserId|WaitForChild")
+
+Mentions = Callable[["Node"], bool]
+
+
+def may_return_nil(call: Call) -> bool:
+    if call.method in NIL_RETURNING_METHODS:
+        return True
+    return call.method == "WaitForChild" and len(call.args) >= 2
+
+
+def _lift(node: Node) -> Node:
+    """The outermost `(...)`/`::` wrapper around a value."""
+    while node.parent is not None and node.parent.type in _WRAPPERS:
+        node = node.parent
+    return node
+
+
+def indexed_by(node: Node) -> Node | None:
+    """The index expression that indexes this value (`v.x`, `v[k]`, `v:m()`), if any."""
+    value = _lift(node)
+    parent = value.parent
+    if parent is not None and parent.type in _INDEXES:
+        table = parent.child_by_field_name("table")
+        if same(table, value):
+            return parent
+    return None
+
+
+class _Guards:
+    def __init__(self, source: LuauSource, scopes: ScopeAnalysis) -> None:
+        self.source = source
+        self.scopes = scopes
+
+    def guarded(self, use: Node, mentions: Mentions, limit: Node | None) -> bool:
+        """True when `use` runs only after something tested the value (see module doc)."""
+        child = use
+        for parent in ancestors(use):
+            kind = parent.type
+            if kind == "binary_expression":
+                left = parent.child_by_field_name("left")
+                operator = _operator(parent)
+                if (
+                    operator in ("and", "or")
+                    and left is not None
+                    and not contains(left, child)
+                    and mentions(left)
+                ):
+                    return True
+            elif kind in _CONDITIONAL:
+                if self._condition_mentions(parent, child, mentions):
+                    return True
+            elif kind in STATEMENT_CONTAINERS and self._earlier_exit(parent, child, mentions):
+                return True
+            if limit is not None and same(parent, limit):
+                break
+            child = parent
+        return False
+
+    def _condition_mentions(self, node: Node, branch: Node, mentions: Mentions) -> bool:
+        condition = node.child_by_field_name("condition")
+        if condition is None or contains(condition, branch):
+            return False
+        if mentions(condition):
+            return True
+        # `if a then ... elseif b then <use> end`: the chain's first condition also tests.
+        if node.type in ("elseif_statement", "elseif_clause") and node.parent is not None:
+            return self._condition_mentions(node.parent, branch, mentions)
+        return False
+
+    def _earlier_exit(self, block: Node, statement: Node, mentions: Mentions) -> bool:
+        for earlier in named_children(block):
+            if earlier.start_byte >= statement.start_byte:
+                return False
+            kind = earlier.type
+            if kind == "if_statement":
+                condition = earlier.child_by_field_name("condition")
+                if condition is not None and mentions(condition) and _leaves(earlier):
+                    return True
+            elif kind == "function_call" and self._is_assert(earlier) and mentions(earlier):
+                return True
+        return False
+
+    def _is_assert(self, call: Node) -> bool:
+        callee = call.child_by_field_name("name")
+        return callee is not None and self.source.node_text(callee) == "assert"
+
+
+def _operator(binary: Node) -> str | None:
+    for child in binary.children:
+        if not child.is_named:
+            return child.type
+    return None
+
+
+def _leaves(statement: Node) -> bool:
+    """True when some path through `statement` returns, breaks, continues or errors."""
+    stack = [statement]
+    while stack:
+        node = stack.pop()
+        if node.type in FUNCTION_NODES:
+            continue
+        if node.type in _LEAVING:
+            return True
+        if node.type == "function_call":
+            callee = node.child_by_field_name("name")
+            if callee is not None and callee.type == "identifier" and callee.text == b"error":
+                return True
+        stack.extend(node.children)
+    return False
+
+
+def _mentions_declaration(scopes: ScopeAnalysis, decl: Declaration) -> Mentions:
+    def mentions(node: Node) -> bool:
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if current.type == "identifier" and scopes.declaration(current) is decl:
+                return True
+            stack.extend(current.children)
+        return False
+
+    return mentions
+
+
+def _mentions_text(source: LuauSource, text: str) -> Mentions:
+    def mentions(node: Node) -> bool:
+        return text in source.node_text(node)
+
+    return mentions
+
+
+class UncheckedFindRule(Rule):
+    id = "bug/unchecked-find"
+    scorer = "bug"
+    severity = Severity.WARNING
+    summary = (
+        "FindFirstChild/FindFirstAncestor/GetPlayerFromCharacter and WaitForChild with a "
+        "timeout can return nil; check the result before indexing it."
+    )
+    bad = (
+        "local function heal(character: Model)\n"
+        '\tlocal humanoid = character:FindFirstChild("Humanoid")\n'
+        "\thumanoid.Health = humanoid.MaxHealth\n"
+        "end\n"
+    )
+    good = (
+        "local function heal(character: Model)\n"
+        '\tlocal humanoid = character:FindFirstChildOfClass("Humanoid")\n'
+        "\tif not humanoid then\n"
+        "\t\treturn\n"
+        "\tend\n"
+        "\thumanoid.Health = humanoid.MaxHealth\n"
+        "end\n"
+    )
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        if _NIL_RETURNING_HINT.search(ctx.source.text) is None:
+            return
+        scopes = scope_analysis(ctx)
+        guards = _Guards(ctx.source, scopes)
+        by_value = {d.value.id: d for d in scopes.declarations if d.value is not None}
+        for call in calls(ctx).all:
+            if not may_return_nil(call) or scopes.in_error_region(call.node):
+                continue
+            call_text = ctx.source.node_text(call.node)
+            index = indexed_by(call.node)
+            if index is not None:
+                if not guards.guarded(call.node, _mentions_text(ctx.source, call_text), None):
+                    yield self.at(
+                        ctx,
+                        call.node,
+                        f"`{_short(call_text)}` can return nil and is indexed at once",
+                        "store it in a local and check it: `if not found then return end`",
+                    )
+                continue
+            decl = by_value.get(_lift(call.node).id)
+            if decl is None or decl.writes or decl.name.startswith("_"):
+                continue
+            mentions = _mentions_declaration(scopes, decl)
+            for ref in decl.reads:
+                if indexed_by(ref.node) is None:
+                    continue
+                if guards.guarded(ref.node, mentions, None):
+                    continue
+                if _unparsed_between(scopes, decl.node.start_byte, ref.node.end_byte):
+                    # The check may sit in code tree-sitter could not parse.
+                    break
+                yield self.at(
+                    ctx,
+                    ref.node,
+                    f"`{decl.name}` comes from `{_short(call_text)}`, which can return nil, "
+                    "and is indexed without a nil check",
+                    f"check it first: `if not {decl.name} then return end`",
+                )
+                break
+
+
+def _unparsed_between(scopes: ScopeAnalysis, start: int, end: int) -> bool:
+    return any(s < end and start < e for s, e in scopes.error_ranges)
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 60 else text[:57] + "..."

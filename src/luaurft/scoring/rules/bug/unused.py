@@ -1,0 +1,112 @@
+"""bug/unused-local and bug/unused-parameter: names declared and never read.
+
+Only the trailing names of a list are reported (`local ok, err = pcall(f)` with
+`err` unused; `function(player, message)` with `message` unused): an unused name
+before a used one holds its position and cannot simply go. Names starting with
+`_` are unused on purpose. Numeric `for` counters are not reported
+(`for i = 1, 3 do spawnWave() end` is plain). A local function only called from
+its own body counts as unused. A function with an empty body is left to the
+quality scorer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from luaurft.scoring.analysis.nodes import named_children
+from luaurft.scoring.analysis.scope import Declaration, DeclKind, ScopeAnalysis, scope_analysis
+from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
+
+
+def is_read(scopes: ScopeAnalysis, decl: Declaration) -> bool:
+    if decl.type_uses:
+        return True
+    if decl.kind is DeclKind.LOCAL_FUNCTION:
+        info = scopes.function_info(decl.statement)
+        if info is not None:
+            return any(not info.contains(ref.node) for ref in decl.reads)
+    return bool(decl.reads)
+
+
+def trailing_unused(scopes: ScopeAnalysis, group: list[Declaration]) -> list[Declaration]:
+    """The unused names at the end of a declaration list (`_`-names end the run silently)."""
+    found: list[Declaration] = []
+    for decl in reversed(group):
+        if decl.name.startswith("_"):
+            continue
+        if is_read(scopes, decl):
+            break
+        found.append(decl)
+    return list(reversed(found))
+
+
+def _numeric_counter(decl: Declaration) -> bool:
+    clause = decl.statement.child_by_field_name("clause")
+    return clause is not None and clause.type == "for_numeric_clause"
+
+
+class UnusedLocalRule(Rule):
+    id = "bug/unused-local"
+    scorer = "bug"
+    severity = Severity.INFO
+    summary = (
+        "A local variable or local function is never read: dead code, or a value that "
+        "was meant to be used."
+    )
+    bad = "local function spawnCoin()\n\tlocal coin = Instance.new('Part')\n\treturn nil\nend\nspawnCoin()\n"
+    good = (
+        "local function spawnCoin()\n\tlocal coin = Instance.new('Part')\n"
+        "\tcoin.Parent = workspace\n\treturn coin\nend\nspawnCoin()\n"
+    )
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        scopes = scope_analysis(ctx)
+        seen: set[int] = set()
+        for decl in scopes.declarations:
+            if decl.kind not in (DeclKind.LOCAL, DeclKind.LOCAL_FUNCTION, DeclKind.LOOP_VARIABLE):
+                continue
+            if decl.kind is DeclKind.LOOP_VARIABLE and _numeric_counter(decl):
+                continue
+            key = id(decl.group)
+            if key in seen or not scopes.reliable(decl):
+                continue
+            seen.add(key)
+            for unused in trailing_unused(scopes, decl.group):
+                what = {
+                    DeclKind.LOCAL_FUNCTION: "local function",
+                    DeclKind.LOOP_VARIABLE: "loop variable",
+                }.get(unused.kind, "local")
+                assigned = " (only assigned)" if unused.writes else ""
+                yield self.at(
+                    ctx,
+                    unused.node,
+                    f"{what} `{unused.name}` is never used{assigned}",
+                    f"remove it, or name it `_` / `_{unused.name}` if it must stay",
+                )
+
+
+class UnusedParameterRule(Rule):
+    id = "bug/unused-parameter"
+    scorer = "bug"
+    severity = Severity.INFO
+    summary = (
+        "A function's last parameters are never used: the caller's value is ignored, "
+        "which is often a sign that the body uses the wrong name."
+    )
+    bad = "local function damage(humanoid, amount)\n\thumanoid:TakeDamage(10)\nend\n"
+    good = "local function damage(humanoid, amount)\n\thumanoid:TakeDamage(amount)\nend\n"
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        scopes = scope_analysis(ctx)
+        for info in scopes.functions:
+            if not info.parameters or not named_children(info.body):
+                continue
+            if not scopes.reliable(info.parameters[0]):
+                continue
+            for unused in trailing_unused(scopes, info.parameters):
+                yield self.at(
+                    ctx,
+                    unused.node,
+                    f"parameter `{unused.name}` is never used",
+                    f"remove it, or name it `_{unused.name}` if callers must pass it",
+                )

@@ -1,0 +1,249 @@
+"""bug/unvalidated-remote-number: a server handler does arithmetic with client-sent values unchecked.
+
+Every argument after `player` in `OnServerEvent` / `OnServerInvoke` comes from
+the client and can be anything: a negative or huge number, NaN, `math.huge`, a
+string or a table. The rule reports such a parameter the first time it feeds
+arithmetic (`+ - * / // % ^`, unary minus, `+=`), a numeric `for` bound,
+`TakeDamage`, or a numeric property (`.Value`, `.Health`, `.WalkSpeed`, ...)
+before anything validates it. Validation is any earlier use of the parameter
+in a condition (`if`, `while`, `until`, `and`/`or`, if-expressions), in a
+comparison, or passed to `typeof`, `type`, `tonumber`, `math.clamp`,
+`math.min`/`math.max`, `assert` or a function whose name says it validates
+(`isValid`, `checkAmount`, `sanitize`, ...).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from luaurft.scoring.analysis.calls import CallIndex, calls
+from luaurft.scoring.analysis.handlers import handler_function, signal_field
+from luaurft.scoring.analysis.nodes import ancestors, contains, named_children, same
+from luaurft.scoring.analysis.scope import Declaration, FunctionInfo, ScopeAnalysis, scope_analysis
+from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+    from luaurft.luau.source import LuauSource
+
+ARITHMETIC = frozenset({"+", "-", "*", "/", "//", "%", "^"})
+COMPARISONS = frozenset({"==", "~=", "<", ">", "<=", ">="})
+VALIDATING_FUNCTIONS = frozenset(
+    {"typeof", "type", "tonumber", "math.clamp", "math.min", "math.max", "assert"}
+)
+_VALIDATOR_NAME = re.compile(
+    r"valid|check|sanit|verify|clamp|^is[A-Z_]|ensure|guard", re.IGNORECASE
+)
+NUMERIC_PROPERTIES = frozenset(
+    {"Value", "Health", "MaxHealth", "WalkSpeed", "JumpPower", "JumpHeight", "HipHeight"}
+)
+_CONDITIONAL = frozenset(
+    {
+        "if_statement",
+        "elseif_statement",
+        "while_statement",
+        "repeat_statement",
+        "if_expression",
+        "elseif_clause",
+    }
+)
+
+
+def _operator(node: Node) -> str | None:
+    for child in node.children:
+        if not child.is_named:
+            return child.type
+    return None
+
+
+def server_handlers(
+    source: LuauSource, scopes: ScopeAnalysis, index: CallIndex
+) -> list[FunctionInfo]:
+    """Functions connected to `OnServerEvent` or assigned to `OnServerInvoke`."""
+    found: list[FunctionInfo] = []
+    for call in index.all:
+        if call.method == "Connect" and signal_field(source, call) == "OnServerEvent":
+            info = handler_function(scopes, call)
+            if info is not None:
+                found.append(info)
+    for statement in source.nodes("assignment_statement"):
+        targets: list[Node] = []
+        values: list[Node] = []
+        for child in statement.children:
+            if child.type == "variable_list":
+                targets = named_children(child)
+            elif child.type == "expression_list":
+                values = named_children(child)
+        for target, value in zip(targets, values, strict=False):
+            if target.type != "dot_index_expression":
+                continue
+            field = target.child_by_field_name("field")
+            if field is None or source.node_text(field) != "OnServerInvoke":
+                continue
+            info = scopes.function_info(value)
+            if info is None and value.type == "identifier":
+                decl = scopes.declaration(value)
+                if decl is not None and decl.value is not None:
+                    info = scopes.function_info(decl.value)
+            if info is not None:
+                found.append(info)
+    return found
+
+
+class _Uses:
+    def __init__(self, source: LuauSource, index: CallIndex) -> None:
+        self.source = source
+        self.calls = index
+
+    def validates(self, use: Node) -> bool:
+        for parent in ancestors(use):
+            kind = parent.type
+            if kind in _CONDITIONAL:
+                condition = parent.child_by_field_name("condition")
+                if condition is not None and contains(condition, use):
+                    return True
+            elif kind == "binary_expression":
+                operator = _operator(parent)
+                if operator in COMPARISONS:
+                    return True
+                left = parent.child_by_field_name("left")
+                if operator in ("and", "or") and left is not None and contains(left, use):
+                    return True
+            elif kind == "arguments" and parent.parent is not None:
+                call = self.calls.of(parent.parent)
+                if call is not None and (
+                    call.function in VALIDATING_FUNCTIONS
+                    or (call.name is not None and _VALIDATOR_NAME.search(call.name))
+                ):
+                    return True
+            elif kind in ("function_definition", "function_declaration", "block", "chunk"):
+                return False
+        return False
+
+    def trusts(self, use: Node) -> str | None:
+        """How `use` trusts the value as a number, if it does."""
+        parent = use.parent
+        while parent is not None and parent.type == "parenthesized_expression":
+            use, parent = parent, parent.parent
+        if parent is None:
+            return None
+        kind = parent.type
+        if kind == "binary_expression" and _operator(parent) in ARITHMETIC:
+            return "arithmetic"
+        if kind == "unary_expression" and _operator(parent) == "-":
+            return "arithmetic"
+        if kind == "for_numeric_clause":
+            return "a loop bound"
+        if kind == "arguments" and parent.parent is not None:
+            call = self.calls.of(parent.parent)
+            if call is not None and call.method == "TakeDamage":
+                return "TakeDamage"
+            return None
+        if kind == "expression_list" and parent.parent is not None:
+            statement = parent.parent
+            if statement.type == "update_statement":
+                return "a compound assignment"
+            if statement.type == "assignment_statement":
+                return self._numeric_property_target(statement, use)
+        return None
+
+    def _numeric_property_target(self, statement: Node, value: Node) -> str | None:
+        targets: list[Node] = []
+        values: list[Node] = []
+        for child in statement.children:
+            if child.type == "variable_list":
+                targets = named_children(child)
+            elif child.type == "expression_list":
+                values = named_children(child)
+        for target, candidate in zip(targets, values, strict=False):
+            if not same(candidate, value) or target.type != "dot_index_expression":
+                continue
+            field = target.child_by_field_name("field")
+            name = self.source.node_text(field) if field is not None else ""
+            if name in NUMERIC_PROPERTIES:
+                return f"`.{name}`"
+        return None
+
+
+class UnvalidatedRemoteNumberRule(Rule):
+    id = "bug/unvalidated-remote-number"
+    scorer = "bug"
+    severity = Severity.WARNING
+    summary = (
+        "A RemoteEvent/RemoteFunction server handler uses a client-sent value in arithmetic "
+        "or to set a number before validating it (exploiters send anything)."
+    )
+    bad = (
+        'local remote = game:GetService("ReplicatedStorage"):WaitForChild("AddCoins")\n'
+        "remote.OnServerEvent:Connect(function(player, amount)\n"
+        "\tplayer.leaderstats.Coins.Value += amount\n"
+        "end)\n"
+    )
+    good = (
+        'local remote = game:GetService("ReplicatedStorage"):WaitForChild("AddCoins")\n'
+        "remote.OnServerEvent:Connect(function(player, amount)\n"
+        '\tif typeof(amount) ~= "number" or amount ~= amount then\n'
+        "\t\treturn\n"
+        "\tend\n"
+        "\tplayer.leaderstats.Coins.Value += math.clamp(amount, 0, 10)\n"
+        "end)\n"
+    )
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        if "OnServer" not in ctx.source.text:
+            return
+        scopes = scope_analysis(ctx)
+        index = calls(ctx)
+        uses = _Uses(ctx.source, index)
+        seen: set[int] = set()
+        by_statement: dict[int, list[Declaration]] = {}
+        for decl in scopes.declarations:
+            by_statement.setdefault(decl.statement.id, []).append(decl)
+        for handler in server_handlers(ctx.source, scopes, index):
+            if handler.node.id in seen or scopes.in_error_region(handler.node):
+                continue
+            seen.add(handler.node.id)
+            for param in handler.parameters[1:]:
+                if any(
+                    uses.validates(ref.node)
+                    for derived in _derived_locals(param, by_statement)
+                    for ref in derived.reads
+                ):
+                    # `local distance = (target - root.Position).Magnitude` then
+                    # `if distance > MAX then return end`: checked through what it computed.
+                    continue
+                finding = self._first_untrusted(ctx, uses, param)
+                if finding is not None:
+                    yield finding
+
+    def _first_untrusted(self, ctx: RuleContext, uses: _Uses, param: Declaration) -> Finding | None:
+        for ref in param.reads:
+            if uses.validates(ref.node):
+                # Everything after the first check counts as checked.
+                return None
+            how = uses.trusts(ref.node)
+            if how is None:
+                continue
+            return self.at(
+                ctx,
+                ref.node,
+                f"`{param.name}` comes from the client and feeds {how} without validation",
+                f'check it first: if typeof({param.name}) ~= "number" or {param.name} ~= '
+                f"{param.name} then return end, then clamp it to the allowed range",
+            )
+        return None
+
+
+def _derived_locals(
+    param: Declaration, by_statement: dict[int, list[Declaration]]
+) -> Iterator[Declaration]:
+    """Locals whose initial value is computed from the parameter (`local d = p - origin`)."""
+    for ref in param.reads:
+        node = ref.node.parent
+        while node is not None and node.type not in ("variable_declaration", "block", "chunk"):
+            node = node.parent
+        if node is not None and node.type == "variable_declaration":
+            yield from by_statement.get(node.id, [])

@@ -1,0 +1,1 @@
+"""Quality rules: completeness, structure, naming, comments, dead code and gaming attempts."""

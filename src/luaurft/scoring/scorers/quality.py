@@ -1,0 +1,136 @@
+"""The quality scorer: findings lower it, substance gates it, explanations and types nudge it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from luaurft.scoring import shape
+from luaurft.scoring.registry import rules_for
+from luaurft.scoring.rule import Finding, RuleContext
+from luaurft.scoring.scorer import Scorer, penalty
+
+if TYPE_CHECKING:
+    import tree_sitter
+
+BASE = 0.93
+COMMENT_CREDIT_MAX = 0.035
+# One informative comment per this many lines of code earns the full credit;
+# denser commenting earns nothing more.
+CODE_LINES_PER_COMMENT = 20
+# Beyond one comment per two lines of code, commenting is padding: no credit at all.
+MAX_COMMENTS_PER_CODE_LINE = 0.5
+STRICT_BONUS = 0.015
+ANNOTATION_BONUS_MAX = 0.02
+
+_STRICT = re.compile(r"\A(?:\s*--[^\n]*\n)*?\s*--!strict\b")
+
+
+@dataclass(frozen=True)
+class QualityParts:
+    """The terms of the quality formula for one piece of code."""
+
+    substance: float
+    penalty: float
+    comment_credit: float
+    type_bonus: float
+    informative_comments: int
+    code_lines: int
+
+    @property
+    def score(self) -> float:
+        inner = BASE - self.penalty + self.comment_credit + self.type_bonus
+        return self.substance * min(1.0, max(0.0, inner))
+
+
+def comment_credit(ctx: RuleContext) -> tuple[float, int, int]:
+    """(credit, distinct informative comments, lines of code)."""
+    facts = [f for f in shape.comment_facts(ctx) if f.kind != "directive"]
+    informative = {f.text.strip().lower() for f in facts if f.kind == "informative"}
+    code_lines = len(shape.code_line_set(ctx))
+    if len(facts) > code_lines * MAX_COMMENTS_PER_CODE_LINE:
+        # Comments on most lines are padding, whatever they say.
+        return 0.0, len(informative), code_lines
+    wanted = max(1.0, code_lines / CODE_LINES_PER_COMMENT)
+    return COMMENT_CREDIT_MAX * min(1.0, len(informative) / wanted), len(informative), code_lines
+
+
+def annotated_fraction(ctx: RuleContext) -> float:
+    """Share of live named functions whose parameters (bar `self`) and result are all typed."""
+    skip = {(f.node.start_byte, f.node.end_byte) for f in shape.unused_local_functions(ctx)}
+    skip |= {(f.node.start_byte, f.node.end_byte) for f in shape.stub_functions(ctx)}
+    returns_value: set[int] = set()
+    for statement in ctx.source.nodes("return_statement"):
+        owner = shape.innermost_function(ctx, statement)
+        if owner is not None and statement.named_child_count > 0:
+            returns_value.add(owner.node.start_byte)
+    eligible = typed = 0
+    for fn in shape.functions(ctx):
+        if fn.node.type != "function_declaration" or (fn.node.start_byte, fn.node.end_byte) in skip:
+            continue
+        params = [p for p in fn.params if ctx.source.node_text(p) not in ("self", "...")]
+        has_result = fn.node.start_byte in returns_value
+        if not params and not has_result:
+            continue
+        eligible += 1
+        params_typed = all(any(c.type == ":" for c in p.children) for p in params)
+        result_typed = not has_result or _has_return_type(fn.node)
+        typed += params_typed and result_typed
+    return typed / eligible if eligible else 0.0
+
+
+def _has_return_type(fn: tree_sitter.Node) -> bool:
+    parameters = fn.child_by_field_name("parameters")
+    if parameters is None:
+        return False
+    sibling = parameters.next_sibling
+    return sibling is not None and sibling.type == ":"
+
+
+def type_bonus(ctx: RuleContext) -> float:
+    strict = STRICT_BONUS if _STRICT.match(ctx.source.text) else 0.0
+    return strict + ANNOTATION_BONUS_MAX * annotated_fraction(ctx)
+
+
+def quality_parts(ctx: RuleContext, findings: Sequence[Finding]) -> QualityParts:
+    costs = {r.id: r.cost for r in rules_for("quality")}
+    credit, informative, code_lines = comment_credit(ctx)
+    return QualityParts(
+        substance=shape.substance(ctx).factor,
+        penalty=penalty(findings, costs),
+        comment_credit=credit,
+        type_bonus=type_bonus(ctx),
+        informative_comments=informative,
+        code_lines=code_lines,
+    )
+
+
+class QualityScorer(Scorer):
+    name = "quality"
+    formula: ClassVar[str] = (
+        f"quality = substance × clamp({BASE} − penalty + comments + types, 0, 1). "
+        f"substance = min(1, units / {shape.SUBSTANCE_FULL:g}), units counted over statements "
+        "outside dead code, unused local functions and stub functions: a call, an assignment or "
+        "a local bound to a computed value 1; print/warn, a local bound to a constant, to "
+        "GetService/WaitForChild/require, and `return name` 0.5; pcall/xpcall wrappers, "
+        "control-flow constructs themselves, placeholder calls, calls that pass a stub function "
+        "and literal returns 0; print/warn add at most 1 in all, constants, services, modules and "
+        "`return name` at most 2; the sum is scaled by the share of live functions that are not "
+        "stubs. Empty, trivial and stub code scores near 0 and wrapping code in checks adds "
+        "nothing. "
+        "penalty = Σ rule cost over quality findings, the n-th finding of one rule at "
+        "0.5^(n-1) of its cost. "
+        f"comments = {COMMENT_CREDIT_MAX} × min(1, distinct informative comments / "
+        f"max(1, lines of code / {CODE_LINES_PER_COMMENT})), and 0 when there are more than "
+        f"{MAX_COMMENTS_PER_CODE_LINE:g} comments per line of code; a comment is informative when "
+        "it has 3+ words, 2+ of them not already said by its code line; restating comments, "
+        "markers, directives and evaluator-addressed text earn nothing. "
+        f"types = {STRICT_BONUS} for --!strict + {ANNOTATION_BONUS_MAX} × the share of live named "
+        "functions whose parameters and result are annotated. Comments and types together add "
+        f"at most {COMMENT_CREDIT_MAX + STRICT_BONUS + ANNOTATION_BONUS_MAX:.2f}."
+    )
+
+    def score(self, ctx: RuleContext, findings: Sequence[Finding]) -> float:
+        return quality_parts(ctx, findings).score

@@ -1,0 +1,220 @@
+"""The API rules on whole scripts, the API scorer's formula, and script-kind inference.
+
+Per-rule firing and silent cases live in tests/fixtures/rules/api/<rule>/ and run
+through tests/test_rule_registry.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import example_files
+from luaurft.luau import LuauSource, detect_kind
+from luaurft.luau.kind import ScriptKind
+from luaurft.roblox import api
+from luaurft.scoring import run_rules, score_source
+from luaurft.scoring.registry import rules_for, scorer_version
+from luaurft.scoring.rule import RuleContext, Severity
+from luaurft.scoring.scorer import available_scorers
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "roblox-api"
+FULL_DUMP = SHARED / "Full-API-Dump.json"
+EXAMPLES = example_files()
+
+
+@pytest.fixture(autouse=True)
+def _curated_only(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv(api.API_DUMP_ENV, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
+def api_findings(code: str, *, kind: str | None = None, path: str | None = None):  # type: ignore[no-untyped-def]
+    source = LuauSource(code)
+    ctx = RuleContext(source=source, kind=detect_kind(code, kind=kind, path=path))
+    return run_rules(ctx, ["api"])
+
+
+LEGACY = """\
+local players = game.Players
+local part = Instance.new("Part", workspace)
+part.Velocity = Vector3.new(0, 10, 0)
+part.Transparancy = 0.5
+local mover = Instance.new("BodyVelocity")
+local store = game:GetService("DataStoreservice")
+part.Touched:connect(function(hit)
+\tlocal humanoid = hit.Parent:FindFirstChild("Humanoid")
+\tif humanoid then
+\t\thumanoid:LoadAnimation(script.Animation):Play()
+\tend
+end)
+wait(1)
+local info = TweenInfo.new(1, Enum.EasingStyle.Smooth)
+local base = Instance.new("BasePart")
+part.AssemblyMass = 3
+print(players, mover, store, info, base)
+"""
+
+
+def test_a_legacy_script_gets_each_kind_of_finding() -> None:
+    found = {(f.rule, f.line) for f in api_findings(LEGACY, kind="Script")}
+    assert found == {
+        ("api/service-by-index", 1),
+        ("api/instance-new-parent", 2),
+        ("api/deprecated-member", 3),
+        ("api/unknown-member", 4),
+        ("api/deprecated-class", 5),
+        ("api/unknown-service", 6),
+        ("api/deprecated-member", 7),
+        ("api/deprecated-member", 10),
+        ("api/deprecated-global", 13),
+        ("api/unknown-enum", 14),
+        ("api/unknown-class", 15),
+        ("api/readonly-property", 16),
+    }
+
+
+def test_fixes_name_the_replacement() -> None:
+    by_line = {f.line: f for f in api_findings(LEGACY, kind="Script")}
+    assert by_line[1].fix == 'use game:GetService("Players")'
+    assert by_line[3].fix == "use part.AssemblyLinearVelocity"
+    assert by_line[4].fix == "did you mean .Transparency?"
+    assert by_line[5].fix == 'use Instance.new("LinearVelocity")'
+    assert by_line[6].fix == 'GetService("DataStoreService")'
+    assert by_line[7].fix is not None and ":Connect()" in by_line[7].fix
+    assert by_line[10].fix == "use Animator:LoadAnimation"
+    assert by_line[13].fix == "use task.wait"
+
+
+def test_suggestions_for_a_call_are_methods() -> None:
+    (finding,) = api_findings('local p = Instance.new("Part")\np:Destory()\n')
+    assert finding.rule == "api/unknown-member" and finding.fix == "did you mean :Destroy?"
+    (called,) = api_findings('local p = Instance.new("Part")\np:Anchored()\n')
+    assert "is a property, not a method" in called.message
+
+
+def test_async_renames_are_only_info() -> None:
+    code = (
+        'local MarketplaceService = game:GetService("MarketplaceService")\n'
+        "local info = MarketplaceService:GetProductInfo(123)\n"
+        'local Players = game:GetService("Players")\n'
+        "Players.PlayerAdded:Connect(function(player)\n\tplayer:LoadCharacter()\nend)\n"
+        "print(info)\n"
+    )
+    found = [f for f in api_findings(code, kind="Script") if f.rule == "api/deprecated-member"]
+    assert [(f.line, f.severity) for f in found] == [(2, Severity.INFO), (5, Severity.INFO)]
+    assert found[0].fix == "use MarketplaceService:GetProductInfoAsync()"
+
+
+@pytest.mark.skipif(not EXAMPLES, reason="examples/ has no scripts yet")
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_clean_examples_have_no_api_warnings(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    serious = [
+        f for f in api_findings(text, path=str(path)) if f.severity.rank >= Severity.WARNING.rank
+    ]
+    assert not serious, [f.to_dict() for f in serious]
+    assert score_source(text, path=str(path)).scores["api"] >= 0.9
+
+
+@pytest.mark.skipif(not FULL_DUMP.is_file(), reason=f"no Roblox API dump at {FULL_DUMP}")
+@pytest.mark.skipif(not EXAMPLES, reason="examples/ has no scripts yet")
+def test_clean_examples_stay_clean_with_the_full_dump(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(api.API_DUMP_ENV, str(FULL_DUMP))
+    for path in EXAMPLES:
+        text = path.read_text(encoding="utf-8")
+        serious = [f for f in api_findings(text, path=str(path)) if f.severity.rank >= 2]
+        assert not serious, (path.name, [f.to_dict() for f in serious])
+
+
+@pytest.mark.skipif(not FULL_DUMP.is_file(), reason=f"no Roblox API dump at {FULL_DUMP}")
+def test_the_full_dump_lets_rules_check_classes_the_curated_table_only_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    code = 'local AdService = game:GetService("AdService")\nAdService:Frobnicate()\n'
+    assert api_findings(code) == []
+    monkeypatch.setenv(api.API_DUMP_ENV, str(FULL_DUMP))
+    (finding,) = api_findings(code)
+    assert finding.rule == "api/unknown-member" and finding.line == 2
+    assert "+api." in scorer_version()
+
+
+def test_client_and_server_rules_follow_the_script_kind() -> None:
+    code = (
+        'local Players = game:GetService("Players")\n'
+        "print(Players.LocalPlayer)\n"
+        'local store = game:GetService("DataStoreService")\n'
+    )
+    on_server = {f.rule for f in api_findings(code, kind="Script")}
+    on_client = {f.rule for f in api_findings(code, kind="LocalScript")}
+    in_module = {f.rule for f in api_findings(code, kind="ModuleScript")}
+    assert on_server == {"api/client-only-api"}
+    assert on_client == {"api/server-only-api"}
+    assert in_module == set()
+    server_path = {f.rule for f in api_findings(code, path="game/Stats.server.luau")}
+    assert server_path == {"api/client-only-api"}
+
+
+def test_kind_inference_leans_to_the_side_the_code_uses_most() -> None:
+    client = 'local p = game:GetService("Players").LocalPlayer\nlocal m = p:GetMouse()\n'
+    server = (
+        'local DataStoreService = game:GetService("DataStoreService")\n'
+        "remote.OnServerEvent:Connect(function(player) remote:FireClient(player) end)\n"
+        "print(game:GetService('Players').LocalPlayer)\n"
+    )
+    assert detect_kind(client) is ScriptKind.LOCAL_SCRIPT
+    assert detect_kind(server) is ScriptKind.SCRIPT
+    assert detect_kind(server, kind="client") is ScriptKind.LOCAL_SCRIPT
+    assert detect_kind("-- kind: LocalScript\n" + server) is ScriptKind.LOCAL_SCRIPT
+    assert detect_kind(server + "return {}\n") is ScriptKind.MODULE_SCRIPT
+    # The one client API in mostly-server code is what gets reported.
+    found = [f.rule for f in api_findings(server)]
+    assert found == ["api/client-only-api"]
+
+
+# -- the scorer ---------------------------------------------------------------------------
+
+
+def test_api_scorer_formula() -> None:
+    scorer = available_scorers()["api"]
+    assert "penalty" in scorer.formula and "Blank" in scorer.formula
+    assert score_source("").scores["api"] == 0.0
+    assert score_source("local x = 1 + 2\nprint(x)\n").scores["api"] == 1.0
+    one_warning = "wait(1)\nprint('done')\n"
+    two_warnings = "wait(1)\nwait(2)\nprint('done')\n"
+    assert score_source(one_warning).scores["api"] == pytest.approx(0.9)
+    # The second finding of one rule costs half as much as the first.
+    assert score_source(two_warnings).scores["api"] == pytest.approx(0.85)
+    assert score_source(LEGACY).scores["api"] == 0.0
+
+
+def test_api_scorer_ranks_worse_api_use_lower() -> None:
+    modern = (
+        'local Players = game:GetService("Players")\n'
+        "Players.PlayerAdded:Connect(function(player)\n\tprint(player.Name)\nend)\n"
+    )
+    dated = modern.replace('game:GetService("Players")', "game.Players").replace(
+        ":Connect", ":connect"
+    )
+    broken = dated.replace("print(player.Name)", "player:Kik()")
+    scores = [score_source(c, kind="Script").scores["api"] for c in (modern, dated, broken)]
+    assert scores[0] == 1.0 and scores[0] > scores[1] > scores[2]
+
+
+def test_every_api_rule_is_registered_with_a_cost_by_severity() -> None:
+    ids = {r.id for r in rules_for("api")}
+    assert ids == {
+        "api/client-only-api",
+        "api/deprecated-class",
+        "api/deprecated-global",
+        "api/deprecated-member",
+        "api/instance-new-parent",
+        "api/readonly-property",
+        "api/server-only-api",
+        "api/service-by-index",
+        "api/unknown-class",
+        "api/unknown-enum",
+        "api/unknown-member",
+        "api/unknown-service",
+    }
