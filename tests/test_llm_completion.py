@@ -113,3 +113,11 @@ def test_sampling_params_validate_and_derive_seeds() -> None:
         SamplingParams(temperature=-1)
     with pytest.raises(ValueError):
         SamplingParams(max_new_tokens=0)
+
+
+def test_sampling_params_from_the_run_settings() -> None:
+    from luaurft.config import Settings
+
+    params = SamplingParams.from_settings(Settings().sampling, max_new_tokens=64)
+    assert (params.n, params.temperature, params.top_p) == (4, 0.8, 0.95)
+    assert params.max_new_tokens == 64 and params.seed == Settings().sampling.seed

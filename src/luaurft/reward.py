@@ -241,7 +241,12 @@ class HybridReward:
         *,
         kinds: Sequence[str | None] | None = None,
     ) -> list[Reward]:
-        """A `Reward` per (task, text) pair; the judge sees them as one batch."""
+        """A `Reward` per (task, text) pair; the judge sees them as one batch.
+
+        Errors from the judge that retrying cannot fix (a rejected key, an unknown
+        model, a spent budget) propagate: a reward silently without its judge would
+        change meaning mid-run.
+        """
         kinds = list(kinds) if kinds is not None else [None] * len(items)
         codes = [extract_code(text).code if self.extract else text for _, text in items]
         hacks = [tuple(find_evaluator_address(code)) for code in codes]
@@ -272,7 +277,7 @@ class HybridReward:
             if config.weights.get(name, 0.0) > 0:
                 score = card.scores.get(name)
                 parts[name] = None if score is None else float(score)
-                if score is None:
+                if score is None and not any(n.startswith(f"{name}:") for n in notes):
                     notes.append(f"{name}: no score (scorer not built); dropped from the blend")
         det = {n: config.weights[n] for n, v in parts.items() if v is not None}
         judge_weight = config.weights.get("judge", 0.0)
@@ -348,4 +353,26 @@ class HybridReward:
             )
             items.append((task, completion_text(completion)))
         kinds = [str(k) if k else None for k in kinds_column] if kinds_column is not None else None
-        return [r.value for r in self.score_many(items, kinds=kinds)]
+        rewards = self.score_many(items, kinds=kinds)
+        log_metric = columns.get("log_metric")
+        if callable(log_metric):
+            # TRL averages these per logging step, next to the reward itself.
+            for name, mean in component_means(rewards).items():
+                log_metric(f"{self.__name__}/{name}", mean)
+        return [r.value for r in rewards]
+
+
+def component_means(rewards: Sequence[Reward]) -> dict[str, float]:
+    """Mean of each component over the rewards that have it, the share judged, and
+    the share flagged for evaluator-addressed text."""
+    means: dict[str, float] = {}
+    if not rewards:
+        return means
+    names = {name for r in rewards for name in r.parts}
+    for name in sorted(names):
+        values = [r.parts[name] for r in rewards if r.parts.get(name) is not None]
+        if values:
+            means[name] = sum(float(v or 0.0) for v in values) / len(values)
+    means["judged"] = sum(r.blend == "hybrid" and not r.hacks for r in rewards) / len(rewards)
+    means["evaluator_address"] = sum(bool(r.hacks) for r in rewards) / len(rewards)
+    return means

@@ -122,7 +122,8 @@ def judge_command(
             console.print("[dim](from the cache)[/dim]")
         for hack in hacks:
             console.print(
-                f"[yellow]line {hack.line}: {hack.reason}[/yellow] - the reward treats this as a hack"
+                f"[yellow]line {hack.line}: {hack.kind} addressed to the evaluator[/yellow]"
+                " - the reward treats this as a hack"
             )
     if not judgment.ok:
         raise typer.Exit(1)

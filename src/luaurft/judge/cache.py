@@ -60,6 +60,7 @@ class JudgeCache:
         if self.path != ":memory:":
             # Several processes (an eval and a training run) may share one cache.
             self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute(_SCHEMA)
         self._db.commit()
 

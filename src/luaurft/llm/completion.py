@@ -9,7 +9,7 @@ from a cleaned one (and, say, train towards the former).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -202,7 +202,6 @@ class Completion:
     model: str = ""
     error: str | None = None
     attempts: int = 1
-    metadata: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @classmethod
     def failure(cls, error: str, *, model: str = "", attempts: int = 1) -> Completion:

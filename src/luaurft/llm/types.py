@@ -7,17 +7,21 @@ from typing import Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from luaurft.config import REFERENCE_SYSTEM_PROMPT, SamplingSettings
 from luaurft.llm.completion import Completion
+
+__all__ = [
+    "REFERENCE_SYSTEM_PROMPT",
+    "Conversation",
+    "Generator",
+    "Message",
+    "SamplingParams",
+    "normalise_conversation",
+]
 
 # One chat message: {"role": "system" | "user" | "assistant", "content": "..."}.
 Message = dict[str, str]
 Conversation = list[Message]
-
-# The reference system's instruction for code generation (DESIGN.md).
-REFERENCE_SYSTEM_PROMPT = (
-    "You are an expert Roblox Luau programmer. Generate complete, production-ready Luau "
-    "scripts. Output only code, no markdown."
-)
 
 
 class SamplingParams(BaseModel):
@@ -45,6 +49,18 @@ class SamplingParams(BaseModel):
         if isinstance(value, list):
             return tuple(value)
         return value
+
+    @classmethod
+    def from_settings(cls, settings: SamplingSettings, **overrides: object) -> SamplingParams:
+        """The sampling of a run's configuration (`Settings.sampling`)."""
+        values: dict[str, object] = {
+            "n": settings.n,
+            "temperature": settings.temperature,
+            "top_p": settings.top_p,
+            "max_new_tokens": settings.max_new_tokens,
+            "seed": settings.seed,
+        }
+        return cls.model_validate(values | overrides)
 
     def sample_seed(self, index: int) -> int | None:
         return None if self.seed is None else self.seed + index

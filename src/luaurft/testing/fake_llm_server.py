@@ -133,8 +133,10 @@ class FakeLLMServer:
         api_keys: set[str] | None = None,
         models: set[str] | None = None,
         hang_seconds: float = 5.0,
+        port: int = 0,
     ) -> None:
         self.responder = responder
+        self.requested_port = port
         self.faults = faults or FaultPlan()
         # None accepts any key / any model.
         self.api_keys = api_keys
@@ -153,7 +155,7 @@ class FakeLLMServer:
 
     def start(self) -> FakeLLMServer:
         handler = _make_handler(self)
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", self.requested_port), handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(
             target=self._httpd.serve_forever,
@@ -444,3 +446,36 @@ def _make_handler(server: FakeLLMServer) -> type[BaseHTTPRequestHandler]:
                     self.connection.shutdown(socket.SHUT_RDWR)
 
     return Handler
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Serve a fake model on 127.0.0.1 until interrupted (for demos without a key):
+
+    python -m luaurft.testing.fake_llm_server --port 8765 --judge
+    luaurft judge --judge openai:fake@http://127.0.0.1:8765/v1 --task "..." FILE
+    """
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m luaurft.testing.fake_llm_server")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--judge", action="store_true", help="answer as the fake judge")
+    parser.add_argument("--fault-rate", type=float, default=0.0)
+    args = parser.parse_args(argv)
+    responder: Responder = default_responder
+    if args.judge:
+        from luaurft.testing.fake_judge import judge_responder
+
+        responder = judge_responder()
+    server = FakeLLMServer(responder, faults=FaultPlan(rate=args.fault_rate), port=args.port)
+    server.start()
+    print(f"OpenAI-compatible: {server.openai_base_url}\nAnthropic: {server.anthropic_base_url}")
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
