@@ -10,17 +10,15 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from conftest import EXAMPLES
 from luaurft.cli import app
 from luaurft.testing.fake_llm_server import FakeLLMServer, FakeRequest
 
 pytestmark = pytest.mark.timeout(120)
 
 BROKEN = 'local Players = game:GetService("Players"\nPlayers.PlayerAdded:Connect(function(p)\n'
-CLEAN = (
-    'local Players = game:GetService("Players")\n\n'
-    "Players.PlayerAdded:Connect(function(player: Player)\n"
-    "\tprint(`{player.Name} joined`)\nend)\n"
-)
+# A clean, complete script from the examples corpus: it passes the threshold.
+CLEAN = (EXAMPLES / "leaderstats.server.luau").read_text()
 
 
 class Scripted:

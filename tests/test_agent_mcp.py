@@ -13,7 +13,7 @@ import pytest
 from mcp import Client, StdioServerParameters
 
 from agent_helpers import FakePlugin
-from conftest import ROOT
+from conftest import EXAMPLES, ROOT
 from luaurft.agent.mcp_server import build_server
 from luaurft.llm import make_generator
 from luaurft.studio import BridgeLimits, StudioBridge
@@ -23,7 +23,8 @@ pytestmark = pytest.mark.timeout(90)
 
 TOOLS = {"generate_luau", "score_luau", "run_luau", "insert_into_studio", "get_studio_selection"}
 BROKEN = "local x = = 1\n"
-CLEAN = 'local Players = game:GetService("Players")\nprint(#Players:GetPlayers())\n'
+# A clean, complete script from the examples corpus: it passes the threshold.
+CLEAN = (EXAMPLES / "round_loop.server.luau").read_text()
 
 
 def structured(result: Any) -> dict[str, Any]:
@@ -55,7 +56,9 @@ def test_stdio_server_lists_tools_scores_and_runs_luau() -> None:
 
             broken = structured(await client.call_tool("score_luau", {"code": BROKEN}))
             clean = structured(
-                await client.call_tool("score_luau", {"code": CLEAN, "path": "Count.server.luau"})
+                await client.call_tool(
+                    "score_luau", {"code": CLEAN, "path": "RoundLoop.server.luau"}
+                )
             )
             assert clean["scores"]["composite"] > broken["scores"]["composite"]
             assert broken["compiles"] is False and clean["kind"] == "Script"

@@ -115,14 +115,8 @@ def _generate(
 
 
 def default_sampling(settings: Settings) -> SamplingParams:
-    s = settings.sampling
-    return SamplingParams(
-        n=1,
-        temperature=s.temperature,
-        top_p=s.top_p,
-        max_new_tokens=s.max_new_tokens,
-        seed=s.seed,
-    )
+    """The configured sampling, one answer per round."""
+    return SamplingParams.from_settings(settings.sampling, n=1)
 
 
 def assist(
