@@ -71,12 +71,15 @@ def test_stdio_server_lists_tools_scores_and_runs_luau() -> None:
                 await client.call_tool(
                     "run_luau",
                     {
-                        "code": "local t = {}\nfor i = 1, 3 do t[i] = i * i end\nprint(t[3])\nreturn #t"
+                        "code": "local t = {}\nfor i = 1, 3 do t[i] = i * i end\n"
+                        "print(t[3])\nlocal part = Instance.new('Part')\npart.Parent = workspace",
+                        "kind": "Script",
                     },
                 )
             )
-            assert ran["status"] == "ok" and ran["values"] == [3]
-            assert ran["output"] == [{"stream": "print", "text": "9"}]
+            assert ran["status"] == "ok" and ran["world"] is True
+            assert {"stream": "print", "text": "9"} in ran["output"]
+            assert ran["effects"], "the mock world records what the script did"
             failed = structured(
                 await client.call_tool("run_luau", {"code": "local a = nil\n\nprint(a.b)"})
             )

@@ -214,15 +214,23 @@ class _Tools:
     def run_luau(
         self,
         code: Annotated[str, Field(description="Luau source to run.")],
+        kind: Annotated[
+            str | None,
+            Field(description="Script, LocalScript or ModuleScript; inferred when omitted."),
+        ] = None,
+        seconds: Annotated[
+            float, Field(gt=0.0, le=60.0, description="Virtual seconds to simulate.")
+        ] = 1.0,
         cpu_seconds: Annotated[
             float, Field(gt=0.0, le=10.0, description="CPU time budget for the run.")
         ] = 2.0,
     ) -> dict[str, Any]:
-        """Run Luau in luaurft's sandboxed VM (no file, network or OS access; memory and
-        CPU capped). Returns status (ok, error, timeout, memory, output-limit), the error
-        with its line, printed output, returned values and resources used."""
+        """Run Luau in luaurft's sandboxed VM inside a mock Roblox world (no file, network or
+        OS access; memory and CPU capped): a player joins, parts are touched, remotes fire.
+        Returns status (ok, error, timeout, memory, output-limit), the error with its line,
+        printed output, what the script did (effects), a module's value and resources used."""
         try:
-            return run_code(code, cpu_seconds=cpu_seconds)
+            return run_code(code, kind=kind, seconds=seconds, cpu_seconds=cpu_seconds)
         except LuaurftError as exc:
             raise _tool_error(str(exc)) from exc
 
