@@ -76,7 +76,13 @@ def run(
     _print(result, file)
 
 
-_STATUS_STYLE = {"ok": "green", "error": "red", "timeout": "red", "memory": "red", "output-limit": "yellow"}
+_STATUS_STYLE = {
+    "ok": "green",
+    "error": "red",
+    "timeout": "red",
+    "memory": "red",
+    "output-limit": "yellow",
+}
 _STREAM_STYLE = {"print": "", "warn": "yellow", "error": "red", "info": "cyan"}
 
 
@@ -84,7 +90,9 @@ def _print(result: ScriptRun, file: str) -> None:
     console = Console(highlight=False)
     header = Text(f"{file} ({result.kind.value}, placed in {result.placement}): ")
     header.append(result.status.value, style=_STATUS_STYLE.get(result.status.value, ""))
-    header.append(f"  {result.virtual_seconds:.1f} virtual s, {result.cpu_seconds * 1000:.0f} ms CPU")
+    header.append(
+        f"  {result.virtual_seconds:.1f} virtual s, {result.cpu_seconds * 1000:.0f} ms CPU"
+    )
     console.print(header)
     if result.output:
         console.print(Text("output", style="bold"))
@@ -97,7 +105,9 @@ def _print(result: ScriptRun, file: str) -> None:
         console.print(Text("errors", style="bold"))
         for e in result.errors:
             where = f"line {e.line}" if e.line else "?"
-            console.print(Text(f"  {where}: {e.message}  [{e.context} at {e.time:.2f} s]", style="red"))
+            console.print(
+                Text(f"  {where}: {e.message}  [{e.context} at {e.time:.2f} s]", style="red")
+            )
     for pending in result.never_resumed:
         where = f"line {pending.line}" if pending.line else "?"
         console.print(Text(f"  never resumed, {where}: {pending.what}", style="yellow"))
@@ -119,7 +129,11 @@ def _print(result: ScriptRun, file: str) -> None:
     if writes:
         detail = ", ".join(f"{w.get('op')} {w.get('store')}/{w.get('key')}" for w in writes[:10])
         table.add_row("DataStore writes", str(len(writes)), detail)
-    for key, label in (("tweens", "tweens"), ("destroyed", "instances destroyed"), ("handlerCalls", "handler calls")):
+    for key, label in (
+        ("tweens", "tweens"),
+        ("destroyed", "instances destroyed"),
+        ("handlerCalls", "handler calls"),
+    ):
         value = effects.get(key)
         if value:
             table.add_row(label, str(value), "")

@@ -23,6 +23,7 @@ dropped; `Sandbox.close` drops it with fd 1 pointed at /dev/null.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import re
@@ -137,12 +138,13 @@ def _location_pattern(chunk: str) -> re.Pattern[str]:
     return re.compile(rf"(?:^|[\s\[])({re.escape(chunk)}):(\d+):?\s?")
 
 
+_TRUSTED_LOCATION = re.compile(r"^(?:sandbox|rbx/\w+):\d+:\s?")
+
+
 def parse_error(message: str, traceback: str = "", chunk: str = USER_CHUNK) -> LuauError:
     """Locate an error in `chunk`: strip its `chunk:N:` prefix, keep the chunk's frames."""
     frames = tuple(
-        line.strip()
-        for line in traceback.splitlines()
-        if line.strip().startswith(f"{chunk}:")
+        line.strip() for line in traceback.splitlines() if line.strip().startswith(f"{chunk}:")
     )[:MAX_FRAMES]
     text = message.strip()
     line: int | None = None
@@ -150,6 +152,12 @@ def parse_error(message: str, traceback: str = "", chunk: str = USER_CHUNK) -> L
     if prefix:
         line = int(prefix.group(1))
         text = text[prefix.end() :]
+    else:
+        # Raised inside trusted code (the prelude, a runtime chunk): the position
+        # means nothing to the user, who gets the line of their innermost frame.
+        trusted = _TRUSTED_LOCATION.match(text)
+        if trusted:
+            text = text[trusted.end() :]
     if line is None:
         for frame in frames:
             found = re.match(rf"^{re.escape(chunk)}:(\d+)", frame)
@@ -190,8 +198,10 @@ def to_python(value: Any, *, depth: int = 0, max_items: int = 1000) -> Any:
             if isinstance(key, dict | list):
                 key = repr(key)
             out[key] = to_python(v, depth=depth + 1, max_items=max_items)
-        if out and all(isinstance(k, int) for k in out) and sorted(out) == list(
-            range(1, len(out) + 1)
+        if (
+            out
+            and all(isinstance(k, int) for k in out)
+            and sorted(out) == list(range(1, len(out) + 1))
         ):
             return [out[i] for i in range(1, len(out) + 1)]
         return out
@@ -288,10 +298,8 @@ def _drop_quietly(holder: list[Any]) -> None:
     get that line. The lock keeps two threads from interleaving redirections.
     """
     with _DROP_LOCK:
-        try:
+        with contextlib.suppress(OSError, ValueError):
             sys.stdout.flush()
-        except (OSError, ValueError):
-            pass
         try:
             saved = os.dup(1)
         except OSError:
@@ -366,9 +374,9 @@ class Sandbox:
         host.set("memory", lua.create_function(self._state.memory))
         host.set("memoryCap", self.limits.memory_bytes)
         #: Host functions trusted code may hold (output, memory): never hand them to user code.
-        self.host: pluau.Table = host
+        self.host: pluau.Table | None = host
         prelude = lua.load_chunk(_prelude_bytecode(), name="=sandbox", is_binary_chunk=True)
-        self.prelude: pluau.Table = prelude.call(host)[0]
+        self.prelude: pluau.Table | None = prelude.call(host)[0]
 
     # -- lifecycle --------------------------------------------------------
 
@@ -384,12 +392,17 @@ class Sandbox:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def __del__(self) -> None:
+        # A sandbox nobody closed still goes quietly.
+        with contextlib.suppress(Exception):
+            self.close()
+
     def close(self) -> None:
         """Drop the VM (quietly). Handles into it become unusable."""
         if self._lua is None:
             return
-        self.prelude = None  # type: ignore[assignment]
-        self.host = None  # type: ignore[assignment]
+        self.prelude = None
+        self.host = None
         self._default_globals = None
         holder: list[Any] = [self._lua]
         self._lua = None
@@ -460,6 +473,8 @@ class Sandbox:
         return self._prelude_fn("makeEnv")(globals_table)[0]
 
     def _prelude_fn(self, name: str) -> pluau.Function:
+        if self.prelude is None:
+            raise RuntimeError("the sandbox is closed")
         fn = self.prelude.get(name)
         assert isinstance(fn, pluau.Function)
         return fn
@@ -490,7 +505,9 @@ class Sandbox:
         """Stop the run from the host (for example at a wall-clock deadline)."""
         self._state.trip(status, message, None)
 
-    def postmortem(self, fn: pluau.Function, *args: Any, cpu_seconds: float = 0.25) -> list[Any] | None:
+    def postmortem(
+        self, fn: pluau.Function, *args: Any, cpu_seconds: float = 0.25
+    ) -> list[Any] | None:
         """Call trusted `fn` after the run was stopped (to read what it did), under a
         small fresh budget. Returns its values, or None if it failed too."""
         state = self._state
@@ -578,9 +595,7 @@ def _memory_message(limits: Limits) -> str:
     return f"script exceeded the memory cap of {limits.memory_bytes // (1024 * 1024)} MiB"
 
 
-def run_luau(
-    code: str, *, limits: Limits | None = None, chunk_name: str = USER_CHUNK
-) -> RunResult:
+def run_luau(code: str, *, limits: Limits | None = None, chunk_name: str = USER_CHUNK) -> RunResult:
     """Run plain Luau (no Roblox world) in a fresh sandbox and report how it ended.
 
     Code the compiler rejects ends as `error` with the compiler's message and line.

@@ -57,7 +57,13 @@ class CheckResult:
     line: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"index": self.index, "name": self.name, "passed": self.passed, "message": self.message, "line": self.line}
+        return {
+            "index": self.index,
+            "name": self.name,
+            "passed": self.passed,
+            "message": self.message,
+            "line": self.line,
+        }
 
 
 @dataclass
@@ -110,7 +116,10 @@ class _Channel:
         self.declaration_error: str | None = None
 
     def __call__(self, lua: Any, args: Sequence[Any]) -> None:
-        values = [lua_text(a) if not isinstance(a, bool | int | float) and a is not None else a for a in args]
+        values = [
+            lua_text(a) if not isinstance(a, bool | int | float) and a is not None else a
+            for a in args
+        ]
         if not values or values[0] != self.nonce:
             self.problems.append("a report arrived without the run's nonce")
             return
@@ -121,7 +130,8 @@ class _Channel:
             else:
                 self.expected = int(values[2]) if isinstance(values[2], int | float) else 0
         elif what == "declare":
-            self.names[int(values[2])] = str(values[3])
+            if isinstance(values[2], int | float):
+                self.names[int(values[2])] = str(values[3])
         elif what == "error":
             self.declaration_error = str(values[2]) if len(values) > 2 else "error"
         elif isinstance(what, int | float):
@@ -175,7 +185,9 @@ def run_checks(
         except SandboxError as exc:
             raise CheckScriptError(f"the check script does not compile: {exc}") from None
         report_fn = world.sandbox.host_function(channel)
-        ok, values, error = world.sandbox.call(world._api("installChecks"), check_fn, report_fn, nonce)
+        ok, values, error = world.sandbox.call(
+            world._api("installChecks"), check_fn, report_fn, nonce
+        )
         del report_fn
         if not ok or channel.declaration_error is not None:
             detail = channel.declaration_error or (error.message if error else "unknown error")
@@ -183,7 +195,9 @@ def run_checks(
         runner = values[0] if values else None
         declared = channel.expected or 0
         if declared == 0 or runner is None:
-            raise CheckScriptError("the check script declares no checks; declare them with check(name, fn)")
+            raise CheckScriptError(
+                "the check script declares no checks; declare them with check(name, fn)"
+            )
         if modules:
             for dotted, source in modules.items():
                 parent, _, name = dotted.rpartition(".")
@@ -194,13 +208,19 @@ def run_checks(
         try:
             if script_kind is ScriptKind.MODULE_SCRIPT:
                 proxy = world.load_module(
-                    solution, name=placement.script_name, path=placement.script_path, chunk=USER_CHUNK
+                    solution,
+                    name=placement.script_name,
+                    path=placement.script_path,
+                    chunk=USER_CHUNK,
                 )
                 world.require_from_engine(proxy)
             else:
                 class_name = "LocalScript" if script_kind is ScriptKind.LOCAL_SCRIPT else "Script"
                 proxy, fn = world.load_script(
-                    solution, class_name=class_name, name=placement.script_name, path=placement.script_path
+                    solution,
+                    class_name=class_name,
+                    name=placement.script_name,
+                    path=placement.script_path,
                 )
                 world.launch(proxy, fn)
         except SandboxError as exc:
@@ -232,8 +252,15 @@ def _report(channel: _Channel, declared: int, expected: int | None, run: ScriptR
             continue
         passed, message, traceback = outcome
         located = parse_error(message, traceback, CHECK_CHUNK)
-        results.append(CheckResult(index, name, passed, located.message if not passed else "", located.line))
-    return CheckReport(expected=expected if expected is not None else declared, results=results, run=run, problems=problems)
+        results.append(
+            CheckResult(index, name, passed, located.message if not passed else "", located.line)
+        )
+    return CheckReport(
+        expected=expected if expected is not None else declared,
+        results=results,
+        run=run,
+        problems=problems,
+    )
 
 
 __all__ = ["CheckReport", "CheckResult", "CheckScriptError", "run_checks"]

@@ -10,6 +10,7 @@ output, effects and yields that never resumed.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -151,18 +152,22 @@ class ScriptRun:
 _LOCATION = re.compile(r"^([A-Za-z_][\w./:-]*):(\d+):")
 
 
+def _trusted_chunk(name: str) -> bool:
+    return name == "sandbox" or name.startswith("rbx/")
+
+
 def _script_error(raw: Mapping[str, Any]) -> ScriptError:
     message = str(raw.get("message", ""))
     traceback = str(raw.get("traceback", ""))
     chunk: str | None = None
     located = _LOCATION.match(message)
-    if located and not located.group(1).startswith("rbx/"):
+    if located and not _trusted_chunk(located.group(1)):
         chunk = located.group(1)
     else:
         for frame in traceback.splitlines():
             frame = frame.strip()
             m = re.match(r"^([A-Za-z_][\w./:-]*):(\d+)", frame)
-            if m and not m.group(1).startswith("rbx/") and m.group(1) != "sandbox":
+            if m and not _trusted_chunk(m.group(1)):
                 chunk = m.group(1)
                 break
     parsed = parse_error(message, traceback, chunk or USER_CHUNK)
@@ -191,7 +196,9 @@ class MockWorld:
     read the outcome with `report`. Close it (or use `with`) to drop the VM.
     """
 
-    def __init__(self, limits: Limits | None = None, datastore: DataStoreOptions | None = None) -> None:
+    def __init__(
+        self, limits: Limits | None = None, datastore: DataStoreOptions | None = None
+    ) -> None:
         self.sandbox = Sandbox(limits)
         try:
             self._build(datastore)
@@ -217,11 +224,13 @@ class MockWorld:
         vector_meta = rt.get("vectorMeta")
         assert isinstance(vector_meta, pluau.Table)
         sandbox.lua.set_type_metatable(pluau.LuaType.Vector, vector_meta)
-        self.api: pluau.Table = api
+        self.api: pluau.Table | None = api
         sandbox.seal()
         self._api("configure")(self._config(datastore or DataStoreOptions()))
 
     def _api(self, name: str) -> pluau.Function:
+        if self.api is None:
+            raise RuntimeError("the world is closed")
         fn = self.api.get(name)
         assert isinstance(fn, pluau.Function), name
         return fn
@@ -271,7 +280,7 @@ class MockWorld:
         self.close()
 
     def close(self) -> None:
-        self.api = None  # type: ignore[assignment]
+        self.api = None
         self.sandbox.close()
 
     # -- building ---------------------------------------------------------------
@@ -413,10 +422,11 @@ def run_script(
         if modules:
             for dotted, source in modules.items():
                 parent, _, name = dotted.rpartition(".")
-                try:
-                    world.load_module(source, name=name, path=parent or None, chunk=f"module:{name}")
-                except SandboxError:
-                    pass
+                # A module that does not compile fails its require(), as in Roblox.
+                with contextlib.suppress(SandboxError):
+                    world.load_module(
+                        source, name=name, path=parent or None, chunk=f"module:{name}"
+                    )
         if setup:
             world.run_setup(setup)
         try:
@@ -432,7 +442,10 @@ def run_script(
             else:
                 class_name = "LocalScript" if script_kind is ScriptKind.LOCAL_SCRIPT else "Script"
                 proxy, fn = world.load_script(
-                    code, class_name=class_name, name=placement.script_name, path=placement.script_path
+                    code,
+                    class_name=class_name,
+                    name=placement.script_name,
+                    path=placement.script_path,
                 )
                 world.launch(proxy, fn)
         except SandboxError as exc:

@@ -22,14 +22,72 @@ LOCAL_PLAYER = "Player1"
 
 # Names that are classes a script commonly waits for inside its container.
 _KNOWN_CLASSES = frozenset(
-    """Humanoid Animator ProximityPrompt ClickDetector Sound Attachment ParticleEmitter PointLight
-    SpotLight SurfaceLight Fire Smoke Sparkles SurfaceGui BillboardGui ScreenGui Animation
-    RemoteEvent RemoteFunction BindableEvent BindableFunction UnreliableRemoteEvent Configuration
-    Folder TextLabel TextButton TextBox Frame ImageLabel ImageButton ScrollingFrame UIListLayout
-    UIGridLayout Highlight Decal Texture Beam Trail WeldConstraint Weld Motor6D Model Part
-    MeshPart IntValue NumberValue StringValue BoolValue ObjectValue Vector3Value CFrameValue
-    Color3Value BrickColorValue Camera Tool Backpack SpawnLocation Seat VehicleSeat AlignPosition
-    AlignOrientation LinearVelocity VectorForce HingeConstraint""".split()
+    [
+        "Humanoid",
+        "Animator",
+        "ProximityPrompt",
+        "ClickDetector",
+        "Sound",
+        "Attachment",
+        "ParticleEmitter",
+        "PointLight",
+        "SpotLight",
+        "SurfaceLight",
+        "Fire",
+        "Smoke",
+        "Sparkles",
+        "SurfaceGui",
+        "BillboardGui",
+        "ScreenGui",
+        "Animation",
+        "RemoteEvent",
+        "RemoteFunction",
+        "BindableEvent",
+        "BindableFunction",
+        "UnreliableRemoteEvent",
+        "Configuration",
+        "Folder",
+        "TextLabel",
+        "TextButton",
+        "TextBox",
+        "Frame",
+        "ImageLabel",
+        "ImageButton",
+        "ScrollingFrame",
+        "UIListLayout",
+        "UIGridLayout",
+        "Highlight",
+        "Decal",
+        "Texture",
+        "Beam",
+        "Trail",
+        "WeldConstraint",
+        "Weld",
+        "Motor6D",
+        "Model",
+        "Part",
+        "MeshPart",
+        "IntValue",
+        "NumberValue",
+        "StringValue",
+        "BoolValue",
+        "ObjectValue",
+        "Vector3Value",
+        "CFrameValue",
+        "Color3Value",
+        "BrickColorValue",
+        "Camera",
+        "Tool",
+        "Backpack",
+        "SpawnLocation",
+        "Seat",
+        "VehicleSeat",
+        "AlignPosition",
+        "AlignOrientation",
+        "LinearVelocity",
+        "VectorForce",
+        "HingeConstraint",
+    ]
 )
 _NAME_CLASSES = {
     "Handle": "Part",
@@ -47,30 +105,93 @@ _NAME_CLASSES = {
 
 # Member use that reveals a class.
 _USAGE_CLASSES: tuple[tuple[frozenset[str], str], ...] = (
-    (frozenset({"OnServerEvent", "OnClientEvent", "FireServer", "FireClient", "FireAllClients"}), "RemoteEvent"),
-    (frozenset({"OnServerInvoke", "OnClientInvoke", "InvokeServer", "InvokeClient"}), "RemoteFunction"),
+    (
+        frozenset({"OnServerEvent", "OnClientEvent", "FireServer", "FireClient", "FireAllClients"}),
+        "RemoteEvent",
+    ),
+    (
+        frozenset({"OnServerInvoke", "OnClientInvoke", "InvokeServer", "InvokeClient"}),
+        "RemoteFunction",
+    ),
     (frozenset({"OnInvoke", "Invoke"}), "BindableFunction"),
     (frozenset({"Event", "Fire"}), "BindableEvent"),
-    (frozenset({"Triggered", "TriggerEnded", "ActionText", "ObjectText", "HoldDuration"}), "ProximityPrompt"),
+    (
+        frozenset({"Triggered", "TriggerEnded", "ActionText", "ObjectText", "HoldDuration"}),
+        "ProximityPrompt",
+    ),
     (frozenset({"MouseClick", "MaxActivationDistance"}), "ClickDetector"),
-    (frozenset({"MouseButton1Click", "MouseButton1Down", "MouseButton1Up", "AutoButtonColor"}), "TextButton"),
+    (
+        frozenset({"MouseButton1Click", "MouseButton1Down", "MouseButton1Up", "AutoButtonColor"}),
+        "TextButton",
+    ),
     (frozenset({"Text", "TextColor3", "TextScaled", "TextSize", "TextTransparency"}), "TextLabel"),
-    (frozenset({"Touched", "TouchEnded", "Anchored", "CanCollide", "CFrame", "BrickColor", "Material"}), "Part"),
+    (
+        frozenset(
+            {"Touched", "TouchEnded", "Anchored", "CanCollide", "CFrame", "BrickColor", "Material"}
+        ),
+        "Part",
+    ),
     (frozenset({"Play", "Stop", "SoundId", "Volume", "Looped"}), "Sound"),
     (frozenset({"LoadAnimation"}), "Animator"),
     (frozenset({"GetChildren", "GetDescendants", "ChildAdded", "ChildRemoved"}), "Folder"),
 )
 
-_GUI_BUTTON = frozenset({"MouseButton1Click", "MouseButton1Down", "MouseButton1Up", "MouseButton2Click", "AutoButtonColor"})
-_GUI_TEXT = frozenset({"Text", "TextColor3", "TextScaled", "TextSize", "TextTransparency", "TextStrokeTransparency"})
-_GUI_OBJECT = frozenset({"BackgroundColor3", "BackgroundTransparency", "AnchorPoint", "TweenPosition", "TweenSize", "ZIndex", "AbsoluteSize"})
-_SCREEN_GUI = frozenset({"ResetOnSpawn", "IgnoreGuiInset", "DisplayOrder", "ZIndexBehavior"})
-_TOOL = frozenset({"Equipped", "Unequipped", "Deactivated", "ToolTip", "Grip", "CanBeDropped", "RequiresHandle", "Handle"})
-_PART = frozenset(
-    {"Touched", "TouchEnded", "Anchored", "CanCollide", "CanTouch", "CFrame", "BrickColor", "Material",
-     "Orientation", "AssemblyLinearVelocity", "Transparency", "Color", "Reflectance"}
+_GUI_BUTTON = frozenset(
+    {
+        "MouseButton1Click",
+        "MouseButton1Down",
+        "MouseButton1Up",
+        "MouseButton2Click",
+        "AutoButtonColor",
+    }
 )
-_MODEL = frozenset({"PrimaryPart", "GetPivot", "PivotTo", "GetBoundingBox", "SetPrimaryPartCFrame", "MoveTo"})
+_GUI_TEXT = frozenset(
+    {"Text", "TextColor3", "TextScaled", "TextSize", "TextTransparency", "TextStrokeTransparency"}
+)
+_GUI_OBJECT = frozenset(
+    {
+        "BackgroundColor3",
+        "BackgroundTransparency",
+        "AnchorPoint",
+        "TweenPosition",
+        "TweenSize",
+        "ZIndex",
+        "AbsoluteSize",
+    }
+)
+_SCREEN_GUI = frozenset({"ResetOnSpawn", "IgnoreGuiInset", "DisplayOrder", "ZIndexBehavior"})
+_TOOL = frozenset(
+    {
+        "Equipped",
+        "Unequipped",
+        "Deactivated",
+        "ToolTip",
+        "Grip",
+        "CanBeDropped",
+        "RequiresHandle",
+        "Handle",
+    }
+)
+_PART = frozenset(
+    {
+        "Touched",
+        "TouchEnded",
+        "Anchored",
+        "CanCollide",
+        "CanTouch",
+        "CFrame",
+        "BrickColor",
+        "Material",
+        "Orientation",
+        "AssemblyLinearVelocity",
+        "Transparency",
+        "Color",
+        "Reflectance",
+    }
+)
+_MODEL = frozenset(
+    {"PrimaryPart", "GetPivot", "PivotTo", "GetBoundingBox", "SetPrimaryPartCFrame", "MoveTo"}
+)
 _PROMPT = frozenset({"Triggered", "TriggerEnded", "ActionText", "ObjectText", "HoldDuration"})
 _CLICK = frozenset({"MouseClick"})
 _HUMANOID_CHILDREN = frozenset({"Humanoid", "HumanoidRootPart"})
@@ -99,7 +220,9 @@ def _aliases(text: str, pattern: str) -> set[str]:
     return set(re.findall(rf"\blocal\s+(\w+)\s*(?::\s*[\w.?<>]+)?\s*=\s*{pattern}", text))
 
 
-def _members_of(text: str, roots: list[str]) -> tuple[set[str], set[str], set[str], list[tuple[str, str]]]:
+def _members_of(
+    text: str, roots: list[str]
+) -> tuple[set[str], set[str], set[str], list[tuple[str, str]]]:
     """Members used on any of `roots`: (members, IsA classes, FindFirstChildOfClass classes,
     [(waited-for child name, the rest of the line)])."""
     members: set[str] = set()
@@ -112,10 +235,14 @@ def _members_of(text: str, roots: list[str]) -> tuple[set[str], set[str], set[st
             members.add(m.group(2))
         for m in re.finditer(rf"{root_re}\s*:\s*IsA\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}", text):
             isa.add(m.group(1))
-        for m in re.finditer(rf"{root_re}\s*:\s*FindFirstChild(?:OfClass|WhichIsA)\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}", text):
+        for m in re.finditer(
+            rf"{root_re}\s*:\s*FindFirstChild(?:OfClass|WhichIsA)\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}",
+            text,
+        ):
             of_class.add(m.group(1))
         for m in re.finditer(
-            rf"{root_re}\s*:\s*WaitForChild\s*\(\s*{_STRING_Q}([\w ]+){_STRING_Q}\s*\)([^\n]*)", text
+            rf"{root_re}\s*:\s*WaitForChild\s*\(\s*{_STRING_Q}([\w ]+){_STRING_Q}\s*\)([^\n]*)",
+            text,
         ):
             waits.append((m.group(1), m.group(2)))
     return members, isa, of_class, waits
@@ -171,7 +298,9 @@ def _service_waits(text: str) -> list[dict[str, Any]]:
         parent = service
         for i, name in enumerate(names):
             last = i == len(names) - 1
-            cls = _class_for_use(text, name, m.group(4) if last else "") or (None if last else "Folder")
+            cls = _class_for_use(text, name, m.group(4) if last else "") or (
+                None if last else "Folder"
+            )
             if cls is None:
                 break
             key = (parent, name)
@@ -220,7 +349,15 @@ def infer_placement(code: str, kind: ScriptKind) -> Placement:
     gui_root = f"{player_root}.PlayerGui" if local else "StarterGui"
     character = False
     if container == "part" or container == "prompt" or container == "click":
-        scaffold.append({"parent": "Workspace", "name": "Part", "class": "Part", "anchored": True, "position": [0, 0.5, -12]})
+        scaffold.append(
+            {
+                "parent": "Workspace",
+                "name": "Part",
+                "class": "Part",
+                "anchored": True,
+                "position": [0, 0.5, -12],
+            }
+        )
         path = "Workspace.Part"
         if container == "prompt":
             scaffold.append({"parent": path, "name": "ProximityPrompt", "class": "ProximityPrompt"})
@@ -242,12 +379,25 @@ def infer_placement(code: str, kind: ScriptKind) -> Placement:
             path = "Workspace.NPC"
     elif container == "model":
         scaffold.append({"parent": "Workspace", "name": "Model", "class": "Model", "rig": False})
-        scaffold.append({"parent": "Workspace.Model", "name": "Part", "class": "Part", "anchored": True, "position": [0, 0.5, -20]})
+        scaffold.append(
+            {
+                "parent": "Workspace.Model",
+                "name": "Part",
+                "class": "Part",
+                "anchored": True,
+                "position": [0, 0.5, -20],
+            }
+        )
         path = "Workspace.Model"
     elif container in ("button", "label", "frame", "screengui"):
         # Not reset on respawn: the script lives in it for the whole run.
         scaffold.append(
-            {"parent": gui_root, "name": "ScreenGui", "class": "ScreenGui", "props": {"ResetOnSpawn": False}}
+            {
+                "parent": gui_root,
+                "name": "ScreenGui",
+                "class": "ScreenGui",
+                "props": {"ResetOnSpawn": False},
+            }
         )
         path = f"{gui_root}.ScreenGui"
         inner = {"button": "TextButton", "label": "TextLabel", "frame": "Frame"}.get(container)

@@ -107,4 +107,11 @@ def score_source(
     )
 
 
-__all__ = ["COMPOSITE_WEIGHTS", "EXEC_SCORER", "ScoreCard", "composite_of", "run_rules", "score_source"]
+__all__ = [
+    "COMPOSITE_WEIGHTS",
+    "EXEC_SCORER",
+    "ScoreCard",
+    "composite_of",
+    "run_rules",
+    "score_source",
+]

@@ -106,7 +106,9 @@ class ExecResult:
 
 def exec_result(ctx: RuleContext) -> ExecResult:
     findings = exec_findings(ctx)
-    return ExecResult(score=exec_score_of(ctx, findings), findings=tuple(findings), run=execute(ctx))
+    return ExecResult(
+        score=exec_score_of(ctx, findings), findings=tuple(findings), run=execute(ctx)
+    )
 
 
 def exec_score(

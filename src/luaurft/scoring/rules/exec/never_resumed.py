@@ -37,9 +37,8 @@ class NeverResumedRule(Rule):
         seen: set[tuple[int, str]] = set()
         for pending in run.never_resumed:
             line = min(max(pending.line or 1, 1), last_line)
-            if (line, pending.what) in seen:
+            # The same wait in a handler that ran for two players is one problem.
+            if (line, pending.kind) in seen:
                 continue
-            seen.add((line, pending.what))
-            yield self.at(
-                ctx, line, f"{pending.what} never resumed", _FIX.get(pending.kind)
-            )
+            seen.add((line, pending.kind))
+            yield self.at(ctx, line, f"{pending.what} never resumed", _FIX.get(pending.kind))

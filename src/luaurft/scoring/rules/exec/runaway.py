@@ -47,7 +47,9 @@ class MemoryRule(_StoppedRule):
     severity = Severity.ERROR
     summary = "The script grew past the sandbox's memory cap."
     bad = "local chunks = {}\nwhile true do\n\ttable.insert(chunks, table.create(1000, 0))\nend\n"
-    good = "local chunks = {}\nfor i = 1, 100 do\n\ttable.insert(chunks, table.create(1000, 0))\nend\n"
+    good = (
+        "local chunks = {}\nfor i = 1, 100 do\n\ttable.insert(chunks, table.create(1000, 0))\nend\n"
+    )
     status = RunStatus.MEMORY
     what = (
         f"the script exceeded the memory cap ({EXEC_LIMITS.memory_bytes // (1024 * 1024)} MiB): "

@@ -8,11 +8,14 @@ world) answers `Colour is not a valid member of Part "Workspace.Part"`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from luaurft.luau.sandbox import USER_CHUNK
 from luaurft.scoring.execution import execute
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
+
+_QUOTED = re.compile(r'"[^"]*"')
 
 
 def describe_context(context: str) -> str:
@@ -48,9 +51,12 @@ class RuntimeErrorRule(Rule):
             if error.chunk != USER_CHUNK:
                 continue
             line = min(max(error.line or 1, 1), last_line)
-            if (line, error.message) in seen:
+            # One finding per line and error: the same handler failing for two
+            # players differs only in the instance path it names.
+            key = (line, _QUOTED.sub('"…"', error.message))
+            if key in seen:
                 continue
-            seen.add((line, error.message))
+            seen.add(key)
             yield self.at(
                 ctx,
                 (line, _first_column(ctx, line)),
