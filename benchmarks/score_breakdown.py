@@ -29,9 +29,10 @@ from typing import Any
 
 from luaurft.luau.kind import detect_kind
 from luaurft.luau.source import LuauSource
+from luaurft.scoring import EXEC_SCORER
 from luaurft.scoring.registry import all_rules
 from luaurft.scoring.rule import RuleContext
-from luaurft.scoring.scorer import available_scorers
+from luaurft.scoring.scorer import DETERMINISTIC_SCORERS, available_scorers
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from score_throughput import ROOT, load_corpus
@@ -77,8 +78,9 @@ def breakdown(corpus: list[str]) -> dict[str, Any]:
     scorers: Counter[str] = Counter()
     analyses: Counter[str] = Counter()
     nested: list[float] = []
-    rule_list = all_rules()
-    built = available_scorers()
+    # What `score_source` runs by default: no execution rules, the deterministic scorers.
+    rule_list = [rule for rule in all_rules() if rule.scorer != EXEC_SCORER]
+    built = {n: s for n, s in available_scorers().items() if n in DETERMINISTIC_SCORERS}
     clock = time.perf_counter
     for text in corpus:
         start = clock()

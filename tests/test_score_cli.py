@@ -127,8 +127,10 @@ def test_json_document_over_examples(tmp_path: Path) -> None:
     assert len(document["results"]) == len(example_files())
     for entry in document["results"]:
         assert set(entry) == {"path", "kind", "scores", "findings"}
-        assert set(entry["scores"]) == {"syntax", "api", "bug", "quality", "composite"}
+        # The exec score rides beside the composite (examples run clean in the mock world).
+        assert set(entry["scores"]) == {"syntax", "api", "bug", "quality", "composite", "exec"}
         assert entry["scores"]["syntax"] == 1.0
+        assert entry["scores"]["exec"] == 1.0
         assert entry["kind"] in {"Script", "LocalScript", "ModuleScript"}
         for finding in entry["findings"]:
             assert set(finding) == {

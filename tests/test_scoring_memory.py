@@ -2,7 +2,7 @@
 
 Cyclic garbage waits for the cyclic collector, which rescans it (and the tree it
 holds) on every pass until then: a measurable share of scoring time. A new
-analysis that links its records both ways should give them a `release()`.
+analysis that links its records both ways should give itself a `release_analysis()`.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def test_a_released_scope_analysis_holds_no_cycles() -> None:
     gc.collect()
     gc.disable()
     try:
-        analysis.release()
+        analysis.release_analysis()
         del analysis
         assert gc.collect() == 0
     finally:

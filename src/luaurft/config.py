@@ -122,8 +122,9 @@ class RFTSettings(_Section):
     mix_ratio: float = Field(
         1.0,
         ge=0.0,
-        description="SFT examples kept per selected candidate in each round's training mix "
-        "(1.0 = all SFT data plus the selections, as the reference system).",
+        description="Share of the SFT data in each round's training mix, next to the selected "
+        "candidates (1.0 = all SFT data plus the selections, as the reference system; 0.5 a "
+        "seeded half; 2.0 all of it twice; 0 the selections alone).",
     )
     retrain_from_base: bool = Field(
         False, description="ReST-EM style: each round trains from the base model."

@@ -59,6 +59,13 @@ def score(
         float | None,
         typer.Option(min=0.0, max=1.0, help="Exit 1 when any file's composite is below this."),
     ] = None,
+    run_code: Annotated[
+        bool,
+        typer.Option(
+            "--exec/--no-exec",
+            help="Also run each file in the mock Roblox world (the exec score, beside the composite).",
+        ),
+    ] = True,
 ) -> None:
     """Score Luau with the syntax, API, bug and quality scorers."""
     if kind is not None:
@@ -74,12 +81,12 @@ def score(
     outcomes: list[Outcome] = []
     if output_format is OutputFormat.TABLE:
         for path in files:
-            outcomes.append(score_file(path, kind=kind))
+            outcomes.append(score_file(path, kind=kind, exec=run_code))
         _print_table(outcomes)
     else:
         with machine_stdout() as out:
             for path in files:
-                outcome = score_file(path, kind=kind)
+                outcome = score_file(path, kind=kind, exec=run_code)
                 outcomes.append(outcome)
                 if output_format is OutputFormat.JSONL:
                     entry = (
@@ -114,15 +121,18 @@ def _print_table(outcomes: list[Outcome]) -> None:
     console = Console()
     if not console.is_terminal:
         # Piped or captured: no terminal width to respect, and folded paths are hard to read.
-        console = Console(width=140)
+        console = Console(width=160)
     errors = Console(stderr=True)
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("file", overflow="fold", ratio=1)
     table.add_column("kind", no_wrap=True)
-    for name in (*DETERMINISTIC_SCORERS, "composite"):
+    results = [o for o in outcomes if isinstance(o, FileResult)]
+    shown = [*DETERMINISTIC_SCORERS, "composite"]
+    if any("exec" in r.card.scores for r in results):
+        shown.append("exec")
+    for name in shown:
         table.add_column(name, justify="right", no_wrap=True)
     table.add_column("issues", justify="right", no_wrap=True)
-    results = [o for o in outcomes if isinstance(o, FileResult)]
     for result in results:
         card = result.card
         table.add_row(
@@ -130,6 +140,7 @@ def _print_table(outcomes: list[Outcome]) -> None:
             _SHORT_KIND.get(card.kind, card.kind),
             *(_fmt(card.scores.get(name)) for name in DETERMINISTIC_SCORERS),
             _fmt(card.composite),
+            *([_fmt(card.scores.get("exec"))] if "exec" in shown else []),
             str(len(card.findings)),
         )
     if results:

@@ -29,6 +29,8 @@ from luaurft.scoring.scorer import DETERMINISTIC_SCORERS, available_scorers
 from luaurft.scoring.shape import substance
 
 COMPOSITE_WEIGHTS: dict[str, float] = {name: 0.25 for name in DETERMINISTIC_SCORERS}
+# Reported beside the composite, never part of it.
+EXEC_SCORER = "exec"
 
 
 def composite_of(
@@ -46,11 +48,17 @@ def composite_of(
 
 
 def run_rules(ctx: RuleContext, scorers: Iterable[str] | None = None) -> list[Finding]:
-    """Every finding of the registered rules (optionally only some scorers'), in reading order."""
+    """Every finding of the registered rules (optionally only some scorers'), in reading order.
+
+    Execution rules (`exec/*`) run the code in a VM; they run only when `scorers`
+    names "exec" (see `score_source(..., exec=True)`).
+    """
     wanted = set(scorers) if scorers is not None else None
     findings: list[Finding] = []
     partial_tree = ctx.source.tree_has_errors
     for rule in all_rules():
+        if wanted is None and rule.scorer == EXEC_SCORER:
+            continue
         if wanted is not None and rule.scorer not in wanted:
             continue
         # `iter_rule_findings` without its generator: one layer less per rule.
@@ -64,8 +72,14 @@ def score_source(
     *,
     kind: str | None = None,
     path: str | None = None,
+    exec: bool = False,
 ) -> ScoreCard:
-    """Score one piece of Luau with every built deterministic scorer."""
+    """Score one piece of Luau with every built deterministic scorer.
+
+    With `exec=True` the code also runs in the mock Roblox world: `scores["exec"]`
+    and the `exec/*` findings are added (see `luaurft.scoring.execution`); the
+    composite stays the deterministic one.
+    """
     source = code if isinstance(code, LuauSource) else LuauSource.of(code, path=path)
     script_kind = detect_kind(source.text, kind=kind, path=path or source.path)
     ctx = RuleContext(source=source, kind=script_kind)
@@ -78,6 +92,12 @@ def score_source(
     for name in DETERMINISTIC_SCORERS:
         scorer = built.get(name)
         scores[name] = None if scorer is None else round(scorer.score(ctx, by_scorer[name]), 6)
+    if exec:
+        from luaurft.scoring.execution import exec_result
+
+        ran = exec_result(ctx)
+        scores[EXEC_SCORER] = ran.score
+        findings = sorted_findings([*findings, *ran.findings])
     code_substance = substance(ctx).factor
     ctx.release()
     return ScoreCard(
@@ -92,4 +112,11 @@ def score_source(
     )
 
 
-__all__ = ["COMPOSITE_WEIGHTS", "ScoreCard", "composite_of", "run_rules", "score_source"]
+__all__ = [
+    "COMPOSITE_WEIGHTS",
+    "EXEC_SCORER",
+    "ScoreCard",
+    "composite_of",
+    "run_rules",
+    "score_source",
+]

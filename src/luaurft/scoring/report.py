@@ -89,8 +89,11 @@ def score_file(
     *,
     kind: str | None = None,
     read_stdin: Callable[[], bytes] | None = None,
+    exec: bool = False,
 ) -> Outcome:
-    """Score one file (`-` reads standard input); unreadable or binary files give a `FileError`."""
+    """Score one file (`-` reads standard input); unreadable or binary files give a `FileError`.
+
+    `exec=True` also runs it in the mock Roblox world (the `exec` score)."""
     try:
         if path == STDIN:
             data = (read_stdin or sys.stdin.buffer.read)()
@@ -104,7 +107,7 @@ def score_file(
         source = LuauSource.from_bytes(data)
     except LuaurftError as exc:
         return FileError(shown, str(exc))
-    card = score_source(source, kind=kind, path=None if path == STDIN else path)
+    card = score_source(source, kind=kind, path=None if path == STDIN else path, exec=exec)
     return FileResult(shown, card)
 
 
@@ -113,10 +116,11 @@ def score_paths(
     *,
     kind: str | None = None,
     read_stdin: Callable[[], bytes] | None = None,
+    exec: bool = False,
 ) -> Iterator[Outcome]:
     """Score every file `collect_files(paths)` finds, one outcome per file, in order."""
     for path in collect_files(paths):
-        yield score_file(path, kind=kind, read_stdin=read_stdin)
+        yield score_file(path, kind=kind, read_stdin=read_stdin, exec=exec)
 
 
 # -- JSON --------------------------------------------------------------------------
@@ -129,6 +133,8 @@ def result_dict(result: FileResult) -> dict[str, Any]:
         name: card.scores.get(name) for name in DETERMINISTIC_SCORERS
     }
     scores["composite"] = card.composite
+    if "exec" in card.scores:
+        scores["exec"] = card.scores["exec"]
     return {
         "path": result.path,
         "kind": card.kind,

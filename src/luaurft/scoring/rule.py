@@ -74,10 +74,11 @@ class RuleContext:
         return self.shared[key]
 
     def release(self) -> None:
-        """Done with this code: shared analyses that can unlink their records (`release()`)
-        do, so reference counting frees them at once instead of the cyclic collector."""
+        """Done with this code: shared analyses that can unlink their records (a
+        `release_analysis()` method, see `ScopeAnalysis`) do, so reference counting
+        frees them at once instead of the cyclic garbage collector."""
         for value in self.shared.values():
-            release = getattr(value, "release", None)
+            release = getattr(value, "release_analysis", None)
             if callable(release):
                 release()
         self.shared.clear()

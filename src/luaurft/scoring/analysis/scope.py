@@ -224,7 +224,7 @@ class ScopeAnalysis:
         """True when part of the code could not be parsed and the analysis may be incomplete."""
         return bool(self.error_ranges)
 
-    def release(self) -> None:
+    def release_analysis(self) -> None:
         """Unlink the records from one another; the analysis is empty afterwards.
 
         Declarations list their reads and each read names its declaration, a scope

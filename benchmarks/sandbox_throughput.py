@@ -1,0 +1,94 @@
+"""Sandbox throughput: compiling a script vs running it in the mock Roblox world.
+
+    PYTHONPATH=src python benchmarks/sandbox_throughput.py [DIR] [--rounds 5] [--seconds 1] [--json]
+
+Every `.lua`/`.luau` file under DIR (default: examples/) goes through each stage
+`--rounds` times, side by side in one process:
+
+- compile: Luau's compiler only (what the syntax scorer pays);
+- world: a fresh sandboxed VM with the mock runtime, the script placed and run
+  as its kind for `--seconds` of virtual time with the standard stimulus, the
+  report read back and the VM dropped (what the exec scorer pays).
+
+It prints runs per second for each stage and the ratio compile/world: how many
+compiles cost as much as one full mock run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from luaurft.luau.kind import detect_kind
+from luaurft.luau.sandbox import RunStatus
+from luaurft.luau.source import compile_luau
+from luaurft.roblox.mock import run_script
+from luaurft.scoring.report import collect_files
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("directory", nargs="?", default=str(ROOT / "examples"))
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--seconds", type=float, default=1.0, help="virtual seconds per mock run")
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    args = parser.parse_args(argv)
+
+    files = [Path(p) for p in collect_files([args.directory])]
+    if not files:
+        print(f"no .lua/.luau files under {args.directory}", file=sys.stderr)
+        return 2
+    scripts = [(str(p), p.read_text(encoding="utf-8")) for p in files]
+    kinds = {path: detect_kind(text, path=path) for path, text in scripts}
+
+    # One warm-up pass: the runtime's bytecode is compiled once per process.
+    for path, text in scripts:
+        run_script(text, kind=kinds[path], path=path, seconds=args.seconds)
+
+    start = time.perf_counter()
+    for _ in range(args.rounds):
+        for _path, text in scripts:
+            compile_luau(text)
+    compile_time = time.perf_counter() - start
+
+    statuses: dict[str, int] = {}
+    start = time.perf_counter()
+    for _ in range(args.rounds):
+        for path, text in scripts:
+            status = run_script(text, kind=kinds[path], path=path, seconds=args.seconds).status
+            statuses[status.value] = statuses.get(status.value, 0) + 1
+    world_time = time.perf_counter() - start
+
+    runs = args.rounds * len(scripts)
+    compile_rate = runs / compile_time
+    world_rate = runs / world_time
+    result = {
+        "files": len(scripts),
+        "rounds": args.rounds,
+        "virtual_seconds": args.seconds,
+        "compile_runs_per_s": round(compile_rate, 1),
+        "world_runs_per_s": round(world_rate, 1),
+        "compile_over_world": round(compile_rate / world_rate, 1),
+        "statuses": statuses,
+    }
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print(
+            f"{len(scripts)} files x {args.rounds} rounds, {args.seconds:g} virtual s per mock run"
+        )
+        print(f"  compile only      {compile_rate:10.1f} runs/s")
+        print(f"  full mock run     {world_rate:10.1f} runs/s   ({1000 / world_rate:.1f} ms each)")
+        print(f"  ratio compile/run {compile_rate / world_rate:10.1f}x")
+        if set(statuses) != {RunStatus.OK.value}:
+            print(f"  run statuses: {statuses}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

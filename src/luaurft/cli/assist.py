@@ -1,0 +1,217 @@
+"""`luaurft assist TASK`: generate, self-correct, write files, optionally push into Studio."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from luaurft.cli._generator import (
+    AdapterOption,
+    BackendOption,
+    BaseUrlOption,
+    GeneratorOption,
+    ModelOption,
+    build_generator,
+)
+from luaurft.cli._output import machine_stdout
+
+
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+class AggregateChoice(StrEnum):
+    MIN = "min"
+    MEAN = "mean"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("assist")(assist_command)
+
+
+def assist_command(
+    task: Annotated[str, typer.Argument(help="What to build, in plain words.")],
+    generator: GeneratorOption = None,
+    backend: BackendOption = None,
+    model: ModelOption = None,
+    adapter: AdapterOption = None,
+    base_url: BaseUrlOption = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="A settings preset (TOML), e.g. configs/reference.toml."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the best version's files here.")
+    ] = None,
+    rounds: Annotated[
+        int | None,
+        typer.Option(
+            "--rounds", "-k", min=0, help="Rewrites after the first answer (agent.max_rounds)."
+        ),
+    ] = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="Rewrite while the score is below this (agent.rewrite_threshold).",
+        ),
+    ] = None,
+    aggregate: Annotated[
+        AggregateChoice,
+        typer.Option(help="How files' scores make a version's score: min (default) or mean."),
+    ] = AggregateChoice.MIN,
+    run_code: Annotated[
+        bool | None,
+        typer.Option(
+            "--exec/--no-exec",
+            help="Run the code in the sandbox when scoring (default: when available).",
+        ),
+    ] = None,
+    max_new_tokens: Annotated[
+        int | None, typer.Option(min=1, help="Token limit per answer (sampling.max_new_tokens).")
+    ] = None,
+    temperature: Annotated[float | None, typer.Option(min=0.0, max=2.0)] = None,
+    seed: Annotated[int | None, typer.Option(help="Sampling seed (local backends).")] = None,
+    studio: Annotated[
+        bool,
+        typer.Option("--studio", help="Push the result into Roblox Studio through the bridge."),
+    ] = False,
+    port: Annotated[int | None, typer.Option("--port", help="Bridge port for --studio.")] = None,
+    studio_wait: Annotated[
+        float, typer.Option(min=0.0, help="Seconds to wait for Studio Output after a push.")
+    ] = 2.0,
+    apply_timeout: Annotated[
+        float, typer.Option(min=1.0, help="Seconds to wait for the plugin to apply a change.")
+    ] = 600.0,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="table for people, json for programs.")
+    ] = OutputFormat.TABLE,
+) -> None:
+    """Generate Luau for TASK, rewrite it with the scorers' feedback until it passes, keep the best."""
+    from luaurft.agent import StudioSession, assist, default_sampling
+    from luaurft.config import Settings, load_config
+
+    settings = load_config(config) if config else Settings()
+    sampling = default_sampling(settings)
+    overrides: dict[str, Any] = {}
+    if max_new_tokens is not None:
+        overrides["max_new_tokens"] = max_new_tokens
+    if temperature is not None:
+        overrides["temperature"] = temperature
+    if seed is not None:
+        overrides["seed"] = seed
+    if overrides:
+        sampling = sampling.model_copy(update=overrides)
+    gen = build_generator(generator, backend, model, adapter, base_url)
+    err = Console(stderr=True)
+
+    def progress(message: str) -> None:
+        err.print(Text(message, style="dim"))
+
+    bridge = None
+    if studio:
+        from luaurft.studio import StudioBridge
+        from luaurft.studio.bridge import DEFAULT_PORT
+
+        bridge = StudioBridge(DEFAULT_PORT if port is None else port, log=progress).start()
+        err.print(
+            f"Studio bridge on [bold]{bridge.url}[/bold], pairing token [bold green]{bridge.token}[/bold green]"
+        )
+        err.print("Connect the luaurft plugin in Studio; the change waits there for Accept.")
+    try:
+        result = assist(
+            task,
+            gen,
+            settings=settings,
+            threshold=threshold,
+            max_rounds=rounds,
+            sampling=sampling,
+            exec=run_code,
+            aggregate=aggregate.value,
+            studio=None
+            if bridge is None
+            else StudioSession(bridge, apply_timeout=apply_timeout, logs_wait=studio_wait),
+            progress=progress,
+        )
+    finally:
+        if bridge is not None:
+            bridge.stop()
+    written = result.write_files(out) if out is not None else []
+    if output_format is OutputFormat.JSON:
+        with machine_stdout() as stream:
+            document = result.to_dict()
+            document["written"] = [str(p) for p in written]
+            stream.write(json.dumps(document, indent=2) + "\n")
+        return
+    console = Console()
+    if not console.is_terminal:
+        # Captured or piped: no terminal width to respect; keep the table whole.
+        console = Console(width=140)
+    print_history(result, console)
+    for path in written:
+        console.print(f"wrote {path}")
+    if out is None:
+        for f in result.files:
+            console.rule(f"{f.path} ({f.kind.value}, {f.card.composite:.2f})")
+            console.print(f.source, markup=False, highlight=False, end="")
+
+
+def _fmt(value: float | None, threshold: float) -> Text:
+    if value is None:
+        return Text("—", style="dim")
+    style = "green" if value >= threshold else "yellow" if value >= 0.5 else "red"
+    return Text(f"{value:.3f}", style=style)
+
+
+def print_history(result: Any, console: Console) -> None:
+    """The score history: one row per round, the best one starred."""
+    scorer_names: list[str] = []
+    for r in result.rounds:
+        scorer_names += [n for n in r.scores if n not in scorer_names]
+    table = Table(
+        title=f"assist: {len(result.rounds)} round(s), threshold {result.threshold:.2f}, "
+        f"aggregate {result.aggregate}",
+        box=box.SIMPLE_HEAD,
+    )
+    table.add_column("round", justify="right")
+    table.add_column("purpose")
+    table.add_column("composite", justify="right")
+    for name in scorer_names:
+        table.add_column(name, justify="right")
+    table.add_column("findings", justify="right")
+    table.add_column("files", justify="right")
+    table.add_column("tokens", justify="right")
+    table.add_column("studio")
+    for r in result.rounds:
+        mark = "★ " if r.index == result.best_index else ""
+        studio = ""
+        if r.studio is not None:
+            studio = r.studio.status + (
+                f", {len(r.studio.errors)} error(s)" if r.studio.errors else ""
+            )
+        table.add_row(
+            f"{mark}{r.index}",
+            r.purpose,
+            _fmt(r.score, result.threshold),
+            *(_fmt(r.scores.get(n), result.threshold) for n in scorer_names),
+            str(len(r.findings)),
+            str(len(r.files)),
+            f"{r.completion.prompt_tokens}+{r.completion.completion_tokens}",
+            studio,
+        )
+    console.print(table)
+    verdict = "passed" if result.passed else "below the threshold"
+    console.print(
+        f"best: round {result.best_index}, score {result.score:.3f} ({verdict}); "
+        f"stopped: {result.stop_reason}; exec scoring: {'on' if result.exec_scoring else 'off'}"
+    )

@@ -1,0 +1,145 @@
+"""`luaurft run FILE`: run a script in the mock Roblox world and show what it did."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from luaurft.cli._output import machine_stdout
+from luaurft.errors import LuaurftError
+from luaurft.luau.kind import parse_kind
+from luaurft.luau.source import LuauSource
+from luaurft.roblox.mock import DEFAULT_SECONDS, ScriptRun, run_script
+
+
+class RunFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run)
+
+
+def run_document(result: ScriptRun) -> dict[str, Any]:
+    """The JSON document of a run: status, error, output and effects first."""
+    full = result.to_dict()
+    document = {
+        "status": full["status"],
+        "error": full["error"],
+        "output": full["output"],
+        "effects": full["effects"],
+    }
+    document.update({k: v for k, v in full.items() if k not in document})
+    return document
+
+
+def run(
+    file: Annotated[str, typer.Argument(help="A .lua or .luau file.")],
+    seconds: Annotated[
+        float, typer.Option(min=0.0, max=600.0, help="Virtual seconds to run the world for.")
+    ] = DEFAULT_SECONDS,
+    kind: Annotated[
+        str | None, typer.Option(help="Script, LocalScript or ModuleScript (default: detected).")
+    ] = None,
+    output_format: Annotated[
+        RunFormat, typer.Option("--format", "-f", help="text for people, json for programs.")
+    ] = RunFormat.TEXT,
+) -> None:
+    """Run a script in the sandboxed mock Roblox world: output, errors and what it did.
+
+    Exits 0 whatever the script does; 2 only for usage errors.
+    """
+    if kind is not None:
+        try:
+            parse_kind(kind)
+        except LuaurftError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--kind") from None
+    try:
+        source = LuauSource.from_path(file)
+    except OSError as exc:
+        raise typer.BadParameter(f"{file}: {exc.strerror or exc}", param_hint="FILE") from None
+    except LuaurftError as exc:
+        raise typer.BadParameter(str(exc), param_hint="FILE") from None
+    if output_format is RunFormat.JSON:
+        with machine_stdout() as out:
+            result = run_script(source.text, kind=kind, path=file, seconds=seconds)
+            out.write(json.dumps(run_document(result), indent=2) + "\n")
+        return
+    result = run_script(source.text, kind=kind, path=file, seconds=seconds)
+    _print(result, file)
+
+
+_STATUS_STYLE = {
+    "ok": "green",
+    "error": "red",
+    "timeout": "red",
+    "memory": "red",
+    "output-limit": "yellow",
+}
+_STREAM_STYLE = {"print": "", "warn": "yellow", "error": "red", "info": "cyan"}
+
+
+def _print(result: ScriptRun, file: str) -> None:
+    console = Console(highlight=False)
+    header = Text(f"{file} ({result.kind.value}, placed in {result.placement}): ")
+    header.append(result.status.value, style=_STATUS_STYLE.get(result.status.value, ""))
+    header.append(
+        f"  {result.virtual_seconds:.1f} virtual s, {result.cpu_seconds * 1000:.0f} ms CPU"
+    )
+    console.print(header)
+    if result.output:
+        console.print(Text("output", style="bold"))
+        for line in result.output:
+            console.print(Text(f"  {line.text}", style=_STREAM_STYLE.get(line.stream, "")))
+    if result.stop is not None:
+        where = f" (line {result.stop.line})" if result.stop.line else ""
+        console.print(Text(f"stopped: {result.stop.message}{where}", style="red"))
+    if result.errors:
+        console.print(Text("errors", style="bold"))
+        for e in result.errors:
+            where = f"line {e.line}" if e.line else "?"
+            console.print(
+                Text(f"  {where}: {e.message}  [{e.context} at {e.time:.2f} s]", style="red")
+            )
+    for pending in result.never_resumed:
+        where = f"line {pending.line}" if pending.line else "?"
+        console.print(Text(f"  never resumed, {where}: {pending.what}", style="yellow"))
+    effects = result.effects
+    table = Table(title="effects", show_header=True, header_style="bold")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    table.add_column("detail", overflow="fold")
+    for key, label in (
+        ("instancesCreated", "instances created"),
+        ("connections", "connections"),
+        ("remoteFires", "remote calls"),
+    ):
+        counts = effects.get(key) or {}
+        if isinstance(counts, dict) and counts:
+            detail = ", ".join(f"{k} ×{v}" for k, v in sorted(counts.items()))
+            table.add_row(label, str(sum(int(v) for v in counts.values())), detail)
+    writes = effects.get("dataStoreWrites") or []
+    if writes:
+        detail = ", ".join(f"{w.get('op')} {w.get('store')}/{w.get('key')}" for w in writes[:10])
+        table.add_row("DataStore writes", str(len(writes)), detail)
+    for key, label in (
+        ("tweens", "tweens"),
+        ("destroyed", "instances destroyed"),
+        ("handlerCalls", "handler calls"),
+    ):
+        value = effects.get(key)
+        if value:
+            table.add_row(label, str(value), "")
+    if table.row_count:
+        console.print(table)
+    if result.engine_errors:
+        console.print(Text("mock runtime faults (not the script's):", style="magenta"))
+        for fault in result.engine_errors:
+            console.print(Text(f"  {fault.splitlines()[0]}", style="magenta"))

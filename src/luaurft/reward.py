@@ -1,0 +1,378 @@
+"""`HybridReward`: the deterministic scorers and the LLM judge, blended.
+
+    value = Σ w_c · s_c / Σ w_c      over the components c that have a score
+
+Components and reference weights: syntax 0.1, api 0.1, bug 0.1, quality 0.1,
+judge 0.6 (DESIGN.md); `exec` (the execution scorer) joins when given a weight.
+Weights come from `RewardConfig` (or `Settings.reward.weights`).
+
+- **Deterministic-only blend.** With the judge off, or when its judgment
+  failed, the judge's weight is dropped and the others are renormalised: with
+  the reference weights that is 0.25 each for syntax, api, bug and quality,
+  the deterministic composite. A scorer that is not built (score None) is
+  dropped the same way. `judge_failure="none"` instead makes a failed
+  judgment give no reward at all (None: TRL then ignores the sample).
+- **Gates.** The deterministic part is multiplied by the code's substance
+  (empty, trivial or stub code scores low even with "no findings", as in the
+  composite), and code the Luau compiler rejects never gets more than its
+  syntax score, whatever the judge thought of it.
+- **Text addressed to the evaluator** (`luaurft.judge.injection`) is a hack:
+  the judge is not asked and its part is 0 with its weight kept (even when
+  the judge is off), the deterministic scorers see the code with those
+  comments removed, and the whole value is multiplied by `hack_factor`. So
+  adding such a comment never raises the reward over the same code without it.
+
+It is also a TRL reward function: `reward(prompts, completions, **columns)`
+returns one float per completion; completions may be strings or chat
+messages, the task is the `task` column when the dataset has one, otherwise
+the prompt's last user turn.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from luaurft.judge.injection import (
+    EvaluatorAddress,
+    find_evaluator_address,
+    strip_evaluator_address,
+)
+from luaurft.judge.judge import Judgment, LLMJudge
+from luaurft.llm.completion import extract_code
+from luaurft.scoring import score_source
+from luaurft.scoring.card import ScoreCard
+
+if TYPE_CHECKING:
+    from luaurft.config import Settings
+
+DETERMINISTIC_COMPONENTS = ("syntax", "api", "bug", "quality", "exec")
+COMPONENTS = (*DETERMINISTIC_COMPONENTS, "judge")
+
+REFERENCE_WEIGHTS: dict[str, float] = {
+    "syntax": 0.1,
+    "api": 0.1,
+    "bug": 0.1,
+    "quality": 0.1,
+    "judge": 0.6,
+}
+
+
+class RewardConfig(BaseModel):
+    """Weights, thresholds and policies of the hybrid reward (reference defaults)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    weights: dict[str, float] = Field(default_factory=lambda: dict(REFERENCE_WEIGHTS))
+    keep_threshold: float = Field(
+        default=0.70,
+        ge=0.0,
+        le=1.0,
+        description="RFT keeps a task's best candidate at or above this.",
+    )
+    rewrite_threshold: float = Field(
+        default=0.85,
+        ge=0.0,
+        le=1.0,
+        description="The agent rewrites code whose score is below this.",
+    )
+    hack_factor: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="Multiplier on the value when the code addresses the evaluator.",
+    )
+    judge_failure: Literal["deterministic", "none"] = "deterministic"
+
+    @field_validator("weights")
+    @classmethod
+    def _known_non_negative(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - set(COMPONENTS))
+        if unknown:
+            raise ValueError(f"unknown reward components {unknown}; known: {list(COMPONENTS)}")
+        if any(w < 0 for w in value.values()) or not any(w > 0 for w in value.values()):
+            raise ValueError("reward weights must be >= 0 with at least one > 0")
+        return value
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **overrides: Any) -> RewardConfig:
+        """Weights from `settings.reward`, thresholds from `settings.rft` and `settings.agent`."""
+        return cls(
+            weights=dict(settings.reward.weights),
+            keep_threshold=settings.rft.keep_threshold,
+            rewrite_threshold=settings.agent.rewrite_threshold,
+            **overrides,
+        )
+
+    @property
+    def uses_judge(self) -> bool:
+        return self.weights.get("judge", 0.0) > 0
+
+    @property
+    def uses_exec(self) -> bool:
+        return self.weights.get("exec", 0.0) > 0
+
+
+@dataclass(frozen=True)
+class Reward:
+    """The blended value and everything it was made of."""
+
+    value: float | None
+    parts: dict[str, float | None]
+    weights: dict[str, float]
+    blend: Literal["hybrid", "deterministic", "none"]
+    card: ScoreCard
+    judgment: Judgment | None = None
+    hacks: tuple[EvaluatorAddress, ...] = ()
+    gates: dict[str, float] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    keep_threshold: float = 0.70
+    rewrite_threshold: float = 0.85
+
+    @property
+    def keep(self) -> bool:
+        """At or above the RFT keep threshold."""
+        return self.value is not None and self.value >= self.keep_threshold
+
+    @property
+    def needs_rewrite(self) -> bool:
+        """Below the agent's rewrite threshold."""
+        return self.value is None or self.value < self.rewrite_threshold
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "value": self.value,
+            "blend": self.blend,
+            "parts": self.parts,
+            "weights": self.weights,
+            "gates": self.gates,
+            "keep": self.keep,
+            "needs_rewrite": self.needs_rewrite,
+            "evaluator_address": [h.to_dict() for h in self.hacks],
+            "judgment": self.judgment.to_dict() if self.judgment else None,
+            "notes": list(self.notes),
+            "compiles": self.card.compiles,
+        }
+
+
+Scorer = Callable[..., ScoreCard]
+
+
+def _accepts_exec(scorer: Scorer) -> bool:
+    try:
+        parameters = inspect.signature(scorer).parameters
+    except (TypeError, ValueError):
+        return False
+    return "exec" in parameters or any(
+        p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()
+    )
+
+
+def completion_text(completion: Any) -> str:
+    """The text of a TRL completion: a string, or a list of chat messages."""
+    if isinstance(completion, str):
+        return completion
+    if isinstance(completion, dict):
+        return str(completion.get("content", ""))
+    if isinstance(completion, Sequence):
+        parts = [m for m in completion if isinstance(m, dict)]
+        assistant = [m for m in parts if m.get("role", "assistant") == "assistant"]
+        return "".join(str(m.get("content", "")) for m in (assistant or parts))
+    return str(completion)
+
+
+def prompt_task(prompt: Any) -> str:
+    """The task in a TRL prompt: the string, or the last user message's content."""
+    if isinstance(prompt, str):
+        return prompt
+    if isinstance(prompt, Sequence):
+        users = [m for m in prompt if isinstance(m, dict) and m.get("role") == "user"]
+        if users:
+            return str(users[-1].get("content", ""))
+    return str(prompt)
+
+
+class HybridReward:
+    """The hybrid reward (see module docstring).
+
+    `judge`: an `LLMJudge`, or None to run deterministic-only. `scorer`: the
+    function that makes a `ScoreCard` (`luaurft.scoring.score_source`).
+    `extract`: take the code out of fences and chatter first (on for model
+    output; pass False to score text exactly as given).
+    """
+
+    def __init__(
+        self,
+        config: RewardConfig | None = None,
+        *,
+        judge: LLMJudge | None = None,
+        scorer: Scorer = score_source,
+        extract: bool = True,
+    ) -> None:
+        self.config = config or RewardConfig()
+        self.judge = judge if self.config.uses_judge else None
+        self.scorer = scorer
+        self.extract = extract
+        self._scorer_takes_exec = _accepts_exec(scorer)
+        self.last: list[Reward] = []
+        # TRL names a reward function's logged metrics after it.
+        self.__name__ = "hybrid_reward"
+
+    # -- scoring -------------------------------------------------------------------
+
+    def _card(self, code: str, kind: str | None) -> tuple[ScoreCard, list[str]]:
+        notes: list[str] = []
+        if self.config.uses_exec:
+            if self._scorer_takes_exec:
+                return self.scorer(code, kind=kind, exec=True), notes
+            notes.append("exec: the scorer cannot run code yet; component dropped")
+        return self.scorer(code, kind=kind), notes
+
+    def score(self, task: str, code: str, *, kind: str | None = None) -> Reward:
+        return self.score_many([(task, code)], kinds=[kind])[0]
+
+    def score_many(
+        self,
+        items: Sequence[tuple[str, str]],
+        *,
+        kinds: Sequence[str | None] | None = None,
+    ) -> list[Reward]:
+        """A `Reward` per (task, text) pair; the judge sees them as one batch.
+
+        Errors from the judge that retrying cannot fix (a rejected key, an unknown
+        model, a spent budget) propagate: a reward silently without its judge would
+        change meaning mid-run.
+        """
+        kinds = list(kinds) if kinds is not None else [None] * len(items)
+        codes = [extract_code(text).code if self.extract else text for _, text in items]
+        hacks = [tuple(find_evaluator_address(code)) for code in codes]
+        judgments: list[Judgment | None] = [None] * len(items)
+        if self.judge is not None:
+            asked = [i for i in range(len(items)) if not hacks[i]]
+            made = self.judge.judge_many([(items[i][0], codes[i]) for i in asked])
+            for i, judgment in zip(asked, made, strict=True):
+                judgments[i] = judgment
+        rewards = [
+            self._blend(codes[i], kinds[i], hacks[i], judgments[i]) for i in range(len(items))
+        ]
+        self.last = rewards
+        return rewards
+
+    def _blend(
+        self,
+        code: str,
+        kind: str | None,
+        hacks: tuple[EvaluatorAddress, ...],
+        judgment: Judgment | None,
+    ) -> Reward:
+        config = self.config
+        scored_code = strip_evaluator_address(code, list(hacks)) if hacks else code
+        card, notes = self._card(scored_code, kind)
+        parts: dict[str, float | None] = {}
+        for name in DETERMINISTIC_COMPONENTS:
+            if config.weights.get(name, 0.0) > 0:
+                score = card.scores.get(name)
+                parts[name] = None if score is None else float(score)
+                if score is None and not any(n.startswith(f"{name}:") for n in notes):
+                    notes.append(f"{name}: no score (scorer not built); dropped from the blend")
+        det = {n: config.weights[n] for n, v in parts.items() if v is not None}
+        judge_weight = config.weights.get("judge", 0.0)
+        substance = float(card.extra.get("substance", 1.0))
+        gates: dict[str, float] = {"substance": substance}
+
+        judge_part: float | None = None
+        blend: Literal["hybrid", "deterministic", "none"] = "deterministic"
+        if hacks:
+            judge_part = 0.0 if judge_weight > 0 else None
+            blend = "hybrid" if judge_part is not None else "deterministic"
+            notes.append(
+                f"evaluator-addressed text at line {hacks[0].line}: judge part 0, "
+                f"value x{config.hack_factor}"
+            )
+        elif judgment is not None and judgment.ok:
+            judge_part = float(judgment.overall or 0.0)
+            blend = "hybrid"
+        elif judgment is not None:
+            notes.append(f"judge failed ({judgment.error}); deterministic blend")
+            if config.judge_failure == "none":
+                blend = "none"
+        if judge_weight > 0:
+            parts["judge"] = judge_part
+
+        weights: dict[str, float] = dict(det)
+        if judge_part is not None:
+            weights["judge"] = judge_weight
+        total = sum(weights.values())
+        value: float | None
+        if blend == "none" or total <= 0:
+            value = None
+        else:
+            det_sum = sum(w * float(parts[n] or 0.0) for n, w in det.items()) * substance
+            judge_sum = judge_weight * judge_part if judge_part is not None else 0.0
+            value = (det_sum + judge_sum) / total
+            if not card.compiles and card.scores.get("syntax") is not None:
+                ceiling = float(card.scores["syntax"] or 0.0)
+                if value > ceiling:
+                    gates["compile_ceiling"] = ceiling
+                    value = ceiling
+            if hacks:
+                value *= config.hack_factor
+            value = round(min(1.0, max(0.0, value)), 6)
+        return Reward(
+            value=value,
+            parts=parts,
+            weights={n: round(w / total, 6) for n, w in weights.items()} if total else {},
+            blend=blend,
+            card=card,
+            judgment=judgment,
+            hacks=hacks,
+            gates=gates,
+            notes=tuple(notes),
+            keep_threshold=config.keep_threshold,
+            rewrite_threshold=config.rewrite_threshold,
+        )
+
+    # -- TRL ---------------------------------------------------------------------------
+
+    def __call__(
+        self, prompts: Sequence[Any], completions: Sequence[Any], **columns: Any
+    ) -> list[float | None]:
+        """TRL reward function: one value per completion (see module docstring)."""
+        tasks_column = columns.get("task")
+        kinds_column = columns.get("kind")
+        items: list[tuple[str, str]] = []
+        for i, completion in enumerate(completions):
+            task = (
+                str(tasks_column[i])
+                if tasks_column is not None
+                else prompt_task(prompts[i] if i < len(prompts) else "")
+            )
+            items.append((task, completion_text(completion)))
+        kinds = [str(k) if k else None for k in kinds_column] if kinds_column is not None else None
+        rewards = self.score_many(items, kinds=kinds)
+        log_metric = columns.get("log_metric")
+        if callable(log_metric):
+            # TRL averages these per logging step, next to the reward itself.
+            for name, mean in component_means(rewards).items():
+                log_metric(f"{self.__name__}/{name}", mean)
+        return [r.value for r in rewards]
+
+
+def component_means(rewards: Sequence[Reward]) -> dict[str, float]:
+    """Mean of each component over the rewards that have it, the share judged, and
+    the share flagged for evaluator-addressed text."""
+    means: dict[str, float] = {}
+    if not rewards:
+        return means
+    names = {name for r in rewards for name in r.parts}
+    for name in sorted(names):
+        values = [r.parts[name] for r in rewards if r.parts.get(name) is not None]
+        if values:
+            means[name] = sum(float(v or 0.0) for v in values) / len(values)
+    means["judged"] = sum(r.blend == "hybrid" and not r.hacks for r in rewards) / len(rewards)
+    means["evaluator_address"] = sum(bool(r.hacks) for r in rewards) / len(rewards)
+    return means

@@ -1,0 +1,84 @@
+"""An RFT run driven by files: what `luaurft rft` calls.
+
+The first call names the tasks and the SFT data; both are kept in the run
+folder (tasks in the store, the SFT rows copied to `data/sft.jsonl`), so
+resuming needs only the config and the folder.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from luaurft.config import Settings
+from luaurft.errors import ConfigError
+from luaurft.rft.factories import RewardChoice, generator_factory, make_reward
+from luaurft.rft.loop import Progress, RFTResult, load_tasks, run_rft, sft_trainer
+from luaurft.rft.sft import load_rows
+from luaurft.rft.store import RunStore
+
+SFT_COPY = Path("data") / "sft.jsonl"
+
+
+def default_run_dir(settings: Settings) -> Path:
+    return Path("runs") / settings.name
+
+
+def run_from_files(
+    settings: Settings,
+    run_dir: str | Path | None = None,
+    *,
+    tasks_path: str | Path | None = None,
+    sft_data: str | Path | None = None,
+    initial_adapter: str | Path | None = None,
+    generator: str = "auto",
+    reward: RewardChoice = "auto",
+    max_steps: int | None = None,
+    report_to: list[str] | None = None,
+    checkpoint_steps: int | None = None,
+    tasks_per_call: int = 4,
+    across_tasks: bool = False,
+    progress: Progress | None = None,
+    generator_options: dict[str, Any] | None = None,
+) -> RFTResult:
+    """Start or continue the run in `run_dir` (default `runs/<settings.name>`)."""
+    out = Path(run_dir) if run_dir is not None else default_run_dir(settings)
+    out.mkdir(parents=True, exist_ok=True)
+    copy = out / SFT_COPY
+    if sft_data is not None:
+        source = Path(sft_data)
+        rows = load_rows(source)
+        if copy.is_file() and copy.read_bytes() != source.read_bytes():
+            raise ConfigError(
+                f"{out} was started with other SFT data ({copy}); resume without --sft-data, "
+                "or start a new run folder"
+            )
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        if not copy.is_file():
+            shutil.copyfile(source, copy)
+    else:
+        rows = load_rows(copy) if copy.is_file() else []
+    tasks = load_tasks(tasks_path) if tasks_path is not None else None
+    with RunStore.in_dir(out, kind="rft", config=settings.model_dump(mode="json")) as store:
+        if tasks is None and not store.tasks():
+            raise ConfigError("a new run needs its tasks: pass --tasks FILE.jsonl (id, prompt)")
+        return run_rft(
+            settings,
+            store=store,
+            run_dir=out,
+            sft_rows=rows,
+            tasks=tasks,
+            generator_factory=generator_factory(generator, **(generator_options or {})),
+            reward=make_reward(settings, reward),
+            trainer=sft_trainer(
+                max_steps=max_steps,
+                report_to=report_to,
+                checkpoint_steps=checkpoint_steps,
+                progress=progress,
+            ),
+            initial_adapter=initial_adapter,
+            progress=progress,
+            tasks_per_call=tasks_per_call,
+            across_tasks=across_tasks,
+        )

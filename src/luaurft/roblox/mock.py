@@ -1,0 +1,494 @@
+"""Run Roblox scripts in the mock world: a sandboxed VM with the Luau runtime loaded.
+
+`MockWorld` is one world for one run: the runtime (package data under
+`luaurft/roblox/runtime/`) is loaded into a fresh `Sandbox`, the VM is sealed,
+and scripts, setups, modules and checks are loaded into it. `run_script` is the
+one-call version: place the script where its code expects to be, drive the
+world with the standard stimulus for a virtual duration and report errors,
+output, effects and yields that never resumed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import pluau
+
+from luaurft.luau.kind import ScriptKind, detect_kind
+from luaurft.luau.sandbox import (
+    USER_CHUNK,
+    Limits,
+    LuauError,
+    OutputLine,
+    RunStatus,
+    Sandbox,
+    SandboxError,
+    compile_chunk,
+    lua_text,
+    parse_error,
+    to_python,
+)
+from luaurft.roblox.scaffold import Placement, infer_placement
+
+RUNTIME_FILES = ("core", "enums", "datatypes", "instance", "classes", "services", "world")
+DEFAULT_SECONDS = 5.0
+
+
+@cache
+def _runtime_chunks() -> tuple[tuple[str, bytes], ...]:
+    root = resources.files("luaurft.roblox").joinpath("runtime")
+    chunks = [("enums_data", compile_chunk(root.joinpath("enums_data.luau").read_text("utf-8")))]
+    for name in RUNTIME_FILES:
+        chunks.append((name, compile_chunk(root.joinpath(f"{name}.luau").read_text("utf-8"))))
+    return tuple(chunks)
+
+
+@dataclass(frozen=True, slots=True)
+class DataStoreOptions:
+    """In-memory DataStores: `failures` makes the next N calls of a method fail
+    (e.g. {"GetAsync": 2}); `fail_all` fails every call; `throttle` exhausts the
+    request budget (requests queue with a warning); `initial` pre-fills stores."""
+
+    failures: Mapping[str, int] = field(default_factory=dict)
+    fail_all: bool = False
+    throttle: bool = False
+    latency: float = 0.05
+    initial: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptError:
+    """An uncaught error in a script thread: where it ran (main chunk, a handler...)
+    and, when it is in the user's code, the line."""
+
+    message: str
+    line: int | None
+    traceback: tuple[str, ...]
+    context: str
+    time: float
+    chunk: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "message": self.message,
+            "line": self.line,
+            "context": self.context,
+            "time": round(self.time, 3),
+            "chunk": self.chunk,
+            "traceback": list(self.traceback),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PendingYield:
+    """A thread still waiting at the end of the run on something that never came."""
+
+    kind: str
+    line: int | None
+    what: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "line": self.line, "what": self.what}
+
+
+@dataclass
+class ScriptRun:
+    """What happened when a script ran in the mock world."""
+
+    status: RunStatus
+    kind: ScriptKind
+    errors: list[ScriptError] = field(default_factory=list)
+    stop: LuauError | None = None
+    output: list[OutputLine] = field(default_factory=list)
+    effects: dict[str, Any] = field(default_factory=dict)
+    never_resumed: list[PendingYield] = field(default_factory=list)
+    module: dict[str, Any] | None = None
+    virtual_seconds: float = 0.0
+    cpu_seconds: float = 0.0
+    memory_bytes: int = 0
+    placement: str = ""
+    #: Faults of the mock runtime itself (never the script's); tests keep this empty.
+    engine_errors: list[str] = field(default_factory=list)
+
+    @property
+    def error(self) -> LuauError | None:
+        """The error that best explains the status: the stop reason, else the first
+        error in the user's code, else the first error."""
+        if self.stop is not None:
+            return self.stop
+        for e in self.errors:
+            if e.chunk == USER_CHUNK:
+                return LuauError(e.message, e.line, e.traceback)
+        if self.errors:
+            e = self.errors[0]
+            return LuauError(e.message, e.line, e.traceback)
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        error = self.error
+        return {
+            "status": self.status.value,
+            "kind": self.kind.value,
+            "error": None if error is None else {"message": error.message, "line": error.line},
+            "errors": [e.to_dict() for e in self.errors],
+            "output": [o.to_dict() for o in self.output],
+            "effects": self.effects,
+            "never_resumed": [p.to_dict() for p in self.never_resumed],
+            "module": self.module,
+            "virtual_seconds": round(self.virtual_seconds, 3),
+            "cpu_seconds": round(self.cpu_seconds, 4),
+            "memory_bytes": self.memory_bytes,
+            "placement": self.placement,
+            "engine_errors": self.engine_errors,
+        }
+
+
+_LOCATION = re.compile(r"^([A-Za-z_][\w./:-]*):(\d+):")
+
+
+def _trusted_chunk(name: str) -> bool:
+    return name == "sandbox" or name.startswith("rbx/")
+
+
+def _script_error(raw: Mapping[str, Any]) -> ScriptError:
+    message = str(raw.get("message", ""))
+    traceback = str(raw.get("traceback", ""))
+    chunk: str | None = None
+    located = _LOCATION.match(message)
+    if located and not _trusted_chunk(located.group(1)):
+        chunk = located.group(1)
+    else:
+        for frame in traceback.splitlines():
+            frame = frame.strip()
+            m = re.match(r"^([A-Za-z_][\w./:-]*):(\d+)", frame)
+            if m and not _trusted_chunk(m.group(1)):
+                chunk = m.group(1)
+                break
+    parsed = parse_error(message, traceback, chunk or USER_CHUNK)
+    return ScriptError(
+        message=parsed.message,
+        line=parsed.line if chunk is not None else None,
+        traceback=parsed.traceback,
+        context=str(raw.get("context", "thread")),
+        time=float(raw.get("time") or 0.0),
+        chunk=chunk,
+    )
+
+
+def _as_list(value: Any) -> list[Any]:
+    if isinstance(value, list):
+        return value
+    if isinstance(value, dict):
+        return [value[k] for k in sorted(value, key=lambda k: (not isinstance(k, int), str(k)))]
+    return []
+
+
+class MockWorld:
+    """A sandboxed VM with the mock Roblox runtime loaded and the world built.
+
+    Load chunks with `load_script`, `load_module`, `run_setup`; drive with `drive`;
+    read the outcome with `report`. Close it (or use `with`) to drop the VM.
+    """
+
+    def __init__(
+        self, limits: Limits | None = None, datastore: DataStoreOptions | None = None
+    ) -> None:
+        self.sandbox = Sandbox(limits)
+        try:
+            self._build(datastore)
+        except BaseException:
+            self.sandbox.close()
+            raise
+
+    def _build(self, datastore: DataStoreOptions | None) -> None:
+        # No local holds the VM: a traceback keeping it alive would make it close
+        # (and announce itself on stdout) outside Sandbox.close.
+        sandbox = self.sandbox
+        rt = sandbox.lua.create_table()
+        rt.set("prelude", sandbox.prelude)
+        rt.set("host", sandbox.host)
+        api: Any = None
+        for name, bytecode in _runtime_chunks():
+            fn = sandbox.load(bytecode, name=f"rbx/{name}", binary=True)
+            result = fn.call(rt)
+            if name == "enums_data":
+                rt.set("enumData", result[0])
+            elif name == "world":
+                api = result[0]
+        vector_meta = rt.get("vectorMeta")
+        assert isinstance(vector_meta, pluau.Table)
+        sandbox.lua.set_type_metatable(pluau.LuaType.Vector, vector_meta)
+        self.api: pluau.Table | None = api
+        sandbox.seal()
+        self._api("configure")(self._config(datastore or DataStoreOptions()))
+
+    def _api(self, name: str) -> pluau.Function:
+        if self.api is None:
+            raise RuntimeError("the world is closed")
+        fn = self.api.get(name)
+        assert isinstance(fn, pluau.Function), name
+        return fn
+
+    def _table(self) -> pluau.Table:
+        return self.sandbox.lua.create_table()
+
+    def _config(self, ds: DataStoreOptions) -> pluau.Table:
+        config = self._table()
+        store = self._table()
+        failures = self._table()
+        for method, count in ds.failures.items():
+            failures.set(method, int(count))
+        store.set("failures", failures)
+        store.set("failAll", ds.fail_all)
+        store.set("throttle", ds.throttle)
+        store.set("latency", float(ds.latency))
+        initial = self._table()
+        for store_name, entries in ds.initial.items():
+            t = self._table()
+            for key, value in entries.items():
+                t.set(str(key), self._to_lua(value))
+            initial.set(store_name, t)
+        store.set("initial", initial)
+        config.set("dataStore", store)
+        return config
+
+    def _to_lua(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            t = self._table()
+            for k, v in value.items():
+                t.set(k, self._to_lua(v))
+            return t
+        if isinstance(value, list | tuple):
+            t = self._table()
+            for v in value:
+                t.push(self._to_lua(v))
+            return t
+        return value
+
+    # -- lifecycle ------------------------------------------------------------
+
+    def __enter__(self) -> MockWorld:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.api = None
+        self.sandbox.close()
+
+    # -- building ---------------------------------------------------------------
+
+    def scaffold(self, placement: Placement) -> None:
+        plan = self._table()
+        for item in placement.scaffold:
+            plan.push(self._to_lua(item))
+        self._api("scaffold")(plan)
+
+    def new_script(
+        self, class_name: str, name: str, path: str | None, side: str | None = None
+    ) -> tuple[Any, pluau.Table]:
+        proxy, env = self._api("newScript")(class_name, name, path or "", side)
+        return proxy, env
+
+    def load_script(
+        self, code: str, *, class_name: str, name: str, path: str | None, chunk: str = USER_CHUNK
+    ) -> tuple[Any, pluau.Function]:
+        """Create a script instance and compile its chunk (SandboxError if it does not compile)."""
+        proxy, env = self.new_script(class_name, name, path)
+        fn = self.sandbox.load(code, name=chunk, env=env)
+        return proxy, fn
+
+    def launch(self, proxy: Any, fn: pluau.Function) -> tuple[bool, LuauError | None]:
+        ok, _, error = self.sandbox.call(self._api("launch"), proxy, fn)
+        return ok, error
+
+    def load_module(
+        self, code: str, *, name: str, path: str | None, chunk: str, track_return: bool = False
+    ) -> Any:
+        proxy, env = self.new_script("ModuleScript", name, path)
+        fn = self.sandbox.load(code, name=chunk, env=env)
+        self._api("registerModule")(proxy, fn, track_return)
+        return proxy
+
+    def run_setup(self, code: str, *, chunk: str = "setup") -> tuple[bool, LuauError | None]:
+        """Run trusted task code (it sees the `world` helper) before the script starts."""
+        env = self._api("setupEnv")()[0]
+        fn = self.sandbox.load(code, name=chunk, env=env)
+        ok, values, error = self.sandbox.call(self._api("runSetup"), fn)
+        return ok and bool(values and values[0]), error
+
+    def join_local_player(self, name: str = "Player1", *, spawn_character: bool = False) -> Any:
+        return self._api("joinLocalPlayer")(name, spawn_character)[0]
+
+    def require_from_engine(self, module_proxy: Any) -> tuple[bool, LuauError | None]:
+        ok, _, error = self.sandbox.call(self._api("requireFrom"), module_proxy)
+        return ok, error
+
+    def drive(
+        self,
+        seconds: float,
+        kind: ScriptKind,
+        *,
+        stimulus: bool = True,
+        close: bool = True,
+        respawn: bool = False,
+    ) -> tuple[bool, LuauError | None]:
+        ok, _, error = self.sandbox.call(
+            self._api("drive"), float(seconds), kind.value, stimulus, close, respawn
+        )
+        return ok, error
+
+    def report(self) -> dict[str, Any]:
+        values = self.sandbox.postmortem(self._api("report"))
+        if not values:
+            return {}
+        report = to_python(values[0], max_items=500)
+        return report if isinstance(report, dict) else {}
+
+    # -- outcome ------------------------------------------------------------------
+
+    def script_run(self, kind: ScriptKind, placement: str = "") -> ScriptRun:
+        report = self.report()
+        errors = [_script_error(e) for e in _as_list(report.get("errors")) if isinstance(e, dict)]
+        pending = [
+            PendingYield(
+                kind=str(p.get("kind", "")),
+                line=int(p["line"]) if isinstance(p.get("line"), int | float) else None,
+                what=str(p.get("what", "")),
+            )
+            for p in _as_list(report.get("neverResumed"))
+            if isinstance(p, dict)
+        ]
+        effects = report.get("effects") if isinstance(report.get("effects"), dict) else {}
+        assert isinstance(effects, dict)
+        effects = {k: (v if v != {} else {}) for k, v in effects.items()}
+        if isinstance(effects.get("dataStoreWrites"), dict):
+            effects["dataStoreWrites"] = _as_list(effects["dataStoreWrites"])
+        stopped = self.sandbox.status
+        status = stopped or (RunStatus.ERROR if errors else RunStatus.OK)
+        module = report.get("module") if isinstance(report.get("module"), dict) else None
+        return ScriptRun(
+            status=status,
+            kind=kind,
+            errors=errors,
+            stop=self.sandbox.stop_error if stopped else None,
+            output=list(self.sandbox.output),
+            effects=effects,
+            never_resumed=pending,
+            module=module,
+            virtual_seconds=float(report.get("clock") or 0.0),
+            cpu_seconds=self.sandbox.cpu_seconds,
+            memory_bytes=self.sandbox.memory_used(),
+            placement=placement,
+            engine_errors=[str(e) for e in _as_list(report.get("engineErrors"))],
+        )
+
+
+def run_script(
+    code: str,
+    *,
+    kind: str | ScriptKind | None = None,
+    path: str | None = None,
+    seconds: float = DEFAULT_SECONDS,
+    stimulus: bool = True,
+    setup: str | None = None,
+    modules: Mapping[str, str] | None = None,
+    limits: Limits | None = None,
+    datastore: DataStoreOptions | None = None,
+) -> ScriptRun:
+    """Run one script as its kind in a fresh mock world and report what happened.
+
+    A Script runs on the server (a player joins, characters spawn, parts are touched,
+    remotes fire, a second player joins and leaves, BindToClose runs at the end); a
+    LocalScript runs as the local player's client (keys are pressed, buttons clicked);
+    a ModuleScript is required from a server Script and must return exactly one value.
+    `setup` is trusted Luau run first with a `world` helper; `modules` maps dotted
+    paths ("ReplicatedStorage.Config") to ModuleScript sources the script may require.
+    """
+    script_kind = kind if isinstance(kind, ScriptKind) else detect_kind(code, kind=kind, path=path)
+    placement = infer_placement(code, script_kind)
+    with MockWorld(limits, datastore) as world:
+        if script_kind is ScriptKind.LOCAL_SCRIPT:
+            # The client starts with its character (PlayerGui and Backpack are filled on spawn).
+            world.join_local_player(spawn_character=True)
+        world.scaffold(placement)
+        if modules:
+            for dotted, source in modules.items():
+                parent, _, name = dotted.rpartition(".")
+                # A module that does not compile fails its require(), as in Roblox.
+                with contextlib.suppress(SandboxError):
+                    world.load_module(
+                        source, name=name, path=parent or None, chunk=f"module:{name}"
+                    )
+        if setup:
+            world.run_setup(setup)
+        try:
+            if script_kind is ScriptKind.MODULE_SCRIPT:
+                proxy = world.load_module(
+                    code,
+                    name=placement.script_name,
+                    path=placement.script_path,
+                    chunk=USER_CHUNK,
+                    track_return=True,
+                )
+                world.require_from_engine(proxy)
+            else:
+                class_name = "LocalScript" if script_kind is ScriptKind.LOCAL_SCRIPT else "Script"
+                proxy, fn = world.load_script(
+                    code,
+                    class_name=class_name,
+                    name=placement.script_name,
+                    path=placement.script_path,
+                )
+                world.launch(proxy, fn)
+        except SandboxError as exc:
+            return ScriptRun(
+                status=RunStatus.ERROR,
+                kind=script_kind,
+                errors=[_compile_script_error(str(exc))],
+                placement=placement.script_path,
+            )
+        _, drive_error = world.drive(
+            seconds,
+            script_kind,
+            stimulus=stimulus,
+            close=script_kind is not ScriptKind.LOCAL_SCRIPT,
+            respawn=placement.container == "default",
+        )
+        run = world.script_run(script_kind, placement.script_path)
+        if drive_error is not None and run.stop is None:
+            run.engine_errors.append(f"driver: {drive_error.message}")
+        return run
+
+
+def _compile_script_error(message: str) -> ScriptError:
+    from luaurft.luau.source import parse_compile_error
+
+    parsed = parse_compile_error(message.split("rejected the code:", 1)[-1].strip())
+    return ScriptError(
+        message=f"compile error: {parsed.message}",
+        line=parsed.line,
+        traceback=(),
+        context="compile",
+        time=0.0,
+        chunk=USER_CHUNK,
+    )
+
+
+__all__ = [
+    "DEFAULT_SECONDS",
+    "DataStoreOptions",
+    "MockWorld",
+    "PendingYield",
+    "ScriptError",
+    "ScriptRun",
+    "lua_text",
+    "run_script",
+]

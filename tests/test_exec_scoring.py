@@ -1,0 +1,129 @@
+"""The exec scorer: runs once, scores how the run ended, stays out of the composite."""
+
+from __future__ import annotations
+
+import pytest
+
+import luaurft.roblox.mock as mock
+from luaurft.luau.kind import ScriptKind
+from luaurft.luau.source import LuauSource
+from luaurft.scoring import run_rules, score_source
+from luaurft.scoring.execution import MAIN_ERROR_CEILING, exec_score
+from luaurft.scoring.rule import RuleContext
+
+CLEAN = """local Players = game:GetService("Players")
+
+Players.PlayerAdded:Connect(function(player)
+	local stats = Instance.new("Folder")
+	stats.Name = "leaderstats"
+	stats.Parent = player
+end)
+"""
+
+
+def test_clean_code_scores_one() -> None:
+    result = exec_score(CLEAN, "Script")
+    assert result.score == 1.0
+    assert result.findings == ()
+    assert result.run is not None and result.run.status.value == "ok"
+
+
+def test_a_nonexistent_property_gets_a_finding_at_its_line() -> None:
+    code = 'local part = Instance.new("Part")\npart.Anchored = true\npart.Colour = Color3.new(1, 0, 0)\npart.Parent = workspace\n'
+    result = exec_score(code, "Script")
+    assert [(f.rule, f.line) for f in result.findings] == [("exec/runtime-error", 3)]
+    assert "Colour is not a valid member of Part" in result.findings[0].message
+    # The main chunk died: the script did not finish setting up.
+    assert result.score <= MAIN_ERROR_CEILING
+
+
+def test_handler_errors_cost_less_than_a_dead_main_chunk() -> None:
+    handler_error = CLEAN.replace(
+        "stats.Parent = player", "stats.Parent = player\n\tstats.Coins.Value = 1"
+    )
+    result = exec_score(handler_error, "Script")
+    assert [f.line for f in result.findings] == [7]
+    assert MAIN_ERROR_CEILING < result.score < 1.0
+
+
+def test_runaway_code_scores_zero() -> None:
+    timeout = exec_score("while true do end", "Script")
+    assert timeout.score == 0.0 and [f.rule for f in timeout.findings] == ["exec/timeout"]
+    memory = exec_score(
+        "local t = {} while true do table.insert(t, table.create(1000, 0)) end", "Script"
+    )
+    assert memory.score == 0.0 and [f.rule for f in memory.findings] == ["exec/memory"]
+
+
+def test_blank_and_broken_code_score_zero_without_running() -> None:
+    assert exec_score("", "Script").score == 0.0
+    broken = exec_score("local function f(\n", "Script")
+    assert broken.score == 0.0 and broken.run is None
+
+
+def test_module_scripts_must_return_a_value() -> None:
+    result = exec_score("local M = {}\nM.x = 1\n", "ModuleScript")
+    assert [(f.rule, f.line) for f in result.findings] == [("exec/module-return", 2)]
+    assert exec_score("local M = {}\nreturn M\n", "ModuleScript").score == 1.0
+
+
+def test_never_resumed_waits_are_found() -> None:
+    result = exec_score(
+        'local cfg = game:GetService("ServerStorage"):WaitForChild("Settings")\nprint(cfg)\n',
+        "Script",
+    )
+    assert [(f.rule, f.line) for f in result.findings] == [("exec/never-resumed", 1)]
+    assert result.score == pytest.approx(0.9)
+
+
+def test_score_source_adds_exec_beside_the_composite() -> None:
+    plain = score_source(CLEAN, kind="Script")
+    executed = score_source(CLEAN, kind="Script", exec=True)
+    assert "exec" not in plain.scores
+    assert executed.scores["exec"] == 1.0
+    assert executed.composite == plain.composite
+    failing = score_source("local p = Instance.new('Part')\np.Foo = 1\n", kind="Script", exec=True)
+    assert any(f.rule == "exec/runtime-error" and f.line == 2 for f in failing.findings)
+
+
+def test_deterministic_scoring_never_starts_a_vm(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args, **kwargs):
+        raise AssertionError("deterministic scoring ran the VM")
+
+    monkeypatch.setattr(mock, "run_script", refuse)
+    card = score_source("local p = Instance.new('Part')\np.Foo = 1\n", kind="Script")
+    assert all(not f.rule.startswith("exec/") for f in card.findings)
+    ctx = RuleContext(source=LuauSource.of("print(1)"), kind=ScriptKind.SCRIPT)
+    assert all(not f.rule.startswith("exec/") for f in run_rules(ctx))
+
+
+def test_one_run_serves_every_exec_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    real = mock.run_script
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(mock, "run_script", counting)
+    score_source("local p = Instance.new('Part')\np.Foo = 1\n", kind="Script", exec=True)
+    assert len(calls) == 1
+
+
+def test_runs_are_reproducible() -> None:
+    code = """
+local parts = {}
+for i = 1, 5 do
+	local part = Instance.new("Part")
+	part.Position = Vector3.new(math.random(-50, 50), 10, Random.new():NextNumber(0, 1))
+	part.Name = game:GetService("HttpService"):GenerateGUID(false)
+	table.insert(parts, part)
+end
+print(parts[1].Position, parts[5].Name, os.time(), math.random())
+if math.random() > 2 then error("never") end
+"""
+    first = exec_score(code, "Script")
+    second = exec_score(code, "Script")
+    assert first.run is not None and second.run is not None
+    assert [o.text for o in first.run.output] == [o.text for o in second.run.output]
+    assert first.score == second.score == 1.0

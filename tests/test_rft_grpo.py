@@ -1,0 +1,102 @@
+"""GRPO with TRL on the tiny model, rewarded by a recording reward (CPU, no vLLM)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from luaurft.config import Settings
+from luaurft.errors import ConfigError
+from luaurft.rft.grpo import GRPOReward, grpo_config, train_grpo
+from luaurft.rft.sft import TRAIN_META_FILENAME
+from luaurft.rft.store import TaskRow
+
+pytest.importorskip("trl")
+
+TASKS = [
+    TaskRow("a", "Print hello when the server starts."),
+    TaskRow("b", "Make a red part."),
+]
+
+
+def grpo_settings() -> Settings:
+    s = Settings(name="tiny-grpo")
+    s.lora.r = 4
+    s.lora.alpha = 8
+    s.training.per_device_batch_size = 4
+    s.training.gradient_accumulation_steps = 1
+    s.training.learning_rate = 1e-3
+    s.training.report_to = ["none"]
+    s.training.gradient_checkpointing = False
+    s.sampling.n = 2
+    s.sampling.max_new_tokens = 8
+    s.sampling.temperature = 1.0
+    s.sampling.top_p = 1.0
+    return s
+
+
+def test_grpo_reward_scores_extracted_code_against_the_task_column() -> None:
+    seen: list[tuple[str, str]] = []
+
+    def reward(task: str, code: str) -> tuple[float | None, dict[str, Any]]:
+        seen.append((task, code))
+        return (None if "skip" in code else 0.5), {}
+
+    fn = GRPOReward(reward)
+    completions = [
+        [{"role": "assistant", "content": "```lua\nprint('hi')\n```"}],
+        "skip()",
+    ]
+    values = fn(["p1", "p2"], completions, task=["task one", "task two"])
+    assert values == [0.5, None]
+    assert seen[0] == ("task one", "print('hi')\n")
+    with pytest.raises(Exception, match="'task' column"):
+        fn(["p"], ["x"])
+
+
+def test_grpo_batch_must_hold_whole_groups(tmp_path: Path) -> None:
+    s = grpo_settings()
+    s.training.per_device_batch_size = 3
+    with pytest.raises(ConfigError, match="multiple of the samples per task"):
+        grpo_config(s, tmp_path, cuda=False, precision="fp32", report_to=["none"])
+    s.sampling.n = 1
+    with pytest.raises(ConfigError, match="at least 2"):
+        grpo_config(s, tmp_path, cuda=False, precision="fp32", report_to=["none"])
+
+
+@pytest.mark.slow
+def test_grpo_trains_an_adapter_on_the_reward(tmp_path: Path) -> None:
+    from luaurft.llm.tiny import build_tiny_model
+
+    model = build_tiny_model(tmp_path / "model", seed=1)
+    calls: list[str] = []
+
+    def reward(task: str, code: str) -> tuple[float, dict[str, Any]]:
+        calls.append(task)
+        # Shorter answers score higher, so rewards differ within each group.
+        return 1.0 / (1 + len(code)), {}
+
+    result = train_grpo(
+        grpo_settings(), TASKS, reward, tmp_path / "grpo", base_model=str(model), max_steps=2,
+    )  # fmt: skip
+    assert result.steps == 2 and len(result.rewards) == 2
+    # 2 steps x 4 completions, each rewarded against its own task's text.
+    assert len(calls) == 8 and set(calls) <= {t.prompt for t in TASKS}
+    out = tmp_path / "grpo"
+    assert (out / "adapter_model.safetensors").is_file()
+    meta = json.loads((out / TRAIN_META_FILENAME).read_text())
+    assert meta["method"] == "grpo" and meta["use_vllm"] is False
+
+
+def test_hybrid_reward_is_given_to_trl_as_is_and_callables_are_wrapped() -> None:
+    from luaurft.reward import HybridReward
+    from luaurft.rft.grpo import trl_reward_function
+
+    hybrid = HybridReward()
+    assert trl_reward_function(hybrid) is hybrid
+    wrapped = trl_reward_function(lambda task, code: (1.0, {}))
+    assert isinstance(wrapped, GRPOReward)
+    assert wrapped(["p"], ["print(1)"], task=["t"]) == [1.0]

@@ -1,0 +1,70 @@
+"""Where a script is placed, and what it waits for, follow from its code."""
+
+from __future__ import annotations
+
+from luaurft.luau.kind import ScriptKind
+from luaurft.roblox.scaffold import infer_placement
+
+
+def test_default_containers_by_kind() -> None:
+    assert infer_placement("print(1)", ScriptKind.SCRIPT).script_path == "ServerScriptService"
+    assert (
+        infer_placement("print(1)", ScriptKind.LOCAL_SCRIPT).script_path
+        == "Players.Player1.PlayerScripts"
+    )
+    assert infer_placement("return {}", ScriptKind.MODULE_SCRIPT).script_path == "ReplicatedStorage"
+
+
+def test_script_parent_use_decides_the_container() -> None:
+    part = infer_placement(
+        "local brick = script.Parent\nbrick.Touched:Connect(print)", ScriptKind.SCRIPT
+    )
+    assert (part.container, part.script_path) == ("part", "Workspace.Part")
+    tool = infer_placement(
+        'local tool = script.Parent\nassert(tool:IsA("Tool"))', ScriptKind.SCRIPT
+    )
+    assert (
+        tool.container == "tool"
+        and {"parent": "Workspace.Tool", "name": "Handle", "class": "Part", "position": [0, 1, -6]}
+        in tool.scaffold
+    )
+    npc = infer_placement(
+        'local h = script.Parent:FindFirstChildOfClass("Humanoid")', ScriptKind.SCRIPT
+    )
+    assert npc.container == "character" and npc.script_path == "Workspace.NPC"
+    own = infer_placement(
+        'local h = script.Parent:WaitForChild("Humanoid")', ScriptKind.LOCAL_SCRIPT
+    )
+    assert own.local_character and own.script_path == "Workspace.Player1"
+    button = infer_placement(
+        "script.Parent.MouseButton1Click:Connect(print)", ScriptKind.LOCAL_SCRIPT
+    )
+    assert button.script_path == "Players.Player1.PlayerGui.ScreenGui.TextButton"
+
+
+def test_awaited_instances_are_built_with_the_class_their_use_implies() -> None:
+    code = """
+    local ReplicatedStorage = game:GetService("ReplicatedStorage")
+    local remotes = ReplicatedStorage:WaitForChild("Remotes")
+    local buy = remotes:WaitForChild("Buy")
+    local damage = ReplicatedStorage:WaitForChild("Remotes"):WaitForChild("Damage")
+    local ask = ReplicatedStorage:WaitForChild("Ask") :: RemoteFunction
+    damage.OnClientEvent:Connect(print)
+    local optional = ReplicatedStorage:FindFirstChild("Maybe")
+    local settings = ReplicatedStorage:WaitForChild("Settings")
+    """
+    plan = {
+        (i["parent"], i["name"]): i["class"]
+        for i in infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold
+    }
+    assert plan[("ReplicatedStorage", "Remotes")] == "Folder"
+    assert plan[("ReplicatedStorage.Remotes", "Damage")] == "RemoteEvent"
+    assert plan[("ReplicatedStorage", "Ask")] == "RemoteFunction"
+    # Looked up optionally, or with no hint of its class: left for the script's own fallbacks.
+    assert ("ReplicatedStorage", "Maybe") not in plan
+    assert ("ReplicatedStorage", "Settings") not in plan
+
+
+def test_comments_do_not_place_scripts() -> None:
+    code = "-- script.Parent.Touched:Connect(...) would be nice\nprint(1)"
+    assert infer_placement(code, ScriptKind.SCRIPT).container == "default"
