@@ -76,6 +76,21 @@ class CodeView:
     def foreign_comments(self) -> list[Token]:
         return [t for t in self.tokens if t.kind is TokenKind.FOREIGN_COMMENT]
 
+    @cached_property
+    def _positions(self) -> dict[str, list[int]]:
+        found: dict[str, list[int]] = {}
+        for i, tok in enumerate(self.code):
+            found.setdefault(tok.text, []).append(i)
+        return found
+
+    def positions(self, *texts: str) -> list[int]:
+        """Indexes into `code` of the tokens spelled as one of `texts`, in order: rules
+        that look for a few words visit just those instead of every token."""
+        index = self._positions
+        if len(texts) == 1:
+            return index.get(texts[0], [])
+        return sorted(i for text in texts for i in index.get(text, ()))
+
     def prev(self, index: int) -> Token | None:
         return self.code[index - 1] if index > 0 else None
 
