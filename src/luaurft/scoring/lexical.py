@@ -70,7 +70,8 @@ class CodeView:
     @cached_property
     def code(self) -> list[Token]:
         """The code tokens: no comments of any kind."""
-        return [t for t in self.tokens if not t.is_trivia]
+        trivia = (TokenKind.COMMENT, TokenKind.FOREIGN_COMMENT)
+        return [t for t in self.tokens if t.kind not in trivia]  # `not t.is_trivia`
 
     @cached_property
     def foreign_comments(self) -> list[Token]:
@@ -106,7 +107,7 @@ class CodeView:
         for i, tok in enumerate(self.code):
             if tok.line != last_line:
                 first.add(i)
-            last_line = tok.end_line
+            last_line = tok.line + tok.text.count("\n")  # `tok.end_line`
         return first
 
     @cached_property
@@ -226,12 +227,16 @@ class CodeView:
 
     def line_end(self, index: int) -> int:
         """Index of the last code token on the line where `code[index]` starts."""
+        return self._line_ends[index]
+
+    @cached_property
+    def _line_ends(self) -> list[int]:
         code = self.code
-        line = code[index].line
-        j = index
-        while j + 1 < len(code) and code[j + 1].line == line:
-            j += 1
-        return j
+        ends = list(range(len(code)))
+        for j in range(len(code) - 2, -1, -1):
+            if code[j + 1].line == code[j].line:
+                ends[j] = ends[j + 1]
+        return ends
 
     @cached_property
     def python_headers(self) -> list[int]:

@@ -172,8 +172,9 @@ def else_if_indexes(view: CodeView) -> list[int]:
     code = view.code
     return [
         i
-        for i in range(1, len(code))
-        if code[i].is_keyword("if")
+        for i in view.positions("if")
+        if i >= 1
+        and code[i].is_keyword("if")
         and code[i - 1].is_keyword("else")
         and code[i - 1].line == code[i].line
     ]
