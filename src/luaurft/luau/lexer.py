@@ -94,17 +94,20 @@ _OPERATORS: tuple[str, ...] = (
     "!",
 )
 _OPERATOR_RE = re.compile("|".join(re.escape(op) for op in _OPERATORS))
-# Whitespace, names, numbers (a name glued to a number, `3rd`, stays one malformed
-# number) and operators, in one pattern: the lexer's fast path.
-_FAST = re.compile(
-    r"(?P<space>[ \t\f\v\r\n]+)"
-    r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
+# First characters that may start a comment, a string or a long bracket.
+_SLOW_START = frozenset("-\"'`[#/")
+# The lexer's fast path, in one match: a run of whitespace, then a name, a number
+# (a name glued to a number, `3rd`, stays one malformed number) or a plain
+# operator, unless the next character needs the slow path.
+_SPACED = re.compile(
+    r"(?P<space>[ \t\f\v\r\n]*)"
+    r"(?:(?![-\"'`\[#/])(?:"
+    r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
     r"|(?P<number>(?:0[xX][0-9a-fA-F_]*|0[bB][01_]*|(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)"
     r"(?:[eE][+-]?[0-9_]*)?)[A-Za-z0-9_]*)"
     r"|(?P<op>" + "|".join(re.escape(op) for op in _OPERATORS) + ")"
+    r"))?"
 )
-# First characters that may start a comment, a string or a long bracket.
-_SLOW_START = frozenset("-\"'`[#/")
 _LONG_OPEN_RE = re.compile(r"\[(=*)\[")
 _SPACE = " \t\f\v\r"
 
@@ -298,7 +301,7 @@ class _Lexer:
         """Every token, in order. The fast path keeps the lexer's state in locals."""
         text = self.text
         n = self.n
-        fast = _FAST.match
+        fast = _SPACED.match
         slow_start = _SLOW_START
         keywords = KEYWORDS
         name_kind, keyword_kind = TokenKind.NAME, TokenKind.KEYWORD
@@ -316,26 +319,30 @@ class _Lexer:
                 continue
             # Most of any file: whitespace, names, numbers and plain operators.
             match = fast(text, pos)
-            if match is None:
+            start = match.end("space")
+            if start > pos:
+                newlines = text.count("\n", pos, start)
+                if newlines:
+                    line += newlines
+                    line_start = text.rindex("\n", pos, start) + 1
+            group = match.lastgroup
+            if group == "space":  # no token after the whitespace (if any)
+                if start > pos:
+                    pos = start
+                    continue
                 # One character Luau has no use for (never a newline).
                 token = Token(TokenKind.UNKNOWN, c, line, pos - line_start + 1, pos, pos + 1)
             else:
-                group = match.lastgroup
                 end = match.end()
-                if group == "space":
-                    newlines = text.count("\n", pos, end)
-                    if newlines:
-                        line += newlines
-                        line_start = text.rindex("\n", pos, end) + 1
-                    pos = end
-                    continue
-                word = match.group()
+                word = text[start:end]
                 if group == "name":
                     kind = keyword_kind if word in keywords else name_kind
                 else:
                     kind = number_kind if group == "number" else op_kind
                 # `Token(...)` without the named tuple's Python-level `__new__`.
-                token = new_tuple(Token, (kind, word, line, pos - line_start + 1, pos, end, False))
+                token = new_tuple(
+                    Token, (kind, word, line, start - line_start + 1, start, end, False)
+                )
             pos = token.end
             prev = token
             append(token)
