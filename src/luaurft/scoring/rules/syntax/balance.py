@@ -117,16 +117,21 @@ class _Matcher:
         view = self.view
         skip_lines = view.foreign_header_lines
         else_ifs = set(else_if_indexes(view))
+        line_first = view.line_first
+        op_kind, keyword_kind = TokenKind.OP, TokenKind.KEYWORD
         for i, tok in enumerate(view.code):
-            first = i in view.line_first
+            kind = tok.kind
+            if kind is not op_kind and kind is not keyword_kind:
+                continue
+            first = i in line_first
             text = tok.text
-            if tok.kind is TokenKind.OP:
+            if kind is op_kind:
                 if text in ("(", "[", "{"):
                     self.stack.append(_Open(tok, self.indent(tok), is_block=False))
                 elif text in _BRACKETS:
                     self._close(tok, first, _OPENER_OF[text], pop=True)
                 continue
-            if tok.kind is not TokenKind.KEYWORD or tok.line in skip_lines:
+            if tok.line in skip_lines:
                 continue
             if text == "do" and self.stack and self.stack[-1].awaits_do:
                 self.stack[-1].awaits_do = False
