@@ -319,6 +319,7 @@ class _Lexer:
                 continue
             # Most of any file: whitespace, names, numbers and plain operators.
             match = fast(text, pos)
+            assert match is not None  # every part of the pattern may match nothing
             start = match.end("space")
             if start > pos:
                 newlines = text.count("\n", pos, start)
