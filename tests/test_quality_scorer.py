@@ -61,17 +61,18 @@ def test_quality_scorer_is_registered_with_a_documented_formula() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "most"),
+    ("text", "most_units"),
     [
         ("", 0.0),
         ("return {}\n", 0.0),
         ("-- a leaderboard\n", 0.0),
-        ('print("hi")\n', 0.1),
-        ("local M = {}\nfunction M.a()\nend\nfunction M.b()\n\t-- TODO\nend\nreturn M\n", 0.2),
+        ('print("hi")\n', 0.5),
+        ("local M = {}\nfunction M.a()\nend\nfunction M.b()\n\t-- TODO\nend\nreturn M\n", 0.5),
     ],
 )
-def test_trivial_code_has_little_substance(text: str, most: float) -> None:
-    assert substance(_ctx(text)).factor <= most
+def test_trivial_code_has_little_substance(text: str, most_units: float) -> None:
+    assert substance(_ctx(text)).units <= most_units
+    assert substance(_ctx(text)).factor <= most_units / SUBSTANCE_FULL
 
 
 def test_a_small_real_script_has_full_substance() -> None:
@@ -120,7 +121,7 @@ def test_a_module_of_stubs_around_real_boilerplate_has_little_substance() -> Non
         "function Pet:Follow()\n\t-- TODO\nend\nfunction Pet:Feed()\nend\n"
         "function Pet:Sleep()\n\terror('not implemented')\nend\nreturn Pet\n"
     )
-    assert substance(_ctx(module)).factor <= 0.2
+    assert substance(_ctx(module)).units <= 1.0
 
 
 def test_partial_trees_do_not_lose_substance() -> None:

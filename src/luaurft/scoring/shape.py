@@ -52,10 +52,12 @@ STATEMENT_TYPES: tuple[str, ...] = (
 )
 LITERAL_TYPES: frozenset[str] = frozenset({"number", "string", "true", "false", "nil"})
 
-# A small real script (a kill brick, a leaderstats setup) has about this many
-# meaningful statements; substance is full from here on, so size beyond it
-# never raises a score.
-SUBSTANCE_FULL = 8.0
+# A small but complete script (a kill brick: a touch handler that finds the
+# humanoid and sets its health) has about this many meaningful statements;
+# substance is full from here on, so size beyond it never raises a score.
+# Task-sized answers are often this short, so a higher bar would punish
+# correct code for being concise.
+SUBSTANCE_FULL = 4.0
 
 # Calls that only wrap other code: the wrapped statements count, the wrapper not.
 WRAPPER_CALLS: frozenset[str] = frozenset({"pcall", "xpcall"})
@@ -578,7 +580,7 @@ _SETUP_CALL = re.compile(r"(?:^|[.:])(?:GetService|WaitForChild)$|^require$")
 # services, modules, `return M`) are real but say nothing about behaviour, so
 # their total is capped: a file of prints or of GetService lines stays thin.
 BEHAVIOUR, LOGGING, SETUP = "behaviour", "logging", "setup"
-CATEGORY_CAP: dict[str, float] = {LOGGING: 1.0, SETUP: 2.0}
+CATEGORY_CAP: dict[str, float] = {LOGGING: 1.0, SETUP: 1.0}
 
 
 def _statement_units(
