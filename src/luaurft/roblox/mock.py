@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -318,14 +318,50 @@ class MockWorld:
         return proxy
 
     def run_setup(self, code: str, *, chunk: str = "setup") -> tuple[bool, LuauError | None]:
-        """Run trusted task code (it sees the `world` helper) before the script starts."""
+        """Run trusted task code (it sees the `world` helper) until it finishes (up to
+        30 virtual seconds): (whether it ran to the end, the error it died of)."""
         env = self._api("setupEnv")()[0]
         fn = self.sandbox.load(code, name=chunk, env=env)
         ok, values, error = self.sandbox.call(self._api("runSetup"), fn)
-        return ok and bool(values and values[0]), error
+        finished = ok and bool(values and values[0])
+        if error is None and len(values) > 1 and values[1] is not None:
+            error = parse_error(lua_text(values[1]), "", chunk)
+        return finished, error
 
     def join_local_player(self, name: str = "Player1", *, spawn_character: bool = False) -> Any:
         return self._api("joinLocalPlayer")(name, spawn_character)[0]
+
+    def declare_checks(
+        self,
+        checks: str,
+        report: Callable[[Any, Sequence[Any]], None],
+        nonce: str,
+        *,
+        chunk: str = "check",
+    ) -> tuple[Any | None, str | None]:
+        """Compile a check script in its own environment and run its top level, which
+        may only declare checks (`check(name, fn)`), before any solution code exists.
+
+        `report(lua, args)` is the host end of the report channel: it receives
+        `nonce` first in every report ("declare", "expect", "error", or a check's
+        index with its outcome). It is handed to the harness only, never to a
+        global. Returns (the runner for `run_declared_checks`, None) or (None, the
+        reason). Raises `SandboxError` when the script does not compile.
+        """
+        env = self._api("checkEnv")()[0]
+        fn = self.sandbox.load(checks, name=chunk, env=env)
+        report_fn = self.sandbox.host_function(report)
+        ok, values, error = self.sandbox.call(self._api("installChecks"), fn, report_fn, nonce)
+        # The VM keeps the only reference the harness needs.
+        del report_fn
+        if not ok or not values or values[0] is None:
+            return None, error.message if error else None
+        return values[0], None
+
+    def run_declared_checks(self, runner: Any, check_seconds: float) -> None:
+        """Run every declared check, each for up to `check_seconds` of virtual time;
+        outcomes reach the report channel given to `declare_checks`."""
+        self.sandbox.call(runner, float(check_seconds))
 
     def require_from_engine(self, module_proxy: Any) -> tuple[bool, LuauError | None]:
         ok, _, error = self.sandbox.call(self._api("requireFrom"), module_proxy)
