@@ -177,3 +177,127 @@ wand.Parent = game:GetService("Players").Player1.Backpack
         setup=setup,
         script_path="Players.Player1.Backpack.Wand.Client",
     )
+
+
+SHOP = """
+local MarketplaceService = game:GetService("MarketplaceService")
+local Players = game:GetService("Players")
+local granted = {}
+MarketplaceService.ProcessReceipt = function(receipt)
+	local player = Players:GetPlayerByUserId(receipt.PlayerId)
+	if not player then
+		return Enum.ProductPurchaseDecision.NotProcessedYet
+	end
+	if receipt.ProductId == 66 then
+		error("product 66 is broken")
+	end
+	if not granted[receipt.PurchaseId] then
+		granted[receipt.PurchaseId] = true
+		player:SetAttribute("Coins", (player:GetAttribute("Coins") or 0) + 10)
+	end
+	return Enum.ProductPurchaseDecision.PurchaseGranted
+end
+MarketplaceService.PromptGamePassPurchaseFinished:Connect(function(player, passId, purchased)
+	if purchased then
+		player:SetAttribute("Pass" .. passId, true)
+	end
+end)
+MarketplaceService.PromptProductPurchaseFinished:Connect(function(userId, productId, purchased)
+	workspace:SetAttribute("LastProduct", tostring(userId) .. ":" .. productId .. ":" .. tostring(purchased))
+end)
+Players.PlayerAdded:Connect(function(player)
+	local ok, owns = pcall(MarketplaceService.UserOwnsGamePassAsync, MarketplaceService, player.UserId, 500)
+	player:SetAttribute("Owns", if ok then owns else "error")
+end)
+local shop = Instance.new("BindableEvent")
+shop.Name = "Shop"
+shop.Parent = workspace
+shop.Event:Connect(function(player, what)
+	if what == "coins" then
+		MarketplaceService:PromptProductPurchase(player, 10)
+	elseif what == "pass" then
+		MarketplaceService:PromptGamePassPurchase(player, 500)
+	end
+end)
+"""
+
+
+def test_game_pass_ownership_comes_from_the_world() -> None:
+    checks = """
+check("ownership, failures and purchases", function()
+	local mp = world.marketplace
+	mp.grantPass(701, 500)
+	local owner = world.join("Owner", 701)
+	local other = world.join("Other", 702)
+	mp.failNext("UserOwnsGamePassAsync", 1)
+	local unlucky = world.join("Unlucky", 703)
+	world.advance(0.5)
+	expectEqual(owner:GetAttribute("Owns"), true, "owner")
+	expectEqual(other:GetAttribute("Owns"), false, "other")
+	expectEqual(unlucky:GetAttribute("Owns"), "error", "an injected failure errors")
+	expect(mp.buyGamePass(other, 500), "a fresh purchase")
+	world.advance(0.1)
+	expect(mp.ownsPass(other, 500) and other:GetAttribute("Pass500"), "bought and announced")
+	expect(mp.buyGamePass(other, 500) == false, "owning it already is no purchase")
+	mp.revokePass(owner, 500)
+	expect(not mp.ownsPass(701, 500), "revoked")
+end)
+"""
+    _passes(SHOP, checks)
+
+
+def test_product_purchases_reach_process_receipt() -> None:
+    checks = """
+check("buyProduct hands ProcessReceipt a receipt and returns its decision", function()
+	local mp = world.marketplace
+	local player = world.join("Ava", 801)
+	world.advance(0.5)
+	local decision = mp.buyProduct(player, 10, "p-1")
+	expect(decision == Enum.ProductPurchaseDecision.PurchaseGranted, "granted: " .. tostring(decision))
+	expectEqual(player:GetAttribute("Coins"), 10, "coins after one purchase")
+	world.advance(0.1)
+	expectEqual(workspace:GetAttribute("LastProduct"), "801:10:true", "PromptProductPurchaseFinished")
+	local log = mp.receipts()
+	expectEqual(#log, 1, "receipts")
+	expectEqual(log[1].receipt.PurchaseId, "p-1", "purchase id")
+	expectEqual(log[1].receipt.PlayerId, 801, "player id")
+	expect(log[1].receipt.CurrencyType == Enum.CurrencyType.Robux, "currency")
+end)
+check("retries deliver the same receipt again until it is granted", function()
+	local mp = world.marketplace
+	local decision = mp.processReceipt({ PlayerId = 999, ProductId = 10, PurchaseId = "p-away" })
+	expect(decision == Enum.ProductPurchaseDecision.NotProcessedYet, "absent player")
+	local none, why = mp.processReceipt({ PlayerId = 801, ProductId = 66, PurchaseId = "p-broken" })
+	expect(none == nil and string.find(why, "product 66 is broken", 1, true), tostring(why))
+	expectEqual(mp.retryReceipts(), 2, "two receipts were not granted")
+	mp.processReceipt({ PlayerId = 801, ProductId = 10, PurchaseId = "p-1" })
+	expectEqual(game:GetService("Players").Ava:GetAttribute("Coins"), 10, "the same PurchaseId is granted once")
+end)
+check("answered prompts complete purchases", function()
+	local mp = world.marketplace
+	local player = game:GetService("Players").Ava
+	mp.answerPrompts(true)
+	workspace.Shop:Fire(player, "coins")
+	world.advance(0.5)
+	expectEqual(player:GetAttribute("Coins"), 20, "the prompt bought coins")
+	workspace.Shop:Fire(player, "pass")
+	world.advance(0.5)
+	expect(mp.ownsPass(player, 500) and player:GetAttribute("Pass500"), "the prompt bought the pass")
+	local kinds = {}
+	for _, prompt in mp.prompts() do
+		table.insert(kinds, prompt.kind .. ":" .. prompt.id)
+	end
+	expectEqual(table.concat(kinds, ","), "Product:10,GamePass:500", "prompts")
+	mp.answerPrompts(false)
+	workspace.Shop:Fire(player, "coins")
+	world.advance(0.5)
+	expectEqual(player:GetAttribute("Coins"), 20, "a closed prompt buys nothing")
+	expectEqual(workspace:GetAttribute("LastProduct"), "801:10:false", "and says so")
+end)
+"""
+    report = run_checks(SHOP, checks, "Script")
+    failures = [(r.name, r.message) for r in report.results if not r.passed]
+    assert report.passed, (failures, report.run.to_dict()["errors"])
+    # The broken product's error is reported as a script error at its line.
+    broken = [e for e in report.run.errors if "product 66" in e.message]
+    assert broken and broken[0].line == 11 and broken[0].context.startswith("MarketplaceService")
