@@ -222,7 +222,7 @@ def run_checks(
         if script_kind is ScriptKind.LOCAL_SCRIPT:
             world.join_local_player(spawn_character=True)
         if placement is not None:
-            world.scaffold(placement)
+            world.scaffold(placement, provided=modules or ())
         # The check script is compiled and its checks declared before any solution code runs.
         try:
             runner, error = world.declare_checks(checks, channel, nonce, chunk=CHECK_CHUNK)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -285,11 +285,20 @@ class MockWorld:
 
     # -- building ---------------------------------------------------------------
 
-    def scaffold(self, placement: Placement) -> None:
+    def scaffold(self, placement: Placement, *, provided: Iterable[str] = ()) -> None:
+        """Build what the script expects to find, and tell the stimulus what its
+        remote handlers expect to be sent. `provided`: dotted paths something else
+        puts there (ModuleScripts given with the run), left alone."""
+        skip = set(provided)
         plan = self._table()
         for item in placement.scaffold:
-            plan.push(self._to_lua(item))
+            if f"{item['parent']}.{item['name']}" not in skip:
+                plan.push(self._to_lua(item))
         self._api("scaffold")(plan)
+        hints = self._table()
+        for line, tags in placement.remote_args.items():
+            hints.set(int(line), self._to_lua(list(tags)))
+        self._api("remoteArgs")(hints)
 
     def new_script(
         self, class_name: str, name: str, path: str | None, side: str | None = None
@@ -375,9 +384,16 @@ class MockWorld:
         stimulus: bool = True,
         close: bool = True,
         respawn: bool = False,
+        hostile_remotes: bool = False,
     ) -> tuple[bool, LuauError | None]:
         ok, _, error = self.sandbox.call(
-            self._api("drive"), float(seconds), kind.value, stimulus, close, respawn
+            self._api("drive"),
+            float(seconds),
+            kind.value,
+            stimulus,
+            close,
+            respawn,
+            hostile_remotes,
         )
         return ok, error
 
@@ -438,6 +454,7 @@ def run_script(
     modules: Mapping[str, str] | None = None,
     limits: Limits | None = None,
     datastore: DataStoreOptions | None = None,
+    hostile_remotes: bool = False,
 ) -> ScriptRun:
     """Run one script as its kind in a fresh mock world and report what happened.
 
@@ -447,6 +464,13 @@ def run_script(
     a ModuleScript is required from a server Script and must return exactly one value.
     `setup` is trusted Luau run first with a `world` helper; `modules` maps dotted
     paths ("ReplicatedStorage.Config") to ModuleScript sources the script may require.
+
+    Remotes are fired with what a well-behaved client would send (arguments typed
+    from each handler's parameters). `hostile_remotes=True` also fires every remote
+    the server listens to with arguments no client should send (nothing, nils,
+    wrong types, NaN, huge numbers, a long string): a handler that validates its
+    input still runs clean, one that trusts the client errors. The exec score
+    never uses it; it is a separate probe (`luaurft run --hostile-remotes`).
     """
     script_kind = kind if isinstance(kind, ScriptKind) else detect_kind(code, kind=kind, path=path)
     placement = infer_placement(code, script_kind)
@@ -454,7 +478,7 @@ def run_script(
         if script_kind is ScriptKind.LOCAL_SCRIPT:
             # The client starts with its character (PlayerGui and Backpack are filled on spawn).
             world.join_local_player(spawn_character=True)
-        world.scaffold(placement)
+        world.scaffold(placement, provided=modules or ())
         if modules:
             for dotted, source in modules.items():
                 parent, _, name = dotted.rpartition(".")
@@ -497,6 +521,7 @@ def run_script(
             stimulus=stimulus,
             close=script_kind is not ScriptKind.LOCAL_SCRIPT,
             respawn=placement.container == "default",
+            hostile_remotes=hostile_remotes,
         )
         run = world.script_run(script_kind, placement.script_path)
         if drive_error is not None and run.stop is None:
