@@ -128,3 +128,27 @@ def test_hostile_arguments_only_when_asked_and_validation_keeps_a_run_clean() ->
     assert not careful.errors, careful.to_dict()["errors"]
     # The exec score never sends hostile arguments.
     assert exec_score(TRUSTING).score == exec_score(CAREFUL).score == 1.0
+
+
+def test_the_stimulus_uses_tools_so_their_handlers_run() -> None:
+    server = """
+local tool = script.Parent
+tool.Equipped:Connect(function() print("equipped by " .. tool.Parent.Name) end)
+tool.Activated:Connect(function()
+	local humanoid = tool.Parent:FindFirstChildOfClass("Humanoid")
+	print("swing at " .. humanoid.Health .. " health" .. nil)
+end)
+tool.Unequipped:Connect(function() print("put away") end)
+"""
+    run = run_script(server)
+    assert "equipped by Player1" in [o.text for o in run.output]
+    # The bug in the Activated handler is found, at its line.
+    assert [(e.line, e.context) for e in run.errors] == [(6, "handler:Tool.Activated")]
+    assert "put away" in [o.text for o in run.output]
+    client = """
+local tool = script.Parent
+tool.Equipped:Connect(function(mouse) mouse.Icon = "rbxassetid://1" end)
+tool.Activated:Connect(function() print("client swing") end)
+"""
+    run = run_script(client, kind="LocalScript")
+    assert not run.errors and "client swing" in [o.text for o in run.output]

@@ -548,7 +548,8 @@ def _direct_children(
                 break
             segments.append((name, direct))
             end = seg.end()
-        if segments and re.search(r"\brequire\s*\(\s*$", text[: match.start()]):
+        before = text[max(0, match.start() - 40) : match.start()]
+        if segments and re.search(r"\brequire\s*\(\s*$", before):
             # A ModuleScript: building an empty one would only change the error.
             segments.pop()
         if not segments:
