@@ -152,3 +152,24 @@ tool.Activated:Connect(function() print("client swing") end)
 """
     run = run_script(client, kind="LocalScript")
     assert not run.errors and "client swing" in [o.text for o in run.output]
+
+
+def test_a_client_script_beside_gui_objects_lives_in_a_screengui() -> None:
+    code = """
+local gui = script.Parent
+local frame = gui.MainFrame
+frame.Header.Title.Text = "Shop"
+gui.MainFrame.CloseButton.MouseButton1Click:Connect(function()
+	frame.Visible = false
+	print("closed")
+end)
+"""
+    placement = infer_placement(code, ScriptKind.LOCAL_SCRIPT)
+    assert placement.script_path == "Players.Player1.PlayerGui.ScreenGui"
+    plan = _plan(code, ScriptKind.LOCAL_SCRIPT)
+    root = "Players.Player1.PlayerGui.ScreenGui"
+    assert plan[(root, "MainFrame")] == "Frame"
+    assert plan[(f"{root}.MainFrame.Header", "Title")] == "TextLabel"
+    assert plan[(f"{root}.MainFrame", "CloseButton")] == "TextButton"
+    run = run_script(code, kind="LocalScript")
+    assert not run.errors and "closed" in [o.text for o in run.output]

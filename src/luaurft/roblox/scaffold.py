@@ -374,6 +374,9 @@ _CONTAINER_CLASSES = {
     "frame": "Frame",
     "screengui": "ScreenGui",
 }
+_GUI_CLASSES = frozenset(
+    {"Frame", "TextLabel", "TextButton", "TextBox", "ImageLabel", "ImageButton", "ScrollingFrame"}
+)
 _IDENT = r"[A-Za-z_]\w*"
 _SEGMENT = re.compile(
     rf"\s*(?:\.\s*({_IDENT})(?!\s*\()"
@@ -807,6 +810,12 @@ def infer_placement(code: str, kind: ScriptKind) -> Placement:
             container = "screengui"
         elif isa & {"GuiObject", "Frame"} or members & (_GUI_TEXT | _GUI_OBJECT):
             container = "label" if members & _GUI_TEXT else "frame"
+    if used_parent and container == "default" and local:
+        # A client script whose parent holds GUI objects (`script.Parent.MainFrame.Title`)
+        # lives in a ScreenGui.
+        probe = _direct_children(text, "?", None)
+        if any(i["parent"] == "?" and i["class"] in _GUI_CLASSES for i in probe):
+            container = "screengui"
 
     gui_root = f"{player_root}.PlayerGui" if local else "StarterGui"
     character = False
