@@ -26,16 +26,41 @@ _ALIASES = {
 }
 
 _KIND_COMMENT = re.compile(r"^\s*--\s*kind\s*:\s*([A-Za-z]+)", re.MULTILINE)
+# API names that lean a script to one side. Each must start a word; the names
+# lead the patterns (no `\b` first) so the regex engine can skip between their
+# first letters, and `_count_words` checks the character before each hit.
 _CLIENT_HINTS = re.compile(
-    r"\bLocalPlayer\b|\bUserInputService\b|\bContextActionService\b|\bRenderStepped\b|"
-    r"\bPlayerGui\b|\bGetMouse\s*\(|\bCurrentCamera\b|\bFireServer\s*\(|\bOnClientEvent\b"
+    r"LocalPlayer\b|UserInputService\b|ContextActionService\b|RenderStepped\b|"
+    r"PlayerGui\b|GetMouse\s*\(|CurrentCamera\b|FireServer\s*\(|OnClientEvent\b"
 )
 _SERVER_HINTS = re.compile(
-    r"\bOnServerEvent\b|\bOnServerInvoke\b|\bFireClient\s*\(|\bFireAllClients\s*\(|"
-    r"\bInvokeClient\s*\(|\bDataStoreService\b|\bServerStorage\b|\bServerScriptService\b|"
-    r"\bProcessReceipt\b|\bMessagingService\b|\bMemoryStoreService\b"
+    r"OnServerEvent\b|OnServerInvoke\b|FireClient\s*\(|FireAllClients\s*\(|"
+    r"InvokeClient\s*\(|DataStoreService\b|ServerStorage\b|ServerScriptService\b|"
+    r"ProcessReceipt\b|MessagingService\b|MemoryStoreService\b"
 )
+_WORD_CHAR = re.compile(r"\w")
 _TRAILING_RETURN = re.compile(r"(?:^|\n)\s*return\s+[A-Za-z_{][^\n]*\s*$")
+
+
+def _count_words(pattern: re.Pattern[str], text: str) -> int:
+    """How many hits of `pattern` start a word (what a leading `\b` would count)."""
+    count = 0
+    for hit in pattern.finditer(text):
+        start = hit.start()
+        if start == 0 or not _WORD_CHAR.match(text, start - 1):
+            count += 1
+    return count
+
+
+def _ends_in_return(text: str) -> bool:
+    """The last statement returns a value: `return <name or table>` on the last line (the
+    value may follow a `return` that ends the line before, blank lines between)."""
+    trimmed = text.rstrip()
+    # A match can only begin on the last line or on the last non-blank line before
+    # it, so only that tail is searched.
+    before = trimmed[: trimmed.rfind("\n") + 1].rstrip()
+    start = before.rfind("\n") + 1 if before else 0
+    return _TRAILING_RETURN.search(trimmed[start:]) is not None
 
 
 def parse_kind(value: str) -> ScriptKind:
@@ -58,7 +83,8 @@ def detect_kind(text: str, *, kind: str | None = None, path: str | None = None) 
     """
     if kind:
         return parse_kind(kind)
-    comment = _KIND_COMMENT.search(text[:2000])
+    head = text[:2000]
+    comment = _KIND_COMMENT.search(head) if "kind" in head else None
     if comment:
         try:
             return parse_kind(comment.group(1))
@@ -70,11 +96,11 @@ def detect_kind(text: str, *, kind: str | None = None, path: str | None = None) 
             return ScriptKind.SCRIPT
         if name.endswith((".client.luau", ".client.lua")):
             return ScriptKind.LOCAL_SCRIPT
-    if _TRAILING_RETURN.search(text.rstrip()):
+    if _ends_in_return(text):
         return ScriptKind.MODULE_SCRIPT
     # Code that mixes both sides is whichever it leans to, so the API rules
     # report the few calls that are on the wrong side rather than the many.
-    client = len(_CLIENT_HINTS.findall(text))
-    if client and client > len(_SERVER_HINTS.findall(text)):
+    client = _count_words(_CLIENT_HINTS, text)
+    if client and client > _count_words(_SERVER_HINTS, text):
         return ScriptKind.LOCAL_SCRIPT
     return ScriptKind.SCRIPT

@@ -16,7 +16,6 @@ on the position (see the policy's docstring).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -95,17 +94,20 @@ _OPERATORS: tuple[str, ...] = (
     "!",
 )
 _OPERATOR_RE = re.compile("|".join(re.escape(op) for op in _OPERATORS))
-# Whitespace, names, numbers (a name glued to a number, `3rd`, stays one malformed
-# number) and operators, in one pattern: the lexer's fast path.
-_FAST = re.compile(
-    r"(?P<space>[ \t\f\v\r\n]+)"
-    r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
+# First characters that may start a comment, a string or a long bracket.
+_SLOW_START = frozenset("-\"'`[#/")
+# The lexer's fast path, in one match: a run of whitespace, then a name, a number
+# (a name glued to a number, `3rd`, stays one malformed number) or a plain
+# operator, unless the next character needs the slow path.
+_SPACED = re.compile(
+    r"(?P<space>[ \t\f\v\r\n]*)"
+    r"(?:(?![-\"'`\[#/])(?:"
+    r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
     r"|(?P<number>(?:0[xX][0-9a-fA-F_]*|0[bB][01_]*|(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)"
     r"(?:[eE][+-]?[0-9_]*)?)[A-Za-z0-9_]*)"
     r"|(?P<op>" + "|".join(re.escape(op) for op in _OPERATORS) + ")"
+    r"))?"
 )
-# First characters that may start a comment, a string or a long bracket.
-_SLOW_START = frozenset("-\"'`[#/")
 _LONG_OPEN_RE = re.compile(r"\[(=*)\[")
 _SPACE = " \t\f\v\r"
 
@@ -295,41 +297,61 @@ class _Lexer:
             i += 1
         return self.n, True
 
-    def tokens(self) -> Iterator[Token]:
+    def tokens(self) -> list[Token]:
+        """Every token, in order. The fast path keeps the lexer's state in locals."""
         text = self.text
-        fast = _FAST.match
-        while self.pos < self.n:
-            start = self.pos
-            c = text[start]
-            if c not in _SLOW_START:
-                # Most of any file: whitespace, names, numbers and plain operators.
-                match = fast(text, start)
-                if match is None:
-                    token = self._make(TokenKind.UNKNOWN, start, start + 1)
-                else:
-                    group = match.lastgroup
-                    end = match.end()
-                    if group == "space":
-                        newlines = text.count("\n", start, end)
-                        if newlines:
-                            self.line += newlines
-                            self.line_start = text.rindex("\n", start, end) + 1
-                        self.pos = end
-                        continue
-                    word = match.group()
-                    if group == "name":
-                        kind = TokenKind.KEYWORD if word in KEYWORDS else TokenKind.NAME
-                    else:
-                        kind = TokenKind.NUMBER if group == "number" else TokenKind.OP
-                    token = Token(kind, word, self.line, start - self.line_start + 1, start, end)
-                self.pos = token.end
-                self.prev = token
-                yield token
+        n = self.n
+        fast = _SPACED.match
+        slow_start = _SLOW_START
+        keywords = KEYWORDS
+        name_kind, keyword_kind = TokenKind.NAME, TokenKind.KEYWORD
+        number_kind, op_kind = TokenKind.NUMBER, TokenKind.OP
+        new_tuple = tuple.__new__
+        out: list[Token] = []
+        append = out.append
+        pos, line, line_start, prev = self.pos, self.line, self.line_start, self.prev
+        while pos < n:
+            c = text[pos]
+            if c in slow_start:
+                self.pos, self.line, self.line_start, self.prev = pos, line, line_start, prev
+                append(self._slow_token(pos, c))
+                pos, line, line_start, prev = self.pos, self.line, self.line_start, self.prev
                 continue
-            yield from self._slow_token(start, c)
+            # Most of any file: whitespace, names, numbers and plain operators.
+            match = fast(text, pos)
+            assert match is not None  # every part of the pattern may match nothing
+            start = match.end("space")
+            if start > pos:
+                newlines = text.count("\n", pos, start)
+                if newlines:
+                    line += newlines
+                    line_start = text.rindex("\n", pos, start) + 1
+            group = match.lastgroup
+            if group == "space":  # no token after the whitespace (if any)
+                if start > pos:
+                    pos = start
+                    continue
+                # One character Luau has no use for (never a newline).
+                token = Token(TokenKind.UNKNOWN, c, line, pos - line_start + 1, pos, pos + 1)
+            else:
+                end = match.end()
+                word = text[start:end]
+                if group == "name":
+                    kind = keyword_kind if word in keywords else name_kind
+                else:
+                    kind = number_kind if group == "number" else op_kind
+                # `Token(...)` without the named tuple's Python-level `__new__`.
+                token = new_tuple(
+                    Token, (kind, word, line, start - line_start + 1, start, end, False)
+                )
+            pos = token.end
+            prev = token
+            append(token)
+        self.pos, self.line, self.line_start, self.prev = pos, line, line_start, prev
+        return out
 
-    def _slow_token(self, start: int, c: str) -> Iterator[Token]:
-        """Tokens whose first character needs a closer look: comments, strings, `#`, `/`, `[`."""
+    def _slow_token(self, start: int, c: str) -> Token:
+        """A token whose first character needs a closer look: comments, strings, `#`, `/`, `[`."""
         text = self.text
         if text.startswith("--", start):
             long = _LONG_OPEN_RE.match(text, start + 2)
@@ -339,8 +361,7 @@ class _Lexer:
                 end, open_ = self._line_end(start), False
             token = self._make(TokenKind.COMMENT, start, end, unterminated=open_)
             self.pos = end
-            yield token
-            return
+            return token
         if self.policy is not None and (c == "#" or text.startswith(("//", "/*"), start)):
             marker = "/*" if text.startswith("/*", start) else c * (1 if c == "#" else 2)
             if marker == "//" and text.startswith("//=", start):
@@ -355,8 +376,7 @@ class _Lexer:
                     end, open_ = line_end, False
                 token = self._make(TokenKind.FOREIGN_COMMENT, start, end, unterminated=open_)
                 self.pos = end
-                yield token
-                return
+                return token
         if c in "\"'":
             end, open_ = self._quoted_end(start)
             kind = TokenKind.STRING
@@ -373,7 +393,7 @@ class _Lexer:
         token = self._make(kind, start, end, unterminated=open_)
         self.pos = end
         self.prev = token
-        yield token
+        return token
 
 
 def tokenize(text: str, *, foreign: ForeignCommentPolicy | None = None) -> list[Token]:
@@ -382,7 +402,7 @@ def tokenize(text: str, *, foreign: ForeignCommentPolicy | None = None) -> list[
     Without `foreign`, `#`, `//` and `/*` are always operators, as Luau reads
     them; with it, the policy decides where they start a comment instead.
     """
-    return list(_Lexer(text, foreign).tokens())
+    return _Lexer(text, foreign).tokens()
 
 
 def code_tokens(tokens: list[Token]) -> list[Token]:

@@ -34,6 +34,15 @@ def luau_language() -> tree_sitter.Language:
     return _LANGUAGE
 
 
+def field_id(name: str) -> int:
+    """The grammar's id for a field name: `node.child_by_field_id(field_id("table"))` is
+    `node.child_by_field_name("table")` without looking the name up on every call."""
+    found = _LANGUAGE.field_id_for_name(name)
+    if found is None:
+        raise ValueError(f"the Luau grammar has no field {name!r}")
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class CompileError:
     """The Luau compiler's reason for rejecting code (1-based line; column when known)."""
@@ -72,6 +81,10 @@ def parse_compile_error(raw: str) -> CompileError:
     return CompileError(message=match.group(2).strip(), line=int(match.group(1)))
 
 
+def _start_byte(node: tree_sitter.Node) -> int:
+    return node.start_byte
+
+
 class LuauSource:
     """Luau code with everything the scorers need, computed at most once.
 
@@ -89,6 +102,10 @@ class LuauSource:
         self.text = text.replace("\r\n", "\n").replace("\r", "\n")
         self.path = path
         self.sha256 = hashlib.sha256(self.text.encode("utf-8", "surrogatepass")).hexdigest()
+        # In ASCII text tree-sitter's byte offsets are character offsets, so
+        # node texts and columns are plain slices (rules ask for them a lot).
+        self._ascii = self.text.isascii()
+        self._merged: dict[tuple[str, ...], list[tree_sitter.Node]] = {}
         self._lock = threading.Lock()
 
     # -- construction -----------------------------------------------------
@@ -154,15 +171,24 @@ class LuauSource:
         return ""
 
     def node_text(self, node: tree_sitter.Node) -> str:
+        if self._ascii:
+            return self.text[node.start_byte : node.end_byte]
         return self.bytes[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
     def column_of(self, node: tree_sitter.Node) -> int:
         """1-based character column of a node's start (tree-sitter counts bytes)."""
         row, col = node.start_point
+        if self._ascii:
+            return col + 1
         start = self._line_byte_starts[row]
         return len(self.bytes[start : start + col].decode("utf-8", "replace")) + 1
 
     @property
+    def is_ascii(self) -> bool:
+        """True when every character is ASCII: byte offsets are character offsets."""
+        return self._ascii
+
+    @cached_property
     def is_blank(self) -> bool:
         return not self.text.strip()
 
@@ -199,11 +225,15 @@ class LuauSource:
                     return dict(index)
 
     def nodes(self, *types: str) -> list[tree_sitter.Node]:
-        """Every node of the given types, in document order."""
+        """Every node of the given types, in document order (a shared list: do not modify it)."""
         if len(types) == 1:
             return self._nodes_by_type.get(types[0], [])
-        found = [n for t in types for n in self._nodes_by_type.get(t, [])]
-        found.sort(key=lambda n: n.start_byte)
+        # Several rules ask for the same mix of types; merge each mix once.
+        found = self._merged.get(types)
+        if found is None:
+            found = [n for t in types for n in self._nodes_by_type.get(t, [])]
+            found.sort(key=_start_byte)
+            self._merged[types] = found
         return found
 
     def walk(self) -> Iterator[tree_sitter.Node]:

@@ -32,6 +32,7 @@ from enum import StrEnum
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 from luaurft.errors import LuaurftError
@@ -270,8 +271,21 @@ class ApiIndex:
         """Every known member called `name`, on any class or datatype value."""
         return self._members_by_name.get(name, ())
 
+    @cached_property
+    def _by_name_cache(self) -> dict[tuple[str, str], Any]:
+        # The questions asked by member name alone, remembered like `_member_cache`.
+        return {}
+
     def event_named(self, name: str) -> Member | None:
         """An event called `name` when every member of that name is an event (e.g. `Touched`)."""
+        key = ("event", name)
+        cache = self._by_name_cache
+        if key not in cache:
+            cache[key] = self._event_named(name)
+        result: Member | None = cache[key]
+        return result
+
+    def _event_named(self, name: str) -> Member | None:
         found = self.members_named(name)
         if found and all(m.kind is MemberKind.EVENT for m in found):
             return found[0]
@@ -279,6 +293,14 @@ class ApiIndex:
 
     def property_type_named(self, name: str) -> str | None:
         """The datatype every property called `name` holds, when they all agree (e.g. `CFrame`)."""
+        key = ("property_type", name)
+        cache = self._by_name_cache
+        if key not in cache:
+            cache[key] = self._property_type_named(name)
+        result: str | None = cache[key]
+        return result
+
+    def _property_type_named(self, name: str) -> str | None:
         found = [m for m in self.members_named(name) if m.kind is MemberKind.PROPERTY]
         types = {m.type for m in found}
         if len(types) == 1:
@@ -311,6 +333,17 @@ class ApiIndex:
 
     def member_side(self, class_name: str, member_name: str) -> SideRestriction | None:
         """Where `class_name.member_name` runs, when it only runs on one side."""
+        key = (class_name, member_name)
+        cache = self._side_cache
+        if key not in cache:
+            cache[key] = self._member_side(class_name, member_name)
+        return cache[key]
+
+    @cached_property
+    def _side_cache(self) -> dict[tuple[str, str], SideRestriction | None]:
+        return {}
+
+    def _member_side(self, class_name: str, member_name: str) -> SideRestriction | None:
         for cls in self.ancestry(class_name) or [class_name]:
             found = self.side_members.get((cls, member_name))
             if found is not None:
@@ -327,6 +360,14 @@ class ApiIndex:
     def side_by_member_name(self, member_name: str) -> tuple[str, SideRestriction] | None:
         """(class, restriction) when every class with a member of this name restricts it
         the same way, so the member is recognisable without knowing the receiver."""
+        key = ("side", member_name)
+        cache = self._by_name_cache
+        if key not in cache:
+            cache[key] = self._side_by_member_name(member_name)
+        result: tuple[str, SideRestriction] | None = cache[key]
+        return result
+
+    def _side_by_member_name(self, member_name: str) -> tuple[str, SideRestriction] | None:
         owners = {m.owner for m in self.members_named(member_name)}
         if not owners:
             return None
@@ -720,9 +761,47 @@ def set_api_dump(path: str | Path | None) -> None:
     _default_dump = str(path) if path is not None else None
 
 
+# Every rule asks for the index of every piece of code it scores, so the path
+# resolution (environment, home directory, symlinks) is done once per
+# configuration; only the file's stamp is read on each call, so a dump that
+# appears, changes or goes away is still noticed.
+_dump_targets: dict[tuple[str | None, ...], tuple[str, bool]] = {}
+
+
+def _dump_target() -> tuple[str, bool]:
+    """(resolved path of the dump `default_index()` would read, whether it was asked for)."""
+    key = (
+        _default_dump,
+        os.environ.get(API_DUMP_ENV),
+        os.environ.get("XDG_CACHE_HOME"),
+        os.environ.get("LOCALAPPDATA"),
+        os.environ.get("HOME"),
+    )
+    target = _dump_targets.get(key)
+    if target is None:
+        env = (key[1] or "").strip()
+        if _default_dump:
+            target = (str(Path(_default_dump).expanduser().resolve()), True)
+        elif env:
+            target = (str(Path(env).expanduser().resolve()), True)
+        else:
+            target = (str(cached_dump_path().resolve()), False)
+        _dump_targets[key] = target
+    return target
+
+
 def default_index() -> ApiIndex:
     """The index the rules use: `set_api_dump`'s path, else `LUAURFT_API_DUMP`, else the cache."""
-    return load_index(_default_dump)
+    path, asked_for = _dump_target()
+    try:
+        stat = os.stat(path)
+    except OSError:
+        stat = None
+    if stat is None or not S_ISREG(stat.st_mode):
+        if not asked_for:
+            return curated_index()
+        return load_index(_default_dump)  # reports the missing or unreadable file
+    return _load_with_dump(path, (stat.st_mtime_ns, stat.st_size))
 
 
 # -- downloading the current dump ----------------------------------------------------

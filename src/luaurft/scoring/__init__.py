@@ -24,7 +24,7 @@ from luaurft.luau.kind import detect_kind
 from luaurft.luau.source import LuauSource
 from luaurft.scoring.card import ScoreCard
 from luaurft.scoring.registry import all_rules, card_version
-from luaurft.scoring.rule import Finding, RuleContext, iter_rule_findings, sorted_findings
+from luaurft.scoring.rule import Finding, RuleContext, sorted_findings
 from luaurft.scoring.scorer import DETERMINISTIC_SCORERS, available_scorers
 from luaurft.scoring.shape import substance
 
@@ -55,11 +55,15 @@ def run_rules(ctx: RuleContext, scorers: Iterable[str] | None = None) -> list[Fi
     """
     wanted = set(scorers) if scorers is not None else None
     findings: list[Finding] = []
+    partial_tree = ctx.source.tree_has_errors
     for rule in all_rules():
         if wanted is None and rule.scorer == EXEC_SCORER:
             continue
-        if wanted is None or rule.scorer in wanted:
-            findings.extend(iter_rule_findings(rule, ctx))
+        if wanted is not None and rule.scorer not in wanted:
+            continue
+        # `iter_rule_findings` without its generator: one layer less per rule.
+        if not (rule.needs_clean_tree and partial_tree):
+            findings.extend(rule.check(ctx))
     return sorted_findings(findings)
 
 
@@ -96,6 +100,7 @@ def score_source(
         scores[EXEC_SCORER] = ran.score
         findings = sorted_findings([*findings, *ran.findings])
     code_substance = substance(ctx).factor
+    ctx.release()
     return ScoreCard(
         scores=scores,
         composite=composite_of(scores, source.compiles, code_substance),

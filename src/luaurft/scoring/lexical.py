@@ -70,11 +70,27 @@ class CodeView:
     @cached_property
     def code(self) -> list[Token]:
         """The code tokens: no comments of any kind."""
-        return [t for t in self.tokens if not t.is_trivia]
+        trivia = (TokenKind.COMMENT, TokenKind.FOREIGN_COMMENT)
+        return [t for t in self.tokens if t.kind not in trivia]  # `not t.is_trivia`
 
     @cached_property
     def foreign_comments(self) -> list[Token]:
         return [t for t in self.tokens if t.kind is TokenKind.FOREIGN_COMMENT]
+
+    @cached_property
+    def _positions(self) -> dict[str, list[int]]:
+        found: dict[str, list[int]] = {}
+        for i, tok in enumerate(self.code):
+            found.setdefault(tok.text, []).append(i)
+        return found
+
+    def positions(self, *texts: str) -> list[int]:
+        """Indexes into `code` of the tokens spelled as one of `texts`, in order: rules
+        that look for a few words visit just those instead of every token."""
+        index = self._positions
+        if len(texts) == 1:
+            return index.get(texts[0], [])
+        return sorted(i for text in texts for i in index.get(text, ()))
 
     def prev(self, index: int) -> Token | None:
         return self.code[index - 1] if index > 0 else None
@@ -91,7 +107,7 @@ class CodeView:
         for i, tok in enumerate(self.code):
             if tok.line != last_line:
                 first.add(i)
-            last_line = tok.end_line
+            last_line = tok.line + tok.text.count("\n")  # `tok.end_line`
         return first
 
     @cached_property
@@ -211,12 +227,16 @@ class CodeView:
 
     def line_end(self, index: int) -> int:
         """Index of the last code token on the line where `code[index]` starts."""
+        return self._line_ends[index]
+
+    @cached_property
+    def _line_ends(self) -> list[int]:
         code = self.code
-        line = code[index].line
-        j = index
-        while j + 1 < len(code) and code[j + 1].line == line:
-            j += 1
-        return j
+        ends = list(range(len(code)))
+        for j in range(len(code) - 2, -1, -1):
+            if code[j + 1].line == code[j].line:
+                ends[j] = ends[j + 1]
+        return ends
 
     @cached_property
     def python_headers(self) -> list[int]:

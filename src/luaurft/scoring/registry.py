@@ -44,6 +44,7 @@ def all_rules() -> tuple[Rule, ...]:
     return tuple(found[rid]() for rid in sorted(found))
 
 
+@cache
 def rules_for(scorer: str) -> tuple[Rule, ...]:
     return tuple(r for r in all_rules() if r.scorer == scorer)
 

@@ -73,6 +73,16 @@ class RuleContext:
             self.shared[key] = compute()
         return self.shared[key]
 
+    def release(self) -> None:
+        """Done with this code: shared analyses that can unlink their records (a
+        `release_analysis()` method, see `ScopeAnalysis`) do, so reference counting
+        frees them at once instead of the cyclic garbage collector."""
+        for value in self.shared.values():
+            release = getattr(value, "release_analysis", None)
+            if callable(release):
+                release()
+        self.shared.clear()
+
 
 class Rule:
     """Base class of every rule. Subclasses set the metadata and implement `check`.

@@ -521,11 +521,8 @@ def string_texts(ctx: RuleContext) -> list[tuple[tree_sitter.Node, str]]:
     """Every string literal's content node with its text, decoded once."""
 
     def compute() -> list[tuple[tree_sitter.Node, str]]:
-        data = ctx.source.bytes
-        return [
-            (node, data[node.start_byte : node.end_byte].decode("utf-8", "replace"))
-            for node in ctx.source.nodes("string_content")
-        ]
+        text = ctx.source.node_text
+        return [(node, text(node)) for node in ctx.source.nodes("string_content")]
 
     result: list[tuple[tree_sitter.Node, str]] = ctx.memo("shape.string_texts", compute)
     return result
@@ -604,19 +601,14 @@ def _statement_units(
             return 0.0, BEHAVIOUR  # `Players.PlayerAdded:Connect(onPlayerAdded)` to a stub
         return 1.0, BEHAVIOUR
     if kind == "variable_declaration":
-        assignment = next(
-            (c for c in stmt.named_children if c.type == "assignment_statement"), None
-        )
-        values = (
-            next((c for c in assignment.named_children if c.type == "expression_list"), None)
-            if assignment is not None
-            else None
-        )
-        if values is None or all(is_literal(v) for v in values.named_children):
+        assignment = _first_of_type(stmt, "assignment_statement")
+        values = _first_of_type(assignment, "expression_list") if assignment is not None else None
+        items = values.named_children if values is not None else []
+        if values is None or all(is_literal(v) for v in items):
             return 0.5, SETUP
-        first = values.named_children[0]
+        first = items[0]
         if (
-            len(values.named_children) == 1
+            len(items) == 1
             and first.type == "function_call"
             and _SETUP_CALL.search(callee_name(source, first))
         ):
@@ -625,18 +617,24 @@ def _statement_units(
     if kind in ("assignment_statement", "update_statement"):
         return 1.0, BEHAVIOUR
     if kind == "return_statement":
-        values = next((c for c in stmt.named_children if c.type == "expression_list"), None)
+        values = _first_of_type(stmt, "expression_list")
         if values is None or all(is_literal(v) for v in values.named_children):
             return 0.0, BEHAVIOUR
-        if len(values.named_children) == 1 and _TRIVIAL_RETURN_VALUE.match(
-            source.node_text(values)
-        ):
+        if values.named_child_count == 1 and _TRIVIAL_RETURN_VALUE.match(source.node_text(values)):
             return 0.5, SETUP
         return 1.0, BEHAVIOUR
     # Control flow, declarations of functions and types, break/continue: what
     # they contain counts, the construct itself does not, so wrapping code in
     # checks or loops adds nothing.
     return 0.0, BEHAVIOUR
+
+
+def _first_of_type(node: tree_sitter.Node, kind: str) -> tree_sitter.Node | None:
+    """The first named child of type `kind`."""
+    for child in node.named_children:
+        if child.type == kind:
+            return child
+    return None
 
 
 def _passes_stub(source: LuauSource, call: tree_sitter.Node, stub_names: frozenset[bytes]) -> bool:
@@ -704,6 +702,8 @@ def comment_only_lines(source: LuauSource) -> set[int]:
 
 def _char_column(source: LuauSource, point: tree_sitter.Point) -> int:
     row, byte_col = point
+    if source.is_ascii:
+        return min(byte_col, len(source.lines[row]))
     return len(
         source.lines[row].encode("utf-8", "surrogatepass")[:byte_col].decode("utf-8", "replace")
     )
@@ -762,6 +762,8 @@ def _annotated_code(source: LuauSource, comment: tree_sitter.Node, comment_lines
 
 def _strip_trailing_comment(line: str) -> str:
     # Good enough for the restatement check: a `--` outside quotes starts a comment.
+    if "--" not in line:
+        return line
     in_quote = ""
     for i, ch in enumerate(line):
         if in_quote:
@@ -805,48 +807,50 @@ class Declaration:
     role: str
 
 
+def _declared_at(declaration: Declaration) -> int:
+    return declaration.node.start_byte
+
+
 def declarations(ctx: RuleContext) -> list[Declaration]:
     """Locals, local functions, parameters and loop variables, in document order."""
 
     def compute() -> list[Declaration]:
         source = ctx.source
         found: list[Declaration] = []
+        text = source.node_text
         for decl in source.nodes("variable_declaration"):
-            targets = next(
-                (
-                    c
-                    for c in decl.named_children
-                    if c.type in ("variable_list", "assignment_statement")
-                ),
-                None,
-            )
+            targets = None
+            for child in decl.named_children:
+                if child.type in ("variable_list", "assignment_statement"):
+                    targets = child
+                    break
             if targets is not None and targets.type == "assignment_statement":
-                targets = targets.named_children[0] if targets.named_children else None
-            for ident in targets.children_by_field_name("name") if targets is not None else []:
+                targets = targets.named_child(0) if targets.named_child_count else None
+            for ident in targets.children_by_field_name("name") if targets is not None else ():
                 if ident.type == "identifier":
-                    found.append(Declaration(source.node_text(ident), ident, "local"))
+                    found.append(Declaration(text(ident), ident, "local"))
         for fn in functions(ctx):
-            if fn.node.type == "function_declaration" and fn.is_local and fn.name_node is not None:
+            kind = fn.node.type
+            if kind == "function_declaration" and fn.is_local and fn.name_node is not None:
                 found.append(Declaration(fn.name or "", fn.name_node, "function"))
-            anonymous_argument = (
-                fn.node.type == "function_definition"
-                and fn.node.parent is not None
-                and fn.node.parent.type == "arguments"
+            parent = fn.node.parent if kind == "function_definition" and fn.params else None
+            role = (
+                "callback-param" if parent is not None and parent.type == "arguments" else "param"
             )
             for param in fn.params:
-                param_name = next((c for c in param.children if c.type == "identifier"), None)
-                if param_name is not None:
-                    role = "callback-param" if anonymous_argument else "param"
-                    found.append(Declaration(source.node_text(param_name), param_name, role))
+                for part in param.children:
+                    if part.type == "identifier":
+                        found.append(Declaration(text(part), part, role))
+                        break
         for clause in source.nodes("for_generic_clause"):
-            names = next((c for c in clause.named_children if c.type == "variable_list"), None)
-            for loop_name in names.children_by_field_name("name") if names is not None else []:
-                found.append(Declaration(source.node_text(loop_name), loop_name, "loop"))
+            names = _first_of_type(clause, "variable_list")
+            for loop_name in names.children_by_field_name("name") if names is not None else ():
+                found.append(Declaration(text(loop_name), loop_name, "loop"))
         for clause in source.nodes("for_numeric_clause"):
             counter = clause.child_by_field_name("name")
             if counter is not None:
-                found.append(Declaration(source.node_text(counter), counter, "loop"))
-        found.sort(key=lambda d: d.node.start_byte)
+                found.append(Declaration(text(counter), counter, "loop"))
+        found.sort(key=_declared_at)
         return found
 
     result: list[Declaration] = ctx.memo("shape.declarations", compute)

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 from typing import TYPE_CHECKING
 
+from luaurft.luau.source import field_id
 from luaurft.roblox.api import ApiIndex, Member, MemberKind, default_index
 
 if TYPE_CHECKING:
@@ -37,6 +38,19 @@ if TYPE_CHECKING:
     from luaurft.luau.kind import ScriptKind
     from luaurft.luau.source import LuauSource
     from luaurft.scoring.rule import RuleContext
+
+
+# Field ids, looked up once: `child_by_field_id` skips the name lookup on every call.
+_F_ARGUMENTS = field_id("arguments")
+_F_FIELD = field_id("field")
+_F_LEFT = field_id("left")
+_F_METHOD = field_id("method")
+_F_NAME = field_id("name")
+_F_OPERAND = field_id("operand")
+_F_PARAMETERS = field_id("parameters")
+_F_RIGHT = field_id("right")
+_F_TABLE = field_id("table")
+_F_VALUE = field_id("value")
 
 
 class Certainty(IntEnum):
@@ -119,8 +133,16 @@ def string_literal(source: LuauSource, node: tree_sitter.Node | None) -> str | N
     return None
 
 
+def _first_named(node: tree_sitter.Node, kind: str) -> tree_sitter.Node | None:
+    """The first named child of type `kind`."""
+    for child in node.named_children:
+        if child.type == kind:
+            return child
+    return None
+
+
 def call_arguments(call: tree_sitter.Node) -> list[tree_sitter.Node]:
-    args = call.child_by_field_name("arguments")
+    args = call.child_by_field_id(_F_ARGUMENTS)
     if args is None:
         return []
     if args.type == "arguments":
@@ -149,6 +171,13 @@ class Bindings:
         self._in_progress: set[int] = set()
         self._resolved: dict[int, Local | None] = {}
         self._holders: dict[int, Local] | None = None
+        # Identifiers indexed as `x.f` or `x:m()`: values, whatever `identifier_role` would
+        # find by asking tree-sitter for their parent (which walks down from the root).
+        self._index_tables: set[int] = set()
+        for indexing in source.nodes("dot_index_expression", "method_index_expression"):
+            table = indexing.child_by_field_id(_F_TABLE)
+            if table is not None:
+                self._index_tables.add(table.id)
         self.defined_member_names: set[str] = set()
         self.assigned_globals: set[str] = set()
         # Type aliases the script declares (`type Player = {...}`) shadow class names.
@@ -163,9 +192,10 @@ class Bindings:
             parent = parent.parent
         if parent is None:
             return len(self.source.bytes)
-        if parent.parent is not None and parent.parent.type == "repeat_statement":
+        outer = parent.parent
+        if outer is not None and outer.type == "repeat_statement":
             # `repeat local x ... until x`: the condition sees the body's locals.
-            return parent.parent.end_byte
+            return outer.end_byte
         return parent.end_byte
 
     def _declare(self, local: Local) -> None:
@@ -173,106 +203,103 @@ class Bindings:
 
     def _collect(self) -> None:
         src = self.source
+        text = src.node_text
+        declare = self._declare
         for definition in src.nodes("type_definition"):
-            name = definition.child_by_field_name("name")
+            name = definition.child_by_field_id(_F_NAME)
             if name is not None:
-                self.type_names.add(src.node_text(name))
+                self.type_names.add(text(name))
         for decl in src.nodes("variable_declaration"):
-            assign = next(
-                (c for c in decl.named_children if c.type == "assignment_statement"), None
-            )
+            assign = _first_named(decl, "assignment_statement")
             holder = assign if assign is not None else decl
-            names_list = next((c for c in holder.named_children if c.type == "variable_list"), None)
+            names_list = _first_named(holder, "variable_list")
             if names_list is None:
                 continue
-            values_list = (
-                next((c for c in assign.named_children if c.type == "expression_list"), None)
-                if assign is not None
-                else None
-            )
+            values_list = _first_named(assign, "expression_list") if assign is not None else None
             values = (
                 [c for c in values_list.named_children if c.type != "comment"]
                 if values_list
                 else []
             )
             end = self._scope_end(decl)
+            decl_end = decl.end_byte
             position = 0
             children = names_list.children
+            count = len(children)
             for i, child in enumerate(children):
-                if names_list.field_name_for_child(i) != "name" or child.type != "identifier":
+                if child.type != "identifier" or names_list.field_name_for_child(i) != "name":
                     continue
                 annotation = None
-                if i + 2 < len(children) and children[i + 1].type == ":":
+                if i + 2 < count and children[i + 1].type == ":":
                     annotation = children[i + 2]
+                # Extra names take extra results: unknown.
                 value = values[position] if position < len(values) else None
-                if value is None and values and position >= len(values):
-                    value = None  # extra names take extra results: unknown
-                self._declare(
+                declare(
                     Local(
-                        name=src.node_text(child),
-                        node=child,
-                        start=decl.end_byte,
-                        end=end,
-                        origin="local",
-                        value=value,
-                        annotation=annotation,
-                        position=position,
+                        text(child),
+                        child,
+                        decl_end,
+                        end,
+                        "local",
+                        value,
+                        annotation,
+                        None,
+                        position,
                     )
                 )
                 position += 1
 
         for fn in src.nodes("function_declaration", "function_definition"):
-            name = fn.child_by_field_name("name")
-            is_local = fn.type == "function_declaration" and any(
-                c.type == "local" for c in fn.children
-            )
-            if name is not None and is_local and name.type == "identifier":
-                self._declare(
-                    Local(
-                        name=src.node_text(name),
-                        node=name,
-                        start=name.start_byte,
-                        end=self._scope_end(fn),
-                        origin="function",
-                        value=fn,
-                    )
+            name = fn.child_by_field_id(_F_NAME)
+            name_type = name.type if name is not None else None
+            if name is not None and name_type == "identifier" and fn.type == "function_declaration":
+                is_local = any(c.type == "local" for c in fn.children)
+            else:
+                is_local = False
+            if is_local:
+                assert name is not None
+                declare(
+                    Local(text(name), name, name.start_byte, self._scope_end(fn), "function", fn)
                 )
-            elif name is not None and name.type in (
+            elif name is not None and name_type in (
                 "dot_index_expression",
                 "method_index_expression",
             ):
-                field_node = name.child_by_field_name("field") or name.child_by_field_name("method")
+                field_node = name.child_by_field_id(_F_FIELD) or name.child_by_field_id(_F_METHOD)
                 if field_node is not None:
-                    self.defined_member_names.add(src.node_text(field_node))
-            params = fn.child_by_field_name("parameters")
+                    self.defined_member_names.add(text(field_node))
+            params = fn.child_by_field_id(_F_PARAMETERS)
             if params is None:
                 continue
-            if name is not None and name.type == "method_index_expression":
-                self._declare(
-                    Local("self", name, params.end_byte, fn.end_byte, origin="self", owner=fn)
-                )
+            fn_end = fn.end_byte
+            params_end = params.end_byte
+            if name_type == "method_index_expression":
+                assert name is not None
+                declare(Local("self", name, params_end, fn_end, origin="self", owner=fn))
             position = 0
             for param in params.named_children:
                 if param.type != "parameter":
                     continue
-                ident = next((c for c in param.named_children if c.type == "identifier"), None)
+                ident = _first_named(param, "identifier")
                 if ident is None:
                     continue
                 annotation = None
                 kids = param.children
+                last = len(kids) - 1
                 for j, kid in enumerate(kids):
-                    if kid.type == ":" and j + 1 < len(kids):
+                    if j < last and kid.type == ":":
                         annotation = kids[j + 1]
-                self._declare(
+                declare(
                     Local(
-                        name=src.node_text(ident),
-                        node=ident,
-                        start=params.end_byte,
-                        end=fn.end_byte,
-                        origin="param",
-                        annotation=annotation,
-                        owner=fn,
-                        position=position,
+                        text(ident),
+                        ident,
+                        params_end,
+                        fn_end,
+                        "param",
+                        None,
+                        annotation,
+                        fn,
+                        position,
                     )
                 )
                 position += 1
@@ -281,33 +308,34 @@ class Bindings:
             loop = clause.parent
             end = loop.end_byte if loop is not None else clause.end_byte
             if clause.type == "for_numeric_clause":
-                name = clause.child_by_field_name("name")
+                name = clause.child_by_field_id(_F_NAME)
                 if name is not None:
-                    self._declare(
-                        Local(src.node_text(name), name, clause.end_byte, end, origin="number")
-                    )
+                    declare(Local(text(name), name, clause.end_byte, end, origin="number"))
                 continue
-            names_list = next((c for c in clause.named_children if c.type == "variable_list"), None)
+            names_list = _first_named(clause, "variable_list")
             if names_list is None:
                 continue
             position = 0
+            clause_end = clause.end_byte
             children = names_list.children
+            count = len(children)
             for i, child in enumerate(children):
-                if names_list.field_name_for_child(i) != "name" or child.type != "identifier":
+                if child.type != "identifier" or names_list.field_name_for_child(i) != "name":
                     continue
                 annotation = None
-                if i + 2 < len(children) and children[i + 1].type == ":":
+                if i + 2 < count and children[i + 1].type == ":":
                     annotation = children[i + 2]
-                self._declare(
+                declare(
                     Local(
-                        name=src.node_text(child),
-                        node=child,
-                        start=clause.end_byte,
-                        end=end,
-                        origin="for",
-                        owner=clause,
-                        annotation=annotation,
-                        position=position,
+                        text(child),
+                        child,
+                        clause_end,
+                        end,
+                        "for",
+                        None,
+                        annotation,
+                        clause,
+                        position,
                     )
                 )
                 position += 1
@@ -318,43 +346,48 @@ class Bindings:
 
         # Later assignments to locals, and globals the script defines itself.
         for stmt in src.nodes("assignment_statement", "update_statement"):
-            if stmt.parent is not None and stmt.parent.type == "variable_declaration":
+            parent = stmt.parent
+            if parent is not None and parent.type == "variable_declaration":
                 continue
-            targets = next((c for c in stmt.named_children if c.type == "variable_list"), None)
-            values_list = next(
-                (c for c in stmt.named_children if c.type == "expression_list"), None
-            )
+            targets = None
+            values_list = None
+            for child in stmt.named_children:
+                kind = child.type
+                if kind == "variable_list":
+                    if targets is None:
+                        targets = child
+                elif kind == "expression_list" and values_list is None:
+                    values_list = child
+            if targets is None:
+                continue
             values = (
                 [c for c in values_list.named_children if c.type != "comment"]
-                if values_list
+                if values_list is not None and stmt.type == "assignment_statement"
                 else []
             )
             position = 0
-            for i, target in enumerate(targets.children if targets else ()):
-                if targets is None or targets.field_name_for_child(i) != "name":
+            for i, target in enumerate(targets.children):
+                if targets.field_name_for_child(i) != "name":
                     continue
-                value = (
-                    values[position]
-                    if stmt.type == "assignment_statement" and position < len(values)
-                    else None
-                )
+                value = values[position] if position < len(values) else None
                 position += 1
-                if target.type == "identifier":
+                target_type = target.type
+                if target_type == "identifier":
                     local = self.resolve(target)
                     if local is not None:
                         local.assigned.append(value)
                     else:
-                        self.assigned_globals.add(src.node_text(target))
+                        self.assigned_globals.add(text(target))
                 elif (
-                    target.type == "dot_index_expression"
+                    target_type == "dot_index_expression"
                     and value is not None
                     and value.type == "function_definition"
                 ):
-                    field_node = target.child_by_field_name("field")
+                    field_node = target.child_by_field_id(_F_FIELD)
                     if field_node is not None:
-                        self.defined_member_names.add(src.node_text(field_node))
+                        self.defined_member_names.add(text(field_node))
         for fn in src.nodes("function_declaration"):
-            name = fn.child_by_field_name("name")
+            name = fn.child_by_field_id(_F_NAME)
             if name is None or name.type != "identifier":
                 continue
             if any(c.type == "local" for c in fn.children):
@@ -363,17 +396,14 @@ class Bindings:
             if local is not None:
                 local.assigned.append(fn)
             else:
-                self.assigned_globals.add(src.node_text(name))
+                self.assigned_globals.add(text(name))
         for table_field in src.nodes("field"):
-            key = table_field.child_by_field_name("name")
-            value = table_field.child_by_field_name("value")
-            if (
-                key is not None
-                and key.type == "identifier"
-                and value is not None
-                and value.type == "function_definition"
-            ):
-                self.defined_member_names.add(src.node_text(key))
+            key = table_field.child_by_field_id(_F_NAME)
+            if key is None or key.type != "identifier":
+                continue
+            value = table_field.child_by_field_id(_F_VALUE)
+            if value is not None and value.type == "function_definition":
+                self.defined_member_names.add(text(key))
 
     def references(self, local: Local) -> list[tree_sitter.Node]:
         """Every place the local is read (found on first request: only handlers need it)."""
@@ -429,17 +459,19 @@ class Bindings:
         if node is None:
             return None
         key = node.id
-        if key in self._types:
-            return self._types[key]
-        if key in self._in_progress or len(self._in_progress) > _MAX_DEPTH:
+        types = self._types
+        if key in types:
+            return types[key]
+        in_progress = self._in_progress
+        if key in in_progress or len(in_progress) > _MAX_DEPTH:
             # A cycle, or an expression nested too deep to follow: unknown.
             return None
-        self._in_progress.add(key)
+        in_progress.add(key)
         try:
             found = self._infer(node)
         finally:
-            self._in_progress.discard(key)
-        self._types[key] = found
+            in_progress.discard(key)
+        types[key] = found
         return found
 
     def _class_type(self, name: str | None, certainty: Certainty) -> RobloxType | None:
@@ -499,7 +531,7 @@ class Bindings:
         if t == "binary_expression":
             return self._binary_type(node)
         if t == "unary_expression":
-            operand = node.child_by_field_name("operand")
+            operand = node.child_by_field_id(_F_OPERAND)
             op = node.children[0].type if node.children else ""
             if op == "-":
                 negated = self.type_of(operand)
@@ -509,21 +541,21 @@ class Bindings:
         if t == "function_call":
             return self._call_type(node)
         if t == "dot_index_expression":
-            table = node.child_by_field_name("table")
-            field_node = node.child_by_field_name("field")
+            table = node.child_by_field_id(_F_TABLE)
+            field_node = node.child_by_field_id(_F_FIELD)
             if table is None or field_node is None:
                 return None
             return self._field_type(self.type_of(table), src.node_text(field_node))
         if t == "bracket_index_expression":
-            table = node.child_by_field_name("table")
-            key = string_literal(src, node.child_by_field_name("field"))
+            table = node.child_by_field_id(_F_TABLE)
+            key = string_literal(src, node.child_by_field_id(_F_FIELD))
             if table is None or key is None:
                 return None
             return self._field_type(self.type_of(table), key)
         return None
 
     def _identifier_type(self, node: tree_sitter.Node) -> RobloxType | None:
-        if identifier_role(node) != "read":
+        if node.id not in self._index_tables and identifier_role(node) != "read":
             return None  # a field name, a declaration or a type: not a value here
         local = self.resolve(node)
         if local is not None:
@@ -587,7 +619,7 @@ class Bindings:
             return None
         iterated = exprs.named_children[0]
         if iterated.type == "function_call":
-            callee = iterated.child_by_field_name("name")
+            callee = iterated.child_by_field_id(_F_NAME)
             if (
                 callee is not None
                 and callee.type == "identifier"
@@ -616,7 +648,7 @@ class Bindings:
                     return None
                 uses.extend(self._uses_of_function(holder, local.position))
         else:
-            name = fn.child_by_field_name("name")
+            name = fn.child_by_field_id(_F_NAME)
             if name is None or name.type != "identifier":
                 return None
             holder = self._local_holding(fn)
@@ -646,9 +678,9 @@ class Bindings:
             parent = ref.parent
             if parent is not None and parent.type == "arguments" and parent.parent is not None:
                 call = parent.parent
-                callee = call.child_by_field_name("name")
+                callee = call.child_by_field_id(_F_NAME)
                 if callee is not None and callee.type == "method_index_expression":
-                    method = callee.child_by_field_name("method")
+                    method = callee.child_by_field_id(_F_METHOD)
                     if method is not None and self.source.node_text(method) in _CONNECTORS:
                         uses.append(self._handler_param(call, ref, position))
                         continue
@@ -656,7 +688,7 @@ class Bindings:
             elif (
                 parent is not None
                 and parent.type == "function_call"
-                and _same(parent.child_by_field_name("name"), ref)
+                and _same(parent.child_by_field_id(_F_NAME), ref)
             ):
                 args = call_arguments(parent)
                 uses.append(self.type_of(args[position]) if position < len(args) else None)
@@ -668,24 +700,24 @@ class Bindings:
         self, call: tree_sitter.Node, handler: tree_sitter.Node, position: int
     ) -> RobloxType | None:
         """The type of argument `position` of `handler` when `call` is `signal:Connect(handler)`."""
-        callee = call.child_by_field_name("name")
+        callee = call.child_by_field_id(_F_NAME)
         if callee is None or callee.type != "method_index_expression":
             return None
-        method = callee.child_by_field_name("method")
+        method = callee.child_by_field_id(_F_METHOD)
         if method is None or self.source.node_text(method) not in _CONNECTORS:
             return None
         args = call_arguments(call)
         if not args or args[0].id != handler.id:
             return None
-        signal = self.type_of(callee.child_by_field_name("table"))
+        signal = self.type_of(callee.child_by_field_id(_F_TABLE))
         if signal is None or signal.name != "RBXScriptSignal" or position >= len(signal.params):
             return None
         certainty = Certainty.ISA if signal.certainty >= Certainty.ISA else Certainty.HINT
         return self._class_type(signal.params[position], certainty)
 
     def _binary_type(self, node: tree_sitter.Node) -> RobloxType | None:
-        left = node.child_by_field_name("left")
-        right = node.child_by_field_name("right")
+        left = node.child_by_field_id(_F_LEFT)
+        right = node.child_by_field_id(_F_RIGHT)
         op = next((c.type for c in node.children if not c.is_named), "")
         lt, rt = self.type_of(left), self.type_of(right)
         if op == "or":
@@ -718,21 +750,21 @@ class Bindings:
 
     def _call_type(self, call: tree_sitter.Node) -> RobloxType | None:
         src = self.source
-        callee = call.child_by_field_name("name")
+        callee = call.child_by_field_id(_F_NAME)
         if callee is None:
             return None
         args = call_arguments(call)
         if callee.type == "method_index_expression":
-            receiver_node = callee.child_by_field_name("table")
-            method_node = callee.child_by_field_name("method")
+            receiver_node = callee.child_by_field_id(_F_TABLE)
+            method_node = callee.child_by_field_id(_F_METHOD)
             if receiver_node is None or method_node is None:
                 return None
             method = src.node_text(method_node)
             receiver = self.type_of(receiver_node)
             return self._method_result(receiver, method, args)
         if callee.type == "dot_index_expression":
-            table = callee.child_by_field_name("table")
-            field_node = callee.child_by_field_name("field")
+            table = callee.child_by_field_id(_F_TABLE)
+            field_node = callee.child_by_field_id(_F_FIELD)
             if table is None or field_node is None:
                 return None
             lib = self.type_of(table)
@@ -882,18 +914,19 @@ def identifier_role(ident: tree_sitter.Node) -> str:
     if parent is None:
         return "other"
     ptype = parent.type
+    # The commonest parents first: `a.b` and `a:b`, which name one field each.
+    if ptype == "dot_index_expression":
+        return "other" if _same(parent.child_by_field_id(_F_FIELD), ident) else "read"
+    if ptype == "method_index_expression":
+        return "other" if _same(parent.child_by_field_id(_F_METHOD), ident) else "read"
     if ptype == "variable_list":
         if not _is_field(parent, ident, "name"):
             return "other"
         holder = parent.parent
-        if (
-            holder is not None
-            and holder.type == "assignment_statement"
-            and holder.parent is not None
-        ):
-            if holder.parent.type == "variable_declaration":
-                return "declare"
-            return "write"
+        if holder is not None and holder.type == "assignment_statement":
+            statement = holder.parent
+            if statement is not None:
+                return "declare" if statement.type == "variable_declaration" else "write"
         if holder is not None and holder.type in _DECLARING:
             return "declare"
         return "write"
@@ -905,10 +938,6 @@ def identifier_role(ident: tree_sitter.Node) -> str:
         if _is_field(parent, ident, "name"):
             return "declare" if any(c.type == "local" for c in parent.children) else "write"
         return "other"
-    if ptype == "dot_index_expression":
-        return "other" if _is_field(parent, ident, "field") else "read"
-    if ptype == "method_index_expression":
-        return "other" if _is_field(parent, ident, "method") else "read"
     if ptype == "field":
         return "other" if _is_field(parent, ident, "name") else "read"
     if ptype == "cast_expression":
@@ -920,7 +949,8 @@ def identifier_role(ident: tree_sitter.Node) -> str:
 
 
 def _is_field(parent: tree_sitter.Node, child: tree_sitter.Node, name: str) -> bool:
-    return any(_same(c, child) for c in parent.children_by_field_name(name))
+    key = child.id
+    return any(c.id == key for c in parent.children_by_field_name(name))
 
 
 def _shared_params(members: tuple[Member, ...]) -> tuple[str, ...]:

@@ -9,11 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from luaurft.luau.source import field_id
+
 if TYPE_CHECKING:
     from tree_sitter import Node
 
     from luaurft.luau.source import LuauSource
     from luaurft.scoring.rule import RuleContext
+
+
+# Field ids, looked up once: `child_by_field_id` skips the name lookup on every call.
+_F_NAME = field_id("name")
+_F_TABLE = field_id("table")
 
 
 class Call:
@@ -105,11 +112,11 @@ def root_identifier(node: Node | None) -> Node | None:
         if kind == "identifier":
             return node
         if kind in ("dot_index_expression", "bracket_index_expression", "method_index_expression"):
-            node = node.child_by_field_name("table") or (
+            node = node.child_by_field_id(_F_TABLE) or (
                 node.named_children[0] if node.named_child_count else None
             )
         elif kind == "function_call":
-            node = node.child_by_field_name("name")
+            node = node.child_by_field_id(_F_NAME)
         elif kind == "parenthesized_expression":
             node = node.named_children[0] if node.named_child_count else None
         else:

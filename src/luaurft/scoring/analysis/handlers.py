@@ -42,9 +42,10 @@ def signal_field(source: LuauSource, call: Call) -> str | None:
 
 def _connected_to(source: LuauSource, index: CallIndex, function: Node) -> str | None:
     value = function
-    while value.parent is not None and value.parent.type in _WRAPPERS:
-        value = value.parent
     args = value.parent
+    while args is not None and args.type in _WRAPPERS:
+        value = args
+        args = value.parent
     if args is None or args.type != "arguments" or args.parent is None:
         return None
     call = index.of(args.parent)

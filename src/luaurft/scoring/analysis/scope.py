@@ -33,11 +33,22 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from luaurft.luau.source import field_id
+
 if TYPE_CHECKING:
     from tree_sitter import Node
 
     from luaurft.luau.source import LuauSource
     from luaurft.scoring.rule import RuleContext
+
+
+# Field ids, looked up once: `child_by_field_id` skips the name lookup on every call.
+_F_BODY = field_id("body")
+_F_CLAUSE = field_id("clause")
+_F_CONDITION = field_id("condition")
+_F_NAME = field_id("name")
+_F_PARAMETERS = field_id("parameters")
+_F_TABLE = field_id("table")
 
 
 class DeclKind(StrEnum):
@@ -98,7 +109,7 @@ _INERT = frozenset(
 )
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Scope:
     node: Node
     kind: ScopeKind
@@ -125,7 +136,7 @@ class Scope:
         return False
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Declaration:
     """One declared name. `node` is the declaring identifier (the function node for `self`)."""
 
@@ -166,7 +177,7 @@ class Reference:
         return self.declaration is None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class FunctionInfo:
     node: Node
     scope: Scope
@@ -185,7 +196,7 @@ class FunctionInfo:
         return self.node.start_byte <= node.start_byte and node.end_byte <= self.node.end_byte
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class LoopInfo:
     node: Node
     scope: Scope
@@ -212,6 +223,33 @@ class ScopeAnalysis:
     def partial(self) -> bool:
         """True when part of the code could not be parsed and the analysis may be incomplete."""
         return bool(self.error_ranges)
+
+    def release_analysis(self) -> None:
+        """Unlink the records from one another; the analysis is empty afterwards.
+
+        Declarations list their reads and each read names its declaration, a scope
+        maps names to declarations that name their scope, and so on: reference
+        cycles that only the cyclic garbage collector frees, and it then has to
+        scan them (with the tree they hold) many times first. Scoring calls this
+        once a card is done (see `RuleContext.release`).
+        """
+        scopes = {self.root}
+        for decl in self.declarations:
+            decl.reads.clear()
+            decl.writes.clear()
+            decl.group.clear()
+            scopes.add(decl.scope)
+        for ref in self.references:
+            scopes.add(ref.scope)
+        for info in self.functions:
+            info.parameters.clear()
+            info.declaration = None
+            scopes.add(info.scope)
+        for loop in self.loops:
+            scopes.add(loop.scope)
+        for scope in scopes:
+            scope.names.clear()
+            scope.function = None
 
     def reference(self, identifier: Node) -> Reference | None:
         return self.references_by_node.get(identifier.id)
@@ -306,6 +344,15 @@ class _Walker:
             "ERROR": self._children,
             "cast_expression": self._cast,
         }
+        # What `_visit` does with each node type, decided once: a handler, the
+        # type walk, nothing (inert) or the children; unknown types get the children.
+        self.dispatch: dict[str, Callable[[Node, Scope], None] | None] = {
+            **{kind: None for kind in _INERT},
+            **{kind: self._type for kind in TYPE_NODES},
+            **self.handlers,
+        }
+        self.visit_children = self._children
+        self.visit = self._visit
 
     # -- driver -------------------------------------------------------------
 
@@ -322,6 +369,12 @@ class _Walker:
         for decl in self.result.declarations:
             if len(decl.reads) > 1:
                 decl.reads.sort(key=_start)
+        # The handler tables hold bound methods of this walker: a reference cycle
+        # only the cyclic garbage collector could free, keeping the result, the
+        # source and its tree alive until it runs. Break it now.
+        self.handlers.clear()
+        self.dispatch.clear()
+        del self.visit, self.visit_children
         return self.result
 
     def _collect_missing(self) -> None:
@@ -339,30 +392,30 @@ class _Walker:
         self.stack.extend(reversed(tasks))
 
     def _visit(self, node: Node, scope: Scope) -> None:
-        kind = node.type
-        handler = self.handlers.get(kind)
+        handler = self.dispatch.get(node.type, self.visit_children)
         if handler is not None:
             handler(node, scope)
-        elif kind in TYPE_NODES:
-            self._type(node, scope)
-        elif kind not in _INERT:
-            self._children(node, scope)
 
     def _children(self, node: Node, scope: Scope) -> None:
         """Visit the named children in order (names at once, the rest through the stack)."""
         tasks: list[_Task] = []
+        dispatch = self.dispatch
+        visit_children = self.visit_children
         for child in node.named_children:
             kind = child.type
             if kind == "identifier":
                 # Nothing in an expression declares a name in this scope, so
                 # resolving it now or later gives the same answer.
-                self._reference(child, scope)
+                self._read(child, scope)
             elif kind == "string":
                 # Only interpolated (backtick) strings hold expressions.
                 if self.source.bytes[child.start_byte] == 0x60:
-                    tasks.append((self._visit, child, scope))
-            elif kind not in _INERT:
-                tasks.append((self._visit, child, scope))
+                    tasks.append((visit_children, child, scope))
+            else:
+                # The handler `_visit` would pick, chosen now: one call less per node.
+                handler = dispatch.get(kind, visit_children)
+                if handler is not None:
+                    tasks.append((handler, child, scope))
         if tasks:
             self.stack.extend(reversed(tasks))
 
@@ -395,17 +448,18 @@ class _Walker:
         group: list[Declaration] | None = None,
         name: str | None = None,
     ) -> Declaration:
-        text = name if name is not None else self._text(ident)
+        text = name if name is not None else self.source.node_text(ident)
         decl = Declaration(
-            name=text,
-            kind=kind,
-            node=ident,
-            scope=scope,
-            function=scope.function,
-            statement=statement,
-            value=value,
-            index=index,
-            shadows=scope.lookup(text),
+            text,
+            kind,
+            ident,
+            scope,
+            scope.function,
+            statement,
+            value,
+            index,
+            [],
+            scope.lookup(text),
         )
         if group is not None:
             group.append(decl)
@@ -429,15 +483,7 @@ class _Walker:
     ) -> Reference:
         name = self._text(ident)
         decl = scope.lookup(name)
-        ref = Reference(
-            name=name,
-            node=ident,
-            declaration=decl,
-            scope=scope,
-            read=read,
-            write=write,
-            value=value,
-        )
+        ref = Reference(name, ident, decl, scope, read, write, value)
         result = self.result
         result.references.append(ref)
         result.references_by_node[ident.id] = ref
@@ -454,7 +500,23 @@ class _Walker:
         return ref
 
     def _read(self, node: Node, scope: Scope) -> None:
-        self._reference(node, scope)
+        # `_reference(node, scope)` for the commonest case, a plain read, inlined.
+        name = self.source.node_text(node)
+        found: Scope | None = scope
+        decl = None
+        while found is not None:
+            decl = found.names.get(name)
+            if decl is not None:
+                break
+            found = found.parent
+        ref = Reference(name, node, decl, scope)
+        result = self.result
+        result.references.append(ref)
+        result.references_by_node[node.id] = ref
+        if decl is not None:
+            decl.reads.append(ref)
+        else:
+            result.global_reads[name].append(ref)
 
     # -- types --------------------------------------------------------------
 
@@ -477,7 +539,7 @@ class _Walker:
                     continue
                 elif in_typeof:
                     # typeof(expr): the expression is a value read, not a type.
-                    self.stack.append((self._visit, child, scope))
+                    self.stack.append((self.visit, child, scope))
                     in_typeof = False
                 else:
                     stack.append(child)
@@ -487,37 +549,46 @@ class _Walker:
     def _block(self, block: Node | None, scope: Scope) -> list[_Task]:
         if block is None:
             return []
-        return [(self._visit, child, scope) for child in block.children if child.is_named]
+        visit = self.visit
+        return [(visit, child, scope) for child in block.children if child.is_named]
 
     def _local_declaration(self, node: Node, scope: Scope) -> None:
         assignment = None
         names = None
         for child in node.children:
-            if child.type == "assignment_statement":
+            kind = child.type
+            if kind == "assignment_statement":
                 assignment = child
-            elif child.type == "variable_list":
+            elif kind == "variable_list":
                 names = child
         values: list[Node] = []
+        # The values that pair with the names: only when the names are the assignment's.
+        paired: list[Node] = []
         if assignment is not None:
+            in_assignment = False
             for child in assignment.children:
-                if child.type == "variable_list":
+                kind = child.type
+                if kind == "variable_list":
                     names = child
-                elif child.type == "expression_list":
+                    in_assignment = True
+                elif kind == "expression_list":
                     values = [c for c in child.named_children if c.type != "comment"]
-        tasks: list[_Task] = [(self._visit, v, scope) for v in values]
+            if in_assignment:
+                paired = values
+        visit = self.visit
+        tasks: list[_Task] = [(visit, v, scope) for v in values]
         if names is not None:
-            tasks.append((self._declare_locals, names, scope))
+            declare_locals = self._declare_locals
+
+            def declare(names: Node, scope: Scope) -> None:
+                declare_locals(names, scope, node, paired)
+
+            tasks.append((declare, names, scope))
         self._push(tasks)
 
-    def _declare_locals(self, names: Node, scope: Scope) -> None:
-        statement = names.parent
-        if statement is not None and statement.type == "assignment_statement":
-            statement = statement.parent
-        values: list[Node] = []
-        if names.parent is not None and names.parent.type == "assignment_statement":
-            for child in names.parent.children:
-                if child.type == "expression_list":
-                    values = [c for c in child.named_children if c.type != "comment"]
+    def _declare_locals(
+        self, names: Node, scope: Scope, statement: Node, values: list[Node]
+    ) -> None:
         group: list[Declaration] = []
         after_colon = False
         idents: list[Node] = []
@@ -535,13 +606,7 @@ class _Walker:
         for i, ident in enumerate(idents):
             value = values[i] if i < len(values) else None
             decl = self._declare(
-                ident,
-                DeclKind.LOCAL,
-                scope,
-                statement or names,
-                value=value,
-                index=i,
-                group=group,
+                ident, DeclKind.LOCAL, scope, statement, value=value, index=i, group=group
             )
             if value is not None and value.type == "function_definition":
                 info = self.result.functions_by_node.get(value.id)
@@ -556,13 +621,13 @@ class _Walker:
                 targets = [c for c in child.named_children if c.type != "comment"]
             elif child.type == "expression_list":
                 values = [c for c in child.named_children if c.type != "comment"]
-        tasks: list[_Task] = [(self._visit, v, scope) for v in values]
+        tasks: list[_Task] = [(self.visit, v, scope) for v in values]
         for i, target in enumerate(targets):
             if target.type == "identifier":
                 value = values[i] if i < len(values) else None
                 tasks.append((self._writer(value), target, scope))
             else:
-                tasks.append((self._visit, target, scope))
+                tasks.append((self.visit, target, scope))
         self._push(tasks)
 
     def _writer(self, value: Node | None) -> Callable[[Node, Scope], None]:
@@ -584,12 +649,12 @@ class _Walker:
                 targets = [c for c in child.named_children if c.type != "comment"]
             elif child.type == "expression_list":
                 values = [c for c in child.named_children if c.type != "comment"]
-        tasks: list[_Task] = [(self._visit, v, scope) for v in values]
+        tasks: list[_Task] = [(self.visit, v, scope) for v in values]
         for target in targets:
             if target.type == "identifier":
                 tasks.append((self._read_write, target, scope))
             else:
-                tasks.append((self._visit, target, scope))
+                tasks.append((self.visit, target, scope))
         self._push(tasks)
 
     def _read_write(self, node: Node, scope: Scope) -> None:
@@ -597,26 +662,26 @@ class _Walker:
 
     def _do(self, node: Node, scope: Scope) -> None:
         inner = Scope(node=node, kind=ScopeKind.BLOCK, parent=scope, function=scope.function)
-        self._push(self._block(node.child_by_field_name("body"), inner))
+        self._push(self._block(node.child_by_field_id(_F_BODY), inner))
 
     def _while(self, node: Node, scope: Scope) -> None:
         inner = Scope(node=node, kind=ScopeKind.LOOP, parent=scope, function=scope.function)
         self.result.loops.append(LoopInfo(node=node, scope=inner, function=scope.function))
         tasks: list[_Task] = []
-        condition = node.child_by_field_name("condition")
+        condition = node.child_by_field_id(_F_CONDITION)
         if condition is not None:
-            tasks.append((self._visit, condition, scope))
-        tasks.extend(self._block(node.child_by_field_name("body"), inner))
+            tasks.append((self.visit, condition, scope))
+        tasks.extend(self._block(node.child_by_field_id(_F_BODY), inner))
         self._push(tasks)
 
     def _repeat(self, node: Node, scope: Scope) -> None:
         # The `until` condition is inside the body's scope: it sees the body's locals.
         inner = Scope(node=node, kind=ScopeKind.LOOP, parent=scope, function=scope.function)
         self.result.loops.append(LoopInfo(node=node, scope=inner, function=scope.function))
-        tasks = self._block(node.child_by_field_name("body"), inner)
-        condition = node.child_by_field_name("condition")
+        tasks = self._block(node.child_by_field_id(_F_BODY), inner)
+        condition = node.child_by_field_id(_F_CONDITION)
         if condition is not None:
-            tasks.append((self._visit, condition, inner))
+            tasks.append((self.visit, condition, inner))
         self._push(tasks)
 
     def _if(self, node: Node, scope: Scope) -> None:
@@ -629,17 +694,17 @@ class _Walker:
                 )
                 tasks.extend(self._block(child, inner))
             elif child.is_named:
-                tasks.append((self._visit, child, scope))
+                tasks.append((self.visit, child, scope))
         self._push(tasks)
 
     def _for(self, node: Node, scope: Scope) -> None:
         inner = Scope(node=node, kind=ScopeKind.LOOP, parent=scope, function=scope.function)
         self.result.loops.append(LoopInfo(node=node, scope=inner, function=scope.function))
-        clause = node.child_by_field_name("clause")
+        clause = node.child_by_field_id(_F_CLAUSE)
         tasks: list[_Task] = []
         if clause is not None:
             if clause.type == "for_numeric_clause":
-                name = clause.child_by_field_name("name")
+                name = clause.child_by_field_id(_F_NAME)
                 after_colon = False
                 for child in clause.children:
                     if child.type == ":":
@@ -649,22 +714,22 @@ class _Walker:
                     elif after_colon:
                         after_colon = False
                     else:
-                        tasks.append((self._visit, child, scope))
+                        tasks.append((self.visit, child, scope))
                 tasks.append((self._declare_numeric_loop, clause, inner))
             else:
                 for child in clause.children:
                     if child.type == "expression_list":
                         tasks.extend(
-                            (self._visit, c, scope)
+                            (self.visit, c, scope)
                             for c in child.named_children
                             if c.type != "comment"
                         )
                 tasks.append((self._declare_generic_loop, clause, inner))
-        tasks.extend(self._block(node.child_by_field_name("body"), inner))
+        tasks.extend(self._block(node.child_by_field_id(_F_BODY), inner))
         self._push(tasks)
 
     def _declare_numeric_loop(self, clause: Node, scope: Scope) -> None:
-        name = clause.child_by_field_name("name")
+        name = clause.child_by_field_id(_F_NAME)
         if name is not None:
             self._declare(name, DeclKind.LOOP_VARIABLE, scope, clause.parent or clause)
         after_colon = False
@@ -704,7 +769,7 @@ class _Walker:
     # -- functions ----------------------------------------------------------
 
     def _function_declaration(self, node: Node, scope: Scope) -> None:
-        name = node.child_by_field_name("name")
+        name = node.child_by_field_id(_F_NAME)
         is_local = node.child_count > 0 and node.children[0].type == "local"
         if name is None:
             self._function(node, scope)
@@ -718,7 +783,7 @@ class _Walker:
             self._function(node, scope, declaration=ref.declaration, name=ref.name)
             return
         is_method = name.type == "method_index_expression"
-        table = name.child_by_field_name("table")
+        table = name.child_by_field_id(_F_TABLE)
         if table is not None:
             self._visit(table, scope)
         self._function(node, scope, is_method=is_method, name=self._text(name))
@@ -736,7 +801,7 @@ class _Walker:
         is_method: bool = False,
     ) -> None:
         inner = Scope(node=node, kind=ScopeKind.FUNCTION, parent=scope, function=None)
-        body = node.child_by_field_name("body")
+        body = node.child_by_field_id(_F_BODY)
         info = FunctionInfo(
             node=node,
             scope=inner,
@@ -751,7 +816,7 @@ class _Walker:
         self.result.functions_by_node[node.id] = info
         if is_method:
             self._declare(node, DeclKind.SELF, inner, node, name="self")
-        params = node.child_by_field_name("parameters")
+        params = node.child_by_field_id(_F_PARAMETERS)
         after_params = False
         after_colon = False
         tasks: list[_Task] = []
@@ -800,7 +865,7 @@ class _Walker:
 
     def _index_table_only(self, node: Node, scope: Scope) -> None:
         # `a.b` and `a:b`: only `a` is a name; `b` is a field.
-        table = node.child_by_field_name("table")
+        table = node.child_by_field_id(_F_TABLE)
         if table is None:
             table = node.named_children[0] if node.named_child_count else None
         if table is not None:
@@ -816,7 +881,7 @@ class _Walker:
                 if child.type == "=":
                     seen_equals = True
                 elif seen_equals and child.is_named:
-                    self.stack.append((self._visit, child, scope))
+                    self.stack.append((self.visit, child, scope))
             return
         self._children(node, scope)
 

@@ -55,8 +55,9 @@ def _dead(block: Node) -> bool:
     return condition is not None and condition.type in _DEAD_CONDITIONS
 
 
-def working_statements(source: LuauSource) -> int:
-    """How many statements in the code do work (see `_boilerplate` and `_dead`)."""
+def working_statements(source: LuauSource, limit: int | None = None) -> int:
+    """How many statements in the code do work (see `_boilerplate` and `_dead`),
+    counting no further than `limit` when one is given."""
     count = 0
     containers = [source.root, *source.nodes("block")]
     for container in containers:
@@ -65,6 +66,8 @@ def working_statements(source: LuauSource) -> int:
         for statement in container.named_children:
             if statement.type != "comment" and not _boilerplate(source, statement):
                 count += 1
+                if limit is not None and count >= limit:
+                    return count
     return count
 
 
@@ -72,7 +75,7 @@ def substance(source: LuauSource) -> float:
     """0 for empty or stub code, rising to 1 at `SUBSTANCE_STATEMENTS` working statements."""
     if source.is_blank:
         return 0.0
-    return min(1.0, working_statements(source) / SUBSTANCE_STATEMENTS)
+    return min(1.0, working_statements(source, SUBSTANCE_STATEMENTS) / SUBSTANCE_STATEMENTS)
 
 
 class BugScorer(Scorer):

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from luaurft.luau.source import field_id
 from luaurft.roblox.api import Member, MemberKind
 from luaurft.scoring.analysis.bindings import call_arguments, string_literal
 
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     from luaurft.scoring.rule import RuleContext
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built for every index expression, frozen init is slow
 class Access:
     """`receiver.name`, `receiver:name(...)` or `receiver.name(...)` somewhere in the code.
 
@@ -36,38 +37,43 @@ class Access:
 
 def accesses(ctx: RuleContext) -> list[Access]:
     """Every `a.b` and `a:b(...)` in the code, in reading order (computed once per code)."""
-    return ctx.memo("api.accesses", lambda: list(_accesses(ctx.source)))
+    return ctx.memo("api.accesses", lambda: _accesses(ctx.source))
 
 
-def _accesses(source: LuauSource) -> Iterator[Access]:
+_NAME = field_id("name")
+_TABLE = field_id("table")
+_FIELD = field_id("field")
+_METHOD = field_id("method")
+
+
+def _accesses(source: LuauSource) -> list[Access]:
+    # Calls by their callee and assignment targets, found from above: cheaper
+    # than asking every index expression for its parent.
+    calls: dict[int, tree_sitter.Node] = {}
+    for call in source.nodes("function_call"):
+        callee = call.child_by_field_id(_NAME)
+        if callee is not None:
+            calls[callee.id] = call
+    targets: set[int] = set()
+    for statement in source.nodes("assignment_statement", "update_statement"):
+        for part in statement.children:
+            if part.type == "variable_list":
+                targets.update([target.id for target in part.children])
+    text = source.node_text
+    found: list[Access] = []
     for node in source.nodes("dot_index_expression", "method_index_expression"):
         method = node.type == "method_index_expression"
-        receiver = node.child_by_field_name("table")
-        name_node = node.child_by_field_name("method" if method else "field")
+        receiver = node.child_by_field_id(_TABLE)
+        name_node = node.child_by_field_id(_METHOD if method else _FIELD)
         if receiver is None or name_node is None:
             continue
-        parent = node.parent
-        call = None
-        if parent is not None and parent.type == "function_call":
-            callee = parent.child_by_field_name("name")
-            if callee is not None and callee.id == node.id:
-                call = parent
-        assigned = False
-        if parent is not None and parent.type == "variable_list":
-            holder = parent.parent
-            assigned = holder is not None and holder.type in (
-                "assignment_statement",
-                "update_statement",
+        key = node.id
+        found.append(
+            Access(
+                node, receiver, name_node, text(name_node), method, calls.get(key), key in targets
             )
-        yield Access(
-            node=node,
-            receiver=receiver,
-            name_node=name_node,
-            name=source.node_text(name_node),
-            method=method,
-            call=call,
-            assigned=assigned,
         )
+    return found
 
 
 def method_calls(

@@ -5,34 +5,31 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-import tree_sitter
-
-from luaurft.luau.source import luau_language
 from luaurft.roblox.globals import DEPRECATED_GLOBALS, DEPRECATED_LIBRARY_FUNCTIONS
 from luaurft.scoring.analysis.bindings import bindings_for, identifier_role
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
-
-def _query() -> tree_sitter.Query:
-    names = " ".join(f'"{n}"' for n in sorted(DEPRECATED_GLOBALS))
-    libraries = " ".join(f'"{n.split(".")[0]}"' for n in sorted(DEPRECATED_LIBRARY_FUNCTIONS))
-    return tree_sitter.Query(
-        luau_language(),
-        f"((identifier) @global (#any-of? @global {names}))\n"
-        f"(dot_index_expression table: (identifier) @library (#any-of? @library {libraries})) @access",
-    )
-
-
-_QUERY = _query()
+_LIBRARIES = frozenset(n.split(".")[0] for n in DEPRECATED_LIBRARY_FUNCTIONS)
 # Most code uses none of these names outside `task.wait` and the like: a text scan
-# (a name not right after `.` or `:`) decides whether the query is worth running.
-_MAYBE = re.compile(
-    r"(?<![\w.:])(?:"
+# (a name not right after `.` or `:`) decides whether the tree is worth looking at.
+# The names alone lead the pattern, so the regex engine can jump between their
+# first letters; the character before a hit is checked separately.
+_NAMES = re.compile(
+    "(?:"
     + "|".join(
         sorted({n.split(".")[0] for n in (*DEPRECATED_GLOBALS, *DEPRECATED_LIBRARY_FUNCTIONS)})
     )
     + r")\b"
 )
+_NAME_CHAR = re.compile(r"[\w.:]")
+
+
+def _maybe_used(text: str) -> bool:
+    for hit in _NAMES.finditer(text):
+        start = hit.start()
+        if start == 0 or not _NAME_CHAR.match(text, start - 1):
+            return True
+    return False
 
 
 class DeprecatedGlobalRule(Rule):
@@ -48,13 +45,19 @@ class DeprecatedGlobalRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         src = ctx.source
-        if not _MAYBE.search(src.text):
+        if not _maybe_used(src.text):
             return
-        captures = tree_sitter.QueryCursor(_QUERY).captures(src.root)
-        if not captures:
+        text = src.node_text
+        globals_ = [n for n in src.nodes("identifier") if text(n) in DEPRECATED_GLOBALS]
+        library_accesses = []
+        for access in src.nodes("dot_index_expression"):
+            table = access.child_by_field_name("table")
+            if table is not None and table.type == "identifier" and text(table) in _LIBRARIES:
+                library_accesses.append(access)
+        if not globals_ and not library_accesses:
             return
         bindings = bindings_for(ctx)
-        for ident in captures.get("global", ()):
+        for ident in globals_:
             if identifier_role(ident) != "read" or not bindings.is_global(ident):
                 continue
             name = src.node_text(ident)
@@ -62,7 +65,7 @@ class DeprecatedGlobalRule(Rule):
             yield self.at(
                 ctx, ident, f"`{name}` is deprecated: {info.reason}", f"use {info.replacement}"
             )
-        for access in captures.get("access", ()):
+        for access in library_accesses:
             table = access.child_by_field_name("table")
             field = access.child_by_field_name("field")
             if table is None or field is None or not bindings.is_global(table):

@@ -38,9 +38,10 @@ _WRAPPERS = frozenset({"parenthesized_expression", "cast_expression"})
 def _kept(scopes: ScopeAnalysis, call: Call) -> bool:
     """True when the connection object is stored, passed on or returned."""
     value = call.node
-    while value.parent is not None and value.parent.type in _WRAPPERS:
-        value = value.parent
     parent = value.parent
+    while parent is not None and parent.type in _WRAPPERS:
+        value = parent
+        parent = value.parent
     if parent is None:
         return False
     kind = parent.type

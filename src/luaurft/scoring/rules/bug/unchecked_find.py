@@ -57,15 +57,21 @@ def may_return_nil(call: Call) -> bool:
 
 def _lift(node: Node) -> Node:
     """The outermost `(...)`/`::` wrapper around a value."""
-    while node.parent is not None and node.parent.type in _WRAPPERS:
-        node = node.parent
-    return node
+    return _lifted(node)[0]
+
+
+def _lifted(node: Node) -> tuple[Node, Node | None]:
+    """`_lift(node)` and its parent (asking tree-sitter for a parent walks down from the root)."""
+    parent = node.parent
+    while parent is not None and parent.type in _WRAPPERS:
+        node = parent
+        parent = node.parent
+    return node, parent
 
 
 def indexed_by(node: Node) -> Node | None:
     """The index expression that indexes this value (`v.x`, `v[k]`, `v:m()`), if any."""
-    value = _lift(node)
-    parent = value.parent
+    value, parent = _lifted(node)
     if parent is not None and parent.type in _INDEXES:
         table = parent.child_by_field_name("table")
         if same(table, value):

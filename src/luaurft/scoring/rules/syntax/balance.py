@@ -23,6 +23,10 @@ from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 _BRACKETS = {")": "(", "]": "[", "}": "{"}
 _BLOCK_OPENERS = frozenset({"function", "if", "while", "for", "repeat", "do"})
+_OPENER_OF = {closer: frozenset(opener) for closer, opener in _BRACKETS.items()}
+_END_CLOSES = frozenset(_BLOCK_OPENERS - {"repeat"})
+_UNTIL_CLOSES = frozenset({"repeat"})
+_ELSE_CLOSES = frozenset({"if"})
 _TAB_WIDTH = 4
 
 
@@ -65,9 +69,15 @@ class _Matcher:
         self.else_if_as_elseif = else_if_as_elseif
         self.stack: list[_Open] = []
         self.problems: list[Imbalance] = []
+        self._indents: dict[int, int] = {}
 
     def indent(self, token: Token) -> int:
-        return _indent_of(self.lines[token.line - 1]) if token.line <= len(self.lines) else 0
+        line = token.line
+        found = self._indents.get(line)
+        if found is None:
+            found = _indent_of(self.lines[line - 1]) if line <= len(self.lines) else 0
+            self._indents[line] = found
+        return found
 
     def _unclosed(self, entry: _Open) -> None:
         kind: Literal["unclosed-block", "unclosed-bracket"] = (
@@ -107,16 +117,21 @@ class _Matcher:
         view = self.view
         skip_lines = view.foreign_header_lines
         else_ifs = set(else_if_indexes(view))
+        line_first = view.line_first
+        op_kind, keyword_kind = TokenKind.OP, TokenKind.KEYWORD
         for i, tok in enumerate(view.code):
-            first = i in view.line_first
+            kind = tok.kind
+            if kind is not op_kind and kind is not keyword_kind:
+                continue
+            first = i in line_first
             text = tok.text
-            if tok.kind is TokenKind.OP:
+            if kind is op_kind:
                 if text in ("(", "[", "{"):
                     self.stack.append(_Open(tok, self.indent(tok), is_block=False))
                 elif text in _BRACKETS:
-                    self._close(tok, first, frozenset(_BRACKETS[text]), pop=True)
+                    self._close(tok, first, _OPENER_OF[text], pop=True)
                 continue
-            if tok.kind is not TokenKind.KEYWORD or tok.line in skip_lines:
+            if tok.line in skip_lines:
                 continue
             if text == "do" and self.stack and self.stack[-1].awaits_do:
                 self.stack[-1].awaits_do = False
@@ -132,12 +147,11 @@ class _Matcher:
                 entry.awaits_do = text in ("while", "for")
                 self.stack.append(entry)
             elif text == "end":
-                opens = frozenset(_BLOCK_OPENERS - {"repeat"})
-                self._close(tok, first, opens, pop=True)
+                self._close(tok, first, _END_CLOSES, pop=True)
             elif text == "until":
-                self._close(tok, first, frozenset({"repeat"}), pop=True)
+                self._close(tok, first, _UNTIL_CLOSES, pop=True)
             elif text in ("else", "elseif"):
-                self._close(tok, first, frozenset({"if"}), pop=False)
+                self._close(tok, first, _ELSE_CLOSES, pop=False)
         for entry in self.stack:
             if not entry.is_expression:
                 self._unclosed(entry)
@@ -163,8 +177,9 @@ def else_if_indexes(view: CodeView) -> list[int]:
     code = view.code
     return [
         i
-        for i in range(1, len(code))
-        if code[i].is_keyword("if")
+        for i in view.positions("if")
+        if i >= 1
+        and code[i].is_keyword("if")
         and code[i - 1].is_keyword("else")
         and code[i - 1].line == code[i].line
     ]

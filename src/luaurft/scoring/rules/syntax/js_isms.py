@@ -28,7 +28,8 @@ class JsDeclarationRule(Rule):
         if ctx.source.compiles:
             return
         view = code_view(ctx)
-        for i, tok in enumerate(view.code):
+        for i in view.positions(*_DECLARATIONS):
+            tok = view.code[i]
             if tok.kind is not TokenKind.NAME or tok.text not in _DECLARATIONS:
                 continue
             nxt = view.next(i)
@@ -57,7 +58,9 @@ class JsStrictEqualityRule(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         if ctx.source.compiles:
             return
-        for tok in code_view(ctx).code:
+        view = code_view(ctx)
+        for i in view.positions("===", "!=="):
+            tok = view.code[i]
             if tok.is_op("===", "!=="):
                 luau = "==" if tok.text == "===" else "~="
                 yield self.at(
@@ -86,7 +89,9 @@ class JsConsoleRule(Rule):
         if "console" in view.defined_names:
             return
         code = view.code
-        for i in range(len(code) - 3):
+        for i in view.positions("console"):
+            if i >= len(code) - 3:
+                break
             tok = code[i]
             prev = view.prev(i)
             if (
@@ -176,7 +181,9 @@ class JsLogicalOperatorRule(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         if ctx.source.compiles:
             return
-        for tok in code_view(ctx).code:
+        view = code_view(ctx)
+        for i in view.positions(*_LOGICAL):
+            tok = view.code[i]
             if tok.kind is TokenKind.OP and tok.text in _LOGICAL:
                 luau = _LOGICAL[tok.text]
                 yield self.at(

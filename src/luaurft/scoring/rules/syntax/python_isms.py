@@ -29,7 +29,8 @@ class PythonDefRule(Rule):
             return
         view = code_view(ctx)
         code = view.code
-        for i, tok in enumerate(code):
+        for i in view.positions("def"):
+            tok = code[i]
             nxt, prev = view.next(i), view.prev(i)
             if (
                 tok.is_name("def")
@@ -62,7 +63,8 @@ class PythonElifRule(Rule):
         if ctx.source.compiles:
             return
         view = code_view(ctx)
-        for i, tok in enumerate(view.code):
+        for i in view.positions("elif"):
+            tok = view.code[i]
             nxt = view.next(i)
             if (
                 tok.is_name("elif")
@@ -98,7 +100,8 @@ class PythonConstantRule(Rule):
             return
         view = code_view(ctx)
         defined = view.defined_names
-        for i, tok in enumerate(view.code):
+        for i in view.positions(*_PY_CONSTANTS):
+            tok = view.code[i]
             if tok.kind is not TokenKind.NAME or tok.text not in _PY_CONSTANTS:
                 continue
             prev, nxt = view.prev(i), view.next(i)
@@ -126,7 +129,9 @@ class PythonNotEqualRule(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         if ctx.source.compiles:
             return
-        for tok in code_view(ctx).code:
+        view = code_view(ctx)
+        for i in view.positions("!="):
+            tok = view.code[i]
             if tok.is_op("!="):
                 yield self.at(
                     ctx,
@@ -149,8 +154,9 @@ class PythonImportRule(Rule):
             return
         view = code_view(ctx)
         code = view.code
-        for i, tok in enumerate(code):
-            if not view.at_statement_start(i):
+        for i in view.positions("import", "from"):
+            tok = code[i]
+            if not tok.is_name("import", "from") or not view.at_statement_start(i):
                 continue
             nxt = view.next(i)
             if nxt is None or nxt.line != tok.line or nxt.kind is not TokenKind.NAME:
@@ -188,7 +194,8 @@ class PythonFStringRule(Rule):
         if not any(marker in ctx.source.text for marker in _FSTRING_MARKERS):
             return
         view = code_view(ctx)
-        for i, tok in enumerate(view.code):
+        for i in view.positions(*_FSTRING_PREFIX):
+            tok = view.code[i]
             nxt = view.next(i)
             if (
                 tok.kind is TokenKind.NAME
@@ -252,7 +259,9 @@ class PythonSelfCallRule(Rule):
         if not methods:
             return
         code = view.code
-        for i in range(len(code) - 3):
+        for i in view.positions("self"):
+            if i >= len(code) - 3:
+                break
             tok = code[i]
             if not (
                 tok.is_name("self")
@@ -315,7 +324,8 @@ class PythonBuiltinRule(Rule):
             return
         view = code_view(ctx)
         defined = view.defined_names
-        for i, tok in enumerate(view.code):
+        for i in view.positions(*_BUILTINS):
+            tok = view.code[i]
             if tok.kind is not TokenKind.NAME or tok.text not in _BUILTINS or tok.text in defined:
                 continue
             prev, nxt = view.prev(i), view.next(i)

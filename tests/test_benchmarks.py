@@ -1,0 +1,59 @@
+"""The benchmark scripts run and report every stage (never a timing assertion)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from types import ModuleType
+
+import pytest
+
+from conftest import ROOT, example_files
+from luaurft.scoring import EXEC_SCORER
+from luaurft.scoring.registry import all_rules
+
+BENCHMARKS = ROOT / "benchmarks"
+
+
+def _load(name: str) -> ModuleType:
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # dataclasses look their module up while it loads
+        spec.loader.exec_module(module)
+        return module
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+
+
+def test_throughput_reports_every_stage_and_the_ratio(capsys: pytest.CaptureFixture[str]) -> None:
+    throughput = _load("score_throughput")
+    assert throughput.main([str(ROOT / "examples"), "--target-mb", "0.005", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert set(report["stages"]) == {"parse", "compile", "score", "lex"}
+    assert report["ratio_score_over_parse_plus_compile"] > 0
+
+
+def test_breakdown_times_every_rule_and_adds_up() -> None:
+    breakdown = _load("score_breakdown")
+    corpus = [path.read_text(encoding="utf-8") for path in example_files()[:2]]
+    report = breakdown.breakdown(corpus)
+    assert report["files"] == 2
+    deterministic = {rule.id for rule in all_rules() if rule.scorer != EXEC_SCORER}
+    assert set(report["rules"]) == deterministic
+    assert {"parse", "compile", "node index", "script kind"} <= set(report["stages"])
+    # Scope resolution is shared: it is timed once, as an analysis, not inside a rule.
+    assert "scope" in report["analyses"]
+    assert set(report["scorers"]) == {"syntax", "api", "bug", "quality"}
+    assert sum(e["rule_count"] for e in report["scorers"].values()) == len(deterministic)
+    parts = (
+        sum(report["stages"].values())
+        + sum(report["analyses"].values())
+        + sum(report["rules"].values())
+        + sum(e["formula"] for e in report["scorers"].values())
+    )
+    assert parts == pytest.approx(report["total_seconds"])
+    assert all(seconds >= 0 for seconds in report["rules"].values())
