@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from luaurft.luau.sandbox import Limits, RunStatus
-from luaurft.roblox.checks import CheckScriptError, _Channel, run_checks
+from luaurft.roblox.checks import CheckScriptError, SetupError, _Channel, run_checks
 
 CHECKS = """
 check("each player gets a leaderstats Folder", function()
@@ -190,3 +190,86 @@ end)
     report = run_checks(solution, checks, "Script")
     assert not report.passed
     assert report.results[0].message == "no leaderstats Folder"
+
+
+PLACED_CHECKS = """
+check("the script sits where the task put it", function()
+	local door = workspace:FindFirstChild("Door")
+	expect(door and door:FindFirstChild("DoorScript"), "no DoorScript in the Door")
+	expect(door:GetAttribute("Ready") == true, "the script did not mark its door")
+	expectEqual(door:GetAttribute("Opened"), 1, "the stimulus run after the start")
+end)
+"""
+
+PLACED_SOLUTION = """
+local door = script.Parent
+door:SetAttribute("Ready", true)
+door:GetAttributeChangedSignal("Poke"):Connect(function()
+	door:SetAttribute("Opened", (door:GetAttribute("Opened") or 0) + 1)
+end)
+"""
+
+DOOR_SETUP = """
+local door = Instance.new("Part")
+door.Name = "Door"
+door.Parent = workspace
+"""
+
+
+def test_script_path_puts_the_solution_where_the_task_says() -> None:
+    report = run_checks(
+        PLACED_SOLUTION,
+        PLACED_CHECKS,
+        "Script",
+        setup=DOOR_SETUP,
+        script_path="Workspace.Door.DoorScript",
+        after_start='workspace.Door:SetAttribute("Poke", true)',
+    )
+    assert report.passed, report.to_dict()
+    # Without `after_start` the stimulus never ran: the check sees the difference.
+    report = run_checks(
+        PLACED_SOLUTION,
+        PLACED_CHECKS,
+        "Script",
+        setup=DOOR_SETUP,
+        script_path="Workspace.Door.DoorScript",
+    )
+    assert not report.passed
+    assert "stimulus" in report.results[0].message
+
+
+def test_a_fixed_place_builds_nothing_from_the_solutions_own_code() -> None:
+    # The solution waits for a RemoteEvent; inferred placement would build it, a
+    # task that fixes the place does not (the solution must find the task's world).
+    solution = """
+local remote = game:GetService("ReplicatedStorage"):WaitForChild("Ping")
+remote.OnServerEvent:Connect(function() end)
+workspace:SetAttribute("Started", true)
+"""
+    checks = """
+check("the solution got past its WaitForChild", function()
+	expect(workspace:GetAttribute("Started") == true, "still waiting")
+end)
+"""
+    assert run_checks(solution, checks, "Script").passed
+    fixed = run_checks(solution, checks, "Script", script_path="ServerScriptService.Solution")
+    assert not fixed.passed
+    scaffolded = run_checks(
+        solution, checks, "Script", script_path="ServerScriptService.Solution", scaffold=True
+    )
+    assert scaffolded.passed
+
+
+def test_a_solution_that_does_not_compile_is_a_failed_report() -> None:
+    report = run_checks("local x = = 1", CHECKS, "Script")
+    assert not report.passed
+    assert report.compile_error is not None and report.compile_error.line == 1
+    assert all("does not compile" in r.message for r in report.results)
+
+
+def test_a_broken_setup_is_the_tasks_fault() -> None:
+    with pytest.raises(SetupError, match="setup failed: no such part"):
+        run_checks(SOLUTION, CHECKS, "Script", setup="error('no such part')")
+    with pytest.raises(SetupError, match="does not compile"):
+        run_checks(SOLUTION, CHECKS, "Script", setup="local = 1")
+    assert issubclass(SetupError, CheckScriptError)

@@ -87,3 +87,18 @@ def test_score_runs_code_unless_told_not_to(tmp_path: Path) -> None:
     entry = without["results"][0]
     assert "exec" not in entry["scores"]
     assert not any(f["rule"].startswith("exec/") for f in entry["findings"])
+
+
+def test_hostile_remotes_flag_probes_server_handlers(tmp_path: Path) -> None:
+    script = tmp_path / "give.server.luau"
+    script.write_text(
+        'local remote = Instance.new("RemoteEvent")\nremote.Parent = workspace\n'
+        "remote.OnServerEvent:Connect(function(player, amount: number)\n"
+        "\tprint(amount + 1)\nend)\n"
+    )
+    calm = runner.invoke(app, ["run", str(script), "--format", "json"])
+    assert calm.exit_code == 0 and json.loads(calm.stdout)["status"] == "ok"
+    probed = runner.invoke(app, ["run", str(script), "--format", "json", "--hostile-remotes"])
+    document = json.loads(probed.stdout)
+    assert probed.exit_code == 0 and document["status"] == "error"
+    assert document["error"]["line"] == 4

@@ -51,6 +51,15 @@ def run(
     output_format: Annotated[
         RunFormat, typer.Option("--format", "-f", help="text for people, json for programs.")
     ] = RunFormat.TEXT,
+    hostile_remotes: Annotated[
+        bool,
+        typer.Option(
+            "--hostile-remotes",
+            help="Also fire every remote the server listens to with arguments no client "
+            "should send (wrong types, nils, NaN, huge values): handlers that trust "
+            "the client error.",
+        ),
+    ] = False,
 ) -> None:
     """Run a script in the sandboxed mock Roblox world: output, errors and what it did.
 
@@ -69,10 +78,14 @@ def run(
         raise typer.BadParameter(str(exc), param_hint="FILE") from None
     if output_format is RunFormat.JSON:
         with machine_stdout() as out:
-            result = run_script(source.text, kind=kind, path=file, seconds=seconds)
+            result = run_script(
+                source.text, kind=kind, path=file, seconds=seconds, hostile_remotes=hostile_remotes
+            )
             out.write(json.dumps(run_document(result), indent=2) + "\n")
         return
-    result = run_script(source.text, kind=kind, path=file, seconds=seconds)
+    result = run_script(
+        source.text, kind=kind, path=file, seconds=seconds, hostile_remotes=hostile_remotes
+    )
     _print(result, file)
 
 

@@ -14,15 +14,17 @@ vocabulary (`sim.luau`), prepended to every setup, stimulus and check script.
 from __future__ import annotations
 
 import re
-import secrets
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING
 
 from luaurft.eval.checks import CheckReport, CheckResult, clip, failed_report
 from luaurft.eval.tasks import Task, TaskError, TaskKind
 from luaurft.luau.kind import ScriptKind
-from luaurft.luau.sandbox import USER_CHUNK, Limits, SandboxError, parse_error
+from luaurft.luau.sandbox import Limits
+
+if TYPE_CHECKING:
+    from luaurft.roblox.checks import CheckReport as WorldReport
 
 CHECK_CHUNK = "check"
 # Where a solution goes when the task does not say: the usual home of each kind.
@@ -86,84 +88,58 @@ def run_world_checks(
     task: Task, code: str, *, limits: Limits | None = None, check_seconds: float | None = None
 ) -> CheckReport:
     """Run `code` as the solution of a Roblox task in a fresh mock world and report."""
-    from luaurft.roblox.checks import _Channel
-    from luaurft.roblox.mock import MockWorld
+    from luaurft.roblox.checks import CheckScriptError, SetupError, run_checks
 
     if not task.kind.roblox:
         raise TaskError(f"task {task.id} is plain Luau; use luaurft.eval.checks.run_plain_checks")
     kind = ScriptKind(task.kind.value)
     parent, name = script_place(task)
     script_text, starts = check_script(task)
-    nonce = secrets.token_hex(16)
-    channel = _Channel(nonce)
     per_check = float(check_seconds or task.check_seconds or DEFAULT_CHECK_SECONDS)
-    with MockWorld(limits) as world:
-        if kind is ScriptKind.LOCAL_SCRIPT:
-            world.join_local_player(spawn_character=True)
-        env = world._api("checkEnv")()[0]
-        try:
-            check_fn = world.sandbox.load(script_text, name=CHECK_CHUNK, env=env)
-        except SandboxError as exc:
-            raise TaskError(f"task {task.id}: its checks do not compile: {exc}") from None
-        report_fn = world.sandbox.host_function(channel)
-        ok, values, error = world.sandbox.call(
-            world._api("installChecks"), check_fn, report_fn, nonce
+    prelude = sim_source() + "\n"
+    try:
+        report = run_checks(
+            code,
+            script_text,
+            kind,
+            script_path=f"{parent}.{name}",
+            setup=prelude + task.setup if task.setup.strip() else None,
+            after_start=prelude + task.stimulus if task.stimulus.strip() else None,
+            seconds=task.seconds,
+            check_seconds=per_check,
+            expected=task.expected,
+            limits=limits,
         )
-        del report_fn
-        if not ok or channel.declaration_error is not None or not values:
-            detail = channel.declaration_error or (error.message if error else "no runner")
-            raise TaskError(f"task {task.id}: declaring its checks failed: {detail}")
-        runner = values[0]
-        if task.setup.strip():
-            done, setup_error = world.run_setup(sim_source() + "\n" + task.setup, chunk="setup")
-            if not done:
-                why = setup_error.message if setup_error else "it did not finish"
-                return failed_report(task, f"the task's setup failed: {why}")
-        try:
-            if kind is ScriptKind.MODULE_SCRIPT:
-                proxy = world.load_module(code, name=name, path=parent, chunk=USER_CHUNK)
-                world.require_from_engine(proxy)
-            else:
-                proxy, fn = world.load_script(code, class_name=kind.value, name=name, path=parent)
-                world.launch(proxy, fn)
-        except SandboxError as exc:
-            return failed_report(task, f"the solution does not compile: {exc}")
-        if task.stimulus.strip():
-            world.run_setup(sim_source() + "\n" + task.stimulus, chunk="stimulus")
-        world.drive(task.seconds, kind, stimulus=False, close=False)
-        world.sandbox.call(runner, per_check)
-        del runner
-        run = world.script_run(kind, f"{parent}.{name}")
-    return _report(task, channel, run, starts)
+    except SetupError as exc:
+        return failed_report(task, f"the task's {exc}")
+    except CheckScriptError as exc:
+        raise TaskError(f"task {task.id}: {exc}") from None
+    compile_error = report.compile_error
+    if compile_error is not None:
+        where = f" (line {compile_error.line})" if compile_error.line else ""
+        return failed_report(task, f"the solution does not compile: {compile_error.message}{where}")
+    return _task_report(task, report, starts)
 
 
-def _report(task: Task, channel: Any, run: Any, starts: list[int]) -> CheckReport:
-    tampered = list(channel.problems)
-    declared = channel.expected or 0
-    if declared != task.expected:
-        tampered.append(
-            f"the check script declared {declared} checks, the task has {task.expected}"
-        )
+def _task_report(task: Task, report: WorldReport, starts: list[int]) -> CheckReport:
+    """The world's report in the suite's terms: one result per task check, failure
+    messages pointing at lines of the check body rather than of the assembled script."""
+    run = report.run
     results: list[CheckResult] = []
     for index, check in enumerate(task.checks, start=1):
-        outcome = channel.results.get(index)
-        if tampered:
-            results.append(CheckResult(check.name, False, clip("; ".join(tampered))))
+        if report.problems:
+            results.append(CheckResult(check.name, False, clip("; ".join(report.problems))))
             continue
+        outcome = report.results[index - 1] if index <= len(report.results) else None
         if outcome is None:
-            reason = "not reported"
-            if run.stop is not None:
-                reason = f"the run stopped ({run.status.value}: {run.stop.message})"
-            results.append(CheckResult(check.name, False, clip(reason)))
+            results.append(CheckResult(check.name, False, "not reported"))
             continue
-        passed, message, traceback = outcome
-        if passed:
+        if outcome.passed:
             results.append(CheckResult(check.name, True))
             continue
-        located = parse_error(message, traceback, CHECK_CHUNK)
-        text = located.message
-        if located.line is not None:
-            text = f"{_relocate(f'{CHECK_CHUNK}:{located.line}: ', starts, index - 1)}{text}"
+        text = outcome.message
+        if outcome.line is not None:
+            text = f"{_relocate(f'{CHECK_CHUNK}:{outcome.line}: ', starts, index - 1)}{text}"
         results.append(CheckResult(check.name, False, clip(text)))
     error = run.error
     return CheckReport(

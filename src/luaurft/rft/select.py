@@ -160,7 +160,8 @@ def _jsonable(value: Any) -> dict[str, Any]:
 
 def reward_key(reward: Any) -> str:
     """A stable key for a reward: its `key`; or, for a configured reward (HybridReward), a
-    hash of its config, its judge (model, prompt version) and the scorer version; or its name.
+    hash of its config, its judge (model, prompt version) and the scorer version (with
+    the exec version when it runs code); or its name.
 
     Rewards are stored under this key, so a change of weights, judge or scorers
     scores the candidates again instead of mixing old and new values.
@@ -171,7 +172,7 @@ def reward_key(reward: Any) -> str:
     name = str(getattr(reward, "__name__", None) or type(reward).__name__)
     config = getattr(reward, "config", None)
     if config is not None and hasattr(config, "model_dump"):
-        from luaurft.scoring.registry import scorer_version
+        from luaurft.scoring.registry import card_version
 
         judge = getattr(reward, "judge", None)
         identity = {
@@ -180,7 +181,7 @@ def reward_key(reward: Any) -> str:
             if judge is None
             else [str(getattr(judge, "model", type(judge).__name__)),
                   str(getattr(judge, "prompt_version", ""))],
-            "scorers": scorer_version(),
+            "scorers": card_version(exec=bool(getattr(config, "uses_exec", False))),
         }  # fmt: skip
         blob = json.dumps(identity, sort_keys=True, default=str)
         return f"{name}:{hashlib.sha256(blob.encode()).hexdigest()[:12]}"

@@ -38,14 +38,26 @@ from typing import Any
 from luaurft.errors import LuaurftError
 from luaurft.luau.kind import ScriptKind, detect_kind
 from luaurft.luau.sandbox import USER_CHUNK, Limits, RunStatus, SandboxError, lua_text, parse_error
-from luaurft.roblox.mock import DataStoreOptions, MockWorld, ScriptRun, _compile_script_error
+from luaurft.roblox.mock import (
+    DataStoreOptions,
+    MockWorld,
+    ScriptError,
+    ScriptRun,
+    _compile_script_error,
+)
 from luaurft.roblox.scaffold import infer_placement
 
 CHECK_CHUNK = "check"
+SETUP_CHUNK = "setup"
+AFTER_START_CHUNK = "stimulus"
 
 
 class CheckScriptError(LuaurftError):
     """The check script itself is broken (does not compile, errors while declaring checks)."""
+
+
+class SetupError(CheckScriptError):
+    """The task's setup (trusted code run before the solution) errors or never finishes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +100,11 @@ class CheckReport:
     @property
     def passed_count(self) -> int:
         return sum(1 for r in self.results if r.passed)
+
+    @property
+    def compile_error(self) -> ScriptError | None:
+        """The compiler's verdict when the solution does not compile (nothing ran)."""
+        return next((e for e in self.run.errors if e.context == "compile"), None)
 
     @property
     def fraction(self) -> float:
@@ -160,76 +177,101 @@ def run_checks(
     expected: int | None = None,
     limits: Limits | None = None,
     datastore: DataStoreOptions | None = None,
+    script_path: str | None = None,
+    scaffold: bool | None = None,
+    after_start: str | None = None,
 ) -> CheckReport:
     """Run `solution` as `kind` in a fresh mock world for `seconds` of virtual time,
     then run the checks of `checks` (each with up to `check_seconds`) and report.
 
-    `setup` (trusted Luau with `world`) runs before the solution; `modules` maps
-    dotted paths to ModuleScript sources. `expected`, when given, is the number of
-    checks the task declares; a check script that declares another number fails.
-    `stimulus=True` also applies the standard exec stimulus while the solution runs.
-    Problems in the check script itself raise `CheckScriptError`.
+    Where the solution goes: `script_path` is the dotted path of the script itself
+    ("ServerScriptService.Solution", "Workspace.Door.DoorScript"; its parent must
+    exist once `setup` has run, else the script runs unparented). Without it the
+    place is inferred from the solution's own code, as `run_script` does.
+    `scaffold` builds what the code expects to find there (the containers and
+    instances it waits for); it defaults to on only when the place is inferred, so
+    that a task that fixes the place also fixes the world the solution finds.
+
+    `setup` (trusted Luau with `world`) runs before the solution; `after_start`
+    (trusted Luau with `world`) runs right after the solution's main chunk started,
+    before the clock advances. `modules` maps dotted paths to ModuleScript sources.
+    `expected`, when given, is the number of checks the task declares; a check
+    script that declares another number fails. `stimulus=True` also applies the
+    standard exec stimulus while the solution runs.
+
+    A check script that does not compile or fails while declaring its checks raises
+    `CheckScriptError`; a `setup` that errors or never finishes raises `SetupError`
+    (both are faults of the task, never of the solution). A solution that does not
+    compile is a failed report (`CheckReport.compile_error`), not an exception.
     """
     script_kind = kind if isinstance(kind, ScriptKind) else detect_kind(solution, kind=kind)
-    placement = infer_placement(solution, script_kind)
+    if script_path is not None:
+        parent, _, name = script_path.strip().rpartition(".")
+        if not name:
+            raise LuaurftError(f"script_path {script_path!r} does not name a script")
+        container: str | None = parent or None
+        placement = infer_placement(solution, script_kind) if scaffold else None
+    else:
+        placement = infer_placement(solution, script_kind)
+        container, name = placement.script_path, placement.script_name
+        if scaffold is False:
+            placement = None
     nonce = secrets.token_hex(16)
     channel = _Channel(nonce)
     with MockWorld(limits, datastore) as world:
         if script_kind is ScriptKind.LOCAL_SCRIPT:
             world.join_local_player(spawn_character=True)
-        world.scaffold(placement)
+        if placement is not None:
+            world.scaffold(placement, provided=modules or ())
         # The check script is compiled and its checks declared before any solution code runs.
-        env = world._api("checkEnv")()[0]
         try:
-            check_fn = world.sandbox.load(checks, name=CHECK_CHUNK, env=env)
+            runner, error = world.declare_checks(checks, channel, nonce, chunk=CHECK_CHUNK)
         except SandboxError as exc:
             raise CheckScriptError(f"the check script does not compile: {exc}") from None
-        report_fn = world.sandbox.host_function(channel)
-        ok, values, error = world.sandbox.call(
-            world._api("installChecks"), check_fn, report_fn, nonce
-        )
-        del report_fn
-        if not ok or channel.declaration_error is not None:
-            detail = channel.declaration_error or (error.message if error else "unknown error")
+        if runner is None or channel.declaration_error is not None:
+            detail = channel.declaration_error or error or "unknown error"
             raise CheckScriptError(f"the check script failed while declaring checks: {detail}")
-        runner = values[0] if values else None
         declared = channel.expected or 0
-        if declared == 0 or runner is None:
+        if declared == 0:
             raise CheckScriptError(
                 "the check script declares no checks; declare them with check(name, fn)"
             )
         if modules:
             for dotted, source in modules.items():
-                parent, _, name = dotted.rpartition(".")
-                world.load_module(source, name=name, path=parent or None, chunk=f"module:{name}")
+                mod_parent, _, mod_name = dotted.rpartition(".")
+                world.load_module(
+                    source, name=mod_name, path=mod_parent or None, chunk=f"module:{mod_name}"
+                )
         if setup:
-            world.run_setup(setup)
+            try:
+                done, setup_error = world.run_setup(setup, chunk=SETUP_CHUNK)
+            except SandboxError as exc:
+                raise SetupError(f"setup does not compile: {exc}") from None
+            if not done:
+                why = setup_error.message if setup_error else "it did not finish"
+                raise SetupError(f"setup failed: {why}")
         compile_error = None
         try:
             if script_kind is ScriptKind.MODULE_SCRIPT:
-                proxy = world.load_module(
-                    solution,
-                    name=placement.script_name,
-                    path=placement.script_path,
-                    chunk=USER_CHUNK,
-                )
+                proxy = world.load_module(solution, name=name, path=container, chunk=USER_CHUNK)
                 world.require_from_engine(proxy)
             else:
                 class_name = "LocalScript" if script_kind is ScriptKind.LOCAL_SCRIPT else "Script"
                 proxy, fn = world.load_script(
-                    solution,
-                    class_name=class_name,
-                    name=placement.script_name,
-                    path=placement.script_path,
+                    solution, class_name=class_name, name=name, path=container
                 )
                 world.launch(proxy, fn)
         except SandboxError as exc:
             compile_error = _compile_script_error(str(exc))
         if compile_error is None:
+            if after_start:
+                # Trusted task code; whether it finishes depends on the solution, so
+                # its outcome is for the checks to judge.
+                world.run_setup(after_start, chunk=AFTER_START_CHUNK)
             world.drive(seconds, script_kind, stimulus=stimulus, close=False)
-            world.sandbox.call(runner, float(check_seconds))
+            world.run_declared_checks(runner, check_seconds)
         del runner
-        run = world.script_run(script_kind, placement.script_path)
+        run = world.script_run(script_kind, container or "")
         if compile_error is not None:
             run.status = RunStatus.ERROR
             run.errors.insert(0, compile_error)
@@ -246,7 +288,11 @@ def _report(channel: _Channel, declared: int, expected: int | None, run: ScriptR
         outcome = channel.results.get(index)
         if outcome is None:
             reason = "not reported"
-            if run.stop is not None:
+            compile_error = next((e for e in run.errors if e.context == "compile"), None)
+            if compile_error is not None:
+                where = f" (line {compile_error.line})" if compile_error.line else ""
+                reason = f"not run: the solution does not compile: {compile_error.message}{where}"
+            elif run.stop is not None:
                 reason = f"not reported: the run stopped ({run.status.value}: {run.stop.message})"
             results.append(CheckResult(index, name, False, reason))
             continue
@@ -263,4 +309,13 @@ def _report(channel: _Channel, declared: int, expected: int | None, run: ScriptR
     )
 
 
-__all__ = ["CheckReport", "CheckResult", "CheckScriptError", "run_checks"]
+__all__ = [
+    "AFTER_START_CHUNK",
+    "CHECK_CHUNK",
+    "SETUP_CHUNK",
+    "CheckReport",
+    "CheckResult",
+    "CheckScriptError",
+    "SetupError",
+    "run_checks",
+]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -285,11 +285,20 @@ class MockWorld:
 
     # -- building ---------------------------------------------------------------
 
-    def scaffold(self, placement: Placement) -> None:
+    def scaffold(self, placement: Placement, *, provided: Iterable[str] = ()) -> None:
+        """Build what the script expects to find, and tell the stimulus what its
+        remote handlers expect to be sent. `provided`: dotted paths something else
+        puts there (ModuleScripts given with the run), left alone."""
+        skip = set(provided)
         plan = self._table()
         for item in placement.scaffold:
-            plan.push(self._to_lua(item))
+            if f"{item['parent']}.{item['name']}" not in skip:
+                plan.push(self._to_lua(item))
         self._api("scaffold")(plan)
+        hints = self._table()
+        for line, tags in placement.remote_args.items():
+            hints.set(int(line), self._to_lua(list(tags)))
+        self._api("remoteArgs")(hints)
 
     def new_script(
         self, class_name: str, name: str, path: str | None, side: str | None = None
@@ -318,14 +327,50 @@ class MockWorld:
         return proxy
 
     def run_setup(self, code: str, *, chunk: str = "setup") -> tuple[bool, LuauError | None]:
-        """Run trusted task code (it sees the `world` helper) before the script starts."""
+        """Run trusted task code (it sees the `world` helper) until it finishes (up to
+        30 virtual seconds): (whether it ran to the end, the error it died of)."""
         env = self._api("setupEnv")()[0]
         fn = self.sandbox.load(code, name=chunk, env=env)
         ok, values, error = self.sandbox.call(self._api("runSetup"), fn)
-        return ok and bool(values and values[0]), error
+        finished = ok and bool(values and values[0])
+        if error is None and len(values) > 1 and values[1] is not None:
+            error = parse_error(lua_text(values[1]), "", chunk)
+        return finished, error
 
     def join_local_player(self, name: str = "Player1", *, spawn_character: bool = False) -> Any:
         return self._api("joinLocalPlayer")(name, spawn_character)[0]
+
+    def declare_checks(
+        self,
+        checks: str,
+        report: Callable[[Any, Sequence[Any]], None],
+        nonce: str,
+        *,
+        chunk: str = "check",
+    ) -> tuple[Any | None, str | None]:
+        """Compile a check script in its own environment and run its top level, which
+        may only declare checks (`check(name, fn)`), before any solution code exists.
+
+        `report(lua, args)` is the host end of the report channel: it receives
+        `nonce` first in every report ("declare", "expect", "error", or a check's
+        index with its outcome). It is handed to the harness only, never to a
+        global. Returns (the runner for `run_declared_checks`, None) or (None, the
+        reason). Raises `SandboxError` when the script does not compile.
+        """
+        env = self._api("checkEnv")()[0]
+        fn = self.sandbox.load(checks, name=chunk, env=env)
+        report_fn = self.sandbox.host_function(report)
+        ok, values, error = self.sandbox.call(self._api("installChecks"), fn, report_fn, nonce)
+        # The VM keeps the only reference the harness needs.
+        del report_fn
+        if not ok or not values or values[0] is None:
+            return None, error.message if error else None
+        return values[0], None
+
+    def run_declared_checks(self, runner: Any, check_seconds: float) -> None:
+        """Run every declared check, each for up to `check_seconds` of virtual time;
+        outcomes reach the report channel given to `declare_checks`."""
+        self.sandbox.call(runner, float(check_seconds))
 
     def require_from_engine(self, module_proxy: Any) -> tuple[bool, LuauError | None]:
         ok, _, error = self.sandbox.call(self._api("requireFrom"), module_proxy)
@@ -339,9 +384,16 @@ class MockWorld:
         stimulus: bool = True,
         close: bool = True,
         respawn: bool = False,
+        hostile_remotes: bool = False,
     ) -> tuple[bool, LuauError | None]:
         ok, _, error = self.sandbox.call(
-            self._api("drive"), float(seconds), kind.value, stimulus, close, respawn
+            self._api("drive"),
+            float(seconds),
+            kind.value,
+            stimulus,
+            close,
+            respawn,
+            hostile_remotes,
         )
         return ok, error
 
@@ -402,6 +454,7 @@ def run_script(
     modules: Mapping[str, str] | None = None,
     limits: Limits | None = None,
     datastore: DataStoreOptions | None = None,
+    hostile_remotes: bool = False,
 ) -> ScriptRun:
     """Run one script as its kind in a fresh mock world and report what happened.
 
@@ -411,6 +464,13 @@ def run_script(
     a ModuleScript is required from a server Script and must return exactly one value.
     `setup` is trusted Luau run first with a `world` helper; `modules` maps dotted
     paths ("ReplicatedStorage.Config") to ModuleScript sources the script may require.
+
+    Remotes are fired with what a well-behaved client would send (arguments typed
+    from each handler's parameters). `hostile_remotes=True` also fires every remote
+    the server listens to with arguments no client should send (nothing, nils,
+    wrong types, NaN, huge numbers, a long string): a handler that validates its
+    input still runs clean, one that trusts the client errors. The exec score
+    never uses it; it is a separate probe (`luaurft run --hostile-remotes`).
     """
     script_kind = kind if isinstance(kind, ScriptKind) else detect_kind(code, kind=kind, path=path)
     placement = infer_placement(code, script_kind)
@@ -418,7 +478,7 @@ def run_script(
         if script_kind is ScriptKind.LOCAL_SCRIPT:
             # The client starts with its character (PlayerGui and Backpack are filled on spawn).
             world.join_local_player(spawn_character=True)
-        world.scaffold(placement)
+        world.scaffold(placement, provided=modules or ())
         if modules:
             for dotted, source in modules.items():
                 parent, _, name = dotted.rpartition(".")
@@ -461,6 +521,7 @@ def run_script(
             stimulus=stimulus,
             close=script_kind is not ScriptKind.LOCAL_SCRIPT,
             respawn=placement.container == "default",
+            hostile_remotes=hostile_remotes,
         )
         run = world.script_run(script_kind, placement.script_path)
         if drive_error is not None and run.stop is None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from luaurft.luau.kind import ScriptKind
@@ -210,6 +211,8 @@ class Placement:
     container: str
     scaffold: list[dict[str, Any]] = field(default_factory=list)
     local_character: bool = False
+    #: What the standard stimulus sends each remote handler (`remote_handler_args`).
+    remote_args: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _strip_comments(text: str) -> str:
@@ -311,6 +314,468 @@ def _service_waits(text: str) -> list[dict[str, Any]]:
     return plan
 
 
+# -- direct indexing of Studio-built instances ------------------------------------------
+
+# Containers a script may expect Studio to have filled: `ReplicatedStorage.Remotes.Buy`
+# there names an instance built in Studio.
+_PREBUILT_SERVICES = ("ReplicatedStorage", "ServerStorage", "Workspace", "StarterGui")
+# Classes tried, in order, for an instance known only by the members the code uses.
+_CANDIDATE_CLASSES = (
+    "Part",
+    "Model",
+    "Folder",
+    "RemoteEvent",
+    "RemoteFunction",
+    "BindableEvent",
+    "BindableFunction",
+    "Tool",
+    "Sound",
+    "Animation",
+    "ScreenGui",
+    "Frame",
+    "TextLabel",
+    "TextButton",
+    "ImageLabel",
+    "ImageButton",
+    "ProximityPrompt",
+    "ClickDetector",
+    "Attachment",
+    "ParticleEmitter",
+    "PointLight",
+    "SpawnLocation",
+    "Seat",
+    "Humanoid",
+    "Configuration",
+)
+_CONTAINER_USE = frozenset(
+    {
+        "GetChildren",
+        "GetDescendants",
+        "ChildAdded",
+        "ChildRemoved",
+        "DescendantAdded",
+        "DescendantRemoving",
+        "FindFirstChild",
+        "FindFirstChildOfClass",
+        "FindFirstChildWhichIsA",
+        "WaitForChild",
+        "ClearAllChildren",
+    }
+)
+_CONTAINER_CLASSES = {
+    "part": "Part",
+    "prompt": "ProximityPrompt",
+    "click": "ClickDetector",
+    "tool": "Tool",
+    "character": "Model",
+    "model": "Model",
+    "button": "TextButton",
+    "label": "TextLabel",
+    "frame": "Frame",
+    "screengui": "ScreenGui",
+}
+_GUI_CLASSES = frozenset(
+    {"Frame", "TextLabel", "TextButton", "TextBox", "ImageLabel", "ImageButton", "ScrollingFrame"}
+)
+_IDENT = r"[A-Za-z_]\w*"
+_SEGMENT = re.compile(
+    rf"\s*(?:\.\s*({_IDENT})(?!\s*\()"
+    rf"|:\s*WaitForChild\s*\(\s*{_STRING_Q}([\w ]+){_STRING_Q}\s*\)"
+    rf"|\[\s*{_STRING_Q}([\w ]+){_STRING_Q}\s*\])"
+)
+_AFTER = re.compile(rf"\s*(?:([.:])\s*({_IDENT})|::\s*({_IDENT}))")
+_LITERAL = re.compile(r"\"((?:[^\"\\\n]|\\.)*)\"|'((?:[^'\\\n]|\\.)*)'")
+
+
+@dataclass
+class _Child:
+    parent: str
+    name: str
+    under_workspace: bool
+    members: set[str] = field(default_factory=set)
+    intermediate: bool = False
+    cast: str | None = None
+    aliases: set[str] = field(default_factory=set)
+
+
+def _named_in_code(text: str) -> set[str]:
+    """Names the script spells as strings outside WaitForChild: it may create those itself."""
+    awaited = {m.start(1) for m in re.finditer(rf"WaitForChild\s*\(\s*({_STRING_Q})", text)}
+    names: set[str] = set()
+    for m in _LITERAL.finditer(text):
+        if m.start() not in awaited:
+            names.add(m.group(1) if m.group(1) is not None else m.group(2))
+    return names
+
+
+@cache
+def _likely_members() -> frozenset[str]:
+    """Members of the classes a Studio-built instance usually is."""
+    from luaurft.roblox.api import curated_index
+
+    index = curated_index()
+    names: set[str] = set()
+    for cls in (*_CANDIDATE_CLASSES, "NumberValue", "StringValue", "BoolValue", "ObjectValue"):
+        if index.is_class(cls):
+            names |= index.member_names(cls)
+    return frozenset(names)
+
+
+def _members_named(name: str) -> bool:
+    return name in _likely_members()
+
+
+def _is_member(class_name: str | None, name: str) -> bool | None:
+    """Whether `name` is a member of `class_name`; None when nobody knows."""
+    from luaurft.roblox.api import curated_index
+
+    index = curated_index()
+    if class_name is None or not index.members_complete(class_name):
+        return None
+    return index.member(class_name, name) is not None
+
+
+def _value_class(text: str, child: _Child) -> str:
+    # A ValueBase's class follows from what its Value holds.
+    names = [re.escape(child.name), *(re.escape(a) for a in child.aliases)]
+    pattern = rf"(?:{'|'.join(names)})\s*\.\s*Value\s*([^\n]*)"
+    for m in re.finditer(pattern, text):
+        rest = m.group(1)
+        if re.match(r"\s*(?:=(?!=)|\.\.=)\s*[\"']", rest) or rest.lstrip().startswith(".."):
+            return "StringValue"
+        if re.match(r"\s*=\s*(?:true|false)\b", rest):
+            return "BoolValue"
+        if re.match(r"\s*[.:]\s*\w", rest):
+            return "ObjectValue"
+    return "NumberValue"
+
+
+def _class_of_child(text: str, child: _Child) -> str | None:
+    from luaurft.roblox.api import curated_index
+
+    if child.cast in _KNOWN_CLASSES:
+        return child.cast
+    if child.name in _NAME_CLASSES:
+        return _NAME_CLASSES[child.name]
+    if child.name in _KNOWN_CLASSES:
+        return child.name
+    index = curated_index()
+    base = index.member_names("Instance")
+    used = {m for m in child.members if m not in base}
+    if "Value" in used:
+        return _value_class(text, child)
+    for names, cls in _USAGE_CLASSES:
+        if used and used <= names:
+            return cls
+    if used:
+        for cls in _CANDIDATE_CLASSES:
+            if index.is_class(cls) and used <= index.member_names(cls):
+                return cls
+        return None
+    lowered = child.name.lower()
+    if not child.intermediate and lowered.endswith(("event", "remote")):
+        return "RemoteEvent"
+    if not child.intermediate and lowered.endswith("function"):
+        return "RemoteFunction"
+    if child.intermediate or child.members & _CONTAINER_USE:
+        return "Model" if child.under_workspace else "Folder"
+    return "Part" if child.under_workspace else "Folder"
+
+
+def _direct_children(
+    text: str, container_path: str | None, container_class: str | None
+) -> list[dict[str, Any]]:
+    """Instances the code indexes directly (`ReplicatedStorage.Remotes.Buy`,
+    `workspace.Map.Lava`, `script.Parent.Door`) under a container Studio fills,
+    that the code never names as a string (so never creates itself)."""
+    # root name -> (path, class of what it refers to)
+    roots: dict[str, tuple[str, str | None]] = {
+        "workspace": ("Workspace", "Workspace"),
+        "Workspace": ("Workspace", "Workspace"),
+    }
+    for var, service in re.findall(
+        rf"\blocal\s+({_IDENT})\s*(?::\s*\w+)?\s*=\s*game\s*:\s*GetService\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}\s*\)",
+        text,
+    ):
+        if service in _PREBUILT_SERVICES:
+            roots[var] = (service, service)
+    if container_path is not None:
+        roots["script.Parent"] = (container_path, container_class)
+        for alias in _aliases(text, r"script\.Parent\b(?!\s*[.:])"):
+            roots[alias] = (container_path, container_class)
+    services = "|".join(_PREBUILT_SERVICES)
+    starts = re.compile(
+        rf"\bgame\s*:\s*GetService\s*\(\s*{_STRING_Q}({services}){_STRING_Q}\s*\)"
+        rf"|\bgame\s*\.\s*({services})\b"
+        rf"|\bscript\s*\.\s*Parent\b"
+        rf"|(?<![.:\w])({_IDENT})\b"
+    )
+    named = _named_in_code(text)
+    aliased: set[str] = set()
+    children: dict[tuple[str, str], _Child] = {}
+    order: list[tuple[str, str]] = []
+
+    def walk(match: re.Match[str]) -> tuple[str, str | None, int, bool] | None:
+        """Follow the chain from a root: (path reached, its class, end offset, made any child)."""
+        if match.group(1) or match.group(2):
+            service = match.group(1) or match.group(2)
+            path, cls = service, service
+        elif match.group(0).startswith("script"):
+            if "script.Parent" not in roots:
+                return None
+            path, cls = roots["script.Parent"]
+        else:
+            root = roots.get(match.group(3))
+            if root is None:
+                return None
+            path, cls = root
+        end = match.end()
+        segments: list[tuple[str, bool]] = []
+        while True:
+            seg = _SEGMENT.match(text, end)
+            if seg is None:
+                break
+            name = seg.group(1) or seg.group(2) or seg.group(3)
+            direct = seg.group(1) is not None
+            if direct:
+                # An instance whose class is still open: any likely member name ends the path.
+                member = (
+                    _is_member(cls, name) if len(segments) == 0 and cls else _members_named(name)
+                )
+                if member is None or member:
+                    break
+                if name in named:
+                    return None
+            if direct and re.match(r"\s*=(?!=)", text[seg.end() :]):
+                # The target of an assignment is a property (perhaps misspelt), not a child.
+                break
+            segments.append((name, direct))
+            end = seg.end()
+        before = text[max(0, match.start() - 40) : match.start()]
+        if segments and re.search(r"\brequire\s*\(\s*$", before):
+            # A ModuleScript: building an empty one would only change the error.
+            segments.pop()
+        if not segments:
+            return None
+        chain: list[_Child] = []
+        for name, _ in segments:
+            key = (path, name)
+            child = children.get(key)
+            if child is None:
+                child = _Child(path, name, path.split(".")[0] == "Workspace")
+                children[key] = child
+                order.append(key)
+            if chain:
+                chain[-1].intermediate = True
+            chain.append(child)
+            path = f"{path}.{name}"
+        # Off a variable that holds a Studio-built instance, waits count too (the
+        # service-rooted ones are `_service_waits`').
+        from_alias = match.group(3) is not None and match.group(3) in aliased
+        made = from_alias or any(direct for _, direct in segments)
+        leaf = chain[-1]
+        after = _AFTER.match(text, end)
+        if after is not None:
+            if after.group(3):
+                leaf.cast = after.group(3)
+            elif after.group(2) and _members_named(after.group(2)):
+                leaf.members.add(after.group(2))
+        return path, None, end, made
+
+    assigned = re.compile(rf"\blocal\s+({_IDENT})\s*(?::\s*[\w.?]+)?\s*=\s*")
+    for m in assigned.finditer(text):
+        start = starts.match(text, m.end())
+        if start is None:
+            continue
+        reached = walk(start)
+        if reached is None:
+            continue
+        path, _, end, _ = reached
+        parent, _, name = path.rpartition(".")
+        child = children.get((parent, name))
+        if child is None:
+            continue
+        clone = re.match(r"\s*:\s*Clone\s*\(\s*\)", text[end:])
+        if re.match(r"\s*(?:::\s*[\w.]+\s*)?(?:$|\n|;|\bor\b)", text[end:]) or clone:
+            # A clone has the original's class and children.
+            child.aliases.add(m.group(1))
+            roots[m.group(1)] = (path, None)
+            aliased.add(m.group(1))
+    direct_keys: set[tuple[str, str]] = set()
+    for m in starts.finditer(text):
+        before = len(order)
+        reached = walk(m)
+        if reached is not None and reached[3]:
+            direct_keys.update(order[before:])
+            # Every child of a chain with a direct segment counts (its parents too).
+            path = reached[0]
+            parts = path.split(".")
+            for i in range(1, len(parts)):
+                direct_keys.add((".".join(parts[:i]), parts[i]))
+    for child in children.values():
+        for alias in child.aliases:
+            for member in re.findall(rf"\b{re.escape(alias)}\s*[.:]\s*({_IDENT})", text):
+                if _members_named(member):
+                    child.members.add(member)
+    plan: list[dict[str, Any]] = []
+    built: set[str] = set()
+    for key in order:
+        if key not in direct_keys:
+            continue
+        child = children[key]
+        parent_known = (
+            child.parent in built
+            or "." not in child.parent
+            or any(child.parent == p for p, _ in roots.values())
+        )
+        if not parent_known:
+            continue
+        cls = _class_of_child(text, child)
+        if cls is None:
+            continue
+        plan.append({"parent": child.parent, "name": child.name, "class": cls})
+        built.add(f"{child.parent}.{child.name}")
+    return plan
+
+
+# -- what a client would send a remote --------------------------------------------------
+
+_PLAYER_PARAM = re.compile(r"^(?:player|plr|p|client|sender|caller|requester|who)$", re.IGNORECASE)
+_FUNCTION = re.compile(r"\bfunction\b\s*(?:[\w.:]+)?\s*(?:<[^>()]*>)?\s*\(([^()]*)\)")
+_TYPEOF_TAGS = {
+    "number": "number",
+    "string": "string",
+    "boolean": "boolean",
+    "Vector3": "Vector3",
+    "CFrame": "CFrame",
+    "Instance": "Instance",
+    "table": "table",
+}
+_NAME_HINTS: tuple[tuple[str, str], ...] = (
+    (r"(?:target|victim|recipient|receiver|other|opponent|friend)(?:player|plr|user)?$", "Player"),
+    (r"(?:part|hit|obj|object|instance|model|tool|door|npc|item_?instance)$", "Instance"),
+    (
+        r"(?:position|pos|location|loc|point|target_?pos|direction|dir|origin|velocity|aim\w*)$",
+        "Vector3",
+    ),
+    (r"(?:cframe|cf)$", "CFrame"),
+    (r"(?:enabled|state|on|flag|toggle|is\w+|should\w+|wants\w+)$", "boolean"),
+    (
+        r"(?:amount|count|qty|quantity|num|number|index|idx|level|damage|price|cost|slot|"
+        r"\w*id|speed|size|score|value|delta|bet|wager|stake|tier|rank)$",
+        "number",
+    ),
+)
+
+
+def _param_tag(text: str, name: str, annotation: str, code: str = "") -> str:
+    """What a well-behaved client sends for parameter `name` of a handler whose body
+    starts `text` (`code`: the whole script, for the tables it looks values up in)."""
+    declared = annotation.strip().rstrip("?").strip()
+    if declared in ("", "string", "any", "unknown"):
+        # A string the handler looks up in a table of the script: one of its keys.
+        lookup = re.search(rf"\b(\w+)\s*\[\s*{re.escape(name)}\s*\]", text)
+        keys = _table_keys(code or text, lookup.group(1)) if lookup else []
+        guard = re.search(
+            rf"\b(?:typeof|type)\s*\(\s*{re.escape(name)}\s*\)\s*[~=]=\s*{_STRING_Q}(\w+)", text
+        )
+        if keys and (guard is None or guard.group(1) == "string"):
+            return f"string={keys[0]}"
+    if declared in ("number", "string", "boolean", "Vector3", "CFrame"):
+        return declared
+    if declared == "Player":
+        return "Player"
+    if declared.startswith("{"):
+        return "table"
+    if declared and declared not in ("any", "unknown"):
+        from luaurft.roblox.api import curated_index
+
+        if curated_index().is_a(declared, "Instance"):
+            return "Instance"
+    quoted = re.escape(name)
+    guard = re.search(
+        rf"\b(?:typeof|type)\s*\(\s*{quoted}\s*\)\s*[~=]=\s*{_STRING_Q}(\w+){_STRING_Q}", text
+    )
+    if guard and guard.group(1) in _TYPEOF_TAGS:
+        return _TYPEOF_TAGS[guard.group(1)]
+    isa = re.search(rf"\b{quoted}\s*:\s*IsA\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}", text)
+    if isa:
+        return "Player" if isa.group(1) == "Player" else "Instance"
+    lowered = name.lower()
+    for pattern, tag in _NAME_HINTS:
+        if re.fullmatch(pattern, lowered):
+            return tag
+    if re.search(
+        rf"\b{quoted}\s*[-+*/%^<>]|[-+*/%^<>]=?\s*{quoted}\b|math\.\w+\(\s*{quoted}\b", text
+    ):
+        return "number"
+    if re.search(rf"\b{quoted}\s*\.\s*(?:Position|CFrame|Parent|Name)\b", text):
+        return "Instance"
+    return "string"
+
+
+def _table_keys(text: str, table: str) -> list[str]:
+    """The keys of `local TABLE = { Key = ..., ["Key"] = ... }` (top level of the constructor)."""
+    m = re.search(
+        rf"\b{re.escape(table)}\s*(?::\s*[^=\n]+)?=\s*(?:table\.freeze\s*\(\s*)?\{{", text
+    )
+    if m is None:
+        return []
+    depth, start, keys = 1, m.end(), []
+    i = start
+    while i < len(text) and depth > 0:
+        ch = text[i]
+        if ch in "{(":
+            depth += 1
+        elif ch in "})":
+            depth -= 1
+        elif depth == 1:
+            key = re.match(
+                rf"(?:\[\s*{_STRING_Q}([\w ]+){_STRING_Q}\s*\]|([A-Za-z_]\w*))\s*=(?!=)", text[i:]
+            )
+            if key and (i == start or not (text[i - 1].isalnum() or text[i - 1] == "_")):
+                keys.append(key.group(1) or key.group(2))
+                i += key.end()
+                continue
+        i += 1
+    return keys
+
+
+def remote_handler_args(code: str) -> dict[int, tuple[str, ...]]:
+    """For each function whose first parameter is the calling player (a remote's
+    handler, by its shape), what a well-behaved client would send for the rest:
+    `{line of the function: ("number", "string=Sword", "Vector3", ...)}`.
+
+    Tags: number, string (`string=VALUE` when the handler looks the value up in a
+    table of the script: one of its keys), boolean, Vector3, CFrame, Player,
+    Instance, table. Read from annotations, `typeof` guards, `IsA` checks, the
+    parameter's name and its use.
+    """
+    text = _strip_comments(code)
+    found: dict[int, tuple[str, ...]] = {}
+    for m in _FUNCTION.finditer(text):
+        params = [p.strip() for p in m.group(1).split(",") if p.strip()]
+        if len(params) < 2 or params[-1].startswith("..."):
+            params = [p for p in params if not p.startswith("...")]
+        if len(params) < 2:
+            continue
+        first, _, first_type = params[0].partition(":")
+        if not (_PLAYER_PARAM.match(first.strip()) or first_type.strip().rstrip("?") == "Player"):
+            continue
+        line = text.count("\n", 0, m.start()) + 1
+        body = text[m.end() : m.end() + 4000]
+        tags: list[str] = []
+        for param in params[1:]:
+            name, _, annotation = param.partition(":")
+            name = name.strip()
+            if not name.isidentifier():
+                tags.append("string")
+                continue
+            tags.append(_param_tag(body, name, annotation, text))
+        found.setdefault(line, tuple(tags))
+    return found
+
+
 def infer_placement(code: str, kind: ScriptKind) -> Placement:
     """Decide the container of a script from how it uses `script.Parent`, and the
     instances it waits for, so that a well-written script runs as it would in its place."""
@@ -345,6 +810,12 @@ def infer_placement(code: str, kind: ScriptKind) -> Placement:
             container = "screengui"
         elif isa & {"GuiObject", "Frame"} or members & (_GUI_TEXT | _GUI_OBJECT):
             container = "label" if members & _GUI_TEXT else "frame"
+    if used_parent and container == "default" and local:
+        # A client script whose parent holds GUI objects (`script.Parent.MainFrame.Title`)
+        # lives in a ScreenGui.
+        probe = _direct_children(text, "?", None)
+        if any(i["parent"] == "?" and i["class"] in _GUI_CLASSES for i in probe):
+            container = "screengui"
 
     gui_root = f"{player_root}.PlayerGui" if local else "StarterGui"
     character = False
@@ -418,13 +889,30 @@ def infer_placement(code: str, kind: ScriptKind) -> Placement:
             if cls and not any(i["parent"] == path and i["name"] == name for i in scaffold):
                 scaffold.append({"parent": path, "name": name, "class": cls})
     scaffold.extend(item for item in _service_waits(text) if item not in scaffold)
+    parent_path = None if character else path
+    parent_class = _CONTAINER_CLASSES.get(container) or _default_container_class(path)
+    planned = {(i["parent"], i["name"]) for i in scaffold}
+    for item in _direct_children(text, parent_path, parent_class):
+        if (item["parent"], item["name"]) not in planned:
+            planned.add((item["parent"], item["name"]))
+            scaffold.append(item)
     return Placement(
         script_path=path,
         script_name=script_name,
         container=container,
         scaffold=scaffold,
         local_character=character,
+        remote_args=remote_handler_args(code),
     )
 
 
-__all__ = ["LOCAL_PLAYER", "Placement", "infer_placement"]
+def _default_container_class(path: str) -> str | None:
+    head = path.split(".")[-1]
+    return {
+        "ServerScriptService": "ServerScriptService",
+        "ReplicatedStorage": "ReplicatedStorage",
+        "PlayerScripts": "PlayerScripts",
+    }.get(head)
+
+
+__all__ = ["LOCAL_PLAYER", "Placement", "infer_placement", "remote_handler_args"]

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from luaurft.luau.kind import detect_kind
 from luaurft.luau.source import LuauSource
 from luaurft.scoring.card import ScoreCard
-from luaurft.scoring.registry import all_rules, scorer_version
+from luaurft.scoring.registry import all_rules, card_version
 from luaurft.scoring.rule import Finding, RuleContext, sorted_findings
 from luaurft.scoring.scorer import DETERMINISTIC_SCORERS, available_scorers
 from luaurft.scoring.shape import substance
@@ -78,7 +78,8 @@ def score_source(
 
     With `exec=True` the code also runs in the mock Roblox world: `scores["exec"]`
     and the `exec/*` findings are added (see `luaurft.scoring.execution`); the
-    composite stays the deterministic one.
+    composite stays the deterministic one, and the card's version gains
+    `+exec.<exec_version()>` so cached exec results follow the runtime.
     """
     source = code if isinstance(code, LuauSource) else LuauSource.of(code, path=path)
     script_kind = detect_kind(source.text, kind=kind, path=path or source.path)
@@ -104,7 +105,7 @@ def score_source(
         scores=scores,
         composite=composite_of(scores, source.compiles, code_substance),
         findings=tuple(findings),
-        scorer_version=scorer_version(),
+        scorer_version=card_version(exec),
         kind=script_kind.value,
         compiles=source.compiles,
         sha256=source.sha256,

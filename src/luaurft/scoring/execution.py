@@ -95,19 +95,27 @@ class ExecResult:
     score: float
     findings: tuple[Finding, ...]
     run: ScriptRun | None
+    #: `registry.exec_version()` when the result was made.
+    version: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "score": self.score,
+            "version": self.version,
             "findings": [f.to_dict() for f in self.findings],
             "run": None if self.run is None else self.run.to_dict(),
         }
 
 
 def exec_result(ctx: RuleContext) -> ExecResult:
+    from luaurft.scoring.registry import exec_version
+
     findings = exec_findings(ctx)
     return ExecResult(
-        score=exec_score_of(ctx, findings), findings=tuple(findings), run=execute(ctx)
+        score=exec_score_of(ctx, findings),
+        findings=tuple(findings),
+        run=execute(ctx),
+        version=exec_version(),
     )
 
 

@@ -12,6 +12,7 @@ import hashlib
 import importlib
 import inspect
 import pkgutil
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from luaurft.errors import UnknownRuleError
 from luaurft.scoring.rule import Rule
 
 SCORER_VERSION_MAJOR = 1
+EXEC_VERSION_MAJOR = 1
 
 
 @cache
@@ -76,6 +78,70 @@ def rule_set_hash() -> str:
                 digest.update(file.relative_to(root).as_posix().encode())
                 digest.update(file.read_bytes())
     return digest.hexdigest()
+
+
+def hash_files(files: Iterable[tuple[str, Path]]) -> str:
+    """sha256 over (name, content) pairs, in the order given."""
+    digest = hashlib.sha256()
+    for name, file in files:
+        digest.update(name.encode())
+        digest.update(b"\0")
+        digest.update(file.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def exec_inputs() -> list[tuple[str, Path]]:
+    """Every file besides the rules that decides how code runs in the mock world.
+
+    The Luau runtime (`roblox/runtime/*.luau`, which the scorer version leaves out),
+    the sandbox and its prelude, the world and placement code, the kind detection
+    and the exec scorer's settings. Named relative to the package.
+    """
+    import luaurft
+
+    root = Path(next(iter(luaurft.__path__)))
+    files: list[Path] = []
+    files.extend(sorted((root / "roblox" / "runtime").rglob("*.luau")))
+    files.extend(sorted((root / "luau").glob("*.py")))
+    files.extend(sorted((root / "luau").glob("*.luau")))
+    for name in ("mock.py", "scaffold.py", "checks.py"):
+        files.append(root / "roblox" / name)
+    files.append(root / "scoring" / "execution.py")
+    files.append(root / "scoring" / "scorers" / "exec.py")
+    files.extend(sorted((root / "scoring" / "rules" / "exec").glob("*.py")))
+    return [(f.relative_to(root).as_posix(), f) for f in files if f.is_file()]
+
+
+@cache
+def exec_hash() -> str:
+    """A hash over `exec_inputs()`, the exec rules' metadata and the Luau VM's version."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        vm = version("pluau")
+    except PackageNotFoundError:
+        vm = "unknown"
+    rules = repr([sorted(r.metadata().items()) for r in rules_for("exec")])
+    return hash_files(exec_inputs()) + hashlib.sha256(f"{vm}|{rules}".encode()).hexdigest()
+
+
+def exec_version() -> str:
+    """`<major>.<hash>`: the version of exec results (the `exec` score and findings).
+
+    It changes whenever the mock runtime, the sandbox or the exec rules change, so
+    cached exec scores are never reused across such changes. A card scored with
+    exec carries `<scorer_version>+exec.<exec_version>`; deterministic cards carry
+    the scorer version alone.
+    """
+    return f"{EXEC_VERSION_MAJOR}.{hashlib.sha256(exec_hash().encode()).hexdigest()[:12]}"
+
+
+def card_version(exec: bool = False) -> str:
+    """The version a ScoreCard carries: the scorer version, plus the exec version
+    when the code also ran."""
+    version = scorer_version()
+    return f"{version}+exec.{exec_version()}" if exec else version
 
 
 def scorer_version() -> str:

@@ -1,0 +1,175 @@
+"""Exec runs find the Studio-built instances a script indexes directly, and fire
+remotes with what a client would send (hostile arguments only when asked)."""
+
+from __future__ import annotations
+
+from luaurft.luau.kind import ScriptKind
+from luaurft.roblox.mock import run_script
+from luaurft.roblox.scaffold import infer_placement, remote_handler_args
+from luaurft.scoring.execution import exec_score
+
+
+def _plan(code: str, kind: ScriptKind = ScriptKind.SCRIPT) -> dict[tuple[str, str], str]:
+    return {(i["parent"], i["name"]): i["class"] for i in infer_placement(code, kind).scaffold}
+
+
+SHOP = """
+local ReplicatedStorage = game:GetService("ReplicatedStorage")
+local PRICES = { Sword = 50, Shield = 30 }
+local buy = ReplicatedStorage.Remotes.BuyItem
+buy.OnServerEvent:Connect(function(player, itemName: string, amount: number)
+	local total = PRICES[itemName] * amount
+	print(player.Name .. " pays " .. total)
+end)
+local lava = workspace.Map.Lava
+lava.Touched:Connect(function(hit) end)
+print(game.ReplicatedStorage.Config.MaxCoins.Value + 1)
+"""
+
+
+def test_directly_indexed_studio_instances_are_built_with_the_class_their_use_implies() -> None:
+    plan = _plan(SHOP)
+    assert plan[("ReplicatedStorage", "Remotes")] == "Folder"
+    assert plan[("ReplicatedStorage.Remotes", "BuyItem")] == "RemoteEvent"
+    assert plan[("Workspace", "Map")] == "Model"
+    assert plan[("Workspace.Map", "Lava")] == "Part"
+    assert plan[("ReplicatedStorage.Config", "MaxCoins")] == "NumberValue"
+
+
+def test_such_a_script_runs_clean_and_its_handler_gets_typed_arguments() -> None:
+    run = run_script(SHOP)
+    assert run.status.value == "ok" and not run.errors, run.to_dict()["errors"]
+    # The handler was sent a key of PRICES and a number, as a real client would.
+    assert "Player1 pays 50" in [o.text for o in run.output]
+    assert exec_score(SHOP).score == 1.0
+
+
+def test_members_and_what_the_script_makes_itself_are_not_built() -> None:
+    code = """
+local ReplicatedStorage = game:GetService("ReplicatedStorage")
+print(workspace.CurrentCamera.CFrame, workspace.Gravity, ReplicatedStorage.Name)
+local folder = Instance.new("Folder")
+folder.Name = "Made"
+folder.Parent = workspace
+print(workspace.Made.Name)
+for _, name in { "Ping", "Pong" } do
+	local remote = Instance.new("RemoteEvent")
+	remote.Name = name
+	remote.Parent = ReplicatedStorage
+end
+ReplicatedStorage.Ping:FireAllClients()
+local Util = require(ReplicatedStorage.Shared.Util)
+"""
+    plan = _plan(code)
+    assert ("Workspace", "CurrentCamera") not in plan
+    assert ("Workspace", "Made") not in plan
+    assert ("ReplicatedStorage", "Ping") not in plan
+    # A required ModuleScript is not faked (its folder is built).
+    assert ("ReplicatedStorage.Shared", "Util") not in plan
+    assert plan[("ReplicatedStorage", "Shared")] == "Folder"
+
+
+def test_a_misspelt_property_still_fails_at_its_line() -> None:
+    code = """local door = workspace.Door
+door.Transparancy = 0.5
+"""
+    assert _plan(code) == {("Workspace", "Door"): "Part"}
+    run = run_script(code)
+    assert run.errors and run.errors[0].line == 2
+    assert "Transparancy is not a valid member" in run.errors[0].message
+
+
+def test_handler_arguments_are_read_from_the_handler() -> None:
+    code = """
+remote.OnServerEvent:Connect(function(player, targetPlayer, amount, pos: Vector3?, data: {string}, flag)
+	if amount > 5 then end
+end)
+local function onAim(plr: Player, aimPoint: unknown, what)
+	if typeof(aimPoint) ~= "Vector3" then return end
+	if what:IsA("BasePart") then end
+end
+local CATALOG = table.freeze({ ["Gold Sword"] = 10, Bow = 5 })
+local function buy(player, itemId)
+	return CATALOG[itemId]
+end
+local function notAHandler(a, b) end
+"""
+    args = remote_handler_args(code)
+    assert args == {
+        2: ("Player", "number", "Vector3", "table", "boolean"),
+        5: ("Vector3", "Instance"),
+        10: ("string=Gold Sword",),
+    }
+
+
+TRUSTING = """
+local remote = Instance.new("RemoteEvent")
+remote.Name = "Give"
+remote.Parent = game:GetService("ReplicatedStorage")
+remote.OnServerEvent:Connect(function(player, amount: number)
+	player:SetAttribute("Coins", (player:GetAttribute("Coins") or 0) + math.floor(amount))
+end)
+"""
+
+CAREFUL = TRUSTING.replace(
+    "function(player, amount: number)\n",
+    "function(player, amount: number)\n"
+    '\tif typeof(amount) ~= "number" or amount ~= amount or amount < 1 or amount > 100 then return end\n',
+)
+
+
+def test_hostile_arguments_only_when_asked_and_validation_keeps_a_run_clean() -> None:
+    for code in (TRUSTING, CAREFUL):
+        run = run_script(code)
+        assert run.status.value == "ok" and not run.errors, run.to_dict()["errors"]
+    trusting = run_script(TRUSTING, hostile_remotes=True)
+    assert trusting.errors and all(e.line == 6 for e in trusting.errors)
+    careful = run_script(CAREFUL, hostile_remotes=True)
+    assert not careful.errors, careful.to_dict()["errors"]
+    # The exec score never sends hostile arguments.
+    assert exec_score(TRUSTING).score == exec_score(CAREFUL).score == 1.0
+
+
+def test_the_stimulus_uses_tools_so_their_handlers_run() -> None:
+    server = """
+local tool = script.Parent
+tool.Equipped:Connect(function() print("equipped by " .. tool.Parent.Name) end)
+tool.Activated:Connect(function()
+	local humanoid = tool.Parent:FindFirstChildOfClass("Humanoid")
+	print("swing at " .. humanoid.Health .. " health" .. nil)
+end)
+tool.Unequipped:Connect(function() print("put away") end)
+"""
+    run = run_script(server)
+    assert "equipped by Player1" in [o.text for o in run.output]
+    # The bug in the Activated handler is found, at its line.
+    assert [(e.line, e.context) for e in run.errors] == [(6, "handler:Tool.Activated")]
+    assert "put away" in [o.text for o in run.output]
+    client = """
+local tool = script.Parent
+tool.Equipped:Connect(function(mouse) mouse.Icon = "rbxassetid://1" end)
+tool.Activated:Connect(function() print("client swing") end)
+"""
+    run = run_script(client, kind="LocalScript")
+    assert not run.errors and "client swing" in [o.text for o in run.output]
+
+
+def test_a_client_script_beside_gui_objects_lives_in_a_screengui() -> None:
+    code = """
+local gui = script.Parent
+local frame = gui.MainFrame
+frame.Header.Title.Text = "Shop"
+gui.MainFrame.CloseButton.MouseButton1Click:Connect(function()
+	frame.Visible = false
+	print("closed")
+end)
+"""
+    placement = infer_placement(code, ScriptKind.LOCAL_SCRIPT)
+    assert placement.script_path == "Players.Player1.PlayerGui.ScreenGui"
+    plan = _plan(code, ScriptKind.LOCAL_SCRIPT)
+    root = "Players.Player1.PlayerGui.ScreenGui"
+    assert plan[(root, "MainFrame")] == "Frame"
+    assert plan[(f"{root}.MainFrame.Header", "Title")] == "TextLabel"
+    assert plan[(f"{root}.MainFrame", "CloseButton")] == "TextButton"
+    run = run_script(code, kind="LocalScript")
+    assert not run.errors and "closed" in [o.text for o in run.output]
