@@ -6,7 +6,7 @@ import os
 from typing import Any
 
 from luaurft.llm.errors import MissingAPIKeyError, TransientError
-from luaurft.llm.remote import RemoteGenerator, _Reply, classify_status
+from luaurft.llm.remote import RemoteGenerator, _Reply
 from luaurft.llm.types import Conversation, SamplingParams
 
 # Anthropic's names for why a message ended, in the vocabulary every backend shares.
@@ -105,29 +105,4 @@ class AnthropicGenerator(RemoteGenerator):
     def _classify(self, exc: Exception) -> Exception | None:
         import anthropic
 
-        if isinstance(exc, anthropic.APIStatusError):
-            return classify_status(
-                exc.status_code,
-                _message_of(exc),
-                dict(exc.response.headers),
-                provider="Anthropic",
-                model=self.model,
-                where=self._where,
-                key_hint=self.key_hint,
-            )
-        if isinstance(exc, anthropic.APITimeoutError):
-            return TransientError(f"timed out after {self.timeout:g}s")
-        if isinstance(exc, anthropic.APIConnectionError):
-            return TransientError(f"connection failed: {exc}")
-        if isinstance(exc, anthropic.APIResponseValidationError | ValueError):
-            return TransientError(f"malformed response body: {exc}")
-        return None
-
-
-def _message_of(exc: Any) -> str:
-    body = getattr(exc, "body", None)
-    if isinstance(body, dict):
-        error = body.get("error", body)
-        if isinstance(error, dict) and error.get("message"):
-            return str(error["message"])
-    return str(getattr(exc, "message", "") or exc)
+        return self._classify_sdk_error(exc, anthropic, "Anthropic")

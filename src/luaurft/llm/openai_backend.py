@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from luaurft.llm.errors import MissingAPIKeyError, TransientError
-from luaurft.llm.remote import RemoteGenerator, _Reply, classify_status
+from luaurft.llm.remote import RemoteGenerator, _Reply
 from luaurft.llm.types import Conversation, SamplingParams
 
 # Local servers (vLLM, Ollama) rarely check keys; the SDK still wants a string.
@@ -103,31 +103,4 @@ class OpenAIGenerator(RemoteGenerator):
     def _classify(self, exc: Exception) -> Exception | None:
         import openai
 
-        if isinstance(exc, openai.APIStatusError):
-            return classify_status(
-                exc.status_code,
-                _message_of(exc),
-                dict(exc.response.headers),
-                provider="OpenAI-compatible server",
-                model=self.model,
-                where=self._where,
-                key_hint=self.key_hint,
-            )
-        if isinstance(exc, openai.APITimeoutError):
-            return TransientError(f"timed out after {self.timeout:g}s")
-        if isinstance(exc, openai.APIConnectionError):
-            return TransientError(f"connection failed: {exc}")
-        if isinstance(exc, openai.APIResponseValidationError | ValueError):
-            # A 200 whose body is not the JSON it should be: a broken proxy or a
-            # server hiccup; asking again usually works.
-            return TransientError(f"malformed response body: {exc}")
-        return None
-
-
-def _message_of(exc: Any) -> str:
-    body = getattr(exc, "body", None)
-    if isinstance(body, dict):
-        error = body.get("error", body)
-        if isinstance(error, dict) and error.get("message"):
-            return str(error["message"])
-    return str(getattr(exc, "message", "") or exc)
+        return self._classify_sdk_error(exc, openai, "OpenAI-compatible server")

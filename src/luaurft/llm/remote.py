@@ -12,6 +12,8 @@ import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
 
 from luaurft.llm.completion import Completion
 from luaurft.llm.errors import (
@@ -68,6 +70,16 @@ def classify_status(
     return PermanentRequestError(f"HTTP {status}: {message}")
 
 
+def sdk_error_message(exc: Any) -> str:
+    """The server's own error text from an SDK exception, when its body has one."""
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        error = body.get("error", body)
+        if isinstance(error, dict) and error.get("message"):
+            return str(error["message"])
+    return str(getattr(exc, "message", "") or exc)
+
+
 class RemoteGenerator:
     """Base class of the HTTP backends (see module docstring).
 
@@ -78,6 +90,8 @@ class RemoteGenerator:
 
     provider = "remote"
     key_hint = "the API key"
+    # The host named in error messages; subclasses set it from their base URL.
+    _where = "the server"
 
     def __init__(
         self,
@@ -109,6 +123,32 @@ class RemoteGenerator:
     def _classify(self, exc: Exception) -> Exception | None:
         """Our exception for an SDK exception, or None to let it propagate (a bug)."""
         raise NotImplementedError
+
+    def _classify_sdk_error(
+        self, exc: Exception, sdk: ModuleType, provider: str
+    ) -> Exception | None:
+        """`_classify` for the `openai` and `anthropic` SDKs, whose exception
+        classes share names and meaning (both are generated from one template)."""
+        if isinstance(exc, sdk.APIStatusError):
+            return classify_status(
+                exc.status_code,
+                sdk_error_message(exc),
+                dict(exc.response.headers),
+                provider=provider,
+                model=self.model,
+                where=self._where,
+                key_hint=self.key_hint,
+            )
+        # Checked before APIConnectionError, of which it is a subclass.
+        if isinstance(exc, sdk.APITimeoutError):
+            return TransientError(f"timed out after {self.timeout:g}s")
+        if isinstance(exc, sdk.APIConnectionError):
+            return TransientError(f"connection failed: {exc}")
+        if isinstance(exc, sdk.APIResponseValidationError | ValueError):
+            # A 200 whose body is not the JSON it should be: a broken proxy or a
+            # server hiccup; asking again usually works.
+            return TransientError(f"malformed response body: {exc}")
+        return None
 
     # -- the shared loop ------------------------------------------------------
 
