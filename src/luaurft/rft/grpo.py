@@ -31,14 +31,10 @@ from luaurft.rft.sft import (
     TrainResult,
     cuda_available,
     import_trainers,
-    is_adapter_dir,
-    load_base_model,
-    load_tokenizer,
-    lora_config,
+    load_trainable_model,
     quiet,
     reporting_callback,
     resolve_report_to,
-    resolve_target_modules,
 )
 from luaurft.rft.store import TaskRow
 
@@ -209,28 +205,14 @@ def train_grpo(
     reporting = resolve_report_to(
         settings.training.report_to if report_to is None else list(report_to)
     )
-    model, quantized, precision = load_base_model(settings, base, cuda=cuda)
-    tokenizer = load_tokenizer(base, init_adapter)
-    peft_config = None
-    skipped: list[str] = []
-    if init_adapter is not None:
-        from peft import PeftModel
-
-        if not is_adapter_dir(init_adapter):
-            raise TrainingError(f"{init_adapter} is not a saved adapter (no adapter_config.json)")
-        model = PeftModel.from_pretrained(model, str(init_adapter), is_trainable=True)
-        loaded = model.peft_config["default"]
-        targets = sorted(set(getattr(loaded, "target_modules", None) or []))
-    else:
-        targets, skipped = resolve_target_modules(model, settings.lora.target_modules)
-        peft_config = lora_config(settings, targets)
+    loaded = load_trainable_model(settings, base, init_adapter, cuda=cuda)
 
     reward_fn = trl_reward_function(reward)
     args = grpo_config(
         settings,
         out / "checkpoints",
         cuda=cuda,
-        precision=precision,
+        precision=loaded.precision,
         report_to=reporting,
         num_generations=num_generations,
         max_steps=max_steps,
@@ -238,18 +220,18 @@ def train_grpo(
         run_name=run_name or f"{settings.name}-grpo",
     )
     trainer = GRPOTrainer(
-        model=model,
+        model=loaded.model,
         reward_funcs=[reward_fn],
         args=args,
         train_dataset=grpo_dataset(tasks, settings.model.system_prompt),
-        processing_class=tokenizer,
-        peft_config=peft_config,
+        processing_class=loaded.tokenizer,
+        peft_config=loaded.peft_config,
         callbacks=[reporting_callback(progress)],
     )
     quiet(trainer)
     trainer.train()
     trainer.save_model(str(out))
-    tokenizer.save_pretrained(str(out))
+    loaded.tokenizer.save_pretrained(str(out))
 
     history = trainer.state.log_history
     rewards = [float(e["reward"]) for e in history if "reward" in e]
@@ -260,10 +242,10 @@ def train_grpo(
         steps=int(trainer.state.global_step),
         losses=[float(e["loss"]) for e in history if "loss" in e],
         rewards=rewards,
-        target_modules=list(targets),
-        skipped_modules=skipped,
-        quantized=quantized,
-        precision=precision,
+        target_modules=loaded.targets,
+        skipped_modules=loaded.skipped,
+        quantized=loaded.quantized,
+        precision=loaded.precision,
         init_adapter=str(init_adapter) if init_adapter is not None else None,
         report_to=[r for r in reporting if r != "none"],
     )

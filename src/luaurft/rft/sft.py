@@ -310,6 +310,50 @@ def load_tokenizer(base_model: str, init_adapter: str | Path | None = None) -> A
     return tokenizer
 
 
+@dataclass
+class TrainableModel:
+    """A base model ready for a trainer: with `init_adapter` loaded trainable onto
+    it, or else with the `peft_config` the trainer should wrap it in."""
+
+    model: Any
+    tokenizer: Any
+    peft_config: Any
+    targets: list[str]
+    skipped: list[str]
+    quantized: bool
+    precision: str
+
+
+def load_trainable_model(
+    settings: Settings, base_model: str, init_adapter: str | Path | None, *, cuda: bool
+) -> TrainableModel:
+    """The base model, its tokenizer and the LoRA adapter to train (fresh or continued)."""
+    model, quantized, precision = load_base_model(settings, base_model, cuda=cuda)
+    tokenizer = load_tokenizer(base_model, init_adapter)
+    peft_config = None
+    skipped: list[str] = []
+    if init_adapter is not None:
+        from peft import PeftModel
+
+        if not is_adapter_dir(init_adapter):
+            raise TrainingError(f"{init_adapter} is not a saved adapter (no adapter_config.json)")
+        model = PeftModel.from_pretrained(model, str(init_adapter), is_trainable=True)
+        loaded = model.peft_config["default"]
+        targets = sorted(set(getattr(loaded, "target_modules", None) or []))
+    else:
+        targets, skipped = resolve_target_modules(model, settings.lora.target_modules)
+        peft_config = lora_config(settings, targets)
+    return TrainableModel(
+        model=model,
+        tokenizer=tokenizer,
+        peft_config=peft_config,
+        targets=list(targets),
+        skipped=skipped,
+        quantized=quantized,
+        precision=precision,
+    )
+
+
 def _has_tokenizer(path: str | Path) -> bool:
     p = Path(path)
     return (p / "tokenizer_config.json").is_file()
@@ -495,50 +539,36 @@ def prepare_sft(
         settings.training.report_to if report_to is None else list(report_to)
     )
 
-    model, quantized, precision = load_base_model(settings, base, cuda=cuda)
-    tokenizer = load_tokenizer(base, init_adapter)
-    peft_config = None
-    skipped: list[str] = []
-    if init_adapter is not None:
-        from peft import PeftModel
-
-        if not is_adapter_dir(init_adapter):
-            raise TrainingError(f"{init_adapter} is not a saved adapter (no adapter_config.json)")
-        model = PeftModel.from_pretrained(model, str(init_adapter), is_trainable=True)
-        loaded = model.peft_config["default"]
-        targets = sorted(set(getattr(loaded, "target_modules", None) or []))
-    else:
-        targets, skipped = resolve_target_modules(model, settings.lora.target_modules)
-        peft_config = lora_config(settings, targets)
+    loaded = load_trainable_model(settings, base, init_adapter, cuda=cuda)
 
     args = sft_config(
         settings,
         out / "checkpoints",
         cuda=cuda,
-        precision=precision,
+        precision=loaded.precision,
         report_to=reporting,
         max_steps=max_steps,
         run_name=run_name or settings.name,
         checkpoint_steps=checkpoint_steps,
     )
     trainer = SFTTrainer(
-        model=model,
+        model=loaded.model,
         args=args,
         train_dataset=dataset,
-        processing_class=tokenizer,
-        peft_config=peft_config,
+        processing_class=loaded.tokenizer,
+        peft_config=loaded.peft_config,
         callbacks=[reporting_callback(progress)],
     )
     quiet(trainer)
     return PreparedSFT(
         trainer=trainer,
-        tokenizer=tokenizer,
+        tokenizer=loaded.tokenizer,
         output_dir=out,
         base_model=base,
-        targets=list(targets),
-        skipped=skipped,
-        quantized=quantized,
-        precision=precision,
+        targets=loaded.targets,
+        skipped=loaded.skipped,
+        quantized=loaded.quantized,
+        precision=loaded.precision,
         report_to=[r for r in reporting if r != "none"],
         init_adapter=str(init_adapter) if init_adapter is not None else None,
         checkpoint_steps=checkpoint_steps,
