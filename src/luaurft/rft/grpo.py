@@ -35,6 +35,7 @@ from luaurft.rft.sft import (
     quiet,
     reporting_callback,
     resolve_report_to,
+    trainer_args,
 )
 from luaurft.rft.store import TaskRow
 
@@ -144,29 +145,21 @@ def grpo_config(
     if use_vllm:
         kwargs.update(use_vllm=True, vllm_mode="colocate")
     return GRPOConfig(
-        output_dir=str(output_dir),
-        num_train_epochs=float(t.epochs),
-        max_steps=max_steps if max_steps is not None else -1,
-        per_device_train_batch_size=t.per_device_batch_size,
-        gradient_accumulation_steps=t.gradient_accumulation_steps,
-        learning_rate=t.learning_rate,
-        lr_scheduler_type=t.lr_scheduler_type,
-        warmup_steps=t.warmup_ratio,
-        seed=t.seed,
+        **trainer_args(
+            settings,
+            output_dir,
+            cuda=cuda,
+            precision=precision,
+            report_to=report_to,
+            max_steps=max_steps,
+            run_name=run_name,
+        ),
         num_generations=generations,
         max_completion_length=s.max_new_tokens,
         temperature=s.temperature,
         top_p=s.top_p,
-        bf16=precision == "bf16",
-        fp16=precision == "fp16",
-        use_cpu=not cuda,
-        gradient_checkpointing=t.gradient_checkpointing,
-        gradient_checkpointing_kwargs={"use_reentrant": False},
         logging_steps=1,
         save_strategy="no",
-        report_to=list(report_to),
-        run_name=run_name,
-        disable_tqdm=True,
         **kwargs,
     )
 

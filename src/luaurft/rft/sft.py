@@ -411,6 +411,39 @@ def lora_config(settings: Settings, target_modules: Sequence[str]) -> Any:
     )
 
 
+def trainer_args(
+    settings: Settings,
+    output_dir: str | Path,
+    *,
+    cuda: bool,
+    precision: str,
+    report_to: Sequence[str],
+    max_steps: int | None,
+    run_name: str | None,
+) -> dict[str, Any]:
+    """The TrainingArguments that SFT and GRPO both take from `settings.training`."""
+    t = settings.training
+    return {
+        "output_dir": str(output_dir),
+        "num_train_epochs": float(t.epochs),
+        "max_steps": max_steps if max_steps is not None else -1,
+        "per_device_train_batch_size": t.per_device_batch_size,
+        "gradient_accumulation_steps": t.gradient_accumulation_steps,
+        "learning_rate": t.learning_rate,
+        "lr_scheduler_type": t.lr_scheduler_type,
+        "warmup_steps": t.warmup_ratio,
+        "seed": t.seed,
+        "bf16": precision == "bf16",
+        "fp16": precision == "fp16",
+        "use_cpu": not cuda,
+        "gradient_checkpointing": t.gradient_checkpointing,
+        "gradient_checkpointing_kwargs": {"use_reentrant": False},
+        "report_to": list(report_to),
+        "run_name": run_name,
+        "disable_tqdm": True,
+    }
+
+
 def sft_config(
     settings: Settings,
     output_dir: str | Path,
@@ -426,34 +459,25 @@ def sft_config(
     """TRL `SFTConfig` from `settings.training` (every value explicit; see module docstring)."""
     from trl import SFTConfig
 
-    t = settings.training
     return SFTConfig(
-        output_dir=str(output_dir),
-        num_train_epochs=float(t.epochs),
-        max_steps=max_steps if max_steps is not None else -1,
-        per_device_train_batch_size=t.per_device_batch_size,
-        gradient_accumulation_steps=t.gradient_accumulation_steps,
-        learning_rate=t.learning_rate,
-        lr_scheduler_type=t.lr_scheduler_type,
-        warmup_steps=t.warmup_ratio,
-        seed=t.seed,
+        **trainer_args(
+            settings,
+            output_dir,
+            cuda=cuda,
+            precision=precision,
+            report_to=report_to,
+            max_steps=max_steps,
+            run_name=run_name,
+        ),
         # TRL truncates at 1024 tokens unless told otherwise.
-        max_length=t.max_length,
+        max_length=settings.training.max_length,
         completion_only_loss=True,
         packing=False,
-        bf16=precision == "bf16",
-        fp16=precision == "fp16",
-        use_cpu=not cuda,
-        gradient_checkpointing=t.gradient_checkpointing,
-        gradient_checkpointing_kwargs={"use_reentrant": False},
         logging_steps=logging_steps,
         save_strategy="steps" if checkpoint_steps else "no",
         save_steps=checkpoint_steps or 500,
         save_total_limit=1 if checkpoint_steps else None,
-        report_to=list(report_to),
-        run_name=run_name,
         dataloader_pin_memory=cuda,
-        disable_tqdm=True,
     )
 
 
