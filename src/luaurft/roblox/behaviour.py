@@ -5,6 +5,8 @@ called (`store:GetAsync(key)` is `GetAsync`).
 
 from __future__ import annotations
 
+from luaurft.roblox.globals import COMMON_DATATYPES, LUAU_LIBRARIES
+
 # Methods that make a request to a Roblox web service (or an external one) and raise
 # when it fails (throttling, outage, bad input): callers are expected to use pcall.
 # The Roblox documentation shows each wrapped in pcall. Grouped by the service or
@@ -139,48 +141,10 @@ def method_yields(name: str) -> bool:
     return name in YIELDING_METHODS or name.endswith("Async")
 
 
-# Standard-library tables and Roblox datatype constructors whose functions never yield.
-NON_YIELDING_LIBRARIES: frozenset[str] = frozenset(
-    {
-        "math",
-        "string",
-        "table",
-        "bit32",
-        "utf8",
-        "buffer",
-        "vector",
-        "os",
-        "debug",
-        "Instance",
-        "Vector3",
-        "Vector2",
-        "Vector3int16",
-        "Vector2int16",
-        "CFrame",
-        "Color3",
-        "BrickColor",
-        "UDim",
-        "UDim2",
-        "Rect",
-        "Region3",
-        "Ray",
-        "TweenInfo",
-        "NumberRange",
-        "NumberSequence",
-        "NumberSequenceKeypoint",
-        "ColorSequence",
-        "ColorSequenceKeypoint",
-        "PhysicalProperties",
-        "Random",
-        "RaycastParams",
-        "OverlapParams",
-        "DateTime",
-        "Font",
-        "Axes",
-        "Faces",
-        "Enum",
-        "SharedTable",
-    }
+# Standard-library tables and Roblox datatype constructors whose functions never yield
+# (coroutine's are left out: `coroutine.yield` suspends the caller).
+NON_YIELDING_LIBRARIES: frozenset[str] = (
+    (LUAU_LIBRARIES - {"coroutine"}) | COMMON_DATATYPES | {"Enum"}
 )
 
 # Global functions and library members that never yield the calling thread

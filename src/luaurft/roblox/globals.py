@@ -7,6 +7,46 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Luau's standard-library tables.
+LUAU_LIBRARIES: frozenset[str] = frozenset(
+    {"string", "table", "math", "coroutine", "bit32", "utf8", "os", "debug", "buffer", "vector"}
+)
+
+# The Roblox datatypes scripts construct every day (`Vector3.new`, `CFrame.lookAt`);
+# rarer ones (Region3int16, PathWaypoint, ...) are only in ROBLOX_GLOBALS.
+COMMON_DATATYPES: frozenset[str] = frozenset(
+    {
+        "Instance",
+        "Vector3",
+        "Vector2",
+        "Vector3int16",
+        "Vector2int16",
+        "CFrame",
+        "Color3",
+        "BrickColor",
+        "UDim",
+        "UDim2",
+        "Rect",
+        "Region3",
+        "Ray",
+        "TweenInfo",
+        "NumberRange",
+        "NumberSequence",
+        "NumberSequenceKeypoint",
+        "ColorSequence",
+        "ColorSequenceKeypoint",
+        "PhysicalProperties",
+        "Random",
+        "RaycastParams",
+        "OverlapParams",
+        "DateTime",
+        "Font",
+        "Axes",
+        "Faces",
+        "SharedTable",
+    }
+)
+
 # Luau's standard library and built-in functions.
 LUAU_GLOBALS: frozenset[str] = frozenset(
     {
@@ -39,16 +79,7 @@ LUAU_GLOBALS: frozenset[str] = frozenset(
         "loadstring",
         "_G",
         "_VERSION",
-        "string",
-        "table",
-        "math",
-        "coroutine",
-        "bit32",
-        "utf8",
-        "os",
-        "debug",
-        "buffer",
-        "vector",
+        *LUAU_LIBRARIES,
     }
 )
 
@@ -62,38 +93,11 @@ ROBLOX_GLOBALS: frozenset[str] = frozenset(
         "shared",
         "task",
         "Enum",
-        "Instance",
-        "Vector3",
-        "Vector2",
-        "Vector3int16",
-        "Vector2int16",
-        "CFrame",
-        "Color3",
-        "BrickColor",
-        "UDim",
-        "UDim2",
-        "Rect",
-        "Region3",
+        *COMMON_DATATYPES,
         "Region3int16",
-        "Ray",
-        "TweenInfo",
-        "NumberRange",
-        "NumberSequence",
-        "NumberSequenceKeypoint",
-        "ColorSequence",
-        "ColorSequenceKeypoint",
-        "PhysicalProperties",
-        "Random",
-        "RaycastParams",
-        "OverlapParams",
-        "DateTime",
-        "Axes",
-        "Faces",
-        "Font",
         "PathWaypoint",
         "DockWidgetPluginGuiInfo",
         "CatalogSearchParams",
-        "SharedTable",
         "FloatCurveKey",
         "RotationCurveKey",
         "Content",
