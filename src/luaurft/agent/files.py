@@ -21,7 +21,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from luaurft.llm.completion import extract_code
+from luaurft.llm.completion import (
+    FENCE_OPEN,
+    FencedBlock,
+    extract_code,
+    fenced_blocks,
+    strip_reasoning,
+)
 from luaurft.luau.kind import ScriptKind, detect_kind
 
 FILE_CONVENTION = (
@@ -39,7 +45,6 @@ _MARKER = re.compile(
     rf"^[ \t]*-{{2,3}}[ \t]*(?:file|filename|path)[ \t]*:[ \t]*[`\"']?(?P<path>{_PATH_CHARS})[`\"']?[ \t]*$",
     re.IGNORECASE,
 )
-_FENCE_OPEN = re.compile(r"^[ \t]{0,3}(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n`]*)$")
 # A path on its own line above a fence, dressed in the usual Markdown.
 _HEADING_PATH = re.compile(
     rf"^[ \t]*(?:#{{1,6}}[ \t]*)?(?:[-*][ \t]+)?(?:\*\*|__)?`?"
@@ -186,42 +191,15 @@ def _split_on_markers(text: str) -> tuple[str, list[tuple[str, str]]]:
     return "\n".join(lead), [(p, "\n".join(body)) for p, body in files]
 
 
-@dataclass(slots=True)
-class _Fenced:
-    info: str
-    heading: str | None
-    body: str
+def _heading_above(lines: list[str], block: FencedBlock) -> str | None:
+    """The nearest non-blank line above the block's opening fence."""
+    k = block.start - 1
+    while k >= 0 and not lines[k].strip():
+        k -= 1
+    return lines[k] if k >= 0 else None
 
 
-def _fenced_blocks(lines: list[str]) -> list[_Fenced]:
-    blocks: list[_Fenced] = []
-    i = 0
-    while i < len(lines):
-        opening = _FENCE_OPEN.match(lines[i])
-        if not opening:
-            i += 1
-            continue
-        fence = opening.group("fence")
-        heading = None
-        k = i - 1
-        while k >= 0 and not lines[k].strip():
-            k -= 1
-        if k >= 0:
-            heading = lines[k]
-        body: list[str] = []
-        j = i + 1
-        while j < len(lines):
-            stripped = lines[j].strip()
-            if stripped and set(stripped) == {fence[0]} and len(stripped) >= len(fence):
-                break
-            body.append(lines[j])
-            j += 1
-        blocks.append(_Fenced(opening.group("info").strip(), heading, "\n".join(body)))
-        i = j + 1
-    return blocks
-
-
-def _block_path(block: _Fenced) -> str | None:
+def _block_path(block: FencedBlock, heading: str | None) -> str | None:
     for word in block.info.split()[1:] if block.info else []:
         match = _INFO_PATH.fullmatch(word)
         if match:
@@ -230,8 +208,8 @@ def _block_path(block: _Fenced) -> str | None:
         match = _INFO_PATH.fullmatch(block.info.split()[0])
         if match:
             return normalise_path(match.group("path"))
-    if block.heading is not None and not _FENCE_OPEN.match(block.heading):
-        match = _HEADING_PATH.match(block.heading)
+    if heading is not None and not FENCE_OPEN.match(heading):
+        match = _HEADING_PATH.match(heading)
         if match:
             return normalise_path(match.group("path"))
     return None
@@ -248,12 +226,12 @@ def split_answer(text: str, task: str = "") -> list[AnswerFile]:
     A path named twice keeps its last version: a model that repeats a file
     usually repeats it corrected.
     """
-    normalised = text.replace("\r\n", "\n").replace("\r", "\n")
-    normalised = re.sub(r"^\s*<think>.*?</think>\s*", "", normalised, count=1, flags=re.DOTALL)
+    normalised = strip_reasoning(text.replace("\r\n", "\n").replace("\r", "\n"))
+    lines = normalised.split("\n")
     found: list[tuple[str, str]] = []
-    for block in _fenced_blocks(normalised.split("\n")):
+    for block in fenced_blocks(lines):
         # Blocks with neither a path nor markers are usage snippets or sample output.
-        path = _block_path(block)
+        path = _block_path(block, _heading_above(lines, block))
         lead, marked = _split_on_markers(block.body)
         if path is not None:
             found.append((path, lead))

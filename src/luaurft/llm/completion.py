@@ -16,8 +16,15 @@ from typing import Any
 # Tags a fenced block of Luau is commonly labelled with.
 LUAU_TAGS = frozenset({"lua", "luau", "roblox", "rbxlua", "roblox-lua", "lua5.1", "glua"})
 
-_FENCE_OPEN = re.compile(r"^[ \t]{0,3}(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n`]*)$")
+# The opening line of a Markdown fenced code block.
+FENCE_OPEN = re.compile(r"^[ \t]{0,3}(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n`]*)$")
 _THINK = re.compile(r"^\s*<think>.*?</think>\s*", re.DOTALL)
+
+
+def strip_reasoning(text: str) -> str:
+    """`text` without a leading <think>...</think> block."""
+    return _THINK.sub("", text, count=1)
+
 
 # The first word of a line of Luau (statements, not expressions).
 _LUAU_LEADING_WORDS = frozenset(
@@ -76,22 +83,31 @@ class Extraction:
 
 
 @dataclass(frozen=True)
-class _Block:
-    tag: str
+class FencedBlock:
+    """A Markdown fenced code block: its info string (stripped), its body, the
+    index of its opening fence line, and whether a closing fence ended it."""
+
+    info: str
     body: str
+    start: int
     terminated: bool
 
+    @property
+    def tag(self) -> str:
+        """The language the block is labelled with, lower-cased ("" when none)."""
+        return self.info.split(" ")[0].lower()
 
-def _fenced_blocks(lines: list[str]) -> list[_Block]:
-    blocks: list[_Block] = []
+
+def fenced_blocks(lines: list[str]) -> list[FencedBlock]:
+    """Every fenced code block in `lines`, in order; an unclosed one runs to the end."""
+    blocks: list[FencedBlock] = []
     i = 0
     while i < len(lines):
-        opening = _FENCE_OPEN.match(lines[i])
+        opening = FENCE_OPEN.match(lines[i])
         if not opening:
             i += 1
             continue
         fence = opening.group("fence")
-        tag = opening.group("info").strip().split(" ")[0].lower() if opening.group("info") else ""
         body: list[str] = []
         j = i + 1
         terminated = False
@@ -103,7 +119,8 @@ def _fenced_blocks(lines: list[str]) -> list[_Block]:
                 break
             body.append(lines[j])
             j += 1
-        blocks.append(_Block(tag=tag, body="\n".join(body), terminated=terminated))
+        info = opening.group("info").strip()
+        blocks.append(FencedBlock(info, "\n".join(body), start=i, terminated=terminated))
         i = j + 1
     return blocks
 
@@ -146,7 +163,7 @@ def _strip_prose(text: str) -> tuple[str, list[str]]:
     return "\n".join(lines[start:end]), notes
 
 
-def _pick_block(blocks: list[_Block]) -> tuple[_Block, list[str]]:
+def _pick_block(blocks: list[FencedBlock]) -> tuple[FencedBlock, list[str]]:
     notes: list[str] = []
     luau = [b for b in blocks if b.tag in LUAU_TAGS]
     untagged = [b for b in blocks if not b.tag]
@@ -164,12 +181,12 @@ def extract_code(text: str) -> Extraction:
     """Take the Luau out of a model's answer (see `Extraction` for what is recorded)."""
     notes: list[str] = []
     normalised = text.replace("\r\n", "\n").replace("\r", "\n")
-    without_reasoning = _THINK.sub("", normalised, count=1)
+    without_reasoning = strip_reasoning(normalised)
     if without_reasoning != normalised:
         notes.append("reasoning")
         normalised = without_reasoning
     lines = normalised.split("\n")
-    blocks = _fenced_blocks(lines)
+    blocks = fenced_blocks(lines)
     if blocks:
         chosen, pick_notes = _pick_block(blocks)
         notes.append("fenced")
