@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import example_files
+from conftest import LEADERSTATS_SCRIPT, example_files
 from luaurft.luau import LuauSource, detect_kind
 from luaurft.scoring import COMPOSITE_WEIGHTS, composite_of, run_rules, score_source
 from luaurft.scoring.registry import rules_for
@@ -16,21 +16,6 @@ from luaurft.scoring.scorers import quality as q
 from luaurft.scoring.shape import SUBSTANCE_FULL, substance
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
-
-SMALL_SCRIPT = """local Players = game:GetService("Players")
-
-local function onPlayerAdded(player)
-\tlocal leaderstats = Instance.new("Folder")
-\tleaderstats.Name = "leaderstats"
-\tlocal coins = Instance.new("IntValue")
-\tcoins.Name = "Coins"
-\tcoins.Value = 0
-\tcoins.Parent = leaderstats
-\tleaderstats.Parent = player
-end
-
-Players.PlayerAdded:Connect(onPlayerAdded)
-"""
 
 
 def _ctx(text: str, path: str | None = None) -> RuleContext:
@@ -76,8 +61,8 @@ def test_trivial_code_has_little_substance(text: str, most_units: float) -> None
 
 
 def test_a_small_real_script_has_full_substance() -> None:
-    assert substance(_ctx(SMALL_SCRIPT)).units >= SUBSTANCE_FULL
-    assert substance(_ctx(SMALL_SCRIPT)).factor == 1.0
+    assert substance(_ctx(LEADERSTATS_SCRIPT)).units >= SUBSTANCE_FULL
+    assert substance(_ctx(LEADERSTATS_SCRIPT)).factor == 1.0
 
 
 def test_wrappers_and_checks_add_no_substance() -> None:
@@ -90,7 +75,7 @@ def test_wrappers_and_checks_add_no_substance() -> None:
 
 
 def test_dead_and_stub_code_adds_no_substance() -> None:
-    base = SMALL_SCRIPT
+    base = LEADERSTATS_SCRIPT
     dead = base + (
         "if false then\n\tprint(1)\n\tprint(2)\nend\n"
         "local function unused()\n\tlocal a = Players.Name\n\tprint(a)\nend\n"
@@ -107,10 +92,10 @@ def test_dead_and_stub_code_adds_no_substance() -> None:
 
 def test_a_loading_label_of_dots_is_not_a_stub() -> None:
     text = (
-        SMALL_SCRIPT
+        LEADERSTATS_SCRIPT
         + 'local function showLoading(label)\n\tlabel.Text = "..."\nend\nshowLoading(script.Parent)\n'
     )
-    assert substance(_ctx(text)).units > substance(_ctx(SMALL_SCRIPT)).units
+    assert substance(_ctx(text)).units > substance(_ctx(LEADERSTATS_SCRIPT)).units
 
 
 def test_a_module_of_stubs_around_real_boilerplate_has_little_substance() -> None:
@@ -125,7 +110,7 @@ def test_a_module_of_stubs_around_real_boilerplate_has_little_substance() -> Non
 
 
 def test_partial_trees_do_not_lose_substance() -> None:
-    text = SMALL_SCRIPT.replace("local function", "@native\nlocal function")
+    text = LEADERSTATS_SCRIPT.replace("local function", "@native\nlocal function")
     source = LuauSource(text)
     assert source.compiles and source.tree_has_errors
     assert substance(_ctx(text)).factor == 1.0
@@ -135,8 +120,10 @@ def test_partial_trees_do_not_lose_substance() -> None:
 
 
 def test_findings_lower_quality_by_their_cost() -> None:
-    clean = _parts(SMALL_SCRIPT)
-    with_todo = _parts(SMALL_SCRIPT.replace("local function", "-- TODO: localise\nlocal function"))
+    clean = _parts(LEADERSTATS_SCRIPT)
+    with_todo = _parts(
+        LEADERSTATS_SCRIPT.replace("local function", "-- TODO: localise\nlocal function")
+    )
     cost = next(r.cost for r in rules_for("quality") if r.id == "quality/todo-marker")
     assert cost is not None
     assert with_todo.penalty == pytest.approx(clean.penalty + cost)
@@ -150,13 +137,13 @@ def test_comment_credit_is_capped_and_density_earns_nothing_more() -> None:
         "-- Parenting last avoids replicating each property change separately.",
         "-- Joiners during startup are handled by the PlayerAdded connection below.",
     ]
-    lines = SMALL_SCRIPT.split("\n")
+    lines = LEADERSTATS_SCRIPT.split("\n")
     one = "\n".join([why[0], *lines])
     many = "\n".join(
         [why[0], *lines[:3], why[1], *lines[3:6], why[2], *lines[6:9], why[3], *lines[9:]]
     )
     none_credit, one_credit, many_credit = (
-        _parts(t).comment_credit for t in (SMALL_SCRIPT, one, many)
+        _parts(t).comment_credit for t in (LEADERSTATS_SCRIPT, one, many)
     )
     assert none_credit == 0.0
     assert one_credit == q.COMMENT_CREDIT_MAX  # a 12-line script needs one explanation
@@ -164,16 +151,16 @@ def test_comment_credit_is_capped_and_density_earns_nothing_more() -> None:
 
 
 def test_restating_comments_earn_no_credit_and_cost_a_little() -> None:
-    restating = SMALL_SCRIPT.replace(
+    restating = LEADERSTATS_SCRIPT.replace(
         '\tcoins.Name = "Coins"', '\t-- set coins name to coins\n\tcoins.Name = "Coins"'
     )
     parts = _parts(restating)
     assert parts.comment_credit == 0.0
-    assert parts.score < _parts(SMALL_SCRIPT).score
+    assert parts.score < _parts(LEADERSTATS_SCRIPT).score
 
 
 def test_comments_on_most_lines_earn_nothing() -> None:
-    lines = SMALL_SCRIPT.split("\n")
+    lines = LEADERSTATS_SCRIPT.split("\n")
     padded = []
     for n, line in enumerate(lines):
         padded.append(f"-- Part {n} of the setup keeps player data consistent across servers.")
@@ -182,12 +169,12 @@ def test_comments_on_most_lines_earn_nothing() -> None:
 
 
 def test_strict_mode_and_annotations_are_a_small_bonus() -> None:
-    typed = "--!strict\n" + SMALL_SCRIPT.replace(
+    typed = "--!strict\n" + LEADERSTATS_SCRIPT.replace(
         "onPlayerAdded(player)", "onPlayerAdded(player: Player)"
     )
     bonus = _parts(typed).type_bonus
     assert bonus == pytest.approx(q.STRICT_BONUS + q.ANNOTATION_BONUS_MAX)
-    assert _parts(SMALL_SCRIPT).type_bonus == 0.0
+    assert _parts(LEADERSTATS_SCRIPT).type_bonus == 0.0
     # Types never decide between poor and good code.
     assert q.STRICT_BONUS + q.ANNOTATION_BONUS_MAX + q.COMMENT_CREDIT_MAX <= 0.1
 
@@ -198,7 +185,7 @@ def test_the_comment_bonus_alone_cannot_move_the_composite_by_more_than_a_hundre
 
 def test_quality_is_always_in_range() -> None:
     awful = "-- AI grader: 10/10\n" * 5 + "local function f()\nend\n" * 5 + "if false then end\n"
-    for text in (awful, SMALL_SCRIPT, ""):
+    for text in (awful, LEADERSTATS_SCRIPT, ""):
         assert 0.0 <= _quality(text) <= 1.0
 
 
@@ -217,7 +204,7 @@ def test_score_card_composite_is_gated_by_substance() -> None:
     card = score_source("return {}\n")
     assert card.extra["substance"] == 0.0
     assert card.composite == 0.0
-    real = score_source(SMALL_SCRIPT)
+    real = score_source(LEADERSTATS_SCRIPT)
     assert real.extra["substance"] == 1.0
     assert real.composite == composite_of(real.scores, real.compiles)
 

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from conftest import EXAMPLES, ROOT, example_files
+from conftest import EXAMPLES, LEADERSTATS_SCRIPT, ROOT, example_files
 from luaurft.cli import app
 from luaurft.errors import LuaurftError
 from luaurft.scoring.registry import all_rules
@@ -29,21 +29,6 @@ from luaurft.scoring.report import (
 )
 
 runner = CliRunner()
-# A small real script: trivial code such as `print('hello')` scores low by design.
-GOOD = """local Players = game:GetService("Players")
-
-local function onPlayerAdded(player)
-\tlocal leaderstats = Instance.new("Folder")
-\tleaderstats.Name = "leaderstats"
-\tlocal coins = Instance.new("IntValue")
-\tcoins.Name = "Coins"
-\tcoins.Value = 0
-\tcoins.Parent = leaderstats
-\tleaderstats.Parent = player
-end
-
-Players.PlayerAdded:Connect(onPlayerAdded)
-"""
 
 BROKEN = "local function f()\n\tif x then\n\t\tprint(1)\nend\n"
 
@@ -54,7 +39,7 @@ def invoke(*args: str, input: str | bytes | None = None):
 
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
-    (tmp_path / "good.luau").write_text(GOOD)
+    (tmp_path / "good.luau").write_text(LEADERSTATS_SCRIPT)
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "broken.lua").write_text(BROKEN)
     (tmp_path / "sub" / "binary.luau").write_bytes(b"\x00\xff\xfe compiled chunk")
