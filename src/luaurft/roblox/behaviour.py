@@ -190,10 +190,9 @@ NON_YIELDING_FUNCTIONS: frozenset[str] = frozenset(
     }
 )
 
-# Instance, datatype, signal and string methods that never yield.
-NON_YIELDING_METHODS: frozenset[str] = frozenset(
+# The Instance lookups that return at once, with nil when nothing matches.
+FIND_FIRST_METHODS: frozenset[str] = frozenset(
     {
-        # Instance tree
         "FindFirstChild",
         "FindFirstChildOfClass",
         "FindFirstChildWhichIsA",
@@ -201,6 +200,14 @@ NON_YIELDING_METHODS: frozenset[str] = frozenset(
         "FindFirstAncestorOfClass",
         "FindFirstAncestorWhichIsA",
         "FindFirstDescendant",
+    }
+)
+
+# Instance, datatype, signal and string methods that never yield.
+NON_YIELDING_METHODS: frozenset[str] = frozenset(
+    {
+        # Instance tree
+        *FIND_FIRST_METHODS,
         "GetChildren",
         "GetDescendants",
         "IsA",
@@ -370,13 +377,7 @@ NON_YIELDING_METHODS: frozenset[str] = frozenset(
 # Methods that return nil when nothing matches: their result must be checked.
 NIL_RETURNING_METHODS: frozenset[str] = frozenset(
     {
-        "FindFirstChild",
-        "FindFirstChildOfClass",
-        "FindFirstChildWhichIsA",
-        "FindFirstAncestor",
-        "FindFirstAncestorOfClass",
-        "FindFirstAncestorWhichIsA",
-        "FindFirstDescendant",
+        *FIND_FIRST_METHODS,
         "GetPlayerFromCharacter",
         "GetPlayerByUserId",
     }
