@@ -345,6 +345,10 @@ class Call:
     def done(self) -> bool:
         return not self.thread.is_alive()
 
+    def join(self, timeout: float = 10) -> None:
+        self.thread.join(timeout=timeout)
+        assert not self.thread.is_alive()
+
 
 def drive(core: CoreHandle, call: Call, max_steps: int = 8) -> dict[str, Any]:
     for _ in range(max_steps):

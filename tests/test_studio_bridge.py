@@ -22,6 +22,7 @@ from luaurft.studio import (
     apply_scripts_payload,
     source_sha256,
 )
+from studio_harness import Call
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -46,30 +47,6 @@ def _result(
     bridge: StudioBridge, op_id: str, payload: dict[str, Any], ok: bool = True
 ) -> dict[str, Any]:
     return {"v": 1, "sessionId": bridge.session_id, "id": op_id, "ok": ok, "payload": payload}
-
-
-class _Answer:
-    """Runs `bridge.request` in a thread, as the assistant would while the plugin works."""
-
-    def __init__(
-        self, bridge: StudioBridge, op_type: str, payload: dict[str, Any], timeout: float = 5
-    ) -> None:
-        self.value: dict[str, Any] | None = None
-        self.error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(bridge, op_type, payload, timeout))
-        self._thread.start()
-
-    def _run(
-        self, bridge: StudioBridge, op_type: str, payload: dict[str, Any], timeout: float
-    ) -> None:
-        try:
-            self.value = bridge.request(op_type, payload, timeout=timeout)
-        except BaseException as exc:
-            self.error = exc
-
-    def join(self) -> None:
-        self._thread.join(timeout=10)
-        assert not self._thread.is_alive()
 
 
 # -- the pairing token ----------------------------------------------------------------------
@@ -230,7 +207,7 @@ def test_poll_wakes_up_as_soon_as_an_operation_is_queued(
 
 
 def test_request_returns_the_plugin_result(bridge: StudioBridge, client: httpx.Client) -> None:
-    answer = _Answer(bridge, "get_selection", {})
+    answer = Call(bridge, "get_selection", {})
     body = client.get("/api/poll", params={"cursor": 0}).json()
     (message,) = body["messages"]
     assert body["cursor"] == message["cursor"]
@@ -269,7 +246,7 @@ def test_resume_by_cursor_redelivers_unanswered_messages(
 def test_duplicate_result_is_acknowledged_and_applied_once(
     bridge: StudioBridge, client: httpx.Client
 ) -> None:
-    answer = _Answer(bridge, "read_script", {"path": "ServerScriptService/Main"})
+    answer = Call(bridge, "read_script", {"path": "ServerScriptService/Main"})
     (message,) = client.get("/api/poll", params={"cursor": 0}).json()["messages"]
     first = client.post("/api/result", json=_result(bridge, message["id"], {"source": "first"}))
     second = client.post("/api/result", json=_result(bridge, message["id"], {"source": "second"}))
@@ -296,7 +273,7 @@ def test_unknown_and_expired_operation_ids_are_refused(
 def test_plugin_error_result_raises_with_its_message(
     bridge: StudioBridge, client: httpx.Client
 ) -> None:
-    answer = _Answer(bridge, "read_script", {"path": "Nowhere/Thing"})
+    answer = Call(bridge, "read_script", {"path": "Nowhere/Thing"})
     (message,) = client.get("/api/poll", params={"cursor": 0}).json()["messages"]
     body = _result(bridge, message["id"], {}, ok=False) | {
         "error": 'no instance at "Nowhere/Thing"'
@@ -310,7 +287,7 @@ def test_plugin_error_result_raises_with_its_message(
 def test_empty_payload_encoded_as_array_is_accepted(
     bridge: StudioBridge, client: httpx.Client
 ) -> None:
-    answer = _Answer(bridge, "get_selection", {})
+    answer = Call(bridge, "get_selection", {})
     (message,) = client.get("/api/poll", params={"cursor": 0}).json()["messages"]
     assert client.post("/api/result", json=_result(bridge, message["id"], [])).status_code == 200  # type: ignore[arg-type]
     answer.join()
@@ -410,7 +387,7 @@ def test_request_validates_operations_before_queueing(bridge: StudioBridge) -> N
 
 def test_timeout_error_says_what_is_wrong(bridge: StudioBridge, client: httpx.Client) -> None:
     client.post("/api/register", json={"v": 1, "pluginVersion": "0.1.0"})
-    answer = _Answer(
+    answer = Call(
         bridge,
         "apply_scripts",
         apply_scripts_payload([ScriptFile("A.luau", "return 1")]),
@@ -424,7 +401,7 @@ def test_timeout_error_says_what_is_wrong(bridge: StudioBridge, client: httpx.Cl
 
 def test_stop_wakes_waiting_callers_and_pollers() -> None:
     bridge = StudioBridge(port=0, limits=BridgeLimits(poll_timeout_s=10)).start()
-    answer = _Answer(bridge, "get_selection", {}, timeout=10)
+    answer = Call(bridge, "get_selection", {}, timeout=10)
     time.sleep(0.1)
     started = time.monotonic()
     bridge.stop()
