@@ -52,6 +52,12 @@ def tree(tmp_path: Path) -> Path:
 # -- file collection ----------------------------------------------------------------
 
 
+def test_unknown_kind_is_a_usage_error(tree: Path) -> None:
+    result = invoke(str(tree / "good.luau"), "--kind", "Widget")
+    assert result.exit_code == 2
+    assert "--kind" in result.output
+
+
 def test_collect_walks_directories_for_luau_only(tree: Path) -> None:
     files = collect_files([str(tree)])
     assert [Path(f).relative_to(tree).as_posix() for f in files] == [

@@ -11,9 +11,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from luaurft.cli._options import check_kind_option
 from luaurft.cli._output import machine_stdout
 from luaurft.errors import LuaurftError
-from luaurft.luau.kind import parse_kind
 from luaurft.luau.source import LuauSource
 from luaurft.roblox.mock import DEFAULT_SECONDS, ScriptRun, run_script
 
@@ -65,11 +65,7 @@ def run(
 
     Exits 0 whatever the script does; 2 only for usage errors.
     """
-    if kind is not None:
-        try:
-            parse_kind(kind)
-        except LuaurftError as exc:
-            raise typer.BadParameter(str(exc), param_hint="--kind") from None
+    check_kind_option(kind)
     try:
         source = LuauSource.from_path(file)
     except OSError as exc:

@@ -12,9 +12,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from luaurft.cli._options import check_kind_option
 from luaurft.cli._output import machine_stdout
 from luaurft.errors import LuaurftError
-from luaurft.luau.kind import parse_kind
 from luaurft.scoring.report import (
     FileError,
     FileResult,
@@ -68,11 +68,7 @@ def score(
     ] = True,
 ) -> None:
     """Score Luau with the syntax, API, bug and quality scorers."""
-    if kind is not None:
-        try:
-            parse_kind(kind)
-        except LuaurftError as exc:
-            raise typer.BadParameter(str(exc), param_hint="--kind") from None
+    check_kind_option(kind)
     try:
         files = collect_files(paths)
     except LuaurftError as exc:

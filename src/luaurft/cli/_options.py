@@ -1,0 +1,18 @@
+"""Checks of option values that several commands take."""
+
+from __future__ import annotations
+
+import typer
+
+from luaurft.errors import LuaurftError
+from luaurft.luau.kind import parse_kind
+
+
+def check_kind_option(kind: str | None) -> None:
+    """Reject an unknown --kind as a usage error, before any file is read."""
+    if kind is None:
+        return
+    try:
+        parse_kind(kind)
+    except LuaurftError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--kind") from None
