@@ -36,6 +36,13 @@ def register(app: typer.Typer) -> None:
                 help="Evaluation tasks to decontaminate against (file or folder; repeatable).",
             ),
         ] = None,
+        no_builtin_eval: Annotated[
+            bool,
+            typer.Option(
+                "--no-builtin-eval",
+                help="Do not decontaminate against the built-in evaluation suite.",
+            ),
+        ] = False,
         license_default: Annotated[
             str | None,
             typer.Option(
@@ -109,7 +116,13 @@ def register(app: typer.Typer) -> None:
             hf_dataset=hf_dataset,
             limit=limit,
         )
-        evals = [text for path in eval_texts or [] for text in load_eval_texts(path)]
+        # The built-in evaluation suite is held out of every training set unless asked.
+        paths = list(eval_texts or [])
+        if not no_builtin_eval:
+            from luaurft.eval.tasks import builtin_dir
+
+            paths.insert(0, builtin_dir())
+        evals = [text for path in paths for text in load_eval_texts(path)]
         result = _run_with_progress(config, out, evals, quiet=as_json)
         summary = summarize(result)
         if as_json:

@@ -50,22 +50,28 @@ class Interval:
 def bootstrap_ci(
     values: Sequence[float],
     *,
-    statistic: Callable[[np.ndarray], float] = lambda a: float(np.mean(a)),
+    statistic: Callable[[np.ndarray], float] | None = None,
     resamples: int = 2000,
     confidence: float = 0.95,
     seed: int = 0,
 ) -> Interval:
-    """Percentile bootstrap interval of `statistic` over per-task values (reproducible by seed)."""
+    """Percentile bootstrap interval of `statistic` (default: the mean) over per-task
+    values, reproducible by seed. The mean is computed for all resamples at once."""
     data = np.asarray(values, dtype=float)
     if data.size == 0:
         nan = float("nan")
         return Interval(nan, nan, nan, confidence)
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, data.size, size=(resamples, data.size))
-    stats = np.array([statistic(data[row]) for row in idx])
+    if statistic is None:
+        stats = data[idx].mean(axis=1)
+        estimate = float(np.mean(data))
+    else:
+        stats = np.array([statistic(data[row]) for row in idx])
+        estimate = float(statistic(data))
     alpha = (1.0 - confidence) / 2.0
     low, high = np.quantile(stats, [alpha, 1.0 - alpha])
-    return Interval(statistic(data), float(low), float(high), confidence)
+    return Interval(estimate, float(low), float(high), confidence)
 
 
 def paired_bootstrap_delta(
