@@ -31,15 +31,23 @@ Params = Mapping[str, Any]
 # Name pieces: every name is an adjective and a noun, so a held-out name is a new
 # combination of pieces the tokenizer and the model have seen.
 ADJECTIVES = (
-    "Red", "Blue", "Gold", "Dark", "Lava", "Ice", "Swift", "Iron",
-    "Neon", "Stone", "Sky", "Moss",
+    "Red", "Blue", "Gold", "Dark", "Lava", "Ice", "Swift", "Iron", "Neon", "Stone", "Sky",
+    "Moss", "Fire", "Frost", "Storm", "Sun", "Moon", "Star", "Crystal", "Shadow", "Silver",
+    "Jade", "Ruby", "Cloud",
 )  # fmt: skip
 NOUNS = (
-    "Pad", "Gate", "Block", "Tower", "Trap", "Bridge", "Wall", "Orb",
-    "Step", "Door", "Panel", "Floor",
+    "Pad", "Gate", "Block", "Tower", "Trap", "Bridge", "Wall", "Orb", "Step", "Door", "Panel",
+    "Floor", "Beam", "Pillar", "Ramp", "Roof", "Tile", "Crate", "Sign", "Arch", "Plate",
+    "Slab", "Post", "Fence",
 )  # fmt: skip
-STAT_NAMES = ("Coins", "Gems", "Points", "Stars", "Wins", "Tokens", "Cash", "Score", "Kills", "Level")
-ATTRIBUTES = ("Volume", "Speed", "Team", "Power", "Rank", "Charge", "Mode", "Skin")
+STAT_NAMES = (
+    "Coins", "Gems", "Points", "Stars", "Wins", "Tokens", "Cash", "Score", "Kills", "Level",
+    "Gold", "Energy", "Souls", "Crowns", "Shards", "Bucks",
+)  # fmt: skip
+ATTRIBUTES = (
+    "Volume", "Speed", "Team", "Power", "Rank", "Charge", "Mode", "Skin", "Size", "Zoom",
+    "Pitch", "Level",
+)  # fmt: skip
 FUNCTION_NAMES = (
     "scale", "convert", "compute", "adjust", "boost", "transform", "shift", "reward",
 )  # fmt: skip
@@ -775,8 +783,8 @@ end
 _SIZES = tuple((x, y, z) for x in (2, 4, 6, 8, 10) for y in (1, 2, 3) for z in (2, 4, 6, 8))
 _COOLDOWNS = (1, 2, 3, 4, 5)
 # A Humanoid starts at WalkSpeed 16 and JumpPower 50: asking for those would let doing nothing pass.
-_SPEEDS = tuple(s for s in range(8, 40, 2) if s != 16)
-_JUMPS = tuple(j for j in range(30, 80, 5) if j != 50)
+_SPEEDS = tuple(s for s in range(8, 60, 2) if s != 16)
+_JUMPS = tuple(j for j in range(20, 100, 5) if j != 50)
 
 FAMILIES: tuple[Family, ...] = (
     Family("part", "a Part with name, size, colour, anchoring", TaskKind.SCRIPT, Difficulty.EASY,
