@@ -51,10 +51,12 @@ ATTRIBUTES = (
 FUNCTION_NAMES = (
     "scale", "convert", "compute", "adjust", "boost", "transform", "shift", "reward",
 )  # fmt: skip
-COLOURS: tuple[tuple[int, int, int], ...] = (
-    (255, 0, 0), (0, 170, 255), (255, 200, 0), (40, 40, 40), (255, 85, 0),
-    (120, 200, 255), (0, 255, 120), (160, 160, 160), (255, 0, 255), (90, 60, 30),
-)  # fmt: skip
+# Wide pools: a model that guesses a value from how often it saw it gets almost nothing
+# right, so reading the value from the request is the only way to learn the task.
+_CHANNEL = tuple(range(0, 256, 15))
+COLOURS: tuple[tuple[int, int, int], ...] = tuple(
+    (r, g, b) for r in _CHANNEL for g in _CHANNEL for b in _CHANNEL
+)
 
 
 def names() -> tuple[str, ...]:
@@ -780,50 +782,52 @@ end
 
 # -- the registry -------------------------------------------------------------------------
 
-_SIZES = tuple((x, y, z) for x in (2, 4, 6, 8, 10) for y in (1, 2, 3) for z in (2, 4, 6, 8))
+_SIZES = tuple((x, y, z) for x in range(1, 21) for y in range(1, 21) for z in range(1, 21))
 _COOLDOWNS = (1, 2, 3, 4, 5)
+# The datastore checks save 75 and 90: a default equal to either would hide a missing load.
+_DEFAULTS = tuple(d for d in range(0, 500, 5) if d not in (75, 90))
 # A Humanoid starts at WalkSpeed 16 and JumpPower 50: asking for those would let doing nothing pass.
-_SPEEDS = tuple(s for s in range(8, 60, 2) if s != 16)
-_JUMPS = tuple(j for j in range(20, 100, 5) if j != 50)
+_SPEEDS = tuple(s for s in range(8, 100) if s != 16)
+_JUMPS = tuple(j for j in range(20, 150) if j != 50)
 
 FAMILIES: tuple[Family, ...] = (
     Family("part", "a Part with name, size, colour, anchoring", TaskKind.SCRIPT, Difficulty.EASY,
            {"name": names(), "size": _SIZES, "colour": COLOURS, "anchored": (True, False)},
            "name", _part, tags=("instances",)),
     Family("leaderstats", "leaderstats with one IntValue", TaskKind.SCRIPT, Difficulty.EASY,
-           {"stat": STAT_NAMES, "start": tuple(range(0, 100, 5))},
+           {"stat": STAT_NAMES, "start": tuple(range(0, 1000, 5))},
            "start", _leaderstats, tags=("leaderstats", "players")),
     Family("kill-brick", "a kill brick with a debounce", TaskKind.SCRIPT, Difficulty.MEDIUM,
            {"name": names(), "cooldown": _COOLDOWNS}, "name", _kill_brick,
            tags=("touched", "humanoid")),
     Family("remote-event", "a validated RemoteEvent handler", TaskKind.SCRIPT, Difficulty.MEDIUM,
            {"remote": tuple(f"Set{a}" for a in ATTRIBUTES) + tuple(f"Change{a}" for a in ATTRIBUTES),
-            "attribute": ATTRIBUTES, "low": (0, 1, 5, 10), "high": (20, 50, 100, 200)},
+            "attribute": ATTRIBUTES, "low": tuple(range(0, 50)), "high": tuple(range(60, 1000, 10))},
            "remote", _remote, tags=("remotes", "validation")),
     Family("module-function", "a ModuleScript function", TaskKind.MODULE_SCRIPT, Difficulty.EASY,
-           {"function": FUNCTION_NAMES, "factor": tuple(range(2, 10)), "offset": tuple(range(1, 20))},
+           {"function": FUNCTION_NAMES, "factor": tuple(range(2, 20)), "offset": tuple(range(1, 100))},
            "factor", _module, tags=("modules",)),
     Family("tween-door", "a door that fades with TweenService", TaskKind.SCRIPT, Difficulty.MEDIUM,
            {"name": names(), "transparency": (0.5, 0.6, 0.7, 0.8, 0.9, 1),
             "duration": (1, 2, 3, 4)}, "name", _door, tags=("tweenservice", "touched")),
     Family("countdown", "a countdown with task.wait", TaskKind.SCRIPT, Difficulty.EASY,
            {"name": tuple(f"{a}Timer" for a in ADJECTIVES) + tuple(f"{a}Clock" for a in ADJECTIVES),
-            "start": tuple(range(5, 40))}, "start", _countdown, tags=("loops", "task")),
+            "start": tuple(range(5, 50))}, "start", _countdown, tags=("loops", "task")),
     Family("coin-pickup", "CollectionService pickups into leaderstats", TaskKind.SCRIPT,
            Difficulty.MEDIUM,
            {"tag": tuple(f"{a}{n}" for a in ADJECTIVES for n in ("Coin", "Gem", "Orb")),
-            "stat": STAT_NAMES, "value": tuple(range(1, 11))}, "tag", _coins,
+            "stat": STAT_NAMES, "value": tuple(range(1, 51))}, "tag", _coins,
            tags=("collectionservice", "leaderstats", "touched")),
     Family("datastore", "DataStore load and save with pcall", TaskKind.SCRIPT, Difficulty.HARD,
            {"store": tuple(f"{s}Store" for s in STAT_NAMES) + tuple(f"{s}Data" for s in STAT_NAMES),
-            "stat": STAT_NAMES, "default": (0, 5, 10, 25, 50, 100)}, "store", _datastore,
+            "stat": STAT_NAMES, "default": _DEFAULTS}, "store", _datastore,
            tags=("datastore", "pcall", "leaderstats")),
     Family("walkspeed", "humanoid speed on spawn", TaskKind.SCRIPT, Difficulty.EASY,
            {"speed": _SPEEDS, "jump": _JUMPS}, "speed",
            _walkspeed, tags=("humanoid", "players")),
     Family("click-counter", "a ClickDetector counter", TaskKind.SCRIPT, Difficulty.EASY,
            {"name": names(), "counter": tuple(f"{s}Clicks" for s in ("Total", "My", "Button", "Hit", "Tap", "Press")),
-            "step": tuple(range(1, 10))}, "name", _clicker, tags=("clickdetector",)),
+            "step": tuple(range(1, 51))}, "name", _clicker, tags=("clickdetector",)),
 )  # fmt: skip
 
 COMBINATIONS: tuple[Family, ...] = (
@@ -834,7 +838,7 @@ COMBINATIONS: tuple[Family, ...] = (
            tags=("instances", "touched", "combination"), combination=True),
     Family("leaderstats+walkspeed", "leaderstats and a walk speed in one script",
            TaskKind.SCRIPT, Difficulty.MEDIUM,
-           {"stat": STAT_NAMES, "start": tuple(range(0, 100, 5)), "speed": _SPEEDS,
+           {"stat": STAT_NAMES, "start": tuple(range(0, 1000, 5)), "speed": _SPEEDS,
             "jump": _JUMPS}, "start", _stats_speed, phrasings=1,
            tags=("leaderstats", "humanoid", "combination"), combination=True),
 )  # fmt: skip

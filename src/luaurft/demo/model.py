@@ -15,8 +15,11 @@ Trainer's overhead would be a large share of each step). A model that starts
 from random weights must learn Luau, the request format and copying values
 from a request into code all at once; LoRA on random weights cannot do that
 in a CPU budget, so the base is trained in full and the library's LoRA SFT
-path runs on top of it. It checkpoints every `checkpoint_every` steps and a
-rerun continues from the newest checkpoint with the same data order.
+path runs on top of it. Copy drills (`luaurft.demo.drills`) share each step
+with the batch of tasks: without them the model learns the templates and
+guesses the values. It checkpoints every `checkpoint_every` steps and a
+rerun continues from the newest checkpoint with the same data order (the
+drills of a step are drawn from a seed of that step).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from luaurft.demo.drills import copy_drill
 from luaurft.llm.tiny import SPECIAL_TOKENS, TINY_CHAT_TEMPLATE
 
 ProgressFn = Callable[[int, int], None]
@@ -48,8 +52,8 @@ class ModelSpec(BaseModel):
     vocab_size: int = Field(2048, ge=300, description="Upper bound; BPE stops when merges run out.")
     hidden_size: int = Field(128, gt=0)
     layers: int = Field(3, gt=0)
-    heads: int = Field(4, gt=0)
-    kv_heads: int = Field(2, gt=0)
+    heads: int = Field(8, gt=0)
+    kv_heads: int = Field(4, gt=0)
     intermediate_size: int = Field(256, gt=0)
     max_positions: int = Field(1024, gt=0)
     seed: int = 0
@@ -60,13 +64,16 @@ class PretrainSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    steps: int = Field(600, ge=1)
+    steps: int = Field(800, ge=1)
     batch_size: int = Field(16, ge=1)
-    learning_rate: float = Field(2e-3, gt=0)
+    learning_rate: float = Field(3e-3, gt=0)
     warmup_steps: int = Field(20, ge=0)
     weight_decay: float = Field(0.01, ge=0)
     loss: Literal["completion", "all"] = Field(
         "completion", description="Loss on the answer's tokens only, or on every token."
+    )
+    drills_per_step: int = Field(
+        24, ge=0, description="Copy drills (luaurft.demo.drills) trained next to each batch."
     )
     checkpoint_every: int = Field(100, ge=1)
     seed: int = 0
@@ -265,9 +272,8 @@ def pretrain(
         optimizer.load_state_dict(state["optimizer"])
         first, losses = int(state["step"]), list(state["losses"])
     pad = int(tokenizer.pad_token_id)
-    model.train()
-    for step in range(first, spec.steps):
-        batch = [examples[i] for i in batches[step]]
+
+    def batch_loss(batch: Sequence[Example]) -> Any:
         width = max(len(e.ids) for e in batch)
         ids = torch.full((len(batch), width), pad, dtype=torch.long)
         mask = torch.zeros((len(batch), width), dtype=torch.long)
@@ -278,9 +284,17 @@ def pretrain(
             mask[row, :n] = 1
             start = example.prompt_len if spec.loss == "completion" else 0
             labels[row, start:n] = ids[row, start:n]
+        return model(input_ids=ids, attention_mask=mask, labels=labels).loss
+
+    model.train()
+    for step in range(first, spec.steps):
         for group in optimizer.param_groups:
             group["lr"] = _lr(spec, step)
-        loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
+        loss = batch_loss([examples[i] for i in batches[step]])
+        if spec.drills_per_step:
+            rng = random.Random(spec.seed * 1_000_003 + step)
+            drills = [copy_drill(rng) for _ in range(spec.drills_per_step)]
+            loss = loss + batch_loss(encode_rows(tokenizer, drills, max_length))
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()

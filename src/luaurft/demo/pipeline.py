@@ -18,7 +18,7 @@ Stages (each recorded in the run's `RunStore`; a rerun skips what is done):
     report         comparison report (report/: Markdown, HTML, JSON, plots) and
                    the results table (report/demo.md, report/demo.json)
 
-Run folder layout: `runstore.sqlite` (the RFT run), `tasks/*.toml`,
+Run folder layout: `run.sqlite` (the RFT run's store), `tasks/*.toml`,
 `data/`, `base/`, `adapters/`, `eval/`, `report/`.
 """
 
@@ -156,6 +156,18 @@ def load_generator(base_dir: Path, adapter: Path | None, *, batch_size: int, lab
 # -- the run -----------------------------------------------------------------------------------
 
 
+def quiet_libraries() -> None:
+    """Hugging Face's own progress bars and bitsandbytes' CPU-kernel notice would interleave
+    with the demo's bars; the demo reports the same progress itself."""
+    import datasets
+    import transformers
+
+    datasets.disable_progress_bars()
+    transformers.utils.logging.disable_progress_bar()
+    transformers.utils.logging.set_verbosity_error()
+    logging.getLogger("bitsandbytes").setLevel(logging.ERROR)
+
+
 def run_demo(
     run_dir: str | Path,
     preset: DemoPreset | None = None,
@@ -172,6 +184,7 @@ def run_demo(
     preset = preset or demo_preset()
     demo = preset.demo
     torch.set_num_threads(demo.threads)
+    quiet_libraries()
     started = time.perf_counter()
     out = Path(run_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -207,6 +220,7 @@ def run_demo(
                     progress=report("pre-train base"),
                 )  # fmt: skip
                 meta.update(result.to_dict())
+                _remove_empty(out / "work")
                 store.add_artifact("base-model", base_dir, kind="model", meta={"parameters": result.parameters})
             pretrain_meta = meta
 
@@ -267,6 +281,11 @@ def run_demo(
             meta.update(result.reports)
             store.add_artifact("report", out / "report" / "demo.md", kind="report")
     return result
+
+
+def _remove_empty(folder: Path) -> None:
+    if folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
 
 
 def _suite_stage(suite: DemoSuite, out: Path, progress: Callable[[int, int], None] | None) -> dict[str, Any]:
