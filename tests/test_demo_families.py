@@ -126,3 +126,25 @@ def test_demo_preset_keeps_the_judge_off_and_execution_on() -> None:
     assert settings.reward.weights["exec"] > 0
     assert settings.model.system_prompt == REFERENCE_SYSTEM_PROMPT
     assert settings.rft.rounds == 1
+
+
+def test_checks_gate_keeps_correct_code_and_zeroes_wrong_code() -> None:
+    from luaurft.demo.reward import ChecksGatedReward
+    from luaurft.rft.factories import hybrid_reward
+
+    family = next(f for f in FAMILIES if f.name == "leaderstats")
+    task = family.task("g", {"stat": "Gems", "start": 15}, 0, split="rft")
+    other = family.task("h", {"stat": "Gems", "start": 20}, 0, split="rft")
+    gate = ChecksGatedReward(hybrid_reward(demo_preset().settings), [task])
+    plain = gate.inner
+    items = [(task.user_prompt(), task.solution), (task.user_prompt(), other.solution),
+             ("a prompt of no task", task.solution)]  # fmt: skip
+    ungated = plain.score_batch(items[:2], ["Script", "Script"])
+    right, wrong, unknown = gate.score_batch(items, ["Script", "Script", "Script"])
+    assert right.value == ungated[0].value and right.value is not None and right.value > 0
+    # Same code shape, wrong start value: the hybrid reward cannot tell, the gate can.
+    assert ungated[1].value == pytest.approx(ungated[0].value)
+    assert wrong.value is not None and wrong.value < right.value
+    assert wrong.parts["checks"] == {"passed": 1, "expected": 3}
+    assert unknown.value is None
+    assert gate.key.endswith("+checks") and gate.key != plain.key

@@ -74,6 +74,11 @@ class DemoSettings(BaseModel):
     rft_steps: int = Field(40, ge=1, description="Optimizer steps of each RFT round's run.")
     eval: EvalSettings = Field(default_factory=EvalSettings)
     generation_batch: int = Field(16, ge=1, description="Prompts per generate call.")
+    checks_gate: bool = Field(
+        True,
+        description="Multiply each candidate's hybrid reward by the share of its RFT task's "
+        "checks it passes (luaurft.demo.reward); false selects by the hybrid reward alone.",
+    )
 
 
 class DemoPreset(BaseModel):

@@ -64,7 +64,7 @@ class PretrainSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    steps: int = Field(800, ge=1)
+    steps: int = Field(1000, ge=1)
     batch_size: int = Field(16, ge=1)
     learning_rate: float = Field(3e-3, gt=0)
     warmup_steps: int = Field(20, ge=0)
@@ -175,24 +175,20 @@ def encode_rows(tokenizer: Any, rows: Sequence[Mapping[str, Any]], max_length: i
     return out
 
 
-def batch_order(count: int, batch_size: int, steps: int, seed: int, lengths: Sequence[int]) -> list[list[int]]:
-    """The batches of every step: seeded epochs; inside an epoch, batches of similar
-    lengths (less padding), in shuffled order."""
+def batch_order(count: int, batch_size: int, steps: int, seed: int) -> list[list[int]]:
+    """The example indices of every step: seeded shuffled epochs, cut into batches.
+
+    Plain shuffling on purpose: grouping by length would group by family (a
+    family's solutions have similar lengths), and steps that each see one
+    family train far worse than mixed ones.
+    """
     rng = random.Random(seed)
-    batches: list[list[int]] = []
-    while len(batches) < steps:
+    flat: list[int] = []
+    while len(flat) < steps * batch_size:
         order = list(range(count))
         rng.shuffle(order)
-        # Sort within windows of 8 batches: similar lengths share a batch, yet the
-        # epoch stays shuffled at a coarse grain.
-        window = batch_size * 8
-        epoch: list[list[int]] = []
-        for start in range(0, count, window):
-            chunk = sorted(order[start : start + window], key=lambda i: lengths[i])
-            epoch += [chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size)]
-        rng.shuffle(epoch)
-        batches += epoch
-    return batches[:steps]
+        flat += order
+    return [flat[i * batch_size : (i + 1) * batch_size] for i in range(steps)]
 
 
 # -- training -----------------------------------------------------------------------------------
@@ -253,9 +249,7 @@ def pretrain(
     examples = encode_rows(tokenizer, rows, max_length)
     if not examples:
         raise ValueError("pre-training needs at least one example")
-    batches = batch_order(
-        len(examples), spec.batch_size, spec.steps, spec.seed, [len(e.ids) for e in examples]
-    )
+    batches = batch_order(len(examples), spec.batch_size, spec.steps, spec.seed)
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
     optimizer = torch.optim.AdamW(

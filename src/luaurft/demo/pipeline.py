@@ -246,10 +246,15 @@ def run_demo(
             name, _, r = stage.partition("@")
             progress(f"{labels.get(name, name)} (round {r})" if r else stage, done, total)
 
+        reward: Any = hybrid_reward(settings)
+        if demo.checks_gate:
+            from luaurft.demo.reward import ChecksGatedReward
+
+            reward = ChecksGatedReward(reward, list(suite.rft))
         rft_started = time.perf_counter()
         rft_result = run_rft(
             settings, store=store, run_dir=out, sft_rows=rows, generator_factory=factory,
-            reward=hybrid_reward(settings), tasks=task_rows(suite.rft), trainer=trainer,
+            reward=reward, tasks=task_rows(suite.rft), trainer=trainer,
             progress=rft_progress, tasks_per_call=demo.generation_batch,
         )  # fmt: skip
         timings["sft+rft"] = time.perf_counter() - rft_started
@@ -269,7 +274,7 @@ def run_demo(
         with _stage(store, "report", timings) as meta:
             comparison = compare(summaries, seed=demo.eval.seed)
             files = write_report(comparison, out / "report")
-            notes = _notes(rft_result, retrained, settings)
+            notes = _notes(rft_result, retrained, settings, demo.checks_gate)
             table = build_table(comparison, notes=notes)
             result = DemoResult(
                 run_dir=out, table=table, splits=suite.counts(), stages=timings,
@@ -359,7 +364,7 @@ class _LazyGenerator:
         return result
 
 
-def _notes(rft_result: Any, retrained: bool, settings: Settings) -> list[str]:
+def _notes(rft_result: Any, retrained: bool, settings: Settings, gated: bool) -> list[str]:
     notes: list[str] = []
     for r in rft_result.rounds:
         sel: Mapping[str, Any] = r.selection
@@ -372,8 +377,10 @@ def _notes(rft_result: Any, retrained: bool, settings: Settings) -> list[str]:
         )
     if not retrained:
         notes.append("No candidate cleared the keep threshold: the RFT model is the SFT model.")
-    notes.append("Reward: hybrid, judge off, execution scorer on; reference numbers are the "
-                 "published Mistral-7B results on its own tasks, for scale only.")  # fmt: skip
+    gate = " × share of the RFT task's checks passed" if gated else ""
+    notes.append(f"Selection reward: hybrid (judge off, execution scorer on){gate}.")
+    notes.append("Reference numbers: the published Mistral-7B results on its own tasks, "
+                 "for scale only.")  # fmt: skip
     return notes
 
 
