@@ -5,7 +5,7 @@ setup:
 	./scripts/bootstrap
 
 demo: setup
-	.venv/bin/luaurft score examples/
+	.venv/bin/luaurft demo
 
 test: setup
 	.venv/bin/pytest

@@ -1,0 +1,69 @@
+"""`luaurft demo`: SFT then one RFT round of a tiny model on a procedural Roblox suite, on a CPU."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from luaurft.cli._output import machine_stdout
+
+DEFAULT_RUN_DIR = Path("runs") / "demo"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo_command)
+
+
+def demo_command(
+    run_dir: Annotated[
+        Path,
+        typer.Option("--run-dir", help="Run folder; rerunning with the same folder continues."),
+    ] = DEFAULT_RUN_DIR,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", "-c", help="Demo preset (TOML; default: the embedded one, "
+                     "the same as configs/demo.toml)."),
+    ] = None,
+    threads: Annotated[
+        int | None, typer.Option("--threads", help="CPU threads for torch (default 2).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each stage.")] = False,
+) -> None:
+    """The whole loop on a CPU, offline: procedural tasks → tiny model pre-trained from scratch
+    → LoRA SFT → N candidates → hybrid reward (judge off, execution on) → selection → one RFT
+    round → evaluation on held-out tasks, SFT and RFT side by side."""
+    import os
+
+    from rich.console import Console
+
+    from luaurft.cli._progress import setup_logging, stage_bars
+    from luaurft.demo.config import demo_preset, load_demo_config
+    from luaurft.demo.pipeline import run_demo
+    from luaurft.demo.report import render_table
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("WANDB_MODE", "disabled")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    setup_logging(verbose)
+    preset = load_demo_config(config) if config is not None else demo_preset()
+    if threads is not None:
+        preset = preset.model_copy(update={"demo": preset.demo.model_copy(update={"threads": threads})})
+    with stage_bars(quiet=as_json) as bars:
+        result = run_demo(run_dir, preset, progress=bars)
+    if as_json:
+        with machine_stdout() as out:
+            out.write(json.dumps(result.to_dict(), indent=2, default=str) + "\n")
+        return
+    console = Console()
+    console.print(render_table(result.table))
+    for note in result.table.notes:
+        console.print(f"  • {note}")
+    minutes, seconds = divmod(int(round(result.seconds)), 60)
+    console.print(
+        f"\nRun folder {result.run_dir} ({minutes} min {seconds} s this call): report/demo.md, "
+        "report/report.html, adapters/sft, adapters/round-1, runstore.sqlite."
+    )

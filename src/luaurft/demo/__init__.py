@@ -1,0 +1,1 @@
+"""`luaurft demo`: the whole SFT → RFT loop on a CPU, on a procedural Roblox suite."""

@@ -1,0 +1,225 @@
+"""The demo's procedural suite: task families drawn into three disjoint splits.
+
+- **train**: prompts with their reference solutions, the SFT data (and the
+  corpus the tiny base model is pre-trained on);
+- **rft**: prompts only, the tasks the SFT model samples candidates for;
+- **eval**: held-out tasks, never trained on in any form.
+
+Disjointness is by construction and checked (`DemoSuite.check_disjoint`):
+
+1. no two tasks share a parameter choice (so no prompt or solution repeats);
+2. a quarter of the values of each family's key slot (its name, its start
+   value, ...) is reserved for evaluation; a reserved value is chosen by a
+   hash of the value itself, so the same name is reserved in every family
+   that uses names, and no training or RFT task anywhere contains it — each
+   eval task has at least one value no training task has;
+3. the combination families (two requests in one) appear in eval only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from luaurft.demo.families import COMBINATIONS, FAMILIES, Family
+from luaurft.errors import LuaurftError
+from luaurft.eval.tasks import Task, TaskSuite
+
+SPLITS = ("train", "rft", "eval")
+# One value in RESERVED_EVERY of a key slot's pool is kept for evaluation.
+RESERVED_EVERY = 4
+
+
+class SuiteError(LuaurftError):
+    """A suite that cannot be drawn as asked."""
+
+
+def reserved(value: Any) -> bool:
+    """Whether a slot value is kept for the held-out split (stable across runs and families)."""
+    digest = hashlib.sha256(repr(value).encode("utf-8")).digest()
+    return digest[0] % RESERVED_EVERY == 0
+
+
+@dataclass(frozen=True)
+class SuiteSpec:
+    """How many tasks of each family go to each split."""
+
+    train_per_family: int = 16
+    rft_per_family: int = 4
+    eval_per_family: int = 3
+    eval_per_combination: int = 3
+    seed: int = 0
+    families: tuple[str, ...] = ()  # empty: all of them
+    combinations: tuple[str, ...] | None = None  # None: all of them
+
+
+@dataclass(frozen=True)
+class DemoSuite:
+    train: TaskSuite
+    rft: TaskSuite
+    eval: TaskSuite
+
+    def split(self, name: str) -> TaskSuite:
+        return {"train": self.train, "rft": self.rft, "eval": self.eval}[name]
+
+    def counts(self) -> dict[str, int]:
+        return {name: len(self.split(name)) for name in SPLITS}
+
+    def check_disjoint(self) -> None:
+        """Raise `SuiteError` if the splits share a prompt or solution, or if an eval task
+        of a base family has no reserved value."""
+        seen: dict[str, str] = {}
+        for split in SPLITS:
+            for task in self.split(split):
+                for text in (task.prompt, task.solution):
+                    other = seen.get(text)
+                    if other is not None and other != split:
+                        raise SuiteError(f"task {task.id} repeats text of the {other} split")
+                    seen[text] = split
+
+
+def _pick(rng: random.Random, family: Family, *, held_out: bool) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for slot, pool in family.slots.items():
+        values = list(pool)
+        if slot == family.key:
+            values = [v for v in values if reserved(v) == held_out]
+            if not values:
+                raise SuiteError(f"family {family.name}: no {'reserved' if held_out else 'open'} "
+                                 f"values of {slot}")  # fmt: skip
+        params[slot] = rng.choice(values)
+    return params
+
+
+def _draw(
+    rng: random.Random, family: Family, count: int, *, held_out: bool, taken: set[str]
+) -> list[dict[str, Any]]:
+    drawn: list[dict[str, Any]] = []
+    tries = 0
+    while len(drawn) < count:
+        tries += 1
+        if tries > 200 * (count + 1):
+            raise SuiteError(f"family {family.name}: cannot draw {count} distinct tasks")
+        params = _pick(rng, family, held_out=held_out)
+        key = repr(sorted(params.items()))
+        if key in taken:
+            continue
+        taken.add(key)
+        drawn.append(params)
+    return drawn
+
+
+def _family_seed(seed: int, name: str) -> int:
+    return int.from_bytes(hashlib.sha256(f"{seed}:{name}".encode()).digest()[:8], "big")
+
+
+def _selected(all_families: Sequence[Family], names: Iterable[str] | None) -> list[Family]:
+    if names is None:
+        return list(all_families)
+    wanted = list(names)
+    known = {f.name for f in all_families}
+    unknown = [n for n in wanted if n not in known]
+    if unknown:
+        raise SuiteError(f"unknown families {unknown}; known: {sorted(known)}")
+    return [f for f in all_families if f.name in wanted]
+
+
+def build_suite(spec: SuiteSpec | None = None) -> DemoSuite:
+    """Draw the three splits (deterministic for a spec)."""
+    spec = spec or SuiteSpec()
+    families = _selected(FAMILIES, spec.families or None)
+    combinations = _selected(COMBINATIONS, spec.combinations)
+    out: dict[str, list[Task]] = {s: [] for s in SPLITS}
+    for family in families:
+        rng = random.Random(_family_seed(spec.seed, family.name))
+        taken: set[str] = set()
+        open_draws = _draw(
+            rng, family, spec.train_per_family + spec.rft_per_family, held_out=False, taken=taken
+        )
+        held = _draw(rng, family, spec.eval_per_family, held_out=True, taken=taken)
+        plan = (
+            ("train", open_draws[: spec.train_per_family]),
+            ("rft", open_draws[spec.train_per_family :]),
+            ("eval", held),
+        )
+        for split, draws in plan:
+            for i, params in enumerate(draws):
+                out[split].append(
+                    family.task(f"{family.name}.{split}-{i:02d}", params, rng.randrange(8),
+                                split=split)
+                )  # fmt: skip
+    for family in combinations:
+        rng = random.Random(_family_seed(spec.seed, family.name))
+        held = _draw(rng, family, spec.eval_per_combination, held_out=True, taken=set())
+        for i, params in enumerate(held):
+            out["eval"].append(family.task(f"{family.name.replace('+', '-and-')}.eval-{i:02d}",
+                                           params, 0, split="eval"))  # fmt: skip
+    suite = DemoSuite(*(TaskSuite(f"demo-{s}", tuple(out[s])) for s in SPLITS))
+    suite.check_disjoint()
+    return suite
+
+
+# -- files ------------------------------------------------------------------------------
+
+
+def _toml_string(text: str) -> str:
+    if "'''" not in text:
+        return "'''\n" + text + "'''"
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+    return f'"{escaped}"'
+
+
+def task_toml(task: Task) -> str:
+    """One task as a `[[tasks]]` table of the task file format."""
+    lines = [
+        "[[tasks]]",
+        f'id = "{task.id}"',
+        f'category = "{task.category}"',
+        f'difficulty = "{task.difficulty.value}"',
+        f'kind = "{task.kind.value}"',
+        "tags = [" + ", ".join(f'"{t}"' for t in task.tags) + "]",
+    ]
+    if task.seconds:
+        lines.append(f"seconds = {task.seconds}")
+    lines.append("prompt = " + _toml_string(task.prompt))
+    if task.setup:
+        lines.append("setup = " + _toml_string(task.setup))
+    lines.append("solution = " + _toml_string(task.solution))
+    for check in task.checks:
+        lines += ["", "[[tasks.checks]]", "name = " + _toml_string_line(check.name),
+                  "body = " + _toml_string(check.body)]  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+def _toml_string_line(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def write_suite(suite: DemoSuite, folder: str | Path) -> dict[str, Path]:
+    """`<folder>/<split>.toml` per split, readable by `luaurft tasks` and `luaurft check`."""
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    paths: dict[str, Path] = {}
+    for split in SPLITS:
+        path = out / f"{split}.toml"
+        header = f"# The demo's {split} split (generated by luaurft demo; do not edit).\n\n"
+        path.write_text(header + "\n".join(task_toml(t) for t in suite.split(split)),
+                        encoding="utf-8")  # fmt: skip
+        paths[split] = path
+    return paths
+
+
+__all__ = [
+    "SPLITS",
+    "DemoSuite",
+    "SuiteError",
+    "SuiteSpec",
+    "build_suite",
+    "reserved",
+    "task_toml",
+    "write_suite",
+]

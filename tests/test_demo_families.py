@@ -1,0 +1,150 @@
+"""The demo's procedural suite: every family's reference solution passes its own checks and
+an empty one fails them; the splits are disjoint, held-out values stay held out, files
+round-trip; the demo preset file matches the embedded one."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from luaurft.config import REFERENCE_SYSTEM_PROMPT
+from luaurft.demo.config import demo_preset, load_demo_config
+from luaurft.demo.families import COMBINATIONS, FAMILIES, Family
+from luaurft.demo.pipeline import sft_rows
+from luaurft.demo.suite import SPLITS, SuiteSpec, build_suite, reserved, write_suite
+from luaurft.eval.checks import check_solution
+from luaurft.eval.tasks import load_tasks
+from luaurft.eval.validate import validate_task
+
+ROOT = Path(__file__).resolve().parents[1]
+ALL_FAMILIES = (*FAMILIES, *COMBINATIONS)
+
+
+def _draws(family: Family, count: int, seed: int) -> list[dict[str, object]]:
+    rng = random.Random(seed)
+    return [{slot: rng.choice(list(pool)) for slot, pool in family.slots.items()} for _ in range(count)]
+
+
+@pytest.mark.parametrize("family", ALL_FAMILIES, ids=lambda f: f.name)
+def test_reference_passes_and_empty_fails_for_every_wording(family: Family) -> None:
+    for i, params in enumerate(_draws(family, family.phrasings + 1, seed=7)):
+        task = family.task(f"t{i}", params, i, split="eval")
+        validation = validate_task(task)
+        assert validation.ok, (params, validation.problems)
+        assert validation.empty.passed_count == 0
+
+
+@pytest.mark.parametrize("family", ALL_FAMILIES, ids=lambda f: f.name)
+def test_checks_follow_the_parameters(family: Family) -> None:
+    """A solution written for other parameter values fails: the checks read the values."""
+    first, second = _draws(family, 2, seed=11)
+    while all(first[k] == second[k] for k in first):
+        second = _draws(family, 1, seed=random.randrange(10**6))[0]
+    task = family.task("a", first, 0, split="eval")
+    other = family.task("b", second, 0, split="eval")
+    assert not check_solution(task, other.solution).passed
+
+
+def test_a_script_that_errors_half_way_fails() -> None:
+    family = next(f for f in FAMILIES if f.name == "leaderstats")
+    task = family.task("x", {"stat": "Gems", "start": 15}, 0, split="eval")
+    broken = task.solution.replace("leaderstats.Parent = player", 'error("boom")')
+    report = check_solution(task, broken)
+    assert not report.passed and report.passed_count == 0
+
+
+def test_families_cover_the_requested_ground() -> None:
+    names = {f.name for f in FAMILIES}
+    assert len(FAMILIES) >= 8
+    assert {"part", "leaderstats", "kill-brick", "remote-event", "module-function", "tween-door",
+            "countdown", "coin-pickup", "datastore"} <= names  # fmt: skip
+    assert all(f.combination for f in COMBINATIONS) and COMBINATIONS
+
+
+def test_splits_are_disjoint_and_held_out_values_stay_held_out() -> None:
+    suite = build_suite(SuiteSpec(train_per_family=20))
+    assert suite.counts()["train"] == 20 * len(FAMILIES)
+    by_id = {f.name: f for f in ALL_FAMILIES}
+    texts: dict[str, set[str]] = {s: set() for s in SPLITS}
+    for split in SPLITS:
+        for task in suite.split(split):
+            texts[split] |= {task.prompt, task.solution}
+            family = by_id[task.category]
+            assert split in task.tags
+            if split != "eval":
+                assert not family.combination, f"{task.id}: combinations are eval-only"
+    assert not texts["train"] & texts["rft"]
+    assert not texts["eval"] & (texts["train"] | texts["rft"])
+    # The key values of eval tasks are reserved; no training or RFT text contains any
+    # reserved name (names are shared by several families, so this is checked globally).
+    reserved_names = {n for f in ALL_FAMILIES if f.key == "name" for n in f.slots["name"] if reserved(n)}
+    assert reserved_names
+    seen = " ".join(texts["train"] | texts["rft"])
+    assert not [n for n in reserved_names if f'"{n}"' in seen]
+    eval_names = [n for n in reserved_names if any(f'"{n}"' in t for t in texts["eval"])]
+    assert eval_names, "eval tasks use the reserved names"
+    combos = {t.category for t in suite.eval} - {f.name for f in FAMILIES}
+    assert combos == {f.name for f in COMBINATIONS}
+
+
+def test_suite_is_deterministic_and_seeded() -> None:
+    a, b = build_suite(), build_suite()
+    assert [t.prompt for t in a.eval] == [t.prompt for t in b.eval]
+    c = build_suite(SuiteSpec(seed=1))
+    assert [t.prompt for t in a.train] != [t.prompt for t in c.train]
+
+
+def test_suite_files_round_trip(tmp_path: Path) -> None:
+    suite = build_suite(SuiteSpec(train_per_family=2, rft_per_family=1, eval_per_family=1))
+    paths = write_suite(suite, tmp_path)
+    for split in SPLITS:
+        loaded = load_tasks(paths[split])
+        assert [t.model_dump(exclude={"source"}) for t in loaded] == [
+            t.model_dump(exclude={"source"}) for t in suite.split(split)
+        ]
+
+
+def test_sft_rows_carry_the_reference_system_prompt() -> None:
+    suite = build_suite(SuiteSpec(train_per_family=2))
+    rows = sft_rows(suite.train, REFERENCE_SYSTEM_PROMPT)
+    assert len(rows) == len(suite.train)
+    for row, task in zip(rows, suite.train, strict=True):
+        assert row["prompt"][0] == {"role": "system", "content": REFERENCE_SYSTEM_PROMPT}
+        assert row["prompt"][1]["content"] == task.prompt
+        assert row["completion"] == [{"role": "assistant", "content": task.solution}]
+
+
+def test_configs_demo_toml_is_the_embedded_preset() -> None:
+    assert load_demo_config(ROOT / "configs" / "demo.toml") == demo_preset()
+
+
+def test_demo_preset_keeps_the_judge_off_and_execution_on() -> None:
+    settings = demo_preset().settings
+    assert settings.reward.judge == "none"
+    assert settings.reward.weights["exec"] > 0
+    assert settings.model.system_prompt == REFERENCE_SYSTEM_PROMPT
+    assert settings.rft.rounds == 1
+
+
+def test_checks_gate_keeps_correct_code_and_zeroes_wrong_code() -> None:
+    from luaurft.demo.reward import ChecksGatedReward
+    from luaurft.rft.factories import hybrid_reward
+
+    family = next(f for f in FAMILIES if f.name == "leaderstats")
+    task = family.task("g", {"stat": "Gems", "start": 15}, 0, split="rft")
+    other = family.task("h", {"stat": "Gems", "start": 20}, 0, split="rft")
+    gate = ChecksGatedReward(hybrid_reward(demo_preset().settings), [task])
+    plain = gate.inner
+    items = [(task.user_prompt(), task.solution), (task.user_prompt(), other.solution),
+             ("a prompt of no task", task.solution)]  # fmt: skip
+    ungated = plain.score_batch(items[:2], ["Script", "Script"])
+    right, wrong, unknown = gate.score_batch(items, ["Script", "Script", "Script"])
+    assert right.value == ungated[0].value and right.value is not None and right.value > 0
+    # Same code shape, wrong start value: the hybrid reward cannot tell, the gate can.
+    assert ungated[1].value == pytest.approx(ungated[0].value)
+    assert wrong.value is not None and wrong.value < right.value
+    assert wrong.parts["checks"] == {"passed": 1, "expected": 3}
+    assert unknown.value is None
+    assert gate.key.endswith("+checks") and gate.key != plain.key
