@@ -112,7 +112,9 @@ def test_pretraining_resumes_from_its_checkpoint_to_the_same_weights(tmp_path: P
     model = ModelSpec(vocab_size=300, hidden_size=16, layers=1, heads=2, kv_heads=1,
                       intermediate_size=32)  # fmt: skip
     spec = PretrainSpec(steps=5, batch_size=2, checkpoint_every=2)
-    whole = pretrain(tmp_path / "whole", rows, model_spec=model, spec=spec, work_dir=tmp_path / "w1")
+    whole = pretrain(
+        tmp_path / "whole", rows, model_spec=model, spec=spec, work_dir=tmp_path / "w1"
+    )
 
     def stop_at_three(done: int, total: int) -> None:
         if done == 3:

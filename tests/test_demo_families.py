@@ -24,7 +24,9 @@ ALL_FAMILIES = (*FAMILIES, *COMBINATIONS)
 
 def _draws(family: Family, count: int, seed: int) -> list[dict[str, object]]:
     rng = random.Random(seed)
-    return [{slot: rng.choice(list(pool)) for slot, pool in family.slots.items()} for _ in range(count)]
+    return [
+        {slot: rng.choice(list(pool)) for slot, pool in family.slots.items()} for _ in range(count)
+    ]
 
 
 @pytest.mark.parametrize("family", ALL_FAMILIES, ids=lambda f: f.name)
@@ -79,7 +81,9 @@ def test_splits_are_disjoint_and_held_out_values_stay_held_out() -> None:
     assert not texts["eval"] & (texts["train"] | texts["rft"])
     # The key values of eval tasks are reserved; no training or RFT text contains any
     # reserved name (names are shared by several families, so this is checked globally).
-    reserved_names = {n for f in ALL_FAMILIES if f.key == "name" for n in f.slots["name"] if reserved(n)}
+    reserved_names = {
+        n for f in ALL_FAMILIES if f.key == "name" for n in f.slots["name"] if reserved(n)
+    }
     assert reserved_names
     seen = " ".join(texts["train"] | texts["rft"])
     assert not [n for n in reserved_names if f'"{n}"' in seen]

@@ -24,8 +24,11 @@ def demo_command(
     ] = DEFAULT_RUN_DIR,
     config: Annotated[
         Path | None,
-        typer.Option("--config", "-c", help="Demo preset (TOML; default: the embedded one, "
-                     "the same as configs/demo.toml)."),
+        typer.Option(
+            "--config",
+            "-c",
+            help="Demo preset (TOML; default: the embedded one, the same as configs/demo.toml).",
+        ),
     ] = None,
     threads: Annotated[
         int | None, typer.Option("--threads", help="CPU threads for torch (default 2).")
@@ -51,7 +54,9 @@ def demo_command(
     setup_logging(verbose)
     preset = load_demo_config(config) if config is not None else demo_preset()
     if threads is not None:
-        preset = preset.model_copy(update={"demo": preset.demo.model_copy(update={"threads": threads})})
+        preset = preset.model_copy(
+            update={"demo": preset.demo.model_copy(update={"threads": threads})}
+        )
     with stage_bars(quiet=as_json) as bars:
         result = run_demo(run_dir, preset, progress=bars)
     if as_json:
@@ -62,7 +67,7 @@ def demo_command(
     console.print(render_table(result.table))
     for note in result.table.notes:
         console.print(f"  • {note}")
-    minutes, seconds = divmod(int(round(result.seconds)), 60)
+    minutes, seconds = divmod(round(result.seconds), 60)
     console.print(
         f"\nRun folder {result.run_dir} ({minutes} min {seconds} s this call): report/demo.md, "
         "report/report.html, adapters/sft, adapters/round-1, runstore.sqlite."

@@ -116,10 +116,16 @@ DEMO_SETTINGS: dict[str, Any] = {
     },
     "sampling": {"n": 4, "temperature": 0.8, "top_p": 0.95, "max_new_tokens": 320, "seed": 0},
     "reward": {
-        "weights": {"syntax": 0.1, "api": 0.1, "bug": 0.1, "quality": 0.1, "exec": 0.2,
-                    "judge": 0.6},
+        "weights": {
+            "syntax": 0.1,
+            "api": 0.1,
+            "bug": 0.1,
+            "quality": 0.1,
+            "exec": 0.2,
+            "judge": 0.6,
+        },
         "judge": "none",
-    },  # fmt: skip
+    },
     "rft": {"tasks_per_round": 44, "keep_threshold": 0.6, "rounds": 1, "mix_ratio": 0.15},
 }
 

@@ -285,7 +285,7 @@ end)
             f"sim.advance({wait} + 0.5)\n"
             'local rock = Instance.new("Part")\nrock.Parent = workspace\n'
             "sim.touch(brick, rock)\nsim.advance(0.1)\n"
-            "local player = sim.addPlayer(\"Cy\", 23)\nsim.advance(0.2)\n"
+            'local player = sim.addPlayer("Cy", 23)\nsim.advance(0.2)\n'
             "sim.touch(brick, player.Character.HumanoidRootPart)\nsim.advance(0.1)\n"
             'assert(player.Character.Humanoid.Health == 0, "a loose part must not use up the debounce")',
         ),
@@ -297,7 +297,7 @@ def _remote(p: Params, phrasing: int) -> Rendered:
     remote, attr, lo, hi = p["remote"], p["attribute"], p["low"], p["high"]
     prompts = (
         f'Create a RemoteEvent named "{remote}" in ReplicatedStorage. When a client fires it '
-        f"with a number between {lo} and {hi}, set the player's \"{attr}\" attribute to that "
+        f'with a number between {lo} and {hi}, set the player\'s "{attr}" attribute to that '
         "number; ignore anything that is not a number in that range.",
         f'Server Script: make a RemoteEvent "{remote}" in ReplicatedStorage and handle '
         f"OnServerEvent. Validate the argument: only a number from {lo} to {hi} is accepted, "
@@ -370,13 +370,13 @@ return Module
     checks = (
         (
             "the module returns a table",
-            "local module = require(game:GetService(\"ReplicatedStorage\").Solution)\n"
+            'local module = require(game:GetService("ReplicatedStorage").Solution)\n'
             'assert(type(module) == "table", "the module should return a table")\n'
             f'assert(type(module.{fn}) == "function", "no function {fn}")',
         ),
         (
             f"{fn} computes x * {a} + {b}",
-            "local module = require(game:GetService(\"ReplicatedStorage\").Solution)\n"
+            'local module = require(game:GetService("ReplicatedStorage").Solution)\n'
             f"for _, x in {{ 0, 1, 7, -3 }} do\n"
             f"\tlocal want = x * {a} + {b}\n"
             f"\tlocal got = module.{fn}(x)\n"

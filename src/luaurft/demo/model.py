@@ -159,7 +159,9 @@ class Example:
     prompt_len: int
 
 
-def encode_rows(tokenizer: Any, rows: Sequence[Mapping[str, Any]], max_length: int) -> list[Example]:
+def encode_rows(
+    tokenizer: Any, rows: Sequence[Mapping[str, Any]], max_length: int
+) -> list[Example]:
     """Prompt/completion rows (message lists) rendered with the chat template."""
     out: list[Example] = []
     for row in rows:

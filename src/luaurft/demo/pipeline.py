@@ -35,7 +35,7 @@ from typing import Any
 
 from luaurft.config import Settings
 from luaurft.demo.config import DemoPreset, demo_preset
-from luaurft.demo.model import PRETRAIN_META, is_model_dir, pretrain
+from luaurft.demo.model import is_model_dir, pretrain
 from luaurft.demo.report import DemoTable, build_table, write_table
 from luaurft.demo.suite import DemoSuite, SuiteSpec, build_suite, write_suite
 from luaurft.errors import LuaurftError
@@ -221,7 +221,9 @@ def run_demo(
                 )  # fmt: skip
                 meta.update(result.to_dict())
                 _remove_empty(out / "work")
-                store.add_artifact("base-model", base_dir, kind="model", meta={"parameters": result.parameters})
+                store.add_artifact(
+                    "base-model", base_dir, kind="model", meta={"parameters": result.parameters}
+                )
             pretrain_meta = meta
 
         def trainer(request: TrainRequest) -> TrainResult:
@@ -276,16 +278,20 @@ def run_demo(
             files = write_report(comparison, out / "report")
             notes = _notes(rft_result, retrained, settings, demo.checks_gate)
             table = build_table(comparison, notes=notes)
-            result = DemoResult(
+            demo_result = DemoResult(
                 run_dir=out, table=table, splits=suite.counts(), stages=timings,
                 pretrain={k: v for k, v in pretrain_meta.items() if k != "losses"},
                 rft=rft_result.to_dict(), seconds=time.perf_counter() - started,
             )  # fmt: skip
-            written = write_table(table, out / "report", extra={k: v for k, v in result.to_dict().items() if k != "table"})
-            result.reports = {k: str(v) for k, v in {**files, **written}.items()}
-            meta.update(result.reports)
+            written = write_table(
+                table,
+                out / "report",
+                extra={k: v for k, v in demo_result.to_dict().items() if k != "table"},
+            )
+            demo_result.reports = {k: str(v) for k, v in {**files, **written}.items()}
+            meta.update(demo_result.reports)
             store.add_artifact("report", out / "report" / "demo.md", kind="report")
-    return result
+    return demo_result
 
 
 def _remove_empty(folder: Path) -> None:
@@ -293,7 +299,9 @@ def _remove_empty(folder: Path) -> None:
         folder.rmdir()
 
 
-def _suite_stage(suite: DemoSuite, out: Path, progress: Callable[[int, int], None] | None) -> dict[str, Any]:
+def _suite_stage(
+    suite: DemoSuite, out: Path, progress: Callable[[int, int], None] | None
+) -> dict[str, Any]:
     from luaurft.eval.validate import validate_task
 
     paths = write_suite(suite, out / "tasks")
@@ -345,7 +353,9 @@ def _evaluate(
     generator: Any = _LazyGenerator(lambda: load_generator(
         base_dir, adapter, batch_size=preset.demo.generation_batch, label=label.lower()))  # fmt: skip
     with open_eval_store(out / "eval" / label.lower(), config) as store:
-        return evaluate(generator, tasks, store, settings, progress=progress, seed=preset.demo.eval.seed)
+        return evaluate(
+            generator, tasks, store, settings, progress=progress, seed=preset.demo.eval.seed
+        )
 
 
 class _LazyGenerator:
@@ -356,7 +366,9 @@ class _LazyGenerator:
         self._generator: Any = None
         self.name = "demo"
 
-    def generate(self, conversations: Sequence[Any], n: int | None = None, sampling: Any = None) -> list[list[Any]]:
+    def generate(
+        self, conversations: Sequence[Any], n: int | None = None, sampling: Any = None
+    ) -> list[list[Any]]:
         if self._generator is None:
             self._generator = self._load()
             self.name = self._generator.name
@@ -392,4 +404,12 @@ def load_result(run_dir: str | Path) -> dict[str, Any] | None:
     return data
 
 
-__all__ = ["DemoError", "DemoResult", "load_generator", "run_demo", "sft_rows", "suite_spec", "task_rows"]
+__all__ = [
+    "DemoError",
+    "DemoResult",
+    "load_generator",
+    "run_demo",
+    "sft_rows",
+    "suite_spec",
+    "task_rows",
+]

@@ -154,7 +154,9 @@ def build_table(comparison: Comparison, *, notes: list[str] | None = None) -> De
     return DemoTable(rows, tasks=len(sft.tasks), samples=sft.samples, notes=list(notes or []))
 
 
-def render_table(table: DemoTable, *, title: str = "luaurft demo: SFT vs RFT on held-out tasks") -> Any:
+def render_table(
+    table: DemoTable, *, title: str = "luaurft demo: SFT vs RFT on held-out tasks"
+) -> Any:
     """A rich `Table` of the results."""
     from rich.table import Table
 
@@ -169,7 +171,9 @@ def render_table(table: DemoTable, *, title: str = "luaurft demo: SFT vs RFT on 
     return out
 
 
-def write_table(table: DemoTable, folder: str | Path, extra: dict[str, Any] | None = None) -> dict[str, Path]:
+def write_table(
+    table: DemoTable, folder: str | Path, extra: dict[str, Any] | None = None
+) -> dict[str, Path]:
     """`demo.md` and `demo.json` in `folder`."""
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
@@ -181,4 +185,12 @@ def write_table(table: DemoTable, folder: str | Path, extra: dict[str, Any] | No
     return {"markdown": md, "json": js}
 
 
-__all__ = ["REFERENCE_RESULTS", "ROWS", "DemoTable", "TableRow", "build_table", "render_table", "write_table"]
+__all__ = [
+    "REFERENCE_RESULTS",
+    "ROWS",
+    "DemoTable",
+    "TableRow",
+    "build_table",
+    "render_table",
+    "write_table",
+]

@@ -169,7 +169,9 @@ def build_suite(spec: SuiteSpec | None = None) -> DemoSuite:
 def _toml_string(text: str) -> str:
     if "'''" not in text:
         return "'''\n" + text + "'''"
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+    escaped = (
+        text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+    )
     return f'"{escaped}"'
 
 
