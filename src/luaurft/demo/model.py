@@ -37,7 +37,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from luaurft.demo.drills import copy_drill
-from luaurft.llm.tiny import SPECIAL_TOKENS, TINY_CHAT_TEMPLATE
 
 ProgressFn = Callable[[int, int], None]
 PRETRAIN_META = "luaurft_pretrain.json"
@@ -85,37 +84,9 @@ class PretrainSpec(BaseModel):
 def build_tokenizer(texts: Sequence[str], *, vocab_size: int = 2048) -> Any:
     """A byte-level BPE `PreTrainedTokenizerFast` (digits and capitalised word pieces kept
     apart, see the module docstring) with the tiny Mistral chat template."""
-    from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import PreTrainedTokenizerFast
+    from luaurft.llm.tiny import build_tiny_tokenizer
 
-    backend = Tokenizer(models.BPE())
-    backend.pre_tokenizer = pre_tokenizers.Sequence(
-        [
-            pre_tokenizers.Split(Regex(r"\s?\p{Lu}\p{Ll}+"), behavior="isolated"),
-            pre_tokenizers.Digits(individual_digits=True),
-            pre_tokenizers.ByteLevel(add_prefix_space=False),
-        ]
-    )
-    backend.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(
-        vocab_size=vocab_size,
-        special_tokens=list(SPECIAL_TOKENS),
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-        show_progress=False,
-    )
-    backend.train_from_iterator(list(texts), trainer=trainer)
-    tokenizer = PreTrainedTokenizerFast(
-        tokenizer_object=backend,
-        bos_token="<s>",
-        eos_token="</s>",
-        unk_token="<unk>",
-        pad_token="<pad>",
-        additional_special_tokens=["[INST]", "[/INST]"],
-        clean_up_tokenization_spaces=False,
-    )
-    tokenizer.chat_template = TINY_CHAT_TEMPLATE
-    tokenizer.padding_side = "left"
-    return tokenizer
+    return build_tiny_tokenizer(texts, vocab_size=vocab_size, seed_corpus=False, compositional=True)
 
 
 def build_model(tokenizer: Any, spec: ModelSpec) -> Any:

@@ -59,16 +59,34 @@ SEED_CORPUS: tuple[str, ...] = (
 )
 
 
-def build_tiny_tokenizer(corpus: Iterable[str] = (), *, vocab_size: int = 512) -> Any:
+def build_tiny_tokenizer(
+    corpus: Iterable[str] = (),
+    *,
+    vocab_size: int = 512,
+    seed_corpus: bool = True,
+    compositional: bool = False,
+) -> Any:
     """A byte-level BPE `PreTrainedTokenizerFast` with the tiny chat template.
 
     Byte-level, so any text (any Unicode, any code) round-trips through it.
+    `compositional` keeps digits and capitalised word pieces apart, so a model
+    can copy numbers and PascalCase names from a request piece by piece.
     """
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
 
     backend = Tokenizer(models.BPE())
-    backend.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    byte_level = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    if compositional:
+        backend.pre_tokenizer = pre_tokenizers.Sequence(
+            [
+                pre_tokenizers.Split(Regex(r"\s?\p{Lu}\p{Ll}+"), behavior="isolated"),
+                pre_tokenizers.Digits(individual_digits=True),
+                byte_level,
+            ]
+        )
+    else:
+        backend.pre_tokenizer = byte_level
     backend.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(
         vocab_size=vocab_size,
@@ -76,7 +94,7 @@ def build_tiny_tokenizer(corpus: Iterable[str] = (), *, vocab_size: int = 512) -
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
         show_progress=False,
     )
-    texts = [*SEED_CORPUS, *corpus]
+    texts = [*SEED_CORPUS, *corpus] if seed_corpus else list(corpus)
     backend.train_from_iterator(texts, trainer=trainer)
     tokenizer = PreTrainedTokenizerFast(
         tokenizer_object=backend,
