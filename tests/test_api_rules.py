@@ -218,3 +218,27 @@ def test_every_api_rule_is_registered_with_a_cost_by_severity() -> None:
         "api/unknown-member",
         "api/unknown-service",
     }
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        'return {\n\tName = "kill",\n\tAliases = { "slay" },\n}\n',
+        "local StarterGui = game:GetService('StarterGui')\n"
+        "return function(cmdr)\n\tStarterGui:SetCore('ResetButtonCallback', false)\nend\n",
+        "local M = {}\nreturn setmetatable(M, {\n\t__index = function() return 0 end,\n})\n-- end\n",
+    ],
+    ids=["multi-line-table", "function", "call-over-lines"],
+)
+def test_a_value_returned_over_several_lines_makes_a_module(code: str) -> None:
+    assert detect_kind(code) is ScriptKind.MODULE_SCRIPT
+    # ...so client APIs inside it are not reported as if a server Script ran them.
+    assert "api/client-only-api" not in {f.rule for f in api_findings(code)}
+
+
+def test_returns_inside_functions_do_not_make_a_module() -> None:
+    code = (
+        "local function double(x)\n\treturn x * 2\nend\n"
+        "for i = 1, 3 do\n\tif i == 2 then\n\t\treturn\n\tend\n\tprint(double(i))\nend\n"
+    )
+    assert detect_kind(code) is ScriptKind.SCRIPT

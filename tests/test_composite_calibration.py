@@ -43,3 +43,53 @@ def test_short_complete_scripts_are_not_punished_for_being_concise(code: str) ->
 )
 def test_trivial_scripts_stay_low(code: str) -> None:
     assert score_source(code).composite <= 0.3
+
+
+# A data ModuleScript (config, catalogue, command definition) is real Roblox
+# code even though it runs nothing; it returns its table as one multi-line value.
+WEAPON_CATALOGUE = """local Weapons = {
+	Sword = { Damage = 25, Cooldown = 0.8, Price = 0 },
+	Axe = { Damage = 40, Cooldown = 1.4, Price = 250 },
+	Bow = { Damage = 18, Cooldown = 1.1, Price = 400, Range = 120 },
+}
+
+return Weapons
+"""
+
+COMMAND_DEFINITION = """return {
+	Name = "kick",
+	Aliases = { "boot" },
+	Description = "Removes a player from the server.",
+	Group = "Admin",
+	Args = {
+		{ Type = "player", Name = "target", Description = "Who to remove." },
+	},
+}
+"""
+
+
+@pytest.mark.parametrize(
+    "code", [WEAPON_CATALOGUE, COMMAND_DEFINITION], ids=["catalogue", "command-definition"]
+)
+def test_data_modules_are_scored_as_modules_with_substance(code: str) -> None:
+    # Substance is full at 8 constants (shape.DATA_UNIT); the definition has 7.
+    card = score_source(code)
+    assert card.kind == "ModuleScript"
+    assert card.composite >= 0.8, card
+    assert not [f for f in card.findings if f.severity.rank >= 2], card.findings
+
+
+def test_data_only_counts_in_modules() -> None:
+    # The same table in a Script is never used: it stays thin, and says so.
+    script = WEAPON_CATALOGUE.replace("return Weapons\n", 'print("weapons loaded")\n')
+    card = score_source(script)
+    assert card.kind == "Script"
+    assert card.composite <= 0.3, card
+    assert [f for f in card.findings if f.rule == "quality/thin-code"]
+
+
+@pytest.mark.parametrize(
+    "code", ["return {}", "return { 1 }", 'return { Name = "x" }'], ids=["empty", "one", "named"]
+)
+def test_tiny_data_modules_stay_low(code: str) -> None:
+    assert score_source(code).composite <= 0.4

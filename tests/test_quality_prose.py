@@ -158,6 +158,11 @@ def test_labels_neither_restate_nor_explain() -> None:
         ("same as before", False, False, True),
         ("more handlers here", False, False, True),
         ("Parts named 1, 2, 3... are visited in order", False, False, False),
+        ("We implement this here because the client owns the position", False, False, False),
+        ("implement this here", False, True, False),
+        # A block comment documenting a structure may elide with "..." inside it.
+        ("\n\tProfile = {\n\t\tData = {},\n\t\t...\n\t}\n", False, False, False),
+        ("\n\t...\n", False, False, True),
     ],
 )
 def test_incompleteness_markers(text: str, todo: bool, placeholder: bool, elision: bool) -> None:

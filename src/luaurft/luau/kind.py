@@ -40,6 +40,7 @@ _SERVER_HINTS = re.compile(
 )
 _WORD_CHAR = re.compile(r"\w")
 _TRAILING_RETURN = re.compile(r"(?:^|\n)\s*return\s+[A-Za-z_{][^\n]*\s*$")
+_LINE_START_RETURN = re.compile(r"^[ \t]*return\b", re.MULTILINE)
 
 
 def _count_words(pattern: re.Pattern[str], text: str) -> int:
@@ -53,14 +54,25 @@ def _count_words(pattern: re.Pattern[str], text: str) -> int:
 
 
 def _ends_in_return(text: str) -> bool:
-    """The last statement returns a value: `return <name or table>` on the last line (the
-    value may follow a `return` that ends the line before, blank lines between)."""
+    """The chunk's last statement returns a value (`return Module`, a multi-line
+    `return { ... }`, `return function(...) ... end`)."""
     trimmed = text.rstrip()
-    # A match can only begin on the last line or on the last non-blank line before
-    # it, so only that tail is searched.
+    # Fast path: `return <name or table>` on the last line, or on the last non-blank
+    # line before it; a match can only begin there, so only that tail is searched.
     before = trimmed[: trimmed.rfind("\n") + 1].rstrip()
     start = before.rfind("\n") + 1 if before else 0
-    return _TRAILING_RETURN.search(trimmed[start:]) is not None
+    if _TRAILING_RETURN.search(trimmed[start:]) is not None:
+        return True
+    if _LINE_START_RETURN.search(text) is None:
+        return False
+    # A value spread over lines: ask the parse tree (shared with the scorers
+    # through LuauSource's cache, so scoring does not parse twice).
+    from luaurft.luau.source import LuauSource
+
+    statements = [c for c in LuauSource.of(text).root.named_children if c.type != "comment"]
+    if not statements or statements[-1].type != "return_statement":
+        return False
+    return any(c.type == "expression_list" for c in statements[-1].named_children)
 
 
 def parse_kind(value: str) -> ScriptKind:

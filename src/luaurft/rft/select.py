@@ -31,6 +31,7 @@ import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Protocol, runtime_checkable
 
 from luaurft.data.dedup import DedupConfig, deduplicate
@@ -73,13 +74,24 @@ class CandidateReward(Protocol):
 
 
 def cleanliness(card: ScoreCard | None) -> dict[str, float]:
-    """How clean code is, for tie-breaks: total severity cost and number of findings."""
+    """How clean code is, for tie-breaks: total severity cost and number of findings.
+    Findings of rules that cost nothing only explain a score (quality/thin-code) and
+    are left out: they say how much the code does, not what is wrong with it."""
     if card is None:
         return {"severity": 0.0, "findings": 0}
+    free = _explanation_rules()
+    problems = [f for f in card.findings if f.rule not in free]
     return {
-        "severity": round(sum(SEVERITY_COST[f.severity] for f in card.findings), 6),
-        "findings": len(card.findings),
+        "severity": round(sum(SEVERITY_COST[f.severity] for f in problems), 6),
+        "findings": len(problems),
     }
+
+
+@cache
+def _explanation_rules() -> frozenset[str]:
+    from luaurft.scoring.registry import all_rules
+
+    return frozenset(r.id for r in all_rules() if r.cost == 0)
 
 
 class DeterministicReward:

@@ -59,7 +59,7 @@ PLACEHOLDER = re.compile(
     | \b(?:add|insert|put|write|place)\s+(?:your|the|more|additional|actual|real)\s+
         (?:own\s+)?(?:code|logic|implementation|functionality)\s+(?:goes\s+)?here\b
     | \b(?:code|logic|implementation)\s+goes\s+here\b
-    | \bimplement\s+(?:this|me|it)?\s*(?:later|here|yourself)\b
+    | (?<!\bwe\s)(?<!\bi\s)(?<!\bthey\s)\bimplement\s+(?:this|me|it)?\s*(?:later|here|yourself)\s*[.!]*\s*$
     | ^\s*{_LABEL}(?:todo:?\s*)?implement\s+(?:this|me|it)\s*[.!]*\s*$
     | ^\s*{_LABEL}(?:this\s+is\s+|feature\s+|method\s+|function\s+)?(?:not\s+(?:yet\s+)?implemented|
         unimplemented|(?:still\s+)?to\s+be\s+implemented)(?:\s+yet)?\s*[.!]*\s*$
@@ -75,8 +75,7 @@ PLACEHOLDER = re.compile(
 # rest of the function handles cleanup" explains; "rest of the code" elides.
 _ELLIPSIS = r"(?:\.\.\.|…)"
 _END = r"\s*[.)\]]*\s*$"
-ELISION = re.compile(
-    rf"""
+_ELISION_PATTERN = rf"""
       ^\s*[(\[]?\s*{_ELLIPSIS}{_END}
     | ^\s*[(\[]?\s*{_ELLIPSIS}?\s*(?:the\s+)?rest\s+of\s+(?:the\s+|your\s+)?
         (?:code|script|logic|implementation|function|file|module|class|methods?|functions?)
@@ -95,9 +94,12 @@ ELISION = re.compile(
     | ^\s*(?:same|similar)\s+(?:as|to)\s+(?:above|before|the\s+previous(?:\s+\w+)?){_END}
     | ^\s*{_ELLIPSIS}?\s*(?:etc\.?|and\s+so\s+on)\s*{_ELLIPSIS}?{_END}
     | \b(?:more|other|additional)\s+(?:code|logic|functions|handlers|methods)\s+(?:here|goes\s+here|as\s+needed)\b
-    """,
-    re.VERBOSE | re.MULTILINE,
-)
+    """
+# In a comment of several lines (a block comment that documents a structure),
+# the anchored patterns must match the whole comment: a lone "..." line inside
+# `--[[ Profile = { Data = {...}, ... } ]]` is an illustration, not elided code.
+ELISION = re.compile(_ELISION_PATTERN, re.VERBOSE | re.MULTILINE)
+_ELISION_WHOLE = re.compile(_ELISION_PATTERN, re.VERBOSE)
 
 
 # Cheap screens: each full pattern needs one of these words, and most comments
@@ -129,7 +131,10 @@ def is_placeholder(text: str) -> bool:
 @lru_cache(maxsize=4096)
 def is_elision(text: str) -> bool:
     lowered = text.lower()
-    return _mentions(lowered, _ELISION_HINTS) and bool(ELISION.search(lowered))
+    if not _mentions(lowered, _ELISION_HINTS):
+        return False
+    pattern = _ELISION_WHOLE if lowered.strip().count("\n") else ELISION
+    return bool(pattern.search(lowered.strip()))
 
 
 def is_incomplete_marker(text: str) -> bool:

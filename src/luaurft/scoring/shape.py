@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from luaurft.luau.kind import ScriptKind
 from luaurft.scoring import prose
 
 if TYPE_CHECKING:
@@ -581,6 +582,45 @@ _SETUP_CALL = re.compile(r"(?:^|[.:])(?:GetService|WaitForChild)$|^require$")
 # their total is capped: a file of prints or of GetService lines stays thin.
 BEHAVIOUR, LOGGING, SETUP = "behaviour", "logging", "setup"
 CATEGORY_CAP: dict[str, float] = {LOGGING: 1.0, SETUP: 1.0}
+# A ModuleScript may be data: a config table, an item catalogue, a command
+# definition. Each constant in a table written at the top level counts as data,
+# so such a module is substantial once it holds `SUBSTANCE_FULL / DATA_UNIT`
+# values. Data counts only in ModuleScripts: in a Script a table nobody returns
+# does nothing by itself, and padding a script with constants must not pay.
+DATA = "data"
+DATA_UNIT = 0.5
+
+
+def _data_values(node: tree_sitter.Node) -> int:
+    """Constants (not nil) inside a table constructor, nested tables included;
+    functions inside it are not entered (their statements count on their own)."""
+    count = 0
+    for field in node.named_children:
+        if field.type != "field":
+            continue
+        value = field.child_by_field_name("value")
+        if value is None:
+            continue
+        if value.type == "table_constructor":
+            count += _data_values(value)
+        elif value.type != "nil" and is_literal(value):
+            count += 1
+    return count
+
+
+def _statement_data(stmt: tree_sitter.Node) -> float:
+    """Data units of one top-level statement: the constants of the tables it writes."""
+    holder = stmt
+    if stmt.type == "variable_declaration":
+        holder = _first_of_type(stmt, "assignment_statement") or stmt
+    if holder.type not in ("assignment_statement", "return_statement"):
+        return 0.0
+    values = _first_of_type(holder, "expression_list")
+    if values is None:
+        return 0.0
+    return DATA_UNIT * sum(
+        _data_values(v) for v in values.named_children if v.type == "table_constructor"
+    )
 
 
 def _statement_units(
@@ -664,12 +704,15 @@ def substance(ctx: RuleContext) -> Substance:
         dead = _dead_ranges(ctx)
         markers = marker_spans(ctx)
         stub_names = frozenset(f.name.encode() for f in stub_functions(ctx) if f.name)
-        by_category = {BEHAVIOUR: 0.0, LOGGING: 0.0, SETUP: 0.0}
-        for _block, stmts in statements(ctx):
+        by_category = {BEHAVIOUR: 0.0, LOGGING: 0.0, SETUP: 0.0, DATA: 0.0}
+        is_module = ctx.kind == ScriptKind.MODULE_SCRIPT
+        for block, stmts in statements(ctx):
             for stmt in stmts:
                 if not dead or not in_ranges(stmt, dead):
                     value, category = _statement_units(source, stmt, markers, stub_names)
                     by_category[category] += value
+                    if is_module and block.type == "chunk":
+                        by_category[DATA] += _statement_data(stmt)
         units = sum(min(v, CATEGORY_CAP.get(c, v)) for c, v in by_category.items())
         # A module that is mostly stubs is a stub, whatever boilerplate surrounds them.
         all_functions = len(functions(ctx)) - len(unused_local_functions(ctx))
