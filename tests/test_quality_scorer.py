@@ -8,7 +8,7 @@ import pytest
 
 from conftest import LEADERSTATS_SCRIPT, example_files
 from luaurft.luau import LuauSource, detect_kind
-from luaurft.scoring import COMPOSITE_WEIGHTS, composite_of, run_rules, score_source
+from luaurft.scoring import COMPOSITE_WEIGHTS, composite_of, run_rules, score_source, shape
 from luaurft.scoring.registry import rules_for
 from luaurft.scoring.rule import RuleContext, Severity
 from luaurft.scoring.scorer import DETERMINISTIC_SCORERS, available_scorers
@@ -96,6 +96,25 @@ def test_a_loading_label_of_dots_is_not_a_stub() -> None:
         + 'local function showLoading(label)\n\tlabel.Text = "..."\nend\nshowLoading(script.Parent)\n'
     )
     assert substance(_ctx(text)).units > substance(_ctx(LEADERSTATS_SCRIPT)).units
+
+
+def test_a_short_complete_function_with_a_note_is_not_a_stub() -> None:
+    # A FIXME about a workaround, or a TODO above a closure that does the work,
+    # sits in a finished function: its statements still count.
+    noted = (
+        "local function readOnly(t, name)\n"
+        "\t-- FIXME: a new local is needed because reassigning the parameter does not narrow\n"
+        "\tlocal label = name or tostring(t)\n"
+        "\treturn setmetatable(t, { __newindex = function(_, key)\n"
+        "\t\terror(label .. ' is read-only: ' .. tostring(key), 2)\n"
+        "\tend })\n"
+        "end\n"
+        "return readOnly\n"
+    )
+    assert not shape.stub_functions(_ctx(noted))
+    assert substance(_ctx(noted)).factor >= 0.75
+    marked_stub = "local function refund(player)\n\t-- TODO: refund logic\n\treturn false\nend\nreturn refund\n"
+    assert len(shape.stub_functions(_ctx(marked_stub))) == 1
 
 
 def test_a_module_of_stubs_around_real_boilerplate_has_little_substance() -> None:

@@ -60,6 +60,10 @@ LITERAL_TYPES: frozenset[str] = frozenset({"number", "string", "true", "false", 
 # correct code for being concise.
 SUBSTANCE_FULL = 4.0
 
+# A marked function whose own statements are worth at most this (one print, a
+# literal return) is a stub.
+STUB_WORK_MAX = 0.5
+
 # Calls that only wrap other code: the wrapped statements count, the wrapper not.
 WRAPPER_CALLS: frozenset[str] = frozenset({"pcall", "xpcall"})
 # Calls that only log: real but thin.
@@ -556,15 +560,23 @@ def _has_marker(spans: list[tuple[int, int]], node: tree_sitter.Node) -> bool:
 
 
 def stub_functions(ctx: RuleContext) -> list[FunctionInfo]:
-    """Functions that are placeholders: an empty body, or a short body carrying a TODO/placeholder."""
+    """Functions that are placeholders: an empty body, or a short body that carries a
+    TODO/placeholder and does nothing real itself (a literal return, a print, an
+    `error("not implemented")`). A complete short function with a FIXME note about
+    a workaround, or one that returns a closure, is not a stub."""
 
     def compute() -> list[FunctionInfo]:
         stubs = []
+        source = ctx.source
         markers = marker_spans(ctx)
         for fn in functions(ctx):
             stmts = block_statements(fn.body)
-            if is_empty_body(fn) or (len(stmts) <= 2 and _has_marker(markers, fn.node)):
+            if is_empty_body(fn):
                 stubs.append(fn)
+            elif len(stmts) <= 2 and _has_marker(markers, fn.node):
+                work = sum(_statement_units(source, s, markers, frozenset())[0] for s in stmts)
+                if work <= STUB_WORK_MAX:
+                    stubs.append(fn)
         return stubs
 
     result: list[FunctionInfo] = ctx.memo("shape.stub_functions", compute)
