@@ -94,7 +94,7 @@ def breakdown(corpus: list[str]) -> dict[str, Any]:
         source.nodes("chunk")  # builds the node index
         stages["node index"] += clock() - start
         start = clock()
-        ctx = TimedContext(source=source, kind=detect_kind(source.text))
+        ctx = TimedContext(source=source, kind=detect_kind(source))
         stages["script kind"] += clock() - start
         ctx.analyses, ctx.nested = analyses, nested
         findings: dict[str, list[Any]] = {name: [] for name in built}

@@ -76,7 +76,7 @@ def addresses_evaluator(text: str) -> bool:
 def find_evaluator_address(code: str | LuauSource) -> list[EvaluatorAddress]:
     """Every comment and string literal in `code` that addresses the evaluator."""
     source = code if isinstance(code, LuauSource) else LuauSource.of(code)
-    ctx = RuleContext(source=source, kind=detect_kind(source.text, path=source.path))
+    ctx = RuleContext(source=source, kind=detect_kind(source))
     texts: list[tuple[Literal["comment", "string"], tree_sitter.Node, str]] = [
         ("comment", fact.node, fact.text) for fact in shape.comment_facts(ctx)
     ]

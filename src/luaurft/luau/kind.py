@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from luaurft.errors import LuaurftError
+
+if TYPE_CHECKING:
+    from luaurft.luau.source import LuauSource
 
 
 class ScriptKind(StrEnum):
@@ -53,7 +57,7 @@ def _count_words(pattern: re.Pattern[str], text: str) -> int:
     return count
 
 
-def _ends_in_return(text: str) -> bool:
+def _ends_in_return(text: str, source: LuauSource | None = None) -> bool:
     """The chunk's last statement returns a value (`return Module`, a multi-line
     `return { ... }`, `return function(...) ... end`)."""
     trimmed = text.rstrip()
@@ -65,11 +69,13 @@ def _ends_in_return(text: str) -> bool:
         return True
     if _LINE_START_RETURN.search(text) is None:
         return False
-    # A value spread over lines: ask the parse tree (shared with the scorers
+    # A value spread over lines: ask the parse tree (the caller's, or one shared
     # through LuauSource's cache, so scoring does not parse twice).
-    from luaurft.luau.source import LuauSource
+    if source is None:
+        from luaurft.luau.source import LuauSource
 
-    statements = [c for c in LuauSource.of(text).root.named_children if c.type != "comment"]
+        source = LuauSource.of(text)
+    statements = [c for c in source.root.named_children if c.type != "comment"]
     if not statements or statements[-1].type != "return_statement":
         return False
     return any(c.type == "expression_list" for c in statements[-1].named_children)
@@ -85,7 +91,9 @@ def parse_kind(value: str) -> ScriptKind:
     return kind
 
 
-def detect_kind(text: str, *, kind: str | None = None, path: str | None = None) -> ScriptKind:
+def detect_kind(
+    text: str | LuauSource, *, kind: str | None = None, path: str | None = None
+) -> ScriptKind:
     """The script kind, from (in order) `kind`, a `-- kind:` comment, the file name, inference.
 
     File names follow Rojo's convention: `*.server.luau` is a Script,
@@ -95,7 +103,11 @@ def detect_kind(text: str, *, kind: str | None = None, path: str | None = None) 
     """
     if kind:
         return parse_kind(kind)
-    head = text[:2000]
+    source = None if isinstance(text, str) else text
+    code = text if isinstance(text, str) else text.text
+    if source is not None:
+        path = path or source.path
+    head = code[:2000]
     comment = _KIND_COMMENT.search(head) if "kind" in head else None
     if comment:
         try:
@@ -108,11 +120,11 @@ def detect_kind(text: str, *, kind: str | None = None, path: str | None = None) 
             return ScriptKind.SCRIPT
         if name.endswith((".client.luau", ".client.lua")):
             return ScriptKind.LOCAL_SCRIPT
-    if _ends_in_return(text):
+    if _ends_in_return(code, source):
         return ScriptKind.MODULE_SCRIPT
     # Code that mixes both sides is whichever it leans to, so the API rules
     # report the few calls that are on the wrong side rather than the many.
-    client = _count_words(_CLIENT_HINTS, text)
-    if client and client > _count_words(_SERVER_HINTS, text):
+    client = _count_words(_CLIENT_HINTS, code)
+    if client and client > _count_words(_SERVER_HINTS, code):
         return ScriptKind.LOCAL_SCRIPT
     return ScriptKind.SCRIPT

@@ -82,7 +82,7 @@ def score_source(
     `+exec.<exec_version()>` so cached exec results follow the runtime.
     """
     source = code if isinstance(code, LuauSource) else LuauSource.of(code, path=path)
-    script_kind = detect_kind(source.text, kind=kind, path=path or source.path)
+    script_kind = detect_kind(source, kind=kind, path=path or source.path)
     ctx = RuleContext(source=source, kind=script_kind)
     findings = run_rules(ctx)
     by_scorer: dict[str, list[Finding]] = defaultdict(list)
