@@ -596,18 +596,34 @@ def _class_at(project: ProjectTree, path: tuple[str, ...]) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _module_bytecode(source: str) -> bytes | str:
-    """A project module's bytecode, or the compiler's message when it does not compile
-    (compiled once per source for all the runs of one scoring pass)."""
+def _module_bytecode(source: str) -> bytes:
+    """A project module's bytecode, compiled once per source for all the runs of a
+    scoring pass. A module that does not compile gets a chunk that raises the
+    compiler's message, so its require() fails with "Requested module experienced
+    an error while loading", as in Roblox."""
     try:
         return compile_chunk(source)
     except SandboxError as exc:
-        return str(exc)
+        message = str(exc).replace("]==]", "] ==]")
+        return compile_chunk(f"error([==[{message}]==], 0)")
 
 
 def _chunk_name(node: ProjectNode) -> str:
     # Chunk names must read as `name:LINE:` in error messages.
     return "module:" + (re.sub(r"[^\w.-]", "_", node.name) or "module")
+
+
+def _module_loader(
+    chunks: Sequence[tuple[str, bytes]],
+) -> Callable[[Any, Sequence[Any]], Any]:
+    """The host end of lazy module loading: `loader(index, env)` loads chunk `index`.
+    It holds only bytes and names, never the VM (see `Sandbox.host_function`)."""
+
+    def load(lua: Any, args: Sequence[Any]) -> Any:
+        name, bytecode = chunks[int(args[0])]
+        return lua.load_chunk(bytecode, name=f"={name}", env=args[1], is_binary_chunk=True)
+
+    return load
 
 
 def _build_project(
@@ -622,53 +638,40 @@ def _build_project(
     Returns the instance under test and its main chunk (None for a ModuleScript,
     which is required from the engine instead). SandboxError when `code` does
     not compile."""
-    result: tuple[Any, pluau.Function | None] | None = None
-    folders: list[dict[str, Any]] = []
-
-    def flush() -> None:
-        if folders:
-            plan = world._table()
-            for item in folders:
-                plan.push(world._to_lua(item))
-            world._api("scaffold")(plan)
-            folders.clear()
-
+    chunks: list[tuple[str, bytes]] = []
+    before: list[dict[str, Any]] = []
+    after: list[dict[str, Any]] = []
+    items = before
     for node in project.nodes:
-        parent = dotted(node.path[:-1])
         if node is under_test:
-            flush()
-            if kind is ScriptKind.MODULE_SCRIPT:
-                proxy = world.load_module(
-                    code, name=node.name, path=parent, chunk=USER_CHUNK, track_return=True
-                )
-                result = (proxy, None)
-            else:
-                class_name = "LocalScript" if kind is ScriptKind.LOCAL_SCRIPT else "Script"
-                result = world.load_script(code, class_name=class_name, name=node.name, path=parent)
-        elif node.class_name == "ModuleScript" and node.source is not None:
-            flush()
-            compiled = _module_bytecode(node.source)
-            if isinstance(compiled, bytes):
-                world.load_module(
-                    compiled, name=node.name, path=parent, chunk=_chunk_name(node), binary=True
-                )
-            else:
-                # Roblox fails the require of a module that does not compile with
-                # "Requested module experienced an error while loading".
-                message = compiled.replace("]==]", "] ==]")
-                world.load_module(
-                    f"error([==[{message}]==], 0)",
-                    name=node.name,
-                    path=parent,
-                    chunk=_chunk_name(node),
-                )
-        elif node.kind is not None:
-            flush()
-            world.new_script(node.class_name, node.name, parent)
-        else:
-            folders.append({"parent": parent, "name": node.name, "class": node.class_name})
-    flush()
-    assert result is not None
+            # Its ancestors are in `before`; its descendants (an init file's
+            # siblings) must come after it exists.
+            items = after
+            continue
+        item: dict[str, Any] = {
+            "parent": dotted(node.path[:-1]),
+            "name": node.name,
+            "class": node.class_name,
+        }
+        if node.class_name == "ModuleScript" and node.source is not None:
+            item["module"] = len(chunks)
+            chunks.append((_chunk_name(node), _module_bytecode(node.source)))
+        items.append(item)
+    loader = world.sandbox.host_function(_module_loader(chunks))
+    build = world._api("buildProject")
+    build(world._to_lua(before), loader)
+    parent = dotted(under_test.path[:-1])
+    result: tuple[Any, pluau.Function | None]
+    if kind is ScriptKind.MODULE_SCRIPT:
+        proxy = world.load_module(
+            code, name=under_test.name, path=parent, chunk=USER_CHUNK, track_return=True
+        )
+        result = (proxy, None)
+    else:
+        class_name = "LocalScript" if kind is ScriptKind.LOCAL_SCRIPT else "Script"
+        result = world.load_script(code, class_name=class_name, name=under_test.name, path=parent)
+    build(world._to_lua(after), loader)
+    del loader
     return result
 
 
