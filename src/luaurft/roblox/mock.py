@@ -496,20 +496,33 @@ def run_script(
     if node is not None and kind is None:
         kind = node.kind
     script_kind = kind if isinstance(kind, ScriptKind) else detect_kind(code, kind=kind, path=path)
-    known_parent = None
+    placement = infer_placement(code, script_kind)
+    # A script whose code says its parent is a Part, a Tool, a GUI... cannot get
+    # that parent from files (in a Rojo project it lives in a model): it keeps
+    # its inferred container, and the rest of the project is still there.
+    in_tree = node is not None and placement.container == "default"
     if project is not None and node is not None:
-        known_parent = (dotted(node.path[:-1]), _class_at(project, node.path[:-1]))
-    placement = infer_placement(code, script_kind, known_parent=known_parent)
-    if node is not None:
+        if in_tree:
+            known_parent = (dotted(node.path[:-1]), _class_at(project, node.path[:-1]))
+            placement = infer_placement(code, script_kind, known_parent=known_parent)
         placement = replace(placement, script_name=node.name)
     with MockWorld(limits, datastore) as world:
         if script_kind is ScriptKind.LOCAL_SCRIPT:
             # The client starts with its character (PlayerGui and Backpack are filled on spawn).
             world.join_local_player(spawn_character=True)
+        if not in_tree:
+            world.scaffold(placement, provided=modules or ())
         under_test: tuple[Any, pluau.Function | None] | None = None
         if project is not None and node is not None:
             try:
-                under_test = _build_project(world, project, node, code, script_kind)
+                under_test = _build_project(
+                    world,
+                    project,
+                    node,
+                    code,
+                    script_kind,
+                    at=None if in_tree else placement.script_path,
+                )
             except SandboxError as exc:
                 return ScriptRun(
                     status=RunStatus.ERROR,
@@ -517,7 +530,9 @@ def run_script(
                     errors=[_compile_script_error(str(exc))],
                     placement=placement.script_path,
                 )
-        world.scaffold(placement, provided=modules or ())
+        if in_tree:
+            # After the project: what the code expects beyond it, never in place of it.
+            world.scaffold(placement, provided=modules or ())
         if modules:
             for module_path, source in modules.items():
                 parent, _, name = module_path.rpartition(".")
@@ -632,8 +647,11 @@ def _build_project(
     under_test: ProjectNode,
     code: str,
     kind: ScriptKind,
+    *,
+    at: str | None = None,
 ) -> tuple[Any, pluau.Function | None]:
-    """Create every instance of `project`, parents first, with `code` at its node.
+    """Create every instance of `project`, parents first, with `code` at its node
+    (or in the container `at`, a dotted path, when given).
 
     Returns the instance under test and its main chunk (None for a ModuleScript,
     which is required from the engine instead). SandboxError when `code` does
@@ -660,7 +678,7 @@ def _build_project(
     loader = world.sandbox.host_function(_module_loader(chunks))
     build = world._api("buildProject")
     build(world._to_lua(before), loader)
-    parent = dotted(under_test.path[:-1])
+    parent = at if at is not None else dotted(under_test.path[:-1])
     result: tuple[Any, pluau.Function | None]
     if kind is ScriptKind.MODULE_SCRIPT:
         proxy = world.load_module(
