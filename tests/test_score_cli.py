@@ -113,11 +113,12 @@ def test_json_document_over_examples(tmp_path: Path) -> None:
     result = invoke(str(EXAMPLES), "--format", "json")
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
-    assert set(document) == {"scorer_version", "results", "errors"}
+    # A directory's files run in its project (the folder as one tree): "projects".
+    assert set(document) == {"scorer_version", "results", "errors", "projects"}
     assert document["errors"] == []
     assert len(document["results"]) == len(example_files())
     for entry in document["results"]:
-        assert set(entry) == {"path", "kind", "scores", "findings"}
+        assert set(entry) == {"path", "kind", "scores", "findings", "project"}
         # The exec score rides beside the composite (examples run clean in the mock world).
         assert set(entry["scores"]) == {"syntax", "api", "bug", "quality", "composite", "exec"}
         assert entry["scores"]["syntax"] == 1.0

@@ -21,7 +21,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import Any
 
+from luaurft.agent.execution import answer_project, in_answer
 from luaurft.agent.feedback import (
     DEFAULT_MAX_CHARS,
     FileFeedback,
@@ -33,6 +35,7 @@ from luaurft.agent.result import AssistResult, AssistRound, RoundPurpose, Scored
 from luaurft.agent.scoring import (
     Aggregate,
     ScoreFn,
+    accepts_project,
     aggregate_scores,
     exec_available,
     make_score_fn,
@@ -73,15 +76,18 @@ def build_conversation(
 
 
 def score_files(files: Sequence[AnswerFile], score: ScoreFn) -> tuple[ScoredFile, ...]:
-    return tuple(
-        ScoredFile(
-            path=f.path,
-            kind=f.kind,
-            source=f.source,
-            card=score(f.source, kind=f.kind, path=f.path),
-        )
-        for f in files
-    )
+    """A card per file; the files of a multi-file answer run together, so one
+    may require another (when `score` takes a `project`, see `accepts_project`)."""
+    tree = answer_project(files) if len(files) > 1 and accepts_project(score) else None
+    scored = []
+    for f in files:
+        if tree is None:
+            card = score(f.source, kind=f.kind, path=f.path)
+        else:
+            in_project: Any = score
+            card = in_project(f.source, kind=f.kind, path=f.path, project=in_answer(tree, f))
+        scored.append(ScoredFile(path=f.path, kind=f.kind, source=f.source, card=card))
+    return tuple(scored)
 
 
 def _rank(r: AssistRound) -> tuple[bool, float, int, int]:

@@ -2,15 +2,20 @@
 
 This is the one place the assistant reaches for execution: the code runs as its
 script kind in a fresh mock world (`luaurft.roblox.mock.run_script`) with the
-standard stimulus, exactly as `luaurft run` does.
+standard stimulus, exactly as `luaurft run` does. The scripts of a multi-file
+answer run together (`run_answer`): each runs with the others present, so a
+server Script can require a ModuleScript of the same answer.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from luaurft.agent.files import AnswerFile
 from luaurft.luau.sandbox import Limits
 from luaurft.roblox.mock import DEFAULT_SECONDS, run_script
+from luaurft.roblox.project import InProject, ProjectTree
 
 
 def run_code(
@@ -20,15 +25,58 @@ def run_code(
     path: str | None = None,
     seconds: float = DEFAULT_SECONDS,
     cpu_seconds: float = 2.0,
+    project: InProject | None = None,
 ) -> dict[str, Any]:
     """Run `code` in a fresh mock world; a JSON-ready report of how it ended
-    (status, error with line, output lines, effects, a module's value, resources)."""
+    (status, error with line, output lines, effects, a module's value, resources).
+    With `project`, it runs as that file of its project (see `run_answer`)."""
     result = run_script(
-        code, kind=kind, path=path, seconds=seconds, limits=Limits(cpu_seconds=cpu_seconds)
+        code,
+        kind=kind,
+        path=path,
+        seconds=seconds,
+        limits=Limits(cpu_seconds=cpu_seconds),
+        project=None if project is None else project.tree,
+        path_in_project=None if project is None else project.file,
     )
     report = result.to_dict()
     report["world"] = True
+    if project is not None:
+        report["project"] = project.describe()
     return report
 
 
-__all__ = ["run_code"]
+def answer_project(files: Sequence[AnswerFile]) -> ProjectTree:
+    """The instance tree of an answer's files, placed by their paths
+    (`ServerScriptService/Shop.server.luau` → `ServerScriptService.Shop`)."""
+    return ProjectTree.from_sources({f.path: f.source for f in files})
+
+
+def in_answer(tree: ProjectTree, file: AnswerFile) -> InProject | None:
+    """`file` in the tree of its answer (`answer_project`)."""
+    return InProject.locate(tree, file.path)
+
+
+def run_answer(
+    files: Sequence[AnswerFile],
+    *,
+    seconds: float = DEFAULT_SECONDS,
+    cpu_seconds: float = 2.0,
+) -> dict[str, dict[str, Any]]:
+    """Run every script of an answer, each with the others present (a lone script
+    runs alone); the report of each, by path."""
+    tree = answer_project(files) if len(files) > 1 else None
+    return {
+        f.path: run_code(
+            f.source,
+            kind=f.kind.value,
+            path=f.path,
+            seconds=seconds,
+            cpu_seconds=cpu_seconds,
+            project=None if tree is None else in_answer(tree, f),
+        )
+        for f in files
+    }
+
+
+__all__ = ["answer_project", "in_answer", "run_answer", "run_code"]

@@ -15,6 +15,7 @@ from typing import Literal, Protocol
 
 from luaurft.errors import LuaurftError
 from luaurft.luau.kind import ScriptKind
+from luaurft.roblox.project import InProject
 from luaurft.scoring import score_source
 from luaurft.scoring.card import ScoreCard
 
@@ -43,12 +44,26 @@ def make_score_fn(exec: bool | None = None) -> ScoreFn:
     run = exec_available() if exec is None else exec
     call: Callable[..., ScoreCard] = score_source
 
-    def score(source: str, *, kind: ScriptKind, path: str) -> ScoreCard:
+    def score(
+        source: str, *, kind: ScriptKind, path: str, project: InProject | None = None
+    ) -> ScoreCard:
         if run:
-            return call(source, kind=kind.value, path=path, exec=True)
+            return call(source, kind=kind.value, path=path, exec=True, project=project)
         return call(source, kind=kind.value, path=path)
 
     return score
+
+
+def accepts_project(score: ScoreFn) -> bool:
+    """Whether `score` takes `project=` (the files of a multi-file answer then run
+    together); custom score functions without it score each file alone."""
+    try:
+        parameters = inspect.signature(score).parameters
+    except (TypeError, ValueError):
+        return False
+    return "project" in parameters or any(
+        p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()
+    )
 
 
 def aggregate_scores(
@@ -79,4 +94,11 @@ def aggregate_scores(
     return composite, scores
 
 
-__all__ = ["Aggregate", "ScoreFn", "aggregate_scores", "exec_available", "make_score_fn"]
+__all__ = [
+    "Aggregate",
+    "ScoreFn",
+    "accepts_project",
+    "aggregate_scores",
+    "exec_available",
+    "make_score_fn",
+]

@@ -15,7 +15,9 @@ from rich.text import Text
 from luaurft.cli._options import check_kind_option
 from luaurft.cli._output import machine_stdout
 from luaurft.errors import LuaurftError
+from luaurft.roblox.project import ProjectLookup
 from luaurft.scoring.report import (
+    STDIN,
     FileError,
     FileResult,
     Outcome,
@@ -66,6 +68,15 @@ def score(
             help="Also run each file in the mock Roblox world (the exec score, beside the composite).",
         ),
     ] = True,
+    in_project: Annotated[
+        bool,
+        typer.Option(
+            "--project/--no-project",
+            help="Run each file of a directory in its project (Rojo layout or "
+            "default.project.json), so files can require each other; --no-project "
+            "runs every file alone.",
+        ),
+    ] = True,
 ) -> None:
     """Score Luau with the syntax, API, bug and quality scorers."""
     check_kind_option(kind)
@@ -73,16 +84,24 @@ def score(
         files = collect_files(paths)
     except LuaurftError as exc:
         raise typer.BadParameter(str(exc), param_hint="PATHS") from None
+    # One tree per directory for the whole pass, not one per file.
+    lookup = ProjectLookup(paths) if run_code and in_project else None
+
+    def score_one(path: str) -> Outcome:
+        project = None if lookup is None or path == STDIN else lookup.find(path)
+        return score_file(path, kind=kind, exec=run_code, project=project)
 
     outcomes: list[Outcome] = []
     if output_format is OutputFormat.TABLE:
         for path in files:
-            outcomes.append(score_file(path, kind=kind, exec=run_code))
+            outcomes.append(score_one(path))
         _print_table(outcomes)
+        if lookup is not None:
+            _print_project_problems(lookup)
     else:
         with machine_stdout() as out:
             for path in files:
-                outcome = score_file(path, kind=kind, exec=run_code)
+                outcome = score_one(path)
                 outcomes.append(outcome)
                 if output_format is OutputFormat.JSONL:
                     entry = (
@@ -93,7 +112,8 @@ def score(
                     out.write(json.dumps(entry) + "\n")
                     out.flush()
             if output_format is OutputFormat.JSON:
-                out.write(json.dumps(json_document(outcomes), indent=2) + "\n")
+                projects = lookup.trees if lookup is not None else []
+                out.write(json.dumps(json_document(outcomes, projects), indent=2) + "\n")
             elif output_format is OutputFormat.SARIF:
                 out.write(json.dumps(sarif_document(outcomes), indent=2) + "\n")
     if min_score is not None and any(
@@ -156,3 +176,9 @@ def _print_table(outcomes: list[Outcome]) -> None:
             errors.print(Text(f"error: {outcome.path}: {outcome.message}", style="red"))
     if not outcomes:
         errors.print("no .lua or .luau files found")
+
+
+def _print_project_problems(lookup: ProjectLookup) -> None:
+    errors = Console(stderr=True)
+    for problem in lookup.problems:
+        errors.print(Text(f"project: {problem.path}: {problem.message}", style="yellow"))

@@ -11,10 +11,11 @@ output, effects and yields that never resumed.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import dataclass, field, replace
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -34,6 +35,7 @@ from luaurft.luau.sandbox import (
     parse_error,
     to_python,
 )
+from luaurft.roblox.project import ProjectNode, ProjectTree, dotted
 from luaurft.roblox.scaffold import Placement, infer_placement
 
 RUNTIME_FILES = ("core", "enums", "datatypes", "instance", "classes", "services", "world")
@@ -319,10 +321,19 @@ class MockWorld:
         return ok, error
 
     def load_module(
-        self, code: str, *, name: str, path: str | None, chunk: str, track_return: bool = False
+        self,
+        code: str | bytes,
+        *,
+        name: str,
+        path: str | None,
+        chunk: str,
+        track_return: bool = False,
+        binary: bool = False,
     ) -> Any:
+        """Create a ModuleScript and register its chunk (text, or bytecode with
+        `binary=True`); SandboxError if the text does not compile."""
         proxy, env = self.new_script("ModuleScript", name, path)
-        fn = self.sandbox.load(code, name=chunk, env=env)
+        fn = self.sandbox.load(code, name=chunk, env=env, binary=binary)
         self._api("registerModule")(proxy, fn, track_return)
         return proxy
 
@@ -455,6 +466,8 @@ def run_script(
     limits: Limits | None = None,
     datastore: DataStoreOptions | None = None,
     hostile_remotes: bool = False,
+    project: ProjectTree | None = None,
+    path_in_project: str | os.PathLike[str] | None = None,
 ) -> ScriptRun:
     """Run one script as its kind in a fresh mock world and report what happened.
 
@@ -471,17 +484,58 @@ def run_script(
     wrong types, NaN, huge numbers, a long string): a handler that validates its
     input still runs clean, one that trusts the client errors. The exec score
     never uses it; it is a separate probe (`luaurft run --hostile-remotes`).
+
+    With `project` (a `luaurft.roblox.project.ProjectTree`) and `path_in_project`
+    (the file `code` comes from), the script runs in its project: it sits at its
+    instance path and every other file of the tree is there too, ModuleScripts
+    requireable with their own source, Scripts and LocalScripts present but not
+    started, so only `code` is exercised. Its kind is the one its file name
+    declares unless `kind` says otherwise.
     """
+    node = _project_node(project, path_in_project)
+    if node is not None and kind is None:
+        kind = node.kind
     script_kind = kind if isinstance(kind, ScriptKind) else detect_kind(code, kind=kind, path=path)
     placement = infer_placement(code, script_kind)
+    # A script whose code says its parent is a Part, a Tool, a GUI... cannot get
+    # that parent from files (in a Rojo project it lives in a model): it keeps
+    # its inferred container, and the rest of the project is still there.
+    in_tree = node is not None and placement.container == "default"
+    if project is not None and node is not None:
+        if in_tree:
+            known_parent = (dotted(node.path[:-1]), _class_at(project, node.path[:-1]))
+            placement = infer_placement(code, script_kind, known_parent=known_parent)
+        placement = replace(placement, script_name=node.name)
     with MockWorld(limits, datastore) as world:
         if script_kind is ScriptKind.LOCAL_SCRIPT:
             # The client starts with its character (PlayerGui and Backpack are filled on spawn).
             world.join_local_player(spawn_character=True)
-        world.scaffold(placement, provided=modules or ())
+        if not in_tree:
+            world.scaffold(placement, provided=modules or ())
+        under_test: tuple[Any, pluau.Function | None] | None = None
+        if project is not None and node is not None:
+            try:
+                under_test = _build_project(
+                    world,
+                    project,
+                    node,
+                    code,
+                    script_kind,
+                    at=None if in_tree else placement.script_path,
+                )
+            except SandboxError as exc:
+                return ScriptRun(
+                    status=RunStatus.ERROR,
+                    kind=script_kind,
+                    errors=[_compile_script_error(str(exc))],
+                    placement=placement.script_path,
+                )
+        if in_tree:
+            # After the project: what the code expects beyond it, never in place of it.
+            world.scaffold(placement, provided=modules or ())
         if modules:
-            for dotted, source in modules.items():
-                parent, _, name = dotted.rpartition(".")
+            for module_path, source in modules.items():
+                parent, _, name = module_path.rpartition(".")
                 # A module that does not compile fails its require(), as in Roblox.
                 with contextlib.suppress(SandboxError):
                     world.load_module(
@@ -490,7 +544,13 @@ def run_script(
         if setup:
             world.run_setup(setup)
         try:
-            if script_kind is ScriptKind.MODULE_SCRIPT:
+            if under_test is not None:
+                proxy, main = under_test
+                if main is None:
+                    world.require_from_engine(proxy)
+                else:
+                    world.launch(proxy, main)
+            elif script_kind is ScriptKind.MODULE_SCRIPT:
                 proxy = world.load_module(
                     code,
                     name=placement.script_name,
@@ -520,13 +580,117 @@ def run_script(
             script_kind,
             stimulus=stimulus,
             close=script_kind is not ScriptKind.LOCAL_SCRIPT,
-            respawn=placement.container == "default",
+            respawn=placement.container in ("default", "project"),
             hostile_remotes=hostile_remotes,
         )
         run = world.script_run(script_kind, placement.script_path)
         if drive_error is not None and run.stop is None:
             run.engine_errors.append(f"driver: {drive_error.message}")
         return run
+
+
+def _project_node(
+    project: ProjectTree | None, path_in_project: str | os.PathLike[str] | None
+) -> ProjectNode | None:
+    if project is None:
+        return None
+    if path_in_project is None:
+        raise ValueError("run_script(project=...) needs path_in_project: the file being run")
+    node = project.node_for(path_in_project)
+    if node is None or node.kind is None:
+        raise ValueError(f"{os.fspath(path_in_project)} is not a script of the project")
+    return node
+
+
+def _class_at(project: ProjectTree, path: tuple[str, ...]) -> str:
+    for node in project.nodes:
+        if node.path == path:
+            return node.class_name
+    # Not built by the project: a service.
+    return path[-1] if len(path) == 1 else "Folder"
+
+
+@lru_cache(maxsize=4096)
+def _module_bytecode(source: str) -> bytes:
+    """A project module's bytecode, compiled once per source for all the runs of a
+    scoring pass. A module that does not compile gets a chunk that raises the
+    compiler's message, so its require() fails with "Requested module experienced
+    an error while loading", as in Roblox."""
+    try:
+        return compile_chunk(source)
+    except SandboxError as exc:
+        message = str(exc).replace("]==]", "] ==]")
+        return compile_chunk(f"error([==[{message}]==], 0)")
+
+
+def _chunk_name(node: ProjectNode) -> str:
+    # Chunk names must read as `name:LINE:` in error messages.
+    return "module:" + (re.sub(r"[^\w.-]", "_", node.name) or "module")
+
+
+def _module_loader(
+    chunks: Sequence[tuple[str, bytes]],
+) -> Callable[[Any, Sequence[Any]], Any]:
+    """The host end of lazy module loading: `loader(index, env)` loads chunk `index`.
+    It holds only bytes and names, never the VM (see `Sandbox.host_function`)."""
+
+    def load(lua: Any, args: Sequence[Any]) -> Any:
+        name, bytecode = chunks[int(args[0])]
+        return lua.load_chunk(bytecode, name=f"={name}", env=args[1], is_binary_chunk=True)
+
+    return load
+
+
+def _build_project(
+    world: MockWorld,
+    project: ProjectTree,
+    under_test: ProjectNode,
+    code: str,
+    kind: ScriptKind,
+    *,
+    at: str | None = None,
+) -> tuple[Any, pluau.Function | None]:
+    """Create every instance of `project`, parents first, with `code` at its node
+    (or in the container `at`, a dotted path, when given).
+
+    Returns the instance under test and its main chunk (None for a ModuleScript,
+    which is required from the engine instead). SandboxError when `code` does
+    not compile."""
+    chunks: list[tuple[str, bytes]] = []
+    before: list[dict[str, Any]] = []
+    after: list[dict[str, Any]] = []
+    items = before
+    for node in project.nodes:
+        if node is under_test:
+            # Its ancestors are in `before`; its descendants (an init file's
+            # siblings) must come after it exists.
+            items = after
+            continue
+        item: dict[str, Any] = {
+            "parent": dotted(node.path[:-1]),
+            "name": node.name,
+            "class": node.class_name,
+        }
+        if node.class_name == "ModuleScript" and node.source is not None:
+            item["module"] = len(chunks)
+            chunks.append((_chunk_name(node), _module_bytecode(node.source)))
+        items.append(item)
+    loader = world.sandbox.host_function(_module_loader(chunks))
+    build = world._api("buildProject")
+    build(world._to_lua(before), loader)
+    parent = at if at is not None else dotted(under_test.path[:-1])
+    result: tuple[Any, pluau.Function | None]
+    if kind is ScriptKind.MODULE_SCRIPT:
+        proxy = world.load_module(
+            code, name=under_test.name, path=parent, chunk=USER_CHUNK, track_return=True
+        )
+        result = (proxy, None)
+    else:
+        class_name = "LocalScript" if kind is ScriptKind.LOCAL_SCRIPT else "Script"
+        result = world.load_script(code, class_name=class_name, name=under_test.name, path=parent)
+    build(world._to_lua(after), loader)
+    del loader
+    return result
 
 
 def _compile_script_error(message: str) -> ScriptError:

@@ -776,9 +776,15 @@ def remote_handler_args(code: str) -> dict[int, tuple[str, ...]]:
     return found
 
 
-def infer_placement(code: str, kind: ScriptKind) -> Placement:
+def infer_placement(
+    code: str, kind: ScriptKind, *, known_parent: tuple[str, str] | None = None
+) -> Placement:
     """Decide the container of a script from how it uses `script.Parent`, and the
-    instances it waits for, so that a well-written script runs as it would in its place."""
+    instances it waits for, so that a well-written script runs as it would in its place.
+
+    `known_parent` is (dotted path, class) of a container that is already known (the
+    script's folder in its project): the script goes there, and only what the
+    code expects beyond it is inferred."""
     text = _strip_comments(code)
     script_name = kind.value
     parent_aliases = sorted(_aliases(text, r"script\.Parent\b(?!\s*[.:])"))
@@ -790,8 +796,8 @@ def infer_placement(code: str, kind: ScriptKind) -> Placement:
     local = kind is ScriptKind.LOCAL_SCRIPT
     player_root = f"Players.{LOCAL_PLAYER}"
 
-    container = "default"
-    if used_parent:
+    container = "default" if known_parent is None else "project"
+    if used_parent and known_parent is None:
         if isa & {"GuiButton", "TextButton", "ImageButton"} or members & _GUI_BUTTON:
             container = "button"
         elif "Tool" in isa or members & _TOOL:
@@ -819,7 +825,9 @@ def infer_placement(code: str, kind: ScriptKind) -> Placement:
 
     gui_root = f"{player_root}.PlayerGui" if local else "StarterGui"
     character = False
-    if container == "part" or container == "prompt" or container == "click":
+    if known_parent is not None:
+        path = known_parent[0]
+    elif container == "part" or container == "prompt" or container == "click":
         scaffold.append(
             {
                 "parent": "Workspace",
@@ -890,7 +898,11 @@ def infer_placement(code: str, kind: ScriptKind) -> Placement:
                 scaffold.append({"parent": path, "name": name, "class": cls})
     scaffold.extend(item for item in _service_waits(text) if item not in scaffold)
     parent_path = None if character else path
-    parent_class = _CONTAINER_CLASSES.get(container) or _default_container_class(path)
+    parent_class = (
+        known_parent[1]
+        if known_parent is not None
+        else _CONTAINER_CLASSES.get(container) or _default_container_class(path)
+    )
     planned = {(i["parent"], i["name"]) for i in scaffold}
     for item in _direct_children(text, parent_path, parent_class):
         if (item["parent"], item["name"]) not in planned:

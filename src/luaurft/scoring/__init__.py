@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from luaurft.luau.kind import detect_kind
 from luaurft.luau.source import LuauSource
@@ -27,6 +28,9 @@ from luaurft.scoring.registry import all_rules, card_version
 from luaurft.scoring.rule import Finding, RuleContext, sorted_findings
 from luaurft.scoring.scorer import DETERMINISTIC_SCORERS, available_scorers
 from luaurft.scoring.shape import substance
+
+if TYPE_CHECKING:
+    from luaurft.roblox.project import InProject
 
 COMPOSITE_WEIGHTS: dict[str, float] = {name: 0.25 for name in DETERMINISTIC_SCORERS}
 # Reported beside the composite, never part of it.
@@ -73,6 +77,7 @@ def score_source(
     kind: str | None = None,
     path: str | None = None,
     exec: bool = False,
+    project: InProject | None = None,
 ) -> ScoreCard:
     """Score one piece of Luau with every built deterministic scorer.
 
@@ -80,10 +85,16 @@ def score_source(
     and the `exec/*` findings are added (see `luaurft.scoring.execution`); the
     composite stays the deterministic one, and the card's version gains
     `+exec.<exec_version()>` so cached exec results follow the runtime.
+
+    `project` (a file located in its `ProjectTree`) makes the run happen in the
+    project: the file's siblings exist and its requires load them. The card
+    then says so in `extra["project"]` and its version gains
+    `+project.<fingerprint>`; without `exec` it changes nothing.
     """
     source = code if isinstance(code, LuauSource) else LuauSource.of(code, path=path)
     script_kind = detect_kind(source, kind=kind, path=path or source.path)
-    ctx = RuleContext(source=source, kind=script_kind)
+    in_project = project if exec else None
+    ctx = RuleContext(source=source, kind=script_kind, project=in_project)
     findings = run_rules(ctx)
     by_scorer: dict[str, list[Finding]] = defaultdict(list)
     for f in findings:
@@ -101,15 +112,20 @@ def score_source(
         findings = sorted_findings([*findings, *ran.findings])
     code_substance = substance(ctx).factor
     ctx.release()
+    version = card_version(exec)
+    extra: dict[str, Any] = {"substance": round(code_substance, 6)}
+    if in_project is not None:
+        version += f"+project.{in_project.fingerprint[:12]}"
+        extra["project"] = in_project.describe()
     return ScoreCard(
         scores=scores,
         composite=composite_of(scores, source.compiles, code_substance),
         findings=tuple(findings),
-        scorer_version=card_version(exec),
+        scorer_version=version,
         kind=script_kind.value,
         compiles=source.compiles,
         sha256=source.sha256,
-        extra={"substance": round(code_substance, 6)},
+        extra=extra,
     )
 
 

@@ -13,6 +13,11 @@ run into findings through the `exec/*` rules and into a score:
 
 Each `exec/*` rule reads the same run (`RuleContext.memo`), so scoring runs the
 VM once per piece of code.
+
+A file of a multi-file project runs in its project (`RuleContext.project`):
+its siblings exist and its `require`s load their real sources, so
+`require(script.Parent.Util)` is not an error. The version of such a result
+names the project (`result_version`).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from luaurft.scoring.rule import Finding, RuleContext, iter_rule_findings, sorte
 
 if TYPE_CHECKING:
     from luaurft.roblox.mock import ScriptRun
+    from luaurft.roblox.project import InProject
 
 EXEC_SECONDS = 5.0
 # Generated scripts need far less than this for five virtual seconds; a script
@@ -47,7 +53,15 @@ def execute(ctx: RuleContext) -> ScriptRun | None:
             return None
         from luaurft.roblox.mock import run_script
 
-        return run_script(source.text, kind=ctx.kind, seconds=EXEC_SECONDS, limits=EXEC_LIMITS)
+        project = ctx.project
+        return run_script(
+            source.text,
+            kind=ctx.kind,
+            seconds=EXEC_SECONDS,
+            limits=EXEC_LIMITS,
+            project=None if project is None else project.tree,
+            path_in_project=None if project is None else project.file,
+        )
 
     result: ScriptRun | None = ctx.memo(_MEMO_KEY, run)
     return result
@@ -107,25 +121,39 @@ class ExecResult:
         }
 
 
-def exec_result(ctx: RuleContext) -> ExecResult:
+def result_version(ctx: RuleContext) -> str:
+    """`exec_version()`, plus `+project.<fingerprint>` when the code ran in its
+    project: the same text run alone, or in another tree, is another result."""
     from luaurft.scoring.registry import exec_version
 
+    version = exec_version()
+    if ctx.project is not None:
+        version += f"+project.{ctx.project.fingerprint[:12]}"
+    return version
+
+
+def exec_result(ctx: RuleContext) -> ExecResult:
     findings = exec_findings(ctx)
     return ExecResult(
         score=exec_score_of(ctx, findings),
         findings=tuple(findings),
         run=execute(ctx),
-        version=exec_version(),
+        version=result_version(ctx),
     )
 
 
 def exec_score(
-    source: str | LuauSource, kind: str | None = None, *, path: str | None = None
+    source: str | LuauSource,
+    kind: str | None = None,
+    *,
+    path: str | None = None,
+    project: InProject | None = None,
 ) -> ExecResult:
-    """Run `source` as its kind (given, or detected) in the mock world and score it."""
+    """Run `source` as its kind (given, or detected) in the mock world and score it;
+    with `project`, as that file of its project (see `luaurft.roblox.project`)."""
     src = source if isinstance(source, LuauSource) else LuauSource.of(source, path=path)
     script_kind = detect_kind(src.text, kind=kind, path=path or src.path)
-    return exec_result(RuleContext(source=src, kind=script_kind))
+    return exec_result(RuleContext(source=src, kind=script_kind, project=project))
 
 
 __all__ = [
@@ -138,4 +166,5 @@ __all__ = [
     "exec_score_of",
     "execute",
     "main_chunk_failed",
+    "result_version",
 ]

@@ -22,6 +22,7 @@ from urllib.parse import quote
 
 from luaurft.errors import LuaurftError
 from luaurft.luau.source import LuauSource
+from luaurft.roblox.project import InProject, ProjectLookup, ProjectTree
 from luaurft.scoring import score_source
 from luaurft.scoring.card import ScoreCard
 from luaurft.scoring.registry import all_rules, scorer_version
@@ -90,10 +91,12 @@ def score_file(
     kind: str | None = None,
     read_stdin: Callable[[], bytes] | None = None,
     exec: bool = False,
+    project: InProject | None = None,
 ) -> Outcome:
     """Score one file (`-` reads standard input); unreadable or binary files give a `FileError`.
 
-    `exec=True` also runs it in the mock Roblox world (the `exec` score)."""
+    `exec=True` also runs it in the mock Roblox world (the `exec` score), in
+    `project` when given (see `ProjectLookup`)."""
     try:
         if path == STDIN:
             data = (read_stdin or sys.stdin.buffer.read)()
@@ -107,7 +110,9 @@ def score_file(
         source = LuauSource.from_bytes(data)
     except LuaurftError as exc:
         return FileError(shown, str(exc))
-    card = score_source(source, kind=kind, path=None if path == STDIN else path, exec=exec)
+    card = score_source(
+        source, kind=kind, path=None if path == STDIN else path, exec=exec, project=project
+    )
     return FileResult(shown, card)
 
 
@@ -117,10 +122,18 @@ def score_paths(
     kind: str | None = None,
     read_stdin: Callable[[], bytes] | None = None,
     exec: bool = False,
+    project: bool = True,
 ) -> Iterator[Outcome]:
-    """Score every file `collect_files(paths)` finds, one outcome per file, in order."""
-    for path in collect_files(paths):
-        yield score_file(path, kind=kind, read_stdin=read_stdin, exec=exec)
+    """Score every file `collect_files(paths)` finds, one outcome per file, in order.
+
+    With `exec` and `project` (the default), each file of a directory given runs
+    in that directory's project tree (built once), so files that require each
+    other run as they would in Roblox; `project=False` runs every file alone."""
+    files = collect_files(paths)
+    lookup = ProjectLookup(paths) if exec and project else None
+    for path in files:
+        in_project = None if lookup is None or path == STDIN else lookup.find(path)
+        yield score_file(path, kind=kind, read_stdin=read_stdin, exec=exec, project=in_project)
 
 
 # -- JSON --------------------------------------------------------------------------
@@ -135,20 +148,27 @@ def result_dict(result: FileResult) -> dict[str, Any]:
     scores["composite"] = card.composite
     if "exec" in card.scores:
         scores["exec"] = card.scores["exec"]
-    return {
+    entry: dict[str, Any] = {
         "path": result.path,
         "kind": card.kind,
         "scores": scores,
         "findings": [f.to_dict() for f in card.findings],
     }
+    if "project" in card.extra:
+        entry["project"] = card.extra["project"]
+    return entry
 
 
 def error_dict(error: FileError) -> dict[str, str]:
     return {"path": error.path, "message": error.message}
 
 
-def json_document(outcomes: Iterable[Outcome]) -> dict[str, Any]:
-    """`{"scorer_version", "results": [...], "errors": [...]}` for a set of outcomes."""
+def json_document(
+    outcomes: Iterable[Outcome], projects: Sequence[ProjectTree] = ()
+) -> dict[str, Any]:
+    """`{"scorer_version", "results": [...], "errors": [...]}` for a set of outcomes,
+    and `"projects"` (each tree's root, project file and left-out files) when
+    the files ran in projects."""
     results: list[dict[str, Any]] = []
     errors: list[dict[str, str]] = []
     for outcome in outcomes:
@@ -156,7 +176,14 @@ def json_document(outcomes: Iterable[Outcome]) -> dict[str, Any]:
             results.append(result_dict(outcome))
         else:
             errors.append(error_dict(outcome))
-    return {"scorer_version": scorer_version(), "results": results, "errors": errors}
+    document: dict[str, Any] = {
+        "scorer_version": scorer_version(),
+        "results": results,
+        "errors": errors,
+    }
+    if projects:
+        document["projects"] = [tree.describe() for tree in projects]
+    return document
 
 
 def below(outcomes: Iterable[Outcome], min_score: float) -> list[FileResult]:

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from luaurft.luau.kind import ScriptKind
     from luaurft.luau.source import LuauSource
+    from luaurft.roblox.project import InProject
 
 
 class Severity(StrEnum):
@@ -66,6 +67,9 @@ class RuleContext:
     source: LuauSource
     kind: ScriptKind
     shared: dict[str, Any] = field(default_factory=dict)
+    #: The project the code is a file of, when it is scored in one: execution
+    #: runs it there (see `luaurft.roblox.project`); the other rules ignore it.
+    project: InProject | None = None
 
     def memo(self, key: str, compute: Any) -> Any:
         """Compute `compute()` once per piece of code and share the result between rules."""
