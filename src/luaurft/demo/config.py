@@ -13,11 +13,6 @@ and why:
 - **reward**: the judge is off (no network); the execution scorer joins the
   deterministic scorers with weight 0.2, so code that errors when run in the
   mock world is not kept.
-- **keep threshold** 0.60 instead of 0.70: chosen while the deterministic
-  scorers' substance gate still scored short, complete reference solutions
-  below 0.70. The gate has since been recalibrated (tests/test_composite_calibration.py:
-  a correct kill brick now scores >= 0.9); the demo has not been re-measured at
-  0.70 yet, so 0.60 stays until it is.
 - **mix ratio** 0.15: the SFT split is large (it also pre-trains the base), so
   the full split would drown the few selected candidates; 0.15 keeps the
   selections about a fifth of the round's data, as in the reference (50
@@ -126,7 +121,7 @@ DEMO_SETTINGS: dict[str, Any] = {
         },
         "judge": "none",
     },
-    "rft": {"tasks_per_round": 44, "keep_threshold": 0.6, "rounds": 1, "mix_ratio": 0.15},
+    "rft": {"tasks_per_round": 44, "keep_threshold": 0.7, "rounds": 1, "mix_ratio": 0.15},
 }
 
 
