@@ -30,7 +30,6 @@ the prompt's last user turn.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -44,7 +43,7 @@ from luaurft.judge.injection import (
 )
 from luaurft.judge.judge import Judgment, LLMJudge
 from luaurft.llm.completion import extract_code
-from luaurft.scoring import score_source
+from luaurft.scoring import score_source, takes_keyword
 from luaurft.scoring.card import ScoreCard
 
 if TYPE_CHECKING:
@@ -162,16 +161,6 @@ class Reward:
 Scorer = Callable[..., ScoreCard]
 
 
-def _accepts_exec(scorer: Scorer) -> bool:
-    try:
-        parameters = inspect.signature(scorer).parameters
-    except (TypeError, ValueError):
-        return False
-    return "exec" in parameters or any(
-        p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()
-    )
-
-
 def completion_text(completion: Any) -> str:
     """The text of a TRL completion: a string, or a list of chat messages."""
     if isinstance(completion, str):
@@ -217,7 +206,7 @@ class HybridReward:
         self.judge = judge if self.config.uses_judge else None
         self.scorer = scorer
         self.extract = extract
-        self._scorer_takes_exec = _accepts_exec(scorer)
+        self._scorer_takes_exec = takes_keyword(scorer, "exec")
         self.last: list[Reward] = []
         # TRL names a reward function's logged metrics after it.
         self.__name__ = "hybrid_reward"

@@ -16,7 +16,7 @@ from typing import Literal, Protocol
 from luaurft.errors import LuaurftError
 from luaurft.luau.kind import ScriptKind
 from luaurft.roblox.project import InProject
-from luaurft.scoring import score_source
+from luaurft.scoring import score_source, takes_keyword
 from luaurft.scoring.card import ScoreCard
 
 Aggregate = Literal["min", "mean"]
@@ -57,13 +57,7 @@ def make_score_fn(exec: bool | None = None) -> ScoreFn:
 def accepts_project(score: ScoreFn) -> bool:
     """Whether `score` takes `project=` (the files of a multi-file answer then run
     together); custom score functions without it score each file alone."""
-    try:
-        parameters = inspect.signature(score).parameters
-    except (TypeError, ValueError):
-        return False
-    return "project" in parameters or any(
-        p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()
-    )
+    return takes_keyword(score, "project")
 
 
 def aggregate_scores(

@@ -524,12 +524,7 @@ def run_script(
                     at=None if in_tree else placement.script_path,
                 )
             except SandboxError as exc:
-                return ScriptRun(
-                    status=RunStatus.ERROR,
-                    kind=script_kind,
-                    errors=[_compile_script_error(str(exc))],
-                    placement=placement.script_path,
-                )
+                return _rejected_run(exc, script_kind, placement.script_path)
         if in_tree:
             # After the project: what the code expects beyond it, never in place of it.
             world.scaffold(placement, provided=modules or ())
@@ -569,12 +564,7 @@ def run_script(
                 )
                 world.launch(proxy, fn)
         except SandboxError as exc:
-            return ScriptRun(
-                status=RunStatus.ERROR,
-                kind=script_kind,
-                errors=[_compile_script_error(str(exc))],
-                placement=placement.script_path,
-            )
+            return _rejected_run(exc, script_kind, placement.script_path)
         _, drive_error = world.drive(
             seconds,
             script_kind,
@@ -691,6 +681,14 @@ def _build_project(
     build(world._to_lua(after), loader)
     del loader
     return result
+
+
+def _rejected_run(exc: SandboxError, kind: ScriptKind, placement: str) -> ScriptRun:
+    """The run of code the sandbox refused to load (it did not compile, or is too large)."""
+    return ScriptRun(
+        status=RunStatus.ERROR, kind=kind, errors=[_compile_script_error(str(exc))],
+        placement=placement,
+    )  # fmt: skip
 
 
 def _compile_script_error(message: str) -> ScriptError:

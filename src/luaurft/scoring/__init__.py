@@ -17,8 +17,9 @@ later layer) applies its own weights to the per-scorer scores.
 
 from __future__ import annotations
 
+import inspect
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from luaurft.luau.kind import detect_kind
@@ -129,6 +130,18 @@ def score_source(
     )
 
 
+def takes_keyword(scorer: Callable[..., Any], name: str) -> bool:
+    """Whether a score function (`score_source` or a user's stand-in) accepts `name=`;
+    callers pass optional arguments such as `exec` or `project` only when it does."""
+    try:
+        parameters = inspect.signature(scorer).parameters
+    except (TypeError, ValueError):
+        return False
+    return name in parameters or any(
+        p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()
+    )
+
+
 __all__ = [
     "COMPOSITE_WEIGHTS",
     "EXEC_SCORER",
@@ -136,4 +149,5 @@ __all__ = [
     "composite_of",
     "run_rules",
     "score_source",
+    "takes_keyword",
 ]
