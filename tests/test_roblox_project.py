@@ -290,3 +290,29 @@ def test_a_script_that_needs_a_part_parent_keeps_its_container(tmp_path: Path) -
     run = run_script(code, project=ProjectTree.from_folder(src), path_in_project=file)
     assert run.errors == []
     assert run.placement == "Workspace.Part"
+
+
+def test_a_run_builds_only_what_its_code_can_reach(tmp_path: Path) -> None:
+    src = write_project(tmp_path)
+    for n in range(5):
+        (src / f"Unrelated{n}.luau").write_text(f"return {{ id = {n} }}\n")
+    (src / "Commands").mkdir()
+    (src / "Commands" / "kick.luau").write_text('return { Name = "kick" }\n')
+    (src / "Commands" / "ban.luau").write_text('return { Name = "ban" }\n')
+    tree = ProjectTree.from_folder(src)
+    main = tree.node_for(src / "Main.server.luau")
+    assert main is not None
+    built = {node.name for node in tree.needed_by(main, MAIN)}
+    # What Main requires, and what those modules require in turn, with their folders.
+    assert {"Main", "Util", "Config", "Lib", "Helper", "game"} <= built
+    assert not {f"Unrelated{n}" for n in range(5)} & built
+    assert not {"Commands", "kick", "ban"} & built
+    # Code that lists a folder's children gets every child of the folders it names.
+    registry = "local found = {}\nfor _, m in script.Parent.Commands:GetChildren() do\n\ttable.insert(found, require(m).Name)\nend\nprint(#found)\nreturn found\n"
+    (src / "Registry.luau").write_text(registry)
+    tree = ProjectTree.from_folder(src)
+    node = tree.node_for(src / "Registry.luau")
+    assert node is not None
+    assert {"Commands", "kick", "ban"} <= {n.name for n in tree.needed_by(node, registry)}
+    run = run_script(registry, project=tree, path_in_project=src / "Registry.luau")
+    assert not run.errors, run.errors

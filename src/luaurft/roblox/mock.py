@@ -650,7 +650,7 @@ def _build_project(
     before: list[dict[str, Any]] = []
     after: list[dict[str, Any]] = []
     items = before
-    for node in project.nodes:
+    for node in project.needed_by(under_test, code):
         if node is under_test:
             # Its ancestors are in `before`; its descendants (an init file's
             # siblings) must come after it exists.

@@ -30,9 +30,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -240,6 +241,65 @@ class ProjectTree:
             if node.source is not None:
                 digest.update(hashlib.sha256(node.source.encode("utf-8", "surrogatepass")).digest())
         return digest.hexdigest()
+
+    @cached_property
+    def _name_index(self) -> dict[str, list[ProjectNode]]:
+        index: dict[str, list[ProjectNode]] = {}
+        for node in self.nodes:
+            index.setdefault(node.name, []).append(node)
+        return index
+
+    @cached_property
+    def _descendants(self) -> dict[InstancePath, list[ProjectNode]]:
+        """Every node's descendants (a node's path prefixes are its ancestors)."""
+        index: dict[InstancePath, list[ProjectNode]] = {}
+        for node in self.nodes:
+            for depth in range(1, len(node.path)):
+                index.setdefault(node.path[:depth], []).append(node)
+        return index
+
+    def needed_by(self, under_test: ProjectNode, code: str) -> list[ProjectNode]:
+        """The nodes a run of `code` at `under_test` can reach, parents first.
+
+        Building the whole tree for every file makes scoring a project of N files
+        cost N² instances. Code reaches an instance by its name (`script.Parent.Util`,
+        `:WaitForChild("Util")`, `["Util"]`), so a node is built when its name
+        appears in the code under test or in a module it reaches (names and string
+        literals, transitively), with its ancestors. Code that lists children
+        (`GetChildren`, `GetDescendants`) gets every descendant of the nodes it names
+        (a command folder registered by iteration). A name built at run time
+        (`folder[prefix .. id]`) is not seen: such code runs as if that instance
+        were missing, as it would without the project.
+        """
+        by_name, below = self._name_index, self._descendants
+        names: set[str] = set()
+        enumerates = False
+        included: dict[InstancePath, ProjectNode] = {}
+        pending = [code]
+
+        def include(node: ProjectNode) -> None:
+            if node.path not in included:
+                included[node.path] = node
+                if node.source is not None:
+                    pending.append(node.source)
+
+        while pending:
+            while pending:
+                found, lists = _referenced_names(pending.pop())
+                enumerates = enumerates or lists
+                for name in found - names:
+                    for node in by_name.get(name, ()):
+                        include(node)
+                names |= found
+            if enumerates:
+                for path in list(included):
+                    for node in below.get(path, ()):
+                        include(node)
+        keep: set[InstancePath] = set()
+        for path in (*included, under_test.path):
+            for depth in range(1, len(path) + 1):
+                keep.add(path[:depth])
+        return [n for n in self.nodes if n.path in keep]
 
     def describe(self) -> dict[str, Any]:
         """What a report says about the tree."""
@@ -451,3 +511,17 @@ __all__ = [
     "script_file_kind",
     "split_dotted",
 ]
+
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_STRING = re.compile(r"\"((?:[^\"\\\n]|\\.)*)\"|'((?:[^'\\\n]|\\.)*)'|\[(=*)\[(.*?)\]\3\]", re.S)
+_LISTS_CHILDREN = re.compile(r"\b(?:GetChildren|GetDescendants)\b")
+
+
+@lru_cache(maxsize=4096)
+def _referenced_names(text: str) -> tuple[frozenset[str], bool]:
+    """Identifiers and string literals of `text`, and whether it lists children."""
+    names = set(_WORD.findall(text))
+    for match in _STRING.finditer(text):
+        names.add(match.group(1) or match.group(2) or match.group(4) or "")
+    return frozenset(names), bool(_LISTS_CHILDREN.search(text))
