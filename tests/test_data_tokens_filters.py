@@ -139,3 +139,14 @@ def test_type_annotations_rename_like_locals_but_method_calls_stay() -> None:
     b = "local t: Timer = Timer.new(5)\nif t:TryUse() then print(t) end"
     assert normalized_tokens(a) == normalized_tokens(b)
     assert "TryUse" in normalized_tokens(a) and "Cooldown" not in normalized_tokens(a)
+
+
+def test_written_code_with_long_dotted_names_is_not_minified() -> None:
+    # Hand-written, indented, spaced around `=`, yet under 8 % whitespace.
+    lines = [
+        f"exports.RemotePropertyNumber{i} = require(script.Util.Remote.RemotePropertyNumber{i})"
+        for i in range(12)
+    ]
+    text = "local exports = {}\n" + "\n".join(lines) + "\nreturn exports\n"
+    assert sum(ch.isspace() for ch in text) / len(text) < FilterConfig().min_whitespace_ratio
+    assert generated_reason(text, FilterConfig()) is None

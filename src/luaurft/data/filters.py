@@ -153,9 +153,25 @@ def generated_reason(text: str, config: FilterConfig) -> str | None:
         return "long-lines"
     if config.min_whitespace_ratio is not None and len(text) >= 200:
         spaces = sum(1 for ch in text if ch.isspace())
-        if spaces / len(text) < config.min_whitespace_ratio:
+        if spaces / len(text) < config.min_whitespace_ratio and not _spaced_assignments(text):
             return "minified"
     return None
+
+
+_ASSIGNMENT = re.compile(r"(?<![=~<>])=(?!=)")
+
+
+def _spaced_assignments(text: str) -> bool:
+    """Whether most `=` signs have a space beside them, as written code does. Long dotted
+    names (`exports.RemoteProperty = require(script.Util.Remote.RemoteProperty)`) keep
+    the whitespace share of hand-written code low; a minifier also strips these spaces."""
+    total = spaced = 0
+    for match in _ASSIGNMENT.finditer(text):
+        total += 1
+        start, end = match.start(), match.end()
+        if (start > 0 and text[start - 1] in " \t") or (end < len(text) and text[end] in " \t"):
+            spaced += 1
+    return total >= 3 and spaced * 2 > total
 
 
 def size_reason(text: str, config: FilterConfig) -> str | None:
