@@ -12,6 +12,8 @@ from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 if TYPE_CHECKING:
     import tree_sitter
 
+    from luaurft.luau.source import LuauSource
+
 
 def _texts(ctx: RuleContext) -> Iterator[tuple[tree_sitter.Node, str]]:
     """Comment texts and string contents, with the node each sits in."""
@@ -116,6 +118,22 @@ class ElidedCodeRule(Rule):
 _NO_OP_NAME = re.compile(
     r"(?:^|[._:])(?:no_?op|do_?nothing|nothing|ignore|discard)$", re.IGNORECASE
 )
+# ...or when what it belongs to says so: every method of a `NoopRenderer` or a
+# `NullLogger` is meant to do nothing.
+_NO_OP_OWNER = re.compile(r"(?:^|[._:])(?:no_?op|null|dummy)[A-Z_a-z]*[.:]", re.IGNORECASE)
+# A stand-in connection (`return { Disconnect = function() end }`) is an idiom:
+# there is nothing to disconnect.
+_NO_OP_FIELDS = frozenset({"Disconnect", "disconnect"})
+
+
+def _named_no_op(source: LuauSource, fn: shape.FunctionInfo) -> bool:
+    if fn.name:
+        return bool(_NO_OP_NAME.search(fn.name) or _NO_OP_OWNER.search(fn.name))
+    parent = fn.node.parent
+    if parent is None or parent.type != "field":
+        return False
+    key = parent.child_by_field_name("name")
+    return key is not None and source.node_text(key) in _NO_OP_FIELDS
 
 
 class EmptyFunctionRule(Rule):
@@ -131,7 +149,7 @@ class EmptyFunctionRule(Rule):
         if source.compiles and source.tree_has_errors:
             return  # partial analysis: a misparsed body may look empty
         for fn in shape.functions(ctx):
-            if not shape.is_empty_body(fn) or (fn.name and _NO_OP_NAME.search(fn.name)):
+            if not shape.is_empty_body(fn) or _named_no_op(source, fn):
                 continue
             yield self.at(
                 ctx,
