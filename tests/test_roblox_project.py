@@ -316,3 +316,13 @@ def test_a_run_builds_only_what_its_code_can_reach(tmp_path: Path) -> None:
     assert {"Commands", "kick", "ban"} <= {n.name for n in tree.needed_by(node, registry)}
     run = run_script(registry, project=tree, path_in_project=src / "Registry.luau")
     assert not run.errors, run.errors
+
+
+def test_a_link_back_up_the_tree_is_reported_not_followed(tmp_path: Path) -> None:
+    src = write_project(tmp_path)
+    (src / "Lib" / "up").symlink_to(src, target_is_directory=True)
+    tree = ProjectTree.from_folder(src)
+    assert [p.path for p in tree.problems] == [str(src / "Lib" / "up")]
+    assert "links back" in tree.problems[0].message
+    # Each file of the project is built once, under its real place.
+    assert sum(1 for n in tree.scripts if n.name == "Helper") == 1

@@ -403,6 +403,9 @@ class _Builder:
         self.nodes: list[ProjectNode] = []
         self.problems: list[ProjectProblem] = []
         self._seen: set[InstancePath] = set()
+        # Real paths of the directories being walked: a link back up the tree
+        # would otherwise nest the project inside itself until paths overflow.
+        self._walking: set[Path] = set()
 
     def problem(self, file: Path, message: str) -> None:
         self.problems.append(ProjectProblem(str(file), message))
@@ -445,6 +448,17 @@ class _Builder:
         return True
 
     def directory(self, directory: Path, path: InstancePath, *, create: bool = True) -> None:
+        real = directory.resolve()
+        if real in self._walking:
+            self.problem(directory, "links back to a folder that contains it; left out")
+            return
+        self._walking.add(real)
+        try:
+            self._directory(directory, path, create=create)
+        finally:
+            self._walking.discard(real)
+
+    def _directory(self, directory: Path, path: InstancePath, *, create: bool) -> None:
         try:
             entries = sorted(directory.iterdir(), key=lambda p: p.name)
         except OSError as exc:
