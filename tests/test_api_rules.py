@@ -242,3 +242,8 @@ def test_returns_inside_functions_do_not_make_a_module() -> None:
         "for i = 1, 3 do\n\tif i == 2 then\n\t\treturn\n\tend\n\tprint(double(i))\nend\n"
     )
     assert detect_kind(code) is ScriptKind.SCRIPT
+
+
+def test_a_deprecated_global_right_after_concatenation_is_found() -> None:
+    code = 'print("uptime: "..tick())\n'
+    assert [f.rule for f in api_findings(code)] == ["api/deprecated-global"]

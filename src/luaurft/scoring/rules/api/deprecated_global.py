@@ -29,6 +29,9 @@ def _maybe_used(text: str) -> bool:
         start = hit.start()
         if start == 0 or not _NAME_CHAR.match(text, start - 1):
             return True
+        # `"up " ..tick()`: a name right after the `..` operator is a read, not a field.
+        if start >= 2 and text[start - 2 : start] == "..":
+            return True
     return False
 
 
