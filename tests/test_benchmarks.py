@@ -57,3 +57,14 @@ def test_breakdown_times_every_rule_and_adds_up() -> None:
     )
     assert parts == pytest.approx(report["total_seconds"])
     assert all(seconds >= 0 for seconds in report["rules"].values())
+
+
+def test_project_exec_reports_each_mode_side_by_side(capsys: pytest.CaptureFixture[str]) -> None:
+    project = _load("project_exec")
+    assert project.main(["--packages", "2", "--modules", "3", "--seconds", "0.1", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["files"] == 6
+    # Two package folders plus the root folder hold the six modules.
+    assert report["instances"] == 9
+    assert set(report["ms_per_file"]) == {"alone", "reached", "whole"}
+    assert report["reached_over_alone"] > 0 and report["whole_over_reached"] > 0
