@@ -199,3 +199,22 @@ def test_common_server_script_runs_clean() -> None:
         seconds=1.0,
     )
     assert out == ["Player1 3", "10 1", "Enum.PathStatus.Success true"]
+
+
+# -- the long tail of services ----------------------------------------------------
+
+
+def test_inert_services_answer_with_typed_defaults_and_reject_unknown_names() -> None:
+    out = printed(
+        """
+        local VRService = game:GetService("VRService")
+        local HapticService = game:GetService("HapticService")
+        print(VRService.VREnabled, VRService.VRDeviceName == "", typeof(VRService.UserCFrameChanged))
+        print(HapticService:IsVibrationSupported(Enum.UserInputType.Gamepad1))
+        print(pcall(function() return VRService.VREnabeld end))
+        """,
+        kind="LocalScript",
+        seconds=0.5,
+    )
+    assert out[:2] == ["false true RBXScriptSignal", "false"]
+    assert out[2] == 'false user:6: VREnabeld is not a valid member of VRService "VRService"'
