@@ -44,13 +44,17 @@ def test_game_workspace_and_services() -> None:
         end
         print(script.ClassName, script.Parent.Name)
         local tele = game:GetService("TeleportService")
-        print(tele:Teleport(1, nil), tele.someSetting)
+        print(tele:Teleport(1, nil), pcall(function() return tele.someSetting end))
         print(pcall(function() return game:GetService("Nope") end))
         """
     )
     assert out[0] == "true true"
     assert out[1] == "Script ServerScriptService"
-    assert out[2] == "nil nil"
+    # An inert service still knows its members: a name it lacks fails as in Roblox.
+    assert (
+        out[2]
+        == 'nil false user:13: someSetting is not a valid member of TeleportService "TeleportService"'
+    )
     assert out[3] == "false user:14: 'Nope' is not a valid Service name"
 
 

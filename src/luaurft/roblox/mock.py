@@ -39,13 +39,18 @@ from luaurft.roblox.project import ProjectNode, ProjectTree, dotted
 from luaurft.roblox.scaffold import Placement, infer_placement
 
 RUNTIME_FILES = ("core", "enums", "datatypes", "instance", "classes", "services", "world")
+# Generated data chunks (scripts/gen_*.py), each handed to the runtime as rt.<key>.
+RUNTIME_DATA = {"enums_data": "enumData", "inert_members": "inertMembers"}
 DEFAULT_SECONDS = 5.0
 
 
 @cache
 def _runtime_chunks() -> tuple[tuple[str, bytes], ...]:
     root = resources.files("luaurft.roblox").joinpath("runtime")
-    chunks = [("enums_data", compile_chunk(root.joinpath("enums_data.luau").read_text("utf-8")))]
+    chunks = [
+        (name, compile_chunk(root.joinpath(f"{name}.luau").read_text("utf-8")))
+        for name in RUNTIME_DATA
+    ]
     for name in RUNTIME_FILES:
         chunks.append((name, compile_chunk(root.joinpath(f"{name}.luau").read_text("utf-8"))))
     return tuple(chunks)
@@ -219,8 +224,8 @@ class MockWorld:
         for name, bytecode in _runtime_chunks():
             fn = sandbox.load(bytecode, name=f"rbx/{name}", binary=True)
             result = fn.call(rt)
-            if name == "enums_data":
-                rt.set("enumData", result[0])
+            if name in RUNTIME_DATA:
+                rt.set(RUNTIME_DATA[name], result[0])
             elif name == "world":
                 api = result[0]
         vector_meta = rt.get("vectorMeta")

@@ -1,0 +1,220 @@
+"""Correct Roblox code of the kinds a model writes runs clean in the mock world.
+
+Each case is a short script of a common style (services, datatypes, enums,
+physics queries, MemoryStore, teleports, loading screens) that real Roblox
+runs without error. A case asserts a clean run and what the script printed, so
+a stub that returns nil or swallows the call fails it. Misspelt members must
+still fail as they do in Roblox.
+"""
+
+from __future__ import annotations
+
+from luaurft.luau.sandbox import RunStatus
+from luaurft.roblox.mock import ScriptRun, run_script
+
+
+def run(code: str, kind: str = "Script", seconds: float = 3.0) -> ScriptRun:
+    result = run_script(code, kind=kind, seconds=seconds)
+    assert not result.engine_errors, result.engine_errors
+    return result
+
+
+def printed(code: str, kind: str = "Script", seconds: float = 3.0) -> list[str]:
+    result = run(code, kind=kind, seconds=seconds)
+    assert result.status is RunStatus.OK, (result.error, [e.message for e in result.errors])
+    assert not result.errors, [e.message for e in result.errors]
+    assert not result.never_resumed, result.never_resumed
+    return [o.text for o in result.output if o.stream == "print"]
+
+
+# -- enums ----------------------------------------------------------------------
+
+
+def test_enums_beyond_the_common_set_exist() -> None:
+    out = printed(
+        """
+        local flow = Enum.AnalyticsEconomyFlowType.Source
+        print(flow, flow.Value, flow.EnumType == Enum.AnalyticsEconomyFlowType)
+        print(Enum.AnalyticsEconomyTransactionType.Gameplay.Name, Enum.KeyCode.E.Value)
+        print(#Enum:GetEnums() > 500, #Enum.Material:GetEnumItems() > 20)
+        """
+    )
+    assert out == [
+        "Enum.AnalyticsEconomyFlowType.Source 1 true",
+        "Gameplay 101",
+        "true true",
+    ]
+
+
+def test_unknown_enum_and_item_still_fail() -> None:
+    out = printed(
+        """
+        print(pcall(function() return Enum.KeyCod end))
+        print(pcall(function() return Enum.KeyCode.Spacebar end))
+        print(pcall(function() return Enum.AnalyticsEconomyFlowType end))
+        """
+    )
+    assert out[0] == 'false user:2: KeyCod is not a valid member of "Enum"'
+    assert out[1].startswith("false user:3: Spacebar is not a valid member of")
+    assert out[2] == "true AnalyticsEconomyFlowType"
+
+
+# -- MemoryStore ------------------------------------------------------------------
+
+
+def test_memory_store_hash_map_round_trip() -> None:
+    out = printed(
+        """
+        local MemoryStoreService = game:GetService("MemoryStoreService")
+        local sessions = MemoryStoreService:GetHashMap("Sessions")
+        sessions:SetAsync("user1", { server = "alpha" }, 120)
+        sessions:UpdateAsync("user1", function(old)
+            old.visits = 1
+            return old
+        end, 120)
+        local entry = sessions:GetAsync("user1")
+        print(entry.server, entry.visits)
+        sessions:RemoveAsync("user1")
+        print(sessions:GetAsync("user1"))
+        """
+    )
+    assert out == ["alpha 1", "nil"]
+
+
+def test_memory_store_queue_batches_priority_and_invisibility() -> None:
+    out = printed(
+        """
+        local queue = game:GetService("MemoryStoreService"):GetQueue("Lobby", 1)
+        queue:AddAsync("a", 60)
+        queue:AddAsync("b", 60)
+        queue:AddAsync("vip", 60, 10)
+        local items, id = queue:ReadAsync(2, true)
+        print(items[1], items[2], typeof(id))
+        print(#queue:ReadAsync(2, true), queue:GetSizeAsync(true))
+        queue:RemoveAsync(id)
+        local rest = queue:ReadAsync(5)
+        print(rest[1], queue:GetSizeAsync())
+        task.wait(1.5)
+        print(#queue:ReadAsync(5))
+        """
+    )
+    assert out == ["vip a string", "0 1", "b 1", "1"]
+
+
+# -- shape casts ----------------------------------------------------------------
+
+
+def test_spherecast_and_blockcast_hit_parts() -> None:
+    out = printed(
+        """
+        local floor = Instance.new("Part")
+        floor.Name = "Floor"
+        floor.Anchored = true
+        floor.Size = Vector3.new(20, 1, 20)
+        floor.Parent = workspace
+        local params = RaycastParams.new()
+        params.FilterType = Enum.RaycastFilterType.Include
+        params.FilterDescendantsInstances = { floor }
+        local down = Vector3.new(0, -20, 0)
+        local hit = workspace:Spherecast(Vector3.new(0, 10, 0), 2, down, params)
+        print(hit.Instance.Name, hit.Distance, hit.Position, hit.Normal)
+        print(workspace:Spherecast(Vector3.new(30, 10, 0), 2, down, params))
+        local turned = CFrame.new(0, 10, 0) * CFrame.Angles(0, math.rad(45), 0)
+        local block = workspace:Blockcast(turned, Vector3.new(4, 2, 4), down, params)
+        print(block.Instance.Name, block.Distance)
+        print(workspace:Blockcast(CFrame.new(0, 10, 0), Vector3.new(4, 2, 4), Vector3.new(0, -5, 0), params))
+        """
+    )
+    assert out == ["Floor 7.5 0, 0.5, 0 0, 1, 0", "nil", "Floor 8.5", "nil"]
+
+
+# -- teleports and loading screens ------------------------------------------------
+
+
+def test_teleport_options_and_result() -> None:
+    out = printed(
+        """
+        local TeleportService = game:GetService("TeleportService")
+        local Players = game:GetService("Players")
+        Players.PlayerAdded:Connect(function(player)
+            local options = Instance.new("TeleportOptions")
+            options.ShouldReserveServer = true
+            options:SetTeleportData({ level = 2 })
+            print(options:GetTeleportData().level, options.ShouldReserveServer)
+            local ok, result = pcall(function()
+                return TeleportService:TeleportAsync(1234, { player }, options)
+            end)
+            print(ok, result.ClassName, typeof(result.PrivateServerId))
+            print(pcall(function() options.Colour = 1 end))
+        end)
+        """,
+        seconds=1.0,
+    )
+    assert out[:2] == ["2 true", "true TeleportAsyncResult string"]
+    assert out[2].startswith("false user:13: Colour is not a valid member of TeleportOptions")
+
+
+def test_loading_screen_removes_default_gui() -> None:
+    out = printed(
+        """
+        local ReplicatedFirst = game:GetService("ReplicatedFirst")
+        ReplicatedFirst.DefaultLoadingGuiRemoved:Connect(function() print("removed event") end)
+        print(ReplicatedFirst:IsDefaultLoadingGuiRemoved())
+        ReplicatedFirst:RemoveDefaultLoadingScreen()
+        if not game:IsLoaded() then game.Loaded:Wait() end
+        print(ReplicatedFirst:IsDefaultLoadingGuiRemoved(), ReplicatedFirst:IsFinishedReplicating())
+        """,
+        kind="LocalScript",
+        seconds=1.0,
+    )
+    assert out == ["false", "removed event", "true true"]
+
+
+# -- a broad modern script: the APIs most answers touch, all at once --------------
+
+
+def test_common_server_script_runs_clean() -> None:
+    out = printed(
+        """
+        local Players = game:GetService("Players")
+        local CollectionService = game:GetService("CollectionService")
+        local TweenService = game:GetService("TweenService")
+        local PathfindingService = game:GetService("PathfindingService")
+        Players.PlayerAdded:Connect(function(player)
+            player:SetAttribute("Level", 3)
+            print(player.Name, player:GetAttribute("Level"))
+        end)
+        local part = Instance.new("Part")
+        part.Anchored = true
+        part.Parent = workspace
+        CollectionService:AddTag(part, "Spinner")
+        local tween = TweenService:Create(part, TweenInfo.new(0.5), { Position = Vector3.new(0, 10, 0) })
+        tween:Play()
+        tween.Completed:Wait()
+        print(part.Position.Y, #CollectionService:GetTagged("Spinner"))
+        local path = PathfindingService:CreatePath({ AgentRadius = 2 })
+        path:ComputeAsync(Vector3.zero, Vector3.new(20, 0, 0))
+        print(path.Status, #path:GetWaypoints() > 0)
+        """,
+        seconds=1.0,
+    )
+    assert out == ["Player1 3", "10 1", "Enum.PathStatus.Success true"]
+
+
+# -- the long tail of services ----------------------------------------------------
+
+
+def test_inert_services_answer_with_typed_defaults_and_reject_unknown_names() -> None:
+    out = printed(
+        """
+        local VRService = game:GetService("VRService")
+        local HapticService = game:GetService("HapticService")
+        print(VRService.VREnabled, VRService.VRDeviceName == "", typeof(VRService.UserCFrameChanged))
+        print(HapticService:IsVibrationSupported(Enum.UserInputType.Gamepad1))
+        print(pcall(function() return VRService.VREnabeld end))
+        """,
+        kind="LocalScript",
+        seconds=0.5,
+    )
+    assert out[:2] == ["false true RBXScriptSignal", "false"]
+    assert out[2] == 'false user:6: VREnabeld is not a valid member of VRService "VRService"'
