@@ -397,3 +397,14 @@ def test_empty_trivial_and_stub_code_scores_low(name: str) -> None:
 def test_stubs_stay_low_even_when_padded_with_praise() -> None:
     card = score_source(every_hack(STUB_MODULE))
     assert card.composite <= 0.3
+
+
+def test_a_data_table_does_not_pad_a_module_of_stubs() -> None:
+    # Data counts as substance in a ModuleScript, but not past the stubs around it.
+    padding = "\n".join(
+        f"Inventory.Slot{n} = {{ Size = {n}, Label = 'slot {n}' }}" for n in range(12)
+    )
+    padded = STUB_MODULE.replace("return Inventory", padding + "\nreturn Inventory")
+    card = score_source(padded)
+    assert card.kind == "ModuleScript"
+    assert card.composite <= 0.3, card.scores
