@@ -127,3 +127,21 @@ if math.random() > 2 then error("never") end
     assert first.run is not None and second.run is not None
     assert [o.text for o in first.run.output] == [o.text for o in second.run.output]
     assert first.score == second.score == 1.0
+
+
+def test_code_too_large_for_the_sandbox_has_no_exec_score_rather_than_a_low_one() -> None:
+    from luaurft.reward import HybridReward, RewardConfig
+    from luaurft.scoring.execution import EXEC_LIMITS
+
+    rows = "".join(f"\t{{ id = {n}, name = 'item {n}' }},\n" for n in range(40_000))
+    code = "local Items = {\n" + rows + "}\nreturn Items\n"
+    assert len(code.encode()) > EXEC_LIMITS.source_bytes
+    card = score_source(code, exec=True)
+    assert card.scores["exec"] is None
+    assert "no exec score" in card.extra["exec_not_run"]
+    assert not [f for f in card.findings if f.scorer == "exec"]
+    # The reward leaves the component out of the blend and says why.
+    reward = HybridReward(config=RewardConfig(weights={"syntax": 0.1, "exec": 0.2}))
+    result = reward.score("a catalogue module", code, kind="ModuleScript")
+    assert result.parts["exec"] is None and "exec" not in result.weights
+    assert any(n.startswith("exec: not run") for n in result.notes)

@@ -217,7 +217,10 @@ class HybridReward:
         notes: list[str] = []
         if self.config.uses_exec:
             if self._scorer_takes_exec:
-                return self.scorer(code, kind=kind, exec=True), notes
+                card = self.scorer(code, kind=kind, exec=True)
+                if card.extra.get("exec_not_run"):
+                    notes.append(f"exec: not run ({card.extra['exec_not_run']}); dropped")
+                return card, notes
             notes.append("exec: the scorer cannot run code yet; component dropped")
         return self.scorer(code, kind=kind), notes
 

@@ -105,16 +105,20 @@ def score_source(
     for name in DETERMINISTIC_SCORERS:
         scorer = built.get(name)
         scores[name] = None if scorer is None else round(scorer.score(ctx, by_scorer[name]), 6)
+    extra: dict[str, Any] = {}
     if exec:
-        from luaurft.scoring.execution import exec_result
+        from luaurft.scoring.execution import exec_result, not_run_reason
 
         ran = exec_result(ctx)
         scores[EXEC_SCORER] = ran.score
         findings = sorted_findings([*findings, *ran.findings])
+        reason = not_run_reason(source)
+        if reason is not None:
+            extra["exec_not_run"] = reason
     code_substance = substance(ctx).factor
     ctx.release()
     version = card_version(exec)
-    extra: dict[str, Any] = {"substance": round(code_substance, 6)}
+    extra = {"substance": round(code_substance, 6), **extra}
     if in_project is not None:
         version += f"+project.{in_project.fingerprint[:12]}"
         extra["project"] = in_project.describe()

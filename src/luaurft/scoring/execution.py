@@ -6,6 +6,8 @@ one runs it. `exec_score(source, kind)` runs the script once as its kind
 `EXEC_SECONDS` of virtual time and the CPU budget of `EXEC_LIMITS`), turns the
 run into findings through the `exec/*` rules and into a score:
 
+    code larger than the sandbox's source limit:  None (not run; the card's
+                extra["exec_not_run"] says why)
     blank code, code the compiler rejects, a timeout or the memory cap:  0
     otherwise:  1 - penalty(exec findings)          (see scorer.penalty)
                 capped at 0.4 when the main chunk died with an error
@@ -49,7 +51,7 @@ def execute(ctx: RuleContext) -> ScriptRun | None:
 
     def run() -> ScriptRun | None:
         source = ctx.source
-        if source.is_blank or not source.compiles:
+        if source.is_blank or not source.compiles or too_large_to_run(source):
             return None
         from luaurft.roblox.mock import run_script
 
@@ -104,9 +106,10 @@ def exec_findings(ctx: RuleContext) -> list[Finding]:
 
 @dataclass(frozen=True)
 class ExecResult:
-    """The exec score, its findings and the run they came from (None if nothing ran)."""
+    """The exec score, its findings and the run they came from (None if nothing ran).
+    `score` is None for code too large for the sandbox to run (`too_large_to_run`)."""
 
-    score: float
+    score: float | None
     findings: tuple[Finding, ...]
     run: ScriptRun | None
     #: `registry.exec_version()` when the result was made.
@@ -132,10 +135,26 @@ def result_version(ctx: RuleContext) -> str:
     return version
 
 
+def too_large_to_run(source: LuauSource) -> bool:
+    """Code past the sandbox's source limit is not run at all: that is a limit of
+    ours, not a fault of the code, so it gets no exec score (None), never a low one."""
+    return len(source.bytes) > EXEC_LIMITS.source_bytes
+
+
+def not_run_reason(source: LuauSource) -> str | None:
+    """Why code that compiles was not run, or None when it was (or had nothing to run)."""
+    if not too_large_to_run(source):
+        return None
+    return (
+        f"{len(source.bytes) // 1024} KiB of code is more than the sandbox runs "
+        f"({EXEC_LIMITS.source_bytes // 1024} KiB): no exec score"
+    )
+
+
 def exec_result(ctx: RuleContext) -> ExecResult:
     findings = exec_findings(ctx)
     return ExecResult(
-        score=exec_score_of(ctx, findings),
+        score=None if too_large_to_run(ctx.source) else exec_score_of(ctx, findings),
         findings=tuple(findings),
         run=execute(ctx),
         version=result_version(ctx),
