@@ -68,3 +68,14 @@ def test_project_exec_reports_each_mode_side_by_side(capsys: pytest.CaptureFixtu
     assert report["instances"] == 9
     assert set(report["ms_per_file"]) == {"alone", "reached", "whole"}
     assert report["reached_over_alone"] > 0 and report["whole_over_reached"] > 0
+
+
+def test_score_parallel_compares_one_process_with_workers(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    parallel = _load("score_parallel")
+    assert parallel.main(["--jobs", "2", "--copies", "1", "--no-exec", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["files"] == len(example_files())
+    assert report["workers"] == 2 and set(report["seconds"]) == {"one", "workers"}
+    assert report["same_results"] is True

@@ -26,6 +26,7 @@ from luaurft.scoring.report import (
     sarif_document,
     score_file,
     score_paths,
+    worker_count,
 )
 
 runner = CliRunner()
@@ -273,3 +274,30 @@ def test_native_prints_during_machine_output_go_to_stderr() -> None:
     )
     assert done.stdout == '{"ok": true}after\n'
     assert "Lua VM is being closed" in done.stderr
+
+
+# -- parallel scoring ------------------------------------------------------------------
+
+
+def test_jobs_score_in_worker_processes_with_the_same_results_in_order(tree: Path) -> None:
+    # A file that needs its project, so workers must build the project too.
+    (tree / "sub" / "Util.luau").write_text("return { twice = function(x) return x * 2 end }\n")
+    (tree / "sub" / "Main.server.luau").write_text(
+        "local Util = require(script.Parent.Util)\nprint(Util.twice(21))\n"
+    )
+    one = invoke(str(tree), "--format", "jsonl")
+    two = invoke(str(tree), "--format", "jsonl", "--jobs", "2")
+    assert one.exit_code == two.exit_code == 0
+    assert one.stdout == two.stdout
+    lines = [json.loads(line) for line in two.stdout.splitlines()]
+    main = next(line for line in lines if line.get("path", "").endswith("Main.server.luau"))
+    assert main["scores"]["exec"] == 1.0 and "project" in main
+    assert any("error" in line for line in lines)  # the binary file is still reported
+
+
+def test_worker_count_follows_jobs_cpus_and_files() -> None:
+    assert worker_count(1, 50) == 1
+    assert worker_count(4, 3) == 3
+    assert worker_count(0, 10_000) == (os.cpu_count() or 1)
+    with pytest.raises(LuaurftError, match="--jobs"):
+        worker_count(-1, 5)

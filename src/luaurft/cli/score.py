@@ -17,7 +17,6 @@ from luaurft.cli._output import machine_stdout
 from luaurft.errors import LuaurftError
 from luaurft.roblox.project import ProjectLookup
 from luaurft.scoring.report import (
-    STDIN,
     FileError,
     FileResult,
     Outcome,
@@ -26,7 +25,7 @@ from luaurft.scoring.report import (
     json_document,
     result_dict,
     sarif_document,
-    score_file,
+    score_paths,
 )
 from luaurft.scoring.scorer import DETERMINISTIC_SCORERS
 
@@ -77,31 +76,34 @@ def score(
             "runs every file alone.",
         ),
     ] = True,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs", "-j", min=0, help="Score files in this many processes (0: one per CPU)."
+        ),
+    ] = 1,
 ) -> None:
     """Score Luau with the syntax, API, bug and quality scorers."""
     check_kind_option(kind)
     try:
-        files = collect_files(paths)
+        collect_files(paths)
     except LuaurftError as exc:
         raise typer.BadParameter(str(exc), param_hint="PATHS") from None
     # One tree per directory for the whole pass, not one per file.
     lookup = ProjectLookup(paths) if run_code and in_project else None
-
-    def score_one(path: str) -> Outcome:
-        project = None if lookup is None or path == STDIN else lookup.find(path)
-        return score_file(path, kind=kind, exec=run_code, project=project)
+    scored = score_paths(
+        paths, kind=kind, exec=run_code, project=in_project, jobs=jobs, lookup=lookup
+    )
 
     outcomes: list[Outcome] = []
     if output_format is OutputFormat.TABLE:
-        for path in files:
-            outcomes.append(score_one(path))
+        outcomes.extend(scored)
         _print_table(outcomes)
         if lookup is not None:
             _print_project_problems(lookup)
     else:
         with machine_stdout() as out:
-            for path in files:
-                outcome = score_one(path)
+            for outcome in scored:
                 outcomes.append(outcome)
                 if output_format is OutputFormat.JSONL:
                     entry = (

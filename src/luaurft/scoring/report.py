@@ -12,9 +12,11 @@ get exactly what the command prints:
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -123,17 +125,56 @@ def score_paths(
     read_stdin: Callable[[], bytes] | None = None,
     exec: bool = False,
     project: bool = True,
+    jobs: int = 1,
+    lookup: ProjectLookup | None = None,
 ) -> Iterator[Outcome]:
     """Score every file `collect_files(paths)` finds, one outcome per file, in order.
 
     With `exec` and `project` (the default), each file of a directory given runs
-    in that directory's project tree (built once), so files that require each
-    other run as they would in Roblox; `project=False` runs every file alone."""
+    in that directory's project tree (built once; pass `lookup` to reuse one), so
+    files that require each other run as they would in Roblox; `project=False`
+    runs every file alone. `jobs` > 1 scores files in that many worker processes
+    (0: one per CPU); results still come in order, as each is ready."""
     files = collect_files(paths)
-    lookup = ProjectLookup(paths) if exec and project else None
-    for path in files:
-        in_project = None if lookup is None or path == STDIN else lookup.find(path)
-        yield score_file(path, kind=kind, read_stdin=read_stdin, exec=exec, project=in_project)
+    if lookup is None and exec and project:
+        lookup = ProjectLookup(paths)
+    workers = worker_count(jobs, len(files))
+    if workers <= 1 or STDIN in files:
+        for path in files:
+            in_project = None if lookup is None or path == STDIN else lookup.find(path)
+            yield score_file(path, kind=kind, read_stdin=read_stdin, exec=exec, project=in_project)
+        return
+    setup = (list(paths), kind, exec, exec and project)
+    # Spawned, not forked: a forked child would inherit whatever threads and VM
+    # state the parent holds; a fresh interpreter only pays its imports once.
+    context = multiprocessing.get_context("spawn")
+    chunk = max(1, len(files) // (workers * 8))
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                             initargs=setup) as pool:  # fmt: skip
+        yield from pool.map(_score_in_worker, files, chunksize=chunk)
+
+
+def worker_count(jobs: int, files: int) -> int:
+    """Processes to use for `jobs` (0: one per CPU), never more than there are files."""
+    if jobs < 0:
+        raise LuaurftError(f"--jobs must be 0 (one per CPU) or more, not {jobs}")
+    wanted = jobs or os.cpu_count() or 1
+    return max(1, min(wanted, files))
+
+
+_worker: tuple[str | None, bool, ProjectLookup | None] | None = None
+
+
+def _start_worker(paths: list[str], kind: str | None, exec: bool, project: bool) -> None:
+    global _worker
+    _worker = (kind, exec, ProjectLookup(paths) if project else None)
+
+
+def _score_in_worker(path: str) -> Outcome:
+    assert _worker is not None, "worker not started"
+    kind, exec, lookup = _worker
+    in_project = None if lookup is None else lookup.find(path)
+    return score_file(path, kind=kind, exec=exec, project=in_project)
 
 
 # -- JSON --------------------------------------------------------------------------
