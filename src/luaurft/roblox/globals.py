@@ -151,8 +151,12 @@ DEPRECATED_GLOBALS: dict[str, DeprecatedGlobal] = {
             "os.clock() for durations, os.time() or DateTime.now() for dates",
             "depends on the machine's time zone",
         ),
-        DeprecatedGlobal("elapsedTime", "os.clock()", "deprecated"),
-        DeprecatedGlobal("ElapsedTime", "os.clock()", "deprecated"),
+        DeprecatedGlobal(
+            "elapsedTime", "os.clock()", "counts from when the Roblox process started"
+        ),
+        DeprecatedGlobal(
+            "ElapsedTime", "os.clock()", "capitalised alias of elapsedTime, which is deprecated"
+        ),
         DeprecatedGlobal("ypcall", "pcall", "pcall yields since Luau; ypcall is an alias"),
         DeprecatedGlobal("Workspace", "workspace", "capitalised alias"),
         DeprecatedGlobal("Game", "game", "capitalised alias"),
