@@ -1,0 +1,99 @@
+"""bug/unchecked-character: `player.Character.Humanoid` with nothing checking Character.
+
+`Player.Character` is nil until the character spawns (so always nil inside a
+`PlayerAdded` handler or at the top of a LocalScript) and again after it is
+removed, so indexing through it errors ("attempt to index nil with
+'Humanoid'"). The usual fixes are `player.Character or
+player.CharacterAdded:Wait()`, a `CharacterAdded` handler, or an `if` on
+Character first; code in a function that already tests or waits for the
+character before the access is left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from luaurft.scoring.analysis.nodes import FUNCTION_NODES
+from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+# Something before the access in the same function that handles a missing
+# character: a condition or an `and`/`or` on it, a wait for it, an assert.
+_HANDLED = re.compile(
+    r"\b(?:if|elseif|while|until|and|or|not|assert)\b[^\n]*\bCharacter\b"
+    r"|\bCharacter\b[^\n]*\b(?:and|or)\b"
+    r"|CharacterAdded|CharacterAppearanceLoaded|LoadCharacter"
+)
+
+
+def _enclosing_start(node: Node) -> int:
+    current = node.parent
+    while current is not None:
+        if current.type in FUNCTION_NODES:
+            return current.start_byte
+        current = current.parent
+    return 0
+
+
+class UncheckedCharacterRule(Rule):
+    id = "bug/unchecked-character"
+    scorer = "bug"
+    severity = Severity.WARNING
+    summary = (
+        "`player.Character.X` with nothing checking Character first: it is nil until the "
+        "character spawns (always, inside PlayerAdded) and after it is removed."
+    )
+    bad = (
+        "local Players = game:GetService('Players')\n"
+        "Players.PlayerAdded:Connect(function(player)\n"
+        "\tplayer.Character.Humanoid.WalkSpeed = 24\n"
+        "end)\n"
+    )
+    good = (
+        "local Players = game:GetService('Players')\n"
+        "Players.PlayerAdded:Connect(function(player)\n"
+        "\tplayer.CharacterAdded:Connect(function(character)\n"
+        "\t\tcharacter:WaitForChild('Humanoid').WalkSpeed = 24\n"
+        "\tend)\n"
+        "end)\n"
+    )
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        source = ctx.source
+        if ".Character." not in source.text and ".Character:" not in source.text:
+            return
+        reported: set[int] = set()
+        for access in source.nodes("dot_index_expression"):
+            field = access.child_by_field_name("field")
+            if field is None or source.node_text(field) != "Character":
+                continue
+            outer = access.parent
+            if outer is None or outer.type not in (
+                "dot_index_expression",
+                "method_index_expression",
+            ):
+                continue
+            if outer.child_by_field_name("table") != access:
+                continue
+            parent = outer.parent
+            # `player.Character.Humanoid = x` cannot happen; only reads through Character count.
+            if parent is not None and parent.type == "assignment_statement":
+                continue
+            start = _enclosing_start(access)
+            before = source.bytes[start : access.start_byte].decode("utf-8", "replace")
+            line = access.start_point[0]
+            if _HANDLED.search(before) or line in reported:
+                continue
+            reported.add(line)
+            yield self.at(
+                ctx,
+                access,
+                f"`{source.node_text(access)}` is nil until the character spawns and after it "
+                "is removed; indexing through it then errors",
+                "use `player.Character or player.CharacterAdded:Wait()`, a CharacterAdded "
+                "handler, or check Character first",
+            )
