@@ -47,11 +47,6 @@ _CONTINUE = pluau.VmState.Continue
 # How many interrupts pass between two looks at the CPU clock: the interrupt
 # fires on every loop iteration, and reading the clock costs more than the check.
 _CLOCK_EVERY = 0xFF
-# Likewise for the memory total: one look every 8 interrupts. A single step can
-# allocate a lot whatever the spacing (`string.rep`), which the allocator limit
-# above the cap stops; what the interrupt adds is stopping slow growth, and
-# 8 steps of it are small next to the cap.
-_MEMORY_EVERY = 0x7
 _ABORT_TEXT = "luaurft: run stopped"
 
 
@@ -250,9 +245,12 @@ class _RunState:
     def interrupt(self, lua: Any) -> Any:
         if self.abort is not None:
             raise pluau.RawError(f"{_ABORT_TEXT} ({self.abort.value})")
-        self.ticks += 1
-        if not self.ticks & _MEMORY_EVERY and lua.used_memory() > self.limits.memory_bytes:
+        # The memory total is read on every interrupt: reading it every few would
+        # save a little time but make the reported line depend on the tick phase,
+        # which varies from run to run (tables keyed by objects iterate by address).
+        if lua.used_memory() > self.limits.memory_bytes:
             raise self.trip(RunStatus.MEMORY, _memory_message(self.limits), lua)
+        self.ticks += 1
         if not self.ticks & _CLOCK_EVERY and time.thread_time() > self.deadline:
             raise self.trip(
                 RunStatus.TIMEOUT,
