@@ -77,6 +77,14 @@ def variable_list_of(node: Node) -> list[Node]:
     return []
 
 
+def operator_of(expression: Node) -> str | None:
+    """The operator token of a binary or unary expression (`+`, `==`, `and`, `#`, ...)."""
+    for child in expression.children:
+        if not child.is_named:
+            return child.type
+    return None
+
+
 def unparenthesize(node: Node) -> Node:
     while node.type == "parenthesized_expression" and node.named_child_count:
         node = node.named_children[0]

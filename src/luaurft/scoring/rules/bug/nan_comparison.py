@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from luaurft.scoring.analysis.nodes import unparenthesize
+from luaurft.scoring.analysis.nodes import operator_of, unparenthesize
 from luaurft.scoring.analysis.scope import ScopeAnalysis, scope_analysis
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
@@ -18,13 +18,6 @@ if TYPE_CHECKING:
 COMPARISONS = frozenset({"==", "~=", "<", ">", "<=", ">="})
 # Cheap text test before any tree work: a zero divided by a zero, or huge minus huge.
 _NAN_HINT = re.compile(r"\b0[\d._]*\s*\)?\s*/\s*\(?\s*-?0|math\.huge\s*-\s*math\.huge")
-
-
-def _operator(binary: Node) -> str | None:
-    for child in binary.children:
-        if not child.is_named:
-            return child.type
-    return None
 
 
 def _is_zero(source: LuauSource, node: Node) -> bool:
@@ -49,7 +42,7 @@ def is_nan_expression(
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
         if left is None or right is None:
             return False
-        operator = _operator(node)
+        operator = operator_of(node)
         if operator == "/" and _is_zero(source, left) and _is_zero(source, right):
             return True
         huge = "math.huge"
@@ -79,7 +72,7 @@ class NanComparisonRule(Rule):
             return
         scopes = scope_analysis(ctx)
         for node in ctx.source.nodes("binary_expression"):
-            operator = _operator(node)
+            operator = operator_of(node)
             if operator not in COMPARISONS:
                 continue
             left, right = node.child_by_field_name("left"), node.child_by_field_name("right")

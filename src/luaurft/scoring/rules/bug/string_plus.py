@@ -11,20 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from luaurft.scoring.analysis.nodes import unparenthesize
+from luaurft.scoring.analysis.nodes import operator_of, unparenthesize
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 if TYPE_CHECKING:
     from tree_sitter import Node
 
     from luaurft.luau.source import LuauSource
-
-
-def _operator(binary: Node) -> str | None:
-    for child in binary.children:
-        if not child.is_named:
-            return child.type
-    return None
 
 
 def _non_numeric_text(source: LuauSource, node: Node) -> bool:
@@ -67,7 +60,7 @@ class StringPlusRule(Rule):
             return
         reported: set[int] = set()
         for binary in source.nodes("binary_expression"):
-            if _operator(binary) != "+":
+            if operator_of(binary) != "+":
                 continue
             left, right = binary.child_by_field_name("left"), binary.child_by_field_name("right")
             text_side = next(

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from luaurft.scoring.analysis.calls import Call, CallIndex, calls, root_identifier
 from luaurft.scoring.analysis.handlers import handler_function, signal_field
-from luaurft.scoring.analysis.nodes import FUNCTION_NODES, named_children
+from luaurft.scoring.analysis.nodes import FUNCTION_NODES, named_children, operator_of
 from luaurft.scoring.analysis.scope import Declaration, FunctionInfo, ScopeAnalysis, scope_analysis
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
@@ -179,7 +179,7 @@ class _Handler:
             if kind in ("if_statement", "elseif_statement", "while_statement", "if_expression"):
                 if self._tests_state(node.child_by_field_name("condition"), handler):
                     return True
-            elif kind == "binary_expression" and _operator(node) in ("and", "or"):
+            elif kind == "binary_expression" and operator_of(node) in ("and", "or"):
                 if self._tests_state(node.child_by_field_name("left"), handler):
                     return True
             elif kind == "function_call":
@@ -236,13 +236,6 @@ class _Handler:
             target = self.source.node_text(call.object)
             return target in (touched_object, "script")
         return False
-
-
-def _operator(binary: Node) -> str | None:
-    for child in binary.children:
-        if not child.is_named:
-            return child.type
-    return None
 
 
 class TouchedWithoutDebounceRule(Rule):

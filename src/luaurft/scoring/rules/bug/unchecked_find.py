@@ -24,6 +24,7 @@ from luaurft.scoring.analysis.nodes import (
     ancestors,
     contains,
     named_children,
+    operator_of,
     same,
 )
 from luaurft.scoring.analysis.scope import Declaration, ScopeAnalysis, scope_analysis
@@ -91,7 +92,7 @@ class _Guards:
             kind = parent.type
             if kind == "binary_expression":
                 left = parent.child_by_field_name("left")
-                operator = _operator(parent)
+                operator = operator_of(parent)
                 if (
                     operator in ("and", "or")
                     and left is not None
@@ -136,13 +137,6 @@ class _Guards:
     def _is_assert(self, call: Node) -> bool:
         callee = call.child_by_field_name("name")
         return callee is not None and self.source.node_text(callee) == "assert"
-
-
-def _operator(binary: Node) -> str | None:
-    for child in binary.children:
-        if not child.is_named:
-            return child.type
-    return None
 
 
 def _leaves(statement: Node) -> bool:

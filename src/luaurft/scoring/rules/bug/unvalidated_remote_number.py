@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from luaurft.scoring.analysis.calls import CallIndex, calls
 from luaurft.scoring.analysis.handlers import handler_function, signal_field
-from luaurft.scoring.analysis.nodes import ancestors, contains, named_children, same
+from luaurft.scoring.analysis.nodes import ancestors, contains, named_children, operator_of, same
 from luaurft.scoring.analysis.scope import Declaration, FunctionInfo, ScopeAnalysis, scope_analysis
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
@@ -50,13 +50,6 @@ _CONDITIONAL = frozenset(
         "elseif_clause",
     }
 )
-
-
-def _operator(node: Node) -> str | None:
-    for child in node.children:
-        if not child.is_named:
-            return child.type
-    return None
 
 
 def server_handlers(
@@ -106,7 +99,7 @@ class _Uses:
                 if condition is not None and contains(condition, use):
                     return True
             elif kind == "binary_expression":
-                operator = _operator(parent)
+                operator = operator_of(parent)
                 if operator in COMPARISONS:
                     return True
                 left = parent.child_by_field_name("left")
@@ -131,9 +124,9 @@ class _Uses:
         if parent is None:
             return None
         kind = parent.type
-        if kind == "binary_expression" and _operator(parent) in ARITHMETIC:
+        if kind == "binary_expression" and operator_of(parent) in ARITHMETIC:
             return "arithmetic"
-        if kind == "unary_expression" and _operator(parent) == "-":
+        if kind == "unary_expression" and operator_of(parent) == "-":
             return "arithmetic"
         if kind == "for_numeric_clause":
             return "a loop bound"
