@@ -231,22 +231,14 @@ def _leaderstats(p: Params, phrasing: int) -> Rendered:
     return Rendered(prompts[phrasing], solution, checks)
 
 
-def _kill_brick(p: Params, phrasing: int) -> Rendered:
-    name, wait = p["name"], p["cooldown"]
-    prompts = (
-        f'Write a server Script that turns the Part named "{name}" in Workspace into a kill '
-        f"brick: a character that touches it dies (Humanoid Health set to 0). Use a debounce "
-        f"so the brick ignores touches for {wait} seconds after it kills.",
-        f'Make the Workspace Part "{name}" a kill brick. When a player\'s character touches '
-        f"it, set their Humanoid's Health to 0, then ignore touches for {wait} seconds "
-        f"(debounce).",
-    )
-    solution = f"""\
-local brick = workspace:WaitForChild("{name}")
-local COOLDOWN = {wait}
+def _kill_handler(part: str, cooldown: int) -> str:
+    """The debounced kill handler on the Part held by the local `part` (shared by the kill
+    brick and its combination with a new Part, so the two solutions cannot drift apart)."""
+    return f"""\
+local COOLDOWN = {cooldown}
 local debounce = false
 
-brick.Touched:Connect(function(hit: BasePart)
+{part}.Touched:Connect(function(hit: BasePart)
 	if debounce then
 		return
 	end
@@ -259,6 +251,19 @@ brick.Touched:Connect(function(hit: BasePart)
 	end
 end)
 """
+
+
+def _kill_brick(p: Params, phrasing: int) -> Rendered:
+    name, wait = p["name"], p["cooldown"]
+    prompts = (
+        f'Write a server Script that turns the Part named "{name}" in Workspace into a kill '
+        f"brick: a character that touches it dies (Humanoid Health set to 0). Use a debounce "
+        f"so the brick ignores touches for {wait} seconds after it kills.",
+        f'Make the Workspace Part "{name}" a kill brick. When a player\'s character touches '
+        f"it, set their Humanoid's Health to 0, then ignore touches for {wait} seconds "
+        f"(debounce).",
+    )
+    solution = f'local brick = workspace:WaitForChild("{name}")\n' + _kill_handler("brick", wait)
     checks = (
         (
             "a touching character dies",
@@ -721,30 +726,7 @@ def _part_kill(p: Params, phrasing: int) -> Rendered:
         f"that touches it dies (Humanoid Health set to 0), with a debounce that ignores "
         f"touches for {p['cooldown']} seconds after it kills."
     )
-    solution = f"""\
-local part = Instance.new("Part")
-part.Name = "{p["name"]}"
-part.Size = Vector3.new({x}, {y}, {z})
-part.Color = Color3.fromRGB({r}, {g}, {b})
-part.Anchored = {anchored}
-part.Parent = workspace
-
-local COOLDOWN = {p["cooldown"]}
-local debounce = false
-
-part.Touched:Connect(function(hit: BasePart)
-	if debounce then
-		return
-	end
-	local humanoid = hit.Parent and hit.Parent:FindFirstChildOfClass("Humanoid")
-	if humanoid then
-		debounce = true
-		humanoid.Health = 0
-		task.wait(COOLDOWN)
-		debounce = false
-	end
-end)
-"""
+    solution = part.solution + "\n" + _kill_handler("part", p["cooldown"])
     return Rendered(prompt, solution, part.checks + kill.checks[:2])
 
 
