@@ -614,13 +614,7 @@ class _Walker:
                     info.declaration = decl
 
     def _assignment(self, node: Node, scope: Scope) -> None:
-        targets: list[Node] = []
-        values: list[Node] = []
-        for child in node.children:
-            if child.type == "variable_list":
-                targets = [c for c in child.named_children if c.type != "comment"]
-            elif child.type == "expression_list":
-                values = [c for c in child.named_children if c.type != "comment"]
+        targets, values = _targets_and_values(node)
         tasks: list[_Task] = [(self.visit, v, scope) for v in values]
         for i, target in enumerate(targets):
             if target.type == "identifier":
@@ -642,13 +636,7 @@ class _Walker:
         return write
 
     def _update(self, node: Node, scope: Scope) -> None:
-        targets: list[Node] = []
-        values: list[Node] = []
-        for child in node.children:
-            if child.type == "variable_list":
-                targets = [c for c in child.named_children if c.type != "comment"]
-            elif child.type == "expression_list":
-                values = [c for c in child.named_children if c.type != "comment"]
+        targets, values = _targets_and_values(node)
         tasks: list[_Task] = [(self.visit, v, scope) for v in values]
         for target in targets:
             if target.type == "identifier":
@@ -902,3 +890,15 @@ def scope_analysis(ctx: RuleContext) -> ScopeAnalysis:
     """The scope analysis of the context's source, computed once and shared by every rule."""
     result: ScopeAnalysis = ctx.memo("scope", lambda: analyze_scopes(ctx.source))
     return result
+
+
+def _targets_and_values(statement: Node) -> tuple[list[Node], list[Node]]:
+    """The targets and values of an assignment or `+=`-style update, comments left out."""
+    targets: list[Node] = []
+    values: list[Node] = []
+    for child in statement.children:
+        if child.type == "variable_list":
+            targets = [c for c in child.named_children if c.type != "comment"]
+        elif child.type == "expression_list":
+            values = [c for c in child.named_children if c.type != "comment"]
+    return targets, values
