@@ -153,20 +153,28 @@ class Settings(_Section):
     agent: AgentSettings = Field(default_factory=AgentSettings)
 
 
-def load_config(path: str | Path, **overrides: Any) -> Settings:
-    """Read a TOML preset; every key not in it keeps its documented default."""
+def read_toml(path: str | Path, *, see: str = "configs/ for presets") -> dict[str, Any]:
+    """A TOML config file's tables; a missing or malformed file is a `ConfigError`."""
     p = Path(path)
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
+        return tomllib.loads(p.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"config file {p} does not exist; see configs/ for presets") from None
+        raise ConfigError(f"config file {p} does not exist; see {see}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{p} is not valid TOML: {exc}") from None
+
+
+def invalid_config(path: str | Path, exc: ValidationError) -> ConfigError:
+    """One error naming every invalid key of `path` (`training.learning_rate: ...`)."""
+    problems = "; ".join(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors())
+    return ConfigError(f"{Path(path)}: {problems}")
+
+
+def load_config(path: str | Path, **overrides: Any) -> Settings:
+    """Read a TOML preset; every key not in it keeps its documented default."""
+    data = read_toml(path)
     data.update(overrides)
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()
-        )
-        raise ConfigError(f"{p}: {problems}") from None
+        raise invalid_config(path, exc) from None

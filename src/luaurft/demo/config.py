@@ -21,15 +21,13 @@ and why:
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from luaurft.config import Settings
+from luaurft.config import Settings, invalid_config, read_toml
 from luaurft.demo.model import ModelSpec, PretrainSpec
-from luaurft.errors import ConfigError
 
 
 class SuiteSettings(BaseModel):
@@ -135,22 +133,13 @@ def demo_preset(**demo_overrides: Any) -> DemoPreset:
 
 def load_demo_config(path: str | Path) -> DemoPreset:
     """A demo preset from TOML: the `Settings` sections plus a `[demo]` table."""
-    p = Path(path)
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"config file {p} does not exist; see configs/demo.toml") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{p} is not valid TOML: {exc}") from None
+    data = read_toml(path, see="configs/demo.toml")
     demo = data.pop("demo", {})
     try:
         return DemoPreset(settings=Settings.model_validate(data),
                           demo=DemoSettings.model_validate(demo))  # fmt: skip
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()
-        )
-        raise ConfigError(f"{p}: {problems}") from None
+        raise invalid_config(path, exc) from None
 
 
 __all__ = [
