@@ -38,7 +38,7 @@ from luaurft.data.dedup import DedupConfig, deduplicate
 from luaurft.data.records import CodeRecord
 from luaurft.rft.store import CandidateRow, RewardRow, RunStore, TaskRow
 from luaurft.scoring import ScoreCard, score_source
-from luaurft.scoring.scorer import SEVERITY_COST
+from luaurft.scoring.scorer import finding_cost
 
 log = logging.getLogger(__name__)
 
@@ -74,24 +74,23 @@ class CandidateReward(Protocol):
 
 
 def cleanliness(card: ScoreCard | None) -> dict[str, float]:
-    """How clean code is, for tie-breaks: total severity cost and number of findings.
-    Findings of rules that cost nothing only explain a score (quality/thin-code) and
-    are left out: they say how much the code does, not what is wrong with it."""
+    """How clean code is, for tie-breaks: the findings' total cost (what the scorers
+    charge for them) and how many cost anything. Findings that cost nothing only
+    explain a score (quality/thin-code): they are not problems."""
     if card is None:
         return {"severity": 0.0, "findings": 0}
-    free = _explanation_rules()
-    problems = [f for f in card.findings if f.rule not in free]
+    costs = [finding_cost(f, _rule_costs()) for f in card.findings]
     return {
-        "severity": round(sum(SEVERITY_COST[f.severity] for f in problems), 6),
-        "findings": len(problems),
+        "severity": round(sum(costs), 6),
+        "findings": sum(1 for c in costs if c > 0),
     }
 
 
 @cache
-def _explanation_rules() -> frozenset[str]:
+def _rule_costs() -> dict[str, float | None]:
     from luaurft.scoring.registry import all_rules
 
-    return frozenset(r.id for r in all_rules() if r.cost == 0)
+    return {r.id: r.cost for r in all_rules()}
 
 
 class DeterministicReward:
