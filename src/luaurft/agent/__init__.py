@@ -22,7 +22,7 @@ from luaurft.agent.assist import (
 from luaurft.agent.feedback import StudioError, build_feedback
 from luaurft.agent.files import FILE_CONVENTION, AnswerFile, kind_from_path, split_answer
 from luaurft.agent.result import AssistResult, AssistRound, ScoredFile, StudioPush
-from luaurft.agent.scoring import aggregate_scores, exec_available, make_score_fn
+from luaurft.agent.scoring import aggregate_scores, make_score_fn
 from luaurft.agent.studio_push import StudioSession
 
 __all__ = [
@@ -40,7 +40,6 @@ __all__ = [
     "build_conversation",
     "build_feedback",
     "default_sampling",
-    "exec_available",
     "feedback_for",
     "kind_from_path",
     "make_score_fn",

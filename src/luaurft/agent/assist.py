@@ -37,7 +37,6 @@ from luaurft.agent.scoring import (
     ScoreFn,
     accepts_project,
     aggregate_scores,
-    exec_available,
     make_score_fn,
 )
 from luaurft.agent.studio_push import BridgeLike, StudioSession
@@ -164,7 +163,7 @@ def assist(
     sampling = sampling or default_sampling(settings)
     system = system_prompt if system_prompt is not None else settings.model.system_prompt
     score_fn = score or make_score_fn(exec)
-    uses_exec = score is None and (exec_available() if exec is None else exec)
+    uses_exec = score is None and exec is not False
     session = (
         studio if isinstance(studio, StudioSession) or studio is None else StudioSession(studio)
     )

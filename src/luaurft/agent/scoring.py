@@ -9,11 +9,9 @@ for callers that prefer an average. Per-scorer aggregates follow the same rule.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Sequence
 from typing import Literal, Protocol
 
-from luaurft.errors import LuaurftError
 from luaurft.luau.kind import ScriptKind
 from luaurft.roblox.project import InProject
 from luaurft.scoring import score_source, takes_keyword
@@ -26,22 +24,10 @@ class ScoreFn(Protocol):
     def __call__(self, source: str, *, kind: ScriptKind, path: str) -> ScoreCard: ...
 
 
-def exec_available() -> bool:
-    """Whether the scoring layer can run code (``score_source(..., exec=True)``)."""
-    return "exec" in inspect.signature(score_source).parameters
-
-
 def make_score_fn(exec: bool | None = None) -> ScoreFn:
-    """The scorer the assistant uses: deterministic, plus execution when `exec` allows.
-
-    ``exec=None`` runs the code when the execution scorer is installed,
-    ``True`` requires it, ``False`` never runs code.
-    """
-    if exec and not exec_available():
-        raise LuaurftError(
-            "the execution scorer is not available in this build; run without --exec"
-        )
-    run = exec_available() if exec is None else exec
+    """The scorer the assistant uses: deterministic, plus execution unless `exec` is False
+    (None, the default, runs the code)."""
+    run = exec is not False
     call: Callable[..., ScoreCard] = score_source
 
     def score(
@@ -93,6 +79,5 @@ __all__ = [
     "ScoreFn",
     "accepts_project",
     "aggregate_scores",
-    "exec_available",
     "make_score_fn",
 ]
