@@ -12,17 +12,16 @@ get exactly what the command prints:
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from luaurft.errors import LuaurftError
+from luaurft.luau.executor import WorkerFailure, set_workers, shared_executor
 from luaurft.luau.source import LuauSource
 from luaurft.roblox.project import InProject, ProjectLookup, ProjectTree
 from luaurft.scoring import score_source
@@ -36,6 +35,9 @@ STDIN = "-"
 STDIN_NAME = "<stdin>"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
+# Reading, analysing and running one file in a worker: far more than any real
+# file needs; a file past it is scored again with only its run isolated.
+FILE_WALL_SECONDS = 120.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +136,9 @@ def score_paths(
     in that directory's project tree (built once; pass `lookup` to reuse one), so
     files that require each other run as they would in Roblox; `project=False`
     runs every file alone. `jobs` > 1 scores files in that many worker processes
-    (0: one per CPU); results still come in order, as each is ready."""
+    of the shared executor (0: one per CPU); results still come in order, as each
+    is ready. A file whose worker dies or overruns is scored again in this process
+    with only its run isolated, so its card records how the run ended."""
     files = collect_files(paths)
     if lookup is None and exec and project:
         lookup = ProjectLookup(paths)
@@ -144,14 +148,19 @@ def score_paths(
             in_project = None if lookup is None or path == STDIN else lookup.find(path)
             yield score_file(path, kind=kind, read_stdin=read_stdin, exec=exec, project=in_project)
         return
-    setup = (list(paths), kind, exec, exec and project)
-    # Spawned, not forked: a forked child would inherit whatever threads and VM
-    # state the parent holds; a fresh interpreter only pays its imports once.
-    context = multiprocessing.get_context("spawn")
-    chunk = max(1, len(files) // (workers * 8))
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                             initargs=setup) as pool:  # fmt: skip
-        yield from pool.map(_score_in_worker, files, chunksize=chunk)
+    set_workers(workers)
+    setup = (tuple(paths), kind, exec, exec and project)
+    outcomes = shared_executor().map(
+        _score_in_worker, files, wall_seconds=FILE_WALL_SECONDS, setup=setup
+    )
+    for path, outcome in zip(files, outcomes, strict=True):
+        if isinstance(outcome, WorkerFailure):
+            # The file took its worker down or overran: score it again here, with
+            # only its run isolated, so the run's fate lands in its card.
+            in_project = None if lookup is None else lookup.find(path)
+            yield score_file(path, kind=kind, exec=exec, project=in_project)
+        else:
+            yield outcome
 
 
 def worker_count(jobs: int, files: int) -> int:
@@ -162,17 +171,20 @@ def worker_count(jobs: int, files: int) -> int:
     return max(1, min(wanted, files))
 
 
-_worker: tuple[str | None, bool, ProjectLookup | None] | None = None
+# A worker keeps the project lookup of the folders it was last asked about.
+_lookups: dict[tuple[str, ...], ProjectLookup] = {}
 
 
-def _start_worker(paths: list[str], kind: str | None, exec: bool, project: bool) -> None:
-    global _worker
-    _worker = (kind, exec, ProjectLookup(paths) if project else None)
-
-
-def _score_in_worker(path: str) -> Outcome:
-    assert _worker is not None, "worker not started"
-    kind, exec, lookup = _worker
+def _score_in_worker(
+    path: str, *, setup: tuple[tuple[str, ...], str | None, bool, bool]
+) -> Outcome:
+    paths, kind, exec, project = setup
+    lookup = None
+    if project:
+        lookup = _lookups.get(paths)
+        if lookup is None:
+            _lookups.clear()
+            lookup = _lookups[paths] = ProjectLookup(list(paths))
     in_project = None if lookup is None else lookup.find(path)
     return score_file(path, kind=kind, exec=exec, project=in_project)
 
