@@ -232,3 +232,35 @@ def test_the_mcp_server_answers_while_a_hostile_run_is_in_progress() -> None:
 
     anyio.run(main)
     assert order == ["score_luau", "run_luau"]
+
+
+def test_eval_and_reward_jobs_change_speed_not_results(tmp_path: Path) -> None:
+    from eval_fakes import ScriptedGenerator
+    from luaurft.eval.harness import EvalSettings, eval_config, evaluate, open_eval_store
+    from luaurft.eval.tasks import builtin_suite
+    from luaurft.reward import HybridReward, RewardConfig
+
+    suite = builtin_suite().select(ids=["leaderstats-basic", "oop-inventory-class"])
+
+    def answer(task, index):  # type: ignore[no-untyped-def]
+        return task.solution if index == 0 else "local x = 1"
+
+    summaries = []
+    for jobs in (1, 2):
+        settings = EvalSettings(samples=2, jobs=jobs)
+        generator = ScriptedGenerator("j", suite, answer)
+        with open_eval_store(tmp_path / str(jobs), eval_config("j", suite, settings)) as store:
+            summaries.append(evaluate(generator, suite, store, settings).to_dict())
+    assert summaries[0]["metrics"] == summaries[1]["metrics"]
+
+    config = RewardConfig(
+        weights={"syntax": 0.1, "api": 0.1, "bug": 0.1, "quality": 0.1, "exec": 0.2}
+    )
+    items = [
+        ("task", (EXAMPLES / name).read_text())
+        for name in sorted(p.name for p in EXAMPLES.glob("*.luau"))[:4]
+    ] + [("task", hostile("long_find"))]
+    one = HybridReward(config, extract=False).score_many(items)
+    two = HybridReward(config, extract=False, jobs=2).score_many(items)
+    assert [r.value for r in one] == [r.value for r in two]
+    assert [r.card.to_dict() for r in one] == [r.card.to_dict() for r in two]

@@ -237,6 +237,15 @@ def eval_command(
     top_p: Annotated[float, typer.Option(min=0.0, max=1.0)] = 0.95,
     max_new_tokens: Annotated[int, typer.Option(min=1)] = 2048,
     seed: Annotated[int, typer.Option()] = 0,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=0,
+            help="Run and score samples in this many processes (0: one per CPU).",
+        ),
+    ] = 1,
     output_format: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Evaluate a model: k samples per task, scores, execution pass@k, intervals, categories."""
@@ -258,6 +267,7 @@ def eval_command(
         top_p=top_p,
         max_new_tokens=max_new_tokens,
         seed=seed,
+        jobs=jobs,
     )
     name = label or (Path(adapter).name if adapter else model)
     folder = run_dir or Path("runs") / f"eval-{_slug(name)}"

@@ -21,7 +21,8 @@ Workers are started from a fork server that has already imported the runtime,
 so a new one costs a fork, not an interpreter start; each call still builds a
 fresh VM (the worker only keeps compiled bytecode and immutable Python data).
 Callers use `isolated(fn, ...)`: inside a worker it calls `fn` directly (the
-process is already the isolation), elsewhere it goes through the process-wide
+process is already the isolation) and tells the parent to hold the job to the
+call's own wall budget while it runs; elsewhere it goes through the process-wide
 `shared_executor()`, which grows to `set_workers(n)` workers as concurrent
 callers need them (the MCP server answers one call while another runs).
 """
@@ -80,26 +81,14 @@ class WorkerFailure:
 # -- the worker side -----------------------------------------------------------
 
 _IN_WORKER = False
-_NESTED = threading.local()
+# The worker's end of its pipe: a run inside a bigger job tells the parent its
+# own deadline through it (see `_run_phase`).
+_PARENT: Connection | None = None
 
 
 def in_worker() -> bool:
-    """True inside a worker process, unless `nested_isolation()` is active."""
-    return _IN_WORKER and not getattr(_NESTED, "active", False)
-
-
-@contextlib.contextmanager
-def nested_isolation() -> Iterator[None]:
-    """Inside a worker, send `isolated` calls to a worker of this worker's own.
-
-    For a job that first failed as a whole: rerun it with its untrusted part
-    isolated again, so only that part can fail."""
-    previous = getattr(_NESTED, "active", False)
-    _NESTED.active = True
-    try:
-        yield
-    finally:
-        _NESTED.active = previous
+    """True inside a worker process."""
+    return _IN_WORKER
 
 
 def _address_space() -> int:
@@ -116,9 +105,24 @@ def _set_soft_limit(which: int, value: int) -> None:
         resource.setrlimit(which, (value, hard))
 
 
+@contextlib.contextmanager
+def _run_phase(wall_seconds: float) -> Iterator[None]:
+    """Inside a worker: while this block runs, the parent holds the job to the run's
+    own wall budget, so one long C call costs its run's budget, not the job's."""
+    if _PARENT is None:
+        yield
+        return
+    _PARENT.send(("phase", wall_seconds))
+    try:
+        yield
+    finally:
+        _PARENT.send(("phase", None))
+
+
 def _worker_main(conn: Connection, stderr_path: str, warm: Sequence[str]) -> None:
-    global _IN_WORKER
+    global _IN_WORKER, _PARENT
     _IN_WORKER = True
+    _PARENT = conn
     # The parent owns Ctrl-C; a worker just finishes or is killed.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # pluau announces dropped VMs on stdout and a dying VM writes to stderr:
@@ -333,17 +337,28 @@ class Executor:
                 worker.conn.send((fn, args, kwargs, wall_seconds, os.getcwd()))
             except (OSError, EOFError):
                 return worker.failure("the worker stopped answering")
-            if not worker.conn.poll(wall_seconds):
-                worker.kill()
-                return WorkerFailure(
-                    "timeout",
-                    f"the run went past its wall-clock budget of {wall_seconds:g} s "
-                    f"(killed after {time.monotonic() - begin:.1f} s)",
-                )
-            try:
-                status, value = worker.conn.recv()
-            except (EOFError, OSError):
-                return worker.failure("the run ended its worker")
+            job_deadline = deadline = begin + wall_seconds
+            budget = wall_seconds
+            while True:
+                if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+                    worker.kill()
+                    return WorkerFailure(
+                        "timeout",
+                        f"the run went past its wall-clock budget of {budget:g} s "
+                        f"(killed after {time.monotonic() - begin:.1f} s)",
+                    )
+                try:
+                    status, value = worker.conn.recv()
+                except (EOFError, OSError):
+                    return worker.failure("the run ended its worker")
+                if status != "phase":
+                    break
+                # A run inside the job started (its own budget) or ended (the job's again).
+                if value is None:
+                    deadline, budget = job_deadline, wall_seconds
+                else:
+                    deadline = min(job_deadline, time.monotonic() + value)
+                    budget = value
             healthy = True
             if status == "raise":
                 raise value
@@ -399,6 +414,14 @@ def set_workers(workers: int) -> None:
             _shared.resize(_wanted_workers)
 
 
+def worker_count(jobs: int, items: int) -> int:
+    """Workers to use for `jobs` (0: one per CPU), never more than there are items."""
+    if jobs < 0:
+        raise LuaurftError(f"--jobs must be 0 (one per CPU) or more, not {jobs}")
+    wanted = jobs or os.cpu_count() or 1
+    return max(1, min(wanted, items))
+
+
 def shared_executor() -> Executor:
     """The process-wide executor (started on first use, closed at exit). It may run
     as many workers as `set_workers` allows (by default one per CPU, at least two,
@@ -417,7 +440,8 @@ def isolated[T](
 ) -> T | WorkerFailure:
     """`fn(*args, **kwargs)` isolated in a worker (directly, inside one)."""
     if in_worker():
-        return fn(*args, **kwargs)
+        with _run_phase(wall_seconds):
+            return fn(*args, **kwargs)
     return shared_executor().call(fn, *args, wall_seconds=wall_seconds, **kwargs)
 
 
@@ -429,7 +453,7 @@ __all__ = [
     "WorkerFailure",
     "in_worker",
     "isolated",
-    "nested_isolation",
     "set_workers",
     "shared_executor",
+    "worker_count",
 ]

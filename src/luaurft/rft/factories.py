@@ -38,7 +38,7 @@ def hybrid_reward(settings: Settings) -> Any:
         ) from None
     config = RewardConfig.from_settings(settings)
     judge = make_judge(settings.reward.judge) if config.uses_judge else None
-    return HybridReward(config, judge=judge)
+    return HybridReward(config, judge=judge, jobs=settings.reward.jobs)
 
 
 def make_reward(settings: Settings, choice: RewardChoice = "auto") -> Any:

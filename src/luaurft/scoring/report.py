@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import quote
 
 from luaurft.errors import LuaurftError
-from luaurft.luau.executor import WorkerFailure, set_workers, shared_executor
+from luaurft.luau.executor import WorkerFailure, set_workers, shared_executor, worker_count
 from luaurft.luau.source import LuauSource
 from luaurft.roblox.project import InProject, ProjectLookup, ProjectTree
 from luaurft.scoring import score_source
@@ -161,14 +161,6 @@ def score_paths(
             yield score_file(path, kind=kind, exec=exec, project=in_project)
         else:
             yield outcome
-
-
-def worker_count(jobs: int, files: int) -> int:
-    """Processes to use for `jobs` (0: one per CPU), never more than there are files."""
-    if jobs < 0:
-        raise LuaurftError(f"--jobs must be 0 (one per CPU) or more, not {jobs}")
-    wanted = jobs or os.cpu_count() or 1
-    return max(1, min(wanted, files))
 
 
 # A worker keeps the project lookup of the folders it was last asked about.
