@@ -104,12 +104,6 @@ class RewardSettings(_Section):
         "none",
         description="Judge spec: 'anthropic:MODEL', 'openai:MODEL@BASE_URL' or 'none'.",
     )
-    jobs: int = Field(
-        1,
-        ge=0,
-        description="Worker processes that score and run a batch of candidates at once "
-        "(0: one per CPU). Every run is isolated in a worker either way.",
-    )
 
     @field_validator("weights")
     @classmethod

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from luaurft.errors import LuaurftError
@@ -16,3 +18,16 @@ def check_kind_option(kind: str | None) -> None:
         parse_kind(kind)
     except LuaurftError as exc:
         raise typer.BadParameter(str(exc), param_hint="--kind") from None
+
+
+#: One spelling for every command that runs or scores untrusted code in workers.
+JobsOption = Annotated[
+    int,
+    typer.Option(
+        "--jobs",
+        "-j",
+        min=0,
+        help="Worker processes that score and run code at once (0: one per CPU); "
+        "every run is isolated in a worker either way.",
+    ),
+]

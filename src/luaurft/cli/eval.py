@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from luaurft.cli._options import JobsOption
 from luaurft.cli._output import machine_stdout
 from luaurft.errors import LuaurftError
 
@@ -237,15 +238,7 @@ def eval_command(
     top_p: Annotated[float, typer.Option(min=0.0, max=1.0)] = 0.95,
     max_new_tokens: Annotated[int, typer.Option(min=1)] = 2048,
     seed: Annotated[int, typer.Option()] = 0,
-    jobs: Annotated[
-        int,
-        typer.Option(
-            "--jobs",
-            "-j",
-            min=0,
-            help="Run and score samples in this many processes (0: one per CPU).",
-        ),
-    ] = 1,
+    jobs: JobsOption = 1,
     output_format: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Evaluate a model: k samples per task, scores, execution pass@k, intervals, categories."""

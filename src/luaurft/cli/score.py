@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from luaurft.cli._options import check_kind_option
+from luaurft.cli._options import JobsOption, check_kind_option
 from luaurft.cli._output import machine_stdout
 from luaurft.errors import LuaurftError
 from luaurft.roblox.project import ProjectLookup
@@ -76,12 +76,7 @@ def score(
             "runs every file alone.",
         ),
     ] = True,
-    jobs: Annotated[
-        int,
-        typer.Option(
-            "--jobs", "-j", min=0, help="Score files in this many processes (0: one per CPU)."
-        ),
-    ] = 1,
+    jobs: JobsOption = 1,
 ) -> None:
     """Score Luau with the syntax, API, bug and quality scorers."""
     check_kind_option(kind)
