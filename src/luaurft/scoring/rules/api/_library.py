@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from luaurft.roblox.api import ApiIndex, default_index
+from luaurft.scoring.analysis.builtins import is_real_global
 from luaurft.scoring.analysis.calls import Call, calls
-from luaurft.scoring.analysis.scope import ScopeAnalysis, scope_analysis
+from luaurft.scoring.analysis.scope import scope_analysis
 
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-    from luaurft.luau.source import LuauSource
     from luaurft.scoring.rule import RuleContext
 
 
@@ -24,14 +24,6 @@ def index_for(ctx: RuleContext) -> ApiIndex:
     """The API index the rules use (the same memo key as the other API rules)."""
     index: ApiIndex = ctx.memo("roblox.api_index", default_index)
     return index
-
-
-def is_real_global(scopes: ScopeAnalysis, identifier: Node) -> bool:
-    """`identifier` reads a global that the code never declares or assigns."""
-    ref = scopes.reference(identifier)
-    if ref is None or not ref.is_global or ref.write:
-        return False
-    return ref.name not in scopes.global_writes and not scopes.in_error_region(identifier)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,24 +59,3 @@ def global_calls(ctx: RuleContext) -> list[GlobalCall]:
 
     result: list[GlobalCall] = ctx.memo("api.global_calls", compute)
     return result
-
-
-def number_value(source: LuauSource, node: Node) -> float | None:
-    """The value of a number literal, negated or parenthesised; None for anything else."""
-    sign = 1.0
-    while True:
-        if node.type == "parenthesized_expression" and node.named_child_count == 1:
-            node = node.named_children[0]
-        elif node.type == "unary_expression" and node.children[0].type == "-":
-            sign = -sign
-            node = node.children[-1]
-        else:
-            break
-    if node.type != "number":
-        return None
-    text = source.node_text(node).replace("_", "")
-    try:
-        value = float(int(text, 0)) if text.lower().startswith(("0x", "0b")) else float(text)
-    except ValueError:
-        return None
-    return sign * value

@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
+from luaurft.scoring.analysis.builtins import number_value
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
-from luaurft.scoring.rules.api._library import global_calls, number_value
+from luaurft.scoring.rules.api._library import global_calls
 
 # Constructors whose numbers are angles in radians.
 _RADIANS = frozenset(

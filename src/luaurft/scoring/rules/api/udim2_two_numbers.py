@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from luaurft.scoring.analysis.builtins import number_value
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
-from luaurft.scoring.rules.api._library import global_calls, number_value
+from luaurft.scoring.rules.api._library import global_calls
 
 
 class UDim2TwoNumbersRule(Rule):

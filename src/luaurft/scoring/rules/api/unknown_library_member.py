@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from luaurft.luau.source import field_id
+from luaurft.scoring.analysis.builtins import is_real_global
 from luaurft.scoring.analysis.scope import scope_analysis
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 from luaurft.scoring.rules.api._helpers import closest
-from luaurft.scoring.rules.api._library import index_for, is_real_global
+from luaurft.scoring.rules.api._library import index_for
 
 _TABLE = field_id("table")
 _FIELD = field_id("field")
