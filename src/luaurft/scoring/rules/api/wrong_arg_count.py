@@ -29,9 +29,12 @@ class WrongArgCountRule(Rule):
                 continue
             count = len(found.args)
             if found.open_ended:
-                if arity.at_least(count - 1):
+                # The last argument passes any number of values: a call at least one
+                # (in practice), `...` possibly none.
+                least = count - (found.args[-1].type == "vararg_expression")
+                if arity.at_least(least):
                     continue
-                count -= 1
+                count = least
             elif arity.accepts(count):
                 continue
             yield self.at(

@@ -36,11 +36,11 @@ class IdenticalBranchesRule(Rule):
                 code = folded(ctx.source, branch.block)
                 line = seen.get(code)
                 if line is None:
-                    seen[code] = branch.node.start_point[0] + 1
+                    seen[code] = branch.block.start_point[0] + 1
                     continue
                 yield self.at(
                     ctx,
-                    branch.node,
-                    f"this {branch.keyword} branch does the same as the branch on line {line}",
+                    branch.block,
+                    f"this {branch.keyword} branch holds the same code as the branch on line {line}",
                     "merge the two conditions with `or`, or make the branch do what it should",
                 )

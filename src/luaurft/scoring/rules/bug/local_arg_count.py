@@ -48,8 +48,8 @@ class LocalArgCountRule(Rule):
                 continue
             args = call.args
             count = len(args)
-            if args and args[-1].type in ("function_call", "vararg_expression"):
-                count -= 1  # the last may pass no value at all
+            if args and args[-1].type == "vararg_expression":
+                count -= 1  # `...` may pass no value at all (a call passes one or more)
             expected = len(info.parameters)
             if count <= expected:
                 continue
