@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 from luaurft.scoring.rules.bug._if_chain import branches, folded
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
 
 
 class IdenticalBranchesRule(Rule):
@@ -31,8 +35,8 @@ class IdenticalBranchesRule(Rule):
         for statement in ctx.source.nodes("if_statement"):
             seen: dict[str, int] = {}
             for branch in branches(statement):
-                if branch.block is None:
-                    continue
+                if branch.block is None or _lone_return(branch.block):
+                    continue  # `elseif kind == "a" then return 0`: a lookup, merged or not
                 code = folded(ctx.source, branch.block)
                 line = seen.get(code)
                 if line is None:
@@ -44,3 +48,8 @@ class IdenticalBranchesRule(Rule):
                     f"this {branch.keyword} branch holds the same code as the branch on line {line}",
                     "merge the two conditions with `or`, or make the branch do what it should",
                 )
+
+
+def _lone_return(block: Node) -> bool:
+    statements = [c for c in block.named_children if c.type != "comment"]
+    return len(statements) == 1 and statements[0].type == "return_statement"

@@ -23,7 +23,11 @@ class ImplicitGlobalRule(Rule):
         "local function resetScore(player)\n\tlocal score = 0\n\tprint(player.Name, score)\nend\n"
     )
 
+    needs_clean_tree = True
+
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        if not ctx.source.compiles:
+            return  # code that is not Luau (`const x = 1`) is the syntax scorer's
         scopes = scope_analysis(ctx)
         for name, refs in scopes.global_writes.items():
             if name in KNOWN_GLOBALS or name == "_":
