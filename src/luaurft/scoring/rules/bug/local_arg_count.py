@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from luaurft.scoring.analysis.calls import calls
-from luaurft.scoring.analysis.scope import FunctionInfo, scope_analysis
+from luaurft.scoring.analysis.scope import DeclKind, FunctionInfo, scope_analysis
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 
@@ -15,7 +15,8 @@ class LocalArgCountRule(Rule):
     severity = Severity.WARNING
     summary = (
         "A local function is called with more arguments than it declares parameters; "
-        "the extra values are silently dropped (a missing parameter or the wrong function)."
+        "the extra values are silently dropped (a missing parameter or the wrong function). "
+        "Info for `local f = function`, often a callback whose caller passes extras."
     )
     bad = (
         "local function damage(humanoid: Humanoid)\n\thumanoid:TakeDamage(10)\nend\n"
@@ -54,10 +55,14 @@ class LocalArgCountRule(Rule):
             if count <= expected:
                 continue
             line = decl.node.start_point[0] + 1
+            # `local f = function(x)` is often a callback written for a caller that
+            # passes more (compiled TypeScript's forEach passes value, index, array).
+            callback = decl.kind is not DeclKind.LOCAL_FUNCTION
             yield self.at(
                 ctx,
                 call.node,
                 f"`{decl.name}` takes {expected} argument{'' if expected == 1 else 's'} "
                 f"(line {line}) but is called with {count}",
                 f"add the missing parameter to `{decl.name}`, or drop the extra arguments",
+                severity=Severity.INFO if callback else None,
             )
