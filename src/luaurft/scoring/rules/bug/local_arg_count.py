@@ -44,14 +44,14 @@ class LocalArgCountRule(Rule):
             if callee.type != "identifier":
                 continue
             decl = scopes.declaration(callee)
-            info = bound.get(id(decl)) if decl is not None else None
-            if info is None or decl is None or not scopes.reliable(decl):
+            target = bound.get(id(decl)) if decl is not None else None
+            if target is None or decl is None or not scopes.reliable(decl):
                 continue
             args = call.args
             count = len(args)
             if args and args[-1].type == "vararg_expression":
                 count -= 1  # `...` may pass no value at all (a call passes one or more)
-            expected = len(info.parameters)
+            expected = len(target.parameters)
             if count <= expected:
                 continue
             line = decl.node.start_point[0] + 1
