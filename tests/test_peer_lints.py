@@ -79,6 +79,14 @@ CASES = [
     ),
     ("bug/implicit-global", "local function f()\n\tscore = 1\nend\nf()\n", 2, "warning", "`score`"),
     ("bug/implicit-global", "score = 1\nprint(score)\n", 1, "info", "`score`"),
+    # Script state set at the top level and updated in a handler: only the top level lacks `local`.
+    (
+        "bug/implicit-global",
+        "debounce = false\nlocal function f()\n\tdebounce = true\nend\nf()\n",
+        1,
+        "info",
+        "`debounce`",
+    ),
     (
         "bug/local-arg-count",
         "local function f(a)\n\treturn a\nend\nprint(f(1, 2))\n",

@@ -16,7 +16,8 @@ class ImplicitGlobalRule(Rule):
     summary = (
         "A name is assigned without `local` (`count = 0`), so it is a global shared by "
         "the whole script: inside a function every call and every player shares it "
-        "(warning); at the top level it is slower and leaks (info)."
+        "(warning); at the top level it is slower and leaks (info), and functions that "
+        "update such a top-level global are not reported again."
     )
     bad = "local function resetScore(player)\n\tscore = 0\n\tprint(player.Name, score)\nend\n"
     good = (
@@ -32,6 +33,10 @@ class ImplicitGlobalRule(Rule):
         for name, refs in scopes.global_writes.items():
             if name in KNOWN_GLOBALS or name == "_":
                 continue
+            # A global the script also sets at the top level is its state on purpose
+            # (`debounce = false`, then `debounce = true` in a handler): the top-level
+            # assignment is the one that lacks `local`.
+            top_level = any(ref.scope.function is None for ref in refs)
             for ref in refs:
                 statement = ref.node.parent
                 if statement is None or statement.type != "variable_list":
@@ -39,6 +44,8 @@ class ImplicitGlobalRule(Rule):
                 if scopes.in_error_region(ref.node):
                     continue
                 inside = ref.scope.function is not None
+                if inside and top_level:
+                    continue
                 yield self.at(
                     ctx,
                     ref.node,
