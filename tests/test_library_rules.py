@@ -35,19 +35,25 @@ CASES = [
     # A typo without a known alternative gets the closest real name.
     ("api/unknown-library-member", "print(math.florr(1.5))\n", 1, "math.florr", "math.floor"),
     ("api/unknown-member", "task.sleep(1)\n", 1, "task.sleep does not exist", "task.wait"),
-    ("api/wrong-arg-count", "print(math.floor(1.5, 2))\n", 1, "takes 1 argument, not 2", "1"),
+    (
+        "api/wrong-arg-count",
+        "print(math.floor(1.5, 2))\n",
+        1,
+        "math.floor expects 1 argument, not 2",
+        "1",
+    ),
     (
         "api/wrong-arg-count",
         "print(CFrame.new(1, 2, 3, 4))\n",
         1,
-        "CFrame.new takes 0, 1, 2, 3, 7 or 12 arguments, not 4",
+        "CFrame.new expects 0, 1, 2, 3, 7 or 12 arguments, not 4",
         "CFrame.new",
     ),
     (
         "api/wrong-arg-count",
         "print(Vector3.new(1, 2, 3, 4))\n",
         1,
-        "Vector3.new takes 0 to 3 arguments",
+        "Vector3.new expects 0 to 3 arguments",
         "Vector3.new",
     ),
     (

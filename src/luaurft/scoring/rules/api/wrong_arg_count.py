@@ -1,5 +1,5 @@
 """api/wrong-arg-count: a standard-library function, global function or datatype
-constructor called with a number of arguments it never takes."""
+constructor called with a number of arguments it is not meant to get."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ class WrongArgCountRule(Rule):
             yield self.at(
                 ctx,
                 found.call.node,
-                f"{found.name} takes {arity.describe()} argument"
+                f"{found.name} expects {arity.describe()} argument"
                 f"{'' if arity.describe() == '1' else 's'}, not {count}",
                 f"call {found.name} with {arity.describe()} argument"
                 f"{'' if arity.describe() == '1' else 's'}",
