@@ -224,8 +224,7 @@ class _Writer:
                 )
                 return "Font", (
                     f"<Family>{_content_url(value.family)}</Family>"
-                    f"<Weight>{value.weight}</Weight><Style>{_escape(value.style)}</Style>"
-                    + cached
+                    f"<Weight>{value.weight}</Weight><Style>{_escape(value.style)}</Style>" + cached
                 )
             case Content():
                 if value.object_ref is not None:
