@@ -16,6 +16,7 @@ is skipped with a `RobloxFileWarning`.
 
 from __future__ import annotations
 
+import struct
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -114,16 +115,31 @@ def _rows(cursor: Cursor, count: int, width: int) -> np.ndarray:
     return np.ascontiguousarray(np.frombuffer(blob, np.uint8).reshape(width, count).T)
 
 
-def _u32s(cursor: Cursor, count: int) -> np.ndarray:
-    return _rows(cursor, count, 4).view(">u4").ravel().astype(np.int64)
+#: Below this many values, plain Python beats numpy's per-call overhead.
+_NUMPY_FROM = 48
+
+
+def _u32s(cursor: Cursor, count: int) -> list[int]:
+    if count < _NUMPY_FROM:
+        cursor.need(count, 4, "interleaved values")
+        blob = cursor.take(count * 4)
+        return [int.from_bytes(blob[i::count], "big") for i in range(count)]
+    return [int(v) for v in _rows(cursor, count, 4).view(">u4").ravel()]
 
 
 def _i32s(cursor: Cursor, count: int) -> list[int]:
-    raw = _u32s(cursor, count)
-    return [int(v) for v in (raw >> 1) ^ -(raw & 1)]
+    return [(v >> 1) ^ -(v & 1) for v in _u32s(cursor, count)]
+
+
+_BIG_F32 = struct.Struct(">f")
 
 
 def _f32s(cursor: Cursor, count: int) -> list[float]:
+    if count < _NUMPY_FROM:
+        unpack = _BIG_F32.unpack
+        return [
+            unpack(((v >> 1) | ((v & 1) << 31)).to_bytes(4, "big"))[0] for v in _u32s(cursor, count)
+        ]
     raw = _rows(cursor, count, 4).view(">u4").ravel()
     standard = ((raw >> 1) | ((raw & 1) << 31)).astype(np.uint32)
     return [float(v) for v in standard.view(np.float32)]
@@ -188,7 +204,13 @@ class _BinaryReader:
         self.order: list[int] = []
         self.shared: list[bytes] = []
         self.pending_refs: list[_PendingRef] = []
-        self.parented = False
+        self.handlers: dict[bytes, Callable[[Cursor], None]] = {
+            b"META": self.meta,
+            b"SSTR": self.sstr,
+            b"INST": self.inst,
+            b"PROP": self.prop,
+            b"PRNT": self.prnt,
+        }
 
     # -- framing ----------------------------------------------------------------------
 
@@ -258,13 +280,7 @@ class _BinaryReader:
         return body
 
     def chunk(self, name: bytes, pos: int, body: bytes, data_start: int | None) -> None:
-        handler: Callable[[Cursor], None] | None = {
-            b"META": self.meta,
-            b"SSTR": self.sstr,
-            b"INST": self.inst,
-            b"PROP": self.prop,
-            b"PRNT": self.prnt,
-        }.get(name)
+        handler = self.handlers.get(name)
         if handler is None:
             if name not in IGNORED_CHUNKS:
                 self.warn(f"unknown chunk {_label(name)} at byte {pos} skipped")
@@ -334,7 +350,7 @@ class _BinaryReader:
                     self.pending_refs.append(_PendingRef(instance, name, referent))
             return
         if type_id == 0x1C:
-            values: list[PropertyValue] = [self.shared_string(int(i)) for i in _u32s(cursor, count)]
+            values: list[PropertyValue] = [self.shared_string(i) for i in _u32s(cursor, count)]
         elif type_id == 0x22:
             values = self.contents(cursor, group, name)
         else:
@@ -360,7 +376,6 @@ class _BinaryReader:
             seen.add(child_ref)
             if parent is not None:
                 parent.add_child(child)
-        self.parented = True
 
     # -- values needing the file's tables ----------------------------------------------
 
@@ -521,7 +536,7 @@ def _axes(cursor: Cursor, count: int) -> list[PropertyValue]:
 
 
 def _brick_colors(cursor: Cursor, count: int) -> list[PropertyValue]:
-    return [BrickColor(int(v)) for v in _u32s(cursor, count)]
+    return [BrickColor(v) for v in _u32s(cursor, count)]
 
 
 def _color3s(cursor: Cursor, count: int) -> list[PropertyValue]:
@@ -543,7 +558,7 @@ def _cframe_values(cursor: Cursor, count: int) -> list[PropertyValue]:
 
 
 def _enums(cursor: Cursor, count: int) -> list[PropertyValue]:
-    return [EnumValue(int(v)) for v in _u32s(cursor, count)]
+    return [EnumValue(v) for v in _u32s(cursor, count)]
 
 
 def _vector3int16s(cursor: Cursor, count: int) -> list[PropertyValue]:

@@ -8,6 +8,7 @@ looping on a number the data cannot hold.
 from __future__ import annotations
 
 import struct
+from typing import Any
 
 _U8 = struct.Struct("<B")
 _U16 = struct.Struct("<H")
@@ -39,13 +40,12 @@ class Cursor:
         return len(self.data) - self.pos
 
     def take(self, size: int, what: str = "data") -> bytes:
-        if size < 0 or size > self.remaining:
-            raise ShortRead(
-                self.pos, f"{what} needs {size} bytes but only {self.remaining} are left"
-            )
         start = self.pos
-        self.pos += size
-        return self.data[start : self.pos]
+        end = start + size
+        if size < 0 or end > len(self.data):
+            raise ShortRead(start, f"{what} needs {size} bytes but only {self.remaining} are left")
+        self.pos = end
+        return self.data[start:end]
 
     def need(self, count: int, item_size: int, what: str) -> int:
         """`count`, after checking that `count` items of `item_size` bytes fit."""
@@ -57,23 +57,31 @@ class Cursor:
             )
         return count
 
+    def _unpack(self, layout: struct.Struct, what: str) -> tuple[Any, ...]:
+        try:
+            values = layout.unpack_from(self.data, self.pos)
+        except struct.error:
+            raise ShortRead(self.pos, f"{what} needs {layout.size} bytes") from None
+        self.pos += layout.size
+        return values
+
     def u8(self) -> int:
-        return int(_U8.unpack(self.take(1, "a byte"))[0])
+        return int(self._unpack(_U8, "a byte")[0])
 
     def u16(self) -> int:
-        return int(_U16.unpack(self.take(2, "a 16-bit integer"))[0])
+        return int(self._unpack(_U16, "a 16-bit integer")[0])
 
     def u32(self) -> int:
-        return int(_U32.unpack(self.take(4, "a 32-bit integer"))[0])
+        return int(self._unpack(_U32, "a 32-bit integer")[0])
 
     def i32(self) -> int:
-        return int(_I32.unpack(self.take(4, "a 32-bit integer"))[0])
+        return int(self._unpack(_I32, "a 32-bit integer")[0])
 
     def f32(self) -> float:
-        return float(_F32.unpack(self.take(4, "a float"))[0])
+        return float(self._unpack(_F32, "a float")[0])
 
     def f64(self) -> float:
-        return float(_F64.unpack(self.take(8, "a double"))[0])
+        return float(self._unpack(_F64, "a double")[0])
 
     def string(self, what: str = "a string") -> bytes:
         return self.take(self.u32(), what)
