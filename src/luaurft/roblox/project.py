@@ -103,6 +103,10 @@ class ProjectNode:
     class_name: str
     file: Path | None = None
     source: str | None = None
+    #: Property values, attributes and tags to give the instance (an instance read
+    #: from a place file), in the form the mock world's builder reads; None for
+    #: instances built from files, which start at their class defaults.
+    state: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
     @property
     def name(self) -> str:
@@ -240,6 +244,8 @@ class ProjectTree:
             digest.update(node.class_name.encode() + b"\0")
             if node.source is not None:
                 digest.update(hashlib.sha256(node.source.encode("utf-8", "surrogatepass")).digest())
+            if node.state is not None:
+                digest.update(hashlib.sha256(repr(node.state).encode("utf-8", "replace")).digest())
         return digest.hexdigest()
 
     @cached_property

@@ -1,0 +1,169 @@
+"""A place file as the world a script runs in: `luaurft run SCRIPT --place FILE`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from luaurft.cli import app
+from luaurft.luau.kind import ScriptKind
+from luaurft.roblox.files import Instance, RobloxTree, save_xml
+from luaurft.roblox.files.values import (
+    CFrame,
+    Color3uint8,
+    ProtectedString,
+    Vector3,
+)
+from luaurft.roblox.mock import run_script
+from luaurft.roblox.place import load_place, with_script
+
+runner = CliRunner()
+
+LIBRARY = "return { add = function(a, b) return a + b end }\n"
+COMBAT = 'print("the place\'s own server script ran")\n'
+
+
+def _instance(class_name: str, name: str, **properties: object) -> Instance:
+    instance = Instance(class_name)
+    instance.properties["Name"] = name
+    instance.properties.update(properties)  # type: ignore[arg-type]
+    return instance
+
+
+def small_game() -> RobloxTree:
+    """Map parts, remotes, a ModuleScript library, a server Script, a LocalScript."""
+    workspace = _instance("Workspace", "Workspace")
+    spawns = workspace.add_child(_instance("Model", "Map")).add_child(_instance("Folder", "Spawns"))
+    for index, x in enumerate((10.0, -10.0), start=1):
+        part = spawns.add_child(
+            _instance(
+                "Part",
+                f"Spawn{index}",
+                CFrame=CFrame(Vector3(x, 7, 3)),
+                size=Vector3(4, 1, 4),
+                Color3uint8=Color3uint8(255, 0, 0),
+                Anchored=True,
+            )
+        )
+        part.attributes["Team"] = "Red" if index == 1 else "Blue"
+        part.tags.append("SpawnPoint")
+    storage = _instance("ReplicatedStorage", "ReplicatedStorage")
+    storage.add_child(_instance("Folder", "Remotes")).add_child(_instance("RemoteEvent", "Damage"))
+    storage.add_child(_instance("ModuleScript", "Library", Source=ProtectedString(LIBRARY)))
+    server = _instance("ServerScriptService", "ServerScriptService")
+    server.add_child(_instance("Script", "Combat", Source=ProtectedString(COMBAT)))
+    starter = _instance("StarterPlayer", "StarterPlayer")
+    starter.add_child(_instance("StarterPlayerScripts", "StarterPlayerScripts")).add_child(
+        _instance("LocalScript", "Hud", Source=ProtectedString("print('hud')\n"))
+    )
+    return RobloxTree(roots=[workspace, storage, server, starter])
+
+
+@pytest.fixture
+def game_file(tmp_path: Path) -> Path:
+    return save_xml(small_game(), tmp_path / "game.rbxlx")
+
+
+PROBE = """
+local spawns = workspace.Map.Spawns
+local first = spawns.Spawn1
+print(first.Position.X, first.Position.Y, first.Size.X, first.Color.R)
+print(first:GetAttribute("Team"), spawns.Spawn2:GetAttribute("Team"))
+print(#game:GetService("CollectionService"):GetTagged("SpawnPoint"))
+print(game.ReplicatedStorage.Remotes.Damage.ClassName)
+print(require(game.ReplicatedStorage.Library).add(2, 3))
+print(game.ServerScriptService.Combat.ClassName)
+"""
+
+
+def _texts(run: object) -> list[str]:
+    return [line.text for line in run.output]  # type: ignore[attr-defined]
+
+
+def test_a_script_finds_the_place_instances_it_indexes(game_file: Path, tmp_path: Path) -> None:
+    probe = tmp_path / "probe.server.luau"
+    project, _ = with_script(load_place(game_file), probe, PROBE, ScriptKind.SCRIPT)
+    run = run_script(PROBE, project=project, path_in_project=probe, seconds=0.5)
+    assert run.status.value == "ok", run.errors
+    assert _texts(run) == ["10 7 4 1", "Red Blue", "2", "RemoteEvent", "5", "Script"]
+
+
+def test_without_the_place_the_same_script_fails(tmp_path: Path) -> None:
+    run = run_script(PROBE, kind="Script", seconds=0.5)
+    assert run.status.value == "error"
+
+
+def test_the_place_scripts_are_present_but_not_run(game_file: Path, tmp_path: Path) -> None:
+    probe = tmp_path / "probe.server.luau"
+    code = "print(game.ServerScriptService.Combat:IsA('Script'))\n"
+    project, _ = with_script(load_place(game_file), probe, code, ScriptKind.SCRIPT)
+    run = run_script(code, project=project, path_in_project=probe, seconds=0.5)
+    assert _texts(run) == ["true"]
+
+
+def test_a_script_run_at_a_place_path_replaces_that_instance(game_file: Path) -> None:
+    edited = "print(script:GetFullName(), script.Parent.Name)\n"
+    project, node = with_script(
+        load_place(game_file),
+        "combat.server.luau",
+        edited,
+        ScriptKind.SCRIPT,
+        at=("ServerScriptService", "Combat"),
+    )
+    assert sum(1 for n in project.nodes if n.path == ("ServerScriptService", "Combat")) == 1
+    run = run_script(edited, project=project, path_in_project="combat.server.luau", seconds=0.5)
+    assert _texts(run) == ["ServerScriptService.Combat ServerScriptService"]
+    assert node.source == edited
+
+
+def test_place_scripts_have_instance_paths_and_sources(game_file: Path) -> None:
+    project = load_place(game_file)
+    scripts = {n.dotted_path: n for n in project.scripts}
+    assert set(scripts) == {
+        "ReplicatedStorage.Library",
+        "ServerScriptService.Combat",
+        "StarterPlayer.StarterPlayerScripts.Hud",
+    }
+    assert scripts["ReplicatedStorage.Library"].source == LIBRARY
+    assert scripts["ServerScriptService.Combat"].kind is ScriptKind.SCRIPT
+    # A script of the place can be run in it by its stand-in path.
+    combat = scripts["ServerScriptService.Combat"]
+    assert combat.file is not None
+    run = run_script(COMBAT, project=project, path_in_project=combat.file, seconds=0.5)
+    assert _texts(run) == ["the place's own server script ran"]
+
+
+def test_a_model_file_goes_into_workspace(tmp_path: Path) -> None:
+    model = RobloxTree(roots=[_instance("Part", "Crate", size=Vector3(2, 2, 2))])
+    path = save_xml(model, tmp_path / "crate.rbxmx")
+    code = "print(workspace.Crate.Size.Y)\n"
+    project, _ = with_script(load_place(path), "probe.server.luau", code, ScriptKind.SCRIPT)
+    run = run_script(code, project=project, path_in_project="probe.server.luau", seconds=0.5)
+    assert _texts(run) == ["2"]
+
+
+def test_cli_run_with_a_place(game_file: Path, tmp_path: Path) -> None:
+    probe = tmp_path / "probe.server.luau"
+    probe.write_text(PROBE, encoding="utf-8")
+    result = runner.invoke(
+        app, ["run", str(probe), "--place", str(game_file), "--format", "json", "--seconds", "0.5"]
+    )
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["status"] == "ok"
+    assert [line["text"] for line in document["output"]][-1] == "Script"
+
+
+def test_cli_run_with_a_corrupt_place_is_a_usage_error(tmp_path: Path) -> None:
+    probe = tmp_path / "probe.server.luau"
+    probe.write_text("print(1)\n", encoding="utf-8")
+    broken = tmp_path / "broken.rbxl"
+    broken.write_bytes(b"<roblox!\x89\xff\r\n\x1a\n\x00\x00" + bytes(4))
+    result = runner.invoke(app, ["run", str(probe), "--place", str(broken)])
+    assert result.exit_code == 2
+    assert "broken.rbxl" in result.output and "header" in result.output
+    result = runner.invoke(app, ["run", str(probe), "--at", "Workspace.X"])
+    assert result.exit_code == 2 and "--place" in result.output
