@@ -167,3 +167,139 @@ def test_cli_run_with_a_corrupt_place_is_a_usage_error(tmp_path: Path) -> None:
     assert "broken.rbxl" in result.output and "header" in result.output
     result = runner.invoke(app, ["run", str(probe), "--at", "Workspace.X"])
     assert result.exit_code == 2 and "--place" in result.output
+
+
+# -- scoring a place -----------------------------------------------------------------------
+
+SERVER = """local Library = require(game.ReplicatedStorage.Shared.Library)
+local Players = game:GetService("Players")
+
+Players.PlayerAdded:Connect(function(player)
+\tprint(player.Name, Library.add(1, 2))
+end)
+"""
+CLIENT = """local Players = game:GetService("Players")
+local player = Players.LocalPlayer
+print(player.Name)
+"""
+
+
+def scripts_only_game() -> RobloxTree:
+    """The scripts of a small game, in folders: what a Rojo tree can hold too."""
+    storage = _instance("ReplicatedStorage", "ReplicatedStorage")
+    storage.add_child(_instance("Folder", "Shared")).add_child(
+        _instance("ModuleScript", "Library", Source=ProtectedString(LIBRARY))
+    )
+    server = _instance("ServerScriptService", "ServerScriptService")
+    server.add_child(_instance("Script", "Main", Source=ProtectedString(SERVER)))
+    starter = _instance("StarterPlayer", "StarterPlayer")
+    starter.add_child(_instance("StarterPlayerScripts", "StarterPlayerScripts")).add_child(
+        _instance("LocalScript", "Hud", Source=ProtectedString(CLIENT))
+    )
+    return RobloxTree(roots=[storage, server, starter])
+
+
+def _rojo_tree(root: Path) -> Path:
+    files = {
+        "src/shared/Library.luau": LIBRARY,
+        "src/server/Main.server.luau": SERVER,
+        "src/client/Hud.client.luau": CLIENT,
+    }
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    project = {
+        "name": "game",
+        "tree": {
+            "$className": "DataModel",
+            "ReplicatedStorage": {"Shared": {"$path": "src/shared"}},
+            "ServerScriptService": {"Main": {"$path": "src/server/Main.server.luau"}},
+            "StarterPlayer": {"StarterPlayerScripts": {"$path": "src/client"}},
+        },
+    }
+    (root / "default.project.json").write_text(json.dumps(project), encoding="utf-8")
+    return root
+
+
+def test_scoring_a_place_gives_the_cards_of_the_same_rojo_tree(tmp_path: Path) -> None:
+    from luaurft.scoring.report import FileResult, score_paths
+
+    place = save_xml(scripts_only_game(), tmp_path / "game.rbxlx")
+    rojo = _rojo_tree(tmp_path / "rojo")
+    from_place = {
+        o.instance: o.card
+        for o in score_paths([str(place)], exec=True)
+        if isinstance(o, FileResult)
+    }
+    from_rojo = {}
+    for outcome in score_paths([str(rojo)], exec=True):
+        assert isinstance(outcome, FileResult)
+        project = outcome.card.extra["project"]
+        from_rojo[project["instance"]] = outcome.card
+    assert (
+        set(from_place)
+        == set(from_rojo)
+        == {
+            "ReplicatedStorage.Shared.Library",
+            "ServerScriptService.Main",
+            "StarterPlayer.StarterPlayerScripts.Hud",
+        }
+    )
+    for instance, card in from_place.items():
+        other = from_rojo[instance]
+        assert card.kind == other.kind, instance
+        assert card.scores == other.scores, instance
+        assert [f.to_dict() for f in card.findings] == [f.to_dict() for f in other.findings]
+    # The server script really ran in the place: its require reached the library.
+    assert from_place["ServerScriptService.Main"].scores["exec"] == 1.0
+
+
+def test_cli_score_a_place_in_every_format(tmp_path: Path) -> None:
+    place = save_xml(scripts_only_game(), tmp_path / "game.rbxlx")
+    table = runner.invoke(app, ["score", str(place), "--no-exec"])
+    assert table.exit_code == 0, table.output
+    assert "game.rbxlx:ServerScriptService.Main" in table.stdout
+
+    document = json.loads(
+        runner.invoke(app, ["score", str(place), "-f", "json", "--no-exec"]).stdout
+    )
+    instances = {r["instance"]: r["kind"] for r in document["results"]}
+    assert instances == {
+        "ReplicatedStorage.Shared.Library": "ModuleScript",
+        "ServerScriptService.Main": "Script",
+        "StarterPlayer.StarterPlayerScripts.Hud": "LocalScript",
+    }
+
+    lines = runner.invoke(
+        app, ["score", str(place), "-f", "jsonl", "--no-exec"]
+    ).stdout.splitlines()
+    assert {json.loads(line)["instance"] for line in lines} == set(instances)
+
+    # A finding's SARIF result names the place file and, logically, the instance.
+    messy = scripts_only_game()
+    messy.roots[1].children[0].properties["Source"] = ProtectedString("wait(1)\nprint(x)\n")
+    messy_place = save_xml(messy, tmp_path / "messy.rbxlx")
+    sarif = json.loads(
+        runner.invoke(app, ["score", str(messy_place), "-f", "sarif", "--no-exec"]).stdout
+    )
+    located = [r["locations"][0] for r in sarif["runs"][0]["results"]]
+    assert located
+    assert all(
+        loc["physicalLocation"]["artifactLocation"]["uri"].endswith("messy.rbxlx")
+        for loc in located
+    )
+    by_instance = [
+        (loc["logicalLocations"][0]["fullyQualifiedName"], r["ruleId"])
+        for loc, r in zip(located, sarif["runs"][0]["results"], strict=True)
+    ]
+    assert {name for name, _ in by_instance} <= set(instances)
+    assert ("ServerScriptService.Main", "api/deprecated-global") in by_instance
+
+
+def test_cli_score_a_corrupt_place_reports_an_error(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.rbxm"
+    broken.write_bytes(b"<roblox!\x89\xff\r\n\x1a\n\x00\x00" + bytes(20))
+    result = runner.invoke(app, ["score", str(broken), "-f", "json", "--no-exec"])
+    document = json.loads(result.stdout)
+    assert document["results"] == []
+    assert "broken.rbxm" in document["errors"][0]["message"]
