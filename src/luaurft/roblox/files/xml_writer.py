@@ -192,7 +192,7 @@ class _Writer:
                 flat = (_float(x) for point in value.keypoints for x in point)
                 return "NumberSequence", "".join(f"{x} " for x in flat)
             case ColorSequence():
-                parts = []
+                parts: list[float] = []
                 for time, color, envelope in value.keypoints:
                     parts.extend((time, color.r, color.g, color.b, envelope))
                 return "ColorSequence", "".join(f"{_float(x)} " for x in parts)
