@@ -303,3 +303,59 @@ def test_cli_score_a_corrupt_place_reports_an_error(tmp_path: Path) -> None:
     document = json.loads(result.stdout)
     assert document["results"] == []
     assert "broken.rbxm" in document["errors"][0]["message"]
+
+
+# -- Rojo projects holding model files -----------------------------------------------------
+
+
+def test_a_rojo_folder_builds_its_model_files(tmp_path: Path) -> None:
+    from luaurft.roblox.project import ProjectTree
+
+    root = tmp_path / "game"
+    (root / "src" / "server").mkdir(parents=True)
+    crate = _instance("Model", "Ignored", size=Vector3(2, 2, 2))
+    crate.add_child(_instance("Part", "Lid", size=Vector3(2, 0.5, 2)))
+    save_xml(RobloxTree(roots=[crate]), root / "src" / "server" / "Crate.rbxmx")
+    (root / "src" / "server" / "Door.model.json").write_text(
+        json.dumps(
+            {
+                "ClassName": "Part",
+                "Properties": {"Anchored": True, "Transparency": 0.5},
+                "Attributes": {"Locked": True},
+                "Tags": ["Door"],
+                "Children": [{"Name": "Hinge", "ClassName": "Attachment"}],
+            }
+        ),
+        encoding="utf-8",
+    )
+    (root / "src" / "server" / "Broken.rbxm").write_bytes(b"<roblox!\x89\xff\r\n\x1a\n")
+    (root / "src" / "server" / "Main.server.luau").write_text(PROBE_MODELS, encoding="utf-8")
+    (root / "default.project.json").write_text(
+        json.dumps(
+            {
+                "name": "game",
+                "tree": {
+                    "$className": "DataModel",
+                    "ServerScriptService": {"$path": "src/server"},
+                    "Workspace": {"Map": {"$path": "src/server/Crate.rbxmx"}},
+                },
+            }
+        ),
+        encoding="utf-8",
+    )
+    tree = ProjectTree.from_folder(root)
+    paths = {n.dotted_path: n.class_name for n in tree.nodes}
+    assert paths["ServerScriptService.Crate"] == "Model"
+    assert paths["ServerScriptService.Crate.Lid"] == "Part"
+    assert paths["ServerScriptService.Door"] == "Part"
+    assert paths["ServerScriptService.Door.Hinge"] == "Attachment"
+    assert paths["Workspace.Map.Lid"] == "Part"  # a $path to a model file
+    assert [p.path for p in tree.problems] == [str(root / "src" / "server" / "Broken.rbxm")]
+    main = root / "src" / "server" / "Main.server.luau"
+    run = run_script(PROBE_MODELS, project=tree, path_in_project=main, seconds=0.5)
+    assert _texts(run) == ["0.5 true 0.5 true Hinge"], run.errors
+
+
+PROBE_MODELS = """local door = script.Parent.Door
+print(script.Parent.Crate.Lid.Size.Y, door.Anchored, door.Transparency, door:GetAttribute("Locked"), door.Hinge.Name)
+"""

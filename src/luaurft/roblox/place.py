@@ -18,13 +18,14 @@ physical properties...) are left at the class default.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from luaurft.luau.kind import ScriptKind
-from luaurft.roblox.files import Instance, RobloxTree, load_roblox_file
+from luaurft.roblox.files import Instance, RobloxFileError, RobloxTree, load_roblox_file
 from luaurft.roblox.files.tree import SCRIPT_CLASSES
 from luaurft.roblox.files.values import (
     BrickColor,
@@ -131,37 +132,96 @@ def _placed_roots(tree: RobloxTree) -> Iterator[tuple[InstancePath, Instance]]:
             yield (DEFAULT_MODEL_PARENT, root.name), root
 
 
-def place_project(tree: RobloxTree, origin: str | os.PathLike[str] | None = None) -> ProjectTree:
-    """The ProjectTree of a place or model file's instances (see module docstring).
-
-    Services are not nodes (every world has them); everything inside them is,
-    parents first. Two siblings with one name keep the first, as `script.Parent.X`
-    finds the first."""
-    where = Path(origin if origin is not None else tree.origin)
-    nodes: list[ProjectNode] = []
-    seen: set[InstancePath] = set()
-    stack = list(reversed(list(_placed_roots(tree))))
+def _nodes(
+    placed: list[tuple[InstancePath, Instance]], where: Path, seen: set[InstancePath]
+) -> Iterator[ProjectNode]:
+    """Nodes for `placed` instances and all below them, parents before children.
+    Two siblings with one name keep the first, as `script.Parent.X` finds the first."""
+    stack = list(reversed(placed))
     while stack:
         path, instance = stack.pop()
         if path in seen:
             continue
         seen.add(path)
-        source = instance.properties.get("Source")
         is_script = instance.class_name in SCRIPT_CLASSES
-        nodes.append(
-            ProjectNode(
-                path,
-                instance.class_name,
-                file=script_file(where, path) if is_script else None,
-                source=str(source)
-                if is_script and isinstance(source, str)
-                else ("" if is_script else None),
-                state=instance_state(instance),
-            )
+        source = instance.properties.get("Source")
+        yield ProjectNode(
+            path,
+            instance.class_name,
+            file=script_file(where, path) if is_script else None,
+            source=(str(source) if isinstance(source, str) else "") if is_script else None,
+            state=instance_state(instance),
         )
         stack.extend(((*path, c.name), c) for c in reversed(instance.children))
-    nodes.sort(key=lambda n: len(n.path))
+
+
+def place_project(tree: RobloxTree, origin: str | os.PathLike[str] | None = None) -> ProjectTree:
+    """The ProjectTree of a place or model file's instances (see module docstring).
+    Services are not nodes (every world has them); everything inside them is."""
+    where = Path(origin if origin is not None else tree.origin)
+    nodes = sorted(_nodes(list(_placed_roots(tree)), where, set()), key=lambda n: len(n.path))
     return ProjectTree(root=where, nodes=tuple(nodes), problems=())
+
+
+MODEL_SUFFIXES = (".rbxm", ".rbxmx", ".model.json")
+
+
+def model_name(file_name: str) -> str | None:
+    """The instance name of a model file in a Rojo folder (`Crate.rbxm` -> `Crate`),
+    or None when the file is not a model."""
+    lowered = file_name.lower()
+    for suffix in MODEL_SUFFIXES:
+        if lowered.endswith(suffix) and len(file_name) > len(suffix):
+            return file_name[: -len(suffix)]
+    return None
+
+
+def model_nodes(file: Path, path: InstancePath) -> list[ProjectNode]:
+    """A model file of a Rojo project as Rojo builds it: its one root instance at
+    `path` (named after the file), with everything below it. RobloxFileError when
+    it cannot be read or holds more or fewer than one root."""
+    tree = _json_model(file) if file.name.lower().endswith(".json") else load_roblox_file(file)
+    if len(tree.roots) != 1:
+        raise RobloxFileError(
+            str(file),
+            None,
+            f"a model in a Rojo project must hold exactly one root instance, not {len(tree.roots)}",
+        )
+    return list(_nodes([(path, tree.roots[0])], file, set()))
+
+
+def _json_model(file: Path) -> RobloxTree:
+    """A Rojo `.model.json`: ClassName, Children, and the scalar Properties,
+    Attributes and Tags (typed values such as `{"Vector3": [...]}` are not read)."""
+    try:
+        document = json.loads(file.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise RobloxFileError(str(file), None, f"not a readable JSON model ({exc})") from None
+
+    def build(entry: object, depth: int) -> Instance:
+        if not isinstance(entry, dict) or not isinstance(entry.get("ClassName"), str):
+            raise RobloxFileError(str(file), None, "every instance needs a ClassName")
+        if depth > 200:
+            raise RobloxFileError(str(file), None, "instances nested more than 200 deep")
+        instance = Instance(entry["ClassName"])
+        if isinstance(entry.get("Name"), str):
+            instance.properties["Name"] = entry["Name"]
+        for key, target in (
+            ("Properties", instance.properties),
+            ("Attributes", instance.attributes),
+        ):
+            values = entry.get(key)
+            for name, value in values.items() if isinstance(values, dict) else ():
+                if isinstance(value, (bool, int, float, str)):
+                    target[name] = value
+        tags = entry.get("Tags")
+        instance.tags = [t for t in tags if isinstance(t, str)] if isinstance(tags, list) else []
+        children = entry.get("Children")
+        for child in children if isinstance(children, list) else ():
+            instance.add_child(build(child, depth + 1))
+        return instance
+
+    return RobloxTree(roots=[build(document, 0)], origin=str(file))
 
 
 def load_place(path: str | os.PathLike[str]) -> ProjectTree:
