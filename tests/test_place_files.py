@@ -319,6 +319,12 @@ def test_xml_unknown_types_are_skipped_and_bad_xml_is_refused() -> None:
 
     with pytest.raises(RobloxFileError, match=r"line 1, column"):
         read_roblox_bytes(b"<roblox version='4'><Item class='Part'>", "cut.rbxmx")
+    mentions_a_dtd = (
+        b"<roblox version='4'><Item class='Script' referent='A'><Properties>"
+        b"<ProtectedString name='Source'><![CDATA[print('<!DOCTYPE html>')]]></ProtectedString>"
+        b"</Properties></Item></roblox>"
+    )
+    assert "<!DOCTYPE" in read_roblox_bytes(mentions_a_dtd).roots[0].properties["Source"]
     with pytest.raises(RobloxFileError, match="DTD"):
         read_roblox_bytes(b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><roblox/>', "d")
     bad_float = (

@@ -667,8 +667,9 @@ def _fonts(cursor: Cursor, count: int) -> list[PropertyValue]:
     return out
 
 
-def _table_dependent(cursor: Cursor, count: int) -> list[PropertyValue]:
-    raise AssertionError("decoded by the reader, which holds the file's tables")
+def _decoded_by_reader(cursor: Cursor, count: int) -> list[PropertyValue]:
+    """Refs, shared strings and Content need the file's tables: `prop` decodes them."""
+    raise AssertionError("decoded in _BinaryReader.prop")
 
 
 _DECODERS: dict[int, Callable[[Cursor, int], list[PropertyValue]]] = {
@@ -688,7 +689,7 @@ _DECODERS: dict[int, Callable[[Cursor, int], list[PropertyValue]]] = {
     0x0E: _vector3_values,
     0x10: _cframe_values,
     0x12: _enums,
-    0x13: _table_dependent,
+    0x13: _decoded_by_reader,
     0x14: _vector3int16s,
     0x15: _number_sequences,
     0x16: _color_sequences,
@@ -697,11 +698,11 @@ _DECODERS: dict[int, Callable[[Cursor, int], list[PropertyValue]]] = {
     0x19: _physical,
     0x1A: _color3uint8s,
     0x1B: _int64s,
-    0x1C: _table_dependent,
+    0x1C: _decoded_by_reader,
     0x1D: _bytecodes,
     0x1E: _optional_cframes,
     0x1F: _unique_ids,
     0x20: _fonts,
     0x21: _capabilities,
-    0x22: _table_dependent,
+    0x22: _decoded_by_reader,
 }

@@ -307,8 +307,11 @@ class _XmlReader:
         warnings.warn(f"{self.origin}: {message}", RobloxFileWarning, stacklevel=4)
 
     def read(self, data: bytes | str) -> RobloxTree:
-        head = data[:4096].lower() if isinstance(data, bytes) else data[:4096].lower().encode()
-        if b"<!doctype" in head or b"<!entity" in head:
+        raw = data if isinstance(data, bytes) else data.encode("utf-8", "surrogatepass")
+        # A DTD (where entities are declared) can only come before the root element;
+        # script text inside the document may mention one freely.
+        root_at = raw.find(b"<roblox")
+        if b"<!DOCTYPE" in (raw[:root_at] if root_at >= 0 else raw):
             raise self.fail("XML with a DTD or entities is refused; Roblox never writes them")
         try:
             root = ET.fromstring(data)
