@@ -171,11 +171,21 @@ def test_cli_run_with_a_corrupt_place_is_a_usage_error(tmp_path: Path) -> None:
 
 # -- scoring a place -----------------------------------------------------------------------
 
-SERVER = """local Library = require(game.ReplicatedStorage.Shared.Library)
+SERVER = """local ReplicatedStorage = game:GetService("ReplicatedStorage")
+local Library = require(ReplicatedStorage.Shared.Library)
 local Players = game:GetService("Players")
+local spawns = workspace.Map.Spawns:GetChildren()
+
+ReplicatedStorage.Remotes.Damage.OnServerEvent:Connect(function(player, amount)
+\tif typeof(amount) ~= "number" then
+\t\treturn
+\tend
+\tprint(player.Name, Library.add(amount, 1))
+end)
 
 Players.PlayerAdded:Connect(function(player)
-\tprint(player.Name, Library.add(1, 2))
+\tlocal spawn = spawns[1]
+\tprint(player.Name, spawn.Name, spawn:GetAttribute("Team"), spawn.Position.Y)
 end)
 """
 CLIENT = """local Players = game:GetService("Players")
@@ -184,9 +194,25 @@ print(player.Name)
 """
 
 
-def scripts_only_game() -> RobloxTree:
-    """The scripts of a small game, in folders: what a Rojo tree can hold too."""
+def _map() -> Instance:
+    spawns = _instance("Folder", "Spawns")
+    for index, x in enumerate((10.0, -10.0), start=1):
+        part = spawns.add_child(
+            _instance("Part", f"Spawn{index}", CFrame=CFrame(Vector3(x, 7, 3)), Anchored=True)
+        )
+        part.attributes["Team"] = "Red" if index == 1 else "Blue"
+    game_map = _instance("Model", "Map")
+    game_map.add_child(spawns)
+    return game_map
+
+
+def full_game() -> RobloxTree:
+    """Map parts, remotes, a ModuleScript library, a server Script that requires it,
+    a LocalScript."""
+    workspace = _instance("Workspace", "Workspace")
+    workspace.add_child(_map())
     storage = _instance("ReplicatedStorage", "ReplicatedStorage")
+    storage.add_child(_instance("Folder", "Remotes")).add_child(_instance("RemoteEvent", "Damage"))
     storage.add_child(_instance("Folder", "Shared")).add_child(
         _instance("ModuleScript", "Library", Source=ProtectedString(LIBRARY))
     )
@@ -196,10 +222,12 @@ def scripts_only_game() -> RobloxTree:
     starter.add_child(_instance("StarterPlayerScripts", "StarterPlayerScripts")).add_child(
         _instance("LocalScript", "Hud", Source=ProtectedString(CLIENT))
     )
-    return RobloxTree(roots=[storage, server, starter])
+    return RobloxTree(roots=[workspace, storage, server, starter])
 
 
 def _rojo_tree(root: Path) -> Path:
+    """The same game as a Rojo project: scripts as files, the map as an .rbxmx model,
+    the remotes as a .model.json."""
     files = {
         "src/shared/Library.luau": LIBRARY,
         "src/server/Main.server.luau": SERVER,
@@ -208,11 +236,19 @@ def _rojo_tree(root: Path) -> Path:
     for name, text in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text, encoding="utf-8")
+    (root / "models").mkdir()
+    save_xml(RobloxTree(roots=[_map()]), root / "models" / "Map.rbxmx")
+    remotes = {"ClassName": "Folder", "Children": [{"Name": "Damage", "ClassName": "RemoteEvent"}]}
+    (root / "models" / "Remotes.model.json").write_text(json.dumps(remotes), encoding="utf-8")
     project = {
         "name": "game",
         "tree": {
             "$className": "DataModel",
-            "ReplicatedStorage": {"Shared": {"$path": "src/shared"}},
+            "Workspace": {"Map": {"$path": "models/Map.rbxmx"}},
+            "ReplicatedStorage": {
+                "Shared": {"$path": "src/shared"},
+                "Remotes": {"$path": "models/Remotes.model.json"},
+            },
             "ServerScriptService": {"Main": {"$path": "src/server/Main.server.luau"}},
             "StarterPlayer": {"StarterPlayerScripts": {"$path": "src/client"}},
         },
@@ -224,7 +260,7 @@ def _rojo_tree(root: Path) -> Path:
 def test_scoring_a_place_gives_the_cards_of_the_same_rojo_tree(tmp_path: Path) -> None:
     from luaurft.scoring.report import FileResult, score_paths
 
-    place = save_xml(scripts_only_game(), tmp_path / "game.rbxlx")
+    place = save_xml(full_game(), tmp_path / "game.rbxlx")
     rojo = _rojo_tree(tmp_path / "rojo")
     from_place = {
         o.instance: o.card
@@ -250,13 +286,16 @@ def test_scoring_a_place_gives_the_cards_of_the_same_rojo_tree(tmp_path: Path) -
         assert card.kind == other.kind, instance
         assert card.scores == other.scores, instance
         assert [f.to_dict() for f in card.findings] == [f.to_dict() for f in other.findings]
-    # The server script really ran in the place: its require reached the library.
+    # The server script really ran in the place: its require reached the library,
+    # and the map and remotes it indexes were there.
     assert from_place["ServerScriptService.Main"].scores["exec"] == 1.0
+    assert run_script(SERVER, kind="Script", seconds=1).status.value == "error"
 
 
-def test_cli_score_a_place_in_every_format(tmp_path: Path) -> None:
-    place = save_xml(scripts_only_game(), tmp_path / "game.rbxlx")
-    table = runner.invoke(app, ["score", str(place), "--no-exec"])
+def test_cli_score_a_place_in_every_format(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    place = save_xml(full_game(), tmp_path / "game.rbxlx")
+    monkeypatch.chdir(tmp_path)
+    table = runner.invoke(app, ["score", "game.rbxlx", "--no-exec"])
     assert table.exit_code == 0, table.output
     assert "game.rbxlx:ServerScriptService.Main" in table.stdout
 
@@ -276,8 +315,8 @@ def test_cli_score_a_place_in_every_format(tmp_path: Path) -> None:
     assert {json.loads(line)["instance"] for line in lines} == set(instances)
 
     # A finding's SARIF result names the place file and, logically, the instance.
-    messy = scripts_only_game()
-    messy.roots[1].children[0].properties["Source"] = ProtectedString("wait(1)\nprint(x)\n")
+    messy = full_game()
+    messy.roots[2].children[0].properties["Source"] = ProtectedString("wait(1)\nprint(x)\n")
     messy_place = save_xml(messy, tmp_path / "messy.rbxlx")
     sarif = json.loads(
         runner.invoke(app, ["score", str(messy_place), "-f", "sarif", "--no-exec"]).stdout
