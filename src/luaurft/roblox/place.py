@@ -46,7 +46,6 @@ _SCRIPT_NAMES = {
     "Color3uint8": "Color",
     "formFactorRaw": "FormFactor",
     "Health_XML": "Health",
-    "MaxDistance": "RollOffMaxDistance",
     "xmlRead_MaxDistance_3": "RollOffMaxDistance",
     "Heat_xml": "Heat",
     "Size_xml": "Size",
