@@ -45,7 +45,8 @@ def score(
     paths: Annotated[
         list[str],
         typer.Argument(
-            help="Files, directories (searched for .lua/.luau) or - for standard input."
+            help="Files, directories (searched for .lua/.luau), place or model files "
+            "(.rbxl .rbxlx .rbxm .rbxmx: every script inside) or - for standard input."
         ),
     ],
     output_format: Annotated[
@@ -149,7 +150,7 @@ def _print_table(outcomes: list[Outcome]) -> None:
     for result in results:
         card = result.card
         table.add_row(
-            result.path,
+            result.label,
             _SHORT_KIND.get(card.kind, card.kind),
             *(_fmt(card.scores.get(name)) for name in DETERMINISTIC_SCORERS),
             _fmt(card.composite),
@@ -161,7 +162,7 @@ def _print_table(outcomes: list[Outcome]) -> None:
     for result in results:
         if not result.card.findings:
             continue
-        console.print(Text(result.path, style="bold"))
+        console.print(Text(result.label, style="bold"))
         for f in result.card.findings:
             line = Text(f"  {f.line}:{f.column} ")
             line.append(f.severity.value, style=_SEVERITY_STYLE.get(f.severity.value, ""))

@@ -727,6 +727,8 @@ def _build_project(
             "name": node.name,
             "class": node.class_name,
         }
+        if node.state is not None:
+            item["state"] = node.state  # from a place file: properties, attributes, tags
         if node.class_name == "ModuleScript" and node.source is not None:
             item["module"] = len(chunks)
             chunks.append((_chunk_name(node), _module_bytecode(node.source)))

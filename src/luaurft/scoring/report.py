@@ -7,6 +7,8 @@ get exactly what the command prints:
   keeps `-` (standard input);
 - `score_paths(paths)` scores each file in turn, yielding a `FileResult`, or a
   `FileError` for a file that cannot be read or is not text (the rest go on);
+  a place or model file (`.rbxl` `.rbxlx` `.rbxm` `.rbxmx`) yields one result
+  per script inside it, with its instance path (`score_place`);
 - `result_dict`, `json_document` and `sarif_document` build the documents.
 """
 
@@ -23,6 +25,8 @@ from urllib.parse import quote
 from luaurft.errors import LuaurftError
 from luaurft.luau.executor import WorkerFailure, set_workers, shared_executor, worker_count
 from luaurft.luau.source import LuauSource
+from luaurft.roblox.files import is_roblox_file
+from luaurft.roblox.place import load_place
 from luaurft.roblox.project import InProject, ProjectLookup, ProjectTree
 from luaurft.scoring import score_source
 from luaurft.scoring.card import ScoreCard
@@ -44,6 +48,13 @@ FILE_WALL_SECONDS = 120.0
 class FileResult:
     path: str
     card: ScoreCard
+    #: For a script inside a place or model file: its instance path in that file.
+    instance: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How people see it: the path, and the instance path inside a place file."""
+        return self.path if self.instance is None else f"{self.path}:{self.instance}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,8 +154,11 @@ def score_paths(
     if lookup is None and exec and project:
         lookup = ProjectLookup(paths)
     workers = worker_count(jobs, len(files))
-    if workers <= 1 or STDIN in files:
+    if workers <= 1 or STDIN in files or any(is_roblox_file(f) for f in files):
         for path in files:
+            if path != STDIN and is_roblox_file(path):
+                yield from score_place(path, kind=kind, exec=exec)
+                continue
             in_project = None if lookup is None or path == STDIN else lookup.find(path)
             yield score_file(path, kind=kind, read_stdin=read_stdin, exec=exec, project=in_project)
         return
@@ -161,6 +175,28 @@ def score_paths(
             yield score_file(path, kind=kind, exec=exec, project=in_project)
         else:
             yield outcome
+
+
+def score_place(path: str, *, kind: str | None = None, exec: bool = False) -> Iterator[Outcome]:
+    """Score every Script, LocalScript and ModuleScript inside a place or model file,
+    each as its class says (unless `kind` overrides it) and, with `exec`, each run
+    in the place (its requires reach the place's ModuleScripts). A file that
+    cannot be read gives one `FileError`."""
+    try:
+        tree = load_place(path)
+    except LuaurftError as exc:
+        yield FileError(path, str(exc))
+        return
+    for node in tree.scripts:
+        assert node.file is not None  # every script of a place has its stand-in path
+        located = InProject(tree, node.file, node)
+        card = score_source(
+            LuauSource.of(node.source or ""),
+            kind=kind or node.class_name,
+            exec=exec,
+            project=located,
+        )
+        yield FileResult(path, card, instance=node.dotted_path)
 
 
 # A worker keeps the project lookup of the folders it was last asked about.
@@ -195,6 +231,7 @@ def result_dict(result: FileResult) -> dict[str, Any]:
         scores["exec"] = card.scores["exec"]
     entry: dict[str, Any] = {
         "path": result.path,
+        **({} if result.instance is None else {"instance": result.instance}),
         "kind": card.kind,
         "scores": scores,
         "findings": [f.to_dict() for f in card.findings],
@@ -301,7 +338,14 @@ def sarif_document(outcomes: Iterable[Outcome]) -> dict[str, Any]:
             continue
         uri = _artifact_uri(outcome.path)
         entry = result_dict(outcome)
-        files.append({"path": outcome.path, "kind": entry["kind"], "scores": entry["scores"]})
+        files.append(
+            {
+                "path": outcome.path,
+                **({} if outcome.instance is None else {"instance": outcome.instance}),
+                "kind": entry["kind"],
+                "scores": entry["scores"],
+            }
+        )
         for finding in outcome.card.findings:
             text = finding.message + (f" Fix: {finding.fix}" if finding.fix else "")
             result: dict[str, Any] = {
@@ -317,6 +361,12 @@ def sarif_document(outcomes: Iterable[Outcome]) -> dict[str, Any]:
                     }
                 ],
             }
+            if outcome.instance is not None:
+                # A script inside a place file: the file is the artifact, the
+                # instance path is where in it.
+                result["locations"][0]["logicalLocations"] = [
+                    {"fullyQualifiedName": outcome.instance, "kind": "module"}
+                ]
             if finding.rule in index:
                 result["ruleIndex"] = index[finding.rule]
             results.append(result)
