@@ -36,6 +36,7 @@ from luaurft.agent.studio_push import StudioSession
 from luaurft.config import Settings
 from luaurft.errors import LuaurftError
 from luaurft.llm.types import Generator, SamplingParams
+from luaurft.luau.executor import WorkerFailure, isolated, shared_executor
 from luaurft.scoring import score_source
 from luaurft.studio.bridge import StudioBridge
 from luaurft.studio.errors import StudioError
@@ -207,9 +208,13 @@ class _Tools:
         """Score Luau with luaurft's scorers: per-scorer scores in [0, 1], the composite,
         whether it compiles, and every finding (rule, line, message, fix)."""
         try:
-            return score_source(code, kind=kind, path=path).to_dict()
+            # In a worker: a huge or hostile input slows that worker, never the server.
+            card = isolated(_score_card, code, kind, path, wall_seconds=SCORE_WALL_SECONDS)
         except LuaurftError as exc:
             raise _tool_error(str(exc)) from exc
+        if isinstance(card, WorkerFailure):
+            raise _tool_error(f"scoring did not finish: {card.message}")
+        return card
 
     def run_luau(
         self,
@@ -260,6 +265,14 @@ class _Tools:
             raise _tool_error(str(exc)) from exc
 
 
+# Scoring one piece of code: far more than any real script needs.
+SCORE_WALL_SECONDS = 120.0
+
+
+def _score_card(code: str, kind: str | None, path: str | None) -> dict[str, Any]:
+    return score_source(code, kind=kind, path=path).to_dict()
+
+
 def build_server(
     *,
     generator: Generator | Callable[[], Generator] | None = None,
@@ -280,6 +293,8 @@ def build_server(
         studio_timeout=studio_timeout,
         studio_logs_wait=studio_logs_wait,
     )
+    # Workers ready before the first call: one tool call can run while another waits.
+    shared_executor().prestart()
     server = MCPServer(
         name="luaurft", version=__version__, instructions=INSTRUCTIONS, log_level="WARNING"
     )

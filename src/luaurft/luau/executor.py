@@ -286,6 +286,24 @@ class Executor:
                 self._started -= 1
             self._lock.notify_all()
 
+    def prestart(self, count: int | None = None) -> None:
+        """Start up to `count` workers now (default: as many as allowed), so the first
+        concurrent calls do not wait for a worker to start."""
+        with self._lock:
+            wanted = min(self.workers, count or self.workers) - self._started
+            if self._closed or wanted <= 0:
+                return
+            self._started += wanted
+        started = []
+        try:
+            for _ in range(wanted):
+                started.append(_Worker(self._context, self._warm))
+        finally:
+            with self._lock:
+                self._started -= wanted - len(started)
+                self._idle.extend(started)
+                self._lock.notify_all()
+
     def _acquire(self) -> _Worker:
         with self._lock:
             while True:
