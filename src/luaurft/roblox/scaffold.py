@@ -602,6 +602,15 @@ def _direct_children(
             roots[m.group(1)] = (path, None)
             aliased.add(m.group(1))
     direct_keys: set[tuple[str, str]] = set()
+    # Scanning the whole text, only the roots can start a chain: matching every
+    # identifier and rejecting it in `walk` cost most of a placement.
+    known = sorted((k for k in roots if "." not in k), key=len, reverse=True)
+    starts = re.compile(
+        rf"\bgame\s*:\s*GetService\s*\(\s*{_STRING_Q}({services}){_STRING_Q}\s*\)"
+        rf"|\bgame\s*\.\s*({services})\b"
+        rf"|\bscript\s*\.\s*Parent\b"
+        rf"|(?<![.:\w])({'|'.join(map(re.escape, known))})\b"
+    )
     for m in starts.finditer(text):
         before = len(order)
         reached = walk(m)
