@@ -209,12 +209,18 @@ def test_inert_services_answer_with_typed_defaults_and_reject_unknown_names() ->
         """
         local VRService = game:GetService("VRService")
         local HapticService = game:GetService("HapticService")
-        print(VRService.VREnabled, VRService.VRDeviceName == "", typeof(VRService.UserCFrameChanged))
+        print(VRService.VREnabled, VRService.FadeOutViewOnCollision, typeof(VRService.UserCFrameChanged))
         print(HapticService:IsVibrationSupported(Enum.UserInputType.Gamepad1))
         print(pcall(function() return VRService.VREnabeld end))
+        print(pcall(function() return VRService.VRDeviceName end))
         """,
         kind="LocalScript",
         seconds=0.5,
     )
     assert out[:2] == ["false true RBXScriptSignal", "false"]
     assert out[2] == 'false user:6: VREnabeld is not a valid member of VRService "VRService"'
+    # A member of a security level game scripts lack errors as in Roblox.
+    assert out[3] == (
+        "false user:7: The current thread cannot access 'VRDeviceName'"
+        " (lacking capability RobloxScriptSecurity)"
+    )

@@ -37,6 +37,7 @@ from luaurft.luau.sandbox import (
 )
 from luaurft.roblox.project import ProjectNode, ProjectTree, dotted
 from luaurft.roblox.scaffold import Placement, infer_placement
+from luaurft.roblox.surface import HOST_FUNCTIONS as SURFACE_HOST_FUNCTIONS
 
 RUNTIME_FILES = ("core", "enums", "datatypes", "instance", "classes", "services", "world")
 # Generated data chunks (scripts/gen_*.py), each handed to the runtime as rt.<key>.
@@ -220,6 +221,10 @@ class MockWorld:
         rt = sandbox.lua.create_table()
         rt.set("prelude", sandbox.prelude)
         rt.set("host", sandbox.host)
+        # The engine surface stays in this process: the runtime asks for a class
+        # when a script first touches it.
+        for key, fn in SURFACE_HOST_FUNCTIONS.items():
+            rt.set(key, sandbox.host_function(fn))
         api: Any = None
         for name, bytecode in _runtime_chunks():
             fn = sandbox.load(bytecode, name=f"rbx/{name}", binary=True)
