@@ -354,3 +354,72 @@ KNOWN_GAPS = {
 def test_generated_script_path_is_documented() -> None:
     script = Path(__file__).resolve().parents[1] / "scripts" / "gen_api_surface.py"
     assert script.is_file()
+
+
+# -- isolation: nothing a run does reaches the next --------------------------------------------
+
+HOSTILE = """
+local function try(fn) pcall(fn) end
+-- globals, libraries and the environment
+try(function() _G.leak = "hostile" end)
+try(function() shared.leak = "hostile" end)
+try(function() getfenv = function() end end)
+try(function() math.pi = 3 end)
+try(function() string.upper = string.lower end)
+try(function() table.insert = nil end)
+try(function() rawset(math, "huge", 1) end)
+try(function() getmetatable("").__index = {} end)
+try(function() setmetatable(string, { __index = function() return 0 end }) end)
+try(function() Vector3.zero = Vector3.new(1, 1, 1) end)
+try(function() rawset(Vector3, "new", function() return 1 end) end)
+try(function() getmetatable(Vector3.new()).__add = function() return 0 end end)
+try(function() Enum.Material = nil end)
+try(function() getmetatable(Enum.Material).__index = function() return 1 end end)
+try(function() Instance.new = function() return nil end end)
+try(function() rawset(Instance, "new", nil) end)
+try(function() BrickColor.new = nil end)
+try(function() getmetatable(game).__index = function() return 1 end end)
+try(function() setmetatable(game, {}) end)
+try(function() task.wait = nil end)
+try(function() getmetatable(workspace.Changed).__index = nil end)
+-- the world: services, defaults, the generated surface
+workspace.Gravity = 1
+game:GetService("Lighting").ClockTime = 3
+game:GetService("Players").CharacterAutoLoads = false
+local junk = Instance.new("Part")
+junk.Name = "Junk"
+junk.Parent = workspace
+local audio = Instance.new("AudioPlayer")
+audio.Volume = 9
+audio.Parent = workspace
+for i = 1, 200 do
+	try(function() return audio["NoSuchMember" .. i] end)
+	try(function() return game:GetService("NoSuchService" .. i) end)
+	try(function() return Instance.new("NoSuchClass" .. i) end)
+end
+try(function() game:GetService("ConfigService").Name = "Owned" end)
+print("hostile done")
+"""
+
+CLEAN = """
+print(_G.leak, shared.leak, math.pi == 3.141592653589793, string.upper("a"))
+print(workspace.Gravity, game:GetService("Lighting").ClockTime)
+print(game:GetService("Players").CharacterAutoLoads, workspace:FindFirstChild("Junk"))
+print(Instance.new("AudioPlayer").Volume, Vector3.zero, Vector3.new(1, 2, 3) + Vector3.one)
+print(Enum.Material.Plastic, typeof(task.wait), BrickColor.new("Bright red").Name)
+print(game:GetService("ConfigService").Name, Instance.new("Part").Size.X)
+"""
+
+
+def test_a_hostile_run_leaves_nothing_for_the_next() -> None:
+    hostile = run_script(HOSTILE, kind="Script", seconds=1.0)
+    assert [o.text for o in hostile.output if o.stream == "print"] == ["hostile done"]
+    out = printed(CLEAN)
+    assert out == [
+        "nil nil true A",
+        "196.2 14.5",
+        "true nil",
+        "1 0, 0, 0 2, 3, 4",
+        "Enum.Material.Plastic function Bright red",
+        "ConfigService 4",
+    ]
