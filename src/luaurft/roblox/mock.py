@@ -46,15 +46,22 @@ DEFAULT_SECONDS = 5.0
 
 
 @cache
+def _runtime_compiler() -> pluau.Compiler:
+    # The runtime is trusted and its line numbers never reach a report (its frames
+    # are stripped), so it gets optimisation level 2 (inlining, constant folding):
+    # about 4% of a mock run. Debug level 1 keeps function names.
+    return pluau.Compiler(2, 1, 0, 0)
+
+
+@cache
 def _runtime_chunks() -> tuple[tuple[str, bytes], ...]:
+    """The runtime's bytecode, compiled once per process."""
     root = resources.files("luaurft.roblox").joinpath("runtime")
-    chunks = [
-        (name, compile_chunk(root.joinpath(f"{name}.luau").read_text("utf-8")))
-        for name in RUNTIME_DATA
-    ]
-    for name in RUNTIME_FILES:
-        chunks.append((name, compile_chunk(root.joinpath(f"{name}.luau").read_text("utf-8"))))
-    return tuple(chunks)
+    compiler = _runtime_compiler()
+    return tuple(
+        (name, bytes(compiler.compile(root.joinpath(f"{name}.luau").read_text("utf-8"))))
+        for name in (*RUNTIME_DATA, *RUNTIME_FILES)
+    )
 
 
 @dataclass(frozen=True, slots=True)
