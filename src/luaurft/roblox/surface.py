@@ -66,6 +66,30 @@ def surface_classes() -> dict[str, SurfaceClass]:
     return out
 
 
+@cache
+def event_names() -> frozenset[str]:
+    """The name of every event of every class (what `X.Name:Connect` can mean)."""
+    return frozenset(
+        m[1] for cls in surface_classes().values() for m in cls.members() if m[0] == "e"
+    )
+
+
+def class_members(name: str) -> frozenset[str]:
+    """Every member name of class `name`, inherited ones included (empty if unknown)."""
+    return _class_members(name)
+
+
+@cache
+def _class_members(name: str) -> frozenset[str]:
+    classes = surface_classes()
+    out: set[str] = set()
+    current: str | None = name
+    while current is not None and current in classes:
+        out |= set(_own(current)[0])
+        current = classes[current].superclass
+    return frozenset(out)
+
+
 def surface_header() -> str:
     """The data file's first line: what it was derived from."""
     return surface_text().split("\n", 1)[0]
@@ -165,6 +189,8 @@ HOST_FUNCTIONS = {
 __all__ = [
     "HOST_FUNCTIONS",
     "SurfaceClass",
+    "class_members",
+    "event_names",
     "resolve_default",
     "resolve_member",
     "surface_classes",
