@@ -423,3 +423,16 @@ def test_a_hostile_run_leaves_nothing_for_the_next() -> None:
         "Enum.Material.Plastic function Bright red",
         "ConfigService 4",
     ]
+
+
+def test_docs_list_every_class_with_hand_written_behaviour() -> None:
+    from luaurft.luau.sandbox import to_python
+
+    with MockWorld() as world:
+        values = world.sandbox.postmortem(world._api("selfCheck"), cpu_seconds=10)
+        assert values is not None
+        summary = to_python(values[1], max_items=5000)
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "execution.md").read_text()
+    listed = docs.split("Classes with hand-written behaviour", 1)[1].split(": ", 1)[1]
+    names = set(listed.split(".\n", 1)[0].replace("\n", " ").split(", "))
+    assert names == set(summary)
