@@ -224,3 +224,59 @@ def test_inert_services_answer_with_typed_defaults_and_reject_unknown_names() ->
         "false user:7: The current thread cannot access 'VRDeviceName'"
         " (lacking capability RobloxScriptSecurity)"
     )
+
+
+# -- modern APIs ------------------------------------------------------------------------
+
+
+def test_shared_tables_share_values_not_functions() -> None:
+    out = printed(
+        """
+        local st = SharedTable.new({ coins = 5, name = "x", nested = { a = 1 } })
+        print(typeof(st), st.coins, typeof(st.nested), st.nested.a, SharedTable.size(st))
+        print(SharedTable.increment(st, "coins", 2), st.coins)
+        SharedTable.update(st, "name", function(old) return old .. "y" end)
+        local frozen = SharedTable.cloneAndFreeze(st, true)
+        print(st.name, SharedTable.isFrozen(frozen), pcall(function() frozen.coins = 1 end))
+        print(pcall(function() st.f = print end))
+        """
+    )
+    assert out == [
+        "SharedTable 5 SharedTable 1 3",
+        "5 7",
+        "xy true false user:7: attempt to modify a frozen SharedTable",
+        "false user:8: function cannot be stored in a SharedTable",
+    ]
+
+
+def test_drag_detectors_are_dragged_by_the_stimulus() -> None:
+    server = printed(
+        """
+        local detector = script.Parent
+        detector.DragStart:Connect(function(player, ray, viewFrame, hitFrame, part)
+            print("start", player, typeof(ray), typeof(viewFrame), part.Name)
+        end)
+        detector.DragEnd:Connect(function(player) print("end", player) end)
+        """
+    )
+    assert server == ["start Player1 Ray CFrame Part", "end Player1"]
+    client = printed(
+        """
+        local detector = script.Parent
+        detector.DragContinue:Connect(function(position) print(typeof(position)) end)
+        """,
+        kind="LocalScript",
+    )
+    assert client == ["Vector2"]
+
+
+def test_text_chat_service_has_its_configurations() -> None:
+    out = printed(
+        """
+        local TextChatService = game:GetService("TextChatService")
+        local window = TextChatService.ChatWindowConfiguration
+        window.Enabled = false
+        print(window.Enabled, TextChatService.BubbleChatConfiguration.BubbleDuration)
+        """
+    )
+    assert out == ["false 15"]
