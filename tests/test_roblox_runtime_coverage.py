@@ -280,3 +280,44 @@ def test_text_chat_service_has_its_configurations() -> None:
         """
     )
     assert out == ["false 15"]
+
+
+def test_the_audio_graph_wires_and_plays_on_the_virtual_clock() -> None:
+    out = printed(
+        """
+        local player = Instance.new("AudioPlayer")
+        player.Asset = "rbxassetid://1"
+        local emitter = Instance.new("AudioEmitter")
+        local wire = Instance.new("Wire")
+        wire.SourceInstance = player
+        wire.TargetInstance = emitter
+        print(wire.Connected, #player:GetConnectedWires("Output"), #emitter:GetConnectedWires("Input"))
+        player.Ended:Connect(function() print("ended", player.IsPlaying) end)
+        player:Play()
+        print(player.IsPlaying, player.TimeLength)
+        print(pcall(function() player.IsPlaying = false end))
+        """
+    )
+    assert out == [
+        "true 1 1",
+        "true 1",
+        "false user:12: The current thread cannot write 'IsPlaying'"
+        " (lacking capability RobloxSecurity)",
+        "ended false",
+    ]
+
+
+def test_query_descendants_matches_classes_tags_and_names() -> None:
+    out = printed(
+        """
+        local folder = Instance.new("Folder")
+        local floor = Instance.new("Part", folder)
+        floor.Name = "Floor"
+        local lava = Instance.new("Part", folder)
+        lava:AddTag("Lava")
+        Instance.new("Model", folder)
+        print(#folder:QueryDescendants("BasePart"), #folder:QueryDescendants(".Lava"))
+        print(#folder:QueryDescendants("#Floor"), #folder:QueryDescendants("Model, Part.Lava"))
+        """
+    )
+    assert out == ["2 1", "1 2"]
