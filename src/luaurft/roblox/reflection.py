@@ -83,7 +83,7 @@ class ReflectedClass:
     tags: tuple[str, ...]
     superclass: str | None
     #: property name -> (scriptability, data type, tags, kind)
-    properties: dict[str, tuple[Any, Any, Any, Any]]
+    properties: dict[str, tuple[Any, ...]]
     #: property name -> typed default, e.g. {"Vector3": [4, 1.2, 2]}
     defaults: dict[str, dict[str, Any]]
 
@@ -99,7 +99,7 @@ def read_reflection(path: str | Path) -> tuple[str, dict[str, ReflectedClass]]:
             name=cname,
             tags=tuple(tags or ()),
             superclass=superclass,
-            properties={k: tuple(v[1:]) for k, v in (properties or {}).items()},  # type: ignore[misc]
+            properties={k: tuple(v[1:]) for k, v in (properties or {}).items()},
             defaults=dict(defaults or {}),
         )
     return str(version), out
