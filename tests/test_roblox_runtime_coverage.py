@@ -321,3 +321,39 @@ def test_query_descendants_matches_classes_tags_and_names() -> None:
         """
     )
     assert out == ["2 1", "1 2"]
+
+
+def test_humanoid_description_keeps_emotes() -> None:
+    out = printed(
+        """
+        local desc = Instance.new("HumanoidDescription")
+        desc:SetEmotes({ Salute = { 3360689775 }, Wave = { 3344650532 } })
+        desc:SetEquippedEmotes({ "Salute", "Wave" })
+        local equipped = desc:GetEquippedEmotes()
+        print(#equipped, equipped[1].Name, equipped[2].Slot, desc:GetEmotes().Wave[1])
+        print(pcall(function() desc:SetEquippedEmotes({ "Dab" }) end))
+        """
+    )
+    assert out == [
+        "2 Salute 2 3344650532",
+        "false user:7: Dab is not an emote of this HumanoidDescription",
+    ]
+
+
+def test_the_client_stimulus_presses_input_actions() -> None:
+    out = printed(
+        """
+        local context = Instance.new("InputContext")
+        context.Parent = script.Parent
+        local jump = Instance.new("InputAction")
+        jump.Parent = context
+        jump.Pressed:Connect(function() print("pressed") end)
+        jump.StateChanged:Connect(function(state) print("state", state) end)
+        local off = Instance.new("InputAction")
+        off.Enabled = false
+        off.Parent = context
+        off.Pressed:Connect(function() print("disabled action fired") end)
+        """,
+        kind="LocalScript",
+    )
+    assert out == ["pressed", "state true", "state false"]
