@@ -357,3 +357,32 @@ def test_the_client_stimulus_presses_input_actions() -> None:
         kind="LocalScript",
     )
     assert out == ["pressed", "state true", "state false"]
+
+
+def test_style_links_apply_their_sheets_rules() -> None:
+    out = printed(
+        """
+        local gui = Instance.new("ScreenGui")
+        local sheet = Instance.new("StyleSheet")
+        local rule = Instance.new("StyleRule")
+        rule.Selector = "TextButton"
+        rule:SetProperty("BackgroundColor3", Color3.new(1, 0, 0))
+        rule.Parent = sheet
+        local link = Instance.new("StyleLink")
+        link.StyleSheet = sheet
+        link.Parent = gui
+        local button = Instance.new("TextButton")
+        button.Parent = gui
+        local card = Instance.new("Frame")
+        card:AddTag("Card")
+        card.Parent = gui
+        local cardRule = Instance.new("StyleRule")
+        cardRule.Selector = ".Card"
+        cardRule.Parent = sheet
+        cardRule:SetProperty("BackgroundTransparency", 0.5)
+        print(button.BackgroundColor3, card.BackgroundTransparency, #sheet:GetStyleRules())
+        print(rule:GetProperty("BackgroundColor3"), Instance.new("TextButton").BackgroundColor3)
+        """
+    )
+    assert out[0] == "1, 0, 0 0.5 2"
+    assert out[1].startswith("1, 0, 0 ") and not out[1].endswith("1, 0, 0")
