@@ -386,3 +386,21 @@ def test_style_links_apply_their_sheets_rules() -> None:
     )
     assert out[0] == "1, 0, 0 0.5 2"
     assert out[1].startswith("1, 0, 0 ") and not out[1].endswith("1, 0, 0")
+
+
+def test_the_character_animate_script_has_its_actions() -> None:
+    out = printed(
+        """
+        local Players = game:GetService("Players")
+        Players.PlayerAdded:Connect(function(player)
+            player.CharacterAdded:Connect(function(character)
+                local animate = character:WaitForChild("Animate")
+                animate.walk.WalkAnim.AnimationId = "rbxassetid://1"
+                print(animate.ClassName, animate.idle.Animation2.ClassName, animate.run.RunAnim.Name)
+                print(animate.walk.WalkAnim.AnimationId, animate.PlayEmote.ClassName)
+            end)
+        end)
+        """
+    )
+    # Once per character (Player2 joins too).
+    assert out[:2] == ["LocalScript Animation RunAnim", "rbxassetid://1 BindableFunction"]

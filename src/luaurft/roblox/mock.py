@@ -365,6 +365,11 @@ class MockWorld:
             error = parse_error(lua_text(values[1]), "", chunk)
         return finished, error
 
+    def character_options(self, *, animate: bool) -> None:
+        """How characters are built: `animate` fills the Animate script with its
+        StringValues and Animations (see `needs_animate`)."""
+        self._api("characterOptions")(animate)
+
     def join_local_player(self, name: str = "Player1", *, spawn_character: bool = False) -> Any:
         return self._api("joinLocalPlayer")(name, spawn_character)[0]
 
@@ -524,6 +529,10 @@ def run_script(
             placement = infer_placement(code, script_kind, known_parent=known_parent)
         placement = replace(placement, script_name=node.name)
     with MockWorld(limits, datastore) as world:
+        others = [n.source for n in project.nodes] if project is not None else []
+        world.character_options(
+            animate=needs_animate(code, setup, *(modules or {}).values(), *others)
+        )
         if script_kind is ScriptKind.LOCAL_SCRIPT:
             # The client starts with its character (PlayerGui and Backpack are filled on spawn).
             world.join_local_player(spawn_character=True)
@@ -594,6 +603,12 @@ def run_script(
         if drive_error is not None and run.stop is None:
             run.engine_errors.append(f"driver: {drive_error.message}")
         return run
+
+
+def needs_animate(*sources: str | None) -> bool:
+    """Whether code can reach the Animate script's children: it names them (or
+    Animation objects) somewhere. Characters are built without them otherwise."""
+    return any(source is not None and "Animat" in source for source in sources)
 
 
 def _project_node(
@@ -730,5 +745,6 @@ __all__ = [
     "ScriptError",
     "ScriptRun",
     "lua_text",
+    "needs_animate",
     "run_script",
 ]
