@@ -145,3 +145,37 @@ def test_code_too_large_for_the_sandbox_has_no_exec_score_rather_than_a_low_one(
     result = reward.score("a catalogue module", code, kind="ModuleScript")
     assert result.parts["exec"] is None and "exec" not in result.weights
     assert any(n.startswith("exec: not run") for n in result.notes)
+
+
+def test_code_that_needs_an_outside_package_has_no_exec_score(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Without the package the run could only die at the require: not the code's fault.
+    ran: list[str] = []
+    monkeypatch.setattr(mock, "run_script", lambda code, **kw: ran.append(code))
+    code = """local ReplicatedStorage = game:GetService("ReplicatedStorage")
+local Packages = ReplicatedStorage:WaitForChild("Packages")
+local Knit = require(Packages.Knit)
+
+Knit.Start():andThen(function()
+	print("Knit started")
+end)
+"""
+    card = score_source(code, exec=True)
+    assert card.scores["exec"] is None and not ran
+    assert card.extra["exec_not_run"] == "needs package Knit, not in this project: no exec score"
+    assert not [f for f in card.findings if f.scorer == "exec"]
+
+
+def test_a_package_the_project_has_is_run() -> None:
+    from luaurft.scoring.execution import missing_packages
+
+    code = "local Promise = require(script.Parent.Packages.Promise)\n"
+    assert missing_packages(LuauSource.of(code)) == ["Promise"]
+    # Well-known libraries count by name wherever they were inserted.
+    profile = (
+        'local PS = require(game:GetService("ServerScriptService"):WaitForChild("ProfileService"))'
+    )
+    assert missing_packages(LuauSource.of(profile)) == ["ProfileService"]
+    # A module of the script's own game is not a package.
+    assert missing_packages(LuauSource.of("local U = require(script.Parent.Util)")) == []

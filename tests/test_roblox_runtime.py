@@ -115,7 +115,11 @@ def test_property_defaults_and_linked_properties() -> None:
         print(v.Value)
         """
     )
-    assert out[0] == "Part 4, 1, 2 false true 0 Medium stone grey Enum.Material.Plastic"
+    # Instance.new("Part") is 4 x 1.2 x 2 (the reflection database's default; Vector3
+    # components are float32, so Roblox prints 1.2 this way too).
+    assert out[0] == (
+        "Part 4, 1.2000000476837158, 2 false true 0 Medium stone grey Enum.Material.Plastic"
+    )
     assert out[1] == "1, 2, 3 1, 2, 3"
     assert out[2] == "-1 90 1, 2, 3"
     assert out[3] == "true Bright red"

@@ -209,12 +209,198 @@ def test_inert_services_answer_with_typed_defaults_and_reject_unknown_names() ->
         """
         local VRService = game:GetService("VRService")
         local HapticService = game:GetService("HapticService")
-        print(VRService.VREnabled, VRService.VRDeviceName == "", typeof(VRService.UserCFrameChanged))
+        print(VRService.VREnabled, VRService.FadeOutViewOnCollision, typeof(VRService.UserCFrameChanged))
         print(HapticService:IsVibrationSupported(Enum.UserInputType.Gamepad1))
         print(pcall(function() return VRService.VREnabeld end))
+        print(pcall(function() return VRService.VRDeviceName end))
         """,
         kind="LocalScript",
         seconds=0.5,
     )
     assert out[:2] == ["false true RBXScriptSignal", "false"]
     assert out[2] == 'false user:6: VREnabeld is not a valid member of VRService "VRService"'
+    # A member of a security level game scripts lack errors as in Roblox.
+    assert out[3] == (
+        "false user:7: The current thread cannot access 'VRDeviceName'"
+        " (lacking capability RobloxScriptSecurity)"
+    )
+
+
+# -- modern APIs ------------------------------------------------------------------------
+
+
+def test_shared_tables_share_values_not_functions() -> None:
+    out = printed(
+        """
+        local st = SharedTable.new({ coins = 5, name = "x", nested = { a = 1 } })
+        print(typeof(st), st.coins, typeof(st.nested), st.nested.a, SharedTable.size(st))
+        print(SharedTable.increment(st, "coins", 2), st.coins)
+        SharedTable.update(st, "name", function(old) return old .. "y" end)
+        local frozen = SharedTable.cloneAndFreeze(st, true)
+        print(st.name, SharedTable.isFrozen(frozen), pcall(function() frozen.coins = 1 end))
+        print(pcall(function() st.f = print end))
+        """
+    )
+    assert out == [
+        "SharedTable 5 SharedTable 1 3",
+        "5 7",
+        "xy true false user:7: attempt to modify a frozen SharedTable",
+        "false user:8: function cannot be stored in a SharedTable",
+    ]
+
+
+def test_drag_detectors_are_dragged_by_the_stimulus() -> None:
+    server = printed(
+        """
+        local detector = script.Parent
+        detector.DragStart:Connect(function(player, ray, viewFrame, hitFrame, part)
+            print("start", player, typeof(ray), typeof(viewFrame), part.Name)
+        end)
+        detector.DragEnd:Connect(function(player) print("end", player) end)
+        """
+    )
+    assert server == ["start Player1 Ray CFrame Part", "end Player1"]
+    client = printed(
+        """
+        local detector = script.Parent
+        detector.DragContinue:Connect(function(position) print(typeof(position)) end)
+        """,
+        kind="LocalScript",
+    )
+    assert client == ["Vector2"]
+
+
+def test_text_chat_service_has_its_configurations() -> None:
+    out = printed(
+        """
+        local TextChatService = game:GetService("TextChatService")
+        local window = TextChatService.ChatWindowConfiguration
+        window.Enabled = false
+        print(window.Enabled, TextChatService.BubbleChatConfiguration.BubbleDuration)
+        """
+    )
+    assert out == ["false 15"]
+
+
+def test_the_audio_graph_wires_and_plays_on_the_virtual_clock() -> None:
+    out = printed(
+        """
+        local player = Instance.new("AudioPlayer")
+        player.Asset = "rbxassetid://1"
+        local emitter = Instance.new("AudioEmitter")
+        local wire = Instance.new("Wire")
+        wire.SourceInstance = player
+        wire.TargetInstance = emitter
+        print(wire.Connected, #player:GetConnectedWires("Output"), #emitter:GetConnectedWires("Input"))
+        player.Ended:Connect(function() print("ended", player.IsPlaying) end)
+        player:Play()
+        print(player.IsPlaying, player.TimeLength)
+        print(pcall(function() player.IsPlaying = false end))
+        """
+    )
+    assert out == [
+        "true 1 1",
+        "true 1",
+        "false user:12: The current thread cannot write 'IsPlaying'"
+        " (lacking capability RobloxSecurity)",
+        "ended false",
+    ]
+
+
+def test_query_descendants_matches_classes_tags_and_names() -> None:
+    out = printed(
+        """
+        local folder = Instance.new("Folder")
+        local floor = Instance.new("Part", folder)
+        floor.Name = "Floor"
+        local lava = Instance.new("Part", folder)
+        lava:AddTag("Lava")
+        Instance.new("Model", folder)
+        print(#folder:QueryDescendants("BasePart"), #folder:QueryDescendants(".Lava"))
+        print(#folder:QueryDescendants("#Floor"), #folder:QueryDescendants("Model, Part.Lava"))
+        """
+    )
+    assert out == ["2 1", "1 2"]
+
+
+def test_humanoid_description_keeps_emotes() -> None:
+    out = printed(
+        """
+        local desc = Instance.new("HumanoidDescription")
+        desc:SetEmotes({ Salute = { 3360689775 }, Wave = { 3344650532 } })
+        desc:SetEquippedEmotes({ "Salute", "Wave" })
+        local equipped = desc:GetEquippedEmotes()
+        print(#equipped, equipped[1].Name, equipped[2].Slot, desc:GetEmotes().Wave[1])
+        print(pcall(function() desc:SetEquippedEmotes({ "Dab" }) end))
+        """
+    )
+    assert out == [
+        "2 Salute 2 3344650532",
+        "false user:7: Dab is not an emote of this HumanoidDescription",
+    ]
+
+
+def test_the_client_stimulus_presses_input_actions() -> None:
+    out = printed(
+        """
+        local context = Instance.new("InputContext")
+        context.Parent = script.Parent
+        local jump = Instance.new("InputAction")
+        jump.Parent = context
+        jump.Pressed:Connect(function() print("pressed") end)
+        jump.StateChanged:Connect(function(state) print("state", state) end)
+        local off = Instance.new("InputAction")
+        off.Enabled = false
+        off.Parent = context
+        off.Pressed:Connect(function() print("disabled action fired") end)
+        """,
+        kind="LocalScript",
+    )
+    assert out == ["pressed", "state true", "state false"]
+
+
+def test_style_links_apply_their_sheets_rules() -> None:
+    out = printed(
+        """
+        local gui = Instance.new("ScreenGui")
+        local sheet = Instance.new("StyleSheet")
+        local rule = Instance.new("StyleRule")
+        rule.Selector = "TextButton"
+        rule:SetProperty("BackgroundColor3", Color3.new(1, 0, 0))
+        rule.Parent = sheet
+        local link = Instance.new("StyleLink")
+        link.StyleSheet = sheet
+        link.Parent = gui
+        local button = Instance.new("TextButton")
+        button.Parent = gui
+        local card = Instance.new("Frame")
+        card:AddTag("Card")
+        card.Parent = gui
+        local cardRule = Instance.new("StyleRule")
+        cardRule.Selector = ".Card"
+        cardRule.Parent = sheet
+        cardRule:SetProperty("BackgroundTransparency", 0.5)
+        print(button.BackgroundColor3, card.BackgroundTransparency, #sheet:GetStyleRules())
+        print(rule:GetProperty("BackgroundColor3"), Instance.new("TextButton").BackgroundColor3)
+        """
+    )
+    assert out[0] == "1, 0, 0 0.5 2"
+    assert out[1].startswith("1, 0, 0 ") and not out[1].endswith("1, 0, 0")
+
+
+def test_the_character_animate_script_has_its_actions() -> None:
+    out = printed(
+        """
+        local Players = game:GetService("Players")
+        Players.PlayerAdded:Connect(function(player)
+            player.CharacterAdded:Connect(function(character)
+                local animate = character:WaitForChild("Animate")
+                animate.walk.WalkAnim.AnimationId = "rbxassetid://1"
+                print(animate.ClassName, animate.idle.Animation2.ClassName, animate.run.RunAnim.Name)
+                print(animate.walk.WalkAnim.AnimationId, animate.PlayEmote.ClassName)
+            end)
+        end)
+        """
+    )
+    # Once per character (Player2 joins too).
+    assert out[:2] == ["LocalScript Animation RunAnim", "rbxassetid://1 BindableFunction"]

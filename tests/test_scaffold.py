@@ -68,3 +68,49 @@ def test_awaited_instances_are_built_with_the_class_their_use_implies() -> None:
 def test_comments_do_not_place_scripts() -> None:
     code = "-- script.Parent.Touched:Connect(...) would be nice\nprint(1)"
     assert infer_placement(code, ScriptKind.SCRIPT).container == "default"
+
+
+def test_events_on_the_parent_pick_its_class() -> None:
+    def placed(code: str, kind: ScriptKind) -> tuple[str, str]:
+        p = infer_placement(code, kind)
+        return p.container, p.script_path
+
+    gui = ScriptKind.LOCAL_SCRIPT
+    assert placed("local b = script.Parent\nb.Activated:Connect(print)", gui) == (
+        "button",
+        "Players.Player1.PlayerGui.ScreenGui.TextButton",
+    )
+    assert placed("local box = script.Parent\nbox.FocusLost:Connect(print)", gui)[0] == "textbox"
+    assert placed("local d = script.Parent\nd.DragStart:Connect(print)", gui) == (
+        "uidrag",
+        "Players.Player1.PlayerGui.ScreenGui.Frame.UIDragDetector",
+    )
+    server = ScriptKind.SCRIPT
+    assert placed("local d = script.Parent\nd.DragEnd:Connect(print)", server) == (
+        "drag",
+        "Workspace.Part.DragDetector",
+    )
+    assert placed("local t = script.Parent\nt.Activated:Connect(print)", server)[0] == "tool"
+
+
+def test_an_event_is_never_built_as_a_child() -> None:
+    # `x.DragStart:Connect` names an event of whatever x is, not an instance to build.
+    p = infer_placement(
+        'local part = script.Parent\nlocal dd = part:WaitForChild("DragDetector")\n'
+        "dd.DragStart:Connect(print)\nworkspace.Lava.Touched:Connect(print)",
+        ScriptKind.SCRIPT,
+    )
+    names = {(i["parent"], i["name"], i["class"]) for i in p.scaffold}
+    assert ("Workspace", "Lava", "Part") in names
+    assert not [n for n in names if n[1] in ("DragStart", "Touched")]
+
+
+def test_what_require_waits_for_is_a_module_script() -> None:
+    p = infer_placement(
+        'local RS = game:GetService("ReplicatedStorage")\n'
+        'local Remotes = require(RS:WaitForChild("RemoteEvents"))',
+        ScriptKind.SCRIPT,
+    )
+    assert {"parent": "ReplicatedStorage", "name": "RemoteEvents", "class": "ModuleScript"} in (
+        p.scaffold
+    )

@@ -49,10 +49,12 @@ from luaurft.errors import LuaurftError
 
 T = TypeVar("T")
 
-#: Imported by the fork server once, so every worker forks with them loaded.
-PRELOAD = ("luaurft.roblox.mock",)
-#: Called once in each new worker before its first call (`module:function`).
-WARM = ("luaurft.roblox.mock:warm_worker",)
+#: Imported by the fork server once, so every worker forks with them loaded (the
+#: runtime compiled, the engine surface read).
+PRELOAD = ("luaurft.roblox.warm",)
+#: Called once in each new worker before its first call (`module:function`); by
+#: default none, the fork server has done the work.
+WARM: tuple[str, ...] = ()
 #: A worker is replaced after this many calls, so slow leaks stay bounded.
 CALLS_PER_WORKER = 2000
 #: Address space a worker may grow by past what it had after warming up.

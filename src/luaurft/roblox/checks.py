@@ -44,6 +44,7 @@ from luaurft.roblox.mock import (
     ScriptError,
     ScriptRun,
     _compile_script_error,
+    needs_animate,
 )
 from luaurft.roblox.scaffold import infer_placement
 
@@ -219,6 +220,8 @@ def run_checks(
     nonce = secrets.token_hex(16)
     channel = _Channel(nonce)
     with MockWorld(limits, datastore) as world:
+        sources = (solution, checks, setup, after_start, *(modules or {}).values())
+        world.character_options(animate=needs_animate(*sources))
         if script_kind is ScriptKind.LOCAL_SCRIPT:
             world.join_local_player(spawn_character=True)
         if placement is not None:

@@ -39,6 +39,7 @@ from luaurft.luau.sandbox import (
 )
 from luaurft.roblox.project import ProjectNode, ProjectTree, dotted
 from luaurft.roblox.scaffold import Placement, infer_placement
+from luaurft.roblox.surface import HOST_FUNCTIONS as SURFACE_HOST_FUNCTIONS
 
 RUNTIME_FILES = ("core", "enums", "datatypes", "instance", "classes", "services", "world")
 # Generated data chunks (scripts/gen_*.py), each handed to the runtime as rt.<key>.
@@ -47,15 +48,22 @@ DEFAULT_SECONDS = 5.0
 
 
 @cache
+def _runtime_compiler() -> pluau.Compiler:
+    # The runtime is trusted and its line numbers never reach a report (its frames
+    # are stripped), so it gets optimisation level 2 (inlining, constant folding):
+    # about 4% of a mock run. Debug level 1 keeps function names.
+    return pluau.Compiler(2, 1, 0, 0)
+
+
+@cache
 def _runtime_chunks() -> tuple[tuple[str, bytes], ...]:
+    """The runtime's bytecode, compiled once per process."""
     root = resources.files("luaurft.roblox").joinpath("runtime")
-    chunks = [
-        (name, compile_chunk(root.joinpath(f"{name}.luau").read_text("utf-8")))
-        for name in RUNTIME_DATA
-    ]
-    for name in RUNTIME_FILES:
-        chunks.append((name, compile_chunk(root.joinpath(f"{name}.luau").read_text("utf-8"))))
-    return tuple(chunks)
+    compiler = _runtime_compiler()
+    return tuple(
+        (name, bytes(compiler.compile(root.joinpath(f"{name}.luau").read_text("utf-8"))))
+        for name in (*RUNTIME_DATA, *RUNTIME_FILES)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +230,10 @@ class MockWorld:
         rt = sandbox.lua.create_table()
         rt.set("prelude", sandbox.prelude)
         rt.set("host", sandbox.host)
+        # The engine surface stays in this process: the runtime asks for a class
+        # when a script first touches it.
+        for key, fn in SURFACE_HOST_FUNCTIONS.items():
+            rt.set(key, sandbox.host_function(fn))
         api: Any = None
         for name, bytecode in _runtime_chunks():
             fn = sandbox.load(bytecode, name=f"rbx/{name}", binary=True)
@@ -354,6 +366,11 @@ class MockWorld:
         if error is None and len(values) > 1 and values[1] is not None:
             error = parse_error(lua_text(values[1]), "", chunk)
         return finished, error
+
+    def character_options(self, *, animate: bool) -> None:
+        """How characters are built: `animate` fills the Animate script with its
+        StringValues and Animations (see `needs_animate`)."""
+        self._api("characterOptions")(animate)
 
     def join_local_player(self, name: str = "Player1", *, spawn_character: bool = False) -> Any:
         return self._api("joinLocalPlayer")(name, spawn_character)[0]
@@ -541,6 +558,10 @@ def run_script(
             placement = infer_placement(code, script_kind, known_parent=known_parent)
         placement = replace(placement, script_name=node.name)
     with MockWorld(limits, datastore) as world:
+        others = [n.source for n in project.nodes] if project is not None else []
+        world.character_options(
+            animate=needs_animate(code, setup, *(modules or {}).values(), *others)
+        )
         if script_kind is ScriptKind.LOCAL_SCRIPT:
             # The client starts with its character (PlayerGui and Backpack are filled on spawn).
             world.join_local_player(spawn_character=True)
@@ -641,8 +662,18 @@ def _run_script_in_worker(code: str, **kwargs: Any) -> ScriptRun:
 
 
 def warm_worker() -> None:
-    """Compile the runtime once in a new worker process (`luaurft.luau.executor.WARM`)."""
+    """Compile the runtime and read the engine surface once per process (the
+    executor's fork server does it before it forks workers: `roblox/warm.py`)."""
+    from luaurft.roblox.surface import surface_classes
+
     _runtime_chunks()
+    surface_classes()
+
+
+def needs_animate(*sources: str | None) -> bool:
+    """Whether code can reach the Animate script's children: it names them (or
+    Animation objects) somewhere. Characters are built without them otherwise."""
+    return any(source is not None and "Animat" in source for source in sources)
 
 
 def _project_node(
@@ -781,5 +812,6 @@ __all__ = [
     "ScriptError",
     "ScriptRun",
     "lua_text",
+    "needs_animate",
     "run_script",
 ]

@@ -88,6 +88,19 @@ _KNOWN_CLASSES = frozenset(
         "LinearVelocity",
         "VectorForce",
         "HingeConstraint",
+        "TextBox",
+        "DragDetector",
+        "UIDragDetector",
+        "AudioPlayer",
+        "AudioEmitter",
+        "AudioListener",
+        "AudioDeviceOutput",
+        "AudioDeviceInput",
+        "AudioFader",
+        "Wire",
+        "InputAction",
+        "InputBinding",
+        "InputContext",
     ]
 )
 _NAME_CLASSES = {
@@ -158,8 +171,35 @@ _GUI_OBJECT = frozenset(
         "TweenSize",
         "ZIndex",
         "AbsoluteSize",
+        "MouseEnter",
+        "MouseLeave",
+        "MouseMoved",
+        "InputBegan",
+        "InputEnded",
+        "InputChanged",
+        "SelectionGained",
+        "SelectionLost",
     }
 )
+_TEXT_BOX = frozenset(
+    {
+        "FocusLost",
+        "Focused",
+        "ReturnPressedFromOnScreenKeyboard",
+        "PlaceholderText",
+        "ClearTextOnFocus",
+        "CaptureFocus",
+        "ReleaseFocus",
+        "IsFocused",
+        "CursorPosition",
+    }
+)
+# Members of both DragDetector and UIDragDetector, and of each alone.
+_DRAG = frozenset({"DragStart", "DragContinue", "DragEnd", "DragStyle", "ResponseStyle"})
+_DRAG_3D = frozenset(
+    {"DragFrame", "MaxDragTranslation", "MinDragTranslation", "ApplyAtCenterOfMass"}
+)
+_DRAG_UI = frozenset({"DragUDim2", "DragRotation", "BoundingUI", "BoundingBehavior"})
 _SCREEN_GUI = frozenset({"ResetOnSpawn", "IgnoreGuiInset", "DisplayOrder", "ZIndexBehavior"})
 _TOOL = frozenset(
     {
@@ -255,6 +295,12 @@ def _class_for_use(text: str, name: str, rest: str) -> str | None:
     cast = re.match(r"\s*::\s*(\w+)", rest)
     if cast and cast.group(1) in _KNOWN_CLASSES:
         return cast.group(1)
+    # What `require(...)` waits for is a ModuleScript, whatever its name says.
+    if re.search(
+        rf"\brequire\s*\([^()\n]*WaitForChild\s*\(\s*{_STRING_Q}{re.escape(name)}{_STRING_Q}\s*\)\s*\)",
+        text,
+    ):
+        return "ModuleScript"
     if name in _NAME_CLASSES:
         return _NAME_CLASSES[name]
     if name in _KNOWN_CLASSES:
@@ -364,6 +410,9 @@ _CONTAINER_USE = frozenset(
 )
 _CONTAINER_CLASSES = {
     "part": "Part",
+    "drag": "DragDetector",
+    "uidrag": "UIDragDetector",
+    "textbox": "TextBox",
     "prompt": "ProximityPrompt",
     "click": "ClickDetector",
     "tool": "Tool",
@@ -423,6 +472,17 @@ def _likely_members() -> frozenset[str]:
 
 def _members_named(name: str) -> bool:
     return name in _likely_members()
+
+
+_SIGNAL_USE = re.compile(r"\s*:\s*(?:Connect|ConnectParallel|Once|Wait)\s*\(")
+
+
+def _event_use(text: str, name: str, end: int) -> bool:
+    """`X.Name:Connect(...)` where Name is an event of some class: a member of
+    whatever X is, never a child to build."""
+    from luaurft.roblox.surface import event_names
+
+    return name in event_names() and _SIGNAL_USE.match(text, end) is not None
 
 
 def _is_member(class_name: str | None, name: str) -> bool | None:
@@ -542,7 +602,7 @@ def _direct_children(
                 member = (
                     _is_member(cls, name) if len(segments) == 0 and cls else _members_named(name)
                 )
-                if member is None or member:
+                if member is None or member or _event_use(text, name, seg.end()):
                     break
                 if name in named:
                     return None
@@ -603,6 +663,11 @@ def _direct_children(
             aliased.add(m.group(1))
     direct_keys: set[tuple[str, str]] = set()
     for m in starts.finditer(text):
+        ident = m.group(3)
+        if ident is not None and ident not in roots:
+            # Most identifiers start no chain: skipping them here, not in `walk`,
+            # halves a placement.
+            continue
         before = len(order)
         reached = walk(m)
         if reached is not None and reached[3]:
@@ -776,6 +841,78 @@ def remote_handler_args(code: str) -> dict[int, tuple[str, ...]]:
     return found
 
 
+# -- packages from outside the project ----------------------------------------------------
+
+# Folders package managers install into (Wally's Packages/ServerPackages/DevPackages
+# and its _Index).
+_PACKAGE_FOLDERS = frozenset({"Packages", "ServerPackages", "DevPackages", "_Index"})
+# Libraries scripts require by name from wherever a tutorial said to insert them.
+KNOWN_PACKAGES = frozenset(
+    {
+        "Knit", "ProfileService", "ProfileStore", "Promise", "Signal", "GoodSignal",
+        "Janitor", "Maid", "Trove", "Roact", "React", "ReactRoblox", "Fusion", "Rodux",
+        "Cmdr", "ReplicaService", "Zone", "ZonePlus", "DataStore2", "Comm", "Sift",
+        "Llama", "Flipper", "Net", "BridgeNet", "BridgeNet2", "TopbarPlus", "Icon",
+        "Iris", "Vide", "Charm", "Red", "Zap", "TableUtil", "Component", "Streamable",
+        "Timer", "EnumList", "Option", "Input", "Loader", "Quenty", "Nevermore",
+        "FastCast", "FastCastRedux", "PartCache", "RaycastHitbox", "Spring", "Spr",
+        "Ragdoll", "ByteNet", "Warp", "Lapis", "Suphi", "DataStoreModule",
+    }
+)  # fmt: skip
+_REQUIRE = re.compile(r"\brequire\s*\(")
+_PATH_SEGMENT = re.compile(
+    rf"\.\s*({_IDENT})"
+    rf"|:\s*(?:WaitForChild|FindFirstChild)\s*\(\s*{_STRING_Q}([\w .-]+){_STRING_Q}"
+    rf"|\[\s*{_STRING_Q}([\w .-]+){_STRING_Q}\s*\]"
+)
+
+
+def _call_argument(text: str, open_paren: int) -> str:
+    """The text between the parenthesis at `open_paren - 1` and its match."""
+    depth, i = 1, open_paren
+    while i < len(text) and depth:
+        depth += {"(": 1, ")": -1}.get(text[i], 0)
+        i += 1
+    return text[open_paren : i - 1]
+
+
+def _segments(expr: str) -> list[str]:
+    return [m.group(1) or m.group(2) or m.group(3) for m in _PATH_SEGMENT.finditer(expr)]
+
+
+def missing_packages(code: str, present: frozenset[str] = frozenset()) -> list[str]:
+    """Packages the code requires that come from outside it: a module under a
+    package manager's folder (`require(ReplicatedStorage.Packages.Knit)`, through
+    variables too) or a well-known library by name (`require(RS:WaitForChild("ProfileService"))`).
+    `present`: instance names a project provides (such a require is resolved there).
+    The code cannot run as written without them, which is no fault of the code."""
+    text = _strip_comments(code)
+    assigned: dict[str, str] = {}
+    for m in re.finditer(rf"\blocal\s+({_IDENT})\s*(?::\s*[^=\n]+)?=\s*([^\n]+)", text):
+        assigned.setdefault(m.group(1), m.group(2))
+    found: list[str] = []
+    for m in _REQUIRE.finditer(text):
+        arg = _call_argument(text, m.end()).strip()
+        # Follow the variables the path starts from (a few steps: `Packages.Knit`).
+        for _ in range(4):
+            head = re.match(rf"({_IDENT})", arg)
+            if head is None or head.group(1) not in assigned or head.group(1) == "game":
+                break
+            arg = assigned[head.group(1)].strip() + arg[head.end() :]
+        segments = [s for s in _segments(arg) if s not in ("Parent",)]
+        if not segments:
+            continue
+        name = segments[-1]
+        in_folder = any(s in _PACKAGE_FOLDERS for s in segments)
+        if not (in_folder or name in KNOWN_PACKAGES):
+            continue
+        if name in present or (in_folder and _PACKAGE_FOLDERS & present):
+            continue
+        if name not in found:
+            found.append(name)
+    return found
+
+
 def infer_placement(
     code: str, kind: ScriptKind, *, known_parent: tuple[str, str] | None = None
 ) -> Placement:
@@ -798,10 +935,20 @@ def infer_placement(
 
     container = "default" if known_parent is None else "project"
     if used_parent and known_parent is None:
-        if isa & {"GuiButton", "TextButton", "ImageButton"} or members & _GUI_BUTTON:
+        # Activated is a GuiButton's and a Tool's: a client script's parent with it
+        # and nothing of a tool's is a button.
+        button = members & _GUI_BUTTON or (local and "Activated" in members and not members & _TOOL)
+        drag = members & (_DRAG | _DRAG_3D | _DRAG_UI) or isa & {"DragDetector", "UIDragDetector"}
+        if isa & {"GuiButton", "TextButton", "ImageButton"} or button:
             container = "button"
-        elif "Tool" in isa or members & _TOOL:
+        elif "Tool" in isa or members & _TOOL or "Activated" in members:
             container = "tool"
+        elif drag:
+            ui = "UIDragDetector" in isa or members & _DRAG_UI
+            three_d = "DragDetector" in isa or members & _DRAG_3D
+            container = "uidrag" if ui or (local and not three_d) else "drag"
+        elif "TextBox" in isa or members & _TEXT_BOX:
+            container = "textbox"
         elif isa & {"BasePart", "Part", "MeshPart"} or members & _PART:
             container = "part"
         elif all_children & _HUMANOID_CHILDREN or "Humanoid" in of_class:
@@ -827,7 +974,7 @@ def infer_placement(
     character = False
     if known_parent is not None:
         path = known_parent[0]
-    elif container == "part" or container == "prompt" or container == "click":
+    elif container in ("part", "prompt", "click", "drag"):
         scaffold.append(
             {
                 "parent": "Workspace",
@@ -844,6 +991,9 @@ def infer_placement(
         elif container == "click":
             scaffold.append({"parent": path, "name": "ClickDetector", "class": "ClickDetector"})
             path += ".ClickDetector"
+        elif container == "drag":
+            scaffold.append({"parent": path, "name": "DragDetector", "class": "DragDetector"})
+            path += ".DragDetector"
     elif container == "tool":
         parent = f"{player_root}.Backpack" if local else "Workspace"
         scaffold.append({"parent": parent, "name": "Tool", "class": "Tool"})
@@ -868,7 +1018,7 @@ def infer_placement(
             }
         )
         path = "Workspace.Model"
-    elif container in ("button", "label", "frame", "screengui"):
+    elif container in ("button", "label", "frame", "screengui", "textbox", "uidrag"):
         # Not reset on respawn: the script lives in it for the whole run.
         scaffold.append(
             {
@@ -879,10 +1029,19 @@ def infer_placement(
             }
         )
         path = f"{gui_root}.ScreenGui"
-        inner = {"button": "TextButton", "label": "TextLabel", "frame": "Frame"}.get(container)
+        inner = {
+            "button": "TextButton",
+            "label": "TextLabel",
+            "frame": "Frame",
+            "textbox": "TextBox",
+            "uidrag": "Frame",
+        }.get(container)
         if inner:
             scaffold.append({"parent": path, "name": inner, "class": inner})
             path = f"{path}.{inner}"
+        if container == "uidrag":
+            scaffold.append({"parent": path, "name": "UIDragDetector", "class": "UIDragDetector"})
+            path = f"{path}.UIDragDetector"
     elif kind is ScriptKind.LOCAL_SCRIPT:
         path = f"{player_root}.PlayerScripts"
     elif kind is ScriptKind.MODULE_SCRIPT:
@@ -927,4 +1086,11 @@ def _default_container_class(path: str) -> str | None:
     }.get(head)
 
 
-__all__ = ["LOCAL_PLAYER", "Placement", "infer_placement", "remote_handler_args"]
+__all__ = [
+    "KNOWN_PACKAGES",
+    "LOCAL_PLAYER",
+    "Placement",
+    "infer_placement",
+    "missing_packages",
+    "remote_handler_args",
+]

@@ -112,7 +112,7 @@ def score_source(
         ran = exec_result(ctx)
         scores[EXEC_SCORER] = ran.score
         findings = sorted_findings([*findings, *ran.findings])
-        reason = not_run_reason(source)
+        reason = not_run_reason(source, in_project)
         if reason is not None:
             extra["exec_not_run"] = reason
     code_substance = substance(ctx).factor

@@ -6,8 +6,9 @@ one runs it. `exec_score(source, kind)` runs the script once as its kind
 `EXEC_SECONDS` of virtual time and the CPU budget of `EXEC_LIMITS`), turns the
 run into findings through the `exec/*` rules and into a score:
 
-    code larger than the sandbox's source limit:  None (not run; the card's
-                extra["exec_not_run"] says why)
+    code larger than the sandbox's source limit, or code that requires a package
+    from outside it (a Wally `Packages` folder, a library a tutorial inserts):
+                None (not run; the card's extra["exec_not_run"] says why)
     blank code, code the compiler rejects, a timeout, the memory cap or a
                 crashed worker (`luaurft.luau.executor`):  0
     otherwise:  1 - penalty(exec findings)          (see scorer.penalty)
@@ -52,7 +53,7 @@ def execute(ctx: RuleContext) -> ScriptRun | None:
 
     def run() -> ScriptRun | None:
         source = ctx.source
-        if source.is_blank or not source.compiles or too_large_to_run(source):
+        if source.is_blank or not source.compiles or not_run_reason(source, ctx.project):
             return None
         from luaurft.roblox.mock import run_script
 
@@ -108,7 +109,7 @@ def exec_findings(ctx: RuleContext) -> list[Finding]:
 @dataclass(frozen=True)
 class ExecResult:
     """The exec score, its findings and the run they came from (None if nothing ran).
-    `score` is None for code too large for the sandbox to run (`too_large_to_run`)."""
+    `score` is None for code that was not run (`not_run_reason`)."""
 
     score: float | None
     findings: tuple[Finding, ...]
@@ -142,20 +143,36 @@ def too_large_to_run(source: LuauSource) -> bool:
     return len(source.bytes) > EXEC_LIMITS.source_bytes
 
 
-def not_run_reason(source: LuauSource) -> str | None:
-    """Why code that compiles was not run, or None when it was (or had nothing to run)."""
-    if not too_large_to_run(source):
-        return None
-    return (
-        f"{len(source.bytes) // 1024} KiB of code is more than the sandbox runs "
-        f"({EXEC_LIMITS.source_bytes // 1024} KiB): no exec score"
-    )
+def missing_packages(source: LuauSource, project: InProject | None = None) -> list[str]:
+    """Packages from outside the code (and its project) that it requires: run
+    without them it could only fail at the require, a fault of the setting."""
+    if source.is_blank or "require" not in source.text:
+        return []
+    from luaurft.roblox.scaffold import missing_packages as find_missing
+
+    present = frozenset(n.name for n in project.tree.nodes) if project is not None else frozenset()
+    return find_missing(source.text, present)
+
+
+def not_run_reason(source: LuauSource, project: InProject | None = None) -> str | None:
+    """Why code that compiles was not run, or None when it was (or had nothing to run):
+    it is larger than the sandbox runs, or it needs a package that is not there."""
+    if too_large_to_run(source):
+        return (
+            f"{len(source.bytes) // 1024} KiB of code is more than the sandbox runs "
+            f"({EXEC_LIMITS.source_bytes // 1024} KiB): no exec score"
+        )
+    missing = missing_packages(source, project)
+    if missing:
+        return f"needs package {missing[0]}, not in this project: no exec score"
+    return None
 
 
 def exec_result(ctx: RuleContext) -> ExecResult:
     findings = exec_findings(ctx)
+    not_run = not_run_reason(ctx.source, ctx.project) is not None
     return ExecResult(
-        score=None if too_large_to_run(ctx.source) else exec_score_of(ctx, findings),
+        score=None if not_run else exec_score_of(ctx, findings),
         findings=tuple(findings),
         run=execute(ctx),
         version=result_version(ctx),
@@ -186,5 +203,7 @@ __all__ = [
     "exec_score_of",
     "execute",
     "main_chunk_failed",
+    "missing_packages",
+    "not_run_reason",
     "result_version",
 ]

@@ -95,7 +95,7 @@ def exec_inputs() -> list[tuple[str, Path]]:
     """Every file besides the rules that decides how code runs in the mock world.
 
     The Luau runtime (`roblox/runtime/*.luau`, which the scorer version leaves out),
-    the sandbox and its prelude, the world, placement and project-tree code, the kind detection
+    the generated engine surface it answers from, the sandbox and its prelude, the world, placement and project-tree code, the kind detection
     and the exec scorer's settings. Named relative to the package.
     """
     import luaurft
@@ -105,8 +105,10 @@ def exec_inputs() -> list[tuple[str, Path]]:
     files.extend(sorted((root / "roblox" / "runtime").rglob("*.luau")))
     files.extend(sorted((root / "luau").glob("*.py")))
     files.extend(sorted((root / "luau").glob("*.luau")))
-    for name in ("mock.py", "scaffold.py", "project.py", "checks.py"):
+    for name in ("mock.py", "scaffold.py", "project.py", "checks.py", "surface.py"):
         files.append(root / "roblox" / name)
+    # The generated engine surface decides what every class and member answers.
+    files.append(root / "roblox" / "data" / "api_surface.txt.gz")
     files.append(root / "scoring" / "execution.py")
     files.append(root / "scoring" / "scorers" / "exec.py")
     files.extend(sorted((root / "scoring" / "rules" / "exec").glob("*.py")))

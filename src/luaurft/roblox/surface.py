@@ -1,0 +1,199 @@
+"""The engine surface the mock world answers from: every class of the Roblox API
+dump with its members, value types, security levels and Studio defaults.
+
+The data (`data/api_surface.txt.gz`, built by `scripts/gen_api_surface.py` from
+the API dump and rbx-dom's reflection database) is read once per process and
+answers the runtime's questions (a class's flags, a member, a default) through
+host functions, memoised here: a run builds only the classes and members its
+script touches, and no per-run copy of the data exists.
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+from typing import Any
+
+SURFACE_FILE = "api_surface.txt.gz"
+
+
+@dataclass(frozen=True, slots=True)
+class SurfaceClass:
+    name: str
+    superclass: str | None
+    creatable: bool
+    service: bool
+    deprecated: bool
+    browsable: bool
+    #: The class's own member lines, as the runtime parses them.
+    block: str
+
+    def members(self) -> list[tuple[str, ...]]:
+        """(kind, name, *fields) per own member (kind p, f, e or c)."""
+        return [
+            tuple(line.split("\t"))
+            for line in self.block.splitlines()
+            if line and not line.startswith("d\t")
+        ]
+
+
+@cache
+def surface_text() -> str:
+    data = resources.files("luaurft.roblox").joinpath("data", SURFACE_FILE).read_bytes()
+    return gzip.decompress(data).decode("utf-8")
+
+
+@cache
+def surface_classes() -> dict[str, SurfaceClass]:
+    """Every class of the generated surface by name."""
+    out: dict[str, SurfaceClass] = {}
+    text = surface_text()
+    for chunk in text.split("\n@")[1:]:
+        head, _, block = chunk.partition("\n")
+        name, superclass, flags = head.split(" ")
+        out[name] = SurfaceClass(
+            name=name,
+            superclass=None if superclass == "-" else superclass,
+            creatable="c" in flags,
+            service="s" in flags,
+            deprecated="d" in flags,
+            browsable="h" not in flags,
+            block=block,
+        )
+    return out
+
+
+@cache
+def event_names() -> frozenset[str]:
+    """The name of every event of every class (what `X.Name:Connect` can mean)."""
+    return frozenset(
+        m[1] for cls in surface_classes().values() for m in cls.members() if m[0] == "e"
+    )
+
+
+def class_members(name: str) -> frozenset[str]:
+    """Every member name of class `name`, inherited ones included (empty if unknown)."""
+    return _class_members(name)
+
+
+@cache
+def _class_members(name: str) -> frozenset[str]:
+    classes = surface_classes()
+    out: set[str] = set()
+    current: str | None = name
+    while current is not None and current in classes:
+        out |= set(_own(current)[0])
+        current = classes[current].superclass
+    return frozenset(out)
+
+
+def surface_header() -> str:
+    """The data file's first line: what it was derived from."""
+    return surface_text().split("\n", 1)[0]
+
+
+def _own(name: str) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
+    """A class's own members (name -> (kind, rest of the line)) and its defaults
+    of inherited properties (name -> token)."""
+    return _own_cached(name)
+
+
+@cache
+def _own_cached(name: str) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
+    members: dict[str, tuple[str, str]] = {}
+    defaults: dict[str, str] = {}
+    cls = surface_classes().get(name)
+    for line in cls.block.splitlines() if cls is not None else ():
+        kind, _, rest = line.partition("\t")
+        member, _, rest = rest.partition("\t")
+        if kind == "d":
+            defaults[member] = rest
+        elif kind:
+            members[member] = (kind, rest)
+    return members, defaults
+
+
+# Keys come from scripts (`part[anything]`): the caches are bounded.
+@lru_cache(maxsize=1 << 16)
+def resolve_member(class_name: str, key: str) -> tuple[str, str, str] | None:
+    """(declaring class, kind, rest of its line) of member `key` of `class_name`,
+    walking the API dump's superclass chain; None when no class of it has one."""
+    classes = surface_classes()
+    name: str | None = class_name
+    while name is not None and name in classes:
+        found = _own(name)[0].get(key)
+        if found is not None:
+            return name, found[0], found[1]
+        name = classes[name].superclass
+    return None
+
+
+@lru_cache(maxsize=1 << 16)
+def resolve_default(class_name: str, key: str) -> str | None:
+    """The default token of property `key` on a new `class_name` ("" when the
+    property has none recorded); None when no class of the chain has the property."""
+    classes = surface_classes()
+    name: str | None = class_name
+    while name is not None and name in classes:
+        members, defaults = _own(name)
+        if key in defaults:
+            return defaults[key]
+        found = members.get(key)
+        if found is not None:
+            return found[1].split("\t")[2] if found[0] == "p" and found[1].count("\t") >= 2 else ""
+        name = classes[name].superclass
+    return None
+
+
+# -- host functions (the runtime's rt.surface*) --------------------------------------------
+# None of them holds a reference to a VM; each returns a list of values.
+
+
+def host_class(lua: Any, args: Sequence[Any]) -> list[str]:
+    """`rt.surfaceClass(name)` -> "super flags" (flags c creatable, s service), or nothing."""
+    cls = surface_classes().get(_text(args, 0))
+    if cls is None:
+        return []
+    flags = ("c" if cls.creatable else "") + ("s" if cls.service else "")
+    return [f"{cls.superclass or '-'} {flags or '-'}"]
+
+
+def host_member(lua: Any, args: Sequence[Any]) -> list[str]:
+    """`rt.surfaceMember(class, key)` -> declaring class, kind, rest; or nothing."""
+    found = resolve_member(_text(args, 0), _text(args, 1))
+    return list(found) if found is not None else []
+
+
+def host_default(lua: Any, args: Sequence[Any]) -> list[str]:
+    """`rt.surfaceDefault(class, key)` -> token ("" for none recorded); or nothing."""
+    found = resolve_default(_text(args, 0), _text(args, 1))
+    return [found] if found is not None else []
+
+
+def _text(args: Sequence[Any], i: int) -> str:
+    from luaurft.luau.sandbox import lua_text
+
+    return lua_text(args[i]) if len(args) > i and args[i] is not None else ""
+
+
+HOST_FUNCTIONS = {
+    "surfaceClass": host_class,
+    "surfaceMember": host_member,
+    "surfaceDefault": host_default,
+}
+
+
+__all__ = [
+    "HOST_FUNCTIONS",
+    "SurfaceClass",
+    "class_members",
+    "event_names",
+    "resolve_default",
+    "resolve_member",
+    "surface_classes",
+    "surface_header",
+    "surface_text",
+]
