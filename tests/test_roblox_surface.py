@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import SHARED
 
+from conftest import SHARED
 from luaurft.luau.sandbox import Limits, RunStatus
 from luaurft.roblox.mock import MockWorld, run_script
 from luaurft.roblox.surface import surface_classes, surface_header
