@@ -6,7 +6,9 @@ get exactly what the command prints:
 - `collect_files(paths)` expands directories (recursively, `.lua`/`.luau`) and
   keeps `-` (standard input);
 - `score_paths(paths)` scores each file in turn, yielding a `FileResult`, or a
-  `FileError` for a file that cannot be read or is not text (the rest go on);
+  `FileError` for a file that cannot be read, is not a regular file (a FIFO, a
+  device, a symlink loop), is larger than `max_bytes` or is not text (the rest
+  go on);
 - `result_dict`, `json_document` and `sarif_document` build the documents.
 """
 
@@ -22,7 +24,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from luaurft.errors import LuaurftError
+from luaurft.errors import LuaurftError, UnreadableFileError
+from luaurft.luau.files import DEFAULT_MAX_BYTES, read_source_file
 from luaurft.luau.source import LuauSource
 from luaurft.roblox.project import InProject, ProjectLookup, ProjectTree
 from luaurft.scoring import score_source
@@ -70,7 +73,7 @@ def collect_files(paths: Sequence[str]) -> list[str]:
         if path.is_dir():
             for file in _walk(path):
                 found.setdefault(str(file))
-        elif path.exists():
+        elif os.path.lexists(path):  # a dangling link or a loop is reported, not refused
             found.setdefault(str(path))
         else:
             raise LuaurftError(f"{raw}: no such file or directory")
@@ -94,9 +97,11 @@ def score_file(
     read_stdin: Callable[[], bytes] | None = None,
     exec: bool = False,
     project: InProject | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Outcome:
     """Score one file (`-` reads standard input); unreadable or binary files give a `FileError`.
 
+    Only regular files of at most `max_bytes` are read (see `read_source_file`).
     `exec=True` also runs it in the mock Roblox world (the `exec` score), in
     `project` when given (see `ProjectLookup`)."""
     try:
@@ -104,10 +109,12 @@ def score_file(
             data = (read_stdin or sys.stdin.buffer.read)()
             shown = STDIN_NAME
         else:
-            data = Path(path).read_bytes()
+            data = read_source_file(path, max_bytes)
             shown = path
     except OSError as exc:
         return FileError(path, f"cannot read: {exc.strerror or exc}")
+    except UnreadableFileError as exc:
+        return FileError(path, str(exc))
     try:
         source = LuauSource.from_bytes(data)
     except LuaurftError as exc:
@@ -127,6 +134,7 @@ def score_paths(
     project: bool = True,
     jobs: int = 1,
     lookup: ProjectLookup | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Iterator[Outcome]:
     """Score every file `collect_files(paths)` finds, one outcome per file, in order.
 
@@ -142,9 +150,16 @@ def score_paths(
     if workers <= 1 or STDIN in files:
         for path in files:
             in_project = None if lookup is None or path == STDIN else lookup.find(path)
-            yield score_file(path, kind=kind, read_stdin=read_stdin, exec=exec, project=in_project)
+            yield score_file(
+                path,
+                kind=kind,
+                read_stdin=read_stdin,
+                exec=exec,
+                project=in_project,
+                max_bytes=max_bytes,
+            )
         return
-    setup = (list(paths), kind, exec, exec and project)
+    setup = (list(paths), kind, exec, exec and project, max_bytes)
     # Spawned, not forked: a forked child would inherit whatever threads and VM
     # state the parent holds; a fresh interpreter only pays its imports once.
     context = multiprocessing.get_context("spawn")
@@ -162,19 +177,21 @@ def worker_count(jobs: int, files: int) -> int:
     return max(1, min(wanted, files))
 
 
-_worker: tuple[str | None, bool, ProjectLookup | None] | None = None
+_worker: tuple[str | None, bool, ProjectLookup | None, int] | None = None
 
 
-def _start_worker(paths: list[str], kind: str | None, exec: bool, project: bool) -> None:
+def _start_worker(
+    paths: list[str], kind: str | None, exec: bool, project: bool, max_bytes: int
+) -> None:
     global _worker
-    _worker = (kind, exec, ProjectLookup(paths) if project else None)
+    _worker = (kind, exec, ProjectLookup(paths) if project else None, max_bytes)
 
 
 def _score_in_worker(path: str) -> Outcome:
     assert _worker is not None, "worker not started"
-    kind, exec, lookup = _worker
+    kind, exec, lookup, max_bytes = _worker
     in_project = None if lookup is None else lookup.find(path)
-    return score_file(path, kind=kind, exec=exec, project=in_project)
+    return score_file(path, kind=kind, exec=exec, project=in_project, max_bytes=max_bytes)
 
 
 # -- JSON --------------------------------------------------------------------------
