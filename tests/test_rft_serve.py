@@ -109,7 +109,15 @@ def test_export_merges_the_adapter_into_the_base(tmp_path: Path) -> None:
               report_to=["none"])  # fmt: skip
 
     result = CliRunner().invoke(
-        app, ["export", str(tmp_path / "adapter"), "--out", str(tmp_path / "merged"), "--json"]
+        app,
+        [
+            "export",
+            str(tmp_path / "adapter"),
+            "--out",
+            str(tmp_path / "merged"),
+            "--format",
+            "json",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == {"merged": str(tmp_path / "merged")}

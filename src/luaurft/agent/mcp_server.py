@@ -203,11 +203,16 @@ class _Tools:
         path: Annotated[
             str | None, Field(description="File name; .server.luau / .client.luau set the kind.")
         ] = None,
+        exec: Annotated[
+            bool,
+            Field(description="Also run it in the mock Roblox world (the exec score); default on."),
+        ] = True,
     ) -> dict[str, Any]:
         """Score Luau with luaurft's scorers: per-scorer scores in [0, 1], the composite,
-        whether it compiles, and every finding (rule, line, message, fix)."""
+        whether it compiles, and every finding (rule, line, message, fix); with `exec`
+        (the default, as in `luaurft score`) also the exec score from a run in the mock world."""
         try:
-            return score_source(code, kind=kind, path=path).to_dict()
+            return score_source(code, kind=kind, path=path, exec=exec).to_dict()
         except LuaurftError as exc:
             raise _tool_error(str(exc)) from exc
 

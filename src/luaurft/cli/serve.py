@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from luaurft.cli._options import FormatOption, HumanOrJson, JsonAlias, wants_json
 from luaurft.errors import ConfigError
 
 
@@ -73,9 +74,11 @@ def register(app: typer.Typer) -> None:
         dtype: Annotated[
             str | None, typer.Option("--dtype", help="float32, bfloat16 or float16.")
         ] = None,
-        as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+        output_format: FormatOption = HumanOrJson.TABLE,
+        json_alias: JsonAlias = False,
     ) -> None:
         """Merge an adapter into its base model (peft merge_and_unload) and save it."""
+        as_json = wants_json(output_format, json_alias)
         from luaurft.rft.serve import merge_adapter
 
         if dtype is not None and dtype not in ("float32", "bfloat16", "float16"):

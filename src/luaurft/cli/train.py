@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from luaurft.cli._options import FormatOption, HumanOrJson, JsonAlias, wants_json
 from luaurft.errors import ConfigError
 
 ConfigOption = Annotated[
@@ -23,7 +24,6 @@ ReportTo = Annotated[
     typer.Option("--report-to", help="Override training.report_to (wandb, none, ...); repeatable."),
 ]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Log each step.")]
-AsJson = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 RewardOption = Annotated[
     str,
     typer.Option(
@@ -56,13 +56,15 @@ def register(app: typer.Typer) -> None:
         max_steps: MaxSteps = None,
         report_to: ReportTo = None,
         verbose: Verbose = False,
-        as_json: AsJson = False,
+        output_format: FormatOption = HumanOrJson.TABLE,
+        json_alias: JsonAlias = False,
     ) -> None:
         """Supervised fine-tuning of a LoRA adapter (QLoRA on CUDA) with completion-only loss."""
         from luaurft.cli._progress import setup_logging, stage_bars
         from luaurft.config import load_config
         from luaurft.rft.sft import load_rows, train_sft
 
+        as_json = wants_json(output_format, json_alias)
         setup_logging(verbose)
         settings = load_config(config)
         rows = load_rows(data)
@@ -115,13 +117,15 @@ def register(app: typer.Typer) -> None:
             typer.Option("--dedup-across-tasks", help="Drop kept code that repeats across tasks."),
         ] = False,
         verbose: Verbose = False,
-        as_json: AsJson = False,
+        output_format: FormatOption = HumanOrJson.TABLE,
+        json_alias: JsonAlias = False,
     ) -> None:
         """Best-of-N rejection-sampling fine-tuning, resumable: rerun to continue a killed run."""
         from luaurft.cli._progress import setup_logging, stage_bars
         from luaurft.config import load_config
         from luaurft.rft.run import run_from_files
 
+        as_json = wants_json(output_format, json_alias)
         setup_logging(verbose)
         settings = load_config(config)
         with stage_bars(quiet=as_json) as bars:
@@ -155,7 +159,8 @@ def register(app: typer.Typer) -> None:
             typer.Option("--vllm/--no-vllm", help="Sample with vLLM (default: where usable)."),
         ] = None,
         verbose: Verbose = False,
-        as_json: AsJson = False,
+        output_format: FormatOption = HumanOrJson.TABLE,
+        json_alias: JsonAlias = False,
     ) -> None:
         """GRPO on the tasks with the same reward RFT uses."""
         from luaurft.cli._progress import setup_logging, stage_bars
@@ -164,6 +169,7 @@ def register(app: typer.Typer) -> None:
         from luaurft.rft.grpo import train_grpo
         from luaurft.rft.loop import load_tasks
 
+        as_json = wants_json(output_format, json_alias)
         setup_logging(verbose)
         settings = load_config(config)
         task_rows = load_tasks(tasks)
