@@ -124,17 +124,32 @@ def tasks_list(
         )
         return
     table = Table(title=f"{suite.name}: {len(suite)} tasks")
-    for column in ("id", "category", "kind", "difficulty", "checks"):
-        table.add_column(column, justify="right" if column == "checks" else "left")
+    # Ids are what `luaurft check` takes: never cut or folded, whatever the width.
+    longest = max((len(t.id) for t in suite), default=2)
+    table.add_column("id", no_wrap=True, min_width=longest)
+    for column in ("category", "kind", "difficulty", "checks"):
+        table.add_column(column, justify="right" if column == "checks" else "left", overflow="fold")
     for t in suite:
         table.add_row(t.id, t.category, t.kind.value, t.difficulty.value, str(t.expected))
     console = _console()
+    needed = longest + 60  # id, the other columns and the borders, unwrapped
+    if console.width < needed:
+        # Too narrow for the ids: let the terminal wrap the lines rather than cut an id.
+        console = Console(width=needed)
     console.print(table)
     counts = ", ".join(f"{c} {n}" for c, n in suite.categories().items())
     console.print(f"categories: {counts}")
 
 
 def tasks_validate(
+    source: Annotated[
+        str | None,
+        typer.Argument(
+            help="A TOML task file or folder (or MultiPL-E/LuauLeetcode file); "
+            "the same as --tasks.",
+            show_default=False,
+        ),
+    ] = None,
     tasks: TasksOption = "builtin",
     task_id: Annotated[list[str] | None, typer.Option("--id", help="Only these task ids.")] = None,
     output_format: FormatOption = OutputFormat.TABLE,
@@ -143,6 +158,12 @@ def tasks_validate(
     from luaurft.eval.tasks import load_tasks
     from luaurft.eval.validate import validate_tasks
 
+    if source is not None:
+        if tasks != "builtin" and tasks != source:
+            raise typer.BadParameter(
+                f"give the tasks once: {source} or --tasks {tasks}", param_hint="SOURCE"
+            )
+        tasks = source
     suite = load_tasks(tasks).select(ids=task_id)
     if output_format is OutputFormat.JSON:
         with machine_stdout() as out:

@@ -18,7 +18,10 @@ def register(app: typer.Typer) -> None:
     def serve(
         base: Annotated[
             str | None,
-            typer.Argument(help="Base model (default: model.base_model of --config)."),
+            typer.Argument(
+                help="Base model (default: the one --run-dir's run trained on, "
+                "else model.base_model of --config)."
+            ),
         ] = None,
         adapter: Annotated[
             list[str] | None,
@@ -47,17 +50,27 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Serve the base model and named adapters with vLLM (OpenAI-compatible API)."""
-        from luaurft.rft.serve import adapters_of_run, parse_adapters, vllm_serve_command
+        from luaurft.rft.serve import (
+            adapters_of_run,
+            base_model_of_run,
+            parse_adapters,
+            vllm_serve_command,
+        )
         from luaurft.rft.serve import serve as start
 
         adapters = adapters_of_run(run_dir) if run_dir is not None else {}
         adapters.update(parse_adapters(adapter or []))
-        if base is None:
-            if config is None:
-                raise ConfigError("give the base model, or --config to take model.base_model")
+        if base is None and config is not None:
             from luaurft.config import load_config
 
             base = load_config(config).model.base_model
+        elif base is None and run_dir is not None:
+            base = base_model_of_run(run_dir)
+        if base is None:
+            raise ConfigError(
+                "give the base model, --run-dir to take the run's, "
+                "or --config to take model.base_model"
+            )
         argv = vllm_serve_command(
             base, adapters, host=host, port=port, rank=max_lora_rank,
             max_model_len=max_model_len, extra_args=extra or [],
