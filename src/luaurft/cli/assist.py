@@ -146,24 +146,54 @@ def assist_command(
     finally:
         if bridge is not None:
             bridge.stop()
-    written = result.write_files(out) if out is not None else []
+    report = result.write(out) if out is not None else None
+    for rejected in report.rejected if report is not None else []:
+        where = (
+            f"saved as {rejected.saved_to}"
+            if rejected.saved_to is not None
+            else "printed below, not saved"
+        )
+        err.print(
+            Text(
+                f"not written: {_shown(rejected.path)}: {rejected.reason}; {where}", style="yellow"
+            ),
+            soft_wrap=True,
+        )
+    for note in report.notes if report is not None else []:
+        err.print(Text(note, style="yellow"), soft_wrap=True)
     if output_format is OutputFormat.JSON:
         with machine_stdout() as stream:
             document = result.to_dict()
-            document["written"] = [str(p) for p in written]
+            written = report.to_dict() if report is not None else {}
+            document["written"] = written.get("written", [])
+            document["rejected"] = written.get("rejected", [])
+            document["project_file"] = written.get("project_file")
             stream.write(json.dumps(document, indent=2) + "\n")
-        return
-    console = Console()
-    if not console.is_terminal:
-        # Captured or piped: no terminal width to respect; keep the table whole.
-        console = Console(width=140)
-    print_history(result, console)
-    for path in written:
-        console.print(f"wrote {path}")
-    if out is None:
+    else:
+        console = Console()
+        if not console.is_terminal:
+            # Captured or piped: no terminal width to respect; keep the table whole.
+            console = Console(width=140)
+        print_history(result, console)
+        if report is not None:
+            for path in report.written:
+                console.print(f"wrote {path}")
+            if report.project_file is not None:
+                console.print(f"wrote {report.project_file} (Rojo project)")
+        # The answer is never lost: what no file holds is printed.
+        unsaved = {r.path for r in report.rejected if r.saved_to is None} if report else None
         for f in result.files:
-            console.rule(f"{f.path} ({f.kind.value}, {f.card.composite:.2f})")
-            console.print(f.source, markup=False, highlight=False, end="")
+            if unsaved is None or f.path in unsaved:
+                console.rule(f"{_shown(f.path)} ({f.kind.value}, {f.card.composite:.2f})")
+                console.print(f.source, markup=False, highlight=False, end="")
+    if report is not None and report.rejected:
+        raise typer.Exit(1)
+
+
+def _shown(path: str) -> str:
+    """A path as printable text (a model's file name can hold anything); long ones cut."""
+    shown = path if path.isprintable() else repr(path)
+    return shown if len(shown) <= 120 else f"{shown[:80]}…({len(shown):,} characters)"
 
 
 def _fmt(value: float | None, threshold: float) -> Text:
