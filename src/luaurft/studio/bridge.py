@@ -455,6 +455,11 @@ def _error(code: str, message: str) -> dict[str, Any]:
 
 class _BridgeServer(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default listen backlog is 5: a burst of long-polls (a plugin
+    # reconnecting, many Studio windows) then waits in SYN retries (1 s, 3 s, 7 s...)
+    # before the bridge even sees it, past the documented 15 s bound. Each accepted
+    # connection gets its own thread, so a deep backlog only has to hold the burst.
+    request_queue_size = 1024
     bridge: StudioBridge
 
     def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
@@ -673,6 +678,12 @@ class _Handler(BaseHTTPRequestHandler):
                 "bad_json",
                 f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
             ) from exc
+        except RecursionError:
+            raise _Refused(
+                400, "bad_json", "the JSON nests too deeply; no message of the protocol does"
+            ) from None
+        except ValueError as exc:  # an integer of more digits than Python converts
+            raise _Refused(400, "bad_json", f"unusable JSON: {exc}") from None
         if not isinstance(body, dict):
             raise _Refused(400, "bad_json", "the body must be a JSON object")
         return body
