@@ -49,6 +49,11 @@ def serve(
         port, limits=BridgeLimits(poll_timeout_s=poll_timeout), log=lambda m: err.print(m)
     )
     bridge.start()
+    # Other luaurft commands (assist --studio, mcp --studio) find this bridge and its token
+    # here and use it, so Studio stays paired with one token.
+    from luaurft.studio.client import clear_bridge_state, write_bridge_state
+
+    write_bridge_state(bridge.url, bridge.port, bridge.token, bridge.session_id)
     stop = threading.Event()
 
     def _on_signal(_signum: int, _frame: FrameType | None) -> None:
@@ -78,6 +83,7 @@ def serve(
     except KeyboardInterrupt:
         pass
     finally:
+        clear_bridge_state(bridge.port, bridge.token)
         bridge.stop()
 
 
