@@ -79,7 +79,7 @@ def test_report_files(runs: tuple[Path, Path, Path], tmp_path: Path) -> None:
         assert data.startswith(PNG) and len(data) > 5000, key
     html = files["html"].read_text()
     assert html.startswith("<!DOCTYPE html>") and "<table>" in html
-    assert 'src="scores.png"' in html and 'class="sig"' in html
+    assert 'src="data:image/png;base64,' in html and 'class="better"' in html
     assert "sft" in html and "base" in html
     markdown = files["markdown"].read_text()
     assert "![pass_at_k](pass_at_k.png)" in markdown

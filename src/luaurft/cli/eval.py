@@ -344,13 +344,19 @@ def compare_command(
     summaries = [load_summary(run, seed=seed) for run in runs]
     comparison = compare(summaries, seed=seed)
     files = write_report(comparison, out) if out is not None else {}
+    for note in comparison.notes:
+        Console(stderr=True).print(f"[yellow]warning:[/yellow] {note}", soft_wrap=True)
     if output_format is OutputFormat.JSON:
         payload = comparison.to_dict()
         payload["files"] = {k: str(v) for k, v in files.items()}
         _print_json(payload)
         return
+    from rich.markdown import Markdown
+
     console = _console()
-    console.print(comparison_markdown(comparison))
+    if not console.is_terminal:
+        console = Console(width=200)  # piped: keep the tables whole
+    console.print(Markdown(comparison_markdown(comparison)))
     if files:
         console.print(f"report written to {out}")
 
