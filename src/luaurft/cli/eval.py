@@ -15,7 +15,6 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from luaurft.cli._output import machine_stdout
-from luaurft.errors import LuaurftError
 
 
 class OutputFormat(StrEnum):
@@ -363,34 +362,33 @@ def compare_command(
 
 def card_command(
     adapter: Annotated[
-        Path, typer.Argument(help="The adapter folder (README.md is written there).")
+        Path, typer.Argument(help="The peft adapter folder (README.md is written there).")
     ],
     run: Annotated[
         list[str], typer.Option("--run", help="Eval runs to report; the adapter's own run last.")
     ],
-    base_model: Annotated[str | None, typer.Option(help="Hub id of the base model.")] = None,
+    base_model: Annotated[
+        str | None,
+        typer.Option(help="Hub id of the base model (default: the adapter_config.json's)."),
+    ] = None,
     name: Annotated[str | None, typer.Option(help="Model name (default: the folder name).")] = None,
     license_id: Annotated[str, typer.Option("--license")] = "apache-2.0",
     out: Annotated[
         Path | None, typer.Option(help="Folder to write README.md into (default: ADAPTER).")
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing README.md (peft writes one).")
+    ] = False,
     seed: Annotated[int, typer.Option()] = 0,
 ) -> None:
     """Write a Hugging Face model card (README.md) with the adapter's evaluation results."""
-    from luaurft.eval.card import CardInfo, write_model_card
+    from luaurft.eval.card import adapter_card, read_adapter_config
     from luaurft.eval.harness import load_summary
 
+    read_adapter_config(adapter)  # a wrong folder fails before the runs are read
     summaries = [load_summary(r, seed=seed) for r in run]
-    if not summaries:
-        raise LuaurftError("give at least one --run")
-    own = len(summaries) - 1
-    for i, summary in enumerate(summaries):
-        if summary.adapter and Path(summary.adapter).resolve() == adapter.resolve():
-            own = i
-    info = CardInfo(
-        name=name or adapter.resolve().name,
-        base_model=base_model or summaries[own].model.split(":", 1)[-1].split("+", 1)[0] or None,
-        license=license_id,
-    )
-    path = write_model_card(out or adapter, info, summaries, model_run=own, seed=seed)
+    path = adapter_card(
+        adapter, summaries, name=name, base_model=base_model, license=license_id,
+        out=out, force=force, seed=seed,
+    )  # fmt: skip
     _console().print(f"model card written to {path}")
