@@ -175,7 +175,7 @@ def test_card_reads_the_base_model_from_the_adapter_and_keeps_a_readme(
 def test_card_refuses_a_folder_that_is_not_an_adapter(
     runs: tuple[Path, Path, Path], tmp_path: Path
 ) -> None:
-    base, sft, _ = runs
+    _, sft, _ = runs
     cli = CliRunner()
     missing = cli.invoke(app, ["card", str(tmp_path / "nope"), "--run", str(sft)])
     assert missing.exit_code != 0 and "no such adapter folder" in str(missing.exception)
