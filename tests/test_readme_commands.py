@@ -114,7 +114,6 @@ class Workspace:
 
 def _build_workspace(root: Path) -> None:
     from eval_fakes import ScriptedGenerator, reference_answer
-
     from luaurft.eval.harness import EvalSettings, eval_config, evaluate, open_eval_store
     from luaurft.eval.tasks import builtin_dir, builtin_suite
     from luaurft.rft.store import RunStore
@@ -163,7 +162,7 @@ def _build_workspace(root: Path) -> None:
 
     reference = root / "runs" / "reference"
     reference.mkdir(parents=True)
-    for round_, name in ((0, "sft"), (1, "round-1")):
+    for name in ("sft", "round-1"):
         folder = reference / "adapters" / name
         folder.mkdir(parents=True)
         (folder / "adapter_config.json").write_text(json.dumps(adapter_config))
