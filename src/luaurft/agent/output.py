@@ -175,8 +175,8 @@ def write_answer(files: Sequence[_File], out_dir: str | Path) -> WriteReport:
             raise NotADirectoryError(f"{root} is a link to something that is not a folder")
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        reason = f"cannot use {root} as the output folder: {exc.strerror or exc}"
-        report.rejected = [RejectedFile(f.path, reason, f.source, None) for f in files]
+        unusable = f"cannot use {root} as the output folder: {exc.strerror or exc}"
+        report.rejected = [RejectedFile(f.path, unusable, f.source, None) for f in files]
         return report
     paths = [f.path for f in files]
     clashes = _clashes(paths)
@@ -193,7 +193,7 @@ def write_answer(files: Sequence[_File], out_dir: str | Path) -> WriteReport:
                 report.written.append(target)
                 continue
         saved = _save_aside(root, index + 1, f.path, f.source)
-        report.rejected.append(RejectedFile(f.path, reason, f.source, saved))
+        report.rejected.append(RejectedFile(f.path, reason or "cannot write", f.source, saved))
     if report.written:
         _write_project(root, report)
     return report

@@ -204,17 +204,17 @@ def compare(
             continue
         deltas: dict[str, Delta] = {}
         for metric in metrics:
-            shared = [
+            paired = [
                 t
                 for t, result in run.tasks.items()
                 if metric in result.values and t in base.tasks and metric in base.tasks[t].values
             ]
-            if not shared:
+            if not paired:
                 continue
-            a = [base.tasks[t].values[metric] for t in shared]
-            b = [run.tasks[t].values[metric] for t in shared]
+            a = [base.tasks[t].values[metric] for t in paired]
+            b = [run.tasks[t].values[metric] for t in paired]
             interval = paired_bootstrap_delta(a, b, resamples=resamples, seed=seed)
-            deltas[metric] = Delta(metric, interval, len(shared))
+            deltas[metric] = Delta(metric, interval, len(paired))
         comparison.deltas[i] = deltas
     return comparison
 

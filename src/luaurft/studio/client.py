@@ -103,13 +103,13 @@ class RemoteBridge:
             result = response.json().get("result")
             return result if isinstance(result, dict) else {}
         message = _message(response)
-        error: type[StudioBridgeError | StudioTimeoutError | StudioOperationError]
         if response.status_code == 400:
             raise StudioRequestError(message)
-        error = {504: StudioTimeoutError, 502: StudioOperationError}.get(
-            response.status_code, StudioBridgeError
-        )
-        raise error(message)
+        if response.status_code == 504:
+            raise StudioTimeoutError(message)
+        if response.status_code == 502:
+            raise StudioOperationError(message)
+        raise StudioBridgeError(message)
 
 
 def _message(response: httpx.Response) -> str:
