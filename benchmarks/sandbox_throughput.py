@@ -8,10 +8,15 @@ Every `.lua`/`.luau` file under DIR (default: examples/) goes through each stage
 - compile: Luau's compiler only (what the syntax scorer pays);
 - world: a fresh sandboxed VM with the mock runtime, the script placed and run
   as its kind for `--seconds` of virtual time with the standard stimulus, the
-  report read back and the VM dropped (what the exec scorer pays).
+  report read back and the VM dropped, in this process (`isolate=False`);
+- isolated: the same run through the worker-process executor, as every caller
+  of untrusted code runs it (one warm worker; the call, its pickled arguments
+  and its pickled report cross a pipe).
 
-It prints runs per second for each stage and the ratio compile/world: how many
-compiles cost as much as one full mock run.
+It prints runs per second for each stage, the ratio compile/world (how many
+compiles cost as much as one full mock run) and what isolation costs
+(isolated vs world, as a ratio of runs per second). World and isolated rounds
+alternate, so a noisy machine slows both alike.
 """
 
 from __future__ import annotations
@@ -46,9 +51,21 @@ def main(argv: list[str] | None = None) -> int:
     scripts = [(str(p), p.read_text(encoding="utf-8")) for p in files]
     kinds = {path: detect_kind(text, path=path) for path, text in scripts}
 
-    # One warm-up pass: the runtime's bytecode is compiled once per process.
-    for path, text in scripts:
-        run_script(text, kind=kinds[path], path=path, seconds=args.seconds)
+    def world_pass(isolate: bool) -> float:
+        start = time.perf_counter()
+        for path, text in scripts:
+            run = run_script(
+                text, kind=kinds[path], path=path, seconds=args.seconds, isolate=isolate
+            )
+            statuses[run.status.value] = statuses.get(run.status.value, 0) + 1
+        return time.perf_counter() - start
+
+    # One warm-up pass of each: the runtime's bytecode is compiled once per process,
+    # and the executor starts its worker.
+    statuses: dict[str, int] = {}
+    world_pass(False)
+    world_pass(True)
+    statuses.clear()
 
     start = time.perf_counter()
     for _ in range(args.rounds):
@@ -56,24 +73,23 @@ def main(argv: list[str] | None = None) -> int:
             compile_luau(text)
     compile_time = time.perf_counter() - start
 
-    statuses: dict[str, int] = {}
-    start = time.perf_counter()
+    world_time = isolated_time = 0.0
     for _ in range(args.rounds):
-        for path, text in scripts:
-            status = run_script(text, kind=kinds[path], path=path, seconds=args.seconds).status
-            statuses[status.value] = statuses.get(status.value, 0) + 1
-    world_time = time.perf_counter() - start
-
+        world_time += world_pass(False)
+        isolated_time += world_pass(True)
     runs = args.rounds * len(scripts)
     compile_rate = runs / compile_time
     world_rate = runs / world_time
+    isolated_rate = runs / isolated_time
     result = {
         "files": len(scripts),
         "rounds": args.rounds,
         "virtual_seconds": args.seconds,
         "compile_runs_per_s": round(compile_rate, 1),
         "world_runs_per_s": round(world_rate, 1),
+        "isolated_runs_per_s": round(isolated_rate, 1),
         "compile_over_world": round(compile_rate / world_rate, 1),
+        "isolated_over_world": round(isolated_rate / world_rate, 3),
         "statuses": statuses,
     }
     if args.json:
@@ -84,7 +100,11 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"  compile only      {compile_rate:10.1f} runs/s")
         print(f"  full mock run     {world_rate:10.1f} runs/s   ({1000 / world_rate:.1f} ms each)")
+        print(
+            f"  isolated run      {isolated_rate:10.1f} runs/s   ({1000 / isolated_rate:.1f} ms each)"
+        )
         print(f"  ratio compile/run {compile_rate / world_rate:10.1f}x")
+        print(f"  isolated/in-process {isolated_rate / world_rate:8.3f}x runs per second")
         if set(statuses) != {RunStatus.OK.value}:
             print(f"  run statuses: {statuses}")
     return 0

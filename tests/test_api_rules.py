@@ -205,7 +205,9 @@ def test_api_scorer_ranks_worse_api_use_lower() -> None:
 def test_every_api_rule_is_registered_with_a_cost_by_severity() -> None:
     ids = {r.id for r in rules_for("api")}
     assert ids == {
+        "api/cframe-degrees",
         "api/client-only-api",
+        "api/color3-range",
         "api/deprecated-class",
         "api/deprecated-global",
         "api/deprecated-member",
@@ -214,9 +216,12 @@ def test_every_api_rule_is_registered_with_a_cost_by_severity() -> None:
         "api/server-only-api",
         "api/service-by-index",
         "api/unknown-class",
+        "api/udim2-two-numbers",
         "api/unknown-enum",
+        "api/unknown-library-member",
         "api/unknown-member",
         "api/unknown-service",
+        "api/wrong-arg-count",
     }
 
 

@@ -79,3 +79,15 @@ def test_score_parallel_compares_one_process_with_workers(
     assert report["files"] == len(example_files())
     assert report["workers"] == 2 and set(report["seconds"]) == {"one", "workers"}
     assert report["same_results"] is True
+
+
+def test_place_load_reports_both_formats_side_by_side(capsys: pytest.CaptureFixture[str]) -> None:
+    place_load = _load("place_load")
+    if not place_load.DEFAULT_CORPUS.is_dir():
+        pytest.skip("../shared/roblox-files is absent")
+    assert place_load.main(["--repeat", "1", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert len(report["files"]) >= 50
+    assert report["instances_per_s"]["binary"] > 0 and report["instances_per_s"]["xml"] > 0
+    assert report["binary_over_xml"] > 0
+    assert {"binary_per_s", "xml_per_s", "binary_over_xml"} <= set(report["files"][0])

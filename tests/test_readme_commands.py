@@ -1,8 +1,9 @@
 """Every fenced shell command in README.md and docs/*.md runs, as written, on this checkout.
 
 The commands run in bash in a scratch folder laid out as the README assumes
-(`examples/`, a `src/` project, `Door.luau`, `kill.luau`, `my_script.luau`, eval
-runs under `runs/`, adapters under `out/`, a corpus and a parquet table), with
+(`examples/`, a `src/` project, `Door.luau`, `kill.luau`, `my_script.luau`, a
+`game.rbxl` place with a `Combat` script, eval runs under `runs/`, adapters
+under `out/`, a corpus and a parquet table), with
 `.venv/bin` first on PATH. Models are the keyless fake (`luaurft fake-llm
 serve`): URLs of local servers in the docs point at it, and `anthropic:` specs
 reach it through ANTHROPIC_BASE_URL. Only three kinds of edit are made, all
@@ -112,6 +113,22 @@ class Workspace:
         return command
 
 
+PLACE = """<roblox version="4">
+  <Item class="Workspace" referent="W"><Properties><string name="Name">Workspace</string>
+  </Properties></Item>
+  <Item class="ServerScriptService" referent="S">
+    <Properties><string name="Name">ServerScriptService</string></Properties>
+    <Item class="Script" referent="C"><Properties><string name="Name">Combat</string>
+      <ProtectedString name="Source"><![CDATA[local Players = game:GetService("Players")
+Players.PlayerAdded:Connect(function(player)
+\tprint(player.Name .. " joined")
+end)
+]]></ProtectedString></Properties></Item>
+  </Item>
+</roblox>
+"""
+
+
 def _build_workspace(root: Path) -> None:
     from eval_fakes import ScriptedGenerator, reference_answer
     from luaurft.eval.harness import EvalSettings, eval_config, evaluate, open_eval_store
@@ -125,6 +142,9 @@ def _build_workspace(root: Path) -> None:
     (root / "Door.luau").write_text(suite.get("tween-sliding-door").solution)
     (root / "kill.luau").write_text((EXAMPLES / "kill_brick.server.luau").read_text())
     (root / "my_script.luau").write_text(suite.get("leaderstats-basic").solution)
+    (root / "probe.server.luau").write_text((EXAMPLES / "leaderstats.server.luau").read_text())
+    (root / "Combat.server.luau").write_text((EXAMPLES / "kill_brick.server.luau").read_text())
+    (root / "game.rbxl").write_text(PLACE)  # XML in a .rbxl: the format comes from the bytes
     tasks = root / "runs" / "demo" / "tasks"
     tasks.mkdir(parents=True)
     shutil.copy(Path(builtin_dir()) / "leaderstats.toml", tasks / "eval.toml")

@@ -40,9 +40,19 @@ def test_rule_metadata(rule) -> None:
     assert rule.bad.strip() and rule.good.strip() and rule.bad != rule.good
 
 
+# Rules whose bad example can only illustrate: the fault it names has no known
+# trigger left in plain code (each is tested where the fault can be staged).
+ILLUSTRATIVE = {
+    # A worker crash: no known Luau kills the VM since the heap-edge fix;
+    # test_isolation.py stages one by undoing that fix inside the worker.
+    "exec/crashed",
+}
+
+
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
 def test_bad_example_fires_and_good_example_is_silent(rule) -> None:
-    assert _fire(rule.id, rule.bad), f"{rule.id}: its bad example raised no finding"
+    if rule.id not in ILLUSTRATIVE:
+        assert _fire(rule.id, rule.bad), f"{rule.id}: its bad example raised no finding"
     assert not _fire(rule.id, rule.good), f"{rule.id}: its good example raised a finding"
 
 

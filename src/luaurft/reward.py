@@ -43,6 +43,7 @@ from luaurft.judge.injection import (
 )
 from luaurft.judge.judge import Judgment, LLMJudge
 from luaurft.llm.completion import extract_code
+from luaurft.luau.executor import WorkerFailure, set_workers, shared_executor, worker_count
 from luaurft.scoring import score_source, takes_keyword
 from luaurft.scoring.card import ScoreCard
 
@@ -201,11 +202,14 @@ class HybridReward:
         judge: LLMJudge | None = None,
         scorer: Scorer = score_source,
         extract: bool = True,
+        jobs: int = 1,
     ) -> None:
         self.config = config or RewardConfig()
         self.judge = judge if self.config.uses_judge else None
         self.scorer = scorer
         self.extract = extract
+        #: Worker processes that score (and run) a batch's candidates; 0: one per CPU.
+        self.jobs = jobs
         self._scorer_takes_exec = takes_keyword(scorer, "exec")
         self.last: list[Reward] = []
         # TRL names a reward function's logged metrics after it.
@@ -213,16 +217,32 @@ class HybridReward:
 
     # -- scoring -------------------------------------------------------------------
 
-    def _card(self, code: str, kind: str | None) -> tuple[ScoreCard, list[str]]:
+    def _cards(self, codes: Sequence[str], kinds: Sequence[str | None]) -> list[ScoreCard | None]:
+        """Cards computed ahead in worker processes when `jobs` allows it (None where
+        a card is left for `_card` to compute here: one job, or a failed worker)."""
+        workers = worker_count(self.jobs, len(codes))
+        if workers <= 1 or self.scorer is not score_source:
+            return [None] * len(codes)
+        set_workers(workers)
+        exec = self.config.uses_exec
+        jobs = [(code, kind, exec) for code, kind in zip(codes, kinds, strict=True)]
+        return [
+            None if isinstance(card, WorkerFailure) else card
+            for card in shared_executor().map(_card_in_worker, jobs, wall_seconds=CARD_WALL_SECONDS)
+        ]
+
+    def _card(
+        self, code: str, kind: str | None, ready: ScoreCard | None = None
+    ) -> tuple[ScoreCard, list[str]]:
         notes: list[str] = []
         if self.config.uses_exec:
             if self._scorer_takes_exec:
-                card = self.scorer(code, kind=kind, exec=True)
+                card = ready or self.scorer(code, kind=kind, exec=True)
                 if card.extra.get("exec_not_run"):
                     notes.append(f"exec: not run ({card.extra['exec_not_run']}); dropped")
                 return card, notes
             notes.append("exec: the scorer cannot run code yet; component dropped")
-        return self.scorer(code, kind=kind), notes
+        return ready or self.scorer(code, kind=kind), notes
 
     def score(self, task: str, code: str, *, kind: str | None = None) -> Reward:
         return self.score_many([(task, code)], kinds=[kind])[0]
@@ -248,8 +268,14 @@ class HybridReward:
             made = self.judge.judge_many([(items[i][0], codes[i]) for i in asked])
             for i, judgment in zip(asked, made, strict=True):
                 judgments[i] = judgment
+        scored = [
+            strip_evaluator_address(code, list(found)) if found else code
+            for code, found in zip(codes, hacks, strict=True)
+        ]
+        ready = self._cards(scored, kinds)
         rewards = [
-            self._blend(codes[i], kinds[i], hacks[i], judgments[i]) for i in range(len(items))
+            self._blend(codes[i], kinds[i], hacks[i], judgments[i], ready[i])
+            for i in range(len(items))
         ]
         self.last = rewards
         return rewards
@@ -260,10 +286,11 @@ class HybridReward:
         kind: str | None,
         hacks: tuple[EvaluatorAddress, ...],
         judgment: Judgment | None,
+        ready: ScoreCard | None = None,
     ) -> Reward:
         config = self.config
         scored_code = strip_evaluator_address(code, list(hacks)) if hacks else code
-        card, notes = self._card(scored_code, kind)
+        card, notes = self._card(scored_code, kind, ready)
         parts: dict[str, float | None] = {}
         for name in DETERMINISTIC_COMPONENTS:
             if config.weights.get(name, 0.0) > 0:
@@ -352,6 +379,16 @@ class HybridReward:
             for name, mean in component_means(rewards).items():
                 log_metric(f"{self.__name__}/{name}", mean)
         return [r.value for r in rewards]
+
+
+# Scoring and running one candidate in a worker: far more than any candidate
+# needs; past it the candidate is scored again here, with only its run isolated.
+CARD_WALL_SECONDS = 120.0
+
+
+def _card_in_worker(job: tuple[str, str | None, bool]) -> ScoreCard:
+    code, kind, exec = job
+    return score_source(code, kind=kind, exec=exec) if exec else score_source(code, kind=kind)
 
 
 def component_means(rewards: Sequence[Reward]) -> dict[str, float]:

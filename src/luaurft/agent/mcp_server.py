@@ -232,7 +232,7 @@ class _Tools:
     ) -> dict[str, Any]:
         """Run Luau in luaurft's sandboxed VM inside a mock Roblox world (no file, network or
         OS access; memory and CPU capped): a player joins, parts are touched, remotes fire.
-        Returns status (ok, error, timeout, memory, output-limit), the error with its line,
+        Returns status (ok, error, timeout, memory, output-limit, crashed), the error with its line,
         printed output, what the script did (effects), a module's value and resources used."""
         try:
             return run_code(code, kind=kind, seconds=seconds, cpu_seconds=cpu_seconds)

@@ -22,6 +22,19 @@ def check_kind_option(kind: str | None) -> None:
         raise typer.BadParameter(str(exc), param_hint="--kind") from None
 
 
+#: One spelling for every command that runs or scores untrusted code in workers.
+JobsOption = Annotated[
+    int,
+    typer.Option(
+        "--jobs",
+        "-j",
+        min=0,
+        help="Worker processes that score and run code at once (0: one per CPU); "
+        "every run is isolated in a worker either way.",
+    ),
+]
+
+
 # -- output format: one convention ----------------------------------------------------
 #
 # Every command that prints a result takes `--format`: `table` (or `text`) for

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from luaurft.cli._options import JobsOption
 from luaurft.cli._output import machine_stdout
 
 
@@ -257,6 +258,7 @@ def eval_command(
     top_p: Annotated[float, typer.Option(min=0.0, max=1.0)] = 0.95,
     max_new_tokens: Annotated[int, typer.Option(min=1)] = 2048,
     seed: Annotated[int, typer.Option()] = 0,
+    jobs: JobsOption = 1,
     output_format: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Evaluate a model: k samples per task, scores, execution pass@k, intervals, categories."""
@@ -278,6 +280,7 @@ def eval_command(
         top_p=top_p,
         max_new_tokens=max_new_tokens,
         seed=seed,
+        jobs=jobs,
     )
     name = label or (Path(adapter).name if adapter else model)
     folder = run_dir or Path("runs") / f"eval-{_slug(name)}"

@@ -15,8 +15,11 @@ from rich.text import Text
 from luaurft.cli._options import check_kind_option
 from luaurft.cli._output import machine_stdout
 from luaurft.errors import LuaurftError
+from luaurft.luau.kind import ScriptKind, detect_kind
 from luaurft.luau.source import LuauSource
 from luaurft.roblox.mock import DEFAULT_SECONDS, ScriptRun, run_script
+from luaurft.roblox.place import load_place, with_script
+from luaurft.roblox.project import ProjectTree, split_dotted
 
 
 class RunFormat(StrEnum):
@@ -68,6 +71,21 @@ def run(
             "the client error.",
         ),
     ] = False,
+    place: Annotated[
+        str | None,
+        typer.Option(
+            help="A place or model file (.rbxl .rbxlx .rbxm .rbxmx): the script runs in its "
+            "instance tree (property values, attributes, tags; its ModuleScripts "
+            "requireable, its other scripts present but not run).",
+        ),
+    ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            help="With --place: the instance path the script runs at, e.g. "
+            "ServerScriptService.Combat (default: where its kind lives).",
+        ),
+    ] = None,
 ) -> None:
     """Run a script in the sandboxed mock Roblox world: output, errors and what it did.
 
@@ -80,17 +98,51 @@ def run(
         raise typer.BadParameter(f"{file}: {exc.strerror or exc}", param_hint="FILE") from None
     except LuaurftError as exc:
         raise typer.BadParameter(str(exc), param_hint="FILE") from None
+    in_place = _in_place(place, at, file, source.text, kind)
+
+    def execute() -> ScriptRun:
+        if in_place is not None:
+            project, script_kind = in_place
+            return run_script(
+                source.text,
+                kind=script_kind,
+                path=file,
+                seconds=seconds,
+                hostile_remotes=hostile_remotes,
+                project=project,
+                path_in_project=file,
+            )
+        return run_script(
+            source.text, kind=kind, path=file, seconds=seconds, hostile_remotes=hostile_remotes
+        )
+
     if output_format is RunFormat.JSON:
         with machine_stdout() as out:
-            result = run_script(
-                source.text, kind=kind, path=file, seconds=seconds, hostile_remotes=hostile_remotes
-            )
-            out.write(json.dumps(run_document(result), indent=2) + "\n")
+            out.write(json.dumps(run_document(execute()), indent=2) + "\n")
         return
-    result = run_script(
-        source.text, kind=kind, path=file, seconds=seconds, hostile_remotes=hostile_remotes
-    )
-    _print(result, file)
+    _print(execute(), file)
+
+
+def _in_place(
+    place: str | None, at: str | None, file: str, text: str, kind: str | None
+) -> tuple[ProjectTree, ScriptKind] | None:
+    """The place's tree with the script added at its path, and the script's kind."""
+    if place is None:
+        if at is not None:
+            raise typer.BadParameter("--at needs --place", param_hint="--at")
+        return None
+    try:
+        project = load_place(place)
+    except LuaurftError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--place") from None
+    script_kind = detect_kind(text, kind=kind, path=file)
+    where = split_dotted(at) if at else None
+    if where is not None and len(where) < 2:
+        raise typer.BadParameter(
+            "give a path inside a service, e.g. ServerScriptService.Combat", param_hint="--at"
+        )
+    tree, _ = with_script(project, file, text, script_kind, at=where)
+    return tree, script_kind
 
 
 def snake_case(name: str) -> str:

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from luaurft.cli._options import check_kind_option
+from luaurft.cli._options import JobsOption, check_kind_option
 from luaurft.cli._output import machine_stdout
 from luaurft.cli._progress import file_progress
 from luaurft.errors import LuaurftError
@@ -48,7 +48,8 @@ def score(
     paths: Annotated[
         list[str],
         typer.Argument(
-            help="Files, directories (searched for .lua/.luau) or - for standard input."
+            help="Files, directories (searched for .lua/.luau), place or model files "
+            "(.rbxl .rbxlx .rbxm .rbxmx: every script inside) or - for standard input."
         ),
     ],
     output_format: Annotated[
@@ -79,12 +80,7 @@ def score(
             "runs every file alone.",
         ),
     ] = True,
-    jobs: Annotated[
-        int,
-        typer.Option(
-            "--jobs", "-j", min=0, help="Score files in this many processes (0: one per CPU)."
-        ),
-    ] = 1,
+    jobs: JobsOption = 1,
     max_bytes: Annotated[
         int,
         typer.Option(
@@ -190,7 +186,7 @@ def _print_table(outcomes: list[Outcome]) -> None:
     for result in results:
         card = result.card
         table.add_row(
-            result.path,
+            result.label,
             _SHORT_KIND.get(card.kind, card.kind),
             *(_fmt(card.scores.get(name)) for name in DETERMINISTIC_SCORERS),
             _fmt(card.composite),
@@ -202,7 +198,7 @@ def _print_table(outcomes: list[Outcome]) -> None:
     for result in results:
         if not result.card.findings:
             continue
-        console.print(Text(result.path, style="bold"))
+        console.print(Text(result.label, style="bold"))
         for f in result.card.findings:
             line = Text(f"  {f.line}:{f.column} ")
             line.append(f.severity.value, style=_SEVERITY_STYLE.get(f.severity.value, ""))

@@ -17,7 +17,8 @@ from importlib import resources
 from typing import Any
 
 from luaurft.eval.tasks import Task, TaskKind
-from luaurft.luau.sandbox import Limits
+from luaurft.luau.executor import WorkerFailure, in_worker, isolated
+from luaurft.luau.sandbox import Limits, failure_status
 
 # How many characters of a check's failure message are kept.
 MESSAGE_CHARS = 500
@@ -40,7 +41,7 @@ class CheckReport:
     `passed` is true only when every expected check ran and passed; checks
     that never ran (the run stopped first) are failures with the reason.
     `status` says how the solution's run ended (ok, error, timeout, memory,
-    output-limit); `error` is the solution's own error, if it raised one.
+    output-limit, crashed); `error` is the solution's own error, if it raised one.
     """
 
     task_id: str
@@ -103,14 +104,37 @@ def failed_report(task: Task, reason: str, status: str = "error") -> CheckReport
     )
 
 
-def check_solution(task: Task, code: str, *, limits: Limits | None = None) -> CheckReport:
+def check_solution(
+    task: Task, code: str, *, limits: Limits | None = None, isolate: bool = True
+) -> CheckReport:
     """Run `code` as the solution of `task` and report every check. `limits` bound the
-    whole run (memory, CPU time, output), checks included."""
+    whole run (memory, CPU time, output), checks included.
+
+    The run happens in a worker process (`luaurft.luau.executor`) under the wall
+    budget of `limits`; a worker that dies or overruns fails every check with the
+    status `crashed` or `timeout`. `isolate=False` runs it in this process."""
+    if isolate and not in_worker():
+        outcome = isolated(
+            _check_in_worker,
+            task,
+            code,
+            limits=limits,
+            isolate=False,
+            wall_seconds=(limits or Limits()).wall_budget(),
+        )
+        if isinstance(outcome, WorkerFailure):
+            return failed_report(task, outcome.message, failure_status(outcome).value)
+        return outcome
     if task.kind is TaskKind.LUAU:
         return run_plain_checks(task, code, limits=limits)
     from luaurft.eval.world import run_world_checks
 
     return run_world_checks(task, code, limits=limits)
+
+
+def _check_in_worker(task: Task, code: str, **kwargs: Any) -> CheckReport:
+    # Pickled by name, so a caller that wraps `check_solution` still reaches the real one.
+    return check_solution(task, code, **kwargs)
 
 
 # -- plain Luau --------------------------------------------------------------------
@@ -225,6 +249,7 @@ def _ended(status: str) -> str:
         "timeout": "ran out of time",
         "memory": "ran out of memory",
         "output-limit": "wrote too much output",
+        "crashed": "crashed its worker process",
     }.get(status, "raised an error")
 
 

@@ -25,6 +25,7 @@ import json
 import math
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -36,6 +37,7 @@ from luaurft.errors import LuaurftError
 from luaurft.eval.checks import check_solution
 from luaurft.eval.metrics import Interval, bootstrap_ci, pass_at_k
 from luaurft.eval.tasks import CATEGORIES, Task, TaskSuite
+from luaurft.luau.executor import set_workers, worker_count
 from luaurft.rft.store import NewCandidate, RunStore, TaskRow, code_hash
 
 if TYPE_CHECKING:
@@ -84,6 +86,9 @@ class EvalSettings:
     seed: int | None = 0
     system_prompt: str = REFERENCE_SYSTEM_PROMPT
     batch_size: int = 16
+    #: Worker processes that run checks and score samples at once (0: one per CPU);
+    #: results do not depend on it, so it is not part of `run_config`.
+    jobs: int = 1
 
     def __post_init__(self) -> None:
         if self.samples < 1:
@@ -321,15 +326,27 @@ def _candidate(task: Task, index: int, completion: Any, model: str | None) -> Ne
 
 
 def execute_candidates(
-    suite: TaskSuite, store: RunStore, *, progress: Progress | None = None
+    suite: TaskSuite, store: RunStore, *, progress: Progress | None = None, jobs: int = 1
 ) -> int:
-    """Run every candidate that has no execution result yet; returns how many ran."""
+    """Run every candidate that has no execution result yet; returns how many ran.
+
+    Each run is isolated in a worker process (`check_solution`); `jobs` runs that
+    many at once. Results are stored in order, each as soon as it and those before
+    it are in, so a killed eval resumes after the last stored one."""
     todo = [c for c in store.unrewarded(EVAL_ROUND, EXEC_KEY) if c.task_id in suite]
-    for number, cand in enumerate(todo, start=1):
-        report = check_solution(suite.get(cand.task_id), cand.code or "")
-        store.put_reward(cand.id, EXEC_KEY, 1.0 if report.passed else 0.0, report.to_dict())
-        if progress is not None:
-            progress("execute", number, len(todo))
+    workers = worker_count(jobs, len(todo))
+    if workers > 1:
+        set_workers(workers)
+
+    def check(cand: Any) -> Any:
+        return check_solution(suite.get(cand.task_id), cand.code or "")
+
+    with ThreadPoolExecutor(workers) as threads:
+        reports = threads.map(check, todo)
+        for number, (cand, report) in enumerate(zip(todo, reports, strict=True), start=1):
+            store.put_reward(cand.id, EXEC_KEY, 1.0 if report.passed else 0.0, report.to_dict())
+            if progress is not None:
+                progress("execute", number, len(todo))
     return len(todo)
 
 
@@ -340,11 +357,12 @@ def score_candidates(
     judge: LLMJudge | None = None,
     batch_size: int = 32,
     progress: Progress | None = None,
+    jobs: int = 1,
 ) -> int:
     """Score card, judgment and hybrid reward for every candidate that lacks them."""
     from luaurft.reward import HybridReward
 
-    reward = HybridReward(judge=judge, extract=False)
+    reward = HybridReward(judge=judge, extract=False, jobs=jobs)
     judge_key = f"{judge.model}@{judge.prompt_version}" if judge is not None else None
     todo = [c for c in store.unrewarded(EVAL_ROUND, REWARD_KEY) if c.task_id in suite]
     for offset in range(0, len(todo), batch_size):
@@ -403,9 +421,9 @@ def evaluate(
     with store.running_stage("generate"):
         counts = generate_candidates(generator, suite, store, settings, progress=progress)
     with store.running_stage("execute"):
-        execute_candidates(suite, store, progress=progress)
+        execute_candidates(suite, store, progress=progress, jobs=settings.jobs)
     with store.running_stage("score"):
-        score_candidates(suite, store, judge=judge, progress=progress)
+        score_candidates(suite, store, judge=judge, progress=progress, jobs=settings.jobs)
     summary = summarize(store, samples=settings.samples, seed=seed, suite=suite)
     summary.generation_failures = counts["failed"]
     path = store.path.parent / SUMMARY_FILENAME

@@ -40,6 +40,7 @@ from typing import Any
 import pluau
 
 from luaurft.errors import LuaurftError
+from luaurft.luau.executor import WorkerFailure, in_worker, isolated
 
 USER_CHUNK = "user"
 MAX_FRAMES = 20
@@ -58,11 +59,15 @@ class RunStatus(StrEnum):
     TIMEOUT = "timeout"
     MEMORY = "memory"
     OUTPUT_LIMIT = "output-limit"
+    #: The worker process running it died (see `luaurft.luau.executor`).
+    CRASHED = "crashed"
 
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """What one run may use. `cpu_seconds` is CPU time of the running thread."""
+    """What one run may use. `cpu_seconds` is CPU time of the running thread;
+    `wall_seconds` is the wall-clock deadline of the worker process running it
+    (None: `wall_budget()`'s default, a small multiple of the CPU budget)."""
 
     memory_bytes: int = 64 * 1024 * 1024
     cpu_seconds: float = 2.0
@@ -70,6 +75,14 @@ class Limits:
     output_bytes: int = 512 * 1024
     line_chars: int = 2000
     source_bytes: int = 1024 * 1024
+    wall_seconds: float | None = None
+
+    def wall_budget(self) -> float:
+        """The wall-clock deadline: `wall_seconds`, else three times the CPU budget
+        plus two seconds (room for a loaded machine and the run's set-up)."""
+        if self.wall_seconds is not None and self.wall_seconds > 0:
+            return self.wall_seconds
+        return 3.0 * self.cpu_seconds + 2.0
 
 
 class SandboxError(LuaurftError):
@@ -230,6 +243,8 @@ class _RunState:
 
     def trip(self, status: RunStatus, message: str, lua: Any | None) -> pluau.RawError:
         """Record why the run stops (first reason wins) and return the error that unwinds it."""
+        if lua is not None:
+            make_room(lua)
         if self.abort is None:
             where = ""
             if lua is not None:
@@ -589,6 +604,24 @@ class Sandbox:
         )
 
 
+# What a stopped run may still allocate: its traceback, the error that unwinds
+# it and every later raise until the host has it back.
+TRIP_ROOM = 8 * 1024 * 1024
+
+
+def make_room(lua: Any) -> None:
+    """Let a stopping VM allocate past its limit.
+
+    A memory trip can fire with the heap a few bytes under the allocator's limit
+    (a script that probes it with failed allocations); building the traceback or
+    the error there fails inside a host callback, which pluau cannot unwind and
+    aborts the process. The run is over either way, so it gets `TRIP_ROOM` more."""
+    with contextlib.suppress(Exception):
+        wanted = lua.used_memory() + TRIP_ROOM
+        if wanted > lua.memory_limit():
+            lua.set_memory_limit(wanted)
+
+
 def memory_headroom(limits: Limits) -> int:
     """Bytes the VM may use past the cap before its allocator refuses."""
     return max(16 * 1024 * 1024, limits.memory_bytes // 2)
@@ -598,11 +631,33 @@ def _memory_message(limits: Limits) -> str:
     return f"script exceeded the memory cap of {limits.memory_bytes // (1024 * 1024)} MiB"
 
 
-def run_luau(code: str, *, limits: Limits | None = None, chunk_name: str = USER_CHUNK) -> RunResult:
+def run_luau(
+    code: str,
+    *,
+    limits: Limits | None = None,
+    chunk_name: str = USER_CHUNK,
+    isolate: bool = True,
+) -> RunResult:
     """Run plain Luau (no Roblox world) in a fresh sandbox and report how it ended.
 
     Code the compiler rejects ends as `error` with the compiler's message and line.
+    The run happens in a worker process (`luaurft.luau.executor`) under the wall
+    budget of `limits`; `isolate=False` runs it in this process (benchmarks, and
+    callers that are already inside a worker).
     """
+    if isolate and not in_worker():
+        budget = (limits or Limits()).wall_budget()
+        outcome = isolated(
+            _run_luau_in_worker,
+            code,
+            limits=limits,
+            chunk_name=chunk_name,
+            isolate=False,
+            wall_seconds=budget,
+        )
+        if isinstance(outcome, WorkerFailure):
+            return RunResult(status=failure_status(outcome), error=LuauError(outcome.message))
+        return outcome
     with Sandbox(limits) as sandbox:
         try:
             fn = sandbox.load_untrusted(code, name=chunk_name)
@@ -610,6 +665,16 @@ def run_luau(code: str, *, limits: Limits | None = None, chunk_name: str = USER_
             return RunResult(status=RunStatus.ERROR, error=_compile_error(str(exc)))
         ok, values, error = sandbox.call(fn)
         return sandbox.result(ok, values, error)
+
+
+def _run_luau_in_worker(code: str, **kwargs: Any) -> RunResult:
+    # Pickled by name, so a caller that wraps `run_luau` still reaches the real one.
+    return run_luau(code, **kwargs)
+
+
+def failure_status(failure: WorkerFailure) -> RunStatus:
+    """The status of a run whose worker never answered."""
+    return RunStatus.TIMEOUT if failure.status == "timeout" else RunStatus.CRASHED
 
 
 def _compile_error(message: str) -> LuauError:
@@ -630,6 +695,7 @@ __all__ = [
     "Sandbox",
     "SandboxError",
     "compile_chunk",
+    "failure_status",
     "parse_error",
     "run_luau",
     "to_python",

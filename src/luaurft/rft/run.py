@@ -41,8 +41,10 @@ def run_from_files(
     across_tasks: bool = False,
     progress: Progress | None = None,
     generator_options: dict[str, Any] | None = None,
+    jobs: int = 1,
 ) -> RFTResult:
-    """Start or continue the run in `run_dir` (default `runs/<settings.name>`)."""
+    """Start or continue the run in `run_dir` (default `runs/<settings.name>`).
+    `jobs` worker processes score and run the candidates (0: one per CPU)."""
     out = Path(run_dir) if run_dir is not None else default_run_dir(settings)
     out.mkdir(parents=True, exist_ok=True)
     copy = out / SFT_COPY
@@ -70,7 +72,7 @@ def run_from_files(
             sft_rows=rows,
             tasks=tasks,
             generator_factory=generator_factory(generator, **(generator_options or {})),
-            reward=make_reward(settings, reward),
+            reward=make_reward(settings, reward, jobs=jobs),
             trainer=sft_trainer(
                 max_steps=max_steps,
                 report_to=report_to,

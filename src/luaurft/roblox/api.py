@@ -115,6 +115,61 @@ class DataTypeInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class Arity:
+    """How many arguments a function takes: `counts` lists the allowed ones when they
+    are not a range (CFrame.new takes 0, 1, 2, 3, 7 or 12); `maximum` None is "or more"."""
+
+    minimum: int
+    maximum: int | None
+    counts: frozenset[int] = frozenset()
+
+    @classmethod
+    def parse(cls, spec: str) -> Arity:
+        spec = spec.strip()
+        if "," in spec:
+            counts = frozenset(int(part) for part in spec.split(","))
+            return cls(min(counts), max(counts), counts)
+        if spec.endswith("+"):
+            return cls(int(spec[:-1]), None)
+        low, _, high = spec.partition("-")
+        return cls(int(low), int(high or low))
+
+    def accepts(self, count: int) -> bool:
+        if self.counts:
+            return count in self.counts
+        return count >= self.minimum and (self.maximum is None or count <= self.maximum)
+
+    def at_least(self, count: int) -> bool:
+        """Whether some allowed count is `count` or more (a call whose last argument
+        may expand to several values passes at least `count`)."""
+        return self.maximum is None or self.maximum >= count
+
+    def describe(self) -> str:
+        if self.counts:
+            listed = sorted(self.counts)
+            return ", ".join(map(str, listed[:-1])) + f" or {listed[-1]}"
+        if self.maximum is None:
+            return f"at least {self.minimum}"
+        if self.maximum == self.minimum:
+            return str(self.minimum)
+        return f"{self.minimum} to {self.maximum}"
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryInfo:
+    """A Luau standard library (`string`, `table`, `math`, ...): its functions with
+    their arities and its constants. `complete`: no other member exists."""
+
+    name: str
+    functions: dict[str, Arity]
+    constants: frozenset[str] = frozenset()
+    complete: bool = False
+
+    def has(self, member: str) -> bool:
+        return member in self.functions or member in self.constants
+
+
+@dataclass(frozen=True, slots=True)
 class EnumInfo:
     """An enum; `items` is None when only its name is known."""
 
@@ -158,6 +213,13 @@ class ApiIndex:
     side_members: dict[tuple[str, str], SideRestriction] = field(default_factory=dict)
     child_hints: dict[str, str] = field(default_factory=dict)
     name_only_methods: frozenset[str] = frozenset()
+    #: Luau's standard libraries by name (see `roblox/data/api/stdlib.toml`).
+    libraries: dict[str, LibraryInfo] = field(default_factory=dict)
+    #: Arities by qualified name: library functions (`string.sub`), global
+    #: functions (`pcall`) and datatype constructors (`Vector3.new`).
+    signatures: dict[str, Arity] = field(default_factory=dict)
+    #: Functions that do not exist but are often written, with what to write instead.
+    mistakes: dict[str, str] = field(default_factory=dict)
     sources: tuple[ApiSource, ...] = ()
 
     # -- classes and services ------------------------------------------------
@@ -316,6 +378,18 @@ class ApiIndex:
 
     def enum(self, name: str) -> EnumInfo | None:
         return self.enums.get(name)
+
+    def library(self, name: str) -> LibraryInfo | None:
+        """A Luau standard library (`string`, `math`, `task`, ...)."""
+        return self.libraries.get(name)
+
+    def signature(self, qualified: str) -> Arity | None:
+        """The arity of a library function, global function or datatype constructor."""
+        return self.signatures.get(qualified)
+
+    def mistake(self, qualified: str) -> str | None:
+        """What to write instead of a library function that does not exist (`table.contains`)."""
+        return self.mistakes.get(qualified)
 
     @property
     def has_dump(self) -> bool:
@@ -516,7 +590,22 @@ def _curated() -> ApiIndex:
             index.side_members[(cls, member)] = SideRestriction(side, reason)
     index.child_hints = dict(context.get("child_hints", {}))
     index.name_only_methods = frozenset(context.get("name_only", {}).get("methods", ()))
+    _read_stdlib(index, _read_toml("stdlib.toml"))
     return index
+
+
+def _read_stdlib(index: ApiIndex, doc: Mapping[str, Any]) -> None:
+    for name, spec in doc["library"].items():
+        functions = {f: Arity.parse(a) for f, a in spec.get("functions", {}).items()}
+        index.libraries[name] = LibraryInfo(
+            name, functions, frozenset(spec.get("constants", ())), bool(spec.get("complete"))
+        )
+        index.signatures.update({f"{name}.{f}": arity for f, arity in functions.items()})
+    for name, spec in doc["globals"]["functions"].items():
+        index.signatures[name] = Arity.parse(spec)
+    for name, spec in doc["constructors"].items():
+        index.signatures[name] = Arity.parse(spec)
+    index.mistakes.update(doc.get("mistakes", {}))
 
 
 @cache
@@ -599,6 +688,9 @@ def merge_dump(base: ApiIndex, data: Mapping[str, Any], source: ApiSource) -> Ap
         side_members=base.side_members,
         child_hints=base.child_hints,
         name_only_methods=base.name_only_methods,
+        libraries=base.libraries,
+        signatures=base.signatures,
+        mistakes=base.mistakes,
         sources=(*base.sources, source),
     )
     dumped: set[str] = set()

@@ -21,6 +21,7 @@ from typing import Any
 
 import pluau
 
+from luaurft.luau.executor import WorkerFailure, in_worker, isolated
 from luaurft.luau.kind import ScriptKind, detect_kind
 from luaurft.luau.sandbox import (
     USER_CHUNK,
@@ -31,6 +32,7 @@ from luaurft.luau.sandbox import (
     Sandbox,
     SandboxError,
     compile_chunk,
+    failure_status,
     lua_text,
     parse_error,
     to_python,
@@ -473,6 +475,7 @@ def run_script(
     hostile_remotes: bool = False,
     project: ProjectTree | None = None,
     path_in_project: str | os.PathLike[str] | None = None,
+    isolate: bool = True,
 ) -> ScriptRun:
     """Run one script as its kind in a fresh mock world and report what happened.
 
@@ -496,7 +499,33 @@ def run_script(
     requireable with their own source, Scripts and LocalScripts present but not
     started, so only `code` is exercised. Its kind is the one its file name
     declares unless `kind` says otherwise.
+
+    The run happens in a worker process (`luaurft.luau.executor`) under the wall
+    budget of `limits`: a worker that dies or overruns ends the run as `crashed`
+    or `timeout`. `isolate=False` runs it in this process (benchmarks, and
+    callers already inside a worker).
     """
+    if isolate and not in_worker():
+        outcome = isolated(
+            _run_script_in_worker,
+            code,
+            kind=kind,
+            path=path,
+            seconds=seconds,
+            stimulus=stimulus,
+            setup=setup,
+            modules=None if modules is None else dict(modules),
+            limits=limits,
+            datastore=datastore,
+            hostile_remotes=hostile_remotes,
+            project=project,
+            path_in_project=None if path_in_project is None else os.fspath(path_in_project),
+            isolate=False,
+            wall_seconds=(limits or Limits()).wall_budget(),
+        )
+        if isinstance(outcome, WorkerFailure):
+            return _failed_run(outcome, code, kind, path, project, path_in_project)
+        return outcome
     node = _project_node(project, path_in_project)
     if node is not None and kind is None:
         kind = node.kind
@@ -584,6 +613,38 @@ def run_script(
         return run
 
 
+def _failed_run(
+    failure: WorkerFailure,
+    code: str,
+    kind: str | ScriptKind | None,
+    path: str | None,
+    project: ProjectTree | None,
+    path_in_project: str | os.PathLike[str] | None,
+) -> ScriptRun:
+    """The run of a script whose worker never answered (it died, or overran)."""
+    node = None
+    with contextlib.suppress(ValueError):
+        node = _project_node(project, path_in_project)
+    if node is not None and kind is None:
+        kind = node.kind
+    script_kind = kind if isinstance(kind, ScriptKind) else detect_kind(code, kind=kind, path=path)
+    return ScriptRun(
+        status=failure_status(failure),
+        kind=script_kind,
+        stop=LuauError(message=failure.message),
+    )
+
+
+def _run_script_in_worker(code: str, **kwargs: Any) -> ScriptRun:
+    # Pickled by name, so a caller that wraps `run_script` still reaches the real one.
+    return run_script(code, **kwargs)
+
+
+def warm_worker() -> None:
+    """Compile the runtime once in a new worker process (`luaurft.luau.executor.WARM`)."""
+    _runtime_chunks()
+
+
 def _project_node(
     project: ProjectTree | None, path_in_project: str | os.PathLike[str] | None
 ) -> ProjectNode | None:
@@ -666,6 +727,8 @@ def _build_project(
             "name": node.name,
             "class": node.class_name,
         }
+        if node.state is not None:
+            item["state"] = node.state  # from a place file: properties, attributes, tags
         if node.class_name == "ModuleScript" and node.source is not None:
             item["module"] = len(chunks)
             chunks.append((_chunk_name(node), _module_bytecode(node.source)))

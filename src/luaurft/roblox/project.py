@@ -18,8 +18,10 @@ Inside a mapped directory Rojo's file conventions hold: a directory is a
 Folder; `init.luau` / `init.lua` make the directory itself a ModuleScript,
 `init.server.*` a Script, `init.client.*` a LocalScript; `Name.server.luau` is a
 Script, `Name.client.luau` a LocalScript, any other `Name.luau` / `Name.lua` a
-ModuleScript named `Name`. Other files (models, JSON, text) are not built. A
-file that cannot be read or is not UTF-8 is listed in `problems` and left out.
+ModuleScript named `Name`. A model file (`Name.rbxm`, `Name.rbxmx`,
+`Name.model.json`) is its one root instance, named `Name`, with everything
+inside it (see `luaurft.roblox.place`). Other files (JSON, text) are not built.
+A file that cannot be read or is not UTF-8 is listed in `problems` and left out.
 
 Instance paths are tuples of names from `game`; `dotted` turns one into the
 mock runtime's dotted form, escaping dots and backslashes inside names.
@@ -105,6 +107,10 @@ class ProjectNode:
     class_name: str
     file: Path | None = None
     source: str | None = None
+    #: Property values, attributes and tags to give the instance (an instance read
+    #: from a place file), in the form the mock world's builder reads; None for
+    #: instances built from files, which start at their class defaults.
+    state: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
     @property
     def name(self) -> str:
@@ -242,6 +248,8 @@ class ProjectTree:
             digest.update(node.class_name.encode() + b"\0")
             if node.source is not None:
                 digest.update(hashlib.sha256(node.source.encode("utf-8", "surrogatepass")).digest())
+            if node.state is not None:
+                digest.update(hashlib.sha256(repr(node.state).encode("utf-8", "replace")).digest())
         return digest.hexdigest()
 
     @cached_property
@@ -484,9 +492,29 @@ class _Builder:
                 self.directory(entry, (*path, entry.name))
                 continue
             named = script_file_kind(entry.name)
+            if named is None and entry.is_file():
+                self.model(entry, path)
             if named is None or not entry.is_file() or named[0].lower() == "init":
                 continue
             self.script(entry, (*path, named[0]), named[1])
+
+    def model(self, file: Path, parent: InstancePath, *, at: InstancePath | None = None) -> None:
+        """A model file (`.rbxm` `.rbxmx` `.model.json`) in a folder or at a `$path`:
+        its instance, named after the file, with everything inside it."""
+        # Imported here: the place module builds on this one.
+        from luaurft.errors import LuaurftError
+        from luaurft.roblox.place import model_name, model_nodes
+
+        name = model_name(file.name)
+        if name is None or name.lower() == "init":
+            return
+        try:
+            nodes = model_nodes(file, at if at is not None else (*parent, name))
+        except LuaurftError as exc:
+            self.problem(file, str(exc))
+            return
+        for node in nodes:
+            self.add(node)
 
     def project_node(
         self, base: Path, node: Mapping[str, Any], path: InstancePath, *, create: bool
@@ -502,6 +530,8 @@ class _Builder:
                 named = script_file_kind(where.name)
                 if named is not None and create:
                     self.script(where, path, named[1])
+                elif named is None and create:
+                    self.model(where, path[:-1], at=path)
             else:
                 self.problem(
                     where, f"the project maps {dotted(path)} to a path that does not exist"

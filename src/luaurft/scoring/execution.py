@@ -8,7 +8,8 @@ run into findings through the `exec/*` rules and into a score:
 
     code larger than the sandbox's source limit:  None (not run; the card's
                 extra["exec_not_run"] says why)
-    blank code, code the compiler rejects, a timeout or the memory cap:  0
+    blank code, code the compiler rejects, a timeout, the memory cap or a
+                crashed worker (`luaurft.luau.executor`):  0
     otherwise:  1 - penalty(exec findings)          (see scorer.penalty)
                 capped at 0.4 when the main chunk died with an error
                 capped at 0.5 when the output limit stopped the run
@@ -83,7 +84,7 @@ def exec_score_of(ctx: RuleContext, findings: list[Finding] | tuple[Finding, ...
     from luaurft.scoring.scorer import penalty
 
     run = execute(ctx)
-    if run is None or run.status in (RunStatus.TIMEOUT, RunStatus.MEMORY):
+    if run is None or run.status in (RunStatus.TIMEOUT, RunStatus.MEMORY, RunStatus.CRASHED):
         return 0.0
     costs = {r.id: r.cost for r in rules_for("exec")}
     value = max(0.0, 1.0 - penalty(list(findings), costs))

@@ -8,25 +8,27 @@ get exactly what the command prints:
 - `score_paths(paths)` scores each file in turn, yielding a `FileResult`, or a
   `FileError` for a file that cannot be read, is not a regular file (a FIFO, a
   device, a symlink loop), is larger than `max_bytes` or is not text (the rest
-  go on);
+  go on); a place or model file (`.rbxl` `.rbxlx` `.rbxm` `.rbxmx`) yields one
+  result per script inside it, with its instance path (`score_place`);
 - `result_dict`, `json_document` and `sarif_document` build the documents.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from luaurft.errors import LuaurftError, UnreadableFileError
+from luaurft.luau.executor import WorkerFailure, set_workers, shared_executor, worker_count
 from luaurft.luau.files import DEFAULT_MAX_BYTES, read_source_file
 from luaurft.luau.source import LuauSource
+from luaurft.roblox.files import is_roblox_file
+from luaurft.roblox.place import load_place
 from luaurft.roblox.project import InProject, ProjectLookup, ProjectTree
 from luaurft.scoring import score_source
 from luaurft.scoring.card import ScoreCard
@@ -39,12 +41,22 @@ STDIN = "-"
 STDIN_NAME = "<stdin>"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
+# Reading, analysing and running one file in a worker: far more than any real
+# file needs; a file past it is scored again with only its run isolated.
+FILE_WALL_SECONDS = 120.0
 
 
 @dataclass(frozen=True, slots=True)
 class FileResult:
     path: str
     card: ScoreCard
+    #: For a script inside a place or model file: its instance path in that file.
+    instance: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How people see it: the path, and the instance path inside a place file."""
+        return self.path if self.instance is None else f"{self.path}:{self.instance}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,13 +154,18 @@ def score_paths(
     in that directory's project tree (built once; pass `lookup` to reuse one), so
     files that require each other run as they would in Roblox; `project=False`
     runs every file alone. `jobs` > 1 scores files in that many worker processes
-    (0: one per CPU); results still come in order, as each is ready."""
+    of the shared executor (0: one per CPU); results still come in order, as each
+    is ready. A file whose worker dies or overruns is scored again in this process
+    with only its run isolated, so its card records how the run ended."""
     files = collect_files(paths)
     if lookup is None and exec and project:
         lookup = ProjectLookup(paths)
     workers = worker_count(jobs, len(files))
-    if workers <= 1 or STDIN in files:
+    if workers <= 1 or STDIN in files or any(is_roblox_file(f) for f in files):
         for path in files:
+            if path != STDIN and is_roblox_file(path):
+                yield from score_place(path, kind=kind, exec=exec)
+                continue
             in_project = None if lookup is None or path == STDIN else lookup.find(path)
             yield score_file(
                 path,
@@ -159,37 +176,57 @@ def score_paths(
                 max_bytes=max_bytes,
             )
         return
-    setup = (list(paths), kind, exec, exec and project, max_bytes)
-    # Spawned, not forked: a forked child would inherit whatever threads and VM
-    # state the parent holds; a fresh interpreter only pays its imports once.
-    context = multiprocessing.get_context("spawn")
-    chunk = max(1, len(files) // (workers * 8))
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                             initargs=setup) as pool:  # fmt: skip
-        yield from pool.map(_score_in_worker, files, chunksize=chunk)
+    set_workers(workers)
+    setup = (tuple(paths), kind, exec, exec and project, max_bytes)
+    outcomes = shared_executor().map(
+        _score_in_worker, files, wall_seconds=FILE_WALL_SECONDS, setup=setup
+    )
+    for path, outcome in zip(files, outcomes, strict=True):
+        if isinstance(outcome, WorkerFailure):
+            # The file took its worker down or overran: score it again here, with
+            # only its run isolated, so the run's fate lands in its card.
+            in_project = None if lookup is None else lookup.find(path)
+            yield score_file(path, kind=kind, exec=exec, project=in_project, max_bytes=max_bytes)
+        else:
+            yield outcome
 
 
-def worker_count(jobs: int, files: int) -> int:
-    """Processes to use for `jobs` (0: one per CPU), never more than there are files."""
-    if jobs < 0:
-        raise LuaurftError(f"--jobs must be 0 (one per CPU) or more, not {jobs}")
-    wanted = jobs or os.cpu_count() or 1
-    return max(1, min(wanted, files))
+def score_place(path: str, *, kind: str | None = None, exec: bool = False) -> Iterator[Outcome]:
+    """Score every Script, LocalScript and ModuleScript inside a place or model file,
+    each as its class says (unless `kind` overrides it) and, with `exec`, each run
+    in the place (its requires reach the place's ModuleScripts). A file that
+    cannot be read gives one `FileError`."""
+    try:
+        tree = load_place(path)
+    except LuaurftError as exc:
+        yield FileError(path, str(exc))
+        return
+    for node in tree.scripts:
+        assert node.file is not None  # every script of a place has its stand-in path
+        located = InProject(tree, node.file, node)
+        card = score_source(
+            LuauSource.of(node.source or ""),
+            kind=kind or node.class_name,
+            exec=exec,
+            project=located,
+        )
+        yield FileResult(path, card, instance=node.dotted_path)
 
 
-_worker: tuple[str | None, bool, ProjectLookup | None, int] | None = None
+# A worker keeps the project lookup of the folders it was last asked about.
+_lookups: dict[tuple[str, ...], ProjectLookup] = {}
 
 
-def _start_worker(
-    paths: list[str], kind: str | None, exec: bool, project: bool, max_bytes: int
-) -> None:
-    global _worker
-    _worker = (kind, exec, ProjectLookup(paths) if project else None, max_bytes)
-
-
-def _score_in_worker(path: str) -> Outcome:
-    assert _worker is not None, "worker not started"
-    kind, exec, lookup, max_bytes = _worker
+def _score_in_worker(
+    path: str, *, setup: tuple[tuple[str, ...], str | None, bool, bool, int]
+) -> Outcome:
+    paths, kind, exec, project, max_bytes = setup
+    lookup = None
+    if project:
+        lookup = _lookups.get(paths)
+        if lookup is None:
+            _lookups.clear()
+            lookup = _lookups[paths] = ProjectLookup(list(paths))
     in_project = None if lookup is None else lookup.find(path)
     return score_file(path, kind=kind, exec=exec, project=in_project, max_bytes=max_bytes)
 
@@ -208,6 +245,7 @@ def result_dict(result: FileResult) -> dict[str, Any]:
         scores["exec"] = card.scores["exec"]
     entry: dict[str, Any] = {
         "path": result.path,
+        **({} if result.instance is None else {"instance": result.instance}),
         "kind": card.kind,
         "scores": scores,
         "findings": [f.to_dict() for f in card.findings],
@@ -314,7 +352,14 @@ def sarif_document(outcomes: Iterable[Outcome]) -> dict[str, Any]:
             continue
         uri = _artifact_uri(outcome.path)
         entry = result_dict(outcome)
-        files.append({"path": outcome.path, "kind": entry["kind"], "scores": entry["scores"]})
+        files.append(
+            {
+                "path": outcome.path,
+                **({} if outcome.instance is None else {"instance": outcome.instance}),
+                "kind": entry["kind"],
+                "scores": entry["scores"],
+            }
+        )
         for finding in outcome.card.findings:
             text = finding.message + (f" Fix: {finding.fix}" if finding.fix else "")
             result: dict[str, Any] = {
@@ -330,6 +375,12 @@ def sarif_document(outcomes: Iterable[Outcome]) -> dict[str, Any]:
                     }
                 ],
             }
+            if outcome.instance is not None:
+                # A script inside a place file: the file is the artifact, the
+                # instance path is where in it.
+                result["locations"][0]["logicalLocations"] = [
+                    {"fullyQualifiedName": outcome.instance, "kind": "module"}
+                ]
             if finding.rule in index:
                 result["ruleIndex"] = index[finding.rule]
             results.append(result)

@@ -57,8 +57,8 @@ class InstanceNewParentRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for call, args, name in instance_new_calls(ctx):
-            if len(args) < 2:
-                continue
+            if len(args) < 2 or args[1].type == "nil":
+                continue  # `Instance.new(class, nil)` parents nothing
             parent = ctx.source.node_text(args[1])
             cls = f'"{name}"' if name else "class"
             yield self.at(

@@ -67,12 +67,12 @@ class UnknownMemberRule(Rule):
             message, names = problem
             guess = closest(access.name, names)
             sep = ":" if access.method else "."
-            yield self.at(
-                ctx,
-                access.name_node,
-                message,
-                f"did you mean {sep}{guess}?" if guess else None,
-            )
+            instead = index.mistake(f"{receiver.name}.{access.name}")
+            if instead is not None:
+                fix: str | None = f"use {instead}"
+            else:
+                fix = f"did you mean {sep}{guess}?" if guess else None
+            yield self.at(ctx, access.name_node, message, fix)
 
 
 def _problem(index: ApiIndex, receiver: RobloxType, access: Access) -> tuple[str, list[str]] | None:

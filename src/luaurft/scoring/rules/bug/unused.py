@@ -5,17 +5,24 @@ Only the trailing names of a list are reported (`local ok, err = pcall(f)` with
 before a used one holds its position and cannot simply go. Names starting with
 `_` are unused on purpose. Numeric `for` counters are not reported
 (`for i = 1, 3 do spawnWave() end` is plain). A local function only called from
-its own body counts as unused. A function with an empty body is left to the
-quality scorer.
+its own body counts as unused. A local holding a new table that is only
+stored into (`local t = {}; t.x = 1`, `table.insert(t, v)`) is unused too. A function with an empty
+body is left to the quality scorer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from luaurft.scoring.analysis.nodes import named_children
 from luaurft.scoring.analysis.scope import Declaration, DeclKind, ScopeAnalysis, scope_analysis
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+    from luaurft.luau.source import LuauSource
 
 
 def is_read(scopes: ScopeAnalysis, decl: Declaration) -> bool:
@@ -26,6 +33,42 @@ def is_read(scopes: ScopeAnalysis, decl: Declaration) -> bool:
         if info is not None:
             return any(not info.contains(ref.node) for ref in decl.reads)
     return bool(decl.reads)
+
+
+_INDEXES = frozenset({"dot_index_expression", "bracket_index_expression"})
+
+
+def only_written(source: LuauSource, decl: Declaration) -> bool:
+    """A local holding a new table that the code only ever stores into (`t.x = 1`)."""
+    if decl.kind is not DeclKind.LOCAL or decl.writes or not decl.reads or decl.type_uses:
+        return False
+    if decl.value is None or decl.value.type != "table_constructor":
+        return False
+    return all(_stores_into(source, ref.node) for ref in decl.reads)
+
+
+def _stores_into(source: LuauSource, node: Node) -> bool:
+    """`node` is only stored into here: `t.x = v`, `t[k] = v`, or `table.insert(t, v)`
+    as a statement."""
+    parent = node.parent
+    if parent is None:
+        return False
+    if parent.type in _INDEXES:
+        target = parent.parent
+        return (
+            parent.named_children[0] == node
+            and target is not None
+            and (target.type == "variable_list")
+        )
+    if parent.type == "arguments" and parent.named_children[0] == node:
+        call = parent.parent
+        return (
+            call is not None
+            and call.parent is not None
+            and call.parent.type in ("block", "chunk")
+            and source.node_text(call.children[0]) == "table.insert"
+        )
+    return False
 
 
 def trailing_unused(scopes: ScopeAnalysis, group: list[Declaration]) -> list[Declaration]:
@@ -50,8 +93,8 @@ class UnusedLocalRule(Rule):
     scorer = "bug"
     severity = Severity.INFO
     summary = (
-        "A local variable or local function is never read: dead code, or a value that "
-        "was meant to be used."
+        "A local variable or local function is never read (a new table only stored into "
+        "counts): dead code, or a value that was meant to be used."
     )
     bad = "local function spawnCoin()\n\tlocal coin = Instance.new('Part')\n\treturn nil\nend\nspawnCoin()\n"
     good = (
@@ -71,6 +114,14 @@ class UnusedLocalRule(Rule):
             if key in seen or not scopes.reliable(decl):
                 continue
             seen.add(key)
+            for stored in decl.group:
+                if only_written(ctx.source, stored) and not stored.name.startswith("_"):
+                    yield self.at(
+                        ctx,
+                        stored.node,
+                        f"local `{stored.name}` is only written to: nothing reads the table",
+                        "remove it, or use the values it stores",
+                    )
             for unused in trailing_unused(scopes, decl.group):
                 what = {
                     DeclKind.LOCAL_FUNCTION: "local function",

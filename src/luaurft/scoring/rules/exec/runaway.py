@@ -1,17 +1,23 @@
-"""exec/timeout, exec/memory, exec/output-limit: the run was stopped at a limit.
+"""exec/timeout, exec/memory, exec/output-limit, exec/crashed: the run was stopped.
 
 The sandbox stops a run that spends its CPU budget (a loop that never yields,
 also inside a coroutine), that grows past the memory cap, or that floods the
-output. The finding points at the user's line that was running at that moment.
+output; the executor kills a run that outlives its wall-clock budget inside one
+long library call, and reports a run whose worker process died. The finding
+points at the user's line that was running at that moment, when it is known.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from luaurft.luau.sandbox import RunStatus
 from luaurft.scoring.execution import EXEC_LIMITS, execute
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
+
+if TYPE_CHECKING:
+    from luaurft.roblox.mock import ScriptRun
 
 
 class _StoppedRule(Rule):
@@ -22,9 +28,14 @@ class _StoppedRule(Rule):
         run = execute(ctx)
         if run is None or run.status is not self.status:
             return
+        known = run.stop is not None and run.stop.line is not None
         line = run.stop.line if run.stop is not None and run.stop.line else 1
         line = min(max(line, 1), max(len(ctx.source.lines), 1))
-        yield self.at(ctx, line, self.what)
+        yield self.at(ctx, line, self.what if known else self.unlocated(run))
+
+    def unlocated(self, run: ScriptRun) -> str:
+        """The message when the VM could not say where the run was (it was killed)."""
+        return self.what
 
 
 class TimeoutRule(_StoppedRule):
@@ -39,6 +50,12 @@ class TimeoutRule(_StoppedRule):
         f"the script used its whole CPU budget ({EXEC_LIMITS.cpu_seconds:g} s) without "
         "finishing or yielding: a loop here never waits"
     )
+
+    def unlocated(self, run: ScriptRun) -> str:
+        return (
+            f"the script ran past its wall-clock budget ({EXEC_LIMITS.wall_budget():g} s) "
+            "inside one library call (a huge string search or pattern?) and was killed"
+        )
 
 
 class MemoryRule(_StoppedRule):
@@ -69,3 +86,22 @@ class OutputLimitRule(_StoppedRule):
         f"the script printed more than {EXEC_LIMITS.output_lines} lines: "
         "output in a hot loop floods the console"
     )
+
+
+class CrashedRule(_StoppedRule):
+    id = "exec/crashed"
+    scorer = "exec"
+    severity = Severity.ERROR
+    summary = "The run killed the worker process it ran in (the VM itself failed)."
+    bad = (
+        "-- whatever breaks the VM: an allocation probe at the heap's edge, a crash in\n"
+        "-- a library call; the run costs one failed sample, never the host\n"
+        "local keep = buffer.create(2 ^ 31)\n"
+    )
+    good = "local keep = buffer.create(1024)\n"
+    status = RunStatus.CRASHED
+    what = "the run killed its worker process: this code breaks the VM it runs in"
+
+    def unlocated(self, run: ScriptRun) -> str:
+        detail = run.stop.message if run.stop is not None else ""
+        return f"{self.what} ({detail})" if detail else self.what

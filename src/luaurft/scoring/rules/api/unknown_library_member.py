@@ -1,0 +1,78 @@
+"""api/unknown-library-member: a function or constant a Luau library does not have
+(`table.contains`, `string.trim`, `math.pie`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from luaurft.luau.source import field_id
+from luaurft.scoring.analysis.builtins import is_real_global
+from luaurft.scoring.analysis.scope import scope_analysis
+from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
+from luaurft.scoring.rules.api._helpers import closest
+from luaurft.scoring.rules.api._library import index_for
+
+_TABLE = field_id("table")
+_FIELD = field_id("field")
+
+
+class UnknownLibraryMemberRule(Rule):
+    id = "api/unknown-library-member"
+    scorer = "api"
+    severity = Severity.ERROR
+    summary = (
+        "A member of a Luau standard library that does not exist (`table.contains`, "
+        "`string.trim`, `math.pie`): it is nil, so calling it raises at run time."
+    )
+    bad = (
+        "local function hasItem(items, item)\n"
+        "\treturn table.contains(items, item)\n"
+        "end\n"
+        "print(hasItem({ 1, 2 }, 2), math.pie)\n"
+    )
+    good = (
+        "local function hasItem(items, item)\n"
+        "\treturn table.find(items, item) ~= nil\n"
+        "end\n"
+        "print(hasItem({ 1, 2 }, 2), math.pi)\n"
+    )
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        index = index_for(ctx)
+        scopes = scope_analysis(ctx)
+        text = ctx.source.node_text
+        nodes = ctx.source.nodes("dot_index_expression")
+        # A library extended on purpose (`table.contains = function ...`) has the member.
+        added = {text(node) for node in nodes if _assigned(node)}
+        for node in nodes:
+            table = node.child_by_field_id(_TABLE)
+            field = node.child_by_field_id(_FIELD)
+            if table is None or field is None or table.type != "identifier":
+                continue
+            library = index.library(text(table))
+            if library is None or library.has(text(field)):
+                continue
+            dt = index.datatype(library.name)
+            if dt is not None and dt.complete:
+                continue  # a Roblox library (task): api/unknown-member reports it
+            qualified = f"{library.name}.{text(field)}"
+            instead = index.mistake(qualified)
+            if instead is None and not library.complete:
+                continue
+            if qualified in added or not is_real_global(scopes, table):
+                continue
+            if instead is None:
+                names = [*library.functions, *library.constants]
+                guess = closest(text(field), names)
+                instead = f"{library.name}.{guess}" if guess else None
+            yield self.at(
+                ctx,
+                field,
+                f"{qualified} does not exist in Luau's {library.name} library",
+                f"use {instead}" if instead else None,
+            )
+
+
+def _assigned(node: object) -> bool:
+    parent = getattr(node, "parent", None)
+    return parent is not None and parent.type == "variable_list"

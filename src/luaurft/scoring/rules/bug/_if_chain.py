@@ -1,0 +1,65 @@
+"""The branches of an `if ... elseif ... else ... end` chain, for the rules that compare them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from luaurft.luau.source import field_id
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+    from luaurft.luau.source import LuauSource
+
+_CONDITION = field_id("condition")
+_CONSEQUENCE = field_id("consequence")
+
+
+@dataclass(frozen=True, slots=True)
+class Branch:
+    """One branch: `node` is where it starts (the if statement, an elseif or the else);
+    `condition` is None for `else`; `block` is None when the branch has no statement."""
+
+    keyword: str
+    node: Node
+    condition: Node | None
+    block: Node | None
+
+
+def _block(node: Node) -> Node | None:
+    block = node.child_by_field_id(_CONSEQUENCE)
+    if block is None:
+        block = next((c for c in node.named_children if c.type == "block"), None)
+    if block is None or not any(c.type != "comment" for c in block.named_children):
+        return None
+    return block
+
+
+def branches(if_statement: Node) -> list[Branch]:
+    found = [
+        Branch("if", if_statement, if_statement.child_by_field_id(_CONDITION), _block(if_statement))
+    ]
+    for child in if_statement.named_children:
+        if child.type == "elseif_statement":
+            found.append(
+                Branch("elseif", child, child.child_by_field_id(_CONDITION), _block(child))
+            )
+        elif child.type == "else_statement":
+            found.append(Branch("else", child, None, _block(child)))
+    return found
+
+
+def folded(source: LuauSource, node: Node) -> str:
+    """The code of `node` with comments left out and whitespace folded, for comparing."""
+    parts: list[str] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.type == "comment":
+            continue
+        if current.child_count == 0 or current.type == "string":
+            parts.append(source.node_text(current))
+            continue
+        stack.extend(reversed(current.children))
+    return " ".join(parts)

@@ -1,0 +1,55 @@
+"""bug/identical-branches: two branches of one `if` chain do exactly the same thing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
+from luaurft.scoring.rules.bug._if_chain import branches, folded
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+
+class IdenticalBranchesRule(Rule):
+    id = "bug/identical-branches"
+    scorer = "bug"
+    severity = Severity.INFO
+    summary = (
+        "Two branches of one `if` chain hold the same code, so the condition between them "
+        "changes nothing (often a copy-paste slip where one branch was meant to differ)."
+    )
+    bad = (
+        "local function reward(score: number): number\n\tlocal coins = 0\n"
+        "\tif score > 100 then\n\t\tcoins = 10\n\telse\n\t\tcoins = 10\n\tend\n"
+        "\treturn coins\nend\nreturn reward\n"
+    )
+    good = (
+        "local function reward(score: number): number\n\tlocal coins = 0\n"
+        "\tif score > 100 then\n\t\tcoins = 10\n\telse\n\t\tcoins = 5\n\tend\n"
+        "\treturn coins\nend\nreturn reward\n"
+    )
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for statement in ctx.source.nodes("if_statement"):
+            seen: dict[str, int] = {}
+            for branch in branches(statement):
+                if branch.block is None or _lone_return(branch.block):
+                    continue  # `elseif kind == "a" then return 0`: a lookup, merged or not
+                code = folded(ctx.source, branch.block)
+                line = seen.get(code)
+                if line is None:
+                    seen[code] = branch.block.start_point[0] + 1
+                    continue
+                yield self.at(
+                    ctx,
+                    branch.block,
+                    f"this {branch.keyword} branch holds the same code as the branch on line {line}",
+                    "merge the two conditions with `or`, or make the branch do what it should",
+                )
+
+
+def _lone_return(block: Node) -> bool:
+    statements = [c for c in block.named_children if c.type != "comment"]
+    return len(statements) == 1 and statements[0].type == "return_statement"
