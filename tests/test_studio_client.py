@@ -98,3 +98,26 @@ def test_assist_without_a_plugin_says_so_and_exits_non_zero() -> None:
     assert result.exit_code == 1
     assert "plugin is not connected" in result.stderr
     assert asked == []  # nothing generated for a push that cannot happen
+
+
+def test_the_mcp_studio_tools_work_through_the_running_bridge(served: StudioBridge) -> None:
+    from luaurft.agent.mcp_server import StudioScript, _Tools
+    from luaurft.config import Settings
+
+    remote = find_running_bridge(served.port)
+    assert remote is not None
+    tools = _Tools(
+        generator=None,
+        bridge=remote,
+        settings=Settings(),
+        sampling=None,
+        studio_timeout=10.0,
+        studio_logs_wait=0.0,
+    )
+    with FakePlugin(served, lambda _n, _f: []) as plugin:
+        _wait_registered(served)
+        report = tools.insert_into_studio(
+            [StudioScript(path="ServerScriptService/Stats.server.luau", source=CLEAN)]
+        )
+    assert report["status"] == "applied"
+    assert len(plugin.applied) == 1

@@ -38,6 +38,7 @@ from luaurft.errors import LuaurftError
 from luaurft.llm.types import Generator, SamplingParams
 from luaurft.scoring import score_source
 from luaurft.studio.bridge import StudioBridge
+from luaurft.studio.client import RemoteBridge
 from luaurft.studio.errors import StudioError
 from luaurft.studio.protocol import ScriptFile, apply_scripts_payload
 
@@ -76,7 +77,7 @@ class _Tools:
         self,
         *,
         generator: Generator | Callable[[], Generator] | None,
-        bridge: StudioBridge | None,
+        bridge: StudioBridge | RemoteBridge | None,
         settings: Settings,
         sampling: SamplingParams | None,
         studio_timeout: float,
@@ -106,7 +107,7 @@ class _Tools:
                 self._generator = source if isinstance(source, Generator) else source()
             return self._generator
 
-    def connected_bridge(self) -> StudioBridge:
+    def connected_bridge(self) -> StudioBridge | RemoteBridge:
         bridge = self.bridge
         if bridge is None or not bridge.running:
             raise _tool_error(
@@ -268,7 +269,7 @@ class _Tools:
 def build_server(
     *,
     generator: Generator | Callable[[], Generator] | None = None,
-    bridge: StudioBridge | None = None,
+    bridge: StudioBridge | RemoteBridge | None = None,
     settings: Settings | None = None,
     sampling: SamplingParams | None = None,
     studio_timeout: float = 600.0,

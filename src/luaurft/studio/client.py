@@ -82,8 +82,24 @@ class RemoteBridge:
         body = response.json()
         return body if isinstance(body, dict) else {}
 
+    @property
+    def running(self) -> bool:
+        return True  # found answering by `find_running_bridge`; a stop shows on the next call
+
+    @property
+    def plugin(self) -> dict[str, Any] | None:
+        """What the connected plugin said about itself, or None before one registered."""
+        try:
+            plugin = self.status().get("plugin")
+        except StudioBridgeError:
+            return None
+        return plugin if isinstance(plugin, dict) else None
+
     def connected(self) -> bool:
-        return bool(self.status().get("connected"))
+        try:
+            return bool(self.status().get("connected"))
+        except StudioBridgeError:
+            return False
 
     def request(
         self, op_type: str, payload: dict[str, Any] | None = None, timeout: float = 60.0
