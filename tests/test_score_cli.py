@@ -387,3 +387,17 @@ def test_periodic_lines_wait_for_the_interval() -> None:
     now[0] = 12.0
     lines.advance()
     assert written == ["scoring: 3/5\n"]
+
+
+@pytest.mark.timeout(180)
+def test_worker_processes_refuse_the_same_files(hostile: Path) -> None:
+    result = invoke(str(hostile), "--format", "json", "--max-bytes", "500", "--jobs", "2")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert {Path(r["path"]).name for r in document["results"]} == {"good.luau", "z_last.luau"}
+    assert {Path(e["path"]).name for e in document["errors"]} == {
+        "fifo.luau",
+        "zero.luau",
+        "loop.luau",
+        "big.luau",
+    }
