@@ -165,7 +165,7 @@ def test_cli_data_build_prints_json_summary(tmp_path: Path) -> None:
     result = runner.invoke(
         app,
         ["data", "build", str(stack), str(loose), "--out", str(tmp_path / "out"), "--eval", str(eval_dir),
-         "--license", "mit", "--json"],
+         "--license", "mit", "--format", "json"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)

@@ -139,3 +139,46 @@ def _write_subset(folder: Path, tasks: object) -> Path:
     path = folder / "subset.toml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def test_tasks_validate_takes_the_task_file_as_an_argument(tmp_path: Path) -> None:
+    # As the README writes it: `luaurft tasks validate runs/demo/tasks/eval.toml`.
+    task = SUITE.get("oop-maid-cleanup")
+    file = tmp_path / "one.toml"
+    file.write_text(
+        'id = "double"\nkind = "Luau"\nprompt = "p"\nexports = ["f"]\n'
+        'solution = "function f(x) return 2 * x end"\n'
+        '[[checks]]\nname = "c"\nbody = "assert(f(2) == 4)"\n',
+        encoding="utf-8",
+    )
+    code, out = invoke("tasks", "validate", str(file), "--format", "json")
+    assert code == 0, out
+    report = json.loads(out)
+    assert report["count"] == 1 and report["tasks"][0]["task"] == "double"
+    assert task.id not in out
+
+
+def test_tasks_list_never_cuts_an_id_on_a_narrow_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "60")
+    code, out = invoke("tasks", "list")
+    assert code == 0
+    assert "…" not in out
+    longest = max(SUITE, key=lambda t: len(t.id)).id
+    assert longest in out
+    for task in SUITE:
+        assert task.id in out
+
+
+def test_check_messages_say_the_line_is_the_checks(tmp_path: Path) -> None:
+    wrong_type = tmp_path / "ls.luau"
+    wrong_type.write_text(
+        "game.Players.PlayerAdded:Connect(function(p)\n"
+        '\tlocal ls = Instance.new("Folder")\n\tls.Name = "leaderstats"\n\tls.Parent = p\n'
+        '\tlocal c = Instance.new("StringValue")\n\tc.Name = "Coins"\n\tc.Parent = ls\nend)\n',
+        encoding="utf-8",
+    )
+    code, out = invoke("check", "leaderstats-basic", str(wrong_type), "--format", "json")
+    assert code == 1
+    failed = [c["message"] for c in json.loads(out)["checks"] if not c["passed"]]
+    located = [m for m in failed if "line" in m]
+    assert located and all(m.startswith("check line ") for m in located), failed

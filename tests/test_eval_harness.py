@@ -163,3 +163,50 @@ def test_bad_generator_specs() -> None:
         generator_spec("claude-x", backend="anthropic", adapter="a")
     with pytest.raises(EvalError):
         EvalSettings(samples=0)
+
+
+class KilledMidBatch(ScriptedGenerator):
+    """Reports each completion as it finishes (as the HTTP backends do), and is killed
+    after `finished` of them, in the middle of one batch."""
+
+    def __init__(self, finished: int) -> None:
+        super().__init__("alt", SUITE, alternate)
+        self.finished = finished
+
+    def generate(self, conversations, n=None, sampling=None, *, on_completion=None):  # type: ignore[no-untyped-def]
+        rows = super().generate(conversations, n, sampling)
+        delivered = 0
+        for i, row in enumerate(rows):
+            for j, completion in enumerate(row):
+                if delivered == self.finished:
+                    raise KeyboardInterrupt("simulated kill")
+                on_completion(i, j, completion)
+                delivered += 1
+        return rows
+
+
+def test_each_sample_is_stored_as_it_completes_not_per_batch(tmp_path: Path) -> None:
+    settings = EvalSettings(samples=2, batch_size=16)  # one batch: all 8 samples
+    with pytest.raises(KeyboardInterrupt):
+        run(tmp_path, KilledMidBatch(finished=5), settings)
+    with open_eval_store(tmp_path, eval_config("alt", SUITE, settings)) as store:
+        assert store.count_candidates(0) == 5
+    resumed = ScriptedGenerator("alt", SUITE, alternate)
+    summary = run(tmp_path, resumed, settings)
+    # Only the 3 samples that never finished are asked for again.
+    assert sum(c["prompts"] * c["n"] for c in resumed.calls) == 3
+    assert all((t.n, t.c) == (2, 1) for t in summary.tasks.values())
+
+
+def test_the_http_generator_reports_each_completion() -> None:
+    from luaurft.llm import make_generator
+    from luaurft.testing.fake_llm_server import FakeLLMServer
+
+    with FakeLLMServer(lambda r: "print(1)") as server:
+        generator = make_generator(f"openai:fake@{server.openai_base_url}")
+        seen: list[tuple[int, int]] = []
+        rows = generator.generate(  # type: ignore[call-arg]
+            ["a", "b"], n=2, on_completion=lambda i, j, c: seen.append((i, j))
+        )
+    assert sorted(seen) == [(0, 0), (0, 1), (1, 0), (1, 1)]
+    assert [len(r) for r in rows] == [2, 2]

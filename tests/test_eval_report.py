@@ -50,6 +50,9 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
     root = tmp_path_factory.mktemp("eval-runs")
     adapter = root / "adapter"
     adapter.mkdir()
+    (adapter / "adapter_config.json").write_text(
+        json.dumps({"peft_type": "LORA", "r": 8, "base_model_name_or_path": "org/tiny-base"})
+    )
     evaluate_into(root / "base", "base", stub_answer)
     evaluate_into(root / "sft", "sft", reference_answer, adapter=str(adapter))
     return root / "base", root / "sft", adapter
@@ -79,7 +82,7 @@ def test_report_files(runs: tuple[Path, Path, Path], tmp_path: Path) -> None:
         assert data.startswith(PNG) and len(data) > 5000, key
     html = files["html"].read_text()
     assert html.startswith("<!DOCTYPE html>") and "<table>" in html
-    assert 'src="scores.png"' in html and 'class="sig"' in html
+    assert 'src="data:image/png;base64,' in html and 'class="better"' in html
     assert "sft" in html and "base" in html
     markdown = files["markdown"].read_text()
     assert "![pass_at_k](pass_at_k.png)" in markdown
@@ -145,3 +148,39 @@ def test_compare_and_card_commands(runs: tuple[Path, Path, Path], tmp_path: Path
     assert result.exit_code == 0, result.output
     card = (tmp_path / "card" / "README.md").read_text()
     assert "model-index" in card and "sft" in card
+
+
+def test_card_reads_the_base_model_from_the_adapter_and_keeps_a_readme(
+    runs: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    import yaml
+
+    base, sft, adapter = runs
+    cli = CliRunner()
+    out = tmp_path / "card"
+    out.mkdir()
+    (out / "README.md").write_text("peft's own card\n")
+    args = ["card", str(adapter), "--run", str(base), "--run", str(sft), "--out", str(out)]
+    refused = cli.invoke(app, args)
+    assert refused.exit_code != 0
+    assert "--force" in str(refused.exception)
+    assert (out / "README.md").read_text() == "peft's own card\n"
+    forced = cli.invoke(app, [*args, "--force"])
+    assert forced.exit_code == 0, forced.output
+    meta = yaml.safe_load((out / "README.md").read_text()[4:].split("\n---\n", 1)[0])
+    # From adapter_config.json, not from the run's generator spec.
+    assert meta["base_model"] == "org/tiny-base"
+
+
+def test_card_refuses_a_folder_that_is_not_an_adapter(
+    runs: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    _, sft, _ = runs
+    cli = CliRunner()
+    missing = cli.invoke(app, ["card", str(tmp_path / "nope"), "--run", str(sft)])
+    assert missing.exit_code != 0 and "no such adapter folder" in str(missing.exception)
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    result = cli.invoke(app, ["card", str(plain), "--run", str(sft)])
+    assert result.exit_code != 0 and "adapter_config.json" in str(result.exception)
+    assert not (plain / "README.md").exists()

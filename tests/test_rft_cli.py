@@ -73,7 +73,7 @@ def test_rft_command_runs_a_round_on_the_tiny_model_and_resumes_without_recomput
     )
     run_dir = tmp_path / "run"
     args = ["rft", "--config", str(config), "--run-dir", str(run_dir), "--generator",
-            "transformers", "--reward", "deterministic", "--max-steps", "2", "--json"]  # fmt: skip
+            "transformers", "--reward", "deterministic", "--max-steps", "2", "--format", "json"]  # fmt: skip
     first = CliRunner().invoke(app, [*args, "--tasks", str(tasks), "--sft-data", str(sft)])
     assert first.exit_code == 0, first.output
     result = json.loads(first.stdout)

@@ -109,7 +109,15 @@ def test_export_merges_the_adapter_into_the_base(tmp_path: Path) -> None:
               report_to=["none"])  # fmt: skip
 
     result = CliRunner().invoke(
-        app, ["export", str(tmp_path / "adapter"), "--out", str(tmp_path / "merged"), "--json"]
+        app,
+        [
+            "export",
+            str(tmp_path / "adapter"),
+            "--out",
+            str(tmp_path / "merged"),
+            "--format",
+            "json",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == {"merged": str(tmp_path / "merged")}
@@ -126,3 +134,29 @@ def test_export_merges_the_adapter_into_the_base(tmp_path: Path) -> None:
     # The merged weights compute what base + adapter computes, and the adapter changed something.
     assert torch.allclose(merged_logits, peft_logits, atol=1e-5)
     assert not torch.allclose(merged_logits, base_logits, atol=1e-4)
+
+
+def test_serve_takes_the_base_model_from_the_run_store(tmp_path: Path) -> None:
+    sft = fake_adapter(tmp_path / "adapters" / "sft", base="adapter-says")
+    r1 = fake_adapter(tmp_path / "adapters" / "round-1", base="adapter-says")
+    with RunStore.in_dir(
+        tmp_path, kind="rft", config={"model": {"base_model": "config-says"}}
+    ) as s:
+        s.add_artifact("adapter", sft, kind="adapter", round=0, meta={"base_model": "org/base-7b"})
+        s.add_artifact("adapter", r1, kind="adapter", round=1, meta={"base_model": "org/base-7b"})
+    result = CliRunner().invoke(app, ["serve", "--run-dir", str(tmp_path), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    argv = shlex.split(result.output.strip())
+    assert argv[:3] == ["vllm", "serve", "org/base-7b"]
+    assert f"rft={r1.resolve()}" in result.output
+
+
+def test_a_run_without_a_recorded_base_falls_back_to_its_settings(tmp_path: Path) -> None:
+    from luaurft.rft.serve import base_model_of_run
+
+    sft = fake_adapter(tmp_path / "adapters" / "sft", base="adapter-says")
+    with RunStore.in_dir(
+        tmp_path, kind="rft", config={"model": {"base_model": "config-says"}}
+    ) as s:
+        s.add_artifact("adapter", sft, kind="adapter", round=0)
+    assert base_model_of_run(tmp_path) == "config-says"

@@ -410,7 +410,7 @@ def test_cli_info_reports_sources_and_counts(
     path = tmp_path / "dump.json"
     path.write_text(json.dumps(_tiny_dump(3)))
     with pytest.raises(SystemExit) as exit_info:
-        main(["roblox-api", "info", "--json", "--api-dump", str(path)])
+        main(["roblox-api", "info", "--format", "json", "--api-dump", str(path)])
     assert exit_info.value.code == 0
     out = json.loads(capsys.readouterr().out)
     assert [s["kind"] for s in out["sources"]] == ["curated", "dump"]

@@ -45,7 +45,7 @@ def test_json_document_for_a_failing_script(tmp_path: Path) -> None:
         "line": 3,
     }
     assert document["output"][0] == {"stream": "print", "text": "before"}
-    assert document["effects"]["instancesCreated"] == {"Part": 1}
+    assert document["effects"]["instances_created"] == {"Part": 1}
     assert list(document)[:4] == ["status", "error", "output", "effects"]
 
 

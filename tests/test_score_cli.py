@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from conftest import EXAMPLES, LEADERSTATS_SCRIPT, ROOT, example_files
 from luaurft.cli import app
+from luaurft.cli._progress import PeriodicLines as progress_lines
 from luaurft.errors import LuaurftError
 from luaurft.scoring.registry import all_rules
 from luaurft.scoring.report import (
@@ -301,3 +302,102 @@ def test_worker_count_follows_jobs_cpus_and_files() -> None:
     assert worker_count(0, 10_000) == (os.cpu_count() or 1)
     with pytest.raises(LuaurftError, match="--jobs"):
         worker_count(-1, 5)
+
+
+# -- hostile folders -----------------------------------------------------------------
+
+
+@pytest.fixture
+def hostile(tmp_path: Path) -> Path:
+    (tmp_path / "good.luau").write_text(LEADERSTATS_SCRIPT)
+    os.mkfifo(tmp_path / "fifo.luau")
+    (tmp_path / "zero.luau").symlink_to("/dev/zero")
+    (tmp_path / "loop.luau").symlink_to(tmp_path / "loop.luau")
+    (tmp_path / "big.luau").write_text("print(1)\n" * 100)
+    (tmp_path / "z_last.luau").write_text("print(2)\n")
+    return tmp_path
+
+
+@pytest.mark.timeout(120)
+def test_fifo_device_loop_and_oversized_files_are_errors_and_the_rest_is_scored(
+    hostile: Path,
+) -> None:
+    # Exec and project on (the defaults): the project walk must survive them too.
+    result = invoke(str(hostile), "--format", "json", "--max-bytes", "500")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    scored = {Path(r["path"]).name for r in document["results"]}
+    errors = {Path(e["path"]).name: e["message"] for e in document["errors"]}
+    assert scored == {"good.luau", "z_last.luau"}
+    assert set(errors) == {"fifo.luau", "zero.luau", "loop.luau", "big.luau"}
+    assert "FIFO" in errors["fifo.luau"]
+    assert "device" in errors["zero.luau"]
+    assert "symlink loop" in errors["loop.luau"]
+    assert "--max-bytes" in errors["big.luau"]
+
+
+@pytest.mark.timeout(120)
+def test_the_size_limit_can_be_raised(hostile: Path) -> None:
+    big = str(hostile / "big.luau")
+    assert invoke(big, "--format", "json", "--max-bytes", "500").exit_code == 0
+    small = json.loads(invoke(big, "--format", "json", "--max-bytes", "500").stdout)
+    large = json.loads(invoke(big, "--format", "json", "--max-bytes", "5000").stdout)
+    assert small["results"] == [] and len(small["errors"]) == 1
+    assert [Path(r["path"]).name for r in large["results"]] == ["big.luau"]
+
+
+def test_a_folder_without_luau_files_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("not Luau")
+    result = invoke(str(tmp_path))
+    assert result.exit_code == 2
+    assert "no Luau files found" in result.output
+
+
+def test_min_score_names_the_files_below_it(tree: Path) -> None:
+    result = invoke(str(tree / "sub" / "broken.lua"), str(tree / "good.luau"), "--min-score", "0.5")
+    assert result.exit_code == 1
+    assert "below --min-score 0.5" in result.stderr
+    assert "broken.lua" in result.stderr
+    assert "good.luau" not in result.stderr
+
+
+def test_progress_lines_when_stderr_is_not_a_terminal(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import luaurft.cli._progress as progress
+
+    monkeypatch.setattr(progress, "PERIODIC_SECONDS", 0.0)
+    result = invoke(str(tree), "--format", "json", "--no-exec")
+    assert result.exit_code == 0
+    assert "scoring: 1/3" in result.stderr and "scoring: 2/3" in result.stderr
+    json.loads(result.stdout)  # stdout stays one JSON document
+
+
+def test_periodic_lines_wait_for_the_interval() -> None:
+    now = [0.0]
+    written: list[str] = []
+    lines = progress_lines("scoring", 5, every=10.0, clock=lambda: now[0], write=written.append)
+    lines.advance()
+    now[0] = 9.0
+    lines.advance()
+    assert written == []
+    now[0] = 10.5
+    lines.advance()
+    assert written == ["scoring: 3/5\n"]
+    now[0] = 12.0
+    lines.advance()
+    assert written == ["scoring: 3/5\n"]
+
+
+@pytest.mark.timeout(180)
+def test_worker_processes_refuse_the_same_files(hostile: Path) -> None:
+    result = invoke(str(hostile), "--format", "json", "--max-bytes", "500", "--jobs", "2")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert {Path(r["path"]).name for r in document["results"]} == {"good.luau", "z_last.luau"}
+    assert {Path(e["path"]).name for e in document["errors"]} == {
+        "fifo.luau",
+        "zero.luau",
+        "loop.luau",
+        "big.luau",
+    }

@@ -425,3 +425,50 @@ def test_limits_are_validated() -> None:
 def test_source_sha256_is_over_utf8() -> None:
     assert source_sha256("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
     assert source_sha256("é") != source_sha256("e")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"v": 1, "deep": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+        b'{"v": 1, "id": "x", "ok": true, "n": ' + b"7" * 100_000 + b"}",
+    ],
+    ids=["100000-deep", "100000-digits"],
+)
+def test_hostile_json_gets_a_400_with_a_reason(body: bytes) -> None:
+    limits = BridgeLimits(max_body_bytes=1_000_000)
+    with StudioBridge(port=0, limits=limits) as running, httpx.Client(
+        base_url=running.url, headers={"X-Luaurft-Token": running.token}, timeout=10
+    ) as c:  # fmt: skip
+        response = c.post("/api/result", content=body, headers={"Content-Type": "application/json"})
+        assert response.status_code == 400
+        error = response.json()["error"]
+        assert error["code"] == "bad_json" and error["message"]
+        # The bridge still answers afterwards.
+        assert c.get("/api/hello").status_code == 200
+
+
+def test_a_burst_of_long_polls_is_accepted_at_once() -> None:
+    # The listen backlog holds a burst (socketserver's default of 5 made the rest wait in
+    # SYN retries past the 15 s bound); every poll of the burst gets its answer.
+    from luaurft.studio.bridge import _BridgeServer
+
+    assert _BridgeServer.request_queue_size >= 200
+    with StudioBridge(port=0, limits=BridgeLimits(poll_timeout_s=0.2)) as running:
+        statuses: list[int] = []
+        lock = threading.Lock()
+
+        def poll() -> None:
+            with httpx.Client(
+                base_url=running.url, headers={"X-Luaurft-Token": running.token}, timeout=25
+            ) as c:
+                status = c.get("/api/poll", params={"cursor": 0}).status_code
+            with lock:
+                statuses.append(status)
+
+        threads = [threading.Thread(target=poll) for _ in range(200)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert statuses == [204] * 200

@@ -149,7 +149,8 @@ def test_cli_serve_prints_a_token_that_opens_the_bridge() -> None:
             "serve",
             "--port",
             "0",
-            "--json",
+            "--format",
+            "json",
             "--poll-timeout",
             "1",
         ],
@@ -165,7 +166,7 @@ def test_cli_serve_prints_a_token_that_opens_the_bridge() -> None:
         with httpx.Client(base_url=info["url"], timeout=10) as client:
             assert client.get("/api/hello").status_code == 401
             hello = client.get("/api/hello", headers={"X-Luaurft-Token": info["token"]})
-            assert hello.status_code == 200 and hello.json()["sessionId"] == info["sessionId"]
+            assert hello.status_code == 200 and hello.json()["sessionId"] == info["session_id"]
             assert hello.json()["limits"]["pollTimeoutSeconds"] == 1
     finally:
         process.terminate()

@@ -17,11 +17,13 @@ if TYPE_CHECKING:
     from luaurft.scoring.card import ScoreCard
 
 
-def score(code: str, *, kind: str | None = None, **options: Any) -> ScoreCard:
-    """Score one piece of Luau with every deterministic scorer; see `luaurft.scoring.score_source`."""
+def score(code: str, *, kind: str | None = None, exec: bool = True, **options: Any) -> ScoreCard:
+    """Score one piece of Luau with every deterministic scorer and, as `luaurft score`
+    does, run it in the mock Roblox world (`exec=False` skips that); see
+    `luaurft.scoring.score_source`."""
     from luaurft.scoring import score_source
 
-    return score_source(code, kind=kind, **options)
+    return score_source(code, kind=kind, exec=exec, **options)
 
 
 __all__ = ["__version__", "score"]

@@ -26,3 +26,8 @@ class UnknownRuleError(LuaurftError):
 
 class ConfigError(LuaurftError):
     """A configuration value or file that cannot be used."""
+
+
+class UnreadableFileError(LuaurftError):
+    """A path that is not a regular file within the size limit (a FIFO, a device,
+    a symlink loop, a file too large): reported, never read."""

@@ -39,6 +39,7 @@ from luaurft.llm.types import Generator, SamplingParams
 from luaurft.luau.executor import WorkerFailure, isolated, shared_executor
 from luaurft.scoring import score_source
 from luaurft.studio.bridge import StudioBridge
+from luaurft.studio.client import RemoteBridge
 from luaurft.studio.errors import StudioError
 from luaurft.studio.protocol import ScriptFile, apply_scripts_payload
 
@@ -77,7 +78,7 @@ class _Tools:
         self,
         *,
         generator: Generator | Callable[[], Generator] | None,
-        bridge: StudioBridge | None,
+        bridge: StudioBridge | RemoteBridge | None,
         settings: Settings,
         sampling: SamplingParams | None,
         studio_timeout: float,
@@ -107,7 +108,7 @@ class _Tools:
                 self._generator = source if isinstance(source, Generator) else source()
             return self._generator
 
-    def connected_bridge(self) -> StudioBridge:
+    def connected_bridge(self) -> StudioBridge | RemoteBridge:
         bridge = self.bridge
         if bridge is None or not bridge.running:
             raise _tool_error(
@@ -204,12 +205,17 @@ class _Tools:
         path: Annotated[
             str | None, Field(description="File name; .server.luau / .client.luau set the kind.")
         ] = None,
+        exec: Annotated[
+            bool,
+            Field(description="Also run it in the mock Roblox world (the exec score); default on."),
+        ] = True,
     ) -> dict[str, Any]:
         """Score Luau with luaurft's scorers: per-scorer scores in [0, 1], the composite,
-        whether it compiles, and every finding (rule, line, message, fix)."""
+        whether it compiles, and every finding (rule, line, message, fix); with `exec`
+        (the default, as in `luaurft score`) also the exec score from a run in the mock world."""
         try:
             # In a worker: a huge or hostile input slows that worker, never the server.
-            card = isolated(_score_card, code, kind, path, wall_seconds=SCORE_WALL_SECONDS)
+            card = isolated(_score_card, code, kind, path, exec, wall_seconds=SCORE_WALL_SECONDS)
         except LuaurftError as exc:
             raise _tool_error(str(exc)) from exc
         if isinstance(card, WorkerFailure):
@@ -269,14 +275,14 @@ class _Tools:
 SCORE_WALL_SECONDS = 120.0
 
 
-def _score_card(code: str, kind: str | None, path: str | None) -> dict[str, Any]:
-    return score_source(code, kind=kind, path=path).to_dict()
+def _score_card(code: str, kind: str | None, path: str | None, exec: bool) -> dict[str, Any]:
+    return score_source(code, kind=kind, path=path, exec=exec).to_dict()
 
 
 def build_server(
     *,
     generator: Generator | Callable[[], Generator] | None = None,
-    bridge: StudioBridge | None = None,
+    bridge: StudioBridge | RemoteBridge | None = None,
     settings: Settings | None = None,
     sampling: SamplingParams | None = None,
     studio_timeout: float = 600.0,

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from luaurft.agent.feedback import StudioError
 from luaurft.llm.completion import Completion
 from luaurft.luau.kind import ScriptKind
 from luaurft.scoring.card import ScoreCard
 from luaurft.scoring.rule import Finding
+
+if TYPE_CHECKING:
+    from luaurft.agent.output import WriteReport
 
 RoundPurpose = Literal["generate", "rewrite", "studio-fix"]
 
@@ -168,18 +171,16 @@ class AssistResult:
         return sum(r.completion.completion_tokens for r in self.rounds)
 
     def write_files(self, out_dir: str | Path) -> list[Path]:
-        """Write the best version's scripts under `out_dir`, keeping their paths."""
-        root = Path(out_dir)
-        written: list[Path] = []
-        for f in self.files:
-            target = root.joinpath(*f.path.split("/"))
-            # Paths were normalised (no "..", no drive); still refuse to leave the folder.
-            if not target.resolve().is_relative_to(root.resolve()):
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(f.source, encoding="utf-8")
-            written.append(target)
-        return written
+        """Write the best version's scripts under `out_dir`, keeping their paths
+        (see `write`, which also says what could not be written and why)."""
+        return self.write(out_dir).written
+
+    def write(self, out_dir: str | Path) -> WriteReport:
+        """Write the best version's scripts under `out_dir` and a `default.project.json`;
+        a file whose name is unusable is saved aside and reported, never lost."""
+        from luaurft.agent.output import write_answer
+
+        return write_answer(self.files, out_dir)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -31,3 +33,33 @@ JobsOption = Annotated[
         "every run is isolated in a worker either way.",
     ),
 ]
+
+
+# -- output format: one convention ----------------------------------------------------
+#
+# Every command that prints a result takes `--format`: `table` (or `text`) for
+# people, `json` for programs (one JSON document with snake_case keys on
+# stdout; logs and progress on stderr). `--json`, which some commands took
+# before, still works as a hidden, deprecated alias of `--format json`.
+
+
+class HumanOrJson(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+FormatOption = Annotated[
+    HumanOrJson,
+    typer.Option("--format", "-f", help="table for people, json for programs."),
+]
+JsonAlias = Annotated[
+    bool, typer.Option("--json", hidden=True, help="Deprecated: use --format json.")
+]
+
+
+def wants_json(output_format: HumanOrJson, json_alias: bool = False) -> bool:
+    """True for `--format json` (or the deprecated `--json`, with a warning on stderr)."""
+    if json_alias:
+        sys.stderr.write("warning: --json is deprecated; use --format json\n")
+        return True
+    return output_format is HumanOrJson.JSON

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import sys
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -56,3 +58,71 @@ def setup_logging(verbose: bool) -> None:
     root.handlers = [handler]
     root.setLevel(logging.INFO if verbose else logging.WARNING)
     root.propagate = False
+
+
+PERIODIC_SECONDS = 10.0
+"""How often a run whose stderr is not a terminal (a CI log, a file) says how far it is."""
+
+
+class PeriodicLines:
+    """Progress for a stderr that is not a terminal: one plain line every
+    `every` seconds (`label: done/total`), nothing for runs shorter than that."""
+
+    def __init__(
+        self,
+        label: str,
+        total: int,
+        *,
+        every: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        write: Callable[[str], object] | None = None,
+    ) -> None:
+        self.label = label
+        self.total = total
+        self.done = 0
+        self._every = PERIODIC_SECONDS if every is None else every
+        self._clock = clock
+        self._write = write or _stderr_write
+        self._last = clock()
+
+    def advance(self) -> None:
+        self.done += 1
+        now = self._clock()
+        if now - self._last >= self._every and self.done < self.total:
+            self._last = now
+            self._write(f"{self.label}: {self.done}/{self.total}\n")
+
+
+def _stderr_write(text: str) -> None:
+    sys.stderr.write(text)
+    sys.stderr.flush()
+
+
+@contextmanager
+def file_progress(label: str, total: int) -> Iterator[Callable[[], None]]:
+    """`advance()` once per item: a transient rich bar when stderr is a terminal,
+    `PeriodicLines` otherwise."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        lines = PeriodicLines(label, total)
+        yield lines.advance
+        return
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda: bar.advance(task)

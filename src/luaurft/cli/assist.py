@@ -93,6 +93,12 @@ def assist_command(
     apply_timeout: Annotated[
         float, typer.Option(min=1.0, help="Seconds to wait for the plugin to apply a change.")
     ] = 600.0,
+    connect_wait: Annotated[
+        float,
+        typer.Option(
+            min=0.0, help="With --studio: seconds to wait for the Studio plugin to connect."
+        ),
+    ] = 60.0,
     output_format: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="table for people, json for programs.")
     ] = OutputFormat.TABLE,
@@ -118,16 +124,10 @@ def assist_command(
     def progress(message: str) -> None:
         err.print(Text(message, style="dim"))
 
-    bridge = None
+    bridge, session = None, None
     if studio:
-        from luaurft.studio import StudioBridge
-        from luaurft.studio.bridge import DEFAULT_PORT
-
-        bridge = StudioBridge(DEFAULT_PORT if port is None else port, log=progress).start()
-        err.print(
-            f"Studio bridge on [bold]{bridge.url}[/bold], pairing token [bold green]{bridge.token}[/bold green]"
-        )
-        err.print("Connect the luaurft plugin in Studio; the change waits there for Accept.")
+        bridge, target = _studio_target(port, connect_wait, err, progress)
+        session = StudioSession(target, apply_timeout=apply_timeout, logs_wait=studio_wait)
     try:
         result = assist(
             task,
@@ -138,32 +138,117 @@ def assist_command(
             sampling=sampling,
             exec=run_code,
             aggregate=aggregate.value,
-            studio=None
-            if bridge is None
-            else StudioSession(bridge, apply_timeout=apply_timeout, logs_wait=studio_wait),
+            studio=session,
             progress=progress,
         )
     finally:
         if bridge is not None:
             bridge.stop()
-    written = result.write_files(out) if out is not None else []
+    report = result.write(out) if out is not None else None
+    for rejected in report.rejected if report is not None else []:
+        where = (
+            f"saved as {rejected.saved_to}"
+            if rejected.saved_to is not None
+            else "printed below, not saved"
+        )
+        err.print(
+            Text(
+                f"not written: {_shown(rejected.path)}: {rejected.reason}; {where}", style="yellow"
+            ),
+            soft_wrap=True,
+        )
+    for note in report.notes if report is not None else []:
+        err.print(Text(note, style="yellow"), soft_wrap=True)
     if output_format is OutputFormat.JSON:
         with machine_stdout() as stream:
             document = result.to_dict()
-            document["written"] = [str(p) for p in written]
+            written = report.to_dict() if report is not None else {}
+            document["written"] = written.get("written", [])
+            document["rejected"] = written.get("rejected", [])
+            document["project_file"] = written.get("project_file")
             stream.write(json.dumps(document, indent=2) + "\n")
-        return
-    console = Console()
-    if not console.is_terminal:
-        # Captured or piped: no terminal width to respect; keep the table whole.
-        console = Console(width=140)
-    print_history(result, console)
-    for path in written:
-        console.print(f"wrote {path}")
-    if out is None:
+    else:
+        console = Console()
+        if not console.is_terminal:
+            # Captured or piped: no terminal width to respect; keep the table whole.
+            console = Console(width=140)
+        print_history(result, console)
+        if report is not None:
+            for path in report.written:
+                console.print(f"wrote {path}")
+            if report.project_file is not None:
+                console.print(f"wrote {report.project_file} (Rojo project)")
+        # The answer is never lost: what no file holds is printed.
+        unsaved = {r.path for r in report.rejected if r.saved_to is None} if report else None
         for f in result.files:
-            console.rule(f"{f.path} ({f.kind.value}, {f.card.composite:.2f})")
-            console.print(f.source, markup=False, highlight=False, end="")
+            if unsaved is None or f.path in unsaved:
+                console.rule(f"{_shown(f.path)} ({f.kind.value}, {f.card.composite:.2f})")
+                console.print(f.source, markup=False, highlight=False, end="")
+    failed_pushes = [p for p in result.pushes if p.status == "error"]
+    for push in failed_pushes:
+        err.print(Text(f"Studio: {push.message}", style="red"), soft_wrap=True)
+    if (report is not None and report.rejected) or failed_pushes:
+        raise typer.Exit(1)
+
+
+def _studio_target(
+    port: int | None, connect_wait: float, err: Console, progress: Any
+) -> tuple[Any, Any]:
+    """(a bridge this command started or None, what to push through): the bridge
+    `luaurft studio serve` runs on the port, with its token, else a new one. Exits 1
+    when no Studio plugin connects within `connect_wait` seconds."""
+    import time
+
+    from luaurft.studio import StudioBridge
+    from luaurft.studio.bridge import DEFAULT_PORT
+    from luaurft.studio.client import find_running_bridge
+
+    chosen = DEFAULT_PORT if port is None else port
+    remote = find_running_bridge(chosen)
+    bridge = None
+    if remote is not None:
+        err.print(f"Using the Studio bridge running on [bold]{remote.url}[/bold] (same token).")
+        url = remote.url
+
+        def connected() -> bool:
+            status = remote.status()
+            return bool(status.get("connected")) and status.get("plugin") is not None
+    else:
+        bridge = StudioBridge(chosen, log=progress).start()
+        url = bridge.url
+        err.print(
+            f"Studio bridge on [bold]{bridge.url}[/bold], "
+            f"pairing token [bold green]{bridge.token}[/bold green]"
+        )
+
+        def connected() -> bool:
+            return bridge is not None and bridge.plugin is not None and bridge.connected()
+
+    deadline = time.monotonic() + connect_wait
+    if not connected():
+        err.print(f"Waiting up to {connect_wait:g} s for the luaurft plugin in Studio to connect…")
+    while not connected():
+        if time.monotonic() >= deadline:
+            if bridge is not None:
+                bridge.stop()
+            err.print(
+                Text(
+                    f"error: the luaurft Studio plugin is not connected to {url}: open Studio, "
+                    "open the luaurft panel (Plugins tab), paste the pairing token and press "
+                    "Connect, then run this again (--connect-wait sets how long to wait).",
+                    style="red",
+                ),
+                soft_wrap=True,
+            )
+            raise typer.Exit(1)
+        time.sleep(0.2)
+    return bridge, remote if remote is not None else bridge
+
+
+def _shown(path: str) -> str:
+    """A path as printable text (a model's file name can hold anything); long ones cut."""
+    shown = path if path.isprintable() else repr(path)
+    return shown if len(shown) <= 120 else f"{shown[:80]}…({len(shown):,} characters)"
 
 
 def _fmt(value: float | None, threshold: float) -> Text:

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from luaurft.cli._options import FormatOption, HumanOrJson, JsonAlias, wants_json
 from luaurft.errors import LuaurftError
 
 
@@ -26,7 +27,8 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[
             str,
             typer.Option(
-                "--format", help="Source format: auto, stack, luau_corpus, folder or table."
+                "--source-format",
+                help="Source format: auto, stack, luau_corpus, folder or table.",
             ),
         ] = "auto",
         eval_texts: Annotated[
@@ -85,7 +87,8 @@ def register(app: typer.Typer) -> None:
         hf_dataset: Annotated[
             bool, typer.Option("--hf-dataset", help="Also save a HF dataset.")
         ] = False,
-        as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+        output_format: FormatOption = HumanOrJson.TABLE,
+        json_alias: JsonAlias = False,
     ) -> None:
         """Load, filter, deduplicate and decontaminate; write JSONL, SFT files and a data card."""
         from luaurft.data import (
@@ -98,9 +101,10 @@ def register(app: typer.Typer) -> None:
         )
         from luaurft.data.pipeline import load_eval_texts
 
+        as_json = wants_json(output_format, json_alias)
         if fmt not in {"auto", "stack", "luau_corpus", "folder", "table"}:
             raise LuaurftError(
-                f"unknown --format {fmt!r}; use auto, stack, luau_corpus, folder or table"
+                f"unknown --source-format {fmt!r}; use auto, stack, luau_corpus, folder or table"
             )
         filters: dict[str, Any] = {"min_score": None if no_score_filter else min_score}
         if any_license:

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from luaurft.cli._options import FormatOption, HumanOrJson, JsonAlias, wants_json
 from luaurft.cli._output import machine_stdout
 
 DEFAULT_RUN_DIR = Path("runs") / "demo"
@@ -33,7 +34,8 @@ def demo_command(
     threads: Annotated[
         int | None, typer.Option("--threads", help="CPU threads for torch (default 2).")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    output_format: FormatOption = HumanOrJson.TABLE,
+    json_alias: JsonAlias = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each stage.")] = False,
 ) -> None:
     """The whole loop on a CPU, offline: procedural tasks → tiny model pre-trained from scratch
@@ -51,6 +53,7 @@ def demo_command(
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("WANDB_MODE", "disabled")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    as_json = wants_json(output_format, json_alias)
     setup_logging(verbose)
     preset = load_demo_config(config) if config is not None else demo_preset()
     if threads is not None:

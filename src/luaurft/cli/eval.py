@@ -16,7 +16,6 @@ from rich.table import Table
 
 from luaurft.cli._options import JobsOption
 from luaurft.cli._output import machine_stdout
-from luaurft.errors import LuaurftError
 
 
 class OutputFormat(StrEnum):
@@ -125,17 +124,32 @@ def tasks_list(
         )
         return
     table = Table(title=f"{suite.name}: {len(suite)} tasks")
-    for column in ("id", "category", "kind", "difficulty", "checks"):
-        table.add_column(column, justify="right" if column == "checks" else "left")
+    # Ids are what `luaurft check` takes: never cut or folded, whatever the width.
+    longest = max((len(t.id) for t in suite), default=2)
+    table.add_column("id", no_wrap=True, min_width=longest)
+    for column in ("category", "kind", "difficulty", "checks"):
+        table.add_column(column, justify="right" if column == "checks" else "left", overflow="fold")
     for t in suite:
         table.add_row(t.id, t.category, t.kind.value, t.difficulty.value, str(t.expected))
     console = _console()
+    needed = longest + 60  # id, the other columns and the borders, unwrapped
+    if console.width < needed:
+        # Too narrow for the ids: let the terminal wrap the lines rather than cut an id.
+        console = Console(width=needed)
     console.print(table)
     counts = ", ".join(f"{c} {n}" for c, n in suite.categories().items())
     console.print(f"categories: {counts}")
 
 
 def tasks_validate(
+    source: Annotated[
+        str | None,
+        typer.Argument(
+            help="A TOML task file or folder (or MultiPL-E/LuauLeetcode file); "
+            "the same as --tasks.",
+            show_default=False,
+        ),
+    ] = None,
     tasks: TasksOption = "builtin",
     task_id: Annotated[list[str] | None, typer.Option("--id", help="Only these task ids.")] = None,
     output_format: FormatOption = OutputFormat.TABLE,
@@ -144,6 +158,12 @@ def tasks_validate(
     from luaurft.eval.tasks import load_tasks
     from luaurft.eval.validate import validate_tasks
 
+    if source is not None:
+        if tasks != "builtin" and tasks != source:
+            raise typer.BadParameter(
+                f"give the tasks once: {source} or --tasks {tasks}", param_hint="SOURCE"
+            )
+        tasks = source
     suite = load_tasks(tasks).select(ids=task_id)
     if output_format is OutputFormat.JSON:
         with machine_stdout() as out:
@@ -326,47 +346,52 @@ def compare_command(
     summaries = [load_summary(run, seed=seed) for run in runs]
     comparison = compare(summaries, seed=seed)
     files = write_report(comparison, out) if out is not None else {}
+    for note in comparison.notes:
+        Console(stderr=True).print(f"[yellow]warning:[/yellow] {note}", soft_wrap=True)
     if output_format is OutputFormat.JSON:
         payload = comparison.to_dict()
         payload["files"] = {k: str(v) for k, v in files.items()}
         _print_json(payload)
         return
+    from rich.markdown import Markdown
+
     console = _console()
-    console.print(comparison_markdown(comparison))
+    if not console.is_terminal:
+        console = Console(width=200)  # piped: keep the tables whole
+    console.print(Markdown(comparison_markdown(comparison)))
     if files:
         console.print(f"report written to {out}")
 
 
 def card_command(
     adapter: Annotated[
-        Path, typer.Argument(help="The adapter folder (README.md is written there).")
+        Path, typer.Argument(help="The peft adapter folder (README.md is written there).")
     ],
     run: Annotated[
         list[str], typer.Option("--run", help="Eval runs to report; the adapter's own run last.")
     ],
-    base_model: Annotated[str | None, typer.Option(help="Hub id of the base model.")] = None,
+    base_model: Annotated[
+        str | None,
+        typer.Option(help="Hub id of the base model (default: the adapter_config.json's)."),
+    ] = None,
     name: Annotated[str | None, typer.Option(help="Model name (default: the folder name).")] = None,
     license_id: Annotated[str, typer.Option("--license")] = "apache-2.0",
     out: Annotated[
         Path | None, typer.Option(help="Folder to write README.md into (default: ADAPTER).")
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing README.md (peft writes one).")
+    ] = False,
     seed: Annotated[int, typer.Option()] = 0,
 ) -> None:
     """Write a Hugging Face model card (README.md) with the adapter's evaluation results."""
-    from luaurft.eval.card import CardInfo, write_model_card
+    from luaurft.eval.card import adapter_card, read_adapter_config
     from luaurft.eval.harness import load_summary
 
+    read_adapter_config(adapter)  # a wrong folder fails before the runs are read
     summaries = [load_summary(r, seed=seed) for r in run]
-    if not summaries:
-        raise LuaurftError("give at least one --run")
-    own = len(summaries) - 1
-    for i, summary in enumerate(summaries):
-        if summary.adapter and Path(summary.adapter).resolve() == adapter.resolve():
-            own = i
-    info = CardInfo(
-        name=name or adapter.resolve().name,
-        base_model=base_model or summaries[own].model.split(":", 1)[-1].split("+", 1)[0] or None,
-        license=license_id,
-    )
-    path = write_model_card(out or adapter, info, summaries, model_run=own, seed=seed)
+    path = adapter_card(
+        adapter, summaries, name=name, base_model=base_model, license=license_id,
+        out=out, force=force, seed=seed,
+    )  # fmt: skip
     _console().print(f"model card written to {path}")

@@ -33,7 +33,11 @@ def mcp_command(
     ] = None,
     studio: Annotated[
         bool,
-        typer.Option("--studio", help="Start the Studio bridge so the Studio tools work."),
+        typer.Option(
+            "--studio",
+            help="Use the Studio bridge `luaurft studio serve` runs (else start one) so the "
+            "Studio tools work.",
+        ),
     ] = False,
     port: Annotated[int | None, typer.Option("--port", help="Bridge port for --studio.")] = None,
 ) -> None:
@@ -56,18 +60,27 @@ def mcp_command(
 
     err = Console(stderr=True)
     bridge = None
+    remote = None
     if studio:
         from luaurft.studio import StudioBridge
         from luaurft.studio.bridge import DEFAULT_PORT
+        from luaurft.studio.client import find_running_bridge
 
-        bridge = StudioBridge(
-            DEFAULT_PORT if port is None else port, log=lambda m: err.print(m)
-        ).start()
+        chosen = DEFAULT_PORT if port is None else port
         # stdout carries the protocol: everything for people goes to stderr.
-        err.print(f"luaurft Studio bridge on {bridge.url}; pairing token {bridge.token}")
+        remote = find_running_bridge(chosen)
+        if remote is not None:
+            err.print(f"using the luaurft Studio bridge running on {remote.url} (same token)")
+        else:
+            bridge = StudioBridge(chosen, log=lambda m: err.print(m)).start()
+            err.print(f"luaurft Studio bridge on {bridge.url}; pairing token {bridge.token}")
     try:
         serve_stdio(
-            build_server(generator=factory if spec else None, bridge=bridge, settings=settings)
+            build_server(
+                generator=factory if spec else None,
+                bridge=remote if remote is not None else bridge,
+                settings=settings,
+            )
         )
     finally:
         if bridge is not None:

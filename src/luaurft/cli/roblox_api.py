@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from luaurft.cli._options import FormatOption, HumanOrJson, JsonAlias, wants_json
 from luaurft.roblox.api import (
     ROBLOX_SETUP_URL,
     download_api_dump,
@@ -30,9 +31,11 @@ def info(
         Path | None,
         typer.Option("--api-dump", help="An API-Dump.json to merge over the curated table."),
     ] = None,
-    as_json: bool = typer.Option(False, "--json", help="Print JSON for programs."),
+    output_format: FormatOption = HumanOrJson.TABLE,
+    json_alias: JsonAlias = False,
 ) -> None:
     """Show what is loaded: the curated table, the dump merged over it, and counts."""
+    as_json = wants_json(output_format, json_alias)
     path, origin = resolve_dump_path(api_dump)
     summary = index_summary(load_index(api_dump))
     summary["dump_origin"] = origin

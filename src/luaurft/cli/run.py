@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -31,13 +32,20 @@ def register(app: typer.Typer) -> None:
 
 
 def run_document(result: ScriptRun) -> dict[str, Any]:
-    """The JSON document of a run: status, error, output and effects first."""
+    """The JSON document of a run: status, error, output and effects first.
+
+    Keys are snake_case like every document luaurft prints (the mock world
+    counts its effects in camelCase, Luau's convention); the keys inside an
+    effect (class names, `Service.Event`) are Roblox's own and stay as they are."""
     full = result.to_dict()
+    effects = full["effects"]
     document = {
         "status": full["status"],
         "error": full["error"],
         "output": full["output"],
-        "effects": full["effects"],
+        "effects": (
+            {snake_case(k): v for k, v in effects.items()} if isinstance(effects, dict) else effects
+        ),
     }
     document.update({k: v for k, v in full.items() if k not in document})
     return document
@@ -135,6 +143,11 @@ def _in_place(
         )
     tree, _ = with_script(project, file, text, script_kind, at=where)
     return tree, script_kind
+
+
+def snake_case(name: str) -> str:
+    """`instancesCreated` → `instances_created`."""
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
 
 
 _STATUS_STYLE = {

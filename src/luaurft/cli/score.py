@@ -14,12 +14,15 @@ from rich.text import Text
 
 from luaurft.cli._options import JobsOption, check_kind_option
 from luaurft.cli._output import machine_stdout
+from luaurft.cli._progress import file_progress
 from luaurft.errors import LuaurftError
+from luaurft.luau.files import DEFAULT_MAX_BYTES
 from luaurft.roblox.project import ProjectLookup
 from luaurft.scoring.report import (
     FileError,
     FileResult,
     Outcome,
+    below,
     collect_files,
     error_dict,
     json_document,
@@ -78,28 +81,57 @@ def score(
         ),
     ] = True,
     jobs: JobsOption = 1,
+    max_bytes: Annotated[
+        int,
+        typer.Option(
+            "--max-bytes",
+            min=1,
+            help="Files larger than this are not read but listed under errors "
+            f"(default {DEFAULT_MAX_BYTES:,} bytes, 1 MiB).",
+        ),
+    ] = DEFAULT_MAX_BYTES,
 ) -> None:
-    """Score Luau with the syntax, API, bug and quality scorers."""
+    """Score Luau with the syntax, API, bug and quality scorers.
+
+    Only regular files are read (FIFOs, devices, symlink loops and files over
+    --max-bytes are listed under errors). Progress goes to stderr: a bar on a
+    terminal, a line every few seconds otherwise."""
     check_kind_option(kind)
     try:
-        collect_files(paths)
+        files = collect_files(paths)
     except LuaurftError as exc:
         raise typer.BadParameter(str(exc), param_hint="PATHS") from None
+    if not files:
+        raise typer.BadParameter(
+            "no Luau files found (.lua or .luau); pass files, folders that contain them, "
+            "or - for standard input",
+            param_hint="PATHS",
+        )
     # One tree per directory for the whole pass, not one per file.
     lookup = ProjectLookup(paths) if run_code and in_project else None
     scored = score_paths(
-        paths, kind=kind, exec=run_code, project=in_project, jobs=jobs, lookup=lookup
+        paths,
+        kind=kind,
+        exec=run_code,
+        project=in_project,
+        jobs=jobs,
+        lookup=lookup,
+        max_bytes=max_bytes,
     )
 
     outcomes: list[Outcome] = []
     if output_format is OutputFormat.TABLE:
-        outcomes.extend(scored)
+        with file_progress("scoring", len(files)) as advance:
+            for outcome in scored:
+                outcomes.append(outcome)
+                advance()
         _print_table(outcomes)
         if lookup is not None:
             _print_project_problems(lookup)
     else:
-        with machine_stdout() as out:
+        with machine_stdout() as out, file_progress("scoring", len(files)) as advance:
             for outcome in scored:
+                advance()
                 outcomes.append(outcome)
                 if output_format is OutputFormat.JSONL:
                     entry = (
@@ -114,10 +146,14 @@ def score(
                 out.write(json.dumps(json_document(outcomes, projects), indent=2) + "\n")
             elif output_format is OutputFormat.SARIF:
                 out.write(json.dumps(sarif_document(outcomes), indent=2) + "\n")
-    if min_score is not None and any(
-        isinstance(o, FileResult) and o.card.composite < min_score for o in outcomes
-    ):
-        raise typer.Exit(1)
+    if min_score is not None:
+        low = below(outcomes, min_score)
+        if low:
+            errors = Console(stderr=True)
+            errors.print(Text(f"{len(low)} file(s) below --min-score {min_score:g}:", style="red"))
+            for result in low:
+                errors.print(Text(f"  {result.path}: {result.card.composite:.2f}"), soft_wrap=True)
+            raise typer.Exit(1)
 
 
 def _fmt(value: float | None) -> Text:
@@ -172,8 +208,6 @@ def _print_table(outcomes: list[Outcome]) -> None:
     for outcome in outcomes:
         if isinstance(outcome, FileError):
             errors.print(Text(f"error: {outcome.path}: {outcome.message}", style="red"))
-    if not outcomes:
-        errors.print("no .lua or .luau files found")
 
 
 def _print_project_problems(lookup: ProjectLookup) -> None:

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from luaurft.cli._options import FormatOption, HumanOrJson, JsonAlias, wants_json
 from luaurft.errors import ConfigError
 
 
@@ -17,7 +18,10 @@ def register(app: typer.Typer) -> None:
     def serve(
         base: Annotated[
             str | None,
-            typer.Argument(help="Base model (default: model.base_model of --config)."),
+            typer.Argument(
+                help="Base model (default: the one --run-dir's run trained on, "
+                "else model.base_model of --config)."
+            ),
         ] = None,
         adapter: Annotated[
             list[str] | None,
@@ -46,17 +50,27 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Serve the base model and named adapters with vLLM (OpenAI-compatible API)."""
-        from luaurft.rft.serve import adapters_of_run, parse_adapters, vllm_serve_command
+        from luaurft.rft.serve import (
+            adapters_of_run,
+            base_model_of_run,
+            parse_adapters,
+            vllm_serve_command,
+        )
         from luaurft.rft.serve import serve as start
 
         adapters = adapters_of_run(run_dir) if run_dir is not None else {}
         adapters.update(parse_adapters(adapter or []))
-        if base is None:
-            if config is None:
-                raise ConfigError("give the base model, or --config to take model.base_model")
+        if base is None and config is not None:
             from luaurft.config import load_config
 
             base = load_config(config).model.base_model
+        elif base is None and run_dir is not None:
+            base = base_model_of_run(run_dir)
+        if base is None:
+            raise ConfigError(
+                "give the base model, --run-dir to take the run's, "
+                "or --config to take model.base_model"
+            )
         argv = vllm_serve_command(
             base, adapters, host=host, port=port, rank=max_lora_rank,
             max_model_len=max_model_len, extra_args=extra or [],
@@ -73,9 +87,11 @@ def register(app: typer.Typer) -> None:
         dtype: Annotated[
             str | None, typer.Option("--dtype", help="float32, bfloat16 or float16.")
         ] = None,
-        as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+        output_format: FormatOption = HumanOrJson.TABLE,
+        json_alias: JsonAlias = False,
     ) -> None:
         """Merge an adapter into its base model (peft merge_and_unload) and save it."""
+        as_json = wants_json(output_format, json_alias)
         from luaurft.rft.serve import merge_adapter
 
         if dtype is not None and dtype not in ("float32", "bfloat16", "float16"):

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from luaurft.cli._options import HumanOrJson, JsonAlias, wants_json
 from luaurft.errors import LuaurftError
 from luaurft.studio.bridge import DEFAULT_PORT
 
@@ -31,11 +32,16 @@ def serve(
     poll_timeout: Annotated[
         float, typer.Option("--poll-timeout", help="Long-poll wait in seconds (at most 15).")
     ] = 15.0,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the address and token as one JSON line.")
-    ] = False,
+    output_format: Annotated[
+        HumanOrJson,
+        typer.Option(
+            "--format", "-f", help="table for people; json: the address and token as one line."
+        ),
+    ] = HumanOrJson.TABLE,
+    json_alias: JsonAlias = False,
 ) -> None:
     """Run the bridge the Studio plugin connects to; prints the pairing token. Ctrl-C stops it."""
+    as_json = wants_json(output_format, json_alias)
     from luaurft.studio import BridgeLimits, StudioBridge
 
     err = Console(stderr=True)
@@ -43,6 +49,11 @@ def serve(
         port, limits=BridgeLimits(poll_timeout_s=poll_timeout), log=lambda m: err.print(m)
     )
     bridge.start()
+    # Other luaurft commands (assist --studio, mcp --studio) find this bridge and its token
+    # here and use it, so Studio stays paired with one token.
+    from luaurft.studio.client import clear_bridge_state, write_bridge_state
+
+    write_bridge_state(bridge.url, bridge.port, bridge.token, bridge.session_id)
     stop = threading.Event()
 
     def _on_signal(_signum: int, _frame: FrameType | None) -> None:
@@ -55,7 +66,7 @@ def serve(
                 "url": bridge.url,
                 "port": bridge.port,
                 "token": bridge.token,
-                "sessionId": bridge.session_id,
+                "session_id": bridge.session_id,
             }
             sys.stdout.write(json.dumps(info) + "\n")
             sys.stdout.flush()
@@ -72,6 +83,7 @@ def serve(
     except KeyboardInterrupt:
         pass
     finally:
+        clear_bridge_state(bridge.port, bridge.token)
         bridge.stop()
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from luaurft.cli._options import JobsOption
+from luaurft.cli._options import FormatOption, HumanOrJson, JobsOption, JsonAlias, wants_json
 from luaurft.errors import ConfigError
 
 ConfigOption = Annotated[
@@ -24,7 +24,6 @@ ReportTo = Annotated[
     typer.Option("--report-to", help="Override training.report_to (wandb, none, ...); repeatable."),
 ]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Log each step.")]
-AsJson = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 RewardOption = Annotated[
     str,
     typer.Option(
@@ -57,13 +56,15 @@ def register(app: typer.Typer) -> None:
         max_steps: MaxSteps = None,
         report_to: ReportTo = None,
         verbose: Verbose = False,
-        as_json: AsJson = False,
+        output_format: FormatOption = HumanOrJson.TABLE,
+        json_alias: JsonAlias = False,
     ) -> None:
         """Supervised fine-tuning of a LoRA adapter (QLoRA on CUDA) with completion-only loss."""
         from luaurft.cli._progress import setup_logging, stage_bars
         from luaurft.config import load_config
         from luaurft.rft.sft import load_rows, train_sft
 
+        as_json = wants_json(output_format, json_alias)
         setup_logging(verbose)
         settings = load_config(config)
         rows = load_rows(data)
@@ -117,13 +118,15 @@ def register(app: typer.Typer) -> None:
         ] = False,
         jobs: JobsOption = 1,
         verbose: Verbose = False,
-        as_json: AsJson = False,
+        output_format: FormatOption = HumanOrJson.TABLE,
+        json_alias: JsonAlias = False,
     ) -> None:
         """Best-of-N rejection-sampling fine-tuning, resumable: rerun to continue a killed run."""
         from luaurft.cli._progress import setup_logging, stage_bars
         from luaurft.config import load_config
         from luaurft.rft.run import run_from_files
 
+        as_json = wants_json(output_format, json_alias)
         setup_logging(verbose)
         settings = load_config(config)
         with stage_bars(quiet=as_json) as bars:
@@ -158,7 +161,8 @@ def register(app: typer.Typer) -> None:
             typer.Option("--vllm/--no-vllm", help="Sample with vLLM (default: where usable)."),
         ] = None,
         verbose: Verbose = False,
-        as_json: AsJson = False,
+        output_format: FormatOption = HumanOrJson.TABLE,
+        json_alias: JsonAlias = False,
     ) -> None:
         """GRPO on the tasks with the same reward RFT uses."""
         from luaurft.cli._progress import setup_logging, stage_bars
@@ -167,6 +171,7 @@ def register(app: typer.Typer) -> None:
         from luaurft.rft.grpo import train_grpo
         from luaurft.rft.loop import load_tasks
 
+        as_json = wants_json(output_format, json_alias)
         setup_logging(verbose)
         settings = load_config(config)
         task_rows = load_tasks(tasks)

@@ -1,9 +1,14 @@
 """A Hugging Face model card (README.md) for an adapter, with its evaluation results.
 
-The card opens with YAML metadata (license, base model, library, tags and a
+The card is built with `huggingface_hub`'s `ModelCard`, `ModelCardData` and
+`EvalResult`: YAML metadata (license, base model, library, tags and a
 `model-index` with this model's results, which the Hub shows as an evaluation
 widget), followed by a description, the comparison table with intervals and
 deltas, how the numbers were measured, and how to load the adapter.
+
+`adapter_card(adapter, runs)` is what `luaurft card` does: it checks that the
+folder is a peft adapter (`adapter_config.json`), takes the base model from it,
+and refuses to replace an existing README.md (peft writes one) unless asked.
 """
 
 from __future__ import annotations
@@ -12,8 +17,9 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from luaurft.eval.harness import EvalSummary
+from luaurft.eval.harness import EvalError, EvalSummary
 from luaurft.eval.report import Comparison, compare, comparison_markdown, metric_title
 
 DATASET_TYPE = "luaurft/roblox-tasks"
@@ -30,52 +36,42 @@ class CardInfo:
     training: str = ""
 
 
-def _yaml_str(value: str) -> str:
-    # A JSON string is a valid YAML scalar, with every special character escaped.
-    return json.dumps(value, ensure_ascii=False)
+def _eval_results(summary: EvalSummary, metrics: list[str]) -> list[Any]:
+    from huggingface_hub import EvalResult
 
-
-def _metric_rows(summary: EvalSummary, metrics: list[str]) -> list[str]:
-    rows: list[str] = []
+    results = []
     for metric in metrics:
         interval = summary.metrics.get(metric)
         if interval is None or math.isnan(interval.estimate):
             continue
-        rows += [
-            f"      - type: {_yaml_str(metric)}",
-            f"        value: {round(interval.estimate, 4)}",
-            f"        name: {_yaml_str(metric_title(metric) + ' (mean over tasks)')}",
-        ]
-    return rows
+        results.append(
+            EvalResult(
+                task_type="text-generation",
+                task_name="Roblox Luau code generation",
+                dataset_type=DATASET_TYPE,
+                dataset_name=f"luaurft {summary.suite or 'tasks'} suite",
+                metric_type=metric,
+                metric_value=round(interval.estimate, 4),
+                metric_name=f"{metric_title(metric)} (mean over tasks)",
+            )
+        )
+    return results
 
 
 def card_metadata(info: CardInfo, summary: EvalSummary, metrics: list[str]) -> str:
-    lines = ["---", f"license: {_yaml_str(info.license)}"]
-    if info.base_model:
-        lines.append(f"base_model: {_yaml_str(info.base_model)}")
-    lines += [
-        "library_name: peft",
-        "pipeline_tag: text-generation",
-        "tags:",
-        "  - roblox",
-        "  - luau",
-        "  - code",
-        "  - lora",
-        "  - luaurft",
-        "model-index:",
-        f"  - name: {_yaml_str(info.name)}",
-        "    results:",
-        "      - task:",
-        "          type: text-generation",
-        "          name: Roblox Luau code generation",
-        "        dataset:",
-        f"          type: {_yaml_str(DATASET_TYPE)}",
-        f"          name: {_yaml_str('luaurft ' + (summary.suite or 'tasks') + ' suite')}",
-        "        metrics:",
-    ]
-    lines += ["  " + row for row in _metric_rows(summary, metrics)]
-    lines.append("---")
-    return "\n".join(lines)
+    """The card's YAML front matter (with the `---` lines), from `ModelCardData`."""
+    from huggingface_hub import ModelCardData
+
+    data = ModelCardData(
+        license=info.license,
+        base_model=info.base_model,
+        library_name="peft",
+        pipeline_tag="text-generation",
+        tags=["roblox", "luau", "code", "lora", "luaurft"],
+        model_name=info.name,
+        eval_results=_eval_results(summary, metrics) or None,
+    )
+    return f"---\n{data.to_yaml()}\n---"
 
 
 def model_card(
@@ -140,13 +136,83 @@ def write_model_card(
     *,
     model_run: int = -1,
     seed: int = 0,
+    force: bool = True,
 ) -> Path:
-    """Write `folder`/README.md (the folder is usually the adapter's)."""
+    """Write `folder`/README.md (the folder is usually the adapter's) as a `ModelCard`;
+    with `force=False` an existing README.md is an error, not overwritten."""
+    from huggingface_hub import ModelCard
+
     out = Path(folder)
-    out.mkdir(parents=True, exist_ok=True)
     path = out / "README.md"
-    path.write_text(model_card(info, runs, model_run=model_run, seed=seed), encoding="utf-8")
+    if path.exists() and not force:
+        raise EvalError(
+            f"{path} already exists (peft writes a placeholder card there); "
+            "pass --force to replace it, or --out to write the card elsewhere"
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    card = ModelCard(model_card(info, runs, model_run=model_run, seed=seed))
+    card.save(path)
     return path
 
 
-__all__ = ["CardInfo", "card_metadata", "model_card", "write_model_card"]
+def read_adapter_config(adapter: str | Path) -> dict[str, Any]:
+    """The peft `adapter_config.json` of `adapter`, or an `EvalError` saying what is wrong."""
+    folder = Path(adapter)
+    if not folder.is_dir():
+        raise EvalError(f"{adapter}: no such adapter folder; give the folder peft saved")
+    config_file = folder / "adapter_config.json"
+    try:
+        config = json.loads(config_file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise EvalError(
+            f"{adapter} is not a peft adapter folder (no adapter_config.json); "
+            "give the folder `save_pretrained` wrote (e.g. runs/X/adapters/sft)"
+        ) from None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise EvalError(f"{config_file} cannot be read: {exc}") from None
+    if not isinstance(config, dict):
+        raise EvalError(f"{config_file} is not a JSON object")
+    return config
+
+
+def adapter_card(
+    adapter: str | Path,
+    runs: list[EvalSummary],
+    *,
+    name: str | None = None,
+    base_model: str | None = None,
+    license: str = "apache-2.0",
+    out: str | Path | None = None,
+    force: bool = False,
+    seed: int = 0,
+) -> Path:
+    """Write the model card of a peft adapter: checked to be one, its base model read
+    from its `adapter_config.json` (unless given), its own run found among `runs`
+    by adapter path (else the last). Returns the README.md written."""
+    config = read_adapter_config(adapter)
+    if not runs:
+        raise EvalError("give at least one evaluation run (--run)")
+    base = base_model or config.get("base_model_name_or_path")
+    if not isinstance(base, str) or not base:
+        raise EvalError(
+            f"{adapter}/adapter_config.json names no base model; pass --base-model HUB_ID"
+        )
+    own = len(runs) - 1
+    folder = Path(adapter).resolve()
+    for i, summary in enumerate(runs):
+        if summary.adapter and Path(summary.adapter).resolve() == folder:
+            own = i
+    info = CardInfo(name=name or folder.name, base_model=base, license=license)
+    return write_model_card(
+        out if out is not None else adapter, info, runs, model_run=own, seed=seed, force=force
+    )
+
+
+__all__ = [
+    "CardInfo",
+    "adapter_card",
+    "card_metadata",
+    "model_card",
+    "read_adapter_config",
+    "write_model_card",
+]

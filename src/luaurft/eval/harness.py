@@ -214,27 +214,97 @@ def generate_candidates(
         for offset in range(0, len(task_ids), settings.batch_size):
             batch = [suite.get(t) for t in task_ids[offset : offset + settings.batch_size]]
             conversations = [t.conversation(settings.system_prompt) for t in batch]
-            rows = generator.generate(
-                conversations, n=count, sampling=_sampling(settings, count, start)
-            )
+            sampling = _sampling(settings, count, start)
+            keep = _Keeper(store, batch, start, count, model)
+            rows = _generate_streaming(generator, conversations, count, sampling, keep)
             if len(rows) != len(batch):
                 raise EvalError(
                     f"generator {model} returned {len(rows)} rows for {len(batch)} prompts"
                 )
-            for task, row in zip(batch, rows, strict=True):
-                fresh: list[NewCandidate] = []
+            for i, row in enumerate(rows):
                 for j, completion in enumerate(row[:count]):
-                    if getattr(completion, "error", None):
-                        failed += 1
-                        continue
-                    fresh.append(_candidate(task, start + j, completion, model))
-                if fresh:
-                    store.add_candidates(fresh)
-                    generated += len(fresh)
+                    keep(i, j, completion)
                 done += count
                 if progress is not None:
                     progress("generate", done, total)
+            generated += keep.generated
+            failed += keep.failed
     return {"generated": generated, "failed": failed}
+
+
+class _Keeper:
+    """Stores each answer of one generate call as it arrives (once): a kill loses at
+    most the requests in flight, never the finished part of a batch."""
+
+    def __init__(
+        self, store: RunStore, batch: list[Task], start: int, count: int, model: str | None
+    ) -> None:
+        self.store, self.batch, self.start, self.count, self.model = (
+            store, batch, start, count, model
+        )  # fmt: skip
+        self.kept: set[tuple[int, int]] = set()
+        self.generated = self.failed = 0
+
+    def __call__(self, i: int, j: int, completion: Any) -> None:
+        if (i, j) in self.kept or j >= self.count:
+            return
+        self.kept.add((i, j))
+        if getattr(completion, "error", None):
+            self.failed += 1
+            return
+        candidate = _candidate(self.batch[i], self.start + j, completion, self.model)
+        self.store.add_candidates([candidate])
+        self.generated += 1
+
+
+def _generate_streaming(
+    generator: GeneratorLike,
+    conversations: list[Any],
+    count: int,
+    sampling: Any,
+    keep: Callable[[int, int, Any], None],
+) -> list[list[Any]]:
+    """`generator.generate(...)`, with `keep(i, j, completion)` called in this thread as
+    each completion arrives when the generator reports them (`on_completion`, the
+    HTTP backends); otherwise the caller keeps the rows when the call returns."""
+    import inspect
+    import queue
+    import threading
+
+    try:
+        streams = "on_completion" in inspect.signature(generator.generate).parameters
+    except (TypeError, ValueError):
+        streams = False
+    if not streams:
+        return generator.generate(conversations, n=count, sampling=sampling)
+    arrived: queue.Queue[tuple[int, int, Any] | None] = queue.Queue()
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append(
+                generator.generate(  # type: ignore[call-arg]
+                    conversations,
+                    n=count,
+                    sampling=sampling,
+                    on_completion=lambda i, j, c: arrived.put((i, j, c)),
+                )
+            )
+        except BaseException as exc:  # handed to the caller's thread below
+            outcome.append(exc)
+        finally:
+            arrived.put(None)
+
+    # The store is written from this thread only (SQLite connections are per thread).
+    worker = threading.Thread(target=run, name="luaurft-eval-generate", daemon=True)
+    worker.start()
+    while (item := arrived.get()) is not None:
+        keep(*item)
+    worker.join()
+    result = outcome[0]
+    if isinstance(result, BaseException):
+        raise result
+    return list(result)
 
 
 def _candidate(task: Task, index: int, completion: Any, model: str | None) -> NewCandidate:

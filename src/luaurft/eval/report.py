@@ -1,25 +1,42 @@
 """Compare evaluation runs side by side: deltas with paired intervals, plots, Markdown, HTML.
 
 `compare(summaries)` puts the first run (the baseline: usually the base model)
-next to the others (SFT, RFT rounds). Each metric's delta is the mean over the
-tasks both runs have of (other - baseline), with a paired bootstrap interval
-over those tasks; a delta is called significant when its 95% interval excludes
-0. `write_report(comparison, folder)` writes the table as Markdown and HTML,
-the comparison as JSON, and three PNG plots (per-metric bars with intervals,
-distributions of the per-sample composite, pass@k curves).
+next to the others (SFT, RFT rounds). Only the tasks every run has are
+compared (the comparison says how many, and which runs had more), so every
+column means the same thing. Each metric's delta is the mean over those tasks of
+(other - baseline), with a paired bootstrap interval; a delta is called
+significant when its 95% interval excludes 0. A percentile bootstrap over fewer
+than `MIN_TASKS` tasks covers less than it claims, so such a comparison carries
+a warning. `write_report(comparison, folder)` writes the table as Markdown and a
+self-contained HTML page (plots embedded), the comparison as JSON, and three PNG
+plots (per-metric bars with intervals, distributions of the per-sample
+composite, pass@k curves).
 """
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import math
-from dataclasses import dataclass, field
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from luaurft.eval.harness import BASE_METRICS, EvalSummary, pass_metric
-from luaurft.eval.metrics import Interval, paired_bootstrap_delta
+from luaurft.eval.harness import (
+    BASE_METRICS,
+    EvalError,
+    EvalSummary,
+    TaskResult,
+    _intervals,
+    pass_metric,
+)
+from luaurft.eval.metrics import Interval, paired_bootstrap_delta, pass_at_k
+from luaurft.eval.tasks import CATEGORIES
+
+MIN_TASKS = 20
+"""Below this many shared tasks a comparison warns that its intervals are rough."""
 
 # Metrics drawn in the bar plot, when present.
 BAR_METRICS: tuple[str, ...] = (
@@ -60,12 +77,21 @@ class Delta:
     def significant(self) -> bool:
         return self.tasks > 1 and self.interval.excludes(0.0)
 
+    @property
+    def direction(self) -> str:
+        """ "better", "worse" (significant either way) or "unclear"."""
+        if not self.significant:
+            return "unclear"
+        return "better" if self.interval.estimate > 0 else "worse"
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "metric": self.metric,
             **_rounded(self.interval),
             "tasks": self.tasks,
             "significant": self.significant,
+            "direction": self.direction,
+            "few_tasks": self.tasks < MIN_TASKS,
         }
 
 
@@ -76,10 +102,16 @@ class Comparison:
     metrics: list[str]
     baseline: int = 0
     deltas: dict[int, dict[str, Delta]] = field(default_factory=dict)
+    shared_tasks: int = 0
+    """How many tasks every run has: the tasks all numbers are over."""
+    notes: list[str] = field(default_factory=list)
+    """Warnings a reader needs: tasks left out, intervals over too few tasks."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "baseline": self.labels[self.baseline],
+            "shared_tasks": self.shared_tasks,
+            "notes": list(self.notes),
             "metrics": self.metrics,
             "runs": [
                 {
@@ -136,27 +168,88 @@ def compare(
         raise ValueError("compare needs at least one run")
     if not 0 <= baseline < len(summaries):
         raise ValueError(f"baseline {baseline} is not one of the {len(summaries)} runs")
+    labels = _unique_labels(summaries)
+    shared = set(summaries[0].tasks).intersection(*(s.tasks for s in summaries[1:]))
+    if not shared:
+        raise EvalError(
+            "the runs have no task in common, so nothing can be compared; "
+            "evaluate them on the same suite (--tasks)"
+        )
+    notes: list[str] = []
+    if any(len(s.tasks) != len(shared) for s in summaries):
+        counts = ", ".join(
+            f"{label} {len(s.tasks)}" for label, s in zip(labels, summaries, strict=True)
+        )
+        notes.append(
+            f"compared on the {len(shared)} tasks every run has (tasks per run: {counts}); "
+            "the others are left out of every number"
+        )
+    if len(shared) < MIN_TASKS:
+        notes.append(
+            f"the intervals rest on {len(shared)} tasks (fewer than {MIN_TASKS}): a bootstrap "
+            "this small covers less than 95%, so read them, and any ✓, as rough"
+        )
+    ks = sorted(
+        {int(m.split("@", 1)[1]) for s in summaries for m in s.metrics if m.startswith("pass@")}
+        | {k for s in summaries for k in s.ks}
+    )
+    summaries = [_aligned(s, shared, ks, seed) for s in summaries]
     metrics = _ordered_metrics(summaries)
-    comparison = Comparison(summaries, _unique_labels(summaries), metrics, baseline)
+    comparison = Comparison(
+        summaries, labels, metrics, baseline, shared_tasks=len(shared), notes=notes
+    )
     base = summaries[baseline]
     for i, run in enumerate(summaries):
         if i == baseline:
             continue
         deltas: dict[str, Delta] = {}
         for metric in metrics:
-            shared = [
+            paired = [
                 t
                 for t, result in run.tasks.items()
                 if metric in result.values and t in base.tasks and metric in base.tasks[t].values
             ]
-            if not shared:
+            if not paired:
                 continue
-            a = [base.tasks[t].values[metric] for t in shared]
-            b = [run.tasks[t].values[metric] for t in shared]
+            a = [base.tasks[t].values[metric] for t in paired]
+            b = [run.tasks[t].values[metric] for t in paired]
             interval = paired_bootstrap_delta(a, b, resamples=resamples, seed=seed)
-            deltas[metric] = Delta(metric, interval, len(shared))
+            deltas[metric] = Delta(metric, interval, len(paired))
         comparison.deltas[i] = deltas
     return comparison
+
+
+def _aligned(summary: EvalSummary, shared: set[str], ks: list[int], seed: int) -> EvalSummary:
+    """`summary` over the `shared` tasks only, with pass@k for every k of the comparison
+    its sample counts allow (so a table never shows "–" where the pass@k plot has a
+    point); metrics and categories recomputed as the harness computes them."""
+    tasks: dict[str, TaskResult] = {}
+    for task_id, result in summary.tasks.items():
+        if task_id not in shared:
+            continue
+        values = dict(result.values)
+        if result.n > 0:
+            for k in ks:
+                if result.n >= k:
+                    values.setdefault(pass_metric(k), pass_at_k(result.n, result.c, k))
+        tasks[task_id] = replace(result, values=values)
+    names = [*BASE_METRICS, *(pass_metric(k) for k in ks)]
+    ordered = list(tasks.values())
+    by_category: dict[str, list[TaskResult]] = defaultdict(list)
+    for result in ordered:
+        by_category[result.category].append(result)
+    order = {c: i for i, c in enumerate(CATEGORIES)}
+    categories = {
+        cat: _intervals(by_category[cat], names, seed)
+        for cat in sorted(by_category, key=lambda c: (order.get(c, 99), c))
+    }
+    return replace(
+        summary,
+        metrics=_intervals(ordered, names, seed),
+        categories=categories,
+        tasks=tasks,
+        ks=tuple(k for k in ks if any(t.n >= k for t in ordered)),
+    )
 
 
 # -- text ------------------------------------------------------------------------------
@@ -186,14 +279,24 @@ def comparison_markdown(comparison: Comparison) -> str:
     for label, run in zip(comparison.labels, comparison.runs, strict=True):
         cells = [_fmt(run.metrics.get(m)) for m in metrics]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    out = ["## Results", "", "Mean over tasks with 95% bootstrap intervals.", "", *lines, ""]
+    out = ["## Results", ""]
+    out += [f"> **Note:** {note}" for note in comparison.notes]
+    if comparison.notes:
+        out.append("")
+    out += [
+        f"Mean over the {comparison.shared_tasks} tasks with 95% bootstrap intervals.",
+        "",
+        *lines,
+        "",
+    ]
     if comparison.deltas:
         base = comparison.labels[comparison.baseline]
         out += [
             f"## Differences from {base}",
             "",
             "Mean paired difference over shared tasks, 95% paired-bootstrap interval; "
-            "✓ marks an interval that excludes 0.",
+            "✓ marks an interval that excludes 0 (an improvement when positive, a "
+            "regression when negative).",
             "",
             "| Model | " + " | ".join(metric_title(m) for m in metrics) + " |",
             "|---|" + "---|" * len(metrics),
@@ -207,31 +310,16 @@ def comparison_markdown(comparison: Comparison) -> str:
 
 
 def _category_markdown(comparison: Comparison) -> list[str]:
-    categories: list[str] = []
-    for run in comparison.runs:
-        for cat in run.categories:
-            if cat not in categories:
-                categories.append(cat)
+    categories, header, rows = _category_rows(comparison)
     if not categories:
         return []
-    wanted = [m for m in ("pass@1", "composite") if m in comparison.metrics]
-    if not wanted:
-        return []
-    header = ["Category"] + [
-        f"{label} {metric_title(m)}" for label in comparison.labels for m in wanted
-    ]
     lines = [
         "## By category",
         "",
-        "| " + " | ".join(header) + " |",
-        "|---|" + "---|" * (len(header) - 1),
+        "| Category | " + " | ".join(header) + " |",
+        "|---|" + "---|" * len(header),
     ]
-    for cat in categories:
-        cells = [
-            _fmt(run.categories.get(cat, {}).get(m), with_ci=False)
-            for run in comparison.runs
-            for m in wanted
-        ]
+    for cat, cells in zip(categories, rows, strict=True):
         lines.append(f"| {cat} | " + " | ".join(cells) + " |")
     lines.append("")
     return lines
@@ -337,8 +425,32 @@ PLOTS = {
 }
 
 
+def _category_rows(comparison: Comparison) -> tuple[list[str], list[str], list[list[str]]]:
+    """(categories, column headers, rows of cells) of the by-category table."""
+    categories: list[str] = []
+    for run in comparison.runs:
+        for cat in run.categories:
+            if cat not in categories:
+                categories.append(cat)
+    wanted = [m for m in ("pass@1", "composite") if m in comparison.metrics]
+    if not categories or not wanted:
+        return [], [], []
+    header = [f"{label} {metric_title(m)}" for label in comparison.labels for m in wanted]
+    rows = [
+        [
+            _fmt(run.categories.get(cat, {}).get(m), with_ci=False)
+            for run in comparison.runs
+            for m in wanted
+        ]
+        for cat in categories
+    ]
+    return categories, header, rows
+
+
 def comparison_html(comparison: Comparison, plots: dict[str, str] | None = None) -> str:
-    """A standalone HTML page with the tables and the plots (referenced by file name)."""
+    """A standalone HTML page with the tables and the plots. `plots` maps a plot key to
+    its `src`: a file name, or (as `write_report` does) a `data:` URI so the page
+    needs nothing beside it."""
     esc = html.escape
     metrics = comparison.metrics
     rows = []
@@ -353,11 +465,14 @@ def comparison_html(comparison: Comparison, plots: dict[str, str] | None = None)
         "<style>body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px}"
         "table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;"
         "padding:4px 8px;text-align:right}th:first-child{text-align:left}"
-        ".sig{font-weight:bold;color:#0a6b2b}img{max-width:100%;margin:1em 0}</style>",
+        ".better{font-weight:bold;color:#0a6b2b}.worse{font-weight:bold;color:#b00020}"
+        ".note{background:#fff4e5;border-left:4px solid #e69500;padding:.5em 1em}"
+        "img{max-width:100%;margin:1em 0}</style>",
         "</head><body>",
         "<h1>Evaluation report</h1>",
+        *(f'<p class="note">{esc(note)}</p>' for note in comparison.notes),
         f"<p>Suite: {esc(', '.join(sorted({r.suite for r in comparison.runs})))}. "
-        "Means over tasks with 95% bootstrap intervals.</p>",
+        f"Means over the {comparison.shared_tasks} tasks with 95% bootstrap intervals.</p>",
         f"<table><thead><tr><th>Model</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>",
     ]
     if comparison.deltas:
@@ -367,16 +482,30 @@ def comparison_html(comparison: Comparison, plots: dict[str, str] | None = None)
             delta_cells = []
             for m in metrics:
                 d = deltas.get(m)
-                css = ' class="sig"' if d is not None and d.significant else ""
+                css = f' class="{d.direction}"' if d is not None and d.significant else ""
                 delta_cells.append(f"<td{css}>{esc(_fmt_delta(d))}</td>")
             delta_rows.append(
                 f"<tr><th>{esc(comparison.labels[i])}</th>{''.join(delta_cells)}</tr>"
             )
         parts += [
             f"<h2>Differences from {esc(base)}</h2>",
-            "<p>Paired bootstrap over shared tasks; bold marks a 95% interval that excludes 0.</p>",
+            "<p>Paired bootstrap over shared tasks; a 95% interval that excludes 0 is "
+            '<span class="better">green</span> for an improvement and '
+            '<span class="worse">red</span> for a regression.</p>',
             f"<table><thead><tr><th>Model</th>{head}</tr></thead>"
             f"<tbody>{''.join(delta_rows)}</tbody></table>",
+        ]
+    categories, header, cat_rows = _category_rows(comparison)
+    if categories:
+        cat_head = "".join(f"<th>{esc(h)}</th>" for h in header)
+        body = "".join(
+            f"<tr><th>{esc(cat)}</th>{''.join(f'<td>{esc(c)}</td>' for c in cells)}</tr>"
+            for cat, cells in zip(categories, cat_rows, strict=True)
+        )
+        parts += [
+            "<h2>By category</h2>",
+            f"<table><thead><tr><th>Category</th>{cat_head}</tr></thead>"
+            f"<tbody>{body}</tbody></table>",
         ]
     for key, title in (
         ("scores", "Scores"),
@@ -387,6 +516,10 @@ def comparison_html(comparison: Comparison, plots: dict[str, str] | None = None)
             parts.append(f'<h2>{title}</h2><img src="{esc(plots[key])}" alt="{title}">')
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _data_uri(path: Path) -> str:
+    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
 def write_report(comparison: Comparison, folder: str | Path) -> dict[str, Path]:
@@ -403,7 +536,8 @@ def write_report(comparison: Comparison, folder: str | Path) -> dict[str, Path]:
     files["markdown"] = out / "report.md"
     files["markdown"].write_text(markdown, encoding="utf-8")
     files["html"] = out / "report.html"
-    files["html"].write_text(comparison_html(comparison, plot_names), encoding="utf-8")
+    embedded = {key: _data_uri(files[key]) for key in plot_names}
+    files["html"].write_text(comparison_html(comparison, embedded), encoding="utf-8")
     files["json"] = out / "comparison.json"
     files["json"].write_text(json.dumps(comparison.to_dict(), indent=2), encoding="utf-8")
     return files

@@ -75,11 +75,12 @@ def script_place(task: Task) -> tuple[str, str]:
 
 
 def _relocate(message: str, starts: list[int], index: int) -> str:
-    """`check:LINE:` in a message becomes the line within the check body."""
+    """`check:LINE:` in a message becomes `check line N:`, N counted within the check
+    body (the task file's `body`), so it is never read as a line of the solution."""
     start = starts[index] if 0 <= index < len(starts) else 0
 
     def local(match: re.Match[str]) -> str:
-        return f"line {max(1, int(match.group(1)) - start + 1)}: "
+        return f"check line {max(1, int(match.group(1)) - start + 1)}: "
 
     return re.sub(rf"\b{CHECK_CHUNK}:(\d+):\s?", local, message)
 

@@ -9,7 +9,7 @@ model), records every token, and stops sending when the budget is spent.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from types import ModuleType
@@ -208,8 +208,14 @@ class RemoteGenerator:
         conversations: Sequence[Sequence[Message] | str],
         n: int | None = None,
         sampling: SamplingParams | None = None,
+        *,
+        on_completion: Callable[[int, int, Completion], None] | None = None,
     ) -> list[list[Completion]]:
         """`n` completions per conversation (one request each, `concurrency` at a time).
+
+        `on_completion(conversation_index, sample_index, completion)` is called (from
+        a worker thread) as each request finishes, so a caller can keep every answer
+        the moment it arrives rather than when the whole batch is done.
 
         Raises `AuthenticationError` / `ModelNotFoundError` as soon as one request
         meets them (nothing else is sent), and `BudgetExceededError` with the
@@ -232,10 +238,13 @@ class RemoteGenerator:
                 stop.set()
                 return
             try:
-                slots[i][j] = self._one(convs[i], sampling, sampling.sample_seed(j))
+                slots[i][j] = done = self._one(convs[i], sampling, sampling.sample_seed(j))
             except (AuthenticationError, ModelNotFoundError) as exc:
                 fatal.append(exc)
                 stop.set()
+                return
+            if on_completion is not None:
+                on_completion(i, j, done)
 
         jobs = [(i, j) for i in range(len(convs)) for j in range(count)]
         with ThreadPoolExecutor(max_workers=min(self.concurrency, max(1, len(jobs)))) as pool:

@@ -126,6 +126,40 @@ def adapters_of_run(run_dir: str | Path) -> dict[str, Path]:
     return found
 
 
+def base_model_of_run(run_dir: str | Path) -> str:
+    """The base model a run's adapters were trained on, as its store records it: the
+    newest adapter's `base_model`, else the run's `model.base_model` setting, else
+    the adapter's own `adapter_config.json`."""
+    from luaurft.rft.loop import ADAPTER
+    from luaurft.rft.store import STORE_FILENAME, RunStore
+
+    path = Path(run_dir) / STORE_FILENAME
+    if not path.is_file():
+        raise ConfigError(f"{run_dir} holds no run (no {STORE_FILENAME})")
+    with RunStore(path, kind="rft") as store:
+        rows = [a for a in store.artifacts(kind="adapter") if a.name == ADAPTER]
+        config = store.config
+    rows.sort(key=lambda a: a.round or 0, reverse=True)
+    for row in rows:
+        base = row.meta.get("base_model") if isinstance(row.meta, dict) else None
+        if isinstance(base, str) and base:
+            return base
+    model = config.get("model") if isinstance(config, dict) else None
+    base = model.get("base_model") if isinstance(model, dict) else None
+    if isinstance(base, str) and base:
+        return base
+    for row in rows:
+        try:
+            named = adapter_config(row.path).get("base_model_name_or_path")
+        except ConfigError:
+            continue
+        if isinstance(named, str) and named:
+            return named
+    raise ConfigError(
+        f"the run in {run_dir} does not record its base model; give it: luaurft serve BASE"
+    )
+
+
 def serve(argv: Sequence[str], *, dry_run: bool = False) -> str:
     """Print (dry run) or replace this process with the server; returns the shell line."""
     line = shlex.join(argv)

@@ -39,6 +39,8 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
+from luaurft.errors import UnreadableFileError
+from luaurft.luau.files import read_source_file
 from luaurft.luau.kind import ScriptKind
 
 PROJECT_FILE = "default.project.json"
@@ -172,8 +174,8 @@ class ProjectTree:
         file = Path(project_file).resolve()
         builder = _Builder()
         try:
-            document = json.loads(file.read_text("utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            document = json.loads(read_source_file(file).decode("utf-8"))
+        except (UnreadableFileError, UnicodeDecodeError, ValueError) as exc:
             builder.problem(file, f"cannot read the project file: {exc}")
             return cls(
                 root=file.parent, nodes=(), problems=tuple(builder.problems), project_file=file
@@ -390,7 +392,7 @@ def find_project_file(start: Path) -> Path | None:
 def _key(path: Path) -> Path:
     try:
         return path.resolve()
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.12's pathlib)
         return path.absolute()
 
 
@@ -438,9 +440,9 @@ class _Builder:
 
     def read(self, file: Path) -> str | None:
         try:
-            data = file.read_bytes()
-        except OSError as exc:
-            self.problem(file, f"cannot read: {exc.strerror or exc}")
+            data = read_source_file(file)
+        except UnreadableFileError as exc:
+            self.problem(file, f"{exc}; left out of the project")
             return None
         try:
             return data.decode("utf-8")

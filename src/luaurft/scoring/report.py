@@ -6,9 +6,10 @@ get exactly what the command prints:
 - `collect_files(paths)` expands directories (recursively, `.lua`/`.luau`) and
   keeps `-` (standard input);
 - `score_paths(paths)` scores each file in turn, yielding a `FileResult`, or a
-  `FileError` for a file that cannot be read or is not text (the rest go on);
-  a place or model file (`.rbxl` `.rbxlx` `.rbxm` `.rbxmx`) yields one result
-  per script inside it, with its instance path (`score_place`);
+  `FileError` for a file that cannot be read, is not a regular file (a FIFO, a
+  device, a symlink loop), is larger than `max_bytes` or is not text (the rest
+  go on); a place or model file (`.rbxl` `.rbxlx` `.rbxm` `.rbxmx`) yields one
+  result per script inside it, with its instance path (`score_place`);
 - `result_dict`, `json_document` and `sarif_document` build the documents.
 """
 
@@ -22,8 +23,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from luaurft.errors import LuaurftError
+from luaurft.errors import LuaurftError, UnreadableFileError
 from luaurft.luau.executor import WorkerFailure, set_workers, shared_executor, worker_count
+from luaurft.luau.files import DEFAULT_MAX_BYTES, read_source_file
 from luaurft.luau.source import LuauSource
 from luaurft.roblox.files import is_roblox_file
 from luaurft.roblox.place import load_place
@@ -83,7 +85,7 @@ def collect_files(paths: Sequence[str]) -> list[str]:
         if path.is_dir():
             for file in _walk(path):
                 found.setdefault(str(file))
-        elif path.exists():
+        elif os.path.lexists(path):  # a dangling link or a loop is reported, not refused
             found.setdefault(str(path))
         else:
             raise LuaurftError(f"{raw}: no such file or directory")
@@ -107,9 +109,11 @@ def score_file(
     read_stdin: Callable[[], bytes] | None = None,
     exec: bool = False,
     project: InProject | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Outcome:
     """Score one file (`-` reads standard input); unreadable or binary files give a `FileError`.
 
+    Only regular files of at most `max_bytes` are read (see `read_source_file`).
     `exec=True` also runs it in the mock Roblox world (the `exec` score), in
     `project` when given (see `ProjectLookup`)."""
     try:
@@ -117,10 +121,12 @@ def score_file(
             data = (read_stdin or sys.stdin.buffer.read)()
             shown = STDIN_NAME
         else:
-            data = Path(path).read_bytes()
+            data = read_source_file(path, max_bytes)
             shown = path
     except OSError as exc:
         return FileError(path, f"cannot read: {exc.strerror or exc}")
+    except UnreadableFileError as exc:
+        return FileError(path, str(exc))
     try:
         source = LuauSource.from_bytes(data)
     except LuaurftError as exc:
@@ -140,6 +146,7 @@ def score_paths(
     project: bool = True,
     jobs: int = 1,
     lookup: ProjectLookup | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Iterator[Outcome]:
     """Score every file `collect_files(paths)` finds, one outcome per file, in order.
 
@@ -160,10 +167,17 @@ def score_paths(
                 yield from score_place(path, kind=kind, exec=exec)
                 continue
             in_project = None if lookup is None or path == STDIN else lookup.find(path)
-            yield score_file(path, kind=kind, read_stdin=read_stdin, exec=exec, project=in_project)
+            yield score_file(
+                path,
+                kind=kind,
+                read_stdin=read_stdin,
+                exec=exec,
+                project=in_project,
+                max_bytes=max_bytes,
+            )
         return
     set_workers(workers)
-    setup = (tuple(paths), kind, exec, exec and project)
+    setup = (tuple(paths), kind, exec, exec and project, max_bytes)
     outcomes = shared_executor().map(
         _score_in_worker, files, wall_seconds=FILE_WALL_SECONDS, setup=setup
     )
@@ -172,7 +186,7 @@ def score_paths(
             # The file took its worker down or overran: score it again here, with
             # only its run isolated, so the run's fate lands in its card.
             in_project = None if lookup is None else lookup.find(path)
-            yield score_file(path, kind=kind, exec=exec, project=in_project)
+            yield score_file(path, kind=kind, exec=exec, project=in_project, max_bytes=max_bytes)
         else:
             yield outcome
 
@@ -204,9 +218,9 @@ _lookups: dict[tuple[str, ...], ProjectLookup] = {}
 
 
 def _score_in_worker(
-    path: str, *, setup: tuple[tuple[str, ...], str | None, bool, bool]
+    path: str, *, setup: tuple[tuple[str, ...], str | None, bool, bool, int]
 ) -> Outcome:
-    paths, kind, exec, project = setup
+    paths, kind, exec, project, max_bytes = setup
     lookup = None
     if project:
         lookup = _lookups.get(paths)
@@ -214,7 +228,7 @@ def _score_in_worker(
             _lookups.clear()
             lookup = _lookups[paths] = ProjectLookup(list(paths))
     in_project = None if lookup is None else lookup.find(path)
-    return score_file(path, kind=kind, exec=exec, project=in_project)
+    return score_file(path, kind=kind, exec=exec, project=in_project, max_bytes=max_bytes)
 
 
 # -- JSON --------------------------------------------------------------------------

@@ -45,6 +45,8 @@ LOOPBACK_HOST: Final = "127.0.0.1"
 MAX_POLL_TIMEOUT_S: Final = 15.0
 _LOOPBACK_NAMES: Final = frozenset({"127.0.0.1", "localhost", "::1"})
 _FINISHED_MEMORY: Final = 1024
+MAX_CLIENT_WAIT_S: Final = 3600.0
+_CLIENT_ROUTES: Final = frozenset({"/api/status", "/api/request"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -412,6 +414,27 @@ class StudioBridge:
                 op.deliveries += 1
             return [self._message(op) for op in ready]
 
+    def _client_request(self, body: Mapping[str, Any]) -> tuple[int, dict[str, Any]]:
+        """`POST /api/request {v, type, payload, timeout}`: another luaurft process
+        (`assist --studio` beside `luaurft studio serve`) sends an operation through
+        this bridge and waits for the plugin's result, as `request()` does here."""
+        op_type, payload, timeout = body.get("type"), body.get("payload", {}), body.get("timeout")
+        if not isinstance(op_type, str) or not isinstance(payload, dict):
+            return 400, _error("bad_request", "a request needs 'type' (string) and 'payload'")
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+            return 400, _error("bad_request", "a request needs a positive 'timeout' in seconds")
+        try:
+            result = self.request(op_type, payload, float(min(timeout, MAX_CLIENT_WAIT_S)))
+        except StudioRequestError as exc:
+            return 400, _error("bad_request", str(exc))
+        except StudioTimeoutError as exc:
+            return 504, _error("timeout", str(exc))
+        except StudioOperationError as exc:
+            return 502, _error("operation_failed", str(exc))
+        except StudioBridgeError as exc:
+            return 503, _error("stopped", str(exc))
+        return 200, {"v": PROTOCOL_VERSION, "result": result}
+
     def _result(self, body: Mapping[str, Any]) -> tuple[int, dict[str, Any]]:
         op_id = body.get("id")
         ok = body.get("ok")
@@ -455,6 +478,11 @@ def _error(code: str, message: str) -> dict[str, Any]:
 
 class _BridgeServer(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default listen backlog is 5: a burst of long-polls (a plugin
+    # reconnecting, many Studio windows) then waits in SYN retries (1 s, 3 s, 7 s...)
+    # before the bridge even sees it, past the documented 15 s bound. Each accepted
+    # connection gets its own thread, so a deep backlog only has to hold the burst.
+    request_queue_size = 1024
     bridge: StudioBridge
 
     def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
@@ -532,19 +560,23 @@ class _Handler(BaseHTTPRequestHandler):
             self._check_host(bridge.port)
             self._check_origin()
             self._check_token(bridge.token)
-            bridge._touch()
             url = urlsplit(self.path)
             routes: dict[str, str] = {
                 "/api/hello": "GET",
                 "/api/poll": "GET",
                 "/api/register": "POST",
                 "/api/result": "POST",
+                # For luaurft itself (another process using this bridge), not the plugin.
+                "/api/status": "GET",
+                "/api/request": "POST",
             }
             expected = routes.get(url.path)
             if expected is None:
                 raise _Refused(404, "not_found", f"no endpoint {url.path}")
             if method != expected:
                 raise _Refused(405, "method_not_allowed", f"{url.path} takes {expected}")
+            if url.path not in _CLIENT_ROUTES:
+                bridge._touch()  # the plugin was seen
             status, body = self._route(bridge, url.path, url.query)
         except _Refused as refused:
             self._send(refused.status, _error(refused.code, refused.message))
@@ -557,6 +589,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _route(self, bridge: StudioBridge, path: str, query: str) -> tuple[int, dict[str, Any]]:
         if path == "/api/hello":
             return 200, bridge._hello()
+        if path == "/api/status":
+            return 200, {"v": PROTOCOL_VERSION, **bridge.status()}
         if path == "/api/poll":
             params = parse_qs(query)
             cursor = _int_param(params, "cursor", 0)
@@ -595,6 +629,8 @@ class _Handler(BaseHTTPRequestHandler):
             raise _Refused(409, "session_changed", "the bridge restarted; call /api/hello again")
         if path == "/api/register":
             return bridge._register(body)
+        if path == "/api/request":
+            return bridge._client_request(body)
         return bridge._result(body)
 
     # -- checks -----------------------------------------------------------------
@@ -673,6 +709,12 @@ class _Handler(BaseHTTPRequestHandler):
                 "bad_json",
                 f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
             ) from exc
+        except RecursionError:
+            raise _Refused(
+                400, "bad_json", "the JSON nests too deeply; no message of the protocol does"
+            ) from None
+        except ValueError as exc:  # an integer of more digits than Python converts
+            raise _Refused(400, "bad_json", f"unusable JSON: {exc}") from None
         if not isinstance(body, dict):
             raise _Refused(400, "bad_json", "the body must be a JSON object")
         return body

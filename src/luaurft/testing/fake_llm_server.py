@@ -449,7 +449,9 @@ def _make_handler(server: FakeLLMServer) -> type[BaseHTTPRequestHandler]:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Serve a fake model on 127.0.0.1 until interrupted (for demos without a key):
+    """Serve a fake model on 127.0.0.1 until interrupted (for demos without a key;
+    `luaurft fake-llm serve` is the documented command, with answers good enough
+    for assist and eval, see `luaurft.testing.keyless`):
 
     python -m luaurft.testing.fake_llm_server --port 8765 --judge
     luaurft judge --judge openai:fake@http://127.0.0.1:8765/v1 --task "..." FILE
