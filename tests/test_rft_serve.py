@@ -146,9 +146,10 @@ def test_serve_takes_the_base_model_from_the_run_store(tmp_path: Path) -> None:
         s.add_artifact("adapter", r1, kind="adapter", round=1, meta={"base_model": "org/base-7b"})
     result = CliRunner().invoke(app, ["serve", "--run-dir", str(tmp_path), "--dry-run"])
     assert result.exit_code == 0, result.output
-    argv = shlex.split(result.output.strip())
+    # The command is on stdout; warnings (adapters trained on another base) go to stderr.
+    argv = shlex.split(result.stdout.strip())
     assert argv[:3] == ["vllm", "serve", "org/base-7b"]
-    assert f"rft={r1.resolve()}" in result.output
+    assert f"rft={r1.resolve()}" in result.stdout
 
 
 def test_a_run_without_a_recorded_base_falls_back_to_its_settings(tmp_path: Path) -> None:
