@@ -13,7 +13,7 @@ from luaurft.scoring.registry import rules_for
 from luaurft.scoring.rule import RuleContext, Severity
 from luaurft.scoring.scorer import DETERMINISTIC_SCORERS, available_scorers
 from luaurft.scoring.scorers import quality as q
-from luaurft.scoring.shape import SUBSTANCE_FULL, substance
+from luaurft.scoring.substance import SUBSTANCE_FULL, substance
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 
@@ -215,7 +215,8 @@ def test_composite_is_the_mean_of_the_four_scorers() -> None:
     assert {name: 0.25 for name in DETERMINISTIC_SCORERS} == COMPOSITE_WEIGHTS
     scores: dict[str, float | None] = {"syntax": 1.0, "api": 0.8, "bug": 0.6, "quality": 0.4}
     assert composite_of(scores) == pytest.approx(0.7)
-    assert composite_of(scores, substance=0.5) == pytest.approx(0.35)
+    # Substance gates syntax, api and bug once; the quality score carries it already.
+    assert composite_of(scores, substance=0.5) == pytest.approx((0.5 * 2.4 + 0.4) / 4)
     assert composite_of({**scores, "syntax": 0.3}, compiles=False) == pytest.approx(0.3)
 
 
