@@ -299,3 +299,13 @@ def test_returns_inside_functions_do_not_make_a_module() -> None:
 def test_a_deprecated_global_right_after_concatenation_is_found() -> None:
     code = 'print("uptime: "..tick())\n'
     assert [f.rule for f in api_findings(code)] == ["api/deprecated-global"]
+
+
+def test_the_get_user_cframe_fix_names_the_vr_service() -> None:
+    code = (
+        "local UserInputService = game:GetService('UserInputService')\n"
+        "print(UserInputService:GetUserCFrame(Enum.UserCFrame.Head))\n"
+    )
+    found = [f for f in api_findings(code, kind="LocalScript") if f.rule == "api/deprecated-member"]
+    assert [f.line for f in found] == [2]
+    assert found[0].fix == "use VRService:GetUserCFrame"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from luaurft.luau import LuauSource, detect_kind
+from luaurft.scoring import score_source
 from luaurft.scoring.registry import get_rule
 from luaurft.scoring.rule import RuleContext, iter_rule_findings
 
@@ -214,3 +215,43 @@ def test_rules_survive_broken_and_cut_off_code() -> None:
             ctx = RuleContext(source=LuauSource(piece), kind=detect_kind(piece))
             for finding in run_rules(ctx, scorers=["bug"]):
                 assert finding.line >= 1 and finding.column >= 1
+
+
+@pytest.mark.parametrize(
+    ("code", "fix"),
+    [
+        (
+            "local Players = game:GetService('Players')\nprint(#Player:GetPlayers())\n",
+            "use `Players`",
+        ),
+        ("local p = Instnace.new('Part')\n", "use `Instance`"),
+        (
+            "print(gameSettings.Volume)\n",
+            "define `gameSettings` (local gameSettings = ...) before use",
+        ),
+        ("print(matchEnd)\n", "define `matchEnd` (local matchEnd = ...) before use"),
+        (
+            "print(blasterConfig.Damage)\n",
+            "define `blasterConfig` (local blasterConfig = ...) before use",
+        ),
+        # A local declared in another scope is not a suggestion for itself.
+        (
+            "do\n\tlocal total = 1\nend\nprint(total)\n",
+            "define `total` (local total = ...) before use",
+        ),
+    ],
+    ids=["typo-local", "typo-global", "unrelated-1", "unrelated-2", "unrelated-3", "itself"],
+)
+def test_unknown_global_suggests_only_plausible_typos(code: str, fix: str) -> None:
+    findings = [f for f in score_source(code).findings if f.rule == "bug/unknown-global"]
+    assert len(findings) == 1
+    assert findings[0].fix == fix
+    assert ("did you mean" in findings[0].message) == fix.startswith("use")
+
+
+def test_the_user_datatype_is_a_known_global() -> None:
+    assert not [
+        f
+        for f in score_source("local u = User.new()\nprint(u)\n").findings
+        if f.rule == "bug/unknown-global"
+    ]

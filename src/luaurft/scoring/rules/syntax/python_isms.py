@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 
 from luaurft.luau.lexer import TokenKind
-from luaurft.scoring.lexical import code_view
+from luaurft.scoring.lexical import CodeView, code_view
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 
@@ -109,6 +109,8 @@ class PythonConstantRule(Rule):
                 continue
             if nxt is not None and nxt.is_op("="):
                 continue
+            if _type_field(view, i):
+                continue
             luau = _PY_CONSTANTS[tok.text]
             yield self.at(
                 ctx,
@@ -116,6 +118,19 @@ class PythonConstantRule(Rule):
                 f"`{tok.text}` is Python; in Luau it is an undefined global (nil): write `{luau}`",
                 fix=luau,
             )
+
+
+def _type_field(view: CodeView, i: int) -> bool:
+    """`None: () -> any` or `None: string` at the start of a field: a name being declared
+    in a table type, not the Python constant (`{ None:Get() }` is still a call)."""
+    prev, colon = view.prev(i), view.next(i)
+    if prev is None or not prev.is_op("{", ",", ";") or colon is None or not colon.is_op(":"):
+        return False
+    # `None:Method(...)`, `None:Method{...}`, `None:Method"..."`: a method call on the name.
+    after, then = view.next(i, 2), view.next(i, 3)
+    if after is None or after.kind is not TokenKind.NAME or then is None:
+        return True
+    return not (then.is_op("(", "{") or then.kind is TokenKind.STRING)
 
 
 class PythonNotEqualRule(Rule):
