@@ -117,6 +117,18 @@ def test_a_short_complete_function_with_a_note_is_not_a_stub() -> None:
     assert len(shape.stub_functions(_ctx(marked_stub))) == 1
 
 
+def test_a_noted_function_whose_work_is_nested_is_not_a_stub() -> None:
+    # The work sits inside an `if`; the TODO is about its wording, not missing code.
+    noted = (
+        "local function invariant(condition, message)\n"
+        "\t-- TODO: format the message like the upstream library\n"
+        "\tif not condition then\n\t\terror(message, 2)\n\tend\nend\n"
+        "return invariant\n"
+    )
+    assert not shape.stub_functions(_ctx(noted))
+    assert substance(_ctx(noted)).factor == 1.0
+
+
 def test_a_module_of_stubs_around_real_boilerplate_has_little_substance() -> None:
     module = (
         "local Pet = {}\nPet.__index = Pet\n"

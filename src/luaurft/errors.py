@@ -26,3 +26,7 @@ class UnknownRuleError(LuaurftError):
 
 class ConfigError(LuaurftError):
     """A configuration value or file that cannot be used."""
+
+
+class SourceTooLargeError(LuaurftError):
+    """Source beyond what the scorers analyse in bounded time and memory."""

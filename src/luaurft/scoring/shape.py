@@ -569,9 +569,18 @@ def stub_functions(ctx: RuleContext) -> list[FunctionInfo]:
             if is_empty_body(fn):
                 stubs.append(fn)
             elif len(stmts) <= 2 and _has_marker(markers, fn.node):
+                # Work nested in its own blocks counts: `if not ok then error(...) end`
+                # under a TODO note is a finished function, not a stub.
+                body = fn.body
+                nested = [
+                    stmt
+                    for block, block_stmts in statements(ctx)
+                    if body is not None and contains(body, block)
+                    for stmt in block_stmts
+                ]
                 work = sum(
                     statement_units(source, s, markers, frozenset(), results_count=False)[0]
-                    for s in stmts
+                    for s in nested
                 )
                 if work <= STUB_WORK_MAX:
                     stubs.append(fn)
