@@ -255,3 +255,21 @@ def test_the_user_datatype_is_a_known_global() -> None:
         for f in score_source("local u = User.new()\nprint(u)\n").findings
         if f.rule == "bug/unknown-global"
     ]
+
+
+def test_unchecked_find_pins_line_and_message_and_spares_stated_claims() -> None:
+    code = (
+        'local model = workspace:WaitForChild("Model")\n'
+        'local root = model:FindFirstChild("Root") :: BasePart?\n'
+        "root.Anchored = true\n"
+        'local sure = model:FindFirstChild("Root") :: BasePart\n'
+        "sure.Anchored = true\n"
+    )
+    found = [f for f in score_source(code).findings if f.rule == "bug/unchecked-find"]
+    assert [(f.line, f.message) for f in found] == [
+        (
+            3,
+            '`root` comes from `model:FindFirstChild("Root")`, which can return nil, '
+            "and is indexed without a nil check",
+        )
+    ]
