@@ -309,3 +309,16 @@ def test_the_get_user_cframe_fix_names_the_vr_service() -> None:
     found = [f for f in api_findings(code, kind="LocalScript") if f.rule == "api/deprecated-member"]
     assert [f.line for f in found] == [2]
     assert found[0].fix == "use VRService:GetUserCFrame"
+
+
+def test_a_deprecated_member_reached_through_a_local_binding_is_found() -> None:
+    # `hit.Parent` is an Instance (a class), so the child hint for HumanoidRootPart
+    # makes `root` a BasePart and `root.Velocity` the deprecated property.
+    code = (
+        "script.Parent.Touched:Connect(function(hit)\n"
+        '\tlocal root = hit.Parent:FindFirstChild("HumanoidRootPart")\n'
+        "\tif root then\n\t\troot.Velocity = Vector3.new(0, 100, 0)\n\tend\nend)\n"
+    )
+    found = [f for f in api_findings(code) if f.rule == "api/deprecated-member"]
+    assert [(f.line, f.message) for f in found] == [(4, "BasePart.Velocity is deprecated")]
+    assert found[0].fix == "use root.AssemblyLinearVelocity"

@@ -176,7 +176,8 @@ class PythonImportRule(Rule):
             nxt = view.next(i)
             if nxt is None or nxt.line != tok.line or nxt.kind is not TokenKind.NAME:
                 continue
-            if tok.is_name("import"):
+            if tok.is_name("import") and not _from_a_string(view, i):
+                # (`import X from "m"` is TypeScript: syntax/ts-import reports it.)
                 yield self._finding(ctx, tok.line, tok.column, "import")
             elif tok.is_name("from") and any(
                 t.is_name("import") for t in code[i + 2 : i + 12] if t.line == tok.line
@@ -191,6 +192,14 @@ class PythonImportRule(Rule):
             "and modules with `require(moduleScript)`",
             fix='local Name = game:GetService("Name")',
         )
+
+
+def _from_a_string(view: CodeView, i: int) -> bool:
+    line = view.code[i].line
+    rest = [t for t in view.code[i + 1 : i + 40] if t.line == line]
+    return any(
+        t.is_name("from") and rest[k + 1].kind is TokenKind.STRING for k, t in enumerate(rest[:-1])
+    )
 
 
 _FSTRING_PREFIX = {"f", "F", "rf", "fr", "Rf", "fR", "RF", "FR", "rF", "Fr"}
