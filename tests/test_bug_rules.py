@@ -273,3 +273,34 @@ def test_unchecked_find_pins_line_and_message_and_spares_stated_claims() -> None
             "and is indexed without a nil check",
         )
     ]
+
+
+def test_infinite_recursion_pins_line_and_message() -> None:
+    code = "local function countdown(n)\n\tprint(n)\n\tcountdown(n - 1)\nend\ncountdown(10)\n"
+    found = [f for f in score_source(code).findings if f.rule == "bug/infinite-recursion"]
+    assert [(f.line, f.severity.value, f.message) for f in found] == [
+        (
+            3,
+            "error",
+            "`countdown` calls itself before anything can stop it: every call recurses until "
+            "the stack overflows",
+        )
+    ]
+
+
+def test_unchecked_tonumber_pins_line_and_message() -> None:
+    code = (
+        "local function add(stats, text)\n"
+        "\tlocal amount = tonumber(text)\n"
+        "\tstats.Value += amount\n"
+        "end\n"
+        "add({ Value = 0 }, '3')\n"
+    )
+    found = [f for f in score_source(code).findings if f.rule == "bug/unchecked-tonumber"]
+    assert [(f.line, f.message) for f in found] == [
+        (
+            3,
+            "`amount` comes from `tonumber(...)`, which is nil for text that is not a number, "
+            "and is used as a number without a nil check",
+        )
+    ]

@@ -56,13 +56,13 @@ def may_return_nil(call: Call) -> bool:
     return call.method == "WaitForChild" and len(call.args) >= 2
 
 
-def _lift(node: Node) -> Node:
+def lift(node: Node) -> Node:
     """The outermost `(...)`/`::` wrapper around a value."""
     return _lifted(node)[0]
 
 
 def _lifted(node: Node) -> tuple[Node, Node | None]:
-    """`_lift(node)` and its parent (asking tree-sitter for a parent walks down from the root)."""
+    """`lift(node)` and its parent (asking tree-sitter for a parent walks down from the root)."""
     parent = node.parent
     while parent is not None and parent.type in _WRAPPERS:
         node = parent
@@ -80,7 +80,7 @@ def indexed_by(node: Node) -> Node | None:
     return None
 
 
-class _Guards:
+class Guards:
     def __init__(self, source: LuauSource, scopes: ScopeAnalysis) -> None:
         self.source = source
         self.scopes = scopes
@@ -156,7 +156,7 @@ def _leaves(statement: Node) -> bool:
     return False
 
 
-def _mentions_declaration(
+def mentions_declaration(
     scopes: ScopeAnalysis, decl: Declaration, proxies: tuple[Declaration, ...] = ()
 ) -> Mentions:
     """Whether a node reads `decl`, or a local that is nil whenever `decl` is (`proxies`)."""
@@ -181,7 +181,7 @@ def _and_proxies(
 ) -> tuple[Declaration, ...]:
     """Locals bound to `decl and ...` (never reassigned): testing them tests `decl` too, so
     `local seat = car and car:FindFirstChild("Seat"); if not seat then return end` guards `car`."""
-    direct = _mentions_declaration(scopes, decl)
+    direct = mentions_declaration(scopes, decl)
     found = []
     for other in scopes.declarations:
         value = other.value
@@ -252,7 +252,7 @@ class UncheckedFindRule(Rule):
         if _NIL_RETURNING_HINT.search(ctx.source.text) is None:
             return
         scopes = scope_analysis(ctx)
-        guards = _Guards(ctx.source, scopes)
+        guards = Guards(ctx.source, scopes)
         by_value = {d.value.id: d for d in scopes.declarations if d.value is not None}
         for call in calls(ctx).all:
             if not may_return_nil(call) or scopes.in_error_region(call.node):
@@ -272,10 +272,10 @@ class UncheckedFindRule(Rule):
                 # `x:FindFirstChild("Root") :: BasePart`: the programmer states the
                 # child exists; the type checker holds them to it, not this rule.
                 continue
-            decl = by_value.get(_lift(call.node).id)
+            decl = by_value.get(lift(call.node).id)
             if decl is None or decl.writes or decl.name.startswith("_"):
                 continue
-            mentions = _mentions_declaration(scopes, decl, _and_proxies(ctx.source, scopes, decl))
+            mentions = mentions_declaration(scopes, decl, _and_proxies(ctx.source, scopes, decl))
             for ref in decl.reads:
                 if indexed_by(ref.node) is None:
                     continue
