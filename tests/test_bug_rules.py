@@ -304,3 +304,18 @@ def test_unchecked_tonumber_pins_line_and_message() -> None:
             "and is used as a number without a nil check",
         )
     ]
+
+
+def test_a_client_amount_reaching_health_through_a_truthiness_check_is_found() -> None:
+    code = (
+        'local remote = game:GetService("ReplicatedStorage"):WaitForChild("Damage")\n'
+        "remote.OnServerEvent:Connect(function(player, target, amount)\n"
+        "\tif target and amount then\n"
+        "\t\ttarget.Humanoid.Health -= amount\n"
+        "\tend\n"
+        "end)\n"
+    )
+    found = [f for f in score_source(code).findings if f.rule == "bug/unvalidated-remote-number"]
+    assert [(f.line, f.message) for f in found] == [
+        (4, "`amount` comes from the client and feeds a compound assignment without validation")
+    ]
