@@ -261,3 +261,12 @@ def test_examples_are_present() -> None:
     if not example_files():
         pytest.skip("examples/ has not been merged into this branch")
     assert len(example_files()) >= 12
+
+
+def test_a_copy_pasted_block_is_reported_once_at_the_copy() -> None:
+    path = CORPUS.parent / "rules" / "quality" / "duplicate-block" / "bad.luau"
+    card = score_source(path.read_text(encoding="utf-8"))
+    found = [f for f in card.findings if f.rule == "quality/duplicate-block"]
+    assert [(f.line, f.message) for f in found] == [
+        (14, "these 6 lines repeat lines 5-10: a copy-pasted block")
+    ]
