@@ -319,3 +319,9 @@ def test_a_client_amount_reaching_health_through_a_truthiness_check_is_found() -
     assert [(f.line, f.message) for f in found] == [
         (4, "`amount` comes from the client and feeds a compound assignment without validation")
     ]
+
+
+def test_an_unused_local_function_is_reported_once() -> None:
+    code = "local function helper(x)\n\treturn x * 2\nend\nlocal spare = 2\nprint('ready')\n"
+    found = [(f.rule, f.line) for f in score_source(code).findings if "unused" in f.rule]
+    assert found == [("quality/unused-function", 1), ("bug/unused-local", 4)]
