@@ -173,6 +173,58 @@ def test_kind_inference_leans_to_the_side_the_code_uses_most() -> None:
     assert found == ["api/client-only-api"]
 
 
+@pytest.mark.parametrize(
+    "code",
+    [
+        'local r = game:GetService("ReplicatedStorage").GetCoins\nprint(r:InvokeServer())\n',
+        'game:GetService("RunService"):BindToRenderStep("cam", 200, function() end)\n',
+        'game:GetService("StarterGui"):SetCoreGuiEnabled(Enum.CoreGuiType.Backpack, false)\n',
+        "script.Parent.MouseButton1Click:Connect(function()\n\tscript.Parent.Visible = false\nend)\n",
+    ],
+    ids=["InvokeServer", "BindToRenderStep", "SetCoreGuiEnabled", "gui-button"],
+)
+def test_kind_inference_reads_the_client_server_table_the_api_rules_read(code: str) -> None:
+    # Every client-only member of the table the API rules check is also a client hint,
+    # so a LocalScript is never taken for a Script and then reported for its own APIs.
+    assert detect_kind(code) is ScriptKind.LOCAL_SCRIPT
+    assert "api/client-only-api" not in {f.rule for f in api_findings(code)}
+
+
+def test_every_client_only_member_of_the_table_is_a_kind_hint() -> None:
+    from luaurft.luau.kind import side_hints
+    from luaurft.roblox.api import curated_index
+
+    client, server = side_hints()
+    index = curated_index()
+    for (_cls, member), restriction in index.side_members.items():
+        pattern = client if restriction.side == "client" else server
+        assert pattern.fullmatch(member), member
+    for service in index.client_only_services:
+        assert client.fullmatch(service), service
+    for service in index.server_only_services:
+        assert server.fullmatch(service), service
+
+
+def test_the_card_says_when_the_kind_was_a_guess() -> None:
+    assert "kind_reason" not in score_source("local p = game.Players.LocalPlayer\n").extra
+    absent = score_source("workspace.Gravity = 50\n")
+    assert absent.kind == "Script"
+    assert "no client or server API" in absent.extra["kind_reason"]
+    mixed = score_source(
+        "local p = game:GetService('Players').LocalPlayer\n"
+        "remote.OnServerEvent:Connect(function() end)\nremote:FireClient(p)\n"
+    )
+    assert mixed.kind == "Script"
+    assert "both used" in mixed.extra["kind_reason"] and "LocalPlayer" in mixed.extra["kind_reason"]
+    # Stated kinds are not guesses.
+    assert "kind_reason" not in score_source("workspace.Gravity = 50\n", kind="Script").extra
+
+
+def test_a_bare_return_in_a_final_if_does_not_make_a_module() -> None:
+    code = "local ok = check()\nif ok then\n\treturn\nend\n"
+    assert detect_kind(code) is ScriptKind.SCRIPT
+
+
 # -- the scorer ---------------------------------------------------------------------------
 
 
@@ -252,3 +304,26 @@ def test_returns_inside_functions_do_not_make_a_module() -> None:
 def test_a_deprecated_global_right_after_concatenation_is_found() -> None:
     code = 'print("uptime: "..tick())\n'
     assert [f.rule for f in api_findings(code)] == ["api/deprecated-global"]
+
+
+def test_the_get_user_cframe_fix_names_the_vr_service() -> None:
+    code = (
+        "local UserInputService = game:GetService('UserInputService')\n"
+        "print(UserInputService:GetUserCFrame(Enum.UserCFrame.Head))\n"
+    )
+    found = [f for f in api_findings(code, kind="LocalScript") if f.rule == "api/deprecated-member"]
+    assert [f.line for f in found] == [2]
+    assert found[0].fix == "use VRService:GetUserCFrame"
+
+
+def test_a_deprecated_member_reached_through_a_local_binding_is_found() -> None:
+    # `hit.Parent` is an Instance (a class), so the child hint for HumanoidRootPart
+    # makes `root` a BasePart and `root.Velocity` the deprecated property.
+    code = (
+        "script.Parent.Touched:Connect(function(hit)\n"
+        '\tlocal root = hit.Parent:FindFirstChild("HumanoidRootPart")\n'
+        "\tif root then\n\t\troot.Velocity = Vector3.new(0, 100, 0)\n\tend\nend)\n"
+    )
+    found = [f for f in api_findings(code) if f.rule == "api/deprecated-member"]
+    assert [(f.line, f.message) for f in found] == [(4, "BasePart.Velocity is deprecated")]
+    assert found[0].fix == "use root.AssemblyLinearVelocity"

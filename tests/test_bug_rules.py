@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from luaurft.luau import LuauSource, detect_kind
+from luaurft.scoring import score_source
 from luaurft.scoring.registry import get_rule
 from luaurft.scoring.rule import RuleContext, iter_rule_findings
 
@@ -214,3 +215,113 @@ def test_rules_survive_broken_and_cut_off_code() -> None:
             ctx = RuleContext(source=LuauSource(piece), kind=detect_kind(piece))
             for finding in run_rules(ctx, scorers=["bug"]):
                 assert finding.line >= 1 and finding.column >= 1
+
+
+@pytest.mark.parametrize(
+    ("code", "fix"),
+    [
+        (
+            "local Players = game:GetService('Players')\nprint(#Player:GetPlayers())\n",
+            "use `Players`",
+        ),
+        ("local p = Instnace.new('Part')\n", "use `Instance`"),
+        (
+            "print(gameSettings.Volume)\n",
+            "define `gameSettings` (local gameSettings = ...) before use",
+        ),
+        ("print(matchEnd)\n", "define `matchEnd` (local matchEnd = ...) before use"),
+        (
+            "print(blasterConfig.Damage)\n",
+            "define `blasterConfig` (local blasterConfig = ...) before use",
+        ),
+        # A local declared in another scope is not a suggestion for itself.
+        (
+            "do\n\tlocal total = 1\nend\nprint(total)\n",
+            "define `total` (local total = ...) before use",
+        ),
+    ],
+    ids=["typo-local", "typo-global", "unrelated-1", "unrelated-2", "unrelated-3", "itself"],
+)
+def test_unknown_global_suggests_only_plausible_typos(code: str, fix: str) -> None:
+    findings = [f for f in score_source(code).findings if f.rule == "bug/unknown-global"]
+    assert len(findings) == 1
+    assert findings[0].fix == fix
+    assert ("did you mean" in findings[0].message) == fix.startswith("use")
+
+
+def test_the_user_datatype_is_a_known_global() -> None:
+    assert not [
+        f
+        for f in score_source("local u = User.new()\nprint(u)\n").findings
+        if f.rule == "bug/unknown-global"
+    ]
+
+
+def test_unchecked_find_pins_line_and_message_and_spares_stated_claims() -> None:
+    code = (
+        'local model = workspace:WaitForChild("Model")\n'
+        'local root = model:FindFirstChild("Root") :: BasePart?\n'
+        "root.Anchored = true\n"
+        'local sure = model:FindFirstChild("Root") :: BasePart\n'
+        "sure.Anchored = true\n"
+    )
+    found = [f for f in score_source(code).findings if f.rule == "bug/unchecked-find"]
+    assert [(f.line, f.message) for f in found] == [
+        (
+            3,
+            '`root` comes from `model:FindFirstChild("Root")`, which can return nil, '
+            "and is indexed without a nil check",
+        )
+    ]
+
+
+def test_infinite_recursion_pins_line_and_message() -> None:
+    code = "local function countdown(n)\n\tprint(n)\n\tcountdown(n - 1)\nend\ncountdown(10)\n"
+    found = [f for f in score_source(code).findings if f.rule == "bug/infinite-recursion"]
+    assert [(f.line, f.severity.value, f.message) for f in found] == [
+        (
+            3,
+            "error",
+            "`countdown` calls itself before anything can stop it: every call recurses until "
+            "the stack overflows",
+        )
+    ]
+
+
+def test_unchecked_tonumber_pins_line_and_message() -> None:
+    code = (
+        "local function add(stats, text)\n"
+        "\tlocal amount = tonumber(text)\n"
+        "\tstats.Value += amount\n"
+        "end\n"
+        "add({ Value = 0 }, '3')\n"
+    )
+    found = [f for f in score_source(code).findings if f.rule == "bug/unchecked-tonumber"]
+    assert [(f.line, f.message) for f in found] == [
+        (
+            3,
+            "`amount` comes from `tonumber(...)`, which is nil for text that is not a number, "
+            "and is used as a number without a nil check",
+        )
+    ]
+
+
+def test_a_client_amount_reaching_health_through_a_truthiness_check_is_found() -> None:
+    code = (
+        'local remote = game:GetService("ReplicatedStorage"):WaitForChild("Damage")\n'
+        "remote.OnServerEvent:Connect(function(player, target, amount)\n"
+        "\tif target and amount then\n"
+        "\t\ttarget.Humanoid.Health -= amount\n"
+        "\tend\n"
+        "end)\n"
+    )
+    found = [f for f in score_source(code).findings if f.rule == "bug/unvalidated-remote-number"]
+    assert [(f.line, f.message) for f in found] == [
+        (4, "`amount` comes from the client and feeds a compound assignment without validation")
+    ]
+
+
+def test_an_unused_local_function_is_reported_once() -> None:
+    code = "local function helper(x)\n\treturn x * 2\nend\nlocal spare = 2\nprint('ready')\n"
+    found = [(f.rule, f.line) for f in score_source(code).findings if "unused" in f.rule]
+    assert found == [("quality/unused-function", 1), ("bug/unused-local", 4)]

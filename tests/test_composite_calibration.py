@@ -93,3 +93,59 @@ def test_data_only_counts_in_modules() -> None:
 )
 def test_tiny_data_modules_stay_low(code: str) -> None:
     assert score_source(code).composite <= 0.4
+
+
+# Substance asks "is there code here at all?", not "how much": each of these is
+# short, correct and complete, so none of them may be held down for its size.
+VECTOR_EXAMPLE = """local a = Vector3.new(1, 2, 3)
+local b = Vector3.new(4, 5, 6)
+print(a + b)
+print((a - b).Magnitude)
+"""
+
+IF_EXAMPLE = """local Players = game:GetService("Players")
+if #Players:GetPlayers() > 10 then
+	print("The server is busy")
+end
+"""
+
+HELPERS_NOT_CALLED = """local function lerp(a: number, b: number, t: number): number
+	return a + (b - a) * t
+end
+
+local function clamp01(x: number): number
+	return math.clamp(x, 0, 1)
+end
+"""
+
+TYPES_MODULE = """export type Item = {
+	id: string,
+	price: number,
+}
+
+export type Inventory = { [string]: Item }
+
+return nil
+"""
+
+ONE_STATEMENT = "workspace.Gravity = 50\n"
+
+
+@pytest.mark.parametrize(
+    "code",
+    [VECTOR_EXAMPLE, IF_EXAMPLE, HELPERS_NOT_CALLED, TYPES_MODULE, ONE_STATEMENT],
+    ids=["vector-example", "if-example", "helpers-not-called", "types-module", "one-statement"],
+)
+def test_short_helper_and_types_code_is_not_trivial(code: str) -> None:
+    card = score_source(code)
+    assert card.extra["substance"] == 1.0, card
+    assert not [f for f in card.findings if f.rule == "quality/thin-code"]
+    assert card.composite >= 0.85, card
+
+
+def test_unused_helpers_never_add_to_live_code() -> None:
+    # A file of helpers counts as much as its helpers; next to live code they add nothing.
+    card = score_source('print("hi")\n' + HELPERS_NOT_CALLED)
+    assert card.extra["substance"] == 1.0
+    stubbed = HELPERS_NOT_CALLED + "local function later()\n\t-- TODO\nend\n"
+    assert score_source(stubbed).composite <= 0.75

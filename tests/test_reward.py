@@ -142,8 +142,9 @@ def test_code_the_compiler_rejects_never_scores_above_its_syntax_score() -> None
 def test_substance_gates_the_deterministic_part() -> None:
     judge, _ = judge_answering(5)
     reward = HybridReward(judge=judge, scorer=fixed_scorer(substance=0.5)).score("t", SCRIPT)
-    # 0.5 · 0.1·2.8 + 0.6·0.5
-    assert reward.value == pytest.approx(0.44)
+    # Substance gates syntax, api and bug once; quality carries it already:
+    # 0.1·0.5·(1.0 + 0.8 + 0.6) + 0.1·0.4 + 0.6·0.5
+    assert reward.value == pytest.approx(0.46)
     assert reward.gates["substance"] == 0.5
 
 

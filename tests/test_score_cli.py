@@ -93,6 +93,28 @@ def test_unreadable_and_binary_files_become_errors_and_the_rest_go_on(tree: Path
     assert "UTF-8" in errors["binary.luau"] and "cannot read" in errors["dangling.luau"]
 
 
+def test_hostile_files_are_refused_or_finish_and_the_rest_go_on(tmp_path: Path) -> None:
+    from luaurft.luau.files import DEFAULT_MAX_BYTES
+    from luaurft.scoring.report import MAX_SOURCE_LINES
+
+    (tmp_path / "ok.luau").write_text(LEADERSTATS_SCRIPT)
+    # Deep nesting is analysed: bracket matching costs what it closes, not the depth.
+    depth = 20_000
+    (tmp_path / "nested.luau").write_text("local x = " + "(" * depth + "1" + ")" * depth + "\n")
+    (tmp_path / "lines.luau").write_text("local v = 1\n" * (MAX_SOURCE_LINES + 1))
+    with (tmp_path / "huge.luau").open("w") as out:
+        out.write(("-- " + "x" * 97 + "\n") * (DEFAULT_MAX_BYTES // 100 + 10))
+    result = invoke(str(tmp_path), "--format", "jsonl", "--no-exec")
+    entries = [json.loads(line) for line in result.output.splitlines()]
+    errors = {Path(e["error"]["path"]).name: e["error"]["message"] for e in entries if "error" in e}
+    scored = {Path(e["path"]).name: e for e in entries if "path" in e}
+    assert set(scored) == {"ok.luau", "nested.luau"}
+    assert scored["nested.luau"]["scores"]["syntax"] < 1.0  # the compiler's depth limit
+    assert set(errors) == {"lines.luau", "huge.luau"}
+    assert f"{MAX_SOURCE_LINES + 1:,} lines" in errors["lines.luau"]
+    assert "bytes" in errors["huge.luau"] and "split it" in errors["huge.luau"]
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.one_of(st.binary(max_size=300), st.text(max_size=300).map(str.encode)))
 def test_any_file_content_gives_a_result_or_an_error(data: bytes) -> None:

@@ -12,6 +12,7 @@ import luaurft
 from conftest import example_files
 from luaurft.errors import SourceDecodeError
 from luaurft.luau import LuauSource
+from luaurft.scoring import score_source
 from luaurft.scoring.registry import rules_for
 
 EXAMPLES = example_files()
@@ -225,3 +226,19 @@ def test_arbitrary_bytes_decode_or_raise_our_error(data: bytes) -> None:
         assert "UTF-8" in str(exc) or "NUL" in str(exc)
         return
     assert 0.0 <= luaurft.score(source.text).composite <= 1.0
+
+
+def test_a_roblox_ts_import_left_in_luau_is_found_where_it_stands() -> None:
+    # It compiles (two calls), so only this rule says why the script dies on line 2.
+    code = '--!strict\nimport { Players } from "@rbxts/services"\nprint(#Players:GetPlayers())\n'
+    card = score_source(code)
+    assert card.compiles
+    found = [f for f in card.findings if f.rule == "syntax/ts-import"]
+    assert [(f.line, f.message) for f in found] == [
+        (
+            2,
+            '`import ... from "@rbxts/services"` is TypeScript (roblox-ts); Luau runs it as '
+            "calls of the undefined globals `import` and `from`",
+        )
+    ]
+    assert not [f for f in card.findings if f.rule == "syntax/python-import"]

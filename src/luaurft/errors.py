@@ -31,3 +31,7 @@ class ConfigError(LuaurftError):
 class UnreadableFileError(LuaurftError):
     """A path that is not a regular file within the size limit (a FIFO, a device,
     a symlink loop, a file too large): reported, never read."""
+
+
+class SourceTooLargeError(LuaurftError):
+    """Source beyond what the scorers analyse in bounded time and memory."""

@@ -12,9 +12,9 @@ Weights come from `RewardConfig` (or `Settings.reward.weights`).
   the deterministic composite. A scorer that is not built (score None) is
   dropped the same way. `judge_failure="none"` instead makes a failed
   judgment give no reward at all (None: TRL then ignores the sample).
-- **Gates.** The deterministic part is multiplied by the code's substance
-  (empty, trivial or stub code scores low even with "no findings", as in the
-  composite), and code the Luau compiler rejects never gets more than its
+- **Gates.** The deterministic scores are gated by the code's substance
+  exactly as in the composite (`luaurft.scoring.substance.gated_scores`: empty,
+  trivial or stub code scores low even with "no findings"), and code the Luau compiler rejects never gets more than its
   syntax score, whatever the judge thought of it.
 - **Text addressed to the evaluator** (`luaurft.judge.injection`) is a hack:
   the judge is not asked and its part is 0 with its weight kept (even when
@@ -46,6 +46,7 @@ from luaurft.llm.completion import extract_code
 from luaurft.luau.executor import WorkerFailure, set_workers, shared_executor, worker_count
 from luaurft.scoring import score_source, takes_keyword
 from luaurft.scoring.card import ScoreCard
+from luaurft.scoring.substance import gated_scores
 
 if TYPE_CHECKING:
     from luaurft.config import Settings
@@ -330,7 +331,8 @@ class HybridReward:
         if blend == "none" or total <= 0:
             value = None
         else:
-            det_sum = sum(w * float(parts[n] or 0.0) for n, w in det.items()) * substance
+            gated = gated_scores(parts, substance)
+            det_sum = sum(w * float(gated[n] or 0.0) for n, w in det.items())
             judge_sum = judge_weight * judge_part if judge_part is not None else 0.0
             value = (det_sum + judge_sum) / total
             if not card.compiles and card.scores.get("syntax") is not None:

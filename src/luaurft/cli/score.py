@@ -87,7 +87,7 @@ def score(
             "--max-bytes",
             min=1,
             help="Files larger than this are not read but listed under errors "
-            f"(default {DEFAULT_MAX_BYTES:,} bytes, 1 MiB).",
+            f"(default {DEFAULT_MAX_BYTES:,} bytes, 512 KiB).",
         ),
     ] = DEFAULT_MAX_BYTES,
 ) -> None:

@@ -5,20 +5,17 @@ A policy trained on an LLM judge's score soon learns that a comment such as
 The reward must treat such text as the hack it is, whatever the judge made of
 it, and for that it needs to know where the text is.
 
-What counts is decided in one place, the quality scorer's rule
-`quality/evaluator-address` (`luaurft.scoring.prose.evaluator_address_at`):
-this module applies the same test to the same comments and string literals,
-and adds what the reward needs besides the verdict - each hit's byte span, so
-the flagged comments can be removed before the deterministic scorers run. The
-text is folded first (compatibility forms, zero-width characters), so
-"Ｎｏｔｅ ｔｏ ｔｈｅ ｊｕｄｇｅ" or a zero-width space inside "judge" does not
-hide a plea.
+What counts is decided in one place, `luaurft.scoring.prose.evaluator_address_at`
+(it folds compatibility forms and zero-width characters first, so
+"Ｎｏｔｅ ｔｏ ｔｈｅ ｊｕｄｇｅ" does not hide a plea), which the quality
+scorer's rule `quality/evaluator-address` also asks: this module applies it to
+the same comments and string literals, and adds what the reward needs besides
+the verdict - each hit's byte span, so the flagged comments can be removed
+before the deterministic scorers run.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
@@ -30,7 +27,6 @@ from luaurft.scoring import prose, shape
 from luaurft.scoring.rule import RuleContext
 
 RULE_ID = "quality/evaluator-address"
-_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
 
 
 @dataclass(frozen=True)
@@ -54,23 +50,9 @@ class EvaluatorAddress:
         }
 
 
-def fold(text: str) -> str:
-    """Compatibility forms folded and invisible characters dropped."""
-    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
-
-
-def evaluator_address_at(text: str) -> int | None:
-    """Offset where `text` addresses the evaluator (the quality rule's test), else None."""
-    offset = prose.evaluator_address_at(text)
-    if offset is None:
-        folded = fold(text)
-        if folded != text and prose.evaluator_address_at(folded) is not None:
-            return 0
-    return offset
-
-
-def addresses_evaluator(text: str) -> bool:
-    return evaluator_address_at(text) is not None
+fold = prose.fold
+evaluator_address_at = prose.evaluator_address_at
+addresses_evaluator = prose.addresses_evaluator
 
 
 def find_evaluator_address(code: str | LuauSource) -> list[EvaluatorAddress]:

@@ -16,10 +16,10 @@ from pathlib import Path
 
 from luaurft.errors import UnreadableFileError
 
-DEFAULT_MAX_BYTES = 1024 * 1024
-"""Files larger than this (1 MiB) are not read: far above any hand-written or
-generated script, far below what would strain memory. `luaurft score --max-bytes`
-changes it."""
+DEFAULT_MAX_BYTES = 512 * 1024
+"""Files larger than this (512 KiB) are not read: far above any hand-written or
+generated script, and the size up to which scoring is known to finish in seconds
+and bounded memory. `luaurft score --max-bytes` changes it."""
 
 _KINDS = (
     (stat.S_ISFIFO, "a FIFO (named pipe)"),
@@ -76,7 +76,7 @@ def _check_size(size: int, max_bytes: int) -> None:
     if size > max_bytes:
         raise UnreadableFileError(
             f"{size:,} bytes, over the {max_bytes:,}-byte limit; left unread "
-            "(raise the limit with --max-bytes)"
+            "(split it into modules, or raise the limit with --max-bytes)"
         )
 
 

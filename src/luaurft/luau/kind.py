@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from enum import StrEnum
+from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from luaurft.errors import LuaurftError
@@ -30,31 +33,46 @@ _ALIASES = {
 }
 
 _KIND_COMMENT = re.compile(r"^\s*--\s*kind\s*:\s*([A-Za-z]+)", re.MULTILINE)
-# API names that lean a script to one side. Each must start a word; the names
-# lead the patterns (no `\b` first) so the regex engine can skip between their
-# first letters, and `_count_words` checks the character before each hit.
-_CLIENT_HINTS = re.compile(
-    r"LocalPlayer\b|UserInputService\b|ContextActionService\b|RenderStepped\b|"
-    r"PlayerGui\b|GetMouse\s*\(|CurrentCamera\b|FireServer\s*\(|OnClientEvent\b"
-)
-_SERVER_HINTS = re.compile(
-    r"OnServerEvent\b|OnServerInvoke\b|FireClient\s*\(|FireAllClients\s*\(|"
-    r"InvokeClient\s*\(|DataStoreService\b|ServerStorage\b|ServerScriptService\b|"
-    r"ProcessReceipt\b|MessagingService\b|MemoryStoreService\b"
-)
+
+# Where APIs run is a Roblox fact with one home: the table the API rules read
+# (`roblox/data/api/context.toml`: client_only, server_only and client_hints).
+# It is read here as data, so this bottom layer does not import `roblox/`.
+_SIDE_TABLE = Path(__file__).resolve().parent.parent / "roblox" / "data" / "api" / "context.toml"
+
+
+@cache
+def side_hints() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(client, server) patterns of the API names that lean a script to one side."""
+    table = tomllib.loads(_SIDE_TABLE.read_text("utf-8"))
+    names: dict[str, set[str]] = {"client": set(), "server": set()}
+    for side in names:
+        block = table.get(f"{side}_only", {})
+        names[side].update(block.get("services", {}))
+        names[side].update(key.partition(".")[2] for key in block.get("members", {}))
+        names[side].update(table.get(f"{side}_hints", {}).get("names", ()))
+    # Each name must start a word; the names lead the patterns (no `\b` first)
+    # so the regex engine can skip between their first letters, and
+    # `_word_hits` checks the character before each hit.
+    client, server = (
+        re.compile("|".join(rf"{re.escape(n)}\b" for n in sorted(names[s], key=len, reverse=True)))
+        for s in ("client", "server")
+    )
+    return client, server
+
+
 _WORD_CHAR = re.compile(r"\w")
-_TRAILING_RETURN = re.compile(r"(?:^|\n)\s*return\s+[A-Za-z_{][^\n]*\s*$")
+_TRAILING_RETURN = re.compile(r"(?:^|\n)[ \t]*return[ \t]+[A-Za-z_{][^\n]*\s*$")
 _LINE_START_RETURN = re.compile(r"^[ \t]*return\b", re.MULTILINE)
 
 
-def _count_words(pattern: re.Pattern[str], text: str) -> int:
-    """How many hits of `pattern` start a word (what a leading `\b` would count)."""
-    count = 0
+def _word_hits(pattern: re.Pattern[str], text: str) -> list[str]:
+    """The hits of `pattern` that start a word (what a leading `\b` would find)."""
+    hits = []
     for hit in pattern.finditer(text):
         start = hit.start()
         if start == 0 or not _WORD_CHAR.match(text, start - 1):
-            count += 1
-    return count
+            hits.append(hit.group())
+    return hits
 
 
 def _ends_in_return(text: str, source: LuauSource | None = None) -> bool:
@@ -94,15 +112,24 @@ def parse_kind(value: str) -> ScriptKind:
 def detect_kind(
     text: str | LuauSource, *, kind: str | None = None, path: str | None = None
 ) -> ScriptKind:
-    """The script kind, from (in order) `kind`, a `-- kind:` comment, the file name, inference.
+    """The script kind (see `kind_with_reason`)."""
+    return kind_with_reason(text, kind=kind, path=path)[0]
+
+
+def kind_with_reason(
+    text: str | LuauSource, *, kind: str | None = None, path: str | None = None
+) -> tuple[ScriptKind, str | None]:
+    """The script kind, from (in order) `kind`, a `-- kind:` comment, the file name, inference,
+    and, when it was inferred from weak, conflicting or absent signals, why.
 
     File names follow Rojo's convention: `*.server.luau` is a Script,
     `*.client.luau` a LocalScript. Inference: code whose last statement returns a
-    value is a ModuleScript; code that uses more client-only APIs than
-    server-only ones is a LocalScript; anything else is a server Script.
+    value is a ModuleScript; code that uses more client-side APIs than
+    server-side ones (`side_hints`) is a LocalScript; anything else is a server
+    Script. The reason is None when the kind was stated or the signals agree.
     """
     if kind:
-        return parse_kind(kind)
+        return parse_kind(kind), None
     source = None if isinstance(text, str) else text
     code = text if isinstance(text, str) else text.text
     if source is not None:
@@ -111,20 +138,32 @@ def detect_kind(
     comment = _KIND_COMMENT.search(head) if "kind" in head else None
     if comment:
         try:
-            return parse_kind(comment.group(1))
+            return parse_kind(comment.group(1)), None
         except LuaurftError:
             pass
     if path:
         name = path.replace("\\", "/").rsplit("/", 1)[-1].lower()
         if name.endswith((".server.luau", ".server.lua")):
-            return ScriptKind.SCRIPT
+            return ScriptKind.SCRIPT, None
         if name.endswith((".client.luau", ".client.lua")):
-            return ScriptKind.LOCAL_SCRIPT
+            return ScriptKind.LOCAL_SCRIPT, None
     if _ends_in_return(code, source):
-        return ScriptKind.MODULE_SCRIPT
+        return ScriptKind.MODULE_SCRIPT, None
+    client_pattern, server_pattern = side_hints()
+    client, server = _word_hits(client_pattern, code), _word_hits(server_pattern, code)
+    if not client and not server:
+        return ScriptKind.SCRIPT, "no client or server API in the code: assumed a server Script"
     # Code that mixes both sides is whichever it leans to, so the API rules
     # report the few calls that are on the wrong side rather than the many.
-    client = _count_words(_CLIENT_HINTS, code)
-    if client and client > _count_words(_SERVER_HINTS, code):
-        return ScriptKind.LOCAL_SCRIPT
-    return ScriptKind.SCRIPT
+    leaning = ScriptKind.LOCAL_SCRIPT if len(client) > len(server) else ScriptKind.SCRIPT
+    if client and server:
+        return leaning, (
+            f"client APIs ({_listed(client)}) and server APIs ({_listed(server)}) both used: "
+            f"taken as a {leaning.value}, the side most of them need"
+        )
+    return leaning, None
+
+
+def _listed(hits: list[str]) -> str:
+    names = sorted(set(hits))
+    return ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")

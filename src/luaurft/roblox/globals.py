@@ -102,6 +102,8 @@ ROBLOX_GLOBALS: frozenset[str] = frozenset(
         "RotationCurveKey",
         "Content",
         "SecurityCapabilities",
+        # Newer datatypes scripts read as globals (`User.new`, a signed-in user's record).
+        "User",
         "elapsedTime",
         "settings",
         "UserSettings",

@@ -1,18 +1,21 @@
 """Deterministic scoring: rules → findings → per-scorer scores → a `ScoreCard`.
 
 The composite is the mean of the deterministic scorers that are built (0.25
-each once all four are: `COMPOSITE_WEIGHTS`), times the code's substance, and
-never more than the syntax score when the code does not compile:
+each once all four are: `COMPOSITE_WEIGHTS`), with substance applied once to
+each score (`substance.gated_scores`), and never more than the syntax score
+when the code does not compile:
 
-    composite = substance × Σ w·score / Σ w        (w = 0.25 for syntax, api, bug, quality)
-    composite = min(composite, syntax)             when the compiler rejects the code
+    composite = Σ w·gated(score) / Σ w        (w = 0.25 for syntax, api, bug, quality)
+    composite = min(composite, syntax)         when the compiler rejects the code
 
-Substance (`shape.substance`, in [0, 1]) is 1 for any real script and falls to 0
-for empty, trivial or stub code: the syntax, API and bug scorers measure the
-absence of problems, and that absence means nothing when there is no code, so
-their 1.0s must not lift `return {}`. Analysis of code the compiler rejects is
-partial, so it must not be rewarded as if it were whole. The hybrid reward (a
-later layer) applies its own weights to the per-scorer scores.
+Substance (`luaurft.scoring.substance`, in [0, 1]) is 1 for any real code,
+however short, and falls to 0 for empty, trivial or stub code: the syntax, API
+and bug scorers measure the absence of problems, and that absence means nothing
+when there is no code, so their 1.0s must not lift `return {}`. The quality
+score carries substance already and is not gated again. Analysis of code the
+compiler rejects is partial, so it must not be rewarded as if it were whole.
+The hybrid reward (a later layer) applies its own weights to the same gated
+scores.
 """
 
 from __future__ import annotations
@@ -22,13 +25,14 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from luaurft.luau.kind import detect_kind
+from luaurft.luau.kind import kind_with_reason
 from luaurft.luau.source import LuauSource
 from luaurft.scoring.card import ScoreCard
 from luaurft.scoring.registry import all_rules, card_version
 from luaurft.scoring.rule import Finding, RuleContext, sorted_findings
 from luaurft.scoring.scorer import DETERMINISTIC_SCORERS, available_scorers
-from luaurft.scoring.shape import substance
+from luaurft.scoring.substance import gated_scores
+from luaurft.scoring.substance import substance as substance_of
 
 if TYPE_CHECKING:
     from luaurft.roblox.project import InProject
@@ -45,8 +49,8 @@ def composite_of(
     present = {n: w for n, w in COMPOSITE_WEIGHTS.items() if scores.get(n) is not None}
     if not present:
         return 0.0
-    value = sum(w * float(scores[n] or 0.0) for n, w in present.items()) / sum(present.values())
-    value *= min(1.0, max(0.0, substance))
+    gated = gated_scores(scores, substance)
+    value = sum(w * float(gated[n] or 0.0) for n, w in present.items()) / sum(present.values())
     if not compiles and scores.get("syntax") is not None:
         value = min(value, float(scores["syntax"] or 0.0))
     return round(value, 6)
@@ -93,7 +97,7 @@ def score_source(
     `+project.<fingerprint>`; without `exec` it changes nothing.
     """
     source = code if isinstance(code, LuauSource) else LuauSource.of(code, path=path)
-    script_kind = detect_kind(source, kind=kind, path=path or source.path)
+    script_kind, kind_reason = kind_with_reason(source, kind=kind, path=path or source.path)
     in_project = project if exec else None
     ctx = RuleContext(source=source, kind=script_kind, project=in_project)
     findings = run_rules(ctx)
@@ -106,6 +110,9 @@ def score_source(
         scorer = built.get(name)
         scores[name] = None if scorer is None else round(scorer.score(ctx, by_scorer[name]), 6)
     extra: dict[str, Any] = {}
+    if kind_reason is not None:
+        # Inferred from weak, conflicting or absent signals: say so, never guess silently.
+        extra["kind_reason"] = kind_reason
     if exec:
         from luaurft.scoring.execution import exec_result, not_run_reason
 
@@ -115,7 +122,7 @@ def score_source(
         reason = not_run_reason(source, in_project)
         if reason is not None:
             extra["exec_not_run"] = reason
-    code_substance = substance(ctx).factor
+    code_substance = substance_of(ctx).factor
     ctx.release()
     version = card_version(exec)
     extra = {"substance": round(code_substance, 6), **extra}

@@ -9,6 +9,7 @@ evaluates the code, or asks for a grade for the code itself.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -271,9 +272,32 @@ _PLEA = re.compile(
 )
 
 
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
+
+
+def fold(text: str) -> str:
+    """Compatibility forms folded (fullwidth letters) and invisible characters dropped."""
+    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
+
+
 @lru_cache(maxsize=4096)
 def evaluator_address_at(text: str) -> int | None:
-    """Offset in `text` where it speaks to whoever grades the code or asks for a grade; else None."""
+    """Offset in `text` where it speaks to whoever grades the code or asks for a grade; else None.
+
+    The one detector: the quality rule, the reward (`judge.injection`) and the
+    assistant's rewrite gate all ask it. Text is also tried folded, so
+    "Ｎｏｔｅ ｔｏ ｔｈｅ ｊｕｄｇｅ" or a zero-width space inside "judge" does
+    not hide a plea (the offset is then 0: folding moves characters).
+    """
+    offset = _address_at(text)
+    if offset is None and not text.isascii():
+        folded = fold(text)
+        if folded != text and _address_at(folded) is not None:
+            return 0
+    return offset
+
+
+def _address_at(text: str) -> int | None:
     if " " not in text.strip():
         return None  # a single word ("Humanoid", "leaderstats") addresses no one
     lowered = text.lower()

@@ -13,6 +13,7 @@ from luaurft.scoring import COMPOSITE_WEIGHTS
 from luaurft.scoring.registry import all_rules
 from luaurft.scoring.rule import Rule
 from luaurft.scoring.scorer import DETERMINISTIC_SCORERS, SEVERITY_COST, available_scorers
+from luaurft.scoring.substance import FORMULA as SUBSTANCE_FORMULA
 
 REGENERATE_COMMAND = "luaurft rules --markdown > docs/rules.md"
 
@@ -71,7 +72,10 @@ def rules_markdown() -> str:
         "",
         "The composite is the weighted mean of the scorers that are built ("
         + ", ".join(f"{name} {weight:g}" for name, weight in COMPOSITE_WEIGHTS.items())
-        + "), and never more than the syntax score when the code does not compile.",
+        + "), each gated once by the code's substance, and never more than the syntax score "
+        "when the code does not compile.",
+        "",
+        f"Substance (`luaurft.scoring.substance`): {SUBSTANCE_FORMULA}",
         "",
     ]
     for name in _scorer_names():

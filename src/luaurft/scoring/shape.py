@@ -1,16 +1,9 @@
-"""The shape of a piece of Luau: its functions, statements, dead code and substance.
+"""The shape of a piece of Luau: its functions, statements, dead code, stubs and comments.
 
-Quality rules, the quality scorer and the composite all read these facts, so
-they are computed once per `RuleContext` (through `ctx.memo`) from the source's
-single shared walk (`LuauSource.nodes`).
-
-*Substance* answers "is there real code here at all?". Rules find problems;
-code with no problems can still be empty, a `return {}` or a module of stubs.
-`substance(ctx)` counts meaningful statements (weighted by `_statement_units`,
-logging and setup capped by `CATEGORY_CAP`) outside dead code, unused local
-functions and stub functions, scales the count
-by the share of functions that are not stubs, and saturates at `SUBSTANCE_FULL`
-units: a small real script.
+Quality rules, the quality scorer and the substance formula
+(`luaurft.scoring.substance`) all read these facts, so they are computed once
+per `RuleContext` (through `ctx.memo`) from the source's single shared walk
+(`LuauSource.nodes`).
 """
 
 from __future__ import annotations
@@ -21,7 +14,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from luaurft.luau.kind import ScriptKind
 from luaurft.scoring import prose
 
 if TYPE_CHECKING:
@@ -53,21 +45,13 @@ STATEMENT_TYPES: tuple[str, ...] = (
 )
 LITERAL_TYPES: frozenset[str] = frozenset({"number", "string", "true", "false", "nil"})
 
-# A small but complete script (a kill brick: a touch handler that finds the
-# humanoid and sets its health) has about this many meaningful statements;
-# substance is full from here on, so size beyond it never raises a score.
-# Task-sized answers are often this short, so a higher bar would punish
-# correct code for being concise.
-SUBSTANCE_FULL = 4.0
-
 # A marked function whose own statements are worth at most this (one print, a
 # literal return) is a stub.
 STUB_WORK_MAX = 0.5
 
+
 # Calls that only wrap other code: the wrapped statements count, the wrapper not.
 WRAPPER_CALLS: frozenset[str] = frozenset({"pcall", "xpcall"})
-# Calls that only log: real but thin.
-LOGGING_CALLS: frozenset[str] = frozenset({"print", "warn"})
 
 
 # -- small helpers ---------------------------------------------------------
@@ -120,6 +104,14 @@ def is_literal(node: tree_sitter.Node) -> bool:
         operand = node.child_by_field_name("operand")
         return operand is not None and is_literal(operand)
     return False
+
+
+def _first_of_type(node: tree_sitter.Node, kind: str) -> tree_sitter.Node | None:
+    """The first named child of type `kind`."""
+    for child in node.named_children:
+        if child.type == kind:
+            return child
+    return None
 
 
 def contains(outer: tree_sitter.Node, inner: tree_sitter.Node) -> bool:
@@ -566,6 +558,9 @@ def stub_functions(ctx: RuleContext) -> list[FunctionInfo]:
     a workaround, or one that returns a closure, is not a stub."""
 
     def compute() -> list[FunctionInfo]:
+        # What counts as work is the substance formula's call.
+        from luaurft.scoring.substance import statement_units
+
         stubs = []
         source = ctx.source
         markers = marker_spans(ctx)
@@ -574,169 +569,24 @@ def stub_functions(ctx: RuleContext) -> list[FunctionInfo]:
             if is_empty_body(fn):
                 stubs.append(fn)
             elif len(stmts) <= 2 and _has_marker(markers, fn.node):
-                work = sum(_statement_units(source, s, markers, frozenset())[0] for s in stmts)
+                # Work nested in its own blocks counts: `if not ok then error(...) end`
+                # under a TODO note is a finished function, not a stub.
+                body = fn.body
+                nested = [
+                    stmt
+                    for block, block_stmts in statements(ctx)
+                    if body is not None and contains(body, block)
+                    for stmt in block_stmts
+                ]
+                work = sum(
+                    statement_units(source, s, markers, frozenset(), results_count=False)[0]
+                    for s in nested
+                )
                 if work <= STUB_WORK_MAX:
                     stubs.append(fn)
         return stubs
 
     result: list[FunctionInfo] = ctx.memo("shape.stub_functions", compute)
-    return result
-
-
-# -- substance ---------------------------------------------------------------
-
-
-_TRIVIAL_RETURN_VALUE = re.compile(r"^[A-Za-z_][A-Za-z_0-9]*$")
-_SETUP_CALL = re.compile(r"(?:^|[.:])(?:GetService|WaitForChild)$|^require$")
-
-# Statements that do something count fully. Logging and setup (constants,
-# services, modules, `return M`) are real but say nothing about behaviour, so
-# their total is capped: a file of prints or of GetService lines stays thin.
-BEHAVIOUR, LOGGING, SETUP = "behaviour", "logging", "setup"
-CATEGORY_CAP: dict[str, float] = {LOGGING: 1.0, SETUP: 1.0}
-# A ModuleScript may be data: a config table, an item catalogue, a command
-# definition. Each constant in a table written at the top level counts as data,
-# so such a module is substantial once it holds `SUBSTANCE_FULL / DATA_UNIT`
-# values. Data counts only in ModuleScripts: in a Script a table nobody returns
-# does nothing by itself, and padding a script with constants must not pay.
-DATA = "data"
-DATA_UNIT = 0.5
-
-
-def _data_values(node: tree_sitter.Node) -> int:
-    """Constants (not nil) inside a table constructor, nested tables included;
-    functions inside it are not entered (their statements count on their own)."""
-    count = 0
-    for field in node.named_children:
-        if field.type != "field":
-            continue
-        value = field.child_by_field_name("value")
-        if value is None:
-            continue
-        if value.type == "table_constructor":
-            count += _data_values(value)
-        elif value.type != "nil" and is_literal(value):
-            count += 1
-    return count
-
-
-def _statement_data(stmt: tree_sitter.Node) -> float:
-    """Data units of one top-level statement: the constants of the tables it writes."""
-    holder = stmt
-    if stmt.type == "variable_declaration":
-        holder = _first_of_type(stmt, "assignment_statement") or stmt
-    if holder.type not in ("assignment_statement", "return_statement"):
-        return 0.0
-    values = _first_of_type(holder, "expression_list")
-    if values is None:
-        return 0.0
-    return DATA_UNIT * sum(
-        _data_values(v) for v in values.named_children if v.type == "table_constructor"
-    )
-
-
-def _statement_units(
-    source: LuauSource,
-    stmt: tree_sitter.Node,
-    markers: list[tuple[int, int]],
-    stub_names: frozenset[bytes],
-) -> tuple[float, str]:
-    """What one statement adds to substance, and in which category (see the module docstring)."""
-    kind = stmt.type
-    if kind == "function_call":
-        name = callee_name(source, stmt)
-        if name in WRAPPER_CALLS:
-            return 0.0, BEHAVIOUR
-        if name in LOGGING_CALLS:
-            return 0.5, LOGGING
-        if markers and _has_marker(markers, stmt):
-            return 0.0, BEHAVIOUR  # error("not implemented"), print("TODO")
-        if stub_names and _passes_stub(source, stmt, stub_names):
-            return 0.0, BEHAVIOUR  # `Players.PlayerAdded:Connect(onPlayerAdded)` to a stub
-        return 1.0, BEHAVIOUR
-    if kind == "variable_declaration":
-        assignment = _first_of_type(stmt, "assignment_statement")
-        values = _first_of_type(assignment, "expression_list") if assignment is not None else None
-        items = values.named_children if values is not None else []
-        if values is None or all(is_literal(v) for v in items):
-            return 0.5, SETUP
-        first = items[0]
-        if (
-            len(items) == 1
-            and first.type == "function_call"
-            and _SETUP_CALL.search(callee_name(source, first))
-        ):
-            return 0.5, SETUP
-        return 1.0, BEHAVIOUR
-    if kind in ("assignment_statement", "update_statement"):
-        return 1.0, BEHAVIOUR
-    if kind == "return_statement":
-        values = _first_of_type(stmt, "expression_list")
-        if values is None or all(is_literal(v) for v in values.named_children):
-            return 0.0, BEHAVIOUR
-        if values.named_child_count == 1 and _TRIVIAL_RETURN_VALUE.match(source.node_text(values)):
-            return 0.5, SETUP
-        return 1.0, BEHAVIOUR
-    # Control flow, declarations of functions and types, break/continue: what
-    # they contain counts, the construct itself does not, so wrapping code in
-    # checks or loops adds nothing.
-    return 0.0, BEHAVIOUR
-
-
-def _first_of_type(node: tree_sitter.Node, kind: str) -> tree_sitter.Node | None:
-    """The first named child of type `kind`."""
-    for child in node.named_children:
-        if child.type == kind:
-            return child
-    return None
-
-
-def _passes_stub(source: LuauSource, call: tree_sitter.Node, stub_names: frozenset[bytes]) -> bool:
-    arguments = call.child_by_field_name("arguments")
-    data = source.bytes
-    return arguments is not None and any(
-        arg.type == "identifier" and data[arg.start_byte : arg.end_byte] in stub_names
-        for arg in arguments.named_children
-    )
-
-
-@dataclass(frozen=True)
-class Substance:
-    units: float
-    factor: float  # min(1, units / SUBSTANCE_FULL)
-
-
-def substance(ctx: RuleContext) -> Substance:
-    """How much real code there is, in [0, 1] (see the module docstring)."""
-
-    def compute() -> Substance:
-        source = ctx.source
-        if source.is_blank:
-            return Substance(0.0, 0.0)
-        dead = _dead_ranges(ctx)
-        markers = marker_spans(ctx)
-        stub_names = frozenset(f.name.encode() for f in stub_functions(ctx) if f.name)
-        by_category = {BEHAVIOUR: 0.0, LOGGING: 0.0, SETUP: 0.0, DATA: 0.0}
-        is_module = ctx.kind == ScriptKind.MODULE_SCRIPT
-        for block, stmts in statements(ctx):
-            for stmt in stmts:
-                if not dead or not in_ranges(stmt, dead):
-                    value, category = _statement_units(source, stmt, markers, stub_names)
-                    by_category[category] += value
-                    if is_module and block.type == "chunk":
-                        by_category[DATA] += _statement_data(stmt)
-        units = sum(min(v, CATEGORY_CAP.get(c, v)) for c, v in by_category.items())
-        # A module that is mostly stubs is a stub, whatever boilerplate surrounds them.
-        all_functions = len(functions(ctx)) - len(unused_local_functions(ctx))
-        if all_functions > 0:
-            units *= 1.0 - min(1.0, len(stub_functions(ctx)) / all_functions)
-        if source.tree_has_errors and source.compiles:
-            # tree-sitter could not parse everything the compiler accepts:
-            # estimate from lines of code so partial analysis never costs.
-            units = max(units, 0.6 * len(code_line_set(ctx)))
-        return Substance(units, min(1.0, units / SUBSTANCE_FULL))
-
-    result: Substance = ctx.memo("shape.substance", compute)
     return result
 
 

@@ -856,9 +856,10 @@ class Bindings:
             if event is not None:
                 params = _shared_params(index.members_named(name))
                 return RobloxType(TypeKind.DATATYPE, "RBXScriptSignal", Certainty.HINT, params)
-            datatype = index.property_type_named(name)
-            if datatype is not None:
-                return RobloxType(TypeKind.DATATYPE, datatype, Certainty.HINT)
+            typed = index.property_type_named(name)
+            if typed is not None:
+                # `hit.Parent` is an Instance (a class), `x.Position` a Vector3 (a datatype).
+                return self._class_type(typed, Certainty.HINT)
             if name in index.child_hints:
                 return self._class_type(index.child_hints[name], Certainty.HINT)
             return None

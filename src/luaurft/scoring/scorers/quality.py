@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from luaurft.scoring import shape
+from luaurft.scoring import substance as substance_formula
 from luaurft.scoring.registry import rules_for
 from luaurft.scoring.rule import Finding, RuleContext
 from luaurft.scoring.scorer import Scorer, penalty
@@ -98,7 +99,7 @@ def quality_parts(ctx: RuleContext, findings: Sequence[Finding]) -> QualityParts
     costs = {r.id: r.cost for r in rules_for("quality")}
     credit, informative, code_lines = comment_credit(ctx)
     return QualityParts(
-        substance=shape.substance(ctx).factor,
+        substance=substance_formula.substance(ctx).factor,
         penalty=penalty(findings, costs),
         comment_credit=credit,
         type_bonus=type_bonus(ctx),
@@ -111,18 +112,8 @@ class QualityScorer(Scorer):
     name = "quality"
     formula: ClassVar[str] = (
         f"quality = substance × clamp({BASE} − penalty + comments + types, 0, 1). "
-        f"substance = min(1, units / {shape.SUBSTANCE_FULL:g}), units counted over statements "
-        "outside dead code, unused local functions and stub functions: a call, an assignment or "
-        "a local bound to a computed value 1; print/warn, a local bound to a constant, to "
-        "GetService/WaitForChild/require, and `return name` 0.5; pcall/xpcall wrappers, "
-        "control-flow constructs themselves, placeholder calls, calls that pass a stub function "
-        f"and literal returns 0; print/warn add at most {shape.CATEGORY_CAP[shape.LOGGING]:g} "
-        "in all, constants, services, modules and `return name` at most "
-        f"{shape.CATEGORY_CAP[shape.SETUP]:g}; in a ModuleScript each constant of a table written at the top "
-        f"level (a config, a catalogue) adds {shape.DATA_UNIT:g}; the sum is scaled by the share "
-        "of live functions that are not "
-        "stubs. Empty, trivial and stub code scores near 0 and wrapping code in checks adds "
-        "nothing. "
+        "Completeness is part of quality, so the quality score carries substance (the formula "
+        "is under How scores are computed) and the composite does not gate it again. "
         "penalty = Σ rule cost over quality findings, the n-th finding of one rule at "
         "0.5^(n-1) of its cost. "
         f"comments = {COMMENT_CREDIT_MAX} × min(1, distinct informative comments / "

@@ -56,13 +56,13 @@ def may_return_nil(call: Call) -> bool:
     return call.method == "WaitForChild" and len(call.args) >= 2
 
 
-def _lift(node: Node) -> Node:
+def lift(node: Node) -> Node:
     """The outermost `(...)`/`::` wrapper around a value."""
     return _lifted(node)[0]
 
 
 def _lifted(node: Node) -> tuple[Node, Node | None]:
-    """`_lift(node)` and its parent (asking tree-sitter for a parent walks down from the root)."""
+    """`lift(node)` and its parent (asking tree-sitter for a parent walks down from the root)."""
     parent = node.parent
     while parent is not None and parent.type in _WRAPPERS:
         node = parent
@@ -80,7 +80,7 @@ def indexed_by(node: Node) -> Node | None:
     return None
 
 
-class _Guards:
+class Guards:
     def __init__(self, source: LuauSource, scopes: ScopeAnalysis) -> None:
         self.source = source
         self.scopes = scopes
@@ -156,17 +156,65 @@ def _leaves(statement: Node) -> bool:
     return False
 
 
-def _mentions_declaration(scopes: ScopeAnalysis, decl: Declaration) -> Mentions:
+def mentions_declaration(
+    scopes: ScopeAnalysis, decl: Declaration, proxies: tuple[Declaration, ...] = ()
+) -> Mentions:
+    """Whether a node reads `decl`, or a local that is nil whenever `decl` is (`proxies`)."""
+    wanted = (decl, *proxies)
+
     def mentions(node: Node) -> bool:
         stack = [node]
         while stack:
             current = stack.pop()
-            if current.type == "identifier" and scopes.declaration(current) is decl:
+            if current.type == "identifier" and any(
+                scopes.declaration(current) is d for d in wanted
+            ):
                 return True
             stack.extend(current.children)
         return False
 
     return mentions
+
+
+def _and_proxies(
+    source: LuauSource, scopes: ScopeAnalysis, decl: Declaration
+) -> tuple[Declaration, ...]:
+    """Locals bound to `decl and ...` (never reassigned): testing them tests `decl` too, so
+    `local seat = car and car:FindFirstChild("Seat"); if not seat then return end` guards `car`."""
+    direct = mentions_declaration(scopes, decl)
+    found = []
+    for other in scopes.declarations:
+        value = other.value
+        if value is None or other.writes or other is decl:
+            continue
+        value = _lift_down(value)
+        conjunction = False
+        while value.type == "binary_expression" and operator_of(value) == "and":
+            left = value.child_by_field_name("left")
+            if left is None:
+                break
+            value, conjunction = _lift_down(left), True
+        if conjunction and direct(value):
+            found.append(other)
+    return tuple(found)
+
+
+def _lift_down(node: Node) -> Node:
+    """Inside `(...)` and `::` wrappers."""
+    while node.type in _WRAPPERS and node.named_children:
+        node = node.named_children[0]
+    return node
+
+
+def _asserted_present(source: LuauSource, call: Node) -> bool:
+    """The call is cast to a non-optional type: `find(...) :: BasePart` (not `:: BasePart?`)."""
+    parent = call.parent
+    while parent is not None and parent.type == "parenthesized_expression":
+        parent = parent.parent
+    if parent is None or parent.type != "cast_expression":
+        return False
+    cast_type = parent.named_children[-1] if parent.named_children else None
+    return cast_type is not None and not source.node_text(cast_type).rstrip().endswith("?")
 
 
 def _mentions_text(source: LuauSource, text: str) -> Mentions:
@@ -204,7 +252,7 @@ class UncheckedFindRule(Rule):
         if _NIL_RETURNING_HINT.search(ctx.source.text) is None:
             return
         scopes = scope_analysis(ctx)
-        guards = _Guards(ctx.source, scopes)
+        guards = Guards(ctx.source, scopes)
         by_value = {d.value.id: d for d in scopes.declarations if d.value is not None}
         for call in calls(ctx).all:
             if not may_return_nil(call) or scopes.in_error_region(call.node):
@@ -220,10 +268,14 @@ class UncheckedFindRule(Rule):
                         "store it in a local and check it: `if not found then return end`",
                     )
                 continue
-            decl = by_value.get(_lift(call.node).id)
+            if _asserted_present(ctx.source, call.node):
+                # `x:FindFirstChild("Root") :: BasePart`: the programmer states the
+                # child exists; the type checker holds them to it, not this rule.
+                continue
+            decl = by_value.get(lift(call.node).id)
             if decl is None or decl.writes or decl.name.startswith("_"):
                 continue
-            mentions = _mentions_declaration(scopes, decl)
+            mentions = mentions_declaration(scopes, decl, _and_proxies(ctx.source, scopes, decl))
             for ref in decl.reads:
                 if indexed_by(ref.node) is None:
                     continue

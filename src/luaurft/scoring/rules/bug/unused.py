@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from luaurft.scoring import shape
 from luaurft.scoring.analysis.nodes import named_children
 from luaurft.scoring.analysis.scope import Declaration, DeclKind, ScopeAnalysis, scope_analysis
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
@@ -105,8 +106,21 @@ class UnusedLocalRule(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         scopes = scope_analysis(ctx)
         seen: set[int] = set()
+        # An unused function is reported once, by quality/unused-function (which
+        # runs on clean trees only); here only what that rule does not say.
+        said = (
+            set()
+            if ctx.source.tree_has_errors
+            else {
+                fn.name_node.start_byte
+                for fn in shape.unused_local_functions(ctx)
+                if fn.name_node is not None
+            }
+        )
         for decl in scopes.declarations:
             if decl.kind not in (DeclKind.LOCAL, DeclKind.LOCAL_FUNCTION, DeclKind.LOOP_VARIABLE):
+                continue
+            if decl.node.start_byte in said:
                 continue
             if decl.kind is DeclKind.LOOP_VARIABLE and _numeric_counter(decl):
                 continue

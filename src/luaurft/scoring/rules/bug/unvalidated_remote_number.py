@@ -4,10 +4,12 @@ Every argument after `player` in `OnServerEvent` / `OnServerInvoke` comes from
 the client and can be anything: a negative or huge number, NaN, `math.huge`, a
 string or a table. The rule reports such a parameter the first time it feeds
 arithmetic (`+ - * / // % ^`, unary minus, `+=`), a numeric `for` bound,
-`TakeDamage`, or a numeric property (`.Value`, `.Health`, `.WalkSpeed`, ...)
-before anything validates it. Validation is any earlier use of the parameter
-in a condition (`if`, `while`, `until`, `and`/`or`, if-expressions), in a
-comparison, or passed to `typeof`, `type`, `tonumber`, `math.clamp`,
+`TakeDamage`, a numeric property (`.Value`, `.Health`, `.WalkSpeed`, ...) or a
+field or attribute named for health or currency (`data.Coins = amount`,
+`SetAttribute("Gems", amount)`) before anything validates it; a field of a
+table the client sent (`data.amount`) counts as the table. Validation is any earlier use of the parameter
+in a condition (`if`, `while`, `until`, `and`/`or`, if-expressions) other than
+a bare truthiness test (`if amount then`), in a comparison, or passed to `typeof`, `type`, `tonumber`, `math.clamp`,
 `math.min`/`math.max`, `assert` or a function whose name says it validates
 (`isValid`, `checkAmount`, `sanitize`, ...).
 """
@@ -39,6 +41,13 @@ _VALIDATOR_NAME = re.compile(
 )
 NUMERIC_PROPERTIES = frozenset(
     {"Value", "Health", "MaxHealth", "WalkSpeed", "JumpPower", "JumpHeight", "HipHeight"}
+)
+# Fields and attributes that hold a player's health or currency (`data.Coins = amount`,
+# `player:SetAttribute("Gems", amount)`): whatever the client sends lands in them.
+_STAKE_NAME = re.compile(
+    r"health|coin|cash|gold|money|gem|point|score|xp\b|exp\b|level|credit|token|diamond|"
+    r"damage|balance",
+    re.IGNORECASE,
 )
 _CONDITIONAL = frozenset(
     {
@@ -96,14 +105,23 @@ class _Uses:
             kind = parent.type
             if kind in _CONDITIONAL:
                 condition = parent.child_by_field_name("condition")
-                if condition is not None and contains(condition, use):
+                if (
+                    condition is not None
+                    and contains(condition, use)
+                    and not _only_truthiness(use, condition)
+                ):
                     return True
             elif kind == "binary_expression":
                 operator = operator_of(parent)
                 if operator in COMPARISONS:
                     return True
                 left = parent.child_by_field_name("left")
-                if operator in ("and", "or") and left is not None and contains(left, use):
+                if (
+                    operator in ("and", "or")
+                    and left is not None
+                    and contains(left, use)
+                    and not _only_truthiness(use, left)
+                ):
                     return True
             elif kind == "arguments" and parent.parent is not None:
                 call = self.calls.of(parent.parent)
@@ -118,6 +136,14 @@ class _Uses:
 
     def trusts(self, use: Node) -> str | None:
         """How `use` trusts the value as a number, if it does."""
+        # A field of a table the client sent (`data.amount`) is as untrusted as the table.
+        parent = use.parent
+        while (
+            parent is not None
+            and parent.type in _FIELD_READS
+            and same(parent.child_by_field_name("table"), use)
+        ):
+            use, parent = parent, parent.parent
         parent = use.parent
         while parent is not None and parent.type == "parenthesized_expression":
             use, parent = parent, parent.parent
@@ -134,6 +160,12 @@ class _Uses:
             call = self.calls.of(parent.parent)
             if call is not None and call.method == "TakeDamage":
                 return "TakeDamage"
+            if call is not None and call.method in ("SetAttribute", "Set", "SetAsync"):
+                # `player:SetAttribute("Coins", amount)`: the value lands in a stake.
+                args = call.args
+                key = self.source.node_text(args[0]) if args else ""
+                if len(args) >= 2 and same(args[1], use) and _STAKE_NAME.search(key):
+                    return f"`{call.method}({key}, ...)`"
             return None
         if kind == "expression_list" and parent.parent is not None:
             statement = parent.parent
@@ -156,9 +188,32 @@ class _Uses:
                 continue
             field = target.child_by_field_name("field")
             name = self.source.node_text(field) if field is not None else ""
-            if name in NUMERIC_PROPERTIES:
+            if name in NUMERIC_PROPERTIES or _STAKE_NAME.search(name):
                 return f"`.{name}`"
         return None
+
+
+_FIELD_READS = frozenset({"dot_index_expression", "bracket_index_expression"})
+
+
+def _only_truthiness(use: Node, condition: Node) -> bool:
+    """`if amount then`, `if player and amount then`, `if not amount`: the value is only
+    tested for being there, which says nothing about a number a client chose."""
+    node = use
+    while not same(node, condition):
+        parent = node.parent
+        if parent is None:
+            return False
+        operator = operator_of(parent) if parent.type != "parenthesized_expression" else None
+        passes_through = (
+            parent.type == "parenthesized_expression"
+            or (parent.type == "binary_expression" and operator in ("and", "or"))
+            or (parent.type == "unary_expression" and operator == "not")
+        )
+        if not passes_through:
+            return False
+        node = parent
+    return True
 
 
 class UnvalidatedRemoteNumberRule(Rule):

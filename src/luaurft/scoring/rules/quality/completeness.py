@@ -66,7 +66,8 @@ class ElidedCodeRule(Rule):
     scorer = "quality"
     severity = Severity.ERROR
     summary = (
-        "Code left out: '...' outside a vararg function, or a comment such as '-- rest of code'."
+        "Code left out: '...' inside a function that takes no varargs, or a comment such as "
+        "'-- rest of code'."
     )
     bad = "local function setup()\n\tlocal parts = {}\n\t-- ... existing code ...\n\treturn parts\nend\n"
     good = "local function log(...)\n\tprint('[game]', ...)\nend\nlog('ready')\n"
@@ -83,12 +84,14 @@ class ElidedCodeRule(Rule):
             if parent is not None and parent.type == "parameter":
                 continue
             info = shape.innermost_function(ctx, vararg)
-            if info is None or not info.has_vararg:
+            # The main chunk is a vararg function: `local args = ...` at the top
+            # level is legal Luau (a chunk run with arguments), not elided code.
+            if info is not None and not info.has_vararg:
                 flagged.add(vararg.start_point[0] + 1)
                 yield self.at(
                     ctx,
                     vararg,
-                    "'...' outside a vararg function stands for missing code",
+                    "'...' in a function without varargs stands for missing code",
                     "write the code it stands for",
                 )
         # A line holding only `...` is a statement the compiler rejects, unless

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from luaurft.scoring import shape
+from luaurft.scoring import substance as substance_formula
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 
@@ -13,8 +14,8 @@ class ThinCodeRule(Rule):
     scorer = "quality"
     severity = Severity.INFO
     summary = (
-        "Code with little real work in it (empty, stubs, constants, prints): substance below 1 "
-        "scales the quality and composite scores down."
+        "Trivial code (empty, stubs, constants, prints around nothing): substance below 1 "
+        "scales the scores down."
     )
     bad = "local Players = game:GetService('Players')\nprint('loaded')\n"
     good = (
@@ -31,14 +32,14 @@ class ThinCodeRule(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         if ctx.source.is_blank:
             return
-        amount = shape.substance(ctx)
+        amount = substance_formula.substance(ctx)
         if amount.factor >= 1.0:
             return
         first = min(shape.code_line_set(ctx), default=1)
         yield self.at(
             ctx,
             (first, 1),
-            f"the code does little: {amount.units:.1f} of {shape.SUBSTANCE_FULL:g} units of real "
+            f"the code does little: {amount.units:.1f} of {substance_formula.SUBSTANCE_FULL:g} units of real "
             f"work, so its scores are scaled by {amount.factor:.2f}",
             "write the behaviour the task asks for; stubs, empty functions, constants, prints "
             "and service lookups count little or nothing",

@@ -86,20 +86,29 @@ class _Matcher:
         self.problems.append(Imbalance(kind, entry.token))
 
     def _find(self, token: Token, first_on_line: bool, opens: frozenset[str]) -> int | None:
-        """Stack index of the opener `token` closes, or None when it closes nothing."""
-        matches = [
-            i for i, e in enumerate(self.stack) if e.token.text in opens and not e.is_expression
-        ]
-        if not matches:
+        """Stack index of the opener `token` closes, or None when it closes nothing.
+
+        Scans down from the top and stops at the first fit, so deep nesting
+        (100,000 parentheses) costs what it closes, never the stack's depth."""
+        stack = self.stack
+        top = next(
+            (
+                i
+                for i in range(len(stack) - 1, -1, -1)
+                if stack[i].token.text in opens and not stack[i].is_expression
+            ),
+            None,
+        )
+        if top is None:
             return None
-        top = matches[-1]
         if not (self.by_indent and first_on_line):
             return top
         indent = self.indent(token)
-        same = [i for i in matches if self.stack[i].indent == indent]
-        if same:
-            return same[-1]
-        if self.stack[top].indent < indent:
+        for i in range(top, -1, -1):
+            entry = stack[i]
+            if entry.indent == indent and entry.token.text in opens and not entry.is_expression:
+                return i
+        if stack[top].indent < indent:
             return None
         return top
 

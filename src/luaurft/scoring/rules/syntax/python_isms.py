@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 
 from luaurft.luau.lexer import TokenKind
-from luaurft.scoring.lexical import code_view
+from luaurft.scoring.lexical import CodeView, code_view
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 
@@ -109,6 +109,8 @@ class PythonConstantRule(Rule):
                 continue
             if nxt is not None and nxt.is_op("="):
                 continue
+            if _type_field(view, i):
+                continue
             luau = _PY_CONSTANTS[tok.text]
             yield self.at(
                 ctx,
@@ -116,6 +118,19 @@ class PythonConstantRule(Rule):
                 f"`{tok.text}` is Python; in Luau it is an undefined global (nil): write `{luau}`",
                 fix=luau,
             )
+
+
+def _type_field(view: CodeView, i: int) -> bool:
+    """`None: () -> any` or `None: string` at the start of a field: a name being declared
+    in a table type, not the Python constant (`{ None:Get() }` is still a call)."""
+    prev, colon = view.prev(i), view.next(i)
+    if prev is None or not prev.is_op("{", ",", ";") or colon is None or not colon.is_op(":"):
+        return False
+    # `None:Method(...)`, `None:Method{...}`, `None:Method"..."`: a method call on the name.
+    after, then = view.next(i, 2), view.next(i, 3)
+    if after is None or after.kind is not TokenKind.NAME or then is None:
+        return True
+    return not (then.is_op("(", "{") or then.kind is TokenKind.STRING)
 
 
 class PythonNotEqualRule(Rule):
@@ -161,7 +176,8 @@ class PythonImportRule(Rule):
             nxt = view.next(i)
             if nxt is None or nxt.line != tok.line or nxt.kind is not TokenKind.NAME:
                 continue
-            if tok.is_name("import"):
+            if tok.is_name("import") and not _from_a_string(view, i):
+                # (`import X from "m"` is TypeScript: syntax/ts-import reports it.)
                 yield self._finding(ctx, tok.line, tok.column, "import")
             elif tok.is_name("from") and any(
                 t.is_name("import") for t in code[i + 2 : i + 12] if t.line == tok.line
@@ -176,6 +192,14 @@ class PythonImportRule(Rule):
             "and modules with `require(moduleScript)`",
             fix='local Name = game:GetService("Name")',
         )
+
+
+def _from_a_string(view: CodeView, i: int) -> bool:
+    line = view.code[i].line
+    rest = [t for t in view.code[i + 1 : i + 40] if t.line == line]
+    return any(
+        t.is_name("from") and rest[k + 1].kind is TokenKind.STRING for k, t in enumerate(rest[:-1])
+    )
 
 
 _FSTRING_PREFIX = {"f", "F", "rf", "fr", "Rf", "fR", "RF", "FR", "rF", "Fr"}

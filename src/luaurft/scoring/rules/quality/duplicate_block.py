@@ -1,0 +1,123 @@
+"""quality/duplicate-block: the same run of statements written out twice (copy-paste).
+
+A block pasted a second time is two places to fix every later bug, and the
+copies drift. The unit is a run of consecutive statements in one block that
+spans at least `MIN_LINES` lines and `MIN_CHARS` characters of code; two runs
+are copies when their text is the same, whitespace aside. The later copy is
+reported once, extended over every following statement that also repeats.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from luaurft.scoring import shape
+from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
+
+if TYPE_CHECKING:
+    import tree_sitter
+
+# Short runs repeat by nature (`part.Anchored = true` / `part.Parent = workspace`);
+# these make a run worth a function of its own.
+MIN_LINES = 5
+MIN_CHARS = 120
+# A run is at most this many statements long: longer copies are found through
+# their first run and extended.
+MAX_RUN = 8
+
+_SPACE = re.compile(r"\s+")
+
+
+class DuplicateBlockRule(Rule):
+    id = "quality/duplicate-block"
+    scorer = "quality"
+    severity = Severity.WARNING
+    summary = (
+        "The same block of code appears twice (copy-paste): move it into a function and "
+        "call it from both places."
+    )
+    bad = (
+        "local function onRedTouched(hit)\n"
+        '\tlocal humanoid = hit.Parent:FindFirstChildOfClass("Humanoid")\n'
+        "\tif humanoid and humanoid.Health > 0 then\n"
+        "\t\thumanoid.Health -= 10\n"
+        '\t\tprint(hit.Parent.Name, "was hurt")\n'
+        "\tend\nend\n"
+        "local function onBlueTouched(hit)\n"
+        '\tlocal humanoid = hit.Parent:FindFirstChildOfClass("Humanoid")\n'
+        "\tif humanoid and humanoid.Health > 0 then\n"
+        "\t\thumanoid.Health -= 10\n"
+        '\t\tprint(hit.Parent.Name, "was hurt")\n'
+        "\tend\nend\n"
+        "workspace.Red.Touched:Connect(onRedTouched)\n"
+        "workspace.Blue.Touched:Connect(onBlueTouched)\n"
+    )
+    good = (
+        "local function onTouched(hit)\n"
+        '\tlocal humanoid = hit.Parent:FindFirstChildOfClass("Humanoid")\n'
+        "\tif humanoid and humanoid.Health > 0 then\n"
+        "\t\thumanoid.Health -= 10\n"
+        '\t\tprint(hit.Parent.Name, "was hurt")\n'
+        "\tend\nend\n"
+        "workspace.Red.Touched:Connect(onTouched)\n"
+        "workspace.Blue.Touched:Connect(onTouched)\n"
+    )
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        source = ctx.source
+        blocks = [stmts for _block, stmts in shape.statements(ctx) if len(stmts) >= 2]
+        if not blocks:
+            return
+        texts = {
+            stmt.id: _SPACE.sub(" ", source.node_text(stmt)).strip()
+            for stmts in blocks
+            for stmt in stmts
+        }
+        first_seen: dict[str, tuple[int, int]] = {}  # run text -> (block index, start)
+        covered: set[int] = set()  # statements already inside a reported copy
+        for b, stmts in enumerate(blocks):
+            for i in range(len(stmts)):
+                if stmts[i].id in covered:
+                    continue
+                end = _run_end(stmts, i, texts)
+                if end is None:
+                    continue
+                key = "\n".join(texts[s.id] for s in stmts[i:end])
+                original = first_seen.setdefault(key, (b, i))
+                if original == (b, i):
+                    continue
+                ob, oi = original
+                other = blocks[ob]
+                # Extend over what keeps repeating, never into the original itself.
+                length = end - i
+                while (
+                    i + length < len(stmts)
+                    and oi + length < len(other)
+                    and (ob != b or oi + length < i)
+                    and texts[stmts[i + length].id] == texts[other[oi + length].id]
+                ):
+                    length += 1
+                copy = stmts[i : i + length]
+                covered.update(s.id for s in copy)
+                first = other[oi].start_point[0] + 1
+                last = other[oi + length - 1].end_point[0] + 1
+                lines = copy[-1].end_point[0] - copy[0].start_point[0] + 1
+                yield self.at(
+                    ctx,
+                    copy[0],
+                    f"these {lines} lines repeat lines {first}-{last}: a copy-pasted block",
+                    "move the block into a function and call it from both places",
+                )
+
+
+def _run_end(stmts: list[tree_sitter.Node], start: int, texts: dict[int, str]) -> int | None:
+    """End index of the shortest run from `start` big enough to count, if any."""
+    chars = 0
+    for end in range(start + 1, min(len(stmts), start + MAX_RUN) + 1):
+        chars += len(texts[stmts[end - 1].id])
+        lines = stmts[end - 1].end_point[0] - stmts[start].start_point[0] + 1
+        if lines >= MIN_LINES and chars >= MIN_CHARS:
+            return end
+    return None

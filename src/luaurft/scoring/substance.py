@@ -1,0 +1,368 @@
+"""Substance: is there real code here at all? The formula, and the one place it gates a score.
+
+Rules find problems; code with no problems can still be empty, a `return {}`,
+a module of stubs or prints and constants around nothing. The syntax, API and
+bug scorers measure the *absence* of problems, and that absence means nothing
+when there is no code, so their 1.0s must not lift trivial code. Substance is
+not size: a short correct example, a script of helper functions, a data or a
+types module is as substantial as a long script. It only separates trivial
+code (empty, stubs, logging/setup/dead-code padding around nothing) from code.
+
+    units   = behaviour statements + type definitions (+ data in a ModuleScript)
+              + min(PADDING_CAP, logging + setup)
+              (or, when the live code holds less, the units of the functions
+               it defines without calling: a file of helpers is not trivial)
+    factor  = min(1, units / SUBSTANCE_FULL) × (1 − stub functions / live functions)
+
+`gated_scores` applies the factor, once, to every score that measures the
+absence of problems; the quality score carries it already (completeness is
+part of quality: `scorers/quality.py`), so it is not gated again.
+`composite_of` and the task-blind hybrid reward both go through
+`gated_scores`, so each score in either blend carries substance exactly once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from luaurft.luau.kind import ScriptKind
+from luaurft.scoring.shape import (
+    WRAPPER_CALLS,
+    _dead_ranges,
+    _first_of_type,
+    _has_marker,
+    callee_name,
+    code_line_set,
+    dead_code,
+    functions,
+    in_ranges,
+    is_literal,
+    marker_spans,
+    statements,
+    stub_functions,
+    unused_local_functions,
+)
+
+if TYPE_CHECKING:
+    import tree_sitter
+
+    from luaurft.luau.source import LuauSource
+    from luaurft.scoring.rule import RuleContext
+
+# One real statement (`workspace.Gravity = 50`) already does something: only
+# code with none is trivial. Substance is full from here on, so length never
+# raises a score.
+SUBSTANCE_FULL = 1.0
+
+# Logging and setup (constants, services, modules, `return M`) are real but say
+# nothing about behaviour: together they add at most this, so a file of prints
+# or of GetService lines stays trivial (factor ≤ PADDING_CAP / SUBSTANCE_FULL).
+PADDING_CAP = 0.25
+
+# Calls that only log: real but thin, unless they print something computed.
+LOGGING_CALLS: frozenset[str] = frozenset({"print", "warn"})
+
+BEHAVIOUR, PADDING = "behaviour", "padding"
+# A ModuleScript may be data: a config table, an item catalogue, a command
+# definition. Each constant in a table written at the top level counts as data.
+# Data counts only in ModuleScripts: in a Script a table nobody returns does
+# nothing by itself, and padding a script with constants must not pay. A table
+# of one or two values (`return { Name = "x" }`) is still trivial.
+DATA_UNIT = 0.25
+# A type definition declares a contract (a types module is real code); it runs nothing.
+TYPE_UNIT = 1.0
+
+SCORES_GATED: tuple[str, ...] = ("syntax", "api", "bug", "exec")
+
+FORMULA = (
+    f"substance = min(1, units / {SUBSTANCE_FULL:g}) × (1 − stubs / live named functions), "
+    "where stubs count only in code that marks a function unfinished (TODO, not implemented, "
+    "a placeholder): then its empty functions are stubs too; elsewhere an empty function is a "
+    "no-op. "
+    "units are counted over statements outside dead code and stub functions: a call, an "
+    "assignment, a local bound to a computed value, a print of a computed value or a return of "
+    "an expression, an if/while/repeat/for whose header calls a function 1; a type definition "
+    f"{TYPE_UNIT:g}; print/warn of constants, a local bound to a constant, to "
+    "GetService/WaitForChild/require, and `return name` 0.5, all of those together at most "
+    f"{PADDING_CAP:g}; pcall/xpcall wrappers, control-flow constructs themselves, placeholder "
+    "calls, calls that pass a stub function and literal returns 0 (so `if x ~= nil then` "
+    "around code adds nothing); in a ModuleScript each "
+    f"constant of a table written at the top level (a config, a catalogue) adds {DATA_UNIT:g}. "
+    "Functions defined but never called count when they hold more than the live code (a file "
+    "of helpers) and nothing is a stub, never on top of it. Substance measures whether there is code at all, not "
+    "its length: empty, stub and padding-only code is near 0, anything else 1. It gates the "
+    "syntax, api, bug (and exec) scores once, in the composite and in the task-blind reward; "
+    "the quality score carries it already."
+)
+
+_TRIVIAL_RETURN_VALUE = re.compile(r"^[A-Za-z_][A-Za-z_0-9]*$")
+_SETUP_CALL = re.compile(r"(?:^|[.:])(?:GetService|WaitForChild)$|^require$")
+
+
+@dataclass(frozen=True)
+class Substance:
+    units: float
+    factor: float  # see FORMULA
+
+
+def gated_scores(scores: dict[str, float | None], substance: float) -> dict[str, float | None]:
+    """`scores` with substance applied once to each score that measures the absence of problems."""
+    factor = min(1.0, max(0.0, substance))
+    return {
+        name: (value * factor if value is not None and name in SCORES_GATED else value)
+        for name, value in scores.items()
+    }
+
+
+def substance(ctx: RuleContext) -> Substance:
+    """How much real code there is, in [0, 1] (see `FORMULA`)."""
+
+    def compute() -> Substance:
+        source = ctx.source
+        if source.is_blank:
+            return Substance(0.0, 0.0)
+        dead = _dead_ranges(ctx)
+        markers = marker_spans(ctx)
+        stubs = stub_functions(ctx)
+        stub_names = frozenset(f.name.encode() for f in stubs if f.name)
+        stub_starts = frozenset(f.node.start_byte for f in stubs)
+        is_module = ctx.kind == ScriptKind.MODULE_SCRIPT
+        helpers = unused_local_functions(ctx)
+        helper_ranges = [(f.node.start_byte, f.node.end_byte) for f in helpers]
+        truly_dead = [(d.start_byte, d.end_byte) for d in dead_code(ctx)]
+        truly_dead += [(f.node.start_byte, f.node.end_byte) for f in stubs]
+        live = {BEHAVIOUR: 0.0, PADDING: 0.0}
+        unused = {BEHAVIOUR: 0.0, PADDING: 0.0}
+        for block, stmts in statements(ctx):
+            for stmt in stmts:
+                if not dead or not in_ranges(stmt, dead):
+                    value, category = statement_units(
+                        source, stmt, markers, stub_names, stub_starts
+                    )
+                    live[category] += value
+                    if is_module and block.type == "chunk":
+                        live[BEHAVIOUR] += _statement_data(stmt)
+                elif in_ranges(stmt, helper_ranges) and not in_ranges(stmt, truly_dead):
+                    value, category = statement_units(
+                        source, stmt, markers, stub_names, stub_starts
+                    )
+                    unused[category] += value
+        # A module that is mostly stubs is a stub, whatever boilerplate surrounds
+        # them. In code that marks any function unfinished (TODO, "not
+        # implemented", a placeholder), its empty named functions are stubs too;
+        # elsewhere an empty function is a deliberate no-op (a default callback,
+        # a `Destroy` with nothing to clean), which quality/empty-function
+        # reports when it is not.
+        marked = [f for f in stubs if _has_marker(markers, f.node)]
+        named_stubs = (
+            [f for f in stubs if f.name is not None] + [f for f in marked if f.name is None]
+            if marked
+            else []
+        )
+        units = live[BEHAVIOUR] + min(PADDING_CAP, live[PADDING])
+        if not named_stubs:
+            # Helpers nobody calls yet: a file of them is code, but they never add
+            # to live code, and never dilute stubs.
+            units = max(units, unused[BEHAVIOUR] + min(PADDING_CAP, unused[PADDING]))
+        factor = min(1.0, units / SUBSTANCE_FULL)
+        unused_at = {f.node.start_byte for f in helpers}
+        counted = [
+            f for f in functions(ctx) if f.node.start_byte not in unused_at and f.name is not None
+        ]
+        counted_at = {f.node.start_byte for f in counted}
+        live_functions = len(counted) + sum(
+            1 for f in named_stubs if f.node.start_byte not in counted_at
+        )
+        if live_functions > 0 and named_stubs:
+            share = 1.0 - min(1.0, len(named_stubs) / live_functions)
+            units *= share
+            factor *= share
+        if source.tree_has_errors and source.compiles and factor < 1.0:
+            # tree-sitter could not parse everything the compiler accepts:
+            # estimate from lines of code so partial analysis never costs.
+            units = max(units, 0.6 * len(code_line_set(ctx)))
+            factor = max(factor, min(1.0, units / SUBSTANCE_FULL))
+        return Substance(units, factor)
+
+    result: Substance = ctx.memo("substance", compute)
+    return result
+
+
+def statement_units(
+    source: LuauSource,
+    stmt: tree_sitter.Node,
+    markers: list[tuple[int, int]],
+    stub_names: frozenset[bytes],
+    stub_starts: frozenset[int] = frozenset(),
+    *,
+    results_count: bool = True,
+) -> tuple[float, str]:
+    """What one statement adds to substance, and whether it is behaviour or padding.
+
+    `stub_starts` are the start bytes of stub functions (a call that only passes
+    them does nothing); with `results_count` off, printing a computed value is
+    padding like any print (how stub detection weighs a function's own work).
+    """
+    kind = stmt.type
+    if kind == "function_call":
+        name = callee_name(source, stmt)
+        if name in WRAPPER_CALLS:
+            return 0.0, BEHAVIOUR
+        if markers and _has_marker(markers, stmt):
+            return 0.0, BEHAVIOUR  # error("not implemented"), print("TODO")
+        if name in LOGGING_CALLS:
+            if results_count and _logs_a_computation(stmt):
+                return 1.0, BEHAVIOUR
+            return 0.5, PADDING
+        if (stub_names or stub_starts) and _passes_stub(source, stmt, stub_names, stub_starts):
+            # `Players.PlayerAdded:Connect(onPlayerAdded)` to a stub, or to `function() end`
+            return 0.0, BEHAVIOUR
+        return 1.0, BEHAVIOUR
+    if kind == "variable_declaration":
+        assignment = _first_of_type(stmt, "assignment_statement")
+        values = _first_of_type(assignment, "expression_list") if assignment is not None else None
+        items = values.named_children if values is not None else []
+        if values is None or all(is_literal(v) for v in items):
+            return 0.5, PADDING
+        if stub_starts and all(_inert(v, stub_starts) for v in items):
+            return 0.0, BEHAVIOUR  # `local handlers = { onBuy = function() end }`
+        first = items[0]
+        if (
+            len(items) == 1
+            and first.type == "function_call"
+            and _SETUP_CALL.search(callee_name(source, first))
+        ):
+            return 0.5, PADDING
+        return 1.0, BEHAVIOUR
+    if kind in ("assignment_statement", "update_statement"):
+        values = _first_of_type(stmt, "expression_list")
+        if (
+            stub_starts
+            and values is not None
+            and any(_holds_stub(v, stub_starts) for v in values.named_children)
+            and all(_inert(v, stub_starts) for v in values.named_children)
+        ):
+            return 0.0, BEHAVIOUR  # `Shop.Handlers = { Purchase = function() end }`
+        return 1.0, BEHAVIOUR
+    if kind == "return_statement":
+        values = _first_of_type(stmt, "expression_list")
+        if values is None or all(is_literal(v) for v in values.named_children):
+            return 0.0, BEHAVIOUR
+        if values.named_child_count == 1 and _TRIVIAL_RETURN_VALUE.match(source.node_text(values)):
+            return 0.5, PADDING
+        return 1.0, BEHAVIOUR
+    if kind == "type_definition":
+        return TYPE_UNIT, BEHAVIOUR
+    if kind in _DECIDING and _decides_on_a_call(stmt):
+        # `if #Players:GetPlayers() > 10 then`, `for _, p in Players:GetPlayers()`:
+        # the header computes something, as the same call on its own line would.
+        return 1.0, BEHAVIOUR
+    # Other control flow, declarations of functions, break/continue: what they
+    # contain counts, the construct itself does not, so wrapping code in checks
+    # (`if x ~= nil then`) or loops adds nothing.
+    return 0.0, BEHAVIOUR
+
+
+_DECIDING = ("if_statement", "while_statement", "repeat_statement", "for_statement")
+_HEADER_TYPES = ("for_generic_clause", "for_numeric_clause")
+
+
+def _decides_on_a_call(stmt: tree_sitter.Node) -> bool:
+    header = stmt.child_by_field_name("condition")
+    if header is None:
+        header = next((c for c in stmt.children if c.type in _HEADER_TYPES), None)
+    if header is None:
+        return False
+    stack = [header]
+    while stack:
+        node = stack.pop()
+        if node.type == "function_call":
+            return True
+        if node.type != "function_definition":
+            stack.extend(node.named_children)
+    return False
+
+
+def _inert(node: tree_sitter.Node, stub_starts: frozenset[int]) -> bool:
+    """A constant, a stub function, or a table of them: a value that does nothing."""
+    if node.type == "function_definition":
+        return node.start_byte in stub_starts
+    if node.type == "table_constructor":
+        for field in node.named_children:
+            value = field.child_by_field_name("value") if field.type == "field" else None
+            if value is not None and not _inert(value, stub_starts):
+                return False
+        return True
+    return is_literal(node)
+
+
+def _holds_stub(node: tree_sitter.Node, stub_starts: frozenset[int]) -> bool:
+    if node.type == "function_definition":
+        return node.start_byte in stub_starts
+    return node.type == "table_constructor" and any(
+        (value := field.child_by_field_name("value")) is not None
+        and _holds_stub(value, stub_starts)
+        for field in node.named_children
+        if field.type == "field"
+    )
+
+
+def _logs_a_computation(call: tree_sitter.Node) -> bool:
+    # `print(v.Magnitude)`, `print(string.upper(s))`: an example showing a result,
+    # not a progress message. Literals and bare names stay padding.
+    arguments = call.child_by_field_name("arguments")
+    if arguments is None:
+        return False
+    return any(
+        arg.type not in ("identifier", "string", "number", "true", "false", "nil")
+        for arg in arguments.named_children
+    )
+
+
+def _passes_stub(
+    source: LuauSource,
+    call: tree_sitter.Node,
+    stub_names: frozenset[bytes],
+    stub_starts: frozenset[int],
+) -> bool:
+    arguments = call.child_by_field_name("arguments")
+    data = source.bytes
+    return arguments is not None and any(
+        (arg.type == "identifier" and data[arg.start_byte : arg.end_byte] in stub_names)
+        or (arg.type == "function_definition" and arg.start_byte in stub_starts)
+        for arg in arguments.named_children
+    )
+
+
+def _data_values(node: tree_sitter.Node) -> int:
+    """Constants (not nil) inside a table constructor, nested tables included;
+    functions inside it are not entered (their statements count on their own)."""
+    count = 0
+    for field in node.named_children:
+        if field.type != "field":
+            continue
+        value = field.child_by_field_name("value")
+        if value is None:
+            continue
+        if value.type == "table_constructor":
+            count += _data_values(value)
+        elif value.type != "nil" and is_literal(value):
+            count += 1
+    return count
+
+
+def _statement_data(stmt: tree_sitter.Node) -> float:
+    """Data units of one top-level statement: the constants of the tables it writes."""
+    holder = stmt
+    if stmt.type == "variable_declaration":
+        holder = _first_of_type(stmt, "assignment_statement") or stmt
+    if holder.type not in ("assignment_statement", "return_statement"):
+        return 0.0
+    values = _first_of_type(holder, "expression_list")
+    if values is None:
+        return 0.0
+    return DATA_UNIT * sum(
+        _data_values(v) for v in values.named_children if v.type == "table_constructor"
+    )
