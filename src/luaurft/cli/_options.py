@@ -31,3 +31,15 @@ JobsOption = Annotated[
         "every run is isolated in a worker either way.",
     ),
 ]
+
+#: One spelling for every command that can send that work to a Ray cluster instead.
+RayOption = Annotated[
+    str | None,
+    typer.Option(
+        "--ray",
+        metavar="ADDRESS",
+        help="Score and run code as Ray tasks on this cluster (auto: the one on this "
+        "machine, else a local Ray instance; or ray://HOST:10001). Same results, in order; "
+        "needs the ray extra.",
+    ),
+]

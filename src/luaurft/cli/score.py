@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from luaurft.cli._options import JobsOption, check_kind_option
+from luaurft.cli._options import JobsOption, RayOption, check_kind_option
 from luaurft.cli._output import machine_stdout
 from luaurft.errors import LuaurftError
 from luaurft.roblox.project import ProjectLookup
@@ -78,6 +78,7 @@ def score(
         ),
     ] = True,
     jobs: JobsOption = 1,
+    ray: RayOption = None,
 ) -> None:
     """Score Luau with the syntax, API, bug and quality scorers."""
     check_kind_option(kind)
@@ -88,7 +89,7 @@ def score(
     # One tree per directory for the whole pass, not one per file.
     lookup = ProjectLookup(paths) if run_code and in_project else None
     scored = score_paths(
-        paths, kind=kind, exec=run_code, project=in_project, jobs=jobs, lookup=lookup
+        paths, kind=kind, exec=run_code, project=in_project, jobs=jobs, lookup=lookup, ray=ray
     )
 
     outcomes: list[Outcome] = []
