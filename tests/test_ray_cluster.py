@@ -122,3 +122,51 @@ def test_a_killed_ray_worker_is_retried_and_each_result_arrives_once(tmp_path: P
     # Item 5's chunk ran again on a fresh worker; the driver got each result once.
     assert (tmp_path / "computed-5").read_text() == "xx"
     assert (tmp_path / "computed-0").read_text() == "x"
+
+
+@pytest.mark.usefixtures("local_ray")
+def test_eval_on_ray_stores_what_the_in_process_eval_stores(tmp_path: Path) -> None:
+    """Checks run and samples scored as Ray tasks; the driver stores them, in order."""
+    from eval_fakes import ScriptedGenerator
+    from luaurft.eval.harness import (
+        EXEC_KEY,
+        REWARD_KEY,
+        EvalSettings,
+        eval_config,
+        evaluate,
+        open_eval_store,
+    )
+    from luaurft.eval.tasks import builtin_suite
+
+    suite = builtin_suite().select(ids=["leaderstats-basic", "ui-shop-toggle"])
+
+    def answers(task, index):  # type: ignore[no-untyped-def]
+        return task.solution if index % 2 == 0 else "local x = 1"
+
+    stored = []
+    for name, ray_address in (("here", None), ("ray", "auto")):
+        settings = EvalSettings(samples=2, ray=ray_address)
+        generator = ScriptedGenerator("alt", suite, answers)
+        folder = tmp_path / name
+        with open_eval_store(folder, eval_config("alt", suite, settings)) as store:
+            summary = evaluate(generator, suite, store, settings)
+            rewards = {
+                key: sorted((r.value, json.dumps(r.parts, sort_keys=True))
+                            for r in store.rewards(0, key).values())
+                for key in (EXEC_KEY, REWARD_KEY)
+            }  # fmt: skip
+        stored.append((summary.metrics["pass@1"].estimate, rewards))
+    assert stored[0] == stored[1]
+    assert stored[0][0] == pytest.approx(0.5)
+
+
+@pytest.mark.usefixtures("local_ray")
+def test_the_rft_reward_on_ray_equals_the_reward_in_process() -> None:
+    from luaurft.reward import HybridReward, RewardConfig
+
+    weights = {"syntax": 0.1, "api": 0.1, "bug": 0.1, "quality": 0.1, "exec": 0.2}
+    config = RewardConfig(weights=weights)
+    items = [("Give players leaderstats", LEADERSTATS_SCRIPT), ("Print", "print('hi')\n")] * 3
+    here = HybridReward(config).score_many(items)
+    there = HybridReward(config, ray="auto").score_many(items)
+    assert [(r.value, r.parts) for r in here] == [(r.value, r.parts) for r in there]

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from luaurft.cli._options import JobsOption
+from luaurft.cli._options import JobsOption, RayOption
 from luaurft.errors import ConfigError
 
 ConfigOption = Annotated[
@@ -116,6 +116,7 @@ def register(app: typer.Typer) -> None:
             typer.Option("--dedup-across-tasks", help="Drop kept code that repeats across tasks."),
         ] = False,
         jobs: JobsOption = 1,
+        ray: RayOption = None,
         verbose: Verbose = False,
         as_json: AsJson = False,
     ) -> None:
@@ -132,7 +133,7 @@ def register(app: typer.Typer) -> None:
                 generator=generator, reward=_reward_choice(reward), max_steps=max_steps,
                 report_to=report_to, checkpoint_steps=checkpoint_steps,
                 tasks_per_call=tasks_per_call, across_tasks=across_tasks, progress=bars,
-                jobs=jobs,
+                jobs=jobs, ray=ray,
             )  # fmt: skip
         if as_json:
             typer.echo(json.dumps(result.to_dict(), indent=2, default=str))

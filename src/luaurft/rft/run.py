@@ -42,9 +42,11 @@ def run_from_files(
     progress: Progress | None = None,
     generator_options: dict[str, Any] | None = None,
     jobs: int = 1,
+    ray: str | None = None,
 ) -> RFTResult:
     """Start or continue the run in `run_dir` (default `runs/<settings.name>`).
-    `jobs` worker processes score and run the candidates (0: one per CPU)."""
+    `jobs` worker processes score and run the candidates (0: one per CPU), or Ray
+    tasks on the cluster at `ray`; the driver writes every result to the store."""
     out = Path(run_dir) if run_dir is not None else default_run_dir(settings)
     out.mkdir(parents=True, exist_ok=True)
     copy = out / SFT_COPY
@@ -72,7 +74,7 @@ def run_from_files(
             sft_rows=rows,
             tasks=tasks,
             generator_factory=generator_factory(generator, **(generator_options or {})),
-            reward=make_reward(settings, reward, jobs=jobs),
+            reward=make_reward(settings, reward, jobs=jobs, ray=ray),
             trainer=sft_trainer(
                 max_steps=max_steps,
                 report_to=report_to,
