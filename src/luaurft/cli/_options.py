@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from luaurft.errors import LuaurftError
 from luaurft.luau.kind import parse_kind
+
+if TYPE_CHECKING:
+    from luaurft.config import Settings, VLLMSettings
 
 
 def check_kind_option(kind: str | None) -> None:
@@ -43,3 +46,31 @@ RayOption = Annotated[
         "needs the ray extra.",
     ),
 ]
+
+#: vLLM's parallelism, for every command that starts vLLM (default: the config's [vllm]).
+TensorParallelOption = Annotated[
+    int | None,
+    typer.Option(
+        "--tensor-parallel-size",
+        min=1,
+        help="GPUs one vLLM model copy is split across (default: vllm.tensor_parallel_size).",
+    ),
+]
+DataParallelOption = Annotated[
+    int | None,
+    typer.Option(
+        "--data-parallel-size",
+        min=1,
+        help="vLLM model copies sampling side by side (default: vllm.data_parallel_size).",
+    ),
+]
+
+
+def vllm_settings(settings: Settings, tensor: int | None, data: int | None) -> VLLMSettings:
+    """The config's [vllm] section with the command line's sizes over it."""
+    update = {
+        k: v
+        for k, v in (("tensor_parallel_size", tensor), ("data_parallel_size", data))
+        if v is not None
+    }
+    return settings.vllm.model_copy(update=update)

@@ -8,7 +8,13 @@ from typing import Annotated, Any
 
 import typer
 
-from luaurft.cli._options import JobsOption, RayOption
+from luaurft.cli._options import (
+    DataParallelOption,
+    JobsOption,
+    RayOption,
+    TensorParallelOption,
+    vllm_settings,
+)
 from luaurft.errors import ConfigError
 
 ConfigOption = Annotated[
@@ -117,16 +123,30 @@ def register(app: typer.Typer) -> None:
         ] = False,
         jobs: JobsOption = 1,
         ray: RayOption = None,
+        tensor_parallel_size: TensorParallelOption = None,
+        data_parallel_size: DataParallelOption = None,
         verbose: Verbose = False,
         as_json: AsJson = False,
     ) -> None:
         """Best-of-N rejection-sampling fine-tuning, resumable: rerun to continue a killed run."""
         from luaurft.cli._progress import setup_logging, stage_bars
         from luaurft.config import load_config
+        from luaurft.rft.distributed import world_size
         from luaurft.rft.run import run_from_files
+
+        if world_size() > 1:
+            raise ConfigError(
+                "luaurft rft runs its rounds (sampling, scoring, the run store) in one process "
+                "and cannot run under a multi-process `accelerate launch` yet: sample on many "
+                "GPUs with --tensor-parallel-size/--data-parallel-size (vLLM), score with --ray, "
+                "and train a round's mix on many GPUs with `accelerate launch ... luaurft sft "
+                "--data RUN/data/round-N.jsonl`"
+            )
 
         setup_logging(verbose)
         settings = load_config(config)
+        parallel = vllm_settings(settings, tensor_parallel_size, data_parallel_size)
+        settings = settings.model_copy(update={"vllm": parallel})
         with stage_bars(quiet=as_json) as bars:
             result = run_from_files(
                 settings, run_dir, tasks_path=tasks, sft_data=sft_data, initial_adapter=adapter,
@@ -181,6 +201,10 @@ def register(app: typer.Typer) -> None:
 
 
 def _emit(payload: dict[str, Any], as_json: bool, line: str) -> None:
+    from luaurft.rft.distributed import is_main_process
+
+    if not is_main_process():  # under `accelerate launch`, one report: the main process's
+        return
     if as_json:
         typer.echo(json.dumps(payload, indent=2, default=str))
         return

@@ -65,14 +65,18 @@ def local_backend(backend: str = "auto") -> str:
     return backend
 
 
-def generator_factory(spec: str = "auto", **options: Any) -> GeneratorFactory:
+def generator_factory(
+    spec: str = "auto", *, vllm_options: dict[str, Any] | None = None, **options: Any
+) -> GeneratorFactory:
     """A factory for `run_rft`.
 
     `spec` "auto", "transformers" or "vllm": that local backend sampling the
     model each round asks for (base + newest adapter). Any other generator
     spec (`openai:MODEL@URL`, ...) is used as is for every round, which then
     does not follow the newest adapter unless the server does.
-    `options` go to the generator (e.g. `batch_size` for transformers).
+    `options` go to the generator (e.g. `batch_size` for transformers);
+    `vllm_options` go to the vLLM engine only (`VLLMSettings.engine_options`:
+    tensor and data parallel sizes, memory share).
     """
     from luaurft.llm import make_generator
 
@@ -83,7 +87,8 @@ def generator_factory(spec: str = "auto", **options: Any) -> GeneratorFactory:
             target = f"{backend}:{model.base_model}"
             if model.adapter is not None:
                 target += f"+{model.adapter}"
-            return make_generator(target, **options)
+            extra = (vllm_options or {}) if backend == "vllm" else {}
+            return make_generator(target, **options, **extra)
 
         return local
 

@@ -73,7 +73,11 @@ def run_from_files(
             run_dir=out,
             sft_rows=rows,
             tasks=tasks,
-            generator_factory=generator_factory(generator, **(generator_options or {})),
+            generator_factory=generator_factory(
+                generator,
+                vllm_options=settings.vllm.engine_options(),
+                **(generator_options or {}),
+            ),
             reward=make_reward(settings, reward, jobs=jobs, ray=ray),
             trainer=sft_trainer(
                 max_steps=max_steps,
