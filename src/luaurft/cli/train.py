@@ -47,6 +47,8 @@ def _reward_choice(value: str) -> Any:
 
 
 def register(app: typer.Typer) -> None:
+    app.command("tiny-model")(tiny_model)
+
     @app.command("sft")
     def sft(
         config: ConfigOption,
@@ -198,6 +200,17 @@ def register(app: typer.Typer) -> None:
                 report_to=report_to, progress=lambda done, total: bars("grpo", done, total),
             )  # fmt: skip
         _emit(result.to_dict(), as_json, f"adapter saved to {result.adapter_dir}")
+
+
+def tiny_model(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the model.")],
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+) -> None:
+    """Build a tiny Mistral-architecture model and tokenizer from nothing (no download), to
+    try sft, rft and grpo on a CPU (configs/tiny.toml). Random weights: not a useful model."""
+    from luaurft.llm.tiny import build_tiny_model
+
+    typer.echo(f"tiny model saved to {build_tiny_model(out, seed=seed)}")
 
 
 def _emit(payload: dict[str, Any], as_json: bool, line: str) -> None:

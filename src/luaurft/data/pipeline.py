@@ -210,10 +210,20 @@ def build_dataset(
 
 
 def write_outputs(result: BuildResult, out_dir: Path, config: DataBuildConfig) -> dict[str, Path]:
-    """corpus.jsonl, sft_<format>.jsonl per format, the data card and an optional HF dataset."""
+    """corpus.jsonl, sft_<format>.jsonl per format, tasks.jsonl (every record's task, the
+    shape `luaurft rft --tasks` reads), the data card and an optional HF dataset."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {"corpus": out_dir / "corpus.jsonl"}
     write_records(paths["corpus"], result.records)
+    paths["tasks"] = out_dir / "tasks.jsonl"
+    write_jsonl(
+        paths["tasks"],
+        (
+            {"id": r.id, "prompt": r.task, **({"kind": r.meta["kind"]} if "kind" in r.meta else {})}
+            for r in result.records
+            if r.task
+        ),
+    )
     for fmt in config.formats:
         paths[f"sft_{fmt}"] = out_dir / f"sft_{fmt}.jsonl"
         write_jsonl(paths[f"sft_{fmt}"], sft_rows(result.records, fmt))

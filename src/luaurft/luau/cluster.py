@@ -106,11 +106,15 @@ def ray_map[T](
         remote.remote(fn, listed[start : start + size], wall_seconds, kwargs)
         for start in range(0, len(listed), size)
     ]
+    done = 0
     try:
         for ref in refs:
             yield from ray.get(ref)
+            done += 1
     finally:
-        for ref in refs:
+        # Stopped early (an error, or the caller gave up): drop the chunks not yet read.
+        # Finished chunks are left alone (cancelling one that completes races Ray).
+        for ref in refs[done + 1 :]:
             ray.cancel(ref)
 
 
