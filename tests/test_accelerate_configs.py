@@ -149,3 +149,17 @@ def test_two_process_cpu_launch_trains_one_adapter(tiny_model: Path, tmp_path: P
     meta = json.loads((out / "luaurft_train.json").read_text())
     assert meta["processes"] == 2 and meta["engine"] == "ddp" and meta["steps"] == 1
     assert (out / "adapter_model.safetensors").is_file()
+
+
+def test_rft_refuses_a_multi_process_launch_and_says_what_to_do(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from typer.testing import CliRunner
+
+    from luaurft.cli import app
+    from luaurft.errors import ConfigError
+
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    result = CliRunner().invoke(app, ["rft", "--config", str(CONFIGS.parent / "tiny.toml")])
+    assert isinstance(result.exception, ConfigError)
+    assert "accelerate launch" in str(result.exception) and "--ray" in str(result.exception)

@@ -135,6 +135,11 @@ def test_label_with_the_fake_server_writes_sft_rows_with_tasks(tmp_path: Path) -
     assert len(pairs) == len(corpus_texts())
     assert all(row["prompt"][-1]["content"].startswith("Write a Roblox") for row in pairs)
     assert json.loads(stdout)["with_task"] == len(pairs)
+    # The tasks, as `luaurft rft --tasks` reads them.
+    from luaurft.rft.loop import load_tasks
+
+    tasks = load_tasks(tmp_path / "out" / "tasks.jsonl")
+    assert [t.prompt for t in tasks] == [row["prompt"][-1]["content"] for row in pairs]
 
 
 _KILLER = """
