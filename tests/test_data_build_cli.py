@@ -233,11 +233,16 @@ def test_gold_solutions_are_kept_only_above_the_threshold(tmp_path: Path) -> Non
 
     with FakeLLMServer(responder) as server:
         url = f"openai:fake@{server.openai_base_url}"
-        code, stdout, stderr = _build(
-            [str(library), "--out", str(tmp_path / "out"), "--json", "--label-with", url,
-             "--gold-with", url, "--gold-tasks", str(tasks), "--gold-samples", "2"]
-        )  # fmt: skip
-    assert code == 0, stderr
+        args = [str(library), "--out", str(tmp_path / "out"), "--json", "--label-with", url,
+                "--gold-with", url, "--gold-tasks", str(tasks), "--gold-samples", "2"]  # fmt: skip
+        code, stdout, stderr = _build(args)
+        assert code == 0, stderr
+        asked = server.request_count
+        # A rerun asks nothing again: labels and gold answers are in the cache.
+        code, again, stderr = _build(args)
+        assert code == 0, stderr
+        assert server.request_count == asked
+    assert json.loads(again)["steps"] == json.loads(stdout)["steps"]
     steps = {s["name"]: s for s in json.loads(stdout)["steps"]}
     assert steps["gold"]["count"] == 1 and steps["gold"]["removed"] == {"below-min-score": 1}
     pairs = read_jsonl(tmp_path / "out" / "sft_prompt_completion.jsonl")

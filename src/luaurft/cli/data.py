@@ -107,8 +107,8 @@ def register(app: typer.Typer) -> None:
             Path | None,
             typer.Option(
                 "--label-cache",
-                help="SQLite file of labels kept across runs (default OUT/label_cache.sqlite): "
-                "a rerun after a kill asks nothing twice.",
+                help="SQLite file of labels and gold solutions kept across runs (default "
+                "OUT/label_cache.sqlite): a rerun after a kill asks nothing twice.",
             ),
         ] = None,
         gold_with: Annotated[
@@ -188,9 +188,12 @@ def register(app: typer.Typer) -> None:
             options["labeller"] = make_generator(label_with)
             cache = LabelCache(label_cache or out / "label_cache.sqlite", labeller=label_with)
             options["label_cache"] = cache
+        gold_cache = None
         if gold_with is not None:
             options["gold_generator"] = make_generator(gold_with)
             options["gold_tasks"] = tasks
+            gold_cache = LabelCache(label_cache or out / "label_cache.sqlite", labeller=gold_with)
+            options["gold_cache"] = gold_cache
         # The built-in evaluation suite is held out of every training set unless asked.
         paths = list(eval_texts or [])
         if not no_builtin_eval:
@@ -201,8 +204,9 @@ def register(app: typer.Typer) -> None:
         try:
             result = _run_with_progress(config, out, evals, quiet=as_json, **options)
         finally:
-            if cache is not None:
-                cache.close()
+            for opened in (cache, gold_cache):
+                if opened is not None:
+                    opened.close()
         summary = summarize(result)
         if as_json:
             typer.echo(json.dumps(summary, indent=2))

@@ -238,6 +238,41 @@ class LabelCache:
     def __len__(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM labels").fetchone()[0])
 
+    # Gold solutions, kept the same way: a rerun asks again only for tasks not yet answered.
+    def gold_get(self, task: GoldTask, samples: int) -> GoldOutcome | None:
+        self._gold_table()
+        row = self._db.execute(
+            "SELECT code, score, scores FROM gold WHERE labeller=? AND prompt=? AND kind=? "
+            "AND samples=?",
+            (self.labeller, task.prompt, task.kind or "", samples),
+        ).fetchone()
+        if row is None:
+            return None
+        outcome = GoldOutcome(task=task, record=None, scores=json.loads(row[2]), cached=True)
+        if row[0] is not None:
+            outcome.record = _gold_record(task, row[0], float(row[1]))
+        return outcome
+
+    def gold_put(self, outcome: GoldOutcome, samples: int) -> None:
+        self._gold_table()
+        record = outcome.record
+        self._db.execute(
+            "INSERT OR REPLACE INTO gold VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                self.labeller, outcome.task.prompt, outcome.task.kind or "", samples,
+                record.text if record else None, record.score if record else None,
+                json.dumps(outcome.scores),
+            ),
+        )  # fmt: skip
+        self._db.commit()
+
+    def _gold_table(self) -> None:
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS gold (labeller TEXT, prompt TEXT, kind TEXT, "
+            "samples INTEGER, code TEXT, score REAL, scores TEXT, "
+            "PRIMARY KEY (labeller, prompt, kind, samples))"
+        )
+
     def close(self) -> None:
         self._db.close()
 
@@ -424,6 +459,18 @@ class GoldOutcome:
     record: CodeRecord | None
     scores: list[float | None] = field(default_factory=list)
     error: str | None = None
+    cached: bool = False  # answered by the cache of an earlier run
+
+
+def _gold_record(task: GoldTask, code: str, score: float) -> CodeRecord:
+    return CodeRecord(
+        id=record_id("gold", task.id, task.prompt),
+        text=code,
+        source="gold",
+        task=task.prompt,
+        score=score,
+        meta={"task_id": task.id, **({"kind": task.kind} if task.kind else {})},
+    )
 
 
 @dataclass
@@ -437,6 +484,7 @@ class GoldResult:
             "kept": len(self.records),
             "errors": sum(1 for o in self.outcomes if o.error),
             "candidates": sum(len(o.scores) for o in self.outcomes),
+            "cached": sum(1 for o in self.outcomes if o.cached),
         }
 
 
@@ -461,14 +509,28 @@ def generate_gold(
     config: GoldConfig | None = None,
     scorer: CodeScorer | None = None,
     progress: Callable[[int], None] | None = None,
+    cache: LabelCache | None = None,
 ) -> GoldResult:
-    """`samples` solutions per task; keep the best one scoring at least `min_score`."""
+    """`samples` solutions per task; keep the best one scoring at least `min_score`.
+
+    With a `cache`, tasks it has answered (kept or not) are not asked again, and
+    each batch's answers are stored as they are scored."""
     cfg = config or GoldConfig()
     score = scorer or default_code_scorer
     items = [_gold_task(t, i) for i, t in enumerate(tasks)]
-    outcomes: list[GoldOutcome] = []
-    for start in range(0, len(items), cfg.batch_size):
-        batch = items[start : start + cfg.batch_size]
+    known: dict[str, GoldOutcome] = {}
+    if cache is not None:
+        for item in items:
+            hit = cache.gold_get(item, cfg.samples)
+            if hit is not None:
+                known[item.id] = hit
+                if progress is not None:
+                    progress(1)
+    pending = [t for t in items if t.id not in known]
+    fresh: list[GoldOutcome] = []
+    outcomes = fresh
+    for start in range(0, len(pending), cfg.batch_size):
+        batch = pending[start : start + cfg.batch_size]
         conversations = [
             [
                 {"role": "system", "content": REFERENCE_SYSTEM_PROMPT},
@@ -502,17 +564,12 @@ def generate_gold(
                 ):
                     best = (value, code)
             if best is not None:
-                outcome.record = CodeRecord(
-                    id=record_id("gold", task.id, task.prompt),
-                    text=best[1],
-                    source="gold",
-                    task=task.prompt,
-                    score=best[0],
-                    meta={"task_id": task.id, **({"kind": task.kind} if task.kind else {})},
-                )
+                outcome.record = _gold_record(task, best[1], best[0])
             outcomes.append(outcome)
+            if cache is not None:
+                cache.gold_put(outcome, cfg.samples)
             if progress is not None:
                 progress(1)
-    return GoldResult(
-        records=[o.record for o in outcomes if o.record is not None], outcomes=outcomes
-    )
+    by_id = {o.task.id: o for o in fresh}
+    ordered = [known.get(t.id) or by_id[t.id] for t in items]
+    return GoldResult(records=[o.record for o in ordered if o.record is not None], outcomes=ordered)

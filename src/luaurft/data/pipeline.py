@@ -91,6 +91,7 @@ def build_dataset(
     label_cache: LabelCache | None = None,
     gold_tasks: Sequence[GoldTask | str] = (),
     gold_generator: GeneratorLike | None = None,
+    gold_cache: LabelCache | None = None,
 ) -> BuildResult:
     """Run the whole pipeline; write the outputs and data card under `out_dir` when given.
 
@@ -168,6 +169,7 @@ def build_dataset(
             sampling,
             config.gold,
             progress=tick("gold", len(gold_tasks)),
+            cache=gold_cache,
         )
         gold_kept = decontaminator.run(gold_result.records).kept
         errors = sum(1 for o in gold_result.outcomes if o.error)
