@@ -167,7 +167,9 @@ def test_cli_data_build_prints_json_summary(tmp_path: Path) -> None:
         ["data", "build", str(stack), str(loose), "--out", str(tmp_path / "out"), "--eval", str(eval_dir),
          "--license", "mit", "--format", "json"],
     )  # fmt: skip
-    assert result.exit_code == 0, result.output
+    # Nothing has a task, so the SFT files are empty: exit 1, pointing at --label-with.
+    assert result.exit_code == 1, result.output
+    assert "--label-with" in result.stderr
     summary = json.loads(result.stdout)
     steps = {s["name"]: s for s in summary["steps"]}
     assert steps["loaded"]["removed"] == {"non-utf8": 1}

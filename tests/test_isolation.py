@@ -259,8 +259,19 @@ def test_eval_and_reward_jobs_change_speed_not_results(tmp_path: Path) -> None:
     items = [
         ("task", (EXAMPLES / name).read_text())
         for name in sorted(p.name for p in EXAMPLES.glob("*.luau"))[:4]
-    ] + [("task", hostile("long_find"))]
+    ] + [("task", "while true do end")]
     one = HybridReward(config, extract=False).score_many(items)
     two = HybridReward(config, extract=False, jobs=2).score_many(items)
     assert [r.value for r in one] == [r.value for r in two]
     assert [r.card.to_dict() for r in one] == [r.card.to_dict() for r in two]
+
+
+def test_a_caller_whose_working_folder_was_deleted_still_gets_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    with Executor(1) as pool:
+        assert pool.call(add, 1, 2, wall_seconds=30) == 3

@@ -139,6 +139,45 @@ class AgentSettings(_Section):
     max_rounds: int = Field(3, ge=0)
 
 
+class VLLMSettings(_Section):
+    """vLLM's own parallelism, for sampling (RFT, eval, `luaurft serve`) and GRPO."""
+
+    tensor_parallel_size: int = Field(
+        1, gt=0, description="GPUs one model copy is split across (vLLM tensor parallelism)."
+    )
+    data_parallel_size: int = Field(
+        1, gt=0, description="Model copies that sample side by side (vLLM data parallelism)."
+    )
+    gpu_memory_utilization: float = Field(
+        0.9, gt=0.0, le=1.0, description="Share of each GPU's memory vLLM may take."
+    )
+    grpo_mode: Literal["colocate", "server"] = Field(
+        "colocate",
+        description="GRPO sampling: colocate (vLLM inside the training processes) or server "
+        "(a separate `trl vllm-serve` on other GPUs, at server_host:server_port).",
+    )
+    server_host: str = "127.0.0.1"
+    server_port: int = Field(8000, gt=0, lt=65536)
+
+    def engine_options(self) -> dict[str, Any]:
+        """What `vllm.LLM` takes from these settings (only the non-default sizes)."""
+        options: dict[str, Any] = {"gpu_memory_utilization": self.gpu_memory_utilization}
+        if self.tensor_parallel_size > 1:
+            options["tensor_parallel_size"] = self.tensor_parallel_size
+        if self.data_parallel_size > 1:
+            options["data_parallel_size"] = self.data_parallel_size
+        return options
+
+    def serve_args(self) -> list[str]:
+        """The `vllm serve` arguments for these sizes."""
+        args: list[str] = []
+        if self.tensor_parallel_size > 1:
+            args += ["--tensor-parallel-size", str(self.tensor_parallel_size)]
+        if self.data_parallel_size > 1:
+            args += ["--data-parallel-size", str(self.data_parallel_size)]
+        return args
+
+
 class Settings(_Section):
     """Every setting of a run. `Settings()` is the reference system."""
 
@@ -151,6 +190,7 @@ class Settings(_Section):
     reward: RewardSettings = Field(default_factory=RewardSettings)
     rft: RFTSettings = Field(default_factory=RFTSettings)
     agent: AgentSettings = Field(default_factory=AgentSettings)
+    vllm: VLLMSettings = Field(default_factory=VLLMSettings)
 
 
 def read_toml(path: str | Path, *, see: str = "configs/ for presets") -> dict[str, Any]:

@@ -30,7 +30,7 @@ the prompt's last user turn.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -204,6 +204,7 @@ class HybridReward:
         scorer: Scorer = score_source,
         extract: bool = True,
         jobs: int = 1,
+        ray: str | None = None,
     ) -> None:
         self.config = config or RewardConfig()
         self.judge = judge if self.config.uses_judge else None
@@ -211,6 +212,8 @@ class HybridReward:
         self.extract = extract
         #: Worker processes that score (and run) a batch's candidates; 0: one per CPU.
         self.jobs = jobs
+        #: A Ray address (or "auto"): score a batch as Ray tasks there instead (same cards).
+        self.ray = ray
         self._scorer_takes_exec = takes_keyword(scorer, "exec")
         self.last: list[Reward] = []
         # TRL names a reward function's logged metrics after it.
@@ -222,15 +225,19 @@ class HybridReward:
         """Cards computed ahead in worker processes when `jobs` allows it (None where
         a card is left for `_card` to compute here: one job, or a failed worker)."""
         workers = worker_count(self.jobs, len(codes))
-        if workers <= 1 or self.scorer is not score_source:
+        if self.scorer is not score_source or (workers <= 1 and self.ray is None):
             return [None] * len(codes)
-        set_workers(workers)
         exec = self.config.uses_exec
         jobs = [(code, kind, exec) for code, kind in zip(codes, kinds, strict=True)]
-        return [
-            None if isinstance(card, WorkerFailure) else card
-            for card in shared_executor().map(_card_in_worker, jobs, wall_seconds=CARD_WALL_SECONDS)
-        ]
+        cards: Iterable[ScoreCard | WorkerFailure]
+        if self.ray is not None:
+            from luaurft.luau.cluster import ray_map
+
+            cards = ray_map(_card_in_worker, jobs, address=self.ray, wall_seconds=CARD_WALL_SECONDS)
+        else:
+            set_workers(workers)
+            cards = shared_executor().map(_card_in_worker, jobs, wall_seconds=CARD_WALL_SECONDS)
+        return [None if isinstance(card, WorkerFailure) else card for card in cards]
 
     def _card(
         self, code: str, kind: str | None, ready: ScoreCard | None = None

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import sys
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from luaurft.errors import LuaurftError
 from luaurft.luau.kind import parse_kind
+
+if TYPE_CHECKING:
+    from luaurft.config import Settings, VLLMSettings
 
 
 def check_kind_option(kind: str | None) -> None:
@@ -63,3 +66,44 @@ def wants_json(output_format: HumanOrJson, json_alias: bool = False) -> bool:
         sys.stderr.write("warning: --json is deprecated; use --format json\n")
         return True
     return output_format is HumanOrJson.JSON
+
+
+#: One spelling for every command that can send that work to a Ray cluster instead.
+RayOption = Annotated[
+    str | None,
+    typer.Option(
+        "--ray",
+        metavar="ADDRESS",
+        help="Score and run code as Ray tasks on this cluster (auto: the one on this "
+        "machine, else a local Ray instance; or ray://HOST:10001). Same results, in order; "
+        "needs the ray extra.",
+    ),
+]
+
+#: vLLM's parallelism, for every command that starts vLLM (default: the config's [vllm]).
+TensorParallelOption = Annotated[
+    int | None,
+    typer.Option(
+        "--tensor-parallel-size",
+        min=1,
+        help="GPUs one vLLM model copy is split across (default: vllm.tensor_parallel_size).",
+    ),
+]
+DataParallelOption = Annotated[
+    int | None,
+    typer.Option(
+        "--data-parallel-size",
+        min=1,
+        help="vLLM model copies sampling side by side (default: vllm.data_parallel_size).",
+    ),
+]
+
+
+def vllm_settings(settings: Settings, tensor: int | None, data: int | None) -> VLLMSettings:
+    """The config's [vllm] section with the command line's sizes over it."""
+    update = {
+        k: v
+        for k, v in (("tensor_parallel_size", tensor), ("data_parallel_size", data))
+        if v is not None
+    }
+    return settings.vllm.model_copy(update=update)

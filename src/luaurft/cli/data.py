@@ -87,6 +87,56 @@ def register(app: typer.Typer) -> None:
         hf_dataset: Annotated[
             bool, typer.Option("--hf-dataset", help="Also save a HF dataset.")
         ] = False,
+        split: Annotated[
+            str, typer.Option("--split", help="Split of a Hugging Face dataset (name or saved).")
+        ] = "train",
+        streaming: Annotated[
+            bool,
+            typer.Option(
+                "--streaming/--no-streaming",
+                help="Read a hub dataset's rows as they are needed (no local copy).",
+            ),
+        ] = True,
+        label_with: Annotated[
+            str | None,
+            typer.Option(
+                "--label-with",
+                help="Reverse-label records without a task with this generator "
+                "(e.g. openai:MODEL@http://127.0.0.1:8000/v1, anthropic:MODEL).",
+            ),
+        ] = None,
+        label_cache: Annotated[
+            Path | None,
+            typer.Option(
+                "--label-cache",
+                help="SQLite file of labels and gold solutions kept across runs (default "
+                "OUT/label_cache.sqlite): a rerun after a kill asks nothing twice.",
+            ),
+        ] = None,
+        gold_with: Annotated[
+            str | None,
+            typer.Option("--gold-with", help="Write gold solutions with this generator."),
+        ] = None,
+        gold_tasks: Annotated[
+            Path | None,
+            typer.Option(
+                "--gold-tasks",
+                help="Requests for gold solutions: JSONL (prompt), TOML task files or text "
+                "(one a line).",
+            ),
+        ] = None,
+        gold_samples: Annotated[
+            int, typer.Option("--gold-samples", min=1, help="Solutions asked per gold task.")
+        ] = 4,
+        gold_min_score: Annotated[
+            float,
+            typer.Option(
+                "--gold-min-score",
+                min=0.0,
+                max=1.0,
+                help="Deterministic score a gold solution must reach to be kept.",
+            ),
+        ] = 0.85,
         output_format: FormatOption = HumanOrJson.TABLE,
         json_alias: JsonAlias = False,
     ) -> None:
@@ -96,12 +146,19 @@ def register(app: typer.Typer) -> None:
             DecontamConfig,
             DedupConfig,
             FilterConfig,
+            GoldConfig,
+            LabelCache,
             SourceSpec,
+            explain_empty,
+            load_gold_tasks,
             summarize,
         )
         from luaurft.data.pipeline import load_eval_texts
+        from luaurft.llm import make_generator
 
         as_json = wants_json(output_format, json_alias)
+        if (gold_with is None) != (gold_tasks is None):
+            raise LuaurftError("--gold-with and --gold-tasks go together: pass both or neither")
         if fmt not in {"auto", "stack", "luau_corpus", "folder", "table"}:
             raise LuaurftError(
                 f"unknown --source-format {fmt!r}; use auto, stack, luau_corpus, folder or table"
@@ -112,14 +169,35 @@ def register(app: typer.Typer) -> None:
         filters["allow_unknown_license"] = allow_unknown_license
         config = DataBuildConfig(
             sources=tuple(
-                SourceSpec(location=s, format=fmt, license=license_default) for s in sources
+                SourceSpec(
+                    location=s,
+                    format=fmt,
+                    license=license_default,
+                    split=split,
+                    streaming=streaming,
+                )
+                for s in sources
             ),
             filters=FilterConfig(**filters),
             dedup=None if no_dedup else DedupConfig(threshold=jaccard),
             decontam=DecontamConfig(code_n=decontam_n, threshold=decontam_threshold),
+            gold=GoldConfig(samples=gold_samples, min_score=gold_min_score),
             hf_dataset=hf_dataset,
             limit=limit,
         )
+        tasks = load_gold_tasks(gold_tasks) if gold_tasks is not None else []
+        options: dict[str, Any] = {}
+        cache = None
+        if label_with is not None:
+            options["labeller"] = make_generator(label_with)
+            cache = LabelCache(label_cache or out / "label_cache.sqlite", labeller=label_with)
+            options["label_cache"] = cache
+        gold_cache = None
+        if gold_with is not None:
+            options["gold_generator"] = make_generator(gold_with)
+            options["gold_tasks"] = tasks
+            gold_cache = LabelCache(label_cache or out / "label_cache.sqlite", labeller=gold_with)
+            options["gold_cache"] = gold_cache
         # The built-in evaluation suite is held out of every training set unless asked.
         paths = list(eval_texts or [])
         if not no_builtin_eval:
@@ -127,17 +205,28 @@ def register(app: typer.Typer) -> None:
 
             paths.insert(0, builtin_dir())
         evals = [text for path in paths for text in load_eval_texts(path)]
-        result = _run_with_progress(config, out, evals, quiet=as_json)
+        try:
+            result = _run_with_progress(config, out, evals, quiet=as_json, **options)
+        finally:
+            for opened in (cache, gold_cache):
+                if opened is not None:
+                    opened.close()
         summary = summarize(result)
         if as_json:
             typer.echo(json.dumps(summary, indent=2))
-            return
-        _print_summary(summary)
+        else:
+            _print_summary(summary)
+        problem = explain_empty(result)
+        if problem is not None:
+            typer.echo(f"error: {problem}", err=True)
+            raise typer.Exit(1)
 
     app.add_typer(data_app, name="data")
 
 
-def _run_with_progress(config: Any, out: Path, evals: list[Any], *, quiet: bool) -> Any:
+def _run_with_progress(
+    config: Any, out: Path, evals: list[Any], *, quiet: bool, **options: Any
+) -> Any:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
@@ -159,7 +248,7 @@ def _run_with_progress(config: Any, out: Path, evals: list[Any], *, quiet: bool)
                 tasks[stage] = bar.add_task(stage, total=total)
             bar.update(tasks[stage], advance=advance)
 
-        result = build_dataset(config, out, eval_texts=evals, progress=progress)
+        result = build_dataset(config, out, eval_texts=evals, progress=progress, **options)
         for task_id in tasks.values():
             task = bar.tasks[task_id]
             if task.total is None:

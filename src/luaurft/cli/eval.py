@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from luaurft.cli._options import JobsOption
+from luaurft.cli._options import JobsOption, RayOption
 from luaurft.cli._output import machine_stdout
 
 
@@ -259,6 +259,7 @@ def eval_command(
     max_new_tokens: Annotated[int, typer.Option(min=1)] = 2048,
     seed: Annotated[int, typer.Option()] = 0,
     jobs: JobsOption = 1,
+    ray: RayOption = None,
     output_format: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Evaluate a model: k samples per task, scores, execution pass@k, intervals, categories."""
@@ -281,6 +282,7 @@ def eval_command(
         max_new_tokens=max_new_tokens,
         seed=seed,
         jobs=jobs,
+        ray=ray,
     )
     name = label or (Path(adapter).name if adapter else model)
     folder = run_dir or Path("runs") / f"eval-{_slug(name)}"

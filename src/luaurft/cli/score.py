@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from luaurft.cli._options import JobsOption, check_kind_option
+from luaurft.cli._options import JobsOption, RayOption, check_kind_option
 from luaurft.cli._output import machine_stdout
 from luaurft.cli._progress import file_progress
 from luaurft.errors import LuaurftError
@@ -90,6 +90,7 @@ def score(
             f"(default {DEFAULT_MAX_BYTES:,} bytes, 512 KiB).",
         ),
     ] = DEFAULT_MAX_BYTES,
+    ray: RayOption = None,
 ) -> None:
     """Score Luau with the syntax, API, bug and quality scorers.
 
@@ -117,6 +118,7 @@ def score(
         jobs=jobs,
         lookup=lookup,
         max_bytes=max_bytes,
+        ray=ray,
     )
 
     outcomes: list[Outcome] = []

@@ -9,7 +9,15 @@ from typing import Annotated
 
 import typer
 
-from luaurft.cli._options import FormatOption, HumanOrJson, JsonAlias, wants_json
+from luaurft.cli._options import (
+    DataParallelOption,
+    FormatOption,
+    HumanOrJson,
+    JsonAlias,
+    TensorParallelOption,
+    vllm_settings,
+    wants_json,
+)
 from luaurft.errors import ConfigError
 
 
@@ -41,6 +49,8 @@ def register(app: typer.Typer) -> None:
             typer.Option("--max-lora-rank", help="Default: 64, or the adapters' largest r."),
         ] = None,
         max_model_len: Annotated[int | None, typer.Option("--max-model-len")] = None,
+        tensor_parallel_size: TensorParallelOption = None,
+        data_parallel_size: DataParallelOption = None,
         dry_run: Annotated[
             bool, typer.Option("--dry-run", help="Print the command instead of starting it.")
         ] = False,
@@ -50,6 +60,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Serve the base model and named adapters with vLLM (OpenAI-compatible API)."""
+        from luaurft.config import Settings, load_config
         from luaurft.rft.serve import (
             adapters_of_run,
             base_model_of_run,
@@ -60,10 +71,9 @@ def register(app: typer.Typer) -> None:
 
         adapters = adapters_of_run(run_dir) if run_dir is not None else {}
         adapters.update(parse_adapters(adapter or []))
+        settings = load_config(config) if config is not None else Settings()
         if base is None and config is not None:
-            from luaurft.config import load_config
-
-            base = load_config(config).model.base_model
+            base = settings.model.base_model
         elif base is None and run_dir is not None:
             base = base_model_of_run(run_dir)
         if base is None:
@@ -71,9 +81,10 @@ def register(app: typer.Typer) -> None:
                 "give the base model, --run-dir to take the run's, "
                 "or --config to take model.base_model"
             )
+        parallel = vllm_settings(settings, tensor_parallel_size, data_parallel_size)
         argv = vllm_serve_command(
             base, adapters, host=host, port=port, rank=max_lora_rank,
-            max_model_len=max_model_len, extra_args=extra or [],
+            max_model_len=max_model_len, extra_args=[*parallel.serve_args(), *(extra or [])],
         )  # fmt: skip
         typer.echo(start(argv, dry_run=dry_run))
 

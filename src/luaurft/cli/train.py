@@ -8,7 +8,17 @@ from typing import Annotated, Any
 
 import typer
 
-from luaurft.cli._options import FormatOption, HumanOrJson, JobsOption, JsonAlias, wants_json
+from luaurft.cli._options import (
+    DataParallelOption,
+    FormatOption,
+    HumanOrJson,
+    JobsOption,
+    JsonAlias,
+    RayOption,
+    TensorParallelOption,
+    vllm_settings,
+    wants_json,
+)
 from luaurft.errors import ConfigError
 
 ConfigOption = Annotated[
@@ -40,6 +50,8 @@ def _reward_choice(value: str) -> Any:
 
 
 def register(app: typer.Typer) -> None:
+    app.command("tiny-model")(tiny_model)
+
     @app.command("sft")
     def sft(
         config: ConfigOption,
@@ -117,6 +129,9 @@ def register(app: typer.Typer) -> None:
             typer.Option("--dedup-across-tasks", help="Drop kept code that repeats across tasks."),
         ] = False,
         jobs: JobsOption = 1,
+        ray: RayOption = None,
+        tensor_parallel_size: TensorParallelOption = None,
+        data_parallel_size: DataParallelOption = None,
         verbose: Verbose = False,
         output_format: FormatOption = HumanOrJson.TABLE,
         json_alias: JsonAlias = False,
@@ -124,18 +139,30 @@ def register(app: typer.Typer) -> None:
         """Best-of-N rejection-sampling fine-tuning, resumable: rerun to continue a killed run."""
         from luaurft.cli._progress import setup_logging, stage_bars
         from luaurft.config import load_config
+        from luaurft.rft.distributed import world_size
         from luaurft.rft.run import run_from_files
 
         as_json = wants_json(output_format, json_alias)
+        if world_size() > 1:
+            raise ConfigError(
+                "luaurft rft runs its rounds (sampling, scoring, the run store) in one process "
+                "and cannot run under a multi-process `accelerate launch` yet: sample on many "
+                "GPUs with --tensor-parallel-size/--data-parallel-size (vLLM), score with --ray, "
+                "and train a round's mix on many GPUs with `accelerate launch ... luaurft sft "
+                "--data RUN/data/round-N.jsonl`"
+            )
+
         setup_logging(verbose)
         settings = load_config(config)
+        parallel = vllm_settings(settings, tensor_parallel_size, data_parallel_size)
+        settings = settings.model_copy(update={"vllm": parallel})
         with stage_bars(quiet=as_json) as bars:
             result = run_from_files(
                 settings, run_dir, tasks_path=tasks, sft_data=sft_data, initial_adapter=adapter,
                 generator=generator, reward=_reward_choice(reward), max_steps=max_steps,
                 report_to=report_to, checkpoint_steps=checkpoint_steps,
                 tasks_per_call=tasks_per_call, across_tasks=across_tasks, progress=bars,
-                jobs=jobs,
+                jobs=jobs, ray=ray,
             )  # fmt: skip
         if as_json:
             typer.echo(json.dumps(result.to_dict(), indent=2, default=str))
@@ -184,7 +211,22 @@ def register(app: typer.Typer) -> None:
         _emit(result.to_dict(), as_json, f"adapter saved to {result.adapter_dir}")
 
 
+def tiny_model(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the model.")],
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+) -> None:
+    """Build a tiny Mistral-architecture model and tokenizer from nothing (no download), to
+    try sft, rft and grpo on a CPU (configs/tiny.toml). Random weights: not a useful model."""
+    from luaurft.llm.tiny import build_tiny_model
+
+    typer.echo(f"tiny model saved to {build_tiny_model(out, seed=seed)}")
+
+
 def _emit(payload: dict[str, Any], as_json: bool, line: str) -> None:
+    from luaurft.rft.distributed import is_main_process
+
+    if not is_main_process():  # under `accelerate launch`, one report: the main process's
+        return
     if as_json:
         typer.echo(json.dumps(payload, indent=2, default=str))
         return

@@ -8,10 +8,14 @@ limit, never silently dropped.
 
 from __future__ import annotations
 
+import json
 import re
+import sqlite3
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -155,6 +159,7 @@ class LabelOutcome:
     task: str | None
     attempts: list[LabelAttempt] = field(default_factory=list)
     prompt_version: str = REVERSE_LABEL_PROMPT_VERSION
+    cached: bool = False  # answered by the label cache of an earlier run
 
     @property
     def ok(self) -> bool:
@@ -179,6 +184,7 @@ class LabelResult:
             "records": len(self.outcomes),
             "labelled": len(self.labelled),
             "failed": len(self.failed),
+            "cached": sum(1 for o in self.outcomes if o.cached),
             "attempts": sum(len(o.attempts) for o in self.outcomes),
             "rejections": dict(sorted(reasons.items())),
         }
@@ -188,46 +194,168 @@ def _first_text(completions: Sequence[CompletionLike]) -> str:
     return completions[0].text if completions else ""
 
 
+class LabelCache:
+    """Reverse-labelling answers kept in one SQLite file, so a killed build resumes.
+
+    Keyed by prompt version, labeller (the generator spec) and the code's
+    SHA-256: a record is asked about once per prompt version and model. An
+    accepted task is kept, and so is a record every attempt of which was
+    rejected; a generator error is not (the next run asks again). Each answer
+    is committed as it arrives, so a kill loses only the requests in flight.
+    """
+
+    def __init__(self, path: str | Path, labeller: str) -> None:
+        self.path = Path(path)
+        self.labeller = labeller
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS labels (prompt_version TEXT, labeller TEXT, "
+            "sha256 TEXT, task TEXT, attempts TEXT, "
+            "PRIMARY KEY (prompt_version, labeller, sha256))"
+        )
+        self._db.commit()
+
+    def get(self, record: CodeRecord) -> LabelOutcome | None:
+        row = self._db.execute(
+            "SELECT task, attempts FROM labels WHERE prompt_version=? AND labeller=? AND sha256=?",
+            (REVERSE_LABEL_PROMPT_VERSION, self.labeller, record.sha256),
+        ).fetchone()
+        if row is None:
+            return None
+        attempts = [LabelAttempt(text=a[0], error=a[1]) for a in json.loads(row[1])]
+        return LabelOutcome(record_id=record.id, task=row[0], attempts=attempts, cached=True)
+
+    def put(self, record: CodeRecord, outcome: LabelOutcome) -> None:
+        attempts = json.dumps([[a.text, a.error] for a in outcome.attempts])
+        self._db.execute(
+            "INSERT OR REPLACE INTO labels VALUES (?, ?, ?, ?, ?)",
+            (REVERSE_LABEL_PROMPT_VERSION, self.labeller, record.sha256, outcome.task, attempts),
+        )
+        self._db.commit()
+
+    def __len__(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM labels").fetchone()[0])
+
+    # Gold solutions, kept the same way: a rerun asks again only for tasks not yet answered.
+    def gold_get(self, task: GoldTask, samples: int) -> GoldOutcome | None:
+        self._gold_table()
+        row = self._db.execute(
+            "SELECT code, score, scores FROM gold WHERE labeller=? AND prompt=? AND kind=? "
+            "AND samples=?",
+            (self.labeller, task.prompt, task.kind or "", samples),
+        ).fetchone()
+        if row is None:
+            return None
+        outcome = GoldOutcome(task=task, record=None, scores=json.loads(row[2]), cached=True)
+        if row[0] is not None:
+            outcome.record = _gold_record(task, row[0], float(row[1]))
+        return outcome
+
+    def gold_put(self, outcome: GoldOutcome, samples: int) -> None:
+        self._gold_table()
+        record = outcome.record
+        self._db.execute(
+            "INSERT OR REPLACE INTO gold VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                self.labeller, outcome.task.prompt, outcome.task.kind or "", samples,
+                record.text if record else None, record.score if record else None,
+                json.dumps(outcome.scores),
+            ),
+        )  # fmt: skip
+        self._db.commit()
+
+    def _gold_table(self) -> None:
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS gold (labeller TEXT, prompt TEXT, kind TEXT, "
+            "samples INTEGER, code TEXT, score REAL, scores TEXT, "
+            "PRIMARY KEY (labeller, prompt, kind, samples))"
+        )
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _answers(
+    batch: Sequence[CodeRecord],
+    generator: GeneratorLike,
+    sampling: Any,
+    cfg: LabelConfig,
+) -> Iterator[tuple[CodeRecord, str, str, str | None]]:
+    """(record, raw reply, cleaned task, rejection) for each record of `batch`, as answers
+    arrive: one request per record on an HTTP backend (its `concurrency` at a time), one
+    batched call on a local one."""
+    conversations = [
+        reverse_label_conversation(
+            r.text, kind=r.meta.get("kind"), max_code_chars=cfg.max_code_chars
+        )
+        for r in batch
+    ]
+
+    def failed(exc: Exception) -> str:
+        return f"generator-error: {type(exc).__name__}: {exc}"[:300]
+
+    concurrency = getattr(generator, "concurrency", None)
+    if isinstance(concurrency, int) and concurrency > 1 and len(batch) > 1:
+        with ThreadPoolExecutor(max_workers=min(concurrency, len(batch))) as pool:
+            futures = {
+                pool.submit(generator.generate, [conv], 1, sampling): record
+                for record, conv in zip(batch, conversations, strict=True)
+            }
+            for future in as_completed(futures):
+                record = futures[future]
+                try:
+                    groups = list(future.result())
+                    text = _first_text(groups[0]) if groups else ""
+                    yield (record, text, *validate_task(text, cfg))
+                except Exception as exc:  # recorded for the record, then retried
+                    yield record, "", "", failed(exc)
+        return
+    try:
+        replies = [_first_text(c) for c in generator.generate(conversations, 1, sampling)]
+        if len(replies) != len(batch):
+            raise ValueError(
+                f"generator returned {len(replies)} results for {len(batch)} conversations"
+            )
+        results = [(text, *validate_task(text, cfg)) for text in replies]
+    except Exception as exc:  # a backend failure is recorded per record, then retried
+        results = [("", "", failed(exc)) for _ in batch]
+    for record, (raw, task, error) in zip(batch, results, strict=True):
+        yield record, raw, task, error
+
+
 def reverse_label(
     records: Sequence[CodeRecord],
     generator: GeneratorLike,
     sampling: Any = None,
     config: LabelConfig | None = None,
     progress: Callable[[int], None] | None = None,
+    cache: LabelCache | None = None,
 ) -> LabelResult:
     """Ask `generator` for the task each record's code solves; keep validated answers.
 
     Records that already carry a task are kept as they are. A rejected answer
-    is retried (up to `max_attempts`); a generator error costs one attempt for
-    every record of its batch.
+    is retried (up to `max_attempts`); a generator error costs one attempt.
+    With a `cache`, records it knows are not asked again and each final answer
+    is stored as it arrives.
     """
     cfg = config or LabelConfig()
     outcomes = {r.id: LabelOutcome(record_id=r.id, task=r.task) for r in records}
-    pending = [r for r in records if r.task is None]
+    pending = []
     for r in records:
-        if r.task is not None and progress is not None:
+        known = cache.get(r) if cache is not None and r.task is None else None
+        if known is not None:
+            outcomes[r.id] = known
+        if r.task is None and known is None:
+            pending.append(r)
+        elif progress is not None:
             progress(1)
     while pending:
         retry: list[CodeRecord] = []
         for start in range(0, len(pending), cfg.batch_size):
             batch = pending[start : start + cfg.batch_size]
-            conversations = [
-                reverse_label_conversation(
-                    r.text, kind=r.meta.get("kind"), max_code_chars=cfg.max_code_chars
-                )
-                for r in batch
-            ]
-            try:
-                replies = [_first_text(c) for c in generator.generate(conversations, 1, sampling)]
-                if len(replies) != len(batch):
-                    raise ValueError(
-                        f"generator returned {len(replies)} results for {len(batch)} conversations"
-                    )
-                results = [(text, *validate_task(text, cfg)) for text in replies]
-            except Exception as exc:  # a backend failure is recorded per record, then retried
-                message = f"generator-error: {type(exc).__name__}: {exc}"[:300]
-                results = [("", "", message) for _ in batch]
-            for record, (raw, task, error) in zip(batch, results, strict=True):
+            for record, raw, task, error in _answers(batch, generator, sampling, cfg):
                 outcome = outcomes[record.id]
                 outcome.attempts.append(LabelAttempt(text=raw, error=error))
                 if error is None:
@@ -235,6 +363,8 @@ def reverse_label(
                 elif len(outcome.attempts) < cfg.max_attempts:
                     retry.append(record)
                     continue
+                if cache is not None and not (error or "").startswith("generator-error"):
+                    cache.put(record, outcome)
                 if progress is not None:
                     progress(1)
         pending = retry
@@ -269,6 +399,50 @@ class GoldTask:
     kind: str | None = None
 
 
+def load_gold_tasks(path: str | Path) -> list[GoldTask]:
+    """Gold tasks from a file or folder: JSONL rows (`prompt` or `task`, optional `id` and
+    `kind`), TOML task files (one task or a `tasks` list) or text files (one request a line)."""
+    import tomllib
+
+    from luaurft.errors import LuaurftError
+
+    root = Path(path)
+    if not root.exists():
+        raise LuaurftError(f"{root}: no such gold-tasks file or folder")
+    files = sorted(f for f in root.rglob("*") if f.is_file()) if root.is_dir() else [root]
+    tasks: list[GoldTask] = []
+    for file in files:
+        rows: list[Any] = []
+        text = file.read_text(encoding="utf-8")
+        if file.suffix == ".jsonl":
+            rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+        elif file.suffix == ".toml":
+            data = tomllib.loads(text)
+            listed = data.get("tasks")
+            rows = listed if isinstance(listed, list) else [data]
+        elif file.suffix in {".txt", ".md"} or not root.is_dir():
+            rows = [{"prompt": line.strip()} for line in text.splitlines() if line.strip()]
+        for row in rows:
+            if not isinstance(row, dict):
+                continue
+            prompt = row.get("prompt") or row.get("task")
+            if isinstance(prompt, str) and prompt.strip():
+                kind = row.get("kind")
+                tasks.append(
+                    GoldTask(
+                        prompt=prompt.strip(),
+                        id=str(row.get("id") or ""),
+                        kind=kind if isinstance(kind, str) else None,
+                    )
+                )
+    if not tasks:
+        raise LuaurftError(
+            f"{root}: no gold tasks found; give JSONL rows with a prompt, TOML task files or "
+            "a text file with one request a line"
+        )
+    return tasks
+
+
 class GoldConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -285,6 +459,18 @@ class GoldOutcome:
     record: CodeRecord | None
     scores: list[float | None] = field(default_factory=list)
     error: str | None = None
+    cached: bool = False  # answered by the cache of an earlier run
+
+
+def _gold_record(task: GoldTask, code: str, score: float) -> CodeRecord:
+    return CodeRecord(
+        id=record_id("gold", task.id, task.prompt),
+        text=code,
+        source="gold",
+        task=task.prompt,
+        score=score,
+        meta={"task_id": task.id, **({"kind": task.kind} if task.kind else {})},
+    )
 
 
 @dataclass
@@ -298,6 +484,7 @@ class GoldResult:
             "kept": len(self.records),
             "errors": sum(1 for o in self.outcomes if o.error),
             "candidates": sum(len(o.scores) for o in self.outcomes),
+            "cached": sum(1 for o in self.outcomes if o.cached),
         }
 
 
@@ -322,14 +509,28 @@ def generate_gold(
     config: GoldConfig | None = None,
     scorer: CodeScorer | None = None,
     progress: Callable[[int], None] | None = None,
+    cache: LabelCache | None = None,
 ) -> GoldResult:
-    """`samples` solutions per task; keep the best one scoring at least `min_score`."""
+    """`samples` solutions per task; keep the best one scoring at least `min_score`.
+
+    With a `cache`, tasks it has answered (kept or not) are not asked again, and
+    each batch's answers are stored as they are scored."""
     cfg = config or GoldConfig()
     score = scorer or default_code_scorer
     items = [_gold_task(t, i) for i, t in enumerate(tasks)]
-    outcomes: list[GoldOutcome] = []
-    for start in range(0, len(items), cfg.batch_size):
-        batch = items[start : start + cfg.batch_size]
+    known: dict[str, GoldOutcome] = {}
+    if cache is not None:
+        for item in items:
+            hit = cache.gold_get(item, cfg.samples)
+            if hit is not None:
+                known[item.id] = hit
+                if progress is not None:
+                    progress(1)
+    pending = [t for t in items if t.id not in known]
+    fresh: list[GoldOutcome] = []
+    outcomes = fresh
+    for start in range(0, len(pending), cfg.batch_size):
+        batch = pending[start : start + cfg.batch_size]
         conversations = [
             [
                 {"role": "system", "content": REFERENCE_SYSTEM_PROMPT},
@@ -363,17 +564,12 @@ def generate_gold(
                 ):
                     best = (value, code)
             if best is not None:
-                outcome.record = CodeRecord(
-                    id=record_id("gold", task.id, task.prompt),
-                    text=best[1],
-                    source="gold",
-                    task=task.prompt,
-                    score=best[0],
-                    meta={"task_id": task.id, **({"kind": task.kind} if task.kind else {})},
-                )
+                outcome.record = _gold_record(task, best[1], best[0])
             outcomes.append(outcome)
+            if cache is not None:
+                cache.gold_put(outcome, cfg.samples)
             if progress is not None:
                 progress(1)
-    return GoldResult(
-        records=[o.record for o in outcomes if o.record is not None], outcomes=outcomes
-    )
+    by_id = {o.task.id: o for o in fresh}
+    ordered = [known.get(t.id) or by_id[t.id] for t in items]
+    return GoldResult(records=[o.record for o in ordered if o.record is not None], outcomes=ordered)

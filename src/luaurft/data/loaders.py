@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from luaurft.data.licenses import nearest_license
 from luaurft.data.records import CodeRecord, record_id
 from luaurft.errors import LuaurftError
 
@@ -83,6 +84,7 @@ class SourceSpec(BaseModel):
     format: SourceFormat = "auto"
     name: str | None = None  # the `source` label records carry; defaults from the format
     split: str = "train"
+    streaming: bool = True  # hub datasets: read rows as needed, no local copy
     license: str | None = None  # for records whose source says nothing about licence
     limit: int | None = None
 
@@ -277,7 +279,11 @@ def load_folder(
     repo: str | None = None,
     default_license: str | None = None,
 ) -> Iterator[CodeRecord]:
-    """Every `.lua`/`.luau` file under a folder (sorted, so ids and order are stable)."""
+    """Every `.lua`/`.luau` file under a folder (sorted, so ids and order are stable).
+
+    A file's licence is the SPDX id of the nearest LICENSE/COPYING file in its
+    folder or one above it up to `path` (`luaurft.data.licenses`), else
+    `default_license`, else none."""
     root = Path(path)
     if root.is_file():
         label = source or root.parent.name or "folder"
@@ -285,8 +291,11 @@ def load_folder(
     else:
         label = source or root.name or "folder"
         files = sorted(f for f in root.rglob("*") if f.suffix in CODE_SUFFIXES and f.is_file())
+    top = root.parent if root.is_file() else root
+    memo: dict[Path, tuple[str | None, str | None]] = {}
     for file in files:
         relative = file.name if root.is_file() else file.relative_to(root).as_posix()
+        found, license_file = nearest_license(file, top, memo)
         try:
             text = decode_text(file.read_bytes())
         except (UnicodeDecodeError, ValueError) as exc:
@@ -301,8 +310,9 @@ def load_folder(
             text=text,
             path=relative,
             repo=repo,
-            license=default_license,
+            license=found or default_license,
             source=label,
+            meta={"license_file": license_file} if license_file else {},
         )
 
 
@@ -325,6 +335,21 @@ def load_hf_dataset(
     import datasets
 
     p = Path(location)
+    if is_saved_dataset(p):
+        # A dataset saved with `save_to_disk` (a Dataset, or a DatasetDict of splits).
+        saved = datasets.load_from_disk(str(p))
+        if isinstance(saved, datasets.DatasetDict):
+            if split not in saved:
+                raise LuaurftError(
+                    f"{location}: no split {split!r}; pass --split with one of "
+                    f"{', '.join(sorted(saved))}"
+                )
+            saved = saved[split]
+        yield from _rows_to_records(
+            iter(saved), source=source, origin=str(p), report=report,
+            default_license=default_license,
+        )  # fmt: skip
+        return
     if p.exists():
         shards = (
             sorted(f for f in p.rglob("*") if f.suffix in TABLE_SUFFIXES and f.is_file())
@@ -360,8 +385,18 @@ def load_hf_dataset(
     )  # fmt: skip
 
 
+def is_saved_dataset(path: Path) -> bool:
+    """Whether `path` is a folder written by `datasets`' `save_to_disk`."""
+    return path.is_dir() and (
+        (path / "dataset_dict.json").is_file()
+        or ((path / "state.json").is_file() and (path / "dataset_info.json").is_file())
+    )
+
+
 def _detect_format(location: str) -> SourceFormat:
     p = Path(location)
+    if is_saved_dataset(p):
+        return "stack"
     if p.is_dir():
         if any(f.suffix in CODE_SUFFIXES for f in p.rglob("*")):
             return "folder"
@@ -390,6 +425,7 @@ def load_source(spec: SourceSpec | str, report: LoadReport) -> Iterator[CodeReco
         records = load_hf_dataset(
             spec.location, report=report, split=spec.split,
             source=spec.name or "the-luau-stack", default_license=spec.license,
+            streaming=spec.streaming,
         )  # fmt: skip
     elif fmt == "luau_corpus":
         records = load_luau_corpus(p, report=report, source=spec.name or "luau_corpus")

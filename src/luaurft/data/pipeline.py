@@ -20,7 +20,17 @@ from luaurft.data.decontam import DecontamConfig, Decontaminator, DecontamResult
 from luaurft.data.dedup import DedupConfig, DedupResult, deduplicate
 from luaurft.data.filters import FilterChain, FilterConfig, Scorer, default_scorer
 from luaurft.data.formats import SftFormat, sft_rows, to_hf_dataset, write_jsonl, write_records
-from luaurft.data.labelling import GeneratorLike, LabelConfig, LabelResult, reverse_label
+from luaurft.data.labelling import (
+    GeneratorLike,
+    GoldConfig,
+    GoldResult,
+    GoldTask,
+    LabelCache,
+    LabelConfig,
+    LabelResult,
+    generate_gold,
+    reverse_label,
+)
 from luaurft.data.loaders import LoadReport, SourceSpec, load_source
 from luaurft.data.records import CodeRecord
 
@@ -36,6 +46,7 @@ class DataBuildConfig(BaseModel):
     dedup: DedupConfig | None = DedupConfig()
     decontam: DecontamConfig = DecontamConfig()
     label: LabelConfig = LabelConfig()
+    gold: GoldConfig = GoldConfig()
     formats: tuple[SftFormat, ...] = ("chat", "prompt_completion")
     hf_dataset: bool = False
     png: bool = True
@@ -52,6 +63,7 @@ class BuildResult:
     decontam: DecontamResult | None = None
     label: LabelResult | None = None
     task_decontam: DecontamResult | None = None
+    gold: GoldResult | None = None
     paths: dict[str, Path] = field(default_factory=dict)
     dataset: Any = None
 
@@ -76,12 +88,19 @@ def build_dataset(
     sampling: Any = None,
     scorer: Scorer | None = None,
     progress: Progress | None = None,
+    label_cache: LabelCache | None = None,
+    gold_tasks: Sequence[GoldTask | str] = (),
+    gold_generator: GeneratorLike | None = None,
+    gold_cache: LabelCache | None = None,
 ) -> BuildResult:
     """Run the whole pipeline; write the outputs and data card under `out_dir` when given.
 
     `eval_texts` are the evaluation tasks' prompts and reference solutions to
     decontaminate against. With a `labeller`, records without a task get one by
-    reverse-labelling and labelled tasks are decontaminated again.
+    reverse-labelling (answers kept in `label_cache`, so a rerun asks nothing
+    twice) and labelled tasks are decontaminated again. With a `gold_generator`,
+    each of `gold_tasks` gets solutions, the best kept when it clears
+    `config.gold.min_score`; gold records are decontaminated like the rest.
     """
 
     def tick(stage: str, total: int | None = None) -> Callable[[int], None]:
@@ -125,7 +144,12 @@ def build_dataset(
     task_decontam: DecontamResult | None = None
     if labeller is not None:
         label_result = reverse_label(
-            records, labeller, sampling, config.label, progress=tick("label", len(records))
+            records,
+            labeller,
+            sampling,
+            config.label,
+            progress=tick("label", len(records)),
+            cache=label_cache,
         )
         records = label_result.labelled
         steps.append(StepCount("label", len(records), {"label-failed": len(label_result.failed)}))
@@ -137,6 +161,26 @@ def build_dataset(
             )
         )
 
+    gold_result: GoldResult | None = None
+    if gold_generator is not None and gold_tasks:
+        gold_result = generate_gold(
+            gold_tasks,
+            gold_generator,
+            sampling,
+            config.gold,
+            progress=tick("gold", len(gold_tasks)),
+            cache=gold_cache,
+        )
+        gold_kept = decontaminator.run(gold_result.records).kept
+        errors = sum(1 for o in gold_result.outcomes if o.error)
+        removed = {
+            "generator-error": errors,
+            "below-min-score": len(gold_result.outcomes) - len(gold_result.records) - errors,
+            "eval-overlap": len(gold_result.records) - len(gold_kept),
+        }
+        steps.append(StepCount("gold", len(gold_kept), {k: v for k, v in removed.items() if v}))
+        records = [*records, *gold_kept]
+
     details: dict[str, Any] = {
         "load": report.to_dict(),
         "filters": chain.to_dict(),
@@ -147,6 +191,7 @@ def build_dataset(
             **decontam_result.to_dict(),
         },
         "labelling": label_result.to_dict() if label_result else None,
+        "gold": gold_result.to_dict() if gold_result else None,
         "config": config.model_dump(mode="json"),
     }
     card = DataCard(steps=steps, records=records, details=details)
@@ -159,6 +204,7 @@ def build_dataset(
         decontam=decontam_result,
         label=label_result,
         task_decontam=task_decontam,
+        gold=gold_result,
     )
     if out_dir is not None:
         result.paths = write_outputs(result, Path(out_dir), config)
@@ -166,10 +212,20 @@ def build_dataset(
 
 
 def write_outputs(result: BuildResult, out_dir: Path, config: DataBuildConfig) -> dict[str, Path]:
-    """corpus.jsonl, sft_<format>.jsonl per format, the data card and an optional HF dataset."""
+    """corpus.jsonl, sft_<format>.jsonl per format, tasks.jsonl (every record's task, the
+    shape `luaurft rft --tasks` reads), the data card and an optional HF dataset."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {"corpus": out_dir / "corpus.jsonl"}
     write_records(paths["corpus"], result.records)
+    paths["tasks"] = out_dir / "tasks.jsonl"
+    write_jsonl(
+        paths["tasks"],
+        (
+            {"id": r.id, "prompt": r.task, **({"kind": r.meta["kind"]} if "kind" in r.meta else {})}
+            for r in result.records
+            if r.task
+        ),
+    )
     for fmt in config.formats:
         paths[f"sft_{fmt}"] = out_dir / f"sft_{fmt}.jsonl"
         write_jsonl(paths[f"sft_{fmt}"], sft_rows(result.records, fmt))
@@ -193,6 +249,65 @@ def summarize(result: BuildResult) -> dict[str, Any]:
         "sources": dict(Counter(r.source for r in result.records)),
         "paths": {k: str(v) for k, v in result.paths.items()},
     }
+
+
+# What the command-line user can change when a step removed a record, by reason.
+_REMEDIES: dict[str, str] = {
+    "license-unknown": "pass --license SPDX-ID when you know the licence (e.g. --license mit), "
+    "put a LICENSE file in the folder, or pass --allow-unknown-license",
+    "license-not-allowed": "pass --any-license to skip the permissive-licence allow-list",
+    "below-min-score": "lower --min-score, or pass --no-score-filter",
+    "score-error": "the scorer failed on them; see data_card.json (filters.score.examples)",
+    "eval-overlap": "they overlap the evaluation tasks; pass --no-builtin-eval or a higher "
+    "--decontam-threshold if that is wrong",
+    "label-failed": "the labeller's answers were all rejected (data_card.json, labelling); "
+    "try another --label-with model",
+    "near-duplicate": "pass --no-dedup or a higher --jaccard",
+}
+_NO_FLAG = (
+    "no command-line flag changes this filter; its limits are fields of "
+    "luaurft.data.FilterConfig (build with DataBuildConfig from Python)"
+)
+
+
+def explain_empty(result: BuildResult) -> str | None:
+    """Why the build has no training data, and which flag changes it; None when it has some.
+
+    Nothing left: the step that removed the last records, by reason, with each
+    reason's remedy. Records but none with a task: the SFT files are empty, and
+    `--label-with` is what gives them tasks."""
+    if result.records:
+        if any(r.task for r in result.records):
+            return None
+        return (
+            f"none of the {len(result.records)} records has a task, so the SFT files are "
+            "empty: pass --label-with GENERATOR to reverse-label them (e.g. "
+            "--label-with openai:MODEL@http://127.0.0.1:8000/v1), or --gold-with and "
+            "--gold-tasks for gold solutions"
+        )
+    steps = result.card.steps
+    if not steps or steps[0].count == 0:
+        problems = ", ".join(f"{k} {v}" for k, v in sorted(steps[0].removed.items())) or "none"
+        return (
+            "no records were loaded (problems: "
+            f"{problems}); give folders of .lua/.luau files, parquet/JSONL tables, a dataset "
+            "saved with datasets, or a Hugging Face dataset name"
+        )
+    previous = steps[0].count
+    for step in steps[1:]:
+        if step.count == 0 and previous > 0:
+            reasons = sorted(step.removed.items(), key=lambda kv: -kv[1])
+            lines = [
+                f"  {reason} ({count}): {_REMEDIES.get(reason, _NO_FLAG)}"
+                for reason, count in reasons
+                if count
+            ]
+            return (
+                f"every record was removed: the {step.name} step dropped the last "
+                f"{previous}\n" + "\n".join(lines)
+            )
+        previous = step.count
+    return "every record was removed"
 
 
 def eval_texts_from_rows(rows: Sequence[dict[str, Any]]) -> list[EvalText]:

@@ -132,6 +132,13 @@ def check_solution(
     return run_world_checks(task, code, limits=limits)
 
 
+def check_job(job: tuple[Task, str]) -> CheckReport:
+    """One (task, solution) check as an executor job (`Executor.map`, `ray_map`): run
+    inside a worker already, under the job's wall budget."""
+    task, code = job
+    return check_solution(task, code)
+
+
 def _check_in_worker(task: Task, code: str, **kwargs: Any) -> CheckReport:
     # Pickled by name, so a caller that wraps `check_solution` still reaches the real one.
     return check_solution(task, code, **kwargs)

@@ -37,7 +37,8 @@ from luaurft.errors import LuaurftError
 from luaurft.eval.checks import check_solution
 from luaurft.eval.metrics import Interval, bootstrap_ci, pass_at_k
 from luaurft.eval.tasks import CATEGORIES, Task, TaskSuite
-from luaurft.luau.executor import set_workers, worker_count
+from luaurft.luau.executor import WorkerFailure, set_workers, worker_count
+from luaurft.luau.sandbox import Limits
 from luaurft.rft.store import NewCandidate, RunStore, TaskRow, code_hash
 
 if TYPE_CHECKING:
@@ -89,6 +90,9 @@ class EvalSettings:
     #: Worker processes that run checks and score samples at once (0: one per CPU);
     #: results do not depend on it, so it is not part of `run_config`.
     jobs: int = 1
+    #: A Ray address (or "auto"): run checks and score samples as Ray tasks there
+    #: (same results, stored in order by this process); not part of `run_config` either.
+    ray: str | None = None
 
     def __post_init__(self) -> None:
         if self.samples < 1:
@@ -326,14 +330,36 @@ def _candidate(task: Task, index: int, completion: Any, model: str | None) -> Ne
 
 
 def execute_candidates(
-    suite: TaskSuite, store: RunStore, *, progress: Progress | None = None, jobs: int = 1
+    suite: TaskSuite,
+    store: RunStore,
+    *,
+    progress: Progress | None = None,
+    jobs: int = 1,
+    ray: str | None = None,
 ) -> int:
     """Run every candidate that has no execution result yet; returns how many ran.
 
     Each run is isolated in a worker process (`check_solution`); `jobs` runs that
-    many at once. Results are stored in order, each as soon as it and those before
-    it are in, so a killed eval resumes after the last stored one."""
+    many at once, or Ray tasks on the cluster at `ray` do. Results are stored in order,
+    each as soon as it and those before it are in, so a killed eval resumes after the
+    last stored one."""
     todo = [c for c in store.unrewarded(EVAL_ROUND, EXEC_KEY) if c.task_id in suite]
+    if ray is not None and todo:
+        from luaurft.eval.checks import check_job
+        from luaurft.luau.cluster import ray_map
+
+        jobs_ = [(suite.get(c.task_id), c.code or "") for c in todo]
+        budget = Limits().wall_budget()
+        results = ray_map(check_job, jobs_, address=ray, wall_seconds=budget)
+        for number, (cand, job, report) in enumerate(
+            zip(todo, jobs_, results, strict=True), start=1
+        ):
+            if isinstance(report, WorkerFailure):
+                report = check_solution(*job)  # again here, with only its run isolated
+            store.put_reward(cand.id, EXEC_KEY, 1.0 if report.passed else 0.0, report.to_dict())
+            if progress is not None:
+                progress("execute", number, len(todo))
+        return len(todo)
     workers = worker_count(jobs, len(todo))
     if workers > 1:
         set_workers(workers)
@@ -358,11 +384,12 @@ def score_candidates(
     batch_size: int = 32,
     progress: Progress | None = None,
     jobs: int = 1,
+    ray: str | None = None,
 ) -> int:
     """Score card, judgment and hybrid reward for every candidate that lacks them."""
     from luaurft.reward import HybridReward
 
-    reward = HybridReward(judge=judge, extract=False, jobs=jobs)
+    reward = HybridReward(judge=judge, extract=False, jobs=jobs, ray=ray)
     judge_key = f"{judge.model}@{judge.prompt_version}" if judge is not None else None
     todo = [c for c in store.unrewarded(EVAL_ROUND, REWARD_KEY) if c.task_id in suite]
     for offset in range(0, len(todo), batch_size):
@@ -421,9 +448,11 @@ def evaluate(
     with store.running_stage("generate"):
         counts = generate_candidates(generator, suite, store, settings, progress=progress)
     with store.running_stage("execute"):
-        execute_candidates(suite, store, progress=progress, jobs=settings.jobs)
+        execute_candidates(suite, store, progress=progress, jobs=settings.jobs, ray=settings.ray)
     with store.running_stage("score"):
-        score_candidates(suite, store, judge=judge, progress=progress, jobs=settings.jobs)
+        score_candidates(
+            suite, store, judge=judge, progress=progress, jobs=settings.jobs, ray=settings.ray
+        )
     summary = summarize(store, samples=settings.samples, seed=seed, suite=suite)
     summary.generation_failures = counts["failed"]
     path = store.path.parent / SUMMARY_FILENAME

@@ -149,7 +149,7 @@ def _worker_main(conn: Connection, stderr_path: str, warm: Sequence[str]) -> Non
             return
         fn, args, kwargs, wall_seconds, cwd = message
         # Relative paths mean what they mean to the caller.
-        if cwd != os.getcwd():
+        if cwd is not None and cwd != _caller_cwd():
             with contextlib.suppress(OSError):
                 os.chdir(cwd)
         cpu = resource.getrusage(resource.RUSAGE_SELF)
@@ -171,8 +171,20 @@ def _worker_main(conn: Connection, stderr_path: str, warm: Sequence[str]) -> Non
 # -- the parent side -----------------------------------------------------------
 
 
+def _caller_cwd() -> str | None:
+    """The caller's working folder, or None when it was deleted under it."""
+    try:
+        return os.getcwd()
+    except FileNotFoundError:
+        return None
+
+
 class _Worker:
     def __init__(self, context: Any, warm: Sequence[str]) -> None:
+        if _caller_cwd() is None:
+            # multiprocessing reads the working folder to start a process; one that
+            # was deleted (a scratch folder, a Ray worker's session) would stop it.
+            os.chdir(tempfile.gettempdir())
         fd, self.stderr_path = tempfile.mkstemp(prefix="luaurft-worker-", suffix=".log")
         os.close(fd)
         self.conn, child = context.Pipe()
@@ -356,7 +368,7 @@ class Executor:
                 return started
             begin = time.monotonic()
             try:
-                worker.conn.send((fn, args, kwargs, wall_seconds, os.getcwd()))
+                worker.conn.send((fn, args, kwargs, wall_seconds, _caller_cwd()))
             except (OSError, EOFError):
                 return worker.failure("the worker stopped answering")
             job_deadline = deadline = begin + wall_seconds

@@ -26,11 +26,11 @@ RewardChoice = Literal["auto", "hybrid", "deterministic"]
 LOCAL_BACKENDS = ("auto", "transformers", "vllm")
 
 
-def hybrid_reward(settings: Settings, *, jobs: int = 1) -> Any:
+def hybrid_reward(settings: Settings, *, jobs: int = 1, ray: str | None = None) -> Any:
     """`HybridReward` with the weights of `settings.reward` and the judge it names
     (`reward.judge`; "none" blends the deterministic scorers alone), scoring a
     batch in `jobs` worker processes (how fast, never what: not part of the run's
-    config)."""
+    config), or as Ray tasks on the cluster at `ray`."""
     try:
         from luaurft.judge import make_judge
         from luaurft.reward import HybridReward, RewardConfig
@@ -40,17 +40,19 @@ def hybrid_reward(settings: Settings, *, jobs: int = 1) -> Any:
         ) from None
     config = RewardConfig.from_settings(settings)
     judge = make_judge(settings.reward.judge) if config.uses_judge else None
-    return HybridReward(config, judge=judge, jobs=jobs)
+    return HybridReward(config, judge=judge, jobs=jobs, ray=ray)
 
 
-def make_reward(settings: Settings, choice: RewardChoice = "auto", *, jobs: int = 1) -> Any:
+def make_reward(
+    settings: Settings, choice: RewardChoice = "auto", *, jobs: int = 1, ray: str | None = None
+) -> Any:
     """The reward candidates are scored with (see module docstring)."""
     if choice == "deterministic":
         return DeterministicReward()
     if choice == "hybrid":
-        return hybrid_reward(settings, jobs=jobs)
+        return hybrid_reward(settings, jobs=jobs, ray=ray)
     try:
-        return hybrid_reward(settings, jobs=jobs)
+        return hybrid_reward(settings, jobs=jobs, ray=ray)
     except ConfigError as exc:
         log.warning("%s; scoring with the deterministic composite", exc)
         return DeterministicReward()
@@ -63,14 +65,18 @@ def local_backend(backend: str = "auto") -> str:
     return backend
 
 
-def generator_factory(spec: str = "auto", **options: Any) -> GeneratorFactory:
+def generator_factory(
+    spec: str = "auto", *, vllm_options: dict[str, Any] | None = None, **options: Any
+) -> GeneratorFactory:
     """A factory for `run_rft`.
 
     `spec` "auto", "transformers" or "vllm": that local backend sampling the
     model each round asks for (base + newest adapter). Any other generator
     spec (`openai:MODEL@URL`, ...) is used as is for every round, which then
     does not follow the newest adapter unless the server does.
-    `options` go to the generator (e.g. `batch_size` for transformers).
+    `options` go to the generator (e.g. `batch_size` for transformers);
+    `vllm_options` go to the vLLM engine only (`VLLMSettings.engine_options`:
+    tensor and data parallel sizes, memory share).
     """
     from luaurft.llm import make_generator
 
@@ -81,7 +87,8 @@ def generator_factory(spec: str = "auto", **options: Any) -> GeneratorFactory:
             target = f"{backend}:{model.base_model}"
             if model.adapter is not None:
                 target += f"+{model.adapter}"
-            return make_generator(target, **options)
+            extra = (vllm_options or {}) if backend == "vllm" else {}
+            return make_generator(target, **options, **extra)
 
         return local
 

@@ -24,6 +24,7 @@ from typing import Any
 from luaurft.config import REFERENCE_SYSTEM_PROMPT, Settings
 from luaurft.errors import ConfigError
 from luaurft.rft.candidates import conversation
+from luaurft.rft.distributed import engine
 from luaurft.rft.select import CandidateReward, as_candidate_reward, reward_key
 from luaurft.rft.sft import (
     TRAIN_META_FILENAME,
@@ -143,7 +144,16 @@ def grpo_config(
 
     kwargs: dict[str, Any] = {}
     if use_vllm:
-        kwargs.update(use_vllm=True, vllm_mode="colocate")
+        v = settings.vllm
+        kwargs.update(use_vllm=True, vllm_mode=v.grpo_mode)
+        if v.grpo_mode == "server":
+            # `trl vllm-serve --model BASE --tensor-parallel-size N` runs on other GPUs.
+            kwargs.update(vllm_server_host=v.server_host, vllm_server_port=v.server_port)
+        else:
+            kwargs.update(
+                vllm_tensor_parallel_size=v.tensor_parallel_size,
+                vllm_gpu_memory_utilization=v.gpu_memory_utilization,
+            )
     return GRPOConfig(
         **trainer_args(
             settings,
@@ -223,8 +233,11 @@ def train_grpo(
     )
     quiet(trainer)
     trainer.train()
+    # Every process takes part (the engines gather sharded weights); the main one writes.
     trainer.save_model(str(out))
-    loaded.tokenizer.save_pretrained(str(out))
+    main = trainer.accelerator.is_main_process
+    if main:
+        loaded.tokenizer.save_pretrained(str(out))
 
     history = trainer.state.log_history
     rewards = [float(e["reward"]) for e in history if "reward" in e]
@@ -241,8 +254,12 @@ def train_grpo(
         precision=loaded.precision,
         init_adapter=str(init_adapter) if init_adapter is not None else None,
         report_to=[r for r in reporting if r != "none"],
+        processes=trainer.accelerator.num_processes,
+        engine=engine(),
     )
     meta = {**result.to_dict(), "method": "grpo", "use_vllm": sample_with_vllm,
             "reward_key": reward_key(reward)}  # fmt: skip
-    (out / TRAIN_META_FILENAME).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    if main:
+        (out / TRAIN_META_FILENAME).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    trainer.accelerator.wait_for_everyone()
     return result

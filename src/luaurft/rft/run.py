@@ -42,9 +42,11 @@ def run_from_files(
     progress: Progress | None = None,
     generator_options: dict[str, Any] | None = None,
     jobs: int = 1,
+    ray: str | None = None,
 ) -> RFTResult:
     """Start or continue the run in `run_dir` (default `runs/<settings.name>`).
-    `jobs` worker processes score and run the candidates (0: one per CPU)."""
+    `jobs` worker processes score and run the candidates (0: one per CPU), or Ray
+    tasks on the cluster at `ray`; the driver writes every result to the store."""
     out = Path(run_dir) if run_dir is not None else default_run_dir(settings)
     out.mkdir(parents=True, exist_ok=True)
     copy = out / SFT_COPY
@@ -62,7 +64,10 @@ def run_from_files(
     else:
         rows = load_rows(copy) if copy.is_file() else []
     tasks = load_tasks(tasks_path) if tasks_path is not None else None
-    with RunStore.in_dir(out, kind="rft", config=settings.model_dump(mode="json")) as store:
+    # How many GPUs sample (the [vllm] section) changes speed, not what a run is:
+    # a run may resume on another machine.
+    identity = settings.model_dump(mode="json", exclude={"vllm"})
+    with RunStore.in_dir(out, kind="rft", config=identity) as store:
         if tasks is None and not store.tasks():
             raise ConfigError("a new run needs its tasks: pass --tasks FILE.jsonl (id, prompt)")
         return run_rft(
@@ -71,8 +76,12 @@ def run_from_files(
             run_dir=out,
             sft_rows=rows,
             tasks=tasks,
-            generator_factory=generator_factory(generator, **(generator_options or {})),
-            reward=make_reward(settings, reward, jobs=jobs),
+            generator_factory=generator_factory(
+                generator,
+                vllm_options=settings.vllm.engine_options(),
+                **(generator_options or {}),
+            ),
+            reward=make_reward(settings, reward, jobs=jobs, ray=ray),
             trainer=sft_trainer(
                 max_steps=max_steps,
                 report_to=report_to,

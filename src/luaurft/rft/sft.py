@@ -30,6 +30,7 @@ from typing import Any
 
 from luaurft.config import Settings
 from luaurft.errors import ConfigError, LuaurftError
+from luaurft.rft import distributed
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,9 @@ class TrainResult:
     init_adapter: str | None = None
     report_to: list[str] = field(default_factory=list)
     rewards: list[float] = field(default_factory=list)
+    #: Processes that trained it together (`accelerate launch`), and with which engine.
+    processes: int = 1
+    engine: str = "single"
 
     @property
     def first_loss(self) -> float | None:
@@ -83,6 +87,8 @@ class TrainResult:
             "init_adapter": self.init_adapter,
             "report_to": self.report_to,
             "rewards": self.rewards,
+            "processes": self.processes,
+            "engine": self.engine,
         }
 
     @classmethod
@@ -100,6 +106,8 @@ class TrainResult:
             init_adapter=row.get("init_adapter"),
             report_to=list(row.get("report_to", [])),
             rewards=[float(x) for x in row.get("rewards", [])],
+            processes=int(row.get("processes", 1)),
+            engine=str(row.get("engine", "single")),
         )
 
 
@@ -247,12 +255,19 @@ def quantization_config(settings: Settings) -> Any:
     import torch
     from transformers import BitsAndBytesConfig
 
+    from luaurft.rft.distributed import sharded_weights
+
     q = settings.quantization
+    extra: dict[str, Any] = {}
+    if sharded_weights():
+        # FSDP and ZeRO-3 shard parameters of one dtype: store the 4-bit blocks in it.
+        extra["bnb_4bit_quant_storage"] = getattr(torch, q.compute_dtype)
     return BitsAndBytesConfig(
         load_in_4bit=True,
         bnb_4bit_quant_type=q.quant_type,
         bnb_4bit_compute_dtype=getattr(torch, q.compute_dtype),
         bnb_4bit_use_double_quant=q.double_quant,
+        **extra,
     )
 
 
@@ -279,8 +294,13 @@ def load_base_model(settings: Settings, base_model: str, *, cuda: bool) -> tuple
     quantized = wants_quantization(settings, cuda)
     kwargs: dict[str, Any] = {"dtype": _dtype(precision)}
     if quantized:
+        from luaurft.rft.distributed import quantized_device_map
+
         kwargs["quantization_config"] = quantization_config(settings)
-        kwargs["device_map"] = {"": 0}
+        # Each process of a launch on its own GPU (not all on GPU 0); none under FSDP/ZeRO-3.
+        device_map = quantized_device_map()
+        if device_map is not None:
+            kwargs["device_map"] = device_map
     try:
         model = AutoModelForCausalLM.from_pretrained(base_model, **kwargs)
     except OSError as exc:
@@ -608,8 +628,11 @@ def run_prepared(prepared: PreparedSFT) -> TrainResult:
     if prepared.checkpoint_steps and prepared.checkpoints.is_dir():
         resume = get_last_checkpoint(str(prepared.checkpoints))
     trainer.train(resume_from_checkpoint=resume)
+    # Every process takes part (the engines gather sharded weights); the main one writes.
     trainer.save_model(str(out))
-    prepared.tokenizer.save_pretrained(str(out))
+    main = trainer.accelerator.is_main_process
+    if main:
+        prepared.tokenizer.save_pretrained(str(out))
     if "wandb" in prepared.report_to:
         _finish_wandb()
 
@@ -626,12 +649,16 @@ def run_prepared(prepared: PreparedSFT) -> TrainResult:
         precision=prepared.precision,
         init_adapter=prepared.init_adapter,
         report_to=prepared.report_to,
+        processes=trainer.accelerator.num_processes,
+        engine=distributed.engine(),
     )
-    (out / TRAIN_META_FILENAME).write_text(
-        json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8"
-    )
-    # Checkpoints only serve a resume of this very run; the adapter is what is kept.
-    shutil.rmtree(prepared.checkpoints, ignore_errors=True)
+    if main:
+        (out / TRAIN_META_FILENAME).write_text(
+            json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8"
+        )
+        # Checkpoints only serve a resume of this very run; the adapter is what is kept.
+        shutil.rmtree(prepared.checkpoints, ignore_errors=True)
+    trainer.accelerator.wait_for_everyone()
     return result
 
 

@@ -169,6 +169,7 @@ def score_paths(
     jobs: int = 1,
     lookup: ProjectLookup | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    ray: str | None = None,
 ) -> Iterator[Outcome]:
     """Score every file `collect_files(paths)` finds, one outcome per file, in order.
 
@@ -178,12 +179,20 @@ def score_paths(
     runs every file alone. `jobs` > 1 scores files in that many worker processes
     of the shared executor (0: one per CPU); results still come in order, as each
     is ready. A file whose worker dies or overruns is scored again in this process
-    with only its run isolated, so its card records how the run ended."""
+    with only its run isolated, so its card records how the run ended. `ray` (a Ray
+    address, or `auto`) scores the files as Ray tasks on that cluster instead
+    (`luaurft.luau.cluster`): the same job function, the same results, in order."""
     files = collect_files(paths)
     if lookup is None and exec and project:
         lookup = ProjectLookup(paths)
     workers = worker_count(jobs, len(files))
-    if workers <= 1 or STDIN in files or any(is_roblox_file(f) for f in files):
+    local_only = STDIN in files or any(is_roblox_file(f) for f in files)
+    if ray is not None and local_only:
+        raise LuaurftError(
+            "--ray scores files on a cluster: standard input and place files are scored "
+            "here; drop --ray for them"
+        )
+    if ray is None and (workers <= 1 or local_only):
         for path in files:
             if path != STDIN and is_roblox_file(path):
                 yield from score_place(path, kind=kind, exec=exec)
@@ -198,11 +207,19 @@ def score_paths(
                 max_bytes=max_bytes,
             )
         return
-    set_workers(workers)
     setup = (tuple(paths), kind, exec, exec and project, max_bytes)
-    outcomes = shared_executor().map(
-        _score_in_worker, files, wall_seconds=FILE_WALL_SECONDS, setup=setup
-    )
+    outcomes: Iterator[Outcome | WorkerFailure]
+    if ray is not None:
+        from luaurft.luau.cluster import ray_map
+
+        outcomes = ray_map(
+            _score_in_worker, files, address=ray, wall_seconds=FILE_WALL_SECONDS, setup=setup
+        )
+    else:
+        set_workers(workers)
+        outcomes = shared_executor().map(
+            _score_in_worker, files, wall_seconds=FILE_WALL_SECONDS, setup=setup
+        )
     for path, outcome in zip(files, outcomes, strict=True):
         if isinstance(outcome, WorkerFailure):
             # The file took its worker down or overran: score it again here, with

@@ -114,6 +114,12 @@ class FaultPlan:
 
 
 def default_responder(request: FakeRequest) -> str:
+    """A request for a reverse-labelling prompt (`luaurft.testing.fake_labels`), else code."""
+    from luaurft.testing.fake_labels import reverse_label_reply
+
+    label = reverse_label_reply(request)
+    if label is not None:
+        return label
     return 'local Players = game:GetService("Players")\nprint(#Players:GetPlayers())\n'
 
 

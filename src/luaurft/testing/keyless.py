@@ -128,12 +128,17 @@ def _task_text(request: FakeRequest) -> str:
 def keyless_responder() -> Callable[[FakeRequest], str]:
     """The responder described in the module docstring."""
     from luaurft.testing.fake_judge import judge_responder
+    from luaurft.testing.fake_labels import reverse_label_reply
 
     judge = judge_responder()
 
     def respond(request: FakeRequest) -> str:
         if _is_judge(request):
             return judge(request)
+        label = reverse_label_reply(request)
+        if label is not None:
+            # `luaurft data build --label-with` against the keyless server.
+            return label
         solution, exact = solution_for(_task_text(request))
         rewrite = sum(1 for m in request.messages if m["role"] == "user") > 1
         code = solution if exact or rewrite else draft_of(solution)
