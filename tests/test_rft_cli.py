@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from luaurft.cli import app
 from luaurft.config import load_config
+from luaurft.rft.run import run_identity
 from luaurft.rft.store import RunStore, Status
 
 pytest.importorskip("trl")
@@ -91,7 +92,7 @@ def test_rft_command_runs_a_round_on_the_tiny_model_and_resumes_without_recomput
     assert again.exit_code == 0, again.output
     assert json.loads(again.stdout)["final_adapter"] == result["final_adapter"]
     settings = load_config(config)
-    with RunStore.in_dir(run_dir, kind="rft", config=settings.model_dump(mode="json")) as store:
+    with RunStore.in_dir(run_dir, kind="rft", config=run_identity(settings)) as store:
         assert store.status == "done"
         for name, round_ in (("train", 0), ("candidates", 1), ("train", 1)):
             stage = store.stage(name, round_)

@@ -25,6 +25,13 @@ def default_run_dir(settings: Settings) -> Path:
     return Path("runs") / settings.name
 
 
+def run_identity(settings: Settings) -> dict[str, Any]:
+    """The config a run store records and checks on resume. How many GPUs sample
+    (the [vllm] section) changes speed, not what a run is: a run may resume on
+    another machine."""
+    return settings.model_dump(mode="json", exclude={"vllm"})
+
+
 def run_from_files(
     settings: Settings,
     run_dir: str | Path | None = None,
@@ -64,10 +71,7 @@ def run_from_files(
     else:
         rows = load_rows(copy) if copy.is_file() else []
     tasks = load_tasks(tasks_path) if tasks_path is not None else None
-    # How many GPUs sample (the [vllm] section) changes speed, not what a run is:
-    # a run may resume on another machine.
-    identity = settings.model_dump(mode="json", exclude={"vllm"})
-    with RunStore.in_dir(out, kind="rft", config=identity) as store:
+    with RunStore.in_dir(out, kind="rft", config=run_identity(settings)) as store:
         if tasks is None and not store.tasks():
             raise ConfigError("a new run needs its tasks: pass --tasks FILE.jsonl (id, prompt)")
         return run_rft(
