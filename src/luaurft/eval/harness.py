@@ -597,6 +597,20 @@ def _metric_values(results: Sequence[TaskResult], metric: str) -> list[float]:
     return [r.values[metric] for r in results if metric in r.values]
 
 
+def category_intervals(
+    results: Sequence[TaskResult], names: Sequence[str], seed: int
+) -> dict[str, dict[str, Interval]]:
+    """Each metric's interval per task category, categories in the suite's order."""
+    by_category: dict[str, list[TaskResult]] = defaultdict(list)
+    for result in results:
+        by_category[result.category].append(result)
+    order = {c: i for i, c in enumerate(CATEGORIES)}
+    return {
+        cat: _intervals(by_category[cat], names, seed)
+        for cat in sorted(by_category, key=lambda c: (order.get(c, 99), c))
+    }
+
+
 def _intervals(
     results: Sequence[TaskResult], names: Sequence[str], seed: int
 ) -> dict[str, Interval]:
@@ -680,14 +694,7 @@ def summarize(
     names = [*BASE_METRICS, *(pass_metric(k) for k in ks)]
     ordered = list(results.values())
     metrics = _intervals(ordered, names, seed)
-    by_category: dict[str, list[TaskResult]] = defaultdict(list)
-    for result in ordered:
-        by_category[result.category].append(result)
-    order = {c: i for i, c in enumerate(CATEGORIES)}
-    categories = {
-        cat: _intervals(by_category[cat], names, seed)
-        for cat in sorted(by_category, key=lambda c: (order.get(c, 99), c))
-    }
+    categories = category_intervals(ordered, names, seed)
     return EvalSummary(
         label=str(config.get("label") or config.get("model") or store.run_id),
         model=str(config.get("model") or ""),

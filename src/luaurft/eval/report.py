@@ -19,7 +19,6 @@ import base64
 import html
 import json
 import math
-from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -30,10 +29,10 @@ from luaurft.eval.harness import (
     EvalSummary,
     TaskResult,
     _intervals,
+    category_intervals,
     pass_metric,
 )
 from luaurft.eval.metrics import Interval, paired_bootstrap_delta, pass_at_k
-from luaurft.eval.tasks import CATEGORIES
 
 MIN_TASKS = 20
 """Below this many shared tasks a comparison warns that its intervals are rough."""
@@ -235,14 +234,7 @@ def _aligned(summary: EvalSummary, shared: set[str], ks: list[int], seed: int) -
         tasks[task_id] = replace(result, values=values)
     names = [*BASE_METRICS, *(pass_metric(k) for k in ks)]
     ordered = list(tasks.values())
-    by_category: dict[str, list[TaskResult]] = defaultdict(list)
-    for result in ordered:
-        by_category[result.category].append(result)
-    order = {c: i for i, c in enumerate(CATEGORIES)}
-    categories = {
-        cat: _intervals(by_category[cat], names, seed)
-        for cat in sorted(by_category, key=lambda c: (order.get(c, 99), c))
-    }
+    categories = category_intervals(ordered, names, seed)
     return replace(
         summary,
         metrics=_intervals(ordered, names, seed),
