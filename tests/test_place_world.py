@@ -398,3 +398,68 @@ def test_a_rojo_folder_builds_its_model_files(tmp_path: Path) -> None:
 PROBE_MODELS = """local door = script.Parent.Door
 print(script.Parent.Crate.Lid.Size.Y, door.Anchored, door.Transparency, door:GetAttribute("Locked"), door.Hinge.Name)
 """
+
+
+# -- tasks on a place ------------------------------------------------------------------------
+
+SCHOOL_TASK = '''
+[[tasks]]
+id = "school-lights"
+kind = "Script"
+place = "school.rbxlx"
+prompt = "Turn on every light in the school."
+solution = """
+for _, light in workspace.School:GetDescendants() do
+	if light:IsA("PointLight") then
+		light.Enabled = true
+	end
+end
+"""
+
+[[tasks.checks]]
+name = "every classroom light is on"
+body = """
+sim.advance(0.5)
+local lights = 0
+for _, light in workspace.School:GetDescendants() do
+	if light:IsA("PointLight") then
+		lights += 1
+		assert(light.Enabled, light.Parent.Name .. "'s light is still off")
+	end
+end
+assert(lights == 3, "expected the place's 3 lights, found " .. lights)
+"""
+'''
+
+
+def school() -> RobloxTree:
+    workspace = _instance("Workspace", "Workspace")
+    building = workspace.add_child(_instance("Model", "School"))
+    for room in ("Art", "Maths", "Hall"):
+        lamp = building.add_child(_instance("Part", room, Anchored=True))
+        lamp.add_child(_instance("PointLight", "Light", Enabled=False))
+    return RobloxTree(roots=[workspace])
+
+
+def test_a_task_names_a_place_and_is_checked_against_it(tmp_path: Path) -> None:
+    from luaurft.eval.checks import check_solution
+    from luaurft.eval.tasks import load_task_file
+
+    save_xml(school(), tmp_path / "school.rbxlx")
+    (tmp_path / "tasks.toml").write_text(SCHOOL_TASK)
+    (task,) = load_task_file(tmp_path / "tasks.toml")
+    assert task.place == str((tmp_path / "school.rbxlx").resolve())
+    passed = check_solution(task, task.solution)
+    assert passed.passed, passed.to_dict()
+    # The place's lights start off: doing nothing fails on the first of them.
+    idle = check_solution(task, "print('hello')")
+    assert not idle.passed
+    assert "light is still off" in idle.checks[0].message
+
+
+def test_a_task_whose_place_file_is_missing_says_so(tmp_path: Path) -> None:
+    from luaurft.eval.tasks import TaskError, load_task_file
+
+    (tmp_path / "tasks.toml").write_text(SCHOOL_TASK)
+    with pytest.raises(TaskError, match="school.rbxlx does not exist"):
+        load_task_file(tmp_path / "tasks.toml")

@@ -14,10 +14,12 @@ vocabulary (`sim.luau`), prepended to every setup, stimulus and check script.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from luaurft.errors import LuaurftError
 from luaurft.eval.checks import CheckReport, CheckResult, clip, failed_report
 from luaurft.eval.tasks import Task, TaskError, TaskKind
 from luaurft.luau.kind import ScriptKind
@@ -25,6 +27,7 @@ from luaurft.luau.sandbox import Limits
 
 if TYPE_CHECKING:
     from luaurft.roblox.checks import CheckReport as WorldReport
+    from luaurft.roblox.project import ProjectTree
 
 CHECK_CHUNK = "check"
 # Where a solution goes when the task does not say: the usual home of each kind.
@@ -110,6 +113,7 @@ def run_world_checks(
             check_seconds=per_check,
             expected=task.expected,
             limits=limits,
+            place=_place_of(task),
         )
     except SetupError as exc:
         return failed_report(task, f"the task's {exc}")
@@ -120,6 +124,28 @@ def run_world_checks(
         where = f" (line {compile_error.line})" if compile_error.line else ""
         return failed_report(task, f"the solution does not compile: {compile_error.message}{where}")
     return _task_report(task, report, starts)
+
+
+def _place_of(task: Task) -> ProjectTree | None:
+    """The instances of the task's place file (read once per file version)."""
+    if task.place is None:
+        return None
+    path = Path(task.place)
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        raise TaskError(f"task {task.id}: place file {path} cannot be read") from None
+    return _load_place(str(path), stamp)
+
+
+@lru_cache(maxsize=8)
+def _load_place(path: str, stamp: int) -> ProjectTree:
+    from luaurft.roblox.place import load_place
+
+    try:
+        return load_place(path)
+    except LuaurftError as exc:
+        raise TaskError(f"the task's place file cannot be used: {exc}") from None
 
 
 def _task_report(task: Task, report: WorldReport, starts: list[int]) -> CheckReport:

@@ -44,8 +44,10 @@ from luaurft.roblox.mock import (
     ScriptError,
     ScriptRun,
     _compile_script_error,
+    build_tree,
     needs_animate,
 )
+from luaurft.roblox.project import ProjectTree
 from luaurft.roblox.scaffold import infer_placement
 
 CHECK_CHUNK = "check"
@@ -181,6 +183,7 @@ def run_checks(
     script_path: str | None = None,
     scaffold: bool | None = None,
     after_start: str | None = None,
+    place: ProjectTree | None = None,
 ) -> CheckReport:
     """Run `solution` as `kind` in a fresh mock world for `seconds` of virtual time,
     then run the checks of `checks` (each with up to `check_seconds`) and report.
@@ -193,6 +196,8 @@ def run_checks(
     instances it waits for); it defaults to on only when the place is inferred, so
     that a task that fixes the place also fixes the world the solution finds.
 
+    `place` (a place file's instances, `luaurft.roblox.place.load_place`) is built
+    before anything else: the map, remotes and modules a task's world has.
     `setup` (trusted Luau with `world`) runs before the solution; `after_start`
     (trusted Luau with `world`) runs right after the solution's main chunk started,
     before the clock advances. `modules` maps dotted paths to ModuleScript sources.
@@ -222,6 +227,8 @@ def run_checks(
     with MockWorld(limits, datastore) as world:
         sources = (solution, checks, setup, after_start, *(modules or {}).values())
         world.character_options(animate=needs_animate(*sources))
+        if place is not None:
+            build_tree(world, place)
         if script_kind is ScriptKind.LOCAL_SCRIPT:
             world.join_local_player(spawn_character=True)
         if placement is not None:

@@ -728,6 +728,33 @@ def _module_loader(
     return load
 
 
+def _project_item(node: ProjectNode, chunks: list[tuple[str, bytes]]) -> dict[str, Any]:
+    """What the runtime's `buildProject` needs to create `node` (a ModuleScript's
+    bytecode goes to `chunks`, loaded when it is first required)."""
+    item: dict[str, Any] = {
+        "parent": dotted(node.path[:-1]),
+        "name": node.name,
+        "class": node.class_name,
+    }
+    if node.state is not None:
+        item["state"] = node.state  # from a place file: properties, attributes, tags
+    if node.class_name == "ModuleScript" and node.source is not None:
+        item["module"] = len(chunks)
+        chunks.append((_chunk_name(node), _module_bytecode(node.source)))
+    return item
+
+
+def build_tree(world: MockWorld, tree: ProjectTree) -> None:
+    """Create every instance of `tree` in `world`, parents first: a place a task
+    names, or a whole project. Its scripts are present but not started; its
+    ModuleScripts are requireable with their own source."""
+    chunks: list[tuple[str, bytes]] = []
+    items = [_project_item(node, chunks) for node in tree.nodes]
+    loader = world.sandbox.host_function(_module_loader(chunks))
+    world._api("buildProject")(world._to_lua(items), loader)
+    del loader
+
+
 def _build_project(
     world: MockWorld,
     project: ProjectTree,
@@ -753,17 +780,7 @@ def _build_project(
             # siblings) must come after it exists.
             items = after
             continue
-        item: dict[str, Any] = {
-            "parent": dotted(node.path[:-1]),
-            "name": node.name,
-            "class": node.class_name,
-        }
-        if node.state is not None:
-            item["state"] = node.state  # from a place file: properties, attributes, tags
-        if node.class_name == "ModuleScript" and node.source is not None:
-            item["module"] = len(chunks)
-            chunks.append((_chunk_name(node), _module_bytecode(node.source)))
-        items.append(item)
+        items.append(_project_item(node, chunks))
     loader = world.sandbox.host_function(_module_loader(chunks))
     build = world._api("buildProject")
     build(world._to_lua(before), loader)
@@ -811,6 +828,7 @@ __all__ = [
     "PendingYield",
     "ScriptError",
     "ScriptRun",
+    "build_tree",
     "lua_text",
     "needs_animate",
     "run_script",

@@ -14,6 +14,7 @@ reference `solution`:
     tags = ["leaderstats", "players"]
     seconds = 0.0                  # virtual time run between the stimulus and the checks
     script_path = "Workspace.Door.DoorScript"   # optional: where the solution script lives
+    place = "school.rbxlx"         # optional: a place file (relative to this file) built first
     prompt = "..."
     setup = "..."                  # Luau, optional
     stimulus = "..."               # Luau, optional (uses the `sim` driver)
@@ -119,6 +120,10 @@ class Task(BaseModel):
     # Where the solution script is placed: a dotted path from `game` ending in the
     # script's name ("ServerScriptService.Coins"); None: the kind's default place.
     script_path: str | None = None
+    # A place or model file (.rbxl/.rbxlx/.rbxm/.rbxmx) whose instances are built
+    # before `setup`: the map, remotes and modules of a real game. A relative path
+    # is relative to the task file (`load_task_file` resolves it).
+    place: str | None = None
     checks: tuple[Check, ...] = Field(min_length=1)
     solution: str = ""
     # Luau tasks: the names the solution defines that the checks may call.
@@ -297,7 +302,22 @@ def load_task_file(path: str | Path) -> list[Task]:
         raise TaskError(f"task file {p} does not exist") from None
     except UnicodeDecodeError as exc:
         raise TaskError(f"{p} is not UTF-8 text: {exc}") from None
-    return parse_task_file(text, source=str(p))
+    return [_placed(task, p.parent) for task in parse_task_file(text, source=str(p))]
+
+
+def _placed(task: Task, folder: Path) -> Task:
+    """`task` with its place file found from the task file's folder."""
+    if task.place is None:
+        return task
+    place = Path(task.place)
+    if not place.is_absolute():
+        place = folder / place
+    if not place.is_file():
+        raise TaskError(
+            f"task {task.id}: place file {place} does not exist; `place` is a path "
+            "relative to the task file"
+        )
+    return task.model_copy(update={"place": str(place.resolve())})
 
 
 def _task_files(root: Path) -> list[Path]:
