@@ -461,5 +461,5 @@ def test_a_task_whose_place_file_is_missing_says_so(tmp_path: Path) -> None:
     from luaurft.eval.tasks import TaskError, load_task_file
 
     (tmp_path / "tasks.toml").write_text(SCHOOL_TASK)
-    with pytest.raises(TaskError, match="school.rbxlx does not exist"):
+    with pytest.raises(TaskError, match=r"school\.rbxlx does not exist"):
         load_task_file(tmp_path / "tasks.toml")
