@@ -179,3 +179,37 @@ def test_a_package_the_project_has_is_run() -> None:
     assert missing_packages(LuauSource.of(profile)) == ["ProfileService"]
     # A module of the script's own game is not a package.
     assert missing_packages(LuauSource.of("local U = require(script.Parent.Util)")) == []
+
+
+def test_in_a_project_a_module_required_from_outside_it_is_a_package(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # npm-installed Roblox packages require their dependencies beside themselves
+    # (`script.Parent.Parent.LuauPolyfill`); a roblox-ts module takes its runtime
+    # from `_G[script]`. Scored as a folder, neither is there: no exec score.
+    from luaurft.scoring.report import FileResult, score_paths
+
+    src = tmp_path / "package" / "src"
+    src.mkdir(parents=True)
+    (src / "Util.lua").write_text("return { twice = function(x) return x * 2 end }\n")
+    (src / "init.lua").write_text(
+        "local Packages = script.Parent.Parent\n"
+        "local LuauPolyfill = require(Packages.LuauPolyfill)\n"
+        "local Util = require(script.Util)\n"
+        "return { twice = Util.twice, Array = LuauPolyfill.Array }\n"
+    )
+    (src / "compiled.lua").write_text(
+        "local TS = _G[script]\n"
+        'local Util = TS.import(script, script.Parent, "Util")\n'
+        "return Util\n"
+    )
+    (src / "own.lua").write_text("local Util = require(script.Parent.Util)\nreturn Util\n")
+    cards = {
+        o.path.rsplit("/", 1)[-1]: o.card
+        for o in score_paths([str(tmp_path)], exec=True)
+        if isinstance(o, FileResult)
+    }
+    assert cards["init.lua"].scores["exec"] is None
+    assert "needs package LuauPolyfill" in cards["init.lua"].extra["exec_not_run"]
+    assert cards["compiled.lua"].scores["exec"] is None
+    assert "needs package RuntimeLib" in cards["compiled.lua"].extra["exec_not_run"]
+    # A module of the project itself still runs.
+    assert cards["own.lua"].scores["exec"] == 1.0

@@ -857,8 +857,13 @@ KNOWN_PACKAGES = frozenset(
         "Timer", "EnumList", "Option", "Input", "Loader", "Quenty", "Nevermore",
         "FastCast", "FastCastRedux", "PartCache", "RaycastHitbox", "Spring", "Spr",
         "Ragdoll", "ByteNet", "Warp", "Lapis", "Suphi", "DataStoreModule",
+        # Nevermore's per-package loader, and the roblox-ts runtime library.
+        "loader", "RuntimeLib",
     }
 )  # fmt: skip
+# A roblox-ts module reaches its runtime through `_G[script]`, which the runtime's
+# own loader fills in: without it every import fails.
+_ROBLOX_TS_RUNTIME = re.compile(r"\b_G\s*\[\s*script\s*\]")
 _REQUIRE = re.compile(r"\brequire\s*\(")
 _PATH_SEGMENT = re.compile(
     rf"\.\s*({_IDENT})"
@@ -884,7 +889,11 @@ def missing_packages(code: str, present: frozenset[str] = frozenset()) -> list[s
     """Packages the code requires that come from outside it: a module under a
     package manager's folder (`require(ReplicatedStorage.Packages.Knit)`, through
     variables too) or a well-known library by name (`require(RS:WaitForChild("ProfileService"))`).
-    `present`: instance names a project provides (such a require is resolved there).
+    `present`: instance names a project provides (such a require is resolved there);
+    with a project, a module required by path whose name is nowhere in it comes from
+    outside it too (`require(script.Parent.Parent.LuauPolyfill)` in a package whose
+    dependencies a package manager installs beside it). A roblox-ts module that
+    takes its runtime from `_G[script]` needs the roblox-ts runtime (`RuntimeLib`).
     The code cannot run as written without them, which is no fault of the code."""
     text = _strip_comments(code)
     assigned: dict[str, str] = {}
@@ -904,12 +913,20 @@ def missing_packages(code: str, present: frozenset[str] = frozenset()) -> list[s
             continue
         name = segments[-1]
         in_folder = any(s in _PACKAGE_FOLDERS for s in segments)
-        if not (in_folder or name in KNOWN_PACKAGES):
+        from_script = re.match(r"script\b", arg) is not None
+        outside = bool(present) and from_script and name not in present
+        if not (in_folder or name in KNOWN_PACKAGES or outside):
             continue
         if name in present or (in_folder and _PACKAGE_FOLDERS & present):
             continue
         if name not in found:
             found.append(name)
+    if (
+        _ROBLOX_TS_RUNTIME.search(text)
+        and "RuntimeLib" not in present
+        and "RuntimeLib" not in found
+    ):
+        found.append("RuntimeLib")
     return found
 
 

@@ -146,7 +146,7 @@ def too_large_to_run(source: LuauSource) -> bool:
 def missing_packages(source: LuauSource, project: InProject | None = None) -> list[str]:
     """Packages from outside the code (and its project) that it requires: run
     without them it could only fail at the require, a fault of the setting."""
-    if source.is_blank or "require" not in source.text:
+    if source.is_blank or ("require" not in source.text and "_G" not in source.text):
         return []
     from luaurft.roblox.scaffold import missing_packages as find_missing
 
