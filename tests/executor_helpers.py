@@ -43,3 +43,11 @@ def nested_pid() -> int:
     result = isolated(pid, wall_seconds=30)
     assert isinstance(result, int)
     return result
+
+
+def spin(seconds: float) -> str:
+    """Burn CPU for `seconds` (as a long C call would)."""
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
+    return "spun"

@@ -13,7 +13,7 @@ import pytest
 
 import luaurft.luau.executor as executor_module
 from conftest import EXAMPLES
-from executor_helpers import add, die, nested_pid, pid, refuse, sleep
+from executor_helpers import add, die, nested_pid, pid, refuse, sleep, spin
 from luaurft.luau.executor import WARM, Executor, WorkerFailure
 from luaurft.luau.sandbox import Limits, RunStatus, run_luau
 from luaurft.roblox.mock import run_script
@@ -66,6 +66,16 @@ def test_an_overrun_is_killed_at_the_deadline_and_the_pool_goes_on() -> None:
         assert isinstance(failure, WorkerFailure) and failure.status == "timeout"
         assert "0.5 s" in failure.message
         assert pool.call(sleep, 0.0, wall_seconds=30) == "woke"
+
+
+def test_the_budget_is_the_workers_cpu_time_so_load_never_makes_a_timeout() -> None:
+    # Waiting (as a run on a loaded machine waits for a core) costs no budget, up to
+    # the wall cap; burning CPU past the budget (a long C call) is a timeout.
+    with Executor(1) as pool:
+        assert pool.call(sleep, 1.5, wall_seconds=1.0) == "woke"
+        failure = pool.call(spin, 30.0, wall_seconds=1.0)
+        assert isinstance(failure, WorkerFailure) and failure.status == "timeout"
+        assert "CPU time" in failure.message
 
 
 def test_calls_from_several_threads_run_on_several_workers() -> None:

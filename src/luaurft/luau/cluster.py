@@ -3,7 +3,7 @@
 `ray_map(fn, items, address=..., wall_seconds=..., **kwargs)` is
 `shared_executor().map(...)` spread over Ray: items go out in chunks, one Ray
 task per chunk, and each task runs its items through the executor of the Ray
-worker it lands on (one worker process, OS limits and a wall-clock deadline per
+worker it lands on (one worker process, OS limits and a time budget per
 item, exactly as on one machine). The driver gets the results back chunk by
 chunk in the order of `items`, so whatever it writes (a report, the run store)
 it writes once, in order, and identical to an in-process run.

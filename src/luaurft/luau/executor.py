@@ -5,7 +5,9 @@ the VM, but two things escape it: a long call into C (`string.find` of a huge
 pattern never reaches the VM interrupt) and a failure inside the VM's own host
 callbacks (pluau aborts the process). So every run of untrusted code goes
 through one `Executor`: it hands a call to a long-lived worker process and
-waits for the answer under a wall-clock deadline.
+waits for the answer under a time budget: the worker's own CPU time (so a
+loaded machine never turns a run within budget into a timeout), and wall time
+up to `WALL_FACTOR` times the budget.
 
 - A worker that overruns its deadline is killed and replaced: the call ends as
   `WorkerFailure(status="timeout")`.
@@ -68,8 +70,8 @@ class ExecutorError(LuaurftError):
 
 @dataclass(frozen=True, slots=True)
 class WorkerFailure:
-    """A call that ended without an answer: `timeout` (killed at the wall-clock
-    deadline) or `crashed` (the worker died; `exitcode` is negative for a signal)."""
+    """A call that ended without an answer: `timeout` (killed past its time
+    budget) or `crashed` (the worker died; `exitcode` is negative for a signal)."""
 
     status: str
     message: str
@@ -176,6 +178,48 @@ def _caller_cwd() -> str | None:
     try:
         return os.getcwd()
     except FileNotFoundError:
+        return None
+
+
+#: How often the parent looks at a busy worker's clock.
+POLL_SECONDS = 0.1
+#: A call's wall time may reach this multiple of its budget (its CPU time, the budget).
+WALL_FACTOR = 4.0
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _process_cpu(pid: int | None) -> float | None:
+    """CPU seconds process `pid` has used (user + system), or None where /proc is not."""
+    if pid is None:
+        return None
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            fields = handle.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICKS
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+class _Budget:
+    """A call's (or a run phase's) budget: CPU seconds of the worker, and wall time."""
+
+    def __init__(self, pid: int | None, seconds: float) -> None:
+        self.pid = pid
+        self.seconds = seconds
+        self.began = time.monotonic()
+        self.cpu_began = _process_cpu(pid)
+
+    def overrun(self) -> str | None:
+        """Why the call is over its budget, or None while it is not."""
+        wall = time.monotonic() - self.began
+        cpu_now = _process_cpu(self.pid)
+        if self.cpu_began is None or cpu_now is None:
+            # No per-process clock here: the wall clock is the budget.
+            return f"{wall:.1f} s of wall time" if wall > self.seconds else None
+        if cpu_now - self.cpu_began > self.seconds:
+            return f"{cpu_now - self.cpu_began:.1f} s of CPU time"
+        if wall > WALL_FACTOR * self.seconds:
+            return f"{wall:.1f} s of wall time"
         return None
 
 
@@ -371,15 +415,22 @@ class Executor:
                 worker.conn.send((fn, args, kwargs, wall_seconds, _caller_cwd()))
             except (OSError, EOFError):
                 return worker.failure("the worker stopped answering")
-            job_deadline = deadline = begin + wall_seconds
-            budget = wall_seconds
+            # The budget is measured in the worker's own CPU time, so a loaded machine
+            # never turns a run within budget into a timeout (results must not depend
+            # on what else runs); wall time is capped too, at WALL_FACTOR x the budget,
+            # for a worker that stops using CPU without answering.
+            job = _Budget(worker.process.pid, wall_seconds)
+            phase = job
             while True:
-                if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+                if not worker.conn.poll(POLL_SECONDS):
+                    overrun = phase.overrun()
+                    if overrun is None:
+                        continue
                     worker.kill()
                     return WorkerFailure(
                         "timeout",
-                        f"the run went past its wall-clock budget of {budget:g} s "
-                        f"(killed after {time.monotonic() - begin:.1f} s)",
+                        f"the run went past its time budget of {phase.seconds:g} s "
+                        f"({overrun}; killed after {time.monotonic() - begin:.1f} s)",
                     )
                 try:
                     status, value = worker.conn.recv()
@@ -388,11 +439,7 @@ class Executor:
                 if status != "phase":
                     break
                 # A run inside the job started (its own budget) or ended (the job's again).
-                if value is None:
-                    deadline, budget = job_deadline, wall_seconds
-                else:
-                    deadline = min(job_deadline, time.monotonic() + value)
-                    budget = value
+                phase = job if value is None else _Budget(worker.process.pid, value)
             healthy = True
             if status == "raise":
                 raise value

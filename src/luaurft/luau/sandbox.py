@@ -66,7 +66,8 @@ class RunStatus(StrEnum):
 @dataclass(frozen=True, slots=True)
 class Limits:
     """What one run may use. `cpu_seconds` is CPU time of the running thread;
-    `wall_seconds` is the wall-clock deadline of the worker process running it
+    `wall_seconds` is the time budget of the worker process running it (its
+    CPU time; wall time up to `executor.WALL_FACTOR` times it)
     (None: `wall_budget()`'s default, a small multiple of the CPU budget)."""
 
     memory_bytes: int = 64 * 1024 * 1024
@@ -78,7 +79,7 @@ class Limits:
     wall_seconds: float | None = None
 
     def wall_budget(self) -> float:
-        """The wall-clock deadline: `wall_seconds`, else three times the CPU budget
+        """The worker's time budget: `wall_seconds`, else three times the CPU budget
         plus two seconds (room for a loaded machine and the run's set-up)."""
         if self.wall_seconds is not None and self.wall_seconds > 0:
             return self.wall_seconds
@@ -520,7 +521,7 @@ class Sandbox:
         return self.lua.used_memory() if self._lua is not None else 0
 
     def stop(self, status: RunStatus, message: str) -> None:
-        """Stop the run from the host (for example at a wall-clock deadline)."""
+        """Stop the run from the host (for example past a time budget)."""
         self._state.trip(status, message, None)
 
     def postmortem(

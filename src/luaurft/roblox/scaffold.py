@@ -885,7 +885,29 @@ def _segments(expr: str) -> list[str]:
     return [m.group(1) or m.group(2) or m.group(3) for m in _PATH_SEGMENT.finditer(expr)]
 
 
-def missing_packages(code: str, present: frozenset[str] = frozenset()) -> list[str]:
+def _resolves(arg: str, at: tuple[str, ...], paths: frozenset[tuple[str, ...]]) -> bool | None:
+    """Whether a `script...` path from the script at `at` names an instance of
+    `paths` (None when the expression is not a plain path from `script`)."""
+    if re.match(r"script\b", arg) is None:
+        return None
+    here = list(at)
+    for segment in [m.group(1) or m.group(2) or m.group(3) for m in _PATH_SEGMENT.finditer(arg)]:
+        if segment == "Parent":
+            if not here:
+                return False
+            here.pop()
+        else:
+            here.append(segment)
+    return tuple(here) in paths
+
+
+def missing_packages(
+    code: str,
+    present: frozenset[str] = frozenset(),
+    *,
+    at: tuple[str, ...] | None = None,
+    paths: frozenset[tuple[str, ...]] = frozenset(),
+) -> list[str]:
     """Packages the code requires that come from outside it: a module under a
     package manager's folder (`require(ReplicatedStorage.Packages.Knit)`, through
     variables too) or a well-known library by name (`require(RS:WaitForChild("ProfileService"))`).
@@ -894,6 +916,9 @@ def missing_packages(code: str, present: frozenset[str] = frozenset()) -> list[s
     outside it too (`require(script.Parent.Parent.LuauPolyfill)` in a package whose
     dependencies a package manager installs beside it). A roblox-ts module that
     takes its runtime from `_G[script]` needs the roblox-ts runtime (`RuntimeLib`).
+    `at` (the script's instance path) and `paths` (every instance path of the
+    project) resolve `script.Parent...` requires exactly: a name that exists
+    elsewhere in a large tree is still outside when the path does not reach it.
     The code cannot run as written without them, which is no fault of the code."""
     text = _strip_comments(code)
     assigned: dict[str, str] = {}
@@ -913,11 +938,17 @@ def missing_packages(code: str, present: frozenset[str] = frozenset()) -> list[s
             continue
         name = segments[-1]
         in_folder = any(s in _PACKAGE_FOLDERS for s in segments)
-        from_script = re.match(r"script\b", arg) is not None
-        outside = bool(present) and from_script and name not in present
+        reached = _resolves(arg, at, paths) if at is not None and paths else None
+        if reached is not None:
+            outside = not reached
+        else:
+            from_script = re.match(r"script\b", arg) is not None
+            outside = bool(present) and from_script and name not in present
         if not (in_folder or name in KNOWN_PACKAGES or outside):
             continue
-        if name in present or (in_folder and _PACKAGE_FOLDERS & present):
+        if reached or (
+            reached is None and (name in present or (in_folder and _PACKAGE_FOLDERS & present))
+        ):
             continue
         if name not in found:
             found.append(name)

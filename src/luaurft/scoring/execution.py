@@ -150,8 +150,15 @@ def missing_packages(source: LuauSource, project: InProject | None = None) -> li
         return []
     from luaurft.roblox.scaffold import missing_packages as find_missing
 
-    present = frozenset(n.name for n in project.tree.nodes) if project is not None else frozenset()
-    return find_missing(source.text, present)
+    if project is None:
+        return find_missing(source.text)
+    nodes = project.tree.nodes
+    return find_missing(
+        source.text,
+        frozenset(n.name for n in nodes),
+        at=project.node.path,
+        paths=frozenset(n.path for n in nodes),
+    )
 
 
 def not_run_reason(source: LuauSource, project: InProject | None = None) -> str | None:

@@ -2,7 +2,7 @@
 
 The sandbox stops a run that spends its CPU budget (a loop that never yields,
 also inside a coroutine), that grows past the memory cap, or that floods the
-output; the executor kills a run that outlives its wall-clock budget inside one
+output; the executor kills a run that outlives its worker's time budget inside one
 long library call, and reports a run whose worker process died. The finding
 points at the user's line that was running at that moment, when it is known.
 """
@@ -53,7 +53,7 @@ class TimeoutRule(_StoppedRule):
 
     def unlocated(self, run: ScriptRun) -> str:
         return (
-            f"the script ran past its wall-clock budget ({EXEC_LIMITS.wall_budget():g} s) "
+            f"the script ran past its worker's time budget ({EXEC_LIMITS.wall_budget():g} s) "
             "inside one library call (a huge string search or pattern?) and was killed"
         )
 
