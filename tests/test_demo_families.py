@@ -132,23 +132,29 @@ def test_demo_preset_keeps_the_judge_off_and_execution_on() -> None:
     assert settings.rft.rounds == 1
 
 
-def test_checks_gate_keeps_correct_code_and_zeroes_wrong_code() -> None:
-    from luaurft.demo.reward import ChecksGatedReward
+def test_demo_reward_runs_the_tasks_own_checks_and_bars_wrong_code() -> None:
+    from luaurft.demo.pipeline import task_rows
+    from luaurft.eval.tasks import TaskSuite
     from luaurft.rft.factories import hybrid_reward
+    from luaurft.rft.select import task_spec
 
     family = next(f for f in FAMILIES if f.name == "leaderstats")
     task = family.task("g", {"stat": "Gems", "start": 15}, 0, split="rft")
     other = family.task("h", {"stat": "Gems", "start": 20}, 0, split="rft")
-    gate = ChecksGatedReward(hybrid_reward(demo_preset().settings), [task])
-    plain = gate.inner
-    items = [(task.user_prompt(), task.solution), (task.user_prompt(), other.solution),
-             ("a prompt of no task", task.solution)]  # fmt: skip
-    ungated = plain.score_batch(items[:2], ["Script", "Script"])
-    right, wrong, unknown = gate.score_batch(items, ["Script", "Script", "Script"])
-    assert right.value == ungated[0].value and right.value is not None and right.value > 0
-    # Same code shape, wrong start value: the hybrid reward cannot tell, the gate can.
-    assert ungated[1].value == pytest.approx(ungated[0].value)
-    assert wrong.value is not None and wrong.value < right.value
-    assert wrong.parts["checks"] == {"passed": 1, "expected": 3}
-    assert unknown.value is None
-    assert gate.key.endswith("+checks") and gate.key != plain.key
+    (row,) = task_rows(TaskSuite("rft", (task,)))
+    assert task_spec(row) == task
+    reward = hybrid_reward(demo_preset().settings)
+    right, wrong, no_task = reward.score_many(
+        [(task.user_prompt(), task.solution), (task.user_prompt(), other.solution),
+         (task.user_prompt(), task.solution)],
+        kinds=["Script"] * 3, tasks=[task, task, None],
+    )  # fmt: skip
+    assert right.parts["checks"] == 1.0 and not right.barred and right.keep
+    # Same code shape, wrong start value: the scorers cannot tell, the task's checks can.
+    assert wrong.checks is not None and wrong.checks["passed"] == 1
+    assert wrong.checks["expected"] == 3
+    assert wrong.barred and not wrong.keep
+    assert wrong.value is not None and right.value is not None and wrong.value < right.value
+    # No task: no checks component, and nothing to bar by.
+    assert "checks" in no_task.parts and no_task.parts["checks"] is None
+    assert not no_task.barred

@@ -12,7 +12,11 @@ and why:
 - **training**: batch 16, lr 1e-3, max length 512; steps are capped in `[demo]`.
 - **reward**: the judge is off (no network); the execution scorer joins the
   deterministic scorers with weight 0.2, so code that errors when run in the
-  mock world is not kept.
+  mock world is not kept, and the RFT task's own checks (`checks`, the share
+  passed) take the judge's 0.6: they say whether the code does what was asked,
+  which the scorers cannot. `require_checks` bars any candidate that fails a
+  check: without it, a kill brick that names another part scores as high as
+  the right one, and rejection sampling would train on its own mistakes.
 - **mix ratio** 0.15: the SFT split is large (it also pre-trains the base), so
   the full split would drown the few selected candidates; 0.15 keeps the
   selections about a fifth of the round's data, as in the reference (50
@@ -67,11 +71,6 @@ class DemoSettings(BaseModel):
     rft_steps: int = Field(40, ge=1, description="Optimizer steps of each RFT round's run.")
     eval: EvalSettings = Field(default_factory=EvalSettings)
     generation_batch: int = Field(16, ge=1, description="Prompts per generate call.")
-    checks_gate: bool = Field(
-        True,
-        description="Multiply each candidate's hybrid reward by the share of its RFT task's "
-        "checks it passes (luaurft.demo.reward); false selects by the hybrid reward alone.",
-    )
 
 
 class DemoPreset(BaseModel):
@@ -115,9 +114,11 @@ DEMO_SETTINGS: dict[str, Any] = {
             "bug": 0.1,
             "quality": 0.1,
             "exec": 0.2,
+            "checks": 0.6,
             "judge": 0.6,
         },
         "judge": "none",
+        "require_checks": True,
     },
     "rft": {"tasks_per_round": 44, "keep_threshold": 0.7, "rounds": 1, "mix_ratio": 0.15},
 }

@@ -110,7 +110,15 @@ def sft_rows(tasks: TaskSuite, system_prompt: str) -> list[dict[str, Any]]:
 
 
 def task_rows(tasks: TaskSuite) -> list[TaskRow]:
-    return [TaskRow(t.id, t.user_prompt(), t.kind.value, "rft", t.meta()) for t in tasks]
+    """The RFT tasks as run-store rows; each carries its whole task (`meta["spec"]`), so
+    the reward runs the task's own checks (`luaurft.rft.select.task_spec`)."""
+    from luaurft.rft.select import SPEC_META
+
+    rows = []
+    for t in tasks:
+        meta = {**t.meta(), SPEC_META: t.model_dump(mode="json")}
+        rows.append(TaskRow(t.id, t.user_prompt(), t.kind.value, "rft", meta))
+    return rows
 
 
 @contextmanager
@@ -249,10 +257,6 @@ def run_demo(
             progress(f"{labels.get(name, name)} (round {r})" if r else stage, done, total)
 
         reward: Any = hybrid_reward(settings)
-        if demo.checks_gate:
-            from luaurft.demo.reward import ChecksGatedReward
-
-            reward = ChecksGatedReward(reward, list(suite.rft))
         rft_started = time.perf_counter()
         rft_result = run_rft(
             settings, store=store, run_dir=out, sft_rows=rows, generator_factory=factory,
@@ -276,7 +280,7 @@ def run_demo(
         with _stage(store, "report", timings) as meta:
             comparison = compare(summaries, seed=demo.eval.seed)
             files = write_report(comparison, out / "report")
-            notes = _notes(rft_result, retrained, settings, demo.checks_gate)
+            notes = _notes(rft_result, retrained, settings)
             table = build_table(comparison, notes=notes)
             demo_result = DemoResult(
                 run_dir=out, table=table, splits=suite.counts(), stages=timings,
@@ -376,7 +380,7 @@ class _LazyGenerator:
         return result
 
 
-def _notes(rft_result: Any, retrained: bool, settings: Settings, gated: bool) -> list[str]:
+def _notes(rft_result: Any, retrained: bool, settings: Settings) -> list[str]:
     notes: list[str] = []
     for r in rft_result.rounds:
         sel: Mapping[str, Any] = r.selection
@@ -389,8 +393,11 @@ def _notes(rft_result: Any, retrained: bool, settings: Settings, gated: bool) ->
         )
     if not retrained:
         notes.append("No candidate cleared the keep threshold: the RFT model is the SFT model.")
-    gate = " × share of the RFT task's checks passed" if gated else ""
-    notes.append(f"Selection reward: hybrid (judge off, execution scorer on){gate}.")
+    weights = settings.reward.weights
+    checks = (f", the RFT task's own checks at weight {weights['checks']:g}"
+              if weights.get("checks") else "")  # fmt: skip
+    bar = "; a candidate failing any check is never kept" if settings.reward.require_checks else ""
+    notes.append(f"Selection reward: hybrid (judge off, execution scorer on{checks}){bar}.")
     notes.append("Reference numbers: the published Mistral-7B results on its own tasks, "
                  "for scale only.")  # fmt: skip
     return notes
