@@ -101,8 +101,10 @@ def test_suite_is_deterministic_and_seeded() -> None:
 
 
 def test_suite_files_round_trip(tmp_path: Path) -> None:
-    suite = build_suite(SuiteSpec(train_per_family=2, rft_per_family=1, eval_per_family=1))
+    suite = build_suite(SuiteSpec(train_per_family=2, rft_per_family=1, eval_per_family=1,
+                                  validation_per_family=1))  # fmt: skip
     paths = write_suite(suite, tmp_path)
+    assert set(paths) == set(SPLITS)
     for split in SPLITS:
         loaded = load_tasks(paths[split])
         assert [t.model_dump(exclude={"source"}) for t in loaded] == [
@@ -158,3 +160,24 @@ def test_demo_reward_runs_the_tasks_own_checks_and_bars_wrong_code() -> None:
     # No task: no checks component, and nothing to bar by.
     assert "checks" in no_task.parts and no_task.parts["checks"] is None
     assert not no_task.barred
+
+
+def test_more_rft_validation_and_rft_combinations_leave_the_train_split_as_it_was() -> None:
+    core = SuiteSpec(train_per_family=10, rft_per_family=2)
+    wider = SuiteSpec(train_per_family=10, rft_per_family=2, rft_more_per_family=3,
+                      rft_per_combination=2, validation_per_family=2,
+                      validation_per_combination=1)  # fmt: skip
+    a, b = build_suite(core), build_suite(wider)
+    # The train split (what the base is pre-trained on) and the held-out split are unchanged.
+    assert a.train == b.train and a.eval == b.eval
+    assert [t.id for t in b.rft][: len(a.rft)] != []
+    assert {t.id for t in a.rft} < {t.id for t in b.rft}
+    counts = b.counts()
+    assert counts["rft"] == (2 + 3) * len(FAMILIES) + 2 * len(COMBINATIONS)
+    assert counts["validation"] == 2 * len(FAMILIES) + len(COMBINATIONS)
+    by_id = {f.name: f for f in ALL_FAMILIES}
+    texts = {s: {t.prompt for t in b.split(s)} for s in SPLITS}
+    assert not texts["validation"] & texts["eval"] and not texts["rft"] & texts["eval"]
+    assert not texts["validation"] & (texts["rft"] | texts["train"])
+    combos = [t for t in b.rft if by_id[t.category].combination]
+    assert len(combos) == 2 * len(COMBINATIONS) and all(t.solution for t in combos)

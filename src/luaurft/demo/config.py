@@ -26,7 +26,7 @@ and why:
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -44,6 +44,16 @@ class SuiteSettings(BaseModel):
     seed: int = 0
     families: list[str] = Field(default_factory=list, description="Empty: every family.")
     combinations: list[str] | None = Field(None, description="None: every combination.")
+    rft_more_per_family: int = Field(
+        0, ge=0, description="RFT tasks per family beyond rft_per_family (a second stream)."
+    )
+    rft_per_combination: int = Field(
+        0, ge=0, description="RFT tasks per combination family (open values; no SFT data)."
+    )
+    validation_per_family: int = Field(
+        0, ge=0, description="Validation tasks per family (reserved values, not the eval's)."
+    )
+    validation_per_combination: int = Field(0, ge=0)
 
 
 class EvalSettings(BaseModel):
@@ -71,6 +81,17 @@ class DemoSettings(BaseModel):
     rft_steps: int = Field(40, ge=1, description="Optimizer steps of each RFT round's run.")
     eval: EvalSettings = Field(default_factory=EvalSettings)
     generation_batch: int = Field(16, ge=1, description="Prompts per generate call.")
+    base: str = Field(
+        "pretrain",
+        description="The base model: 'shipped' (the package's, built by `luaurft demo "
+        "build-base` and checked against its recipe), 'pretrain' (pre-train it in the run "
+        "folder), or a folder build-base wrote.",
+    )
+    evaluate_on: Literal["eval", "validation"] = Field(
+        "eval",
+        description="The split SFT and RFT are compared on: the held-out eval split, or the "
+        "validation split that settings are chosen on.",
+    )
 
 
 class DemoPreset(BaseModel):

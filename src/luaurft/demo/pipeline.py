@@ -89,6 +89,10 @@ def suite_spec(preset: DemoPreset) -> SuiteSpec:
         rft_per_family=s.rft_per_family,
         eval_per_family=s.eval_per_family,
         eval_per_combination=s.eval_per_combination,
+        rft_more_per_family=s.rft_more_per_family,
+        rft_per_combination=s.rft_per_combination,
+        validation_per_family=s.validation_per_family,
+        validation_per_combination=s.validation_per_combination,
         seed=s.seed,
         families=tuple(s.families),
         combinations=None if s.combinations is None else tuple(s.combinations),
@@ -220,7 +224,13 @@ def run_demo(
                 store.add_artifact("sft-data", out / SFT_FILE, kind="dataset")
 
         pretrain_meta = _done(store, "pretrain")
-        if pretrain_meta is None or not is_model_dir(base_dir):
+        if (pretrain_meta is None or not is_model_dir(base_dir)) and demo.base != "pretrain":
+            with _stage(store, "pretrain", timings) as meta:
+                meta.update(_install_base(preset, rows, base_dir, report("install base")))
+                store.add_artifact("base-model", base_dir, kind="model",
+                                   meta={"parameters": meta["parameters"]})  # fmt: skip
+            pretrain_meta = meta
+        elif pretrain_meta is None or not is_model_dir(base_dir):
             with _stage(store, "pretrain", timings) as meta:
                 result = pretrain(
                     base_dir, rows, model_spec=demo.model, spec=demo.pretrain,
@@ -271,9 +281,10 @@ def run_demo(
         retrained = any(r.training.get("skipped") is None for r in rft_result.rounds)
 
         eval_started = time.perf_counter()
+        held_out = suite.split(demo.evaluate_on)
         summaries = [
-            _evaluate(out, base_dir, sft_adapter, "SFT", suite.eval, preset, report),
-            _evaluate(out, base_dir, final, "RFT", suite.eval, preset, report),
+            _evaluate(out, base_dir, sft_adapter, "SFT", held_out, preset, report),
+            _evaluate(out, base_dir, final, "RFT", held_out, preset, report),
         ]
         timings["eval"] = time.perf_counter() - eval_started
 
@@ -281,6 +292,9 @@ def run_demo(
             comparison = compare(summaries, seed=demo.eval.seed)
             files = write_report(comparison, out / "report")
             notes = _notes(rft_result, retrained, settings)
+            notes.append(_base_note(pretrain_meta))
+            notes.append(f"Compared on the {demo.evaluate_on} split ({len(held_out)} tasks, "
+                         f"{demo.eval.samples} samples each).")  # fmt: skip
             table = build_table(comparison, notes=notes)
             demo_result = DemoResult(
                 run_dir=out, table=table, splits=suite.counts(), stages=timings,
@@ -298,6 +312,42 @@ def run_demo(
     return demo_result
 
 
+def _install_base(
+    preset: DemoPreset,
+    rows: Sequence[dict[str, Any]],
+    base_dir: Path,
+    progress: Callable[[int, int], None] | None,
+) -> dict[str, Any]:
+    """Copy the shipped (or a given) base into the run folder after checking its recipe."""
+    from luaurft.demo.shipped import SHIPPED_DIR, install_base
+
+    base = preset.demo.base
+    source = SHIPPED_DIR if base == "shipped" else Path(base)
+    if progress is not None:
+        progress(0, 1)
+    recipe = install_base(source, base_dir, preset, rows)
+    if progress is not None:
+        progress(1, 1)
+    return {
+        "source": "shipped" if base == "shipped" else str(source),
+        "built_by": recipe.get("command"),
+        "parameters": recipe.get("parameters"),
+        "steps": recipe["pretrain"]["steps"],
+        "final_loss": recipe.get("final_loss"),
+        "train_rows_sha256": recipe["train_rows_sha256"],
+    }
+
+
+def _base_note(meta: Mapping[str, Any]) -> str:
+    steps = meta.get("steps")
+    if meta.get("source") == "shipped":
+        return (f"Base: the shipped tiny Mistral ({meta.get('parameters')} parameters, "
+                f"pre-trained {steps} steps on the train split by `{meta.get('built_by')}`).")  # fmt: skip
+    if meta.get("source"):
+        return f"Base: {meta['source']} (built by `{meta.get('built_by')}`, {steps} steps)."
+    return f"Base: pre-trained in this run folder ({steps} steps on the train split)."
+
+
 def _remove_empty(folder: Path) -> None:
     if folder.is_dir() and not any(folder.iterdir()):
         folder.rmdir()
@@ -311,7 +361,7 @@ def _suite_stage(
     paths = write_suite(suite, out / "tasks")
     # The rft and eval splits are what the run measures; of the (large) train
     # split, one task per family is run, since every task of a family shares its code.
-    checked: list[Task] = [*suite.rft, *suite.eval]
+    checked: list[Task] = [*suite.rft, *suite.validation, *suite.eval]
     seen: set[str] = set()
     for task in suite.train:
         if task.category not in seen:
