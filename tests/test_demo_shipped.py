@@ -71,3 +71,17 @@ def test_stage_lines_when_output_is_not_a_terminal() -> None:
     assert lines[-2:] == ["[01:45] SFT (LoRA): started (60/60)\n",
                           "[01:45] SFT (LoRA): done 60/60 in 0 s\n"]  # fmt: skip
     assert sum("done" in line for line in lines) == 2
+
+
+def test_the_shipped_base_fits_the_default_preset() -> None:
+    from luaurft.demo.pipeline import sft_rows, suite_spec
+    from luaurft.demo.shipped import SHIPPED_DIR, check_base
+    from luaurft.demo.suite import build_suite
+
+    preset = demo_preset()
+    assert preset.demo.base == "shipped"
+    rows = sft_rows(build_suite(suite_spec(preset)).train, preset.settings.model.system_prompt)
+    recipe = check_base(SHIPPED_DIR, preset, rows)
+    assert recipe["command"] == "luaurft demo build-base"
+    size = sum(p.stat().st_size for p in SHIPPED_DIR.iterdir())
+    assert size < 4_000_000

@@ -82,7 +82,7 @@ class DemoSettings(BaseModel):
     eval: EvalSettings = Field(default_factory=EvalSettings)
     generation_batch: int = Field(16, ge=1, description="Prompts per generate call.")
     base: str = Field(
-        "pretrain",
+        "shipped",
         description="The base model: 'shipped' (the package's, built by `luaurft demo "
         "build-base` and checked against its recipe), 'pretrain' (pre-train it in the run "
         "folder), or a folder build-base wrote.",
