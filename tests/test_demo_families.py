@@ -179,5 +179,15 @@ def test_more_rft_validation_and_rft_combinations_leave_the_train_split_as_it_wa
     texts = {s: {t.prompt for t in b.split(s)} for s in SPLITS}
     assert not texts["validation"] & texts["eval"] and not texts["rft"] & texts["eval"]
     assert not texts["validation"] & (texts["rft"] | texts["train"])
+    # Each added split has its own stream: more RFT tasks do not move the validation split.
+    only_validation = build_suite(SuiteSpec(train_per_family=10, rft_per_family=2,
+                                            validation_per_family=2,
+                                            validation_per_combination=1))  # fmt: skip
+    assert only_validation.validation == b.validation
+    unseen = build_suite(SuiteSpec(train_per_family=10, rft_per_family=2, rft_more_per_family=3,
+                                   rft_unseen_values=True))  # fmt: skip
+    assert unseen.train == a.train and unseen.eval == a.eval
+    assert unseen.rft != build_suite(SuiteSpec(train_per_family=10, rft_per_family=2,
+                                               rft_more_per_family=3)).rft  # fmt: skip
     combos = [t for t in b.rft if by_id[t.category].combination]
     assert len(combos) == 2 * len(COMBINATIONS) and all(t.solution for t in combos)

@@ -54,6 +54,9 @@ class SuiteSettings(BaseModel):
         0, ge=0, description="Validation tasks per family (reserved values, not the eval's)."
     )
     validation_per_combination: int = Field(0, ge=0)
+    rft_unseen_values: bool = Field(
+        False, description="Added RFT tasks use key values no train task has, where any are left."
+    )
 
 
 class EvalSettings(BaseModel):

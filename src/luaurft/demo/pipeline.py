@@ -93,6 +93,7 @@ def suite_spec(preset: DemoPreset) -> SuiteSpec:
         rft_per_combination=s.rft_per_combination,
         validation_per_family=s.validation_per_family,
         validation_per_combination=s.validation_per_combination,
+        rft_unseen_values=s.rft_unseen_values,
         seed=s.seed,
         families=tuple(s.families),
         combinations=None if s.combinations is None else tuple(s.combinations),

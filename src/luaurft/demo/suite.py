@@ -24,8 +24,10 @@ Disjointness is by construction and checked (`DemoSuite.check_disjoint`):
 
 The first draw of each family (train, the first `rft_per_family` rft tasks,
 eval) comes from one seeded stream; everything added later (more rft tasks,
-validation, rft combinations) from a second stream of its own, sharing the
-set of taken parameter choices. So adding tasks leaves the train split
+validation, rft combinations) from a stream per split of its own, sharing the
+set of taken parameter choices. With `rft_unseen_values` the added RFT tasks
+take key values no train task has, where the open pool has any left: requests
+the SFT data never showed, as the held-out ones are. So adding tasks leaves the train split
 exactly as it was, and with it the pre-trained base (`luaurft.demo.shipped`).
 """
 
@@ -72,6 +74,7 @@ class SuiteSpec:
     rft_per_combination: int = 0
     validation_per_family: int = 0
     validation_per_combination: int = 0
+    rft_unseen_values: bool = False
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,9 @@ class DemoSuite:
                     seen[text] = split
 
 
-def _pick(rng: random.Random, family: Family, *, held_out: bool) -> dict[str, Any]:
+def _pick(
+    rng: random.Random, family: Family, *, held_out: bool, avoid: frozenset[Any] = frozenset()
+) -> dict[str, Any]:
     params: dict[str, Any] = {}
     for slot, pool in family.slots.items():
         values = list(pool)
@@ -110,12 +115,20 @@ def _pick(rng: random.Random, family: Family, *, held_out: bool) -> dict[str, An
             if not values:
                 raise SuiteError(f"family {family.name}: no {'reserved' if held_out else 'open'} "
                                  f"values of {slot}")  # fmt: skip
+            fresh = [v for v in values if v not in avoid]
+            values = fresh or values
         params[slot] = rng.choice(values)
     return params
 
 
 def _draw(
-    rng: random.Random, family: Family, count: int, *, held_out: bool, taken: set[str]
+    rng: random.Random,
+    family: Family,
+    count: int,
+    *,
+    held_out: bool,
+    taken: set[str],
+    avoid: frozenset[Any] = frozenset(),
 ) -> list[dict[str, Any]]:
     drawn: list[dict[str, Any]] = []
     tries = 0
@@ -123,7 +136,7 @@ def _draw(
         tries += 1
         if tries > 200 * (count + 1):
             raise SuiteError(f"family {family.name}: cannot draw {count} distinct tasks")
-        params = _pick(rng, family, held_out=held_out)
+        params = _pick(rng, family, held_out=held_out, avoid=avoid)
         key = repr(sorted(params.items()))
         if key in taken:
             continue
@@ -155,7 +168,6 @@ def build_suite(spec: SuiteSpec | None = None) -> DemoSuite:
     out: dict[str, list[Task]] = {s: [] for s in SPLITS}
     for family in families:
         rng = random.Random(_family_seed(spec.seed, family.name))
-        more = random.Random(_family_seed(spec.seed, family.name + "/more"))
         taken: set[str] = set()
         open_draws = _draw(
             rng, family, spec.train_per_family + spec.rft_per_family, held_out=False, taken=taken
@@ -172,19 +184,22 @@ def build_suite(spec: SuiteSpec | None = None) -> DemoSuite:
                     family.task(f"{family.name}.{split}-{i:02d}", params, rng.randrange(8),
                                 split=split)
                 )  # fmt: skip
+        # SFT has seen these key values (its train split): RFT tasks avoid them when asked.
+        seen = frozenset(p[family.key] for p in open_draws[: spec.train_per_family])
         later = (
-            ("rft", _draw(more, family, spec.rft_more_per_family, held_out=False, taken=taken),
-             spec.rft_per_family),
-            ("validation",
-             _draw(more, family, spec.validation_per_family, held_out=True, taken=taken), 0),
+            ("rft", spec.rft_more_per_family, False, spec.rft_per_family,
+             seen if spec.rft_unseen_values else frozenset()),
+            ("validation", spec.validation_per_family, True, 0, frozenset()),
         )  # fmt: skip
-        for split, draws, first in later:
+        for split, count, held_out, first, avoid in later:
+            # Each split its own stream: more RFT tasks never move the validation split.
+            stream = random.Random(_family_seed(spec.seed, f"{family.name}/{split}"))
+            draws = _draw(stream, family, count, held_out=held_out, taken=taken, avoid=avoid)
             for i, params in enumerate(draws, start=first):
                 out[split].append(family.task(f"{family.name}.{split}-{i:02d}", params,
-                                              more.randrange(8), split=split))  # fmt: skip
+                                              stream.randrange(8), split=split))  # fmt: skip
     for family in combinations:
         rng = random.Random(_family_seed(spec.seed, family.name))
-        more = random.Random(_family_seed(spec.seed, family.name + "/more"))
         taken = set()
         held = _draw(rng, family, spec.eval_per_combination, held_out=True, taken=taken)
         stem = family.name.replace("+", "-and-")
@@ -194,7 +209,9 @@ def build_suite(spec: SuiteSpec | None = None) -> DemoSuite:
             ("rft", spec.rft_per_combination, False),
             ("validation", spec.validation_per_combination, True),
         ):
-            for i, params in enumerate(_draw(more, family, count, held_out=held_out, taken=taken)):
+            stream = random.Random(_family_seed(spec.seed, f"{family.name}/{split}"))
+            for i, params in enumerate(_draw(stream, family, count, held_out=held_out,
+                                             taken=taken)):  # fmt: skip
                 out[split].append(family.task(f"{stem}.{split}-{i:02d}", params, 0, split=split))
     suite = DemoSuite(*(TaskSuite(f"demo-{s}", tuple(out[s])) for s in SPLITS))
     suite.check_disjoint()
