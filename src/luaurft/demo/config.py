@@ -17,10 +17,18 @@ and why:
   which the scorers cannot. `require_checks` bars any candidate that fails a
   check: without it, a kill brick that names another part scores as high as
   the right one, and rejection sampling would train on its own mistakes.
-- **mix ratio** 0.15: the SFT split is large (it also pre-trains the base), so
-  the full split would drown the few selected candidates; 0.15 keeps the
-  selections about a fifth of the round's data, as in the reference (50
-  selections next to its SFT set).
+- **RFT tasks**: 156 (4 + 8 per family, the 8 with key values no SFT example
+  has, and 12 per combination request, which no SFT example shows): tasks the
+  SFT model solves only sometimes, so best-of-N has something to choose.
+- **sampling** N = 8 at temperature 1.0: diverse enough candidates that a task
+  the SFT model usually fails often has one right answer among them.
+- **the RFT round** (ReST-EM style) trains a fresh adapter from the base on all
+  the SFT data plus the selections (mix ratio 1.0, `retrain_from_base`), 60
+  steps like SFT: continuing the SFT adapter on a small mix (the former
+  preset) drifted and lost held-out tasks.
+
+These were chosen on a validation split (`configs/demo-validation.toml`),
+never on the held-out split the demo reports; docs/demo.md has the runs.
 """
 
 from __future__ import annotations
@@ -45,17 +53,17 @@ class SuiteSettings(BaseModel):
     families: list[str] = Field(default_factory=list, description="Empty: every family.")
     combinations: list[str] | None = Field(None, description="None: every combination.")
     rft_more_per_family: int = Field(
-        0, ge=0, description="RFT tasks per family beyond rft_per_family (a second stream)."
+        8, ge=0, description="RFT tasks per family beyond rft_per_family (a second stream)."
     )
     rft_per_combination: int = Field(
-        0, ge=0, description="RFT tasks per combination family (open values; no SFT data)."
+        12, ge=0, description="RFT tasks per combination family (open values; no SFT data)."
     )
     validation_per_family: int = Field(
         0, ge=0, description="Validation tasks per family (reserved values, not the eval's)."
     )
     validation_per_combination: int = Field(0, ge=0)
     rft_unseen_values: bool = Field(
-        False, description="Added RFT tasks use key values no train task has, where any are left."
+        True, description="Added RFT tasks use key values no train task has, where any are left."
     )
 
 
@@ -81,7 +89,7 @@ class DemoSettings(BaseModel):
     model: ModelSpec = Field(default_factory=ModelSpec)
     pretrain: PretrainSpec = Field(default_factory=PretrainSpec)
     sft_steps: int = Field(60, ge=1, description="Optimizer steps of the LoRA SFT run.")
-    rft_steps: int = Field(40, ge=1, description="Optimizer steps of each RFT round's run.")
+    rft_steps: int = Field(60, ge=1, description="Optimizer steps of each RFT round's run.")
     eval: EvalSettings = Field(default_factory=EvalSettings)
     generation_batch: int = Field(16, ge=1, description="Prompts per generate call.")
     base: str = Field(
@@ -130,7 +138,7 @@ DEMO_SETTINGS: dict[str, Any] = {
         "seed": 0,
         "report_to": ["none"],
     },
-    "sampling": {"n": 4, "temperature": 0.8, "top_p": 0.95, "max_new_tokens": 320, "seed": 0},
+    "sampling": {"n": 8, "temperature": 1.0, "top_p": 0.95, "max_new_tokens": 320, "seed": 0},
     "reward": {
         "weights": {
             "syntax": 0.1,
@@ -144,7 +152,13 @@ DEMO_SETTINGS: dict[str, Any] = {
         "judge": "none",
         "require_checks": True,
     },
-    "rft": {"tasks_per_round": 44, "keep_threshold": 0.7, "rounds": 1, "mix_ratio": 0.15},
+    "rft": {
+        "tasks_per_round": 156,
+        "keep_threshold": 0.7,
+        "rounds": 1,
+        "mix_ratio": 1.0,
+        "retrain_from_base": True,
+    },
 }
 
 
