@@ -358,4 +358,5 @@ def test_store_tasks_give_the_reward_their_checks_and_barred_candidates_are_neve
                                        code=other.solution)])  # fmt: skip
     score_candidates(store, 2, reward)
     stats = select_round(store, 2, reward.key, threshold=0.0)
-    assert stats.kept == 0 and stats.unscored == 1
+    assert stats.kept == 0 and stats.barred == 1 and stats.unscored == 0
+    assert store.selections(2)[0].reason == "all-barred"

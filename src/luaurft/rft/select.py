@@ -386,6 +386,7 @@ class SelectionStats:
     below_threshold: int = 0
     no_candidates: int = 0
     unscored: int = 0
+    barred: int = 0
     cross_task_duplicates: int = 0
     collapsed: int = 0
     kept_rewards: list[float] = field(default_factory=list)
@@ -406,6 +407,7 @@ class SelectionStats:
             "below_threshold": self.below_threshold,
             "no_candidates": self.no_candidates,
             "unscored": self.unscored,
+            "barred": self.barred,
             "cross_task_duplicates": self.cross_task_duplicates,
             "collapsed": self.collapsed,
             "kept_mean_reward": self.kept_mean,
@@ -440,10 +442,17 @@ def select_round(
             continue
         ranked = rank_candidates(candidates, rewards)
         if not ranked:
-            stats.unscored += 1
+            barred = sum(
+                1 for c in candidates if c.id in rewards and rewards[c.id].parts.get("barred")
+            )
+            reason = "all-barred" if barred else "unscored"
+            if barred:
+                stats.barred += 1
+            else:
+                stats.unscored += 1
             store.select(
-                round, task.id, None, reward=None, reason="unscored",
-                meta={"candidates": len(candidates)},
+                round, task.id, None, reward=None, reason=reason,
+                meta={"candidates": len(candidates), "barred": barred},
             )  # fmt: skip
             continue
         distinct, collapsed = collapse_near_duplicates(ranked, jaccard)
