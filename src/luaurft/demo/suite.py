@@ -186,10 +186,11 @@ def build_suite(spec: SuiteSpec | None = None) -> DemoSuite:
                 )  # fmt: skip
         # SFT has seen these key values (its train split): RFT tasks avoid them when asked.
         seen = frozenset(p[family.key] for p in open_draws[: spec.train_per_family])
-        later = (
+        nothing: frozenset[Any] = frozenset()
+        later: tuple[tuple[str, int, bool, int, frozenset[Any]], ...] = (
             ("rft", spec.rft_more_per_family, False, spec.rft_per_family,
-             seen if spec.rft_unseen_values else frozenset()),
-            ("validation", spec.validation_per_family, True, 0, frozenset()),
+             seen if spec.rft_unseen_values else nothing),
+            ("validation", spec.validation_per_family, True, 0, nothing),
         )  # fmt: skip
         for split, count, held_out, first, avoid in later:
             # Each split its own stream: more RFT tasks never move the validation split.
