@@ -23,7 +23,8 @@ def micro_preset() -> DemoPreset:
     preset = demo_preset(
         suite={"train_per_family": 6, "rft_per_family": 2, "eval_per_family": 1,
                "eval_per_combination": 1, "families": ["part", "leaderstats", "kill-brick"],
-               "combinations": ["part+kill-brick"]},
+               "combinations": ["part+kill-brick"],
+               "rft_more_per_family": 0, "rft_per_combination": 0},
         model={"hidden_size": 32, "layers": 1, "heads": 2, "kv_heads": 1,
                "intermediate_size": 64, "vocab_size": 400},
         pretrain={"steps": 6, "batch_size": 4, "checkpoint_every": 3},
