@@ -23,19 +23,21 @@ def micro_preset() -> DemoPreset:
     preset = demo_preset(
         suite={"train_per_family": 6, "rft_per_family": 2, "eval_per_family": 1,
                "eval_per_combination": 1, "families": ["part", "leaderstats", "kill-brick"],
-               "combinations": ["part+kill-brick"]},
+               "combinations": ["part+kill-brick"],
+               "rft_more_per_family": 0, "rft_per_combination": 0},
         model={"hidden_size": 32, "layers": 1, "heads": 2, "kv_heads": 1,
                "intermediate_size": 64, "vocab_size": 400},
         pretrain={"steps": 6, "batch_size": 4, "checkpoint_every": 3},
         sft_steps=2, rft_steps=2, generation_batch=4,
-        eval={"samples": 2, "max_new_tokens": 32},
+        eval={"samples": 2, "max_new_tokens": 32}, base="pretrain",
     )  # fmt: skip
     settings = preset.settings.model_copy(deep=True)
     settings.sampling.n = 2
     settings.sampling.max_new_tokens = 32
-    # An untrained micro model never reaches the real threshold; keeping everything
-    # makes the RFT round train, which is what this test exercises.
+    # An untrained micro model never reaches the real threshold nor passes a check; keeping
+    # everything makes the RFT round train, which is what this test exercises.
     settings.rft.keep_threshold = 0.0
+    settings.reward.require_checks = False
     return preset.model_copy(update={"settings": settings})
 
 
@@ -87,7 +89,7 @@ def test_demo_runs_resumes_and_leaves_its_run_folder(tmp_path: Path) -> None:
         assert row.reference == REFERENCE_RESULTS.get(row.metric)
     saved = json.loads((run / "report" / "demo.json").read_text())
     assert saved["rows"][4]["reference"] == {"sft": 0.87, "rft": 0.92, "delta": 0.05}
-    assert saved["splits"] == {"train": 18, "rft": 6, "eval": 4}
+    assert saved["splits"] == {"train": 18, "rft": 6, "validation": 0, "eval": 4}
     markdown = (run / "report" / "demo.md").read_text()
     assert "| Composite |" in markdown and "0.87 → 0.92" in markdown
 

@@ -101,8 +101,10 @@ def test_suite_is_deterministic_and_seeded() -> None:
 
 
 def test_suite_files_round_trip(tmp_path: Path) -> None:
-    suite = build_suite(SuiteSpec(train_per_family=2, rft_per_family=1, eval_per_family=1))
+    suite = build_suite(SuiteSpec(train_per_family=2, rft_per_family=1, eval_per_family=1,
+                                  validation_per_family=1))  # fmt: skip
     paths = write_suite(suite, tmp_path)
+    assert set(paths) == set(SPLITS)
     for split in SPLITS:
         loaded = load_tasks(paths[split])
         assert [t.model_dump(exclude={"source"}) for t in loaded] == [
@@ -132,23 +134,60 @@ def test_demo_preset_keeps_the_judge_off_and_execution_on() -> None:
     assert settings.rft.rounds == 1
 
 
-def test_checks_gate_keeps_correct_code_and_zeroes_wrong_code() -> None:
-    from luaurft.demo.reward import ChecksGatedReward
+def test_demo_reward_runs_the_tasks_own_checks_and_bars_wrong_code() -> None:
+    from luaurft.demo.pipeline import task_rows
+    from luaurft.eval.tasks import TaskSuite
     from luaurft.rft.factories import hybrid_reward
+    from luaurft.rft.select import task_spec
 
     family = next(f for f in FAMILIES if f.name == "leaderstats")
     task = family.task("g", {"stat": "Gems", "start": 15}, 0, split="rft")
     other = family.task("h", {"stat": "Gems", "start": 20}, 0, split="rft")
-    gate = ChecksGatedReward(hybrid_reward(demo_preset().settings), [task])
-    plain = gate.inner
-    items = [(task.user_prompt(), task.solution), (task.user_prompt(), other.solution),
-             ("a prompt of no task", task.solution)]  # fmt: skip
-    ungated = plain.score_batch(items[:2], ["Script", "Script"])
-    right, wrong, unknown = gate.score_batch(items, ["Script", "Script", "Script"])
-    assert right.value == ungated[0].value and right.value is not None and right.value > 0
-    # Same code shape, wrong start value: the hybrid reward cannot tell, the gate can.
-    assert ungated[1].value == pytest.approx(ungated[0].value)
-    assert wrong.value is not None and wrong.value < right.value
-    assert wrong.parts["checks"] == {"passed": 1, "expected": 3}
-    assert unknown.value is None
-    assert gate.key.endswith("+checks") and gate.key != plain.key
+    (row,) = task_rows(TaskSuite("rft", (task,)))
+    assert task_spec(row) == task
+    reward = hybrid_reward(demo_preset().settings)
+    right, wrong, no_task = reward.score_many(
+        [(task.user_prompt(), task.solution), (task.user_prompt(), other.solution),
+         (task.user_prompt(), task.solution)],
+        kinds=["Script"] * 3, tasks=[task, task, None],
+    )  # fmt: skip
+    assert right.parts["checks"] == 1.0 and not right.barred and right.keep
+    # Same code shape, wrong start value: the scorers cannot tell, the task's checks can.
+    assert wrong.checks is not None and wrong.checks["passed"] == 1
+    assert wrong.checks["expected"] == 3
+    assert wrong.barred and not wrong.keep
+    assert wrong.value is not None and right.value is not None and wrong.value < right.value
+    # No task: no checks component, and nothing to bar by.
+    assert "checks" in no_task.parts and no_task.parts["checks"] is None
+    assert not no_task.barred
+
+
+def test_more_rft_validation_and_rft_combinations_leave_the_train_split_as_it_was() -> None:
+    core = SuiteSpec(train_per_family=10, rft_per_family=2)
+    wider = SuiteSpec(train_per_family=10, rft_per_family=2, rft_more_per_family=3,
+                      rft_per_combination=2, validation_per_family=2,
+                      validation_per_combination=1)  # fmt: skip
+    a, b = build_suite(core), build_suite(wider)
+    # The train split (what the base is pre-trained on) and the held-out split are unchanged.
+    assert a.train == b.train and a.eval == b.eval
+    assert [t.id for t in b.rft][: len(a.rft)] != []
+    assert {t.id for t in a.rft} < {t.id for t in b.rft}
+    counts = b.counts()
+    assert counts["rft"] == (2 + 3) * len(FAMILIES) + 2 * len(COMBINATIONS)
+    assert counts["validation"] == 2 * len(FAMILIES) + len(COMBINATIONS)
+    by_id = {f.name: f for f in ALL_FAMILIES}
+    texts = {s: {t.prompt for t in b.split(s)} for s in SPLITS}
+    assert not texts["validation"] & texts["eval"] and not texts["rft"] & texts["eval"]
+    assert not texts["validation"] & (texts["rft"] | texts["train"])
+    # Each added split has its own stream: more RFT tasks do not move the validation split.
+    only_validation = build_suite(SuiteSpec(train_per_family=10, rft_per_family=2,
+                                            validation_per_family=2,
+                                            validation_per_combination=1))  # fmt: skip
+    assert only_validation.validation == b.validation
+    unseen = build_suite(SuiteSpec(train_per_family=10, rft_per_family=2, rft_more_per_family=3,
+                                   rft_unseen_values=True))  # fmt: skip
+    assert unseen.train == a.train and unseen.eval == a.eval
+    assert unseen.rft != build_suite(SuiteSpec(train_per_family=10, rft_per_family=2,
+                                               rft_more_per_family=3)).rft  # fmt: skip
+    combos = [t for t in b.rft if by_id[t.category].combination]
+    assert len(combos) == 2 * len(COMBINATIONS) and all(t.solution for t in combos)

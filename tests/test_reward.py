@@ -11,7 +11,7 @@ from luaurft.config import Settings
 from luaurft.judge import JudgeCache, LLMJudge
 from luaurft.llm.types import Conversation
 from luaurft.luau.source import LuauSource
-from luaurft.reward import HybridReward, RewardConfig
+from luaurft.reward import REFERENCE_WEIGHTS, HybridReward, RewardConfig
 from luaurft.scoring import score_source
 from luaurft.scoring.card import ScoreCard
 from luaurft.testing.fake_generator import ScriptedGenerator
@@ -208,3 +208,53 @@ def test_judge_off_reward_is_the_deterministic_composite(path: Path) -> None:
     assert reward.blend == "deterministic"
     # Both round to 6 places, from differently ordered sums.
     assert reward.value == pytest.approx(score_source(code).composite, abs=2e-6)
+
+
+# -- task-aware: the task's own checks -------------------------------------------------
+
+
+def _kill_count_task() -> Any:
+    from luaurft.demo.families import FAMILIES
+
+    family = next(f for f in FAMILIES if f.name == "leaderstats")
+    right = family.task("gems", {"stat": "Gems", "start": 15}, 0, split="rft")
+    wrong = family.task("gems-20", {"stat": "Gems", "start": 20}, 0, split="rft")
+    return right, wrong
+
+
+def test_checks_reward_comes_from_the_tasks_own_checks_through_trl_columns() -> None:
+    from luaurft.reward import TASK_SPEC_COLUMN, task_column
+
+    task, other = _kill_count_task()
+    reward = HybridReward(RewardConfig(weights={"checks": 1.0}, require_checks=True))
+    prompts = [task.conversation("system")] * 3
+    completions = [
+        [{"role": "assistant", "content": f"```lua\n{task.solution}```"}],
+        [{"role": "assistant", "content": other.solution}],
+        [{"role": "assistant", "content": task.solution}],
+    ]
+    spec = task_column(task)
+    # The third row has no task: its checks component is dropped (no other: no value).
+    values = reward(prompts, completions, **{TASK_SPEC_COLUMN: [spec, spec, ""]})
+    assert values[0] == 1.0
+    # The other task's solution passes 1 of this task's 3 checks (its stat name, not its value).
+    assert values[1] == pytest.approx(1 / 3, abs=1e-6)
+    assert values[2] is None
+    assert [r.barred for r in reward.last] == [False, True, False]
+    assert reward.last[1].checks == {"passed": 1, "expected": 3, "status": "ok"}
+    assert not reward.last[1].keep
+
+
+def test_reference_blend_is_unchanged_for_tasks_without_checks() -> None:
+    task, _ = _kill_count_task()
+    plain = HybridReward(scorer=fixed_scorer())
+    with_checks = HybridReward(
+        RewardConfig(weights={**REFERENCE_WEIGHTS, "checks": 0.6}), scorer=fixed_scorer()
+    )
+    a = plain.score("task", task.solution)
+    b = with_checks.score("task", task.solution)
+    assert a.value == b.value and not b.barred
+    # The same weights with the task: the checks share joins the blend.
+    c = with_checks.score("task", task.solution, spec=task)
+    assert c.parts["checks"] == 1.0 and c.value is not None and a.value is not None
+    assert c.value > a.value

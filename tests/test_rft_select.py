@@ -288,3 +288,75 @@ def test_hybrid_reward_with_a_judge_scores_and_selects(store: RunStore) -> None:
     best = max(values, key=lambda code: values[code] or 0.0)
     assert kept_code(store, "a") == best and values[BROKEN] < values[best]
     assert selection.kept_mean == pytest.approx(values[best])
+
+
+# -- task-aware reward through the store ---------------------------------------------
+
+
+def _leaderstats_tasks() -> tuple[Any, Any]:
+    from luaurft.demo.families import FAMILIES
+
+    family = next(f for f in FAMILIES if f.name == "leaderstats")
+    task = family.task("gems", {"stat": "Gems", "start": 15}, 0, split="rft")
+    other = family.task("gems-20", {"stat": "Gems", "start": 20}, 0, split="rft")
+    return task, other
+
+
+def test_reward_scores_exactly_the_text_selection_keeps_and_trains_on(store: RunStore) -> None:
+    from luaurft.llm.completion import extract_code
+    from luaurft.reward import HybridReward, RewardConfig
+
+    # Model output whose extracted code is not a fixed point of extraction: extracting
+    # it again (as the reward once did) would score other text than what is trained on.
+    text = "```\n```lua\nprint(1)\n```\n```"
+    code = extract_code(text).code
+    assert extract_code(code).code != code
+    store.add_tasks([TaskRow("a", "Print 1.")])
+    store.add_candidates([NewCandidate("a", 1, 0, text=text, code=code)])
+    seen: list[str] = []
+
+    def scorer(source: str, *, kind: str | None = None, **_: Any) -> Any:
+        seen.append(source)
+        return score_source(source, kind=kind)
+
+    reward = HybridReward(RewardConfig(weights={"syntax": 1.0}, keep_threshold=0.0), scorer=scorer)
+    scored = as_candidate_reward(reward)
+    score_candidates(store, 1, scored)
+    select_round(store, 1, scored.key, threshold=0.0)
+    (row,) = selected_rows(store, 1, "system")
+    assert seen == [code]
+    assert row["completion"] == [{"role": "assistant", "content": code}]
+
+
+def test_store_tasks_give_the_reward_their_checks_and_barred_candidates_are_never_kept(
+    store: RunStore,
+) -> None:
+    from luaurft.reward import HybridReward, RewardConfig
+    from luaurft.rft.select import SPEC_META
+
+    task, other = _leaderstats_tasks()
+    store.add_tasks([TaskRow(task.id, task.user_prompt(), "Script", "rft",
+                             {SPEC_META: task.model_dump(mode="json")})])  # fmt: skip
+    # Index 0: right start value; index 1: the same code shape with another value.
+    store.add_candidates([
+        NewCandidate(task.id, 1, 0, text=task.solution, code=task.solution),
+        NewCandidate(task.id, 1, 1, text=other.solution, code=other.solution),
+    ])  # fmt: skip
+    config = RewardConfig(weights={"quality": 1.0, "checks": 1.0}, keep_threshold=0.0,
+                          require_checks=True)  # fmt: skip
+    reward = as_candidate_reward(HybridReward(config))
+    score_candidates(store, 1, reward)
+    rewards = store.rewards(1, reward.key)
+    by_index = {c.index: rewards[c.id] for c in store.candidates(1, task.id)}
+    assert by_index[0].parts["checks"] == {"passed": 3, "expected": 3, "status": "ok"}
+    assert by_index[1].parts["checks"]["passed"] == 1 and by_index[1].parts["barred"]
+    stats = select_round(store, 1, reward.key, threshold=0.0)
+    assert stats.kept == 1 and kept_code(store, task.id) == task.solution
+
+    # Only the wrong one: barred even at threshold 0, so nothing is kept.
+    store.add_candidates([NewCandidate(task.id, 2, 0, text=other.solution,
+                                       code=other.solution)])  # fmt: skip
+    score_candidates(store, 2, reward)
+    stats = select_round(store, 2, reward.key, threshold=0.0)
+    assert stats.kept == 0 and stats.barred == 1 and stats.unscored == 0
+    assert store.selections(2)[0].reason == "all-barred"

@@ -89,7 +89,12 @@ class SamplingSettings(_Section):
 
 
 class RewardSettings(_Section):
-    """Weights of the hybrid reward's components; they need not sum to 1 (they are normalised)."""
+    """Weights of the hybrid reward's components; they need not sum to 1 (they are normalised).
+
+    Components: syntax, api, bug, quality, exec (the code run in the mock world),
+    checks (the share of the task's own checks passed; only tasks that have checks)
+    and judge. The default is the reference blend.
+    """
 
     weights: dict[str, float] = Field(
         default_factory=lambda: {
@@ -103,6 +108,11 @@ class RewardSettings(_Section):
     judge: str = Field(
         "none",
         description="Judge spec: 'anthropic:MODEL', 'openai:MODEL@BASE_URL' or 'none'.",
+    )
+    require_checks: bool = Field(
+        False,
+        description="Bar from selection any candidate that fails one of its task's checks "
+        "(tasks without checks are never barred).",
     )
 
     @field_validator("weights")

@@ -6,6 +6,15 @@ Components and reference weights: syntax 0.1, api 0.1, bug 0.1, quality 0.1,
 judge 0.6 (DESIGN.md); `exec` (the execution scorer) joins when given a weight.
 Weights come from `RewardConfig` (or `Settings.reward.weights`).
 
+- **Task-aware: `checks`.** A reward is given the task (`luaurft.eval.tasks.Task`),
+  not just its prompt. When the task has checks and `checks` has a weight, the
+  candidate is run as the task's solution in the mock world and the share of
+  the task's checks it passes is the `checks` component: verifiable "does it do
+  what was asked". A task without checks (or no task) drops the component and
+  renormalises the rest, so the reference blend stays what it was. With
+  `require_checks`, a candidate that fails any of its task's checks is *barred*
+  (`Reward.barred`): its value is kept for logging, but selection never keeps it.
+
 - **Deterministic-only blend.** With the judge off, or when its judgment
   failed, the judge's weight is dropped and the others are renormalised: with
   the reference weights that is 0.25 each for syntax, api, bug and quality,
@@ -25,7 +34,8 @@ Weights come from `RewardConfig` (or `Settings.reward.weights`).
 It is also a TRL reward function: `reward(prompts, completions, **columns)`
 returns one float per completion; completions may be strings or chat
 messages, the task is the `task` column when the dataset has one, otherwise
-the prompt's last user turn.
+the prompt's last user turn; the `task_spec` column (`task_column(task)`, the
+task as JSON) gives the task itself, whose checks make the `checks` component.
 """
 
 from __future__ import annotations
@@ -50,9 +60,13 @@ from luaurft.scoring.substance import gated_scores
 
 if TYPE_CHECKING:
     from luaurft.config import Settings
+    from luaurft.eval.checks import CheckReport
+    from luaurft.eval.tasks import Task
 
 DETERMINISTIC_COMPONENTS = ("syntax", "api", "bug", "quality", "exec")
-COMPONENTS = (*DETERMINISTIC_COMPONENTS, "judge")
+COMPONENTS = (*DETERMINISTIC_COMPONENTS, "checks", "judge")
+# The TRL dataset column that carries a row's task (`task_column(task)`: the task as JSON).
+TASK_SPEC_COLUMN = "task_spec"
 
 REFERENCE_WEIGHTS: dict[str, float] = {
     "syntax": 0.1,
@@ -88,6 +102,11 @@ class RewardConfig(BaseModel):
         description="Multiplier on the value when the code addresses the evaluator.",
     )
     judge_failure: Literal["deterministic", "none"] = "deterministic"
+    require_checks: bool = Field(
+        default=False,
+        description="Bar from selection a candidate that fails any of its task's checks "
+        "(tasks without checks are never barred).",
+    )
 
     @field_validator("weights")
     @classmethod
@@ -106,7 +125,7 @@ class RewardConfig(BaseModel):
             weights=dict(settings.reward.weights),
             keep_threshold=settings.rft.keep_threshold,
             rewrite_threshold=settings.agent.rewrite_threshold,
-            **overrides,
+            **{"require_checks": settings.reward.require_checks, **overrides},
         )
 
     @property
@@ -116,6 +135,11 @@ class RewardConfig(BaseModel):
     @property
     def uses_exec(self) -> bool:
         return self.weights.get("exec", 0.0) > 0
+
+    @property
+    def uses_checks(self) -> bool:
+        """Whether tasks' checks are run: `checks` has a weight, or they bar candidates."""
+        return self.weights.get("checks", 0.0) > 0 or self.require_checks
 
 
 @dataclass(frozen=True)
@@ -133,11 +157,15 @@ class Reward:
     notes: tuple[str, ...] = ()
     keep_threshold: float = 0.70
     rewrite_threshold: float = 0.85
+    #: Failed a check of its task while the config requires them all: never selected.
+    barred: bool = False
+    #: The task's checks: {"passed": n, "expected": m, "status": ...}; None: not run.
+    checks: dict[str, Any] | None = None
 
     @property
     def keep(self) -> bool:
-        """At or above the RFT keep threshold."""
-        return self.value is not None and self.value >= self.keep_threshold
+        """At or above the RFT keep threshold, and not barred."""
+        return self.value is not None and self.value >= self.keep_threshold and not self.barred
 
     @property
     def needs_rewrite(self) -> bool:
@@ -152,6 +180,8 @@ class Reward:
             "weights": self.weights,
             "gates": self.gates,
             "keep": self.keep,
+            "barred": self.barred,
+            "checks": self.checks,
             "needs_rewrite": self.needs_rewrite,
             "evaluator_address": [h.to_dict() for h in self.hacks],
             "judgment": self.judgment.to_dict() if self.judgment else None,
@@ -185,6 +215,26 @@ def prompt_task(prompt: Any) -> str:
         if users:
             return str(users[-1].get("content", ""))
     return str(prompt)
+
+
+def task_column(task: Task) -> str:
+    """A task as the value of the TRL dataset column `task_spec` (JSON)."""
+    return task.model_dump_json()
+
+
+def _task_of(value: Any, cache: dict[str, Task]) -> Task | None:
+    from luaurft.eval.tasks import Task
+
+    if value is None or isinstance(value, Task):
+        return value
+    if isinstance(value, dict):
+        return Task.model_validate(value)
+    text = str(value)
+    if not text:
+        return None
+    if text not in cache:
+        cache[text] = Task.model_validate_json(text)
+    return cache[text]
 
 
 class HybridReward:
@@ -252,23 +302,60 @@ class HybridReward:
             notes.append("exec: the scorer cannot run code yet; component dropped")
         return ready or self.scorer(code, kind=kind), notes
 
-    def score(self, task: str, code: str, *, kind: str | None = None) -> Reward:
-        return self.score_many([(task, code)], kinds=[kind])[0]
+    def _check_reports(
+        self, codes: Sequence[str], tasks: Sequence[Task | None]
+    ) -> list[CheckReport | None]:
+        """Each code run as its task's solution (None: no task, or checks not used)."""
+        from luaurft.eval.checks import check_solution
+
+        todo = [i for i, t in enumerate(tasks) if t is not None and t.checks]
+        reports: list[CheckReport | None] = [None] * len(codes)
+        if not self.config.uses_checks or not todo:
+            return reports
+        workers = worker_count(self.jobs, len(todo))
+        ready: list[Any] = [None] * len(todo)
+        if workers > 1:
+            set_workers(workers)
+            jobs = [(tasks[i], codes[i]) for i in todo]
+            ready = list(shared_executor().map(_checks_in_worker, jobs,
+                                               wall_seconds=CARD_WALL_SECONDS))  # fmt: skip
+        for i, report in zip(todo, ready, strict=True):
+            task = tasks[i]
+            assert task is not None
+            if report is None or isinstance(report, WorkerFailure):
+                report = check_solution(task, codes[i])
+            reports[i] = report
+        return reports
+
+    def score(
+        self, task: str, code: str, *, kind: str | None = None, spec: Task | None = None
+    ) -> Reward:
+        return self.score_many([(task, code)], kinds=[kind], tasks=[spec])[0]
 
     def score_many(
         self,
         items: Sequence[tuple[str, str]],
         *,
         kinds: Sequence[str | None] | None = None,
+        tasks: Sequence[Task | None] | None = None,
+        extract: bool | None = None,
     ) -> list[Reward]:
         """A `Reward` per (task, text) pair; the judge sees them as one batch.
+
+        `tasks`: each pair's `Task` where known (its checks make the `checks`
+        component). `extract`: overrides the reward's own `extract` (False: the
+        text is code already extracted, scored exactly as given).
 
         Errors from the judge that retrying cannot fix (a rejected key, an unknown
         model, a spent budget) propagate: a reward silently without its judge would
         change meaning mid-run.
         """
         kinds = list(kinds) if kinds is not None else [None] * len(items)
-        codes = [extract_code(text).code if self.extract else text for _, text in items]
+        specs = list(tasks) if tasks is not None else [None] * len(items)
+        if len(specs) != len(items):
+            raise ValueError(f"{len(specs)} tasks for {len(items)} items")
+        strip = self.extract if extract is None else extract
+        codes = [extract_code(text).code if strip else text for _, text in items]
         hacks = [tuple(find_evaluator_address(code)) for code in codes]
         judgments: list[Judgment | None] = [None] * len(items)
         if self.judge is not None:
@@ -281,8 +368,10 @@ class HybridReward:
             for code, found in zip(codes, hacks, strict=True)
         ]
         ready = self._cards(scored, kinds)
+        # The checks run the code as the candidate wrote it: what is trained on.
+        reports = self._check_reports(codes, specs)
         rewards = [
-            self._blend(codes[i], kinds[i], hacks[i], judgments[i], ready[i])
+            self._blend(codes[i], kinds[i], hacks[i], judgments[i], ready[i], reports[i])
             for i in range(len(items))
         ]
         self.last = rewards
@@ -295,6 +384,7 @@ class HybridReward:
         hacks: tuple[EvaluatorAddress, ...],
         judgment: Judgment | None,
         ready: ScoreCard | None = None,
+        report: CheckReport | None = None,
     ) -> Reward:
         config = self.config
         scored_code = strip_evaluator_address(code, list(hacks)) if hacks else code
@@ -307,6 +397,18 @@ class HybridReward:
                 if score is None and not any(n.startswith(f"{name}:") for n in notes):
                     notes.append(f"{name}: no score (scorer not built); dropped from the blend")
         det = {n: config.weights[n] for n, v in parts.items() if v is not None}
+        checks_weight = config.weights.get("checks", 0.0)
+        checks: dict[str, Any] | None = None
+        share: float | None = None
+        if report is not None:
+            share = report.passed_count / max(1, report.expected)
+            checks = {"passed": report.passed_count, "expected": report.expected,
+                      "status": report.status}  # fmt: skip
+        if checks_weight > 0:
+            parts["checks"] = share
+            if share is None:
+                notes.append("checks: the task has none; dropped from the blend")
+        barred = config.require_checks and report is not None and not report.passed
         judge_weight = config.weights.get("judge", 0.0)
         substance = float(card.extra.get("substance", 1.0))
         gates: dict[str, float] = {"substance": substance}
@@ -331,6 +433,8 @@ class HybridReward:
             parts["judge"] = judge_part
 
         weights: dict[str, float] = dict(det)
+        if checks_weight > 0 and share is not None:
+            weights["checks"] = checks_weight
         if judge_part is not None:
             weights["judge"] = judge_weight
         total = sum(weights.values())
@@ -340,8 +444,10 @@ class HybridReward:
         else:
             gated = gated_scores(parts, substance)
             det_sum = sum(w * float(gated[n] or 0.0) for n, w in det.items())
+            # Checks passed are behaviour, verified: not scaled by the substance gate.
+            checks_sum = checks_weight * share if "checks" in weights and share else 0.0
             judge_sum = judge_weight * judge_part if judge_part is not None else 0.0
-            value = (det_sum + judge_sum) / total
+            value = (det_sum + checks_sum + judge_sum) / total
             if not card.compiles and card.scores.get("syntax") is not None:
                 ceiling = float(card.scores["syntax"] or 0.0)
                 if value > ceiling:
@@ -362,6 +468,8 @@ class HybridReward:
             notes=tuple(notes),
             keep_threshold=config.keep_threshold,
             rewrite_threshold=config.rewrite_threshold,
+            barred=barred,
+            checks=checks,
         )
 
     # -- TRL ---------------------------------------------------------------------------
@@ -372,6 +480,7 @@ class HybridReward:
         """TRL reward function: one value per completion (see module docstring)."""
         tasks_column = columns.get("task")
         kinds_column = columns.get("kind")
+        spec_column = columns.get(TASK_SPEC_COLUMN)
         items: list[tuple[str, str]] = []
         for i, completion in enumerate(completions):
             task = (
@@ -381,7 +490,11 @@ class HybridReward:
             )
             items.append((task, completion_text(completion)))
         kinds = [str(k) if k else None for k in kinds_column] if kinds_column is not None else None
-        rewards = self.score_many(items, kinds=kinds)
+        specs: list[Task | None] | None = None
+        if spec_column is not None:
+            cache: dict[str, Task] = {}
+            specs = [_task_of(spec_column[i], cache) for i in range(len(items))]
+        rewards = self.score_many(items, kinds=kinds, tasks=specs)
         log_metric = columns.get("log_metric")
         if callable(log_metric):
             # TRL averages these per logging step, next to the reward itself.
@@ -400,6 +513,13 @@ def _card_in_worker(job: tuple[str, str | None, bool]) -> ScoreCard:
     return score_source(code, kind=kind, exec=exec) if exec else score_source(code, kind=kind)
 
 
+def _checks_in_worker(job: tuple[Task, str]) -> CheckReport:
+    from luaurft.eval.checks import check_solution
+
+    task, code = job
+    return check_solution(task, code)
+
+
 def component_means(rewards: Sequence[Reward]) -> dict[str, float]:
     """Mean of each component over the rewards that have it, the share judged, and
     the share flagged for evaluator-addressed text."""
@@ -413,4 +533,6 @@ def component_means(rewards: Sequence[Reward]) -> dict[str, float]:
             means[name] = sum(float(v or 0.0) for v in values) / len(values)
     means["judged"] = sum(r.blend == "hybrid" and not r.hacks for r in rewards) / len(rewards)
     means["evaluator_address"] = sum(bool(r.hacks) for r in rewards) / len(rewards)
+    if any(r.checks is not None for r in rewards):
+        means["barred"] = sum(r.barred for r in rewards) / len(rewards)
     return means

@@ -22,8 +22,45 @@ class StageBars:
         self._bar.update(self._tasks[stage], completed=done, total=max(total, 0))
 
 
+class StageLines:
+    """Progress for a stderr that is not a terminal (a file, a CI log): one line when a
+    stage starts, a line every `every` seconds while it runs, one when it is done."""
+
+    def __init__(
+        self,
+        write: Callable[[str], object],
+        *,
+        every: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._write = write
+        self._every = every
+        self._clock = clock
+        self._started = clock()
+        self._stages: dict[str, list[float]] = {}  # stage: [started, last line]
+        self._finished: set[str] = set()
+
+    def _line(self, stage: str, text: str) -> None:
+        elapsed = int(self._clock() - self._started)
+        self._write(f"[{elapsed // 60:02d}:{elapsed % 60:02d}] {stage}: {text}\n")
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = self._clock()
+        if stage not in self._stages:
+            self._stages[stage] = [now, now]
+            self._line(stage, f"started ({done}/{total})")
+        times = self._stages[stage]
+        if total > 0 and done >= total:
+            if stage not in self._finished:
+                self._finished.add(stage)
+                self._line(stage, f"done {done}/{total} in {now - times[0]:.0f} s")
+        elif now - times[1] >= self._every:
+            times[1] = now
+            self._line(stage, f"{done}/{total}")
+
+
 @contextmanager
-def stage_bars(*, quiet: bool = False) -> Iterator[StageBars]:
+def stage_bars(*, quiet: bool = False) -> Iterator[StageBars | StageLines]:
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -35,6 +72,9 @@ def stage_bars(*, quiet: bool = False) -> Iterator[StageBars]:
     )
 
     console = Console(stderr=True, quiet=quiet)
+    if not quiet and not console.is_terminal:
+        yield StageLines(_stderr_line)
+        return
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -44,6 +84,11 @@ def stage_bars(*, quiet: bool = False) -> Iterator[StageBars]:
         console=console,
     ) as bar:
         yield StageBars(bar)
+
+
+def _stderr_line(text: str) -> None:
+    sys.stderr.write(text)
+    sys.stderr.flush()
 
 
 def setup_logging(verbose: bool) -> None:

@@ -14,11 +14,21 @@ from luaurft.cli._output import machine_stdout
 DEFAULT_RUN_DIR = Path("runs") / "demo"
 
 
+demo_app = typer.Typer(
+    invoke_without_command=True,
+    no_args_is_help=False,
+    help="The whole SFT → RFT loop on a CPU, offline (`luaurft demo`); `build-base` rebuilds "
+    "the shipped base model.",
+)
+
+
 def register(app: typer.Typer) -> None:
-    app.command("demo")(demo_command)
+    app.add_typer(demo_app, name="demo")
 
 
+@demo_app.callback()
 def demo_command(
+    ctx: typer.Context,
     run_dir: Annotated[
         Path,
         typer.Option("--run-dir", help="Run folder; rerunning with the same folder continues."),
@@ -41,6 +51,8 @@ def demo_command(
     """The whole loop on a CPU, offline: procedural tasks → tiny model pre-trained from scratch
     → LoRA SFT → N candidates → hybrid reward (judge off, execution on) → selection → one RFT
     round → evaluation on held-out tasks, SFT and RFT side by side."""
+    if ctx.invoked_subcommand is not None:
+        return
     import os
 
     from rich.console import Console
@@ -74,4 +86,43 @@ def demo_command(
     console.print(
         f"\nRun folder {result.run_dir} ({minutes} min {seconds} s this call): report/demo.md, "
         "report/report.html, adapters/sft, adapters/round-1, runstore.sqlite."
+    )
+
+
+@demo_app.command("build-base")
+def build_base_command(
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder to write (default: the package's shipped base)."),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", "-c", help="Demo preset (TOML; default: the embedded one)."),
+    ] = None,
+    threads: Annotated[
+        int, typer.Option("--threads", help="CPU threads for torch (the shipped base: 1).")
+    ] = 1,
+) -> None:
+    """Pre-train the demo's tiny base model on the train split and write it with its recipe
+    (specs, train-data digest, versions, file checksums): what `luaurft demo` starts from."""
+    import os
+
+    from rich.console import Console
+
+    from luaurft.cli._progress import stage_bars
+    from luaurft.demo.config import demo_preset, load_demo_config
+    from luaurft.demo.pipeline import quiet_libraries
+    from luaurft.demo.shipped import SHIPPED_DIR, build_base
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    quiet_libraries()
+    preset = load_demo_config(config) if config is not None else demo_preset()
+    preset = preset.model_copy(update={"demo": preset.demo.model_copy(update={"threads": threads})})
+    target = out or SHIPPED_DIR
+    with stage_bars() as bars:
+        recipe = build_base(target, preset, progress=lambda d, t: bars("pre-train base", d, t))
+    Console().print(
+        f"Base model in {target}: {recipe['parameters']:,} parameters, final loss "
+        f"{recipe['final_loss']:.4f}, {len(recipe['files'])} files checksummed in recipe.json."
     )

@@ -12,17 +12,29 @@ and why:
 - **training**: batch 16, lr 1e-3, max length 512; steps are capped in `[demo]`.
 - **reward**: the judge is off (no network); the execution scorer joins the
   deterministic scorers with weight 0.2, so code that errors when run in the
-  mock world is not kept.
-- **mix ratio** 0.15: the SFT split is large (it also pre-trains the base), so
-  the full split would drown the few selected candidates; 0.15 keeps the
-  selections about a fifth of the round's data, as in the reference (50
-  selections next to its SFT set).
+  mock world is not kept, and the RFT task's own checks (`checks`, the share
+  passed) take the judge's 0.6: they say whether the code does what was asked,
+  which the scorers cannot. `require_checks` bars any candidate that fails a
+  check: without it, a kill brick that names another part scores as high as
+  the right one, and rejection sampling would train on its own mistakes.
+- **RFT tasks**: 156 (4 + 8 per family, the 8 with key values no SFT example
+  has, and 12 per combination request, which no SFT example shows): tasks the
+  SFT model solves only sometimes, so best-of-N has something to choose.
+- **sampling** N = 8 at temperature 1.0: diverse enough candidates that a task
+  the SFT model usually fails often has one right answer among them.
+- **the RFT round** (ReST-EM style) trains a fresh adapter from the base on all
+  the SFT data plus the selections (mix ratio 1.0, `retrain_from_base`), 60
+  steps like SFT: continuing the SFT adapter on a small mix (the former
+  preset) drifted and lost held-out tasks.
+
+These were chosen on a validation split (`configs/demo-validation.toml`),
+never on the held-out split the demo reports; docs/demo.md has the runs.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -40,6 +52,19 @@ class SuiteSettings(BaseModel):
     seed: int = 0
     families: list[str] = Field(default_factory=list, description="Empty: every family.")
     combinations: list[str] | None = Field(None, description="None: every combination.")
+    rft_more_per_family: int = Field(
+        8, ge=0, description="RFT tasks per family beyond rft_per_family (a second stream)."
+    )
+    rft_per_combination: int = Field(
+        12, ge=0, description="RFT tasks per combination family (open values; no SFT data)."
+    )
+    validation_per_family: int = Field(
+        0, ge=0, description="Validation tasks per family (reserved values, not the eval's)."
+    )
+    validation_per_combination: int = Field(0, ge=0)
+    rft_unseen_values: bool = Field(
+        True, description="Added RFT tasks use key values no train task has, where any are left."
+    )
 
 
 class EvalSettings(BaseModel):
@@ -64,13 +89,19 @@ class DemoSettings(BaseModel):
     model: ModelSpec = Field(default_factory=ModelSpec)
     pretrain: PretrainSpec = Field(default_factory=PretrainSpec)
     sft_steps: int = Field(60, ge=1, description="Optimizer steps of the LoRA SFT run.")
-    rft_steps: int = Field(40, ge=1, description="Optimizer steps of each RFT round's run.")
+    rft_steps: int = Field(60, ge=1, description="Optimizer steps of each RFT round's run.")
     eval: EvalSettings = Field(default_factory=EvalSettings)
     generation_batch: int = Field(16, ge=1, description="Prompts per generate call.")
-    checks_gate: bool = Field(
-        True,
-        description="Multiply each candidate's hybrid reward by the share of its RFT task's "
-        "checks it passes (luaurft.demo.reward); false selects by the hybrid reward alone.",
+    base: str = Field(
+        "shipped",
+        description="The base model: 'shipped' (the package's, built by `luaurft demo "
+        "build-base` and checked against its recipe), 'pretrain' (pre-train it in the run "
+        "folder), or a folder build-base wrote.",
+    )
+    evaluate_on: Literal["eval", "validation"] = Field(
+        "eval",
+        description="The split SFT and RFT are compared on: the held-out eval split, or the "
+        "validation split that settings are chosen on.",
     )
 
 
@@ -107,7 +138,7 @@ DEMO_SETTINGS: dict[str, Any] = {
         "seed": 0,
         "report_to": ["none"],
     },
-    "sampling": {"n": 4, "temperature": 0.8, "top_p": 0.95, "max_new_tokens": 320, "seed": 0},
+    "sampling": {"n": 8, "temperature": 1.0, "top_p": 0.95, "max_new_tokens": 320, "seed": 0},
     "reward": {
         "weights": {
             "syntax": 0.1,
@@ -115,11 +146,19 @@ DEMO_SETTINGS: dict[str, Any] = {
             "bug": 0.1,
             "quality": 0.1,
             "exec": 0.2,
+            "checks": 0.6,
             "judge": 0.6,
         },
         "judge": "none",
+        "require_checks": True,
     },
-    "rft": {"tasks_per_round": 44, "keep_threshold": 0.7, "rounds": 1, "mix_ratio": 0.15},
+    "rft": {
+        "tasks_per_round": 156,
+        "keep_threshold": 0.7,
+        "rounds": 1,
+        "mix_ratio": 1.0,
+        "retrain_from_base": True,
+    },
 }
 
 

@@ -89,6 +89,11 @@ def suite_spec(preset: DemoPreset) -> SuiteSpec:
         rft_per_family=s.rft_per_family,
         eval_per_family=s.eval_per_family,
         eval_per_combination=s.eval_per_combination,
+        rft_more_per_family=s.rft_more_per_family,
+        rft_per_combination=s.rft_per_combination,
+        validation_per_family=s.validation_per_family,
+        validation_per_combination=s.validation_per_combination,
+        rft_unseen_values=s.rft_unseen_values,
         seed=s.seed,
         families=tuple(s.families),
         combinations=None if s.combinations is None else tuple(s.combinations),
@@ -110,7 +115,15 @@ def sft_rows(tasks: TaskSuite, system_prompt: str) -> list[dict[str, Any]]:
 
 
 def task_rows(tasks: TaskSuite) -> list[TaskRow]:
-    return [TaskRow(t.id, t.user_prompt(), t.kind.value, "rft", t.meta()) for t in tasks]
+    """The RFT tasks as run-store rows; each carries its whole task (`meta["spec"]`), so
+    the reward runs the task's own checks (`luaurft.rft.select.task_spec`)."""
+    from luaurft.rft.select import SPEC_META
+
+    rows = []
+    for t in tasks:
+        meta = {**t.meta(), SPEC_META: t.model_dump(mode="json")}
+        rows.append(TaskRow(t.id, t.user_prompt(), t.kind.value, "rft", meta))
+    return rows
 
 
 @contextmanager
@@ -212,7 +225,13 @@ def run_demo(
                 store.add_artifact("sft-data", out / SFT_FILE, kind="dataset")
 
         pretrain_meta = _done(store, "pretrain")
-        if pretrain_meta is None or not is_model_dir(base_dir):
+        if (pretrain_meta is None or not is_model_dir(base_dir)) and demo.base != "pretrain":
+            with _stage(store, "pretrain", timings) as meta:
+                meta.update(_install_base(preset, rows, base_dir, report("install base")))
+                store.add_artifact("base-model", base_dir, kind="model",
+                                   meta={"parameters": meta["parameters"]})  # fmt: skip
+            pretrain_meta = meta
+        elif pretrain_meta is None or not is_model_dir(base_dir):
             with _stage(store, "pretrain", timings) as meta:
                 result = pretrain(
                     base_dir, rows, model_spec=demo.model, spec=demo.pretrain,
@@ -249,10 +268,6 @@ def run_demo(
             progress(f"{labels.get(name, name)} (round {r})" if r else stage, done, total)
 
         reward: Any = hybrid_reward(settings)
-        if demo.checks_gate:
-            from luaurft.demo.reward import ChecksGatedReward
-
-            reward = ChecksGatedReward(reward, list(suite.rft))
         rft_started = time.perf_counter()
         rft_result = run_rft(
             settings, store=store, run_dir=out, sft_rows=rows, generator_factory=factory,
@@ -267,16 +282,20 @@ def run_demo(
         retrained = any(r.training.get("skipped") is None for r in rft_result.rounds)
 
         eval_started = time.perf_counter()
+        held_out = suite.split(demo.evaluate_on)
         summaries = [
-            _evaluate(out, base_dir, sft_adapter, "SFT", suite.eval, preset, report),
-            _evaluate(out, base_dir, final, "RFT", suite.eval, preset, report),
+            _evaluate(out, base_dir, sft_adapter, "SFT", held_out, preset, report),
+            _evaluate(out, base_dir, final, "RFT", held_out, preset, report),
         ]
         timings["eval"] = time.perf_counter() - eval_started
 
         with _stage(store, "report", timings) as meta:
             comparison = compare(summaries, seed=demo.eval.seed)
             files = write_report(comparison, out / "report")
-            notes = _notes(rft_result, retrained, settings, demo.checks_gate)
+            notes = _notes(rft_result, retrained, settings)
+            notes.append(_base_note(pretrain_meta))
+            notes.append(f"Compared on the {demo.evaluate_on} split ({len(held_out)} tasks, "
+                         f"{demo.eval.samples} samples each).")  # fmt: skip
             table = build_table(comparison, notes=notes)
             demo_result = DemoResult(
                 run_dir=out, table=table, splits=suite.counts(), stages=timings,
@@ -294,6 +313,42 @@ def run_demo(
     return demo_result
 
 
+def _install_base(
+    preset: DemoPreset,
+    rows: Sequence[dict[str, Any]],
+    base_dir: Path,
+    progress: Callable[[int, int], None] | None,
+) -> dict[str, Any]:
+    """Copy the shipped (or a given) base into the run folder after checking its recipe."""
+    from luaurft.demo.shipped import SHIPPED_DIR, install_base
+
+    base = preset.demo.base
+    source = SHIPPED_DIR if base == "shipped" else Path(base)
+    if progress is not None:
+        progress(0, 1)
+    recipe = install_base(source, base_dir, preset, rows)
+    if progress is not None:
+        progress(1, 1)
+    return {
+        "source": "shipped" if base == "shipped" else str(source),
+        "built_by": recipe.get("command"),
+        "parameters": recipe.get("parameters"),
+        "steps": recipe["pretrain"]["steps"],
+        "final_loss": recipe.get("final_loss"),
+        "train_rows_sha256": recipe["train_rows_sha256"],
+    }
+
+
+def _base_note(meta: Mapping[str, Any]) -> str:
+    steps = meta.get("steps")
+    if meta.get("source") == "shipped":
+        return (f"Base: the shipped tiny Mistral ({meta.get('parameters')} parameters, "
+                f"pre-trained {steps} steps on the train split by `{meta.get('built_by')}`).")  # fmt: skip
+    if meta.get("source"):
+        return f"Base: {meta['source']} (built by `{meta.get('built_by')}`, {steps} steps)."
+    return f"Base: pre-trained in this run folder ({steps} steps on the train split)."
+
+
 def _remove_empty(folder: Path) -> None:
     if folder.is_dir() and not any(folder.iterdir()):
         folder.rmdir()
@@ -307,7 +362,7 @@ def _suite_stage(
     paths = write_suite(suite, out / "tasks")
     # The rft and eval splits are what the run measures; of the (large) train
     # split, one task per family is run, since every task of a family shares its code.
-    checked: list[Task] = [*suite.rft, *suite.eval]
+    checked: list[Task] = [*suite.rft, *suite.validation, *suite.eval]
     seen: set[str] = set()
     for task in suite.train:
         if task.category not in seen:
@@ -376,7 +431,7 @@ class _LazyGenerator:
         return result
 
 
-def _notes(rft_result: Any, retrained: bool, settings: Settings, gated: bool) -> list[str]:
+def _notes(rft_result: Any, retrained: bool, settings: Settings) -> list[str]:
     notes: list[str] = []
     for r in rft_result.rounds:
         sel: Mapping[str, Any] = r.selection
@@ -389,8 +444,11 @@ def _notes(rft_result: Any, retrained: bool, settings: Settings, gated: bool) ->
         )
     if not retrained:
         notes.append("No candidate cleared the keep threshold: the RFT model is the SFT model.")
-    gate = " × share of the RFT task's checks passed" if gated else ""
-    notes.append(f"Selection reward: hybrid (judge off, execution scorer on){gate}.")
+    weights = settings.reward.weights
+    checks = (f", the RFT task's own checks at weight {weights['checks']:g}"
+              if weights.get("checks") else "")  # fmt: skip
+    bar = "; a candidate failing any check is never kept" if settings.reward.require_checks else ""
+    notes.append(f"Selection reward: hybrid (judge off, execution scorer on{checks}){bar}.")
     notes.append("Reference numbers: the published Mistral-7B results on its own tasks, "
                  "for scale only.")  # fmt: skip
     return notes

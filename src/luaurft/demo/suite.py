@@ -3,7 +3,13 @@
 - **train**: prompts with their reference solutions, the SFT data (and the
   corpus the tiny base model is pre-trained on);
 - **rft**: prompts only, the tasks the SFT model samples candidates for;
-- **eval**: held-out tasks, never trained on in any form.
+  besides a few of each family, optionally more (`rft_more_per_family`) and
+  combination requests (`rft_per_combination`): request shapes the SFT data
+  has no solution for, which only the reward can teach;
+- **validation**: tasks drawn like the held-out ones (reserved values) but
+  disjoint from them: what settings are chosen on;
+- **eval**: held-out tasks, never trained on in any form and never used to
+  choose settings.
 
 Disjointness is by construction and checked (`DemoSuite.check_disjoint`):
 
@@ -13,7 +19,16 @@ Disjointness is by construction and checked (`DemoSuite.check_disjoint`):
    hash of the value itself, so the same name is reserved in every family
    that uses names, and no training or RFT task anywhere contains it — each
    eval task has at least one value no training task has;
-3. the combination families (two requests in one) appear in eval only.
+3. the combination families (two requests in one) never appear in train; in
+   rft only with open values, in validation and eval only with reserved ones.
+
+The first draw of each family (train, the first `rft_per_family` rft tasks,
+eval) comes from one seeded stream; everything added later (more rft tasks,
+validation, rft combinations) from a stream per split of its own, sharing the
+set of taken parameter choices. With `rft_unseen_values` the added RFT tasks
+take key values no train task has, where the open pool has any left: requests
+the SFT data never showed, as the held-out ones are. So adding tasks leaves the train split
+exactly as it was, and with it the pre-trained base (`luaurft.demo.shipped`).
 """
 
 from __future__ import annotations
@@ -29,7 +44,7 @@ from luaurft.demo.families import COMBINATIONS, FAMILIES, Family
 from luaurft.errors import LuaurftError
 from luaurft.eval.tasks import Task, TaskSuite
 
-SPLITS = ("train", "rft", "eval")
+SPLITS = ("train", "rft", "validation", "eval")
 # One value in RESERVED_EVERY of a key slot's pool is kept for evaluation.
 RESERVED_EVERY = 4
 
@@ -55,16 +70,23 @@ class SuiteSpec:
     seed: int = 0
     families: tuple[str, ...] = ()  # empty: all of them
     combinations: tuple[str, ...] | None = None  # None: all of them
+    rft_more_per_family: int = 0
+    rft_per_combination: int = 0
+    validation_per_family: int = 0
+    validation_per_combination: int = 0
+    rft_unseen_values: bool = False
 
 
 @dataclass(frozen=True)
 class DemoSuite:
     train: TaskSuite
     rft: TaskSuite
+    validation: TaskSuite
     eval: TaskSuite
 
     def split(self, name: str) -> TaskSuite:
-        return {"train": self.train, "rft": self.rft, "eval": self.eval}[name]
+        return {"train": self.train, "rft": self.rft, "validation": self.validation,
+                "eval": self.eval}[name]  # fmt: skip
 
     def counts(self) -> dict[str, int]:
         return {name: len(self.split(name)) for name in SPLITS}
@@ -82,7 +104,9 @@ class DemoSuite:
                     seen[text] = split
 
 
-def _pick(rng: random.Random, family: Family, *, held_out: bool) -> dict[str, Any]:
+def _pick(
+    rng: random.Random, family: Family, *, held_out: bool, avoid: frozenset[Any] = frozenset()
+) -> dict[str, Any]:
     params: dict[str, Any] = {}
     for slot, pool in family.slots.items():
         values = list(pool)
@@ -91,12 +115,20 @@ def _pick(rng: random.Random, family: Family, *, held_out: bool) -> dict[str, An
             if not values:
                 raise SuiteError(f"family {family.name}: no {'reserved' if held_out else 'open'} "
                                  f"values of {slot}")  # fmt: skip
+            fresh = [v for v in values if v not in avoid]
+            values = fresh or values
         params[slot] = rng.choice(values)
     return params
 
 
 def _draw(
-    rng: random.Random, family: Family, count: int, *, held_out: bool, taken: set[str]
+    rng: random.Random,
+    family: Family,
+    count: int,
+    *,
+    held_out: bool,
+    taken: set[str],
+    avoid: frozenset[Any] = frozenset(),
 ) -> list[dict[str, Any]]:
     drawn: list[dict[str, Any]] = []
     tries = 0
@@ -104,7 +136,7 @@ def _draw(
         tries += 1
         if tries > 200 * (count + 1):
             raise SuiteError(f"family {family.name}: cannot draw {count} distinct tasks")
-        params = _pick(rng, family, held_out=held_out)
+        params = _pick(rng, family, held_out=held_out, avoid=avoid)
         key = repr(sorted(params.items()))
         if key in taken:
             continue
@@ -129,7 +161,7 @@ def _selected(all_families: Sequence[Family], names: Iterable[str] | None) -> li
 
 
 def build_suite(spec: SuiteSpec | None = None) -> DemoSuite:
-    """Draw the three splits (deterministic for a spec)."""
+    """Draw the splits (deterministic for a spec)."""
     spec = spec or SuiteSpec()
     families = _selected(FAMILIES, spec.families or None)
     combinations = _selected(COMBINATIONS, spec.combinations)
@@ -152,12 +184,36 @@ def build_suite(spec: SuiteSpec | None = None) -> DemoSuite:
                     family.task(f"{family.name}.{split}-{i:02d}", params, rng.randrange(8),
                                 split=split)
                 )  # fmt: skip
+        # SFT has seen these key values (its train split): RFT tasks avoid them when asked.
+        seen = frozenset(p[family.key] for p in open_draws[: spec.train_per_family])
+        nothing: frozenset[Any] = frozenset()
+        later: tuple[tuple[str, int, bool, int, frozenset[Any]], ...] = (
+            ("rft", spec.rft_more_per_family, False, spec.rft_per_family,
+             seen if spec.rft_unseen_values else nothing),
+            ("validation", spec.validation_per_family, True, 0, nothing),
+        )  # fmt: skip
+        for split, count, held_out, first, avoid in later:
+            # Each split its own stream: more RFT tasks never move the validation split.
+            stream = random.Random(_family_seed(spec.seed, f"{family.name}/{split}"))
+            draws = _draw(stream, family, count, held_out=held_out, taken=taken, avoid=avoid)
+            for i, params in enumerate(draws, start=first):
+                out[split].append(family.task(f"{family.name}.{split}-{i:02d}", params,
+                                              stream.randrange(8), split=split))  # fmt: skip
     for family in combinations:
         rng = random.Random(_family_seed(spec.seed, family.name))
-        held = _draw(rng, family, spec.eval_per_combination, held_out=True, taken=set())
+        taken = set()
+        held = _draw(rng, family, spec.eval_per_combination, held_out=True, taken=taken)
+        stem = family.name.replace("+", "-and-")
         for i, params in enumerate(held):
-            out["eval"].append(family.task(f"{family.name.replace('+', '-and-')}.eval-{i:02d}",
-                                           params, 0, split="eval"))  # fmt: skip
+            out["eval"].append(family.task(f"{stem}.eval-{i:02d}", params, 0, split="eval"))
+        for split, count, held_out in (
+            ("rft", spec.rft_per_combination, False),
+            ("validation", spec.validation_per_combination, True),
+        ):
+            stream = random.Random(_family_seed(spec.seed, f"{family.name}/{split}"))
+            for i, params in enumerate(_draw(stream, family, count, held_out=held_out,
+                                             taken=taken)):  # fmt: skip
+                out[split].append(family.task(f"{stem}.{split}-{i:02d}", params, 0, split=split))
     suite = DemoSuite(*(TaskSuite(f"demo-{s}", tuple(out[s])) for s in SPLITS))
     suite.check_disjoint()
     return suite
@@ -202,11 +258,14 @@ def _toml_string_line(text: str) -> str:
 
 
 def write_suite(suite: DemoSuite, folder: str | Path) -> dict[str, Path]:
-    """`<folder>/<split>.toml` per split, readable by `luaurft tasks` and `luaurft check`."""
+    """`<folder>/<split>.toml` per split that has tasks, readable by `luaurft tasks` and
+    `luaurft check`."""
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
     for split in SPLITS:
+        if not len(suite.split(split)):
+            continue
         path = out / f"{split}.toml"
         header = f"# The demo's {split} split (generated by luaurft demo; do not edit).\n\n"
         path.write_text(header + "\n".join(task_toml(t) for t in suite.split(split)),

@@ -6,13 +6,21 @@ Scoring: any reward works. `as_candidate_reward` accepts
   `value`, `parts` and a `card` (`luaurft.reward.HybridReward`), or
 - a callable `reward(task_prompt, code) -> (value, parts)`.
 
+A reward that takes `tasks` in `score_batch` (`HybridReward` does) is also given
+each candidate's `luaurft.eval.tasks.Task` when the store holds it (a task row's
+`meta["spec"]`, see `task_spec`), so its checks can be part of the reward. The
+reward scores the stored, already extracted code exactly as it is: the text
+selection keeps and `selected_rows` trains on.
+
 Rewards are stored per candidate under the reward's key, so a resumed run
 scores only what is left, and a run scored with another reward (another
 judge, other weights) does not mix the two.
 
 Selection, per task:
 
-1. candidates without a reward value (a failed judge with no fallback) are out;
+1. candidates without a reward value (a failed judge with no fallback) and those
+   the reward bars (`barred`: a failed check of its task under `require_checks`)
+   are out;
 2. the rest are ranked by reward, then cleanliness: total severity cost of
    their findings, then number of findings, then length, then sample index;
 3. near-duplicates (MinHash over normalised tokens, `luaurft.data.dedup`) are
@@ -32,13 +40,16 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from luaurft.data.dedup import DedupConfig, deduplicate
 from luaurft.data.records import CodeRecord
 from luaurft.rft.store import CandidateRow, RewardRow, RunStore, TaskRow
-from luaurft.scoring import ScoreCard, score_source
+from luaurft.scoring import ScoreCard, score_source, takes_keyword
 from luaurft.scoring.scorer import finding_cost
+
+if TYPE_CHECKING:
+    from luaurft.eval.tasks import Task
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +80,22 @@ class CandidateReward(Protocol):
     def score_batch(
         self, items: Sequence[tuple[str, str]], kinds: Sequence[str | None] | None = None
     ) -> list[RewardResult]:
-        """A result per (task, code) pair; `kinds` are the tasks' script kinds where known."""
+        """A result per (task, code) pair; `kinds` are the tasks' script kinds where known.
+
+        A reward may also take `tasks=` (a `Task` or None per pair): see the module
+        docstring."""
         ...
+
+
+SPEC_META = "spec"
+
+
+def task_spec(row: TaskRow) -> Task | None:
+    """The `Task` a stored task row carries in `meta["spec"]` (None: a prompt only)."""
+    from luaurft.eval.tasks import Task
+
+    spec = row.meta.get(SPEC_META) if row.meta else None
+    return None if spec is None else Task.model_validate(spec)
 
 
 def cleanliness(card: ScoreCard | None) -> dict[str, float]:
@@ -143,14 +168,22 @@ class _ObjectReward:
         self.key = key
 
     def score_batch(
-        self, items: Sequence[tuple[str, str]], kinds: Sequence[str | None] | None = None
+        self,
+        items: Sequence[tuple[str, str]],
+        kinds: Sequence[str | None] | None = None,
+        *,
+        tasks: Sequence[Task | None] | None = None,
     ) -> list[RewardResult]:
         results = []
-        scored = (
-            self.reward.score_many(list(items), kinds=list(kinds))
-            if kinds is not None and any(kinds)
-            else self.reward.score_many(list(items))
-        )
+        options: dict[str, Any] = {}
+        if kinds is not None and any(kinds):
+            options["kinds"] = list(kinds)
+        if tasks is not None and any(t is not None for t in tasks):
+            options["tasks"] = list(tasks)
+        if takes_keyword(self.reward.score_many, "extract"):
+            # The stored code is extracted already: score exactly what is trained on.
+            options["extract"] = False
+        scored = self.reward.score_many(list(items), **options)
         for r in scored:
             card = getattr(r, "card", None)
             parts = r.to_dict() if hasattr(r, "to_dict") else dict(getattr(r, "parts", {}) or {})
@@ -252,6 +285,8 @@ def score_candidates(
     total = store.count_candidates(round)
     stats = ScoreStats(round=round, reward_key=scorer.key, already=total - len(todo))
     tasks = {t.id: t for t in store.tasks()}
+    with_tasks = takes_keyword(scorer.score_batch, "tasks")
+    specs_by_id = {i: task_spec(t) for i, t in tasks.items()} if with_tasks else {}
     if progress is not None:
         progress(stats.already, total)
     for start in range(0, len(todo), max(1, batch_size)):
@@ -260,7 +295,11 @@ def score_candidates(
             (tasks[c.task_id].prompt if c.task_id in tasks else "", c.code or "") for c in batch
         ]
         kinds = [tasks[c.task_id].kind if c.task_id in tasks else None for c in batch]
-        results = scorer.score_batch(items, kinds)
+        if with_tasks:
+            specs = [specs_by_id.get(c.task_id) for c in batch]
+            results = scorer.score_batch(items, kinds, tasks=specs)  # type: ignore[call-arg]
+        else:
+            results = scorer.score_batch(items, kinds)
         if len(results) != len(batch):
             raise RuntimeError(
                 f"reward {scorer.key!r} returned {len(results)} results for {len(batch)}"
@@ -310,7 +349,7 @@ def rank_candidates(
     ranked = []
     for c in candidates:
         row = rewards.get(c.id)
-        if row is None or row.value is None:
+        if row is None or row.value is None or row.parts.get("barred"):
             continue
         clean = row.parts.get("clean") or {}
         ranked.append(
@@ -347,6 +386,7 @@ class SelectionStats:
     below_threshold: int = 0
     no_candidates: int = 0
     unscored: int = 0
+    barred: int = 0
     cross_task_duplicates: int = 0
     collapsed: int = 0
     kept_rewards: list[float] = field(default_factory=list)
@@ -367,6 +407,7 @@ class SelectionStats:
             "below_threshold": self.below_threshold,
             "no_candidates": self.no_candidates,
             "unscored": self.unscored,
+            "barred": self.barred,
             "cross_task_duplicates": self.cross_task_duplicates,
             "collapsed": self.collapsed,
             "kept_mean_reward": self.kept_mean,
@@ -401,10 +442,17 @@ def select_round(
             continue
         ranked = rank_candidates(candidates, rewards)
         if not ranked:
-            stats.unscored += 1
+            barred = sum(
+                1 for c in candidates if c.id in rewards and rewards[c.id].parts.get("barred")
+            )
+            reason = "all-barred" if barred else "unscored"
+            if barred:
+                stats.barred += 1
+            else:
+                stats.unscored += 1
             store.select(
-                round, task.id, None, reward=None, reason="unscored",
-                meta={"candidates": len(candidates)},
+                round, task.id, None, reward=None, reason=reason,
+                meta={"candidates": len(candidates), "barred": barred},
             )  # fmt: skip
             continue
         distinct, collapsed = collapse_near_duplicates(ranked, jaccard)
