@@ -27,6 +27,9 @@ def _commands() -> dict[str, Any]:
         if subcommands is not None:
             for sub_name, sub in subcommands.items():
                 walk(sub, f"{name} {sub_name}".strip())
+            # A group that runs on its own (`luaurft demo`, besides `demo build-base`).
+            if name and getattr(command, "invoke_without_command", False):
+                found[name] = command
         else:
             found[name] = command
 

@@ -48,9 +48,10 @@ def demo_command(
     json_alias: JsonAlias = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each stage.")] = False,
 ) -> None:
-    """The whole loop on a CPU, offline: procedural tasks → tiny model pre-trained from scratch
-    → LoRA SFT → N candidates → hybrid reward (judge off, execution on) → selection → one RFT
-    round → evaluation on held-out tasks, SFT and RFT side by side."""
+    """The whole loop on a CPU, offline: procedural tasks → the shipped tiny base (pre-trained
+    from scratch; `demo build-base` rebuilds it) → LoRA SFT → N candidates → task-aware reward
+    (judge off; execution and the task's checks on) → selection → one RFT round → evaluation
+    on held-out tasks, SFT and RFT side by side."""
     if ctx.invoked_subcommand is not None:
         return
     import os
