@@ -213,3 +213,28 @@ def test_in_a_project_a_module_required_from_outside_it_is_a_package(tmp_path) -
     assert "needs package RuntimeLib" in cards["compiled.lua"].extra["exec_not_run"]
     # A module of the project itself still runs.
     assert cards["own.lua"].scores["exec"] == 1.0
+
+
+def test_a_module_of_client_code_is_required_by_a_client() -> None:
+    # It reads LocalPlayer at load: required from the server it would die there,
+    # a fault of the setting, not of the code.
+    code = """local Players = game:GetService("Players")
+local UserInputService = game:GetService("UserInputService")
+local gui = Players.LocalPlayer:WaitForChild("PlayerGui")
+
+local Hud = {}
+function Hud.show(text)
+	local label = Instance.new("TextLabel")
+	label.Text = text
+	label.Parent = gui
+	return label
+end
+UserInputService.InputBegan:Connect(function() end)
+return Hud
+"""
+    result = exec_score(code)
+    assert result.run is not None and result.run.kind is ScriptKind.MODULE_SCRIPT
+    assert result.score == 1.0, [f.message for f in result.findings]
+    # A server module is still required from the server.
+    server = 'local DataStoreService = game:GetService("DataStoreService")\nreturn {}\n'
+    assert exec_score(server).score == 1.0

@@ -258,3 +258,26 @@ def test_reference_blend_is_unchanged_for_tasks_without_checks() -> None:
     c = with_checks.score("task", task.solution, spec=task)
     assert c.parts["checks"] == 1.0 and c.value is not None and a.value is not None
     assert c.value > a.value
+
+
+def test_a_made_up_package_require_does_not_skip_the_exec_component() -> None:
+    # `luaurft score` gives such code no exec score (it cannot run without the
+    # package); as a candidate for a task whose world has none, it scores 0 there,
+    # so adding a require never lifts a reward.
+    from luaurft.reward import HybridReward, RewardConfig
+
+    config = RewardConfig(
+        weights={"syntax": 0.1, "api": 0.1, "bug": 0.1, "quality": 0.1, "exec": 0.2}
+    )
+    clean = "local Players = game:GetService('Players')\nprint(#Players:GetPlayers())\n"
+    dodged = (
+        "local Knit = require(game:GetService('ReplicatedStorage').Packages.Knit)\n"
+        "while true do end\n"
+    )
+    reward = HybridReward(config, extract=False)
+    plain, gamed = reward.score_many([("task", clean), ("task", dodged)])
+    assert gamed.card.scores["exec"] is None
+    assert gamed.parts["exec"] == 0.0
+    assert any("needs package Knit" in note for note in gamed.notes)
+    assert gamed.value is not None and plain.value is not None
+    assert gamed.value < plain.value

@@ -296,7 +296,7 @@ class HybridReward:
         if self.config.uses_exec:
             if self._scorer_takes_exec:
                 card = ready or self.scorer(code, kind=kind, exec=True)
-                if card.extra.get("exec_not_run"):
+                if card.extra.get("exec_not_run") and not _needs_package(card):
                     notes.append(f"exec: not run ({card.extra['exec_not_run']}); dropped")
                 return card, notes
             notes.append("exec: the scorer cannot run code yet; component dropped")
@@ -396,6 +396,11 @@ class HybridReward:
                 parts[name] = None if score is None else float(score)
                 if score is None and not any(n.startswith(f"{name}:") for n in notes):
                     notes.append(f"{name}: no score (scorer not built); dropped from the blend")
+        if "exec" in parts and parts["exec"] is None and _needs_package(card):
+            # The task's world has no such package: as a candidate the code cannot run
+            # there, and dropping the component would let a made-up require skip it.
+            parts["exec"] = 0.0
+            notes.append(f"exec: 0 ({card.extra['exec_not_run']} for this task)")
         det = {n: config.weights[n] for n, v in parts.items() if v is not None}
         checks_weight = config.weights.get("checks", 0.0)
         checks: dict[str, Any] | None = None
@@ -501,6 +506,11 @@ class HybridReward:
             for name, mean in component_means(rewards).items():
                 log_metric(f"{self.__name__}/{name}", mean)
         return [r.value for r in rewards]
+
+
+def _needs_package(card: ScoreCard) -> bool:
+    """The card's code was not run because it requires a package from outside it."""
+    return card.extra.get("exec_not_run_cause") == "package"
 
 
 # Scoring and running one candidate in a worker: far more than any candidate

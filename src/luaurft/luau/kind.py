@@ -164,6 +164,15 @@ def kind_with_reason(
     return leaning, None
 
 
+def module_side(code: str) -> str:
+    """ "client" for a ModuleScript whose code leans to client APIs (`LocalPlayer`,
+    `UserInputService`, ...; the same table and rule as `kind_with_reason`), else
+    "server": the side it is required from when it runs alone."""
+    client_pattern, server_pattern = side_hints()
+    client, server = _word_hits(client_pattern, code), _word_hits(server_pattern, code)
+    return "client" if len(client) > len(server) else "server"
+
+
 def _listed(hits: list[str]) -> str:
     names = sorted(set(hits))
     return ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")

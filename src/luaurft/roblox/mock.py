@@ -22,7 +22,7 @@ from typing import Any
 import pluau
 
 from luaurft.luau.executor import WorkerFailure, in_worker, isolated
-from luaurft.luau.kind import ScriptKind, detect_kind
+from luaurft.luau.kind import ScriptKind, detect_kind, module_side
 from luaurft.luau.sandbox import (
     USER_CHUNK,
     Limits,
@@ -407,8 +407,10 @@ class MockWorld:
         outcomes reach the report channel given to `declare_checks`."""
         self.sandbox.call(runner, float(check_seconds))
 
-    def require_from_engine(self, module_proxy: Any) -> tuple[bool, LuauError | None]:
-        ok, _, error = self.sandbox.call(self._api("requireFrom"), module_proxy)
+    def require_from_engine(
+        self, module_proxy: Any, side: str = "server"
+    ) -> tuple[bool, LuauError | None]:
+        ok, _, error = self.sandbox.call(self._api("requireFrom"), module_proxy, side)
         return ok, error
 
     def drive(
@@ -562,7 +564,9 @@ def run_script(
         world.character_options(
             animate=needs_animate(code, setup, *(modules or {}).values(), *others)
         )
-        if script_kind is ScriptKind.LOCAL_SCRIPT:
+        # A module of client code is required by a client (it reads LocalPlayer).
+        side = module_side(code) if script_kind is ScriptKind.MODULE_SCRIPT else "server"
+        if script_kind is ScriptKind.LOCAL_SCRIPT or side == "client":
             # The client starts with its character (PlayerGui and Backpack are filled on spawn).
             world.join_local_player(spawn_character=True)
         if not in_tree:
@@ -597,7 +601,7 @@ def run_script(
             if under_test is not None:
                 proxy, main = under_test
                 if main is None:
-                    world.require_from_engine(proxy)
+                    world.require_from_engine(proxy, side)
                 else:
                     world.launch(proxy, main)
             elif script_kind is ScriptKind.MODULE_SCRIPT:
@@ -608,7 +612,7 @@ def run_script(
                     chunk=USER_CHUNK,
                     track_return=True,
                 )
-                world.require_from_engine(proxy)
+                world.require_from_engine(proxy, side)
             else:
                 class_name = "LocalScript" if script_kind is ScriptKind.LOCAL_SCRIPT else "Script"
                 proxy, fn = world.load_script(

@@ -114,7 +114,7 @@ def score_source(
         # Inferred from weak, conflicting or absent signals: say so, never guess silently.
         extra["kind_reason"] = kind_reason
     if exec:
-        from luaurft.scoring.execution import exec_result, not_run_reason
+        from luaurft.scoring.execution import exec_result, not_run_cause, not_run_reason
 
         ran = exec_result(ctx)
         scores[EXEC_SCORER] = ran.score
@@ -122,6 +122,7 @@ def score_source(
         reason = not_run_reason(source, in_project)
         if reason is not None:
             extra["exec_not_run"] = reason
+            extra["exec_not_run_cause"] = not_run_cause(source, in_project)
     code_substance = substance_of(ctx).factor
     ctx.release()
     version = card_version(exec)

@@ -161,6 +161,15 @@ def missing_packages(source: LuauSource, project: InProject | None = None) -> li
     )
 
 
+def not_run_cause(source: LuauSource, project: InProject | None = None) -> str | None:
+    """Why code that compiles was not run, as a word: "size" or "package" (None: it ran)."""
+    if too_large_to_run(source):
+        return "size"
+    if missing_packages(source, project):
+        return "package"
+    return None
+
+
 def not_run_reason(source: LuauSource, project: InProject | None = None) -> str | None:
     """Why code that compiles was not run, or None when it was (or had nothing to run):
     it is larger than the sandbox runs, or it needs a package that is not there."""
