@@ -238,3 +238,35 @@ return Hud
     # A server module is still required from the server.
     server = 'local DataStoreService = game:GetService("DataStoreService")\nreturn {}\n'
     assert exec_score(server).score == 1.0
+
+
+def test_require_by_path_resolves_from_the_requiring_script(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # Modern Luau: "@self/" is the script's children, "./" its siblings, "../" its
+    # parent's; an alias other than @self names installed packages (none here).
+    from luaurft.scoring.report import FileResult, score_paths
+
+    pkg = tmp_path / "pkg"
+    (pkg / "Shared").mkdir(parents=True)
+    (pkg / "Util.luau").write_text("return { twice = function(x) return x * 2 end }\n")
+    (pkg / "Shared" / "Types.luau").write_text("return { version = 1 }\n")
+    (pkg / "init.luau").write_text(
+        'local Util = require("@self/Util")\nlocal Types = require("@self/Shared/Types")\n'
+        "return { twice = Util.twice, version = Types.version }\n"
+    )
+    (pkg / "Shared" / "Uses.luau").write_text(
+        'local Types = require("./Types")\nlocal Util = require("../Util")\n'
+        "return Util.twice(Types.version)\n"
+    )
+    (pkg / "Missing.luau").write_text('local Gone = require("./Gone")\nreturn Gone\n')
+    (pkg / "Aliased.luau").write_text('local Knit = require("@Packages/Knit")\nreturn Knit\n')
+    cards = {
+        o.path.rsplit("/", 1)[-1]: o.card
+        for o in score_paths([str(tmp_path)], exec=True)
+        if isinstance(o, FileResult)
+    }
+    assert cards["init.luau"].scores["exec"] == 1.0
+    assert cards["Uses.luau"].scores["exec"] == 1.0
+    assert cards["Missing.luau"].scores["exec"] == MAIN_ERROR_CEILING
+    assert any("'./Gone' could not be found" in f.message for f in cards["Missing.luau"].findings)
+    assert cards["Aliased.luau"].scores["exec"] is None
+    assert "needs package Knit" in cards["Aliased.luau"].extra["exec_not_run"]

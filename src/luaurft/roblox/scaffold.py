@@ -864,6 +864,9 @@ KNOWN_PACKAGES = frozenset(
 # A roblox-ts module reaches its runtime through `_G[script]`, which the runtime's
 # own loader fills in: without it every import fails.
 _ROBLOX_TS_RUNTIME = re.compile(r"\b_G\s*\[\s*script\s*\]")
+# A require by an alias (`require("@Packages/Knit")`): the alias is the project's
+# `.luaurc` mapping to installed packages; `@self` is the script itself.
+_ALIAS_REQUIRE = re.compile(r"""\brequire\s*\(\s*["']@(\w+)/([^"']+)["']""")
 _REQUIRE = re.compile(r"\brequire\s*\(")
 _PATH_SEGMENT = re.compile(
     rf"\.\s*({_IDENT})"
@@ -958,6 +961,10 @@ def missing_packages(
         and "RuntimeLib" not in found
     ):
         found.append("RuntimeLib")
+    for alias in _ALIAS_REQUIRE.finditer(text):
+        name = alias.group(2).rstrip("/").rsplit("/", 1)[-1]
+        if alias.group(1) != "self" and name not in present and name not in found:
+            found.append(name)
     return found
 
 
