@@ -270,3 +270,27 @@ def test_require_by_path_resolves_from_the_requiring_script(tmp_path) -> None:  
     assert any("'./Gone' could not be found" in f.message for f in cards["Missing.luau"].findings)
     assert cards["Aliased.luau"].scores["exec"] is None
     assert "needs package Knit" in cards["Aliased.luau"].extra["exec_not_run"]
+
+
+def test_a_project_module_that_needs_a_package_makes_its_requirer_need_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # Main requires Helper, which requires a package the project lacks: Main could
+    # only die at Helper's require, no fault of Main's code.
+    from luaurft.scoring.report import FileResult, score_paths
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "Helper.luau").write_text(
+        "local Polyfill = require(script.Parent.Parent.LuauPolyfill)\nreturn Polyfill\n"
+    )
+    (src / "Main.server.luau").write_text(
+        "local Helper = require(script.Parent.Helper)\nprint(Helper)\n"
+    )
+    (src / "Alone.server.luau").write_text("print('no requires')\n")
+    cards = {
+        o.path.rsplit("/", 1)[-1]: o.card
+        for o in score_paths([str(tmp_path)], exec=True)
+        if isinstance(o, FileResult)
+    }
+    assert cards["Main.server.luau"].scores["exec"] is None
+    assert "needs package LuauPolyfill" in cards["Main.server.luau"].extra["exec_not_run"]
+    assert cards["Alone.server.luau"].scores["exec"] == 1.0

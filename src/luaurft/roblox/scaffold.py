@@ -13,6 +13,7 @@ optionally (`FindFirstChild`) is left absent, so its fallback paths run.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -888,20 +889,20 @@ def _segments(expr: str) -> list[str]:
     return [m.group(1) or m.group(2) or m.group(3) for m in _PATH_SEGMENT.finditer(expr)]
 
 
-def _resolves(arg: str, at: tuple[str, ...], paths: frozenset[tuple[str, ...]]) -> bool | None:
-    """Whether a `script...` path from the script at `at` names an instance of
-    `paths` (None when the expression is not a plain path from `script`)."""
+def _resolve(arg: str, at: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The instance path a `script...` path from the script at `at` names (None when
+    the expression is not a plain path from `script`, or climbs above `game`)."""
     if re.match(r"script\b", arg) is None:
         return None
     here = list(at)
     for segment in [m.group(1) or m.group(2) or m.group(3) for m in _PATH_SEGMENT.finditer(arg)]:
         if segment == "Parent":
             if not here:
-                return False
+                return None
             here.pop()
         else:
             here.append(segment)
-    return tuple(here) in paths
+    return tuple(here)
 
 
 def missing_packages(
@@ -910,6 +911,8 @@ def missing_packages(
     *,
     at: tuple[str, ...] | None = None,
     paths: frozenset[tuple[str, ...]] = frozenset(),
+    sources: Mapping[tuple[str, ...], str] | None = None,
+    _seen: set[tuple[str, ...]] | None = None,
 ) -> list[str]:
     """Packages the code requires that come from outside it: a module under a
     package manager's folder (`require(ReplicatedStorage.Packages.Knit)`, through
@@ -922,6 +925,8 @@ def missing_packages(
     `at` (the script's instance path) and `paths` (every instance path of the
     project) resolve `script.Parent...` requires exactly: a name that exists
     elsewhere in a large tree is still outside when the path does not reach it.
+    `sources` (ModuleScript sources by instance path) follows requires into the
+    project's own modules: a module that needs a package makes its requirer need it.
     The code cannot run as written without them, which is no fault of the code."""
     text = _strip_comments(code)
     assigned: dict[str, str] = {}
@@ -941,7 +946,16 @@ def missing_packages(
             continue
         name = segments[-1]
         in_folder = any(s in _PACKAGE_FOLDERS for s in segments)
-        reached = _resolves(arg, at, paths) if at is not None and paths else None
+        target = _resolve(arg, at) if at is not None and paths else None
+        reached = None if target is None else target in paths
+        if target is not None and reached and sources is not None and target in sources:
+            seen = _seen if _seen is not None else {at} if at is not None else set()
+            if target not in seen and len(seen) < 200:
+                seen.add(target)
+                deeper = missing_packages(
+                    sources[target], present, at=target, paths=paths, sources=sources, _seen=seen
+                )
+                found.extend(n for n in deeper if n not in found)
         if reached is not None:
             outside = not reached
         else:

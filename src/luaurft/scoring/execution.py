@@ -158,6 +158,11 @@ def missing_packages(source: LuauSource, project: InProject | None = None) -> li
         frozenset(n.name for n in nodes),
         at=project.node.path,
         paths=frozenset(n.path for n in nodes),
+        sources={
+            n.path: n.source
+            for n in nodes
+            if n.class_name == "ModuleScript" and n.source is not None
+        },
     )
 
 
