@@ -54,7 +54,7 @@ from luaurft.judge.injection import (
 from luaurft.judge.judge import Judgment, LLMJudge
 from luaurft.llm.completion import extract_code
 from luaurft.luau.executor import WorkerFailure, set_workers, shared_executor, worker_count
-from luaurft.scoring import score_source, takes_keyword
+from luaurft.scoring import SCORE_JOB_SECONDS, score_job, score_source, takes_keyword
 from luaurft.scoring.card import ScoreCard
 from luaurft.scoring.substance import gated_scores
 
@@ -278,15 +278,15 @@ class HybridReward:
         if self.scorer is not score_source or (workers <= 1 and self.ray is None):
             return [None] * len(codes)
         exec = self.config.uses_exec
-        jobs = [(code, kind, exec) for code, kind in zip(codes, kinds, strict=True)]
+        jobs = [(code, kind, None, exec) for code, kind in zip(codes, kinds, strict=True)]
         cards: Iterable[ScoreCard | WorkerFailure]
         if self.ray is not None:
             from luaurft.luau.cluster import ray_map
 
-            cards = ray_map(_card_in_worker, jobs, address=self.ray, wall_seconds=CARD_WALL_SECONDS)
+            cards = ray_map(score_job, jobs, address=self.ray, wall_seconds=SCORE_JOB_SECONDS)
         else:
             set_workers(workers)
-            cards = shared_executor().map(_card_in_worker, jobs, wall_seconds=CARD_WALL_SECONDS)
+            cards = shared_executor().map(score_job, jobs, wall_seconds=SCORE_JOB_SECONDS)
         return [None if isinstance(card, WorkerFailure) else card for card in cards]
 
     def _card(
@@ -318,7 +318,7 @@ class HybridReward:
             set_workers(workers)
             jobs = [(tasks[i], codes[i]) for i in todo]
             ready = list(shared_executor().map(_checks_in_worker, jobs,
-                                               wall_seconds=CARD_WALL_SECONDS))  # fmt: skip
+                                               wall_seconds=SCORE_JOB_SECONDS))  # fmt: skip
         for i, report in zip(todo, ready, strict=True):
             task = tasks[i]
             assert task is not None
@@ -511,16 +511,6 @@ class HybridReward:
 def _needs_package(card: ScoreCard) -> bool:
     """The card's code was not run because it requires a package from outside it."""
     return card.extra.get("exec_not_run_cause") == "package"
-
-
-# Scoring and running one candidate in a worker: far more than any candidate
-# needs; past it the candidate is scored again here, with only its run isolated.
-CARD_WALL_SECONDS = 120.0
-
-
-def _card_in_worker(job: tuple[str, str | None, bool]) -> ScoreCard:
-    code, kind, exec = job
-    return score_source(code, kind=kind, exec=exec) if exec else score_source(code, kind=kind)
 
 
 def _checks_in_worker(job: tuple[Task, str]) -> CheckReport:

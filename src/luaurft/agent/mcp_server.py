@@ -37,7 +37,7 @@ from luaurft.config import Settings
 from luaurft.errors import LuaurftError
 from luaurft.llm.types import Generator, SamplingParams
 from luaurft.luau.executor import WorkerFailure, isolated, shared_executor
-from luaurft.scoring import score_source
+from luaurft.scoring import SCORE_JOB_SECONDS, score_job
 from luaurft.studio.bridge import StudioBridge
 from luaurft.studio.client import RemoteBridge
 from luaurft.studio.errors import StudioError
@@ -215,12 +215,12 @@ class _Tools:
         (the default, as in `luaurft score`) also the exec score from a run in the mock world."""
         try:
             # In a worker: a huge or hostile input slows that worker, never the server.
-            card = isolated(_score_card, code, kind, path, exec, wall_seconds=SCORE_WALL_SECONDS)
+            card = isolated(score_job, (code, kind, path, exec), wall_seconds=SCORE_JOB_SECONDS)
         except LuaurftError as exc:
             raise _tool_error(str(exc)) from exc
         if isinstance(card, WorkerFailure):
             raise _tool_error(f"scoring did not finish: {card.message}")
-        return card
+        return card.to_dict()
 
     def run_luau(
         self,
@@ -269,14 +269,6 @@ class _Tools:
             return bridge.request("get_selection", {}, timeout=30.0)
         except StudioError as exc:
             raise _tool_error(str(exc)) from exc
-
-
-# Scoring one piece of code: far more than any real script needs.
-SCORE_WALL_SECONDS = 120.0
-
-
-def _score_card(code: str, kind: str | None, path: str | None, exec: bool) -> dict[str, Any]:
-    return score_source(code, kind=kind, path=path, exec=exec).to_dict()
 
 
 def build_server(

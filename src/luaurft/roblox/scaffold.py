@@ -895,7 +895,7 @@ def _resolve(arg: str, at: tuple[str, ...]) -> tuple[str, ...] | None:
     if re.match(r"script\b", arg) is None:
         return None
     here = list(at)
-    for segment in [m.group(1) or m.group(2) or m.group(3) for m in _PATH_SEGMENT.finditer(arg)]:
+    for segment in _segments(arg):
         if segment == "Parent":
             if not here:
                 return None

@@ -114,15 +114,14 @@ def score_source(
         # Inferred from weak, conflicting or absent signals: say so, never guess silently.
         extra["kind_reason"] = kind_reason
     if exec:
-        from luaurft.scoring.execution import exec_result, not_run_cause, not_run_reason
+        from luaurft.scoring.execution import exec_result
 
         ran = exec_result(ctx)
         scores[EXEC_SCORER] = ran.score
         findings = sorted_findings([*findings, *ran.findings])
-        reason = not_run_reason(source, in_project)
-        if reason is not None:
-            extra["exec_not_run"] = reason
-            extra["exec_not_run_cause"] = not_run_cause(source, in_project)
+        if ran.not_run is not None:
+            extra["exec_not_run"] = ran.not_run.reason
+            extra["exec_not_run_cause"] = ran.not_run.cause
     code_substance = substance_of(ctx).factor
     ctx.release()
     version = card_version(exec)
@@ -140,6 +139,18 @@ def score_source(
         sha256=source.sha256,
         extra=extra,
     )
+
+
+#: Reading, analysing and running one piece of code in a worker process: far more
+#: than any real script needs (the run inside keeps its own, smaller budget).
+SCORE_JOB_SECONDS = 120.0
+
+
+def score_job(job: tuple[str, str | None, str | None, bool]) -> ScoreCard:
+    """`score_source` of (code, kind, path, exec): the job a worker process runs for
+    callers that score one piece of code at a time (picklable by name)."""
+    code, kind, path, exec = job
+    return score_source(code, kind=kind, path=path, exec=exec)
 
 
 def takes_keyword(scorer: Callable[..., Any], name: str) -> bool:

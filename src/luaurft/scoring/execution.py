@@ -45,6 +45,7 @@ EXEC_LIMITS = Limits(cpu_seconds=1.0)
 MAIN_ERROR_CEILING = 0.4
 OUTPUT_LIMIT_CEILING = 0.5
 _MEMO_KEY = "exec.run"
+_NOT_RUN_KEY = "exec.not_run"
 
 
 def execute(ctx: RuleContext) -> ScriptRun | None:
@@ -53,7 +54,7 @@ def execute(ctx: RuleContext) -> ScriptRun | None:
 
     def run() -> ScriptRun | None:
         source = ctx.source
-        if source.is_blank or not source.compiles or not_run_reason(source, ctx.project):
+        if source.is_blank or not source.compiles or not_run(ctx) is not None:
             return None
         from luaurft.roblox.mock import run_script
 
@@ -109,13 +110,14 @@ def exec_findings(ctx: RuleContext) -> list[Finding]:
 @dataclass(frozen=True)
 class ExecResult:
     """The exec score, its findings and the run they came from (None if nothing ran).
-    `score` is None for code that was not run (`not_run_reason`)."""
+    `score` is None for code that was not run (`not_run` says why)."""
 
     score: float | None
     findings: tuple[Finding, ...]
     run: ScriptRun | None
     #: `registry.exec_version()` when the result was made.
     version: str = ""
+    not_run: NotRun | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -166,37 +168,48 @@ def missing_packages(source: LuauSource, project: InProject | None = None) -> li
     )
 
 
-def not_run_cause(source: LuauSource, project: InProject | None = None) -> str | None:
-    """Why code that compiles was not run, as a word: "size" or "package" (None: it ran)."""
-    if too_large_to_run(source):
-        return "size"
-    if missing_packages(source, project):
-        return "package"
-    return None
+@dataclass(frozen=True)
+class NotRun:
+    """Why code that compiles was not run: `cause` "size" or "package", and the
+    reason as the card says it."""
+
+    cause: str
+    reason: str
 
 
-def not_run_reason(source: LuauSource, project: InProject | None = None) -> str | None:
-    """Why code that compiles was not run, or None when it was (or had nothing to run):
-    it is larger than the sandbox runs, or it needs a package that is not there."""
-    if too_large_to_run(source):
-        return (
-            f"{len(source.bytes) // 1024} KiB of code is more than the sandbox runs "
-            f"({EXEC_LIMITS.source_bytes // 1024} KiB): no exec score"
-        )
-    missing = missing_packages(source, project)
-    if missing:
-        return f"needs package {missing[0]}, not in this project: no exec score"
-    return None
+def not_run(ctx: RuleContext) -> NotRun | None:
+    """Why `ctx`'s code is not run (once per context), or None when it is (or has
+    nothing to run): it is larger than the sandbox runs, or it needs a package
+    that is not there."""
+
+    def compute() -> NotRun | None:
+        source = ctx.source
+        if too_large_to_run(source):
+            return NotRun(
+                "size",
+                f"{len(source.bytes) // 1024} KiB of code is more than the sandbox runs "
+                f"({EXEC_LIMITS.source_bytes // 1024} KiB): no exec score",
+            )
+        missing = missing_packages(source, ctx.project)
+        if missing:
+            return NotRun(
+                "package", f"needs package {missing[0]}, not in this project: no exec score"
+            )
+        return None
+
+    result: NotRun | None = ctx.memo(_NOT_RUN_KEY, compute)
+    return result
 
 
 def exec_result(ctx: RuleContext) -> ExecResult:
     findings = exec_findings(ctx)
-    not_run = not_run_reason(ctx.source, ctx.project) is not None
+    skipped = not_run(ctx)
     return ExecResult(
-        score=None if not_run else exec_score_of(ctx, findings),
+        score=None if skipped is not None else exec_score_of(ctx, findings),
         findings=tuple(findings),
         run=execute(ctx),
         version=result_version(ctx),
+        not_run=skipped,
     )
 
 
@@ -218,6 +231,7 @@ __all__ = [
     "EXEC_LIMITS",
     "EXEC_SECONDS",
     "ExecResult",
+    "NotRun",
     "exec_findings",
     "exec_result",
     "exec_score",
@@ -225,6 +239,6 @@ __all__ = [
     "execute",
     "main_chunk_failed",
     "missing_packages",
-    "not_run_reason",
+    "not_run",
     "result_version",
 ]

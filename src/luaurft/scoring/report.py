@@ -30,7 +30,7 @@ from luaurft.luau.source import LuauSource
 from luaurft.roblox.files import is_roblox_file
 from luaurft.roblox.place import load_place
 from luaurft.roblox.project import InProject, ProjectLookup, ProjectTree
-from luaurft.scoring import score_source
+from luaurft.scoring import SCORE_JOB_SECONDS, score_source
 from luaurft.scoring.card import ScoreCard
 from luaurft.scoring.registry import all_rules, scorer_version
 from luaurft.scoring.rule import Rule, Severity
@@ -41,9 +41,6 @@ STDIN = "-"
 STDIN_NAME = "<stdin>"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
-# Reading, analysing and running one file in a worker: far more than any real
-# file needs; a file past it is scored again with only its run isolated.
-FILE_WALL_SECONDS = 120.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,12 +210,12 @@ def score_paths(
         from luaurft.luau.cluster import ray_map
 
         outcomes = ray_map(
-            _score_in_worker, files, address=ray, wall_seconds=FILE_WALL_SECONDS, setup=setup
+            _score_in_worker, files, address=ray, wall_seconds=SCORE_JOB_SECONDS, setup=setup
         )
     else:
         set_workers(workers)
         outcomes = shared_executor().map(
-            _score_in_worker, files, wall_seconds=FILE_WALL_SECONDS, setup=setup
+            _score_in_worker, files, wall_seconds=SCORE_JOB_SECONDS, setup=setup
         )
     for path, outcome in zip(files, outcomes, strict=True):
         if isinstance(outcome, WorkerFailure):
