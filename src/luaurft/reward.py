@@ -306,24 +306,14 @@ class HybridReward:
         self, codes: Sequence[str], tasks: Sequence[Task | None]
     ) -> list[CheckReport | None]:
         """Each code run as its task's solution (None: no task, or checks not used)."""
-        from luaurft.eval.checks import check_solution
+        from luaurft.eval.checks import check_many
 
         todo = [i for i, t in enumerate(tasks) if t is not None and t.checks]
         reports: list[CheckReport | None] = [None] * len(codes)
         if not self.config.uses_checks or not todo:
             return reports
-        workers = worker_count(self.jobs, len(todo))
-        ready: list[Any] = [None] * len(todo)
-        if workers > 1:
-            set_workers(workers)
-            jobs = [(tasks[i], codes[i]) for i in todo]
-            ready = list(shared_executor().map(_checks_in_worker, jobs,
-                                               wall_seconds=SCORE_JOB_SECONDS))  # fmt: skip
-        for i, report in zip(todo, ready, strict=True):
-            task = tasks[i]
-            assert task is not None
-            if report is None or isinstance(report, WorkerFailure):
-                report = check_solution(task, codes[i])
+        pairs = [(tasks[i], codes[i]) for i in todo]
+        for i, report in zip(todo, check_many(pairs, jobs=self.jobs), strict=True):  # type: ignore[arg-type]
             reports[i] = report
         return reports
 
@@ -511,13 +501,6 @@ class HybridReward:
 def _needs_package(card: ScoreCard) -> bool:
     """The card's code was not run because it requires a package from outside it."""
     return card.extra.get("exec_not_run_cause") == "package"
-
-
-def _checks_in_worker(job: tuple[Task, str]) -> CheckReport:
-    from luaurft.eval.checks import check_solution
-
-    task, code = job
-    return check_solution(task, code)
 
 
 def component_means(rewards: Sequence[Reward]) -> dict[str, float]:

@@ -11,6 +11,7 @@ every check after it, and those fail. Roblox tasks run in the mock world
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -130,6 +131,36 @@ def check_solution(
     from luaurft.eval.world import run_world_checks
 
     return run_world_checks(task, code, limits=limits)
+
+
+def check_many(
+    pairs: Sequence[tuple[Task, str]], *, jobs: int = 1, ray: str | None = None
+) -> Iterator[CheckReport]:
+    """`check_solution` of each (task, solution), in order, as each is ready: in
+    `jobs` worker processes at once (0: one per CPU), or as Ray tasks on the cluster
+    at `ray`. A job whose worker dies or overruns fails its checks with that status,
+    as `check_solution` reports it."""
+    from luaurft.luau.executor import set_workers, shared_executor, worker_count
+
+    workers = worker_count(jobs, len(pairs))
+    if ray is None and workers <= 1:
+        for task, code in pairs:
+            yield check_solution(task, code)
+        return
+    budget = Limits().wall_budget()
+    outcomes: Iterable[CheckReport | WorkerFailure]
+    if ray is not None:
+        from luaurft.luau.cluster import ray_map
+
+        outcomes = ray_map(check_job, list(pairs), address=ray, wall_seconds=budget)
+    else:
+        set_workers(workers)
+        outcomes = shared_executor().map(check_job, pairs, wall_seconds=budget)
+    for (task, _), outcome in zip(pairs, outcomes, strict=True):
+        if isinstance(outcome, WorkerFailure):
+            yield failed_report(task, outcome.message, failure_status(outcome).value)
+        else:
+            yield outcome
 
 
 def check_job(job: tuple[Task, str]) -> CheckReport:

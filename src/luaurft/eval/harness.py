@@ -25,7 +25,6 @@ import json
 import math
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -34,11 +33,9 @@ import numpy as np
 
 from luaurft.config import REFERENCE_SYSTEM_PROMPT
 from luaurft.errors import LuaurftError
-from luaurft.eval.checks import check_solution
+from luaurft.eval.checks import check_many
 from luaurft.eval.metrics import Interval, bootstrap_ci, pass_at_k
 from luaurft.eval.tasks import CATEGORIES, Task, TaskSuite
-from luaurft.luau.executor import WorkerFailure, set_workers, worker_count
-from luaurft.luau.sandbox import Limits
 from luaurft.rft.store import NewCandidate, RunStore, TaskRow, code_hash
 
 if TYPE_CHECKING:
@@ -344,35 +341,12 @@ def execute_candidates(
     each as soon as it and those before it are in, so a killed eval resumes after the
     last stored one."""
     todo = [c for c in store.unrewarded(EVAL_ROUND, EXEC_KEY) if c.task_id in suite]
-    if ray is not None and todo:
-        from luaurft.eval.checks import check_job
-        from luaurft.luau.cluster import ray_map
-
-        jobs_ = [(suite.get(c.task_id), c.code or "") for c in todo]
-        budget = Limits().wall_budget()
-        results = ray_map(check_job, jobs_, address=ray, wall_seconds=budget)
-        for number, (cand, job, report) in enumerate(
-            zip(todo, jobs_, results, strict=True), start=1
-        ):
-            if isinstance(report, WorkerFailure):
-                report = check_solution(*job)  # again here, with only its run isolated
-            store.put_reward(cand.id, EXEC_KEY, 1.0 if report.passed else 0.0, report.to_dict())
-            if progress is not None:
-                progress("execute", number, len(todo))
-        return len(todo)
-    workers = worker_count(jobs, len(todo))
-    if workers > 1:
-        set_workers(workers)
-
-    def check(cand: Any) -> Any:
-        return check_solution(suite.get(cand.task_id), cand.code or "")
-
-    with ThreadPoolExecutor(workers) as threads:
-        reports = threads.map(check, todo)
-        for number, (cand, report) in enumerate(zip(todo, reports, strict=True), start=1):
-            store.put_reward(cand.id, EXEC_KEY, 1.0 if report.passed else 0.0, report.to_dict())
-            if progress is not None:
-                progress("execute", number, len(todo))
+    pairs = [(suite.get(c.task_id), c.code or "") for c in todo]
+    reports = check_many(pairs, jobs=jobs, ray=ray)
+    for number, (cand, report) in enumerate(zip(todo, reports, strict=True), start=1):
+        store.put_reward(cand.id, EXEC_KEY, 1.0 if report.passed else 0.0, report.to_dict())
+        if progress is not None:
+            progress("execute", number, len(todo))
     return len(todo)
 
 
