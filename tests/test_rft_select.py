@@ -15,7 +15,7 @@ from luaurft.rft.select import (
     select_round,
     selected_rows,
 )
-from luaurft.rft.store import NewCandidate, RunStore, TaskRow
+from luaurft.runs.store import NewCandidate, RunStore, TaskRow
 from luaurft.scoring import score_source
 
 GREET = (

@@ -36,7 +36,7 @@ from luaurft.errors import LuaurftError
 from luaurft.eval.checks import check_many
 from luaurft.eval.metrics import Interval, bootstrap_ci, pass_at_k
 from luaurft.eval.tasks import CATEGORIES, Task, TaskSuite
-from luaurft.rft.store import NewCandidate, RunStore, TaskRow, code_hash
+from luaurft.runs.store import NewCandidate, RunStore, TaskRow, code_hash
 
 if TYPE_CHECKING:
     from luaurft.judge.judge import LLMJudge
@@ -689,7 +689,7 @@ def load_summary(run: str | Path, *, seed: int = 0) -> EvalSummary:
     path = Path(run)
     if path.is_file() and path.suffix == ".json":
         return EvalSummary.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    from luaurft.rft.store import STORE_FILENAME
+    from luaurft.runs.store import STORE_FILENAME
 
     store_path = path / STORE_FILENAME if path.is_dir() else path
     if not store_path.exists():

@@ -38,7 +38,7 @@ from luaurft.rft.sft import (
     resolve_report_to,
     trainer_args,
 )
-from luaurft.rft.store import TaskRow
+from luaurft.runs.store import TaskRow
 
 log = logging.getLogger(__name__)
 

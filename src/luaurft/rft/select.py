@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from luaurft.data.dedup import DedupConfig, deduplicate
 from luaurft.data.records import CodeRecord
-from luaurft.rft.store import CandidateRow, RewardRow, RunStore, TaskRow
+from luaurft.runs.store import CandidateRow, RewardRow, RunStore, TaskRow
 from luaurft.scoring import ScoreCard, score_source, takes_keyword
 from luaurft.scoring.scorer import finding_cost
 
