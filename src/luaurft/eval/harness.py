@@ -309,20 +309,14 @@ def _generate_streaming(
 
 
 def _candidate(task: Task, index: int, completion: Any, model: str | None) -> NewCandidate:
-    extraction = getattr(completion, "extraction", None)
-    notes = list(getattr(extraction, "notes", ()) or ())
-    code = task.program(completion.extract_code())
-    return NewCandidate(
-        task_id=task.id,
-        round=EVAL_ROUND,
-        index=index,
-        text=str(completion.text),
-        code=code,
-        finish_reason=getattr(completion, "finish_reason", None),
-        prompt_tokens=getattr(completion, "prompt_tokens", None),
-        completion_tokens=getattr(completion, "completion_tokens", None),
+    # The completion's own model name first: behind a router it is the one that answered.
+    return NewCandidate.from_completion(
+        task.id,
+        EVAL_ROUND,
+        index,
+        completion,
         model=getattr(completion, "model", None) or model,
-        meta={"extraction": notes} if notes else {},
+        program=task.program,
     )
 
 
