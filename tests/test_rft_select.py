@@ -331,6 +331,7 @@ def test_reward_scores_exactly_the_text_selection_keeps_and_trains_on(store: Run
 def test_store_tasks_give_the_reward_their_checks_and_barred_candidates_are_never_kept(
     store: RunStore,
 ) -> None:
+    from luaurft.eval.checks import TASK_CHECKS
     from luaurft.reward import HybridReward, RewardConfig
     from luaurft.rft.select import SPEC_META
 
@@ -344,7 +345,7 @@ def test_store_tasks_give_the_reward_their_checks_and_barred_candidates_are_neve
     ])  # fmt: skip
     config = RewardConfig(weights={"quality": 1.0, "checks": 1.0}, keep_threshold=0.0,
                           require_checks=True)  # fmt: skip
-    reward = as_candidate_reward(HybridReward(config))
+    reward = as_candidate_reward(HybridReward(config, checks=TASK_CHECKS))
     score_candidates(store, 1, reward)
     rewards = store.rewards(1, reward.key)
     by_index = {c.index: rewards[c.id] for c in store.candidates(1, task.id)}
