@@ -257,6 +257,39 @@ def test_selected_rows_are_prompt_completion_pairs_with_the_system_prompt(
     ]
 
 
+def test_selected_rows_are_the_sft_data_format_with_rft_provenance(store: RunStore) -> None:
+    from luaurft.data.formats import to_prompt_completion
+    from luaurft.data.records import CodeRecord
+
+    # A few shapes of code: tabs, non-ASCII text, a long string holding a fence.
+    codes = {"a": GREET, "b": 'print("héllo → 世界")\n', "c": "local s = [[\n```\n]]\nprint(s)\n"}
+    for task, code in codes.items():
+        add(store, task, [code])
+    run_selection(store, dict.fromkeys(codes.values(), 0.9))
+    rows = {row["task_id"]: row for row in selected_rows(store, 1, "SYSTEM")}
+    assert set(rows) == set(codes)
+    for task, code in codes.items():
+        # The rows RFT trained on before they came from data/formats, built by hand.
+        by_hand = {
+            "prompt": [
+                {"role": "system", "content": "SYSTEM"},
+                {"role": "user", "content": f"prompt of {task}"},
+            ],
+            "completion": [{"role": "assistant", "content": code}],
+            "source": "rft:1",
+            "task_id": task,
+            "reward": 0.9,
+        }
+        assert rows[task] == by_hand
+        sft = to_prompt_completion(
+            CodeRecord(id=task, text=code, task=f"prompt of {task}"), "SYSTEM"
+        )
+        assert (rows[task]["prompt"], rows[task]["completion"]) == (
+            sft["prompt"],
+            sft["completion"],
+        )
+
+
 def test_hybrid_reward_with_a_judge_scores_and_selects(store: RunStore) -> None:
     import json
     import re
