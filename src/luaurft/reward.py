@@ -37,7 +37,8 @@ It is also a TRL reward function: `reward(prompts, completions, **columns)`
 returns one float per completion; completions may be strings or chat
 messages, the task is the `task` column when the dataset has one, otherwise
 the prompt's last user turn; the `task_spec` column (`task_column(task)`, the
-task as JSON) gives the task itself, whose checks make the `checks` component.
+task as JSON, read back by `checks.task`) gives the task itself, whose checks
+make the `checks` component.
 """
 
 from __future__ import annotations
