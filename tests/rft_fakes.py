@@ -13,7 +13,7 @@ from typing import Any
 from luaurft.llm import Completion, SamplingParams
 from luaurft.rft.loop import TrainRequest
 from luaurft.rft.sft import TrainResult
-from luaurft.rft.store import TaskRow
+from luaurft.runs.store import TaskRow
 
 GOOD = 'local Players = game:GetService("Players")\n\nPlayers.PlayerAdded:Connect(function(player)\n\tprint(player.Name)\nend)\n'
 BROKEN = "local x = = 1\nprint(x\n"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from luaurft.rft.store import NewCandidate, RunStore, TaskRow
+from luaurft.runs.store import NewCandidate, RunStore, TaskRow
 
 
 @dataclass

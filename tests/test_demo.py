@@ -44,7 +44,7 @@ def micro_preset() -> DemoPreset:
 @pytest.mark.slow
 def test_demo_runs_resumes_and_leaves_its_run_folder(tmp_path: Path) -> None:
     from luaurft.demo.pipeline import run_demo
-    from luaurft.rft.store import RunStore
+    from luaurft.runs.store import RunStore
 
     run = tmp_path / "demo"
     preset = micro_preset()

@@ -141,7 +141,7 @@ def _build_workspace(root: Path) -> None:
     from eval_fakes import ScriptedGenerator, reference_answer
     from luaurft.eval.harness import EvalSettings, eval_config, evaluate, open_eval_store
     from luaurft.eval.tasks import builtin_dir, builtin_suite
-    from luaurft.rft.store import RunStore
+    from luaurft.runs.store import RunStore
 
     suite = builtin_suite()
     shutil.copytree(EXAMPLES, root / "examples")

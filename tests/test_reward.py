@@ -8,6 +8,8 @@ import pytest
 from pydantic import ValidationError
 
 from luaurft.config import Settings
+from luaurft.errors import ConfigError
+from luaurft.eval.checks import TASK_CHECKS
 from luaurft.judge import JudgeCache, LLMJudge
 from luaurft.llm.types import Conversation
 from luaurft.luau.source import LuauSource
@@ -226,7 +228,9 @@ def test_checks_reward_comes_from_the_tasks_own_checks_through_trl_columns() -> 
     from luaurft.reward import TASK_SPEC_COLUMN, task_column
 
     task, other = _kill_count_task()
-    reward = HybridReward(RewardConfig(weights={"checks": 1.0}, require_checks=True))
+    reward = HybridReward(
+        RewardConfig(weights={"checks": 1.0}, require_checks=True), checks=TASK_CHECKS
+    )
     prompts = [task.conversation("system")] * 3
     completions = [
         [{"role": "assistant", "content": f"```lua\n{task.solution}```"}],
@@ -245,11 +249,21 @@ def test_checks_reward_comes_from_the_tasks_own_checks_through_trl_columns() -> 
     assert not reward.last[1].keep
 
 
+def test_a_reward_that_uses_checks_is_refused_without_the_means_to_run_them() -> None:
+    # The reward sits below eval/ and imports nothing from it: eval hands it TASK_CHECKS.
+    for config in (RewardConfig(weights={"checks": 1.0}), RewardConfig(require_checks=True)):
+        with pytest.raises(ConfigError, match="TASK_CHECKS"):
+            HybridReward(config)
+    assert HybridReward(RewardConfig()).checks is None
+
+
 def test_reference_blend_is_unchanged_for_tasks_without_checks() -> None:
     task, _ = _kill_count_task()
     plain = HybridReward(scorer=fixed_scorer())
     with_checks = HybridReward(
-        RewardConfig(weights={**REFERENCE_WEIGHTS, "checks": 0.6}), scorer=fixed_scorer()
+        RewardConfig(weights={**REFERENCE_WEIGHTS, "checks": 0.6}),
+        scorer=fixed_scorer(),
+        checks=TASK_CHECKS,
     )
     a = plain.score("task", task.solution)
     b = with_checks.score("task", task.solution)

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from luaurft.cli import app
 from luaurft.config import load_config
 from luaurft.rft.run import run_identity
-from luaurft.rft.store import RunStore, Status
+from luaurft.runs.store import RunStore, Status
 
 pytest.importorskip("trl")
 

@@ -12,7 +12,7 @@ from luaurft.config import Settings
 from luaurft.errors import ConfigError
 from luaurft.rft.grpo import GRPOReward, grpo_config, train_grpo
 from luaurft.rft.sft import TRAIN_META_FILENAME
-from luaurft.rft.store import TaskRow
+from luaurft.runs.store import TaskRow
 
 pytest.importorskip("trl")
 

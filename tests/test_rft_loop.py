@@ -17,7 +17,7 @@ from luaurft.config import Settings
 from luaurft.rft.candidates import generate_candidates
 from luaurft.rft.loop import ModelRef, mix_training_rows, round_tasks, run_rft
 from luaurft.rft.select import DeterministicReward
-from luaurft.rft.store import RunStore, Status
+from luaurft.runs.store import RunStore, Status
 from rft_fakes import (
     GOOD,
     FakeTrainer,

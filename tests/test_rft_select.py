@@ -15,7 +15,7 @@ from luaurft.rft.select import (
     select_round,
     selected_rows,
 )
-from luaurft.rft.store import NewCandidate, RunStore, TaskRow
+from luaurft.runs.store import NewCandidate, RunStore, TaskRow
 from luaurft.scoring import score_source
 
 GREET = (
@@ -257,6 +257,39 @@ def test_selected_rows_are_prompt_completion_pairs_with_the_system_prompt(
     ]
 
 
+def test_selected_rows_are_the_sft_data_format_with_rft_provenance(store: RunStore) -> None:
+    from luaurft.data.formats import to_prompt_completion
+    from luaurft.data.records import CodeRecord
+
+    # A few shapes of code: tabs, non-ASCII text, a long string holding a fence.
+    codes = {"a": GREET, "b": 'print("héllo → 世界")\n', "c": "local s = [[\n```\n]]\nprint(s)\n"}
+    for task, code in codes.items():
+        add(store, task, [code])
+    run_selection(store, dict.fromkeys(codes.values(), 0.9))
+    rows = {row["task_id"]: row for row in selected_rows(store, 1, "SYSTEM")}
+    assert set(rows) == set(codes)
+    for task, code in codes.items():
+        # The rows RFT trained on before they came from data/formats, built by hand.
+        by_hand = {
+            "prompt": [
+                {"role": "system", "content": "SYSTEM"},
+                {"role": "user", "content": f"prompt of {task}"},
+            ],
+            "completion": [{"role": "assistant", "content": code}],
+            "source": "rft:1",
+            "task_id": task,
+            "reward": 0.9,
+        }
+        assert rows[task] == by_hand
+        sft = to_prompt_completion(
+            CodeRecord(id=task, text=code, task=f"prompt of {task}"), "SYSTEM"
+        )
+        assert (rows[task]["prompt"], rows[task]["completion"]) == (
+            sft["prompt"],
+            sft["completion"],
+        )
+
+
 def test_hybrid_reward_with_a_judge_scores_and_selects(store: RunStore) -> None:
     import json
     import re
@@ -331,6 +364,7 @@ def test_reward_scores_exactly_the_text_selection_keeps_and_trains_on(store: Run
 def test_store_tasks_give_the_reward_their_checks_and_barred_candidates_are_never_kept(
     store: RunStore,
 ) -> None:
+    from luaurft.eval.checks import TASK_CHECKS
     from luaurft.reward import HybridReward, RewardConfig
     from luaurft.rft.select import SPEC_META
 
@@ -344,7 +378,7 @@ def test_store_tasks_give_the_reward_their_checks_and_barred_candidates_are_neve
     ])  # fmt: skip
     config = RewardConfig(weights={"quality": 1.0, "checks": 1.0}, keep_threshold=0.0,
                           require_checks=True)  # fmt: skip
-    reward = as_candidate_reward(HybridReward(config))
+    reward = as_candidate_reward(HybridReward(config, checks=TASK_CHECKS))
     score_candidates(store, 1, reward)
     rewards = store.rewards(1, reward.key)
     by_index = {c.index: rewards[c.id] for c in store.candidates(1, task.id)}

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from luaurft.cli import app
 from luaurft.errors import ConfigError
 from luaurft.rft.serve import adapters_of_run, max_lora_rank, parse_adapters, vllm_serve_command
-from luaurft.rft.store import RunStore
+from luaurft.runs.store import RunStore
 
 
 def fake_adapter(path: Path, r: int = 64, base: str = "mistralai/Mistral-7B-Instruct-v0.3") -> Path:

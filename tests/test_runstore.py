@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from luaurft.errors import ConfigError
-from luaurft.rft.store import (
+from luaurft.runs.store import (
     CandidateExistsError,
     NewCandidate,
     RunStore,

@@ -14,6 +14,8 @@ Weights come from `RewardConfig` (or `Settings.reward.weights`).
   renormalises the rest, so the reference blend stays what it was. With
   `require_checks`, a candidate that fails any of its task's checks is *barred*
   (`Reward.barred`): its value is kept for logging, but selection never keeps it.
+  The reward sits below `eval/`, so it is given the means to run checks
+  (`checks=`, `luaurft.eval.checks.TASK_CHECKS`) rather than importing them.
 
 - **Deterministic-only blend.** With the judge off, or when its judgment
   failed, the judge's weight is dropped and the others are renormalised: with
@@ -35,17 +37,19 @@ It is also a TRL reward function: `reward(prompts, completions, **columns)`
 returns one float per completion; completions may be strings or chat
 messages, the task is the `task` column when the dataset has one, otherwise
 the prompt's last user turn; the `task_spec` column (`task_column(task)`, the
-task as JSON) gives the task itself, whose checks make the `checks` component.
+task as JSON, read back by `checks.task`) gives the task itself, whose checks
+make the `checks` component.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from luaurft.errors import ConfigError
 from luaurft.judge.injection import (
     EvaluatorAddress,
     find_evaluator_address,
@@ -60,8 +64,6 @@ from luaurft.scoring.substance import gated_scores
 
 if TYPE_CHECKING:
     from luaurft.config import Settings
-    from luaurft.eval.checks import CheckReport
-    from luaurft.eval.tasks import Task
 
 DETERMINISTIC_COMPONENTS = ("syntax", "api", "bug", "quality", "exec")
 COMPONENTS = (*DETERMINISTIC_COMPONENTS, "checks", "judge")
@@ -75,6 +77,46 @@ REFERENCE_WEIGHTS: dict[str, float] = {
     "quality": 0.1,
     "judge": 0.6,
 }
+
+
+class Task(Protocol):
+    """A task as the reward sees it (`luaurft.eval.tasks.Task`): its checks, and itself
+    as JSON for the TRL column."""
+
+    @property
+    def checks(self) -> Sequence[Any]: ...
+
+    def model_dump_json(self) -> str: ...
+
+
+class CheckReport(Protocol):
+    """One solution's outcome on its task's checks (`luaurft.eval.checks.CheckReport`)."""
+
+    @property
+    def passed(self) -> bool: ...
+
+    @property
+    def passed_count(self) -> int: ...
+
+    @property
+    def expected(self) -> int: ...
+
+    @property
+    def status(self) -> str: ...
+
+
+class TaskChecks(Protocol):
+    """How the reward runs tasks' checks and reads a task from a TRL column: given by
+    the layer that owns tasks (`luaurft.eval.checks.TASK_CHECKS`), since the reward sits
+    below it and must not import it."""
+
+    def run(self, pairs: Sequence[tuple[Any, str]], *, jobs: int) -> Iterable[CheckReport]:
+        """Each (task, solution) pair's report, in order."""
+        ...
+
+    def task(self, value: Any) -> Any:
+        """A task from a column value (the task, its dict, or its JSON)."""
+        ...
 
 
 class RewardConfig(BaseModel):
@@ -222,19 +264,14 @@ def task_column(task: Task) -> str:
     return task.model_dump_json()
 
 
-def _task_of(value: Any, cache: dict[str, Task]) -> Task | None:
-    from luaurft.eval.tasks import Task
-
-    if value is None or isinstance(value, Task):
-        return value
-    if isinstance(value, dict):
-        return Task.model_validate(value)
-    text = str(value)
-    if not text:
+def _task_of(value: Any, checks: TaskChecks, cache: dict[str, Task]) -> Task | None:
+    if value is None or value == "":
         return None
-    if text not in cache:
-        cache[text] = Task.model_validate_json(text)
-    return cache[text]
+    if not isinstance(value, str):
+        return checks.task(value)
+    if value not in cache:
+        cache[value] = checks.task(value)
+    return cache[value]
 
 
 class HybridReward:
@@ -243,7 +280,9 @@ class HybridReward:
     `judge`: an `LLMJudge`, or None to run deterministic-only. `scorer`: the
     function that makes a `ScoreCard` (`luaurft.scoring.score_source`).
     `extract`: take the code out of fences and chatter first (on for model
-    output; pass False to score text exactly as given).
+    output; pass False to score text exactly as given). `checks`: how tasks'
+    checks are run (`luaurft.eval.checks.TASK_CHECKS`); needed when the config
+    uses them.
     """
 
     def __init__(
@@ -255,8 +294,15 @@ class HybridReward:
         extract: bool = True,
         jobs: int = 1,
         ray: str | None = None,
+        checks: TaskChecks | None = None,
     ) -> None:
         self.config = config or RewardConfig()
+        if self.config.uses_checks and checks is None:
+            raise ConfigError(
+                "this reward scores tasks' checks (a 'checks' weight or require_checks): "
+                "give it checks=luaurft.eval.checks.TASK_CHECKS"
+            )
+        self.checks = checks
         self.judge = judge if self.config.uses_judge else None
         self.scorer = scorer
         self.extract = extract
@@ -306,14 +352,12 @@ class HybridReward:
         self, codes: Sequence[str], tasks: Sequence[Task | None]
     ) -> list[CheckReport | None]:
         """Each code run as its task's solution (None: no task, or checks not used)."""
-        from luaurft.eval.checks import check_many
-
         todo = [i for i, t in enumerate(tasks) if t is not None and t.checks]
         reports: list[CheckReport | None] = [None] * len(codes)
-        if not self.config.uses_checks or not todo:
+        if not self.config.uses_checks or not todo or self.checks is None:
             return reports
         pairs = [(tasks[i], codes[i]) for i in todo]
-        for i, report in zip(todo, check_many(pairs, jobs=self.jobs), strict=True):  # type: ignore[arg-type]
+        for i, report in zip(todo, self.checks.run(pairs, jobs=self.jobs), strict=True):
             reports[i] = report
         return reports
 
@@ -486,9 +530,9 @@ class HybridReward:
             items.append((task, completion_text(completion)))
         kinds = [str(k) if k else None for k in kinds_column] if kinds_column is not None else None
         specs: list[Task | None] | None = None
-        if spec_column is not None:
+        if spec_column is not None and self.checks is not None:
             cache: dict[str, Task] = {}
-            specs = [_task_of(spec_column[i], cache) for i in range(len(items))]
+            specs = [_task_of(spec_column[i], self.checks, cache) for i in range(len(items))]
         rewards = self.score_many(items, kinds=kinds, tasks=specs)
         log_metric = columns.get("log_metric")
         if callable(log_metric):

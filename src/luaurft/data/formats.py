@@ -50,10 +50,18 @@ def to_prompt_completion(
     """TRL's conversational prompt/completion pair: loss on the completion only."""
     if not record.task:
         raise ValueError(f"record {record.id} has no task; label it before writing SFT data")
+    return prompt_completion_row(record.task, record.text, system_prompt, **_provenance(record))
+
+
+def prompt_completion_row(
+    task: str, code: str, system_prompt: str = REFERENCE_SYSTEM_PROMPT, **provenance: Any
+) -> dict[str, Any]:
+    """One prompt/completion training row: `code` answering `task`, with `provenance`
+    (where the row came from) beside it. Corpus records and RFT selections alike."""
     return {
-        "prompt": _prompt_messages(record.task, system_prompt),
-        "completion": [{"role": "assistant", "content": record.text}],
-        **_provenance(record),
+        "prompt": _prompt_messages(task, system_prompt),
+        "completion": [{"role": "assistant", "content": code}],
+        **provenance,
     }
 
 

@@ -42,7 +42,7 @@ from luaurft.errors import LuaurftError
 from luaurft.eval.harness import EvalSettings, EvalSummary, eval_config, evaluate, open_eval_store
 from luaurft.eval.report import compare, write_report
 from luaurft.eval.tasks import Task, TaskSuite
-from luaurft.rft.store import RunStore, Status, TaskRow
+from luaurft.runs.store import RunStore, Status, TaskRow
 
 log = logging.getLogger(__name__)
 

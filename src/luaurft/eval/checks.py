@@ -163,6 +163,24 @@ def check_many(
             yield outcome
 
 
+class _TaskChecks:
+    """What `luaurft.reward.HybridReward` runs tasks' checks with (`TaskChecks`): the
+    reward sits below this layer, so it is handed this instead of importing it."""
+
+    def run(self, pairs: Sequence[tuple[Task, str]], *, jobs: int) -> Iterator[CheckReport]:
+        return check_many(pairs, jobs=jobs)
+
+    def task(self, value: Any) -> Task:
+        if isinstance(value, Task):
+            return value
+        if isinstance(value, str):
+            return Task.model_validate_json(value)
+        return Task.model_validate(value)
+
+
+TASK_CHECKS = _TaskChecks()
+
+
 def check_job(job: tuple[Task, str]) -> CheckReport:
     """One (task, solution) check as an executor job (`Executor.map`, `ray_map`): run
     inside a worker already, under the job's wall budget."""

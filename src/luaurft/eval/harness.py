@@ -36,7 +36,7 @@ from luaurft.errors import LuaurftError
 from luaurft.eval.checks import check_many
 from luaurft.eval.metrics import Interval, bootstrap_ci, pass_at_k
 from luaurft.eval.tasks import CATEGORIES, Task, TaskSuite
-from luaurft.rft.store import NewCandidate, RunStore, TaskRow, code_hash
+from luaurft.runs.store import NewCandidate, RunStore, TaskRow, code_hash
 
 if TYPE_CHECKING:
     from luaurft.judge.judge import LLMJudge
@@ -309,20 +309,14 @@ def _generate_streaming(
 
 
 def _candidate(task: Task, index: int, completion: Any, model: str | None) -> NewCandidate:
-    extraction = getattr(completion, "extraction", None)
-    notes = list(getattr(extraction, "notes", ()) or ())
-    code = task.program(completion.extract_code())
-    return NewCandidate(
-        task_id=task.id,
-        round=EVAL_ROUND,
-        index=index,
-        text=str(completion.text),
-        code=code,
-        finish_reason=getattr(completion, "finish_reason", None),
-        prompt_tokens=getattr(completion, "prompt_tokens", None),
-        completion_tokens=getattr(completion, "completion_tokens", None),
+    # The completion's own model name first: behind a router it is the one that answered.
+    return NewCandidate.from_completion(
+        task.id,
+        EVAL_ROUND,
+        index,
+        completion,
         model=getattr(completion, "model", None) or model,
-        meta={"extraction": notes} if notes else {},
+        program=task.program,
     )
 
 
@@ -689,7 +683,7 @@ def load_summary(run: str | Path, *, seed: int = 0) -> EvalSummary:
     path = Path(run)
     if path.is_file() and path.suffix == ".json":
         return EvalSummary.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    from luaurft.rft.store import STORE_FILENAME
+    from luaurft.runs.store import STORE_FILENAME
 
     store_path = path / STORE_FILENAME if path.is_dir() else path
     if not store_path.exists():

@@ -1,2 +1,2 @@
 """Reinforcement fine-tuning: candidates → reward → selection → training, in rounds, resumable
-through the `RunStore` (`luaurft.rft.store`)."""
+through the run store (`luaurft.runs.store`, the layer below this one and eval)."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from luaurft.config import REFERENCE_SYSTEM_PROMPT, SamplingSettings
-from luaurft.rft.store import NewCandidate, RunStore, TaskRow
+from luaurft.runs.store import NewCandidate, RunStore, TaskRow
 
 if TYPE_CHECKING:
     from luaurft.llm import Generator, SamplingParams

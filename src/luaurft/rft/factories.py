@@ -38,9 +38,11 @@ def hybrid_reward(settings: Settings, *, jobs: int = 1, ray: str | None = None) 
         raise ConfigError(
             f"the hybrid reward is not available ({exc}); use --reward deterministic"
         ) from None
+    from luaurft.eval.checks import TASK_CHECKS
+
     config = RewardConfig.from_settings(settings)
     judge = make_judge(settings.reward.judge) if config.uses_judge else None
-    return HybridReward(config, judge=judge, jobs=jobs, ray=ray)
+    return HybridReward(config, judge=judge, jobs=jobs, ray=ray, checks=TASK_CHECKS)
 
 
 def make_reward(

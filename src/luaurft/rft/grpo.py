@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,7 @@ from luaurft.rft.sft import (
     resolve_report_to,
     trainer_args,
 )
-from luaurft.rft.store import TaskRow
+from luaurft.runs.store import TaskRow
 
 log = logging.getLogger(__name__)
 
@@ -50,17 +50,6 @@ def vllm_usable() -> bool:
     return importlib.util.find_spec("vllm") is not None and cuda_available()
 
 
-def completion_text(completion: Any) -> str:
-    """A TRL completion (text, or a list of chat messages) as text."""
-    if isinstance(completion, str):
-        return completion
-    if isinstance(completion, Mapping):
-        return str(completion.get("content", ""))
-    if isinstance(completion, Sequence):
-        return "".join(str(m.get("content", "")) for m in completion if isinstance(m, Mapping))
-    return str(completion)
-
-
 class GRPOReward:
     """A TRL reward function over a `CandidateReward`: one value per completion.
 
@@ -69,10 +58,7 @@ class GRPOReward:
     """
 
     def __init__(self, reward: Any) -> None:
-        from luaurft.llm import extract_code
-
         self.reward: CandidateReward = as_candidate_reward(reward)
-        self._extract = extract_code
         self.__name__ = "reward"
         self.calls = 0
 
@@ -82,8 +68,12 @@ class GRPOReward:
         tasks = columns.get("task")
         if tasks is None:
             raise TrainingError("the GRPO dataset needs a 'task' column (the task's text)")
+        from luaurft.llm import extract_code
+        from luaurft.reward import completion_text
+
+        # Extracted as a stored candidate's code is (and as HybridReward does for TRL).
         items = [
-            (str(task), self._extract(completion_text(c)).code)
+            (str(task), extract_code(completion_text(c)).code)
             for task, c in zip(tasks, completions, strict=True)
         ]
         self.calls += 1

@@ -36,7 +36,7 @@ from luaurft.errors import ConfigError
 from luaurft.rft.candidates import generate_candidates
 from luaurft.rft.select import as_candidate_reward, score_candidates, select_round, selected_rows
 from luaurft.rft.sft import TrainResult, is_adapter_dir, train_sft
-from luaurft.rft.store import RunStore, Status, TaskRow
+from luaurft.runs.store import RunStore, Status, TaskRow
 
 if TYPE_CHECKING:
     from luaurft.llm import Generator

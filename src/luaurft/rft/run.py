@@ -16,7 +16,7 @@ from luaurft.errors import ConfigError
 from luaurft.rft.factories import RewardChoice, generator_factory, make_reward
 from luaurft.rft.loop import Progress, RFTResult, load_tasks, run_rft, sft_trainer
 from luaurft.rft.sft import load_rows
-from luaurft.rft.store import RunStore
+from luaurft.runs.store import RunStore
 
 SFT_COPY = Path("data") / "sft.jsonl"
 

@@ -43,8 +43,9 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from luaurft.data.dedup import DedupConfig, deduplicate
+from luaurft.data.formats import prompt_completion_row
 from luaurft.data.records import CodeRecord
-from luaurft.rft.store import CandidateRow, RewardRow, RunStore, TaskRow
+from luaurft.runs.store import CandidateRow, RewardRow, RunStore, TaskRow
 from luaurft.scoring import ScoreCard, score_source, takes_keyword
 from luaurft.scoring.scorer import finding_cost
 
@@ -528,7 +529,8 @@ def selected_rows(
     round: int,
     system_prompt: str,
 ) -> list[dict[str, Any]]:
-    """The round's kept candidates as prompt/completion training rows (the extracted code)."""
+    """The round's kept candidates as prompt/completion training rows (`luaurft.data.formats`):
+    the stored code, extracted once at ingestion, exactly as the reward scored it."""
     rows = []
     for sel in store.selections(round, kept_only=True):
         if sel.candidate_id is None:
@@ -537,16 +539,9 @@ def selected_rows(
         task = store.task(sel.task_id)
         if candidate is None or task is None or not (candidate.code or "").strip():
             continue
-        rows.append(
-            {
-                "prompt": [
-                    {"role": "system", "content": system_prompt},
-                    {"role": "user", "content": task.prompt},
-                ],
-                "completion": [{"role": "assistant", "content": candidate.code}],
-                "source": f"rft:{round}",
-                "task_id": task.id,
-                "reward": sel.reward,
-            }
-        )
+        row = prompt_completion_row(
+            task.prompt, candidate.code or "", system_prompt,
+            source=f"rft:{round}", task_id=task.id, reward=sel.reward,
+        )  # fmt: skip
+        rows.append(row)
     return rows

@@ -106,7 +106,7 @@ def adapters_of_run(run_dir: str | Path) -> dict[str, Path]:
     """A run's adapters for serving: `sft` (round 0) and `rft` (the newest round's)."""
     from luaurft.rft.loop import ADAPTER, SFT_ROUND
     from luaurft.rft.sft import is_adapter_dir
-    from luaurft.rft.store import STORE_FILENAME, RunStore
+    from luaurft.runs.store import STORE_FILENAME, RunStore
 
     path = Path(run_dir) / STORE_FILENAME
     if not path.is_file():
@@ -131,7 +131,7 @@ def base_model_of_run(run_dir: str | Path) -> str:
     newest adapter's `base_model`, else the run's `model.base_model` setting, else
     the adapter's own `adapter_config.json`."""
     from luaurft.rft.loop import ADAPTER
-    from luaurft.rft.store import STORE_FILENAME, RunStore
+    from luaurft.runs.store import STORE_FILENAME, RunStore
 
     path = Path(run_dir) / STORE_FILENAME
     if not path.is_file():

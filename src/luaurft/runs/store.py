@@ -19,7 +19,7 @@ import hashlib
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from luaurft.errors import ConfigError, LuaurftError
+from luaurft.llm.completion import Extraction, extract_code
 
 SCHEMA_VERSION = 1
 RunKind = Literal["rft", "eval"]
@@ -228,21 +229,52 @@ class NewCandidate:
 
     @classmethod
     def from_completion(
-        cls, task_id: str, round: int, index: int, completion: Any, *, model: str | None = None
+        cls,
+        task_id: str,
+        round: int,
+        index: int,
+        completion: Any,
+        *,
+        model: str | None = None,
+        program: Callable[[str], str] | None = None,
     ) -> NewCandidate:
-        """From a `luaurft.llm.Completion` (text, finish reason, token counts, extract_code())."""
-        extract = getattr(completion, "extract_code", None)
+        """From a `luaurft.llm.Completion` (text, finish reason, token counts, its extraction).
+
+        The one place a completion's code is extracted: the stored `code` is what the
+        reward scores, selection keeps and training trains on, and nothing downstream
+        extracts it again. `program` turns the extracted code into the text that is run
+        (`Task.program`: a continued function header); what clean-up extraction did is
+        kept in `meta["extraction"]`.
+        """
+        code, notes = completion_code(completion)
+        if program is not None:
+            code = program(code)
         return cls(
             task_id=task_id,
             round=round,
             index=index,
             text=str(completion.text),
-            code=extract() if callable(extract) else None,
+            code=code,
             finish_reason=getattr(completion, "finish_reason", None),
             prompt_tokens=getattr(completion, "prompt_tokens", None),
             completion_tokens=getattr(completion, "completion_tokens", None),
             model=model or getattr(completion, "model", None),
+            meta={"extraction": list(notes)} if notes else {},
         )
+
+
+def completion_code(completion: Any) -> tuple[str, tuple[str, ...]]:
+    """The code in a completion and the clean-up notes of its extraction: the completion's
+    own extraction where it has one (`Completion.extraction`, or an `extract_code()` of
+    its own), otherwise `luaurft.llm.extract_code` over its text."""
+    extraction = getattr(completion, "extraction", None)
+    if isinstance(extraction, Extraction):
+        return extraction.code, extraction.notes
+    extract = getattr(completion, "extract_code", None)
+    if callable(extract):
+        return str(extract()), ()
+    found = extract_code(str(completion.text))
+    return found.code, found.notes
 
 
 @dataclass(frozen=True, slots=True)
