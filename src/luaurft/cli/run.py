@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -12,14 +13,21 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from luaurft.cli._options import check_kind_option
+from luaurft.cli._options import (
+    SaveWorldOption,
+    WorldDiffOption,
+    check_kind_option,
+    check_save_world,
+)
 from luaurft.cli._output import machine_stdout
 from luaurft.errors import LuaurftError
 from luaurft.luau.kind import ScriptKind, detect_kind
 from luaurft.luau.source import LuauSource
+from luaurft.roblox.files import save_xml
 from luaurft.roblox.mock import DEFAULT_SECONDS, ScriptRun, run_script
 from luaurft.roblox.place import load_place, with_script
 from luaurft.roblox.project import ProjectTree, split_dotted
+from luaurft.roblox.world_diff import WorldChange, world_change
 
 
 class RunFormat(StrEnum):
@@ -86,12 +94,16 @@ def run(
             "ServerScriptService.Combat (default: where its kind lives).",
         ),
     ] = None,
+    diff: WorldDiffOption = False,
+    save_world: SaveWorldOption = None,
 ) -> None:
     """Run a script in the sandboxed mock Roblox world: output, errors and what it did.
 
     Exits 0 whatever the script does; 2 only for usage errors.
     """
     check_kind_option(kind)
+    check_save_world(save_world)
+    export_world = diff or save_world is not None
     try:
         source = LuauSource.from_path(file)
     except OSError as exc:
@@ -111,16 +123,63 @@ def run(
                 hostile_remotes=hostile_remotes,
                 project=project,
                 path_in_project=file,
+                export_world=export_world,
             )
         return run_script(
-            source.text, kind=kind, path=file, seconds=seconds, hostile_remotes=hostile_remotes
+            source.text,
+            kind=kind,
+            path=file,
+            seconds=seconds,
+            hostile_remotes=hostile_remotes,
+            export_world=export_world,
         )
 
     if output_format is RunFormat.JSON:
         with machine_stdout() as out:
-            out.write(json.dumps(run_document(execute()), indent=2) + "\n")
+            result = execute()
+            document = run_document(result)
+            if export_world:
+                change = world_change(result, file)
+                document["world"] = None if change is None else change.to_dict()
+                document["saved_world"] = _save(change, save_world)
+            out.write(json.dumps(document, indent=2) + "\n")
         return
-    _print(execute(), file)
+    result = execute()
+    _print(result, file)
+    if export_world:
+        change = world_change(result, file)
+        if diff:
+            print_world_change(change, Console(highlight=False))
+        saved = _save(change, save_world)
+        if saved is not None:
+            Console(highlight=False).print(f"saved the world after the run to {saved}")
+
+
+def _save(change: WorldChange | None, path: Path | None) -> str | None:
+    """Write the world after the run to `path` (when asked and there is one)."""
+    if change is None or path is None:
+        return None
+    try:
+        return str(save_xml(change.after, path))
+    except OSError as exc:
+        raise typer.BadParameter(
+            f"{path}: {exc.strerror or exc}", param_hint="--save-world"
+        ) from None
+
+
+def print_world_change(change: WorldChange | None, console: Console) -> None:
+    """The world diff for people (`--diff`), or why there is none."""
+    if change is None:
+        console.print(
+            Text(
+                "world diff: none, the world could not be read after the run "
+                "(the run was stopped outside the VM or ran out of memory)",
+                style="yellow",
+            )
+        )
+        return
+    console.print(Text("world diff", style="bold"))
+    console.print(change.diff.to_text(), markup=False, highlight=False, soft_wrap=True)
 
 
 def _in_place(

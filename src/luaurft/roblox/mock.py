@@ -532,7 +532,8 @@ def run_script(
 
     `export_world=True` snapshots the world just before the script starts and
     after the run (`ScriptRun.world_before` / `world_after`, see
-    `luaurft.roblox.world_export`), for the world diff and `--save-world`.
+    `luaurft.roblox.world_export`), for the world diff and `--save-world`; the
+    whole project is built then, not only what `code` names.
     """
     if isolate and not in_worker():
         outcome = isolated(
@@ -592,6 +593,7 @@ def run_script(
                     code,
                     script_kind,
                     at=None if in_tree else placement.script_path,
+                    whole=export_world,
                 )
             except SandboxError as exc:
                 return _rejected_run(exc, script_kind, placement.script_path)
@@ -792,8 +794,10 @@ def _build_project(
     kind: ScriptKind,
     *,
     at: str | None = None,
+    whole: bool = False,
 ) -> tuple[Any, pluau.Function | None]:
-    """Create every instance of `project`, parents first, with `code` at its node
+    """Create the instances of `project` that `code` can reach (`whole`: all of
+    them, for a world that is exported), parents first, with `code` at its node
     (or in the container `at`, a dotted path, when given).
 
     Returns the instance under test and its main chunk (None for a ModuleScript,
@@ -803,7 +807,12 @@ def _build_project(
     before: list[dict[str, Any]] = []
     after: list[dict[str, Any]] = []
     items = before
-    for node in project.needed_by(under_test, code):
+    nodes = (
+        sorted(project.nodes, key=lambda n: len(n.path))
+        if whole
+        else project.needed_by(under_test, code)
+    )
+    for node in nodes:
         if node is under_test:
             # Its ancestors are in `before`; its descendants (an init file's
             # siblings) must come after it exists.

@@ -225,8 +225,26 @@ def world_diff(before: RobloxTree, after: RobloxTree, notes: Sequence[str] = ())
     )
 
 
-def run_world_diff(run: ScriptRun) -> WorldDiff | None:
-    """The diff of a run made with `export_world=True`; None when it has no snapshots."""
+@dataclass(frozen=True, slots=True)
+class WorldChange:
+    """What one run did to the world: the diff, and the world after it (the tree
+    `--save-world` writes)."""
+
+    script: str
+    status: str
+    diff: WorldDiff
+    after: RobloxTree
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"script": self.script, "status": self.status, "diff": self.diff.to_dict()}
+
+    def to_text(self, limit: int = TEXT_LIMIT) -> str:
+        return f"{self.script} ({self.status})\n{self.diff.to_text(limit)}"
+
+
+def world_change(run: ScriptRun, script: str) -> WorldChange | None:
+    """What a run made with `export_world=True` did to the world; None when the
+    world could not be read (the worker died or the VM ran out of memory)."""
     if run.world_before is None or run.world_after is None:
         return None
     notes = [
@@ -235,7 +253,9 @@ def run_world_diff(run: ScriptRun) -> WorldDiff | None:
         for when, snap in (("before the run", run.world_before), ("after it", run.world_after))
         if snap.truncated
     ]
-    return world_diff(run.world_before.tree(), run.world_after.tree(), notes)
+    after = run.world_after.tree()
+    diff = world_diff(run.world_before.tree(), after, notes)
+    return WorldChange(script, run.status.value, diff, after)
 
 
 # -- value forms ------------------------------------------------------------------------
