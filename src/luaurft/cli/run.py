@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -20,14 +19,14 @@ from luaurft.cli._options import (
     check_save_world,
 )
 from luaurft.cli._output import machine_stdout
+from luaurft.cli._world import print_world_change, save_world_file
 from luaurft.errors import LuaurftError
 from luaurft.luau.kind import ScriptKind, detect_kind
 from luaurft.luau.source import LuauSource
-from luaurft.roblox.files import save_xml
 from luaurft.roblox.mock import DEFAULT_SECONDS, ScriptRun, run_script
 from luaurft.roblox.place import load_place, with_script
 from luaurft.roblox.project import ProjectTree, split_dotted
-from luaurft.roblox.world_diff import WorldChange, world_change
+from luaurft.roblox.world_diff import world_change
 
 
 class RunFormat(StrEnum):
@@ -141,7 +140,7 @@ def run(
             if export_world:
                 change = world_change(result, file)
                 document["world"] = None if change is None else change.to_dict()
-                document["saved_world"] = _save(change, save_world)
+                document["saved_world"] = save_world_file(change, save_world)
             out.write(json.dumps(document, indent=2) + "\n")
         return
     result = execute()
@@ -150,36 +149,9 @@ def run(
         change = world_change(result, file)
         if diff:
             print_world_change(change, Console(highlight=False))
-        saved = _save(change, save_world)
+        saved = save_world_file(change, save_world)
         if saved is not None:
             Console(highlight=False).print(f"saved the world after the run to {saved}")
-
-
-def _save(change: WorldChange | None, path: Path | None) -> str | None:
-    """Write the world after the run to `path` (when asked and there is one)."""
-    if change is None or path is None:
-        return None
-    try:
-        return str(save_xml(change.after, path))
-    except OSError as exc:
-        raise typer.BadParameter(
-            f"{path}: {exc.strerror or exc}", param_hint="--save-world"
-        ) from None
-
-
-def print_world_change(change: WorldChange | None, console: Console) -> None:
-    """The world diff for people (`--diff`), or why there is none."""
-    if change is None:
-        console.print(
-            Text(
-                "world diff: none, the world could not be read after the run "
-                "(the run was stopped outside the VM or ran out of memory)",
-                style="yellow",
-            )
-        )
-        return
-    console.print(Text("world diff", style="bold"))
-    console.print(change.diff.to_text(), markup=False, highlight=False, soft_wrap=True)
 
 
 def _in_place(

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import base64
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, fields, is_dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -132,8 +132,8 @@ class WorldDiff:
                     yield f"    tags {', '.join(item.tags)}"
         for change in self.changed:
             yield f"~ {change.path} ({change.class_name})"
-            for label, items in (("", change.properties), ("attribute ", change.attributes)):
-                for c in items:
+            for label, values in (("", change.properties), ("attribute ", change.attributes)):
+                for c in values:
                     yield f"    {label}{c.name}: {text_value(c.old)} -> {text_value(c.new)}"
             if change.tags_added:
                 yield f"    tags added: {', '.join(change.tags_added)}"
@@ -141,37 +141,66 @@ class WorldDiff:
                 yield f"    tags removed: {', '.join(change.tags_removed)}"
 
 
-def _paths(tree: RobloxTree) -> dict[int, str]:
-    """Display path of every instance (by id), `[n]` on later same-named siblings."""
-    out: dict[int, str] = {}
-    stack: list[tuple[str, list[Instance]]] = [("", tree.roots)]
-    while stack:
-        prefix, siblings = stack.pop()
+def _paths(tree: RobloxTree) -> dict[int, tuple[int, str]]:
+    """Tree-order position and display path of every instance (by id), `[n]` on
+    later siblings that share a class and a name."""
+    out: dict[int, tuple[int, str]] = {}
+    stack: list[tuple[str, Instance, int]] = []
+
+    def push(prefix: str, siblings: list[Instance]) -> None:
         seen: dict[tuple[str, str], int] = {}
+        labelled = []
         for node in siblings:
             key = (node.class_name, node.name)
             seen[key] = seen.get(key, 0) + 1
-            label = node.name if seen[key] == 1 else f"{node.name}[{seen[key]}]"
-            path = f"{prefix}.{label}" if prefix else label
-            out[id(node)] = path
-            stack.append((path, node.children))
+            labelled.append((prefix, node, seen[key]))
+        stack.extend(reversed(labelled))
+
+    push("", tree.roots)
+    while stack:
+        prefix, node, ordinal = stack.pop()
+        label = node.name if ordinal == 1 else f"{node.name}[{ordinal}]"
+        path = f"{prefix}.{label}" if prefix else label
+        out[id(node)] = (len(out), path)
+        push(path, node.children)
     return out
 
 
-def _placed(instance: Instance, paths: dict[int, str]) -> PlacedInstance:
-    return PlacedInstance(
-        paths[id(instance)],
+def _placed(instance: Instance, paths: dict[int, tuple[int, str]]) -> tuple[int, PlacedInstance]:
+    order, path = paths[id(instance)]
+    return order, PlacedInstance(
+        path,
         instance.class_name,
         tuple(ValueChange(k, None, v) for k, v in sorted(instance.attributes.items())),
         tuple(instance.tags),
     )
 
 
-def world_diff(before: RobloxTree, after: RobloxTree, notes: Sequence[str] = ()) -> WorldDiff:
-    """The instances added, removed and changed from `before` to `after`."""
+def _under(node: Instance, cut: Collection[str]) -> bool:
+    """Whether an ancestor of `node` is one the other snapshot was cut at."""
+    parent = node.parent
+    while parent is not None:
+        if parent.full_name in cut:
+            return True
+        parent = parent.parent
+    return False
+
+
+def world_diff(
+    before: RobloxTree,
+    after: RobloxTree,
+    notes: Sequence[str] = (),
+    *,
+    before_cut: Collection[str] = (),
+    after_cut: Collection[str] = (),
+) -> WorldDiff:
+    """The instances added, removed and changed from `before` to `after`, in tree
+    order. `before_cut` / `after_cut`: dotted paths where a snapshot stopped (see
+    `WorldSnapshot.cut_paths`); what the other side has below them is unknown, so
+    it is not listed as added or removed."""
     before_paths, after_paths = _paths(before), _paths(after)
-    added: list[PlacedInstance] = []
-    removed: list[PlacedInstance] = []
+    added: list[tuple[int, PlacedInstance]] = []
+    removed: list[tuple[int, PlacedInstance]] = []
     changes: dict[int, dict[str, Any]] = {}
     found = differences(
         before,
@@ -183,9 +212,10 @@ def world_diff(before: RobloxTree, after: RobloxTree, notes: Sequence[str] = ())
     for d in found:
         node = d.instance
         if d.kind in ("only_first", "only_second"):
-            into, paths = (
-                (removed, before_paths) if d.kind == "only_first" else (added, after_paths)
-            )
+            first = d.kind == "only_first"
+            into, paths = (removed, before_paths) if first else (added, after_paths)
+            if _under(node, after_cut if first else before_cut):
+                continue
             # A service is in every game: only what is inside it is a change.
             if node.parent is not None:
                 into.append(_placed(node, paths))
@@ -206,21 +236,22 @@ def world_diff(before: RobloxTree, after: RobloxTree, notes: Sequence[str] = ())
                 None if d.new is MISSING else d.new,
             )
         )
-    changed = [
-        InstanceChange(
-            before_paths[key],
+    changed: list[tuple[int, InstanceChange]] = []
+    for key, entry in changes.items():
+        order, path = before_paths[key]
+        change = InstanceChange(
+            path,
             entry["node"].class_name,
             tuple(sorted(entry["property"], key=lambda c: c.name)),
             tuple(sorted(entry["attribute"], key=lambda c: c.name)),
             *entry["tags"],
         )
-        for key, entry in changes.items()
-    ]
-    changed = [c for c in changed if c.properties or c.attributes or c.tags_added or c.tags_removed]
+        if change.properties or change.attributes or change.tags_added or change.tags_removed:
+            changed.append((order, change))
     return WorldDiff(
-        added=tuple(sorted(added, key=lambda i: i.path)),
-        removed=tuple(sorted(removed, key=lambda i: i.path)),
-        changed=tuple(sorted(changed, key=lambda c: c.path)),
+        added=tuple(i for _, i in sorted(added, key=lambda p: p[0])),
+        removed=tuple(i for _, i in sorted(removed, key=lambda p: p[0])),
+        changed=tuple(c for _, c in sorted(changed, key=lambda p: p[0])),
         notes=tuple(notes),
     )
 
@@ -248,13 +279,20 @@ def world_change(run: ScriptRun, script: str) -> WorldChange | None:
     if run.world_before is None or run.world_after is None:
         return None
     notes = [
-        f"the world held {snap.total} instances {when}; the export stops at {snap.limit}, "
-        f"so the diff covers only the first {snap.limit} in tree order"
+        f"the world held {snap.total} instances {when}; the export stops at {snap.limit} "
+        "(in tree order, every service kept): what lies past that is neither listed "
+        "nor saved"
         for when, snap in (("before the run", run.world_before), ("after it", run.world_after))
         if snap.truncated
     ]
     after = run.world_after.tree()
-    diff = world_diff(run.world_before.tree(), after, notes)
+    diff = world_diff(
+        run.world_before.tree(),
+        after,
+        notes,
+        before_cut=run.world_before.cut_paths(),
+        after_cut=run.world_after.cut_paths(),
+    )
     return WorldChange(script, run.status.value, diff, after)
 
 

@@ -13,7 +13,8 @@ PhysicalProperties, an instance outside the export as an attribute) are left
 out. Scripts get their source when the run knows it.
 
 A world of more than `limit` instances, or deeper than `EXPORT_DEPTH_LIMIT`
-levels, is cut: the snapshot says how many instances the world held.
+levels, is cut (every service is kept, what is inside them stops at the limit):
+the snapshot says how many instances the world held and where it was cut.
 """
 
 from __future__ import annotations
@@ -81,6 +82,20 @@ class WorldSnapshot:
     def truncated(self) -> bool:
         return self.total > len(self.records)
 
+    def cut_paths(self) -> frozenset[str]:
+        """Dotted paths of the exported instances some of whose children were not
+        exported (past the limits): what is below them is unknown, not absent."""
+        names: list[str] = []
+        cut: set[str] = set()
+        for record in self.records:
+            parent = _index(record.get("parent"))
+            name = str(record.get("name", record.get("class", "")))
+            path = f"{names[parent - 1]}.{name}" if 0 < parent <= len(names) else name
+            names.append(path)
+            if record.get("cut") is True:
+                cut.add(path)
+        return frozenset(cut)
+
     def tree(self) -> RobloxTree:
         """The snapshot as the tree the `.rbxmx` writer saves."""
         made: list[Instance] = []
@@ -116,7 +131,8 @@ def snapshot_world(
     )
     if not values:
         return None
-    raw = to_python(values[0], max_items=max(limit, 1000) + 1)
+    # Services come on top of the limit (a few dozen at most).
+    raw = to_python(values[0], max_items=limit + 1000)
     if not isinstance(raw, dict):
         return None
     items = raw.get("items")
@@ -160,9 +176,10 @@ def _byte(channel: float) -> int:
     return max(0, min(255, round(channel * 255)))
 
 
-def _numbers(raw: dict[str, Any], count: int) -> list[float] | None:
-    """The `count` numbers of an exported value, or None when it has other ones."""
-    v = raw.get("v")
+def _numbers(raw: object, count: int) -> list[float] | None:
+    """The `count` numbers (any number for -1) of an exported value, or None when
+    it has other ones."""
+    v = raw.get("v") if isinstance(raw, dict) else None
     if isinstance(v, dict) and not v:
         v = []
     if not isinstance(v, list) or (count >= 0 and len(v) != count):
