@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from luaurft.agent.execution import answer_project, in_answer
+from luaurft.agent.execution import answer_project, answer_world_change, in_answer
 from luaurft.agent.feedback import (
     DEFAULT_MAX_CHARS,
     FileFeedback,
@@ -141,15 +141,18 @@ def assist(
     multi_file_hint: bool = True,
     max_feedback_chars: int = DEFAULT_MAX_CHARS,
     progress: Progress | None = None,
+    world: bool = False,
 ) -> AssistResult:
     """Generate code for `task`, self-correct it, optionally push it into Studio.
 
     `max_rounds` is K, the number of rewrites after the first answer (the
     Studio correction round counts as one). `score` replaces the scorer
     (deterministic + execution when available, see `make_score_fn`); `studio`
-    is a running `StudioBridge` (or a `StudioSession` around one). Returns
-    every round and the best version; raises `AssistError` when no round
-    produced any code.
+    is a running `StudioBridge` (or a `StudioSession` around one). `world`
+    runs the best version's main script once more in the mock world and keeps
+    what it changed there (`AssistResult.world`: the diff and the world after).
+    Returns every round and the best version; raises `AssistError` when no
+    round produced any code.
     """
     settings = settings or Settings()
     threshold = settings.agent.rewrite_threshold if threshold is None else threshold
@@ -273,6 +276,10 @@ def assist(
     ):
         # Below the threshold but still the best there is: the developer reviews it in Studio.
         best = push(best)
+    change = None
+    if world:
+        say(f"running round {best.index}'s main script to see what it changes in the world")
+        change = answer_world_change([AnswerFile(f.path, f.source) for f in best.files])
     return AssistResult(
         task=task,
         rounds=tuple(rounds),
@@ -283,6 +290,7 @@ def assist(
         stop_reason=stop_reason,
         exec_scoring=bool(uses_exec),
         pushes=tuple(pushes),
+        world=change,
     )
 
 

@@ -4,7 +4,8 @@ This is the one place the assistant reaches for execution: the code runs as its
 script kind in a fresh mock world (`luaurft.roblox.mock.run_script`) with the
 standard stimulus, exactly as `luaurft run` does. The scripts of a multi-file
 answer run together (`run_answer`): each runs with the others present, so a
-server Script can require a ModuleScript of the same answer.
+server Script can require a ModuleScript of the same answer. `answer_world_change`
+runs an answer's main script once more to show what it does to the world.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from luaurft.agent.files import AnswerFile
+from luaurft.luau.kind import ScriptKind
 from luaurft.luau.sandbox import Limits
 from luaurft.roblox.mock import DEFAULT_SECONDS, run_script
 from luaurft.roblox.project import InProject, ProjectTree
+from luaurft.roblox.world_diff import WorldChange, world_change
 
 
 def run_code(
@@ -80,3 +83,29 @@ def run_answer(
 
 
 __all__ = ["answer_project", "in_answer", "run_answer", "run_code"]
+
+
+def answer_world_change(
+    files: Sequence[AnswerFile],
+    *,
+    seconds: float = DEFAULT_SECONDS,
+    cpu_seconds: float = 2.0,
+) -> WorldChange | None:
+    """What an answer's main script (its first server Script, else its first file)
+    does to the mock world, run with the answer's other files present; None for an
+    answer without files or a run whose world could not be read."""
+    if not files:
+        return None
+    main = next((f for f in files if f.kind is ScriptKind.SCRIPT), files[0])
+    located = in_answer(answer_project(files), main) if len(files) > 1 else None
+    run = run_script(
+        main.source,
+        kind=main.kind.value,
+        path=main.path,
+        seconds=seconds,
+        limits=Limits(cpu_seconds=cpu_seconds),
+        project=None if located is None else located.tree,
+        path_in_project=None if located is None else located.file,
+        export_world=True,
+    )
+    return world_change(run, main.path)

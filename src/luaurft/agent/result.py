@@ -14,6 +14,7 @@ from luaurft.scoring.rule import Finding
 
 if TYPE_CHECKING:
     from luaurft.agent.output import WriteReport
+    from luaurft.roblox.world_diff import WorldChange
 
 RoundPurpose = Literal["generate", "rewrite", "studio-fix"]
 
@@ -145,6 +146,8 @@ class AssistResult:
     stop_reason: str
     exec_scoring: bool
     pushes: tuple[StudioPush, ...] = field(default=())
+    #: What the best version's main script did to the mock world, when asked.
+    world: WorldChange | None = None
 
     @property
     def best(self) -> AssistRound:
@@ -200,6 +203,7 @@ class AssistResult:
             "rounds": [r.to_dict() for r in self.rounds],
             "files": [f.to_dict() for f in self.files],
             "studio": [p.to_dict() for p in self.pushes],
+            "world": None if self.world is None else self.world.to_dict(),
         }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -107,3 +108,35 @@ def vllm_settings(settings: Settings, tensor: int | None, data: int | None) -> V
         if v is not None
     }
     return settings.vllm.model_copy(update=update)
+
+
+# -- the mock world after a run: one spelling for `run` and `assist` ----------------------
+
+WorldDiffOption = Annotated[
+    bool,
+    typer.Option(
+        "--diff",
+        help="Show what the script changed in the mock world: instances added, removed "
+        "and changed (properties, attributes and tags, old -> new).",
+    ),
+]
+SaveWorldOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--save-world",
+        metavar="OUT.rbxmx",
+        help="Save the mock world after the run (services and what is in them) as an "
+        "XML model Studio opens (.rbxmx, or .rbxlx for a place).",
+    ),
+]
+WORLD_SUFFIXES = (".rbxmx", ".rbxlx")
+
+
+def check_save_world(path: Path | None) -> None:
+    """Reject a --save-world name that is not an XML place or model file (the writer
+    writes XML; a binary name would hold text Studio cannot open)."""
+    if path is not None and path.suffix.lower() not in WORLD_SUFFIXES:
+        raise typer.BadParameter(
+            f"{path}: the world is saved as XML; name it .rbxmx (or .rbxlx)",
+            param_hint="--save-world",
+        )

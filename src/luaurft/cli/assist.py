@@ -21,7 +21,9 @@ from luaurft.cli._generator import (
     ModelOption,
     build_generator,
 )
+from luaurft.cli._options import SaveWorldOption, WorldDiffOption, check_save_world
 from luaurft.cli._output import machine_stdout
+from luaurft.cli._world import print_world_change, save_world_file
 
 
 class OutputFormat(StrEnum):
@@ -102,8 +104,15 @@ def assist_command(
     output_format: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="table for people, json for programs.")
     ] = OutputFormat.TABLE,
+    diff: WorldDiffOption = False,
+    save_world: SaveWorldOption = None,
 ) -> None:
-    """Generate Luau for TASK, rewrite it with the scorers' feedback until it passes, keep the best."""
+    """Generate Luau for TASK, rewrite it with the scorers' feedback until it passes, keep the best.
+
+    With --diff or --save-world, the best version's main script (its first server
+    Script) runs once more in the mock world to show what it changes there.
+    """
+    check_save_world(save_world)
     from luaurft.agent import StudioSession, assist, default_sampling
     from luaurft.config import Settings, load_config
 
@@ -140,6 +149,7 @@ def assist_command(
             aggregate=aggregate.value,
             studio=session,
             progress=progress,
+            world=diff or save_world is not None,
         )
     finally:
         if bridge is not None:
@@ -159,9 +169,11 @@ def assist_command(
         )
     for note in report.notes if report is not None else []:
         err.print(Text(note, style="yellow"), soft_wrap=True)
+    saved_world = save_world_file(result.world, save_world)
     if output_format is OutputFormat.JSON:
         with machine_stdout() as stream:
             document = result.to_dict()
+            document["saved_world"] = saved_world
             written = report.to_dict() if report is not None else {}
             document["written"] = written.get("written", [])
             document["rejected"] = written.get("rejected", [])
@@ -178,6 +190,10 @@ def assist_command(
                 console.print(f"wrote {path}")
             if report.project_file is not None:
                 console.print(f"wrote {report.project_file} (Rojo project)")
+        if diff:
+            print_world_change(result.world, console)
+        if saved_world is not None:
+            console.print(f"saved the world after the run to {saved_world}")
         # The answer is never lost: what no file holds is printed.
         unsaved = {r.path for r in report.rejected if r.saved_to is None} if report else None
         for f in result.files:

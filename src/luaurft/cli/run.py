@@ -12,14 +12,21 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from luaurft.cli._options import check_kind_option
+from luaurft.cli._options import (
+    SaveWorldOption,
+    WorldDiffOption,
+    check_kind_option,
+    check_save_world,
+)
 from luaurft.cli._output import machine_stdout
+from luaurft.cli._world import print_world_change, save_world_file
 from luaurft.errors import LuaurftError
 from luaurft.luau.kind import ScriptKind, detect_kind
 from luaurft.luau.source import LuauSource
 from luaurft.roblox.mock import DEFAULT_SECONDS, ScriptRun, run_script
 from luaurft.roblox.place import load_place, with_script
 from luaurft.roblox.project import ProjectTree, split_dotted
+from luaurft.roblox.world_diff import world_change
 
 
 class RunFormat(StrEnum):
@@ -86,12 +93,16 @@ def run(
             "ServerScriptService.Combat (default: where its kind lives).",
         ),
     ] = None,
+    diff: WorldDiffOption = False,
+    save_world: SaveWorldOption = None,
 ) -> None:
     """Run a script in the sandboxed mock Roblox world: output, errors and what it did.
 
     Exits 0 whatever the script does; 2 only for usage errors.
     """
     check_kind_option(kind)
+    check_save_world(save_world)
+    export_world = diff or save_world is not None
     try:
         source = LuauSource.from_path(file)
     except OSError as exc:
@@ -111,16 +122,36 @@ def run(
                 hostile_remotes=hostile_remotes,
                 project=project,
                 path_in_project=file,
+                export_world=export_world,
             )
         return run_script(
-            source.text, kind=kind, path=file, seconds=seconds, hostile_remotes=hostile_remotes
+            source.text,
+            kind=kind,
+            path=file,
+            seconds=seconds,
+            hostile_remotes=hostile_remotes,
+            export_world=export_world,
         )
 
     if output_format is RunFormat.JSON:
         with machine_stdout() as out:
-            out.write(json.dumps(run_document(execute()), indent=2) + "\n")
+            result = execute()
+            document = run_document(result)
+            if export_world:
+                change = world_change(result, file)
+                document["world"] = None if change is None else change.to_dict()
+                document["saved_world"] = save_world_file(change, save_world)
+            out.write(json.dumps(document, indent=2) + "\n")
         return
-    _print(execute(), file)
+    result = execute()
+    _print(result, file)
+    if export_world:
+        change = world_change(result, file)
+        if diff:
+            print_world_change(change, Console(highlight=False))
+        saved = save_world_file(change, save_world)
+        if saved is not None:
+            Console(highlight=False).print(f"saved the world after the run to {saved}")
 
 
 def _in_place(

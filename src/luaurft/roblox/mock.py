@@ -40,6 +40,7 @@ from luaurft.luau.sandbox import (
 from luaurft.roblox.project import ProjectNode, ProjectTree, dotted
 from luaurft.roblox.scaffold import Placement, infer_placement
 from luaurft.roblox.surface import HOST_FUNCTIONS as SURFACE_HOST_FUNCTIONS
+from luaurft.roblox.world_export import WorldSnapshot, snapshot_world
 
 RUNTIME_FILES = ("core", "enums", "datatypes", "instance", "classes", "services", "world")
 # Generated data chunks (scripts/gen_*.py), each handed to the runtime as rt.<key>.
@@ -132,6 +133,10 @@ class ScriptRun:
     placement: str = ""
     #: Faults of the mock runtime itself (never the script's); tests keep this empty.
     engine_errors: list[str] = field(default_factory=list)
+    #: The world just before the script started and after the run, when asked
+    #: (`run_script(export_world=True)`); None when it was not, or could not be read.
+    world_before: WorldSnapshot | None = None
+    world_after: WorldSnapshot | None = None
 
     @property
     def error(self) -> LuauError | None:
@@ -495,6 +500,7 @@ def run_script(
     project: ProjectTree | None = None,
     path_in_project: str | os.PathLike[str] | None = None,
     isolate: bool = True,
+    export_world: bool = False,
 ) -> ScriptRun:
     """Run one script as its kind in a fresh mock world and report what happened.
 
@@ -523,6 +529,11 @@ def run_script(
     budget of `limits`: a worker that dies or overruns ends the run as `crashed`
     or `timeout`. `isolate=False` runs it in this process (benchmarks, and
     callers already inside a worker).
+
+    `export_world=True` snapshots the world just before the script starts and
+    after the run (`ScriptRun.world_before` / `world_after`, see
+    `luaurft.roblox.world_export`), for the world diff and `--save-world`; the
+    whole project is built then, not only what `code` names.
     """
     if isolate and not in_worker():
         outcome = isolated(
@@ -540,6 +551,7 @@ def run_script(
             project=project,
             path_in_project=None if path_in_project is None else os.fspath(path_in_project),
             isolate=False,
+            export_world=export_world,
             wall_seconds=(limits or Limits()).wall_budget(),
         )
         if isinstance(outcome, WorkerFailure):
@@ -581,6 +593,7 @@ def run_script(
                     code,
                     script_kind,
                     at=None if in_tree else placement.script_path,
+                    whole=export_world,
                 )
             except SandboxError as exc:
                 return _rejected_run(exc, script_kind, placement.script_path)
@@ -597,13 +610,10 @@ def run_script(
                     )
         if setup:
             world.run_setup(setup)
+        main: pluau.Function | None
         try:
             if under_test is not None:
                 proxy, main = under_test
-                if main is None:
-                    world.require_from_engine(proxy, side)
-                else:
-                    world.launch(proxy, main)
             elif script_kind is ScriptKind.MODULE_SCRIPT:
                 proxy = world.load_module(
                     code,
@@ -612,18 +622,32 @@ def run_script(
                     chunk=USER_CHUNK,
                     track_return=True,
                 )
-                world.require_from_engine(proxy, side)
+                main = None
             else:
                 class_name = "LocalScript" if script_kind is ScriptKind.LOCAL_SCRIPT else "Script"
-                proxy, fn = world.load_script(
+                proxy, main = world.load_script(
                     code,
                     class_name=class_name,
                     name=placement.script_name,
                     path=placement.script_path,
                 )
-                world.launch(proxy, fn)
         except SandboxError as exc:
             return _rejected_run(exc, script_kind, placement.script_path)
+        sources: dict[str, str] = {}
+        before = None
+        if export_world:
+            # Sources by where each script sits: a place's or project's own, and this one.
+            for n in project.nodes if project is not None else ():
+                if n.source is not None:
+                    sources[dotted(n.path)] = n.source
+            sources.update(modules or {})
+            script_at = dotted(node.path) if in_tree and node is not None else None
+            sources[script_at or f"{placement.script_path}.{placement.script_name}"] = code
+            before = snapshot_world(world, sources=sources)
+        if main is None:
+            world.require_from_engine(proxy, side)
+        else:
+            world.launch(proxy, main)
         _, drive_error = world.drive(
             seconds,
             script_kind,
@@ -635,6 +659,9 @@ def run_script(
         run = world.script_run(script_kind, placement.script_path)
         if drive_error is not None and run.stop is None:
             run.engine_errors.append(f"driver: {drive_error.message}")
+        if export_world:
+            run.world_before = before
+            run.world_after = snapshot_world(world, sources=sources)
         return run
 
 
@@ -767,8 +794,10 @@ def _build_project(
     kind: ScriptKind,
     *,
     at: str | None = None,
+    whole: bool = False,
 ) -> tuple[Any, pluau.Function | None]:
-    """Create every instance of `project`, parents first, with `code` at its node
+    """Create the instances of `project` that `code` can reach (`whole`: all of
+    them, for a world that is exported), parents first, with `code` at its node
     (or in the container `at`, a dotted path, when given).
 
     Returns the instance under test and its main chunk (None for a ModuleScript,
@@ -778,7 +807,12 @@ def _build_project(
     before: list[dict[str, Any]] = []
     after: list[dict[str, Any]] = []
     items = before
-    for node in project.needed_by(under_test, code):
+    nodes = (
+        sorted(project.nodes, key=lambda n: len(n.path))
+        if whole
+        else project.needed_by(under_test, code)
+    )
+    for node in nodes:
         if node is under_test:
             # Its ancestors are in `before`; its descendants (an init file's
             # siblings) must come after it exists.

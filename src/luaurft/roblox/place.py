@@ -39,17 +39,26 @@ from luaurft.roblox.files.values import (
 )
 from luaurft.roblox.project import InstancePath, ProjectNode, ProjectTree, dotted
 
-#: Serialized property names that differ from the name scripts use.
-_SCRIPT_NAMES = {
-    "size": "Size",
-    "shape": "Shape",
-    "Color3uint8": "Color",
-    "formFactorRaw": "FormFactor",
-    "Health_XML": "Health",
-    "xmlRead_MaxDistance_3": "RollOffMaxDistance",
-    "Heat_xml": "Heat",
-    "Size_xml": "Size",
+#: Properties a file stores under another name than scripts use:
+#: (class that declares it, name scripts use) -> name in the file.
+SERIALIZED_NAMES = {
+    ("BasePart", "Size"): "size",
+    ("Part", "Shape"): "shape",
+    ("BasePart", "Color"): "Color3uint8",
+    ("FormFactorPart", "FormFactor"): "formFactorRaw",
+    ("Humanoid", "Health"): "Health_XML",
+    ("Sound", "RollOffMaxDistance"): "xmlRead_MaxDistance_3",
+    ("Fire", "Heat"): "Heat_xml",
+    ("Fire", "Size"): "Size_xml",
 }
+_SCRIPT_NAMES = {stored: name for (_, name), stored in SERIALIZED_NAMES.items()}
+
+
+def script_property_name(stored: str) -> str:
+    """The name scripts use for a property a file stores as `stored`."""
+    return _SCRIPT_NAMES.get(stored, stored)
+
+
 #: Set by the builder from the node itself, or meaningless inside the mock.
 _NOT_COPIED = frozenset(
     {"Name", "Source", "LinkedSource", "HistoryId", "UniqueId", "SourceAssetId"}
@@ -105,7 +114,7 @@ def instance_state(instance: Instance) -> dict[str, Any]:
             continue
         converted = lua_value(value)
         if converted is not None:
-            props[_SCRIPT_NAMES.get(name, name)] = converted
+            props[script_property_name(name)] = converted
     attributes = {
         name: converted
         for name, value in instance.attributes.items()

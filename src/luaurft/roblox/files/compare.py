@@ -9,12 +9,32 @@ attributes and tags. Refs compare by where their targets sit in each tree.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Collection, Iterator
-from dataclasses import fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass
 
 from luaurft.roblox.files.tree import Instance, RobloxTree
 from luaurft.roblox.files.values import Content, PropertyValue, Ref
+
+#: The side of a property or attribute one tree lacks.
+MISSING = object()
+
+
+@dataclass(frozen=True, slots=True)
+class Difference:
+    """One way two trees differ. `kind`: "only_first" / "only_second" (an instance
+    and what is below it, with `ordinal` among its same-class same-name siblings),
+    "property" / "attribute" (`name`, `old` from the first tree, `new` from the
+    second, MISSING on the side that lacks it) or "tags" (`old`, `new` lists).
+    `instance` is the first tree's for a pair."""
+
+    kind: str
+    instance: Instance
+    name: str = ""
+    old: object = None
+    new: object = None
+    ordinal: int = 0
 
 
 def _keyed(siblings: list[Instance]) -> dict[tuple[str, str, int], Instance]:
@@ -30,7 +50,7 @@ def _keyed(siblings: list[Instance]) -> dict[tuple[str, str, int], Instance]:
 
 
 def _pairs(
-    a: list[Instance], b: list[Instance], unmatched: list[str]
+    a: list[Instance], b: list[Instance], unmatched: list[Difference]
 ) -> Iterator[tuple[Instance, Instance]]:
     stack = [(a, b)]
     while stack:
@@ -39,13 +59,13 @@ def _pairs(
         for key, node in left.items():
             other = right.get(key)
             if other is None:
-                unmatched.append(f"{node.full_name} ({node.class_name}): only in the first tree")
+                unmatched.append(Difference("only_first", node, ordinal=key[2]))
                 continue
             yield node, other
             stack.append((node.children, other.children))
         for key, node in right.items():
             if key not in left:
-                unmatched.append(f"{node.full_name} ({node.class_name}): only in the second tree")
+                unmatched.append(Difference("only_second", node, ordinal=key[2]))
 
 
 def _normal(value: object) -> object:
@@ -85,6 +105,51 @@ class _Comparer:
         return bool(a == b)
 
 
+def differences(
+    a: RobloxTree,
+    b: RobloxTree,
+    *,
+    rel_tol: float = 1e-6,
+    abs_tol: float = 1e-6,
+    ignore_properties: Collection[str] = (),
+) -> Iterator[Difference]:
+    """Every difference between two trees: those of paired instances first (their
+    properties, attributes, tags), then the instances only one tree has."""
+    unmatched: list[Difference] = []
+    pairs = list(_pairs(a.roots, b.roots, unmatched))
+    pairing = {id(left): right for left, right in pairs}
+    comparer = _Comparer(pairing, rel_tol, abs_tol)
+    for left, right in pairs:
+        for kind, old_values, new_values, ignored in (
+            ("property", left.properties, right.properties, ignore_properties),
+            ("attribute", left.attributes, right.attributes, ()),
+        ):
+            for name in sorted(set(old_values) | set(new_values)):
+                if name in ignored:
+                    continue
+                old, new = old_values.get(name, MISSING), new_values.get(name, MISSING)
+                if old is MISSING or new is MISSING or not comparer.same(old, new):
+                    yield Difference(kind, left, name, old, new)
+        if left.tags != right.tags:
+            yield Difference("tags", left, old=list(left.tags), new=list(right.tags))
+    yield from unmatched
+
+
+def _line(difference: Difference) -> str:
+    node, name = difference.instance, difference.name
+    where = node.full_name
+    match difference.kind:
+        case "only_first" | "only_second":
+            side = "first" if difference.kind == "only_first" else "second"
+            return f"{where} ({node.class_name}): only in the {side} tree"
+        case "tags":
+            return f"{where}: tags {difference.old!r} vs {difference.new!r}"
+    if difference.old is MISSING or difference.new is MISSING:
+        side = "first" if difference.old is MISSING else "second"
+        return f"{where}.{name}: {difference.kind} missing from the {side} tree"
+    return f"{where}.{name}: {difference.old!r} vs {difference.new!r}"
+
+
 def tree_differences(
     a: RobloxTree,
     b: RobloxTree,
@@ -94,33 +159,10 @@ def tree_differences(
     ignore_properties: Collection[str] = (),
     limit: int = 50,
 ) -> list[str]:
-    """What differs between two trees (empty when they hold the same instances);
-    at most `limit` lines."""
-    out: list[str] = []
-    pairs = list(_pairs(a.roots, b.roots, out))
-    pairing = {id(left): right for left, right in pairs}
-    comparer = _Comparer(pairing, rel_tol, abs_tol)
-    for left, right in pairs:
-        where = left.full_name
-        for name in sorted(set(left.properties) | set(right.properties)):
-            if name in ignore_properties:
-                continue
-            if name not in left.properties or name not in right.properties:
-                side = "second" if name in left.properties else "first"
-                out.append(f"{where}.{name}: missing from the {side} tree")
-            elif not comparer.same(left.properties[name], right.properties[name]):
-                out.append(
-                    f"{where}.{name}: {left.properties[name]!r} vs {right.properties[name]!r}"
-                )
-        if left.attributes.keys() != right.attributes.keys() or not all(
-            comparer.same(v, right.attributes[k]) for k, v in left.attributes.items()
-        ):
-            out.append(f"{where}: attributes {left.attributes!r} vs {right.attributes!r}")
-        if left.tags != right.tags:
-            out.append(f"{where}: tags {left.tags!r} vs {right.tags!r}")
-        if len(out) >= limit:
-            break
-    return out[:limit]
+    """What differs between two trees, one line each (empty when they hold the
+    same instances); at most `limit` lines."""
+    found = differences(a, b, rel_tol=rel_tol, abs_tol=abs_tol, ignore_properties=ignore_properties)
+    return [_line(d) for d in itertools.islice(found, limit)]
 
 
 def same_value(a: PropertyValue, b: PropertyValue, *, tol: float = 1e-6) -> bool:
