@@ -70,6 +70,9 @@ def test_a_tie_between_the_sides_is_taken_as_a_server_script_and_said() -> None:
         ('print("Hello world, from client!")\n', CLIENT, "client"),
         ("local camera = require(script.Camera)\n", CLIENT, "Camera"),
         ("require(script.GameServer).start()\n", SERVER, "GameServer"),
+        # A leading Client or Server says whose the thing is.
+        ("require(script.ClientHook).start()\n", CLIENT, "ClientHook"),
+        ("local role = require(script.ServerRole).get()\n", SERVER, "ServerRole"),
         (
             "for _, s in script.Services:GetChildren() do require(s).init() end\n",
             SERVER,

@@ -95,13 +95,26 @@ def _lean_patterns() -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
     return patterns[0], patterns[1]
 
 
+class _SideWords(NamedTuple):
+    """The `side_names` table: words that name a side as the last word of a name
+    (or, `leading`, as its first), and the names that carry them but are Roblox's."""
+
+    client: frozenset[str]
+    server: frozenset[str]
+    leading: frozenset[str]
+    not_names: frozenset[str]
+
+
 @cache
-def _side_words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """(client words, server words, names that carry them but are Roblox's own)."""
+def _side_words() -> _SideWords:
     block = _side_table().get("side_names", {})
     services = tomllib.loads((_API_DATA / "names.toml").read_text("utf-8")).get("services", ())
-    not_names = frozenset(block.get("not_names", ())) | frozenset(services)
-    return frozenset(block.get("client", ())), frozenset(block.get("server", ())), not_names
+    return _SideWords(
+        frozenset(block.get("client", ())),
+        frozenset(block.get("server", ())),
+        frozenset(block.get("leading", ())),
+        frozenset(block.get("not_names", ())) | frozenset(services),
+    )
 
 
 _WORD_CHAR = re.compile(r"\w")
@@ -142,7 +155,7 @@ class _Named(NamedTuple):
 def _named_sides(code: str) -> tuple[_Named, _Named]:
     """The words that say client or server in the project's own names and
     strings, and those in its comments (a header's `-- Client entry point`)."""
-    client_words, server_words, not_names = _side_words()
+    words = _side_words()
     in_code, in_comments = _Named([], []), _Named([], [])
     for token in tokenize(code):
         if token.kind in (TokenKind.NAME, TokenKind.STRING):
@@ -152,15 +165,18 @@ def _named_sides(code: str) -> tuple[_Named, _Named]:
         else:
             continue
         for word in [token.text] if token.kind is TokenKind.NAME else _WORD_SPLIT.split(token.text):
-            if not word or word in not_names:
+            if not word or word in words.not_names:
                 continue
             # A name says what a thing is in its last word (`BallClient`,
-            # `PlacementController`, `GameServer`); `ServiceBag` is a bag.
-            parts = _NAME_PART.findall(word)
-            role = parts[-1].lower() if parts else ""
-            if role in client_words:
+            # `PlacementController`, `GameServer`; a `ServiceBag` is a bag), and
+            # whose it is in a leading Client or Server (`ClientHook`).
+            parts = [p.lower() for p in _NAME_PART.findall(word)]
+            if not parts:
+                continue
+            role = parts[-1] if parts[-1] in words.client | words.server else parts[0]
+            if role in words.client and (role == parts[-1] or role in words.leading):
                 into.client.append(word)
-            elif role in server_words:
+            elif role in words.server and (role == parts[-1] or role in words.leading):
                 into.server.append(word)
     return in_code, in_comments
 
