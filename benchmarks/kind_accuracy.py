@@ -5,9 +5,11 @@
 Every `.lua`/`.luau` file under DIR has a kind its Rojo name declares:
 `*.client.lua(u)` a LocalScript, `*.server.lua(u)` a Script, any other name a
 ModuleScript. Each file's kind is inferred from its text alone (no path), and
-the tool prints, per declared kind, how many were inferred right, and how many
-of them the inference itself marked as unsure (a `kind_reason`: signals absent
-or in conflict). `--wrong` lists the misses with their reasons.
+the tool prints, per declared kind, how many were inferred right; how many of
+them the inference itself marked as unsure (a `kind_reason`: signals weak,
+absent or in conflict); and how many carry no side signal at all (nothing in
+the text says client or server, so no reader could tell), with the share right
+among the others. `--wrong` lists the misses with their reasons.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from luaurft.luau.kind import ScriptKind, kind_with_reason
+from luaurft.luau.kind import NO_SIDE_SIGNAL, ScriptKind, kind_with_reason
 
 
 def declared_kind(path: Path) -> ScriptKind:
@@ -42,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     total: Counter[ScriptKind] = Counter()
     right: Counter[ScriptKind] = Counter()
     unsure: Counter[ScriptKind] = Counter()
+    silent: Counter[ScriptKind] = Counter()
+    silent_right: Counter[ScriptKind] = Counter()
     wrong: list[tuple[Path, ScriptKind, ScriptKind, str | None]] = []
     for path in files:
         text = path.read_text("utf-8", errors="replace")
@@ -49,13 +53,22 @@ def main(argv: list[str] | None = None) -> int:
         inferred, reason = kind_with_reason(text)
         total[truth] += 1
         unsure[truth] += reason is not None
+        silent[truth] += reason == NO_SIDE_SIGNAL
         if inferred is truth:
             right[truth] += 1
+            silent_right[truth] += reason == NO_SIDE_SIGNAL
         else:
             wrong.append((path, truth, inferred, reason))
 
     rows = {
-        kind.value: {"right": right[kind], "total": total[kind], "unsure": unsure[kind]}
+        kind.value: {
+            "right": right[kind],
+            "total": total[kind],
+            "unsure": unsure[kind],
+            "no_signal": silent[kind],
+            "right_with_signal": right[kind] - silent_right[kind],
+            "with_signal": total[kind] - silent[kind],
+        }
         for kind in ScriptKind
         if total[kind]
     }
@@ -65,9 +78,11 @@ def main(argv: list[str] | None = None) -> int:
     else:
         for kind, row in rows.items():
             share = row["right"] / row["total"]
+            signalled = row["right_with_signal"] / row["with_signal"] if row["with_signal"] else 1.0
             print(
                 f"{kind:13} {row['right']:4}/{row['total']:<4} right ({share:6.1%}), "
-                f"{row['unsure']} with a kind_reason"
+                f"{row['unsure']} with a kind_reason, {row['no_signal']} with no side signal; "
+                f"with a signal {row['right_with_signal']}/{row['with_signal']} ({signalled:.1%})"
             )
     if args.wrong:
         for path, truth, inferred, reason in wrong:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from luaurft.luau.kind import ScriptKind, kind_with_reason, module_side
+from luaurft.luau.kind import NO_SIDE_SIGNAL, ScriptKind, kind_with_reason, module_side
 
 CLIENT = ScriptKind.LOCAL_SCRIPT
 SERVER = ScriptKind.SCRIPT
@@ -102,7 +102,8 @@ def test_without_any_api_the_projects_own_names_decide_and_the_card_says_so(
 def test_no_signal_at_all_is_an_assumed_server_script_with_a_reason(code: str) -> None:
     kind, reason = kind_with_reason(code)
     assert kind is SERVER
-    assert reason == "no client or server API in the code: assumed a server Script"
+    assert reason == NO_SIDE_SIGNAL
+    assert reason.startswith("no client or server API")
 
 
 def test_comments_name_the_side_only_when_the_code_does_not() -> None:

@@ -35,6 +35,9 @@ _ALIASES = {
     "module": ScriptKind.MODULE_SCRIPT,
 }
 
+# The reason given when nothing in the code says which side it runs on.
+NO_SIDE_SIGNAL = "no client or server API in the code: assumed a server Script"
+
 _KIND_COMMENT = re.compile(r"^\s*--\s*kind\s*:\s*([A-Za-z]+)", re.MULTILINE)
 
 # Where APIs run is a Roblox fact with one home: the table the API rules read
@@ -366,7 +369,7 @@ def _side_of(code: str) -> tuple[ScriptKind, str | None]:
                 f"say {'client' if side is ScriptKind.LOCAL_SCRIPT else 'server'}: "
                 f"taken as a {side.value}"
             )
-    return ScriptKind.SCRIPT, "no client or server API in the code: assumed a server Script"
+    return ScriptKind.SCRIPT, NO_SIDE_SIGNAL
 
 
 def module_side(code: str) -> str:
