@@ -7,11 +7,14 @@ import tomllib
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from luaurft.errors import LuaurftError
+from luaurft.luau.lexer import TokenKind, tokenize
 
 if TYPE_CHECKING:
+    import tree_sitter
+
     from luaurft.luau.source import LuauSource
 
 
@@ -32,41 +35,105 @@ _ALIASES = {
     "module": ScriptKind.MODULE_SCRIPT,
 }
 
+# The reason given when nothing in the code says which side it runs on.
+NO_SIDE_SIGNAL = "no client or server API in the code: assumed a server Script"
+
 _KIND_COMMENT = re.compile(r"^\s*--\s*kind\s*:\s*([A-Za-z]+)", re.MULTILINE)
 
 # Where APIs run is a Roblox fact with one home: the table the API rules read
-# (`roblox/data/api/context.toml`: client_only, server_only and client_hints).
-# It is read here as data, so this bottom layer does not import `roblox/`.
-_SIDE_TABLE = Path(__file__).resolve().parent.parent / "roblox" / "data" / "api" / "context.toml"
+# (`roblox/data/api/context.toml`: client_only, server_only, the side hints and
+# the side names). It is read here as data, so this bottom layer does not import
+# `roblox/`; names.toml gives the Roblox service names, which are not a
+# project's own names.
+_API_DATA = Path(__file__).resolve().parent.parent / "roblox" / "data" / "api"
+_SIDE_TABLE = _API_DATA / "context.toml"
+_SIDES = ("client", "server")
+
+# A side API (client_only / server_only) is proof the code runs there unless it
+# is wrong; a hint is only what such code usually does, so it weighs less.
+_API_WEIGHT = 2
+_HINT_WEIGHT = 1
+
+
+def _word_pattern(names: set[str]) -> re.Pattern[str]:
+    # Each name must start a word; the names lead the pattern (no `\b` first)
+    # so the regex engine can skip between their first letters, and
+    # `_word_hits` checks the character before each hit.
+    return re.compile("|".join(rf"{re.escape(n)}\b" for n in sorted(names, key=len, reverse=True)))
+
+
+@cache
+def _side_table() -> dict[str, Any]:
+    return tomllib.loads(_SIDE_TABLE.read_text("utf-8"))
 
 
 @cache
 def side_hints() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """(client, server) patterns of the API names that lean a script to one side."""
-    table = tomllib.loads(_SIDE_TABLE.read_text("utf-8"))
-    names: dict[str, set[str]] = {"client": set(), "server": set()}
-    for side in names:
+    """(client, server) patterns of the API names that prove a script runs on one side."""
+    table = _side_table()
+    names: dict[str, set[str]] = {}
+    for side in _SIDES:
         block = table.get(f"{side}_only", {})
-        names[side].update(block.get("services", {}))
+        names[side] = set(block.get("services", {}))
         names[side].update(key.partition(".")[2] for key in block.get("members", {}))
-        names[side].update(table.get(f"{side}_hints", {}).get("names", ()))
-    # Each name must start a word; the names lead the patterns (no `\b` first)
-    # so the regex engine can skip between their first letters, and
-    # `_word_hits` checks the character before each hit.
-    client, server = (
-        re.compile("|".join(rf"{re.escape(n)}\b" for n in sorted(names[s], key=len, reverse=True)))
-        for s in ("client", "server")
+    return _word_pattern(names["client"]), _word_pattern(names["server"])
+
+
+@cache
+def _lean_patterns() -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    """(client, server) patterns of what code on one side usually does (`*_hints`):
+    the names, and `Instance.new("X")` of the classes one side creates."""
+    table = _side_table()
+    patterns: list[re.Pattern[str] | None] = []
+    for side in _SIDES:
+        block = table.get(f"{side}_hints", {})
+        parts = [
+            rf"{re.escape(n)}\b" for n in sorted(block.get("names", ()), key=len, reverse=True)
+        ]
+        created = block.get("created", ())
+        if created:
+            classes = "|".join(re.escape(c) for c in created)
+            parts.append(rf"""Instance\.new\(\s*["'](?:{classes})["']""")
+        patterns.append(re.compile("|".join(parts)) if parts else None)
+    return patterns[0], patterns[1]
+
+
+class _SideWords(NamedTuple):
+    """The `side_names` table: words that name a side as the last word of a name
+    (or, `leading`, as its first), and the names that carry them but are Roblox's."""
+
+    client: frozenset[str]
+    server: frozenset[str]
+    leading: frozenset[str]
+    not_names: frozenset[str]
+
+
+@cache
+def _side_words() -> _SideWords:
+    block = _side_table().get("side_names", {})
+    services = tomllib.loads((_API_DATA / "names.toml").read_text("utf-8")).get("services", ())
+    return _SideWords(
+        frozenset(block.get("client", ())),
+        frozenset(block.get("server", ())),
+        frozenset(block.get("leading", ())),
+        frozenset(block.get("not_names", ())) | frozenset(services),
     )
-    return client, server
 
 
 _WORD_CHAR = re.compile(r"\w")
-_TRAILING_RETURN = re.compile(r"(?:^|\n)[ \t]*return[ \t]+[A-Za-z_{][^\n]*\s*$")
+# The words of one identifier, or one word of a string: `BallClient` -> Ball,
+# Client; `SERVER_READY` -> SERVER, READY.
+_NAME_PART = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+_TRAILING_RETURN = re.compile(r"(?:^|\n)[ \t]*return[ \t]+[A-Za-z_{(][^\n]*\s*$")
+_RETURN_VALUE = re.compile(r"return[ \t]+[^\s-]")
+_TOP_LEVEL_DESCRIBE = re.compile(r"^describe\(", re.MULTILINE)
 _LINE_START_RETURN = re.compile(r"^[ \t]*return\b", re.MULTILINE)
 
 
-def _word_hits(pattern: re.Pattern[str], text: str) -> list[str]:
+def _word_hits(pattern: re.Pattern[str] | None, text: str) -> list[str]:
     """The hits of `pattern` that start a word (what a leading `\b` would find)."""
+    if pattern is None:
+        return []
     hits = []
     for hit in pattern.finditer(text):
         start = hit.start()
@@ -75,15 +142,102 @@ def _word_hits(pattern: re.Pattern[str], text: str) -> list[str]:
     return hits
 
 
+class _Named(NamedTuple):
+    """Words of the code that name a side (`side_names`)."""
+
+    client: list[str]
+    server: list[str]
+
+    @property
+    def side(self) -> ScriptKind | None:
+        if len(self.client) == len(self.server):
+            return None
+        return ScriptKind.LOCAL_SCRIPT if len(self.client) > len(self.server) else ScriptKind.SCRIPT
+
+
+def _named_sides(code: str) -> tuple[_Named, _Named]:
+    """The words that say client or server in the project's own names and
+    strings, and those in its comments (a header's `-- Client entry point`)."""
+    words = _side_words()
+    in_code, in_comments = _Named([], []), _Named([], [])
+    for token in tokenize(code):
+        if token.kind in (TokenKind.NAME, TokenKind.STRING):
+            into = in_code
+        elif token.is_trivia:
+            into = in_comments
+        else:
+            continue
+        for word in [token.text] if token.kind is TokenKind.NAME else _WORD_SPLIT.split(token.text):
+            if not word or word in words.not_names:
+                continue
+            # A name says what a thing is in its last word (`BallClient`,
+            # `PlacementController`, `GameServer`; a `ServiceBag` is a bag), and
+            # whose it is in a leading Client or Server (`ClientHook`).
+            parts = [p.lower() for p in _NAME_PART.findall(word)]
+            if not parts:
+                continue
+            role = parts[-1] if parts[-1] in words.client | words.server else parts[0]
+            if role in words.client and (role == parts[-1] or role in words.leading):
+                into.client.append(word)
+            elif role in words.server and (role == parts[-1] or role in words.leading):
+                into.server.append(word)
+    return in_code, in_comments
+
+
+_WORD_SPLIT = re.compile(r"[^A-Za-z0-9_]+")
+
+
+class _Leaning(NamedTuple):
+    """The side signals of a piece of code, strongest tier first."""
+
+    client_apis: list[str]
+    server_apis: list[str]
+    client_hints: list[str]
+    server_hints: list[str]
+
+    @property
+    def client_weight(self) -> int:
+        return _API_WEIGHT * len(self.client_apis) + _HINT_WEIGHT * len(self.client_hints)
+
+    @property
+    def server_weight(self) -> int:
+        return _API_WEIGHT * len(self.server_apis) + _HINT_WEIGHT * len(self.server_hints)
+
+    @property
+    def client(self) -> list[str]:
+        return self.client_apis + self.client_hints
+
+    @property
+    def server(self) -> list[str]:
+        return self.server_apis + self.server_hints
+
+
+def _leaning(code: str) -> _Leaning:
+    client_api, server_api = side_hints()
+    client_lean, server_lean = _lean_patterns()
+    return _Leaning(
+        _word_hits(client_api, code),
+        _word_hits(server_api, code),
+        _word_hits(client_lean, code),
+        _word_hits(server_lean, code),
+    )
+
+
 def _ends_in_return(text: str, source: LuauSource | None = None) -> bool:
     """The chunk's last statement returns a value (`return Module`, a multi-line
-    `return { ... }`, `return function(...) ... end`)."""
+    `return { ... }`, `return function(...) ... end`, an `if` whose branches
+    return the module or raise), or the chunk is a test spec."""
     trimmed = text.rstrip()
-    # Fast path: `return <name or table>` on the last line, or on the last non-blank
-    # line before it; a match can only begin there, so only that tail is searched.
+    # Fast path: `return <name, table or expression>` on the last line, or on the
+    # last non-blank line before it; a match can only begin there, so only that
+    # tail is searched.
     before = trimmed[: trimmed.rfind("\n") + 1].rstrip()
     start = before.rfind("\n") + 1 if before else 0
     if _TRAILING_RETURN.search(trimmed[start:]) is not None:
+        return True
+    # Jest and TestEZ specs are ModuleScripts the test runner requires; Jest's
+    # need not return anything.
+    if _TOP_LEVEL_DESCRIBE.search(text) is not None:
         return True
     if _LINE_START_RETURN.search(text) is None:
         return False
@@ -94,9 +248,44 @@ def _ends_in_return(text: str, source: LuauSource | None = None) -> bool:
 
         source = LuauSource.of(text)
     statements = [c for c in source.root.named_children if c.type != "comment"]
-    if not statements or statements[-1].type != "return_statement":
+    if statements and _returns_value(statements[-1]):
+        return True
+    # Syntax the grammar does not know yet (newer Luau types) breaks the tree;
+    # the layout still shows a module: a `return` at the left margin with
+    # nothing after it but the indented or closing lines of its value.
+    return source.root.has_error and _returns_at_margin(trimmed)
+
+
+def _returns_value(statement: tree_sitter.Node) -> bool:
+    """`statement` returns a value, or is an `if` one of whose branches ends in
+    returning a value (`if X then return X else error(...) end`)."""
+    if statement.type == "return_statement":
+        return any(c.type == "expression_list" for c in statement.named_children)
+    if statement.type != "if_statement":
         return False
-    return any(c.type == "expression_list" for c in statements[-1].named_children)
+    for branch in statement.named_children:
+        body = (
+            branch
+            if branch.type == "block"
+            else next((c for c in branch.named_children if c.type == "block"), None)
+        )
+        if body is None:
+            continue
+        last = [c for c in body.named_children if c.type != "comment"]
+        if last and _returns_value(last[-1]):
+            return True
+    return False
+
+
+def _returns_at_margin(trimmed: str) -> bool:
+    at = trimmed.rfind("\nreturn")
+    at = at + 1 if at >= 0 else (0 if trimmed.startswith("return") else -1)
+    if at < 0 or _RETURN_VALUE.match(trimmed, at) is None:
+        return False
+    return all(
+        not line or line[0] in " \t})]" or line.startswith("--")
+        for line in trimmed[at:].split("\n")[1:]
+    )
 
 
 def parse_kind(value: str) -> ScriptKind:
@@ -149,28 +338,46 @@ def kind_with_reason(
             return ScriptKind.LOCAL_SCRIPT, None
     if _ends_in_return(code, source):
         return ScriptKind.MODULE_SCRIPT, None
-    client_pattern, server_pattern = side_hints()
-    client, server = _word_hits(client_pattern, code), _word_hits(server_pattern, code)
-    if not client and not server:
-        return ScriptKind.SCRIPT, "no client or server API in the code: assumed a server Script"
-    # Code that mixes both sides is whichever it leans to, so the API rules
-    # report the few calls that are on the wrong side rather than the many.
-    leaning = ScriptKind.LOCAL_SCRIPT if len(client) > len(server) else ScriptKind.SCRIPT
-    if client and server:
-        return leaning, (
-            f"client APIs ({_listed(client)}) and server APIs ({_listed(server)}) both used: "
-            f"taken as a {leaning.value}, the side most of them need"
+    return _side_of(code)
+
+
+def _side_of(code: str) -> tuple[ScriptKind, str | None]:
+    """Script or LocalScript, for code that is not a module, and why when unsure."""
+    signals = _leaning(code)
+    client, server = signals.client, signals.server
+    if client or server:
+        # Code that mixes both sides is whichever it leans to, so the API rules
+        # report the few calls that are on the wrong side rather than the many.
+        leaning = (
+            ScriptKind.LOCAL_SCRIPT
+            if signals.client_weight > signals.server_weight
+            else ScriptKind.SCRIPT
         )
-    return leaning, None
+        if client and server:
+            return leaning, (
+                f"client APIs ({_listed(client)}) and server APIs ({_listed(server)}) both used: "
+                f"taken as a {leaning.value}, the side they lean to"
+            )
+        return leaning, None
+    # No API: the names the project gave its code, then what its comments call it.
+    for named, where in zip(_named_sides(code), ("names", "comments"), strict=True):
+        side = named.side
+        if side is not None:
+            words = named.client if side is ScriptKind.LOCAL_SCRIPT else named.server
+            return side, (
+                f"no client or server API in the code; its {where} ({_listed(words)}) "
+                f"say {'client' if side is ScriptKind.LOCAL_SCRIPT else 'server'}: "
+                f"taken as a {side.value}"
+            )
+    return ScriptKind.SCRIPT, NO_SIDE_SIGNAL
 
 
 def module_side(code: str) -> str:
     """ "client" for a ModuleScript whose code leans to client APIs (`LocalPlayer`,
-    `UserInputService`, ...; the same table and rule as `kind_with_reason`), else
-    "server": the side it is required from when it runs alone."""
-    client_pattern, server_pattern = side_hints()
-    client, server = _word_hits(client_pattern, code), _word_hits(server_pattern, code)
-    return "client" if len(client) > len(server) else "server"
+    `UserInputService`, ...; the same table and weights as `kind_with_reason`),
+    else "server": the side it is required from when it runs alone."""
+    signals = _leaning(code)
+    return "client" if signals.client_weight > signals.server_weight else "server"
 
 
 def _listed(hits: list[str]) -> str:

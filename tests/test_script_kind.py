@@ -1,0 +1,150 @@
+"""Script kind from the code alone: each signal of the client/server table
+(`roblox/data/api/context.toml`), their weights, the naming conventions, the module
+shapes, and the reason the card carries when the signals are weak, absent or in
+conflict."""
+
+from __future__ import annotations
+
+import pytest
+
+from luaurft.luau.kind import NO_SIDE_SIGNAL, ScriptKind, kind_with_reason, module_side
+
+CLIENT = ScriptKind.LOCAL_SCRIPT
+SERVER = ScriptKind.SCRIPT
+MODULE = ScriptKind.MODULE_SCRIPT
+
+
+@pytest.mark.parametrize(
+    ("code", "kind"),
+    [
+        # client-only APIs
+        ("local player = game:GetService('Players').LocalPlayer\nprint(player)\n", CLIENT),
+        ("remote:FireServer('jump')\n", CLIENT),
+        ("game:GetService('RunService').RenderStepped:Connect(step)\n", CLIENT),
+        # client hints: GUI events, the loading screen, Knit controllers
+        ("script.Parent.MouseButton1Click:Connect(open)\n", CLIENT),
+        ("game:GetService('ReplicatedFirst'):RemoveDefaultLoadingScreen()\n", CLIENT),
+        ("Knit.AddControllers(script.Controllers)\nKnit.Start()\n", CLIENT),
+        # server-only APIs
+        ("remote.OnServerEvent:Connect(function(player) end)\n", SERVER),
+        ("local store = game:GetService('DataStoreService'):GetDataStore('Coins')\n", SERVER),
+        # server hints: players joining, shutdown, physics ownership, made remotes, Knit services
+        ("game.Players.PlayerAdded:Connect(function(player) end)\n", SERVER),
+        ("game:BindToClose(function() save() end)\n", SERVER),
+        ("part:SetNetworkOwner(nil)\n", SERVER),
+        ('local remote = Instance.new("RemoteEvent")\nremote.Parent = workspace\n', SERVER),
+        ("Knit.AddServices(script.Services)\nKnit.Start()\n", SERVER),
+    ],
+)
+def test_each_side_signal_decides_the_kind_without_doubt(code: str, kind: ScriptKind) -> None:
+    assert kind_with_reason(code) == (kind, None)
+
+
+def test_a_side_api_outweighs_a_hint_of_the_other_side_and_the_card_says_both() -> None:
+    code = (
+        "local Players = game:GetService('Players')\n"
+        "local me = Players.LocalPlayer\n"
+        "Players.PlayerAdded:Connect(function(other) print(other, me) end)\n"
+    )
+    kind, reason = kind_with_reason(code)
+    assert kind is CLIENT
+    assert reason is not None and "both used" in reason
+    assert "LocalPlayer" in reason and "PlayerAdded" in reason
+
+
+def test_a_tie_between_the_sides_is_taken_as_a_server_script_and_said() -> None:
+    kind, reason = kind_with_reason("remote:FireServer()\nremote2:FireClient(p)\n")
+    assert kind is SERVER
+    assert reason is not None and "FireServer" in reason and "FireClient" in reason
+
+
+@pytest.mark.parametrize(
+    ("code", "kind", "named"),
+    [
+        ("require(script.BallClient)\n", CLIENT, "BallClient"),
+        (
+            "local Controllers = script.Controllers\nrequire(Controllers.Shop).start()\n",
+            CLIENT,
+            "Controllers",
+        ),
+        ('print("Hello world, from client!")\n', CLIENT, "client"),
+        ("local camera = require(script.Camera)\n", CLIENT, "Camera"),
+        ("require(script.GameServer).start()\n", SERVER, "GameServer"),
+        # A leading Client or Server says whose the thing is.
+        ("require(script.ClientHook).start()\n", CLIENT, "ClientHook"),
+        ("local role = require(script.ServerRole).get()\n", SERVER, "ServerRole"),
+        (
+            "for _, s in script.Services:GetChildren() do require(s).init() end\n",
+            SERVER,
+            "Services",
+        ),
+    ],
+)
+def test_without_any_api_the_projects_own_names_decide_and_the_card_says_so(
+    code: str, kind: ScriptKind, named: str
+) -> None:
+    got, reason = kind_with_reason(code)
+    assert got is kind
+    assert reason is not None and "no client or server API" in reason
+    assert f"its names ({named}" in reason
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        # Roblox's own services end in Service but say nothing about the side.
+        "local TweenService = game:GetService('TweenService')\nTweenService:Create(p, info, goal):Play()\n",
+        # A name's last word is what it is: a ServiceBag is a bag.
+        "local bag = require(ServiceBag).new()\nbag:Start()\n",
+        "workspace.Gravity = 50\n",
+    ],
+)
+def test_no_signal_at_all_is_an_assumed_server_script_with_a_reason(code: str) -> None:
+    kind, reason = kind_with_reason(code)
+    assert kind is SERVER
+    assert reason == NO_SIDE_SIGNAL
+    assert reason.startswith("no client or server API")
+
+
+def test_comments_name_the_side_only_when_the_code_does_not() -> None:
+    kind, reason = kind_with_reason("-- Client entry point\nrequire(script.Main).start()\n")
+    assert kind is CLIENT
+    assert reason is not None and "its comments (Client)" in reason
+    # The code's own names come first: a server entry that mentions clients.
+    kind, _ = kind_with_reason(
+        "-- make the remotes before any client asks for them\nrequire(script.Services.Data).init()\n"
+    )
+    assert kind is SERVER
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "local M = {}\nreturn M\n",
+        "local create = function() end\nreturn (create :: any) :: Create\n",
+        "local M = {\n\ta = 1,\n}\nreturn {\n\tM = M,\n}\n",
+        # A re-export that raises when the dependency is missing.
+        "local P = script.Parent:FindFirstChild('Promise')\n"
+        "if P then\n\treturn require(P)\nelse\n\terror('no Promise')\nend\n",
+        # A Jest spec: a module the test runner requires, with no return.
+        "local JestGlobals = require(Packages.JestGlobals)\nlocal describe = JestGlobals.describe\n"
+        "describe('x', function() end)\n",
+        # Newer Luau syntax the grammar cannot parse still ends in a margin return.
+        "type function f(t)\n  return t\nend\nreturn {\n\ta = 1,\n}\n",
+    ],
+)
+def test_module_shapes(code: str) -> None:
+    assert kind_with_reason(code) == (MODULE, None)
+
+
+def test_an_if_that_only_returns_early_is_not_a_module() -> None:
+    kind, _ = kind_with_reason("local ok = check()\nif not ok then\n\treturn\nend\nprint(ok)\n")
+    assert kind is SERVER
+
+
+def test_a_module_leans_by_the_same_weights() -> None:
+    code = "local M = {}\nM.me = game.Players.LocalPlayer\ngame.Players.PlayerAdded:Connect(print)\nreturn M\n"
+    assert module_side(code) == "client"
+    assert (
+        module_side("local M = {}\nM.s = game:GetService('ServerStorage')\nreturn M\n") == "server"
+    )
