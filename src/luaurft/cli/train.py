@@ -139,24 +139,17 @@ def register(app: typer.Typer) -> None:
         """Best-of-N rejection-sampling fine-tuning, resumable: rerun to continue a killed run."""
         from luaurft.cli._progress import setup_logging, stage_bars
         from luaurft.config import load_config
-        from luaurft.rft.distributed import world_size
+        from luaurft.rft.distributed import is_main_process
         from luaurft.rft.run import run_from_files
 
         as_json = wants_json(output_format, json_alias)
-        if world_size() > 1:
-            raise ConfigError(
-                "luaurft rft runs its rounds (sampling, scoring, the run store) in one process "
-                "and cannot run under a multi-process `accelerate launch` yet: sample on many "
-                "GPUs with --tensor-parallel-size/--data-parallel-size (vLLM), score with --ray, "
-                "and train a round's mix on many GPUs with `accelerate launch ... luaurft sft "
-                "--data RUN/data/round-N.jsonl`"
-            )
-
         setup_logging(verbose)
         settings = load_config(config)
         parallel = vllm_settings(settings, tensor_parallel_size, data_parallel_size)
         settings = settings.model_copy(update={"vllm": parallel})
-        with stage_bars(quiet=as_json) as bars:
+        # Under `accelerate launch` the main process runs the rounds and reports; the
+        # others only train each round with it (luaurft.rft.followers).
+        with stage_bars(quiet=as_json or not is_main_process()) as bars:
             result = run_from_files(
                 settings, run_dir, tasks_path=tasks, sft_data=sft_data, initial_adapter=adapter,
                 generator=generator, reward=_reward_choice(reward), max_steps=max_steps,
@@ -164,6 +157,8 @@ def register(app: typer.Typer) -> None:
                 tasks_per_call=tasks_per_call, across_tasks=across_tasks, progress=bars,
                 jobs=jobs, ray=ray,
             )  # fmt: skip
+        if result is None:
+            return
         if as_json:
             typer.echo(json.dumps(result.to_dict(), indent=2, default=str))
             return

@@ -13,8 +13,10 @@ from typing import Any
 
 from luaurft.config import Settings
 from luaurft.errors import ConfigError
+from luaurft.rft.distributed import is_main_process
 from luaurft.rft.factories import RewardChoice, generator_factory, make_reward
-from luaurft.rft.loop import Progress, RFTResult, load_tasks, run_rft, sft_trainer
+from luaurft.rft.followers import follow_main_process, lead_followers
+from luaurft.rft.loop import Progress, RFTResult, TrainerFn, load_tasks, run_rft, sft_trainer
 from luaurft.rft.sft import load_rows
 from luaurft.runs.store import RunStore
 
@@ -50,10 +52,49 @@ def run_from_files(
     generator_options: dict[str, Any] | None = None,
     jobs: int = 1,
     ray: str | None = None,
-) -> RFTResult:
+) -> RFTResult | None:
     """Start or continue the run in `run_dir` (default `runs/<settings.name>`).
     `jobs` worker processes score and run the candidates (0: one per CPU), or Ray
-    tasks on the cluster at `ray`; the driver writes every result to the store."""
+    tasks on the cluster at `ray`; the driver writes every result to the store.
+
+    Under a multi-process `accelerate launch` only the main process runs the
+    rounds (and returns their result); the others train each round with it and
+    return None (`luaurft.rft.followers`)."""
+    train = sft_trainer(
+        max_steps=max_steps,
+        report_to=report_to,
+        checkpoint_steps=checkpoint_steps,
+        progress=progress,
+    )
+    if not is_main_process():
+        follow_main_process(train)
+        return None
+    with lead_followers(train) as trainer:
+        return _run_main(
+            settings, run_dir, tasks_path=tasks_path, sft_data=sft_data,
+            initial_adapter=initial_adapter, generator=generator, reward=reward,
+            trainer=trainer, tasks_per_call=tasks_per_call, across_tasks=across_tasks,
+            progress=progress, generator_options=generator_options, jobs=jobs, ray=ray,
+        )  # fmt: skip
+
+
+def _run_main(
+    settings: Settings,
+    run_dir: str | Path | None,
+    *,
+    tasks_path: str | Path | None,
+    sft_data: str | Path | None,
+    initial_adapter: str | Path | None,
+    generator: str,
+    reward: RewardChoice,
+    trainer: TrainerFn,
+    tasks_per_call: int,
+    across_tasks: bool,
+    progress: Progress | None,
+    generator_options: dict[str, Any] | None,
+    jobs: int,
+    ray: str | None,
+) -> RFTResult:
     out = Path(run_dir) if run_dir is not None else default_run_dir(settings)
     out.mkdir(parents=True, exist_ok=True)
     copy = out / SFT_COPY
@@ -86,12 +127,7 @@ def run_from_files(
                 **(generator_options or {}),
             ),
             reward=make_reward(settings, reward, jobs=jobs, ray=ray),
-            trainer=sft_trainer(
-                max_steps=max_steps,
-                report_to=report_to,
-                checkpoint_steps=checkpoint_steps,
-                progress=progress,
-            ),
+            trainer=trainer,
             initial_adapter=initial_adapter,
             progress=progress,
             tasks_per_call=tasks_per_call,
