@@ -205,6 +205,22 @@ def test_chat_rows_become_prompt_completion_pairs() -> None:
         to_pair({"text": "x"})
 
 
+def test_text_pairs_mixed_with_message_rows_say_which_rows_and_how_to_fix() -> None:
+    from luaurft.rft.sft import TrainingError, to_dataset
+
+    text = {"prompt": "Write a kill brick.", "completion": "local p = script.Parent"}
+    chat = {
+        "prompt": [{"role": "user", "content": "Write a door."}],
+        "completion": [{"role": "assistant", "content": "local d = script.Parent"}],
+    }
+    with pytest.raises(
+        TrainingError, match=r"plain-text pairs \(row 1\).*message-list rows \(row 3\)"
+    ):
+        to_dataset([text, text, chat])
+    assert to_dataset([chat, chat]).num_rows == 2
+    assert to_dataset([text]).num_rows == 1
+
+
 @pytest.mark.slow
 def test_sft_reports_to_wandb_offline(
     tiny_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -192,6 +192,17 @@ def to_dataset(rows: Iterable[Mapping[str, Any]]) -> Any:
     pairs = [to_pair(r) for r in rows]
     if not pairs:
         raise TrainingError("no training rows; an SFT run needs at least one example")
+    forms = {isinstance(p["prompt"], str) for p in pairs}
+    if len(forms) > 1:
+        # One dataset holds one column type; RFT selections are message lists, so
+        # a text-only SFT file cannot be mixed with them.
+        first_text = next(i for i, p in enumerate(pairs) if isinstance(p["prompt"], str))
+        first_chat = next(i for i, p in enumerate(pairs) if not isinstance(p["prompt"], str))
+        raise TrainingError(
+            f"training rows mix plain-text pairs (row {first_text + 1}) with message-list "
+            f"rows (row {first_chat + 1}); write every row as messages (`luaurft data build` "
+            "does, and RFT selections always are) or every row as text"
+        )
     return datasets.Dataset.from_list(pairs)
 
 
