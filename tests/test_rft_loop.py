@@ -267,6 +267,22 @@ def test_resuming_with_other_sft_data_is_refused(tmp_path: Path) -> None:
             )  # fmt: skip
 
 
+def test_plain_text_sft_data_is_refused_before_any_sampling(tmp_path: Path) -> None:
+    from luaurft.errors import ConfigError
+
+    settings = small_settings(rounds=1)
+    generator = ScriptedGenerator()
+    text_rows = [{"prompt": "Print 1.", "completion": "print(1)\n"}]
+    with open_store(tmp_path, settings) as store:
+        with pytest.raises(ConfigError, match="plain-text prompt/completion pairs"):
+            run_rft(
+                settings, store=store, run_dir=tmp_path, sft_rows=text_rows, tasks=make_tasks(1),
+                generator_factory=Factory(generator), reward=good_code_reward,
+                trainer=FakeTrainer(),
+            )  # fmt: skip
+        assert store.count_candidates() == 0
+
+
 def test_mix_ratio_sets_the_share_of_sft_data() -> None:
     selected = [{"prompt": "p", "completion": "c", "k": i} for i in range(2)]
     sft = [{"prompt": "s", "completion": str(i)} for i in range(10)]
