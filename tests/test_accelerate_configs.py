@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,23 @@ def test_every_shipped_config_is_tested() -> None:
     assert {p.stem for p in CONFIGS.glob("*.yaml")} == set(ENGINES)
 
 
+@pytest.fixture
+def fresh_engine_state() -> Iterator[None]:
+    """Each config's trainer in a process of its own: accelerate keeps its state in
+    class-level singletons and transformers a global DeepSpeed config, so without this
+    an FSDP trainer built after a ZeRO-3 one would start DeepSpeed's distributed setup."""
+    saved = dict(os.environ)
+    yield
+    from accelerate.state import AcceleratorState
+    from transformers.integrations.deepspeed import unset_hf_deepspeed_config
+
+    AcceleratorState._reset_state(reset_partial_state=True)
+    unset_hf_deepspeed_config()
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+@pytest.mark.usefixtures("fresh_engine_state")
 @pytest.mark.parametrize("name", sorted(ENGINES))
 def test_config_parses_places_qlora_and_builds_the_trainer(
     name: str, tiny_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -95,7 +113,9 @@ def test_config_parses_places_qlora_and_builds_the_trainer(
     assert (str(storage) == "torch.bfloat16") is sharded
 
     if engine.startswith("deepspeed"):
-        pytest.importorskip("deepspeed", reason="DeepSpeed is not a luaurft dependency")
+        pytest.importorskip(
+            "deepspeed", reason="the deepspeed extra is not installed (uv sync --extra deepspeed)"
+        )
     # The trainer builds under the launch's environment (one process here: no peers).
     for key in ("WORLD_SIZE", "RANK", "LOCAL_RANK"):
         monkeypatch.delenv(key)
@@ -198,9 +218,10 @@ def test_two_process_cpu_launch_of_rft_stores_once_and_trains_every_round_on_bot
     """`accelerate launch` (2 processes, gloo) of `luaurft rft`: rank 0 alone samples,
     scores, selects and writes the store; both train SFT and the round; a resumed launch
     retrains a lost adapter on both ranks and samples nothing again."""
+    from luaurft.rft.store import RunStore, Status
+
     from luaurft.config import load_config
     from luaurft.rft.run import run_identity
-    from luaurft.rft.store import RunStore, Status
 
     config, tasks, sft = _rft_files(tiny_model, tmp_path)
     run_dir = tmp_path / "run"
