@@ -205,6 +205,8 @@ def assist(
     title = studio_title or f"luaurft: {task.strip()[:60]}"
     first_turn = task_prompt(task, multi_file_hint=multi_file_hint, place=place)
     say = progress or (lambda _message: None)
+    if place is not None:
+        say(f"every version runs in {place.root} ({len(place.nodes)} instances)")
 
     rounds: list[AssistRound] = []
     pushes: list[StudioPush] = []
