@@ -10,6 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from luaurft.agent.assist import task_prompt
+from luaurft.agent.execution import run_answer
+from luaurft.agent.files import AnswerFile, split_answer
 from luaurft.cli import app
 from luaurft.roblox.files import Instance, RobloxTree, save_xml
 from luaurft.roblox.files.values import CFrame, ProtectedString, Vector3
@@ -164,6 +166,19 @@ def test_the_diff_is_printed_against_the_place(school_file: Path, tmp_path: Path
     assert "~ Workspace.School.Lights.Lamp2.Glow (PointLight)" in lines
     after = load_place(saved)
     assert any(n.dotted_path == "Workspace.School.Lights.Lamp3.Glow" for n in after.nodes)
+
+
+def test_an_answer_without_file_names_runs_where_studio_would_put_it(school_file: Path) -> None:
+    # No marker: the one script is named from the task, with no service in its path.
+    (lone,) = split_answer(ANSWER.replace("-- file: ServerScriptService/", "-- "), TASK)
+    assert "/" not in lone.path
+    place = load_place(school_file)
+    (report,) = run_answer([lone], place=place).values()
+    assert report["status"] == "ok", report["error"]
+    assert report["project"]["instance"] == f"ServerScriptService.{lone.path.split('.')[0]}"
+    # Outside the place the same script finds no school.
+    (alone,) = run_answer([AnswerFile(lone.path, lone.source)]).values()
+    assert alone["status"] == "error" and "project" not in alone
 
 
 @pytest.mark.parametrize(

@@ -37,7 +37,13 @@ from luaurft.roblox.files.values import (
     Vector2,
     Vector3,
 )
-from luaurft.roblox.project import InstancePath, ProjectNode, ProjectTree, dotted
+from luaurft.roblox.project import (
+    SERVICE_OF_KIND,
+    InstancePath,
+    ProjectNode,
+    ProjectTree,
+    dotted,
+)
 
 #: Properties a file stores under another name than scripts use:
 #: (class that declares it, name scripts use) -> name in the file.
@@ -64,11 +70,6 @@ _NOT_COPIED = frozenset(
     {"Name", "Source", "LinkedSource", "HistoryId", "UniqueId", "SourceAssetId"}
 )
 DEFAULT_MODEL_PARENT = "Workspace"
-_HOME_OF_KIND = {
-    ScriptKind.SCRIPT: ("ServerScriptService",),
-    ScriptKind.LOCAL_SCRIPT: ("StarterPlayer", "StarterPlayerScripts"),
-    ScriptKind.MODULE_SCRIPT: ("ReplicatedStorage",),
-}
 
 
 def lua_value(value: object) -> Any | None:
@@ -248,7 +249,7 @@ def with_script(
     lives, `ServerScriptService.<name>` for a Script). A place instance already at
     that path is replaced, so a place's own script can be run from an edited file."""
     name = Path(file).name.split(".")[0] or "Script"
-    path = at if at is not None else (*_HOME_OF_KIND[kind], name)
+    path = at if at is not None else (*SERVICE_OF_KIND[kind], name)
     node = ProjectNode(path, kind.value, Path(file), source)
     return with_nodes(project, [node]), node
 
