@@ -12,7 +12,11 @@ The loop, with threshold T and at most K rewrites (both from
    one more rewrite (whose result is pushed and checked again).
 
 Each rewrite starts from the best version so far, not the last one, so a
-rewrite that made things worse is never built on. The returned best version is
+rewrite that made things worse is never built on.
+
+With a `place` (a place file's tree), the first turn also gives the model an
+outline of that place (`luaurft.roblox.place_outline`), and every run of a
+version (its exec score, the world diff) happens inside the place. The returned best version is
 the highest-scoring one (a version Studio reported errors for ranks below any
 without); ties go to fewer findings, then the earlier round.
 """
@@ -23,7 +27,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from luaurft.agent.execution import answer_project, answer_world_change, in_answer
+from luaurft.agent.execution import (
+    answer_project,
+    answer_world_change,
+    in_answer,
+    runs_in_project,
+)
 from luaurft.agent.feedback import (
     DEFAULT_MAX_CHARS,
     FileFeedback,
@@ -45,6 +54,8 @@ from luaurft.errors import LuaurftError
 from luaurft.llm.completion import Completion
 from luaurft.llm.errors import LLMError
 from luaurft.llm.types import Conversation, Generator, SamplingParams
+from luaurft.roblox.place_outline import place_outline
+from luaurft.roblox.project import ProjectTree
 
 Progress = Callable[[str], None]
 
@@ -53,10 +64,24 @@ class AssistError(LuaurftError):
     """The assistant could not produce any code."""
 
 
-def task_prompt(task: str, *, multi_file_hint: bool = True) -> str:
-    """The first user turn: the task, and how to lay out several scripts."""
-    text = task.strip()
-    return f"{text}\n\n{FILE_CONVENTION}" if multi_file_hint else text
+PLACE_INTRO = (
+    "The code runs in an existing place. Its instance tree, in part "
+    "(Name (Class), indented under its parent):"
+)
+
+
+def task_prompt(
+    task: str, *, multi_file_hint: bool = True, place: ProjectTree | None = None
+) -> str:
+    """The first user turn: the task, the outline of the place it is for, and how
+    to lay out several scripts."""
+    parts = [task.strip()]
+    outline = place_outline(place, task) if place is not None else ""
+    if outline:
+        parts.append(f"{PLACE_INTRO}\n{outline}")
+    if multi_file_hint:
+        parts.append(FILE_CONVENTION)
+    return "\n\n".join(parts)
 
 
 def build_conversation(
@@ -74,10 +99,14 @@ def build_conversation(
     return conversation
 
 
-def score_files(files: Sequence[AnswerFile], score: ScoreFn) -> tuple[ScoredFile, ...]:
+def score_files(
+    files: Sequence[AnswerFile], score: ScoreFn, place: ProjectTree | None = None
+) -> tuple[ScoredFile, ...]:
     """A card per file; the files of a multi-file answer run together, so one
-    may require another (when `score` takes a `project`, see `accepts_project`)."""
-    tree = answer_project(files) if len(files) > 1 and accepts_project(score) else None
+    may require another, and inside `place` when there is one (when `score`
+    takes a `project`, see `accepts_project`)."""
+    together = runs_in_project(files, place) and accepts_project(score)
+    tree = answer_project(files, place) if together else None
     scored = []
     for f in files:
         if tree is None:
@@ -142,6 +171,7 @@ def assist(
     max_feedback_chars: int = DEFAULT_MAX_CHARS,
     progress: Progress | None = None,
     world: bool = False,
+    place: ProjectTree | None = None,
 ) -> AssistResult:
     """Generate code for `task`, self-correct it, optionally push it into Studio.
 
@@ -151,6 +181,8 @@ def assist(
     is a running `StudioBridge` (or a `StudioSession` around one). `world`
     runs the best version's main script once more in the mock world and keeps
     what it changed there (`AssistResult.world`: the diff and the world after).
+    `place` (`luaurft.roblox.place.load_place`) is the world every run happens
+    in, and the model is shown its outline.
     Returns every round and the best version; raises `AssistError` when no
     round produced any code.
     """
@@ -171,8 +203,10 @@ def assist(
         studio if isinstance(studio, StudioSession) or studio is None else StudioSession(studio)
     )
     title = studio_title or f"luaurft: {task.strip()[:60]}"
-    first_turn = task_prompt(task, multi_file_hint=multi_file_hint)
+    first_turn = task_prompt(task, multi_file_hint=multi_file_hint, place=place)
     say = progress or (lambda _message: None)
+    if place is not None:
+        say(f"every version runs in {place.root} ({len(place.nodes)} instances)")
 
     rounds: list[AssistRound] = []
     pushes: list[StudioPush] = []
@@ -206,7 +240,7 @@ def assist(
                 raise
             stop_reason = "generation-error"
             break
-        files = score_files(split_answer(completion.text, task), score_fn)
+        files = score_files(split_answer(completion.text, task), score_fn, place)
         composite, scores = aggregate_scores(
             [f.card for f in files], [len(f.source.splitlines()) for f in files], aggregate
         )
@@ -279,7 +313,9 @@ def assist(
     change = None
     if world:
         say(f"running round {best.index}'s main script to see what it changes in the world")
-        change = answer_world_change([AnswerFile(f.path, f.source) for f in best.files])
+        change = answer_world_change(
+            [AnswerFile(f.path, f.source) for f in best.files], place=place
+        )
     return AssistResult(
         task=task,
         rounds=tuple(rounds),

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from luaurft.agent.files import kind_from_path
-from luaurft.luau.kind import ScriptKind
 from luaurft.roblox.api import default_index
+from luaurft.roblox.project import SERVICE_OF_KIND
 
 MAX_SEGMENT_BYTES = 255
 """The longest file or folder name most file systems take (NAME_MAX)."""
@@ -34,12 +34,6 @@ UNSAVED_DIR = "luaurft-unsaved"
 PROJECT_FILE = "default.project.json"
 PROJECT_NAME = "luaurft-assist"
 """The `name` of project files this module writes: only those are rewritten."""
-
-_KIND_SERVICE = {
-    ScriptKind.SCRIPT: ("ServerScriptService",),
-    ScriptKind.LOCAL_SCRIPT: ("StarterPlayer", "StarterPlayerScripts"),
-    ScriptKind.MODULE_SCRIPT: ("ReplicatedStorage",),
-}
 
 
 class _File(Protocol):
@@ -228,7 +222,7 @@ def project_document(root: Path) -> dict[str, Any]:
         if not name.lower().endswith((".luau", ".lua")):
             continue
         stem = re.sub(r"(?i)(\.server|\.client)?\.luau?$", "", name)
-        node(*_KIND_SERVICE[kind_from_path(name)], stem)["$path"] = name
+        node(*SERVICE_OF_KIND[kind_from_path(name)], stem)["$path"] = name
     return {"name": PROJECT_NAME, "tree": tree}
 
 

@@ -14,6 +14,7 @@ from luaurft.luau.kind import parse_kind
 
 if TYPE_CHECKING:
     from luaurft.config import Settings, VLLMSettings
+    from luaurft.roblox.project import ProjectTree
 
 
 def check_kind_option(kind: str | None) -> None:
@@ -140,3 +141,27 @@ def check_save_world(path: Path | None) -> None:
             f"{path}: the world is saved as XML; name it .rbxmx (or .rbxlx)",
             param_hint="--save-world",
         )
+
+
+# -- a place file as the world: one spelling for `run` and `assist` -----------------------
+
+PlaceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--place",
+        help="A place or model file (.rbxl .rbxlx .rbxm .rbxmx): the code runs in its "
+        "instance tree (property values, attributes, tags; its ModuleScripts "
+        "requireable, its other scripts present but not run).",
+    ),
+]
+
+
+def load_place_option(place: str) -> ProjectTree:
+    """The place a --place names, read once; a file that cannot be read is a usage
+    error (exit 2) that names the file and what is wrong with it."""
+    from luaurft.roblox.place import load_place
+
+    try:
+        return load_place(place)
+    except LuaurftError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--place") from None

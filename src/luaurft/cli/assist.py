@@ -21,7 +21,13 @@ from luaurft.cli._generator import (
     ModelOption,
     build_generator,
 )
-from luaurft.cli._options import SaveWorldOption, WorldDiffOption, check_save_world
+from luaurft.cli._options import (
+    PlaceOption,
+    SaveWorldOption,
+    WorldDiffOption,
+    check_save_world,
+    load_place_option,
+)
 from luaurft.cli._output import machine_stdout
 from luaurft.cli._world import print_world_change, save_world_file
 
@@ -104,15 +110,19 @@ def assist_command(
     output_format: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="table for people, json for programs.")
     ] = OutputFormat.TABLE,
+    place: PlaceOption = None,
     diff: WorldDiffOption = False,
     save_world: SaveWorldOption = None,
 ) -> None:
     """Generate Luau for TASK, rewrite it with the scorers' feedback until it passes, keep the best.
 
-    With --diff or --save-world, the best version's main script (its first server
-    Script) runs once more in the mock world to show what it changes there.
+    With --place, every candidate runs in that place (its exec score, the diff) and
+    the model is shown an outline of it. With --diff or --save-world, the best
+    version's main script (its first server Script) runs once more in the mock
+    world to show what it changes there.
     """
     check_save_world(save_world)
+    world = load_place_option(place) if place is not None else None
     from luaurft.agent import StudioSession, assist, default_sampling
     from luaurft.config import Settings, load_config
 
@@ -150,6 +160,7 @@ def assist_command(
             studio=session,
             progress=progress,
             world=diff or save_world is not None,
+            place=world,
         )
     finally:
         if bridge is not None:
@@ -174,6 +185,7 @@ def assist_command(
         with machine_stdout() as stream:
             document = result.to_dict()
             document["saved_world"] = saved_world
+            document["place"] = place
             written = report.to_dict() if report is not None else {}
             document["written"] = written.get("written", [])
             document["rejected"] = written.get("rejected", [])

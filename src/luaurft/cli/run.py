@@ -13,10 +13,12 @@ from rich.table import Table
 from rich.text import Text
 
 from luaurft.cli._options import (
+    PlaceOption,
     SaveWorldOption,
     WorldDiffOption,
     check_kind_option,
     check_save_world,
+    load_place_option,
 )
 from luaurft.cli._output import machine_stdout
 from luaurft.cli._world import print_world_change, save_world_file
@@ -24,7 +26,7 @@ from luaurft.errors import LuaurftError
 from luaurft.luau.kind import ScriptKind, detect_kind
 from luaurft.luau.source import LuauSource
 from luaurft.roblox.mock import DEFAULT_SECONDS, ScriptRun, run_script
-from luaurft.roblox.place import load_place, with_script
+from luaurft.roblox.place import with_script
 from luaurft.roblox.project import ProjectTree, split_dotted
 from luaurft.roblox.world_diff import world_change
 
@@ -78,14 +80,7 @@ def run(
             "the client error.",
         ),
     ] = False,
-    place: Annotated[
-        str | None,
-        typer.Option(
-            help="A place or model file (.rbxl .rbxlx .rbxm .rbxmx): the script runs in its "
-            "instance tree (property values, attributes, tags; its ModuleScripts "
-            "requireable, its other scripts present but not run).",
-        ),
-    ] = None,
+    place: PlaceOption = None,
     at: Annotated[
         str | None,
         typer.Option(
@@ -162,10 +157,7 @@ def _in_place(
         if at is not None:
             raise typer.BadParameter("--at needs --place", param_hint="--at")
         return None
-    try:
-        project = load_place(place)
-    except LuaurftError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--place") from None
+    project = load_place_option(place)
     script_kind = detect_kind(text, kind=kind, path=file)
     where = split_dotted(at) if at else None
     if where is not None and len(where) < 2:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,13 @@ from luaurft.roblox.files.values import (
     Vector2,
     Vector3,
 )
-from luaurft.roblox.project import InstancePath, ProjectNode, ProjectTree, dotted
+from luaurft.roblox.project import (
+    SERVICE_OF_KIND,
+    InstancePath,
+    ProjectNode,
+    ProjectTree,
+    dotted,
+)
 
 #: Properties a file stores under another name than scripts use:
 #: (class that declares it, name scripts use) -> name in the file.
@@ -64,11 +70,6 @@ _NOT_COPIED = frozenset(
     {"Name", "Source", "LinkedSource", "HistoryId", "UniqueId", "SourceAssetId"}
 )
 DEFAULT_MODEL_PARENT = "Workspace"
-_HOME_OF_KIND = {
-    ScriptKind.SCRIPT: ("ServerScriptService",),
-    ScriptKind.LOCAL_SCRIPT: ("StarterPlayer", "StarterPlayerScripts"),
-    ScriptKind.MODULE_SCRIPT: ("ReplicatedStorage",),
-}
 
 
 def lua_value(value: object) -> Any | None:
@@ -248,14 +249,25 @@ def with_script(
     lives, `ServerScriptService.<name>` for a Script). A place instance already at
     that path is replaced, so a place's own script can be run from an edited file."""
     name = Path(file).name.split(".")[0] or "Script"
-    path = at if at is not None else (*_HOME_OF_KIND[kind], name)
+    path = at if at is not None else (*SERVICE_OF_KIND[kind], name)
     node = ProjectNode(path, kind.value, Path(file), source)
-    kept = tuple(n for n in project.nodes if n.path != path)
-    parents = {n.path for n in kept}
-    folders = tuple(
-        ProjectNode(path[:depth], "Folder")
-        for depth in range(2, len(path))
-        if path[:depth] not in parents
-    )
-    nodes = sorted((*kept, *folders, node), key=lambda n: len(n.path))
-    return ProjectTree(root=project.root, nodes=tuple(nodes), problems=project.problems), node
+    return with_nodes(project, [node]), node
+
+
+def with_nodes(project: ProjectTree, added: Sequence[ProjectNode]) -> ProjectTree:
+    """`project` with `added` in it: scripts replace a place instance at their path;
+    a Folder already there is kept (with its place state); missing parents become
+    Folders."""
+    replaced = {n.path for n in added if n.class_name != "Folder"}
+    kept = [n for n in project.nodes if n.path not in replaced]
+    present = {n.path for n in kept}
+    nodes = list(kept)
+    for node in added:
+        for depth in range(2, len(node.path) + 1):
+            path = node.path[:depth]
+            if path in present:
+                continue
+            present.add(path)
+            nodes.append(node if path == node.path else ProjectNode(path, "Folder"))
+    nodes.sort(key=lambda n: len(n.path))  # stable: the place's order first
+    return ProjectTree(root=project.root, nodes=tuple(nodes), problems=project.problems)

@@ -45,6 +45,13 @@ from luaurft.luau.kind import ScriptKind
 
 PROJECT_FILE = "default.project.json"
 DEFAULT_SERVICE = "ReplicatedStorage"
+#: Where a script lives when nothing says otherwise: where Studio's luaurft plugin
+#: puts it, and where `luaurft assist --out`'s Rojo project maps it.
+SERVICE_OF_KIND: Mapping[ScriptKind, tuple[str, ...]] = {
+    ScriptKind.SCRIPT: ("ServerScriptService",),
+    ScriptKind.LOCAL_SCRIPT: ("StarterPlayer", "StarterPlayerScripts"),
+    ScriptKind.MODULE_SCRIPT: ("ReplicatedStorage",),
+}
 SCRIPT_SUFFIXES = (".luau", ".lua")
 _CLASS_OF_KIND = {
     ScriptKind.SCRIPT: "Script",
@@ -203,7 +210,8 @@ class ProjectTree:
     ) -> ProjectTree:
         """A tree from in-memory files keyed by slash paths whose first segment is a
         service (`ServerScriptService/Shop.server.luau`, `ReplicatedStorage/Config.luau`);
-        a path without a service goes to ReplicatedStorage."""
+        a bare file name goes where its kind lives (`SERVICE_OF_KIND`), any other
+        path without a service to ReplicatedStorage."""
         from luaurft.roblox.api import default_index
 
         index = default_index()
@@ -218,7 +226,9 @@ class ProjectTree:
                 continue
             name, kind = named
             folders = segments[:-1]
-            if not folders or not index.is_service(folders[0]):
+            if not folders:
+                folders = list(SERVICE_OF_KIND[kind])
+            elif not index.is_service(folders[0]):
                 folders = [DEFAULT_SERVICE, *folders]
             if name.lower() == "init" and len(folders) > 1:
                 path: InstancePath = tuple(folders)
@@ -546,6 +556,7 @@ class _Builder:
 __all__ = [
     "DEFAULT_SERVICE",
     "PROJECT_FILE",
+    "SERVICE_OF_KIND",
     "InProject",
     "InstancePath",
     "ProjectLookup",
