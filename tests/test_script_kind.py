@@ -109,12 +109,20 @@ def test_no_signal_at_all_is_an_assumed_server_script_with_a_reason(code: str) -
 def test_comments_name_the_side_only_when_the_code_does_not() -> None:
     kind, reason = kind_with_reason("-- Client entry point\nrequire(script.Main).start()\n")
     assert kind is CLIENT
-    assert reason is not None and "its comments (Client)" in reason
+    assert reason is not None and "its comments (Client entry)" in reason
     # The code's own names come first: a server entry that mentions clients.
     kind, _ = kind_with_reason(
         "-- make the remotes before any client asks for them\nrequire(script.Services.Data).init()\n"
     )
     assert kind is SERVER
+    # Clients described from the server are the other side, not this script's.
+    kind, reason = kind_with_reason(
+        "-- Clients read the status from this value.\nlocal status = workspace.Status\n"
+        "status.Value = 'Intermission'\n"
+    )
+    assert kind is SERVER and reason == NO_SIDE_SIGNAL
+    kind, reason = kind_with_reason("-- The only Script on the server.\nrequire(script.Main)()\n")
+    assert kind is SERVER and reason is not None and "Script on the server" in reason
 
 
 @pytest.mark.parametrize(

@@ -120,6 +120,17 @@ def _side_words() -> _SideWords:
     )
 
 
+@cache
+def _comment_phrases() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(client, server): the `side_comments` phrases, each side as one pattern."""
+    block = _side_table().get("side_comments", {})
+    client, server = (
+        re.compile("|".join(f"(?:{p})" for p in block.get(side, ())) or r"(?!)", re.IGNORECASE)
+        for side in ("client", "server")
+    )
+    return client, server
+
+
 _WORD_CHAR = re.compile(r"\w")
 # The words of one identifier, or one word of a string: `BallClient` -> Ball,
 # Client; `SERVER_READY` -> SERVER, READY.
@@ -159,12 +170,17 @@ def _named_sides(code: str) -> tuple[_Named, _Named]:
     """The words that say client or server in the project's own names and
     strings, and those in its comments (a header's `-- Client entry point`)."""
     words = _side_words()
+    client_phrase, server_phrase = _comment_phrases()
     in_code, in_comments = _Named([], []), _Named([], [])
     for token in tokenize(code):
+        if token.is_trivia:
+            # A comment names its script's side only in a phrase about the script
+            # itself; a bare "clients" is as often the other side being described.
+            in_comments.client.extend(h.group() for h in client_phrase.finditer(token.text))
+            in_comments.server.extend(h.group() for h in server_phrase.finditer(token.text))
+            continue
         if token.kind in (TokenKind.NAME, TokenKind.STRING):
             into = in_code
-        elif token.is_trivia:
-            into = in_comments
         else:
             continue
         for word in [token.text] if token.kind is TokenKind.NAME else _WORD_SPLIT.split(token.text):
