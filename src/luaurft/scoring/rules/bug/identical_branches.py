@@ -34,9 +34,16 @@ class IdenticalBranchesRule(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for statement in ctx.source.nodes("if_statement"):
             seen: dict[str, int] = {}
-            for branch in branches(statement):
-                if branch.block is None or _lone_return(branch.block):
-                    continue  # `elseif kind == "a" then return 0`: a lookup, merged or not
+            compared = [
+                branch
+                for branch in branches(statement)
+                # `elseif kind == "a" then return 0`: a lookup, merged or not
+                if branch.block is not None and not _lone_return(branch.block)
+            ]
+            if len(compared) < 2:
+                continue  # nothing to be the same as: spare folding the code
+            for branch in compared:
+                assert branch.block is not None
                 code = folded(ctx.source, branch.block)
                 line = seen.get(code)
                 if line is None:
