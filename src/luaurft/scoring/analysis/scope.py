@@ -251,6 +251,13 @@ class ScopeAnalysis:
             scope.names.clear()
             scope.function = None
 
+    def named_in_order(self) -> list[Declaration]:
+        """The names the code declares (locals, local functions, parameters, loop
+        variables; not the implicit `self`), in document order."""
+        found = [d for d in self.declarations if d.kind is not DeclKind.SELF]
+        found.sort(key=_declared_at)
+        return found
+
     def reference(self, identifier: Node) -> Reference | None:
         return self.references_by_node.get(identifier.id)
 
@@ -311,6 +318,10 @@ _Task = tuple[Callable[["Node", Scope], None], "Node", Scope]
 
 def _start(ref: Reference) -> int:
     return ref.node.start_byte
+
+
+def _declared_at(decl: Declaration) -> int:
+    return decl.node.start_byte
 
 
 class _Walker:
