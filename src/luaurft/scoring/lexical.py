@@ -369,6 +369,23 @@ def may_hold(ctx: RuleContext, run: re.Pattern[str]) -> bool:
     return not ctx.source.compiles or run.search(ctx.source.text) is not None
 
 
+def may_name(ctx: RuleContext, *names: str) -> bool:
+    """False when `code_view(ctx).code` holds no name token spelled as one of `names`.
+
+    Where the code compiles and tree-sitter parses all of it, every name token of
+    the lexer (contextual keywords such as `type` and `continue` aside) is an
+    identifier of the tree, so the tree's identifiers answer without lexing.
+    """
+    source = ctx.source
+    if not source.compiles or source.tree_has_errors:
+        return True
+    spelled: frozenset[str] = ctx.memo(
+        "source.identifier_texts",
+        lambda: frozenset(source.node_text(n) for n in source.nodes("identifier")),
+    )
+    return not spelled.isdisjoint(names)
+
+
 def _run_lines(run: ProseRun) -> range:
     return range(run.line, run.line + run.text.count("\n") + 1)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from luaurft.luau.lexer import TokenKind
-from luaurft.scoring.lexical import NAME_END, NAME_START, code_view, may_hold, token_run
+from luaurft.scoring.lexical import NAME_END, NAME_START, code_view, may_hold, may_name, token_run
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 _DECLARATIONS = frozenset({"let", "const", "var"})
@@ -90,6 +90,8 @@ class JsConsoleRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         if "console" not in ctx.source.text or not may_hold(ctx, _CONSOLE_CALL):
+            return
+        if not may_name(ctx, "console"):
             return
         view = code_view(ctx)
         if "console" in view.defined_names:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 
 from luaurft.luau.lexer import TokenKind
-from luaurft.scoring.lexical import NAME_START, CodeView, code_view, may_hold, token_run
+from luaurft.scoring.lexical import NAME_START, CodeView, code_view, may_hold, may_name, token_run
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 
@@ -96,7 +96,9 @@ class PythonConstantRule(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        if not any(name in ctx.source.text for name in _PY_CONSTANTS):
+        if not any(name in ctx.source.text for name in _PY_CONSTANTS) or not may_name(
+            ctx, *_PY_CONSTANTS
+        ):
             return
         view = code_view(ctx)
         defined = view.defined_names
