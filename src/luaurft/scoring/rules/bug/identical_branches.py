@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
-from luaurft.scoring.rules.bug._if_chain import branches, folded
+from luaurft.scoring.rules.bug._if_chain import branches, folded, gapless
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -32,6 +33,7 @@ class IdenticalBranchesRule(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        comment_starts: list[int] | None = None
         for statement in ctx.source.nodes("if_statement"):
             seen: dict[str, int] = {}
             compared = [
@@ -42,6 +44,13 @@ class IdenticalBranchesRule(Rule):
             ]
             if len(compared) < 2:
                 continue  # nothing to be the same as: spare folding the code
+            if comment_starts is None:
+                comment_starts = [c.start_byte for c in ctx.source.comments]
+            keys = Counter(
+                gapless(ctx.source, b.block, comment_starts) for b in compared if b.block
+            )
+            if max(keys.values()) < 2:
+                continue  # no two branches alike even before folding
             for branch in compared:
                 assert branch.block is not None
                 code = folded(ctx.source, branch.block)
