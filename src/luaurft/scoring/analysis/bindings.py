@@ -2,8 +2,8 @@
 
 A small, conservative inference over one file:
 
-- locals are resolved lexically (a local is visible from the end of its
-  declaration to the end of its block; the latest visible declaration wins);
+- names are the scope analysis's (`scope.py`, the one resolver every rule
+  reads): a local's declaration, value, later assignments and reads;
 - a local's type comes from its value (`game:GetService("Players")`,
   `Instance.new("Part")`, `x:FindFirstChildOfClass("Humanoid")`,
   `Players.LocalPlayer`, `Vector3.new(...)`, `a.Position - b.Position`, ...),
@@ -115,14 +115,6 @@ def string_literal(source: LuauSource, node: tree_sitter.Node | None) -> str | N
         return text[1:-1]
     if text.startswith("`") and text.endswith("`") and "{" not in text and "\\" not in text:
         return text[1:-1]
-    return None
-
-
-def _first_named(node: tree_sitter.Node, kind: str) -> tree_sitter.Node | None:
-    """The first named child of type `kind`."""
-    for child in node.named_children:
-        if child.type == kind:
-            return child
     return None
 
 
