@@ -55,8 +55,8 @@ class InfiniteRecursionRule(Rule):
         # Only a function whose body calls its own name can call itself: one look at
         # the calls spares walking the bodies of all the others.
         calls_at: dict[str, list[int]] = {}
-        for call in source.nodes("function_call"):
-            calls_at.setdefault(shape.callee_name(source, call), []).append(call.start_byte)
+        for node in source.nodes("function_call"):
+            calls_at.setdefault(shape.callee_name(source, node), []).append(node.start_byte)
         for fn in shape.functions(ctx):
             names = _self_names(fn)
             body = fn.body
