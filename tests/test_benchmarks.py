@@ -35,6 +35,16 @@ def test_throughput_reports_every_stage_and_the_ratio(capsys: pytest.CaptureFixt
     report = json.loads(capsys.readouterr().out)
     assert set(report["stages"]) == {"parse", "compile", "score", "lex"}
     assert report["ratio_score_over_parse_plus_compile"] > 0
+    assert report["clock"] == "wall"
+
+
+def test_throughput_on_the_cpu_clock(capsys: pytest.CaptureFixture[str]) -> None:
+    throughput = _load("score_throughput")
+    args = [str(ROOT / "examples"), "--target-mb", "0.005", "--clock", "cpu", "--json"]
+    assert throughput.main(args) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["clock"] == "cpu"
+    assert report["ratio_score_over_parse_plus_compile"] > 0
 
 
 def test_breakdown_times_every_rule_and_adds_up() -> None:

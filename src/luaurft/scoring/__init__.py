@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from luaurft.luau.kind import kind_with_reason
 from luaurft.luau.source import LuauSource
+from luaurft.scoring.analysis.bindings import api_index_for
 from luaurft.scoring.card import ScoreCard
 from luaurft.scoring.registry import all_rules, card_version
 from luaurft.scoring.rule import Finding, RuleContext, sorted_findings
@@ -123,8 +124,9 @@ def score_source(
             extra["exec_not_run"] = ran.not_run.reason
             extra["exec_not_run_cause"] = ran.not_run.cause
     code_substance = substance_of(ctx).factor
+    # The index the rules read, asked for once: the card names that one.
+    version = card_version(exec, api_index_for(ctx))
     ctx.release()
-    version = card_version(exec)
     extra = {"substance": round(code_substance, 6), **extra}
     if in_project is not None:
         version += f"+project.{in_project.fingerprint[:12]}"

@@ -336,6 +336,56 @@ def code_view(ctx: RuleContext) -> CodeView:
     return view
 
 
+# A name token's edges: the lexer's names are ASCII (`[A-Za-z_][A-Za-z0-9_]*`).
+NAME_START = r"(?<![A-Za-z0-9_])"
+NAME_END = r"(?![A-Za-z0-9_])"
+
+
+def _gap(n: int) -> str:
+    # What may stand between two tokens of code that compiles: whitespace, Luau's
+    # comments (a long one closed at its own level) and the foreign comments the
+    # lexer also skips. Possessive, so a failed search never backtracks into it.
+    return (
+        rf"(?:--\[(?P<eq{n}>=*)\[[\s\S]*?\](?P=eq{n})\]|--[^\n]*|\s+"
+        r"|/\*[\s\S]*?\*/|#[^\n]*|//[^\n]*)*+"
+    )
+
+
+def token_run(*tokens: str) -> re.Pattern[str]:
+    """A pattern found in the text of any code that compiles whose `code_view` holds
+    these tokens (regexes, one per token) in a row. A miss proves they are not there,
+    so a rule can skip lexing; a hit (in a string, say) proves nothing."""
+    return re.compile(
+        "".join(t + (_gap(i) if i < len(tokens) - 1 else "") for i, t in enumerate(tokens))
+    )
+
+
+def may_hold(ctx: RuleContext, run: re.Pattern[str]) -> bool:
+    """False when `code_view(ctx).code` cannot hold the tokens `run` was built for.
+
+    Only code that compiles is lexed token for token; elsewhere prose and fences are
+    taken out, so tokens apart in the text may stand side by side: always True there.
+    """
+    return not ctx.source.compiles or run.search(ctx.source.text) is not None
+
+
+def may_name(ctx: RuleContext, *names: str) -> bool:
+    """False when `code_view(ctx).code` holds no name token spelled as one of `names`.
+
+    Where the code compiles and tree-sitter parses all of it, every name token of
+    the lexer (contextual keywords such as `type` and `continue` aside) is an
+    identifier of the tree, so the tree's identifiers answer without lexing.
+    """
+    source = ctx.source
+    if not source.compiles or source.tree_has_errors:
+        return True
+    spelled: frozenset[str] = ctx.memo(
+        "source.identifier_texts",
+        lambda: frozenset(source.node_text(n) for n in source.nodes("identifier")),
+    )
+    return not spelled.isdisjoint(names)
+
+
 def _run_lines(run: ProseRun) -> range:
     return range(run.line, run.line + run.text.count("\n") + 1)
 

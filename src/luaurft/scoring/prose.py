@@ -297,17 +297,29 @@ def evaluator_address_at(text: str) -> int | None:
     return offset
 
 
+def _any_of(hints: tuple[str, ...]) -> re.Pattern[str]:
+    """`_mentions(text, hints)` as one search: every comment and string is screened."""
+    return re.compile("|".join(re.escape(hint) for hint in hints))
+
+
+_SCREENED_PATTERNS = tuple(
+    (tuple(_any_of(group) for group in hint_groups), pattern)
+    for hint_groups, pattern in EVALUATOR_PATTERNS
+)
+_NOUN_SCREEN = _any_of(_NOUN_HINTS)
+
+
 def _address_at(text: str) -> int | None:
     if " " not in text.strip():
         return None  # a single word ("Humanoid", "leaderstats") addresses no one
     lowered = text.lower()
     found: list[int] = []
-    for hint_groups, pattern in EVALUATOR_PATTERNS:
-        if all(_mentions(lowered, group) for group in hint_groups):
+    for screens, pattern in _SCREENED_PATTERNS:
+        if all(screen.search(lowered) for screen in screens):
             match = pattern.search(lowered)
             if match:
                 found.append(match.start())
-    if not found and _mentions(lowered, _NOUN_HINTS):
+    if not found and _NOUN_SCREEN.search(lowered):
         vocative = _VOCATIVE.search(lowered)
         if vocative and _PLEA.search(lowered):
             found.append(vocative.start())

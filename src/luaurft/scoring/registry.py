@@ -15,9 +15,13 @@ import pkgutil
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from luaurft.errors import UnknownRuleError
 from luaurft.scoring.rule import Rule
+
+if TYPE_CHECKING:
+    from luaurft.roblox.api import ApiIndex
 
 SCORER_VERSION_MAJOR = 1
 EXEC_VERSION_MAJOR = 1
@@ -139,21 +143,24 @@ def exec_version() -> str:
     return f"{EXEC_VERSION_MAJOR}.{hashlib.sha256(exec_hash().encode()).hexdigest()[:12]}"
 
 
-def card_version(exec: bool = False) -> str:
+def card_version(exec: bool = False, index: ApiIndex | None = None) -> str:
     """The version a ScoreCard carries: the scorer version, plus the exec version
-    when the code also ran."""
-    version = scorer_version()
+    when the code also ran. `index` is the API index the rules read, when the
+    caller has it already (see `scorer_version`)."""
+    version = scorer_version(index)
     return f"{version}+exec.{exec_version()}" if exec else version
 
 
-def scorer_version() -> str:
+def scorer_version(index: ApiIndex | None = None) -> str:
     """`<major>.<hash>`: changes whenever a rule or a formula changes.
 
     When a full Roblox API dump is merged over the curated facts, the API rules
     know more, so the dump's fingerprint is appended (`+api.<fingerprint>`).
+    `index` is that index when the caller has it (scoring a piece of code asks
+    for it once); else the current `default_index()`.
     """
     from luaurft.roblox.api import default_index
 
     version = f"{SCORER_VERSION_MAJOR}.{rule_set_hash()[:12]}"
-    fingerprint = default_index().fingerprint()
+    fingerprint = (index if index is not None else default_index()).fingerprint()
     return f"{version}+api.{fingerprint[:10]}" if fingerprint else version

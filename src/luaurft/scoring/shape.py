@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from luaurft.scoring import prose
+from luaurft.scoring.analysis.scope import scope_analysis
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -229,31 +230,11 @@ def is_empty_body(fn: FunctionInfo) -> bool:
 # -- references --------------------------------------------------------------
 
 
-def _member_name_starts(source: LuauSource) -> set[int]:
-    """Start bytes of identifiers that name a member, not a variable: `obj.x`, `obj:x`, `{x = }`."""
-    starts = set()
-    for index in source.nodes("dot_index_expression", "method_index_expression"):
-        last = index.child(index.child_count - 1)
-        if last is not None and last.type == "identifier":
-            starts.add(last.start_byte)
-    for field in source.nodes("field"):
-        if field.child_count < 3:
-            continue  # a positional value, `{x}`
-        key, equals = field.child(0), field.child(1)
-        if (
-            key is not None
-            and equals is not None
-            and key.type == "identifier"
-            and equals.type == "="
-        ):
-            starts.add(key.start_byte)
-    return starts
-
-
 def unused_local_functions(ctx: RuleContext) -> list[FunctionInfo]:
     """Script-private functions (local, or global by plain name) never read outside their own body.
 
-    Names are matched by text, so a name reused anywhere else counts as a use:
+    Reads are the scope analysis's: a call of a same-named parameter or field is
+    not a use. Where a parse error may hide a use, the function counts as used:
     the rule errs towards silence, never towards a false "unused".
     """
 
@@ -273,25 +254,20 @@ def unused_local_functions(ctx: RuleContext) -> list[FunctionInfo]:
         ]
         if not candidates:
             return []
-        source = ctx.source
-        wanted = {fn.name.encode() for fn in candidates if fn.name}
-        members = _member_name_starts(source)
-        uses: dict[bytes, list[tree_sitter.Node]] = {}
-        data = source.bytes
-        for ident in source.nodes("identifier"):
-            name = data[ident.start_byte : ident.end_byte]
-            if name in wanted and ident.start_byte not in members:
-                uses.setdefault(name, []).append(ident)
+        scopes = scope_analysis(ctx)
         unused = []
         for fn in candidates:
             assert fn.name is not None and fn.name_node is not None
-            declared_at = fn.name_node.start_byte
-            others = [
-                u
-                for u in uses.get(fn.name.encode(), [])
-                if u.start_byte != declared_at and not contains(fn.node, u)
-            ]
-            if not others:
+            decl = scopes.declaration(fn.name_node)
+            if decl is not None:
+                if decl.type_uses or not scopes.reliable(decl):
+                    continue
+                reads = decl.reads
+            elif scopes.partial:
+                continue
+            else:
+                reads = scopes.global_reads.get(fn.name, [])
+            if not any(not contains(fn.node, read.node) for read in reads):
                 unused.append(fn)
         return unused
 
@@ -699,66 +675,4 @@ def comment_facts(ctx: RuleContext) -> list[CommentFact]:
         return facts
 
     result: list[CommentFact] = ctx.memo("shape.comment_facts", compute)
-    return result
-
-
-# -- declared names ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Declaration:
-    """A name the code introduces. `role`: local, function, param, callback-param, loop."""
-
-    name: str
-    node: tree_sitter.Node
-    role: str
-
-
-def _declared_at(declaration: Declaration) -> int:
-    return declaration.node.start_byte
-
-
-def declarations(ctx: RuleContext) -> list[Declaration]:
-    """Locals, local functions, parameters and loop variables, in document order."""
-
-    def compute() -> list[Declaration]:
-        source = ctx.source
-        found: list[Declaration] = []
-        text = source.node_text
-        for decl in source.nodes("variable_declaration"):
-            targets = None
-            for child in decl.named_children:
-                if child.type in ("variable_list", "assignment_statement"):
-                    targets = child
-                    break
-            if targets is not None and targets.type == "assignment_statement":
-                targets = targets.named_child(0) if targets.named_child_count else None
-            for ident in targets.children_by_field_name("name") if targets is not None else ():
-                if ident.type == "identifier":
-                    found.append(Declaration(text(ident), ident, "local"))
-        for fn in functions(ctx):
-            kind = fn.node.type
-            if kind == "function_declaration" and fn.is_local and fn.name_node is not None:
-                found.append(Declaration(fn.name or "", fn.name_node, "function"))
-            parent = fn.node.parent if kind == "function_definition" and fn.params else None
-            role = (
-                "callback-param" if parent is not None and parent.type == "arguments" else "param"
-            )
-            for param in fn.params:
-                for part in param.children:
-                    if part.type == "identifier":
-                        found.append(Declaration(text(part), part, role))
-                        break
-        for clause in source.nodes("for_generic_clause"):
-            names = _first_of_type(clause, "variable_list")
-            for loop_name in names.children_by_field_name("name") if names is not None else ():
-                found.append(Declaration(text(loop_name), loop_name, "loop"))
-        for clause in source.nodes("for_numeric_clause"):
-            counter = clause.child_by_field_name("name")
-            if counter is not None:
-                found.append(Declaration(text(counter), counter, "loop"))
-        found.sort(key=_declared_at)
-        return found
-
-    result: list[Declaration] = ctx.memo("shape.declarations", compute)
     return result

@@ -2,8 +2,8 @@
 
 A small, conservative inference over one file:
 
-- locals are resolved lexically (a local is visible from the end of its
-  declaration to the end of its block; the latest visible declaration wins);
+- names are the scope analysis's (`scope.py`, the one resolver every rule
+  reads): a local's declaration, value, later assignments and reads;
 - a local's type comes from its value (`game:GetService("Players")`,
   `Instance.new("Part")`, `x:FindFirstChildOfClass("Humanoid")`,
   `Players.LocalPlayer`, `Vector3.new(...)`, `a.Position - b.Position`, ...),
@@ -23,14 +23,19 @@ on a HINT.
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 from typing import TYPE_CHECKING
 
 from luaurft.luau.source import field_id
 from luaurft.roblox.api import ApiIndex, Member, MemberKind, default_index
+from luaurft.scoring.analysis.scope import (
+    Declaration,
+    DeclKind,
+    ScopeAnalysis,
+    analyze_scopes,
+    scope_analysis,
+)
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -42,12 +47,12 @@ if TYPE_CHECKING:
 
 # Field ids, looked up once: `child_by_field_id` skips the name lookup on every call.
 _F_ARGUMENTS = field_id("arguments")
+_F_CLAUSE = field_id("clause")
 _F_FIELD = field_id("field")
 _F_LEFT = field_id("left")
 _F_METHOD = field_id("method")
 _F_NAME = field_id("name")
 _F_OPERAND = field_id("operand")
-_F_PARAMETERS = field_id("parameters")
 _F_RIGHT = field_id("right")
 _F_TABLE = field_id("table")
 _F_VALUE = field_id("value")
@@ -96,29 +101,9 @@ _SERVICE_GETTERS = frozenset({"GetService", "FindService", "getService", "servic
 _SIGNAL_GETTERS = frozenset({"GetPropertyChangedSignal", "GetAttributeChangedSignal"})
 _CONNECTORS = frozenset({"Connect", "Once", "ConnectParallel", "connect"})
 
-_SCOPE_NODES = ("block", "chunk")
 # How deep inference follows nested expressions and chains of locals; Python's
 # own recursion limit must never be the one that stops it.
 _MAX_DEPTH = 120
-
-
-@dataclass(slots=True)
-class Local:
-    """One local variable: where it is declared and visible, and what it was given."""
-
-    name: str
-    node: tree_sitter.Node
-    start: int
-    end: int
-    origin: str  # "local", "param", "for", "function", "self"
-    value: tree_sitter.Node | None = None
-    annotation: tree_sitter.Node | None = None
-    owner: tree_sitter.Node | None = None  # the function (params) or for clause (loop vars)
-    position: int = 0
-    # Later assignments: the value node, or None when it cannot be known (`x += 1`).
-    assigned: list[tree_sitter.Node | None] = field(default_factory=list)
-    references: list[tree_sitter.Node] = field(default_factory=list)
-    references_known: bool = False
 
 
 def string_literal(source: LuauSource, node: tree_sitter.Node | None) -> str | None:
@@ -130,14 +115,6 @@ def string_literal(source: LuauSource, node: tree_sitter.Node | None) -> str | N
         return text[1:-1]
     if text.startswith("`") and text.endswith("`") and "{" not in text and "\\" not in text:
         return text[1:-1]
-    return None
-
-
-def _first_named(node: tree_sitter.Node, kind: str) -> tree_sitter.Node | None:
-    """The first named child of type `kind`."""
-    for child in node.named_children:
-        if child.type == kind:
-            return child
     return None
 
 
@@ -158,292 +135,83 @@ def unparen(node: tree_sitter.Node) -> tree_sitter.Node:
 
 
 class Bindings:
-    """Local resolution and Roblox type inference for one piece of code."""
+    """Roblox type inference for one piece of code, on top of its scope analysis.
 
-    def __init__(self, source: LuauSource, index: ApiIndex, kind: ScriptKind | str) -> None:
+    Names are resolved once, by `scope.py`: a local's declaration, value, later
+    assignments and reads are its `Declaration`'s; this class only adds types.
+    """
+
+    def __init__(
+        self,
+        source: LuauSource,
+        index: ApiIndex,
+        kind: ScriptKind | str,
+        scopes: ScopeAnalysis | None = None,
+    ) -> None:
         self.source = source
         self.index = index
         self.kind = str(kind)
-        self._by_name: dict[str, list[Local]] = defaultdict(list)
-        self._starts: dict[str, list[int]] = {}
+        self.scopes = scopes if scopes is not None else analyze_scopes(source)
+        self._references = self.scopes.references_by_node
         self._types: dict[int, RobloxType | None] = {}
-        self._local_types: dict[int, RobloxType | None] = {}
+        self._local_types: dict[Declaration, RobloxType | None] = {}
         self._in_progress: set[int] = set()
-        self._resolved: dict[int, Local | None] = {}
-        self._holders: dict[int, Local] | None = None
-        # Identifiers indexed as `x.f` or `x:m()`: values, whatever `identifier_role` would
-        # find by asking tree-sitter for their parent (which walks down from the root).
-        self._index_tables: set[int] = set()
-        for indexing in source.nodes("dot_index_expression", "method_index_expression"):
-            table = indexing.child_by_field_id(_F_TABLE)
-            if table is not None:
-                self._index_tables.add(table.id)
+        # Globals the script assigns itself (`spawn = nil`, `function wait() end`):
+        # no longer the built-in they are named after.
+        self.assigned_globals: set[str] = set(self.scopes.global_writes)
         self.defined_member_names: set[str] = set()
-        self.assigned_globals: set[str] = set()
         # Type aliases the script declares (`type Player = {...}`) shadow class names.
         self.type_names: set[str] = set()
         self._collect()
 
     # -- building -----------------------------------------------------------------
 
-    def _scope_end(self, node: tree_sitter.Node) -> int:
-        parent = node.parent
-        while parent is not None and parent.type not in _SCOPE_NODES:
-            parent = parent.parent
-        if parent is None:
-            return len(self.source.bytes)
-        outer = parent.parent
-        if outer is not None and outer.type == "repeat_statement":
-            # `repeat local x ... until x`: the condition sees the body's locals.
-            return outer.end_byte
-        return parent.end_byte
-
-    def _declare(self, local: Local) -> None:
-        self._by_name[local.name].append(local)
-
     def _collect(self) -> None:
         src = self.source
         text = src.node_text
-        declare = self._declare
         for definition in src.nodes("type_definition"):
             name = definition.child_by_field_id(_F_NAME)
             if name is not None:
                 self.type_names.add(text(name))
-        for decl in src.nodes("variable_declaration"):
-            assign = _first_named(decl, "assignment_statement")
-            holder = assign if assign is not None else decl
-            names_list = _first_named(holder, "variable_list")
-            if names_list is None:
-                continue
-            values_list = _first_named(assign, "expression_list") if assign is not None else None
-            values = (
-                [c for c in values_list.named_children if c.type != "comment"]
-                if values_list
-                else []
-            )
-            end = self._scope_end(decl)
-            decl_end = decl.end_byte
-            position = 0
-            children = names_list.children
-            count = len(children)
-            for i, child in enumerate(children):
-                if child.type != "identifier" or names_list.field_name_for_child(i) != "name":
-                    continue
-                annotation = None
-                if i + 2 < count and children[i + 1].type == ":":
-                    annotation = children[i + 2]
-                # Extra names take extra results: unknown.
-                value = values[position] if position < len(values) else None
-                declare(
-                    Local(
-                        text(child),
-                        child,
-                        decl_end,
-                        end,
-                        "local",
-                        value,
-                        annotation,
-                        None,
-                        position,
-                    )
-                )
-                position += 1
-
-        for fn in src.nodes("function_declaration", "function_definition"):
-            name = fn.child_by_field_id(_F_NAME)
-            name_type = name.type if name is not None else None
-            if name is not None and name_type == "identifier" and fn.type == "function_declaration":
-                is_local = any(c.type == "local" for c in fn.children)
-            else:
-                is_local = False
-            if is_local:
-                assert name is not None
-                declare(
-                    Local(text(name), name, name.start_byte, self._scope_end(fn), "function", fn)
-                )
-            elif name is not None and name_type in (
-                "dot_index_expression",
-                "method_index_expression",
-            ):
-                field_node = name.child_by_field_id(_F_FIELD) or name.child_by_field_id(_F_METHOD)
-                if field_node is not None:
-                    self.defined_member_names.add(text(field_node))
-            params = fn.child_by_field_id(_F_PARAMETERS)
-            if params is None:
-                continue
-            fn_end = fn.end_byte
-            params_end = params.end_byte
-            if name_type == "method_index_expression":
-                assert name is not None
-                declare(Local("self", name, params_end, fn_end, origin="self", owner=fn))
-            position = 0
-            for param in params.named_children:
-                if param.type != "parameter":
-                    continue
-                ident = _first_named(param, "identifier")
-                if ident is None:
-                    continue
-                annotation = None
-                kids = param.children
-                last = len(kids) - 1
-                for j, kid in enumerate(kids):
-                    if j < last and kid.type == ":":
-                        annotation = kids[j + 1]
-                declare(
-                    Local(
-                        text(ident),
-                        ident,
-                        params_end,
-                        fn_end,
-                        "param",
-                        None,
-                        annotation,
-                        fn,
-                        position,
-                    )
-                )
-                position += 1
-
-        for clause in src.nodes("for_generic_clause", "for_numeric_clause"):
-            loop = clause.parent
-            end = loop.end_byte if loop is not None else clause.end_byte
-            if clause.type == "for_numeric_clause":
-                name = clause.child_by_field_id(_F_NAME)
-                if name is not None:
-                    declare(Local(text(name), name, clause.end_byte, end, origin="number"))
-                continue
-            names_list = _first_named(clause, "variable_list")
-            if names_list is None:
-                continue
-            position = 0
-            clause_end = clause.end_byte
-            children = names_list.children
-            count = len(children)
-            for i, child in enumerate(children):
-                if child.type != "identifier" or names_list.field_name_for_child(i) != "name":
-                    continue
-                annotation = None
-                if i + 2 < count and children[i + 1].type == ":":
-                    annotation = children[i + 2]
-                declare(
-                    Local(
-                        text(child),
-                        child,
-                        clause_end,
-                        end,
-                        "for",
-                        None,
-                        annotation,
-                        clause,
-                        position,
-                    )
-                )
-                position += 1
-
-        for local_name, locals_ in self._by_name.items():
-            locals_.sort(key=lambda loc: loc.start)
-            self._starts[local_name] = [loc.start for loc in locals_]
-
-        # Later assignments to locals, and globals the script defines itself.
-        for stmt in src.nodes("assignment_statement", "update_statement"):
-            parent = stmt.parent
-            if parent is not None and parent.type == "variable_declaration":
-                continue
-            targets = None
-            values_list = None
-            for child in stmt.named_children:
-                kind = child.type
-                if kind == "variable_list":
-                    if targets is None:
-                        targets = child
-                elif kind == "expression_list" and values_list is None:
-                    values_list = child
-            if targets is None:
-                continue
-            values = (
-                [c for c in values_list.named_children if c.type != "comment"]
-                if values_list is not None and stmt.type == "assignment_statement"
-                else []
-            )
-            position = 0
-            for i, target in enumerate(targets.children):
-                if targets.field_name_for_child(i) != "name":
-                    continue
-                value = values[position] if position < len(values) else None
-                position += 1
-                target_type = target.type
-                if target_type == "identifier":
-                    local = self.resolve(target)
-                    if local is not None:
-                        local.assigned.append(value)
-                    else:
-                        self.assigned_globals.add(text(target))
-                elif (
-                    target_type == "dot_index_expression"
-                    and value is not None
-                    and value.type == "function_definition"
+        # Members the script defines itself: `function M.f()`, `function M:f()`,
+        # `M.f = function() end` and `{ f = function() end }`.
+        for info in self.scopes.functions:
+            fn = info.node
+            if fn.type == "function_declaration":
+                name = fn.child_by_field_id(_F_NAME)
+                if name is not None and name.type in (
+                    "dot_index_expression",
+                    "method_index_expression",
                 ):
-                    field_node = target.child_by_field_id(_F_FIELD)
+                    field_node = name.child_by_field_id(_F_FIELD) or name.child_by_field_id(
+                        _F_METHOD
+                    )
                     if field_node is not None:
                         self.defined_member_names.add(text(field_node))
-        for fn in src.nodes("function_declaration"):
-            name = fn.child_by_field_id(_F_NAME)
-            if name is None or name.type != "identifier":
                 continue
-            if any(c.type == "local" for c in fn.children):
+            holder = fn.parent
+            if holder is None:
                 continue
-            local = self.resolve(name)
-            if local is not None:
-                local.assigned.append(fn)
-            else:
-                self.assigned_globals.add(text(name))
-        for table_field in src.nodes("field"):
-            key = table_field.child_by_field_id(_F_NAME)
-            if key is None or key.type != "identifier":
-                continue
-            value = table_field.child_by_field_id(_F_VALUE)
-            if value is not None and value.type == "function_definition":
-                self.defined_member_names.add(text(key))
+            if holder.type == "field":
+                key = holder.child_by_field_id(_F_NAME)
+                value = holder.child_by_field_id(_F_VALUE)
+                if key is not None and key.type == "identifier" and _same(value, fn):
+                    self.defined_member_names.add(text(key))
+            elif holder.type == "expression_list":
+                field_node = _assigned_field(holder, fn)
+                if field_node is not None:
+                    self.defined_member_names.add(text(field_node))
 
-    def references(self, local: Local) -> list[tree_sitter.Node]:
-        """Every place the local is read (found on first request: only handlers need it)."""
-        if local.references_known:
-            return local.references
-        name = local.name.encode()
-        data = self.source.bytes
-        size = len(name)
-        for ident in self.source.nodes("identifier"):
-            if ident.end_byte - ident.start_byte != size:
-                continue
-            if data[ident.start_byte : ident.end_byte] != name:
-                continue
-            if identifier_role(ident) == "read" and self.resolve(ident) is local:
-                local.references.append(ident)
-        local.references_known = True
-        return local.references
+    def references(self, local: Declaration) -> list[tree_sitter.Node]:
+        """Every place the local is read as a value (`x += 1` is a write here)."""
+        return [ref.node for ref in local.reads if not ref.write]
 
     # -- resolution ---------------------------------------------------------------
 
-    def resolve(self, ident: tree_sitter.Node) -> Local | None:
+    def resolve(self, ident: tree_sitter.Node) -> Declaration | None:
         """The local an identifier refers to (None: a global, or not a variable at all)."""
-        key = ident.id
-        if key in self._resolved:
-            return self._resolved[key]
-        found: Local | None = None
-        name = self.source.node_text(ident)
-        starts = self._starts.get(name)
-        if starts:
-            pos = ident.start_byte
-            locals_ = self._by_name[name]
-            i = bisect_right(starts, pos) - 1
-            while i >= 0:
-                candidate = locals_[i]
-                if candidate.start <= pos < candidate.end:
-                    found = candidate
-                    break
-                i -= 1
-        self._resolved[key] = found
-        return found
+        ref = self._references.get(ident.id)
+        return ref.declaration if ref is not None else None
 
     def is_global(self, ident: tree_sitter.Node, name: str | None = None) -> bool:
         """True when the identifier is the global `name` (not shadowed, not reassigned)."""
@@ -555,12 +323,12 @@ class Bindings:
         return None
 
     def _identifier_type(self, node: tree_sitter.Node) -> RobloxType | None:
-        if node.id not in self._index_tables and identifier_role(node) != "read":
-            return None  # a field name, a declaration or a type: not a value here
-        local = self.resolve(node)
-        if local is not None:
-            return self.local_type(local)
-        name = self.source.node_text(node)
+        ref = self._references.get(node.id)
+        if ref is None or ref.write:
+            return None  # a field name, a declaration, a type or a target: not a value here
+        if ref.declaration is not None:
+            return self.local_type(ref.declaration)
+        name = ref.name
         if name in self.assigned_globals:
             return None
         if name == "game":
@@ -575,10 +343,10 @@ class Bindings:
             return RobloxType(TypeKind.LIBRARY, name)
         return None
 
-    def local_type(self, local: Local) -> RobloxType | None:
+    def local_type(self, local: Declaration) -> RobloxType | None:
+        if local in self._local_types:
+            return self._local_types[local]
         key = local.node.id
-        if key in self._local_types:
-            return self._local_types[key]
         if key in self._in_progress or len(self._in_progress) > _MAX_DEPTH:
             return None
         self._in_progress.add(key)
@@ -586,32 +354,35 @@ class Bindings:
             found = self._compute_local_type(local)
         finally:
             self._in_progress.discard(key)
-        self._local_types[key] = found
+        self._local_types[local] = found
         return found
 
-    def _compute_local_type(self, local: Local) -> RobloxType | None:
-        annotated = self._annotation_type(local.annotation)
+    def _compute_local_type(self, local: Declaration) -> RobloxType | None:
+        kind = local.kind
+        if kind is DeclKind.LOCAL_FUNCTION or kind is DeclKind.SELF:
+            return None
+        annotated = self._annotation_type(_annotation(local))
         if annotated is not None:
             return annotated
-        if local.origin == "local":
+        # Later assignments: the value, or None when it cannot be known (`x += 1`).
+        assigned = [write.value for write in local.writes]
+        if kind is DeclKind.LOCAL:
             candidates: list[RobloxType | None] = []
             if local.value is not None:
                 candidates.append(self.type_of(local.value))
-            elif local.assigned:
-                pass  # `local x` then assigned: the assignments decide
-            else:
-                return None
-            candidates.extend(self.type_of(v) if v is not None else None for v in local.assigned)
+            elif not assigned:
+                return None  # `local x` then assigned: the assignments decide
+            candidates.extend(self.type_of(v) if v is not None else None for v in assigned)
             return _agree(candidates)
-        if local.origin == "param":
-            if local.assigned:
+        if kind is DeclKind.PARAMETER:
+            if assigned or local.function is None:
                 return None
-            return self._param_type(local)
-        if local.origin == "for":
-            if local.assigned or local.position != 1 or local.owner is None:
-                return None
-            return self._loop_value_type(local.owner)
-        return None
+            return self._param_type(local.function.node, local.index)
+        # A loop variable: the value of a generic `for` over an array.
+        clause = local.statement.child_by_field_id(_F_CLAUSE)
+        if assigned or local.index != 1 or clause is None or clause.type != "for_generic_clause":
+            return None
+        return self._loop_value_type(clause)
 
     def _loop_value_type(self, clause: tree_sitter.Node) -> RobloxType | None:
         exprs = next((c for c in clause.named_children if c.type == "expression_list"), None)
@@ -633,20 +404,17 @@ class Bindings:
             return None
         return self._class_type(array.name, array.certainty)
 
-    def _param_type(self, local: Local) -> RobloxType | None:
-        fn = local.owner
-        if fn is None:
-            return None
+    def _param_type(self, fn: tree_sitter.Node, position: int) -> RobloxType | None:
         uses: list[RobloxType | None] = []
         if fn.type == "function_definition":
             parent = fn.parent
             if parent is not None and parent.type == "arguments" and parent.parent is not None:
-                uses.append(self._handler_param(parent.parent, fn, local.position))
+                uses.append(self._handler_param(parent.parent, fn, position))
             else:
                 holder = self._local_holding(fn)
                 if holder is None:
                     return None
-                uses.extend(self._uses_of_function(holder, local.position))
+                uses.extend(self._uses_of_function(holder, position))
         else:
             name = fn.child_by_field_id(_F_NAME)
             if name is None or name.type != "identifier":
@@ -654,24 +422,20 @@ class Bindings:
             holder = self._local_holding(fn)
             if holder is None:
                 return None
-            uses.extend(self._uses_of_function(holder, local.position))
+            uses.extend(self._uses_of_function(holder, position))
         return _agree(uses) if uses else None
 
-    def _local_holding(self, fn: tree_sitter.Node) -> Local | None:
+    def _local_holding(self, fn: tree_sitter.Node) -> Declaration | None:
         """The local whose value is this function (`local onTouched = function(hit) ... end`)."""
-        if self._holders is None:
-            self._holders = {
-                loc.value.id: loc
-                for locals_ in self._by_name.values()
-                for loc in locals_
-                if loc.value is not None
-                and loc.value.type in ("function_definition", "function_declaration")
-            }
-        return self._holders.get(fn.id)
+        info = self.scopes.function_info(fn)
+        holder = info.declaration if info is not None else None
+        if holder is None or holder.value is None or holder.value.id != fn.id:
+            return None
+        return holder
 
-    def _uses_of_function(self, holder: Local, position: int) -> list[RobloxType | None]:
+    def _uses_of_function(self, holder: Declaration, position: int) -> list[RobloxType | None]:
         references = self.references(holder)
-        if holder.assigned or not references:
+        if holder.writes or not references:
             return [None]
         uses: list[RobloxType | None] = []
         for ref in references:
@@ -897,6 +661,44 @@ class Bindings:
         return None
 
 
+def _annotation(local: Declaration) -> tree_sitter.Node | None:
+    """The type written after a local's, parameter's or loop variable's name, if any."""
+    ident = local.node
+    if local.kind is DeclKind.PARAMETER:
+        kids = ident.parent.children if ident.parent is not None else []
+        annotation = None
+        for j, kid in enumerate(kids[:-1]):
+            if kid.type == ":":
+                annotation = kids[j + 1]
+        return annotation
+    colon = ident.next_sibling
+    if colon is None or colon.type != ":":
+        return None
+    return colon.next_sibling
+
+
+def _assigned_field(values: tree_sitter.Node, fn: tree_sitter.Node) -> tree_sitter.Node | None:
+    """`f` when `fn` is the value assigned to `M.f` in `M.f = function() end`."""
+    statement = values.parent
+    if statement is None or statement.type != "assignment_statement":
+        return None
+    position = next(
+        (
+            i
+            for i, v in enumerate(c for c in values.named_children if c.type != "comment")
+            if v.id == fn.id
+        ),
+        None,
+    )
+    targets = next((c for c in statement.named_children if c.type == "variable_list"), None)
+    if position is None or targets is None:
+        return None
+    names = [t for i, t in enumerate(targets.children) if targets.field_name_for_child(i) == "name"]
+    if position >= len(names) or names[position].type != "dot_index_expression":
+        return None
+    return names[position].child_by_field_id(_F_FIELD)
+
+
 def _same(a: tree_sitter.Node | None, b: tree_sitter.Node | None) -> bool:
     return a is not None and b is not None and a.id == b.id
 
@@ -975,7 +777,7 @@ def bindings_for(ctx: RuleContext) -> Bindings:
     """The shared `Bindings` of a rule context (built once per piece of code)."""
     return ctx.memo(
         "analysis.bindings",
-        lambda: Bindings(ctx.source, api_index_for(ctx), ctx.kind),
+        lambda: Bindings(ctx.source, api_index_for(ctx), ctx.kind, scope_analysis(ctx)),
     )
 
 

@@ -47,12 +47,21 @@ def global_calls(ctx: RuleContext) -> list[GlobalCall]:
         scopes = scope_analysis(ctx)
         found: list[GlobalCall] = []
         for call in calls(ctx).all:
+            if call.method is not None:
+                continue  # `obj:m()`: no global function
+            # The root first: a dict lookup spares spelling out the names of the
+            # many calls of locals and fields.
+            callee = call.callee
+            if callee.type == "identifier":
+                root = callee
+            elif callee.child_count:
+                root = callee.children[0]
+            else:
+                continue
+            if root.type != "identifier" or not is_real_global(scopes, root):
+                continue
             name = call.function
             if name is None or name.count(".") > 1:
-                continue
-            callee = call.callee
-            root = callee if callee.type == "identifier" else callee.children[0]
-            if root.type != "identifier" or not is_real_global(scopes, root):
                 continue
             found.append(GlobalCall(call, name, call.args))
         return found

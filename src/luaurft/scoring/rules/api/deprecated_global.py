@@ -7,7 +7,9 @@ from collections.abc import Iterator
 
 from luaurft.roblox.globals import DEPRECATED_GLOBALS, DEPRECATED_LIBRARY_FUNCTIONS
 from luaurft.scoring.analysis.bindings import bindings_for, identifier_role
+from luaurft.scoring.analysis.scope import scope_analysis
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
+from luaurft.scoring.rules.api._helpers import accesses
 
 _LIBRARIES = frozenset(n.split(".")[0] for n in DEPRECATED_LIBRARY_FUNCTIONS)
 # Most code uses none of these names outside `task.wait` and the like: a text scan
@@ -51,23 +53,32 @@ class DeprecatedGlobalRule(Rule):
         if not _maybe_used(src.text):
             return
         text = src.node_text
-        globals_ = [n for n in src.nodes("identifier") if text(n) in DEPRECATED_GLOBALS]
-        library_accesses = []
-        for access in src.nodes("dot_index_expression"):
-            table = access.child_by_field_name("table")
-            if table is not None and table.type == "identifier" and text(table) in _LIBRARIES:
-                library_accesses.append(access)
+        scopes = scope_analysis(ctx)
+        # Reads of the real globals, from the names the scope analysis left unresolved;
+        # a global the script assigns itself is its own.
+        globals_ = [
+            ref.node
+            for name, refs in scopes.global_reads.items()
+            if name in DEPRECATED_GLOBALS and name not in scopes.global_writes
+            for ref in refs
+            if identifier_role(ref.node) == "read"
+        ]
+        library_accesses = [
+            access.node
+            for access in accesses(ctx)
+            if not access.method
+            and access.receiver.type == "identifier"
+            and text(access.receiver) in _LIBRARIES
+        ]
         if not globals_ and not library_accesses:
             return
-        bindings = bindings_for(ctx)
         for ident in globals_:
-            if identifier_role(ident) != "read" or not bindings.is_global(ident):
-                continue
-            name = src.node_text(ident)
+            name = text(ident)
             info = DEPRECATED_GLOBALS[name]
             yield self.at(
                 ctx, ident, f"`{name}` is deprecated: {info.reason}", f"use {info.replacement}"
             )
+        bindings = bindings_for(ctx)
         for access in library_accesses:
             table = access.child_by_field_name("table")
             field = access.child_by_field_name("field")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -63,3 +64,24 @@ def folded(source: LuauSource, node: Node) -> str:
             continue
         stack.extend(reversed(current.children))
     return " ".join(parts)
+
+
+def gapless(source: LuauSource, node: Node, comment_starts: list[int]) -> str:
+    """The text of `node` without its comments and whitespace: equal for any two nodes
+    whose `folded` texts are equal, so most pairs are told apart without folding.
+
+    `comment_starts` are the start bytes of `source.comments`, in order.
+    """
+    data = source.bytes
+    end = node.end_byte
+    at = node.start_byte
+    parts: list[bytes] = []
+    comments = source.comments
+    for i in range(bisect_left(comment_starts, at), len(comments)):
+        comment = comments[i]
+        if comment.start_byte >= end:
+            break
+        parts.append(data[at : comment.start_byte])
+        at = max(at, comment.end_byte)
+    parts.append(data[at:end])
+    return "".join(b"".join(parts).decode("utf-8", "replace").split())

@@ -36,7 +36,10 @@ class DuplicateConditionRule(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for statement in ctx.source.nodes("if_statement"):
             seen: dict[str, int] = {}
-            for branch in branches(statement):
+            tested = [branch for branch in branches(statement) if branch.condition is not None]
+            if len(tested) < 2:
+                continue  # a lone `if`: no other condition to repeat
+            for branch in tested:
                 condition = branch.condition
                 if condition is None or _calls(condition):
                     continue

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
-from luaurft.scoring.rules.bug._if_chain import branches, folded
+from luaurft.scoring.rules.bug._if_chain import branches, folded, gapless
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -32,11 +33,26 @@ class IdenticalBranchesRule(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        comment_starts: list[int] | None = None
         for statement in ctx.source.nodes("if_statement"):
             seen: dict[str, int] = {}
-            for branch in branches(statement):
-                if branch.block is None or _lone_return(branch.block):
-                    continue  # `elseif kind == "a" then return 0`: a lookup, merged or not
+            compared = [
+                branch
+                for branch in branches(statement)
+                # `elseif kind == "a" then return 0`: a lookup, merged or not
+                if branch.block is not None and not _lone_return(branch.block)
+            ]
+            if len(compared) < 2:
+                continue  # nothing to be the same as: spare folding the code
+            if comment_starts is None:
+                comment_starts = [c.start_byte for c in ctx.source.comments]
+            keys = Counter(
+                gapless(ctx.source, b.block, comment_starts) for b in compared if b.block
+            )
+            if max(keys.values()) < 2:
+                continue  # no two branches alike even before folding
+            for branch in compared:
+                assert branch.block is not None
                 code = folded(ctx.source, branch.block)
                 line = seen.get(code)
                 if line is None:

@@ -52,9 +52,18 @@ class InfiniteRecursionRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         source = ctx.source
+        # Only a function whose body calls its own name can call itself: one look at
+        # the calls spares walking the bodies of all the others.
+        calls_at: dict[str, list[int]] = {}
+        for node in source.nodes("function_call"):
+            calls_at.setdefault(shape.callee_name(source, node), []).append(node.start_byte)
         for fn in shape.functions(ctx):
             names = _self_names(fn)
-            if not names or fn.body is None:
+            body = fn.body
+            if not names or body is None:
+                continue
+            start, end = body.start_byte, body.end_byte
+            if not any(start <= at < end for name in names for at in calls_at.get(name, ())):
                 continue
             for stmt in shape.block_statements(fn.body):
                 call = _unconditional_call(source, stmt, names)

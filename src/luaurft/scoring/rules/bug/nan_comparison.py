@@ -17,7 +17,10 @@ if TYPE_CHECKING:
 
 COMPARISONS = frozenset({"==", "~=", "<", ">", "<=", ">="})
 # Cheap text test before any tree work: a zero divided by a zero, or huge minus huge.
-_NAN_HINT = re.compile(r"\b0[\d._]*\s*\)?\s*/\s*\(?\s*-?0|math\.huge\s*-\s*math\.huge")
+# `0/0` and `math.huge - math.huge`, as two searches that each start with a literal
+# the regex engine can jump to (`\b0` as `0` not after a word character).
+_ZERO_OVER_ZERO = re.compile(r"0(?<!\w0)[\d._]*\s*\)?\s*/\s*\(?\s*-?0")
+_HUGE_MINUS_HUGE = re.compile(r"math\.huge\s*-\s*math\.huge")
 
 
 def _is_zero(source: LuauSource, node: Node) -> bool:
@@ -68,7 +71,10 @@ class NanComparisonRule(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         text = ctx.source.text
         # Both hints need a `/` or `math.huge`: a substring test skips the regex mostly.
-        if ("/" not in text and "math.huge" not in text) or _NAN_HINT.search(text) is None:
+        if not (
+            ("/" in text and _ZERO_OVER_ZERO.search(text))
+            or ("math.huge" in text and _HUGE_MINUS_HUGE.search(text))
+        ):
             return
         scopes = scope_analysis(ctx)
         for node in ctx.source.nodes("binary_expression"):

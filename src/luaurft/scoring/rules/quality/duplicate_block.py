@@ -9,7 +9,7 @@ reported once, extended over every following statement that also repeats.
 
 from __future__ import annotations
 
-import re
+from collections import Counter
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -26,8 +26,6 @@ MIN_CHARS = 120
 # A run is at most this many statements long: longer copies are found through
 # their first run and extended.
 MAX_RUN = 8
-
-_SPACE = re.compile(r"\s+")
 
 
 class DuplicateBlockRule(Rule):
@@ -70,16 +68,19 @@ class DuplicateBlockRule(Rule):
         blocks = [stmts for _block, stmts in shape.statements(ctx) if len(stmts) >= 2]
         if not blocks:
             return
-        texts = {
-            stmt.id: _SPACE.sub(" ", source.node_text(stmt)).strip()
-            for stmts in blocks
-            for stmt in stmts
-        }
+        # `split()` breaks on the same whitespace as `\s+` and is several times faster.
+        text_of = source.node_text
+        texts = {stmt.id: " ".join(text_of(stmt).split()) for stmts in blocks for stmt in stmts}
+        # A run and its copy start with the same statement: a run starting with a
+        # statement written once is neither, and is not worth joining into a key.
+        repeated = {text for text, count in Counter(texts.values()).items() if count > 1}
+        if not repeated:
+            return
         first_seen: dict[str, tuple[int, int]] = {}  # run text -> (block index, start)
         covered: set[int] = set()  # statements already inside a reported copy
         for b, stmts in enumerate(blocks):
             for i in range(len(stmts)):
-                if stmts[i].id in covered:
+                if stmts[i].id in covered or texts[stmts[i].id] not in repeated:
                     continue
                 end = _run_end(stmts, i, texts)
                 if end is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from luaurft.scoring import shape
+from luaurft.scoring.analysis.scope import DeclKind, scope_analysis
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 _CAMEL = re.compile(r"^[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+$")
@@ -34,7 +34,7 @@ class InconsistentCasingRule(Rule):
     good = "local playerCount = 0\nlocal maxPlayers = 10\nlocal spawnDelay = 3\nprint(playerCount, maxPlayers, spawnDelay)\n"
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        styled = [(d, casing(d.name)) for d in shape.declarations(ctx)]
+        styled = [(d, casing(d.name)) for d in scope_analysis(ctx).named_in_order()]
         counts = {"camel": 0, "snake": 0}
         for _, style in styled:
             if style:
@@ -102,7 +102,7 @@ class MeaninglessNameRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         seen: set[str] = set()
-        for decl in shape.declarations(ctx):
+        for decl in scope_analysis(ctx).named_in_order():
             name = decl.name
             if name in seen or name.startswith("_") or name == "self":
                 continue
@@ -112,7 +112,7 @@ class MeaninglessNameRule(Rule):
             elif (
                 len(name) == 1
                 and name not in IDIOMATIC_SHORT
-                and decl.role in ("local", "function")
+                and decl.kind in (DeclKind.LOCAL, DeclKind.LOCAL_FUNCTION)
             ):
                 # Single-letter parameters are idioms (`lerp(a, b, t)`, sort
                 # comparators); a single-letter local or function is not.

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from luaurft.roblox.globals import KNOWN_GLOBALS
 from luaurft.scoring import shape
+from luaurft.scoring.analysis.scope import DeclKind, scope_analysis
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 if TYPE_CHECKING:
@@ -50,13 +51,13 @@ def _bindings(ctx: RuleContext, names: set[str]) -> dict[str, set[str]]:
     wanted = [name.encode() for name in names]
     kinds: dict[str, set[str]] = {}
     count: dict[str, int] = {}
-    for decl in shape.declarations(ctx):
+    for decl in scope_analysis(ctx).named_in_order():
         if decl.name not in names:
             continue
         count[decl.name] = count.get(decl.name, 0) + 1
-        if decl.role == "function":
+        if decl.kind is DeclKind.LOCAL_FUNCTION:
             kinds.setdefault(decl.name, set()).add("truthy")
-        elif decl.role in ("param", "callback-param", "loop"):
+        elif decl.kind in (DeclKind.PARAMETER, DeclKind.LOOP_VARIABLE):
             kinds.setdefault(decl.name, set()).add("unknown")
     for assignment in source.nodes("assignment_statement"):
         targets = assignment.child(0)
@@ -125,7 +126,7 @@ class RedundantNilCheckRule(Rule):
                 candidates.append((condition, condition, {"truthy"}, "is always truthy here"))
         if not candidates:
             return
-        declared = {d.name for d in shape.declarations(ctx)}
+        declared = {d.name for d in scope_analysis(ctx).named_in_order()}
         bindings = _bindings(ctx, {source.node_text(c[1]) for c in candidates})
         for where, subject, allowed, verdict in sorted(candidates, key=lambda c: c[0].start_byte):
             name = source.node_text(subject)

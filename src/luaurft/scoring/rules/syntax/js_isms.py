@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from luaurft.luau.lexer import TokenKind
-from luaurft.scoring.lexical import code_view
+from luaurft.scoring.lexical import NAME_END, NAME_START, code_view, may_hold, may_name, token_run
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 _DECLARATIONS = frozenset({"let", "const", "var"})
@@ -72,6 +72,12 @@ class JsStrictEqualityRule(Rule):
 
 
 _CONSOLE_METHODS = frozenset({"log", "error", "warn", "info", "debug"})
+_CONSOLE_CALL = token_run(
+    NAME_START + "console",
+    r"\.",
+    "(?:" + "|".join(sorted(_CONSOLE_METHODS)) + ")" + NAME_END,
+    r"\(",
+)
 
 
 class JsConsoleRule(Rule):
@@ -83,7 +89,9 @@ class JsConsoleRule(Rule):
     good = "print('player joined')\nwarn('low health')\n"
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        if "console" not in ctx.source.text:
+        if "console" not in ctx.source.text or not may_hold(ctx, _CONSOLE_CALL):
+            return
+        if not may_name(ctx, "console"):
             return
         view = code_view(ctx)
         if "console" in view.defined_names:

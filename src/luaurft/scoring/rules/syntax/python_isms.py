@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 
 from luaurft.luau.lexer import TokenKind
-from luaurft.scoring.lexical import CodeView, code_view
+from luaurft.scoring.lexical import NAME_START, CodeView, code_view, may_hold, may_name, token_run
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 
@@ -96,7 +96,9 @@ class PythonConstantRule(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        if not any(name in ctx.source.text for name in _PY_CONSTANTS):
+        if not any(name in ctx.source.text for name in _PY_CONSTANTS) or not may_name(
+            ctx, *_PY_CONSTANTS
+        ):
             return
         view = code_view(ctx)
         defined = view.defined_names
@@ -204,6 +206,8 @@ def _from_a_string(view: CodeView, i: int) -> bool:
 
 _FSTRING_PREFIX = {"f", "F", "rf", "fr", "Rf", "fR", "RF", "FR", "rF", "Fr"}
 _FSTRING_MARKERS = tuple(f"{p}{q}" for p in ("f", "F", "fr", "fR", "Fr", "FR") for q in "\"'")
+# The prefix as a name of its own, the quote right after it (no gap: `nxt.start == tok.end`).
+_FSTRING_START = token_run(NAME_START + "(?:" + "|".join(sorted(_FSTRING_PREFIX)) + ")[\"']")
 
 
 class PythonFStringRule(Rule):
@@ -215,7 +219,9 @@ class PythonFStringRule(Rule):
     good = 'local name = "Ana"\nprint(`Hello {name}`)\n'
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        if not any(marker in ctx.source.text for marker in _FSTRING_MARKERS):
+        if not any(marker in ctx.source.text for marker in _FSTRING_MARKERS) or not may_hold(
+            ctx, _FSTRING_START
+        ):
             return
         view = code_view(ctx)
         for i in view.positions(*_FSTRING_PREFIX):
@@ -261,6 +267,10 @@ class PythonCommentRule(Rule):
                 )
 
 
+# `self . name (`: the tokens the rule looks at, in a row.
+_SELF_DOT_CALL = token_run(NAME_START + "self", r"\.", r"[A-Za-z_][A-Za-z0-9_]*", r"\(")
+
+
 class PythonSelfCallRule(Rule):
     id = "syntax/python-self-call"
     scorer = "syntax"
@@ -276,7 +286,7 @@ class PythonSelfCallRule(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        if "self." not in ctx.source.text:
+        if "self." not in ctx.source.text or not may_hold(ctx, _SELF_DOT_CALL):
             return
         view = code_view(ctx)
         methods = view.methods - view.assigned_self_fields

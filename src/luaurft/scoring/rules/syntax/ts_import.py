@@ -8,11 +8,18 @@ rule does, where the line stands.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from luaurft.luau.lexer import TokenKind
-from luaurft.scoring.lexical import code_view
+from luaurft.scoring.lexical import NAME_END, NAME_START, code_view
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
+
+# `import` and a later `from` on the same line, each a name of its own: in code that
+# compiles (lexed token for token, see `lexical.may_hold`) a miss means no such line.
+_IMPORT_FROM = re.compile(
+    NAME_START + "import" + NAME_END + "[^\n]*?" + NAME_START + "from" + NAME_END
+)
 
 
 class TsImportRule(Rule):
@@ -31,6 +38,8 @@ class TsImportRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         if "import" not in ctx.source.text or "from" not in ctx.source.text:
+            return
+        if ctx.source.compiles and not _IMPORT_FROM.search(ctx.source.text):
             return
         view = code_view(ctx)
         if "import" in view.defined_names or "from" in view.defined_names:
