@@ -1,13 +1,9 @@
-"""bug/unused-local and bug/unused-parameter: names declared and never read.
+"""bug/unused-local: a local variable or local function that is never read.
 
-Only the trailing names of a list are reported (`local ok, err = pcall(f)` with
-`err` unused; `function(player, message)` with `message` unused): an unused name
-before a used one holds its position and cannot simply go. Names starting with
-`_` are unused on purpose. Numeric `for` counters are not reported
-(`for i = 1, 3 do spawnWave() end` is plain). A local function only called from
-its own body counts as unused. A local holding a new table that is only
-stored into (`local t = {}; t.x = 1`, `table.insert(t, v)`) is unused too. A function with an empty
-body is left to the quality scorer.
+Numeric `for` counters are not reported (`for i = 1, 3 do spawnWave() end` is
+plain). A local holding a new table that is only stored into (`local t = {};
+t.x = 1`, `table.insert(t, v)`) is unused too. A function with an empty body is
+left to the quality scorer.
 """
 
 from __future__ import annotations
@@ -16,25 +12,14 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from luaurft.scoring import shape
-from luaurft.scoring.analysis.nodes import named_children
-from luaurft.scoring.analysis.scope import Declaration, DeclKind, ScopeAnalysis, scope_analysis
+from luaurft.scoring.analysis.scope import Declaration, DeclKind, scope_analysis
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
+from luaurft.scoring.rules.bug._unused import trailing_unused
 
 if TYPE_CHECKING:
     from tree_sitter import Node
 
     from luaurft.luau.source import LuauSource
-
-
-def is_read(scopes: ScopeAnalysis, decl: Declaration) -> bool:
-    if decl.type_uses:
-        return True
-    if decl.kind is DeclKind.LOCAL_FUNCTION:
-        info = scopes.function_info(decl.statement)
-        if info is not None:
-            return any(not info.contains(ref.node) for ref in decl.reads)
-    return bool(decl.reads)
-
 
 _INDEXES = frozenset({"dot_index_expression", "bracket_index_expression"})
 
@@ -70,18 +55,6 @@ def _stores_into(source: LuauSource, node: Node) -> bool:
             and source.node_text(call.children[0]) == "table.insert"
         )
     return False
-
-
-def trailing_unused(scopes: ScopeAnalysis, group: list[Declaration]) -> list[Declaration]:
-    """The unused names at the end of a declaration list (`_`-names end the run silently)."""
-    found: list[Declaration] = []
-    for decl in reversed(group):
-        if decl.name.startswith("_"):
-            continue
-        if is_read(scopes, decl):
-            break
-        found.append(decl)
-    return list(reversed(found))
 
 
 def _numeric_counter(decl: Declaration) -> bool:
@@ -147,31 +120,4 @@ class UnusedLocalRule(Rule):
                     unused.node,
                     f"{what} `{unused.name}` is never used{assigned}",
                     f"remove it, or name it `_` / `_{unused.name}` if it must stay",
-                )
-
-
-class UnusedParameterRule(Rule):
-    id = "bug/unused-parameter"
-    scorer = "bug"
-    severity = Severity.INFO
-    summary = (
-        "A function's last parameters are never used: the caller's value is ignored, "
-        "which is often a sign that the body uses the wrong name."
-    )
-    bad = "local function damage(humanoid, amount)\n\thumanoid:TakeDamage(10)\nend\n"
-    good = "local function damage(humanoid, amount)\n\thumanoid:TakeDamage(amount)\nend\n"
-
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        scopes = scope_analysis(ctx)
-        for info in scopes.functions:
-            if not info.parameters or not named_children(info.body):
-                continue
-            if not scopes.reliable(info.parameters[0]):
-                continue
-            for unused in trailing_unused(scopes, info.parameters):
-                yield self.at(
-                    ctx,
-                    unused.node,
-                    f"parameter `{unused.name}` is never used",
-                    f"remove it, or name it `_{unused.name}` if callers must pass it",
                 )

@@ -19,7 +19,7 @@ from typing import Literal
 
 from luaurft.luau.lexer import Token, TokenKind
 from luaurft.scoring.lexical import CodeView, code_view
-from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
+from luaurft.scoring.rule import RuleContext
 
 _BRACKETS = {")": "(", "]": "[", "}": "{"}
 _BLOCK_OPENERS = frozenset({"function", "if", "while", "for", "repeat", "do"})
@@ -211,7 +211,7 @@ def find_imbalances(view: CodeView, lines: list[str]) -> Balance:
     return Balance(_Matcher(view, lines, by_indent=True).run(), [])
 
 
-def _balance(ctx: RuleContext) -> Balance:
+def balance(ctx: RuleContext) -> Balance:
     if ctx.source.compiles:
         return Balance([], [])
     found: Balance = ctx.memo(
@@ -220,99 +220,20 @@ def _balance(ctx: RuleContext) -> Balance:
     return found
 
 
-def _imbalances(ctx: RuleContext) -> list[Imbalance]:
-    return _balance(ctx).imbalances
+def imbalances(ctx: RuleContext) -> list[Imbalance]:
+    return balance(ctx).imbalances
 
 
 _CLOSER_FOR = {"repeat": "until <condition>", "(": ")", "[": "]", "{": "}"}
 
 
-class UnclosedBlockRule(Rule):
-    id = "syntax/unclosed-block"
-    scorer = "syntax"
-    severity = Severity.ERROR
-    summary = "A block (`function`, `if`, `for`, `while`, `do`, `repeat`) that is never closed."
-    bad = (
-        "local function check(player)\n\tif player.Team then\n\t\tprint(player.Name)\n"
-        "end\n\nreturn check\n"
-    )
-    good = (
-        "local function check(player)\n\tif player.Team then\n\t\tprint(player.Name)\n\tend\n"
-        "end\n\nreturn check\n"
-    )
-
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for problem in _imbalances(ctx):
-            if problem.kind != "unclosed-block":
-                continue
+def unclosed(
+    ctx: RuleContext, kind: Literal["unclosed-block", "unclosed-bracket"]
+) -> Iterator[tuple[Token, str, str]]:
+    """(opener, message, closer) for every opener of this kind that is never closed."""
+    for problem in imbalances(ctx):
+        if problem.kind == kind:
             tok = problem.token
             closer = _CLOSER_FOR.get(tok.text, "end")
-            yield self.at(
-                ctx,
-                (tok.line, tok.column),
-                f"`{tok.text}` opened on line {tok.line} is never closed: add its `{closer}`",
-                fix=closer,
-            )
-
-
-class UnclosedBracketRule(Rule):
-    id = "syntax/unclosed-bracket"
-    scorer = "syntax"
-    severity = Severity.ERROR
-    summary = "A `(`, `[` or `{` that is never closed."
-    bad = "print(math.max(1, 2)\nlocal t = {1, 2\n"
-    good = "print(math.max(1, 2))\nlocal t = {1, 2}\n"
-
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for problem in _imbalances(ctx):
-            if problem.kind != "unclosed-bracket":
-                continue
-            tok = problem.token
-            closer = _CLOSER_FOR[tok.text]
-            yield self.at(
-                ctx,
-                (tok.line, tok.column),
-                f"`{tok.text}` opened on line {tok.line} is never closed: add its `{closer}`",
-                fix=closer,
-            )
-
-
-class UnexpectedCloserRule(Rule):
-    id = "syntax/unexpected-closer"
-    scorer = "syntax"
-    severity = Severity.ERROR
-    summary = "A closer (`end`, `until`, `else`, `)`, `]`, `}`) with nothing open to close."
-    bad = "local function f()\n\treturn 1\nend\nend\nprint(f()))\n"
-    good = "local function f()\n\treturn 1\nend\nprint(f())\n"
-
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for problem in _imbalances(ctx):
-            if problem.kind != "unexpected-closer":
-                continue
-            tok = problem.token
-            yield self.at(
-                ctx,
-                (tok.line, tok.column),
-                f"`{tok.text}` here closes nothing: remove it, or find the opener it was meant for",
-                fix="remove it",
-            )
-
-
-class ElseIfRule(Rule):
-    id = "syntax/else-if"
-    scorer = "syntax"
-    severity = Severity.ERROR
-    summary = (
-        "`else if` (two words) opens a nested `if` that needs its own `end`; Luau writes `elseif`."
-    )
-    bad = "if a then\n\tprint(1)\nelse if b then\n\tprint(2)\nend\n"
-    good = "if a then\n\tprint(1)\nelseif b then\n\tprint(2)\nend\n"
-
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for tok in _balance(ctx).else_ifs:
-            yield self.at(
-                ctx,
-                (tok.line, tok.column),
-                "`else if` opens a nested `if` that needs its own `end`: write `elseif`",
-                fix="elseif",
-            )
+            message = f"`{tok.text}` opened on line {tok.line} is never closed: add its `{closer}`"
+            yield tok, message, closer

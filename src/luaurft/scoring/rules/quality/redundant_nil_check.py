@@ -1,7 +1,7 @@
-"""Redundant safety: nil checks on values that cannot be nil, and pcall results thrown away.
+"""quality/redundant-nil-check: a nil check on a value that cannot be nil.
 
-Both are what padding code for a reviewer looks like: the check or the wrapper
-adds lines and nesting but no safety.
+What padding code for a reviewer looks like: the check adds lines and nesting
+but no safety.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     import tree_sitter
 
     from luaurft.luau.source import LuauSource
+
 
 # Globals that can be nil in a game script (`plugin` exists only in plugins).
 _MAYBE_NIL_GLOBALS = frozenset({"plugin"})
@@ -137,30 +138,3 @@ class RedundantNilCheckRule(Rule):
                 moot = name in KNOWN_GLOBALS and name not in _MAYBE_NIL_GLOBALS
             if moot:
                 yield self.at(ctx, where, f"'{name}' {verdict}", "drop the check")
-
-
-class DiscardedPcallRule(Rule):
-    id = "quality/discarded-pcall"
-    scorer = "quality"
-    severity = Severity.INFO
-    summary = "pcall/xpcall called as a statement: its success flag is thrown away, so failures vanish silently."
-    bad = "local function save()\n\terror('disk full')\nend\npcall(save)\nprint('saved')\n"
-    good = (
-        "local function save()\n\terror('disk full')\nend\nlocal ok, err = pcall(save)\n"
-        "if not ok then\n\twarn('save failed: ' .. tostring(err))\nend\n"
-    )
-    cost = 0.03
-
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        source = ctx.source
-        data = source.bytes
-        for call in source.nodes("function_call"):
-            if not data.startswith((b"pcall", b"xpcall"), call.start_byte):
-                continue
-            if shape.is_statement(call) and shape.callee_name(source, call) in shape.WRAPPER_CALLS:
-                yield self.at(
-                    ctx,
-                    call,
-                    "the result of pcall is discarded; errors are swallowed silently",
-                    "check the success flag and report the error",
-                )
