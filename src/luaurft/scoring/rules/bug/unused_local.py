@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from luaurft.scoring import shape
+from luaurft.scoring.analysis.functions import unused_local_functions
 from luaurft.scoring.analysis.scope import Declaration, DeclKind, scope_analysis
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 from luaurft.scoring.rules.bug._unused import trailing_unused
@@ -86,7 +86,7 @@ class UnusedLocalRule(Rule):
             if ctx.source.tree_has_errors
             else {
                 fn.name_node.start_byte
-                for fn in shape.unused_local_functions(ctx)
+                for fn in unused_local_functions(ctx)
                 if fn.name_node is not None
             }
         )

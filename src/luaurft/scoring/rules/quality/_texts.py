@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from luaurft.scoring import shape
+from luaurft.scoring.analysis.comments import comment_facts
+from luaurft.scoring.analysis.strings import string_texts
 from luaurft.scoring.rule import RuleContext
 
 if TYPE_CHECKING:
@@ -14,6 +15,6 @@ if TYPE_CHECKING:
 
 def comment_and_string_texts(ctx: RuleContext) -> Iterator[tuple[tree_sitter.Node, str]]:
     """Comment texts and string contents, with the node each sits in."""
-    for fact in shape.comment_facts(ctx):
+    for fact in comment_facts(ctx):
         yield fact.node, fact.text
-    yield from shape.string_texts(ctx)
+    yield from string_texts(ctx)

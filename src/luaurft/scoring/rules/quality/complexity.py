@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from luaurft.scoring import shape
+from luaurft.scoring.analysis.functions import functions, innermost_function
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 from luaurft.scoring.rules.quality._node_key import NodeKey, node_key
 
@@ -49,9 +49,9 @@ class ComplexityRule(Rule):
                 operator = node.child(1)
                 if operator is None or operator.type not in ("and", "or"):
                     continue
-            owner = shape.innermost_function(ctx, node)
+            owner = innermost_function(ctx, node)
             decisions[node_key(owner.node if owner else None)] += 1
-        for fn in shape.functions(ctx):
+        for fn in functions(ctx):
             complexity = 1 + decisions.get(node_key(fn.node), 0)
             if complexity > MAX_COMPLEXITY:
                 yield self.at(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from luaurft.scoring import shape
+from luaurft.scoring.analysis.dead_code import dead_code
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 
@@ -18,5 +18,5 @@ class DeadCodeRule(Rule):
     needs_clean_tree = True
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for dead in shape.dead_code(ctx):
+        for dead in dead_code(ctx):
             yield self.at(ctx, dead.node, dead.reason, "delete the dead code")

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from luaurft.scoring import shape
+from luaurft.scoring.analysis.calls import WRAPPER_CALLS, callee_name
+from luaurft.scoring.analysis.statements import is_statement
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 
@@ -29,7 +30,7 @@ class DiscardedPcallRule(Rule):
         for call in source.nodes("function_call"):
             if not data.startswith((b"pcall", b"xpcall"), call.start_byte):
                 continue
-            if shape.is_statement(call) and shape.callee_name(source, call) in shape.WRAPPER_CALLS:
+            if is_statement(call) and callee_name(source, call) in WRAPPER_CALLS:
                 yield self.at(
                     ctx,
                     call,

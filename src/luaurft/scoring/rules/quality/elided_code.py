@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from luaurft.scoring import prose, shape
+from luaurft.scoring import prose
+from luaurft.scoring.analysis.comments import comment_facts
+from luaurft.scoring.analysis.functions import innermost_function
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 _LONE_ELLIPSIS = re.compile(r"^\s*(?:\.\.\.|…)\s*(?:--.*)?$")
@@ -33,7 +35,7 @@ class ElidedCodeRule(Rule):
             parent = vararg.parent
             if parent is not None and parent.type == "parameter":
                 continue
-            info = shape.innermost_function(ctx, vararg)
+            info = innermost_function(ctx, vararg)
             # The main chunk is a vararg function: `local args = ...` at the top
             # level is legal Luau (a chunk run with arguments), not elided code.
             if info is not None and not info.has_vararg:
@@ -56,7 +58,7 @@ class ElidedCodeRule(Rule):
                     "'...' stands for missing code",
                     "write the code it stands for",
                 )
-        for fact in shape.comment_facts(ctx):
+        for fact in comment_facts(ctx):
             if fact.line not in flagged and prose.is_elision(fact.text):
                 yield self.at(
                     ctx,

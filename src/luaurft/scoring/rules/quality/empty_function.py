@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from luaurft.scoring import shape
+from luaurft.scoring.analysis.functions import FunctionInfo, functions, is_empty_body
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ _NO_OP_OWNER = re.compile(r"(?:^|[._:])(?:no_?op|null|dummy)[A-Z_a-z]*[.:]", re.
 _NO_OP_FIELDS = frozenset({"Disconnect", "disconnect"})
 
 
-def _named_no_op(source: LuauSource, fn: shape.FunctionInfo) -> bool:
+def _named_no_op(source: LuauSource, fn: FunctionInfo) -> bool:
     if fn.name:
         return bool(_NO_OP_NAME.search(fn.name) or _NO_OP_OWNER.search(fn.name))
     parent = fn.node.parent
@@ -48,8 +48,8 @@ class EmptyFunctionRule(Rule):
         source = ctx.source
         if source.compiles and source.tree_has_errors:
             return  # partial analysis: a misparsed body may look empty
-        for fn in shape.functions(ctx):
-            if not shape.is_empty_body(fn) or _named_no_op(source, fn):
+        for fn in functions(ctx):
+            if not is_empty_body(fn) or _named_no_op(source, fn):
                 continue
             yield self.at(
                 ctx,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from luaurft.scoring import prose, shape
+from luaurft.scoring import prose
+from luaurft.scoring.analysis.comments import comment_facts
+from luaurft.scoring.analysis.strings import string_texts
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 
@@ -19,8 +21,8 @@ class EvaluatorAddressRule(Rule):
     cost = 0.3
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        texts = [(f.node, f.text, "comment") for f in shape.comment_facts(ctx)]
-        texts += [(node, text, "string") for node, text in shape.string_texts(ctx)]
+        texts = [(f.node, f.text, "comment") for f in comment_facts(ctx)]
+        texts += [(node, text, "string") for node, text in string_texts(ctx)]
         for node, text, what in texts:
             offset = prose.evaluator_address_at(text)
             if offset is None:

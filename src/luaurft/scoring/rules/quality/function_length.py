@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from luaurft.scoring import shape
+from luaurft.scoring.analysis.functions import functions
+from luaurft.scoring.analysis.lines import code_line_set
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 MAX_FUNCTION_LINES = 60
@@ -29,8 +30,8 @@ class FunctionLengthRule(Rule):
     needs_clean_tree = True
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        code = shape.code_line_set(ctx)
-        for fn in shape.functions(ctx):
+        code = code_line_set(ctx)
+        for fn in functions(ctx):
             if fn.body is None:
                 continue
             first, last = fn.body.start_point[0] + 1, fn.body.end_point[0] + 1

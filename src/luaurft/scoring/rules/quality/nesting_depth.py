@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from luaurft.scoring import shape
+from luaurft.scoring.analysis.functions import FUNCTION_TYPES
+from luaurft.scoring.analysis.statements import CONTROL_TYPES
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 from luaurft.scoring.rules.quality._node_key import NodeKey, node_key
 
@@ -43,10 +44,10 @@ class NestingDepthRule(Rule):
         # starts a fresh count so callbacks are measured on their own.
         deepest: dict[NodeKey, tuple[int, tree_sitter.Node]] = {}
         stack: list[tuple[int, bool, NodeKey]] = []  # (end byte, is function, owner key)
-        for node in ctx.source.nodes(*shape.CONTROL_TYPES, *shape.FUNCTION_TYPES):
+        for node in ctx.source.nodes(*CONTROL_TYPES, *FUNCTION_TYPES):
             while stack and stack[-1][0] <= node.start_byte:
                 stack.pop()
-            is_function = node.type in shape.FUNCTION_TYPES
+            is_function = node.type in FUNCTION_TYPES
             owner = stack[-1][2] if stack else node_key(None)
             if is_function:
                 stack.append((node.end_byte, True, node_key(node)))

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from luaurft.roblox.globals import KNOWN_GLOBALS
-from luaurft.scoring import shape
+from luaurft.scoring.analysis.calls import callee_name
 from luaurft.scoring.analysis.scope import DeclKind, scope_analysis
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
@@ -40,7 +40,7 @@ def _value_kind(source: LuauSource, value: tree_sitter.Node | None) -> str:
         return "false"
     if value.type in _NON_NIL_VALUE_TYPES:
         return "truthy"
-    if value.type == "function_call" and _NON_NIL_CALL.search(shape.callee_name(source, value)):
+    if value.type == "function_call" and _NON_NIL_CALL.search(callee_name(source, value)):
         return "truthy"
     return "unknown"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from luaurft.scoring import shape
+from luaurft.scoring.analysis.comments import comment_facts
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 
@@ -21,7 +21,7 @@ class RestatingCommentRule(Rule):
     cost = 0.015
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for fact in shape.comment_facts(ctx):
+        for fact in comment_facts(ctx):
             if fact.kind == "restating":
                 yield self.at(
                     ctx, fact.node, "comment restates the code", "say why, or delete the comment"

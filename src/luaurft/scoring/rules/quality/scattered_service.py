@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from luaurft.scoring import shape
+from luaurft.scoring.analysis.functions import innermost_function
+from luaurft.scoring.analysis.statements import STATEMENT_TYPES
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 # Statements that may sit in the "header" of a script next to the services.
@@ -32,7 +33,7 @@ class ScatteredServiceRule(Rule):
         source = ctx.source
         header_end = source.root.end_byte
         for stmt in source.root.named_children:
-            if stmt.type in shape.STATEMENT_TYPES and stmt.type not in _HEADER_TYPES:
+            if stmt.type in STATEMENT_TYPES and stmt.type not in _HEADER_TYPES:
                 header_end = stmt.start_byte
                 break
         for call in source.nodes("function_call"):
@@ -44,7 +45,7 @@ class ScatteredServiceRule(Rule):
             )
             if method is None or source.node_text(method) != "GetService":
                 continue
-            if shape.innermost_function(ctx, call) is not None:
+            if innermost_function(ctx, call) is not None:
                 yield self.at(
                     ctx,
                     call,

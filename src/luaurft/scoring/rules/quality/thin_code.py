@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from luaurft.scoring import shape
 from luaurft.scoring import substance as substance_formula
+from luaurft.scoring.analysis.lines import code_line_set
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 
@@ -35,7 +35,7 @@ class ThinCodeRule(Rule):
         amount = substance_formula.substance(ctx)
         if amount.factor >= 1.0:
             return
-        first = min(shape.code_line_set(ctx), default=1)
+        first = min(code_line_set(ctx), default=1)
         yield self.at(
             ctx,
             (first, 1),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from luaurft.scoring import shape
+from luaurft.scoring.analysis.functions import unused_local_functions
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 
@@ -19,7 +19,7 @@ class UnusedFunctionRule(Rule):
     needs_clean_tree = True
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for fn in shape.unused_local_functions(ctx):
+        for fn in unused_local_functions(ctx):
             yield self.at(
                 ctx, fn.name_node or fn.node, f"{fn.label} is never used", "call it or delete it"
             )
