@@ -84,6 +84,15 @@ def test_rule_metadata(rule) -> None:
     assert rule.bad.strip() and rule.good.strip() and rule.bad != rule.good
 
 
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_rule_module_is_named_after_its_id(rule) -> None:
+    """`quality/dead-code` lives in `luaurft.scoring.rules.quality.dead_code`, alone."""
+    scorer, name = rule.id.split("/")
+    module = type(rule).__module__
+    assert module == f"luaurft.scoring.rules.{scorer}.{name.replace('-', '_')}"
+    assert [r.id for r in RULES if type(r).__module__ == module] == [rule.id]
+
+
 # Rules whose bad example can only illustrate: the fault it names has no known
 # trigger left in plain code (each is tested where the fault can be staged).
 ILLUSTRATIVE = {
