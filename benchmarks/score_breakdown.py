@@ -8,10 +8,10 @@ DIR, default examples/, repeated to --target-mb). Every file gets a fresh
 them: the tree-sitter parse, the Luau compile, the node index (one walk of the
 tree), every rule in registry order, and every scorer's formula.
 
-Shared analyses (`RuleContext.memo`: scope resolution, bindings, shape facts,
-the lexer's code view, ...) are timed apart from the rule that happens to ask
-first, and only for their own work: an analysis that builds on another one is
-not charged for it. The cyclic garbage collector is paused while timing, so
+Shared analyses (`RuleContext.memo`: scope resolution, bindings, function,
+comment and dead-code facts, the lexer's code view, ...) are timed apart from
+the rule that happens to ask first, and only for their own work: an analysis
+that builds on another one is not charged for it. The cyclic garbage collector is paused while timing, so
 its pauses do not land on whichever stage triggers them.
 """
 

@@ -72,7 +72,7 @@ COMMAND_DEFINITION = """return {
     "code", [WEAPON_CATALOGUE, COMMAND_DEFINITION], ids=["catalogue", "command-definition"]
 )
 def test_data_modules_are_scored_as_modules_with_substance(code: str) -> None:
-    # Substance is full at 8 constants (shape.DATA_UNIT); the definition has 7.
+    # Substance is full at 8 constants (substance.DATA_UNIT); the definition has 7.
     card = score_source(code)
     assert card.kind == "ModuleScript"
     assert card.composite >= 0.8, card

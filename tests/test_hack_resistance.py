@@ -17,7 +17,7 @@ import pytest
 from conftest import example_files
 from luaurft.luau import LuauSource
 from luaurft.scoring import composite_of, score_source
-from luaurft.scoring.shape import STATEMENT_TYPES, is_statement
+from luaurft.scoring.analysis.statements import STATEMENT_TYPES, is_statement
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 TOLERANCE = 0.01

@@ -8,7 +8,8 @@ import pytest
 
 from conftest import LEADERSTATS_SCRIPT, example_files
 from luaurft.luau import LuauSource, detect_kind
-from luaurft.scoring import COMPOSITE_WEIGHTS, composite_of, run_rules, score_source, shape
+from luaurft.scoring import COMPOSITE_WEIGHTS, composite_of, run_rules, score_source
+from luaurft.scoring.analysis.stubs import stub_functions
 from luaurft.scoring.registry import rules_for
 from luaurft.scoring.rule import RuleContext, Severity
 from luaurft.scoring.scorer import DETERMINISTIC_SCORERS, available_scorers
@@ -111,10 +112,10 @@ def test_a_short_complete_function_with_a_note_is_not_a_stub() -> None:
         "end\n"
         "return readOnly\n"
     )
-    assert not shape.stub_functions(_ctx(noted))
+    assert not stub_functions(_ctx(noted))
     assert substance(_ctx(noted)).factor >= 0.75
     marked_stub = "local function refund(player)\n\t-- TODO: refund logic\n\treturn false\nend\nreturn refund\n"
-    assert len(shape.stub_functions(_ctx(marked_stub))) == 1
+    assert len(stub_functions(_ctx(marked_stub))) == 1
 
 
 def test_a_noted_function_whose_work_is_nested_is_not_a_stub() -> None:
@@ -125,7 +126,7 @@ def test_a_noted_function_whose_work_is_nested_is_not_a_stub() -> None:
         "\tif not condition then\n\t\terror(message, 2)\n\tend\nend\n"
         "return invariant\n"
     )
-    assert not shape.stub_functions(_ctx(noted))
+    assert not stub_functions(_ctx(noted))
     assert substance(_ctx(noted)).factor == 1.0
 
 

@@ -23,7 +23,9 @@ import tree_sitter
 
 from luaurft.luau.kind import detect_kind
 from luaurft.luau.source import LuauSource
-from luaurft.scoring import prose, shape
+from luaurft.scoring import prose
+from luaurft.scoring.analysis.comments import comment_facts
+from luaurft.scoring.analysis.strings import string_texts
 from luaurft.scoring.rule import RuleContext
 
 RULE_ID = "quality/evaluator-address"
@@ -60,9 +62,9 @@ def find_evaluator_address(code: str | LuauSource) -> list[EvaluatorAddress]:
     source = code if isinstance(code, LuauSource) else LuauSource.of(code)
     ctx = RuleContext(source=source, kind=detect_kind(source))
     texts: list[tuple[Literal["comment", "string"], tree_sitter.Node, str]] = [
-        ("comment", fact.node, fact.text) for fact in shape.comment_facts(ctx)
+        ("comment", fact.node, fact.text) for fact in comment_facts(ctx)
     ]
-    texts += [("string", node, text) for node, text in shape.string_texts(ctx)]
+    texts += [("string", node, text) for node, text in string_texts(ctx)]
     hits: list[EvaluatorAddress] = []
     for kind, node, text in texts:
         offset = evaluator_address_at(text)

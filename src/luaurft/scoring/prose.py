@@ -1,6 +1,7 @@
 """What the words in comments and strings say: markers, evaluator-addressed text, restatements.
 
-Pure text functions, shared by the quality rules, `shape` and the quality scorer.
+Pure text functions, shared by the quality rules, the comment facts
+(`analysis.comments`) and the quality scorer.
 The patterns are deliberately narrow: game code talks about scores, judges and
 ratings all the time, so a pattern fires only on text that addresses whoever
 evaluates the code, or asks for a grade for the code itself.
@@ -576,7 +577,7 @@ def explains(comment: str, code: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def classify_comment(text: str, code: str, single_line: bool = True) -> str:
-    """directive, evaluator, marker, restating, informative or label (see `shape.CommentFact`).
+    """directive, evaluator, marker, restating, informative or label (see `analysis.comments.CommentFact`).
 
     Only single-line comments can restate a line; block comments are headers.
     """

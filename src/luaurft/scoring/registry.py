@@ -1,7 +1,8 @@
 """The rule registry: every `Rule` subclass in `luaurft.scoring.rules`, found by import.
 
-Adding a rule is adding a module under `luaurft/scoring/rules/<scorer>/`; nothing
-else has to be edited. The scorer version is a hash of the rule set's metadata
+Adding a rule is adding a module under `luaurft/scoring/rules/<scorer>/`, named
+after the rule id; nothing else has to be edited (the steps around it, fixtures
+and snapshots, are in `luaurft.scoring.rules`). The scorer version is a hash of the rule set's metadata
 and the code of the rules and formulas, so it changes whenever either does and
 cached scores are never stale.
 """

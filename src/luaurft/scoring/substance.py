@@ -28,22 +28,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from luaurft.luau.kind import ScriptKind
-from luaurft.scoring.shape import (
-    WRAPPER_CALLS,
-    _dead_ranges,
-    _first_of_type,
-    _has_marker,
-    callee_name,
-    code_line_set,
-    dead_code,
-    functions,
-    in_ranges,
-    is_literal,
-    marker_spans,
-    statements,
-    stub_functions,
-    unused_local_functions,
-)
+from luaurft.scoring.analysis.calls import WRAPPER_CALLS, callee_name
+from luaurft.scoring.analysis.dead_code import dead_code
+from luaurft.scoring.analysis.functions import functions, unused_local_functions
+from luaurft.scoring.analysis.lines import code_line_set
+from luaurft.scoring.analysis.nodes import first_of_type, is_literal
+from luaurft.scoring.analysis.statements import statements
+from luaurft.scoring.analysis.stubs import has_marker, marker_spans, stub_functions
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -137,14 +128,14 @@ def substance(ctx: RuleContext) -> Substance:
         unused = {BEHAVIOUR: 0.0, PADDING: 0.0}
         for block, stmts in statements(ctx):
             for stmt in stmts:
-                if not dead or not in_ranges(stmt, dead):
+                if not dead or not _in_ranges(stmt, dead):
                     value, category = statement_units(
                         source, stmt, markers, stub_names, stub_starts
                     )
                     live[category] += value
                     if is_module and block.type == "chunk":
                         live[BEHAVIOUR] += _statement_data(stmt)
-                elif in_ranges(stmt, helper_ranges) and not in_ranges(stmt, truly_dead):
+                elif _in_ranges(stmt, helper_ranges) and not _in_ranges(stmt, truly_dead):
                     value, category = statement_units(
                         source, stmt, markers, stub_names, stub_starts
                     )
@@ -155,7 +146,7 @@ def substance(ctx: RuleContext) -> Substance:
         # elsewhere an empty function is a deliberate no-op (a default callback,
         # a `Destroy` with nothing to clean), which quality/empty-function
         # reports when it is not.
-        marked = [f for f in stubs if _has_marker(markers, f.node)]
+        marked = [f for f in stubs if has_marker(markers, f.node)]
         named_stubs = (
             [f for f in stubs if f.name is not None] + [f for f in marked if f.name is None]
             if marked
@@ -190,6 +181,18 @@ def substance(ctx: RuleContext) -> Substance:
     return result
 
 
+def _dead_ranges(ctx: RuleContext) -> list[tuple[int, int]]:
+    """Byte spans whose statements are worth nothing: dead code, unused functions, stubs."""
+    ranges = [(d.start_byte, d.end_byte) for d in dead_code(ctx)]
+    ranges += [(f.node.start_byte, f.node.end_byte) for f in unused_local_functions(ctx)]
+    ranges += [(f.node.start_byte, f.node.end_byte) for f in stub_functions(ctx)]
+    return ranges
+
+
+def _in_ranges(node: tree_sitter.Node, ranges: list[tuple[int, int]]) -> bool:
+    return any(start <= node.start_byte < end for start, end in ranges)
+
+
 def statement_units(
     source: LuauSource,
     stmt: tree_sitter.Node,
@@ -210,7 +213,7 @@ def statement_units(
         name = callee_name(source, stmt)
         if name in WRAPPER_CALLS:
             return 0.0, BEHAVIOUR
-        if markers and _has_marker(markers, stmt):
+        if markers and has_marker(markers, stmt):
             return 0.0, BEHAVIOUR  # error("not implemented"), print("TODO")
         if name in LOGGING_CALLS:
             if results_count and _logs_a_computation(stmt):
@@ -221,8 +224,8 @@ def statement_units(
             return 0.0, BEHAVIOUR
         return 1.0, BEHAVIOUR
     if kind == "variable_declaration":
-        assignment = _first_of_type(stmt, "assignment_statement")
-        values = _first_of_type(assignment, "expression_list") if assignment is not None else None
+        assignment = first_of_type(stmt, "assignment_statement")
+        values = first_of_type(assignment, "expression_list") if assignment is not None else None
         items = values.named_children if values is not None else []
         if values is None or all(is_literal(v) for v in items):
             return 0.5, PADDING
@@ -237,7 +240,7 @@ def statement_units(
             return 0.5, PADDING
         return 1.0, BEHAVIOUR
     if kind in ("assignment_statement", "update_statement"):
-        values = _first_of_type(stmt, "expression_list")
+        values = first_of_type(stmt, "expression_list")
         if (
             stub_starts
             and values is not None
@@ -247,7 +250,7 @@ def statement_units(
             return 0.0, BEHAVIOUR  # `Shop.Handlers = { Purchase = function() end }`
         return 1.0, BEHAVIOUR
     if kind == "return_statement":
-        values = _first_of_type(stmt, "expression_list")
+        values = first_of_type(stmt, "expression_list")
         if values is None or all(is_literal(v) for v in values.named_children):
             return 0.0, BEHAVIOUR
         if values.named_child_count == 1 and _TRIVIAL_RETURN_VALUE.match(source.node_text(values)):
@@ -357,10 +360,10 @@ def _statement_data(stmt: tree_sitter.Node) -> float:
     """Data units of one top-level statement: the constants of the tables it writes."""
     holder = stmt
     if stmt.type == "variable_declaration":
-        holder = _first_of_type(stmt, "assignment_statement") or stmt
+        holder = first_of_type(stmt, "assignment_statement") or stmt
     if holder.type not in ("assignment_statement", "return_statement"):
         return 0.0
-    values = _first_of_type(holder, "expression_list")
+    values = first_of_type(holder, "expression_list")
     if values is None:
         return 0.0
     return DATA_UNIT * sum(

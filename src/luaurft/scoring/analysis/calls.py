@@ -87,6 +87,16 @@ class Call:
         return None
 
 
+# Calls that only wrap other code: the wrapped statements count, the wrapper not.
+WRAPPER_CALLS: frozenset[str] = frozenset({"pcall", "xpcall"})
+
+
+def callee_name(source: LuauSource, call: Node) -> str:
+    """`print`, `task.wait`, `Players:GetPlayers` (the call's name part as written)."""
+    name = call.child_by_field_name("name")
+    return source.node_text(name) if name is not None else ""
+
+
 def dotted_name(source: LuauSource, node: Node | None) -> str | None:
     """`a`, `a.b.c` for identifiers and chains of dot indexes; None for anything else."""
     parts: list[str] = []

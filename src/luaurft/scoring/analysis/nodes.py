@@ -10,6 +10,7 @@ if TYPE_CHECKING:
 
 FUNCTION_NODES = frozenset({"function_declaration", "function_definition"})
 STATEMENT_CONTAINERS = frozenset({"block", "chunk"})
+LITERAL_TYPES: frozenset[str] = frozenset({"number", "string", "true", "false", "nil"})
 
 
 def ancestors(node: Node) -> Iterator[Node]:
@@ -100,3 +101,29 @@ def walk_within_function(node: Node) -> Iterator[Node]:
         if current.type in FUNCTION_NODES and current.id != node.id:
             continue
         stack.extend(reversed(current.children))
+
+
+def is_literal(node: Node) -> bool:
+    """A constant: a number, string, boolean, nil, or a table of constants."""
+    if node.type in LITERAL_TYPES:
+        return not any(c.type == "interpolation" for c in node.children)
+    if node.type == "table_constructor":
+        for field in node.named_children:
+            if field.type != "field":
+                continue
+            value = field.child_by_field_name("value")
+            if value is None or not is_literal(value):
+                return False
+        return True
+    if node.type == "unary_expression":
+        operand = node.child_by_field_name("operand")
+        return operand is not None and is_literal(operand)
+    return False
+
+
+def first_of_type(node: Node, kind: str) -> Node | None:
+    """The first named child of type `kind`."""
+    for child in node.named_children:
+        if child.type == kind:
+            return child
+    return None

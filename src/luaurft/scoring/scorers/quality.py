@@ -7,8 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from luaurft.scoring import shape
 from luaurft.scoring import substance as substance_formula
+from luaurft.scoring.analysis.comments import comment_facts
+from luaurft.scoring.analysis.functions import functions, innermost_function, unused_local_functions
+from luaurft.scoring.analysis.lines import code_line_set
+from luaurft.scoring.analysis.stubs import stub_functions
 from luaurft.scoring.registry import rules_for
 from luaurft.scoring.rule import Finding, RuleContext
 from luaurft.scoring.scorer import Scorer, penalty
@@ -48,9 +51,9 @@ class QualityParts:
 
 def comment_credit(ctx: RuleContext) -> tuple[float, int, int]:
     """(credit, distinct informative comments, lines of code)."""
-    facts = [f for f in shape.comment_facts(ctx) if f.kind != "directive"]
+    facts = [f for f in comment_facts(ctx) if f.kind != "directive"]
     informative = {f.text.strip().lower() for f in facts if f.kind == "informative"}
-    code_lines = len(shape.code_line_set(ctx))
+    code_lines = len(code_line_set(ctx))
     if len(facts) > code_lines * MAX_COMMENTS_PER_CODE_LINE:
         # Comments on most lines are padding, whatever they say.
         return 0.0, len(informative), code_lines
@@ -60,15 +63,15 @@ def comment_credit(ctx: RuleContext) -> tuple[float, int, int]:
 
 def annotated_fraction(ctx: RuleContext) -> float:
     """Share of live named functions whose parameters (bar `self`) and result are all typed."""
-    skip = {(f.node.start_byte, f.node.end_byte) for f in shape.unused_local_functions(ctx)}
-    skip |= {(f.node.start_byte, f.node.end_byte) for f in shape.stub_functions(ctx)}
+    skip = {(f.node.start_byte, f.node.end_byte) for f in unused_local_functions(ctx)}
+    skip |= {(f.node.start_byte, f.node.end_byte) for f in stub_functions(ctx)}
     returns_value: set[int] = set()
     for statement in ctx.source.nodes("return_statement"):
-        owner = shape.innermost_function(ctx, statement)
+        owner = innermost_function(ctx, statement)
         if owner is not None and statement.named_child_count > 0:
             returns_value.add(owner.node.start_byte)
     eligible = typed = 0
-    for fn in shape.functions(ctx):
+    for fn in functions(ctx):
         if fn.node.type != "function_declaration" or (fn.node.start_byte, fn.node.end_byte) in skip:
             continue
         params = [p for p in fn.params if ctx.source.node_text(p) not in ("self", "...")]

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from luaurft.scoring.analysis.bindings import Certainty, TypeKind, api_index_for, bindings_for
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 from luaurft.scoring.rules.api._helpers import first_string_argument, method_calls
-from luaurft.scoring.rules.api.instance_new import instance_new_calls
+from luaurft.scoring.rules.api._instance_new import instance_new_calls
 
 
 class DeprecatedClassRule(Rule):

@@ -1,5 +1,4 @@
-"""api/unknown-member and api/readonly-property: members a known class or datatype does not have,
-and assignments to read-only properties.
+"""api/unknown-member: members a known class or datatype does not have.
 
 An Instance also exposes its children by name (`part.Handle`, `player.leaderstats`),
 so reading an unknown name off an Instance is never reported. What cannot be a
@@ -117,41 +116,3 @@ def _alternatives(index: ApiIndex, class_name: str, methods: bool) -> list[str]:
         if member is not None and (member.kind is MemberKind.METHOD) == methods:
             names.append(name)
     return sorted(names)
-
-
-class ReadOnlyPropertyRule(Rule):
-    id = "api/readonly-property"
-    scorer = "api"
-    severity = Severity.ERROR
-    summary = (
-        "A read-only property is assigned (`part.AssemblyMass = ...`, `player.AccountAge = ...`); "
-        "it raises at run time."
-    )
-    bad = 'local part = Instance.new("Part")\npart.AssemblyMass = 10\n'
-    good = (
-        'local part = Instance.new("Part")\n'
-        "part.CustomPhysicalProperties = PhysicalProperties.new(10, 0.3, 0.5)\n"
-    )
-
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        index = api_index_for(ctx)
-        bindings = bindings_for(ctx)
-        for access in accesses(ctx):
-            if not access.assigned or access.method:
-                continue
-            receiver = bindings.type_of(access.receiver)
-            if (
-                receiver is None
-                or receiver.kind is not TypeKind.CLASS
-                or receiver.certainty < Certainty.ISA
-            ):
-                continue
-            member = index.member(receiver.name, access.name)
-            if member is None or member.kind is not MemberKind.PROPERTY or not member.readonly:
-                continue
-            yield self.at(
-                ctx,
-                access.name_node,
-                f"{member.owner}.{member.name} is read-only",
-                None,
-            )

@@ -13,7 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from luaurft.scoring import shape
+from luaurft.scoring.analysis.calls import callee_name
+from luaurft.scoring.analysis.functions import FunctionInfo, functions
+from luaurft.scoring.analysis.statements import block_statements
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 if TYPE_CHECKING:
@@ -56,8 +58,8 @@ class InfiniteRecursionRule(Rule):
         # the calls spares walking the bodies of all the others.
         calls_at: dict[str, list[int]] = {}
         for node in source.nodes("function_call"):
-            calls_at.setdefault(shape.callee_name(source, node), []).append(node.start_byte)
-        for fn in shape.functions(ctx):
+            calls_at.setdefault(callee_name(source, node), []).append(node.start_byte)
+        for fn in functions(ctx):
             names = _self_names(fn)
             body = fn.body
             if not names or body is None:
@@ -65,7 +67,7 @@ class InfiniteRecursionRule(Rule):
             start, end = body.start_byte, body.end_byte
             if not any(start <= at < end for name in names for at in calls_at.get(name, ())):
                 continue
-            for stmt in shape.block_statements(fn.body):
+            for stmt in block_statements(fn.body):
                 call = _unconditional_call(source, stmt, names)
                 if call is not None:
                     yield self.at(
@@ -80,7 +82,7 @@ class InfiniteRecursionRule(Rule):
                     break
 
 
-def _self_names(fn: shape.FunctionInfo) -> frozenset[str]:
+def _self_names(fn: FunctionInfo) -> frozenset[str]:
     """The callee spellings that call `fn` itself."""
     name = fn.name
     if not name or fn.node.type != "function_declaration":
@@ -100,7 +102,7 @@ def _unconditional_call(
         node = stack.pop()
         if node.type in _CONDITIONAL:
             continue
-        if node.type == "function_call" and shape.callee_name(source, node) in names:
+        if node.type == "function_call" and callee_name(source, node) in names:
             return node
         if node.type == "binary_expression":
             # `a and f()`, `a or f()`: the right side may never run.
@@ -123,7 +125,7 @@ def _may_leave(source: LuauSource, stmt: tree_sitter.Node) -> bool:
             continue
         if node.type in _LEAVING:
             return True
-        if node.type == "function_call" and shape.callee_name(source, node) == "error":
+        if node.type == "function_call" and callee_name(source, node) == "error":
             return True
         stack.extend(node.named_children)
     return False

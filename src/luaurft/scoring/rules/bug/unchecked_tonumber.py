@@ -17,7 +17,7 @@ from luaurft.scoring.analysis.calls import calls
 from luaurft.scoring.analysis.nodes import operator_of
 from luaurft.scoring.analysis.scope import scope_analysis
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
-from luaurft.scoring.rules.bug.unchecked_find import Guards, lift, mentions_declaration
+from luaurft.scoring.rules.bug._nil_guards import Guards, lift, mentions_declaration
 
 if TYPE_CHECKING:
     from tree_sitter import Node

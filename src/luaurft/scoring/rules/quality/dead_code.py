@@ -1,10 +1,10 @@
-"""Dead code: branches that never run, code after an unconditional exit, padding, unused local functions."""
+"""quality/dead-code: branches that never run, code after an unconditional exit, padding."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from luaurft.scoring import shape
+from luaurft.scoring.analysis.dead_code import dead_code
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 
@@ -18,22 +18,5 @@ class DeadCodeRule(Rule):
     needs_clean_tree = True
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for dead in shape.dead_code(ctx):
+        for dead in dead_code(ctx):
             yield self.at(ctx, dead.node, dead.reason, "delete the dead code")
-
-
-class UnusedFunctionRule(Rule):
-    id = "quality/unused-function"
-    scorer = "quality"
-    severity = Severity.WARNING
-    summary = "A local function that nothing calls or passes on: dead weight."
-    bad = "local function helper(x)\n\treturn x * 2\nend\nprint('ready')\n"
-    good = "local function helper(x)\n\treturn x * 2\nend\nprint(helper(21))\n"
-    cost = 0.08
-    needs_clean_tree = True
-
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for fn in shape.unused_local_functions(ctx):
-            yield self.at(
-                ctx, fn.name_node or fn.node, f"{fn.label} is never used", "call it or delete it"
-            )

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from luaurft.scoring import shape
+from luaurft.scoring.analysis.statements import statements
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ class DuplicateBlockRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         source = ctx.source
-        blocks = [stmts for _block, stmts in shape.statements(ctx) if len(stmts) >= 2]
+        blocks = [stmts for _block, stmts in statements(ctx) if len(stmts) >= 2]
         if not blocks:
             return
         # `split()` breaks on the same whitespace as `\s+` and is several times faster.

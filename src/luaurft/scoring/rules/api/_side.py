@@ -1,0 +1,71 @@
+"""Which APIs a script uses that work on one side of the client/server boundary only.
+
+Shared by api/client-only-api and api/server-only-api: the script kind (Script
+or LocalScript) says which side the code runs on; ModuleScripts run on either
+side and are not checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import tree_sitter
+
+from luaurft.roblox.api import SideRestriction
+from luaurft.scoring.analysis.bindings import (
+    Certainty,
+    TypeKind,
+    api_index_for,
+    bindings_for,
+    call_arguments,
+)
+from luaurft.scoring.rule import RuleContext
+from luaurft.scoring.rules.api._helpers import accesses, first_string_argument
+
+
+def side_uses(
+    ctx: RuleContext, side: str
+) -> Iterator[tuple[tree_sitter.Node, str, SideRestriction]]:
+    """(node, what, restriction) for every use of an API that only works on `side`."""
+    index = api_index_for(ctx)
+    bindings = bindings_for(ctx)
+    src = ctx.source
+    for access in accesses(ctx):
+        receiver = bindings.type_of(access.receiver)
+        service: str | None = None
+        # game:GetService("X") and game.X
+        if (
+            receiver is not None
+            and receiver.kind is TypeKind.CLASS
+            and receiver.certainty >= Certainty.ISA
+            and index.is_a(receiver.name, "ServiceProvider")
+        ):
+            if access.method and access.name in ("GetService", "FindService") and access.call:
+                service = first_string_argument(src, call_arguments(access.call))
+            elif not access.method and index.is_service(access.name):
+                service = access.name
+        if service is not None:
+            restriction = index.service_side(service)
+            if restriction is not None and restriction.side == side:
+                yield access.node, service, restriction
+            continue
+        found: SideRestriction | None = None
+        owner = None
+        known = (
+            receiver is not None
+            and receiver.kind is TypeKind.CLASS
+            and index.member(receiver.name, access.name) is not None
+        )
+        if known and receiver is not None:
+            found = index.member_side(receiver.name, access.name)
+            owner = receiver.name
+        elif (
+            receiver is None or receiver.kind is TypeKind.CLASS
+        ) and access.name not in bindings.defined_member_names:
+            # Unknown receiver, or one only known as a base class (WaitForChild
+            # gives an Instance): recognise the member by its name.
+            by_name = index.side_by_member_name(access.name)
+            if by_name is not None:
+                owner, found = by_name
+        if found is not None and found.side == side:
+            yield access.name_node, f"{owner}.{access.name}", found

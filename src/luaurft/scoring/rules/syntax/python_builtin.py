@@ -1,0 +1,66 @@
+"""syntax/python-builtin: Python built-ins (`len(`, `range(`, ...) that Luau lacks.
+
+It compiles (an undefined global, or a field), so it is checked against the
+names the code defines itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from luaurft.luau.lexer import TokenKind
+from luaurft.scoring.lexical import code_view
+from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
+
+_BUILTINS = {
+    "len": ("`len(x)` is Python; Luau takes a length with `#x`", "#x"),
+    "range": (
+        "`range(n)` is Python; Luau counts with `for i = 1, n do ... end`",
+        "for i = 1, n do",
+    ),
+    "enumerate": (
+        "`enumerate(t)` is Python; Luau iterates with `for i, v in ipairs(t) do`",
+        "ipairs(t)",
+    ),
+    "str": ("`str(x)` is Python; Luau converts with `tostring(x)`", "tostring(x)"),
+    "int": (
+        "`int(x)` is Python; Luau converts with `tonumber(x)` (and `math.floor`)",
+        "tonumber(x)",
+    ),
+    "float": ("`float(x)` is Python; Luau converts with `tonumber(x)`", "tonumber(x)"),
+    "isinstance": (
+        '`isinstance` is Python; Luau checks `typeof(x)` or `instance:IsA("Class")`',
+        'x:IsA("Class")',
+    ),
+    "sorted": ("`sorted(t)` is Python; Luau sorts in place with `table.sort(t)`", "table.sort(t)"),
+}
+_BUILTIN_RE = re.compile(r"(?:" + "|".join(_BUILTINS) + r")\s*\(")
+
+
+class PythonBuiltinRule(Rule):
+    id = "syntax/python-builtin"
+    scorer = "syntax"
+    severity = Severity.WARNING
+    summary = "Python built-ins (`len(`, `range(`, `str(`...) that do not exist in Luau."
+    bad = "local items = {1, 2, 3}\nprint(len(items))\n"
+    good = "local items = {1, 2, 3}\nprint(#items)\nlocal function len(t)\n\treturn #t\nend\nprint(len(items))\n"
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        text = ctx.source.text
+        if not any(
+            m.start() == 0 or not (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_.:")
+            for m in _BUILTIN_RE.finditer(text)
+        ):
+            return
+        view = code_view(ctx)
+        defined = view.defined_names
+        for i in view.positions(*_BUILTINS):
+            tok = view.code[i]
+            if tok.kind is not TokenKind.NAME or tok.text not in _BUILTINS or tok.text in defined:
+                continue
+            prev, nxt = view.prev(i), view.next(i)
+            if nxt is None or not nxt.is_op("(") or (prev is not None and prev.is_op(".", ":")):
+                continue
+            message, fix = _BUILTINS[tok.text]
+            yield self.at(ctx, (tok.line, tok.column), message, fix=fix)

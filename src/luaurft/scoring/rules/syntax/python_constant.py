@@ -1,0 +1,65 @@
+"""syntax/python-constant: Python `True`/`False`/`None` used as values.
+
+It compiles (an undefined global, or a field), so it is checked against the
+names the code defines itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from luaurft.luau.lexer import TokenKind
+from luaurft.scoring.lexical import CodeView, code_view, may_name
+from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
+
+_PY_CONSTANTS = {"True": "true", "False": "false", "None": "nil"}
+
+
+class PythonConstantRule(Rule):
+    id = "syntax/python-constant"
+    scorer = "syntax"
+    severity = Severity.WARNING
+    summary = "Python `True`/`False`/`None` used as values (undefined globals in Luau, so nil)."
+    bad = "local enabled = True\nif target == None then\n\treturn\nend\n"
+    good = (
+        "local enabled = true\nif target == nil then\n\treturn\nend\nlocal font = Enum.Font.None\n"
+    )
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        if not any(name in ctx.source.text for name in _PY_CONSTANTS) or not may_name(
+            ctx, *_PY_CONSTANTS
+        ):
+            return
+        view = code_view(ctx)
+        defined = view.defined_names
+        for i in view.positions(*_PY_CONSTANTS):
+            tok = view.code[i]
+            if tok.kind is not TokenKind.NAME or tok.text not in _PY_CONSTANTS:
+                continue
+            prev, nxt = view.prev(i), view.next(i)
+            if tok.text in defined or (prev is not None and prev.is_op(".", ":", "::")):
+                continue
+            if nxt is not None and nxt.is_op("="):
+                continue
+            if _type_field(view, i):
+                continue
+            luau = _PY_CONSTANTS[tok.text]
+            yield self.at(
+                ctx,
+                (tok.line, tok.column),
+                f"`{tok.text}` is Python; in Luau it is an undefined global (nil): write `{luau}`",
+                fix=luau,
+            )
+
+
+def _type_field(view: CodeView, i: int) -> bool:
+    """`None: () -> any` or `None: string` at the start of a field: a name being declared
+    in a table type, not the Python constant (`{ None:Get() }` is still a call)."""
+    prev, colon = view.prev(i), view.next(i)
+    if prev is None or not prev.is_op("{", ",", ";") or colon is None or not colon.is_op(":"):
+        return False
+    # `None:Method(...)`, `None:Method{...}`, `None:Method"..."`: a method call on the name.
+    after, then = view.next(i, 2), view.next(i, 3)
+    if after is None or after.kind is not TokenKind.NAME or then is None:
+        return True
+    return not (then.is_op("(", "{") or then.kind is TokenKind.STRING)

@@ -1,0 +1,53 @@
+"""syntax/python-fstring: a Python f-string instead of a Luau interpolated string.
+
+It compiles (an undefined global, or a field), so it is checked against the
+names the code defines itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from luaurft.luau.lexer import TokenKind
+from luaurft.scoring.lexical import NAME_START, code_view, may_hold, token_run
+from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
+
+_FSTRING_PREFIX = {"f", "F", "rf", "fr", "Rf", "fR", "RF", "FR", "rF", "Fr"}
+_FSTRING_MARKERS = tuple(f"{p}{q}" for p in ("f", "F", "fr", "fR", "Fr", "FR") for q in "\"'")
+# The prefix as a name of its own, the quote right after it (no gap: `nxt.start == tok.end`).
+_FSTRING_START = token_run(NAME_START + "(?:" + "|".join(sorted(_FSTRING_PREFIX)) + ")[\"']")
+
+
+class PythonFStringRule(Rule):
+    id = "syntax/python-fstring"
+    scorer = "syntax"
+    severity = Severity.WARNING
+    summary = 'Python f-string (`f"{x}"`) instead of a Luau interpolated string.'
+    bad = 'local name = "Ana"\nprint(f"Hello {name}")\n'
+    good = 'local name = "Ana"\nprint(`Hello {name}`)\n'
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        if not any(marker in ctx.source.text for marker in _FSTRING_MARKERS) or not may_hold(
+            ctx, _FSTRING_START
+        ):
+            return
+        view = code_view(ctx)
+        for i in view.positions(*_FSTRING_PREFIX):
+            tok = view.code[i]
+            nxt = view.next(i)
+            if (
+                tok.kind is TokenKind.NAME
+                and tok.text in _FSTRING_PREFIX
+                and tok.text not in view.defined_names
+                and nxt is not None
+                and nxt.kind is TokenKind.STRING
+                and nxt.start == tok.end
+                and nxt.text[:1] in "\"'"
+                and "{" in nxt.text
+            ):
+                yield self.at(
+                    ctx,
+                    (tok.line, tok.column),
+                    "f-strings are Python; Luau interpolates with backticks: `Hello {name}`",
+                    fix="`...{expr}...`",
+                )
