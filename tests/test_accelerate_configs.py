@@ -218,10 +218,9 @@ def test_two_process_cpu_launch_of_rft_stores_once_and_trains_every_round_on_bot
     """`accelerate launch` (2 processes, gloo) of `luaurft rft`: rank 0 alone samples,
     scores, selects and writes the store; both train SFT and the round; a resumed launch
     retrains a lost adapter on both ranks and samples nothing again."""
-    from luaurft.rft.store import RunStore, Status
-
     from luaurft.config import load_config
     from luaurft.rft.run import run_identity
+    from luaurft.runs.store import RunStore, Status
 
     config, tasks, sft = _rft_files(tiny_model, tmp_path)
     run_dir = tmp_path / "run"

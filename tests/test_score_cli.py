@@ -299,6 +299,28 @@ def test_native_prints_during_machine_output_go_to_stderr() -> None:
     assert "Lua VM is being closed" in done.stderr
 
 
+def test_a_json_answer_is_alone_on_stdout_while_libraries_log_there() -> None:
+    # DeepSpeed, imported by the trainer mid-command, logs through a handler bound
+    # to sys.stdout; a JSON answer must still be the only thing on stdout.
+    script = (
+        "import json, logging, sys\n"
+        "from luaurft.cli._output import answer_stream\n"
+        "with answer_stream(True) as out:\n"
+        "    log = logging.getLogger('noisy')\n"
+        "    log.addHandler(logging.StreamHandler(sys.stdout))\n"
+        "    log.warning('Setting accelerator to CPU')\n"
+        "    print('a library print')\n"
+        "    out.write(json.dumps({'ok': True}) + '\\n')\n"
+        "with answer_stream(False) as out:\n"
+        "    out.write('table\\n')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=_env(), capture_output=True, text=True, check=True
+    )
+    assert done.stdout == '{"ok": true}\ntable\n'
+    assert "Setting accelerator to CPU" in done.stderr and "a library print" in done.stderr
+
+
 # -- parallel scoring ------------------------------------------------------------------
 
 

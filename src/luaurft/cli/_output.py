@@ -48,3 +48,15 @@ def machine_stdout() -> Iterator[TextIO]:
         os.dup2(saved, fd)
         os.close(saved)
         out.close()
+
+
+@contextlib.contextmanager
+def answer_stream(as_json: bool) -> Iterator[TextIO]:
+    """Where a command's answer goes, entered before the command works: for JSON the
+    real stdout, with everything else written to stdout meanwhile (a library's log
+    handler bound to `sys.stdout`, as DeepSpeed's is; a native write) on stderr."""
+    if not as_json:
+        yield sys.stdout
+        return
+    with machine_stdout() as out:
+        yield out

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from luaurft.cli._options import FormatOption, HumanOrJson, JsonAlias, wants_json
-from luaurft.cli._output import machine_stdout
+from luaurft.cli._output import answer_stream
 
 DEFAULT_RUN_DIR = Path("runs") / "demo"
 
@@ -73,11 +73,11 @@ def demo_command(
         preset = preset.model_copy(
             update={"demo": preset.demo.model_copy(update={"threads": threads})}
         )
-    with stage_bars(quiet=as_json) as bars:
+    with answer_stream(as_json) as out, stage_bars(quiet=as_json) as bars:
         result = run_demo(run_dir, preset, progress=bars)
-    if as_json:
-        with machine_stdout() as out:
+        if as_json:
             out.write(json.dumps(result.to_dict(), indent=2, default=str) + "\n")
+    if as_json:
         return
     console = Console()
     console.print(render_table(result.table))

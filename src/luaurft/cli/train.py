@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TextIO
 
 import typer
 
@@ -19,6 +19,7 @@ from luaurft.cli._options import (
     vllm_settings,
     wants_json,
 )
+from luaurft.cli._output import answer_stream
 from luaurft.errors import ConfigError
 
 ConfigOption = Annotated[
@@ -80,12 +81,12 @@ def register(app: typer.Typer) -> None:
         setup_logging(verbose)
         settings = load_config(config)
         rows = load_rows(data)
-        with stage_bars(quiet=as_json) as bars:
+        with answer_stream(as_json) as stream, stage_bars(quiet=as_json) as bars:
             result = train_sft(
                 settings, rows, out, base_model=base, init_adapter=adapter, max_steps=max_steps,
                 report_to=report_to, progress=lambda done, total: bars("sft", done, total),
             )  # fmt: skip
-        _emit(result.to_dict(), as_json, f"adapter saved to {result.adapter_dir}")
+            _emit(result.to_dict(), as_json, f"adapter saved to {result.adapter_dir}", stream)
 
     @app.command("rft")
     def rft(
@@ -149,7 +150,10 @@ def register(app: typer.Typer) -> None:
         settings = settings.model_copy(update={"vllm": parallel})
         # Under `accelerate launch` the main process runs the rounds and reports; the
         # others only train each round with it (luaurft.rft.followers).
-        with stage_bars(quiet=as_json or not is_main_process()) as bars:
+        with (
+            answer_stream(as_json) as stream,
+            stage_bars(quiet=as_json or not is_main_process()) as bars,
+        ):
             result = run_from_files(
                 settings, run_dir, tasks_path=tasks, sft_data=sft_data, initial_adapter=adapter,
                 generator=generator, reward=_reward_choice(reward), max_steps=max_steps,
@@ -157,10 +161,9 @@ def register(app: typer.Typer) -> None:
                 tasks_per_call=tasks_per_call, across_tasks=across_tasks, progress=bars,
                 jobs=jobs, ray=ray,
             )  # fmt: skip
-        if result is None:
-            return
-        if as_json:
-            typer.echo(json.dumps(result.to_dict(), indent=2, default=str))
+            if result is not None and as_json:
+                stream.write(json.dumps(result.to_dict(), indent=2, default=str) + "\n")
+        if result is None or as_json:
             return
         _print_rounds(result)
 
@@ -197,13 +200,13 @@ def register(app: typer.Typer) -> None:
         setup_logging(verbose)
         settings = load_config(config)
         task_rows = load_tasks(tasks)
-        with stage_bars(quiet=as_json) as bars:
+        with answer_stream(as_json) as stream, stage_bars(quiet=as_json) as bars:
             result = train_grpo(
                 settings, task_rows, make_reward(settings, _reward_choice(reward)), out,
                 base_model=base, init_adapter=adapter, max_steps=max_steps, use_vllm=vllm,
                 report_to=report_to, progress=lambda done, total: bars("grpo", done, total),
             )  # fmt: skip
-        _emit(result.to_dict(), as_json, f"adapter saved to {result.adapter_dir}")
+            _emit(result.to_dict(), as_json, f"adapter saved to {result.adapter_dir}", stream)
 
 
 def tiny_model(
@@ -217,13 +220,13 @@ def tiny_model(
     typer.echo(f"tiny model saved to {build_tiny_model(out, seed=seed)}")
 
 
-def _emit(payload: dict[str, Any], as_json: bool, line: str) -> None:
+def _emit(payload: dict[str, Any], as_json: bool, line: str, stream: TextIO) -> None:
     from luaurft.rft.distributed import is_main_process
 
     if not is_main_process():  # under `accelerate launch`, one report: the main process's
         return
     if as_json:
-        typer.echo(json.dumps(payload, indent=2, default=str))
+        stream.write(json.dumps(payload, indent=2, default=str) + "\n")
         return
     from rich.console import Console
 
