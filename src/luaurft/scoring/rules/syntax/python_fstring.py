@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from luaurft.luau.lexer import TokenKind
-from luaurft.scoring.lexical import NAME_START, code_view, may_hold, token_run
+from luaurft.scoring.lexical import NAME_START, code_view, may_hold, may_name, token_run
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 _FSTRING_PREFIX = {"f", "F", "rf", "fr", "Rf", "fR", "RF", "FR", "rF", "Fr"}
@@ -30,6 +30,9 @@ class PythonFStringRule(Rule):
         if not any(marker in ctx.source.text for marker in _FSTRING_MARKERS) or not may_hold(
             ctx, _FSTRING_START
         ):
+            return
+        # `%.2f"` ends many a format string: only a name `f` before a quote is a prefix.
+        if not may_name(ctx, *_FSTRING_PREFIX):
             return
         view = code_view(ctx)
         for i in view.positions(*_FSTRING_PREFIX):
