@@ -27,12 +27,13 @@ class PythonFStringRule(Rule):
     good = 'local name = "Ana"\nprint(`Hello {name}`)\n'
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        if not any(marker in ctx.source.text for marker in _FSTRING_MARKERS) or not may_hold(
-            ctx, _FSTRING_START
+        # `%.2f"` ends many a format string: only a name `f` before a quote is a prefix,
+        # and the tree's names answer that with a set lookup.
+        if not any(marker in ctx.source.text for marker in _FSTRING_MARKERS) or not may_name(
+            ctx, *_FSTRING_PREFIX
         ):
             return
-        # `%.2f"` ends many a format string: only a name `f` before a quote is a prefix.
-        if not may_name(ctx, *_FSTRING_PREFIX):
+        if not may_hold(ctx, _FSTRING_START):
             return
         view = code_view(ctx)
         for i in view.positions(*_FSTRING_PREFIX):
