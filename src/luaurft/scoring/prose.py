@@ -115,12 +115,12 @@ _ELISION_HINTS = (
 )  # fmt: skip
 
 
-def _mentions(lowered: str, hints: tuple[str, ...]) -> bool:
+def _mentions(text: str, hints: tuple[str, ...]) -> bool:
     # A loop of substring tests: faster than `any()` over a generator, and than
     # one regex alternation of the hints (Python's re tries them one by one at
     # every position).
     for hint in hints:  # noqa: SIM110
-        if hint in lowered:
+        if hint in text:
             return True
     return False
 
@@ -133,9 +133,13 @@ def _mentions_each(lowered: str, groups: tuple[tuple[str, ...], ...]) -> bool:
     return True
 
 
+# Every match of `TODO_MARKER` holds one of these, as written (case matters).
+_TODO_HINTS = ("TODO", "FIXME", "XXX", "TBD", "odo", "ixme")
+
+
 @lru_cache(maxsize=4096)
 def is_todo(text: str) -> bool:
-    return bool(TODO_MARKER.search(text))
+    return _mentions(text, _TODO_HINTS) and bool(TODO_MARKER.search(text))
 
 
 @lru_cache(maxsize=4096)
