@@ -156,3 +156,26 @@ def test_a_module_leans_by_the_same_weights() -> None:
     assert (
         module_side("local M = {}\nM.s = game:GetService('ServerStorage')\nreturn M\n") == "server"
     )
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "require(script.BallClient)\n",
+        'print("Hello world, from client!")\n',
+        "require(script.GameServer).start()\n",
+        "-- Client entry point\nrequire(script.Main).start()\n",
+        # names inside an interpolated string are that string's words, counted once
+        "local a = require(script.BallClient)\nlocal b = require(script.MenuClient)\nprint(`{a.GameServer}`, b)\n",
+        # names in types, builtin types and contextual keywords
+        "type Handler = (client: ClientState) -> ()\nlocal function f(a: number): ServerThing\n\treturn a\nend\nf(1)\n",
+        "export type Ui = { hud: HudFrame }\nlocal x: Ui? = nil\nprint(x)\n",
+        "workspace.Gravity = 50\n",
+    ],
+)
+def test_the_tree_and_the_lexer_read_the_same_side_words(code: str) -> None:
+    from luaurft.luau.source import LuauSource
+
+    source = LuauSource(code)
+    assert source.compiles and not source.tree_has_errors  # the tree is what answers
+    assert kind_with_reason(source) == kind_with_reason(code)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -166,38 +166,80 @@ class _Named(NamedTuple):
         return ScriptKind.LOCAL_SCRIPT if len(self.client) > len(self.server) else ScriptKind.SCRIPT
 
 
-def _named_sides(code: str) -> tuple[_Named, _Named]:
+def _named_sides(code: str, source: LuauSource | None = None) -> tuple[_Named, _Named]:
     """The words that say client or server in the project's own names and
     strings, and those in its comments (a header's `-- Client entry point`)."""
-    words = _side_words()
     client_phrase, server_phrase = _comment_phrases()
     in_code, in_comments = _Named([], []), _Named([], [])
-    for token in tokenize(code):
-        if token.is_trivia:
-            # A comment names its script's side only in a phrase about the script
-            # itself; a bare "clients" is as often the other side being described.
-            in_comments.client.extend(h.group() for h in client_phrase.finditer(token.text))
-            in_comments.server.extend(h.group() for h in server_phrase.finditer(token.text))
-            continue
-        if token.kind in (TokenKind.NAME, TokenKind.STRING):
-            into = in_code
-        else:
-            continue
-        for word in [token.text] if token.kind is TokenKind.NAME else _WORD_SPLIT.split(token.text):
-            if not word or word in words.not_names:
-                continue
-            # A name says what a thing is in its last word (`BallClient`,
-            # `PlacementController`, `GameServer`; a `ServiceBag` is a bag), and
-            # whose it is in a leading Client or Server (`ClientHook`).
-            parts = [p.lower() for p in _NAME_PART.findall(word)]
-            if not parts:
-                continue
-            role = parts[-1] if parts[-1] in words.client | words.server else parts[0]
-            if role in words.client and (role == parts[-1] or role in words.leading):
-                into.client.append(word)
-            elif role in words.server and (role == parts[-1] or role in words.leading):
-                into.server.append(word)
+    names, strings, comments = _names_strings_comments(code, source)
+    for comment in comments:
+        # A comment names its script's side only in a phrase about the script
+        # itself; a bare "clients" is as often the other side being described.
+        in_comments.client.extend(h.group() for h in client_phrase.finditer(comment))
+        in_comments.server.extend(h.group() for h in server_phrase.finditer(comment))
+    for word in [*names, *(w for text in strings for w in _WORD_SPLIT.split(text))]:
+        side = _side_of_word(word) if word else None
+        if side == "client":
+            in_code.client.append(word)
+        elif side == "server":
+            in_code.server.append(word)
     return in_code, in_comments
+
+
+def _names_strings_comments(
+    code: str, source: LuauSource | None
+) -> tuple[list[str], list[str], list[str]]:
+    """The texts of the names, string literals and comments of the code.
+
+    The lexer's answer, or, where the code compiles and parses cleanly, the
+    tree's: its identifiers are the lexer's names but for contextual keywords
+    (`type`, `export`) and builtin types (`number`), none of them a side word,
+    and names inside an interpolated string belong to that string's text.
+    Only which words occur, and how often, matters, not their order.
+    """
+    if source is None or not source.compiles or source.tree_has_errors:
+        tokens = tokenize(code)
+        return (
+            [t.text for t in tokens if t.kind is TokenKind.NAME],
+            [t.text for t in tokens if t.kind is TokenKind.STRING],
+            [t.text for t in tokens if t.is_trivia],
+        )
+    text = source.node_text
+    string_nodes = source.nodes("string")
+    strings = [text(node) for node in string_nodes]
+    interpolated = [
+        (node.start_byte, node.end_byte)
+        for node, body in zip(string_nodes, strings, strict=True)
+        if body.startswith("`")
+    ]
+    identifiers = source.nodes("identifier")
+    if interpolated:
+        identifiers = [
+            node
+            for node in identifiers
+            if not any(start < node.start_byte < end for start, end in interpolated)
+        ]
+    return [text(node) for node in identifiers], strings, [text(node) for node in source.comments]
+
+
+@lru_cache(maxsize=16384)
+def _side_of_word(word: str) -> str | None:
+    """The side ("client" or "server") a name, or a word of a string, names; None if none."""
+    words = _side_words()
+    if word in words.not_names:
+        return None
+    # A name says what a thing is in its last word (`BallClient`,
+    # `PlacementController`, `GameServer`; a `ServiceBag` is a bag), and
+    # whose it is in a leading Client or Server (`ClientHook`).
+    parts = [p.lower() for p in _NAME_PART.findall(word)]
+    if not parts:
+        return None
+    role = parts[-1] if parts[-1] in words.client | words.server else parts[0]
+    if role in words.client and (role == parts[-1] or role in words.leading):
+        return "client"
+    if role in words.server and (role == parts[-1] or role in words.leading):
+        return "server"
+    return None
 
 
 _WORD_SPLIT = re.compile(r"[^A-Za-z0-9_]+")
@@ -354,10 +396,10 @@ def kind_with_reason(
             return ScriptKind.LOCAL_SCRIPT, None
     if _ends_in_return(code, source):
         return ScriptKind.MODULE_SCRIPT, None
-    return _side_of(code)
+    return _side_of(code, source)
 
 
-def _side_of(code: str) -> tuple[ScriptKind, str | None]:
+def _side_of(code: str, source: LuauSource | None = None) -> tuple[ScriptKind, str | None]:
     """Script or LocalScript, for code that is not a module, and why when unsure."""
     signals = _leaning(code)
     client, server = signals.client, signals.server
@@ -376,7 +418,7 @@ def _side_of(code: str) -> tuple[ScriptKind, str | None]:
             )
         return leaning, None
     # No API: the names the project gave its code, then what its comments call it.
-    for named, where in zip(_named_sides(code), ("names", "comments"), strict=True):
+    for named, where in zip(_named_sides(code, source), ("names", "comments"), strict=True):
         side = named.side
         if side is not None:
             words = named.client if side is ScriptKind.LOCAL_SCRIPT else named.server

@@ -386,6 +386,32 @@ def may_name(ctx: RuleContext, *names: str) -> bool:
     return not spelled.isdisjoint(names)
 
 
+def surely_defines(ctx: RuleContext, name: str) -> bool:
+    """True when `name in code_view(ctx).defined_names`, proven without lexing: the
+    text holds `local <name>` or `function <name>` and the tree says both words are
+    code (a keyword and an identifier, where code that compiles and parses cleanly
+    has the lexer's tokens). False proves nothing: ask the view.
+    """
+    source = ctx.source
+    if not source.is_ascii or not source.compiles or source.tree_has_errors:
+        return False  # byte offsets are character offsets only in ASCII text
+    root = source.root
+    pattern = re.compile(rf"(?<![A-Za-z0-9_])(local|function)\s+{re.escape(name)}(?![A-Za-z0-9_])")
+    for hit in pattern.finditer(source.text):
+        keyword = root.descendant_for_byte_range(hit.start(1), hit.end(1))
+        start = hit.end() - len(name)
+        ident = root.descendant_for_byte_range(start, hit.end())
+        if (
+            keyword is not None
+            and keyword.type == hit.group(1)
+            and ident is not None
+            and ident.type == "identifier"
+            and (ident.start_byte, ident.end_byte) == (start, hit.end())
+        ):
+            return True
+    return False
+
+
 def _run_lines(run: ProseRun) -> range:
     return range(run.line, run.line + run.text.count("\n") + 1)
 

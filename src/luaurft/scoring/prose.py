@@ -115,13 +115,31 @@ _ELISION_HINTS = (
 )  # fmt: skip
 
 
-def _mentions(lowered: str, hints: tuple[str, ...]) -> bool:
-    return any(hint in lowered for hint in hints)
+def _mentions(text: str, hints: tuple[str, ...]) -> bool:
+    # A loop of substring tests: faster than `any()` over a generator, and than
+    # one regex alternation of the hints (Python's re tries them one by one at
+    # every position).
+    for hint in hints:  # noqa: SIM110
+        if hint in text:
+            return True
+    return False
+
+
+def _mentions_each(lowered: str, groups: tuple[tuple[str, ...], ...]) -> bool:
+    """True when `lowered` holds a hint from every group."""
+    for hints in groups:  # noqa: SIM110 (as in `_mentions`: no generator per text)
+        if not _mentions(lowered, hints):
+            return False
+    return True
+
+
+# Every match of `TODO_MARKER` holds one of these, as written (case matters).
+_TODO_HINTS = ("TODO", "FIXME", "XXX", "TBD", "odo", "ixme")
 
 
 @lru_cache(maxsize=4096)
 def is_todo(text: str) -> bool:
-    return bool(TODO_MARKER.search(text))
+    return _mentions(text, _TODO_HINTS) and bool(TODO_MARKER.search(text))
 
 
 @lru_cache(maxsize=4096)
@@ -185,13 +203,14 @@ def _pattern(body: str) -> re.Pattern[str]:
 
 # Text that on its own speaks to an evaluator or asks for a grade for the code.
 # Each pattern runs only when the text holds a word from every one of its hint
-# groups: a substring test is far cheaper than the pattern.
+# groups: a substring test is far cheaper than the pattern. The rarest group
+# comes first, so most texts fail on its first test.
 EVALUATOR_PATTERNS: tuple[tuple[tuple[tuple[str, ...], ...], re.Pattern[str]], ...] = (
     # "Note to the judge", "message for the AI grader", "instructions to reviewers"
     (
         (
-            ("note", "message", "hint", "instruction", "memo", "remind", "comment", "request"),
             (*_NOUN_HINTS, "llm", "gpt", "claude", "language model"),
+            ("note", "message", "hint", "instruction", "memo", "remind", "comment", "request"),
         ),
         _pattern(
             rf"""\b(?:note|message|hint|instructions?|memo|reminder|comment|request)\s+(?:to|for)\s+
@@ -209,7 +228,7 @@ EVALUATOR_PATTERNS: tuple[tuple[tuple[tuple[str, ...], ...], re.Pattern[str]], .
     ),
     # an AI grader named outright: "AI grader", "automated reviewer", "LLM judge:"
     (
-        (("ai", "a.i.", "llm", "gpt", "claude", "language model", "automat", "auto"), _NOUN_HINTS),
+        (_NOUN_HINTS, ("ai", "a.i.", "llm", "gpt", "claude", "language model", "automat", "auto")),
         _pattern(
             rf"\b(?:{_MODEL}|{_AUTOMATED})[\s-]+(?:{_GRADER}\b|(?:judge|scorer|rater)s?\s*[:,!])"
         ),
@@ -298,29 +317,17 @@ def evaluator_address_at(text: str) -> int | None:
     return offset
 
 
-def _any_of(hints: tuple[str, ...]) -> re.Pattern[str]:
-    """`_mentions(text, hints)` as one search: every comment and string is screened."""
-    return re.compile("|".join(re.escape(hint) for hint in hints))
-
-
-_SCREENED_PATTERNS = tuple(
-    (tuple(_any_of(group) for group in hint_groups), pattern)
-    for hint_groups, pattern in EVALUATOR_PATTERNS
-)
-_NOUN_SCREEN = _any_of(_NOUN_HINTS)
-
-
 def _address_at(text: str) -> int | None:
     if " " not in text.strip():
         return None  # a single word ("Humanoid", "leaderstats") addresses no one
     lowered = text.lower()
     found: list[int] = []
-    for screens, pattern in _SCREENED_PATTERNS:
-        if all(screen.search(lowered) for screen in screens):
+    for hint_groups, pattern in EVALUATOR_PATTERNS:
+        if _mentions_each(lowered, hint_groups):
             match = pattern.search(lowered)
             if match:
                 found.append(match.start())
-    if not found and _NOUN_SCREEN.search(lowered):
+    if not found and _mentions(lowered, _NOUN_HINTS):
         vocative = _VOCATIVE.search(lowered)
         if vocative and _PLEA.search(lowered):
             found.append(vocative.start())

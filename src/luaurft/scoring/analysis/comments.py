@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from luaurft.scoring import prose
-from luaurft.scoring.analysis.lines import char_column, comment_only_lines
+from luaurft.scoring.analysis.lines import char_column, comment_only_line_set
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -32,7 +32,9 @@ class CommentFact:
     kind: str
 
 
-def _annotated_code(source: LuauSource, comment: tree_sitter.Node, comment_lines: set[int]) -> str:
+def _annotated_code(
+    source: LuauSource, comment: tree_sitter.Node, comment_lines: frozenset[int]
+) -> str:
     """The code a comment talks about: the code before it on its line, else the next code line."""
     row = comment.start_point[0]
     before = source.lines[row][: char_column(source, comment.start_point)]
@@ -70,7 +72,7 @@ def comment_facts(ctx: RuleContext) -> list[CommentFact]:
 
     def compute() -> list[CommentFact]:
         source = ctx.source
-        lines = comment_only_lines(source)
+        lines = comment_only_line_set(ctx)
         facts = []
         for node in source.comments:
             text = prose.comment_text(source, node)

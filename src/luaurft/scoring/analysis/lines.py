@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Set
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -36,15 +36,27 @@ def char_column(source: LuauSource, point: tree_sitter.Point) -> int:
     )
 
 
-def code_line_set(ctx: RuleContext) -> frozenset[int]:
-    """`code_lines` of the context's source, computed once."""
-    result: frozenset[int] = ctx.memo("lines.code", lambda: frozenset(code_lines(ctx.source)))
+def comment_only_line_set(ctx: RuleContext) -> frozenset[int]:
+    """`comment_only_lines` of the context's source, computed once."""
+    result: frozenset[int] = ctx.memo(
+        "lines.comment_only", lambda: frozenset(comment_only_lines(ctx.source))
+    )
     return result
 
 
-def code_lines(source: LuauSource) -> Iterator[int]:
-    """1-based lines with code on them (not blank, not comment-only)."""
-    comment_lines = comment_only_lines(source)
+def code_line_set(ctx: RuleContext) -> frozenset[int]:
+    """`code_lines` of the context's source, computed once."""
+    result: frozenset[int] = ctx.memo(
+        "lines.code", lambda: frozenset(code_lines(ctx.source, comment_only_line_set(ctx)))
+    )
+    return result
+
+
+def code_lines(source: LuauSource, comment_lines: Set[int] | None = None) -> Iterator[int]:
+    """1-based lines with code on them (not blank, not comment-only; those lines
+    are computed here unless given)."""
+    if comment_lines is None:
+        comment_lines = comment_only_lines(source)
     for number, text in enumerate(source.lines, start=1):
         if text.strip() and number not in comment_lines:
             yield number

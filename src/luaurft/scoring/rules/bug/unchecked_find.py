@@ -11,7 +11,6 @@ reassignment is usually the fallback.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -40,7 +39,9 @@ _INDEXES = frozenset(
 )
 
 # Cheap text test before any tree work: the names of every nil-returning call.
-_NIL_RETURNING_HINT = re.compile(r"FindFirst|GetPlayerFrom|GetPlayerByUserId|WaitForChild")
+# Words a call that may return nil has in its name. Substring tests: a regex
+# alternation of literals tries each one at every position of the text.
+_NIL_RETURNING_HINTS = ("FindFirst", "GetPlayerFrom", "GetPlayerByUserId", "WaitForChild")
 
 
 def may_return_nil(call: Call) -> bool:
@@ -125,7 +126,8 @@ class UncheckedFindRule(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        if _NIL_RETURNING_HINT.search(ctx.source.text) is None:
+        text = ctx.source.text
+        if not any(hint in text for hint in _NIL_RETURNING_HINTS):
             return
         scopes = scope_analysis(ctx)
         guards = Guards(ctx.source, scopes)

@@ -127,8 +127,17 @@ class RedundantNilCheckRule(Rule):
                 candidates.append((condition, condition, {"truthy"}, "is always truthy here"))
         if not candidates:
             return
-        declared = {d.name for d in scope_analysis(ctx).named_in_order()}
-        bindings = _bindings(ctx, {source.node_text(c[1]) for c in candidates})
+        declarations = scope_analysis(ctx).named_in_order()
+        declared = {d.name for d in declarations}
+        # Only a name declared once, and not as a parameter or loop variable, can be
+        # bound to nothing but values: `_bindings` reads every assignment for the rest.
+        once: dict[str, DeclKind | None] = {}
+        for decl in declarations:
+            once[decl.name] = decl.kind if decl.name not in once else None
+        open_kinds = (None, DeclKind.PARAMETER, DeclKind.LOOP_VARIABLE)
+        names = {source.node_text(c[1]) for c in candidates}
+        worth = {name for name in names if name in once and once[name] not in open_kinds}
+        bindings = _bindings(ctx, worth) if worth else {}
         for where, subject, allowed, verdict in sorted(candidates, key=lambda c: c[0].start_byte):
             name = source.node_text(subject)
             if name in declared:

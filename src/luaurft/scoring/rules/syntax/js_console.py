@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from luaurft.scoring.lexical import NAME_END, NAME_START, code_view, may_hold, may_name, token_run
+from luaurft.scoring.lexical import (
+    NAME_END,
+    NAME_START,
+    code_view,
+    may_hold,
+    may_name,
+    surely_defines,
+    token_run,
+)
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 _CONSOLE_METHODS = frozenset({"log", "error", "warn", "info", "debug"})
@@ -31,7 +39,8 @@ class JsConsoleRule(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         if "console" not in ctx.source.text or not may_hold(ctx, _CONSOLE_CALL):
             return
-        if not may_name(ctx, "console"):
+        # Libraries ported from JavaScript bring their own `local console = ...`.
+        if not may_name(ctx, "console") or surely_defines(ctx, "console"):
             return
         view = code_view(ctx)
         if "console" in view.defined_names:

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 
 from luaurft.luau.lexer import TokenKind
-from luaurft.scoring.lexical import code_view
+from luaurft.scoring.lexical import code_view, may_name
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 _BUILTINS = {
@@ -47,6 +47,9 @@ class PythonBuiltinRule(Rule):
     good = "local items = {1, 2, 3}\nprint(#items)\nlocal function len(t)\n\treturn #t\nend\nprint(len(items))\n"
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        # The tree's names first: a set lookup, where the search below visits every `print(`.
+        if not may_name(ctx, *_BUILTINS):
+            return
         text = ctx.source.text
         if not any(
             m.start() == 0 or not (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_.:")

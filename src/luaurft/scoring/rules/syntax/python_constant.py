@@ -6,13 +6,18 @@ names the code defines itself.
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Iterator
 
 from luaurft.luau.lexer import TokenKind
-from luaurft.scoring.lexical import CodeView, code_view, may_name
+from luaurft.scoring.lexical import CodeView, code_view, may_name, surely_defines
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
+from luaurft.scoring.rules.api._helpers import accesses
 
 _PY_CONSTANTS = {"True": "true", "False": "false", "None": "nil"}
+# Where a name token spelled like a constant may stand: the lexer's names are ASCII.
+_SPELLED = re.compile(r"(?<![A-Za-z0-9_])(?:True|False|None)(?![A-Za-z0-9_])")
 
 
 class PythonConstantRule(Rule):
@@ -29,6 +34,8 @@ class PythonConstantRule(Rule):
         if not any(name in ctx.source.text for name in _PY_CONSTANTS) or not may_name(
             ctx, *_PY_CONSTANTS
         ):
+            return
+        if _nothing_to_report(ctx):
             return
         view = code_view(ctx)
         defined = view.defined_names
@@ -50,6 +57,29 @@ class PythonConstantRule(Rule):
                 f"`{tok.text}` is Python; in Luau it is an undefined global (nil): write `{luau}`",
                 fix=luau,
             )
+
+
+def _nothing_to_report(ctx: RuleContext) -> bool:
+    """Each of `True`/`False`/`None` the code spells is one the rule skips: a name the
+    code declares (`local None = ...`, as libraries ported from JavaScript do), or
+    only ever a member name (`Enum.Font.None`, `x:None()`). Proven where the code
+    compiles and parses cleanly (the tree's index expressions are the lexer's
+    `name . name` runs), so the rule need not lex: a word is only a member name
+    when its member names are as many as its spellings outside comments and strings."""
+    source = ctx.source
+    if not source.compiles or source.tree_has_errors:
+        return False
+    spelled = Counter(_SPELLED.findall(source.text))
+    for node in source.nodes("comment", "string"):
+        words = source.node_text(node)
+        if "True" in words or "False" in words or "None" in words:
+            spelled.subtract(_SPELLED.findall(words))
+    members = Counter(access.name for access in accesses(ctx) if access.name in _PY_CONSTANTS)
+    return all(
+        members[word] == count or surely_defines(ctx, word)
+        for word, count in spelled.items()
+        if count > 0
+    )
 
 
 def _type_field(view: CodeView, i: int) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from luaurft.luau.lexer import TokenKind
-from luaurft.scoring.lexical import NAME_START, code_view, may_hold, token_run
+from luaurft.scoring.lexical import NAME_START, code_view, may_hold, may_name, token_run
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 _FSTRING_PREFIX = {"f", "F", "rf", "fr", "Rf", "fR", "RF", "FR", "rF", "Fr"}
@@ -27,9 +27,13 @@ class PythonFStringRule(Rule):
     good = 'local name = "Ana"\nprint(`Hello {name}`)\n'
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        if not any(marker in ctx.source.text for marker in _FSTRING_MARKERS) or not may_hold(
-            ctx, _FSTRING_START
+        # `%.2f"` ends many a format string: only a name `f` before a quote is a prefix,
+        # and the tree's names answer that with a set lookup.
+        if not any(marker in ctx.source.text for marker in _FSTRING_MARKERS) or not may_name(
+            ctx, *_FSTRING_PREFIX
         ):
+            return
+        if not may_hold(ctx, _FSTRING_START):
             return
         view = code_view(ctx)
         for i in view.positions(*_FSTRING_PREFIX):
