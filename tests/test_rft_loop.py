@@ -15,7 +15,7 @@ import pytest
 
 from luaurft.config import Settings
 from luaurft.rft.candidates import generate_candidates
-from luaurft.rft.loop import ModelRef, mix_training_rows, round_tasks, run_rft
+from luaurft.rft.loop import ModelRef, cumulative_rows, mix_training_rows, round_tasks, run_rft
 from luaurft.rft.select import DeterministicReward
 from luaurft.runs.store import RunStore, Status
 from rft_fakes import (
@@ -292,6 +292,66 @@ def test_mix_ratio_sets_the_share_of_sft_data() -> None:
     assert len({row["completion"] for row in half[:5]}) == 5
     assert len(mix_training_rows(sft, selected, 2.0, 0)) == 22
     assert mix_training_rows(sft, selected, 0.0, 0) == selected
+
+
+def test_selection_repeats_weigh_the_selected_rows_and_leave_the_sft_data_alone() -> None:
+    selected = [{"prompt": "p", "completion": "c", "k": i} for i in range(2)]
+    sft = [{"prompt": "s", "completion": str(i)} for i in range(10)]
+    mix = mix_training_rows(sft, selected, 1.0, 0, repeats=3)
+    assert mix[:10] == sft
+    assert Counter(row["k"] for row in mix[10:]) == {0: 3, 1: 3}
+
+
+def test_cumulative_rows_keep_the_newest_selection_of_a_task() -> None:
+    first = [{"task_id": "a", "completion": "a1"}, {"task_id": "b", "completion": "b1"}]
+    second = [{"task_id": "b", "completion": "b2"}, {"task_id": "c", "completion": "c2"}]
+    rows = cumulative_rows([first, second])
+    assert sorted(r["completion"] for r in rows) == ["a1", "b2", "c2"]
+
+
+def _round_rows(trainer: FakeTrainer, round: int) -> list[dict[str, object]]:
+    return [r for req in trainer.requests if req.round == round for r in req.rows]
+
+
+@pytest.mark.parametrize("cumulative", [False, True])
+def test_cumulative_selections_train_each_round_on_every_round_so_far(
+    tmp_path: Path, cumulative: bool
+) -> None:
+    # 10 tasks, 5 a round: the two rounds see different tasks.
+    settings = small_settings(rounds=2, retrain_from_base=True, cumulative_selections=cumulative)
+    trainer = FakeTrainer()
+    with open_store(tmp_path, settings) as store:
+        run_rft(
+            settings, store=store, run_dir=tmp_path, sft_rows=SFT_ROWS, tasks=make_tasks(10),
+            generator_factory=Factory(ScriptedGenerator()), reward=good_code_reward,
+            trainer=trainer,
+        )  # fmt: skip
+        by_round = {k: {s.task_id for s in store.selections(k, kept_only=True)} for k in (1, 2)}
+    assert len(by_round[1]) == len(by_round[2]) == 5 and not by_round[1] & by_round[2]
+    trained = {r["task_id"] for r in _round_rows(trainer, 2) if "task_id" in r}
+    assert trained == (by_round[1] | by_round[2] if cumulative else by_round[2])
+    assert {r["task_id"] for r in _round_rows(trainer, 1) if "task_id" in r} == by_round[1]
+
+
+def test_skip_solved_keeps_no_task_that_every_candidate_solves(tmp_path: Path) -> None:
+    settings = small_settings(rounds=1, skip_solved=True)
+    trainer = FakeTrainer()
+
+    def first_task_always_solved(task: str, code: str) -> tuple[float, dict[str, object]]:
+        if "number 0 " in task:
+            return 0.95, {}
+        return good_code_reward(task, code)
+
+    with open_store(tmp_path, settings) as store:
+        result = run_rft(
+            settings, store=store, run_dir=tmp_path, sft_rows=SFT_ROWS, tasks=make_tasks(3),
+            generator_factory=Factory(ScriptedGenerator()), reward=first_task_always_solved,
+            trainer=trainer,
+        )  # fmt: skip
+        reasons = {s.task_id: s.reason for s in store.selections(1)}
+    assert reasons == {"t00": "solved", "t01": "kept", "t02": "kept"}
+    assert result.rounds[0].selection["solved"] == 1
+    assert {r["task_id"] for r in _round_rows(trainer, 1) if "task_id" in r} == {"t01", "t02"}
 
 
 def test_round_tasks_rotate_through_a_larger_pool() -> None:

@@ -139,6 +139,24 @@ class RFTSettings(_Section):
     retrain_from_base: bool = Field(
         False, description="ReST-EM style: each round trains from the base model."
     )
+    selection_repeats: int = Field(
+        1,
+        ge=1,
+        description="How many times each selected candidate appears in a round's training mix: "
+        "more weight for the model's own verified answers next to the SFT data, at the same "
+        "number of training steps.",
+    )
+    skip_solved: bool = Field(
+        False,
+        description="Curriculum: a task whose every candidate clears the keep threshold is not "
+        "kept (selection reason 'solved'); the model already answers it every time, so it "
+        "teaches nothing new.",
+    )
+    cumulative_selections: bool = Field(
+        False,
+        description="Each round trains on the selections of every round so far (the newest "
+        "one for a task that several rounds kept), not only its own.",
+    )
     dedup_jaccard: float = Field(0.7, gt=0.0, le=1.0)
 
 

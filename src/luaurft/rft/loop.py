@@ -9,7 +9,8 @@ the same store continues a killed run:
     candidates@r   N samples per task from the newest model; only missing ones
     score@r        a reward per candidate; only unrewarded ones
     select@r       best per task if >= keep_threshold (recomputed, cheap)
-    train@r        SFT data + round r's selections → adapter r
+    train@r        SFT data + round r's selections (with `rft.cumulative_selections`,
+                   those of rounds 1..r) → adapter r
 
 Each round samples from the newest adapter (round r-1's, or the SFT one).
 With `rft.retrain_from_base` each round's adapter is trained from the base
@@ -196,12 +197,13 @@ def mix_training_rows(
     selected: Sequence[Mapping[str, Any]],
     ratio: float,
     seed: int,
+    repeats: int = 1,
 ) -> list[dict[str, Any]]:
     """SFT data and the selected candidates for one round's training.
 
     `ratio` is the share of the SFT data in the mix: 1.0 keeps all of it (the
     reference system), 0.5 a seeded half, 2.0 all of it twice; 0 trains on the
-    selections alone.
+    selections alone. Each selected row appears `repeats` times.
     """
     sft = [dict(r) for r in sft_rows]
     rng = random.Random(seed)
@@ -210,7 +212,18 @@ def mix_training_rows(
     extra = round(fraction * len(sft))
     if extra:
         chosen += rng.sample(sft, extra)
-    return chosen + [dict(r) for r in selected]
+    return chosen + [dict(r) for r in selected for _ in range(repeats)]
+
+
+def cumulative_rows(per_round: Sequence[Sequence[Mapping[str, Any]]]) -> list[dict[str, Any]]:
+    """The selections of several rounds (oldest first) as one set: a task kept by several
+    rounds contributes its newest selection only, so no task outweighs the others."""
+    newest: dict[Any, dict[str, Any]] = {}
+    for rows in per_round:
+        for row in rows:
+            newest.pop(row.get("task_id"), None)
+            newest[row.get("task_id")] = dict(row)
+    return list(newest.values())
 
 
 @contextmanager
@@ -502,12 +515,15 @@ def _run_round(
     with _stage(store, "select", r) as meta:
         selection = select_round(
             store, r, scorer.key, threshold=rft.keep_threshold, jaccard=rft.dedup_jaccard,
-            tasks=tasks, across_tasks=across_tasks,
+            tasks=tasks, across_tasks=across_tasks, skip_solved=rft.skip_solved,
         )  # fmt: skip
         meta.update(selection.to_dict())
     summary.selection = meta
 
     kept_rows = selected_rows(store, r, settings.model.system_prompt)
+    if rft.cumulative_selections and kept_rows:
+        earlier = [selected_rows(store, k, settings.model.system_prompt) for k in range(1, r)]
+        kept_rows = cumulative_rows([*earlier, kept_rows])
     if not kept_rows:
         # Nothing cleared the threshold: training on SFT data alone again would
         # only repeat SFT, so the newest model stays the newest.
@@ -519,14 +535,17 @@ def _run_round(
         store.finish_round(r, meta={"kept_mean_reward": None, "kept": 0, "trained": False})
         return summary, ModelRef(newest.base_model, newest.adapter, newest.round)
 
-    mix = mix_training_rows(sft_data, kept_rows, rft.mix_ratio, settings.training.seed + r)
+    mix = mix_training_rows(
+        sft_data, kept_rows, rft.mix_ratio, settings.training.seed + r, rft.selection_repeats
+    )
     data_path = out / "data" / f"round-{r}.jsonl"
     data_path.parent.mkdir(parents=True, exist_ok=True)
     with data_path.open("w", encoding="utf-8") as handle:
         for row in mix:
             handle.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
     store.add_artifact(TRAIN_DATA, data_path, kind="dataset", round=r,
-                       meta={"sft": len(mix) - len(kept_rows), "selected": len(kept_rows)})  # fmt: skip
+                       meta={"sft": len(mix) - len(kept_rows) * rft.selection_repeats,
+                             "selected": len(kept_rows)})  # fmt: skip
     init = None if rft.retrain_from_base else newest.adapter
     adapter, train_meta = _train_stage(
         store,

@@ -388,6 +388,7 @@ class SelectionStats:
     no_candidates: int = 0
     unscored: int = 0
     barred: int = 0
+    solved: int = 0
     cross_task_duplicates: int = 0
     collapsed: int = 0
     kept_rewards: list[float] = field(default_factory=list)
@@ -409,6 +410,7 @@ class SelectionStats:
             "no_candidates": self.no_candidates,
             "unscored": self.unscored,
             "barred": self.barred,
+            "solved": self.solved,
             "cross_task_duplicates": self.cross_task_duplicates,
             "collapsed": self.collapsed,
             "kept_mean_reward": self.kept_mean,
@@ -424,9 +426,12 @@ def select_round(
     jaccard: float = 0.7,
     tasks: Sequence[TaskRow] | None = None,
     across_tasks: bool = False,
+    skip_solved: bool = False,
 ) -> SelectionStats:
     """Pick (or refuse, with the reason) one candidate per task and store the selections.
 
+    `skip_solved`: a task whose every candidate is rewarded at or above the
+    threshold is not kept (reason "solved"): the model already answers it every time.
     Idempotent: rerunning rewrites the same selections. The kept set's mean
     reward is logged and stored in the store's meta (`selection:<round>`).
     """
@@ -471,7 +476,10 @@ def select_round(
             "threshold": threshold,
             "clean": {"severity": best.severity, "findings": best.findings},
         }
-        if best.reward >= threshold:
+        if skip_solved and len(ranked) == len(candidates) and ranked[-1].reward >= threshold:
+            stats.solved += 1
+            store.select(round, task.id, None, reward=best.reward, reason="solved", meta=meta)
+        elif best.reward >= threshold:
             winners.append((task, best))
             store.select(
                 round, task.id, best.candidate.id, reward=best.reward, reason="kept", meta=meta
