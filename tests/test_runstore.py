@@ -165,6 +165,21 @@ def test_tasks_are_idempotent_and_stable(tmp_path: Path) -> None:
             store.add_tasks([TaskRow("task-000", "Something else")])
 
 
+def test_a_moved_run_folder_finds_its_own_artifacts(tmp_path: Path) -> None:
+    import shutil
+
+    first, moved, outside = tmp_path / "run", tmp_path / "moved", tmp_path / "data.jsonl"
+    with RunStore.in_dir(first) as store:
+        store.add_artifact("adapter", first / "adapters" / "sft", kind="adapter", round=0)
+        store.add_artifact("data", outside, kind="dataset")
+        assert store.artifact("adapter", 0).path == str(first / "adapters" / "sft")
+    shutil.copytree(first, moved)
+    with RunStore.in_dir(moved) as store:
+        # Inside the folder: found where the folder now is, not in the original.
+        assert store.artifact("adapter", 0).path == str(moved / "adapters" / "sft")
+        assert store.artifact("data").path == str(outside)
+
+
 def test_scores_judgments_rewards_selections_artifacts_rounds(tmp_path: Path) -> None:
     with RunStore(tmp_path / "r.sqlite") as store:
         store.add_tasks(make_tasks(2))

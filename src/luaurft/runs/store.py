@@ -851,8 +851,24 @@ class RunStore:
                 "INSERT INTO artifacts(name, round, kind, path, meta, created_at) VALUES (?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT(name, round) DO UPDATE SET kind = excluded.kind, path = excluded.path, "
                 "meta = excluded.meta, created_at = excluded.created_at",
-                (name, _round_key(round), kind, str(path), _dump(dict(meta or {})), _now()),
+                (
+                    name,
+                    _round_key(round),
+                    kind,
+                    self._portable(path),
+                    _dump(dict(meta or {})),
+                    _now(),
+                ),
             )
+
+    def _portable(self, path: str | Path) -> str:
+        """`path` as stored: relative to the store's folder when inside it, so a run
+        folder moved or copied elsewhere finds its own adapters, not the original's."""
+        folder = self.path.parent.resolve()
+        try:
+            return Path(path).resolve().relative_to(folder).as_posix()
+        except ValueError:
+            return str(Path(path).resolve())
 
     def artifact(self, name: str, round: int | None = None) -> ArtifactRow | None:
         rows = self._query(
@@ -875,11 +891,12 @@ class RunStore:
             for r in self._query(f"SELECT * FROM artifacts{where} ORDER BY round, name", params)
         ]
 
-    @staticmethod
-    def _artifact(r: sqlite3.Row) -> ArtifactRow:
+    def _artifact(self, r: sqlite3.Row) -> ArtifactRow:
         round_value = None if r["round"] == RUN_LEVEL else r["round"]
+        # Absolute: outside the run folder, or written before paths were stored relative.
+        path = r["path"] if Path(r["path"]).is_absolute() else str(self.path.parent / r["path"])
         return ArtifactRow(
-            r["name"], round_value, r["kind"], r["path"], _load(r["meta"]), r["created_at"]
+            r["name"], round_value, r["kind"], path, _load(r["meta"]), r["created_at"]
         )
 
     # -- stages --------------------------------------------------------------
