@@ -19,12 +19,14 @@ from luaurft.roblox.files.values import (
     Color3uint8,
     EnumValue,
     Float32,
+    Font,
     ProtectedString,
     Vector3,
 )
 from luaurft.roblox.mock import ScriptRun, run_script
 from luaurft.roblox.place import load_place, with_script
 from luaurft.roblox.world_diff import WorldChange, world_change, world_diff
+from luaurft.roblox.world_export import property_default
 
 pytestmark = pytest.mark.timeout(120)
 runner = CliRunner()
@@ -235,18 +237,21 @@ def test_a_property_at_its_class_default_reads_as_that_default() -> None:
     the side that lacks one, `(default)` where the surface has none it can form."""
     before = RobloxTree(roots=[_instance("Workspace", "Workspace")])
     after = RobloxTree(roots=[_instance("Workspace", "Workspace")])
-    # A PointLight is on by default with Range 8; Material's default is an enum
-    # item the surface names but the export numbers, so it stays unknown.
+    # A PointLight is on by default with Range 8, a Part is Plastic (256); the
+    # surface records no default for LocalTransparencyModifier.
     before.roots[0].add_child(_instance("PointLight", "Glow", Enabled=False))
     after.roots[0].add_child(_instance("PointLight", "Glow", Range=Float32(20)))
     before.roots[0].add_child(_instance("Part", "Floor"))
-    after.roots[0].add_child(_instance("Part", "Floor", Material=EnumValue(1088)))
+    after.roots[0].add_child(
+        _instance("Part", "Floor", Material=EnumValue(1088), LocalTransparencyModifier=Float32(0.5))
+    )
     diff = world_diff(before, after)
     lines = diff.to_text().splitlines()
     for line in (
         "    Enabled: false -> true",
         "    Range: 8 -> 20",
-        "    Material: (default) -> 1088",
+        "    Material: 256 -> 1088",
+        "    LocalTransparencyModifier: (default) -> 0.5",
     ):
         assert line in lines, lines
     glow = json.loads(json.dumps(diff.to_dict()))["changed"][0]["properties"]
@@ -254,8 +259,15 @@ def test_a_property_at_its_class_default_reads_as_that_default() -> None:
         "Enabled": {"old": False, "new": None, "default": True},
         "Range": {"old": None, "new": 20.0, "default": 8.0},
     }
+    # A Font default names its weight; the export numbers it (Regular is 400).
+    assert property_default("TextLabel", "FontFace") == Font(
+        "rbxasset://fonts/families/LegacyArial.json", 400, "Normal"
+    )
     floor = json.loads(json.dumps(diff.to_dict()))["changed"][1]["properties"]
-    assert floor == {"Material": {"old": None, "new": 1088}}
+    assert floor == {
+        "LocalTransparencyModifier": {"old": None, "new": 0.5},
+        "Material": {"old": None, "new": 1088, "default": 256},
+    }
 
 
 def test_run_cli_prints_the_diff_and_saves_the_world(arena_file: Path, tmp_path: Path) -> None:

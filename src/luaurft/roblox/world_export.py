@@ -52,7 +52,7 @@ from luaurft.roblox.files.values import (
     Vector3,
 )
 from luaurft.roblox.place import SERIALIZED_NAMES, script_property_name
-from luaurft.roblox.surface import resolve_default, resolve_member
+from luaurft.roblox.surface import enum_item_value, resolve_default, resolve_member
 
 if TYPE_CHECKING:
     from luaurft.roblox.mock import MockWorld
@@ -185,26 +185,16 @@ def property_default(class_name: str, stored_name: str) -> PropertyValue | None:
     """The value a new `class_name` holds for the property a file stores as
     `stored_name` (Studio's default, from the engine surface), as the writer's
     type: what the export leaves out because the instance still holds it. None
-    when the surface records none, or one the export has no form for (an enum
-    item, which the surface names and the export numbers; a PhysicalProperties)."""
+    when the surface records none, or one the export has no form for (a
+    PhysicalProperties, an enum item the runtime's enum data lacks)."""
     name = script_property_name(stored_name)
     token = resolve_default(class_name, name)
-    raw = _default_raw(token) if token else None
+    member = resolve_member(class_name, name)
+    type_tag = member[2].split("\t")[0] if member else ""
+    raw = _default_raw(token, type_tag) if token else None
     return None if raw is None else _stored(class_name, name, raw, [])[1]
 
 
-#: Enum.FontWeight values: the surface names a Font default's weight, the export numbers it.
-_FONT_WEIGHTS = {
-    "Thin": 100,
-    "ExtraLight": 200,
-    "Light": 300,
-    "Regular": 400,
-    "Medium": 500,
-    "SemiBold": 600,
-    "Bold": 700,
-    "ExtraBold": 800,
-    "Heavy": 900,
-}
 #: Default tokens of datatypes (see `scripts/gen_api_surface.py`) by their export name.
 _TOKEN_DATATYPES = {
     "V": "Vector3",
@@ -222,9 +212,9 @@ _TOKEN_DATATYPES = {
 _TOKEN_ESCAPE = re.compile(r"\\(.)")
 
 
-def _default_raw(token: str) -> object:
-    """A surface default token as the runtime's export gives that value; None for
-    one it has no form for."""
+def _default_raw(token: str, type_tag: str) -> object:
+    """A surface default token of a property typed `type_tag` as the runtime's
+    export gives that value; None for one it has no form for."""
     kind, body = token[0], token[1:]
     try:
         if kind == "b":
@@ -238,11 +228,16 @@ def _default_raw(token: str) -> object:
             return {"t": "nil"}
         if kind == "T":
             family, weight, style = body.split(",")
-            return {"t": "Font", "v": [_FONT_WEIGHTS[weight]], "family": family, "style": style}
+            font = {"family": family, "style": style}
+            weight_value = enum_item_value("FontWeight", weight)
+            return None if weight_value is None else {"t": "Font", "v": [weight_value], **font}
+        if kind == "E" and type_tag.startswith("Enum:"):
+            item = enum_item_value(type_tag[5:], body)
+            return None if item is None else {"t": "EnumItem", "v": [item]}
         if kind in _TOKEN_DATATYPES:
             numbers = [float(x) for x in body.replace(";", ",").split(",")] if body else []
             return {"t": _TOKEN_DATATYPES[kind], "v": numbers}
-    except (KeyError, ValueError):
+    except ValueError:
         return None
     return None
 
