@@ -127,7 +127,11 @@ def test_in_the_place_the_lights_are_found_and_turned_on(school_file: Path) -> N
     glows = [f"Workspace.School.Lights.Lamp{i}.Glow" for i in range(1, LAMPS + 1)]
     for path in glows:
         assert path in changed, sorted(changed)
-        assert changed[path]["properties"]["Enabled"]["old"] is False
+        assert changed[path]["properties"]["Enabled"] == {
+            "old": False,
+            "new": None,
+            "default": True,
+        }
     # Nothing of the place was lost or invented: its own script is still there, unrun.
     assert world["diff"]["added"] == [] and world["diff"]["removed"] == []
     # The model was told what the place holds, the school's lights first.
@@ -164,6 +168,8 @@ def test_the_diff_is_printed_against_the_place(school_file: Path, tmp_path: Path
     lines = result.stdout.splitlines()
     assert "world diff of ServerScriptService/SchoolLights.server.luau (ok)" in lines
     assert "~ Workspace.School.Lights.Lamp2.Glow (PointLight)" in lines
+    # The export leaves a light's default (on) out; the diff still names it.
+    assert "    Enabled: false -> true" in lines
     after = load_place(saved)
     assert any(n.dotted_path == "Workspace.School.Lights.Lamp3.Glow" for n in after.nodes)
 

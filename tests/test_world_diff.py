@@ -14,10 +14,19 @@ from luaurft.agent import assist
 from luaurft.cli import app
 from luaurft.luau.kind import ScriptKind
 from luaurft.roblox.files import Instance, RobloxTree, load_roblox_file, save_xml, tree_differences
-from luaurft.roblox.files.values import CFrame, Color3uint8, Float32, ProtectedString, Vector3
+from luaurft.roblox.files.values import (
+    CFrame,
+    Color3uint8,
+    EnumValue,
+    Float32,
+    Font,
+    ProtectedString,
+    Vector3,
+)
 from luaurft.roblox.mock import ScriptRun, run_script
 from luaurft.roblox.place import load_place, with_script
 from luaurft.roblox.world_diff import WorldChange, world_change, world_diff
+from luaurft.roblox.world_export import property_default
 
 pytestmark = pytest.mark.timeout(120)
 runner = CliRunner()
@@ -112,7 +121,7 @@ def test_the_diff_lists_exactly_what_the_script_did(arena_file: Path) -> None:
     for line in (
         "+ Workspace.Crate (Part)",
         "- ReplicatedStorage.Remotes.Damage (RemoteEvent)",
-        "    Transparency: (default) -> 0.25",
+        "    Transparency: 0 -> 0.25",
         "    attribute Captured: (default) -> true",
         "    tags added: Contested",
     ):
@@ -121,7 +130,9 @@ def test_the_diff_lists_exactly_what_the_script_did(arena_file: Path) -> None:
     assert document["added"] == [
         {"path": "Workspace.Crate", "class": "Part", "attributes": {}, "tags": []}
     ]
-    assert document["changed"][0]["properties"] == {"Transparency": {"old": None, "new": 0.25}}
+    assert document["changed"][0]["properties"] == {
+        "Transparency": {"old": None, "new": 0.25, "default": 0}
+    }
 
 
 def test_a_run_that_changes_nothing_has_an_empty_diff(arena_file: Path) -> None:
@@ -219,6 +230,44 @@ def test_same_named_siblings_are_numbered_and_listed_in_tree_order() -> None:
     ]
     assert [(c.path, c.tags_removed) for c in diff.changed] == [("Workspace.Lamp", ("Night",))]
     assert diff == world_diff(before, after)
+
+
+def test_a_property_at_its_class_default_reads_as_that_default() -> None:
+    """The export leaves defaults out: the diff shows the surface's default for
+    the side that lacks one, `(default)` where the surface has none it can form."""
+    before = RobloxTree(roots=[_instance("Workspace", "Workspace")])
+    after = RobloxTree(roots=[_instance("Workspace", "Workspace")])
+    # A PointLight is on by default with Range 8, a Part is Plastic (256); the
+    # surface records no default for LocalTransparencyModifier.
+    before.roots[0].add_child(_instance("PointLight", "Glow", Enabled=False))
+    after.roots[0].add_child(_instance("PointLight", "Glow", Range=Float32(20)))
+    before.roots[0].add_child(_instance("Part", "Floor"))
+    after.roots[0].add_child(
+        _instance("Part", "Floor", Material=EnumValue(1088), LocalTransparencyModifier=Float32(0.5))
+    )
+    diff = world_diff(before, after)
+    lines = diff.to_text().splitlines()
+    for line in (
+        "    Enabled: false -> true",
+        "    Range: 8 -> 20",
+        "    Material: 256 -> 1088",
+        "    LocalTransparencyModifier: (default) -> 0.5",
+    ):
+        assert line in lines, lines
+    glow = json.loads(json.dumps(diff.to_dict()))["changed"][0]["properties"]
+    assert glow == {
+        "Enabled": {"old": False, "new": None, "default": True},
+        "Range": {"old": None, "new": 20.0, "default": 8.0},
+    }
+    # A Font default names its weight; the export numbers it (Regular is 400).
+    assert property_default("TextLabel", "FontFace") == Font(
+        "rbxasset://fonts/families/LegacyArial.json", 400, "Normal"
+    )
+    floor = json.loads(json.dumps(diff.to_dict()))["changed"][1]["properties"]
+    assert floor == {
+        "LocalTransparencyModifier": {"old": None, "new": 0.5},
+        "Material": {"old": None, "new": 1088, "default": 256},
+    }
 
 
 def test_run_cli_prints_the_diff_and_saves_the_world(arena_file: Path, tmp_path: Path) -> None:

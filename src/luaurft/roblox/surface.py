@@ -90,6 +90,28 @@ def _class_members(name: str) -> frozenset[str]:
     return frozenset(out)
 
 
+#: The runtime's enum data (scripts/gen_enums.py): a line `Enum Item=value ...` each.
+ENUMS_FILE = "enums_data.luau"
+
+
+@cache
+def _enum_values() -> dict[str, dict[str, int]]:
+    text = resources.files("luaurft.roblox").joinpath("runtime", ENUMS_FILE).read_text("utf-8")
+    body = text.partition("[[")[2].partition("]]")[0]
+    out: dict[str, dict[str, int]] = {}
+    for line in body.splitlines():
+        if line.strip():
+            name, *items = line.split()
+            out[name] = {k: int(v) for k, _, v in (item.partition("=") for item in items)}
+    return out
+
+
+def enum_item_value(enum: str, item: str) -> int | None:
+    """The Value of `Enum.<enum>.<item>` (None when either is unknown): surface
+    defaults name enum items, files and the world's export number them."""
+    return _enum_values().get(enum, {}).get(item)
+
+
 def surface_header() -> str:
     """The data file's first line: what it was derived from."""
     return surface_text().split("\n", 1)[0]
@@ -190,6 +212,7 @@ __all__ = [
     "HOST_FUNCTIONS",
     "SurfaceClass",
     "class_members",
+    "enum_item_value",
     "event_names",
     "resolve_default",
     "resolve_member",

@@ -7,7 +7,10 @@ class, name and position among same-named siblings, values within a float
 tolerance). Paths are dotted instance paths; the second and later of siblings
 that share a class and a name get `[n]`. Property names are the ones scripts
 use (`Size`, `Color`), values the writer's. A property the world did not hold
-before the run was at its default: it reads `(default)`. Services exist in
+on one side was at its class's default (the export leaves defaults out): the
+text shows that default, from the engine surface, and `(default)` only where
+the surface has none the export can form; the JSON keeps `null` on that side
+and gives the default as `default`. Services exist in
 every game, so a service the script first asked for is not a change, only what
 it put in it. An instance moved to another parent reads as removed from the old
 path and added at the new one.
@@ -25,6 +28,7 @@ from luaurft.roblox.files.compare import MISSING, differences
 from luaurft.roblox.files.tree import Instance, RobloxTree
 from luaurft.roblox.files.values import CFrame, Content, Ref
 from luaurft.roblox.place import script_property_name
+from luaurft.roblox.world_export import property_default
 
 if TYPE_CHECKING:
     from luaurft.roblox.mock import ScriptRun
@@ -39,11 +43,17 @@ _IGNORED = ("Source",)
 
 @dataclass(frozen=True, slots=True)
 class ValueChange:
-    """One property or attribute: `old` and `new` as values (None: it had none)."""
+    """One property or attribute: `old` and `new` as values (None: it had none).
+    `default`: for a property one side lacks, its class's default (None: unknown)."""
 
     name: str
     old: object
     new: object
+    default: object = None
+
+    def side_text(self, value: object) -> str:
+        """`old` or `new` as the text shows it: an absent one as the default."""
+        return text_value(self.default if value is None else value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +90,7 @@ class WorldDiff:
 
     def to_dict(self) -> dict[str, Any]:
         def values(changes: Sequence[ValueChange]) -> dict[str, Any]:
-            return {c.name: {"old": json_value(c.old), "new": json_value(c.new)} for c in changes}
+            return {c.name: _json_change(c) for c in changes}
 
         def placed(items: Sequence[PlacedInstance]) -> list[dict[str, Any]]:
             return [
@@ -134,11 +144,18 @@ class WorldDiff:
             yield f"~ {change.path} ({change.class_name})"
             for label, values in (("", change.properties), ("attribute ", change.attributes)):
                 for c in values:
-                    yield f"    {label}{c.name}: {text_value(c.old)} -> {text_value(c.new)}"
+                    yield f"    {label}{c.name}: {c.side_text(c.old)} -> {c.side_text(c.new)}"
             if change.tags_added:
                 yield f"    tags added: {', '.join(change.tags_added)}"
             if change.tags_removed:
                 yield f"    tags removed: {', '.join(change.tags_removed)}"
+
+
+def _json_change(change: ValueChange) -> dict[str, Any]:
+    out = {"old": json_value(change.old), "new": json_value(change.new)}
+    if change.default is not None:
+        out["default"] = json_value(change.default)
+    return out
 
 
 def _paths(tree: RobloxTree) -> dict[int, tuple[int, str]]:
@@ -229,11 +246,16 @@ def world_diff(
             entry["tags"] = (tuple(sorted(new - old)), tuple(sorted(old - new)))
             continue
         name = script_property_name(d.name) if d.kind == "property" else d.name
+        absent = d.old is MISSING or d.new is MISSING
+        default = (
+            property_default(node.class_name, d.name) if d.kind == "property" and absent else None
+        )
         entry[d.kind].append(
             ValueChange(
                 name,
                 None if d.old is MISSING else d.old,
                 None if d.new is MISSING else d.new,
+                default,
             )
         )
     changed: list[tuple[int, InstanceChange]] = []

@@ -19,6 +19,7 @@ the snapshot says how many instances the world held and where it was cut.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -50,8 +51,8 @@ from luaurft.roblox.files.values import (
     Vector2,
     Vector3,
 )
-from luaurft.roblox.place import SERIALIZED_NAMES
-from luaurft.roblox.surface import resolve_member
+from luaurft.roblox.place import SERIALIZED_NAMES, script_property_name
+from luaurft.roblox.surface import enum_item_value, resolve_default, resolve_member
 
 if TYPE_CHECKING:
     from luaurft.roblox.mock import MockWorld
@@ -154,15 +155,9 @@ def _fill(instance: Instance, record: dict[str, Any], made: list[Instance]) -> N
     for name, raw in sorted(props.items() if isinstance(props, dict) else ()):
         if not isinstance(name, str) or name == "Name":
             continue
-        member = resolve_member(instance.class_name, name)
-        declared_by, type_tag = (member[0], member[2].split("\t")[0]) if member else ("", "")
-        stored_as = SERIALIZED_NAMES.get((declared_by, name), name)
-        value = _property_value(raw, type_tag, made)
-        if value is None:
-            continue
-        if stored_as == "Color3uint8" and isinstance(value, Color3):
-            value = Color3uint8(*(_byte(c) for c in (value.r, value.g, value.b)))
-        instance.properties[stored_as] = value
+        stored_as, value = _stored(instance.class_name, name, raw, made)
+        if value is not None:
+            instance.properties[stored_as] = value
     attrs = record.get("attrs")
     for name, raw in sorted(attrs.items() if isinstance(attrs, dict) else ()):
         attribute = _attribute_value(raw)
@@ -170,6 +165,81 @@ def _fill(instance: Instance, record: dict[str, Any], made: list[Instance]) -> N
             instance.attributes[name] = attribute
     tags = record.get("tags")
     instance.tags = sorted(t for t in tags if isinstance(t, str)) if isinstance(tags, list) else []
+
+
+def _stored(
+    class_name: str, name: str, raw: object, made: list[Instance]
+) -> tuple[str, PropertyValue | None]:
+    """The file name and writer's value of property `name` (as scripts call it)
+    of a `class_name` holding the exported value `raw`."""
+    member = resolve_member(class_name, name)
+    declared_by, type_tag = (member[0], member[2].split("\t")[0]) if member else ("", "")
+    stored_as = SERIALIZED_NAMES.get((declared_by, name), name)
+    value = _property_value(raw, type_tag, made)
+    if stored_as == "Color3uint8" and isinstance(value, Color3):
+        value = Color3uint8(*(_byte(c) for c in (value.r, value.g, value.b)))
+    return stored_as, value
+
+
+def property_default(class_name: str, stored_name: str) -> PropertyValue | None:
+    """The value a new `class_name` holds for the property a file stores as
+    `stored_name` (Studio's default, from the engine surface), as the writer's
+    type: what the export leaves out because the instance still holds it. None
+    when the surface records none, or one the export has no form for (a
+    PhysicalProperties, an enum item the runtime's enum data lacks)."""
+    name = script_property_name(stored_name)
+    token = resolve_default(class_name, name)
+    member = resolve_member(class_name, name)
+    type_tag = member[2].split("\t")[0] if member else ""
+    raw = _default_raw(token, type_tag) if token else None
+    return None if raw is None else _stored(class_name, name, raw, [])[1]
+
+
+#: Default tokens of datatypes (see `scripts/gen_api_surface.py`) by their export name.
+_TOKEN_DATATYPES = {
+    "V": "Vector3",
+    "W": "Vector2",
+    "C": "Color3",
+    "U": "UDim",
+    "D": "UDim2",
+    "F": "CFrame",
+    "K": "BrickColor",
+    "R": "NumberRange",
+    "X": "Rect",
+    "Q": "NumberSequence",
+    "S": "ColorSequence",
+}
+_TOKEN_ESCAPE = re.compile(r"\\(.)")
+
+
+def _default_raw(token: str, type_tag: str) -> object:
+    """A surface default token of a property typed `type_tag` as the runtime's
+    export gives that value; None for one it has no form for."""
+    kind, body = token[0], token[1:]
+    try:
+        if kind == "b":
+            return body == "1"
+        if kind == "n":
+            number = float(body)
+            return int(number) if number.is_integer() else number
+        if kind == "s":
+            return _TOKEN_ESCAPE.sub(lambda m: {"t": "\t", "n": "\n"}.get(m[1], m[1]), body)
+        if kind == "Z":
+            return {"t": "nil"}
+        if kind == "T":
+            family, weight, style = body.split(",")
+            font = {"family": family, "style": style}
+            weight_value = enum_item_value("FontWeight", weight)
+            return None if weight_value is None else {"t": "Font", "v": [weight_value], **font}
+        if kind == "E" and type_tag.startswith("Enum:"):
+            item = enum_item_value(type_tag[5:], body)
+            return None if item is None else {"t": "EnumItem", "v": [item]}
+        if kind in _TOKEN_DATATYPES:
+            numbers = [float(x) for x in body.replace(";", ",").split(",")] if body else []
+            return {"t": _TOKEN_DATATYPES[kind], "v": numbers}
+    except ValueError:
+        return None
+    return None
 
 
 def _byte(channel: float) -> int:
