@@ -342,13 +342,8 @@ def test_created_instances_have_the_reflection_defaults() -> None:
 
 
 # Defaults the world cannot give yet, each for a stated reason; the set may only
-# shrink. The runtime's BrickColor palette lacks numbers 25 and 200, so
-# BrickColor.new falls back to Medium stone grey for them.
-KNOWN_GAPS = {
-    ("RopeConstraint", "Color"),
-    ("SpringConstraint", "Color"),
-    ("TorsionSpringConstraint", "Color"),
-}
+# shrink.
+KNOWN_GAPS: set[tuple[str, str]] = set()
 
 
 def test_generated_script_path_is_documented() -> None:
