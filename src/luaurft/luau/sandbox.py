@@ -383,9 +383,13 @@ class Sandbox:
         # it so that raising an error from a host callback (which allocates) never
         # meets a full heap: pluau aborts the process when that allocation fails.
         lua.set_memory_limit(self.limits.memory_bytes + memory_headroom(self.limits))
-        lua.set_interrupt(self._state.interrupt)
+        # The interrupt (a Python call at every Luau call and loop back-edge) is
+        # installed by `seal`: trusted code loaded before it (the prelude, the mock
+        # runtime: some 4,500 interrupts a world) needs no budget, and the
+        # allocator's limit still bounds it.
         self._lua: pluau.Lua | None = lua
         self._sealed = False
+        self._interrupting = False
         self._default_globals: pluau.Table | None = None
         self._weak = lua.weak()
         host = lua.create_table()
@@ -432,10 +436,17 @@ class Sandbox:
         return self._lua is None or self._weak.is_destroyed()
 
     def seal(self) -> None:
-        """Turn on Luau's sandbox mode; do this after loading trusted code."""
+        """Turn on Luau's sandbox mode and the budget's interrupt; do this after
+        loading trusted code."""
         if not self._sealed:
             self.lua.sandbox(True)
             self._sealed = True
+        self._budget_on()
+
+    def _budget_on(self) -> None:
+        if not self._interrupting:
+            self.lua.set_interrupt(self._state.interrupt)
+            self._interrupting = True
 
     # -- loading ----------------------------------------------------------
 
@@ -550,6 +561,7 @@ class Sandbox:
         Returns (ok, values, error). When the run is stopped (see `status`), ok is
         False and the error says why and where.
         """
+        self._budget_on()
         state = self._state
         if state.abort is not None:
             return False, [], state.abort_error
