@@ -202,3 +202,20 @@ def test_output_is_captured_up_to_the_cap() -> None:
     assert [o.text for o in result.output] == [str(i) for i in range(1, 11)]
     long_line = run_luau("print(string.rep('y', 5000))", limits=Limits(line_chars=100))
     assert long_line.output[0].text == "y" * 100 + "..."
+
+
+def test_a_sandbox_sealed_without_its_budget_still_enforces_it_on_untrusted_code() -> None:
+    # Trusted code may run sealed but unbudgeted (the mock world's building); the
+    # first untrusted call still meets the CPU budget and the memory cap.
+    with Sandbox(FAST) as sandbox:
+        sandbox.seal(budget=False)
+        env = sandbox.make_env(sandbox.default_globals())
+        ok, _, error = sandbox.call(sandbox.load("while true do end", env=env))
+        assert not ok and sandbox.status is RunStatus.TIMEOUT, error
+    small = Limits(cpu_seconds=5, memory_bytes=8 * 1024 * 1024)
+    with Sandbox(small) as sandbox:
+        sandbox.seal(budget=False)
+        env = sandbox.make_env(sandbox.default_globals())
+        grow = "local t = {} for i = 1, 1e8 do t[i] = i end"
+        ok, _, _ = sandbox.call(sandbox.load(grow, env=env))
+        assert not ok and sandbox.status is RunStatus.MEMORY

@@ -383,9 +383,13 @@ class Sandbox:
         # it so that raising an error from a host callback (which allocates) never
         # meets a full heap: pluau aborts the process when that allocation fails.
         lua.set_memory_limit(self.limits.memory_bytes + memory_headroom(self.limits))
-        lua.set_interrupt(self._state.interrupt)
+        # The interrupt (a Python call at every Luau call and loop back-edge) is
+        # installed by `seal` (or `budget_on`, or the first `call`): trusted code
+        # run before it (the prelude, a runtime: some 1,350 interrupts of the mock
+        # runtime) needs no budget, and the allocator's limit still bounds it.
         self._lua: pluau.Lua | None = lua
         self._sealed = False
+        self._interrupting = False
         self._default_globals: pluau.Table | None = None
         self._weak = lua.weak()
         host = lua.create_table()
@@ -431,11 +435,22 @@ class Sandbox:
     def closed(self) -> bool:
         return self._lua is None or self._weak.is_destroyed()
 
-    def seal(self) -> None:
-        """Turn on Luau's sandbox mode; do this after loading trusted code."""
+    def seal(self, *, budget: bool = True) -> None:
+        """Turn on Luau's sandbox mode and the budget's interrupt; do this after
+        loading trusted code. `budget=False` leaves the interrupt off for trusted
+        code that must run sealed (the mock world's own building): `budget_on`,
+        `load_untrusted` or the first `call` turns it on."""
         if not self._sealed:
             self.lua.sandbox(True)
             self._sealed = True
+        if budget:
+            self.budget_on()
+
+    def budget_on(self) -> None:
+        """Install the interrupt that enforces the memory cap and the CPU budget."""
+        if not self._interrupting:
+            self.lua.set_interrupt(self._state.interrupt)
+            self._interrupting = True
 
     # -- loading ----------------------------------------------------------
 
@@ -550,6 +565,7 @@ class Sandbox:
         Returns (ok, values, error). When the run is stopped (see `status`), ok is
         False and the error says why and where.
         """
+        self.budget_on()
         state = self._state
         if state.abort is not None:
             return False, [], state.abort_error
