@@ -8,7 +8,8 @@ Every `.lua`/`.luau` file under DIR (default: examples/) goes through each stage
 - compile: Luau's compiler only (what the syntax scorer pays);
 - world: a fresh sandboxed VM with the mock runtime, the script placed and run
   as its kind for `--seconds` of virtual time with the standard stimulus, the
-  report read back and the VM dropped, in this process (`isolate=False`);
+  report read back and the VM dropped, in this process (`isolate=False`); each
+  round's code differs by a trailing comment, so every run is of new code;
 - isolated: the same run through the worker-process executor, as every caller
   of untrusted code runs it (one warm worker; the call, its pickled arguments
   and its pickled report cross a pipe).
@@ -51,11 +52,16 @@ def main(argv: list[str] | None = None) -> int:
     scripts = [(str(p), p.read_text(encoding="utf-8")) for p in files]
     kinds = {path: detect_kind(text, path=path) for path, text in scripts}
 
+    passes = iter(range(1_000_000))
+
     def world_pass(isolate: bool) -> float:
+        # Each pass runs code no process has seen: RFT's candidates are new code, so
+        # nothing kept per code (placement) may be served from a previous round.
+        tag = f"\n-- benchmark pass {next(passes)}\n"
         start = time.perf_counter()
         for path, text in scripts:
             run = run_script(
-                text, kind=kinds[path], path=path, seconds=args.seconds, isolate=isolate
+                text + tag, kind=kinds[path], path=path, seconds=args.seconds, isolate=isolate
             )
             statuses[run.status.value] = statuses.get(run.status.value, 0) + 1
         return time.perf_counter() - start
