@@ -36,7 +36,7 @@ from luaurft.config import Settings
 from luaurft.errors import ConfigError
 from luaurft.rft.candidates import generate_candidates
 from luaurft.rft.select import as_candidate_reward, score_candidates, select_round, selected_rows
-from luaurft.rft.sft import TrainResult, is_adapter_dir, to_pair, train_sft
+from luaurft.rft.sft import TrainResult, is_adapter_dir, is_text_pair, train_sft
 from luaurft.runs.store import RunStore, Status, TaskRow
 
 if TYPE_CHECKING:
@@ -403,7 +403,7 @@ def run_rft(
             "the run has no tasks; give tasks (a JSONL of id/prompt) on the first run"
         )
     sft_data = [dict(r) for r in sft_rows]
-    if any(isinstance(to_pair(r)["prompt"], str) for r in sft_data):
+    if any(is_text_pair(r) for r in sft_data):
         # Selections are message lists; a round's mix could not be trained, and
         # saying so after hours of sampling would waste them.
         raise ConfigError(

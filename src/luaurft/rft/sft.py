@@ -185,6 +185,12 @@ def load_rows(path: str | Path) -> list[dict[str, Any]]:
     return rows
 
 
+def is_text_pair(row: Mapping[str, Any]) -> bool:
+    """Whether a training row is a plain-text prompt/completion pair (not message lists,
+    the form `luaurft data build` writes and RFT selections always have)."""
+    return isinstance(to_pair(row)["prompt"], str)
+
+
 def to_dataset(rows: Iterable[Mapping[str, Any]]) -> Any:
     """A `datasets.Dataset` of prompt/completion pairs (provenance columns dropped)."""
     import datasets
@@ -192,12 +198,10 @@ def to_dataset(rows: Iterable[Mapping[str, Any]]) -> Any:
     pairs = [to_pair(r) for r in rows]
     if not pairs:
         raise TrainingError("no training rows; an SFT run needs at least one example")
-    forms = {isinstance(p["prompt"], str) for p in pairs}
-    if len(forms) > 1:
-        # One dataset holds one column type; RFT selections are message lists, so
-        # a text-only SFT file cannot be mixed with them.
-        first_text = next(i for i, p in enumerate(pairs) if isinstance(p["prompt"], str))
-        first_chat = next(i for i, p in enumerate(pairs) if not isinstance(p["prompt"], str))
+    text = [is_text_pair(p) for p in pairs]
+    if len(set(text)) > 1:
+        # One dataset holds one column type.
+        first_text, first_chat = text.index(True), text.index(False)
         raise TrainingError(
             f"training rows mix plain-text pairs (row {first_text + 1}) with message-list "
             f"rows (row {first_chat + 1}); write every row as messages (`luaurft data build` "
