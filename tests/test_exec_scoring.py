@@ -8,7 +8,7 @@ import luaurft.roblox.mock as mock
 from luaurft.luau.kind import ScriptKind
 from luaurft.luau.source import LuauSource
 from luaurft.scoring import run_rules, score_source
-from luaurft.scoring.execution import MAIN_ERROR_CEILING, exec_score
+from luaurft.scoring.execution import MAIN_ERROR_CEILING, absent_modules, exec_score
 from luaurft.scoring.rule import RuleContext
 
 CLEAN = """local Players = game:GetService("Players")
@@ -165,6 +165,28 @@ end)
     assert card.scores["exec"] is None and not ran
     assert card.extra["exec_not_run"] == "needs package Knit, not in this project: no exec score"
     assert not [f for f in card.findings if f.scorer == "exec"]
+
+
+def test_code_run_alone_that_requires_its_own_module_has_no_exec_score(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A manual's client script requires a module another page of the manual
+    # writes; run alone the mock world could only build it empty and the require
+    # would fail: not the code's fault.
+    ran: list[str] = []
+    monkeypatch.setattr(mock, "run_script", lambda code, **kw: ran.append(code))
+    code = """local ReplicatedStorage = game:GetService("ReplicatedStorage")
+local PickupManager = require(ReplicatedStorage:WaitForChild("PickupManager"))
+print(PickupManager.getPickupBonus("legendary"))
+"""
+    card = score_source(code, exec=True)
+    assert card.scores["exec"] is None and not ran
+    assert card.extra["exec_not_run"] == (
+        "needs module PickupManager, which is not in this code: no exec score"
+    )
+    assert card.extra["exec_not_run_cause"] == "package"
+    # A require of something that is no instance path is still run.
+    assert absent_modules(LuauSource.of("local M = require(module)\n")) == []
 
 
 def test_a_package_the_project_has_is_run() -> None:

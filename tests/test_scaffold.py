@@ -114,3 +114,46 @@ def test_what_require_waits_for_is_a_module_script() -> None:
     assert {"parent": "ReplicatedStorage", "name": "RemoteEvents", "class": "ModuleScript"} in (
         p.scaffold
     )
+
+
+def test_an_activated_parent_used_as_a_gui_object_is_a_button() -> None:
+    # A server-kind script (no client API) whose parent has BackgroundColor3: a
+    # Tool has Activated but no background, so the parent is a button.
+    code = (
+        "local button = script.Parent\n"
+        "button.Activated:Connect(function()\n"
+        "\tbutton.BackgroundColor3 = Color3.new(1, 0, 0)\n"
+        "end)\n"
+    )
+    assert infer_placement(code, ScriptKind.SCRIPT).container == "button"
+    tool = "local tool = script.Parent\ntool.Activated:Connect(print)\n"
+    assert infer_placement(tool, ScriptKind.SCRIPT).container == "tool"
+
+
+def test_instances_found_under_a_service_and_used_unchecked_are_built() -> None:
+    code = """
+    local ReplicatedStorage = game:GetService("ReplicatedStorage")
+    local remoteEvent = ReplicatedStorage:FindFirstChildOfClass("RemoteEvent")
+    local buy = ReplicatedStorage:FindFirstChild("BuyFunction")
+    remoteEvent.OnServerEvent:Connect(print)
+    buy.OnServerInvoke = print
+    """
+    plan = {
+        (i["parent"], i["name"]): i["class"]
+        for i in infer_placement(code, ScriptKind.SCRIPT).scaffold
+    }
+    assert plan == {
+        ("ReplicatedStorage", "RemoteEvent"): "RemoteEvent",
+        ("ReplicatedStorage", "BuyFunction"): "RemoteFunction",
+    }
+
+
+def test_instances_found_with_a_nil_check_stay_absent() -> None:
+    for check in ("if remote then", "if not remote then return end", "if remote ~= nil then"):
+        code = (
+            'local ReplicatedStorage = game:GetService("ReplicatedStorage")\n'
+            'local remote = ReplicatedStorage:FindFirstChildOfClass("RemoteEvent")\n'
+            f"{check}\nend\n"
+            "remote:FireServer()\n"
+        )
+        assert infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold == [], check
