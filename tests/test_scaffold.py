@@ -157,3 +157,16 @@ def test_instances_found_with_a_nil_check_stay_absent() -> None:
             "remote:FireServer()\n"
         )
         assert infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold == [], check
+
+
+def test_members_of_a_child_named_as_its_class_are_not_built_as_children() -> None:
+    # `slider.DragDetector` is a DragDetector: MaxDragTranslation is its property
+    # (a Vector3 whose X is read), not a Folder holding an X.
+    code = (
+        "local slider = script.Parent.SliderPart\n"
+        "local dragDetector = slider.DragDetector\n"
+        "local range = dragDetector.MaxDragTranslation.X - dragDetector.MinDragTranslation.X\n"
+        "print(slider.DragDetector.MaxDragTranslation.Z, range)\n"
+    )
+    built = {i["name"] for i in infer_placement(code, ScriptKind.SCRIPT).scaffold}
+    assert built == {"SliderPart", "DragDetector"}

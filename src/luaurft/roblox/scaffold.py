@@ -651,6 +651,9 @@ def _direct_children(
             path, cls = root
         end = match.end()
         segments: list[tuple[str, bool]] = []
+        # The class the last segment's name says it is (`.DragDetector`): its own
+        # members (`.MaxDragTranslation`) end the path too.
+        named_class: str | None = None
         while True:
             seg = _SEGMENT.match(text, end)
             if seg is None:
@@ -660,7 +663,9 @@ def _direct_children(
             if direct:
                 # An instance whose class is still open: any likely member name ends the path.
                 member = (
-                    _is_member(cls, name) if len(segments) == 0 and cls else _members_named(name)
+                    _is_member(cls, name)
+                    if len(segments) == 0 and cls
+                    else _members_named(name) or bool(_is_member(named_class, name))
                 )
                 if member is None or member or _event_use(text, name, seg.end()):
                     break
@@ -670,6 +675,7 @@ def _direct_children(
                 # The target of an assignment is a property (perhaps misspelt), not a child.
                 break
             segments.append((name, direct))
+            named_class = name if name in _KNOWN_CLASSES else _NAME_CLASSES.get(name)
             end = seg.end()
         before = text[max(0, match.start() - 40) : match.start()]
         if segments and re.search(r"\brequire\s*\(\s*$", before):
@@ -719,7 +725,7 @@ def _direct_children(
         if re.match(r"\s*(?:::\s*[\w.]+\s*)?(?:$|\n|;|\bor\b)", text[end:]) or clone:
             # A clone has the original's class and children.
             child.aliases.add(m.group(1))
-            roots[m.group(1)] = (path, None)
+            roots[m.group(1)] = (path, name if name in _KNOWN_CLASSES else None)
             aliased.add(m.group(1))
     direct_keys: set[tuple[str, str]] = set()
     for m in starts.finditer(text):
