@@ -170,3 +170,18 @@ def test_members_of_a_child_named_as_its_class_are_not_built_as_children() -> No
     )
     built = {i["name"] for i in infer_placement(code, ScriptKind.SCRIPT).scaffold}
     assert built == {"SliderPart", "DragDetector"}
+
+
+def test_an_awaited_instance_the_code_calls_a_folder_is_built_as_one() -> None:
+    code = (
+        'local ReplicatedStorage = game:GetService("ReplicatedStorage")\n'
+        'local itemDataFolder = ReplicatedStorage:WaitForChild("ItemData")\n'
+        'local settings = ReplicatedStorage:WaitForChild("Settings")\n'
+        "local function owned(item)\n"
+        "\treturn item:IsDescendantOf(itemDataFolder) and item:IsDescendantOf(settings)\n"
+        "end\n"
+        "print(owned(workspace))\n"
+    )
+    assert infer_placement(code, ScriptKind.SCRIPT).scaffold == [
+        {"parent": "ReplicatedStorage", "name": "ItemData", "class": "Folder"}
+    ]

@@ -318,6 +318,10 @@ def _class_for_use(text: str, name: str, rest: str) -> str | None:
         for names, cls in _USAGE_CLASSES:
             if used & names:
                 return cls
+        if not used and var.lower().endswith("folder"):
+            # The code names it a folder (`local itemDataFolder = RS:WaitForChild("ItemData")`)
+            # and uses no member of it that could say otherwise.
+            return "Folder"
     lowered = name.lower()
     if lowered.endswith(("event", "remote")):
         return "RemoteEvent"
