@@ -433,3 +433,16 @@ def test_the_character_animate_script_has_its_actions() -> None:
     )
     # Once per character (Player2 joins too).
     assert out[:2] == ["LocalScript Animation RunAnim", "rbxassetid://1 BindableFunction"]
+
+
+def test_a_player_characters_humanoid_holds_its_humanoid_description() -> None:
+    out = printed(
+        """
+        local Players = game:GetService("Players")
+        local humanoid = Players.LocalPlayer.Character.Humanoid
+        local description = humanoid.HumanoidDescription
+        print(description.ClassName, description.Parent == humanoid)
+        """,
+        kind="LocalScript",
+    )
+    assert out == ["HumanoidDescription true"]
