@@ -237,6 +237,34 @@ def test_in_a_project_a_module_required_from_outside_it_is_a_package(tmp_path) -
     assert cards["own.lua"].scores["exec"] == 1.0
 
 
+def test_in_a_project_a_service_rooted_module_it_lacks_is_from_outside(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # A manual's samples scored as a folder: one requires a module by a service
+    # path that no file of the folder provides; another, one that a file does.
+    from luaurft.scoring.report import FileResult, score_paths
+
+    (tmp_path / "PickupManager.luau").write_text(
+        "return { bonus = function(rarity) return #rarity end }\n"
+    )
+    (tmp_path / "uses_present.server.luau").write_text(
+        'local ReplicatedStorage = game:GetService("ReplicatedStorage")\n'
+        'local PickupManager = require(ReplicatedStorage:WaitForChild("PickupManager"))\n'
+        'print(PickupManager.bonus("rare"))\n'
+    )
+    (tmp_path / "uses_absent.server.luau").write_text(
+        'local ReplicatedStorage = game:GetService("ReplicatedStorage")\n'
+        'local Switch = require(ReplicatedStorage:WaitForChild("Switch"))\n'
+        "Switch.flip()\n"
+    )
+    cards = {
+        o.path.rsplit("/", 1)[-1]: o.card
+        for o in score_paths([str(tmp_path)], exec=True)
+        if isinstance(o, FileResult)
+    }
+    assert cards["uses_absent.server.luau"].scores["exec"] is None
+    assert "needs package Switch" in cards["uses_absent.server.luau"].extra["exec_not_run"]
+    assert "exec_not_run" not in cards["uses_present.server.luau"].extra
+
+
 def test_a_module_of_client_code_is_required_by_a_client() -> None:
     # It reads LocalPlayer at load: required from the server it would die there,
     # a fault of the setting, not of the code.

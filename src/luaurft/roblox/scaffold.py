@@ -996,7 +996,8 @@ def missing_packages(
     `present`: instance names a project provides (such a require is resolved there);
     with a project, a module required by path whose name is nowhere in it comes from
     outside it too (`require(script.Parent.Parent.LuauPolyfill)` in a package whose
-    dependencies a package manager installs beside it). A roblox-ts module that
+    dependencies a package manager installs beside it, or a service-rooted
+    `require(ReplicatedStorage:WaitForChild("PickupManager"))`). A roblox-ts module that
     takes its runtime from `_G[script]` needs the roblox-ts runtime (`RuntimeLib`).
     `at` (the script's instance path) and `paths` (every instance path of the
     project) resolve `script.Parent...` requires exactly: a name that exists
@@ -1035,11 +1036,10 @@ def missing_packages(
                     sources[target], present, at=target, paths=paths, sources=sources, _seen=seen
                 )
                 found.extend(n for n in deeper if n not in found)
-        if reached is not None:
-            outside = not reached
-        else:
-            from_script = re.match(r"script\b", arg) is not None
-            outside = bool(present) and from_script and name not in present
+        # Without an exact path, a module whose name is nowhere in the project
+        # cannot come from it, however the path reaches it
+        # (`script.Parent.Parent.LuauPolyfill`, `RS:WaitForChild("PickupManager")`).
+        outside = not reached if reached is not None else bool(present) and name not in present
         if not (in_folder or name in KNOWN_PACKAGES or outside or standalone):
             continue
         if reached or (
