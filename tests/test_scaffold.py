@@ -185,3 +185,29 @@ def test_an_awaited_instance_the_code_calls_a_folder_is_built_as_one() -> None:
     assert infer_placement(code, ScriptKind.SCRIPT).scaffold == [
         {"parent": "ReplicatedStorage", "name": "ItemData", "class": "Folder"}
     ]
+
+
+def test_what_a_client_waits_for_in_its_player_gui_is_built_there() -> None:
+    # StarterGui's ScreenGuis are copied into PlayerGui on spawn: a client script
+    # waiting for one (and for what is in it) expects them built in Studio.
+    code = (
+        'local Players = game:GetService("Players")\n'
+        'local PlayerGui = Players.LocalPlayer:WaitForChild("PlayerGui")\n'
+        'local hud = PlayerGui:WaitForChild("Hud")\n'
+        'local bar = hud:WaitForChild("HealthBar")\n'
+        'local label = hud:WaitForChild("ImageLabel")\n'
+        "print(bar, label.Image)\n"
+    )
+    plan = infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold
+    gui = "Players.Player1.PlayerGui"
+    assert {
+        "parent": gui,
+        "name": "Hud",
+        "class": "ScreenGui",
+        "props": {"ResetOnSpawn": False},
+    } in plan
+    assert {"parent": f"{gui}.Hud", "name": "ImageLabel", "class": "ImageLabel"} in plan
+    # HealthBar is no class and its use says nothing: not guessed.
+    assert not any(i["name"] == "HealthBar" for i in plan)
+    # A server script has no PlayerGui of its own to fill.
+    assert infer_placement(code, ScriptKind.SCRIPT).scaffold == []

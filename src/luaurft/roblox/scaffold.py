@@ -57,6 +57,7 @@ _KNOWN_CLASSES = frozenset(
         "ImageLabel",
         "ImageButton",
         "ScrollingFrame",
+        "CanvasGroup",
         "UIListLayout",
         "UIGridLayout",
         "Highlight",
@@ -363,6 +364,51 @@ def _service_waits(text: str) -> list[dict[str, Any]]:
                 seen.add(key)
                 plan.append({"parent": parent, "name": name, "class": cls})
             parent = f"{parent}.{name}"
+    return plan
+
+
+# `local playerGui = player:WaitForChild("PlayerGui")` / `= Players.LocalPlayer.PlayerGui`
+_PLAYER_GUI = re.compile(
+    rf"\blocal\s+(\w+)\s*(?::\s*\w+)?\s*=\s*[^\n]*?(?:\.\s*PlayerGui\b|:\s*WaitForChild\s*\(\s*{_STRING_Q}PlayerGui{_STRING_Q}\s*\))[ \t]*(?:$|--|;)",
+    re.MULTILINE,
+)
+
+
+def _player_gui_waits(text: str) -> list[dict[str, Any]]:
+    """What a client script waits for in its PlayerGui: the ScreenGuis (and what it
+    waits for in them) that StarterGui, built in Studio, copies in on spawn
+    (`PlayerGui:WaitForChild("ScreenGui"):WaitForChild("ImageLabel")`). A name that
+    is no class and says nothing by its use is a ScreenGui at the top, where only
+    LayerCollectors live, and is left unbuilt below it."""
+    gui_root = f"Players.{LOCAL_PLAYER}.PlayerGui"
+    paths = {m.group(1): gui_root for m in _PLAYER_GUI.finditer(text)}
+    if not paths:
+        return []
+    plan: list[dict[str, Any]] = []
+    chain = re.compile(
+        rf"\blocal\s+(\w+)\s*(?::\s*[\w.?]+)?\s*=\s*(\w+)"
+        rf"((?:\s*:\s*WaitForChild\s*\(\s*{_STRING_Q}[\w ]+{_STRING_Q}\s*\))+)"
+    )
+    for m in chain.finditer(text):  # in reading order: a variable is assigned before use
+        var, root, calls = m.groups()
+        parent = paths.get(root)
+        if parent is None:
+            continue
+        for name in re.findall(rf"WaitForChild\s*\(\s*{_STRING_Q}([\w ]+){_STRING_Q}", calls):
+            cls = _class_for_use(text, name, "")
+            if cls is None and parent == gui_root:
+                cls = "ScreenGui"
+            if cls is None:
+                break
+            item: dict[str, Any] = {"parent": parent, "name": name, "class": cls}
+            if cls == "ScreenGui":
+                # Not reset on respawn: the script expects it for the whole run.
+                item["props"] = {"ResetOnSpawn": False}
+            if not any(i["parent"] == parent and i["name"] == name for i in plan):
+                plan.append(item)
+            parent = f"{parent}.{name}"
+        else:
+            paths[var] = parent
     return plan
 
 
@@ -1219,6 +1265,8 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
                 scaffold.append({"parent": path, "name": name, "class": cls})
     scaffold.extend(item for item in _service_waits(text) if item not in scaffold)
     scaffold.extend(item for item in _service_finds(text) if item not in scaffold)
+    if local:
+        scaffold.extend(item for item in _player_gui_waits(text) if item not in scaffold)
     parent_path = None if character else path
     parent_class = (
         known_parent[1]
