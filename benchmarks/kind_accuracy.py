@@ -1,10 +1,15 @@
 """Script-kind inference on real files, with the file name hidden.
 
     PYTHONPATH=src python benchmarks/kind_accuracy.py DIR [--wrong] [--json]
+    PYTHONPATH=src python benchmarks/kind_accuracy.py --manifest FILE.tsv [--wrong] [--json]
 
 Every `.lua`/`.luau` file under DIR has a kind its Rojo name declares:
 `*.client.lua(u)` a LocalScript, `*.server.lua(u)` a Script, any other name a
-ModuleScript. Each file's kind is inferred from its text alone (no path), and
+ModuleScript. With `--manifest`, the kinds come from a tab-separated table
+instead (a header row naming a `file` column, relative to the table's folder,
+and a `declared_kind` column: Script, LocalScript or ModuleScript, or empty
+for a file whose kind nobody stated, which is skipped): for code whose kind
+its documentation states, such as the samples of a manual. Each file's kind is inferred from its text alone (no path), and
 the tool prints, per declared kind, how many were inferred right; how many of
 them the inference itself marked as unsure (a `kind_reason`: signals weak,
 absent or in conflict); and how many carry no side signal at all (nothing in
@@ -20,7 +25,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from luaurft.luau.kind import NO_SIDE_SIGNAL, ScriptKind, kind_with_reason
+from luaurft.luau.kind import NO_SIDE_SIGNAL, ScriptKind, kind_with_reason, parse_kind
 
 
 def declared_kind(path: Path) -> ScriptKind:
@@ -33,23 +38,44 @@ def declared_kind(path: Path) -> ScriptKind:
     return ScriptKind.MODULE_SCRIPT
 
 
+def manifest_kinds(table: Path) -> list[tuple[Path, ScriptKind]]:
+    """The (file, declared kind) rows of a manifest, skipping files with no stated kind."""
+    lines = table.read_text("utf-8").splitlines()
+    header = lines[0].split("\t")
+    file_col, kind_col = header.index("file"), header.index("declared_kind")
+    rows = []
+    for line in lines[1:]:
+        cells = line.split("\t")
+        if len(cells) > kind_col and cells[kind_col].strip():
+            rows.append((table.parent / cells[file_col], parse_kind(cells[kind_col])))
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("dir", type=Path)
+    parser.add_argument("dir", type=Path, nargs="?")
+    parser.add_argument("--manifest", type=Path, help="a table of files and their declared kinds")
     parser.add_argument("--wrong", action="store_true", help="list the files inferred wrong")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
+    if (args.dir is None) == (args.manifest is None):
+        parser.error("give either DIR or --manifest")
 
-    files = sorted(p for p in args.dir.rglob("*") if p.suffix in (".lua", ".luau") and p.is_file())
+    if args.manifest is not None:
+        cases = manifest_kinds(args.manifest)
+    else:
+        files = sorted(
+            p for p in args.dir.rglob("*") if p.suffix in (".lua", ".luau") and p.is_file()
+        )
+        cases = [(path, declared_kind(path)) for path in files]
     total: Counter[ScriptKind] = Counter()
     right: Counter[ScriptKind] = Counter()
     unsure: Counter[ScriptKind] = Counter()
     silent: Counter[ScriptKind] = Counter()
     silent_right: Counter[ScriptKind] = Counter()
     wrong: list[tuple[Path, ScriptKind, ScriptKind, str | None]] = []
-    for path in files:
+    for path, truth in cases:
         text = path.read_text("utf-8", errors="replace")
-        truth = declared_kind(path)
         inferred, reason = kind_with_reason(text)
         total[truth] += 1
         unsure[truth] += reason is not None

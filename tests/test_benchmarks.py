@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -101,3 +102,31 @@ def test_place_load_reports_both_formats_side_by_side(capsys: pytest.CaptureFixt
     assert report["instances_per_s"]["binary"] > 0 and report["instances_per_s"]["xml"] > 0
     assert report["binary_over_xml"] > 0
     assert {"binary_per_s", "xml_per_s", "binary_over_xml"} <= set(report["files"][0])
+
+
+def test_kind_accuracy_reads_declared_kinds_from_a_manifest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    accuracy = _load("kind_accuracy")
+    blocks = tmp_path / "blocks"
+    blocks.mkdir()
+    (blocks / "a.luau").write_text(
+        'local Players = game:GetService("Players")\nprint(Players.LocalPlayer.Name)\n'
+    )
+    (blocks / "b.luau").write_text("local M = {}\nreturn M\n")
+    (blocks / "c.luau").write_text('print("no kind stated")\n')
+    (tmp_path / "manifest.tsv").write_text(
+        "file\tsource\tdeclared_kind\n"
+        "blocks/a.luau\tguide.md\tLocalScript\n"
+        "blocks/b.luau\tguide.md\tScript\n"
+        "blocks/c.luau\tguide.md\t\n"
+    )
+    assert accuracy.main(["--manifest", str(tmp_path / "manifest.tsv"), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    # c.luau states no kind and is skipped; b.luau is a module its manual calls a Script.
+    assert rows == {
+        "Script": {"right": 0, "total": 1, "unsure": 0, "no_signal": 0,
+                   "right_with_signal": 0, "with_signal": 1},
+        "LocalScript": {"right": 1, "total": 1, "unsure": 0, "no_signal": 0,
+                        "right_with_signal": 1, "with_signal": 1},
+    }  # fmt: skip

@@ -8,7 +8,7 @@ import luaurft.roblox.mock as mock
 from luaurft.luau.kind import ScriptKind
 from luaurft.luau.source import LuauSource
 from luaurft.scoring import run_rules, score_source
-from luaurft.scoring.execution import MAIN_ERROR_CEILING, exec_score
+from luaurft.scoring.execution import MAIN_ERROR_CEILING, absent_modules, exec_score
 from luaurft.scoring.rule import RuleContext
 
 CLEAN = """local Players = game:GetService("Players")
@@ -167,6 +167,28 @@ end)
     assert not [f for f in card.findings if f.scorer == "exec"]
 
 
+def test_code_run_alone_that_requires_its_own_module_has_no_exec_score(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A manual's client script requires a module another page of the manual
+    # writes; run alone the mock world could only build it empty and the require
+    # would fail: not the code's fault.
+    ran: list[str] = []
+    monkeypatch.setattr(mock, "run_script", lambda code, **kw: ran.append(code))
+    code = """local ReplicatedStorage = game:GetService("ReplicatedStorage")
+local PickupManager = require(ReplicatedStorage:WaitForChild("PickupManager"))
+print(PickupManager.getPickupBonus("legendary"))
+"""
+    card = score_source(code, exec=True)
+    assert card.scores["exec"] is None and not ran
+    assert card.extra["exec_not_run"] == (
+        "needs module PickupManager, which is not in this code: no exec score"
+    )
+    assert card.extra["exec_not_run_cause"] == "package"
+    # A require of something that is no instance path is still run.
+    assert absent_modules(LuauSource.of("local M = require(module)\n")) == []
+
+
 def test_a_package_the_project_has_is_run() -> None:
     from luaurft.scoring.execution import missing_packages
 
@@ -213,6 +235,34 @@ def test_in_a_project_a_module_required_from_outside_it_is_a_package(tmp_path) -
     assert "needs package RuntimeLib" in cards["compiled.lua"].extra["exec_not_run"]
     # A module of the project itself still runs.
     assert cards["own.lua"].scores["exec"] == 1.0
+
+
+def test_in_a_project_a_service_rooted_module_it_lacks_is_from_outside(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # A manual's samples scored as a folder: one requires a module by a service
+    # path that no file of the folder provides; another, one that a file does.
+    from luaurft.scoring.report import FileResult, score_paths
+
+    (tmp_path / "PickupManager.luau").write_text(
+        "return { bonus = function(rarity) return #rarity end }\n"
+    )
+    (tmp_path / "uses_present.server.luau").write_text(
+        'local ReplicatedStorage = game:GetService("ReplicatedStorage")\n'
+        'local PickupManager = require(ReplicatedStorage:WaitForChild("PickupManager"))\n'
+        'print(PickupManager.bonus("rare"))\n'
+    )
+    (tmp_path / "uses_absent.server.luau").write_text(
+        'local ReplicatedStorage = game:GetService("ReplicatedStorage")\n'
+        'local Switch = require(ReplicatedStorage:WaitForChild("Switch"))\n'
+        "Switch.flip()\n"
+    )
+    cards = {
+        o.path.rsplit("/", 1)[-1]: o.card
+        for o in score_paths([str(tmp_path)], exec=True)
+        if isinstance(o, FileResult)
+    }
+    assert cards["uses_absent.server.luau"].scores["exec"] is None
+    assert "needs package Switch" in cards["uses_absent.server.luau"].extra["exec_not_run"]
+    assert "exec_not_run" not in cards["uses_present.server.luau"].extra
 
 
 def test_a_module_of_client_code_is_required_by_a_client() -> None:

@@ -173,3 +173,28 @@ end)
     assert plan[(f"{root}.MainFrame", "CloseButton")] == "TextButton"
     run = run_script(code, kind="LocalScript")
     assert not run.errors and "closed" in [o.text for o in run.output]
+
+
+def test_handler_parameters_are_read_by_the_last_word_of_their_names() -> None:
+    code = (
+        "local function onCreatePart(player, partColor, partPosition, passedTable, buyAmount)\n"
+        "end\n"
+    )
+    assert remote_handler_args(code) == {1: ("Color3", "Vector3", "table", "number")}
+
+
+def test_a_colour_parameter_gets_a_color3_from_the_simulated_client() -> None:
+    code = (
+        'local ReplicatedStorage = game:GetService("ReplicatedStorage")\n'
+        'local remote = ReplicatedStorage:WaitForChild("CreatePartEvent")\n'
+        "remote.OnServerEvent:Connect(function(player, partColor, partPosition)\n"
+        '\tlocal part = Instance.new("Part")\n'
+        "\tpart.Color = partColor\n"
+        "\tpart.Position = partPosition\n"
+        "\tpart.Parent = workspace\n"
+        '\tprint("made", typeof(partColor), typeof(partPosition))\n'
+        "end)\n"
+    )
+    result = run_script(code, kind=ScriptKind.SCRIPT)
+    assert not result.errors
+    assert "made Color3 Vector3" in [line.text for line in result.output]

@@ -91,8 +91,10 @@ def test_per_file_fails_and_project_runs_clean(tmp_path: Path) -> None:
     src = write_project(tmp_path)
     tree = ProjectTree.from_folder(src)
     main = src / "Main.server.luau"
+    # Alone, the modules it requires are not there: no exec score, and why.
     alone = score_source(MAIN, path=str(main), exec=True)
-    assert any("Util is not a valid member" in m for m in runtime_errors(alone))
+    assert alone.scores["exec"] is None and runtime_errors(alone) == []
+    assert alone.extra["exec_not_run"].startswith("needs module Util, which is not in this code")
     for file in (main, src / "Util.luau", src / "Lib" / "init.luau", src / "Lib" / "Helper.luau"):
         located = InProject.locate(tree, file)
         assert located is not None
@@ -232,8 +234,9 @@ def test_cli_reports_project_context_and_no_project_restores_per_file(tmp_path: 
     by_name = {Path(r["path"]).name: r for r in document["results"]}
     assert "project" not in by_name["Main.server.luau"]
     assert "projects" not in document
-    messages = [f["message"] for f in by_name["Main.server.luau"]["findings"]]
-    assert any("Util is not a valid member" in m for m in messages)
+    # Per file, Main's modules are not there: it is not run (no exec score).
+    assert by_name["Main.server.luau"]["scores"]["exec"] is None
+    assert by_name["Util.luau"]["scores"]["exec"] is None
 
 
 ANSWER = """\

@@ -191,6 +191,24 @@ def test_change_and_tree_events() -> None:
     assert out[1] == "false user:19: NoSuchProperty is not a valid property name."
 
 
+def test_a_surface_property_nothing_has_read_yet_has_a_changed_signal() -> None:
+    # DragFrame and Responsiveness come from the generated surface, not hand-written
+    # classes: asking for their signal before any read must still work.
+    out = lines(
+        """
+        local detector = Instance.new("DragDetector")
+        detector:GetPropertyChangedSignal("DragFrame"):Connect(function() end)
+        detector:GetPropertyChangedSignal("Responsiveness"):Connect(function()
+            print("now", detector.Responsiveness)
+        end)
+        detector.Responsiveness = 25
+        task.wait()
+        print(pcall(function() detector:GetPropertyChangedSignal("DragStart") end))
+        """
+    )
+    assert out == ["now 25", "false user:9: DragStart is not a valid property name."]
+
+
 def test_signals_connect_once_wait_disconnect() -> None:
     out = lines(
         """

@@ -81,6 +81,35 @@ def test_memory_store_hash_map_round_trip() -> None:
     assert out == ["alpha 1", "nil"]
 
 
+def test_memory_store_hash_map_lists_its_items_in_pages() -> None:
+    out = printed(
+        """
+        local MemoryStoreService = game:GetService("MemoryStoreService")
+        local inventory = MemoryStoreService:GetHashMap("Inventory")
+        for i = 1, 5 do
+            inventory:SetAsync("item" .. i, i * 10, 60)
+        end
+        inventory:SetAsync("gone", 0, 0.1)
+        task.wait(0.5)
+        local pages = inventory:ListItemsAsync(2)
+        local seen, count = {}, 0
+        while true do
+            count += 1
+            for _, entry in pages:GetCurrentPage() do
+                table.insert(seen, entry.key .. "=" .. entry.value)
+            end
+            if pages.IsFinished then
+                break
+            end
+            pages:AdvanceToNextPageAsync()
+        end
+        table.sort(seen)
+        print(count, table.concat(seen, " "))
+        """
+    )
+    assert out == ["3 item1=10 item2=20 item3=30 item4=40 item5=50"]
+
+
 def test_memory_store_queue_batches_priority_and_invisibility() -> None:
     out = printed(
         """
@@ -404,3 +433,16 @@ def test_the_character_animate_script_has_its_actions() -> None:
     )
     # Once per character (Player2 joins too).
     assert out[:2] == ["LocalScript Animation RunAnim", "rbxassetid://1 BindableFunction"]
+
+
+def test_a_player_characters_humanoid_holds_its_humanoid_description() -> None:
+    out = printed(
+        """
+        local Players = game:GetService("Players")
+        local humanoid = Players.LocalPlayer.Character.Humanoid
+        local description = humanoid.HumanoidDescription
+        print(description.ClassName, description.Parent == humanoid)
+        """,
+        kind="LocalScript",
+    )
+    assert out == ["HumanoidDescription true"]

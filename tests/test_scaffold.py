@@ -114,3 +114,100 @@ def test_what_require_waits_for_is_a_module_script() -> None:
     assert {"parent": "ReplicatedStorage", "name": "RemoteEvents", "class": "ModuleScript"} in (
         p.scaffold
     )
+
+
+def test_an_activated_parent_used_as_a_gui_object_is_a_button() -> None:
+    # A server-kind script (no client API) whose parent has BackgroundColor3: a
+    # Tool has Activated but no background, so the parent is a button.
+    code = (
+        "local button = script.Parent\n"
+        "button.Activated:Connect(function()\n"
+        "\tbutton.BackgroundColor3 = Color3.new(1, 0, 0)\n"
+        "end)\n"
+    )
+    assert infer_placement(code, ScriptKind.SCRIPT).container == "button"
+    tool = "local tool = script.Parent\ntool.Activated:Connect(print)\n"
+    assert infer_placement(tool, ScriptKind.SCRIPT).container == "tool"
+
+
+def test_instances_found_under_a_service_and_used_unchecked_are_built() -> None:
+    code = """
+    local ReplicatedStorage = game:GetService("ReplicatedStorage")
+    local remoteEvent = ReplicatedStorage:FindFirstChildOfClass("RemoteEvent")
+    local buy = ReplicatedStorage:FindFirstChild("BuyFunction")
+    remoteEvent.OnServerEvent:Connect(print)
+    buy.OnServerInvoke = print
+    """
+    plan = {
+        (i["parent"], i["name"]): i["class"]
+        for i in infer_placement(code, ScriptKind.SCRIPT).scaffold
+    }
+    assert plan == {
+        ("ReplicatedStorage", "RemoteEvent"): "RemoteEvent",
+        ("ReplicatedStorage", "BuyFunction"): "RemoteFunction",
+    }
+
+
+def test_instances_found_with_a_nil_check_stay_absent() -> None:
+    for check in ("if remote then", "if not remote then return end", "if remote ~= nil then"):
+        code = (
+            'local ReplicatedStorage = game:GetService("ReplicatedStorage")\n'
+            'local remote = ReplicatedStorage:FindFirstChildOfClass("RemoteEvent")\n'
+            f"{check}\nend\n"
+            "remote:FireServer()\n"
+        )
+        assert infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold == [], check
+
+
+def test_members_of_a_child_named_as_its_class_are_not_built_as_children() -> None:
+    # `slider.DragDetector` is a DragDetector: MaxDragTranslation is its property
+    # (a Vector3 whose X is read), not a Folder holding an X.
+    code = (
+        "local slider = script.Parent.SliderPart\n"
+        "local dragDetector = slider.DragDetector\n"
+        "local range = dragDetector.MaxDragTranslation.X - dragDetector.MinDragTranslation.X\n"
+        "print(slider.DragDetector.MaxDragTranslation.Z, range)\n"
+    )
+    built = {i["name"] for i in infer_placement(code, ScriptKind.SCRIPT).scaffold}
+    assert built == {"SliderPart", "DragDetector"}
+
+
+def test_an_awaited_instance_the_code_calls_a_folder_is_built_as_one() -> None:
+    code = (
+        'local ReplicatedStorage = game:GetService("ReplicatedStorage")\n'
+        'local itemDataFolder = ReplicatedStorage:WaitForChild("ItemData")\n'
+        'local settings = ReplicatedStorage:WaitForChild("Settings")\n'
+        "local function owned(item)\n"
+        "\treturn item:IsDescendantOf(itemDataFolder) and item:IsDescendantOf(settings)\n"
+        "end\n"
+        "print(owned(workspace))\n"
+    )
+    assert infer_placement(code, ScriptKind.SCRIPT).scaffold == [
+        {"parent": "ReplicatedStorage", "name": "ItemData", "class": "Folder"}
+    ]
+
+
+def test_what_a_client_waits_for_in_its_player_gui_is_built_there() -> None:
+    # StarterGui's ScreenGuis are copied into PlayerGui on spawn: a client script
+    # waiting for one (and for what is in it) expects them built in Studio.
+    code = (
+        'local Players = game:GetService("Players")\n'
+        'local PlayerGui = Players.LocalPlayer:WaitForChild("PlayerGui")\n'
+        'local hud = PlayerGui:WaitForChild("Hud")\n'
+        'local bar = hud:WaitForChild("HealthBar")\n'
+        'local label = hud:WaitForChild("ImageLabel")\n'
+        "print(bar, label.Image)\n"
+    )
+    plan = infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold
+    gui = "Players.Player1.PlayerGui"
+    assert {
+        "parent": gui,
+        "name": "Hud",
+        "class": "ScreenGui",
+        "props": {"ResetOnSpawn": False},
+    } in plan
+    assert {"parent": f"{gui}.Hud", "name": "ImageLabel", "class": "ImageLabel"} in plan
+    # HealthBar is no class and its use says nothing: not guessed.
+    assert not any(i["name"] == "HealthBar" for i in plan)
+    # A server script has no PlayerGui of its own to fill.
+    assert infer_placement(code, ScriptKind.SCRIPT).scaffold == []

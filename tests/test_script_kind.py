@@ -139,10 +139,17 @@ def test_comments_name_the_side_only_when_the_code_does_not() -> None:
         "describe('x', function() end)\n",
         # Newer Luau syntax the grammar cannot parse still ends in a margin return.
         "type function f(t)\n  return t\nend\nreturn {\n\ta = 1,\n}\n",
+        # A types-only module: its exported types are all it gives a requirer.
+        "-- Types\nexport type Cat = {\n\tName: string,\n\tMeow: (Cat) -> (),\n}\ntype Id = number\n",
     ],
 )
 def test_module_shapes(code: str) -> None:
     assert kind_with_reason(code) == (MODULE, None)
+
+
+def test_code_that_also_exports_a_type_is_not_taken_for_a_module() -> None:
+    code = "export type Team = { name: string }\nprint(game.Players.LocalPlayer)\n"
+    assert kind_with_reason(code)[0] is CLIENT
 
 
 def test_an_if_that_only_returns_early_is_not_a_module() -> None:

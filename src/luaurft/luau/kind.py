@@ -138,6 +138,9 @@ _NAME_PART = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 _TRAILING_RETURN = re.compile(r"(?:^|\n)[ \t]*return[ \t]+[A-Za-z_{(][^\n]*\s*$")
 _RETURN_VALUE = re.compile(r"return[ \t]+[^\s-]")
 _TOP_LEVEL_DESCRIBE = re.compile(r"^describe\(", re.MULTILINE)
+# `export type` exports only to a requirer: a chunk of nothing but type
+# definitions that exports one is a types-only ModuleScript.
+_EXPORT_TYPE = re.compile(r"^export[ \t]+type[ \t]+[A-Za-z_]", re.MULTILINE)
 _LINE_START_RETURN = re.compile(r"^[ \t]*return\b", re.MULTILINE)
 
 
@@ -284,7 +287,8 @@ def _leaning(code: str) -> _Leaning:
 def _ends_in_return(text: str, source: LuauSource | None = None) -> bool:
     """The chunk's last statement returns a value (`return Module`, a multi-line
     `return { ... }`, `return function(...) ... end`, an `if` whose branches
-    return the module or raise), or the chunk is a test spec."""
+    return the module or raise), or the chunk is a test spec or exports types and
+    holds nothing else."""
     trimmed = text.rstrip()
     # Fast path: `return <name, table or expression>` on the last line, or on the
     # last non-blank line before it; a match can only begin there, so only that
@@ -297,6 +301,15 @@ def _ends_in_return(text: str, source: LuauSource | None = None) -> bool:
     # need not return anything.
     if _TOP_LEVEL_DESCRIBE.search(text) is not None:
         return True
+    if "export" in text and _EXPORT_TYPE.search(text) is not None:
+        if source is None:
+            from luaurft.luau.source import LuauSource
+
+            source = LuauSource.of(text)
+        if not source.root.has_error and all(
+            c.type in ("type_definition", "comment") for c in source.root.named_children
+        ):
+            return True
     if _LINE_START_RETURN.search(text) is None:
         return False
     # A value spread over lines: ask the parse tree (the caller's, or one shared

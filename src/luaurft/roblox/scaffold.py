@@ -57,6 +57,7 @@ _KNOWN_CLASSES = frozenset(
         "ImageLabel",
         "ImageButton",
         "ScrollingFrame",
+        "CanvasGroup",
         "UIListLayout",
         "UIGridLayout",
         "Highlight",
@@ -318,6 +319,10 @@ def _class_for_use(text: str, name: str, rest: str) -> str | None:
         for names, cls in _USAGE_CLASSES:
             if used & names:
                 return cls
+        if not used and var.lower().endswith("folder"):
+            # The code names it a folder (`local itemDataFolder = RS:WaitForChild("ItemData")`)
+            # and uses no member of it that could say otherwise.
+            return "Folder"
     lowered = name.lower()
     if lowered.endswith(("event", "remote")):
         return "RemoteEvent"
@@ -359,6 +364,109 @@ def _service_waits(text: str) -> list[dict[str, Any]]:
                 seen.add(key)
                 plan.append({"parent": parent, "name": name, "class": cls})
             parent = f"{parent}.{name}"
+    return plan
+
+
+# `local playerGui = player:WaitForChild("PlayerGui")` / `= Players.LocalPlayer.PlayerGui`
+_PLAYER_GUI = re.compile(
+    rf"\blocal\s+(\w+)\s*(?::\s*\w+)?\s*=\s*[^\n]*?(?:\.\s*PlayerGui\b|:\s*WaitForChild\s*\(\s*{_STRING_Q}PlayerGui{_STRING_Q}\s*\))[ \t]*(?:$|--|;)",
+    re.MULTILINE,
+)
+
+
+def _player_gui_waits(text: str) -> list[dict[str, Any]]:
+    """What a client script waits for in its PlayerGui: the ScreenGuis (and what it
+    waits for in them) that StarterGui, built in Studio, copies in on spawn
+    (`PlayerGui:WaitForChild("ScreenGui"):WaitForChild("ImageLabel")`). A name that
+    is no class and says nothing by its use is a ScreenGui at the top, where only
+    LayerCollectors live, and is left unbuilt below it."""
+    gui_root = f"Players.{LOCAL_PLAYER}.PlayerGui"
+    paths = {m.group(1): gui_root for m in _PLAYER_GUI.finditer(text)}
+    if not paths:
+        return []
+    plan: list[dict[str, Any]] = []
+    chain = re.compile(
+        rf"\blocal\s+(\w+)\s*(?::\s*[\w.?]+)?\s*=\s*(\w+)"
+        rf"((?:\s*:\s*WaitForChild\s*\(\s*{_STRING_Q}[\w ]+{_STRING_Q}\s*\))+)"
+    )
+    for m in chain.finditer(text):  # in reading order: a variable is assigned before use
+        var, root, calls = m.groups()
+        parent = paths.get(root)
+        if parent is None:
+            continue
+        for name in re.findall(rf"WaitForChild\s*\(\s*{_STRING_Q}([\w ]+){_STRING_Q}", calls):
+            cls = _class_for_use(text, name, "")
+            if cls is None and parent == gui_root:
+                cls = "ScreenGui"
+            if cls is None:
+                break
+            item: dict[str, Any] = {"parent": parent, "name": name, "class": cls}
+            if cls == "ScreenGui":
+                # Not reset on respawn: the script expects it for the whole run.
+                item["props"] = {"ResetOnSpawn": False}
+            if not any(i["parent"] == parent and i["name"] == name for i in plan):
+                plan.append(item)
+            parent = f"{parent}.{name}"
+        else:
+            paths[var] = parent
+    return plan
+
+
+def _nil_checked(text: str, var: str) -> bool:
+    """The code tests `var` for nil somewhere (`if x`, `if not x`, `x and`, `x ~= nil`,
+    `assert(x)`, `x or`): it has a path for when the instance is absent."""
+    v = re.escape(var)
+    return (
+        re.search(
+            rf"\b(?:if|elseif|while|not|assert\s*\()\s*{v}\b(?!\s*[.:\[])"
+            rf"|\b{v}\s*(?:[~=]=\s*nil|and\b|or\b)"
+            rf"|\bnil\s*[~=]=\s*{v}\b",
+            text,
+        )
+        is not None
+    )
+
+
+def _service_finds(text: str) -> list[dict[str, Any]]:
+    """Instances a script finds under a service and then uses as if they were there:
+    `local remote = ReplicatedStorage:FindFirstChildOfClass("RemoteEvent")` followed by
+    `remote.OnServerEvent` with no nil check names an instance built in Studio (the
+    Roblox documentation's own samples do this). Code that checks for nil keeps
+    its fallback path: the instance stays absent."""
+    from luaurft.roblox.api import curated_index
+
+    roots: dict[str, str] = dict(
+        re.findall(
+            rf"\blocal\s+(\w+)\s*(?::\s*\w+)?\s*=\s*game\s*:\s*GetService\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}\s*\)",
+            text,
+        )
+    )
+    roots.setdefault("workspace", "Workspace")
+    index = curated_index()
+    plan: list[dict[str, Any]] = []
+    found = re.compile(
+        rf"\blocal\s+(\w+)\s*(?::\s*[\w.?]+)?\s*=\s*(\w+)\s*:\s*FindFirstChild(OfClass|WhichIsA)?"
+        rf"\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}\s*\)\s*(?:$|\n|--|;)",
+        re.MULTILINE,
+    )
+    for m in found.finditer(text):
+        var, root, how, name = m.groups()
+        service = roots.get(root)
+        if service is None or service == "Players" or _nil_checked(text, var):
+            continue
+        if re.search(rf"\b{re.escape(var)}\s*[.:]\s*\w", text) is None:
+            continue
+        if how:
+            cls = name if index.is_creatable(name) else None
+        else:
+            used = set(re.findall(rf"\b{re.escape(var)}\s*[.:]\s*(\w+)", text))
+            cls = next((c for names, c in _USAGE_CLASSES if used & names), None) or (
+                _class_for_use(text, name, "")
+            )
+        if cls is not None:
+            item = {"parent": service, "name": name, "class": cls}
+            if item not in plan:
+                plan.append(item)
     return plan
 
 
@@ -593,6 +701,9 @@ def _direct_children(
             path, cls = root
         end = match.end()
         segments: list[tuple[str, bool]] = []
+        # The class the last segment's name says it is (`.DragDetector`): its own
+        # members (`.MaxDragTranslation`) end the path too.
+        named_class: str | None = None
         while True:
             seg = _SEGMENT.match(text, end)
             if seg is None:
@@ -602,7 +713,9 @@ def _direct_children(
             if direct:
                 # An instance whose class is still open: any likely member name ends the path.
                 member = (
-                    _is_member(cls, name) if len(segments) == 0 and cls else _members_named(name)
+                    _is_member(cls, name)
+                    if len(segments) == 0 and cls
+                    else _members_named(name) or bool(_is_member(named_class, name))
                 )
                 if member is None or member or _event_use(text, name, seg.end()):
                     break
@@ -612,6 +725,7 @@ def _direct_children(
                 # The target of an assignment is a property (perhaps misspelt), not a child.
                 break
             segments.append((name, direct))
+            named_class = name if name in _KNOWN_CLASSES else _NAME_CLASSES.get(name)
             end = seg.end()
         before = text[max(0, match.start() - 40) : match.start()]
         if segments and re.search(r"\brequire\s*\(\s*$", before):
@@ -661,7 +775,7 @@ def _direct_children(
         if re.match(r"\s*(?:::\s*[\w.]+\s*)?(?:$|\n|;|\bor\b)", text[end:]) or clone:
             # A clone has the original's class and children.
             child.aliases.add(m.group(1))
-            roots[m.group(1)] = (path, None)
+            roots[m.group(1)] = (path, name if name in _KNOWN_CLASSES else None)
             aliased.add(m.group(1))
     direct_keys: set[tuple[str, str]] = set()
     for m in starts.finditer(text):
@@ -717,7 +831,9 @@ _TYPEOF_TAGS = {
     "CFrame": "CFrame",
     "Instance": "Instance",
     "table": "table",
+    "Color3": "Color3",
 }
+_NAME_WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 _NAME_HINTS: tuple[tuple[str, str], ...] = (
     (r"(?:target|victim|recipient|receiver|other|opponent|friend)(?:player|plr|user)?$", "Player"),
     (r"(?:part|hit|obj|object|instance|model|tool|door|npc|item_?instance)$", "Instance"),
@@ -726,6 +842,8 @@ _NAME_HINTS: tuple[tuple[str, str], ...] = (
         "Vector3",
     ),
     (r"(?:cframe|cf)$", "CFrame"),
+    (r"(?:color|colour|color3|tint)$", "Color3"),
+    (r"(?:table|tbl|list|array|dict|dictionary)$", "table"),
     (r"(?:enabled|state|on|flag|toggle|is\w+|should\w+|wants\w+)$", "boolean"),
     (
         r"(?:amount|count|qty|quantity|num|number|index|idx|level|damage|price|cost|slot|"
@@ -748,7 +866,7 @@ def _param_tag(text: str, name: str, annotation: str, code: str = "") -> str:
         )
         if keys and (guard is None or guard.group(1) == "string"):
             return f"string={keys[0]}"
-    if declared in ("number", "string", "boolean", "Vector3", "CFrame"):
+    if declared in ("number", "string", "boolean", "Vector3", "CFrame", "Color3"):
         return declared
     if declared == "Player":
         return "Player"
@@ -768,10 +886,12 @@ def _param_tag(text: str, name: str, annotation: str, code: str = "") -> str:
     isa = re.search(rf"\b{quoted}\s*:\s*IsA\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}", text)
     if isa:
         return "Player" if isa.group(1) == "Player" else "Instance"
-    lowered = name.lower()
-    for pattern, tag in _NAME_HINTS:
-        if re.fullmatch(pattern, lowered):
-            return tag
+    # The whole name, then its last word: `partColor` is a colour, `passedTable` a table.
+    words = _NAME_WORDS.findall(name)
+    for lowered in dict.fromkeys((name.lower(), words[-1].lower() if words else "")):
+        for pattern, tag in _NAME_HINTS:
+            if lowered and re.fullmatch(pattern, lowered):
+                return tag
     if re.search(
         rf"\b{quoted}\s*[-+*/%^<>]|[-+*/%^<>]=?\s*{quoted}\b|math\.\w+\(\s*{quoted}\b", text
     ):
@@ -814,7 +934,7 @@ def remote_handler_args(code: str) -> dict[int, tuple[str, ...]]:
     `{line of the function: ("number", "string=Sword", "Vector3", ...)}`.
 
     Tags: number, string (`string=VALUE` when the handler looks the value up in a
-    table of the script: one of its keys), boolean, Vector3, CFrame, Player,
+    table of the script: one of its keys), boolean, Vector3, CFrame, Color3, Player,
     Instance, table. Read from annotations, `typeof` guards, `IsA` checks, the
     parameter's name and its use.
     """
@@ -913,6 +1033,7 @@ def missing_packages(
     at: tuple[str, ...] | None = None,
     paths: frozenset[tuple[str, ...]] = frozenset(),
     sources: Mapping[tuple[str, ...], str] | None = None,
+    standalone: bool = False,
     _seen: set[tuple[str, ...]] | None = None,
 ) -> list[str]:
     """Packages the code requires that come from outside it: a module under a
@@ -921,13 +1042,17 @@ def missing_packages(
     `present`: instance names a project provides (such a require is resolved there);
     with a project, a module required by path whose name is nowhere in it comes from
     outside it too (`require(script.Parent.Parent.LuauPolyfill)` in a package whose
-    dependencies a package manager installs beside it). A roblox-ts module that
+    dependencies a package manager installs beside it, or a service-rooted
+    `require(ReplicatedStorage:WaitForChild("PickupManager"))`). A roblox-ts module that
     takes its runtime from `_G[script]` needs the roblox-ts runtime (`RuntimeLib`).
     `at` (the script's instance path) and `paths` (every instance path of the
     project) resolve `script.Parent...` requires exactly: a name that exists
     elsewhere in a large tree is still outside when the path does not reach it.
     `sources` (ModuleScript sources by instance path) follows requires into the
     project's own modules: a module that needs a package makes its requirer need it.
+    `standalone` (code run alone, with no project around it): every module required
+    by an instance path is outside it, since nothing here can give it a body
+    (`require(ReplicatedStorage:WaitForChild("PickupManager"))` in a manual's sample).
     The code cannot run as written without them, which is no fault of the code."""
     text = _strip_comments(code)
     assigned: dict[str, str] = {}
@@ -957,12 +1082,11 @@ def missing_packages(
                     sources[target], present, at=target, paths=paths, sources=sources, _seen=seen
                 )
                 found.extend(n for n in deeper if n not in found)
-        if reached is not None:
-            outside = not reached
-        else:
-            from_script = re.match(r"script\b", arg) is not None
-            outside = bool(present) and from_script and name not in present
-        if not (in_folder or name in KNOWN_PACKAGES or outside):
+        # Without an exact path, a module whose name is nowhere in the project
+        # cannot come from it, however the path reaches it
+        # (`script.Parent.Parent.LuauPolyfill`, `RS:WaitForChild("PickupManager")`).
+        outside = not reached if reached is not None else bool(present) and name not in present
+        if not (in_folder or name in KNOWN_PACKAGES or outside or standalone):
             continue
         if reached or (
             reached is None and (name in present or (in_folder and _PACKAGE_FOLDERS & present))
@@ -1014,9 +1138,14 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
 
     container = "default" if known_parent is None else "project"
     if used_parent and known_parent is None:
-        # Activated is a GuiButton's and a Tool's: a client script's parent with it
-        # and nothing of a tool's is a button.
-        button = members & _GUI_BUTTON or (local and "Activated" in members and not members & _TOOL)
+        # Activated is a GuiButton's and a Tool's: a parent with it and nothing of a
+        # tool's is a button when the script is a client's or also uses the parent
+        # as a GUI object (`button.BackgroundColor3`: no Tool has that).
+        button = members & _GUI_BUTTON or (
+            "Activated" in members
+            and not members & _TOOL
+            and (local or bool(members & (_GUI_OBJECT | _GUI_TEXT)))
+        )
         drag = members & (_DRAG | _DRAG_3D | _DRAG_UI) or isa & {"DragDetector", "UIDragDetector"}
         if isa & {"GuiButton", "TextButton", "ImageButton"} or button:
             container = "button"
@@ -1135,6 +1264,9 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
             if cls and not any(i["parent"] == path and i["name"] == name for i in scaffold):
                 scaffold.append({"parent": path, "name": name, "class": cls})
     scaffold.extend(item for item in _service_waits(text) if item not in scaffold)
+    scaffold.extend(item for item in _service_finds(text) if item not in scaffold)
+    if local:
+        scaffold.extend(item for item in _player_gui_waits(text) if item not in scaffold)
     parent_path = None if character else path
     parent_class = (
         known_parent[1]

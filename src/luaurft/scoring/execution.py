@@ -168,6 +168,17 @@ def missing_packages(source: LuauSource, project: InProject | None = None) -> li
     )
 
 
+def absent_modules(source: LuauSource) -> list[str]:
+    """Modules that code run alone requires by instance path: the mock world could
+    only build them empty, so the require would fail, a fault of the setting (the
+    module is another file of the code's project, which is not here)."""
+    if source.is_blank or "require" not in source.text:
+        return []
+    from luaurft.roblox.scaffold import missing_packages as find_missing
+
+    return find_missing(source.text, standalone=True)
+
+
 @dataclass(frozen=True)
 class NotRun:
     """Why code that compiles was not run: `cause` "size" or "package", and the
@@ -194,6 +205,11 @@ def not_run(ctx: RuleContext) -> NotRun | None:
         if missing:
             return NotRun(
                 "package", f"needs package {missing[0]}, not in this project: no exec score"
+            )
+        absent = absent_modules(source) if ctx.project is None else []
+        if absent:
+            return NotRun(
+                "package", f"needs module {absent[0]}, which is not in this code: no exec score"
             )
         return None
 
@@ -232,6 +248,7 @@ __all__ = [
     "EXEC_SECONDS",
     "ExecResult",
     "NotRun",
+    "absent_modules",
     "exec_findings",
     "exec_result",
     "exec_score",

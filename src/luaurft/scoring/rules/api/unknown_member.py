@@ -3,8 +3,9 @@
 An Instance also exposes its children by name (`part.Handle`, `player.leaderstats`),
 so reading an unknown name off an Instance is never reported. What cannot be a
 child is: a method call (`obj:Name()`), a call through a dot (`obj.Name()`,
-children are not callable) and an assignment (`obj.Name = v`, children cannot
-be assigned). Datatype values and libraries (Vector3, CFrame, task, ...) have no
+children are not callable), an assignment (`obj.Name = v`, children cannot
+be assigned) and a signal (`obj.Name:Connect(f)`: no Instance class has
+Connect, Once, ConnectParallel or Wait, so the name must be one of its events). Datatype values and libraries (Vector3, CFrame, task, ...) have no
 children, so any unknown name on them is reported. Only values whose class is
 known exactly (not "this class or a subclass") and whose members are all known
 are checked.
@@ -56,11 +57,18 @@ class UnknownMemberRule(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         index = api_index_for(ctx)
         bindings = bindings_for(ctx)
-        for access in accesses(ctx):
+        found = accesses(ctx)
+        connected = {
+            (a.receiver.start_byte, a.receiver.end_byte)
+            for a in found
+            if a.method and a.name in _SIGNAL_METHODS
+        }
+        for access in found:
             receiver = bindings.type_of(access.receiver)
             if receiver is None or receiver.certainty is not Certainty.EXACT:
                 continue
-            problem = _problem(index, receiver, access)
+            signal = (access.node.start_byte, access.node.end_byte) in connected
+            problem = _problem(index, receiver, access, signal)
             if problem is None:
                 continue
             message, names = problem
@@ -74,14 +82,19 @@ class UnknownMemberRule(Rule):
             yield self.at(ctx, access.name_node, message, fix)
 
 
-def _problem(index: ApiIndex, receiver: RobloxType, access: Access) -> tuple[str, list[str]] | None:
-    """Why this access is wrong and the names it could have meant, or None when it is fine."""
+def _problem(
+    index: ApiIndex, receiver: RobloxType, access: Access, signal: bool = False
+) -> tuple[str, list[str]] | None:
+    """Why this access is wrong and the names it could have meant, or None when it is
+    fine. `signal`: the value read is connected to (`obj.Name:Connect(f)`)."""
     name = access.name
     calling = access.method or access.call is not None
     if receiver.kind is TypeKind.CLASS:
         if not index.members_complete(receiver.name):
             return None
         member = index.member(receiver.name, name)
+        if member is None and signal and not access.assigned:
+            return f"{name} is not an event of {receiver.name}", _events(index, receiver.name)
         if member is None:
             if not (calling or access.assigned):
                 return None  # could be a child
@@ -106,6 +119,19 @@ def _problem(index: ApiIndex, receiver: RobloxType, access: Access) -> tuple[str
             return None
         return f"{receiver.name}.{name} does not exist", sorted(dt.library)
     return None
+
+
+# What only an RBXScriptSignal has: no Instance class has a member of these names.
+_SIGNAL_METHODS = frozenset({"Connect", "Once", "ConnectParallel", "Wait"})
+
+
+def _events(index: ApiIndex, class_name: str) -> list[str]:
+    names = []
+    for name in index.member_names(class_name):
+        member = index.member(class_name, name)
+        if member is not None and member.kind is MemberKind.EVENT:
+            names.append(name)
+    return sorted(names)
 
 
 def _alternatives(index: ApiIndex, class_name: str, methods: bool) -> list[str]:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from luaurft.roblox.globals import KNOWN_GLOBALS
+from luaurft.scoring.analysis.bindings import api_index_for
 from luaurft.scoring.analysis.scope import scope_analysis
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
@@ -24,6 +25,7 @@ class UnknownGlobalRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         scopes = scope_analysis(ctx)
+        index = api_index_for(ctx)
         text = ctx.source.text
         hidden = scopes.names_in_errors() if scopes.partial else set()
         local_names = {d.name for d in scopes.declarations}
@@ -50,6 +52,17 @@ class UnknownGlobalRule(Rule):
                     first.node,
                     "`self` is used in a function declared with `.`, where it is not defined",
                     "declare the function with `:` (function T:name()) or take `self` as a parameter",
+                )
+                continue
+            if index.is_service(name):
+                # The script's `local Players = game:GetService("Players")` is
+                # missing: that, not a lookalike local, is what it meant.
+                yield self.at(
+                    ctx,
+                    first.node,
+                    f"`{name}` is read but never defined: not a local, not assigned, not a "
+                    f'Luau or Roblox global (it is a service: game:GetService("{name}"))',
+                    f'define it first: local {name} = game:GetService("{name}")',
                 )
                 continue
             guess = typo_of(name, KNOWN_GLOBALS | local_names)

@@ -22,8 +22,9 @@ _NO_OP_NAME = re.compile(
 # `NullLogger` is meant to do nothing.
 _NO_OP_OWNER = re.compile(r"(?:^|[._:])(?:no_?op|null|dummy)[A-Z_a-z]*[.:]", re.IGNORECASE)
 # A stand-in connection (`return { Disconnect = function() end }`) is an idiom:
-# there is nothing to disconnect.
-_NO_OP_FIELDS = frozenset({"Disconnect", "disconnect"})
+# there is nothing to disconnect. So is a metatable's empty `__newindex`: writes
+# to the table are dropped, which is what makes it read-only.
+_NO_OP_FIELDS = frozenset({"Disconnect", "disconnect", "__newindex"})
 
 
 def _named_no_op(source: LuauSource, fn: FunctionInfo) -> bool:
