@@ -79,3 +79,22 @@ def test_a_bare_constant_leaves_the_answer_to_the_lexer(code: str, line: int) ->
     ctx = _ctx(code)
     assert not _nothing_to_report(ctx)
     assert [f.line for f in PythonConstantRule().check(ctx)] == [line]
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "local a = a + b\nprint(a, b.c, b:d())\n",
+        # non-ASCII text before the names: byte offsets are not character offsets
+        "local s = 'héllo wörld'\nlocal t = s .. s\nprint(t, s)\n",
+    ],
+)
+def test_identifier_counts_are_the_lexers_names_of_clean_code(code: str) -> None:
+    from collections import Counter
+
+    from luaurft.luau.lexer import TokenKind, tokenize
+
+    source = LuauSource(code)
+    assert source.compiles and not source.tree_has_errors
+    names = Counter(t.text for t in tokenize(code) if t.kind is TokenKind.NAME)
+    assert source.identifier_counts == names

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections import Counter
 from enum import StrEnum
 from functools import cache, lru_cache
 from pathlib import Path
@@ -180,18 +181,20 @@ def _named_sides(code: str, source: LuauSource | None = None) -> tuple[_Named, _
         # itself; a bare "clients" is as often the other side being described.
         in_comments.client.extend(h.group() for h in client_phrase.finditer(comment))
         in_comments.server.extend(h.group() for h in server_phrase.finditer(comment))
-    for word in [*names, *(w for text in strings for w in _WORD_SPLIT.split(text))]:
+    words = names.copy()
+    words.update(w for text in strings for w in _WORD_SPLIT.split(text))
+    for word, count in words.items():
         side = _side_of_word(word) if word else None
         if side == "client":
-            in_code.client.append(word)
+            in_code.client.extend([word] * count)
         elif side == "server":
-            in_code.server.append(word)
+            in_code.server.extend([word] * count)
     return in_code, in_comments
 
 
 def _names_strings_comments(
     code: str, source: LuauSource | None
-) -> tuple[list[str], list[str], list[str]]:
+) -> tuple[Counter[str], list[str], list[str]]:
     """The texts of the names, string literals and comments of the code.
 
     The lexer's answer, or, where the code compiles and parses cleanly, the
@@ -203,7 +206,7 @@ def _names_strings_comments(
     if source is None or not source.compiles or source.tree_has_errors:
         tokens = tokenize(code)
         return (
-            [t.text for t in tokens if t.kind is TokenKind.NAME],
+            Counter(t.text for t in tokens if t.kind is TokenKind.NAME),
             [t.text for t in tokens if t.kind is TokenKind.STRING],
             [t.text for t in tokens if t.is_trivia],
         )
@@ -215,14 +218,15 @@ def _names_strings_comments(
         for node, body in zip(string_nodes, strings, strict=True)
         if body.startswith("`")
     ]
-    identifiers = source.nodes("identifier")
+    names = source.identifier_counts
     if interpolated:
-        identifiers = [
-            node
-            for node in identifiers
-            if not any(start < node.start_byte < end for start, end in interpolated)
-        ]
-    return [text(node) for node in identifiers], strings, [text(node) for node in source.comments]
+        # Names inside an interpolated string are words of that string's text.
+        names = names - Counter(
+            text(node)
+            for node in source.nodes("identifier")
+            if any(start < node.start_byte < end for start, end in interpolated)
+        )
+    return names, strings, [text(node) for node in source.comments]
 
 
 @lru_cache(maxsize=16384)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-from collections import OrderedDict, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -247,6 +247,16 @@ class LuauSource:
     @cached_property
     def comments(self) -> list[tree_sitter.Node]:
         return self.nodes("comment")
+
+    @cached_property
+    def identifier_counts(self) -> Counter[str]:
+        """How often each name is spelled by an identifier of the tree (the script-kind
+        inference and the rules' name screens both ask)."""
+        identifiers = self.nodes("identifier")
+        if self._ascii:
+            text = self.text
+            return Counter([text[n.start_byte : n.end_byte] for n in identifiers])
+        return Counter([self.node_text(n) for n in identifiers])
 
     # -- the compiler -----------------------------------------------------
 

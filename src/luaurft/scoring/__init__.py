@@ -80,8 +80,9 @@ def run_rules(ctx: RuleContext, scorers: Iterable[str] | None = None) -> list[Fi
 
 
 @contextmanager
-def collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off for the duration, as it was after.
+def collector_paused() -> Iterator[bool]:
+    """The cyclic garbage collector off for the duration, as it was after; yields
+    whether it was on (see `collector_as`).
 
     Scoring one piece of code builds tens of thousands of short-lived containers
     (tree nodes, references, facts) and frees its own cycles (`RuleContext.release`),
@@ -92,10 +93,24 @@ def collector_paused() -> Iterator[None]:
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        yield
+        yield was_enabled
     finally:
         if was_enabled:
             gc.enable()
+
+
+@contextmanager
+def collector_as(enabled: bool) -> Iterator[None]:
+    """The collector on or off for the duration, inside a `collector_paused` region:
+    on where it was on before the pause (code that runs may build cycles of its own)."""
+    was_enabled = gc.isenabled()
+    if enabled:
+        gc.enable()
+    try:
+        yield
+    finally:
+        if not was_enabled:
+            gc.disable()
 
 
 def score_source(
@@ -119,11 +134,14 @@ def score_source(
     `+project.<fingerprint>`; without `exec` it changes nothing.
     """
     source = code if isinstance(code, LuauSource) else LuauSource.of(code, path=path)
-    script_kind, kind_reason = kind_with_reason(source, kind=kind, path=path or source.path)
     in_project = project if exec else None
-    ctx = RuleContext(source=source, kind=script_kind, project=in_project)
-    # Not while the code runs (`exec`): a script may build cycles of its own.
-    with collector_paused():
+    extra: dict[str, Any] = {}
+    # One pause from the first analysis until the analyses are released: a pass of
+    # the collector in between (as soon as it is back on) would walk every record
+    # of them, only to find nothing it could free.
+    with collector_paused() as collector_was_on:
+        script_kind, kind_reason = kind_with_reason(source, kind=kind, path=path or source.path)
+        ctx = RuleContext(source=source, kind=script_kind, project=in_project)
         findings = run_rules(ctx)
         by_scorer: dict[str, list[Finding]] = defaultdict(list)
         for f in findings:
@@ -133,23 +151,25 @@ def score_source(
         for name in DETERMINISTIC_SCORERS:
             scorer = built.get(name)
             scores[name] = None if scorer is None else round(scorer.score(ctx, by_scorer[name]), 6)
-    extra: dict[str, Any] = {}
-    if kind_reason is not None:
-        # Inferred from weak, conflicting or absent signals: say so, never guess silently.
-        extra["kind_reason"] = kind_reason
-    if exec:
-        from luaurft.scoring.execution import exec_result
+        if kind_reason is not None:
+            # Inferred from weak, conflicting or absent signals: say so, never guess silently.
+            extra["kind_reason"] = kind_reason
+        if exec:
+            from luaurft.scoring.execution import exec_result
 
-        ran = exec_result(ctx)
-        scores[EXEC_SCORER] = ran.score
-        findings = sorted_findings([*findings, *ran.findings])
-        if ran.not_run is not None:
-            extra["exec_not_run"] = ran.not_run.reason
-            extra["exec_not_run_cause"] = ran.not_run.cause
-    code_substance = substance_of(ctx).factor
-    # The index the rules read, asked for once: the card names that one.
-    version = card_version(exec, api_index_for(ctx))
-    ctx.release()
+            # The collector as the caller had it while the code runs: a script
+            # may build cycles of its own.
+            with collector_as(collector_was_on):
+                ran = exec_result(ctx)
+            scores[EXEC_SCORER] = ran.score
+            findings = sorted_findings([*findings, *ran.findings])
+            if ran.not_run is not None:
+                extra["exec_not_run"] = ran.not_run.reason
+                extra["exec_not_run_cause"] = ran.not_run.cause
+        code_substance = substance_of(ctx).factor
+        # The index the rules read, asked for once: the card names that one.
+        version = card_version(exec, api_index_for(ctx))
+        ctx.release()
     extra = {"substance": round(code_substance, 6), **extra}
     if in_project is not None:
         version += f"+project.{in_project.fingerprint[:12]}"

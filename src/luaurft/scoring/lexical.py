@@ -381,7 +381,7 @@ def may_name(ctx: RuleContext, *names: str) -> bool:
         return True
     spelled: frozenset[str] = ctx.memo(
         "source.identifier_texts",
-        lambda: frozenset(source.node_text(n) for n in source.nodes("identifier")),
+        lambda: frozenset(source.identifier_counts),
     )
     return not spelled.isdisjoint(names)
 

@@ -33,19 +33,23 @@ STATEMENT_TYPES: tuple[str, ...] = (
     *CONTROL_TYPES,
 )
 
+# For membership tests: a tuple is searched one string at a time.
+_STATEMENT_TYPE_SET = frozenset(STATEMENT_TYPES)
+
 
 def is_statement(node: tree_sitter.Node) -> bool:
+    if node.type not in _STATEMENT_TYPE_SET:
+        return False
+    # Asked last: tree-sitter finds a parent by walking down from the root.
     parent = node.parent
-    return (
-        parent is not None and parent.type in STATEMENT_CONTAINERS and node.type in STATEMENT_TYPES
-    )
+    return parent is not None and parent.type in STATEMENT_CONTAINERS
 
 
 def block_statements(block: tree_sitter.Node | None) -> list[tree_sitter.Node]:
     """The statements of a block or chunk, comments left out."""
     if block is None:
         return []
-    return [c for c in block.named_children if c.type in STATEMENT_TYPES]
+    return [c for c in block.named_children if c.type in _STATEMENT_TYPE_SET]
 
 
 def statements(ctx: RuleContext) -> list[tuple[tree_sitter.Node, list[tree_sitter.Node]]]:

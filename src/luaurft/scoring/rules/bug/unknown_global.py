@@ -25,15 +25,21 @@ class UnknownGlobalRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         scopes = scope_analysis(ctx)
+        unknown = [
+            (name, refs)
+            for name, refs in scopes.global_reads.items()
+            if name not in KNOWN_GLOBALS and name not in scopes.global_writes
+        ]
+        if not unknown:
+            return
         index = api_index_for(ctx)
         text = ctx.source.text
         hidden = scopes.names_in_errors() if scopes.partial else set()
         local_names = {d.name for d in scopes.declarations}
         text_end = len(ctx.source.bytes.rstrip())
-        for name, refs in scopes.global_reads.items():
-            if name in KNOWN_GLOBALS or name in scopes.global_writes:
-                continue
-            if f"_G.{name}" in text or f'_G["{name}"]' in text:
+        mentions_g = "_G" in text
+        for name, refs in unknown:
+            if mentions_g and (f"_G.{name}" in text or f'_G["{name}"]' in text):
                 continue
             # A name that ends the text is most likely cut off (generation stopped
             # mid-word), not a typo; the syntax scorer reports the truncation.
@@ -118,6 +124,17 @@ def _edit_distance(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
+_DECLARING = re.compile(r"\b(?:local|function|for)\b")
+
+
 def _maybe_declared(text: str, name: str) -> bool:
-    pattern = rf"\b(?:local|function|for)\b[^\n]*\b{re.escape(name)}\b"
-    return re.search(pattern, text) is not None
+    """A line where `local`, `function` or `for` comes before the word `name`."""
+    # Each use of the name, then the keywords before it on its line: one line's
+    # prefix searched per use, where a single pattern backtracks through every line.
+    for use in re.finditer(rf"\b{re.escape(name)}\b", text):
+        line_start = text.rfind("\n", 0, use.start()) + 1
+        # The name's first character is in the window, so a keyword just before
+        # it meets the same word boundary as in the whole text.
+        if _DECLARING.search(text, line_start, use.start() + 1) is not None:
+            return True
+    return False
