@@ -65,8 +65,8 @@ def test_enum_items_are_one_object_however_they_are_reached() -> None:
     assert out[0] == "true true true"
     assert out[1] == "true None 0 283"
     assert out[2] == "true nil"
-    assert out[3] == "false user:10: E cannot be assigned to"
-    assert out[4].startswith('false user:11: E=101 F is not a valid member of "Enum.KeyCode"')
+    assert out[3] == "false user:9: E cannot be assigned to"
+    assert out[4].startswith('false user:10: E=101 F is not a valid member of "Enum.KeyCode"')
 
 
 def test_unknown_enum_and_item_still_fail() -> None:
