@@ -1036,7 +1036,7 @@ def infer_placement(
     code expects beyond it is inferred.
 
     The same code is placed once per process (a scoring pass runs it for the exec
-    score and its checks, a benchmark many times; reading it costs about 0.7 ms);
+    score and its checks, a benchmark many times; reading it costs about 0.3 ms);
     each caller gets its own copy of the answer."""
     return copy.deepcopy(_placement(code, kind, known_parent))
 
