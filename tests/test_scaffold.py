@@ -150,3 +150,28 @@ def test_chain_starts_are_the_regex_scans_matches_at_roots() -> None:
     assert spans[:3] == ["Remotes", "RS", 'game:GetService("ReplicatedStorage")']
     assert "game.Workspace" in spans and "ñRemotes" not in spans
     assert "Workspace" not in spans
+
+
+def test_wait_chains_are_the_regex_scans_matches() -> None:
+    # `_wait_chains` tries the regex only before a `:WaitForChild` or at a
+    # `game:GetService(`; it must find what scanning every position finds,
+    # including a chain the rest of a line already took and a `game` inside a name.
+    from pathlib import Path
+
+    from luaurft.roblox.scaffold import _WAIT_CHAIN, _wait_chains
+
+    tricky = (
+        'RS:WaitForChild("A") local b = RS:WaitForChild("B")\n'
+        'local x = game:GetService("ReplicatedStorage"):WaitForChild("Remotes"):WaitForChild("Buy")\n'
+        'mygame:GetService("Workspace"):WaitForChild("Map")\n'
+        'folder.Sub  :  WaitForChild( "Deep" ) 2x:WaitForChild("N") :WaitForChild("Alone")\n'
+        'Players.LocalPlayer:WaitForChild("PlayerGui") x:WaitForChild(name)'
+    )
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    texts = [tricky, *(p.read_text() for p in sorted(examples.glob("*.luau")))]
+    for text in texts:
+        expected = [m.span() for m in _WAIT_CHAIN.finditer(text)]
+        assert [m.span() for m in _wait_chains(text)] == expected
+    # A chain takes the rest of its line: `B` and `2x` start none of their own.
+    found = [m.group(0).split(":")[0].strip() for m in _wait_chains(tricky)]
+    assert found == ["RS", "game", "game", "Sub", "LocalPlayer"]
