@@ -352,8 +352,8 @@ def _wait_chains(text: str) -> list[re.Match[str]]:
     where one can start: the name just before a `:WaitForChild`, or a
     `game:GetService(`. Tried at every word, the regex was a fifth of a placement."""
     where = {m.start() for m in _GET_SERVICE.finditer(text)}
-    for m in _WAIT_CALL.finditer(text):
-        end = m.start()
+    for call in _WAIT_CALL.finditer(text):
+        end = call.start()
         while end > 0 and text[end - 1].isspace():
             end -= 1
         start = end
@@ -366,10 +366,10 @@ def _wait_chains(text: str) -> list[re.Match[str]]:
     for at in sorted(where):
         if at < consumed:
             continue
-        m = _WAIT_CHAIN.match(text, at)
-        if m is not None:
-            found.append(m)
-            consumed = m.end()
+        chain = _WAIT_CHAIN.match(text, at)
+        if chain is not None:
+            found.append(chain)
+            consumed = chain.end()
     return found
 
 
