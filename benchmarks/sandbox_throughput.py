@@ -1,6 +1,6 @@
 """Sandbox throughput: compiling a script vs running it in the mock Roblox world.
 
-    PYTHONPATH=src python benchmarks/sandbox_throughput.py [DIR] [--rounds 5] [--seconds 1] [--json]
+    PYTHONPATH=src python benchmarks/sandbox_throughput.py [DIR] [--rounds 5] [--seconds 1] [--stages] [--json]
 
 Every `.lua`/`.luau` file under DIR (default: examples/) goes through each stage
 `--rounds` times, side by side in one process:
@@ -18,23 +18,78 @@ It prints runs per second for each stage, the ratio compile/world (how many
 compiles cost as much as one full mock run) and what isolation costs
 (isolated vs world, as a ratio of runs per second). World and isolated rounds
 alternate, so a noisy machine slows both alike.
+
+`--stages` then runs `--rounds` more in-process passes with a timer (this
+thread's CPU time) around each step of a mock run, and prints the milliseconds
+each costs a run: the fresh sandbox, loading the runtime and building the
+DataModel, placement, the scaffold, joining the local player, loading the
+script, launching it, driving the world, the report, dropping the VM. The
+timers add a little to the total.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
 import json
 import sys
 import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from luaurft.luau.kind import detect_kind
-from luaurft.luau.sandbox import RunStatus
+from luaurft.luau.sandbox import RunStatus, Sandbox
 from luaurft.luau.source import compile_luau
-from luaurft.roblox.mock import run_script
+from luaurft.roblox import mock
+from luaurft.roblox.mock import MockWorld, run_script
 from luaurft.scoring.report import collect_files
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# The steps of a mock run that `--stages` times: (owner, attribute, label).
+STAGES: tuple[tuple[Any, str, str], ...] = (
+    (Sandbox, "__init__", "fresh sandbox"),
+    (MockWorld, "_build", "runtime and DataModel"),
+    (mock, "infer_placement", "placement"),
+    (MockWorld, "scaffold", "scaffold"),
+    (MockWorld, "join_local_player", "local player"),
+    (MockWorld, "load_script", "load script"),
+    (MockWorld, "load_module", "load script"),
+    (MockWorld, "launch", "launch"),
+    (MockWorld, "require_from_engine", "launch"),
+    (MockWorld, "drive", "drive"),
+    (MockWorld, "script_run", "report"),
+    (Sandbox, "close", "drop VM"),
+)
+
+
+@contextlib.contextmanager
+def timed_stages() -> Iterator[dict[str, float]]:
+    """Time each step of `STAGES` (this thread's CPU seconds, by label) while open."""
+    spent: defaultdict[str, float] = defaultdict(float)
+    saved = [(owner, name, getattr(owner, name)) for owner, name, _ in STAGES]
+
+    def timed(fn: Callable[..., Any], label: str) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            start = time.thread_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[label] += time.thread_time() - start
+
+        return run
+
+    try:
+        for (owner, name, fn), (_, _, label) in zip(saved, STAGES, strict=True):
+            setattr(owner, name, timed(fn, label))
+        yield spent
+    finally:
+        for owner, name, fn in saved:
+            setattr(owner, name, fn)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,6 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=1.0, help="virtual seconds per mock run")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument(
+        "--stages", action="store_true", help="also time each step of an in-process mock run"
+    )
     args = parser.parse_args(argv)
 
     files = [Path(p) for p in collect_files([args.directory])]
@@ -104,8 +162,19 @@ def main(argv: list[str] | None = None) -> int:
         "isolated_over_world": round(isolated_rate / world_rate, 3),
         "compile_cpu_runs_per_s": round(runs / compile_cpu, 1),
         "world_cpu_runs_per_s": round(runs / world_cpu, 1),
-        "statuses": statuses,
+        "statuses": dict(statuses),
     }
+    stage_ms: dict[str, float] = {}
+    total_ms = 0.0
+    if args.stages:
+        cpu = time.process_time()
+        with timed_stages() as spent:
+            for _ in range(args.rounds):
+                world_pass(False)
+        total_ms = round(1000 * (time.process_time() - cpu) / runs, 3)
+        stage_ms = {k: round(1000 * v / runs, 3) for k, v in spent.items()}
+        result["stages_ms_per_run"] = stage_ms
+        result["stages_total_ms_per_run"] = total_ms
     if args.json:
         print(json.dumps(result, indent=2))
     else:
@@ -125,6 +194,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         if set(statuses) != {RunStatus.OK.value}:
             print(f"  run statuses: {statuses}")
+        if args.stages:
+            print(f"  a mock run, step by step (CPU ms, {total_ms} in all):")
+            for label, ms in sorted(stage_ms.items(), key=lambda kv: -kv[1]):
+                print(f"    {label:22s} {ms:7.3f}")
     return 0
 
 

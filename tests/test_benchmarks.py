@@ -48,6 +48,24 @@ def test_throughput_on_the_cpu_clock(capsys: pytest.CaptureFixture[str]) -> None
     assert report["ratio_score_over_parse_plus_compile"] > 0
 
 
+def test_sandbox_throughput_times_each_step_of_a_mock_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A server script and a client script: between them every step happens.
+    for name in ("kill_brick.server.luau", "sprint.client.luau"):
+        (tmp_path / name).write_text((ROOT / "examples" / name).read_text(encoding="utf-8"))
+    throughput = _load("sandbox_throughput")
+    assert throughput.main([str(tmp_path), "--rounds", "1", "--stages", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["statuses"] == {"ok": 4}  # one in-process and one isolated round
+    stages = report["stages_ms_per_run"]
+    assert set(stages) == {label for _, _, label in throughput.STAGES}
+    assert all(ms > 0 for ms in stages.values())
+    # The timers are taken off again: a run afterwards times nothing.
+    assert throughput.MockWorld.drive.__name__ == "drive"
+    assert not hasattr(throughput.MockWorld.drive, "__wrapped__")
+
+
 def test_breakdown_times_every_rule_and_adds_up() -> None:
     breakdown = _load("score_breakdown")
     corpus = [path.read_text(encoding="utf-8") for path in example_files()[:2]]

@@ -46,6 +46,29 @@ def test_enums_beyond_the_common_set_exist() -> None:
     ]
 
 
+def test_enum_items_are_one_object_however_they_are_reached() -> None:
+    # Items are made when first named or listed: naming one first, listing first,
+    # FromName and FromValue all reach the same item, in the dump's order.
+    out = printed(
+        """
+        local e = Enum.KeyCode.E
+        local items = Enum.KeyCode:GetEnumItems()
+        local at = table.find(items, e)
+        print(at ~= nil, items[at] == Enum.KeyCode.E, Enum.KeyCode:FromName("E") == e)
+        print(Enum.KeyCode:FromValue(101) == e, items[1].Name, items[1].Value, #items)
+        local listed = Enum.Material:GetEnumItems()
+        print(listed[1] == Enum.Material[listed[1].Name], Enum.Material:FromName("E=0"))
+        print(pcall(function() Enum.KeyCode.E = Enum.KeyCode.F end))
+        print(pcall(function() return Enum.KeyCode["E=101 F"] end))
+        """
+    )
+    assert out[0] == "true true true"
+    assert out[1] == "true None 0 283"
+    assert out[2] == "true nil"
+    assert out[3] == "false user:9: E cannot be assigned to"
+    assert out[4].startswith('false user:10: E=101 F is not a valid member of "Enum.KeyCode"')
+
+
 def test_unknown_enum_and_item_still_fail() -> None:
     out = printed(
         """

@@ -211,3 +211,64 @@ def test_what_a_client_waits_for_in_its_player_gui_is_built_there() -> None:
     assert not any(i["name"] == "HealthBar" for i in plan)
     # A server script has no PlayerGui of its own to fill.
     assert infer_placement(code, ScriptKind.SCRIPT).scaffold == []
+
+
+def test_chain_starts_are_the_regex_scans_matches_at_roots() -> None:
+    # `_chain_starts` tries the regex only where a root, `game` or `script` is;
+    # it must find what scanning every position finds, on code that puts roots
+    # at the very start, after `.`/`:`, inside other names and inside matches.
+    from pathlib import Path
+
+    from luaurft.roblox.scaffold import _CHAIN_START, _chain_starts
+
+    tricky = (
+        "Remotes.Buy:FireServer()\n"
+        'local RS = game:GetService("ReplicatedStorage")\n'
+        "RS.Remotes.Buy.OnServerEvent:Connect(f)\n"
+        "game.Workspace.Map.Lava.Touched:Connect(f) x.Remotes y:Remotes()\n"
+        'local ws = game:GetService( "Workspace" ).Folder\n'
+        'print("Remotes", workspace.Door, myworkspace, workspace_2, game:GetService("Players"))\n'
+        "local game = script.Parent.Frame; game.Title.Text = 'hi' script.Parent.Remotes"
+        " ñRemotes Remotesñ _Remotes Remotes"
+    )
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    texts = [tricky, *(p.read_text() for p in sorted(examples.glob("*.luau")))]
+    roots = {"Remotes": 1, "RS": 1, "workspace": 1, "Workspace": 1, "game": 1, "script.Parent": 1}
+    for text in texts:
+        expected = [
+            m.span()
+            for m in _CHAIN_START.finditer(text)
+            if m.group(3) is None or m.group(3) in roots
+        ]
+        assert [m.span() for m in _chain_starts(text, roots)] == expected
+    # The tricky text has starts of every kind, and a name matched as part of a
+    # longer match (`game.Workspace`, a service string) is no start of its own.
+    spans = [m.group(0) for m in _chain_starts(tricky, roots)]
+    assert spans[:3] == ["Remotes", "RS", 'game:GetService("ReplicatedStorage")']
+    assert "game.Workspace" in spans and "ñRemotes" not in spans
+    assert "Workspace" not in spans
+
+
+def test_wait_chains_are_the_regex_scans_matches() -> None:
+    # `_wait_chains` tries the regex only before a `:WaitForChild` or at a
+    # `game:GetService(`; it must find what scanning every position finds,
+    # including a chain the rest of a line already took and a `game` inside a name.
+    from pathlib import Path
+
+    from luaurft.roblox.scaffold import _WAIT_CHAIN, _wait_chains
+
+    tricky = (
+        'RS:WaitForChild("A") local b = RS:WaitForChild("B")\n'
+        'local x = game:GetService("ReplicatedStorage"):WaitForChild("Remotes"):WaitForChild("Buy")\n'
+        'mygame:GetService("Workspace"):WaitForChild("Map")\n'
+        'folder.Sub  :  WaitForChild( "Deep" ) 2x:WaitForChild("N") :WaitForChild("Alone")\n'
+        'Players.LocalPlayer:WaitForChild("PlayerGui") x:WaitForChild(name)'
+    )
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    texts = [tricky, *(p.read_text() for p in sorted(examples.glob("*.luau")))]
+    for text in texts:
+        expected = [m.span() for m in _WAIT_CHAIN.finditer(text)]
+        assert [m.span() for m in _wait_chains(text)] == expected
+    # A chain takes the rest of its line: `B` and `2x` start none of their own.
+    found = [m.group(0).split(":")[0].strip() for m in _wait_chains(tricky)]
+    assert found == ["RS", "game", "game", "Sub", "LocalPlayer"]
