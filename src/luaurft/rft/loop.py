@@ -37,7 +37,7 @@ from luaurft.errors import ConfigError
 from luaurft.rft.candidates import generate_candidates
 from luaurft.rft.select import as_candidate_reward, score_candidates, select_round, selected_rows
 from luaurft.rft.sft import TrainResult, is_adapter_dir, is_text_pair, train_sft
-from luaurft.runs.store import RunStore, Status, TaskRow
+from luaurft.runs.store import RunStore, Status, TaskRow, prompt_task_id
 
 if TYPE_CHECKING:
     from luaurft.llm import Generator
@@ -348,7 +348,7 @@ def load_tasks(path: str | Path) -> list[TaskRow]:
         prompt = row.get("prompt", row.get("task")) if isinstance(row, dict) else None
         if not isinstance(prompt, str) or not prompt.strip():
             raise ConfigError(f"{p}:{number} has no 'prompt' text")
-        task_id = str(row.get("id") or "task-" + hashlib.sha1(prompt.encode()).hexdigest()[:12])
+        task_id = str(row.get("id") or prompt_task_id(prompt))
         if task_id in seen:
             raise ConfigError(f"{p}:{number} repeats task id {task_id!r}")
         seen.add(task_id)

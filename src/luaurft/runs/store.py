@@ -190,6 +190,11 @@ def code_hash(code: str) -> str:
     return hashlib.sha256(code.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def prompt_task_id(prompt: str) -> str:
+    """The id of a task known only by its prompt: stable across runs."""
+    return "task-" + hashlib.sha1(prompt.encode("utf-8")).hexdigest()[:12]
+
+
 def _round_key(round: int | None) -> int:
     return RUN_LEVEL if round is None else round
 
