@@ -8,6 +8,7 @@ the same store continues a killed run:
     train@0        SFT adapter (skipped when an initial adapter is given)
     candidates@r   N samples per task from the newest model; only missing ones
     score@r        a reward per candidate; only unrewarded ones
+                   (both steps of `luaurft.runs.pipeline`, as evaluation's are)
     select@r       best per task if >= keep_threshold (recomputed, cheap)
     train@r        SFT data + round r's selections (with `rft.cumulative_selections`,
                    those of rounds 1..r) → adapter r
