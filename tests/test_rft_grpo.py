@@ -12,7 +12,7 @@ from luaurft.config import Settings
 from luaurft.errors import ConfigError
 from luaurft.rft.grpo import GRPOReward, grpo_config, train_grpo
 from luaurft.rft.sft import TRAIN_META_FILENAME
-from luaurft.runs.store import TaskRow
+from luaurft.runs.store import RunStore, TaskRow
 
 pytest.importorskip("trl")
 
@@ -89,6 +89,14 @@ def test_grpo_trains_an_adapter_on_the_reward(tmp_path: Path) -> None:
     assert (out / "adapter_model.safetensors").is_file()
     meta = json.loads((out / TRAIN_META_FILENAME).read_text())
     assert meta["method"] == "grpo" and meta["use_vllm"] is False
+    # Every completion sampled and its reward are in the run store: round = step + 1.
+    with RunStore.in_dir(out) as store:
+        candidates = store.candidates()
+        assert len(candidates) == 8 and {c.round for c in candidates} == {1, 2}
+        assert {c.task_id for c in candidates} <= {t.id for t in TASKS}
+        rewarded = {**store.rewards(1, meta["reward_key"]), **store.rewards(2, meta["reward_key"])}
+        assert set(rewarded) == {c.id for c in candidates}
+        assert store.get_meta("method") == "grpo"
 
 
 def test_the_hybrid_reward_reaches_trl_through_the_run_store() -> None:
