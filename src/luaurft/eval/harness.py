@@ -14,9 +14,9 @@ the one sample → store → score pipeline (`luaurft.runs.pipeline`) RFT runs t
    (stored), the judge's verdict when a judge is set, and the hybrid reward.
 
 `summarize(store)` then reads only the store: the reference table (mean of
-each scorer and the composite, from the stored score cards), the judge score, execution pass@1 and pass@k
-(unbiased estimator), the share of checks passed, each with a 95% bootstrap
-interval over tasks, and the same per category.
+each scorer and the composite, from the stored score cards), the judge score,
+execution pass@1 and pass@k (unbiased estimator), the share of checks passed,
+each with a 95% bootstrap interval over tasks, and the same per category.
 """
 
 from __future__ import annotations
