@@ -388,3 +388,16 @@ def test_grpo_stores_what_trl_samples_and_rewards_it_with_the_tasks_own_checks(
     assert checks[0] == {"passed": 3, "expected": 3, "status": "ok"}
     assert checks[1]["passed"] < 3 and rewards[stored[1].id].parts["barred"]
     assert values[0] is not None and values[1] is not None and values[0] > values[1]
+
+
+def test_tasks_missing_the_same_run_of_samples_share_a_call() -> None:
+    from luaurft.runs.pipeline import plan_calls
+
+    missing = [("a", 0), ("a", 2), ("a", 3), ("b", 2), ("b", 3), ("c", 2), ("c", 3)]
+    # a's gap splits it into two runs; the run 2..3 of a, b and c is asked together,
+    # two tasks per call, in task order.
+    assert plan_calls(missing, ["a", "b", "c"], 2) == [
+        (0, 1, ["a"]),
+        (2, 2, ["a", "b"]),
+        (2, 2, ["c"]),
+    ]
