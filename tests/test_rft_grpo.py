@@ -12,7 +12,7 @@ from luaurft.config import Settings
 from luaurft.errors import ConfigError
 from luaurft.rft.grpo import GRPOReward, grpo_config, train_grpo
 from luaurft.rft.sft import TRAIN_META_FILENAME
-from luaurft.runs.store import TaskRow
+from luaurft.runs.store import RunStore, TaskRow
 
 pytest.importorskip("trl")
 
@@ -89,14 +89,41 @@ def test_grpo_trains_an_adapter_on_the_reward(tmp_path: Path) -> None:
     assert (out / "adapter_model.safetensors").is_file()
     meta = json.loads((out / TRAIN_META_FILENAME).read_text())
     assert meta["method"] == "grpo" and meta["use_vllm"] is False
+    # Every completion sampled and its reward are in the run store: round = step + 1.
+    with RunStore.in_dir(out) as store:
+        candidates = store.candidates()
+        assert len(candidates) == 8 and {c.round for c in candidates} == {1, 2}
+        assert {c.task_id for c in candidates} <= {t.id for t in TASKS}
+        rewarded = {**store.rewards(1, meta["reward_key"]), **store.rewards(2, meta["reward_key"])}
+        assert set(rewarded) == {c.id for c in candidates}
+        assert store.get_meta("method") == "grpo"
 
 
-def test_hybrid_reward_is_given_to_trl_as_is_and_callables_are_wrapped() -> None:
+def test_the_hybrid_reward_reaches_trl_through_the_run_store() -> None:
+    from luaurft.llm import extract_code
     from luaurft.reward import HybridReward
     from luaurft.rft.grpo import trl_reward_function
 
     hybrid = HybridReward()
-    assert trl_reward_function(hybrid) is hybrid
+    fn = trl_reward_function(hybrid, tasks=TASKS)
+    # TRL names the reward's logged metrics after it: the hybrid reward keeps its name.
+    assert fn.__name__ == "hybrid_reward"
+    completions = ["```lua\nprint('hello')\n```", "local part = Instance.new('Part')"]
+    logged: dict[str, float] = {}
+    values = fn(
+        ["p", "p"], completions, task_id=["a", "b"], task=[t.prompt for t in TASKS],
+        log_metric=lambda name, value: logged.setdefault(name, value),
+    )  # fmt: skip
+    direct = HybridReward()(["p", "p"], completions, task=[t.prompt for t in TASKS])
+    assert values == direct
+    assert "hybrid_reward/syntax" in logged
+    stored = fn.store.candidates(1)
+    assert [(c.task_id, c.code) for c in stored] == [
+        ("a", extract_code(completions[0]).code),
+        ("b", extract_code(completions[1]).code),
+    ]
+    rewards = fn.store.rewards(1, fn.reward.key)
+    assert [rewards[c.id].value for c in stored] == values
     wrapped = trl_reward_function(lambda task, code: (1.0, {}))
-    assert isinstance(wrapped, GRPOReward)
+    assert wrapped.__name__ == "reward"
     assert wrapped(["p"], ["print(1)"], task=["t"]) == [1.0]

@@ -11,10 +11,12 @@ import pytest
 from luaurft.rft.select import (
     DeterministicReward,
     as_candidate_reward,
+    cleanliness,
     score_candidates,
     select_round,
     selected_rows,
 )
+from luaurft.runs.pipeline import stored_card
 from luaurft.runs.store import NewCandidate, RunStore, TaskRow
 from luaurft.scoring import score_source
 
@@ -232,7 +234,11 @@ def test_reward_objects_with_score_many_are_used_in_batches(store: RunStore) -> 
     rewards = store.rewards(1, "hybrid:test")
     by_code = {store.candidate(cid).code: row for cid, row in rewards.items()}  # type: ignore[union-attr]
     assert by_code[GREET].parts["parts"]["judge"] == 0.9
-    assert by_code[GREET].parts["clean"] == {"severity": 0.0, "findings": 0}
+    # The reward's own card is stored and named by the reward row; ties read it back.
+    greet = next(c for c in store.candidates(1) if c.code == GREET)
+    card = stored_card(store, greet, by_code[GREET])
+    assert card == score_source(GREET).to_dict()
+    assert cleanliness(card) == {"severity": 0.0, "findings": 0}
     select_round(store, 1, "hybrid:test", threshold=0.7)
     assert kept_code(store, "a") == GREET
 

@@ -4,6 +4,7 @@ candidate again (RFT and eval)."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,6 +21,7 @@ from luaurft.eval.harness import (
     eval_config,
     evaluate,
     open_eval_store,
+    run_tasks,
 )
 from luaurft.eval.harness import score_candidates as score_eval_candidates
 from luaurft.eval.tasks import Task, builtin_suite
@@ -241,3 +243,161 @@ def test_a_resumed_eval_never_rescores_or_reruns_a_stored_candidate(
     assert len(scored) == len(ran) == 8
     assert Counter(scored) == Counter(ran)
     assert second.metrics["composite"].estimate == first.metrics["composite"].estimate
+
+
+def test_a_finished_rft_run_resumed_neither_samples_nor_scores_again(tmp_path: Path) -> None:
+    from luaurft.config import Settings
+    from luaurft.rft.loop import run_rft
+    from rft_fakes import FakeTrainer, ScriptedGenerator, make_tasks
+
+    settings = Settings(name="resume")
+    settings.sampling.n = 2
+    settings.rft.rounds = 2
+    scored: list[str] = []
+
+    def reward(task: str, code: str) -> tuple[float, dict[str, Any]]:
+        scored.append(code)
+        return 0.9, {}
+
+    rows = [{"prompt": [{"role": "user", "content": "p"}],
+             "completion": [{"role": "assistant", "content": "print(1)\n"}]}]  # fmt: skip
+    generators: list[ScriptedGenerator] = []
+
+    def factory(_model: Any) -> ScriptedGenerator:
+        generators.append(ScriptedGenerator())
+        return generators[-1]
+
+    def run() -> Any:
+        config = settings.model_dump(mode="json")
+        with RunStore.in_dir(tmp_path, kind="rft", config=config) as store:
+            return run_rft(
+                settings, store=store, run_dir=tmp_path, sft_rows=rows, tasks=make_tasks(3),
+                generator_factory=factory, reward=reward, trainer=FakeTrainer(),
+            )  # fmt: skip
+
+    first = run()
+    sampled = sum(g.samples for g in generators)
+    assert sampled == 2 * 3 * 2 and len(scored) == sampled
+    second = run()
+    # Nothing sampled, nothing scored: selection read every reward back from the store.
+    assert sum(g.samples for g in generators) == sampled and len(scored) == sampled
+    assert [r.selection for r in second.rounds] == [r.selection for r in first.rounds]
+
+
+def test_an_eval_summary_reads_the_stored_score_cards(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = EvalSettings(samples=2)
+    generator = EvalGenerator("alt", SUITE, _reference_or_stub)
+    config = eval_config("alt", SUITE, settings)
+    with open_eval_store(tmp_path, config) as store:
+        first = evaluate(generator, SUITE, store, settings)
+        # Every scored candidate's reward row names its card, stored once per code and kind.
+        kinds = {t.id: t.kind for t in run_tasks(SUITE)}
+        cards = store._db.execute("SELECT COUNT(*) FROM score_cards").fetchone()[0]
+        assert cards == len({(c.code, kinds[c.task_id]) for c in store.candidates(EVAL_ROUND)})
+        store._db.execute(
+            "UPDATE score_cards SET card = json_set(card, '$.scores.composite', 0.125)"
+        )
+
+    def no_scoring(*_args: Any, **_kw: Any) -> Any:
+        raise AssertionError("a resumed eval scored a stored candidate again")
+
+    monkeypatch.setattr(HybridReward, "score_many", no_scoring)
+    with open_eval_store(tmp_path, config) as store:
+        resumed = evaluate(EvalGenerator("alt", SUITE, _reference_or_stub), SUITE, store, settings)
+    assert first.metrics["composite"].estimate != 0.125
+    assert resumed.metrics["composite"].estimate == pytest.approx(0.125)
+    assert resumed.metrics["pass@1"].estimate == first.metrics["pass@1"].estimate
+
+
+def test_a_code_is_scored_once_per_kind_and_tie_breaks_read_its_stored_card(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import luaurft.runs.pipeline as pipeline
+    from luaurft.runs.store import NewCandidate
+
+    cards: list[str] = []
+
+    def counting_card(code: str, **kw: Any) -> Any:
+        cards.append(code)
+        return score_source(code, **kw)
+
+    monkeypatch.setattr(pipeline, "score_source", counting_card)
+    tied = {SCRIPT: 0.8, "print(1)\n": 0.8}
+    with RunStore(tmp_path / "run.sqlite") as store:
+        store.add_tasks([TaskRow("a", "a"), TaskRow("b", "b")])
+        store.add_candidates(
+            [NewCandidate("a", 1, i, text=code, code=code) for i, code in enumerate(tied)]
+            + [NewCandidate("b", 1, 0, text=SCRIPT, code=SCRIPT)]
+        )
+        reward = as_candidate_reward(lambda _task, code: (tied[code], {}), key="tied")
+        score_candidates(store, 1, reward)
+        # Two codes (one of them in both tasks, same kind): two cards.
+        assert sorted(cards) == sorted(tied)
+        score_candidates(store, 1, as_candidate_reward(lambda _t, c: (tied[c], {}), key="other"))
+        assert len(cards) == 2
+        select_round(store, 1, "tied", threshold=0.0)
+        kept = store.selections(1)[0].candidate_id
+        # Give the kept candidate's stored card a costly finding: the tie goes the other way.
+        finding = {"rule": "bug/x", "scorer": "bug", "severity": "error", "line": 1,
+                   "column": 1, "message": "m", "fix": None}  # fmt: skip
+        code_sha = store.candidate(kept).code_sha256  # type: ignore[union-attr]
+        store._db.execute(
+            "UPDATE score_cards SET card = json_set(card, '$.findings', json(?)) "
+            "WHERE code_sha256 = ?",
+            (f"[{json.dumps(finding)}]", code_sha),
+        )
+        select_round(store, 1, "tied", threshold=0.0)
+        assert store.selections(1)[0].candidate_id != kept
+    assert len(cards) == 2
+
+
+class _State:
+    def __init__(self, step: int) -> None:
+        self.global_step = step
+
+
+def test_grpo_stores_what_trl_samples_and_rewards_it_with_the_tasks_own_checks(
+    tmp_path: Path,
+) -> None:
+    from luaurft.demo.families import FAMILIES
+    from luaurft.eval.checks import TASK_CHECKS
+    from luaurft.rft.select import SPEC_META
+
+    family = next(f for f in FAMILIES if f.name == "leaderstats")
+    task = family.task("gems", {"stat": "Gems", "start": 15}, 0, split="rft")
+    wrong = family.task("gems-20", {"stat": "Gems", "start": 20}, 0, split="rft").solution
+    row = TaskRow(task.id, task.user_prompt(), "Script", "rft",
+                  {SPEC_META: task.model_dump(mode="json")})  # fmt: skip
+    config = RewardConfig(weights={"quality": 1.0, "checks": 1.0}, require_checks=True)
+    hybrid = HybridReward(config, checks=TASK_CHECKS)
+    completions = [f"```lua\n{task.solution}```", wrong]
+    with RunStore(tmp_path / "run.sqlite") as store:
+        fn = GRPOReward(hybrid, store, [row])
+        # TRL's reward-function interface: prompts, completions and the dataset's columns.
+        values = fn(["p", "p"], completions, task_id=[task.id] * 2, task=[row.prompt] * 2,
+                    trainer_state=_State(0))  # fmt: skip
+        again = fn(["p"], [wrong], task_id=[task.id], task=[row.prompt], trainer_state=_State(0))
+        stored = store.candidates(1, task.id)
+        rewards = store.rewards(1, fn.reward.key)
+    assert [c.index for c in stored] == [0, 1, 2]
+    assert [c.code for c in stored] == [task.solution, wrong, wrong]
+    assert [rewards[c.id].value for c in stored] == [*values, *again]
+    checks = [rewards[c.id].parts["checks"] for c in stored]
+    assert checks[0] == {"passed": 3, "expected": 3, "status": "ok"}
+    assert checks[1]["passed"] < 3 and rewards[stored[1].id].parts["barred"]
+    assert values[0] is not None and values[1] is not None and values[0] > values[1]
+
+
+def test_tasks_missing_the_same_run_of_samples_share_a_call() -> None:
+    from luaurft.runs.pipeline import plan_calls
+
+    missing = [("a", 0), ("a", 2), ("a", 3), ("b", 2), ("b", 3), ("c", 2), ("c", 3)]
+    # a's gap splits it into two runs; the run 2..3 of a, b and c is asked together,
+    # two tasks per call, in task order.
+    assert plan_calls(missing, ["a", "b", "c"], 2) == [
+        (0, 1, ["a"]),
+        (2, 2, ["a", "b"]),
+        (2, 2, ["c"]),
+    ]

@@ -13,6 +13,7 @@ import pytest
 
 from luaurft.errors import ConfigError
 from luaurft.runs.store import (
+    SCHEMA_VERSION,
     CandidateExistsError,
     NewCandidate,
     RunStore,
@@ -200,6 +201,14 @@ def test_scores_judgments_rewards_selections_artifacts_rounds(tmp_path: Path) ->
         )  # first kept
         assert store.get_score_card(code_hash("print(0)"), "v1") == {"scores": {"composite": 0.9}}
         assert store.get_score_card(code_hash("print(0)"), "v2") is None
+        # Scored as another script kind, the same code has a card of its own.
+        assert store.get_score_card(code_hash("print(0)"), "v1", "LocalScript") is None
+        store.put_score_card(code_hash("print(0)"), "v1", {"kind": "LocalScript"},
+                             kind="LocalScript")  # fmt: skip
+        assert store.get_score_card(code_hash("print(0)"), "v1", "LocalScript") == {
+            "kind": "LocalScript"
+        }
+        assert store.get_score_card(code_hash("print(0)"), "v1") == {"scores": {"composite": 0.9}}
         assert [c.code for c in store.missing_score_cards(1, "v1")] == ["print(1)"]
 
         store.put_judgment(
@@ -285,3 +294,30 @@ def test_run_folder_and_summary(tmp_path: Path) -> None:
     assert summary["kind"] == "eval" and summary["counts"]["tasks"] == 2
     assert summary["counts"]["candidates"] == 1
     assert summary["rounds"] == {"0": "running"} and summary["stages"] == {"sample@0": "done"}
+
+
+def test_a_schema_1_store_keys_its_score_cards_by_kind_when_reopened(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "run.sqlite"
+    with RunStore(path, config={"a": 1}) as store:
+        store.put_score_card(code_hash("print(0)"), "v1", {"scores": {"composite": 0.5}})
+    # What schema 1 wrote: cards keyed by code and scorer version only.
+    db = sqlite3.connect(path)
+    db.executescript(
+        "DROP TABLE score_cards;"
+        "CREATE TABLE score_cards (code_sha256 TEXT NOT NULL, scorer_version TEXT NOT NULL, "
+        "composite REAL, card TEXT NOT NULL, created_at TEXT NOT NULL, "
+        "PRIMARY KEY (code_sha256, scorer_version));"
+        f"INSERT INTO score_cards VALUES ('{code_hash('print(0)')}', 'v1', 0.5, "
+        "'{\"scores\": {\"composite\": 0.5}}', 'then');"
+        "UPDATE meta SET value = '1' WHERE key = 'schema_version';"
+    )
+    db.commit()
+    db.close()
+    with RunStore(path, config={"a": 1}) as store:
+        assert store.get_score_card(code_hash("print(0)"), "v1") == {"scores": {"composite": 0.5}}
+        store.put_score_card(code_hash("print(0)"), "v1", {"kind": "Script"}, kind="Script")
+        assert store.get_score_card(code_hash("print(0)"), "v1", "Script") == {"kind": "Script"}
+        version = store._db.execute("SELECT value FROM meta WHERE key = 'schema_version'")
+        assert version.fetchone()[0] == str(SCHEMA_VERSION)

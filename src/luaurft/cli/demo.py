@@ -86,7 +86,7 @@ def demo_command(
     minutes, seconds = divmod(round(result.seconds), 60)
     console.print(
         f"\nRun folder {result.run_dir} ({minutes} min {seconds} s this call): report/demo.md, "
-        "report/report.html, adapters/sft, adapters/round-1, runstore.sqlite."
+        "report/report.html, adapters/sft, adapters/round-1, run.sqlite."
     )
 
 

@@ -1,6 +1,7 @@
 """`evaluate(generator, suite, store)`: k completions per task, run, scored, summarised.
 
-Stages, each resumable from the `RunStore` (kind "eval", round 0):
+Stages, each resumable from the `RunStore` (kind "eval", round 0), each a step of
+the one sample → store → score pipeline (`luaurft.runs.pipeline`) RFT runs too:
 
 1. **generate**: the samples still missing per task (`missing_candidates`);
    sample i of a task uses seed + i, so a resumed run draws what an
@@ -9,13 +10,13 @@ Stages, each resumable from the `RunStore` (kind "eval", round 0):
 2. **execute**: every candidate without an `exec` result runs against its
    task's checks; the `CheckReport` is stored as the candidate's `exec`
    reward (1 passed, 0 failed).
-3. **score**: every candidate without a `hybrid` reward gets its score card,
-   the judge's verdict when a judge is set, and the hybrid reward.
+3. **score**: every candidate without a `hybrid` reward gets its score card
+   (stored), the judge's verdict when a judge is set, and the hybrid reward.
 
 `summarize(store)` then reads only the store: the reference table (mean of
-each scorer and the composite), the judge score, execution pass@1 and pass@k
-(unbiased estimator), the share of checks passed, each with a 95% bootstrap
-interval over tasks, and the same per category.
+each scorer and the composite, from the stored score cards), the judge score,
+execution pass@1 and pass@k (unbiased estimator), the share of checks passed,
+each with a 95% bootstrap interval over tasks, and the same per category.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import hashlib
 import json
 import math
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -36,7 +37,9 @@ from luaurft.errors import LuaurftError
 from luaurft.eval.checks import check_many
 from luaurft.eval.metrics import Interval, bootstrap_ci, pass_at_k
 from luaurft.eval.tasks import CATEGORIES, Task, TaskSuite
-from luaurft.runs.store import NewCandidate, RunStore, TaskRow, code_hash
+from luaurft.runs.pipeline import RewardResult, RunTask, sample_candidates, stored_card
+from luaurft.runs.pipeline import score_candidates as score_candidates_of
+from luaurft.runs.store import CandidateRow, RewardRow, RunStore, TaskRow
 
 if TYPE_CHECKING:
     from luaurft.judge.judge import LLMJudge
@@ -186,6 +189,29 @@ def _sampling(settings: EvalSettings, n: int, first_index: int) -> Any:
     )
 
 
+def run_tasks(suite: TaskSuite, system_prompt: str | None = None) -> list[RunTask]:
+    """The suite's tasks as the pipeline asks and scores them: each task's own
+    conversation and program, the script kind scorers get (Roblox kinds only)."""
+    return [
+        RunTask(_task_row(t), t.conversation(system_prompt), _score_kind(t), t, t.program)
+        for t in suite
+    ]
+
+
+def _task_row(task: Task) -> TaskRow:
+    return TaskRow(task.id, task.user_prompt(), task.kind.value, "eval", task.meta())
+
+
+def _score_kind(task: Task) -> str | None:
+    return task.kind.value if task.kind.roblox else None
+
+
+def _stage_progress(progress: Progress | None, stage: str) -> Callable[[int, int], None] | None:
+    if progress is None:
+        return None
+    return lambda done, total: progress(stage, done, total)
+
+
 def generate_candidates(
     generator: GeneratorLike,
     suite: TaskSuite,
@@ -194,130 +220,39 @@ def generate_candidates(
     *,
     progress: Progress | None = None,
 ) -> dict[str, int]:
-    """Generate the missing samples; returns counts (generated, failed)."""
-    missing = store.missing_candidates(EVAL_ROUND, settings.samples, [t.id for t in suite])
-    by_task: dict[str, list[int]] = defaultdict(list)
-    for task_id, index in missing:
-        by_task[task_id].append(index)
-    # Tasks that miss the same run of indices share a generate call.
-    groups: dict[tuple[int, int], list[str]] = defaultdict(list)
-    for task_id, indices in by_task.items():
-        start = min(indices)
-        if indices == list(range(start, start + len(indices))):
-            groups[(start, len(indices))].append(task_id)
-        else:
-            for index in indices:
-                groups[(index, 1)].append(task_id)
-    total = len(missing)
-    done = generated = failed = 0
-    model = getattr(generator, "name", None)
-    for (start, count), task_ids in sorted(groups.items()):
-        for offset in range(0, len(task_ids), settings.batch_size):
-            batch = [suite.get(t) for t in task_ids[offset : offset + settings.batch_size]]
-            conversations = [t.conversation(settings.system_prompt) for t in batch]
-            sampling = _sampling(settings, count, start)
-            keep = _Keeper(store, batch, start, count, model)
-            rows = _generate_streaming(generator, conversations, count, sampling, keep)
-            if len(rows) != len(batch):
-                raise EvalError(
-                    f"generator {model} returned {len(rows)} rows for {len(batch)} prompts"
-                )
-            for i, row in enumerate(rows):
-                for j, completion in enumerate(row[:count]):
-                    keep(i, j, completion)
-                done += count
-                if progress is not None:
-                    progress("generate", done, total)
-            generated += keep.generated
-            failed += keep.failed
-    return {"generated": generated, "failed": failed}
+    """Generate the missing samples (`luaurft.runs.pipeline.sample_candidates`; sample i
+    of a task is seeded seed + i); returns counts (generated, failed)."""
+    stats = sample_candidates(
+        store, generator, EVAL_ROUND, run_tasks(suite, settings.system_prompt),
+        settings.samples,
+        sampling=lambda call: _sampling(settings, call.count, call.first_index),
+        tasks_per_call=settings.batch_size, progress=_stage_progress(progress, "generate"),
+    )  # fmt: skip
+    return {"generated": stats.generated, "failed": stats.failed}
 
 
-class _Keeper:
-    """Stores each answer of one generate call as it arrives (once): a kill loses at
-    most the requests in flight, never the finished part of a batch."""
+class _TaskChecks:
+    """The execution "reward": each candidate run against its task's checks, 1 when all
+    pass; the `CheckReport` is its parts."""
 
-    def __init__(
-        self, store: RunStore, batch: list[Task], start: int, count: int, model: str | None
-    ) -> None:
-        self.store, self.batch, self.start, self.count, self.model = (
-            store, batch, start, count, model
-        )  # fmt: skip
-        self.kept: set[tuple[int, int]] = set()
-        self.generated = self.failed = 0
+    key = EXEC_KEY
 
-    def __call__(self, i: int, j: int, completion: Any) -> None:
-        if (i, j) in self.kept or j >= self.count:
-            return
-        self.kept.add((i, j))
-        if getattr(completion, "error", None):
-            self.failed += 1
-            return
-        candidate = _candidate(self.batch[i], self.start + j, completion, self.model)
-        self.store.add_candidates([candidate])
-        self.generated += 1
+    def __init__(self, jobs: int, ray: str | None) -> None:
+        self.jobs, self.ray = jobs, ray
 
-
-def _generate_streaming(
-    generator: GeneratorLike,
-    conversations: list[Any],
-    count: int,
-    sampling: Any,
-    keep: Callable[[int, int, Any], None],
-) -> list[list[Any]]:
-    """`generator.generate(...)`, with `keep(i, j, completion)` called in this thread as
-    each completion arrives when the generator reports them (`on_completion`, the
-    HTTP backends); otherwise the caller keeps the rows when the call returns."""
-    import inspect
-    import queue
-    import threading
-
-    try:
-        streams = "on_completion" in inspect.signature(generator.generate).parameters
-    except (TypeError, ValueError):
-        streams = False
-    if not streams:
-        return generator.generate(conversations, n=count, sampling=sampling)
-    arrived: queue.Queue[tuple[int, int, Any] | None] = queue.Queue()
-    outcome: list[Any] = []
-
-    def run() -> None:
-        try:
-            outcome.append(
-                generator.generate(  # type: ignore[call-arg]
-                    conversations,
-                    n=count,
-                    sampling=sampling,
-                    on_completion=lambda i, j, c: arrived.put((i, j, c)),
-                )
-            )
-        except BaseException as exc:  # handed to the caller's thread below
-            outcome.append(exc)
-        finally:
-            arrived.put(None)
-
-    # The store is written from this thread only (SQLite connections are per thread).
-    worker = threading.Thread(target=run, name="luaurft-eval-generate", daemon=True)
-    worker.start()
-    while (item := arrived.get()) is not None:
-        keep(*item)
-    worker.join()
-    result = outcome[0]
-    if isinstance(result, BaseException):
-        raise result
-    return list(result)
-
-
-def _candidate(task: Task, index: int, completion: Any, model: str | None) -> NewCandidate:
-    # The completion's own model name first: behind a router it is the one that answered.
-    return NewCandidate.from_completion(
-        task.id,
-        EVAL_ROUND,
-        index,
-        completion,
-        model=getattr(completion, "model", None) or model,
-        program=task.program,
-    )
+    def score_batch(
+        self,
+        items: Sequence[tuple[str, str]],
+        kinds: Sequence[str | None] | None = None,
+        *,
+        tasks: Sequence[Task] | None = None,
+    ) -> Iterator[RewardResult]:
+        if tasks is None:
+            raise EvalError("running checks needs each candidate's task")
+        pairs = [(task, code) for task, (_prompt, code) in zip(tasks, items, strict=True)]
+        # Looked up when called, so a test can count the runs.
+        for report in check_many(pairs, jobs=self.jobs, ray=self.ray):
+            yield RewardResult(1.0 if report.passed else 0.0, report.to_dict())
 
 
 def execute_candidates(
@@ -334,14 +269,47 @@ def execute_candidates(
     many at once, or Ray tasks on the cluster at `ray` do. Results are stored in order,
     each as soon as it and those before it are in, so a killed eval resumes after the
     last stored one."""
-    todo = [c for c in store.unrewarded(EVAL_ROUND, EXEC_KEY) if c.task_id in suite]
-    pairs = [(suite.get(c.task_id), c.code or "") for c in todo]
-    reports = check_many(pairs, jobs=jobs, ray=ray)
-    for number, (cand, report) in enumerate(zip(todo, reports, strict=True), start=1):
-        store.put_reward(cand.id, EXEC_KEY, 1.0 if report.passed else 0.0, report.to_dict())
-        if progress is not None:
-            progress("execute", number, len(todo))
-    return len(todo)
+    stats = score_candidates_of(
+        store, EVAL_ROUND, _TaskChecks(jobs, ray), run_tasks(suite), batch_size=None,
+        cards=False, progress=_stage_progress(progress, "execute"),
+    )  # fmt: skip
+    return stats.scored
+
+
+class _HybridScores:
+    """The hybrid reward as an evaluation stores it: the value, the judge's part (None
+    when it was not asked or failed, 0 for text addressed to it), the blend. The
+    per-scorer scores are the candidate's stored score card."""
+
+    key = REWARD_KEY
+
+    def __init__(self, judge: LLMJudge | None, jobs: int, ray: str | None) -> None:
+        from luaurft.reward import HybridReward
+
+        self.reward = HybridReward(judge=judge, extract=False, jobs=jobs, ray=ray)
+        self.judge = judge
+        self.judge_key = f"{judge.model}@{judge.prompt_version}" if judge is not None else None
+
+    def score_batch(
+        self, items: Sequence[tuple[str, str]], kinds: Sequence[str | None] | None = None
+    ) -> list[RewardResult]:
+        results = []
+        for result in self.reward.score_many(items, kinds=kinds):
+            judge_part: float | None = None
+            failed = result.judgment is not None and not result.judgment.ok
+            if result.judgment is not None and self.judge is not None:
+                judge_part = result.judgment.overall if result.judgment.ok else None
+            elif result.hacks and self.judge is not None:
+                judge_part = 0.0
+            parts = {
+                "judge": judge_part,
+                "judge_error": result.judgment.error if failed and result.judgment else None,
+                "blend": result.blend,
+                "hacks": len(result.hacks),
+                "compiles": result.card.compiles,
+            }
+            results.append(RewardResult(result.value, parts, result.card, result.judgment))
+        return results
 
 
 def score_candidates(
@@ -355,46 +323,11 @@ def score_candidates(
     ray: str | None = None,
 ) -> int:
     """Score card, judgment and hybrid reward for every candidate that lacks them."""
-    from luaurft.reward import HybridReward
-
-    reward = HybridReward(judge=judge, extract=False, jobs=jobs, ray=ray)
-    judge_key = f"{judge.model}@{judge.prompt_version}" if judge is not None else None
-    todo = [c for c in store.unrewarded(EVAL_ROUND, REWARD_KEY) if c.task_id in suite]
-    for offset in range(0, len(todo), batch_size):
-        batch = todo[offset : offset + batch_size]
-        tasks = [suite.get(c.task_id) for c in batch]
-        items = [(t.user_prompt(), c.code or "") for t, c in zip(tasks, batch, strict=True)]
-        kinds = [t.kind.value if t.kind.roblox else None for t in tasks]
-        rewards = reward.score_many(items, kinds=kinds)
-        for cand, result in zip(batch, rewards, strict=True):
-            card = result.card
-            store.put_score_card(card.sha256, card.scorer_version, card.to_dict())
-            judge_part: float | None = None
-            if result.judgment is not None and judge_key is not None:
-                j = result.judgment
-                store.put_judgment(
-                    code_hash(cand.code or ""), cand.task_id, judge_key,
-                    ok=j.ok, overall=j.overall, judgment=j.to_dict(),
-                )  # fmt: skip
-                judge_part = j.overall if j.ok else None
-            elif result.hacks and judge is not None:
-                judge_part = 0.0
-            parts = {
-                "scores": {**card.scores, "composite": card.composite},
-                "judge": judge_part,
-                "judge_error": (
-                    result.judgment.error
-                    if result.judgment is not None and not result.judgment.ok
-                    else None
-                ),
-                "blend": result.blend,
-                "hacks": len(result.hacks),
-                "compiles": card.compiles,
-            }
-            store.put_reward(cand.id, REWARD_KEY, result.value, parts)
-        if progress is not None:
-            progress("score", min(offset + batch_size, len(todo)), len(todo))
-    return len(todo)
+    stats = score_candidates_of(
+        store, EVAL_ROUND, _HybridScores(judge, jobs, ray), run_tasks(suite),
+        batch_size=batch_size, progress=_stage_progress(progress, "score"),
+    )  # fmt: skip
+    return stats.scored
 
 
 def evaluate(
@@ -411,7 +344,7 @@ def evaluate(
     settings = settings or EvalSettings()
     if len(suite) == 0:
         raise EvalError(f"the suite {suite.name} has no tasks")
-    store.add_tasks(TaskRow(t.id, t.user_prompt(), t.kind.value, "eval", t.meta()) for t in suite)
+    store.add_tasks(_task_row(t) for t in suite)
     store.set_meta("samples", max(settings.samples, int(store.get_meta("samples", 0) or 0)))
     with store.running_stage("generate"):
         counts = generate_candidates(generator, suite, store, settings, progress=progress)
@@ -610,7 +543,9 @@ def summarize(
     per_task: dict[str, list[tuple[Any, Any]]] = defaultdict(list)
     for cand in store.candidates(round=EVAL_ROUND):
         if cand.task_id in tasks and cand.index < samples:
-            per_task[cand.task_id].append((executed.get(cand.id), scored.get(cand.id)))
+            reward = scored.get(cand.id)
+            scores = None if reward is None else _card_scores(store, cand, reward)
+            per_task[cand.task_id].append((executed.get(cand.id), (reward, scores)))
     results: dict[str, TaskResult] = {}
     for task_id, row in tasks.items():
         runs = per_task.get(task_id, [])
@@ -627,26 +562,19 @@ def summarize(
                 for e in exec_runs
             ]
             values["checks"] = float(np.mean(shares))
-        cards = [s for _, s in runs if s is not None]
+        cards = [scores for _, (reward, scores) in runs if reward is not None]
         composites: list[float] = []
         if cards:
             for scorer in SCORERS:
-                got = [
-                    float(s.parts["scores"][scorer])
-                    for s in cards
-                    if s.parts.get("scores", {}).get(scorer) is not None
-                ]
+                got = [float(c[scorer]) for c in cards if c.get(scorer) is not None]
                 if got:
                     values[scorer] = float(np.mean(got))
-            composites = [
-                float(s.parts["scores"]["composite"])
-                for s in cards
-                if s.parts.get("scores", {}).get("composite") is not None
-            ]
-            judged = [float(s.parts["judge"]) for s in cards if s.parts.get("judge") is not None]
+            composites = [float(c["composite"]) for c in cards if c.get("composite") is not None]
+            hybrid = [reward for _, (reward, _scores) in runs if reward is not None]
+            judged = [float(s.parts["judge"]) for s in hybrid if s.parts.get("judge") is not None]
             if judged:
                 values["judge"] = float(np.mean(judged))
-                rewards = [float(s.value) for s in cards if s.value is not None]
+                rewards = [float(s.value) for s in hybrid if s.value is not None]
                 if rewards:
                     values["reward"] = float(np.mean(rewards))
         meta = row.meta or {}
@@ -676,6 +604,15 @@ def summarize(
         adapter=config.get("adapter"),
         run_dir=str(store.path.parent),
     )
+
+
+def _card_scores(store: RunStore, candidate: CandidateRow, reward: RewardRow) -> dict[str, Any]:
+    """A scored candidate's per-scorer scores and composite: its stored score card's
+    (runs stored before reward rows named their card kept a copy in the row)."""
+    card = stored_card(store, candidate, reward)
+    if card is not None:
+        return dict(card.get("scores") or {})
+    return dict(reward.parts.get("scores") or {})
 
 
 def load_summary(run: str | Path, *, seed: int = 0) -> EvalSummary:

@@ -7,9 +7,13 @@ and moves the policy toward the better ones within each group. Sampling uses
 vLLM (colocated with the trainer) only where vLLM is importable and CUDA is
 present; elsewhere TRL samples with transformers.
 
-The reward sees the code extracted from each completion (fences and chatter
-removed) and the task's own text, passed through the dataset's `task`
-column, never a prompt re-parsed from the chat template.
+The reward function runs the same sample → store → score pipeline as RFT and
+evaluation (`GRPOReward`): each completion TRL samples lands in the run store
+(`run.sqlite` in the output folder) as a candidate of round `step + 1`, its code
+extracted once, and is rewarded from there, so the reward sees exactly the stored
+code and the task found through the dataset's `task_id` column (its `task` text
+and, where the task row carries it, the task itself with its checks), never a
+prompt re-parsed from the chat template.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from luaurft.config import REFERENCE_SYSTEM_PROMPT, Settings
 from luaurft.errors import ConfigError
 from luaurft.rft.candidates import conversation
 from luaurft.rft.distributed import engine
-from luaurft.rft.select import CandidateReward, as_candidate_reward, reward_key
+from luaurft.rft.select import CandidateReward, as_candidate_reward, reward_key, run_tasks
 from luaurft.rft.sft import (
     TRAIN_META_FILENAME,
     TrainingError,
@@ -38,7 +42,9 @@ from luaurft.rft.sft import (
     resolve_report_to,
     trainer_args,
 )
-from luaurft.runs.store import TaskRow
+from luaurft.runs.pipeline import reward_candidates
+from luaurft.runs.store import NewCandidate, RunStore, TaskRow, prompt_task_id
+from luaurft.scoring import takes_keyword
 
 log = logging.getLogger(__name__)
 
@@ -51,41 +57,99 @@ def vllm_usable() -> bool:
 
 
 class GRPOReward:
-    """A TRL reward function over a `CandidateReward`: one value per completion.
+    """A TRL reward function that runs the sample → store → score pipeline on what TRL
+    sampled: each completion is stored as a candidate of round `global_step + 1` (code
+    extracted once, `NewCandidate.from_completion`), its task found by the dataset's
+    `task_id` column (or its `task` text), and rewarded through
+    `luaurft.runs.pipeline.reward_candidates`; TRL gets the stored values.
 
-    A reward without a value (a failed judge with no fallback) is passed to
-    TRL as None, which leaves that completion out instead of scoring it 0.
+    `store`: the run store completions land in (default: one in memory). A reward
+    without a value (a failed judge with no fallback) is passed to TRL as None, which
+    leaves that completion out instead of scoring it 0. A `HybridReward` keeps its
+    name and logs its components' means, as it does when TRL calls it directly.
     """
 
-    def __init__(self, reward: Any) -> None:
+    def __init__(
+        self, reward: Any, store: RunStore | None = None, tasks: Sequence[TaskRow] = ()
+    ) -> None:
+        self.source = reward
         self.reward: CandidateReward = as_candidate_reward(reward)
-        self.__name__ = "reward"
+        self.takes_tasks = takes_keyword(self.reward.score_batch, "tasks")
+        self.store = store if store is not None else RunStore(":memory:")
+        self.store.add_tasks(tasks)
+        named = hasattr(reward, "score_many") and isinstance(getattr(reward, "__name__", None), str)
+        self.__name__ = reward.__name__ if named else "reward"
         self.calls = 0
+
+    def attach(self, store: RunStore) -> None:
+        """Store what comes next in `store` (with the tasks known so far)."""
+        store.add_tasks(self.store.tasks())
+        self.store = store
 
     def __call__(
         self, prompts: Sequence[Any], completions: Sequence[Any], **columns: Any
     ) -> list[float | None]:
-        tasks = columns.get("task")
-        if tasks is None:
-            raise TrainingError("the GRPO dataset needs a 'task' column (the task's text)")
-        from luaurft.llm import extract_code
-        from luaurft.reward import completion_text
+        from luaurft.llm import Completion
+        from luaurft.reward import HybridReward, completion_text, component_means
 
-        # Extracted as a stored candidate's code is (and as HybridReward does for TRL).
-        items = [
-            (str(task), extract_code(completion_text(c)).code)
-            for task, c in zip(tasks, completions, strict=True)
-        ]
+        task_ids = self._task_ids(columns, len(completions))
         self.calls += 1
-        return [r.value for r in self.reward.score_batch(items)]
+        state = columns.get("trainer_state")
+        round = int(getattr(state, "global_step", self.calls - 1)) + 1
+        taken: dict[str, int] = {}
+        new: list[NewCandidate] = []
+        for task_id, completion in zip(task_ids, completions, strict=True):
+            if task_id not in taken:
+                taken[task_id] = len(self.store.candidates(round, task_id))
+            new.append(
+                NewCandidate.from_completion(
+                    task_id,
+                    round,
+                    taken[task_id],
+                    Completion(completion_text(completion)),
+                    model="grpo-policy",
+                )
+            )
+            taken[task_id] += 1
+        ids = self.store.add_candidates(new)
+        rows = [row for i in ids if (row := self.store.candidate(i)) is not None]
+        tasks = run_tasks(self.store.tasks(), specs=self.takes_tasks)
+        values = reward_candidates(self.store, self.reward, rows, tasks)
+        log_metric = columns.get("log_metric")
+        if callable(log_metric) and isinstance(self.source, HybridReward):
+            # TRL averages these per logging step, next to the reward itself.
+            for name, mean in component_means(self.source.last).items():
+                log_metric(f"{self.__name__}/{name}", mean)
+        return values
+
+    def _task_ids(self, columns: dict[str, Any], count: int) -> list[str]:
+        """Each completion's task id; a task known only by its text is stored first."""
+        ids, texts = columns.get("task_id"), columns.get("task")
+        if ids is not None:
+            found = [str(i) for i in ids]
+        elif texts is not None:
+            found = [prompt_task_id(str(t)) for t in texts]
+        else:
+            raise TrainingError("the GRPO dataset needs a 'task' column (the task's text)")
+        unknown = {i for i in found if self.store.task(i) is None}
+        if unknown and texts is None:
+            raise TrainingError(
+                f"tasks {sorted(unknown)[:3]} are not in the run store and the GRPO dataset "
+                "has no 'task' column (the task's text)"
+            )
+        if unknown and texts is not None:
+            text_of = dict(zip(found, texts, strict=True))
+            self.store.add_tasks(TaskRow(i, str(text_of[i])) for i in sorted(unknown))
+        if len(found) != count:
+            raise TrainingError(f"{len(found)} task ids for {count} completions")
+        return found
 
 
-def trl_reward_function(reward: Any) -> Any:
-    """The reward as TRL calls it: a reward that is one already (`HybridReward`, which
-    also logs its components) as is, anything else wrapped in `GRPOReward`."""
-    if callable(reward) and hasattr(reward, "score_many") and hasattr(reward, "__name__"):
-        return reward
-    return GRPOReward(reward)
+def trl_reward_function(
+    reward: Any, store: RunStore | None = None, tasks: Sequence[TaskRow] = ()
+) -> GRPOReward:
+    """The reward as TRL calls it: through the pipeline, into `store` (see `GRPOReward`)."""
+    return GRPOReward(reward, store, tasks)
 
 
 def grpo_dataset(tasks: Sequence[TaskRow], system_prompt: str = REFERENCE_SYSTEM_PROMPT) -> Any:
@@ -178,8 +242,12 @@ def train_grpo(
     report_to: Sequence[str] | None = None,
     run_name: str | None = None,
     progress: ProgressFn | None = None,
+    store: RunStore | None = None,
 ) -> TrainResult:
     """Train a LoRA adapter with GRPO on `tasks` and save it to `output_dir`.
+
+    Every completion sampled and its reward land in `store` (default: `run.sqlite` in
+    `output_dir`, a run of kind "rft" with meta `method: grpo`), round = step + 1.
 
     `init_adapter`: start from this adapter (usually the SFT one).
     `use_vllm`: None picks vLLM when `vllm_usable()`; True without it is an error.
@@ -200,7 +268,7 @@ def train_grpo(
     )
     loaded = load_trainable_model(settings, base, init_adapter, cuda=cuda)
 
-    reward_fn = trl_reward_function(reward)
+    reward_fn = trl_reward_function(reward, tasks=tasks)
     args = grpo_config(
         settings,
         out / "checkpoints",
@@ -222,10 +290,24 @@ def train_grpo(
         callbacks=[reporting_callback(progress)],
     )
     quiet(trainer)
-    trainer.train()
+    main = trainer.accelerator.is_main_process
+    own_store = store is None and main
+    if own_store:
+        store = RunStore.in_dir(
+            out, kind="rft", config={"method": "grpo", "settings": settings.model_dump(mode="json")}
+        )
+    if store is not None and main:
+        # One process writes the store; the others reward their share in memory.
+        reward_fn.attach(store)
+        store.set_meta("method", "grpo")
+        store.set_meta("reward_key", reward_fn.reward.key)
+    try:
+        trainer.train()
+    finally:
+        if own_store and store is not None:
+            store.close()
     # Every process takes part (the engines gather sharded weights); the main one writes.
     trainer.save_model(str(out))
-    main = trainer.accelerator.is_main_process
     if main:
         loaded.tokenizer.save_pretrained(str(out))
 

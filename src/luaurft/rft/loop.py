@@ -8,6 +8,7 @@ the same store continues a killed run:
     train@0        SFT adapter (skipped when an initial adapter is given)
     candidates@r   N samples per task from the newest model; only missing ones
     score@r        a reward per candidate; only unrewarded ones
+                   (both steps of `luaurft.runs.pipeline`, as evaluation's are)
     select@r       best per task if >= keep_threshold (recomputed, cheap)
     train@r        SFT data + round r's selections (with `rft.cumulative_selections`,
                    those of rounds 1..r) → adapter r
@@ -37,7 +38,7 @@ from luaurft.errors import ConfigError
 from luaurft.rft.candidates import generate_candidates
 from luaurft.rft.select import as_candidate_reward, score_candidates, select_round, selected_rows
 from luaurft.rft.sft import TrainResult, is_adapter_dir, is_text_pair, train_sft
-from luaurft.runs.store import RunStore, Status, TaskRow
+from luaurft.runs.store import RunStore, Status, TaskRow, prompt_task_id
 
 if TYPE_CHECKING:
     from luaurft.llm import Generator
@@ -348,7 +349,7 @@ def load_tasks(path: str | Path) -> list[TaskRow]:
         prompt = row.get("prompt", row.get("task")) if isinstance(row, dict) else None
         if not isinstance(prompt, str) or not prompt.strip():
             raise ConfigError(f"{p}:{number} has no 'prompt' text")
-        task_id = str(row.get("id") or "task-" + hashlib.sha1(prompt.encode()).hexdigest()[:12])
+        task_id = str(row.get("id") or prompt_task_id(prompt))
         if task_id in seen:
             raise ConfigError(f"{p}:{number} repeats task id {task_id!r}")
         seen.add(task_id)

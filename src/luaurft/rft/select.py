@@ -40,13 +40,16 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any
 
 from luaurft.data.dedup import DedupConfig, deduplicate
 from luaurft.data.formats import prompt_completion_row
 from luaurft.data.records import CodeRecord
+from luaurft.runs import pipeline
+from luaurft.runs.pipeline import CandidateReward, RewardResult, RunTask, ScoreStats, stored_card
 from luaurft.runs.store import CandidateRow, RewardRow, RunStore, TaskRow
 from luaurft.scoring import ScoreCard, score_source, takes_keyword
+from luaurft.scoring.rule import Finding, Severity
 from luaurft.scoring.scorer import finding_cost
 
 if TYPE_CHECKING:
@@ -63,31 +66,6 @@ ProgressFn = Callable[[int, int], None]
 # -- rewards ---------------------------------------------------------------------------
 
 
-@dataclass
-class RewardResult:
-    """One candidate's reward: the value (None: no usable reward), its parts, its card."""
-
-    value: float | None
-    parts: dict[str, Any] = field(default_factory=dict)
-    card: ScoreCard | None = None
-
-
-@runtime_checkable
-class CandidateReward(Protocol):
-    """What scoring needs: a stable key and a batch scorer."""
-
-    key: str
-
-    def score_batch(
-        self, items: Sequence[tuple[str, str]], kinds: Sequence[str | None] | None = None
-    ) -> list[RewardResult]:
-        """A result per (task, code) pair; `kinds` are the tasks' script kinds where known.
-
-        A reward may also take `tasks=` (a `Task` or None per pair): see the module
-        docstring."""
-        ...
-
-
 SPEC_META = "spec"
 
 
@@ -99,17 +77,31 @@ def task_spec(row: TaskRow) -> Task | None:
     return None if spec is None else Task.model_validate(spec)
 
 
-def cleanliness(card: ScoreCard | None) -> dict[str, float]:
+def cleanliness(card: ScoreCard | Mapping[str, Any] | None) -> dict[str, float]:
     """How clean code is, for tie-breaks: the findings' total cost (what the scorers
     charge for them) and how many cost anything. Findings that cost nothing only
-    explain a score (quality/thin-code): they are not problems."""
+    explain a score (quality/thin-code): they are not problems. `card`: a `ScoreCard`
+    or a stored one (`ScoreCard.to_dict()`)."""
     if card is None:
         return {"severity": 0.0, "findings": 0}
-    costs = [finding_cost(f, _rule_costs()) for f in card.findings]
+    findings = (
+        card.findings
+        if isinstance(card, ScoreCard)
+        else [_finding(f) for f in card.get("findings") or ()]
+    )
+    costs = [finding_cost(f, _rule_costs()) for f in findings]
     return {
         "severity": round(sum(costs), 6),
         "findings": sum(1 for c in costs if c > 0),
     }
+
+
+def _finding(data: Mapping[str, Any]) -> Finding:
+    return Finding(
+        rule=str(data["rule"]), scorer=str(data["scorer"]), severity=Severity(data["severity"]),
+        line=int(data["line"]), column=int(data["column"]), message=str(data["message"]),
+        fix=data.get("fix"),
+    )  # fmt: skip
 
 
 @cache
@@ -143,6 +135,9 @@ class DeterministicReward:
 
 
 class _CallableReward:
+    """A callable `reward(task, code) -> (value, parts)`; the pipeline stores the code's
+    score card beside it (read back for tie-breaks, scored only where none is stored)."""
+
     def __init__(self, fn: Callable[[str, str], tuple[float | None, Mapping[str, Any]]], key: str):
         self.fn = fn
         self.key = key
@@ -151,13 +146,9 @@ class _CallableReward:
         self, items: Sequence[tuple[str, str]], kinds: Sequence[str | None] | None = None
     ) -> list[RewardResult]:
         results = []
-        for i, (task, code) in enumerate(items):
+        for task, code in items:
             value, parts = self.fn(task, code)
-            # The card only serves tie-breaks (cleanliness); the value is the callable's.
-            card = score_source(code, kind=kinds[i] if kinds else None)
-            results.append(
-                RewardResult(None if value is None else float(value), dict(parts or {}), card)
-            )
+            results.append(RewardResult(None if value is None else float(value), dict(parts or {})))
         return results
 
 
@@ -167,6 +158,14 @@ class _ObjectReward:
     def __init__(self, reward: Any, key: str):
         self.reward = reward
         self.key = key
+        judge = getattr(reward, "judge", None)
+        #: The judge's verdicts are stored under this key (see `luaurft.runs.pipeline`).
+        self.judge_key = (
+            None
+            if judge is None
+            else f"{getattr(judge, 'model', type(judge).__name__)}"
+            f"@{getattr(judge, 'prompt_version', '')}"
+        )
 
     def score_batch(
         self,
@@ -194,6 +193,7 @@ class _ObjectReward:
                     None if value is None else float(value),
                     _jsonable(parts),
                     card if isinstance(card, ScoreCard) else None,
+                    getattr(r, "judgment", None),
                 )
             )
         return results
@@ -250,22 +250,10 @@ def as_candidate_reward(reward: Any, key: str | None = None) -> CandidateReward:
 # -- scoring ------------------------------------------------------------------------
 
 
-@dataclass
-class ScoreStats:
-    round: int
-    reward_key: str
-    scored: int = 0
-    already: int = 0
-    no_value: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "round": self.round,
-            "reward_key": self.reward_key,
-            "scored": self.scored,
-            "already": self.already,
-            "no_value": self.no_value,
-        }
+def run_tasks(rows: Sequence[TaskRow], *, specs: bool = True) -> list[RunTask]:
+    """Stored RFT tasks as the pipeline scores them: the task row's kind, and its
+    `Task` (`task_spec`) where it carries one and `specs` asks for it."""
+    return [RunTask(row, (), kind=row.kind, spec=task_spec(row) if specs else None) for row in rows]
 
 
 def score_candidates(
@@ -276,47 +264,14 @@ def score_candidates(
     batch_size: int = 16,
     progress: ProgressFn | None = None,
 ) -> ScoreStats:
-    """Reward every candidate of `round` that has no reward under this reward's key yet.
-
-    Each batch is stored before the next is scored (a kill loses one batch).
-    The reward's score card, when it has one, is stored too.
-    """
+    """Reward every candidate of `round` that has no reward under this reward's key yet
+    (`luaurft.runs.pipeline.score_candidates` over the store's tasks). Each batch is
+    stored before the next is scored (a kill loses one batch), with each code's card."""
     scorer = as_candidate_reward(reward)
-    todo = store.unrewarded(round, scorer.key)
-    total = store.count_candidates(round)
-    stats = ScoreStats(round=round, reward_key=scorer.key, already=total - len(todo))
-    tasks = {t.id: t for t in store.tasks()}
-    with_tasks = takes_keyword(scorer.score_batch, "tasks")
-    specs_by_id = {i: task_spec(t) for i, t in tasks.items()} if with_tasks else {}
-    if progress is not None:
-        progress(stats.already, total)
-    for start in range(0, len(todo), max(1, batch_size)):
-        batch = todo[start : start + batch_size]
-        items = [
-            (tasks[c.task_id].prompt if c.task_id in tasks else "", c.code or "") for c in batch
-        ]
-        kinds = [tasks[c.task_id].kind if c.task_id in tasks else None for c in batch]
-        if with_tasks:
-            specs = [specs_by_id.get(c.task_id) for c in batch]
-            results = scorer.score_batch(items, kinds, tasks=specs)  # type: ignore[call-arg]
-        else:
-            results = scorer.score_batch(items, kinds)
-        if len(results) != len(batch):
-            raise RuntimeError(
-                f"reward {scorer.key!r} returned {len(results)} results for {len(batch)}"
-            )
-        for c, result in zip(batch, results, strict=True):
-            parts = {**result.parts, "clean": cleanliness(result.card)}
-            if result.card is not None and c.code_sha256 is not None:
-                store.put_score_card(
-                    c.code_sha256, result.card.scorer_version, result.card.to_dict()
-                )
-            store.put_reward(c.id, scorer.key, result.value, parts)
-            stats.scored += 1
-            stats.no_value += result.value is None
-        if progress is not None:
-            progress(stats.already + stats.scored, total)
-    return stats
+    tasks = run_tasks(store.tasks(), specs=takes_keyword(scorer.score_batch, "tasks"))
+    return pipeline.score_candidates(
+        store, round, scorer, tasks, batch_size=batch_size, progress=progress
+    )
 
 
 # -- selection -------------------------------------------------------------------------
@@ -344,15 +299,22 @@ class Ranked:
 
 
 def rank_candidates(
-    candidates: Sequence[CandidateRow], rewards: Mapping[int, RewardRow]
+    candidates: Sequence[CandidateRow],
+    rewards: Mapping[int, RewardRow],
+    store: RunStore | None = None,
 ) -> list[Ranked]:
-    """Rewarded candidates, best first (reward, then cleaner, then shorter, then earlier)."""
+    """Rewarded candidates, best first (reward, then cleaner, then shorter, then earlier).
+
+    Cleanliness comes from each candidate's stored score card (the one its reward
+    row names) when a `store` is given; rows stored before cards were named carry it
+    in `parts["clean"]`."""
     ranked = []
     for c in candidates:
         row = rewards.get(c.id)
         if row is None or row.value is None or row.parts.get("barred"):
             continue
-        clean = row.parts.get("clean") or {}
+        card = stored_card(store, c, row) if store is not None else None
+        clean = cleanliness(card) if card is not None else row.parts.get("clean") or {}
         ranked.append(
             Ranked(
                 c,
@@ -446,7 +408,7 @@ def select_round(
             stats.no_candidates += 1
             store.select(round, task.id, None, reward=None, reason="no-candidates")
             continue
-        ranked = rank_candidates(candidates, rewards)
+        ranked = rank_candidates(candidates, rewards, store)
         if not ranked:
             barred = sum(
                 1 for c in candidates if c.id in rewards and rewards[c.id].parts.get("barred")

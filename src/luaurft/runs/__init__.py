@@ -1,6 +1,8 @@
-"""Runs: the `RunStore` every sampling run (evaluation, RFT, the demo) writes and resumes
-from, and the one way a completion becomes a stored candidate (`luaurft.runs.store`).
+"""Runs: the `RunStore` every sampling run (evaluation, RFT, GRPO, the demo) writes and
+resumes from (`luaurft.runs.store`), and the one sample → store → score pipeline over it
+(`luaurft.runs.pipeline`).
 
-Below `eval/` and `rft/`, above `data/` and the reward: both pipelines sample into it,
-score from it and read back what it holds, so a resumed run never computes anything twice.
+Below `eval/` and `rft/`, above `data/` and the reward: both sample into it through the
+pipeline, score from it and read back what it holds, so a resumed run never computes
+anything twice.
 """

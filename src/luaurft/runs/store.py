@@ -8,7 +8,7 @@ process behind a lock.
 
 Tables: `run` (kind, config), `tasks`, `rounds`, `candidates` (unique per
 task, round and sample index: nothing is generated twice), `score_cards`
-(keyed by code hash and scorer version), `judgments` (keyed by code hash, task
+(keyed by code hash, scorer version and the script kind it was asked for), `judgments` (keyed by code hash, task
 and judge key, or a reference into the judge's own cache), `rewards`,
 `selections`, `artifacts` and `stages`.
 """
@@ -30,7 +30,7 @@ from typing import Any, Literal
 from luaurft.errors import ConfigError, LuaurftError
 from luaurft.llm.completion import Extraction, extract_code
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 RunKind = Literal["rft", "eval"]
 ConfigChange = Literal["error", "update", "ignore"]
 
@@ -39,7 +39,22 @@ RUN_LEVEL = -1
 # The store's file name inside a run folder.
 STORE_FILENAME = "run.sqlite"
 
-_SCHEMA = """
+# `kind`: the script kind the code was scored as ('' where the scorers inferred it).
+_SCORE_CARDS = """
+CREATE TABLE IF NOT EXISTS score_cards (
+    code_sha256 TEXT NOT NULL,
+    scorer_version TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT '',
+    composite REAL,
+    card TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (code_sha256, scorer_version, kind)
+);
+"""
+
+_SCHEMA = (
+    _SCORE_CARDS
+    + """
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -86,14 +101,6 @@ CREATE TABLE IF NOT EXISTS candidates (
 );
 CREATE INDEX IF NOT EXISTS candidates_round ON candidates(round, task_id);
 CREATE INDEX IF NOT EXISTS candidates_code ON candidates(code_sha256);
-CREATE TABLE IF NOT EXISTS score_cards (
-    code_sha256 TEXT NOT NULL,
-    scorer_version TEXT NOT NULL,
-    composite REAL,
-    card TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    PRIMARY KEY (code_sha256, scorer_version)
-);
 CREATE TABLE IF NOT EXISTS judgments (
     code_sha256 TEXT NOT NULL,
     task_id TEXT NOT NULL,
@@ -144,6 +151,7 @@ CREATE TABLE IF NOT EXISTS stages (
     PRIMARY KEY (name, round)
 );
 """
+)
 
 
 class Status(StrEnum):
@@ -180,6 +188,11 @@ def config_hash(config: Mapping[str, Any]) -> str:
 def code_hash(code: str) -> str:
     """The key score cards and judgments are stored under (same as `LuauSource.sha256`)."""
     return hashlib.sha256(code.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def prompt_task_id(prompt: str) -> str:
+    """The id of a task known only by its prompt: stable across runs."""
+    return "task-" + hashlib.sha1(prompt.encode("utf-8")).hexdigest()[:12]
 
 
 def _round_key(round: int | None) -> int:
@@ -416,16 +429,18 @@ class RunStore:
             self._db.executescript(_SCHEMA)
         with self._tx() as db:
             row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            if row is None:
-                db.execute(
-                    "INSERT INTO meta(key, value) VALUES ('schema_version', ?)",
-                    (str(SCHEMA_VERSION),),
-                )
-            elif int(row["value"]) > SCHEMA_VERSION:
+            if row is not None and int(row["value"]) > SCHEMA_VERSION:
                 raise RunStoreError(
                     f"{self.path} was written by a newer luaurft (schema {row['value']}); "
                     "upgrade luaurft to resume this run"
                 )
+            if row is not None and int(row["value"]) < 2:
+                _cards_keyed_by_kind(db)
+            db.execute(
+                "INSERT INTO meta(key, value) VALUES ('schema_version', ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (str(SCHEMA_VERSION),),
+            )
 
     def _init_run(
         self, kind: RunKind, config: dict[str, Any], run_id: str | None, on_change: ConfigChange
@@ -688,23 +703,29 @@ class RunStore:
         scorer_version: str,
         card: Mapping[str, Any],
         composite: float | None = None,
+        *,
+        kind: str | None = None,
     ) -> None:
-        """Store a score card (a `ScoreCard.to_dict()`); the same code and version keeps the first."""
+        """Store a score card (a `ScoreCard.to_dict()`) of code scored as script kind `kind`
+        (None: the scorers inferred it); the same code, version and kind keeps the first."""
         if composite is None:
             scores = card.get("scores") or {}
             value = scores.get("composite") if isinstance(scores, Mapping) else None
             composite = float(value) if value is not None else None
         with self._tx() as db:
             db.execute(
-                "INSERT OR IGNORE INTO score_cards(code_sha256, scorer_version, composite, card, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (code_sha256, scorer_version, composite, _dump(dict(card)), _now()),
+                "INSERT OR IGNORE INTO score_cards(code_sha256, scorer_version, kind, composite, card, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (code_sha256, scorer_version, kind or "", composite, _dump(dict(card)), _now()),
             )
 
-    def get_score_card(self, code_sha256: str, scorer_version: str) -> dict[str, Any] | None:
+    def get_score_card(
+        self, code_sha256: str, scorer_version: str, kind: str | None = None
+    ) -> dict[str, Any] | None:
+        """The card of code scored as script kind `kind` (None: the kind was inferred)."""
         rows = self._query(
-            "SELECT card FROM score_cards WHERE code_sha256 = ? AND scorer_version = ?",
-            (code_sha256, scorer_version),
+            "SELECT card FROM score_cards WHERE code_sha256 = ? AND scorer_version = ? AND kind = ?",
+            (code_sha256, scorer_version, kind or ""),
         )
         return dict(_load(rows[0]["card"])) if rows else None
 
@@ -969,6 +990,22 @@ class RunStore:
             self.stage(r["name"], None if r["round"] == RUN_LEVEL else r["round"]) for r in rows
         ]
         return [s for s in found if s is not None]
+
+
+def _cards_keyed_by_kind(db: sqlite3.Connection) -> None:
+    """Schema 1 -> 2: score cards are keyed by the script kind they were asked for too
+    (the same code scored as a LocalScript and as a Script has two cards). Cards of a
+    schema-1 store were never read back; they keep the inferred-kind key."""
+    columns = {row["name"] for row in db.execute("PRAGMA table_info(score_cards)")}
+    if "kind" in columns:
+        return
+    db.execute("ALTER TABLE score_cards RENAME TO score_cards_v1")
+    db.execute(_SCORE_CARDS)
+    db.execute(
+        "INSERT INTO score_cards(code_sha256, scorer_version, composite, card, created_at) "
+        "SELECT code_sha256, scorer_version, composite, card, created_at FROM score_cards_v1"
+    )
+    db.execute("DROP TABLE score_cards_v1")
 
 
 def _changed_keys(old: Any, new: Any, prefix: str = "") -> list[str]:
