@@ -25,7 +25,7 @@ from luaurft.config import REFERENCE_SYSTEM_PROMPT, Settings
 from luaurft.errors import ConfigError
 from luaurft.rft.candidates import conversation
 from luaurft.rft.distributed import engine
-from luaurft.rft.select import CandidateReward, as_candidate_reward, reward_key
+from luaurft.rft.select import CandidateReward, as_candidate_reward, reward_key, task_spec
 from luaurft.rft.sft import (
     TRAIN_META_FILENAME,
     TrainingError,
@@ -89,10 +89,16 @@ def trl_reward_function(reward: Any) -> Any:
 
 
 def grpo_dataset(tasks: Sequence[TaskRow], system_prompt: str = REFERENCE_SYSTEM_PROMPT) -> Any:
+    """One row per task; a task row carrying its whole task (`meta["spec"]`) passes it in
+    the `task_spec` column, so a task-aware reward runs that task's own checks ("" when a
+    row has none: every row needs the same columns)."""
     import datasets
+
+    from luaurft.reward import TASK_SPEC_COLUMN, task_column
 
     if not tasks:
         raise TrainingError("GRPO needs at least one task")
+    specs = [task_spec(t) for t in tasks]
     return datasets.Dataset.from_list(
         [
             {
@@ -100,8 +106,9 @@ def grpo_dataset(tasks: Sequence[TaskRow], system_prompt: str = REFERENCE_SYSTEM
                 "task": t.prompt,
                 "task_id": t.id,
                 "kind": t.kind or "",
+                **({TASK_SPEC_COLUMN: task_column(spec) if spec else ""} if any(specs) else {}),
             }
-            for t in tasks
+            for t, spec in zip(tasks, specs, strict=True)
         ]
     )
 
