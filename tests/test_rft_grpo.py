@@ -57,6 +57,36 @@ def test_grpo_reward_scores_extracted_code_against_the_task_column() -> None:
         fn(["p"], ["x"])
 
 
+def test_grpo_dataset_passes_each_task_to_the_checks_reward_through_task_spec() -> None:
+    from luaurft.demo.families import FAMILIES
+    from luaurft.eval.checks import TASK_CHECKS
+    from luaurft.reward import HybridReward, RewardConfig
+    from luaurft.rft.grpo import grpo_dataset, trl_reward_function
+    from luaurft.rft.select import SPEC_META
+
+    family = next(f for f in FAMILIES if f.name == "leaderstats")
+    gems = family.task("gems", {"stat": "Gems", "start": 15}, 0, split="rft")
+    coins = family.task("coins", {"stat": "Coins", "start": 7}, 0, split="rft")
+    rows = [
+        TaskRow(t.id, t.user_prompt(), meta={SPEC_META: t.model_dump(mode="json")})
+        for t in (gems, coins)
+    ]
+    data = grpo_dataset([*rows, TaskRow("plain", "Print hello.")])
+    reward = trl_reward_function(
+        HybridReward(RewardConfig(weights={"checks": 1.0}, require_checks=True), checks=TASK_CHECKS)
+    )
+    # Each task's own solution, then the other task's: only the first passes its checks.
+    values = reward(
+        data["prompt"][:2] * 2,
+        [gems.solution, coins.solution, coins.solution, gems.solution],
+        **{k: data[k][:2] * 2 for k in ("task", "task_spec")},
+    )
+    assert values[:2] == [1.0, 1.0]
+    assert all(v is not None and v < 1.0 for v in values[2:])
+    assert [r.barred for r in reward.source.last] == [False, False, True, True]
+    assert data["task_spec"][2] == ""
+
+
 def test_grpo_batch_must_hold_whole_groups(tmp_path: Path) -> None:
     s = grpo_settings()
     s.training.per_device_batch_size = 3

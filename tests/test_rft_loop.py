@@ -9,16 +9,25 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from luaurft.config import Settings
 from luaurft.rft.candidates import generate_candidates
-from luaurft.rft.loop import ModelRef, cumulative_rows, mix_training_rows, round_tasks, run_rft
+from luaurft.rft.loop import (
+    ModelRef,
+    RFTResult,
+    cumulative_rows,
+    mix_training_rows,
+    round_tasks,
+    run_rft,
+)
 from luaurft.rft.select import DeterministicReward
 from luaurft.runs.store import RunStore, Status
 from rft_fakes import (
+    BROKEN,
     GOOD,
     FakeTrainer,
     Injected,
@@ -352,6 +361,65 @@ def test_skip_solved_keeps_no_task_that_every_candidate_solves(tmp_path: Path) -
     assert reasons == {"t00": "solved", "t01": "kept", "t02": "kept"}
     assert result.rounds[0].selection["solved"] == 1
     assert {r["task_id"] for r in _round_rows(trainer, 1) if "task_id" in r} == {"t01", "t02"}
+
+
+class HardAtLowTemperature(ScriptedGenerator):
+    """Task 1 gets only broken code below temperature 1.5 (a task the model rarely solves)."""
+
+    def generate(self, conversations, n=None, sampling=None):  # type: ignore[no-untyped-def]
+        rows = super().generate(conversations, n, sampling)
+        if sampling is not None and sampling.temperature < 1.5:
+            for prompt, row in zip(self.calls[-1].prompts, rows, strict=True):
+                if "number 1 " in prompt:
+                    for k, completion in enumerate(row):
+                        row[k] = replace(completion, text=BROKEN)
+        return rows
+
+
+def _run_adaptive(run_dir: Path, generator: ScriptedGenerator, **rft: object) -> RFTResult:
+    settings = small_settings(rounds=1, **rft)
+    with open_store(run_dir, settings) as store:
+        return run_rft(
+            settings, store=store, run_dir=run_dir, sft_rows=SFT_ROWS, tasks=make_tasks(3),
+            generator_factory=Factory(generator), reward=good_code_reward, trainer=FakeTrainer(),
+        )  # fmt: skip
+
+
+def test_unsolved_samples_sample_again_only_the_tasks_nothing_could_be_kept_for(
+    tmp_path: Path,
+) -> None:
+    generator = HardAtLowTemperature()
+    result = _run_adaptive(tmp_path, generator, unsolved_samples=12, unsolved_temperature=1.5)
+    first, extra = generator.calls[0], generator.calls[-1]
+    assert len(generator.calls) == 2 and first.n == 4
+    assert extra.prompts == [make_tasks(3)[1].prompt] and extra.n == 8
+    with RunStore.in_dir(tmp_path) as store:
+        counts = {t: len(store.candidates(1, t)) for t in ("t00", "t01", "t02")}
+        reasons = {s.task_id: s.reason for s in store.selections(1)}
+        kept = store.candidate(next(s.candidate_id for s in store.selections(1, kept_only=True)
+                                    if s.task_id == "t01") or 0)  # fmt: skip
+    assert counts == {"t00": 4, "t01": 12, "t02": 4}
+    assert reasons == {"t00": "kept", "t01": "kept", "t02": "kept"}
+    assert kept is not None and kept.index >= 4
+    unsolved = result.rounds[0].candidates["unsolved"]
+    assert unsolved["tasks"] == 1 and unsolved["now_keepable"] == 1
+    assert unsolved["temperature"] == 1.5
+
+    # Resumed: every extra sample is stored, so nothing is sampled again.
+    again = HardAtLowTemperature()
+    _run_adaptive(tmp_path, again, unsolved_samples=12, unsolved_temperature=1.5)
+    assert again.calls == []
+
+
+def test_without_unsolved_samples_a_task_nothing_could_be_kept_for_stays_unkept(
+    tmp_path: Path,
+) -> None:
+    generator = HardAtLowTemperature()
+    result = _run_adaptive(tmp_path, generator)
+    assert len(generator.calls) == 1 and "unsolved" not in result.rounds[0].candidates
+    with RunStore.in_dir(tmp_path) as store:
+        reasons = {s.task_id: s.reason for s in store.selections(1)}
+    assert reasons["t01"] == "below-threshold"
 
 
 def test_round_tasks_rotate_through_a_larger_pool() -> None:

@@ -157,6 +157,19 @@ class RFTSettings(_Section):
         description="Each round trains on the selections of every round so far (the newest "
         "one for a task that several rounds kept), not only its own.",
     )
+    unsolved_samples: int = Field(
+        0,
+        ge=0,
+        description="Adaptive sampling: a task none of whose first `sampling.n` candidates can "
+        "be kept (each barred or below the keep threshold) is sampled again, before "
+        "selection, until it has this many candidates in all; the budget goes to the tasks "
+        "the model rarely solves. 0 (or at most `sampling.n`) turns it off.",
+    )
+    unsolved_temperature: float | None = Field(
+        None,
+        gt=0.0,
+        description="Temperature of those extra samples (default: `sampling.temperature`).",
+    )
     dedup_jaccard: float = Field(0.7, gt=0.0, le=1.0)
 
 

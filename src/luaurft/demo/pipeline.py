@@ -259,7 +259,12 @@ def run_demo(
             return load_generator(Path(model.base_model), model.adapter,
                                   batch_size=demo.generation_batch, label=model.label)  # fmt: skip
 
-        labels = {"candidates": "RFT candidates", "score": "hybrid reward"}
+        labels = {
+            "candidates": "RFT candidates",
+            "score": "hybrid reward",
+            "candidates-unsolved": "RFT candidates, unsolved tasks",
+            "score-unsolved": "hybrid reward, unsolved tasks",
+        }
 
         def rft_progress(stage: str, done: int, total: int) -> None:
             if progress is None:

@@ -29,7 +29,14 @@ from luaurft.config import REFERENCE_SYSTEM_PROMPT, Settings
 from luaurft.errors import ConfigError
 from luaurft.rft.candidates import conversation
 from luaurft.rft.distributed import engine
-from luaurft.rft.select import CandidateReward, as_candidate_reward, reward_key, run_tasks
+from luaurft.rft.select import (
+    SPEC_META,
+    CandidateReward,
+    as_candidate_reward,
+    reward_key,
+    run_tasks,
+    task_spec,
+)
 from luaurft.rft.sft import (
     TRAIN_META_FILENAME,
     TrainingError,
@@ -138,11 +145,25 @@ class GRPOReward:
                 "has no 'task' column (the task's text)"
             )
         if unknown and texts is not None:
+            # A task the store does not know comes whole through the dataset's columns:
+            # its text, and its checks in `task_spec` where the dataset carries them.
+            from luaurft.reward import TASK_SPEC_COLUMN
+
             text_of = dict(zip(found, texts, strict=True))
-            self.store.add_tasks(TaskRow(i, str(text_of[i])) for i in sorted(unknown))
+            spec_of = dict(zip(found, columns.get(TASK_SPEC_COLUMN) or [""] * count, strict=True))
+            self.store.add_tasks(
+                TaskRow(i, str(text_of[i]), meta=_spec_meta(spec_of[i])) for i in sorted(unknown)
+            )
         if len(found) != count:
             raise TrainingError(f"{len(found)} task ids for {count} completions")
         return found
+
+
+def _spec_meta(spec: Any) -> dict[str, Any]:
+    """A task row's meta for a `task_spec` column value (JSON, or "" for a prompt only)."""
+    if not spec:
+        return {}
+    return {SPEC_META: json.loads(spec) if isinstance(spec, str) else spec}
 
 
 def trl_reward_function(
@@ -153,10 +174,16 @@ def trl_reward_function(
 
 
 def grpo_dataset(tasks: Sequence[TaskRow], system_prompt: str = REFERENCE_SYSTEM_PROMPT) -> Any:
+    """One row per task; a task row carrying its whole task (`meta["spec"]`) passes it in
+    the `task_spec` column, so a task-aware reward runs that task's own checks ("" when a
+    row has none: every row needs the same columns)."""
     import datasets
+
+    from luaurft.reward import TASK_SPEC_COLUMN, task_column
 
     if not tasks:
         raise TrainingError("GRPO needs at least one task")
+    specs = [task_spec(t) for t in tasks]
     return datasets.Dataset.from_list(
         [
             {
@@ -164,8 +191,9 @@ def grpo_dataset(tasks: Sequence[TaskRow], system_prompt: str = REFERENCE_SYSTEM
                 "task": t.prompt,
                 "task_id": t.id,
                 "kind": t.kind or "",
+                **({TASK_SPEC_COLUMN: task_column(spec) if spec else ""} if any(specs) else {}),
             }
-            for t in tasks
+            for t, spec in zip(tasks, specs, strict=True)
         ]
     )
 

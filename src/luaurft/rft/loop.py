@@ -9,6 +9,9 @@ the same store continues a killed run:
     candidates@r   N samples per task from the newest model; only missing ones
     score@r        a reward per candidate; only unrewarded ones
                    (both steps of `luaurft.runs.pipeline`, as evaluation's are)
+    candidates-unsolved@r, score-unsolved@r
+                   with `rft.unsolved_samples`: more candidates, scored, for the
+                   tasks none of whose first N candidates can be kept
     select@r       best per task if >= keep_threshold (recomputed, cheap)
     train@r        SFT data + round r's selections (with `rft.cumulative_selections`,
                    those of rounds 1..r) → adapter r
@@ -33,10 +36,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from luaurft.config import Settings
+from luaurft.config import SamplingSettings, Settings
 from luaurft.errors import ConfigError
 from luaurft.rft.candidates import generate_candidates
-from luaurft.rft.select import as_candidate_reward, score_candidates, select_round, selected_rows
+from luaurft.rft.select import (
+    as_candidate_reward,
+    score_candidates,
+    select_round,
+    selected_rows,
+    unkept_tasks,
+)
 from luaurft.rft.sft import TrainResult, is_adapter_dir, is_text_pair, train_sft
 from luaurft.runs.store import RunStore, Status, TaskRow, prompt_task_id
 
@@ -259,25 +268,29 @@ def _candidates_stage(
     progress: Callable[[int, int], None] | None,
     tasks_per_call: int,
     generation_passes: int,
+    sampling: SamplingSettings | None = None,
+    name: str = "candidates",
 ) -> dict[str, Any]:
-    """Generate what is missing of round `r`; the generator lives only inside this call."""
-    n = settings.sampling.n
+    """Generate what is missing of round `r` (`sampling.n` per task, default the configured
+    sampling); the generator lives only inside this call."""
+    sampling = sampling or settings.sampling
+    n = sampling.n
     ids = [t.id for t in tasks]
-    stage = store.stage("candidates", r)
+    stage = store.stage(name, r)
     if (
         not store.missing_candidates(r, n, ids)
         and stage is not None
         and stage.status is Status.DONE
     ):
         return dict(stage.meta)
-    with _stage(store, "candidates", r) as meta:
+    with _stage(store, name, r) as meta:
         passes: list[dict[str, Any]] = []
         if store.missing_candidates(r, n, ids):
             generator = generator_factory(newest)
             try:
                 for _ in range(max(1, generation_passes)):
                     stats = generate_candidates(
-                        store, generator, r, sampling=settings.sampling, tasks=tasks,
+                        store, generator, r, sampling=sampling, tasks=tasks,
                         system_prompt=settings.model.system_prompt,
                         tasks_per_call=tasks_per_call, progress=progress,
                     )  # fmt: skip
@@ -295,6 +308,51 @@ def _candidates_stage(
             missing=len(store.missing_candidates(r, n, ids)),
         )
     return meta
+
+
+def _unsolved_stage(
+    settings: Settings,
+    store: RunStore,
+    r: int,
+    tasks: Sequence[TaskRow],
+    newest: ModelRef,
+    generator_factory: GeneratorFactory,
+    scorer: Any,
+    report: Callable[[str], Callable[[int, int], None] | None],
+    tasks_per_call: int,
+    generation_passes: int,
+) -> dict[str, Any]:
+    """Adaptive sampling (`rft.unsolved_samples`): more candidates, scored, for the tasks
+    none of whose first `sampling.n` candidates can be kept."""
+    rft = settings.rft
+    unsolved = unkept_tasks(
+        store, r, scorer.key, threshold=rft.keep_threshold, tasks=tasks, first=settings.sampling.n
+    )
+    update: dict[str, Any] = {"n": rft.unsolved_samples}
+    if rft.unsolved_temperature is not None:
+        update["temperature"] = rft.unsolved_temperature
+    sampling = settings.sampling.model_copy(update=update)
+    meta = _candidates_stage(
+        settings, store, r, unsolved, newest, generator_factory, report("candidates-unsolved"),
+        tasks_per_call, generation_passes, sampling=sampling, name="candidates-unsolved",
+    )  # fmt: skip
+    gc.collect()
+    _empty_cuda_cache()
+    with _stage(store, "score-unsolved", r) as scoring:
+        scoring.update(
+            score_candidates(store, r, scorer, progress=report("score-unsolved")).to_dict()
+        )
+    still = unkept_tasks(
+        store, r, scorer.key, threshold=rft.keep_threshold, tasks=unsolved, first=sampling.n
+    )
+    return {
+        **meta,
+        "tasks": len(unsolved),
+        "samples": sampling.n,
+        "temperature": sampling.temperature,
+        "now_keepable": len(unsolved) - len(still),
+        "scoring": scoring,
+    }
 
 
 def _adapter_of(store: RunStore, round: int) -> Path | None:
@@ -512,6 +570,15 @@ def _run_round(
     with _stage(store, "score", r) as meta:
         meta.update(score_candidates(store, r, scorer, progress=report("score")).to_dict())
     summary.scoring = meta
+
+    if rft.unsolved_samples > settings.sampling.n:
+        summary.candidates = {
+            **summary.candidates,
+            "unsolved": _unsolved_stage(
+                settings, store, r, tasks, newest, generator_factory, scorer, report,
+                tasks_per_call, generation_passes,
+            ),
+        }  # fmt: skip
 
     with _stage(store, "select", r) as meta:
         selection = select_round(

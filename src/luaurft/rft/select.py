@@ -327,6 +327,31 @@ def rank_candidates(
     return ranked
 
 
+def unkept_tasks(
+    store: RunStore,
+    round: int,
+    reward_key: str,
+    *,
+    threshold: float,
+    tasks: Sequence[TaskRow],
+    first: int,
+) -> list[TaskRow]:
+    """The tasks none of whose candidates with index below `first` could be kept: each is
+    barred, unrewarded or rewarded below `threshold`.
+
+    Only the first `first` candidates count, so the answer does not change once more
+    samples of those tasks are stored (a resumed run asks for the same tasks again).
+    """
+    rewards = store.rewards(round, reward_key)
+    unkept = []
+    for task in tasks:
+        early = [c for c in store.candidates(round, task.id) if c.index < first]
+        ranked = rank_candidates(early, rewards)
+        if not ranked or ranked[0].reward < threshold:
+            unkept.append(task)
+    return unkept
+
+
 def collapse_near_duplicates(ranked: Sequence[Ranked], jaccard: float) -> tuple[list[Ranked], int]:
     """(representatives, collapsed): each near-duplicate group kept as its best-ranked member."""
     if len(ranked) < 2:
