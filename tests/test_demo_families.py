@@ -191,3 +191,34 @@ def test_more_rft_validation_and_rft_combinations_leave_the_train_split_as_it_wa
                                                rft_more_per_family=3)).rft  # fmt: skip
     combos = [t for t in b.rft if by_id[t.category].combination]
     assert len(combos) == 2 * len(COMBINATIONS) and all(t.solution for t in combos)
+
+
+def test_fresh_keys_give_added_rft_tasks_names_no_other_split_has() -> None:
+    """Train uses up the remote-event family's open names, so its added RFT tasks could only
+    repeat trained names; `rft_fresh_keys` gives them names from outside the pool instead and
+    leaves every other split as it was."""
+    remote = next(f for f in FAMILIES if f.name == "remote-event")
+    spec = dict(train_per_family=120, rft_per_family=2, rft_more_per_family=4,
+                validation_per_family=2, rft_unseen_values=True, families=("remote-event",),
+                combinations=())  # fmt: skip
+    plain = build_suite(SuiteSpec(**spec))  # type: ignore[arg-type]
+    fresh = build_suite(SuiteSpec(**spec, rft_fresh_keys=True))  # type: ignore[arg-type]
+    for split in ("train", "validation", "eval"):
+        assert fresh.split(split) == plain.split(split)
+    assert list(fresh.rft)[:2] == list(plain.rft)[:2]
+
+    def asked(task: object) -> str:
+        return next(n for n in (*remote.slots["remote"], *remote.fresh)
+                    if f'"{n}"' in task.prompt)  # type: ignore[attr-defined]  # fmt: skip
+
+    trained = {asked(t) for t in plain.train}
+    assert all(asked(t) in trained for t in list(plain.rft)[2:])
+    added = list(fresh.rft)[2:]
+    names = {asked(t) for t in added}
+    assert len(added) == 4 and names <= set(remote.fresh)
+    assert not names & set(remote.slots["remote"]) and not any(reserved(n) for n in names)
+    others = " ".join(t.prompt + t.solution for s in ("train", "validation", "eval")
+                      for t in fresh.split(s))  # fmt: skip
+    assert not [n for n in names if f'"{n}"' in others]
+    for task in added:
+        assert validate_task(task).ok, task.id

@@ -65,6 +65,11 @@ class SuiteSettings(BaseModel):
     rft_unseen_values: bool = Field(
         True, description="Added RFT tasks use key values no train task has, where any are left."
     )
+    rft_fresh_keys: bool = Field(
+        False,
+        description="Added RFT tasks of a family with fresh key values (outside its pool: "
+        "remote-event names) take those instead.",
+    )
 
 
 class EvalSettings(BaseModel):

@@ -85,6 +85,9 @@ class Family:
     `slots`: each parameter's pool of values. `key`: the slot whose values are
     partly reserved for the held-out split ("unseen values"). `render(params,
     phrasing)`: the task text; `phrasings` is how many wordings the prompt has.
+    `fresh`: key values outside the key slot's pool, so no train, validation or
+    eval task can have one; the suite gives them to added RFT tasks when asked
+    (`SuiteSpec.rft_fresh_keys`), for a family whose open values train uses up.
     """
 
     name: str
@@ -97,6 +100,7 @@ class Family:
     phrasings: int = 2
     tags: tuple[str, ...] = ()
     combination: bool = False
+    fresh: tuple[Any, ...] = ()
 
     def task(self, task_id: str, params: Params, phrasing: int, *, split: str) -> Task:
         rendered = self.render(params, phrasing % self.phrasings)
@@ -785,7 +789,11 @@ FAMILIES: tuple[Family, ...] = (
     Family("remote-event", "a validated RemoteEvent handler", TaskKind.SCRIPT, Difficulty.MEDIUM,
            {"remote": tuple(f"Set{a}" for a in ATTRIBUTES) + tuple(f"Change{a}" for a in ATTRIBUTES),
             "attribute": ATTRIBUTES, "low": tuple(range(0, 50)), "high": tuple(range(60, 1000, 10))},
-           "remote", _remote, tags=("remotes", "validation")),
+           "remote", _remote, tags=("remotes", "validation"),
+           # Train takes all 18 open names, so RFT tasks could only repeat them; these
+           # names join pieces the model has seen (a verb, a stat name) and no task has.
+           fresh=tuple(f"{v}{s}" for v in ("Set", "Change") for s in STAT_NAMES
+                       if s not in ATTRIBUTES)),
     Family("module-function", "a ModuleScript function", TaskKind.MODULE_SCRIPT, Difficulty.EASY,
            {"function": FUNCTION_NAMES, "factor": tuple(range(2, 20)), "offset": tuple(range(1, 100))},
            "factor", _module, tags=("modules",)),

@@ -94,6 +94,7 @@ def suite_spec(preset: DemoPreset) -> SuiteSpec:
         validation_per_family=s.validation_per_family,
         validation_per_combination=s.validation_per_combination,
         rft_unseen_values=s.rft_unseen_values,
+        rft_fresh_keys=s.rft_fresh_keys,
         seed=s.seed,
         families=tuple(s.families),
         combinations=None if s.combinations is None else tuple(s.combinations),

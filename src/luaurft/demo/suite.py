@@ -27,12 +27,15 @@ eval) comes from one seeded stream; everything added later (more rft tasks,
 validation, rft combinations) from a stream per split of its own, sharing the
 set of taken parameter choices. With `rft_unseen_values` the added RFT tasks
 take key values no train task has, where the open pool has any left: requests
-the SFT data never showed, as the held-out ones are. So adding tasks leaves the train split
-exactly as it was, and with it the pre-trained base (`luaurft.demo.shipped`).
+the SFT data never showed, as the held-out ones are. With `rft_fresh_keys` a
+family with `fresh` key values (outside its pool, so in no other split) draws
+its added RFT tasks' keys from those instead. So adding tasks leaves the train
+split exactly as it was, and with it the pre-trained base (`luaurft.demo.shipped`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import random
 from collections.abc import Iterable, Sequence
@@ -75,6 +78,7 @@ class SuiteSpec:
     validation_per_family: int = 0
     validation_per_combination: int = 0
     rft_unseen_values: bool = False
+    rft_fresh_keys: bool = False
 
 
 @dataclass(frozen=True)
@@ -195,7 +199,11 @@ def build_suite(spec: SuiteSpec | None = None) -> DemoSuite:
         for split, count, held_out, first, avoid in later:
             # Each split its own stream: more RFT tasks never move the validation split.
             stream = random.Random(_family_seed(spec.seed, f"{family.name}/{split}"))
-            draws = _draw(stream, family, count, held_out=held_out, taken=taken, avoid=avoid)
+            source = family
+            if split == "rft" and spec.rft_fresh_keys and family.fresh:
+                source = dataclasses.replace(family, slots={**family.slots,
+                                                            family.key: family.fresh})  # fmt: skip
+            draws = _draw(stream, source, count, held_out=held_out, taken=taken, avoid=avoid)
             for i, params in enumerate(draws, start=first):
                 out[split].append(family.task(f"{family.name}.{split}-{i:02d}", params,
                                               stream.randrange(8), split=split))  # fmt: skip
