@@ -474,6 +474,18 @@ def test_datastores_with_injected_failures_and_throttling() -> None:
     assert everything_fails.output[0].text.startswith("false")
 
 
+def test_a_datastore_call_yields_for_the_configured_latency() -> None:
+    # The default lives in DataStoreOptions only; the runtime takes whatever it is given.
+    code = (
+        'local store = game:GetService("DataStoreService"):GetDataStore("L")\n'
+        "local t0 = os.clock()\n"
+        'store:GetAsync("k")\n'
+        'print(string.format("%.2f", os.clock() - t0))\n'
+    )
+    assert lines(code) == [f"{DataStoreOptions().latency:.2f}"]
+    assert lines(code, datastore=DataStoreOptions(latency=0.3)) == ["0.30"]
+
+
 def test_http_service_json_and_guids() -> None:
     out = lines(
         """
