@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
@@ -366,16 +366,7 @@ def _wait_chains(text: str) -> list[re.Match[str]]:
             start -= 1
         if start < end:
             where.add(start)
-    found: list[re.Match[str]] = []
-    consumed = 0
-    for at in sorted(where):
-        if at < consumed:
-            continue
-        chain = _WAIT_CHAIN.match(text, at)
-        if chain is not None:
-            found.append(chain)
-            consumed = chain.end()
-    return found
+    return list(_matches_from(_WAIT_CHAIN, text, where))
 
 
 def _service_waits(text: str) -> list[dict[str, Any]]:
@@ -727,17 +718,24 @@ def _chain_starts(text: str, roots: Mapping[str, object]) -> list[re.Match[str]]
             if whole and before not in (".", ":"):
                 where.add(at)
             at = text.find(name, at + 1)
-    found: list[re.Match[str]] = []
+    return [
+        m
+        for m in _matches_from(_CHAIN_START, text, where)
+        if m.group(3) is None or m.group(3) in roots
+    ]
+
+
+def _matches_from(pattern: re.Pattern[str], text: str, starts: set[int]) -> Iterator[re.Match[str]]:
+    """`pattern`'s matches at `starts`, left to right, none inside an earlier one: what a
+    scan of the whole text would find, tried only where a match can begin."""
     consumed = 0
-    for at in sorted(where):
+    for at in sorted(starts):
         if at < consumed:
             continue
-        m = _CHAIN_START.match(text, at)
+        m = pattern.match(text, at)
         if m is not None:
             consumed = m.end()
-            if m.group(3) is None or m.group(3) in roots:
-                found.append(m)
-    return found
+            yield m
 
 
 def _direct_children(
