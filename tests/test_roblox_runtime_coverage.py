@@ -82,6 +82,26 @@ def test_unknown_enum_and_item_still_fail() -> None:
     assert out[2] == "true AnalyticsEconomyFlowType"
 
 
+def test_enum_methods_called_with_a_dot_fail_with_robloxs_message() -> None:
+    # `Enum.KeyCode.GetEnumItems()` (a '.' for ':') is a common slip: Roblox names it.
+    out = printed(
+        """
+        print(pcall(function() return Enum.KeyCode.E.IsA(nil, "KeyCode") end))
+        print(pcall(function() return Enum.KeyCode.GetEnumItems() end))
+        print(pcall(function() return Enum.KeyCode.FromName("E") end))
+        print(pcall(function() return Enum.KeyCode.FromValue(101) end))
+        print(pcall(function() return Enum.GetEnums() end))
+        print(Enum.KeyCode.E.IsA(Enum.KeyCode.F, "KeyCode"), Enum.KeyCode.FromName(Enum.KeyCode, "E"))
+        """
+    )
+    for line, method in enumerate(("IsA", "GetEnumItems", "FromName", "FromValue", "GetEnums")):
+        assert (
+            out[line]
+            == f"false user:{line + 2}: Expected ':' not '.' calling member function {method}"
+        )
+    assert out[5] == "true Enum.KeyCode.E"
+
+
 # -- MemoryStore ------------------------------------------------------------------
 
 
