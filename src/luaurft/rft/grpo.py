@@ -209,8 +209,10 @@ def grpo_config(
     max_steps: int | None = None,
     use_vllm: bool = False,
     run_name: str | None = None,
+    checkpoint_steps: int | None = None,
 ) -> Any:
-    """TRL `GRPOConfig` from settings: training hyper-parameters, and sampling from `sampling`."""
+    """TRL `GRPOConfig` from settings: training hyper-parameters, and sampling from `sampling`;
+    a checkpoint every `checkpoint_steps` (None: none)."""
     t, s = settings.training, settings.sampling
     generations = num_generations or s.n
     completions_per_step = t.per_device_batch_size * t.gradient_accumulation_steps
@@ -245,13 +247,13 @@ def grpo_config(
             report_to=report_to,
             max_steps=max_steps,
             run_name=run_name,
+            checkpoint_steps=checkpoint_steps,
         ),
         num_generations=generations,
         max_completion_length=s.max_new_tokens,
         temperature=s.temperature,
         top_p=s.top_p,
         logging_steps=1,
-        save_strategy="no",
         **kwargs,
     )
 
