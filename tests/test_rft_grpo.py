@@ -157,3 +157,188 @@ def test_the_hybrid_reward_reaches_trl_through_the_run_store() -> None:
     wrapped = trl_reward_function(lambda task, code: (1.0, {}))
     assert wrapped.__name__ == "reward"
     assert wrapped(["p"], ["print(1)"], task=["t"]) == [1.0]
+
+
+class _State:
+    """What TRL passes a reward function as `trainer_state` (the step being taken)."""
+
+    def __init__(self, global_step: int) -> None:
+        self.global_step = global_step
+
+
+def test_a_step_redone_after_a_resume_takes_the_places_its_killed_attempt_stored(
+    tmp_path: Path,
+) -> None:
+    scored: list[str] = []
+
+    def reward(task: str, code: str) -> tuple[float, dict[str, Any]]:
+        scored.append(code.strip())
+        return float(len(code.strip())), {}
+
+    four = ["a", "a", "b", "b"]
+    with RunStore.in_dir(tmp_path) as store:
+        killed = GRPOReward(reward, store, TASKS)
+        killed(["p"] * 4, ["a1", "a2", "b1", "b2"], task_id=four, trainer_state=_State(0))
+        killed(["p"] * 4, ["a3", "a44", "b3", "b44"], task_id=four, trainer_state=_State(1))
+        before = {(c.round, c.task_id, c.index): c.id for c in store.candidates()}
+        scored.clear()
+
+        # The resumed process redoes step 2 (global step 1): the first completion of
+        # each task comes out as before, the second differs.
+        resumed = GRPOReward(reward, store, TASKS)
+        values = resumed(
+            ["p"] * 4, ["a3", "a5555", "b3", "b666666"], task_id=four, trainer_state=_State(1)
+        )
+        resumed.finish_round()
+        assert values == [2.0, 5.0, 2.0, 7.0]
+        # Only the completions that differ were scored again.
+        assert scored == ["a5555", "b666666"]
+        round_2 = store.candidates(2)
+        assert [(c.task_id, c.index, c.text) for c in round_2] == [
+            ("a", 0, "a3"), ("a", 1, "a5555"), ("b", 0, "b3"), ("b", 1, "b666666"),
+        ]  # fmt: skip
+        now = {(c.round, c.task_id, c.index): c.id for c in store.candidates()}
+        assert now[(2, "a", 0)] == before[(2, "a", 0)]
+        assert now[(2, "a", 1)] != before[(2, "a", 1)]
+        assert {k: v for k, v in now.items() if k[0] == 1} == {
+            k: v for k, v in before.items() if k[0] == 1
+        }
+        # One reward per stored candidate: a replaced one's reward went with it.
+        rewards = store.rewards(2, resumed.reward.key)
+        assert {i: r.value for i, r in rewards.items()} == {
+            c.id: float(len(c.text)) for c in round_2
+        }
+
+        # A redone step that draws other tasks: what the killed attempt stored for a
+        # task it no longer samples is gone once the round is over.
+        again = GRPOReward(reward, store, TASKS)
+        again(["p"] * 2, ["a3", "a7"], task_id=["a", "a"], trainer_state=_State(1))
+        again(["p"] * 2, ["a8", "a9"], task_id=["a", "a"], trainer_state=_State(2))
+        assert [(c.task_id, c.index) for c in store.candidates(2)] == [("a", 0), ("a", 1)]
+        assert set(store.rewards(2, again.reward.key)) == {c.id for c in store.candidates(2)}
+
+
+class _Killed(RuntimeError):
+    pass
+
+
+@pytest.mark.slow
+def test_grpo_killed_after_a_checkpoint_resumes_from_it_with_one_set_of_rows_per_step(
+    tmp_path: Path,
+) -> None:
+    from luaurft.llm.tiny import build_tiny_model
+
+    model = build_tiny_model(tmp_path / "model", seed=1)
+    # Four tasks, two per step: which tasks a step draws depends on the data order.
+    tasks = [TaskRow(f"t{i}", f"Print {i} when the server starts.") for i in range(4)]
+    scored: list[str] = []
+
+    def reward(task: str, code: str) -> tuple[float, dict[str, Any]]:
+        scored.append(task)
+        return 1.0 / (1 + len(code)), {}
+
+    out = tmp_path / "grpo"
+    seen: list[int] = []
+
+    def die_after_step_3(done: int, total: int) -> None:
+        seen.append(done)
+        if done == 3:
+            raise _Killed("killed")
+
+    with pytest.raises(_Killed):
+        train_grpo(grpo_settings(), tasks, reward, out, base_model=str(model), max_steps=4,
+                   checkpoint_steps=2, progress=die_after_step_3)  # fmt: skip
+    assert seen == [1, 2, 3] and (out / "checkpoints" / "checkpoint-2").is_dir()
+    assert not (out / "adapter_model.safetensors").exists()
+    with RunStore.in_dir(out) as store:
+        killed = {(c.round, c.task_id, c.index): (c.id, c.text) for c in store.candidates()}
+    assert sorted({k[0] for k in killed}) == [1, 2, 3] and len(killed) == 12
+    assert len(scored) == 12
+
+    scored.clear()
+    resumed: list[int] = []
+    result = train_grpo(
+        grpo_settings(), tasks, reward, out, base_model=str(model), max_steps=4,
+        checkpoint_steps=2, progress=lambda done, total: resumed.append(done),
+    )  # fmt: skip
+    # Steps 1-2 came from the checkpoint; only 3 and 4 ran again.
+    assert resumed == [3, 4] and result.steps == 4
+    # The checkpoint kept the log of steps 1-2: the result covers the whole run.
+    assert len(result.rewards) == 4
+    assert (out / "adapter_model.safetensors").is_file() and not (out / "checkpoints").exists()
+    assert len(scored) <= 8
+
+    with RunStore.in_dir(out) as store:
+        candidates = store.candidates()
+        places = [(c.round, c.task_id, c.index) for c in candidates]
+        # 4 steps x 4 completions, each step stored once: two tasks x two samples.
+        assert len(places) == len(set(places)) == 16
+        for step in (1, 2, 3, 4):
+            rows = [c for c in candidates if c.round == step]
+            assert len(rows) == 4 and len({c.task_id for c in rows}) == 2
+            assert sorted(c.index for c in rows) == [0, 0, 1, 1]
+        # What the checkpoint holds was neither stored nor scored again.
+        assert {k: v for k, v in killed.items() if k[0] <= 2} == {
+            (c.round, c.task_id, c.index): (c.id, c.text) for c in candidates if c.round <= 2
+        }
+        key = json.loads((out / TRAIN_META_FILENAME).read_text())["reward_key"]
+        rewarded = {i for step in (1, 2, 3, 4) for i in store.rewards(step, key)}
+        assert rewarded == {c.id for c in candidates}
+
+
+@pytest.mark.slow
+def test_grpo_command_says_it_resumes_a_killed_run_and_finishes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from luaurft.cli import app
+    from luaurft.config import load_config
+    from luaurft.llm.tiny import build_tiny_model
+    from luaurft.rft import grpo
+    from luaurft.rft.factories import make_reward
+    from luaurft.rft.loop import load_tasks
+
+    model = build_tiny_model(tmp_path / "model", seed=2)
+    config = tmp_path / "tiny.toml"
+    config.write_text(
+        f'name = "tiny-grpo-cli"\n[model]\nbase_model = "{model}"\n[lora]\nr = 4\nalpha = 8\n'
+        "[training]\nper_device_batch_size = 2\ngradient_accumulation_steps = 1\n"
+        'report_to = ["none"]\ngradient_checkpointing = false\ncheckpoint_steps = 2\n'
+        '[sampling]\nn = 2\nmax_new_tokens = 8\n[reward]\njudge = "none"\n',
+        encoding="utf-8",
+    )
+    tasks = tmp_path / "tasks.jsonl"
+    tasks.write_text(
+        "".join(json.dumps({"id": t.id, "prompt": t.prompt}) + "\n" for t in TASKS),
+        encoding="utf-8",
+    )
+    settings = load_config(config)
+    out = tmp_path / "grpo"
+
+    def die_after_step_3(done: int, total: int) -> None:
+        if done == 3:
+            raise _Killed("killed")
+
+    # `training.checkpoint_steps` in the config: a checkpoint at step 2.
+    with pytest.raises(_Killed):
+        train_grpo(settings, load_tasks(tasks), make_reward(settings, "deterministic"), out,
+                   max_steps=3, progress=die_after_step_3)  # fmt: skip
+
+    steps: list[int] = []
+    report_steps = grpo.reporting_callback
+    monkeypatch.setattr(
+        grpo, "reporting_callback", lambda progress: report_steps(lambda d, t: steps.append(d))
+    )
+    args = ["grpo", "--config", str(config), "--tasks", str(tasks), "--out", str(out),
+            "--max-steps", "3", "--reward", "deterministic",
+            "--format", "json"]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "resuming GRPO from step 2" in result.stderr
+    # The global step went on from the checkpoint: only step 3 ran again.
+    assert steps == [3] and json.loads(result.stdout)["steps"] == 3
+    assert (out / "adapter_model.safetensors").is_file() and not (out / "checkpoints").exists()
+    with RunStore.in_dir(out) as store:
+        places = [(c.round, c.task_id, c.index) for c in store.candidates()]
+    assert len(places) == len(set(places)) == 6 and {p[0] for p in places} == {1, 2, 3}

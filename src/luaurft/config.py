@@ -63,7 +63,7 @@ class LoraSettings(_Section):
 
 
 class TrainingSettings(_Section):
-    """Supervised fine-tuning (also each RFT round's training run)."""
+    """Supervised fine-tuning; also each RFT round's training run, and GRPO's."""
 
     epochs: float = Field(2, gt=0)
     per_device_batch_size: int = Field(1, gt=0)
@@ -76,6 +76,14 @@ class TrainingSettings(_Section):
     warmup_ratio: float = Field(0.03, ge=0.0, lt=1.0)
     seed: int = 42
     report_to: list[str] = Field(default_factory=lambda: ["wandb"])
+    checkpoint_steps: int | None = Field(
+        None,
+        gt=0,
+        description="Save a trainer checkpoint every N optimizer steps (SFT, each RFT round's "
+        "training, GRPO); a run called again on the same output folder resumes from the "
+        "newest one, and the checkpoints are removed once the adapter is saved. None: no "
+        "checkpoints (a killed training run starts over).",
+    )
 
 
 class SamplingSettings(_Section):

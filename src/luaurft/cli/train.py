@@ -35,6 +35,14 @@ ReportTo = Annotated[
     typer.Option("--report-to", help="Override training.report_to (wandb, none, ...); repeatable."),
 ]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Log each step.")]
+CheckpointSteps = Annotated[
+    int | None,
+    typer.Option(
+        "--checkpoint-steps",
+        min=1,
+        help="Save (and resume) training every N steps (default: training.checkpoint_steps).",
+    ),
+]
 RewardOption = Annotated[
     str,
     typer.Option(
@@ -118,10 +126,7 @@ def register(app: typer.Typer) -> None:
         reward: RewardOption = "auto",
         max_steps: MaxSteps = None,
         report_to: ReportTo = None,
-        checkpoint_steps: Annotated[
-            int | None,
-            typer.Option("--checkpoint-steps", help="Save (and resume) training every N steps."),
-        ] = None,
+        checkpoint_steps: CheckpointSteps = None,
         tasks_per_call: Annotated[
             int, typer.Option("--tasks-per-call", help="Tasks batched per generate call.")
         ] = 4,
@@ -185,13 +190,17 @@ def register(app: typer.Typer) -> None:
             bool | None,
             typer.Option("--vllm/--no-vllm", help="Sample with vLLM (default: where usable)."),
         ] = None,
+        checkpoint_steps: CheckpointSteps = None,
         verbose: Verbose = False,
         output_format: FormatOption = HumanOrJson.TABLE,
         json_alias: JsonAlias = False,
     ) -> None:
-        """GRPO on the tasks with the same reward RFT uses."""
+        """GRPO on the tasks with the same reward RFT uses; with checkpoints, rerun to
+        continue a killed run from its newest checkpoint."""
         from luaurft.cli._progress import setup_logging, stage_bars
         from luaurft.config import load_config
+        from luaurft.rft.checkpoints import checkpoint_step, last_checkpoint
+        from luaurft.rft.distributed import is_main_process
         from luaurft.rft.factories import make_reward
         from luaurft.rft.grpo import train_grpo
         from luaurft.rft.loop import load_tasks
@@ -199,12 +208,18 @@ def register(app: typer.Typer) -> None:
         as_json = wants_json(output_format, json_alias)
         setup_logging(verbose)
         settings = load_config(config)
+        if checkpoint_steps is None:
+            checkpoint_steps = settings.training.checkpoint_steps
         task_rows = load_tasks(tasks)
+        resume = last_checkpoint(out, checkpoint_steps)
+        if resume is not None and is_main_process():
+            typer.echo(f"resuming GRPO from step {checkpoint_step(resume)} ({resume})", err=True)
         with answer_stream(as_json) as stream, stage_bars(quiet=as_json) as bars:
             result = train_grpo(
                 settings, task_rows, make_reward(settings, _reward_choice(reward)), out,
                 base_model=base, init_adapter=adapter, max_steps=max_steps, use_vllm=vllm,
                 report_to=report_to, progress=lambda done, total: bars("grpo", done, total),
+                checkpoint_steps=checkpoint_steps,
             )  # fmt: skip
             _emit(result.to_dict(), as_json, f"adapter saved to {result.adapter_dir}", stream)
 

@@ -14,6 +14,12 @@ extracted once, and is rewarded from there, so the reward sees exactly the store
 code and the task found through the dataset's `task_id` column (its `task` text
 and, where the task row carries it, the task itself with its checks), never a
 prompt re-parsed from the chat template.
+
+With `checkpoint_steps` (or `training.checkpoint_steps`) a killed run called again on
+the same output folder resumes from its newest checkpoint (`luaurft.rft.checkpoints`):
+the steps after that checkpoint are redone, and their completions take the (round,
+task, index) places the killed run stored them in, so the store never holds a step
+twice and a completion sampled again with the same text is not scored again.
 """
 
 from __future__ import annotations
@@ -28,6 +34,12 @@ from typing import Any
 from luaurft.config import REFERENCE_SYSTEM_PROMPT, Settings
 from luaurft.errors import ConfigError
 from luaurft.rft.candidates import conversation
+from luaurft.rft.checkpoints import (
+    checkpoint_step,
+    checkpoints_dir,
+    last_checkpoint,
+    remove_checkpoints,
+)
 from luaurft.rft.distributed import engine
 from luaurft.rft.select import (
     SPEC_META,
@@ -70,6 +82,16 @@ class GRPOReward:
     `task_id` column (or its `task` text), and rewarded through
     `luaurft.runs.pipeline.reward_candidates`; TRL gets the stored values.
 
+    Idempotent per (round, task, index): the i-th completion of a task in a round is
+    index i, counted from 0 by this reward. A run resumed from a checkpoint redoes the
+    steps after it, and each redone completion takes the place of the one the killed
+    run stored there (`RunStore.put_candidates`): the same text keeps its stored row and
+    reward (not scored again), other text replaces it. When the round is over (the next
+    one starts, or `finish_round()` at the end of training) what the killed attempt
+    stored beyond that is deleted (`RunStore.trim_round`): TRL does not replay the
+    shuffle of epochs before the checkpoint, so a redone step may draw other tasks. The
+    store holds one set of candidates per step however often the step was started.
+
     `store`: the run store completions land in (default: one in memory). A reward
     without a value (a failed judge with no fallback) is passed to TRL as None, which
     leaves that completion out instead of scoring it 0. A `HybridReward` keeps its
@@ -87,6 +109,16 @@ class GRPOReward:
         named = hasattr(reward, "score_many") and isinstance(getattr(reward, "__name__", None), str)
         self.__name__ = reward.__name__ if named else "reward"
         self.calls = 0
+        # The round being sampled and how many completions of each task it has so far.
+        self._round = 0
+        self._taken: dict[str, int] = {}
+
+    def finish_round(self) -> None:
+        """End the current round: what a killed attempt stored in it beyond what this
+        attempt sampled is deleted (a redone step may draw other tasks)."""
+        if self._round:
+            self.store.trim_round(self._round, self._taken)
+        self._round, self._taken = 0, {}
 
     def attach(self, store: RunStore) -> None:
         """Store what comes next in `store` (with the tasks known so far)."""
@@ -103,22 +135,23 @@ class GRPOReward:
         self.calls += 1
         state = columns.get("trainer_state")
         round = int(getattr(state, "global_step", self.calls - 1)) + 1
-        taken: dict[str, int] = {}
+        if round != self._round:
+            self.finish_round()
+            self._round = round
         new: list[NewCandidate] = []
         for task_id, completion in zip(task_ids, completions, strict=True):
-            if task_id not in taken:
-                taken[task_id] = len(self.store.candidates(round, task_id))
+            index = self._taken.get(task_id, 0)
+            self._taken[task_id] = index + 1
             new.append(
                 NewCandidate.from_completion(
-                    task_id,
-                    round,
-                    taken[task_id],
-                    Completion(completion_text(completion)),
+                    task_id, round, index, Completion(completion_text(completion)),
                     model="grpo-policy",
                 )
-            )
-            taken[task_id] += 1
-        ids = self.store.add_candidates(new)
+            )  # fmt: skip
+        # Indices count what this process sampled in the round, so a step redone after a
+        # resume lands on the killed attempt's rows: kept where the text is the same (its
+        # reward read back), replaced where it is not, never stored a second time.
+        ids = self.store.put_candidates(new)
         rows = [row for i in ids if (row := self.store.candidate(i)) is not None]
         tasks = run_tasks(self.store.tasks(), specs=self.takes_tasks)
         values = reward_candidates(self.store, self.reward, rows, tasks)
@@ -209,8 +242,10 @@ def grpo_config(
     max_steps: int | None = None,
     use_vllm: bool = False,
     run_name: str | None = None,
+    checkpoint_steps: int | None = None,
 ) -> Any:
-    """TRL `GRPOConfig` from settings: training hyper-parameters, and sampling from `sampling`."""
+    """TRL `GRPOConfig` from settings: training hyper-parameters, and sampling from `sampling`;
+    a checkpoint every `checkpoint_steps` (None: none)."""
     t, s = settings.training, settings.sampling
     generations = num_generations or s.n
     completions_per_step = t.per_device_batch_size * t.gradient_accumulation_steps
@@ -245,13 +280,13 @@ def grpo_config(
             report_to=report_to,
             max_steps=max_steps,
             run_name=run_name,
+            checkpoint_steps=checkpoint_steps,
         ),
         num_generations=generations,
         max_completion_length=s.max_new_tokens,
         temperature=s.temperature,
         top_p=s.top_p,
         logging_steps=1,
-        save_strategy="no",
         **kwargs,
     )
 
@@ -271,6 +306,7 @@ def train_grpo(
     run_name: str | None = None,
     progress: ProgressFn | None = None,
     store: RunStore | None = None,
+    checkpoint_steps: int | None = None,
 ) -> TrainResult:
     """Train a LoRA adapter with GRPO on `tasks` and save it to `output_dir`.
 
@@ -279,7 +315,13 @@ def train_grpo(
 
     `init_adapter`: start from this adapter (usually the SFT one).
     `use_vllm`: None picks vLLM when `vllm_usable()`; True without it is an error.
-    `TrainResult.rewards` holds the mean reward of each logged step.
+    `checkpoint_steps`: save a trainer checkpoint every that many steps (default:
+    `settings.training.checkpoint_steps`), and resume from the newest one when called
+    again on the same `output_dir`: the global step goes on from the checkpoint's, the
+    steps after it are redone and their completions take the places the killed run
+    stored them in (see `GRPOReward`). The checkpoints are removed once the adapter is
+    saved. `TrainResult.rewards` holds the mean reward of each logged step (a resumed
+    run's too: the checkpoint keeps the log of the steps before it).
     """
     import_trainers()
     from trl import GRPOTrainer
@@ -294,12 +336,15 @@ def train_grpo(
     reporting = resolve_report_to(
         settings.training.report_to if report_to is None else list(report_to)
     )
+    if checkpoint_steps is None:
+        checkpoint_steps = settings.training.checkpoint_steps
+    resume = last_checkpoint(out, checkpoint_steps)
     loaded = load_trainable_model(settings, base, init_adapter, cuda=cuda)
 
     reward_fn = trl_reward_function(reward, tasks=tasks)
     args = grpo_config(
         settings,
-        out / "checkpoints",
+        checkpoints_dir(out),
         cuda=cuda,
         precision=loaded.precision,
         report_to=reporting,
@@ -307,6 +352,7 @@ def train_grpo(
         max_steps=max_steps,
         use_vllm=sample_with_vllm,
         run_name=run_name or f"{settings.name}-grpo",
+        checkpoint_steps=checkpoint_steps,
     )
     trainer = GRPOTrainer(
         model=loaded.model,
@@ -329,8 +375,11 @@ def train_grpo(
         reward_fn.attach(store)
         store.set_meta("method", "grpo")
         store.set_meta("reward_key", reward_fn.reward.key)
+    if resume is not None:
+        log.info("GRPO resumes from %s (step %d)", resume, checkpoint_step(resume))
     try:
-        trainer.train()
+        trainer.train(resume_from_checkpoint=str(resume) if resume is not None else None)
+        reward_fn.finish_round()
     finally:
         if own_store and store is not None:
             store.close()
@@ -361,5 +410,6 @@ def train_grpo(
             "reward_key": reward_key(reward)}  # fmt: skip
     if main:
         (out / TRAIN_META_FILENAME).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+        remove_checkpoints(out)
     trainer.accelerator.wait_for_everyone()
     return result

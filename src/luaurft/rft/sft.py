@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import shutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +30,12 @@ from typing import Any
 from luaurft.config import Settings
 from luaurft.errors import ConfigError, LuaurftError
 from luaurft.rft import distributed
+from luaurft.rft.checkpoints import (
+    checkpoints_dir,
+    last_checkpoint,
+    remove_checkpoints,
+    save_args,
+)
 
 log = logging.getLogger(__name__)
 
@@ -455,8 +460,10 @@ def trainer_args(
     report_to: Sequence[str],
     max_steps: int | None,
     run_name: str | None,
+    checkpoint_steps: int | None = None,
 ) -> dict[str, Any]:
-    """The TrainingArguments that SFT and GRPO both take from `settings.training`."""
+    """The TrainingArguments that SFT and GRPO both take from `settings.training`, with
+    a checkpoint every `checkpoint_steps` (see `luaurft.rft.checkpoints`)."""
     t = settings.training
     return {
         "output_dir": str(output_dir),
@@ -476,6 +483,7 @@ def trainer_args(
         "report_to": list(report_to),
         "run_name": run_name,
         "disable_tqdm": True,
+        **save_args(checkpoint_steps),
     }
 
 
@@ -503,15 +511,13 @@ def sft_config(
             report_to=report_to,
             max_steps=max_steps,
             run_name=run_name,
+            checkpoint_steps=checkpoint_steps,
         ),
         # TRL truncates at 1024 tokens unless told otherwise.
         max_length=settings.training.max_length,
         completion_only_loss=True,
         packing=False,
         logging_steps=logging_steps,
-        save_strategy="steps" if checkpoint_steps else "no",
-        save_steps=checkpoint_steps or 500,
-        save_total_limit=1 if checkpoint_steps else None,
         dataloader_pin_memory=cuda,
     )
 
@@ -561,10 +567,6 @@ class PreparedSFT:
     init_adapter: str | None
     checkpoint_steps: int | None
 
-    @property
-    def checkpoints(self) -> Path:
-        return self.output_dir / "checkpoints"
-
 
 def prepare_sft(
     settings: Settings,
@@ -593,6 +595,8 @@ def prepare_sft(
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
     dataset = rows if isinstance(rows, datasets.Dataset) else to_dataset(rows)
+    if checkpoint_steps is None:
+        checkpoint_steps = settings.training.checkpoint_steps
     cuda = cuda_available()
     reporting = resolve_report_to(
         settings.training.report_to if report_to is None else list(report_to)
@@ -602,7 +606,7 @@ def prepare_sft(
 
     args = sft_config(
         settings,
-        out / "checkpoints",
+        checkpoints_dir(out),
         cuda=cuda,
         precision=loaded.precision,
         report_to=reporting,
@@ -635,14 +639,11 @@ def prepare_sft(
 
 
 def run_prepared(prepared: PreparedSFT) -> TrainResult:
-    """Train, save the adapter and tokenizer, and write `luaurft_train.json`."""
-    from transformers.trainer_utils import get_last_checkpoint
-
+    """Train (from the newest checkpoint where there is one), save the adapter and
+    tokenizer, and write `luaurft_train.json`."""
     trainer, out = prepared.trainer, prepared.output_dir
-    resume = None
-    if prepared.checkpoint_steps and prepared.checkpoints.is_dir():
-        resume = get_last_checkpoint(str(prepared.checkpoints))
-    trainer.train(resume_from_checkpoint=resume)
+    resume = last_checkpoint(out, prepared.checkpoint_steps)
+    trainer.train(resume_from_checkpoint=str(resume) if resume is not None else None)
     # Every process takes part (the engines gather sharded weights); the main one writes.
     trainer.save_model(str(out))
     main = trainer.accelerator.is_main_process
@@ -671,8 +672,7 @@ def run_prepared(prepared: PreparedSFT) -> TrainResult:
         (out / TRAIN_META_FILENAME).write_text(
             json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8"
         )
-        # Checkpoints only serve a resume of this very run; the adapter is what is kept.
-        shutil.rmtree(prepared.checkpoints, ignore_errors=True)
+        remove_checkpoints(out)
     trainer.accelerator.wait_for_everyone()
     return result
 
@@ -698,7 +698,8 @@ def train_sft(
     `max_steps`: stop after that many optimizer steps (default: the configured epochs).
     `report_to`: overrides `settings.training.report_to` (e.g. `["none"]`).
     `checkpoint_steps`: save a trainer checkpoint every that many steps, and
-    resume from the newest one when called again on the same `output_dir`.
+    resume from the newest one when called again on the same `output_dir`
+    (default: `settings.training.checkpoint_steps`; see `luaurft.rft.checkpoints`).
     """
     prepared = prepare_sft(
         settings,

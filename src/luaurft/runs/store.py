@@ -623,34 +623,70 @@ class RunStore:
 
     def add_candidates(self, candidates: Sequence[NewCandidate]) -> list[int]:
         """Store candidates in one transaction (all or none); returns their ids."""
+        with self._tx() as db:
+            return [self._insert_candidate(db, c) for c in candidates]
+
+    @staticmethod
+    def _insert_candidate(db: sqlite3.Connection, c: NewCandidate) -> int:
+        code_sha = code_hash(c.code) if c.code is not None else None
+        try:
+            cursor = db.execute(
+                "INSERT INTO candidates(task_id, round, sample_index, text, code, code_sha256, "
+                "finish_reason, prompt_tokens, completion_tokens, model, meta, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    c.task_id, c.round, c.index, c.text, c.code, code_sha, c.finish_reason,
+                    c.prompt_tokens, c.completion_tokens, c.model, _dump(c.meta), _now(),
+                ),
+            )  # fmt: skip
+        except sqlite3.IntegrityError as exc:
+            message = str(exc)
+            if "UNIQUE" in message:
+                raise CandidateExistsError(
+                    f"candidate {c.index} of task {c.task_id!r} in round {c.round} is already "
+                    "stored; ask missing_candidates() what is left to generate"
+                ) from None
+            if "FOREIGN KEY" in message:
+                raise RunStoreError(
+                    f"task {c.task_id!r} is not in the run; add_tasks() first"
+                ) from None
+            raise
+        return int(cursor.lastrowid or 0)
+
+    def put_candidates(self, candidates: Sequence[NewCandidate]) -> list[int]:
+        """Store candidates in one transaction, each one the only candidate of its
+        (task, round, index): a stored one with the same text is kept as it is (with its
+        rewards, so it is not scored again); one with other text is deleted with its
+        rewards and the new one stored. For a round done again after a kill (GRPO resumed
+        from a checkpoint redoes the steps after it): the round keeps one candidate per
+        index, never a second set. Returns their ids."""
         ids: list[int] = []
         with self._tx() as db:
             for c in candidates:
-                code_sha = code_hash(c.code) if c.code is not None else None
-                try:
-                    cursor = db.execute(
-                        "INSERT INTO candidates(task_id, round, sample_index, text, code, code_sha256, "
-                        "finish_reason, prompt_tokens, completion_tokens, model, meta, created_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (
-                            c.task_id, c.round, c.index, c.text, c.code, code_sha, c.finish_reason,
-                            c.prompt_tokens, c.completion_tokens, c.model, _dump(c.meta), _now(),
-                        ),
-                    )  # fmt: skip
-                except sqlite3.IntegrityError as exc:
-                    message = str(exc)
-                    if "UNIQUE" in message:
-                        raise CandidateExistsError(
-                            f"candidate {c.index} of task {c.task_id!r} in round {c.round} is already "
-                            "stored; ask missing_candidates() what is left to generate"
-                        ) from None
-                    if "FOREIGN KEY" in message:
-                        raise RunStoreError(
-                            f"task {c.task_id!r} is not in the run; add_tasks() first"
-                        ) from None
-                    raise
-                ids.append(int(cursor.lastrowid or 0))
+                old = db.execute(
+                    "SELECT id, text FROM candidates WHERE task_id = ? AND round = ? "
+                    "AND sample_index = ?",
+                    (c.task_id, c.round, c.index),
+                ).fetchone()
+                if old is not None and old["text"] == c.text:
+                    ids.append(int(old["id"]))
+                    continue
+                if old is not None:
+                    db.execute("DELETE FROM candidates WHERE id = ?", (old["id"],))
+                ids.append(self._insert_candidate(db, c))
         return ids
+
+    def trim_round(self, round: int, counts: Mapping[str, int]) -> int:
+        """Delete the candidates of `round` past the first `counts[task]` of each task (every
+        one of a task not in `counts`), with their rewards: what a killed attempt of a round
+        stored that the round done again did not sample. Returns how many were deleted."""
+        with self._tx() as db:
+            rows = db.execute(
+                "SELECT id, task_id, sample_index FROM candidates WHERE round = ?", (round,)
+            ).fetchall()
+            stale = [(r["id"],) for r in rows if r["sample_index"] >= counts.get(r["task_id"], 0)]
+            db.executemany("DELETE FROM candidates WHERE id = ?", stale)
+        return len(stale)
 
     def candidates(
         self, round: int | None = None, task_id: str | None = None
