@@ -13,9 +13,10 @@ values, never by guessing. The checks test behaviour, not text: a solution
 passes by doing what was asked in the mock Roblox world.
 
 Combination families join two base families in one request (a part that is
-also a kill brick, leaderstats plus a walk speed); the suite keeps them for
-the held-out split only, so evaluation sees a request shape no training
-example had.
+also a kill brick, leaderstats plus a walk speed); no training example has
+them, so evaluation sees a request shape SFT never showed. Practice
+combinations join other pairs the same way, as optional SFT data
+(`SuiteSpec.practice_combinations`).
 """
 
 from __future__ import annotations
