@@ -4,22 +4,24 @@ round-trip; the demo preset file matches the embedded one."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
+import re
 from pathlib import Path
 
 import pytest
 
 from luaurft.config import REFERENCE_SYSTEM_PROMPT
 from luaurft.demo.config import demo_preset, load_demo_config
-from luaurft.demo.families import COMBINATIONS, FAMILIES, Family
-from luaurft.demo.pipeline import sft_rows
-from luaurft.demo.suite import SPLITS, SuiteSpec, build_suite, reserved, write_suite
+from luaurft.demo.families import COMBINATIONS, FAMILIES, PRACTICE_COMBINATIONS, Family
+from luaurft.demo.pipeline import sft_rows, suite_spec
+from luaurft.demo.suite import PRACTICE, SPLITS, SuiteSpec, build_suite, reserved, write_suite
 from luaurft.eval.checks import check_solution
 from luaurft.eval.tasks import load_tasks
 from luaurft.eval.validate import validate_task
 
 ROOT = Path(__file__).resolve().parents[1]
-ALL_FAMILIES = (*FAMILIES, *COMBINATIONS)
+ALL_FAMILIES = (*FAMILIES, *COMBINATIONS, *PRACTICE_COMBINATIONS)
 
 
 def _draws(family: Family, count: int, seed: int) -> list[dict[str, object]]:
@@ -222,3 +224,55 @@ def test_fresh_keys_give_added_rft_tasks_names_no_other_split_has() -> None:
     assert not [n for n in names if f'"{n}"' in others]
     for task in added:
         assert validate_task(task).ok, task.id
+
+
+# Where a solution writes a key value, and which families' solutions write it the same way
+# (None: every family; names are shared by several families).
+_KEY_LINES: tuple[tuple[re.Pattern[str], set[str] | None], ...] = (
+    (re.compile(r'(?:part\.Name = |workspace:WaitForChild\()"(\w+)"'), None),
+    (re.compile(r"\bstat\.Value = (\d+)\n"), {"leaderstats", "leaderstats+walkspeed"}),
+    (re.compile(r"\btimer\.Value = (\d+)\n"), {"countdown"}),
+    (re.compile(r"WalkSpeed = (\d+)\n"), {"walkspeed", "leaderstats+walkspeed"}),
+)
+
+
+def _validation_spec(**changes: object) -> SuiteSpec:
+    """The suite the validation runs draw (the preset's, with a validation split)."""
+    preset = load_demo_config(ROOT / "configs" / "demo-validation.toml")
+    return dataclasses.replace(suite_spec(preset), **changes)  # type: ignore[arg-type]
+
+
+def test_practice_combinations_leave_every_split_byte_identical(tmp_path: Path) -> None:
+    plain = build_suite(_validation_spec())
+    practice = build_suite(_validation_spec(practice_combinations=3))
+    for split in SPLITS:
+        assert practice.split(split) == plain.split(split)
+    assert not len(plain.practice) and set(plain.counts()) == set(SPLITS)
+    assert practice.counts()[PRACTICE] == 3 * len(PRACTICE_COMBINATIONS)
+    off, on = write_suite(plain, tmp_path / "off"), write_suite(practice, tmp_path / "on")
+    assert set(off) == set(SPLITS) and set(on) == {*SPLITS, PRACTICE}
+    for split in SPLITS:
+        assert on[split].read_bytes() == off[split].read_bytes()
+    assert [t.id for t in load_tasks(on[PRACTICE])] == [t.id for t in practice.practice]
+
+
+def test_practice_combinations_are_other_pairs_with_key_values_no_measured_split_has() -> None:
+    suite = build_suite(_validation_spec(practice_combinations=6))
+    practice = list(suite.practice)
+    assert {t.category for t in practice} == {f.name for f in PRACTICE_COMBINATIONS}
+    # Never the held-out pairs, nor a base family.
+    assert not {f.name for f in PRACTICE_COMBINATIONS} & {
+        f.name for f in (*FAMILIES, *COMBINATIONS)
+    }
+    measured = [t for split in ("rft", "validation", "eval") for t in suite.split(split)]
+    for pattern, families in _KEY_LINES:
+        mine = {v for t in practice for v in pattern.findall(t.solution)}
+        theirs = {v for t in measured if families is None or t.category in families
+                  for v in pattern.findall(t.solution)}  # fmt: skip
+        assert mine and theirs, pattern.pattern
+        assert not mine & theirs, (pattern.pattern, sorted(mine & theirs))
+        assert not [v for v in mine if reserved(int(v) if v.isdigit() else v)], pattern.pattern
+    # Every practice task's reference solution passes its own checks; an empty one fails them.
+    for task in practice[:: len(practice) // 10]:
+        validation = validate_task(task)
+        assert validation.ok and validation.empty.passed_count == 0, (task.id, validation.problems)

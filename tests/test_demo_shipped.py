@@ -85,3 +85,16 @@ def test_the_shipped_base_fits_the_default_preset() -> None:
     assert recipe["command"] == "luaurft demo build-base"
     size = sum(p.stat().st_size for p in SHIPPED_DIR.iterdir())
     assert size < 4_000_000
+
+
+def test_practice_combinations_are_sft_data_the_shipped_base_never_saw() -> None:
+    from luaurft.demo.pipeline import sft_rows, suite_spec
+    from luaurft.demo.shipped import SHIPPED_DIR, check_base
+    from luaurft.demo.suite import build_suite
+
+    preset = demo_preset(suite={"practice_combinations": 2})
+    suite = build_suite(suite_spec(preset))
+    assert len(suite.practice) > 0
+    system = preset.settings.model.system_prompt
+    # The base's recipe hashes the train split alone, so practice tasks leave it usable.
+    check_base(SHIPPED_DIR, preset, sft_rows(suite.train, system))

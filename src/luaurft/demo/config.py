@@ -70,6 +70,13 @@ class SuiteSettings(BaseModel):
         description="Added RFT tasks of a family with fresh key values (outside its pool: "
         "remote-event names) take those instead.",
     )
+    practice_combinations: int = Field(
+        0,
+        ge=0,
+        description="SFT tasks per practice combination (other pairs than the held-out "
+        "combinations; open key values no rft, validation or eval task has). Not in the "
+        "base's pre-training corpus.",
+    )
 
 
 class EvalSettings(BaseModel):

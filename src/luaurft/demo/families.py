@@ -13,9 +13,10 @@ values, never by guessing. The checks test behaviour, not text: a solution
 passes by doing what was asked in the mock Roblox world.
 
 Combination families join two base families in one request (a part that is
-also a kill brick, leaderstats plus a walk speed); the suite keeps them for
-the held-out split only, so evaluation sees a request shape no training
-example had.
+also a kill brick, leaderstats plus a walk speed); no training example has
+them, so evaluation sees a request shape SFT never showed. Practice
+combinations join other pairs the same way, as optional SFT data
+(`SuiteSpec.practice_combinations`).
 """
 
 from __future__ import annotations
@@ -88,6 +89,8 @@ class Family:
     `fresh`: key values outside the key slot's pool, so no train, validation or
     eval task can have one; the suite gives them to added RFT tasks when asked
     (`SuiteSpec.rft_fresh_keys`), for a family whose open values train uses up.
+    `open_slots`: slots besides `key` that hold a key value of a family a combination
+    joins; the suite draws them as it draws the key.
     """
 
     name: str
@@ -101,6 +104,7 @@ class Family:
     tags: tuple[str, ...] = ()
     combination: bool = False
     fresh: tuple[Any, ...] = ()
+    open_slots: tuple[str, ...] = ()
 
     def task(self, task_id: str, params: Params, phrasing: int, *, split: str) -> Task:
         rendered = self.render(params, phrasing % self.phrasings)
@@ -396,6 +400,21 @@ return Module
     return Rendered(prompts[phrasing], solution, checks)
 
 
+def _door_handler(door: str, goal: float, duration: int) -> str:
+    """The fade-on-touch handler on the Part held by the local `door` (shared by the tween
+    door and its practice combination with a new Part); needs a local `TweenService`."""
+    return f"""\
+local tweenInfo = TweenInfo.new({duration})
+
+{door}.Touched:Connect(function(hit: BasePart)
+	if hit.Parent and hit.Parent:FindFirstChildOfClass("Humanoid") then
+		{door}.CanCollide = false
+		TweenService:Create({door}, tweenInfo, {{ Transparency = {goal} }}):Play()
+	end
+end)
+"""
+
+
 def _door(p: Params, phrasing: int) -> Rendered:
     name, goal, duration = p["name"], p["transparency"], p["duration"]
     prompts = (
@@ -405,19 +424,10 @@ def _door(p: Params, phrasing: int) -> Rendered:
         f"TweenService to fade Transparency to {goal} in {duration} seconds and turn off "
         "CanCollide.",
     )
-    solution = f"""\
-local TweenService = game:GetService("TweenService")
-
-local door = workspace:WaitForChild("{name}")
-local tweenInfo = TweenInfo.new({duration})
-
-door.Touched:Connect(function(hit: BasePart)
-	if hit.Parent and hit.Parent:FindFirstChildOfClass("Humanoid") then
-		door.CanCollide = false
-		TweenService:Create(door, tweenInfo, {{ Transparency = {goal} }}):Play()
-	end
-end)
-"""
+    solution = (
+        'local TweenService = game:GetService("TweenService")\n\n'
+        f'local door = workspace:WaitForChild("{name}")\n' + _door_handler("door", goal, duration)
+    )
     checks = (
         (
             "the door fades while tweening",
@@ -673,17 +683,10 @@ end)
     return Rendered(prompts[phrasing], solution, checks)
 
 
-def _clicker(p: Params, phrasing: int) -> Rendered:
-    name, counter, step = p["name"], p["counter"], p["step"]
-    prompts = (
-        f'Add a ClickDetector to the Part named "{name}" in Workspace and an IntValue named '
-        f'"{counter}" under the part starting at 0; each click adds {step} to it.',
-        f'Make the Workspace Part "{name}" clickable: give it a ClickDetector and an IntValue '
-        f'child "{counter}" (0), and raise the value by {step} on every click.',
-    )
-    solution = f"""\
-local part = workspace:WaitForChild("{name}")
-
+def _click_handler(counter: str, step: int) -> str:
+    """The counter and ClickDetector on the Part held by the local `part` (shared by the click
+    counter and its practice combination with a new Part)."""
+    return f"""\
 local counter = Instance.new("IntValue")
 counter.Name = "{counter}"
 counter.Parent = part
@@ -695,6 +698,17 @@ detector.MouseClick:Connect(function()
 	counter.Value += {step}
 end)
 """
+
+
+def _clicker(p: Params, phrasing: int) -> Rendered:
+    name, counter, step = p["name"], p["counter"], p["step"]
+    prompts = (
+        f'Add a ClickDetector to the Part named "{name}" in Workspace and an IntValue named '
+        f'"{counter}" under the part starting at 0; each click adds {step} to it.',
+        f'Make the Workspace Part "{name}" clickable: give it a ClickDetector and an IntValue '
+        f'child "{counter}" (0), and raise the value by {step} on every click.',
+    )
+    solution = f'local part = workspace:WaitForChild("{name}")\n\n' + _click_handler(counter, step)
     checks = (
         (
             "the part has a ClickDetector and a counter",
@@ -718,15 +732,23 @@ end)
 # -- combinations (held out) ------------------------------------------------------------
 
 
-def _part_kill(p: Params, phrasing: int) -> Rendered:
-    part = _part(p, 0)
-    kill = _kill_brick(p, 0)
+def _new_part_request(p: Params) -> str:
+    """The opening of a combination request that creates a Part (shared, so the held-out
+    and the practice combinations ask for the Part in the same words)."""
     x, y, z = p["size"]
     r, g, b = p["colour"]
     anchored = "true" if p["anchored"] else "false"
-    prompt = (
+    return (
         f'Create a Part named "{p["name"]}" in Workspace with Size {x}, {y}, {z}, Color '
-        f"RGB({r}, {g}, {b}) and Anchored {anchored}, and make it a kill brick: a character "
+        f"RGB({r}, {g}, {b}) and Anchored {anchored}"
+    )
+
+
+def _part_kill(p: Params, phrasing: int) -> Rendered:
+    part = _part(p, 0)
+    kill = _kill_brick(p, 0)
+    prompt = (
+        f"{_new_part_request(p)}, and make it a kill brick: a character "
         f"that touches it dies (Humanoid Health set to 0), with a debounce that ignores "
         f"touches for {p['cooldown']} seconds after it kills."
     )
@@ -766,6 +788,89 @@ end
     return Rendered(prompt, solution, stats.checks[:2] + speed.checks)
 
 
+# -- practice combinations (SFT data only, other pairs than the held-out ones) -------------
+#
+# Each joins two families in one request, its solution built from the two families'
+# solutions and its checks taken from both (no two of them add the same player), so the
+# SFT data shows what composing two pieces in one script looks like. A countdown's loop
+# never returns, so it comes last in the script, and its checks run first (they read the
+# clock from the start).
+
+
+def _countdown_request(p: Params) -> str:
+    return (
+        f'creates an IntValue named "{p["timer"]}" in ReplicatedStorage that starts at '
+        f"{p['count']} and counts down by 1 every second with task.wait until it reaches 0"
+    )
+
+
+def _with_countdown(first: Rendered, p: Params, prompt: str) -> Rendered:
+    countdown = _countdown({"name": p["timer"], "start": p["count"]}, 0)
+    return Rendered(
+        prompt,
+        first.solution + "\n" + countdown.solution,
+        countdown.checks + first.checks,
+        setup=first.setup,
+        seconds=max(first.seconds, countdown.seconds),
+    )
+
+
+def _part_click(p: Params, phrasing: int) -> Rendered:
+    part = _part(p, 0)
+    clicker = _clicker(p, 0)
+    prompt = (
+        f"{_new_part_request(p)}, and make it clickable: give it a ClickDetector and an "
+        f'IntValue child "{p["counter"]}" starting at 0, and add {p["step"]} to the value on '
+        "every click."
+    )
+    solution = part.solution + "\n" + _click_handler(p["counter"], p["step"])
+    return Rendered(prompt, solution, part.checks + clicker.checks, seconds=part.seconds)
+
+
+def _part_door(p: Params, phrasing: int) -> Rendered:
+    part = _part(p, 0)
+    door = _door(p, 0)
+    prompt = (
+        f"{_new_part_request(p)}, and make it a door: when a player touches it, tween its "
+        f"Transparency to {p['transparency']} over {p['duration']} seconds with TweenService "
+        "and set CanCollide to false."
+    )
+    solution = (
+        'local TweenService = game:GetService("TweenService")\n\n'
+        + part.solution
+        + "\n"
+        + _door_handler("part", p["transparency"], p["duration"])
+    )
+    return Rendered(prompt, solution, part.checks + door.checks, seconds=part.seconds)
+
+
+def _stats_countdown(p: Params, phrasing: int) -> Rendered:
+    prompt = (
+        f'Make a server Script that gives every player a "leaderstats" Folder with an IntValue '
+        f'named "{p["stat"]}" starting at {p["start"]}, and {_countdown_request(p)}.'
+    )
+    return _with_countdown(_leaderstats(p, 0), p, prompt)
+
+
+def _speed_countdown(p: Params, phrasing: int) -> Rendered:
+    prompt = (
+        f"Make a server Script that sets every player's Humanoid WalkSpeed to {p['speed']} and "
+        f"JumpPower to {p['jump']} each time their character spawns, and "
+        f"{_countdown_request(p)}."
+    )
+    return _with_countdown(_walkspeed(p, 0), p, prompt)
+
+
+def _kill_countdown(p: Params, phrasing: int) -> Rendered:
+    prompt = (
+        f'Make a server Script that turns the Part named "{p["name"]}" in Workspace into a kill '
+        "brick: a character that touches it dies (Humanoid Health set to 0), with a debounce "
+        f"that ignores touches for {p['cooldown']} seconds after it kills, and "
+        f"{_countdown_request(p)}."
+    )
+    return _with_countdown(_kill_brick(p, 0), p, prompt)
+
+
 # -- the registry -------------------------------------------------------------------------
 
 _SIZES = tuple((x, y, z) for x in range(1, 21) for y in range(1, 21) for z in range(1, 21))
@@ -775,6 +880,9 @@ _DEFAULTS = tuple(d for d in range(0, 500, 5) if d not in (75, 90))
 # A Humanoid starts at WalkSpeed 16 and JumpPower 50: asking for those would let doing nothing pass.
 _SPEEDS = tuple(s for s in range(8, 100) if s != 16)
 _JUMPS = tuple(j for j in range(20, 150) if j != 50)
+_TIMERS = tuple(f"{a}Timer" for a in ADJECTIVES) + tuple(f"{a}Clock" for a in ADJECTIVES)
+_COUNTS = tuple(range(5, 50))
+_CLICK_COUNTERS = tuple(f"{s}Clicks" for s in ("Total", "My", "Button", "Hit", "Tap", "Press"))
 
 FAMILIES: tuple[Family, ...] = (
     Family("part", "a Part with name, size, colour, anchoring", TaskKind.SCRIPT, Difficulty.EASY,
@@ -801,8 +909,7 @@ FAMILIES: tuple[Family, ...] = (
            {"name": names(), "transparency": (0.5, 0.6, 0.7, 0.8, 0.9, 1),
             "duration": (1, 2, 3, 4)}, "name", _door, tags=("tweenservice", "touched")),
     Family("countdown", "a countdown with task.wait", TaskKind.SCRIPT, Difficulty.EASY,
-           {"name": tuple(f"{a}Timer" for a in ADJECTIVES) + tuple(f"{a}Clock" for a in ADJECTIVES),
-            "start": tuple(range(5, 50))}, "start", _countdown, tags=("loops", "task")),
+           {"name": _TIMERS, "start": _COUNTS}, "start", _countdown, tags=("loops", "task")),
     Family("coin-pickup", "CollectionService pickups into leaderstats", TaskKind.SCRIPT,
            Difficulty.MEDIUM,
            {"tag": tuple(f"{a}{n}" for a in ADJECTIVES for n in ("Coin", "Gem", "Orb")),
@@ -816,7 +923,7 @@ FAMILIES: tuple[Family, ...] = (
            {"speed": _SPEEDS, "jump": _JUMPS}, "speed",
            _walkspeed, tags=("humanoid", "players")),
     Family("click-counter", "a ClickDetector counter", TaskKind.SCRIPT, Difficulty.EASY,
-           {"name": names(), "counter": tuple(f"{s}Clicks" for s in ("Total", "My", "Button", "Hit", "Tap", "Press")),
+           {"name": names(), "counter": _CLICK_COUNTERS,
             "step": tuple(range(1, 51))}, "name", _clicker, tags=("clickdetector",)),
 )  # fmt: skip
 
@@ -834,11 +941,53 @@ COMBINATIONS: tuple[Family, ...] = (
 )  # fmt: skip
 
 
+# Practice combinations: SFT data only (`SuiteSpec.practice_combinations`), never the pairs
+# of COMBINATIONS. `open_slots` names each slot that holds a joined family's key value, so
+# every key value of a practice task is drawn like one (open, and not one another split uses).
+PRACTICE_COMBINATIONS: tuple[Family, ...] = (
+    Family("part+click-counter", "a new Part with a ClickDetector counter", TaskKind.SCRIPT,
+           Difficulty.MEDIUM,
+           {"name": names(), "size": _SIZES, "colour": COLOURS, "anchored": (True, False),
+            "counter": _CLICK_COUNTERS, "step": tuple(range(1, 51))}, "name", _part_click,
+           phrasings=1, tags=("instances", "clickdetector", "combination"), combination=True),
+    Family("part+tween-door", "a new Part that is also a tweened door", TaskKind.SCRIPT,
+           Difficulty.MEDIUM,
+           {"name": names(), "size": _SIZES, "colour": COLOURS, "anchored": (True,),
+            "transparency": (0.5, 0.6, 0.7, 0.8, 0.9, 1), "duration": (1, 2, 3, 4)}, "name",
+           _part_door, phrasings=1, tags=("instances", "tweenservice", "combination"),
+           combination=True),
+    Family("leaderstats+countdown", "leaderstats and a countdown in one script",
+           TaskKind.SCRIPT, Difficulty.MEDIUM,
+           {"stat": STAT_NAMES, "start": tuple(range(0, 1000, 5)), "timer": _TIMERS,
+            "count": _COUNTS}, "start", _stats_countdown, phrasings=1,
+           tags=("leaderstats", "loops", "combination"), combination=True,
+           open_slots=("count",)),
+    Family("walkspeed+countdown", "a walk speed and a countdown in one script",
+           TaskKind.SCRIPT, Difficulty.MEDIUM,
+           {"speed": _SPEEDS, "jump": _JUMPS, "timer": _TIMERS, "count": _COUNTS}, "speed",
+           _speed_countdown, phrasings=1, tags=("humanoid", "loops", "combination"),
+           combination=True, open_slots=("count",)),
+    Family("kill-brick+countdown", "a kill brick and a countdown in one script",
+           TaskKind.SCRIPT, Difficulty.MEDIUM,
+           {"name": names(), "cooldown": _COOLDOWNS, "timer": _TIMERS, "count": _COUNTS},
+           "name", _kill_countdown, phrasings=1, tags=("touched", "loops", "combination"),
+           combination=True, open_slots=("count",)),
+)  # fmt: skip
+
+
 def family(name: str) -> Family:
-    for f in (*FAMILIES, *COMBINATIONS):
+    for f in (*FAMILIES, *COMBINATIONS, *PRACTICE_COMBINATIONS):
         if f.name == name:
             return f
     raise KeyError(name)
 
 
-__all__ = ["COMBINATIONS", "FAMILIES", "Family", "Rendered", "family", "names"]
+__all__ = [
+    "COMBINATIONS",
+    "FAMILIES",
+    "PRACTICE_COMBINATIONS",
+    "Family",
+    "Rendered",
+    "family",
+    "names",
+]

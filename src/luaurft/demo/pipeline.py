@@ -4,10 +4,11 @@ Stages (each recorded in the run's `RunStore`; a rerun skips what is done):
 
     suite          draw the train / rft / eval splits, write them as task files,
                    validate the rft and eval tasks (reference passes, empty fails)
-    sft-data       the train split as prompt/completion rows with the reference
-                   system prompt (data/sft.jsonl)
+    sft-data       the train split (and the practice split, if any) as
+                   prompt/completion rows with the reference system prompt
+                   (data/sft.jsonl)
     pretrain       tokenizer + tiny Mistral from scratch, every parameter trained
-                   on the SFT rows (base/); checkpointed, resumes mid-way
+                   on the train split's rows (base/); checkpointed, resumes mid-way
     train@0        LoRA SFT through the library's SFT path (adapters/sft)
     candidates@1   N samples per RFT task from the SFT model
     score@1        the hybrid reward, judge off, execution scorer on
@@ -95,6 +96,7 @@ def suite_spec(preset: DemoPreset) -> SuiteSpec:
         validation_per_combination=s.validation_per_combination,
         rft_unseen_values=s.rft_unseen_values,
         rft_fresh_keys=s.rft_fresh_keys,
+        practice_combinations=s.practice_combinations,
         seed=s.seed,
         families=tuple(s.families),
         combinations=None if s.combinations is None else tuple(s.combinations),
@@ -102,7 +104,8 @@ def suite_spec(preset: DemoPreset) -> SuiteSpec:
 
 
 def sft_rows(tasks: TaskSuite, system_prompt: str) -> list[dict[str, Any]]:
-    """The train split as TRL prompt/completion rows (loss on the code only)."""
+    """Tasks with solutions (the train split, the practice split) as TRL prompt/completion
+    rows (loss on the code only)."""
     from luaurft.data.formats import to_prompt_completion
     from luaurft.data.records import CodeRecord
 
@@ -213,7 +216,10 @@ def run_demo(
 
     timings: dict[str, float] = {}
     suite = build_suite(suite_spec(preset))
-    rows = sft_rows(suite.train, settings.model.system_prompt)
+    # The base is pre-trained on the train split alone (its shipped recipe hashes exactly
+    # these rows); SFT and the RFT mix also get the practice split.
+    base_rows = sft_rows(suite.train, settings.model.system_prompt)
+    rows = base_rows + sft_rows(suite.practice, settings.model.system_prompt)
     with RunStore.in_dir(out, kind="rft", config=preset.fingerprint()) as store:
         if _done(store, "suite") is None:
             with _stage(store, "suite", timings) as meta:
@@ -228,14 +234,14 @@ def run_demo(
         pretrain_meta = _done(store, "pretrain")
         if (pretrain_meta is None or not is_model_dir(base_dir)) and demo.base != "pretrain":
             with _stage(store, "pretrain", timings) as meta:
-                meta.update(_install_base(preset, rows, base_dir, report("install base")))
+                meta.update(_install_base(preset, base_rows, base_dir, report("install base")))
                 store.add_artifact("base-model", base_dir, kind="model",
                                    meta={"parameters": meta["parameters"]})  # fmt: skip
             pretrain_meta = meta
         elif pretrain_meta is None or not is_model_dir(base_dir):
             with _stage(store, "pretrain", timings) as meta:
                 result = pretrain(
-                    base_dir, rows, model_spec=demo.model, spec=demo.pretrain,
+                    base_dir, base_rows, model_spec=demo.model, spec=demo.pretrain,
                     work_dir=out / "work" / "pretrain", max_length=settings.training.max_length,
                     progress=report("pre-train base"),
                 )  # fmt: skip
@@ -368,7 +374,8 @@ def _suite_stage(
     paths = write_suite(suite, out / "tasks")
     # The rft and eval splits are what the run measures; of the (large) train
     # split, one task per family is run, since every task of a family shares its code.
-    checked: list[Task] = [*suite.rft, *suite.validation, *suite.eval]
+    # Practice tasks are all run: each is trained on, and their solutions join two pieces.
+    checked: list[Task] = [*suite.rft, *suite.validation, *suite.eval, *suite.practice]
     seen: set[str] = set()
     for task in suite.train:
         if task.category not in seen:

@@ -9,7 +9,11 @@
 - **validation**: tasks drawn like the held-out ones (reserved values) but
   disjoint from them: what settings are chosen on;
 - **eval**: held-out tasks, never trained on in any form and never used to
-  choose settings.
+  choose settings;
+- **practice** (empty unless `practice_combinations`): practice combination
+  requests with their solutions, SFT data beside train (never the base's
+  pre-training corpus): other pairs than the held-out combinations, every key
+  value open and one no rft, validation or eval task has.
 
 Disjointness is by construction and checked (`DemoSuite.check_disjoint`):
 
@@ -29,8 +33,9 @@ set of taken parameter choices. With `rft_unseen_values` the added RFT tasks
 take key values no train task has, where the open pool has any left: requests
 the SFT data never showed, as the held-out ones are. With `rft_fresh_keys` a
 family with `fresh` key values (outside its pool, so in no other split) draws
-its added RFT tasks' keys from those instead. So adding tasks leaves the train
-split exactly as it was, and with it the pre-trained base (`luaurft.demo.shipped`).
+its added RFT tasks' keys from those instead. Practice combinations come last,
+each from a stream of its own. So adding tasks leaves the train split exactly as
+it was, and with it the pre-trained base (`luaurft.demo.shipped`).
 """
 
 from __future__ import annotations
@@ -39,15 +44,18 @@ import dataclasses
 import hashlib
 import random
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from luaurft.demo.families import COMBINATIONS, FAMILIES, Family
+from luaurft.demo.families import COMBINATIONS, FAMILIES, PRACTICE_COMBINATIONS, Family
 from luaurft.errors import LuaurftError
 from luaurft.eval.tasks import Task, TaskSuite
 
 SPLITS = ("train", "rft", "validation", "eval")
+# SFT data beside train, only with `SuiteSpec.practice_combinations`; not one of SPLITS, so
+# a suite without it reports and writes exactly the four splits it always had.
+PRACTICE = "practice"
 # One value in RESERVED_EVERY of a key slot's pool is kept for evaluation.
 RESERVED_EVERY = 4
 
@@ -79,6 +87,7 @@ class SuiteSpec:
     validation_per_combination: int = 0
     rft_unseen_values: bool = False
     rft_fresh_keys: bool = False
+    practice_combinations: int = 0  # tasks per practice combination family
 
 
 @dataclass(frozen=True)
@@ -87,19 +96,24 @@ class DemoSuite:
     rft: TaskSuite
     validation: TaskSuite
     eval: TaskSuite
+    practice: TaskSuite = field(default_factory=lambda: TaskSuite(f"demo-{PRACTICE}", ()))
 
     def split(self, name: str) -> TaskSuite:
         return {"train": self.train, "rft": self.rft, "validation": self.validation,
-                "eval": self.eval}[name]  # fmt: skip
+                "eval": self.eval, PRACTICE: self.practice}[name]  # fmt: skip
+
+    def splits(self) -> tuple[str, ...]:
+        """The split names, practice only where it has tasks."""
+        return (*SPLITS, PRACTICE) if len(self.practice) else SPLITS
 
     def counts(self) -> dict[str, int]:
-        return {name: len(self.split(name)) for name in SPLITS}
+        return {name: len(self.split(name)) for name in self.splits()}
 
     def check_disjoint(self) -> None:
         """Raise `SuiteError` if the splits share a prompt or solution, or if an eval task
         of a base family has no reserved value."""
         seen: dict[str, str] = {}
-        for split in SPLITS:
+        for split in self.splits():
             for task in self.split(split):
                 for text in (task.prompt, task.solution):
                     other = seen.get(text)
@@ -109,13 +123,21 @@ class DemoSuite:
 
 
 def _pick(
-    rng: random.Random, family: Family, *, held_out: bool, avoid: frozenset[Any] = frozenset()
+    rng: random.Random,
+    family: Family,
+    *,
+    held_out: bool,
+    avoid: frozenset[Any] = frozenset(),
+    exclude: frozenset[Any] = frozenset(),
 ) -> dict[str, Any]:
+    """One parameter choice. Key slots (`key` and `open_slots`) take reserved values for the
+    held-out splits and open ones otherwise, never one in `exclude`, and one outside `avoid`
+    where the pool has any."""
     params: dict[str, Any] = {}
     for slot, pool in family.slots.items():
         values = list(pool)
-        if slot == family.key:
-            values = [v for v in values if reserved(v) == held_out]
+        if slot == family.key or slot in family.open_slots:
+            values = [v for v in values if reserved(v) == held_out and v not in exclude]
             if not values:
                 raise SuiteError(f"family {family.name}: no {'reserved' if held_out else 'open'} "
                                  f"values of {slot}")  # fmt: skip
@@ -133,6 +155,7 @@ def _draw(
     held_out: bool,
     taken: set[str],
     avoid: frozenset[Any] = frozenset(),
+    exclude: frozenset[Any] = frozenset(),
 ) -> list[dict[str, Any]]:
     drawn: list[dict[str, Any]] = []
     tries = 0
@@ -140,7 +163,7 @@ def _draw(
         tries += 1
         if tries > 200 * (count + 1):
             raise SuiteError(f"family {family.name}: cannot draw {count} distinct tasks")
-        params = _pick(rng, family, held_out=held_out, avoid=avoid)
+        params = _pick(rng, family, held_out=held_out, avoid=avoid, exclude=exclude)
         key = repr(sorted(params.items()))
         if key in taken:
             continue
@@ -151,6 +174,19 @@ def _draw(
 
 def _family_seed(seed: int, name: str) -> int:
     return int.from_bytes(hashlib.sha256(f"{seed}:{name}".encode()).digest()[:8], "big")
+
+
+# A combination's slots carry its pieces' key values under the pieces' slot names.
+_PIECE_KEYS = frozenset(f.key for f in FAMILIES)
+
+
+def _key_values(family: Family, draws: Iterable[dict[str, Any]]) -> set[Any]:
+    """The key values in `draws`: the family's key and open slots, and for a combination
+    every slot that holds the key of one of its pieces (leaderstats+walkspeed: the speed)."""
+    slots = {family.key, *family.open_slots}
+    if family.combination:
+        slots |= _PIECE_KEYS & set(family.slots)
+    return {params[slot] for params in draws for slot in slots}
 
 
 def _selected(all_families: Sequence[Family], names: Iterable[str] | None) -> list[Family]:
@@ -169,7 +205,9 @@ def build_suite(spec: SuiteSpec | None = None) -> DemoSuite:
     spec = spec or SuiteSpec()
     families = _selected(FAMILIES, spec.families or None)
     combinations = _selected(COMBINATIONS, spec.combinations)
-    out: dict[str, list[Task]] = {s: [] for s in SPLITS}
+    out: dict[str, list[Task]] = {s: [] for s in (*SPLITS, PRACTICE)}
+    # Every key value an rft, validation or eval task has: practice tasks have none of them.
+    measured: set[Any] = set()
     for family in families:
         rng = random.Random(_family_seed(spec.seed, family.name))
         taken: set[str] = set()
@@ -181,6 +219,9 @@ def build_suite(spec: SuiteSpec | None = None) -> DemoSuite:
             ("train", open_draws[: spec.train_per_family]),
             ("rft", open_draws[spec.train_per_family :]),
             ("eval", held),
+        )
+        measured |= _key_values(family, open_draws[spec.train_per_family :]) | _key_values(
+            family, held
         )
         for split, draws in plan:
             for i, params in enumerate(draws):
@@ -204,6 +245,7 @@ def build_suite(spec: SuiteSpec | None = None) -> DemoSuite:
                 source = dataclasses.replace(family, slots={**family.slots,
                                                             family.key: family.fresh})  # fmt: skip
             draws = _draw(stream, source, count, held_out=held_out, taken=taken, avoid=avoid)
+            measured |= _key_values(family, draws)
             for i, params in enumerate(draws, start=first):
                 out[split].append(family.task(f"{family.name}.{split}-{i:02d}", params,
                                               stream.randrange(8), split=split))  # fmt: skip
@@ -211,6 +253,7 @@ def build_suite(spec: SuiteSpec | None = None) -> DemoSuite:
         rng = random.Random(_family_seed(spec.seed, family.name))
         taken = set()
         held = _draw(rng, family, spec.eval_per_combination, held_out=True, taken=taken)
+        measured |= _key_values(family, held)
         stem = family.name.replace("+", "-and-")
         for i, params in enumerate(held):
             out["eval"].append(family.task(f"{stem}.eval-{i:02d}", params, 0, split="eval"))
@@ -219,10 +262,20 @@ def build_suite(spec: SuiteSpec | None = None) -> DemoSuite:
             ("validation", spec.validation_per_combination, True),
         ):
             stream = random.Random(_family_seed(spec.seed, f"{family.name}/{split}"))
-            for i, params in enumerate(_draw(stream, family, count, held_out=held_out,
-                                             taken=taken)):  # fmt: skip
+            draws = _draw(stream, family, count, held_out=held_out, taken=taken)
+            measured |= _key_values(family, draws)
+            for i, params in enumerate(draws):
                 out[split].append(family.task(f"{stem}.{split}-{i:02d}", params, 0, split=split))
-    suite = DemoSuite(*(TaskSuite(f"demo-{s}", tuple(out[s])) for s in SPLITS))
+    if spec.practice_combinations:
+        for family in PRACTICE_COMBINATIONS:
+            stream = random.Random(_family_seed(spec.seed, f"{family.name}/{PRACTICE}"))
+            draws = _draw(stream, family, spec.practice_combinations, held_out=False, taken=set(),
+                          exclude=frozenset(measured))  # fmt: skip
+            stem = family.name.replace("+", "-and-")
+            for i, params in enumerate(draws):
+                out[PRACTICE].append(family.task(f"{stem}.{PRACTICE}-{i:02d}", params, 0,
+                                                 split=PRACTICE))  # fmt: skip
+    suite = DemoSuite(*(TaskSuite(f"demo-{s}", tuple(out[s])) for s in (*SPLITS, PRACTICE)))
     suite.check_disjoint()
     return suite
 
@@ -271,7 +324,7 @@ def write_suite(suite: DemoSuite, folder: str | Path) -> dict[str, Path]:
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
-    for split in SPLITS:
+    for split in suite.splits():
         if not len(suite.split(split)):
             continue
         path = out / f"{split}.toml"
@@ -283,6 +336,7 @@ def write_suite(suite: DemoSuite, folder: str | Path) -> dict[str, Path]:
 
 
 __all__ = [
+    "PRACTICE",
     "SPLITS",
     "DemoSuite",
     "SuiteError",
