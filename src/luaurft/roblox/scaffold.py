@@ -1063,6 +1063,9 @@ _ROBLOX_TS_RUNTIME = re.compile(r"\b_G\s*\[\s*script\s*\]")
 # A require by an alias (`require("@Packages/Knit")`): the alias is the project's
 # `.luaurc` mapping to installed packages; `@self` is the script itself.
 _ALIAS_REQUIRE = re.compile(r"""\brequire\s*\(\s*["']@(\w+)/([^"']+)["']""")
+# Require by a path from the requiring script (`"./Util"`, `"../Shared/Types"`,
+# `"@self/Child"`): what it names lives beside or below the script in its project.
+_PATH_REQUIRE = re.compile(r"""\brequire\s*\(\s*["'](?:\./|\.\./|@self/)([^"']*)["']""")
 _REQUIRE = re.compile(r"\brequire\s*\(")
 _PATH_SEGMENT = re.compile(
     rf"\.\s*({_IDENT})"
@@ -1126,7 +1129,9 @@ def missing_packages(
     project's own modules: a module that needs a package makes its requirer need it.
     `standalone` (code run alone, with no project around it): every module required
     by an instance path is outside it, since nothing here can give it a body
-    (`require(ReplicatedStorage:WaitForChild("PickupManager"))` in a manual's sample).
+    (`require(ReplicatedStorage:WaitForChild("PickupManager"))` in a manual's sample),
+    and so is every module required by a path from the script (`require("./Util")`,
+    `require("@self/Stage")`).
     The code cannot run as written without them, which is no fault of the code."""
     text = _strip_comments(code)
     assigned: dict[str, str] = {}
@@ -1178,6 +1183,13 @@ def missing_packages(
         name = alias.group(2).rstrip("/").rsplit("/", 1)[-1]
         if alias.group(1) != "self" and name not in present and name not in found:
             found.append(name)
+    if standalone:
+        # Code run alone has no siblings or children to require by path: the
+        # runtime resolves the path from the script and finds nothing there.
+        for path in _PATH_REQUIRE.finditer(text):
+            name = path.group(1).rstrip("/").rsplit("/", 1)[-1]
+            if name and name not in (".", "..") and name not in found:
+                found.append(name)
     return found
 
 
