@@ -198,3 +198,29 @@ def test_a_colour_parameter_gets_a_color3_from_the_simulated_client() -> None:
     result = run_script(code, kind=ScriptKind.SCRIPT)
     assert not result.errors
     assert "made Color3 Vector3" in [line.text for line in result.output]
+
+
+def test_a_shop_page_controller_runs_in_the_gui_its_names_describe() -> None:
+    # Tabs switch pages: the mock clicks each tab, and every page it shows or
+    # hides is a Frame, as in the ScreenGui Studio built.
+    code = """local shopHolder = script.Parent
+local tabs = shopHolder:WaitForChild("Tabs")
+local pages = shopHolder:WaitForChild("Pages")
+local cashButton = tabs:WaitForChild("CashButton")
+local gemsButton = tabs:WaitForChild("GemsButton")
+local pageList = { Cash = pages:WaitForChild("CashPage"), Gems = pages:WaitForChild("GemsPage") }
+local function openPage(name)
+	for _, page in pairs(pageList) do
+		page.Visible = false
+	end
+	pageList[name].Visible = true
+	print("open", name)
+end
+cashButton.Activated:Connect(function() openPage("Cash") end)
+gemsButton.Activated:Connect(function() openPage("Gems") end)
+openPage("Cash")
+"""
+    run = run_script(code, kind="LocalScript")
+    assert run.errors == [] and run.engine_errors == []
+    printed = [line.text for line in run.output]
+    assert "open Cash" in printed

@@ -272,3 +272,39 @@ def test_wait_chains_are_the_regex_scans_matches() -> None:
     # A chain takes the rest of its line: `B` and `2x` start none of their own.
     found = [m.group(0).split(":")[0].strip() for m in _wait_chains(tricky)]
     assert found == ["RS", "game", "game", "Sub", "LocalPlayer"]
+
+
+def test_gui_children_are_built_as_the_gui_objects_their_names_say() -> None:
+    # A shop page controller: tabs named `...Button` it only activates, pages
+    # named `...Page` it only shows and hides. `Activated` alone fits a Tool
+    # first, and a page's use says nothing, so the names decide.
+    code = (
+        "local holder = script.Parent\n"
+        'local tabs = holder:WaitForChild("Tabs")\n'
+        'local pages = holder:WaitForChild("Pages")\n'
+        'local cashButton = tabs:WaitForChild("CashButton")\n'
+        'local cashPage = pages:WaitForChild("CashPage")\n'
+        "local list = { Cash = cashPage }\n"
+        "cashButton.Activated:Connect(function()\n"
+        "\tfor _, page in list do page.Visible = true end\n"
+        "end)\n"
+    )
+    classes = {
+        i["name"]: i["class"] for i in infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold
+    }
+    assert classes["CashButton"] == "TextButton"
+    assert classes["CashPage"] == "Frame"
+    # In the 3D world a `...Button` is a part a player steps on or clicks.
+    world = infer_placement(
+        'local b = workspace:WaitForChild("ResetButton")\nb.Touched:Connect(print)\n',
+        ScriptKind.SCRIPT,
+    ).scaffold
+    assert world == [{"parent": "Workspace", "name": "ResetButton", "class": "Part"}]
+    # A name ending that the use contradicts does not win: a remote stays a remote.
+    remote = infer_placement(
+        'local RS = game:GetService("ReplicatedStorage")\n'
+        'local buy = RS:WaitForChild("BuyButton")\n'
+        "buy:FireServer()\n",
+        ScriptKind.LOCAL_SCRIPT,
+    ).scaffold
+    assert remote == [{"parent": "ReplicatedStorage", "name": "BuyButton", "class": "RemoteEvent"}]

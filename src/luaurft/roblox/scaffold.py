@@ -654,6 +654,25 @@ def _value_class(text: str, child: _Child) -> str:
     return "NumberValue"
 
 
+# Name endings that say which GUI object a child outside the 3D world is: Studio
+# names a shop's tab `PassesButton` and its page `PassesPage`. `Activated` alone
+# fits a Tool first, and a page the script only shows and hides says nothing by
+# its use, so without the name it would be built as a Tool or a Folder.
+_GUI_NAME_ENDINGS = (
+    (("button", "btn"), "TextButton"),
+    (("frame", "page", "panel", "holder", "container", "menu", "window"), "Frame"),
+    (("label",), "TextLabel"),
+)
+
+
+def _gui_class_by_name(name: str) -> str | None:
+    lowered = name.lower()
+    for endings, cls in _GUI_NAME_ENDINGS:
+        if lowered.endswith(endings):
+            return cls
+    return None
+
+
 def _class_of_child(text: str, child: _Child) -> str | None:
     from luaurft.roblox.api import curated_index
 
@@ -668,6 +687,9 @@ def _class_of_child(text: str, child: _Child) -> str | None:
     used = {m for m in child.members if m not in base}
     if "Value" in used:
         return _value_class(text, child)
+    by_name = None if child.under_workspace else _gui_class_by_name(child.name)
+    if by_name is not None and used <= index.member_names(by_name):
+        return by_name
     for names, cls in _USAGE_CLASSES:
         if used and used <= names:
             return cls
