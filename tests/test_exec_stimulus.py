@@ -224,3 +224,19 @@ openPage("Cash")
     assert run.errors == [] and run.engine_errors == []
     printed = [line.text for line in run.output]
     assert "open Cash" in printed
+
+
+def test_a_round_timer_label_reached_in_one_expression_is_updated() -> None:
+    # The label is a StarterGui copy, reached in one expression from LocalPlayer;
+    # the server's countdown event sets its text.
+    code = """local UpdateRoundTimeText = game:GetService("ReplicatedStorage"):WaitForChild("UpdateRoundTimeText")
+local TextLabel = game:GetService("Players").LocalPlayer:WaitForChild("PlayerGui"):WaitForChild("ScreenGui").TextLabel
+UpdateRoundTimeText.OnClientEvent:Connect(function(time)
+	TextLabel.Text = `Time Left {time} Seconds!`
+end)
+TextLabel.Text = "ready"
+print(TextLabel:GetFullName(), TextLabel.Text)
+"""
+    run = run_script(code, kind="LocalScript")
+    assert run.errors == [] and run.never_resumed == [] and run.engine_errors == []
+    assert [line.text for line in run.output][:1] == ["Players.Player1.PlayerGui.ScreenGui.TextLabel ready"]

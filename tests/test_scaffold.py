@@ -308,3 +308,24 @@ def test_gui_children_are_built_as_the_gui_objects_their_names_say() -> None:
         ScriptKind.LOCAL_SCRIPT,
     ).scaffold
     assert remote == [{"parent": "ReplicatedStorage", "name": "BuyButton", "class": "RemoteEvent"}]
+
+
+def test_a_path_into_player_gui_written_as_one_expression_is_built() -> None:
+    code = (
+        "local TextLabel = game:GetService(\"Players\").LocalPlayer:WaitForChild(\"PlayerGui\")"
+        ':WaitForChild("ScreenGui").TextLabel\n'
+        "TextLabel.Text = `Time Left {10} Seconds!`\n"
+    )
+    plan = infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold
+    gui = "Players.Player1.PlayerGui"
+    assert plan == [
+        {"parent": gui, "name": "ScreenGui", "class": "ScreenGui", "props": {"ResetOnSpawn": False}},
+        {"parent": f"{gui}.ScreenGui", "name": "TextLabel", "class": "TextLabel"},
+    ]
+    # A member of what the path reached ends it: nothing named Enabled is built.
+    member = infer_placement(
+        'local pg = game.Players.LocalPlayer:WaitForChild("PlayerGui")\n'
+        'game.Players.LocalPlayer.PlayerGui:WaitForChild("Menu").Enabled = true\n',
+        ScriptKind.LOCAL_SCRIPT,
+    ).scaffold
+    assert [i["name"] for i in member] == ["Menu"]

@@ -408,6 +408,45 @@ _PLAYER_GUI = re.compile(
 )
 
 
+# `LocalPlayer:WaitForChild("PlayerGui"):WaitForChild("ScreenGui").TextLabel`: the
+# path into PlayerGui written as one expression (group 1, the steps after PlayerGui).
+_PLAYER_GUI_CHAIN = re.compile(
+    rf"(?:\.\s*PlayerGui\b|:\s*WaitForChild\s*\(\s*{_STRING_Q}PlayerGui{_STRING_Q}\s*\))"
+    rf"((?:\s*:\s*WaitForChild\s*\(\s*{_STRING_Q}[\w ]+{_STRING_Q}\s*\)|\s*\.\s*[A-Za-z_]\w*)+)"
+)
+_GUI_STEP = re.compile(
+    rf"\s*:\s*WaitForChild\s*\(\s*{_STRING_Q}([\w ]+){_STRING_Q}\s*\)|\s*\.\s*([A-Za-z_]\w*)"
+)
+
+
+def _inline_player_gui_chains(text: str, gui_root: str) -> list[dict[str, Any]]:
+    """What a one-expression path into PlayerGui reaches: the ScreenGui it waits for
+    (built as `_player_gui_waits` builds one) and the children it then indexes by
+    a class's name (`.TextLabel`), up to the first member of what it reached."""
+    plan: list[dict[str, Any]] = []
+    for m in _PLAYER_GUI_CHAIN.finditer(text):
+        parent, cls_here = gui_root, "PlayerGui"
+        for step in _GUI_STEP.finditer(m.group(1)):
+            waited, indexed = step.group(1), step.group(2)
+            name = waited or indexed
+            if indexed is not None and _is_member(cls_here, name) is not False:
+                break
+            cls = _class_for_use(text, name, "") if waited else (
+                name if name in _KNOWN_CLASSES else None
+            )
+            if cls is None and waited and parent == gui_root:
+                cls = "ScreenGui"
+            if cls is None:
+                break
+            item: dict[str, Any] = {"parent": parent, "name": name, "class": cls}
+            if cls == "ScreenGui":
+                item["props"] = {"ResetOnSpawn": False}
+            if not any(i["parent"] == parent and i["name"] == name for i in plan):
+                plan.append(item)
+            parent, cls_here = f"{parent}.{name}", cls
+    return plan
+
+
 def _player_gui_waits(text: str) -> list[dict[str, Any]]:
     """What a client script waits for in its PlayerGui: the ScreenGuis (and what it
     waits for in them) that StarterGui, built in Studio, copies in on spawn
@@ -415,10 +454,10 @@ def _player_gui_waits(text: str) -> list[dict[str, Any]]:
     is no class and says nothing by its use is a ScreenGui at the top, where only
     LayerCollectors live, and is left unbuilt below it."""
     gui_root = f"Players.{LOCAL_PLAYER}.PlayerGui"
+    plan: list[dict[str, Any]] = _inline_player_gui_chains(text, gui_root)
     paths = {m.group(1): gui_root for m in _PLAYER_GUI.finditer(text)}
     if not paths:
-        return []
-    plan: list[dict[str, Any]] = []
+        return plan
     chain = re.compile(
         rf"\blocal\s+(\w+)\s*(?::\s*[\w.?]+)?\s*=\s*(\w+)"
         rf"((?:\s*:\s*WaitForChild\s*\(\s*{_STRING_Q}[\w ]+{_STRING_Q}\s*\))+)"
