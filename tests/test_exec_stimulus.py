@@ -240,3 +240,24 @@ print(TextLabel:GetFullName(), TextLabel.Text)
     run = run_script(code, kind="LocalScript")
     assert run.errors == [] and run.never_resumed == [] and run.engine_errors == []
     assert [line.text for line in run.output][:1] == ["Players.Player1.PlayerGui.ScreenGui.TextLabel ready"]
+
+
+def test_a_sprint_script_finds_its_stamina_values_and_its_own_sound() -> None:
+    code = """local UIS = game:GetService("UserInputService")
+local Stamina = script.Parent:WaitForChild("CurrentStamina")
+local IsSprinting = script.Parent:WaitForChild("IsSprinting")
+local SoundFX = script.RunSound
+Stamina.Value = 10
+UIS.InputBegan:Connect(function(input)
+	if input.KeyCode == Enum.KeyCode.LeftShift and Stamina.Value > 5 then
+		IsSprinting.Value = true
+		SoundFX:Play()
+	end
+end)
+print(SoundFX:GetFullName(), SoundFX.ClassName, Stamina.ClassName)
+"""
+    run = run_script(code, kind="LocalScript")
+    assert run.errors == [] and run.never_resumed == [] and run.engine_errors == []
+    assert [line.text for line in run.output][:1] == [
+        "Players.Player1.PlayerScripts.LocalScript.RunSound Sound NumberValue"
+    ]

@@ -329,3 +329,26 @@ def test_a_path_into_player_gui_written_as_one_expression_is_built() -> None:
         ScriptKind.LOCAL_SCRIPT,
     ).scaffold
     assert [i["name"] for i in member] == ["Menu"]
+
+
+def test_a_value_the_script_waits_for_is_built_as_the_value_it_holds() -> None:
+    code = (
+        'local Stamina = script.Parent:WaitForChild("CurrentStamina")\n'
+        'local IsSprinting = script.Parent:WaitForChild("IsSprinting")\n'
+        "if Stamina.Value > 5 then IsSprinting.Value = true end\n"
+    )
+    classes = {
+        i["name"]: i["class"] for i in infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold
+    }
+    assert classes == {"CurrentStamina": "NumberValue", "IsSprinting": "BoolValue"}
+
+
+def test_children_of_the_script_itself_are_built_under_it() -> None:
+    # A sprint LocalScript with its run sound inside it, as Studio holds it.
+    code = "local SoundFX = script.RunSound\nSoundFX:Play()\nprint(script.Name)\n"
+    plan = infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold
+    assert plan == [
+        {"parent": "Players.Player1.PlayerScripts.LocalScript", "name": "RunSound", "class": "Sound"}
+    ]
+    # A module the script requires from inside itself is not built empty.
+    assert infer_placement("local M = require(script.Util)\n", ScriptKind.SCRIPT).scaffold == []

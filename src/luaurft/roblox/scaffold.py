@@ -327,6 +327,10 @@ def _class_for_use(text: str, name: str, rest: str) -> str | None:
     if assigned:
         var = assigned.group(1)
         used = set(re.findall(rf"{_word(var)}\s*[.:]\s*(\w+)", text))
+        if "Value" in used:
+            # A ValueBase the script reads or sets (`Stamina.Value > 5`): the kind
+            # of value follows from how `.Value` is used, as for indexed children.
+            return _value_class(text, _Child("", name, False, aliases={var}))
         for names, cls in _USAGE_CLASSES:
             if used & names:
                 return cls
@@ -800,11 +804,15 @@ def _matches_from(pattern: re.Pattern[str], text: str, starts: set[int]) -> Iter
 
 
 def _direct_children(
-    text: str, container_path: str | None, container_class: str | None
+    text: str,
+    container_path: str | None,
+    container_class: str | None,
+    script: tuple[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """Instances the code indexes directly (`ReplicatedStorage.Remotes.Buy`,
-    `workspace.Map.Lava`, `script.Parent.Door`) under a container Studio fills,
-    that the code never names as a string (so never creates itself)."""
+    `workspace.Map.Lava`, `script.Parent.Door`, `script.RunSound`) under a container
+    Studio fills, that the code never names as a string (so never creates itself).
+    `script`: (path, class) of the script itself, whose children are built there."""
     # root name -> (path, class of what it refers to)
     roots: dict[str, tuple[str, str | None]] = {
         "workspace": ("Workspace", "Workspace"),
@@ -820,6 +828,8 @@ def _direct_children(
         roots["script.Parent"] = (container_path, container_class)
         for alias in _aliases(text, r"script\.Parent\b(?!\s*[.:])"):
             roots[alias] = (container_path, container_class)
+    if script is not None:
+        roots["script"] = script
     named = _named_in_code(text)
     aliased: set[str] = set()
     children: dict[tuple[str, str], _Child] = {}
@@ -830,6 +840,10 @@ def _direct_children(
         if match.group(1) or match.group(2):
             service = match.group(1) or match.group(2)
             path, cls = service, service
+        elif match.group(3) == "script":
+            if "script" not in roots:
+                return None
+            path, cls = roots["script"]
         elif match.group(0).startswith("script"):
             if "script.Parent" not in roots:
                 return None
@@ -1421,7 +1435,8 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
         else _CONTAINER_CLASSES.get(container) or _default_container_class(path)
     )
     planned = {(i["parent"], i["name"]) for i in scaffold}
-    for item in _direct_children(text, parent_path, parent_class):
+    script = (f"{path}.{script_name}", kind.value)
+    for item in _direct_children(text, parent_path, parent_class, script):
         if (item["parent"], item["name"]) not in planned:
             planned.add((item["parent"], item["name"]))
             scaffold.append(item)
