@@ -261,3 +261,11 @@ print(SoundFX:GetFullName(), SoundFX.ClassName, Stamina.ClassName)
     assert [line.text for line in run.output][:1] == [
         "Players.Player1.PlayerScripts.LocalScript.RunSound Sound NumberValue"
     ]
+
+
+def test_a_member_misspelt_in_case_still_fails_as_in_the_engine() -> None:
+    code = 'local grav = script.parent:FindFirstChild("BodyForce")\nprint(grav)\n'
+    run = run_script(code, kind="Script")
+    assert [e.message.split(" (")[0] for e in run.errors][:1] == [
+        'parent is not a valid member of Script "ServerScriptService.Script"'
+    ]

@@ -352,3 +352,13 @@ def test_children_of_the_script_itself_are_built_under_it() -> None:
     ]
     # A module the script requires from inside itself is not built empty.
     assert infer_placement("local M = require(script.Util)\n", ScriptKind.SCRIPT).scaffold == []
+
+
+def test_a_member_misspelt_in_case_is_not_built_as_a_child() -> None:
+    # An old free-model script: `script.parent` is no member of a Script, and the
+    # engine says so; a child called `parent` would hide that error.
+    code = 'local grav = script.parent:FindFirstChild("BodyForce")\nprint(script.Parent.Name)\n'
+    assert infer_placement(code, ScriptKind.SCRIPT).scaffold == []
+    lower = "print(workspace.Part.transparency, workspace.Part.Decal)\n"
+    names = [i["name"] for i in infer_placement(lower, ScriptKind.SCRIPT).scaffold]
+    assert "transparency" not in names and "Decal" in names

@@ -682,6 +682,17 @@ def _is_member(class_name: str | None, name: str) -> bool | None:
     return index.member(class_name, name) is not None
 
 
+def _is_member_but_for_case(class_name: str | None, name: str) -> bool:
+    """`name` differs only in case from a member of `class_name` (`parent`, `Parent`)."""
+    from luaurft.roblox.api import curated_index
+
+    index = curated_index()
+    if class_name is None or not index.is_class(class_name):
+        return False
+    lowered = name.lower()
+    return any(m.lower() == lowered for m in index.member_names(class_name))
+
+
 def _value_class(text: str, child: _Child) -> str:
     # A ValueBase's class follows from what its Value holds.
     names = [re.escape(child.name), *(re.escape(a) for a in child.aliases)]
@@ -871,6 +882,12 @@ def _direct_children(
                     if len(segments) == 0 and cls
                     else _members_named(name) or bool(_is_member(named_class, name))
                 )
+                if member is False and _is_member_but_for_case(
+                    named_class if segments else cls, name
+                ):
+                    # `script.parent`: a member misspelt in case, which the engine
+                    # rejects; building a child of that name would hide the error.
+                    break
                 if member is None or member or _event_use(text, name, seg.end()):
                     break
                 if name in named:
