@@ -239,7 +239,9 @@ print(TextLabel:GetFullName(), TextLabel.Text)
 """
     run = run_script(code, kind="LocalScript")
     assert run.errors == [] and run.never_resumed == [] and run.engine_errors == []
-    assert [line.text for line in run.output][:1] == ["Players.Player1.PlayerGui.ScreenGui.TextLabel ready"]
+    assert [line.text for line in run.output][:1] == [
+        "Players.Player1.PlayerGui.ScreenGui.TextLabel ready"
+    ]
 
 
 def test_a_sprint_script_finds_its_stamina_values_and_its_own_sound() -> None:

@@ -312,14 +312,19 @@ def test_gui_children_are_built_as_the_gui_objects_their_names_say() -> None:
 
 def test_a_path_into_player_gui_written_as_one_expression_is_built() -> None:
     code = (
-        "local TextLabel = game:GetService(\"Players\").LocalPlayer:WaitForChild(\"PlayerGui\")"
+        'local TextLabel = game:GetService("Players").LocalPlayer:WaitForChild("PlayerGui")'
         ':WaitForChild("ScreenGui").TextLabel\n'
         "TextLabel.Text = `Time Left {10} Seconds!`\n"
     )
     plan = infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold
     gui = "Players.Player1.PlayerGui"
     assert plan == [
-        {"parent": gui, "name": "ScreenGui", "class": "ScreenGui", "props": {"ResetOnSpawn": False}},
+        {
+            "parent": gui,
+            "name": "ScreenGui",
+            "class": "ScreenGui",
+            "props": {"ResetOnSpawn": False},
+        },
         {"parent": f"{gui}.ScreenGui", "name": "TextLabel", "class": "TextLabel"},
     ]
     # A member of what the path reached ends it: nothing named Enabled is built.
@@ -348,7 +353,11 @@ def test_children_of_the_script_itself_are_built_under_it() -> None:
     code = "local SoundFX = script.RunSound\nSoundFX:Play()\nprint(script.Name)\n"
     plan = infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold
     assert plan == [
-        {"parent": "Players.Player1.PlayerScripts.LocalScript", "name": "RunSound", "class": "Sound"}
+        {
+            "parent": "Players.Player1.PlayerScripts.LocalScript",
+            "name": "RunSound",
+            "class": "Sound",
+        }
     ]
     # A module the script requires from inside itself is not built empty.
     assert infer_placement("local M = require(script.Util)\n", ScriptKind.SCRIPT).scaffold == []

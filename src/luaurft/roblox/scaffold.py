@@ -435,8 +435,10 @@ def _inline_player_gui_chains(text: str, gui_root: str) -> list[dict[str, Any]]:
             name = waited or indexed
             if indexed is not None and _is_member(cls_here, name) is not False:
                 break
-            cls = _class_for_use(text, name, "") if waited else (
-                name if name in _KNOWN_CLASSES else None
+            cls = (
+                _class_for_use(text, name, "")
+                if waited
+                else (name if name in _KNOWN_CLASSES else None)
             )
             if cls is None and waited and parent == gui_root:
                 cls = "ScreenGui"
