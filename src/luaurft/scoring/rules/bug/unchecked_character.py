@@ -49,10 +49,14 @@ def _is_service_root(name: str, code: str) -> bool:
 
     if name in _NOT_A_PLAYER or curated_index().is_service(name):
         return True
-    return (
-        re.search(rf"\blocal\s+{re.escape(name)}\s*(?::[^=\n]+)?=\s*game\s*:\s*GetService\b", code)
-        is not None
+    # The local holds the service itself, not something reached from it
+    # (`local player = game:GetService("Players").LocalPlayer` is a Player).
+    service = re.compile(
+        rf"^[ \t]*local\s+{re.escape(name)}\s*(?::[^=\n]+)?=\s*"
+        r"game\s*:\s*GetService\s*\(\s*[\"'][^\"']+[\"']\s*\)\s*(?:--[^\n]*)?$",
+        re.MULTILINE,
     )
+    return service.search(code) is not None
 
 
 def _enclosing_start(node: Node) -> int:
