@@ -363,5 +363,10 @@ TestStage.buildIfMissing(Util)
         "needs module TestStage, which is not in this code: no exec score"
     )
     assert absent_modules(LuauSource.of('local T = require("../Shared/Types")\n')) == ["Types"]
+    # A module of the game by its instance path is a module too, not a package.
+    game_path = 'local C = require("@game/ReplicatedStorage/Shared/Constants")\nprint(C.Speed)\n'
+    assert score_source(game_path, exec=True).extra["exec_not_run"] == (
+        "needs module Constants, which is not in this code: no exec score"
+    )
     # A plain string that is no path is not read as one.
     assert absent_modules(LuauSource.of('local s = "./Util"\nprint(s)\n')) == []

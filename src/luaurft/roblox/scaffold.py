@@ -1275,6 +1275,11 @@ def missing_packages(
         found.append("RuntimeLib")
     for alias in _ALIAS_REQUIRE.finditer(text):
         name = alias.group(2).rstrip("/").rsplit("/", 1)[-1]
+        if alias.group(1) == "game" and at is None and not present and not standalone:
+            # `@game/ReplicatedStorage/Shared/Constants` is an instance path of the
+            # game, a module of the code's own project: with no project it is one
+            # of the modules `standalone` names, not a package.
+            continue
         if alias.group(1) != "self" and name not in present and name not in found:
             found.append(name)
     if standalone:
