@@ -368,5 +368,9 @@ TestStage.buildIfMissing(Util)
     assert score_source(game_path, exec=True).extra["exec_not_run"] == (
         "needs module Constants, which is not in this code: no exec score"
     )
+    pesde = 'local J = require("@game/ReplicatedStorage/roblox_packages/planck-jabby")\nprint(J)\n'
+    assert score_source(pesde, exec=True).extra["exec_not_run"] == (
+        "needs package planck-jabby, not in this project: no exec score"
+    )
     # A plain string that is no path is not read as one.
     assert absent_modules(LuauSource.of('local s = "./Util"\nprint(s)\n')) == []

@@ -1135,7 +1135,13 @@ def remote_handler_args(code: str) -> dict[int, tuple[str, ...]]:
 
 # Folders package managers install into (Wally's Packages/ServerPackages/DevPackages
 # and its _Index).
-_PACKAGE_FOLDERS = frozenset({"Packages", "ServerPackages", "DevPackages", "_Index"})
+# Wally's and pesde's package folders.
+_PACKAGE_FOLDERS = frozenset(
+    {
+        "Packages", "ServerPackages", "DevPackages", "_Index",
+        "roblox_packages", "roblox_server_packages", "luau_packages",
+    }
+)  # fmt: skip
 # Libraries scripts require by name from wherever a tutorial said to insert them.
 KNOWN_PACKAGES = frozenset(
     {
@@ -1275,10 +1281,17 @@ def missing_packages(
         found.append("RuntimeLib")
     for alias in _ALIAS_REQUIRE.finditer(text):
         name = alias.group(2).rstrip("/").rsplit("/", 1)[-1]
-        if alias.group(1) == "game" and at is None and not present and not standalone:
+        if (
+            alias.group(1) == "game"
+            and at is None
+            and not present
+            and not standalone
+            and not _PACKAGE_FOLDERS.intersection(alias.group(2).split("/"))
+        ):
             # `@game/ReplicatedStorage/Shared/Constants` is an instance path of the
             # game, a module of the code's own project: with no project it is one
-            # of the modules `standalone` names, not a package.
+            # of the modules `standalone` names, not a package (one under a
+            # package folder, `@game/ReplicatedStorage/roblox_packages/x`, is).
             continue
         if alias.group(1) != "self" and name not in present and name not in found:
             found.append(name)
