@@ -344,3 +344,33 @@ def test_a_project_module_that_needs_a_package_makes_its_requirer_need_it(tmp_pa
     assert cards["Main.server.luau"].scores["exec"] is None
     assert "needs package LuauPolyfill" in cards["Main.server.luau"].extra["exec_not_run"]
     assert cards["Alone.server.luau"].scores["exec"] == 1.0
+
+
+def test_code_run_alone_that_requires_a_module_by_path_has_no_exec_score(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A Rojo project's entry script requires its own modules by string path; run
+    # alone there is nothing beside or below it, so the require could only fail.
+    ran: list[str] = []
+    monkeypatch.setattr(mock, "run_script", lambda code, **kw: ran.append(code))
+    code = """local TestStage = require("@self/TestStage/TestStage")
+local Util = require("./Util")
+TestStage.buildIfMissing(Util)
+"""
+    card = score_source(code, exec=True)
+    assert card.scores["exec"] is None and not ran
+    assert card.extra["exec_not_run"] == (
+        "needs module TestStage, which is not in this code: no exec score"
+    )
+    assert absent_modules(LuauSource.of('local T = require("../Shared/Types")\n')) == ["Types"]
+    # A module of the game by its instance path is a module too, not a package.
+    game_path = 'local C = require("@game/ReplicatedStorage/Shared/Constants")\nprint(C.Speed)\n'
+    assert score_source(game_path, exec=True).extra["exec_not_run"] == (
+        "needs module Constants, which is not in this code: no exec score"
+    )
+    pesde = 'local J = require("@game/ReplicatedStorage/roblox_packages/planck-jabby")\nprint(J)\n'
+    assert score_source(pesde, exec=True).extra["exec_not_run"] == (
+        "needs package planck-jabby, not in this project: no exec score"
+    )
+    # A plain string that is no path is not read as one.
+    assert absent_modules(LuauSource.of('local s = "./Util"\nprint(s)\n')) == []

@@ -198,3 +198,76 @@ def test_a_colour_parameter_gets_a_color3_from_the_simulated_client() -> None:
     result = run_script(code, kind=ScriptKind.SCRIPT)
     assert not result.errors
     assert "made Color3 Vector3" in [line.text for line in result.output]
+
+
+def test_a_shop_page_controller_runs_in_the_gui_its_names_describe() -> None:
+    # Tabs switch pages: the mock clicks each tab, and every page it shows or
+    # hides is a Frame, as in the ScreenGui Studio built.
+    code = """local shopHolder = script.Parent
+local tabs = shopHolder:WaitForChild("Tabs")
+local pages = shopHolder:WaitForChild("Pages")
+local cashButton = tabs:WaitForChild("CashButton")
+local gemsButton = tabs:WaitForChild("GemsButton")
+local pageList = { Cash = pages:WaitForChild("CashPage"), Gems = pages:WaitForChild("GemsPage") }
+local function openPage(name)
+	for _, page in pairs(pageList) do
+		page.Visible = false
+	end
+	pageList[name].Visible = true
+	print("open", name)
+end
+cashButton.Activated:Connect(function() openPage("Cash") end)
+gemsButton.Activated:Connect(function() openPage("Gems") end)
+openPage("Cash")
+"""
+    run = run_script(code, kind="LocalScript")
+    assert run.errors == [] and run.engine_errors == []
+    printed = [line.text for line in run.output]
+    assert "open Cash" in printed
+
+
+def test_a_round_timer_label_reached_in_one_expression_is_updated() -> None:
+    # The label is a StarterGui copy, reached in one expression from LocalPlayer;
+    # the server's countdown event sets its text.
+    code = """local UpdateRoundTimeText = game:GetService("ReplicatedStorage"):WaitForChild("UpdateRoundTimeText")
+local TextLabel = game:GetService("Players").LocalPlayer:WaitForChild("PlayerGui"):WaitForChild("ScreenGui").TextLabel
+UpdateRoundTimeText.OnClientEvent:Connect(function(time)
+	TextLabel.Text = `Time Left {time} Seconds!`
+end)
+TextLabel.Text = "ready"
+print(TextLabel:GetFullName(), TextLabel.Text)
+"""
+    run = run_script(code, kind="LocalScript")
+    assert run.errors == [] and run.never_resumed == [] and run.engine_errors == []
+    assert [line.text for line in run.output][:1] == [
+        "Players.Player1.PlayerGui.ScreenGui.TextLabel ready"
+    ]
+
+
+def test_a_sprint_script_finds_its_stamina_values_and_its_own_sound() -> None:
+    code = """local UIS = game:GetService("UserInputService")
+local Stamina = script.Parent:WaitForChild("CurrentStamina")
+local IsSprinting = script.Parent:WaitForChild("IsSprinting")
+local SoundFX = script.RunSound
+Stamina.Value = 10
+UIS.InputBegan:Connect(function(input)
+	if input.KeyCode == Enum.KeyCode.LeftShift and Stamina.Value > 5 then
+		IsSprinting.Value = true
+		SoundFX:Play()
+	end
+end)
+print(SoundFX:GetFullName(), SoundFX.ClassName, Stamina.ClassName)
+"""
+    run = run_script(code, kind="LocalScript")
+    assert run.errors == [] and run.never_resumed == [] and run.engine_errors == []
+    assert [line.text for line in run.output][:1] == [
+        "Players.Player1.PlayerScripts.LocalScript.RunSound Sound NumberValue"
+    ]
+
+
+def test_a_member_misspelt_in_case_still_fails_as_in_the_engine() -> None:
+    code = 'local grav = script.parent:FindFirstChild("BodyForce")\nprint(grav)\n'
+    run = run_script(code, kind="Script")
+    assert [e.message.split(" (")[0] for e in run.errors][:1] == [
+        'parent is not a valid member of Script "ServerScriptService.Script"'
+    ]

@@ -272,3 +272,102 @@ def test_wait_chains_are_the_regex_scans_matches() -> None:
     # A chain takes the rest of its line: `B` and `2x` start none of their own.
     found = [m.group(0).split(":")[0].strip() for m in _wait_chains(tricky)]
     assert found == ["RS", "game", "game", "Sub", "LocalPlayer"]
+
+
+def test_gui_children_are_built_as_the_gui_objects_their_names_say() -> None:
+    # A shop page controller: tabs named `...Button` it only activates, pages
+    # named `...Page` it only shows and hides. `Activated` alone fits a Tool
+    # first, and a page's use says nothing, so the names decide.
+    code = (
+        "local holder = script.Parent\n"
+        'local tabs = holder:WaitForChild("Tabs")\n'
+        'local pages = holder:WaitForChild("Pages")\n'
+        'local cashButton = tabs:WaitForChild("CashButton")\n'
+        'local cashPage = pages:WaitForChild("CashPage")\n'
+        "local list = { Cash = cashPage }\n"
+        "cashButton.Activated:Connect(function()\n"
+        "\tfor _, page in list do page.Visible = true end\n"
+        "end)\n"
+    )
+    classes = {
+        i["name"]: i["class"] for i in infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold
+    }
+    assert classes["CashButton"] == "TextButton"
+    assert classes["CashPage"] == "Frame"
+    # In the 3D world a `...Button` is a part a player steps on or clicks.
+    world = infer_placement(
+        'local b = workspace:WaitForChild("ResetButton")\nb.Touched:Connect(print)\n',
+        ScriptKind.SCRIPT,
+    ).scaffold
+    assert world == [{"parent": "Workspace", "name": "ResetButton", "class": "Part"}]
+    # A name ending that the use contradicts does not win: a remote stays a remote.
+    remote = infer_placement(
+        'local RS = game:GetService("ReplicatedStorage")\n'
+        'local buy = RS:WaitForChild("BuyButton")\n'
+        "buy:FireServer()\n",
+        ScriptKind.LOCAL_SCRIPT,
+    ).scaffold
+    assert remote == [{"parent": "ReplicatedStorage", "name": "BuyButton", "class": "RemoteEvent"}]
+
+
+def test_a_path_into_player_gui_written_as_one_expression_is_built() -> None:
+    code = (
+        'local TextLabel = game:GetService("Players").LocalPlayer:WaitForChild("PlayerGui")'
+        ':WaitForChild("ScreenGui").TextLabel\n'
+        "TextLabel.Text = `Time Left {10} Seconds!`\n"
+    )
+    plan = infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold
+    gui = "Players.Player1.PlayerGui"
+    assert plan == [
+        {
+            "parent": gui,
+            "name": "ScreenGui",
+            "class": "ScreenGui",
+            "props": {"ResetOnSpawn": False},
+        },
+        {"parent": f"{gui}.ScreenGui", "name": "TextLabel", "class": "TextLabel"},
+    ]
+    # A member of what the path reached ends it: nothing named Enabled is built.
+    member = infer_placement(
+        'local pg = game.Players.LocalPlayer:WaitForChild("PlayerGui")\n'
+        'game.Players.LocalPlayer.PlayerGui:WaitForChild("Menu").Enabled = true\n',
+        ScriptKind.LOCAL_SCRIPT,
+    ).scaffold
+    assert [i["name"] for i in member] == ["Menu"]
+
+
+def test_a_value_the_script_waits_for_is_built_as_the_value_it_holds() -> None:
+    code = (
+        'local Stamina = script.Parent:WaitForChild("CurrentStamina")\n'
+        'local IsSprinting = script.Parent:WaitForChild("IsSprinting")\n'
+        "if Stamina.Value > 5 then IsSprinting.Value = true end\n"
+    )
+    classes = {
+        i["name"]: i["class"] for i in infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold
+    }
+    assert classes == {"CurrentStamina": "NumberValue", "IsSprinting": "BoolValue"}
+
+
+def test_children_of_the_script_itself_are_built_under_it() -> None:
+    # A sprint LocalScript with its run sound inside it, as Studio holds it.
+    code = "local SoundFX = script.RunSound\nSoundFX:Play()\nprint(script.Name)\n"
+    plan = infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold
+    assert plan == [
+        {
+            "parent": "Players.Player1.PlayerScripts.LocalScript",
+            "name": "RunSound",
+            "class": "Sound",
+        }
+    ]
+    # A module the script requires from inside itself is not built empty.
+    assert infer_placement("local M = require(script.Util)\n", ScriptKind.SCRIPT).scaffold == []
+
+
+def test_a_member_misspelt_in_case_is_not_built_as_a_child() -> None:
+    # An old free-model script: `script.parent` is no member of a Script, and the
+    # engine says so; a child called `parent` would hide that error.
+    code = 'local grav = script.parent:FindFirstChild("BodyForce")\nprint(script.Parent.Name)\n'
+    assert infer_placement(code, ScriptKind.SCRIPT).scaffold == []
+    lower = "print(workspace.Part.transparency, workspace.Part.Decal)\n"
+    names = [i["name"] for i in infer_placement(lower, ScriptKind.SCRIPT).scaffold]
+    assert "transparency" not in names and "Decal" in names

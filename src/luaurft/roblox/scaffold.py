@@ -327,6 +327,10 @@ def _class_for_use(text: str, name: str, rest: str) -> str | None:
     if assigned:
         var = assigned.group(1)
         used = set(re.findall(rf"{_word(var)}\s*[.:]\s*(\w+)", text))
+        if "Value" in used:
+            # A ValueBase the script reads or sets (`Stamina.Value > 5`): the kind
+            # of value follows from how `.Value` is used, as for indexed children.
+            return _value_class(text, _Child("", name, False, aliases={var}))
         for names, cls in _USAGE_CLASSES:
             if used & names:
                 return cls
@@ -408,6 +412,47 @@ _PLAYER_GUI = re.compile(
 )
 
 
+# `LocalPlayer:WaitForChild("PlayerGui"):WaitForChild("ScreenGui").TextLabel`: the
+# path into PlayerGui written as one expression (group 1, the steps after PlayerGui).
+_PLAYER_GUI_CHAIN = re.compile(
+    rf"(?:\.\s*PlayerGui\b|:\s*WaitForChild\s*\(\s*{_STRING_Q}PlayerGui{_STRING_Q}\s*\))"
+    rf"((?:\s*:\s*WaitForChild\s*\(\s*{_STRING_Q}[\w ]+{_STRING_Q}\s*\)|\s*\.\s*[A-Za-z_]\w*)+)"
+)
+_GUI_STEP = re.compile(
+    rf"\s*:\s*WaitForChild\s*\(\s*{_STRING_Q}([\w ]+){_STRING_Q}\s*\)|\s*\.\s*([A-Za-z_]\w*)"
+)
+
+
+def _inline_player_gui_chains(text: str, gui_root: str) -> list[dict[str, Any]]:
+    """What a one-expression path into PlayerGui reaches: the ScreenGui it waits for
+    (built as `_player_gui_waits` builds one) and the children it then indexes by
+    a class's name (`.TextLabel`), up to the first member of what it reached."""
+    plan: list[dict[str, Any]] = []
+    for m in _PLAYER_GUI_CHAIN.finditer(text):
+        parent, cls_here = gui_root, "PlayerGui"
+        for step in _GUI_STEP.finditer(m.group(1)):
+            waited, indexed = step.group(1), step.group(2)
+            name = waited or indexed
+            if indexed is not None and _is_member(cls_here, name) is not False:
+                break
+            cls = (
+                _class_for_use(text, name, "")
+                if waited
+                else (name if name in _KNOWN_CLASSES else None)
+            )
+            if cls is None and waited and parent == gui_root:
+                cls = "ScreenGui"
+            if cls is None:
+                break
+            item: dict[str, Any] = {"parent": parent, "name": name, "class": cls}
+            if cls == "ScreenGui":
+                item["props"] = {"ResetOnSpawn": False}
+            if not any(i["parent"] == parent and i["name"] == name for i in plan):
+                plan.append(item)
+            parent, cls_here = f"{parent}.{name}", cls
+    return plan
+
+
 def _player_gui_waits(text: str) -> list[dict[str, Any]]:
     """What a client script waits for in its PlayerGui: the ScreenGuis (and what it
     waits for in them) that StarterGui, built in Studio, copies in on spawn
@@ -415,10 +460,10 @@ def _player_gui_waits(text: str) -> list[dict[str, Any]]:
     is no class and says nothing by its use is a ScreenGui at the top, where only
     LayerCollectors live, and is left unbuilt below it."""
     gui_root = f"Players.{LOCAL_PLAYER}.PlayerGui"
+    plan: list[dict[str, Any]] = _inline_player_gui_chains(text, gui_root)
     paths = {m.group(1): gui_root for m in _PLAYER_GUI.finditer(text)}
     if not paths:
-        return []
-    plan: list[dict[str, Any]] = []
+        return plan
     chain = re.compile(
         rf"\blocal\s+(\w+)\s*(?::\s*[\w.?]+)?\s*=\s*(\w+)"
         rf"((?:\s*:\s*WaitForChild\s*\(\s*{_STRING_Q}[\w ]+{_STRING_Q}\s*\))+)"
@@ -639,6 +684,17 @@ def _is_member(class_name: str | None, name: str) -> bool | None:
     return index.member(class_name, name) is not None
 
 
+def _is_member_but_for_case(class_name: str | None, name: str) -> bool:
+    """`name` differs only in case from a member of `class_name` (`parent`, `Parent`)."""
+    from luaurft.roblox.api import curated_index
+
+    index = curated_index()
+    if class_name is None or not index.is_class(class_name):
+        return False
+    lowered = name.lower()
+    return any(m.lower() == lowered for m in index.member_names(class_name))
+
+
 def _value_class(text: str, child: _Child) -> str:
     # A ValueBase's class follows from what its Value holds.
     names = [re.escape(child.name), *(re.escape(a) for a in child.aliases)]
@@ -652,6 +708,25 @@ def _value_class(text: str, child: _Child) -> str:
         if re.match(r"\s*[.:]\s*\w", rest):
             return "ObjectValue"
     return "NumberValue"
+
+
+# Name endings that say which GUI object a child outside the 3D world is: Studio
+# names a shop's tab `PassesButton` and its page `PassesPage`. `Activated` alone
+# fits a Tool first, and a page the script only shows and hides says nothing by
+# its use, so without the name it would be built as a Tool or a Folder.
+_GUI_NAME_ENDINGS = (
+    (("button", "btn"), "TextButton"),
+    (("frame", "page", "panel", "holder", "container", "menu", "window"), "Frame"),
+    (("label",), "TextLabel"),
+)
+
+
+def _gui_class_by_name(name: str) -> str | None:
+    lowered = name.lower()
+    for endings, cls in _GUI_NAME_ENDINGS:
+        if lowered.endswith(endings):
+            return cls
+    return None
 
 
 def _class_of_child(text: str, child: _Child) -> str | None:
@@ -668,6 +743,9 @@ def _class_of_child(text: str, child: _Child) -> str | None:
     used = {m for m in child.members if m not in base}
     if "Value" in used:
         return _value_class(text, child)
+    by_name = None if child.under_workspace else _gui_class_by_name(child.name)
+    if by_name is not None and used <= index.member_names(by_name):
+        return by_name
     for names, cls in _USAGE_CLASSES:
         if used and used <= names:
             return cls
@@ -739,11 +817,15 @@ def _matches_from(pattern: re.Pattern[str], text: str, starts: set[int]) -> Iter
 
 
 def _direct_children(
-    text: str, container_path: str | None, container_class: str | None
+    text: str,
+    container_path: str | None,
+    container_class: str | None,
+    script: tuple[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """Instances the code indexes directly (`ReplicatedStorage.Remotes.Buy`,
-    `workspace.Map.Lava`, `script.Parent.Door`) under a container Studio fills,
-    that the code never names as a string (so never creates itself)."""
+    `workspace.Map.Lava`, `script.Parent.Door`, `script.RunSound`) under a container
+    Studio fills, that the code never names as a string (so never creates itself).
+    `script`: (path, class) of the script itself, whose children are built there."""
     # root name -> (path, class of what it refers to)
     roots: dict[str, tuple[str, str | None]] = {
         "workspace": ("Workspace", "Workspace"),
@@ -759,6 +841,8 @@ def _direct_children(
         roots["script.Parent"] = (container_path, container_class)
         for alias in _aliases(text, r"script\.Parent\b(?!\s*[.:])"):
             roots[alias] = (container_path, container_class)
+    if script is not None:
+        roots["script"] = script
     named = _named_in_code(text)
     aliased: set[str] = set()
     children: dict[tuple[str, str], _Child] = {}
@@ -769,6 +853,10 @@ def _direct_children(
         if match.group(1) or match.group(2):
             service = match.group(1) or match.group(2)
             path, cls = service, service
+        elif match.group(3) == "script":
+            if "script" not in roots:
+                return None
+            path, cls = roots["script"]
         elif match.group(0).startswith("script"):
             if "script.Parent" not in roots:
                 return None
@@ -796,6 +884,12 @@ def _direct_children(
                     if len(segments) == 0 and cls
                     else _members_named(name) or bool(_is_member(named_class, name))
                 )
+                if member is False and _is_member_but_for_case(
+                    named_class if segments else cls, name
+                ):
+                    # `script.parent`: a member misspelt in case, which the engine
+                    # rejects; building a child of that name would hide the error.
+                    break
                 if member is None or member or _event_use(text, name, seg.end()):
                     break
                 if name in named:
@@ -1041,7 +1135,13 @@ def remote_handler_args(code: str) -> dict[int, tuple[str, ...]]:
 
 # Folders package managers install into (Wally's Packages/ServerPackages/DevPackages
 # and its _Index).
-_PACKAGE_FOLDERS = frozenset({"Packages", "ServerPackages", "DevPackages", "_Index"})
+# Wally's and pesde's package folders.
+_PACKAGE_FOLDERS = frozenset(
+    {
+        "Packages", "ServerPackages", "DevPackages", "_Index",
+        "roblox_packages", "roblox_server_packages", "luau_packages",
+    }
+)  # fmt: skip
 # Libraries scripts require by name from wherever a tutorial said to insert them.
 KNOWN_PACKAGES = frozenset(
     {
@@ -1063,6 +1163,9 @@ _ROBLOX_TS_RUNTIME = re.compile(r"\b_G\s*\[\s*script\s*\]")
 # A require by an alias (`require("@Packages/Knit")`): the alias is the project's
 # `.luaurc` mapping to installed packages; `@self` is the script itself.
 _ALIAS_REQUIRE = re.compile(r"""\brequire\s*\(\s*["']@(\w+)/([^"']+)["']""")
+# Require by a path from the requiring script (`"./Util"`, `"../Shared/Types"`,
+# `"@self/Child"`): what it names lives beside or below the script in its project.
+_PATH_REQUIRE = re.compile(r"""\brequire\s*\(\s*["'](?:\./|\.\./|@self/)([^"']*)["']""")
 _REQUIRE = re.compile(r"\brequire\s*\(")
 _PATH_SEGMENT = re.compile(
     rf"\.\s*({_IDENT})"
@@ -1126,7 +1229,9 @@ def missing_packages(
     project's own modules: a module that needs a package makes its requirer need it.
     `standalone` (code run alone, with no project around it): every module required
     by an instance path is outside it, since nothing here can give it a body
-    (`require(ReplicatedStorage:WaitForChild("PickupManager"))` in a manual's sample).
+    (`require(ReplicatedStorage:WaitForChild("PickupManager"))` in a manual's sample),
+    and so is every module required by a path from the script (`require("./Util")`,
+    `require("@self/Stage")`).
     The code cannot run as written without them, which is no fault of the code."""
     text = _strip_comments(code)
     assigned: dict[str, str] = {}
@@ -1176,8 +1281,27 @@ def missing_packages(
         found.append("RuntimeLib")
     for alias in _ALIAS_REQUIRE.finditer(text):
         name = alias.group(2).rstrip("/").rsplit("/", 1)[-1]
+        if (
+            alias.group(1) == "game"
+            and at is None
+            and not present
+            and not standalone
+            and not _PACKAGE_FOLDERS.intersection(alias.group(2).split("/"))
+        ):
+            # `@game/ReplicatedStorage/Shared/Constants` is an instance path of the
+            # game, a module of the code's own project: with no project it is one
+            # of the modules `standalone` names, not a package (one under a
+            # package folder, `@game/ReplicatedStorage/roblox_packages/x`, is).
+            continue
         if alias.group(1) != "self" and name not in present and name not in found:
             found.append(name)
+    if standalone:
+        # Code run alone has no siblings or children to require by path: the
+        # runtime resolves the path from the script and finds nothing there.
+        for path in _PATH_REQUIRE.finditer(text):
+            name = path.group(1).rstrip("/").rsplit("/", 1)[-1]
+            if name and name not in (".", "..") and name not in found:
+                found.append(name)
     return found
 
 
@@ -1348,7 +1472,8 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
         else _CONTAINER_CLASSES.get(container) or _default_container_class(path)
     )
     planned = {(i["parent"], i["name"]) for i in scaffold}
-    for item in _direct_children(text, parent_path, parent_class):
+    script = (f"{path}.{script_name}", kind.value)
+    for item in _direct_children(text, parent_path, parent_class, script):
         if (item["parent"], item["name"]) not in planned:
             planned.add((item["parent"], item["name"]))
             scaffold.append(item)

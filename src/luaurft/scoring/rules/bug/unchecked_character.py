@@ -12,7 +12,7 @@ character before the access is left alone.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from luaurft.scoring.analysis.nodes import FUNCTION_NODES
@@ -28,6 +28,35 @@ _HANDLED = re.compile(
     r"|\bCharacter\b[^\n]*\b(?:and|or)\b"
     r"|CharacterAdded|CharacterAppearanceLoaded|LoadCharacter"
 )
+
+
+# Roots that are never a Player: `ServerScriptService.Character.CharacterClass`
+# is a folder named Character, not a character that may be missing.
+_NOT_A_PLAYER = frozenset({"game", "workspace", "Workspace", "script"})
+
+
+def _root_name(node: Node | None, text: Callable[[Node], str]) -> str | None:
+    """The identifier an index chain starts from (`ServerScriptService` in
+    `ServerScriptService.Character.X`), or None when it starts from a call."""
+    current: Node | None = node
+    while current is not None and current.type == "dot_index_expression":
+        current = current.child_by_field_name("table")
+    return text(current) if current is not None and current.type == "identifier" else None
+
+
+def _is_service_root(name: str, code: str) -> bool:
+    from luaurft.roblox.api import curated_index
+
+    if name in _NOT_A_PLAYER or curated_index().is_service(name):
+        return True
+    # The local holds the service itself, not something reached from it
+    # (`local player = game:GetService("Players").LocalPlayer` is a Player).
+    service = re.compile(
+        rf"^[ \t]*local\s+{re.escape(name)}\s*(?::[^=\n]+)?=\s*"
+        r"game\s*:\s*GetService\s*\(\s*[\"'][^\"']+[\"']\s*\)\s*(?:--[^\n]*)?$",
+        re.MULTILINE,
+    )
+    return service.search(code) is not None
 
 
 def _enclosing_start(node: Node) -> int:
@@ -78,6 +107,9 @@ class UncheckedCharacterRule(Rule):
             ):
                 continue
             if outer.child_by_field_name("table") != access:
+                continue
+            root = _root_name(access.child_by_field_name("table"), source.node_text)
+            if root is not None and _is_service_root(root, source.text):
                 continue
             parent = outer.parent
             # `player.Character.Humanoid = x` cannot happen; only reads through Character count.
