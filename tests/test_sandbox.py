@@ -100,8 +100,11 @@ def test_hostile_scripts_end_in_their_category_in_one_process() -> None:
         result = run_script(code, kind="Script", seconds=1, limits=FAST)
         elapsed = time.monotonic() - start
         assert result.status is expected, (name, result.status, result.error, result.errors)
-        # Bounded time: the CPU budget plus setup, whatever the script does.
-        assert elapsed < FAST.cpu_seconds + 3.0, (name, elapsed)
+        # Bounded work: the script's CPU time stops at its budget, whatever it does (the
+        # worker's clock, which a loaded machine does not stretch), and nothing waits
+        # long on anything (wall time, with room for a busy 2-core machine).
+        assert result.cpu_seconds < FAST.cpu_seconds + 0.5, (name, result.cpu_seconds)
+        assert elapsed < FAST.cpu_seconds + 10.0, (name, elapsed)
         if expected is not RunStatus.OK:
             assert result.error is not None and result.error.message, name
         assert not result.engine_errors, (name, result.engine_errors)
