@@ -563,6 +563,20 @@ def delete_error_handling(text: str) -> str:
     return stripped if stripped != text else _insert_before_final_return(text, "local _ = nil\n")
 
 
+_UNUSED_TYPES = """type Config = {
+\tname: string,
+\tvalue: number,
+}
+type Callback = (player: Player, amount: number) -> boolean
+type State = "Idle" | "Running" | "Finished"
+"""
+
+
+def unused_types_on_top(text: str) -> str:
+    """A few private types nothing annotates with, on top of the script."""
+    return _UNUSED_TYPES + text
+
+
 HACKS: dict[str, Callable[[str], str]] = {
     "restating-trailing-comments": restate_each_line_trailing,
     "restating-comments-above": restate_each_statement_above,
@@ -611,6 +625,7 @@ TRIVIAL_HACKS: dict[str, Callable[[str], str]] = {
     "connect-to-once": connect_to_once,
     "spawn-handlers": spawn_every_handler,
     "every-service": get_every_service,
+    "unused-types": unused_types_on_top,
 }
 
 
