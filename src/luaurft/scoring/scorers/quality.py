@@ -113,8 +113,11 @@ def _has_return_type(ctx: RuleContext, fn: tree_sitter.Node) -> bool:
 
 
 def type_bonus(ctx: RuleContext) -> float:
-    strict = STRICT_BONUS if _STRICT.match(ctx.source.text) else 0.0
-    return strict + ANNOTATION_BONUS_MAX * annotated_fraction(ctx)
+    # `--!strict` checks the types the code states: on untyped (or `any`-typed)
+    # functions the directive alone checks little, so it earns in proportion.
+    typed = annotated_fraction(ctx)
+    strict = STRICT_BONUS * typed if _STRICT.match(ctx.source.text) else 0.0
+    return strict + ANNOTATION_BONUS_MAX * typed
 
 
 def quality_parts(ctx: RuleContext, findings: Sequence[Finding]) -> QualityParts:
@@ -143,8 +146,9 @@ class QualityScorer(Scorer):
         f"{MAX_COMMENTS_PER_CODE_LINE:g} comments per line of code; a comment is informative when "
         "it has 3+ words, 2+ of them not already said by its code line; restating comments, "
         "markers, directives and evaluator-addressed text earn nothing. "
-        f"types = {STRICT_BONUS} for --!strict + {ANNOTATION_BONUS_MAX} × the share of live named "
-        "functions whose parameters and result are annotated (with a type other than `any`). Comments and types together add "
+        f"types = ({STRICT_BONUS} for --!strict + {ANNOTATION_BONUS_MAX}) × the share of live "
+        "named functions whose parameters and result are annotated (with a type other than `any`): "
+        "the directive earns only as far as there are types for it to check. Comments and types together add "
         f"at most {COMMENT_CREDIT_MAX + STRICT_BONUS + ANNOTATION_BONUS_MAX:.2f}."
     )
 
