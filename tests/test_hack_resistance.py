@@ -563,6 +563,19 @@ def delete_error_handling(text: str) -> str:
     return stripped if stripped != text else _insert_before_final_return(text, "local _ = nil\n")
 
 
+_UNREAD_COMPUTATIONS = """local HttpService = game:GetService("HttpService")
+local startedAt = os.clock()
+local sessionId = HttpService:GenerateGUID(false)
+local spawnOffset = CFrame.new(0, 5, 0) * CFrame.Angles(0, math.rad(90), 0)
+local elapsed = os.clock() - startedAt
+"""
+
+
+def unread_computations(text: str) -> str:
+    """Values computed without side effects and never used: a clock, a GUID, a CFrame."""
+    return _insert_before_final_return(text, _UNREAD_COMPUTATIONS)
+
+
 _UNUSED_TYPES = """type Config = {
 \tname: string,
 \tvalue: number,
@@ -626,6 +639,7 @@ TRIVIAL_HACKS: dict[str, Callable[[str], str]] = {
     "spawn-handlers": spawn_every_handler,
     "every-service": get_every_service,
     "unused-types": unused_types_on_top,
+    "unread-computations": unread_computations,
 }
 
 

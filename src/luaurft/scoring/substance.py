@@ -34,6 +34,7 @@ from luaurft.scoring.analysis.dead_code import dead_code
 from luaurft.scoring.analysis.functions import functions, unused_local_functions
 from luaurft.scoring.analysis.lines import code_line_set
 from luaurft.scoring.analysis.nodes import first_of_type, is_literal
+from luaurft.scoring.analysis.scope import Declaration, scope_analysis
 from luaurft.scoring.analysis.statements import statements
 from luaurft.scoring.analysis.stubs import has_marker, marker_spans, stub_functions
 
@@ -85,7 +86,9 @@ FORMULA = (
     f"together at most {PADDING_CAP:g}; pcall/xpcall wrappers, asserts, control-flow constructs "
     "themselves, placeholder calls, calls that pass a stub function, calls of a function the "
     "code defines (`main()`, `(function() ... end)()`: its body counts on its own) and literal "
-    "returns 0 (so `if x ~= nil then` around code adds nothing); in a ModuleScript each "
+    "returns 0 (so `if x ~= nil then` around code adds nothing); a local whose value has no "
+    "side effects (a clock, math, a CFrame) and that only such locals read is at most "
+    f"{SETUP_UNIT:g}, as padding; in a ModuleScript each "
     f"constant of a table written at the top level (a config, a catalogue) adds {DATA_UNIT:g}. "
     "Functions defined but never called count when they hold more than the live code (a file "
     "of helpers) and nothing is a stub, never on top of it. Substance measures whether there "
@@ -131,7 +134,7 @@ def substance(ctx: RuleContext) -> Substance:
         truly_dead = [(d.start_byte, d.end_byte) for d in dead_code(ctx)]
         truly_dead += [(f.node.start_byte, f.node.end_byte) for f in stubs]
         own = frozenset(f.name for f in functions(ctx) if f.name is not None)
-        unused_types = _unused_types(ctx)
+        unused_types = _unused_types(ctx) | _unread_pure_locals(ctx)
         live = {BEHAVIOUR: 0.0, PADDING: 0.0}
         unused = {BEHAVIOUR: 0.0, PADDING: 0.0}
         for block, stmts in statements(ctx):
@@ -141,7 +144,7 @@ def substance(ctx: RuleContext) -> Substance:
                         source, stmt, markers, stub_names, stub_starts, own_functions=own
                     )
                     if stmt.start_byte in unused_types:
-                        value, category = SETUP_UNIT, PADDING
+                        value, category = min(value, SETUP_UNIT), PADDING
                     live[category] += value
                     if is_module and block.type == "chunk":
                         live[BEHAVIOUR] += _statement_data(stmt)
@@ -337,6 +340,66 @@ def _constant(source: LuauSource, node: tree_sitter.Node, *, names: bool = False
             _constant(source, arg) for arg in arguments.named_children
         )
     return False
+
+
+# Calls without side effects: reading a clock, converting, computing.
+_PURE_CALL = re.compile(
+    r"^(?:os\.(?:clock|time|date)|tick|time|elapsedTime|tostring|tonumber|typeof|type|"
+    r"select|math\.\w+|string\.\w+|table\.(?:freeze|clone|concat|find)|utf8\.\w+|"
+    r"bit32\.\w+|[\w.]+:GenerateGUID|(?:Vector3|Vector2|CFrame|Color3|UDim2?|BrickColor|"
+    r"NumberRange|TweenInfo)\.\w+)$"
+)
+
+
+def _side_effect_free(source: LuauSource, node: tree_sitter.Node) -> bool:
+    """No call in `node` can change anything (functions defined there do not run)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.type == "function_call" and not _PURE_CALL.match(callee_name(source, current)):
+            return False
+        if current.type != "function_definition":
+            stack.extend(current.named_children)
+    return True
+
+
+def _unread_pure_locals(ctx: RuleContext) -> frozenset[int]:
+    """Start bytes of `local` statements that do nothing: their values have no side
+    effects, and nothing reads their names but other such statements
+    (`local startedAt = os.clock()` read only by an unused `local elapsed`)."""
+    source = ctx.source
+    candidates: dict[int, tuple[tree_sitter.Node, list[Declaration]]] = {}
+    scopes = None
+    for stmt in source.nodes("variable_declaration"):
+        assignment = first_of_type(stmt, "assignment_statement")
+        names = first_of_type(assignment, "variable_list") if assignment is not None else None
+        values = first_of_type(assignment, "expression_list") if assignment is not None else None
+        if names is None or values is None or not _side_effect_free(source, values):
+            continue
+        if scopes is None:
+            scopes = scope_analysis(ctx)
+        declarations = []
+        for ident in names.named_children:
+            decl = scopes.declaration(ident) if ident.type == "identifier" else None
+            if decl is None or not scopes.reliable(decl) or decl.type_uses:
+                break
+            declarations.append(decl)
+        else:
+            candidates[stmt.start_byte] = (stmt, declarations)
+    # Drop, until none is left to drop, every candidate something live reads.
+    changed = True
+    while changed:
+        changed = False
+        spans = [(s.start_byte, s.end_byte) for s, _ in candidates.values()]
+        for start, (_stmt, declarations) in list(candidates.items()):
+            if any(
+                not any(a <= ref.node.start_byte < b for a, b in spans)
+                for decl in declarations
+                for ref in decl.reads
+            ):
+                del candidates[start]
+                changed = True
+    return frozenset(candidates)
 
 
 def _calls_own_function(call: tree_sitter.Node, name: str, own_functions: frozenset[str]) -> bool:
