@@ -123,7 +123,8 @@ print("PASS", ok)
 def test_roblox_forgeries_fail_every_check(solution: str) -> None:
     report = check_solution(ROBLOX_TASK, solution, limits=LIMITS)
     assert not report.passed
-    assert report.expected == 3 and len(report.checks) == 3
+    expected = len(ROBLOX_TASK.checks)
+    assert report.expected == expected and len(report.checks) == expected
     assert report.passed_count == 0, [c for c in report.checks if c.passed]
 
 
@@ -135,8 +136,10 @@ def test_roblox_forgeries_fail_every_check(solution: str) -> None:
 def test_a_crash_after_some_checks_fails_the_rest(solution: str, status: str) -> None:
     report = check_solution(ROBLOX_TASK, solution, limits=LIMITS)
     assert not report.passed
-    # The first two checks ran before the second player joined; the third never finished.
-    assert [c.passed for c in report.checks] == [True, True, False]
+    # The first two checks ran before the second player joined; the third never
+    # finished, and none after it ran.
+    later = len(ROBLOX_TASK.checks) - 2
+    assert [c.passed for c in report.checks] == [True, True] + [False] * later
     assert report.status == status
     assert status in report.checks[2].message or "stopped" in report.checks[2].message
 

@@ -207,6 +207,13 @@ def test_strict_mode_and_annotations_are_a_small_bonus() -> None:
     bonus = _parts(typed).type_bonus
     assert bonus == pytest.approx(q.STRICT_BONUS + q.ANNOTATION_BONUS_MAX)
     assert _parts(LEADERSTATS_SCRIPT).type_bonus == 0.0
+    # The directive on untyped code checks little: alone it earns nothing.
+    assert _parts("--!strict\n" + LEADERSTATS_SCRIPT).type_bonus == 0.0
+    # Nor does silencing it: `any` states no type.
+    silenced = "--!strict\n" + LEADERSTATS_SCRIPT.replace(
+        "onPlayerAdded(player)", "onPlayerAdded(player: any): any"
+    )
+    assert _parts(silenced).type_bonus == 0.0
     # Types never decide between poor and good code.
     assert q.STRICT_BONUS + q.ANNOTATION_BONUS_MAX + q.COMMENT_CREDIT_MAX <= 0.1
 

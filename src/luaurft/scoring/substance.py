@@ -8,7 +8,8 @@ not size: a short correct example, a script of helper functions, a data or a
 types module is as substantial as a long script. It only separates trivial
 code (empty, stubs, logging/setup/dead-code padding around nothing) from code.
 
-    units   = behaviour statements + type definitions (+ data in a ModuleScript)
+    units   = behaviour statements + used or exported type definitions
+              (+ data in a ModuleScript)
               + min(PADDING_CAP, logging + setup)
               (or, when the live code holds less, the units of the functions
                it defines without calling: a file of helpers is not trivial)
@@ -33,6 +34,7 @@ from luaurft.scoring.analysis.dead_code import dead_code
 from luaurft.scoring.analysis.functions import functions, unused_local_functions
 from luaurft.scoring.analysis.lines import code_line_set
 from luaurft.scoring.analysis.nodes import first_of_type, is_literal
+from luaurft.scoring.analysis.scope import Declaration, scope_analysis
 from luaurft.scoring.analysis.statements import statements
 from luaurft.scoring.analysis.stubs import has_marker, marker_spans, stub_functions
 
@@ -64,6 +66,8 @@ BEHAVIOUR, PADDING = "behaviour", "padding"
 DATA_UNIT = 0.25
 # A type definition declares a contract (a types module is real code); it runs nothing.
 TYPE_UNIT = 1.0
+# Setup and logging lines (a constant, a service, a module, a print of a constant, `return M`).
+SETUP_UNIT = 0.5
 
 SCORES_GATED: tuple[str, ...] = ("syntax", "api", "bug", "exec")
 
@@ -75,17 +79,22 @@ FORMULA = (
     "units are counted over statements outside dead code and stub functions: a call, an "
     "assignment, a local bound to a computed value, a print of a computed value or a return of "
     "an expression, an if/while/repeat/for whose header calls a function 1; a type definition "
-    f"{TYPE_UNIT:g}; print/warn of constants, a local bound to a constant, to "
-    "GetService/WaitForChild/require, and `return name` 0.5, all of those together at most "
-    f"{PADDING_CAP:g}; pcall/xpcall wrappers, control-flow constructs themselves, placeholder "
-    "calls, calls that pass a stub function and literal returns 0 (so `if x ~= nil then` "
-    "around code adds nothing); in a ModuleScript each "
+    f"{TYPE_UNIT:g} when a ModuleScript exports it or the code uses it, else {SETUP_UNIT:g}; "
+    "print/warn of constants, a local bound to a constant (a literal, an Enum item, a plain "
+    "name, a table of them, or Vector3.new/CFrame.new/TweenInfo.new/table.freeze/... of them), "
+    f"to GetService/WaitForChild/require, and `return name` {SETUP_UNIT:g}, all of those "
+    f"together at most {PADDING_CAP:g}; pcall/xpcall wrappers, asserts, control-flow constructs "
+    "themselves, placeholder calls, calls that pass a stub function, calls of a function the "
+    "code defines (`main()`, `(function() ... end)()`: its body counts on its own) and literal "
+    "returns 0 (so `if x ~= nil then` around code adds nothing); a local whose value has no "
+    "side effects (a clock, math, a CFrame) and that only such locals read is at most "
+    f"{SETUP_UNIT:g}, as padding; in a ModuleScript each "
     f"constant of a table written at the top level (a config, a catalogue) adds {DATA_UNIT:g}. "
     "Functions defined but never called count when they hold more than the live code (a file "
-    "of helpers) and nothing is a stub, never on top of it. Substance measures whether there is code at all, not "
-    "its length: empty, stub and padding-only code is near 0, anything else 1. It gates the "
-    "syntax, api, bug (and exec) scores once, in the composite and in the task-blind reward; "
-    "the quality score carries it already."
+    "of helpers) and nothing is a stub, never on top of it. Substance measures whether there "
+    "is code at all, not its length: empty, stub and padding-only code is near 0, anything "
+    "else 1. It gates the syntax, api, bug (and exec) scores once, in the composite and in the "
+    "task-blind reward; the quality score carries it already."
 )
 
 _TRIVIAL_RETURN_VALUE = re.compile(r"^[A-Za-z_][A-Za-z_0-9]*$")
@@ -124,20 +133,24 @@ def substance(ctx: RuleContext) -> Substance:
         helper_ranges = [(f.node.start_byte, f.node.end_byte) for f in helpers]
         truly_dead = [(d.start_byte, d.end_byte) for d in dead_code(ctx)]
         truly_dead += [(f.node.start_byte, f.node.end_byte) for f in stubs]
+        own = frozenset(f.name for f in functions(ctx) if f.name is not None)
+        unused_types = _unused_types(ctx) | _unread_pure_locals(ctx)
         live = {BEHAVIOUR: 0.0, PADDING: 0.0}
         unused = {BEHAVIOUR: 0.0, PADDING: 0.0}
         for block, stmts in statements(ctx):
             for stmt in stmts:
                 if not dead or not _in_ranges(stmt, dead):
                     value, category = statement_units(
-                        source, stmt, markers, stub_names, stub_starts
+                        source, stmt, markers, stub_names, stub_starts, own_functions=own
                     )
+                    if stmt.start_byte in unused_types:
+                        value, category = min(value, SETUP_UNIT), PADDING
                     live[category] += value
                     if is_module and block.type == "chunk":
                         live[BEHAVIOUR] += _statement_data(stmt)
                 elif _in_ranges(stmt, helper_ranges) and not _in_ranges(stmt, truly_dead):
                     value, category = statement_units(
-                        source, stmt, markers, stub_names, stub_starts
+                        source, stmt, markers, stub_names, stub_starts, own_functions=own
                     )
                     unused[category] += value
         # A module that is mostly stubs is a stub, whatever boilerplate surrounds
@@ -201,24 +214,30 @@ def statement_units(
     stub_starts: frozenset[int] = frozenset(),
     *,
     results_count: bool = True,
+    own_functions: frozenset[str] = frozenset(),
 ) -> tuple[float, str]:
     """What one statement adds to substance, and whether it is behaviour or padding.
 
     `stub_starts` are the start bytes of stub functions (a call that only passes
     them does nothing); with `results_count` off, printing a computed value is
     padding like any print (how stub detection weighs a function's own work).
+    `own_functions` are the names of the functions the code defines: calling one
+    adds nothing, its body counts on its own.
     """
     kind = stmt.type
     if kind == "function_call":
         name = callee_name(source, stmt)
-        if name in WRAPPER_CALLS:
+        if name in WRAPPER_CALLS or _calls_own_function(stmt, name, own_functions):
+            return 0.0, BEHAVIOUR
+        if name == "assert":
+            # A check that stops a broken run; it does none of the work itself.
             return 0.0, BEHAVIOUR
         if markers and has_marker(markers, stmt):
             return 0.0, BEHAVIOUR  # error("not implemented"), print("TODO")
         if name in LOGGING_CALLS:
             if results_count and _logs_a_computation(stmt):
                 return 1.0, BEHAVIOUR
-            return 0.5, PADDING
+            return SETUP_UNIT, PADDING
         if (stub_names or stub_starts) and _passes_stub(source, stmt, stub_names, stub_starts):
             # `Players.PlayerAdded:Connect(onPlayerAdded)` to a stub, or to `function() end`
             return 0.0, BEHAVIOUR
@@ -227,17 +246,20 @@ def statement_units(
         assignment = first_of_type(stmt, "assignment_statement")
         values = first_of_type(assignment, "expression_list") if assignment is not None else None
         items = values.named_children if values is not None else []
-        if values is None or all(is_literal(v) for v in items):
-            return 0.5, PADDING
+        if values is None or all(_constant(source, v, names=True) for v in items):
+            # `local LIMIT = 5`, `local SIZE = Vector3.new(4, 1, 4)`, `local alias = LIMIT`
+            return SETUP_UNIT, PADDING
         if stub_starts and all(_inert(v, stub_starts) for v in items):
             return 0.0, BEHAVIOUR  # `local handlers = { onBuy = function() end }`
         first = items[0]
-        if (
-            len(items) == 1
-            and first.type == "function_call"
-            and _SETUP_CALL.search(callee_name(source, first))
-        ):
-            return 0.5, PADDING
+        if len(items) == 1 and first.type == "function_call":
+            callee = callee_name(source, first)
+            if _SETUP_CALL.search(callee):
+                return SETUP_UNIT, PADDING
+            if _calls_own_function(first, callee, own_functions):
+                return 0.0, BEHAVIOUR  # `local ok = main()`: main's body counts
+            if (stub_names or stub_starts) and _passes_stub(source, first, stub_names, stub_starts):
+                return 0.0, BEHAVIOUR  # `local c = part.Touched:Connect(function() end)`
         return 1.0, BEHAVIOUR
     if kind in ("assignment_statement", "update_statement"):
         values = first_of_type(stmt, "expression_list")
@@ -253,8 +275,15 @@ def statement_units(
         values = first_of_type(stmt, "expression_list")
         if values is None or all(is_literal(v) for v in values.named_children):
             return 0.0, BEHAVIOUR
+        first = values.named_children[0]
+        if (
+            values.named_child_count == 1
+            and first.type == "function_call"
+            and _calls_own_function(first, callee_name(source, first), own_functions)
+        ):
+            return 0.0, BEHAVIOUR  # `return (function() ... end)()`: the body counts
         if values.named_child_count == 1 and _TRIVIAL_RETURN_VALUE.match(source.node_text(values)):
-            return 0.5, PADDING
+            return SETUP_UNIT, PADDING
         return 1.0, BEHAVIOUR
     if kind == "type_definition":
         return TYPE_UNIT, BEHAVIOUR
@@ -269,6 +298,152 @@ def statement_units(
 
 
 _DECIDING = ("if_statement", "while_statement", "repeat_statement", "for_statement")
+
+# Calls that build a value from constants alone and do nothing else: a local bound
+# to one is a constant (`local SPAWN = CFrame.new(0, 5, 0)`), setup like any other.
+_CONSTANT_BUILDERS: frozenset[str] = frozenset(
+    {
+        "table.freeze",
+        "Vector3.new",
+        "Vector2.new",
+        "CFrame.new",
+        "Color3.new",
+        "Color3.fromRGB",
+        "Color3.fromHex",
+        "UDim.new",
+        "UDim2.new",
+        "UDim2.fromScale",
+        "UDim2.fromOffset",
+        "BrickColor.new",
+        "NumberRange.new",
+        "TweenInfo.new",
+    }
+)
+
+
+def _constant(source: LuauSource, node: tree_sitter.Node, *, names: bool = False) -> bool:
+    """A literal, an `Enum.X.Y`, a table of constants, or a constant builder called on them;
+    with `names`, a plain name too (`{ onBuy, onSell }` only gathers what exists)."""
+    if is_literal(node) or (names and node.type == "identifier"):
+        return True
+    if node.type == "dot_index_expression":
+        return source.node_text(node).startswith("Enum.")
+    if node.type == "table_constructor":
+        for field in node.named_children:
+            value = field.child_by_field_name("value") if field.type == "field" else None
+            if value is not None and not _constant(source, value, names=names):
+                return False
+        return True
+    if node.type == "function_call" and callee_name(source, node) in _CONSTANT_BUILDERS:
+        arguments = node.child_by_field_name("arguments")
+        return arguments is not None and all(
+            _constant(source, arg) for arg in arguments.named_children
+        )
+    return False
+
+
+# Calls without side effects: reading a clock, converting, computing.
+_PURE_CALL = re.compile(
+    r"^(?:os\.(?:clock|time|date)|tick|time|elapsedTime|tostring|tonumber|typeof|type|"
+    r"select|math\.\w+|string\.\w+|table\.(?:freeze|clone|concat|find)|utf8\.\w+|"
+    r"bit32\.\w+|[\w.]+:GenerateGUID|(?:Vector3|Vector2|CFrame|Color3|UDim2?|BrickColor|"
+    r"NumberRange|TweenInfo)\.\w+)$"
+)
+
+
+def _side_effect_free(source: LuauSource, node: tree_sitter.Node) -> bool:
+    """No call in `node` can change anything (functions defined there do not run)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.type == "function_call" and not _PURE_CALL.match(callee_name(source, current)):
+            return False
+        if current.type != "function_definition":
+            stack.extend(current.named_children)
+    return True
+
+
+def _unread_pure_locals(ctx: RuleContext) -> frozenset[int]:
+    """Start bytes of `local` statements that do nothing: their values have no side
+    effects, and nothing reads their names but other such statements
+    (`local startedAt = os.clock()` read only by an unused `local elapsed`)."""
+    source = ctx.source
+    candidates: dict[int, tuple[tree_sitter.Node, list[Declaration]]] = {}
+    scopes = None
+    for stmt in source.nodes("variable_declaration"):
+        assignment = first_of_type(stmt, "assignment_statement")
+        names = first_of_type(assignment, "variable_list") if assignment is not None else None
+        values = first_of_type(assignment, "expression_list") if assignment is not None else None
+        if names is None or values is None or not _side_effect_free(source, values):
+            continue
+        if scopes is None:
+            scopes = scope_analysis(ctx)
+        declarations = []
+        for ident in names.named_children:
+            decl = scopes.declaration(ident) if ident.type == "identifier" else None
+            if decl is None or not scopes.reliable(decl) or decl.type_uses:
+                break
+            declarations.append(decl)
+        else:
+            candidates[stmt.start_byte] = (stmt, declarations)
+    # Drop, until none is left to drop, every candidate something live reads.
+    changed = True
+    while changed:
+        changed = False
+        spans = [(s.start_byte, s.end_byte) for s, _ in candidates.values()]
+        for start, (_stmt, declarations) in list(candidates.items()):
+            if any(
+                not any(a <= ref.node.start_byte < b for a, b in spans)
+                for decl in declarations
+                for ref in decl.reads
+            ):
+                del candidates[start]
+                changed = True
+    return frozenset(candidates)
+
+
+def _calls_own_function(call: tree_sitter.Node, name: str, own_functions: frozenset[str]) -> bool:
+    """`main()`, `Utility.Init()` for functions the code defines, `(function() ... end)()`."""
+    if name in own_functions:
+        return True
+    callee = call.child_by_field_name("name")
+    return (
+        callee is not None
+        and callee.type == "parenthesized_expression"
+        and any(c.type == "function_definition" for c in callee.named_children)
+    )
+
+
+def _unused_types(ctx: RuleContext) -> frozenset[int]:
+    """Start bytes of type definitions nothing reads: outside a ModuleScript's exports a
+    type only matters where the code annotates with it, so an unused one is padding."""
+    source = ctx.source
+    definitions = source.nodes("type_definition")
+    if not definitions:
+        return frozenset()
+    exporting = ctx.kind == ScriptKind.MODULE_SCRIPT
+    names: dict[str, list[tree_sitter.Node]] = {}
+    for definition in definitions:
+        if exporting and source.node_text(definition).startswith("export"):
+            continue
+        name = definition.child_by_field_name("name")
+        if name is not None:
+            names.setdefault(source.node_text(name), []).append(definition)
+    if not names:
+        return frozenset()
+    used: set[str] = set()
+    for ident in source.nodes("identifier"):
+        text = source.node_text(ident)
+        parent = ident.parent
+        if text in names and not (
+            parent is not None
+            and parent.type == "type_definition"
+            and parent.child_by_field_name("name") == ident
+        ):
+            used.add(text)
+    return frozenset(d.start_byte for name, defs in names.items() if name not in used for d in defs)
+
+
 _HEADER_TYPES = ("for_generic_clause", "for_numeric_clause")
 
 
@@ -276,8 +451,11 @@ def _decides_on_a_call(stmt: tree_sitter.Node) -> bool:
     header = stmt.child_by_field_name("condition")
     if header is None:
         header = next((c for c in stmt.children if c.type in _HEADER_TYPES), None)
-    if header is None:
-        return False
+    return header is not None and _holds_call(header)
+
+
+def _holds_call(header: tree_sitter.Node) -> bool:
+    """A function call inside `header`, outside any function defined there."""
     stack = [header]
     while stack:
         node = stack.pop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -74,28 +75,49 @@ def annotated_fraction(ctx: RuleContext) -> float:
     for fn in functions(ctx):
         if fn.node.type != "function_declaration" or (fn.node.start_byte, fn.node.end_byte) in skip:
             continue
-        params = [p for p in fn.params if ctx.source.node_text(p) not in ("self", "...")]
+        # `...` takes whatever it is given: `...: any` is its idiomatic type, no claim.
+        params = [
+            p
+            for p in fn.params
+            if ctx.source.node_text(p) != "self" and not ctx.source.node_text(p).startswith("...")
+        ]
         has_result = fn.node.start_byte in returns_value
         if not params and not has_result:
             continue
         eligible += 1
-        params_typed = all(any(c.type == ":" for c in p.children) for p in params)
-        result_typed = not has_result or _has_return_type(fn.node)
+        params_typed = all(_annotation_says_something(ctx, p.children) for p in params)
+        result_typed = not has_result or _has_return_type(ctx, fn.node)
         typed += params_typed and result_typed
     return typed / eligible if eligible else 0.0
 
 
-def _has_return_type(fn: tree_sitter.Node) -> bool:
+def _annotation_says_something(ctx: RuleContext, nodes: Sequence[tree_sitter.Node]) -> bool:
+    """`: T` among `nodes`, with T other than `any`: `any` is how one silences the
+    type checker, so annotating with it types nothing."""
+    for colon, annotation in itertools.pairwise(nodes):
+        if colon.type == ":":
+            return ctx.source.node_text(annotation).strip() != "any"
+    return False
+
+
+def _has_return_type(ctx: RuleContext, fn: tree_sitter.Node) -> bool:
     parameters = fn.child_by_field_name("parameters")
     if parameters is None:
         return False
     sibling = parameters.next_sibling
-    return sibling is not None and sibling.type == ":"
+    return (
+        sibling is not None
+        and sibling.next_sibling is not None
+        and _annotation_says_something(ctx, [sibling, sibling.next_sibling])
+    )
 
 
 def type_bonus(ctx: RuleContext) -> float:
-    strict = STRICT_BONUS if _STRICT.match(ctx.source.text) else 0.0
-    return strict + ANNOTATION_BONUS_MAX * annotated_fraction(ctx)
+    # `--!strict` checks the types the code states: on untyped (or `any`-typed)
+    # functions the directive alone checks little, so it earns in proportion.
+    typed = annotated_fraction(ctx)
+    strict = STRICT_BONUS * typed if _STRICT.match(ctx.source.text) else 0.0
+    return strict + ANNOTATION_BONUS_MAX * typed
 
 
 def quality_parts(ctx: RuleContext, findings: Sequence[Finding]) -> QualityParts:
@@ -124,8 +146,9 @@ class QualityScorer(Scorer):
         f"{MAX_COMMENTS_PER_CODE_LINE:g} comments per line of code; a comment is informative when "
         "it has 3+ words, 2+ of them not already said by its code line; restating comments, "
         "markers, directives and evaluator-addressed text earn nothing. "
-        f"types = {STRICT_BONUS} for --!strict + {ANNOTATION_BONUS_MAX} × the share of live named "
-        "functions whose parameters and result are annotated. Comments and types together add "
+        f"types = ({STRICT_BONUS} for --!strict + {ANNOTATION_BONUS_MAX}) × the share of live "
+        "named functions whose parameters and result are annotated (with a type other than `any`): "
+        "the directive earns only as far as there are types for it to check. Comments and types together add "
         f"at most {COMMENT_CREDIT_MAX + STRICT_BONUS + ANNOTATION_BONUS_MAX:.2f}."
     )
 
