@@ -30,7 +30,25 @@ local DataStoreService = game:GetService("DataStoreService")
 """
 
 
-@pytest.mark.parametrize("code", [KILL_BRICK, LAVA_PART], ids=["kill-brick", "lava-part"])
+# A countdown prints what its loop computes; the waits only pace it.
+COUNTDOWN = """for i = 10, 1, -1 do
+	print(i)
+	task.wait(1)
+end
+"""
+
+# Waits alone pass time and change nothing.
+ONLY_WAITS = """task.wait(2)
+for _ = 1, 5 do
+	task.wait(1)
+end
+print("done")
+"""
+
+
+@pytest.mark.parametrize(
+    "code", [KILL_BRICK, LAVA_PART, COUNTDOWN], ids=["kill-brick", "lava-part", "countdown"]
+)
 def test_short_complete_scripts_are_not_punished_for_being_concise(code: str) -> None:
     card = score_source(code)
     assert card.composite >= 0.9, card
@@ -38,8 +56,8 @@ def test_short_complete_scripts_are_not_punished_for_being_concise(code: str) ->
 
 @pytest.mark.parametrize(
     "code",
-    ["", "return {}", 'print("hi")', SERVICES_ONLY],
-    ids=["empty", "table", "print", "setup"],
+    ["", "return {}", 'print("hi")', SERVICES_ONLY, ONLY_WAITS, "task.wait()"],
+    ids=["empty", "table", "print", "setup", "only-waits", "one-wait"],
 )
 def test_trivial_scripts_stay_low(code: str) -> None:
     assert score_source(code).composite <= 0.3

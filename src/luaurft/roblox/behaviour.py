@@ -120,6 +120,19 @@ YIELDING_FUNCTIONS: frozenset[str] = frozenset(
     }
 )
 
+# Calls that only let time pass or wait for an event, changing nothing: pacing, not work
+# (`task.wait(1)`, `Players.PlayerAdded:Wait()`), and methods of that kind by name.
+PAUSING_FUNCTIONS: frozenset[str] = frozenset({"wait", "task.wait"})
+PAUSING_METHODS: frozenset[str] = frozenset({"Wait"})
+
+
+def only_pauses(callee: str) -> bool:
+    """True for a call (by its name as written, `task.wait`, `signal:Wait`) that only waits."""
+    if ":" in callee:
+        return callee.rsplit(":", 1)[1] in PAUSING_METHODS
+    return callee in PAUSING_FUNCTIONS
+
+
 # Methods that suspend the calling thread besides web calls and `*Async` methods.
 YIELDING_METHODS: frozenset[str] = frozenset(
     {

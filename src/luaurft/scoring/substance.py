@@ -29,11 +29,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from luaurft.luau.kind import ScriptKind
+from luaurft.roblox.behaviour import only_pauses
 from luaurft.scoring.analysis.calls import WRAPPER_CALLS, callee_name
 from luaurft.scoring.analysis.dead_code import dead_code
 from luaurft.scoring.analysis.functions import functions, unused_local_functions
 from luaurft.scoring.analysis.lines import code_line_set
-from luaurft.scoring.analysis.nodes import first_of_type, is_literal
+from luaurft.scoring.analysis.nodes import FUNCTION_NODES, first_of_type, is_literal
 from luaurft.scoring.analysis.scope import Declaration, scope_analysis
 from luaurft.scoring.analysis.statements import statements
 from luaurft.scoring.analysis.stubs import has_marker, marker_spans, stub_functions
@@ -80,7 +81,8 @@ FORMULA = (
     "assignment, a local bound to a computed value, a print of a computed value or a return of "
     "an expression, an if/while/repeat/for whose header calls a function 1; a type definition "
     f"{TYPE_UNIT:g} when a ModuleScript exports it or the code uses it, else {SETUP_UNIT:g}; "
-    "print/warn of constants, a local bound to a constant (a literal, an Enum item, a plain "
+    "print/warn of constants (a numeric for's counter is computed), a call that only waits "
+    "(task.wait, wait, :Wait()), a local bound to a constant (a literal, an Enum item, a plain "
     "name, a table of them, or Vector3.new/CFrame.new/TweenInfo.new/table.freeze/... of them), "
     f"to GetService/WaitForChild/require, and `return name` {SETUP_UNIT:g}, all of those "
     f"together at most {PADDING_CAP:g}; pcall/xpcall wrappers, asserts, control-flow constructs "
@@ -235,8 +237,11 @@ def statement_units(
         if markers and has_marker(markers, stmt):
             return 0.0, BEHAVIOUR  # error("not implemented"), print("TODO")
         if name in LOGGING_CALLS:
-            if results_count and _logs_a_computation(stmt):
+            if results_count and _logs_a_computation(source, stmt):
                 return 1.0, BEHAVIOUR
+            return SETUP_UNIT, PADDING
+        if only_pauses(name):
+            # `task.wait(1)` paces work; on its own (or around prints) it is none.
             return SETUP_UNIT, PADDING
         if (stub_names or stub_starts) and _passes_stub(source, stmt, stub_names, stub_starts):
             # `Players.PlayerAdded:Connect(onPlayerAdded)` to a stub, or to `function() end`
@@ -356,8 +361,10 @@ def _side_effect_free(source: LuauSource, node: tree_sitter.Node) -> bool:
     stack = [node]
     while stack:
         current = stack.pop()
-        if current.type == "function_call" and not _PURE_CALL.match(callee_name(source, current)):
-            return False
+        if current.type == "function_call":
+            callee = callee_name(source, current)
+            if not (_PURE_CALL.match(callee) or only_pauses(callee)):
+                return False
         if current.type != "function_definition":
             stack.extend(current.named_children)
     return True
@@ -490,16 +497,34 @@ def _holds_stub(node: tree_sitter.Node, stub_starts: frozenset[int]) -> bool:
     )
 
 
-def _logs_a_computation(call: tree_sitter.Node) -> bool:
+def _logs_a_computation(source: LuauSource, call: tree_sitter.Node) -> bool:
     # `print(v.Magnitude)`, `print(string.upper(s))`: an example showing a result,
-    # not a progress message. Literals and bare names stay padding.
+    # not a progress message. Literals and bare names stay padding, but for the
+    # counter of an enclosing numeric `for` (a countdown prints what the loop computes).
     arguments = call.child_by_field_name("arguments")
     if arguments is None:
         return False
-    return any(
-        arg.type not in ("identifier", "string", "number", "true", "false", "nil")
-        for arg in arguments.named_children
-    )
+    for arg in arguments.named_children:
+        if arg.type == "identifier":
+            if _numeric_for_counter(source, arg):
+                return True
+        elif arg.type not in ("string", "number", "true", "false", "nil"):
+            return True
+    return False
+
+
+def _numeric_for_counter(source: LuauSource, name: tree_sitter.Node) -> bool:
+    """`i` read inside `for i = a, b do ... end` (the nearest function ends the search)."""
+    text = source.node_text(name)
+    node = name.parent
+    while node is not None and node.type not in FUNCTION_NODES:
+        if node.type == "for_statement":
+            clause = first_of_type(node, "for_numeric_clause")
+            counter = clause.named_children[0] if clause is not None else None
+            if counter is not None and source.node_text(counter) == text:
+                return True
+        node = node.parent
+    return False
 
 
 def _passes_stub(
