@@ -626,18 +626,19 @@ NOT_EVERY_SCRIPT = frozenset(
     {"any-annotations", "helper-per-statement", "wrap-in-main", "repeat-until-true"}
 )
 
-# Wrappers and fillers that must not make trivial code look like code.
+
 def pauses_added(text: str) -> str:
     """Waits that pass time and do nothing: a bare wait, a loop of them, a signal waited on."""
     block = (
         "task.wait()\n"
         "for _ = 1, 3 do\n\ttask.wait(0.1)\nend\n"
-        'local dt = task.wait(1)\n'
+        "local dt = task.wait(1)\n"
         'game:GetService("RunService").Heartbeat:Wait()\n'
     )
     return _insert_before_final_return(text, block)
 
 
+# Wrappers and fillers that must not make trivial code look like code.
 TRIVIAL_HACKS: dict[str, Callable[[str], str]] = {
     "wrap-in-main": wrap_in_main_function,
     "wrap-in-iife": wrap_in_iife,
