@@ -1,7 +1,9 @@
 """api/unknown-member: members a known class or datatype does not have.
 
 An Instance also exposes its children by name (`part.Handle`, `player.leaderstats`),
-so reading an unknown name off an Instance is never reported. What cannot be a
+so reading an unknown name off an Instance is reported only when it is a member's
+name in another case (`script.parent`, `part.position`): members are case-sensitive
+and no one names a child like that. What cannot be a
 child is: a method call (`obj:Name()`), a call through a dot (`obj.Name()`,
 children are not callable), an assignment (`obj.Name = v`, children cannot
 be assigned) and a signal (`obj.Name:Connect(f)`: no Instance class has
@@ -40,8 +42,8 @@ class UnknownMemberRule(Rule):
     severity = Severity.ERROR
     summary = (
         "A method, property or datatype member that does not exist on a value whose Roblox "
-        "type is known (`part:SetColor()`, `Vector3.New`, `part.Transparancy = 1`); "
-        "children by name are never reported."
+        "type is known (`part:SetColor()`, `Vector3.New`, `part.Transparancy = 1`, "
+        "`script.parent`); other names read off an Instance may be children and are not reported."
     )
     bad = (
         'local Players = game:GetService("Players")\n'
@@ -97,7 +99,14 @@ def _problem(
             return f"{name} is not an event of {receiver.name}", _events(index, receiver.name)
         if member is None:
             if not (calling or access.assigned):
-                return None  # could be a child
+                # Could be a child, but not one spelt like a member in another case:
+                # members are case-sensitive (`script.parent` errors in Roblox).
+                same = closest(name, index.member_names(receiver.name))
+                if same is None or same.lower() != name.lower():
+                    return None
+                return f"{name} is not a member of {receiver.name} (members are case-sensitive)", [
+                    same
+                ]
             return f"{name} is not a member of {receiver.name}", _alternatives(
                 index, receiver.name, calling
             )
