@@ -21,6 +21,8 @@ from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 if TYPE_CHECKING:
     from tree_sitter import Node
 
+    from luaurft.luau.source import LuauSource
+
 # Something before the access in the same function that handles a missing
 # character: a condition or an `and`/`or` on it, a wait for it, an assert.
 _HANDLED = re.compile(
@@ -57,6 +59,17 @@ def _is_service_root(name: str, code: str) -> bool:
         re.MULTILINE,
     )
     return service.search(code) is not None
+
+
+def _code_between(source: LuauSource, start: int, end: int) -> str:
+    """The code from byte `start` to `end` with its comments blanked: a comment that
+    talks about the character (`-- Character or not ...`) checks nothing."""
+    data = bytearray(source.bytes[start:end])
+    for comment in source.comments:
+        if comment.end_byte > start and comment.start_byte < end:
+            a, b = max(comment.start_byte, start) - start, min(comment.end_byte, end) - start
+            data[a:b] = b" " * (b - a)
+    return data.decode("utf-8", "replace")
 
 
 def _enclosing_start(node: Node) -> int:
@@ -116,7 +129,7 @@ class UncheckedCharacterRule(Rule):
             if parent is not None and parent.type == "assignment_statement":
                 continue
             start = _enclosing_start(access)
-            before = source.bytes[start : access.start_byte].decode("utf-8", "replace")
+            before = _code_between(source, start, access.start_byte)
             line = access.start_point[0]
             if _HANDLED.search(before) or line in reported:
                 continue
