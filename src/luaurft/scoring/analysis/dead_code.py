@@ -207,7 +207,7 @@ def dead_code(ctx: RuleContext) -> list[DeadCode]:
                         decl,
                         decl.start_byte,
                         decl.end_byte,
-                        "assigning a constant to `_` does nothing",
+                        "binding a value to `_` that computes nothing does nothing",
                     )
                 )
         found.sort(key=lambda d: d.start_byte)
