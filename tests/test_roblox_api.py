@@ -229,7 +229,10 @@ def test_full_dump_merges_over_the_curated_table() -> None:
     # A legacy item name still reaches its item, as a deprecated one.
     filter_type = index.enum("RaycastFilterType")
     assert filter_type and filter_type.items and "Blacklist" in filter_type.items
-    assert "Blacklist" in filter_type.deprecated_items and "Exclude" not in filter_type.deprecated_items
+    assert (
+        "Blacklist" in filter_type.deprecated_items
+        and "Exclude" not in filter_type.deprecated_items
+    )
 
 
 @pytest.mark.skipif(not PLAIN_DUMP.is_file(), reason=f"no plain API dump at {PLAIN_DUMP}")

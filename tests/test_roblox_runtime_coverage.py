@@ -83,7 +83,9 @@ def test_legacy_enum_names_reach_the_item_they_became() -> None:
     )
     assert out[0] == "true Include"
     assert out[1] == "true 2"
-    assert out[2].startswith('false user:6: Graylist is not a valid member of "Enum.RaycastFilterType"')
+    assert out[2].startswith(
+        'false user:6: Graylist is not a valid member of "Enum.RaycastFilterType"'
+    )
 
 
 def test_unknown_enum_and_item_still_fail() -> None:

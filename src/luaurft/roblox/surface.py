@@ -103,9 +103,7 @@ def _enum_values() -> dict[str, dict[str, int]]:
         if line.strip():
             name, *items = line.split()
             # Legacy names ("Blacklist~0") are no items of their own: only "Name=value".
-            out[name] = {
-                k: int(v) for k, sep, v in (item.partition("=") for item in items) if sep
-            }
+            out[name] = {k: int(v) for k, sep, v in (item.partition("=") for item in items) if sep}
     return out
 
 
