@@ -79,7 +79,7 @@ def test_never_resumed_waits_are_found() -> None:
 def test_a_client_waiting_for_its_leaderstats_finds_them() -> None:
     # leaderstats are a server script's doing on join, not the client's: the wait resumes.
     code = (
-        "local player = game:GetService(\"Players\").LocalPlayer\n"
+        'local player = game:GetService("Players").LocalPlayer\n'
         'local coins = player:WaitForChild("leaderstats"):WaitForChild("Coins")\n'
         'print("coins", coins.Value)\n'
     )
