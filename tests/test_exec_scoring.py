@@ -89,6 +89,17 @@ def test_a_client_waiting_for_its_leaderstats_finds_them() -> None:
     assert result.run is not None and "coins 0" in [o.text for o in result.run.output]
 
 
+def test_a_studio_model_moved_by_its_primary_part_has_one() -> None:
+    code = (
+        'local model = game:GetService("ReplicatedStorage").Assets.Crate\n'
+        "model:SetPrimaryPartCFrame(CFrame.new(0, 10, 0))\n"
+        'print("at", model.PrimaryPart.Position.Y)\n'
+    )
+    result = exec_score(code, "Script")
+    assert result.findings == ()
+    assert result.run is not None and "at 10" in [o.text for o in result.run.output]
+
+
 def test_score_source_adds_exec_beside_the_composite() -> None:
     plain = score_source(CLEAN, kind="Script")
     executed = score_source(CLEAN, kind="Script", exec=True)

@@ -239,6 +239,21 @@ def test_what_a_client_waits_for_in_its_player_is_built_there() -> None:
     assert infer_placement(code, ScriptKind.SCRIPT).scaffold == []
 
 
+def test_a_model_whose_primary_part_the_code_uses_gets_one() -> None:
+    # A Studio model that a script moves by its PrimaryPart had one set there.
+    moved = infer_placement(
+        "local model = workspace.Map.Tower\nprint(model.PrimaryPart.CFrame)\n", ScriptKind.SCRIPT
+    ).scaffold
+    assert {"parent": "Workspace.Map", "name": "Tower", "class": "Model", "primary": True} in moved
+    # Setting it, or only pivoting the model, says nothing of what Studio gave it.
+    for code in (
+        "local model = workspace.Map.Tower\nmodel.PrimaryPart = model.Base\n",
+        "local model = workspace.Map.Tower\nmodel:PivotTo(CFrame.new())\n",
+    ):
+        plan = infer_placement(code, ScriptKind.SCRIPT).scaffold
+        assert not any(i.get("primary") for i in plan), code
+
+
 def test_chain_starts_are_the_regex_scans_matches_at_roots() -> None:
     # `_chain_starts` tries the regex only where a root, `game` or `script` is;
     # it must find what scanning every position finds, on code that puts roots

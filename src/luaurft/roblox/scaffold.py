@@ -237,6 +237,10 @@ _PART = frozenset(
 _MODEL = frozenset(
     {"PrimaryPart", "GetPivot", "PivotTo", "GetBoundingBox", "SetPrimaryPartCFrame", "MoveTo"}
 )
+# Reading a model's PrimaryPart (not setting it) or moving the model by it.
+_PRIMARY_PART_USE = re.compile(
+    r"\.\s*PrimaryPart\b(?!\s*=(?!=))|:\s*(?:Set|Get)PrimaryPartCFrame\b"
+)
 _PROMPT = frozenset({"Triggered", "TriggerEnded", "ActionText", "ObjectText", "HoldDuration"})
 _CLICK = frozenset({"MouseClick"})
 _HUMANOID_CHILDREN = frozenset({"Humanoid", "HumanoidRootPart"})
@@ -1524,6 +1528,12 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
         if (item["parent"], item["name"]) not in planned:
             planned.add((item["parent"], item["name"]))
             scaffold.append(item)
+    if _PRIMARY_PART_USE.search(text):
+        # A model the code takes the PrimaryPart of (`model.PrimaryPart.CFrame`,
+        # `SetPrimaryPartCFrame`) was given one in Studio.
+        for item in scaffold:
+            if item["class"] == "Model" and not item.get("rig"):
+                item["primary"] = True
     return Placement(
         script_path=path,
         script_name=script_name,
