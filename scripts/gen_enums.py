@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Regenerate the enum table of the mock Roblox runtime from a Roblox API dump.
 
-Only enum names, item names and item values (facts) are written, for every enum
+Only enum names, item names (and the legacy names that still reach an item) and
+item values (facts) are written, for every enum
 of the dump: the runtime builds an enum type only when code first indexes it, so
 the long tail costs a string each, while a missing enum made correct code
 (`Enum.AnalyticsEconomyFlowType.Source`) fail as if it were misspelt. ENUMS lists
@@ -58,6 +59,16 @@ def main(path: str) -> None:
         print(f"missing enum {name}", file=sys.stderr)
     for name in sorted(enums):
         items = " ".join(f"{i['Name']}={i['Value']}" for i in enums[name]["Items"])
+        # Legacy names still index the item they became (`Enum.RaycastFilterType.Blacklist`
+        # is `Exclude`); "~" keeps them out of GetEnumItems.
+        legacy = " ".join(
+            f"{old}~{i['Value']}"
+            for i in enums[name]["Items"]
+            for old in i.get("LegacyNames") or ()
+            if old.isidentifier()
+        )
+        if legacy:
+            items = f"{items} {legacy}"
         print(f"{name} {items}")
     print("]]")
 

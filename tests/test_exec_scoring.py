@@ -76,6 +76,30 @@ def test_never_resumed_waits_are_found() -> None:
     assert result.score == pytest.approx(0.9)
 
 
+def test_a_client_waiting_for_its_leaderstats_finds_them() -> None:
+    # leaderstats are a server script's doing on join, not the client's: the wait resumes.
+    code = (
+        'local player = game:GetService("Players").LocalPlayer\n'
+        'local coins = player:WaitForChild("leaderstats"):WaitForChild("Coins")\n'
+        'print("coins", coins.Value)\n'
+    )
+    result = exec_score(code, "LocalScript")
+    assert result.findings == ()
+    assert result.score == 1.0
+    assert result.run is not None and "coins 0" in [o.text for o in result.run.output]
+
+
+def test_a_studio_model_moved_by_its_primary_part_has_one() -> None:
+    code = (
+        'local model = game:GetService("ReplicatedStorage").Assets.Crate\n'
+        "model:SetPrimaryPartCFrame(CFrame.new(0, 10, 0))\n"
+        'print("at", model.PrimaryPart.Position.Y)\n'
+    )
+    result = exec_score(code, "Script")
+    assert result.findings == ()
+    assert result.run is not None and "at 10" in [o.text for o in result.run.output]
+
+
 def test_score_source_adds_exec_beside_the_composite() -> None:
     plain = score_source(CLEAN, kind="Script")
     executed = score_source(CLEAN, kind="Script", exec=True)

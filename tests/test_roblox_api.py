@@ -137,8 +137,11 @@ def test_curated_services_classes_and_enums_exist_in_the_dump(dump: dict[str, An
         if enum.items is None:
             continue
         items = dump_enums[name]["Items"]
-        assert enum.items == {i["Name"] for i in items}, name
-        assert enum.deprecated_items == {i["Name"] for i in items if "Deprecated" in _tags(i)}
+        # Legacy names still reach their item (`Blacklist` is `Exclude`): deprecated items.
+        legacy = {n for i in items for n in i.get("LegacyNames", ()) if n.isidentifier()}
+        assert enum.items == {i["Name"] for i in items} | legacy, name
+        deprecated_items = {i["Name"] for i in items if "Deprecated" in _tags(i)}
+        assert enum.deprecated_items == deprecated_items | legacy, name
 
 
 @needs_dump
@@ -223,6 +226,13 @@ def test_full_dump_merges_over_the_curated_table() -> None:
     color = index.member("Part", "brickColor")
     assert color and color.deprecated and color.replacement == "BrickColor"
     assert index.is_sealed("Humanoid") and not index.is_sealed("BasePart")
+    # A legacy item name still reaches its item, as a deprecated one.
+    filter_type = index.enum("RaycastFilterType")
+    assert filter_type and filter_type.items and "Blacklist" in filter_type.items
+    assert (
+        "Blacklist" in filter_type.deprecated_items
+        and "Exclude" not in filter_type.deprecated_items
+    )
 
 
 @pytest.mark.skipif(not PLAIN_DUMP.is_file(), reason=f"no plain API dump at {PLAIN_DUMP}")

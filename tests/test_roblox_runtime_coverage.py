@@ -69,6 +69,25 @@ def test_enum_items_are_one_object_however_they_are_reached() -> None:
     assert out[4].startswith('false user:10: E=101 F is not a valid member of "Enum.KeyCode"')
 
 
+def test_legacy_enum_names_reach_the_item_they_became() -> None:
+    # Roblox keeps an item's old names working: `Blacklist` is `Exclude`, but
+    # GetEnumItems lists each item once, under its current name.
+    out = printed(
+        """
+        local params = RaycastParams.new()
+        params.FilterType = Enum.RaycastFilterType.Blacklist
+        print(params.FilterType == Enum.RaycastFilterType.Exclude, Enum.RaycastFilterType.Whitelist.Name)
+        print(Enum.Font.GothamSemibold == Enum.Font.GothamMedium, #Enum.RaycastFilterType:GetEnumItems())
+        print(pcall(function() return Enum.RaycastFilterType.Graylist end))
+        """
+    )
+    assert out[0] == "true Include"
+    assert out[1] == "true 2"
+    assert out[2].startswith(
+        'false user:6: Graylist is not a valid member of "Enum.RaycastFilterType"'
+    )
+
+
 def test_unknown_enum_and_item_still_fail() -> None:
     out = printed(
         """

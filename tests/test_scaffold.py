@@ -213,6 +213,47 @@ def test_what_a_client_waits_for_in_its_player_gui_is_built_there() -> None:
     assert infer_placement(code, ScriptKind.SCRIPT).scaffold == []
 
 
+def test_what_a_client_waits_for_in_its_player_is_built_there() -> None:
+    # A server script makes leaderstats (and flags such as a BoolValue) in each
+    # Player on join: a client script that waits for them expects them there.
+    code = (
+        'local Players = game:GetService("Players")\n'
+        "local player = Players.LocalPlayer\n"
+        'local gui = player:WaitForChild("PlayerGui")\n'
+        'local leaderstats = player:WaitForChild("leaderstats")\n'
+        'local coins = leaderstats:WaitForChild("Coins")\n'
+        'local stage = Players.LocalPlayer:WaitForChild("Stats"):WaitForChild("Stage")\n'
+        'local mystery = player:WaitForChild("Mystery")\n'
+        "coins.Changed:Connect(function() print(coins.Value + 1, stage.Value + 1) end)\n"
+        "print(gui, mystery)\n"
+    )
+    plan = infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold
+    player = "Players.Player1"
+    assert {"parent": player, "name": "leaderstats", "class": "Folder"} in plan
+    assert {"parent": f"{player}.leaderstats", "name": "Coins", "class": "NumberValue"} in plan
+    assert {"parent": player, "name": "Stats", "class": "Folder"} in plan
+    assert {"parent": f"{player}.Stats", "name": "Stage", "class": "NumberValue"} in plan
+    # PlayerGui is the engine's; Mystery is no class and its use says nothing.
+    assert not any(i["name"] in ("PlayerGui", "Mystery") for i in plan)
+    # A server script has no local player whose children it waits for.
+    assert infer_placement(code, ScriptKind.SCRIPT).scaffold == []
+
+
+def test_a_model_whose_primary_part_the_code_uses_gets_one() -> None:
+    # A Studio model that a script moves by its PrimaryPart had one set there.
+    moved = infer_placement(
+        "local model = workspace.Map.Tower\nprint(model.PrimaryPart.CFrame)\n", ScriptKind.SCRIPT
+    ).scaffold
+    assert {"parent": "Workspace.Map", "name": "Tower", "class": "Model", "primary": True} in moved
+    # Setting it, or only pivoting the model, says nothing of what Studio gave it.
+    for code in (
+        "local model = workspace.Map.Tower\nmodel.PrimaryPart = model.Base\n",
+        "local model = workspace.Map.Tower\nmodel:PivotTo(CFrame.new())\n",
+    ):
+        plan = infer_placement(code, ScriptKind.SCRIPT).scaffold
+        assert not any(i.get("primary") for i in plan), code
+
+
 def test_chain_starts_are_the_regex_scans_matches_at_roots() -> None:
     # `_chain_starts` tries the regex only where a root, `game` or `script` is;
     # it must find what scanning every position finds, on code that puts roots

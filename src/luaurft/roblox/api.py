@@ -763,10 +763,14 @@ def merge_dump(base: ApiIndex, data: Mapping[str, Any], source: ApiSource) -> Ap
         for enum in enums:
             name = str(enum.get("Name", ""))
             items = [i for i in enum.get("Items") or () if isinstance(i, dict)]
+            # A legacy name still reaches its item (`Enum.RaycastFilterType.Blacklist` is
+            # `Exclude`): an item, a deprecated one.
+            legacy = {n for i in items for n in i.get("LegacyNames") or () if str(n).isidentifier()}
             index.enums[name] = EnumInfo(
                 name,
-                frozenset(str(i.get("Name")) for i in items),
-                frozenset(str(i.get("Name")) for i in items if "Deprecated" in _tags(i)[0]),
+                frozenset(str(i.get("Name")) for i in items) | legacy,
+                frozenset(str(i.get("Name")) for i in items if "Deprecated" in _tags(i)[0])
+                | legacy,
             )
     return index
 

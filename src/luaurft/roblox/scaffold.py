@@ -118,6 +118,7 @@ _NAME_CLASSES = {
     "Events": "Folder",
     "Modules": "Folder",
     "Assets": "Folder",
+    "leaderstats": "Folder",
 }
 
 # Member use that reveals a class.
@@ -235,6 +236,10 @@ _PART = frozenset(
 )
 _MODEL = frozenset(
     {"PrimaryPart", "GetPivot", "PivotTo", "GetBoundingBox", "SetPrimaryPartCFrame", "MoveTo"}
+)
+# Reading a model's PrimaryPart (not setting it) or moving the model by it.
+_PRIMARY_PART_USE = re.compile(
+    r"\.\s*PrimaryPart\b(?!\s*=(?!=))|:\s*(?:Set|Get)PrimaryPartCFrame\b"
 )
 _PROMPT = frozenset({"Triggered", "TriggerEnded", "ActionText", "ObjectText", "HoldDuration"})
 _CLICK = frozenset({"MouseClick"})
@@ -484,6 +489,51 @@ def _player_gui_waits(text: str) -> list[dict[str, Any]]:
                 # Not reset on respawn: the script expects it for the whole run.
                 item["props"] = {"ResetOnSpawn": False}
             if not any(i["parent"] == parent and i["name"] == name for i in plan):
+                plan.append(item)
+            parent = f"{parent}.{name}"
+        else:
+            paths[var] = parent
+    return plan
+
+
+# `local player = Players.LocalPlayer` (any expression ending in `.LocalPlayer`).
+_LOCAL_PLAYER = re.compile(
+    r"\blocal\s+(\w+)\s*(?::\s*\w+)?\s*=\s*[^\n]*?\.\s*LocalPlayer\b[ \t]*(?:$|--|;)",
+    re.MULTILINE,
+)
+# What the engine itself puts in a Player: waiting for it needs nothing built.
+_PLAYER_OWN = frozenset({"PlayerGui", "Backpack", "PlayerScripts", "StarterGear"})
+
+
+def _player_waits(text: str) -> list[dict[str, Any]]:
+    """What a client script waits for in its Player that a server script makes on
+    join (`player:WaitForChild("leaderstats"):WaitForChild("Coins")`, a BoolValue
+    it reads): built when the name or its use says the class, as waits under a
+    service are."""
+    player = f"Players.{LOCAL_PLAYER}"
+    paths = {m.group(1): player for m in _LOCAL_PLAYER.finditer(text)}
+    paths["LocalPlayer"] = player
+    chain = re.compile(
+        rf"\blocal\s+(\w+)\s*(?::\s*[\w.?]+)?\s*=\s*(?:[\w.]*\.)?(\w+)"
+        rf"((?:\s*:\s*WaitForChild\s*\(\s*{_STRING_Q}[\w ]+{_STRING_Q}\s*\))+)"
+    )
+    plan: list[dict[str, Any]] = []
+    for m in chain.finditer(text):  # in reading order: a variable is assigned before use
+        var, root, calls = m.groups()
+        parent = paths.get(root)
+        if parent is None:
+            continue
+        names = re.findall(rf"WaitForChild\s*\(\s*{_STRING_Q}([\w ]+){_STRING_Q}", calls)
+        if parent == player and names[0] in _PLAYER_OWN:
+            continue
+        for i, name in enumerate(names):
+            # What a chain waits in holds what it waits for next: a folder.
+            last = i == len(names) - 1
+            cls = _class_for_use(text, name, "") if last else _NAME_CLASSES.get(name, "Folder")
+            if cls is None:
+                break
+            item = {"parent": parent, "name": name, "class": cls}
+            if item not in plan:
                 plan.append(item)
             parent = f"{parent}.{name}"
         else:
@@ -1465,6 +1515,7 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
     scaffold.extend(item for item in _service_finds(text) if item not in scaffold)
     if local:
         scaffold.extend(item for item in _player_gui_waits(text) if item not in scaffold)
+        scaffold.extend(item for item in _player_waits(text) if item not in scaffold)
     parent_path = None if character else path
     parent_class = (
         known_parent[1]
@@ -1477,6 +1528,12 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
         if (item["parent"], item["name"]) not in planned:
             planned.add((item["parent"], item["name"]))
             scaffold.append(item)
+    if _PRIMARY_PART_USE.search(text):
+        # A model the code takes the PrimaryPart of (`model.PrimaryPart.CFrame`,
+        # `SetPrimaryPartCFrame`) was given one in Studio.
+        for item in scaffold:
+            if item["class"] == "Model" and not item.get("rig"):
+                item["primary"] = True
     return Placement(
         script_path=path,
         script_name=script_name,

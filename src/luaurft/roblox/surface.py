@@ -102,7 +102,8 @@ def _enum_values() -> dict[str, dict[str, int]]:
     for line in body.splitlines():
         if line.strip():
             name, *items = line.split()
-            out[name] = {k: int(v) for k, _, v in (item.partition("=") for item in items)}
+            # Legacy names ("Blacklist~0") are no items of their own: only "Name=value".
+            out[name] = {k: int(v) for k, sep, v in (item.partition("=") for item in items) if sep}
     return out
 
 

@@ -2,8 +2,8 @@
 
 `FindFirstChild*`, `FindFirstAncestor*`, `FindFirstDescendant`,
 `GetPlayerFromCharacter`, `GetPlayerByUserId` and `WaitForChild(name, timeout)`
-return nil when nothing matches; `WaitForChild(name)` without a timeout waits
-and never returns nil, so it is not checked. What guards a use is
+return nil when nothing matches; `WaitForChild(name)` without a timeout (or with
+`math.huge`) waits and never returns nil, so it is not checked. What guards a use is
 `_nil_guards`'s to say (a condition that tests the value, an earlier `if` that
 tests it and leaves, `assert`). A local that is reassigned is left alone: the
 reassignment is usually the fallback.
@@ -47,7 +47,12 @@ _NIL_RETURNING_HINTS = ("FindFirst", "GetPlayerFrom", "GetPlayerByUserId", "Wait
 def may_return_nil(call: Call) -> bool:
     if call.method in NIL_RETURNING_METHODS:
         return True
-    return call.method == "WaitForChild" and len(call.args) >= 2
+    # A timeout of `math.huge` never runs out: that wait returns the child, as one without.
+    return call.method == "WaitForChild" and len(call.args) >= 2 and not _forever(call.args[1])
+
+
+def _forever(timeout: Node) -> bool:
+    return b"".join((timeout.text or b"").split()) == b"math.huge"
 
 
 def indexed_by(node: Node) -> Node | None:
