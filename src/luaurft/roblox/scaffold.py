@@ -449,13 +449,20 @@ def _inline_player_gui_chains(text: str, gui_root: str) -> list[dict[str, Any]]:
                 cls = "ScreenGui"
             if cls is None:
                 break
-            item: dict[str, Any] = {"parent": parent, "name": name, "class": cls}
-            if cls == "ScreenGui":
-                item["props"] = {"ResetOnSpawn": False}
-            if not any(i["parent"] == parent and i["name"] == name for i in plan):
-                plan.append(item)
+            _add_gui_item(plan, parent, name, cls)
             parent, cls_here = f"{parent}.{name}", cls
     return plan
+
+
+def _add_gui_item(plan: list[dict[str, Any]], parent: str, name: str, cls: str) -> None:
+    """Plan `parent.name` once; a ScreenGui is not reset on respawn: the script
+    expects it for the whole run."""
+    if any(i["parent"] == parent and i["name"] == name for i in plan):
+        return
+    item: dict[str, Any] = {"parent": parent, "name": name, "class": cls}
+    if cls == "ScreenGui":
+        item["props"] = {"ResetOnSpawn": False}
+    plan.append(item)
 
 
 def _player_gui_waits(text: str) -> list[dict[str, Any]]:
@@ -484,12 +491,7 @@ def _player_gui_waits(text: str) -> list[dict[str, Any]]:
                 cls = "ScreenGui"
             if cls is None:
                 break
-            item: dict[str, Any] = {"parent": parent, "name": name, "class": cls}
-            if cls == "ScreenGui":
-                # Not reset on respawn: the script expects it for the whole run.
-                item["props"] = {"ResetOnSpawn": False}
-            if not any(i["parent"] == parent and i["name"] == name for i in plan):
-                plan.append(item)
+            _add_gui_item(plan, parent, name, cls)
             parent = f"{parent}.{name}"
         else:
             paths[var] = parent
