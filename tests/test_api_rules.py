@@ -144,7 +144,7 @@ def test_client_and_server_rules_follow_the_script_kind() -> None:
     code = (
         'local Players = game:GetService("Players")\n'
         "print(Players.LocalPlayer)\n"
-        'local store = game:GetService("DataStoreService")\n'
+        'local store = game:GetService("DataStoreService"):GetDataStore("Coins")\n'
     )
     on_server = {f.rule for f in api_findings(code, kind="Script")}
     on_client = {f.rule for f in api_findings(code, kind="LocalScript")}
