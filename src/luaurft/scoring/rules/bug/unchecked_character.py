@@ -12,10 +12,12 @@ character before the access is left alone.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from luaurft.scoring.analysis.calls import callee_name
 from luaurft.scoring.analysis.nodes import FUNCTION_NODES
+from luaurft.scoring.analysis.scope import scope_analysis
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 if TYPE_CHECKING:
@@ -37,28 +39,29 @@ _HANDLED = re.compile(
 _NOT_A_PLAYER = frozenset({"game", "workspace", "Workspace", "script"})
 
 
-def _root_name(node: Node | None, text: Callable[[Node], str]) -> str | None:
+def _root(node: Node | None) -> Node | None:
     """The identifier an index chain starts from (`ServerScriptService` in
     `ServerScriptService.Character.X`), or None when it starts from a call."""
     current: Node | None = node
     while current is not None and current.type == "dot_index_expression":
         current = current.child_by_field_name("table")
-    return text(current) if current is not None and current.type == "identifier" else None
+    return current if current is not None and current.type == "identifier" else None
 
 
-def _is_service_root(name: str, code: str) -> bool:
+def _is_service_root(ctx: RuleContext, root: Node) -> bool:
     from luaurft.roblox.api import curated_index
 
+    name = ctx.source.node_text(root)
     if name in _NOT_A_PLAYER or curated_index().is_service(name):
         return True
-    # The local holds the service itself, not something reached from it
+    # A local that holds the service itself, not something reached from it
     # (`local player = game:GetService("Players").LocalPlayer` is a Player).
-    service = re.compile(
-        rf"^[ \t]*local\s+{re.escape(name)}\s*(?::[^=\n]+)?=\s*"
-        r"game\s*:\s*GetService\s*\(\s*[\"'][^\"']+[\"']\s*\)\s*(?:--[^\n]*)?$",
-        re.MULTILINE,
-    )
-    return service.search(code) is not None
+    scopes = scope_analysis(ctx)
+    declaration = scopes.declaration(root)
+    if declaration is None or declaration.value is None or declaration.writes:
+        return False
+    value = declaration.value
+    return value.type == "function_call" and callee_name(ctx.source, value) == "game:GetService"
 
 
 def _code_between(source: LuauSource, start: int, end: int) -> str:
@@ -121,8 +124,8 @@ class UncheckedCharacterRule(Rule):
                 continue
             if outer.child_by_field_name("table") != access:
                 continue
-            root = _root_name(access.child_by_field_name("table"), source.node_text)
-            if root is not None and _is_service_root(root, source.text):
+            root = _root(access.child_by_field_name("table"))
+            if root is not None and _is_service_root(ctx, root):
                 continue
             parent = outer.parent
             # `player.Character.Humanoid = x` cannot happen; only reads through Character count.
