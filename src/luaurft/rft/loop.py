@@ -310,6 +310,36 @@ def _candidates_stage(
     return meta
 
 
+def _sample_and_score(
+    settings: Settings,
+    store: RunStore,
+    r: int,
+    tasks: Sequence[TaskRow],
+    newest: ModelRef,
+    generator_factory: GeneratorFactory,
+    scorer: Any,
+    report: Callable[[str], Callable[[int, int], None] | None],
+    tasks_per_call: int,
+    generation_passes: int,
+    *,
+    sampling: SamplingSettings | None = None,
+    suffix: str = "",
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The stages `candidates{suffix}@r` then `score{suffix}@r`: (their metas)."""
+    candidates = _candidates_stage(
+        settings, store, r, tasks, newest, generator_factory, report(f"candidates{suffix}"),
+        tasks_per_call, generation_passes, sampling=sampling, name=f"candidates{suffix}",
+    )  # fmt: skip
+    # The sampler's model (vLLM reserves most of a GPU) must be gone before training.
+    gc.collect()
+    _empty_cuda_cache()
+    with _stage(store, f"score{suffix}", r) as scoring:
+        scoring.update(
+            score_candidates(store, r, scorer, progress=report(f"score{suffix}")).to_dict()
+        )
+    return candidates, scoring
+
+
 def _unsolved_stage(
     settings: Settings,
     store: RunStore,
@@ -332,16 +362,10 @@ def _unsolved_stage(
     if rft.unsolved_temperature is not None:
         update["temperature"] = rft.unsolved_temperature
     sampling = settings.sampling.model_copy(update=update)
-    meta = _candidates_stage(
-        settings, store, r, unsolved, newest, generator_factory, report("candidates-unsolved"),
-        tasks_per_call, generation_passes, sampling=sampling, name="candidates-unsolved",
+    meta, scoring = _sample_and_score(
+        settings, store, r, unsolved, newest, generator_factory, scorer, report,
+        tasks_per_call, generation_passes, sampling=sampling, suffix="-unsolved",
     )  # fmt: skip
-    gc.collect()
-    _empty_cuda_cache()
-    with _stage(store, "score-unsolved", r) as scoring:
-        scoring.update(
-            score_candidates(store, r, scorer, progress=report("score-unsolved")).to_dict()
-        )
     still = unkept_tasks(
         store, r, scorer.key, threshold=rft.keep_threshold, tasks=unsolved, first=sampling.n
     )
@@ -559,17 +583,10 @@ def _run_round(
         return lambda done, total: progress(f"{stage}@{r}", done, total)
 
     # Candidates: only the missing ones; the model is loaded only if something is missing.
-    summary.candidates = _candidates_stage(
-        settings, store, r, tasks, newest, generator_factory, report("candidates"),
+    summary.candidates, summary.scoring = _sample_and_score(
+        settings, store, r, tasks, newest, generator_factory, scorer, report,
         tasks_per_call, generation_passes,
     )  # fmt: skip
-    # The sampler's model (vLLM reserves most of a GPU) must be gone before training.
-    gc.collect()
-    _empty_cuda_cache()
-
-    with _stage(store, "score", r) as meta:
-        meta.update(score_candidates(store, r, scorer, progress=report("score")).to_dict())
-    summary.scoring = meta
 
     if rft.unsolved_samples > settings.sampling.n:
         summary.candidates = {
