@@ -34,8 +34,8 @@ from luaurft.scoring.analysis.calls import WRAPPER_CALLS, callee_name
 from luaurft.scoring.analysis.dead_code import dead_code
 from luaurft.scoring.analysis.functions import functions, unused_local_functions
 from luaurft.scoring.analysis.lines import code_line_set
-from luaurft.scoring.analysis.nodes import FUNCTION_NODES, first_of_type, is_literal
-from luaurft.scoring.analysis.scope import Declaration, scope_analysis
+from luaurft.scoring.analysis.nodes import first_of_type, is_literal
+from luaurft.scoring.analysis.scope import Declaration, DeclKind, scope_analysis
 from luaurft.scoring.analysis.statements import statements
 from luaurft.scoring.analysis.stubs import has_marker, marker_spans, stub_functions
 
@@ -136,6 +136,7 @@ def substance(ctx: RuleContext) -> Substance:
         truly_dead = [(d.start_byte, d.end_byte) for d in dead_code(ctx)]
         truly_dead += [(f.node.start_byte, f.node.end_byte) for f in stubs]
         own = frozenset(f.name for f in functions(ctx) if f.name is not None)
+        counters = _loop_counter_reads(ctx)
         unused_types = _unused_types(ctx) | _unread_pure_locals(ctx)
         live = {BEHAVIOUR: 0.0, PADDING: 0.0}
         unused = {BEHAVIOUR: 0.0, PADDING: 0.0}
@@ -143,7 +144,13 @@ def substance(ctx: RuleContext) -> Substance:
             for stmt in stmts:
                 if not dead or not _in_ranges(stmt, dead):
                     value, category = statement_units(
-                        source, stmt, markers, stub_names, stub_starts, own_functions=own
+                        source,
+                        stmt,
+                        markers,
+                        stub_names,
+                        stub_starts,
+                        own_functions=own,
+                        loop_counters=counters,
                     )
                     if stmt.start_byte in unused_types:
                         value, category = min(value, SETUP_UNIT), PADDING
@@ -152,7 +159,13 @@ def substance(ctx: RuleContext) -> Substance:
                         live[BEHAVIOUR] += _statement_data(stmt)
                 elif _in_ranges(stmt, helper_ranges) and not _in_ranges(stmt, truly_dead):
                     value, category = statement_units(
-                        source, stmt, markers, stub_names, stub_starts, own_functions=own
+                        source,
+                        stmt,
+                        markers,
+                        stub_names,
+                        stub_starts,
+                        own_functions=own,
+                        loop_counters=counters,
                     )
                     unused[category] += value
         # A module that is mostly stubs is a stub, whatever boilerplate surrounds
@@ -217,6 +230,7 @@ def statement_units(
     *,
     results_count: bool = True,
     own_functions: frozenset[str] = frozenset(),
+    loop_counters: frozenset[int] = frozenset(),
 ) -> tuple[float, str]:
     """What one statement adds to substance, and whether it is behaviour or padding.
 
@@ -224,7 +238,8 @@ def statement_units(
     them does nothing); with `results_count` off, printing a computed value is
     padding like any print (how stub detection weighs a function's own work).
     `own_functions` are the names of the functions the code defines: calling one
-    adds nothing, its body counts on its own.
+    adds nothing, its body counts on its own. `loop_counters` are the start bytes of
+    the reads of numeric `for` counters (printing one shows what the loop computes).
     """
     kind = stmt.type
     if kind == "function_call":
@@ -237,7 +252,7 @@ def statement_units(
         if markers and has_marker(markers, stmt):
             return 0.0, BEHAVIOUR  # error("not implemented"), print("TODO")
         if name in LOGGING_CALLS:
-            if results_count and _logs_a_computation(source, stmt):
+            if results_count and _logs_a_computation(stmt, loop_counters):
                 return 1.0, BEHAVIOUR
             return SETUP_UNIT, PADDING
         if only_pauses(name):
@@ -497,34 +512,33 @@ def _holds_stub(node: tree_sitter.Node, stub_starts: frozenset[int]) -> bool:
     )
 
 
-def _logs_a_computation(source: LuauSource, call: tree_sitter.Node) -> bool:
+def _logs_a_computation(call: tree_sitter.Node, loop_counters: frozenset[int]) -> bool:
     # `print(v.Magnitude)`, `print(string.upper(s))`: an example showing a result,
     # not a progress message. Literals and bare names stay padding, but for the
-    # counter of an enclosing numeric `for` (a countdown prints what the loop computes).
+    # counter of a numeric `for` (a countdown prints what the loop computes).
     arguments = call.child_by_field_name("arguments")
     if arguments is None:
         return False
-    for arg in arguments.named_children:
-        if arg.type == "identifier":
-            if _numeric_for_counter(source, arg):
-                return True
-        elif arg.type not in ("string", "number", "true", "false", "nil"):
-            return True
-    return False
+    return any(
+        arg.start_byte in loop_counters
+        if arg.type == "identifier"
+        else arg.type not in ("string", "number", "true", "false", "nil")
+        for arg in arguments.named_children
+    )
 
 
-def _numeric_for_counter(source: LuauSource, name: tree_sitter.Node) -> bool:
-    """`i` read inside `for i = a, b do ... end` (the nearest function ends the search)."""
-    text = source.node_text(name)
-    node = name.parent
-    while node is not None and node.type not in FUNCTION_NODES:
-        if node.type == "for_statement":
-            clause = first_of_type(node, "for_numeric_clause")
-            counter = clause.named_children[0] if clause is not None else None
-            if counter is not None and source.node_text(counter) == text:
-                return True
-        node = node.parent
-    return False
+def _loop_counter_reads(ctx: RuleContext) -> frozenset[int]:
+    """Start bytes of the reads of numeric `for` counters (`i` in `for i = 1, 3 do print(i)`)."""
+    if not ctx.source.nodes("for_numeric_clause"):
+        return frozenset()
+    return frozenset(
+        ref.node.start_byte
+        for decl in scope_analysis(ctx).declarations
+        if decl.kind is DeclKind.LOOP_VARIABLE
+        and decl.node.parent is not None
+        and decl.node.parent.type == "for_numeric_clause"
+        for ref in decl.reads
+    )
 
 
 def _passes_stub(
