@@ -300,6 +300,14 @@ class ApiIndex:
     def member_names(self, class_name: str) -> set[str]:
         return {m for cls in self.ancestry(class_name) for m in self.classes[cls].members}
 
+    def member_in_other_case(self, class_name: str, name: str) -> str | None:
+        """The member of `class_name` that `name` spells in another case (`Parent` for
+        `parent`), or None: members are case-sensitive, so `script.parent` errors."""
+        if not self.is_class(class_name) or self.member(class_name, name) is not None:
+            return None
+        lowered = name.lower()
+        return next((m for m in self.member_names(class_name) if m.lower() == lowered), None)
+
     def subclass_exists(self, class_name: str) -> bool:
         """Whether some known class inherits from `class_name`."""
         return class_name in self._subclassed

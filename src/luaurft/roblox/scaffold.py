@@ -740,11 +740,10 @@ def _is_member_but_for_case(class_name: str | None, name: str) -> bool:
     """`name` differs only in case from a member of `class_name` (`parent`, `Parent`)."""
     from luaurft.roblox.api import curated_index
 
-    index = curated_index()
-    if class_name is None or not index.is_class(class_name):
-        return False
-    lowered = name.lower()
-    return any(m.lower() == lowered for m in index.member_names(class_name))
+    return (
+        class_name is not None
+        and curated_index().member_in_other_case(class_name, name) is not None
+    )
 
 
 def _value_class(text: str, child: _Child) -> str:

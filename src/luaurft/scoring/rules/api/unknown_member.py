@@ -101,8 +101,8 @@ def _problem(
             if not (calling or access.assigned):
                 # Could be a child, but not one spelt like a member in another case:
                 # members are case-sensitive (`script.parent` errors in Roblox).
-                same = closest(name, index.member_names(receiver.name))
-                if same is None or same.lower() != name.lower():
+                same = index.member_in_other_case(receiver.name, name)
+                if same is None:
                     return None
                 return f"{name} is not a member of {receiver.name} (members are case-sensitive)", [
                     same
