@@ -74,8 +74,15 @@ def main(argv: list[str] | None = None) -> int:
     silent: Counter[ScriptKind] = Counter()
     silent_right: Counter[ScriptKind] = Counter()
     wrong: list[tuple[Path, ScriptKind, ScriptKind, str | None]] = []
+    unreadable = 0
     for path, truth in cases:
-        text = path.read_text("utf-8", errors="replace")
+        try:
+            text = path.read_text("utf-8", errors="replace")
+        except OSError as exc:
+            # One bad row of a manifest is reported; the other files are still measured.
+            print(f"{path}: skipped, cannot be read ({exc.strerror})", file=sys.stderr)
+            unreadable += 1
+            continue
         inferred, reason = kind_with_reason(text)
         total[truth] += 1
         unsure[truth] += reason is not None
@@ -110,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{row['unsure']} with a kind_reason, {row['no_signal']} with no side signal; "
                 f"with a signal {row['right_with_signal']}/{row['with_signal']} ({signalled:.1%})"
             )
+    if unreadable:
+        print(f"{unreadable} file(s) could not be read and are not counted", file=sys.stderr)
     if args.wrong:
         for path, truth, inferred, reason in wrong:
             print(f"{path}: {truth.value} taken as {inferred.value} ({reason or 'no reason'})")

@@ -138,9 +138,13 @@ def test_kind_accuracy_reads_declared_kinds_from_a_manifest(
         "blocks/a.luau\tguide.md\tLocalScript\n"
         "blocks/b.luau\tguide.md\tScript\n"
         "blocks/c.luau\tguide.md\t\n"
+        "blocks/gone.luau\tguide.md\tScript\n"
     )
     assert accuracy.main(["--manifest", str(tmp_path / "manifest.tsv"), "--json"]) == 0
-    rows = json.loads(capsys.readouterr().out)
+    captured = capsys.readouterr()
+    rows = json.loads(captured.out)
+    # A row whose file is missing is reported, and the others are still measured.
+    assert "gone.luau: skipped, cannot be read" in captured.err
     # c.luau states no kind and is skipped; b.luau is a module its manual calls a Script.
     assert rows == {
         "Script": {"right": 0, "total": 1, "unsure": 0, "no_signal": 0,
