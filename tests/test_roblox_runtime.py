@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from luaurft.luau.sandbox import RunStatus, to_python
+from luaurft.roblox import mock
 from luaurft.roblox.mock import DataStoreOptions, MockWorld, ScriptRun, run_script
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -618,6 +619,38 @@ def test_the_runtime_builds_every_class() -> None:
 
 
 @pytest.mark.skipif(not DUMP.exists(), reason="the Roblox API dump is not available")
+def test_runtime_parts_load_only_when_a_script_needs_their_classes(monkeypatch) -> None:
+    loaded: list[str] = []
+    load_part = mock._load_part
+
+    def recording(lua, args):
+        loaded.append(str(args[0]))
+        return load_part(lua, args)
+
+    monkeypatch.setattr(mock, "_load_part", recording)
+    plain = 'local p = Instance.new("Part")\np.Parent = workspace\nprint(p.Name)\n'
+    assert lines(plain, isolate=False) == ["Part"]
+    assert loaded == []
+    tweened = """
+        local part = Instance.new("Part")
+        part.Parent = workspace
+        local tween = game:GetService("TweenService"):Create(part, TweenInfo.new(0.2), { Transparency = 1 })
+        tween:Play()
+        tween.Completed:Wait()
+        print(part.Transparency)
+    """
+    assert lines(tweened, isolate=False) == ["1"]
+    assert loaded == ["tween"]
+    loaded.clear()
+    # A GUI object's legacy tween needs the GUI part and, through it, the tween part.
+    gui = """
+        local frame = Instance.new("Frame")
+        print(frame:TweenPosition(UDim2.new(1, 0, 0, 0), nil, nil, 0.1))
+    """
+    lines(gui, isolate=False)
+    assert loaded == ["gui", "tween"]
+
+
 def test_modelled_classes_match_the_api_dump() -> None:
     dump = json.loads(DUMP.read_text(encoding="utf-8"))
     classes = {c["Name"]: c for c in dump["Classes"]}

@@ -45,6 +45,9 @@ from luaurft.roblox.world_export import WorldSnapshot, snapshot_world
 RUNTIME_FILES = ("core", "enums", "datatypes", "instance", "classes", "services", "world")
 # Generated data chunks (scripts/gen_*.py), each handed to the runtime as rt.<key>.
 RUNTIME_DATA = {"enums_data": "enumData", "inert_members": "inertMembers"}
+# Runtime parts, loaded into a world only when its code first needs one of their
+# classes (`rt.lazyPart` declares each part's classes in the chunk it came from).
+RUNTIME_PARTS = ("datastores", "http", "tween", "input", "effects", "sound", "gui")
 DEFAULT_SECONDS = 5.0
 
 
@@ -57,14 +60,24 @@ def _runtime_compiler() -> pluau.Compiler:
 
 
 @cache
+def _runtime_bytecode(name: str) -> bytes:
+    """A runtime chunk's bytecode, compiled once per process."""
+    source = resources.files("luaurft.roblox").joinpath("runtime", f"{name}.luau")
+    return bytes(_runtime_compiler().compile(source.read_text("utf-8")))
+
+
+@cache
 def _runtime_chunks() -> tuple[tuple[str, bytes], ...]:
-    """The runtime's bytecode, compiled once per process."""
-    root = resources.files("luaurft.roblox").joinpath("runtime")
-    compiler = _runtime_compiler()
-    return tuple(
-        (name, bytes(compiler.compile(root.joinpath(f"{name}.luau").read_text("utf-8"))))
-        for name in (*RUNTIME_DATA, *RUNTIME_FILES)
-    )
+    """The chunks every world loads, in order."""
+    return tuple((name, _runtime_bytecode(name)) for name in (*RUNTIME_DATA, *RUNTIME_FILES))
+
+
+def _load_part(lua: Any, args: Sequence[Any]) -> Any:
+    """The host end of `rt.loadPart(part)`: the part's chunk, to be called with rt."""
+    name = lua_text(args[0]) if args else ""
+    if name not in RUNTIME_PARTS:
+        raise pluau.RawError(f"runtime: no part {name!r}")
+    return lua.load_chunk(_runtime_bytecode(name), name=f"=rbx/{name}", is_binary_chunk=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +252,7 @@ class MockWorld:
         # when a script first touches it.
         for key, fn in SURFACE_HOST_FUNCTIONS.items():
             rt.set(key, sandbox.host_function(fn))
+        rt.set("loadPart", sandbox.host_function(_load_part))
         api: Any = None
         for name, bytecode in _runtime_chunks():
             fn = sandbox.load(bytecode, name=f"rbx/{name}", binary=True)

@@ -412,7 +412,7 @@ def _service_waits(text: str) -> list[dict[str, Any]]:
 
 # `local playerGui = player:WaitForChild("PlayerGui")` / `= Players.LocalPlayer.PlayerGui`
 _PLAYER_GUI = re.compile(
-    rf"\blocal\s+(\w+)\s*(?::\s*\w+)?\s*=\s*[^\n]*?(?:\.\s*PlayerGui\b|:\s*WaitForChild\s*\(\s*{_STRING_Q}PlayerGui{_STRING_Q}\s*\))[ \t]*(?:$|--|;)",
+    rf"{_word('local')}\s+(\w+)\s*(?::\s*\w+)?\s*=\s*[^\n]*?(?:\.\s*PlayerGui\b|:\s*WaitForChild\s*\(\s*{_STRING_Q}PlayerGui{_STRING_Q}\s*\))[ \t]*(?:$|--|;)",
     re.MULTILINE,
 )
 
@@ -477,7 +477,7 @@ def _player_gui_waits(text: str) -> list[dict[str, Any]]:
     if not paths:
         return plan
     chain = re.compile(
-        rf"\blocal\s+(\w+)\s*(?::\s*[\w.?]+)?\s*=\s*(\w+)"
+        rf"{_word('local')}\s+(\w+)\s*(?::\s*[\w.?]+)?\s*=\s*(\w+)"
         rf"((?:\s*:\s*WaitForChild\s*\(\s*{_STRING_Q}[\w ]+{_STRING_Q}\s*\))+)"
     )
     for m in chain.finditer(text):  # in reading order: a variable is assigned before use
@@ -500,7 +500,7 @@ def _player_gui_waits(text: str) -> list[dict[str, Any]]:
 
 # `local player = Players.LocalPlayer` (any expression ending in `.LocalPlayer`).
 _LOCAL_PLAYER = re.compile(
-    r"\blocal\s+(\w+)\s*(?::\s*\w+)?\s*=\s*[^\n]*?\.\s*LocalPlayer\b[ \t]*(?:$|--|;)",
+    rf"{_word('local')}\s+(\w+)\s*(?::\s*\w+)?\s*=\s*[^\n]*?\.\s*LocalPlayer\b[ \t]*(?:$|--|;)",
     re.MULTILINE,
 )
 # What the engine itself puts in a Player: waiting for it needs nothing built.
@@ -516,7 +516,7 @@ def _player_waits(text: str) -> list[dict[str, Any]]:
     paths = {m.group(1): player for m in _LOCAL_PLAYER.finditer(text)}
     paths["LocalPlayer"] = player
     chain = re.compile(
-        rf"\blocal\s+(\w+)\s*(?::\s*[\w.?]+)?\s*=\s*(?:[\w.]*\.)?(\w+)"
+        rf"{_word('local')}\s+(\w+)\s*(?::\s*[\w.?]+)?\s*=\s*(?:[\w.]*\.)?(\w+)"
         rf"((?:\s*:\s*WaitForChild\s*\(\s*{_STRING_Q}[\w ]+{_STRING_Q}\s*\))+)"
     )
     plan: list[dict[str, Any]] = []
@@ -568,7 +568,7 @@ def _service_finds(text: str) -> list[dict[str, Any]]:
 
     roots: dict[str, str] = dict(
         re.findall(
-            rf"\blocal\s+(\w+)\s*(?::\s*\w+)?\s*=\s*game\s*:\s*GetService\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}\s*\)",
+            rf"{_word('local')}\s+(\w+)\s*(?::\s*\w+)?\s*=\s*game\s*:\s*GetService\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}\s*\)",
             text,
         )
     )
@@ -576,7 +576,7 @@ def _service_finds(text: str) -> list[dict[str, Any]]:
     index = curated_index()
     plan: list[dict[str, Any]] = []
     found = re.compile(
-        rf"\blocal\s+(\w+)\s*(?::\s*[\w.?]+)?\s*=\s*(\w+)\s*:\s*FindFirstChild(OfClass|WhichIsA)?"
+        rf"{_word('local')}\s+(\w+)\s*(?::\s*[\w.?]+)?\s*=\s*(\w+)\s*:\s*FindFirstChild(OfClass|WhichIsA)?"
         rf"\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}\s*\)\s*(?:$|\n|--|;)",
         re.MULTILINE,
     )
@@ -1286,7 +1286,7 @@ def missing_packages(
     The code cannot run as written without them, which is no fault of the code."""
     text = _strip_comments(code)
     assigned: dict[str, str] = {}
-    for m in re.finditer(rf"\blocal\s+({_IDENT})\s*(?::\s*[^=\n]+)?=\s*([^\n]+)", text):
+    for m in re.finditer(rf"{_word('local')}\s+({_IDENT})\s*(?::\s*[^=\n]+)?=\s*([^\n]+)", text):
         assigned.setdefault(m.group(1), m.group(2))
     found: list[str] = []
     for m in _REQUIRE.finditer(text):
