@@ -11,7 +11,7 @@ import hashlib
 import re
 import threading
 from collections import Counter, OrderedDict, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -85,6 +85,22 @@ def _start_byte(node: tree_sitter.Node) -> int:
     return node.start_byte
 
 
+def _node_text_of(text: str, encoded: bytes, ascii: bool) -> Callable[[tree_sitter.Node], str]:
+    """`LuauSource.node_text` for one text. The function holds the text, never the
+    `LuauSource`: a reference back would make a cycle only the cyclic collector frees."""
+    if ascii:
+
+        def node_text(node: tree_sitter.Node) -> str:
+            return text[node.start_byte : node.end_byte]
+
+    else:
+
+        def node_text(node: tree_sitter.Node) -> str:
+            return encoded[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+    return node_text
+
+
 class LuauSource:
     """Luau code with everything the scorers need, computed at most once.
 
@@ -96,15 +112,25 @@ class LuauSource:
     _cache_lock: ClassVar[threading.Lock] = threading.Lock()
     cache_size: ClassVar[int] = 512
 
+    #: `node_text(node)`: the source text of a node. A function made for this
+    #: text (see `_node_text_of`) rather than a method: rules call it about a
+    #: million times per megabyte of code, and a method would look up the text
+    #: and its encoding on the instance every time.
+    node_text: Callable[[tree_sitter.Node], str]
+
     def __init__(self, text: str, *, path: str | None = None) -> None:
         # Luau treats a carriage return before a newline as whitespace; rules
         # count lines, so normalise once here.
         self.text = text.replace("\r\n", "\n").replace("\r", "\n")
         self.path = path
-        self.sha256 = hashlib.sha256(self.text.encode("utf-8", "surrogatepass")).hexdigest()
+        encoded = self.text.encode("utf-8", "surrogatepass")
+        self.sha256 = hashlib.sha256(encoded).hexdigest()
+        # The parse and the node texts read this encoding: `bytes` is it, made once.
+        self.__dict__["bytes"] = encoded
         # In ASCII text tree-sitter's byte offsets are character offsets, so
         # node texts and columns are plain slices (rules ask for them a lot).
         self._ascii = self.text.isascii()
+        self.node_text = _node_text_of(self.text, encoded, self._ascii)
         self._merged: dict[tuple[str, ...], list[tree_sitter.Node]] = {}
         self._lock = threading.Lock()
 
@@ -169,11 +195,6 @@ class LuauSource:
         if 1 <= number <= len(self.lines):
             return self.lines[number - 1]
         return ""
-
-    def node_text(self, node: tree_sitter.Node) -> str:
-        if self._ascii:
-            return self.text[node.start_byte : node.end_byte]
-        return self.bytes[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
     def column_of(self, node: tree_sitter.Node) -> int:
         """1-based character column of a node's start (tree-sitter counts bytes)."""
