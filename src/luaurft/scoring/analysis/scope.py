@@ -27,6 +27,7 @@ recursion limit.
 from __future__ import annotations
 
 import bisect
+import operator
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -311,12 +312,9 @@ class ScopeAnalysis:
 _Task = tuple[Callable[["Node", Scope], None], "Node", Scope]
 
 
-def _start(ref: Reference) -> int:
-    return ref.node.start_byte
-
-
-def _declared_at(decl: Declaration) -> int:
-    return decl.node.start_byte
+# Document order of references and declarations: C getters as sort keys.
+_start = operator.attrgetter("node.start_byte")
+_declared_at = operator.attrgetter("node.start_byte")
 
 
 class _Walker:

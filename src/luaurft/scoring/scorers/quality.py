@@ -68,8 +68,10 @@ def annotated_fraction(ctx: RuleContext) -> float:
     skip |= {(f.node.start_byte, f.node.end_byte) for f in stub_functions(ctx)}
     returns_value: set[int] = set()
     for statement in ctx.source.nodes("return_statement"):
+        if statement.named_child_count == 0:
+            continue  # a bare `return` returns no value: no need to find its function
         owner = innermost_function(ctx, statement)
-        if owner is not None and statement.named_child_count > 0:
+        if owner is not None:
             returns_value.add(owner.node.start_byte)
     eligible = typed = 0
     for fn in functions(ctx):
