@@ -418,27 +418,39 @@ class _Walker:
 
     def _children(self, node: Node, scope: Scope) -> None:
         """Visit the named children in order (names at once, the rest through the stack)."""
-        tasks: list[_Task] = []
         dispatch = self.dispatch
         visit_children = self.visit_children
         read = self._read
-        for child in node.named_children:
-            kind = child.type
-            if kind == "identifier":
-                # Nothing in an expression declares a name in this scope, so
-                # resolving it now or later gives the same answer.
-                read(child, scope)
-            elif kind == "string":
-                # Only interpolated (backtick) strings hold expressions.
-                if self._bytes[child.start_byte] == 0x60:
-                    tasks.append((visit_children, child, scope))
-            else:
-                # The handler `_visit` would pick, chosen now: one call less per node.
-                handler = dispatch.get(kind, visit_children)
-                if handler is not None:
-                    tasks.append((handler, child, scope))
-        if tasks:
-            self.stack.extend(reversed(tasks))
+        stack = self.stack
+        while True:
+            tasks: list[_Task] = []
+            for child in node.named_children:
+                kind = child.type
+                if kind == "identifier":
+                    # Nothing in an expression declares a name in this scope, so
+                    # resolving it now or later gives the same answer.
+                    read(child, scope)
+                elif kind == "string":
+                    # Only interpolated (backtick) strings hold expressions.
+                    if self._bytes[child.start_byte] == 0x60:
+                        tasks.append((visit_children, child, scope))
+                else:
+                    # The handler `_visit` would pick, chosen now: one call less per node.
+                    handler = dispatch.get(kind, visit_children)
+                    if handler is not None:
+                        tasks.append((handler, child, scope))
+            if not tasks:
+                return
+            first = tasks[0]
+            if first[0] is not visit_children:
+                stack.extend(reversed(tasks))
+                return
+            # The stack would pop the first task next: visit its children here,
+            # one push and pop less (most expressions nest calls in calls).
+            if len(tasks) > 1:
+                del tasks[0]
+                stack.extend(reversed(tasks))
+            node = first[1]
 
     def _cast(self, node: Node, scope: Scope) -> None:
         # `value :: Type`: the part after `::` is a type.
