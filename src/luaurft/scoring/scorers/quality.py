@@ -13,7 +13,7 @@ from luaurft.scoring.analysis.comments import comment_facts
 from luaurft.scoring.analysis.functions import functions, innermost_function, unused_local_functions
 from luaurft.scoring.analysis.lines import code_line_set
 from luaurft.scoring.analysis.stubs import stub_functions
-from luaurft.scoring.registry import rules_for
+from luaurft.scoring.registry import rule_costs
 from luaurft.scoring.rule import Finding, RuleContext
 from luaurft.scoring.scorer import Scorer, penalty
 
@@ -123,7 +123,7 @@ def type_bonus(ctx: RuleContext) -> float:
 
 
 def quality_parts(ctx: RuleContext, findings: Sequence[Finding]) -> QualityParts:
-    costs = {r.id: r.cost for r in rules_for("quality")}
+    costs = rule_costs("quality")
     credit, informative, code_lines = comment_credit(ctx)
     return QualityParts(
         substance=substance_formula.substance(ctx).factor,
