@@ -105,8 +105,8 @@ def _index_nodes(
     """Append every node under the cursor, in document order, to its kind's list."""
     slot = _KIND_SLOT
     while True:
-        node = cursor.node
-        assert node is not None
+        # A cursor on a tree always has a node (no `is None` test per node).
+        node: tree_sitter.Node = cursor.node  # type: ignore[assignment]
         try:
             by_slot[slot[node.kind_id]].append(node)
         except IndexError:
