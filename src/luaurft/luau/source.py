@@ -8,10 +8,12 @@ are cached by content hash, so scoring the same code twice parses it once.
 from __future__ import annotations
 
 import hashlib
+import itertools
+import operator
 import re
 import threading
 from collections import Counter, OrderedDict, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -23,6 +25,16 @@ import tree_sitter_luau
 from luaurft.errors import SourceDecodeError
 
 _LANGUAGE = tree_sitter.Language(tree_sitter_luau.language())
+
+# The node index files nodes by kind id, not by `node.type`: an int instead of a
+# new string for each of the ~1.4 million nodes of a megabyte of code. Kinds that
+# share a name (a named and an anonymous `nil`, aliases) share one list, so each
+# name's list is in document order as it is walked.
+_KIND_OF_ID: tuple[str, ...] = tuple(
+    _LANGUAGE.node_kind_for_id(k) or f"<kind {k}>" for k in range(_LANGUAGE.node_kind_count)
+)
+_KIND_NAMES: tuple[str, ...] = tuple(sorted(set(_KIND_OF_ID)))
+_KIND_SLOT: tuple[int, ...] = tuple(_KIND_NAMES.index(name) for name in _KIND_OF_ID)
 
 # pluau's compiler reports "syntax error: <line>: <message>"; the chunk name may
 # precede the line when code is loaded through a VM ("src/lib.rs:389:1: ...").
@@ -81,8 +93,45 @@ def parse_compile_error(raw: str) -> CompileError:
     return CompileError(message=match.group(2).strip(), line=int(match.group(1)))
 
 
-def _start_byte(node: tree_sitter.Node) -> int:
-    return node.start_byte
+# The sort key of document order (a C getter: merged lists sort tens of thousands of nodes).
+_start_byte = operator.attrgetter("start_byte")
+
+
+def _index_nodes(
+    cursor: tree_sitter.TreeCursor,
+    by_slot: list[list[tree_sitter.Node]],
+    others: dict[str, list[tree_sitter.Node]],
+) -> None:
+    """Append every node under the cursor, in document order, to its kind's list."""
+    slot = _KIND_SLOT
+    while True:
+        # A cursor on a tree always has a node (no `is None` test per node).
+        node: tree_sitter.Node = cursor.node  # type: ignore[assignment]
+        try:
+            by_slot[slot[node.kind_id]].append(node)
+        except IndexError:
+            others[node.type].append(node)
+        if cursor.goto_first_child():
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return
+
+
+def _node_text_of(text: str, encoded: bytes, ascii: bool) -> Callable[[tree_sitter.Node], str]:
+    """`LuauSource.node_text` for one text. The function holds the text, never the
+    `LuauSource`: a reference back would make a cycle only the cyclic collector frees."""
+    if ascii:
+
+        def node_text(node: tree_sitter.Node) -> str:
+            return text[node.start_byte : node.end_byte]
+
+    else:
+
+        def node_text(node: tree_sitter.Node) -> str:
+            return encoded[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+    return node_text
 
 
 class LuauSource:
@@ -96,15 +145,25 @@ class LuauSource:
     _cache_lock: ClassVar[threading.Lock] = threading.Lock()
     cache_size: ClassVar[int] = 512
 
+    #: `node_text(node)`: the source text of a node. A function made for this
+    #: text (see `_node_text_of`) rather than a method: rules call it about a
+    #: million times per megabyte of code, and a method would look up the text
+    #: and its encoding on the instance every time.
+    node_text: Callable[[tree_sitter.Node], str]
+
     def __init__(self, text: str, *, path: str | None = None) -> None:
         # Luau treats a carriage return before a newline as whitespace; rules
         # count lines, so normalise once here.
         self.text = text.replace("\r\n", "\n").replace("\r", "\n")
         self.path = path
-        self.sha256 = hashlib.sha256(self.text.encode("utf-8", "surrogatepass")).hexdigest()
+        encoded = self.text.encode("utf-8", "surrogatepass")
+        self.sha256 = hashlib.sha256(encoded).hexdigest()
+        # The parse and the node texts read this encoding: `bytes` is it, made once.
+        self.__dict__["bytes"] = encoded
         # In ASCII text tree-sitter's byte offsets are character offsets, so
         # node texts and columns are plain slices (rules ask for them a lot).
         self._ascii = self.text.isascii()
+        self.node_text = _node_text_of(self.text, encoded, self._ascii)
         self._merged: dict[tuple[str, ...], list[tree_sitter.Node]] = {}
         self._lock = threading.Lock()
 
@@ -158,22 +217,16 @@ class LuauSource:
 
     @cached_property
     def _line_byte_starts(self) -> list[int]:
-        starts = [0]
-        for i, b in enumerate(self.bytes):
-            if b == 0x0A:
-                starts.append(i + 1)
-        return starts
+        # Each line starts one byte after the previous line and its newline.
+        lengths = [len(line) + 1 for line in self.bytes.split(b"\n")]
+        lengths[-1:] = []
+        return list(itertools.accumulate(lengths, initial=0))
 
     def line(self, number: int) -> str:
         """The text of 1-based line `number` ('' when out of range)."""
         if 1 <= number <= len(self.lines):
             return self.lines[number - 1]
         return ""
-
-    def node_text(self, node: tree_sitter.Node) -> str:
-        if self._ascii:
-            return self.text[node.start_byte : node.end_byte]
-        return self.bytes[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
     def column_of(self, node: tree_sitter.Node) -> int:
         """1-based character column of a node's start (tree-sitter counts bytes)."""
@@ -212,17 +265,13 @@ class LuauSource:
     @cached_property
     def _nodes_by_type(self) -> dict[str, list[tree_sitter.Node]]:
         # One walk of the whole tree, shared by every rule that asks for nodes by type.
-        index: dict[str, list[tree_sitter.Node]] = defaultdict(list)
-        cursor = self.tree.walk()
-        while True:
-            node = cursor.node
-            assert node is not None
-            index[node.type].append(node)
-            if cursor.goto_first_child():
-                continue
-            while not cursor.goto_next_sibling():
-                if not cursor.goto_parent():
-                    return dict(index)
+        by_slot: list[list[tree_sitter.Node]] = [[] for _ in _KIND_NAMES]
+        # ERROR nodes, whose kind id lies past the grammar's kinds.
+        others: dict[str, list[tree_sitter.Node]] = defaultdict(list)
+        _index_nodes(self.tree.walk(), by_slot, others)
+        index = {name: found for name, found in zip(_KIND_NAMES, by_slot, strict=True) if found}
+        index.update(others)
+        return index
 
     def nodes(self, *types: str) -> list[tree_sitter.Node]:
         """Every node of the given types, in document order (a shared list: do not modify it)."""

@@ -25,6 +25,7 @@ import inspect
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from luaurft.luau.kind import kind_with_reason
@@ -32,7 +33,7 @@ from luaurft.luau.source import LuauSource
 from luaurft.scoring.analysis.bindings import api_index_for
 from luaurft.scoring.card import ScoreCard
 from luaurft.scoring.registry import all_rules, card_version
-from luaurft.scoring.rule import Finding, RuleContext, sorted_findings
+from luaurft.scoring.rule import Finding, Rule, RuleContext, sorted_findings
 from luaurft.scoring.scorer import DETERMINISTIC_SCORERS, available_scorers
 from luaurft.scoring.substance import gated_scores
 from luaurft.scoring.substance import substance as substance_of
@@ -65,18 +66,24 @@ def run_rules(ctx: RuleContext, scorers: Iterable[str] | None = None) -> list[Fi
     Execution rules (`exec/*`) run the code in a VM; they run only when `scorers`
     names "exec" (see `score_source(..., exec=True)`).
     """
-    wanted = set(scorers) if scorers is not None else None
+    if scorers is None:
+        rules = _default_rules()
+    else:
+        wanted = set(scorers)
+        rules = tuple(rule for rule in all_rules() if rule.scorer in wanted)
     findings: list[Finding] = []
-    partial_tree = ctx.source.tree_has_errors
-    for rule in all_rules():
-        if wanted is None and rule.scorer == EXEC_SCORER:
-            continue
-        if wanted is not None and rule.scorer not in wanted:
-            continue
-        # `iter_rule_findings` without its generator: one layer less per rule.
-        if not (rule.needs_clean_tree and partial_tree):
-            findings.extend(rule.check(ctx))
+    if ctx.source.tree_has_errors:
+        rules = tuple(rule for rule in rules if not rule.needs_clean_tree)
+    # `iter_rule_findings` without its generator: one layer less per rule.
+    for rule in rules:
+        findings.extend(rule.check(ctx))
     return sorted_findings(findings)
+
+
+@cache
+def _default_rules() -> tuple[Rule, ...]:
+    """The rules `run_rules` runs when no scorers are named: all but execution's."""
+    return tuple(rule for rule in all_rules() if rule.scorer != EXEC_SCORER)
 
 
 @contextmanager

@@ -54,6 +54,13 @@ def rules_for(scorer: str) -> tuple[Rule, ...]:
     return tuple(r for r in all_rules() if r.scorer == scorer)
 
 
+@cache
+def rule_costs(scorer: str) -> dict[str, float | None]:
+    """Each of the scorer's rules' `cost` by rule id, for its penalty (a shared dict:
+    do not modify it)."""
+    return {r.id: r.cost for r in rules_for(scorer)}
+
+
 def get_rule(rule_id: str) -> Rule:
     for rule in all_rules():
         if rule.id == rule_id:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from luaurft.luau.source import field_id
 from luaurft.roblox.api import ApiIndex, Member, MemberKind, default_index
@@ -104,6 +104,8 @@ _CONNECTORS = frozenset({"Connect", "Once", "ConnectParallel", "connect"})
 # How deep inference follows nested expressions and chains of locals; Python's
 # own recursion limit must never be the one that stops it.
 _MAX_DEPTH = 120
+# What `Bindings.type_of` finds for an expression not inferred yet (None is a type: unknown).
+_UNKNOWN: Any = object()
 
 
 def string_literal(source: LuauSource, node: tree_sitter.Node | None) -> str | None:
@@ -228,8 +230,10 @@ class Bindings:
             return None
         key = node.id
         types = self._types
-        if key in types:
-            return types[key]
+        # Most questions are repeats (rules ask about the same expressions): one lookup.
+        known = types.get(key, _UNKNOWN)
+        if known is not _UNKNOWN:
+            return known
         in_progress = self._in_progress
         if key in in_progress or len(in_progress) > _MAX_DEPTH:
             # A cycle, or an expression nested too deep to follow: unknown.

@@ -27,6 +27,7 @@ recursion limit.
 from __future__ import annotations
 
 import bisect
+import operator
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -218,6 +219,8 @@ class ScopeAnalysis:
     functions_by_node: dict[int, FunctionInfo] = field(default_factory=dict)
     # Byte ranges tree-sitter could not parse (ERROR and MISSING nodes), sorted.
     error_ranges: list[tuple[int, int]] = field(default_factory=list)
+    # Every scope the walk opened, the root first (what `release_analysis` unlinks).
+    scopes: list[Scope] = field(default_factory=list)
 
     @property
     def partial(self) -> bool:
@@ -233,21 +236,14 @@ class ScopeAnalysis:
         scan them (with the tree they hold) many times first. Scoring calls this
         once a card is done (see `RuleContext.release`).
         """
-        scopes = {self.root}
         for decl in self.declarations:
             decl.reads.clear()
             decl.writes.clear()
             decl.group.clear()
-            scopes.add(decl.scope)
-        for ref in self.references:
-            scopes.add(ref.scope)
         for info in self.functions:
             info.parameters.clear()
             info.declaration = None
-            scopes.add(info.scope)
-        for loop in self.loops:
-            scopes.add(loop.scope)
-        for scope in scopes:
+        for scope in self.scopes:
             scope.names.clear()
             scope.function = None
 
@@ -316,12 +312,9 @@ class ScopeAnalysis:
 _Task = tuple[Callable[["Node", Scope], None], "Node", Scope]
 
 
-def _start(ref: Reference) -> int:
-    return ref.node.start_byte
-
-
-def _declared_at(decl: Declaration) -> int:
-    return decl.node.start_byte
+# Document order of references and declarations: C getters as sort keys.
+_start = operator.attrgetter("node.start_byte")
+_declared_at = operator.attrgetter("node.start_byte")
 
 
 class _Walker:
@@ -334,7 +327,14 @@ class _Walker:
         root = source.root
         self.root_scope = Scope(node=root, kind=ScopeKind.CHUNK, parent=None, function=None)
         self.result = ScopeAnalysis(source=source, root=self.root_scope)
+        self.result.scopes.append(self.root_scope)
         self.stack: list[_Task] = []
+        # Read for every name and every string: held here, not looked up through
+        # `self.source` / `self.result` each time.
+        self._bytes = source.bytes
+        self._references = self.result.references
+        self._references_by_node = self.result.references_by_node
+        self._global_reads = self.result.global_reads
         self.handlers: dict[str, Callable[[Node, Scope], None]] = {
             "identifier": self._read,
             "variable_declaration": self._local_declaration,
@@ -400,6 +400,13 @@ class _Walker:
                 self.result.error_ranges.append((node.start_byte, node.end_byte))
             stack.extend(c for c in node.children if c.has_error or c.is_missing)
 
+    def _scope(
+        self, node: Node, kind: ScopeKind, parent: Scope, function: FunctionInfo | None
+    ) -> Scope:
+        scope = Scope(node, kind, parent, function)
+        self.result.scopes.append(scope)
+        return scope
+
     def _push(self, tasks: list[_Task]) -> None:
         # Tasks run in list order: the stack pops the last pushed first.
         self.stack.extend(reversed(tasks))
@@ -411,26 +418,39 @@ class _Walker:
 
     def _children(self, node: Node, scope: Scope) -> None:
         """Visit the named children in order (names at once, the rest through the stack)."""
-        tasks: list[_Task] = []
         dispatch = self.dispatch
         visit_children = self.visit_children
-        for child in node.named_children:
-            kind = child.type
-            if kind == "identifier":
-                # Nothing in an expression declares a name in this scope, so
-                # resolving it now or later gives the same answer.
-                self._read(child, scope)
-            elif kind == "string":
-                # Only interpolated (backtick) strings hold expressions.
-                if self.source.bytes[child.start_byte] == 0x60:
-                    tasks.append((visit_children, child, scope))
-            else:
-                # The handler `_visit` would pick, chosen now: one call less per node.
-                handler = dispatch.get(kind, visit_children)
-                if handler is not None:
-                    tasks.append((handler, child, scope))
-        if tasks:
-            self.stack.extend(reversed(tasks))
+        read = self._read
+        stack = self.stack
+        while True:
+            tasks: list[_Task] = []
+            for child in node.named_children:
+                kind = child.type
+                if kind == "identifier":
+                    # Nothing in an expression declares a name in this scope, so
+                    # resolving it now or later gives the same answer.
+                    read(child, scope)
+                elif kind == "string":
+                    # Only interpolated (backtick) strings hold expressions.
+                    if self._bytes[child.start_byte] == 0x60:
+                        tasks.append((visit_children, child, scope))
+                else:
+                    # The handler `_visit` would pick, chosen now: one call less per node.
+                    handler = dispatch.get(kind, visit_children)
+                    if handler is not None:
+                        tasks.append((handler, child, scope))
+            if not tasks:
+                return
+            first = tasks[0]
+            if first[0] is not visit_children:
+                stack.extend(reversed(tasks))
+                return
+            # The stack would pop the first task next: visit its children here,
+            # one push and pop less (most expressions nest calls in calls).
+            if len(tasks) > 1:
+                del tasks[0]
+                stack.extend(reversed(tasks))
+            node = first[1]
 
     def _cast(self, node: Node, scope: Scope) -> None:
         # `value :: Type`: the part after `::` is a type.
@@ -527,13 +547,12 @@ class _Walker:
                 break
             found = found.parent
         ref = Reference(name, node, decl, scope)
-        result = self.result
-        result.references.append(ref)
-        result.references_by_node[node.id] = ref
+        self._references.append(ref)
+        self._references_by_node[node.id] = ref
         if decl is not None:
             decl.reads.append(ref)
         else:
-            result.global_reads[name].append(ref)
+            self._global_reads[name].append(ref)
 
     # -- types --------------------------------------------------------------
 
@@ -566,8 +585,15 @@ class _Walker:
     def _block(self, block: Node | None, scope: Scope) -> list[_Task]:
         if block is None:
             return []
-        visit = self.visit
-        return [(visit, child, scope) for child in block.children if child.is_named]
+        # The handler `_visit` would pick, chosen now (inert statements dropped).
+        dispatch = self.dispatch
+        visit_children = self.visit_children
+        tasks: list[_Task] = []
+        for child in block.named_children:
+            handler = dispatch.get(child.type, visit_children)
+            if handler is not None:
+                tasks.append((handler, child, scope))
+        return tasks
 
     def _local_declaration(self, node: Node, scope: Scope) -> None:
         assignment = None
@@ -666,11 +692,11 @@ class _Walker:
         self._reference(node, scope, read=True, write=True)
 
     def _do(self, node: Node, scope: Scope) -> None:
-        inner = Scope(node=node, kind=ScopeKind.BLOCK, parent=scope, function=scope.function)
+        inner = self._scope(node, ScopeKind.BLOCK, scope, scope.function)
         self._push(self._block(node.child_by_field_id(_F_BODY), inner))
 
     def _while(self, node: Node, scope: Scope) -> None:
-        inner = Scope(node=node, kind=ScopeKind.LOOP, parent=scope, function=scope.function)
+        inner = self._scope(node, ScopeKind.LOOP, scope, scope.function)
         self.result.loops.append(LoopInfo(node=node, scope=inner, function=scope.function))
         tasks: list[_Task] = []
         condition = node.child_by_field_id(_F_CONDITION)
@@ -681,7 +707,7 @@ class _Walker:
 
     def _repeat(self, node: Node, scope: Scope) -> None:
         # The `until` condition is inside the body's scope: it sees the body's locals.
-        inner = Scope(node=node, kind=ScopeKind.LOOP, parent=scope, function=scope.function)
+        inner = self._scope(node, ScopeKind.LOOP, scope, scope.function)
         self.result.loops.append(LoopInfo(node=node, scope=inner, function=scope.function))
         tasks = self._block(node.child_by_field_id(_F_BODY), inner)
         condition = node.child_by_field_id(_F_CONDITION)
@@ -694,16 +720,14 @@ class _Walker:
         tasks: list[_Task] = []
         for child in node.children:
             if child.type == "block":
-                inner = Scope(
-                    node=child, kind=ScopeKind.BLOCK, parent=scope, function=scope.function
-                )
+                inner = self._scope(child, ScopeKind.BLOCK, scope, scope.function)
                 tasks.extend(self._block(child, inner))
             elif child.is_named:
                 tasks.append((self.visit, child, scope))
         self._push(tasks)
 
     def _for(self, node: Node, scope: Scope) -> None:
-        inner = Scope(node=node, kind=ScopeKind.LOOP, parent=scope, function=scope.function)
+        inner = self._scope(node, ScopeKind.LOOP, scope, scope.function)
         self.result.loops.append(LoopInfo(node=node, scope=inner, function=scope.function))
         clause = node.child_by_field_id(_F_CLAUSE)
         tasks: list[_Task] = []
@@ -805,7 +829,7 @@ class _Walker:
         name: str | None = None,
         is_method: bool = False,
     ) -> None:
-        inner = Scope(node=node, kind=ScopeKind.FUNCTION, parent=scope, function=None)
+        inner = self._scope(node, ScopeKind.FUNCTION, scope, None)
         body = node.child_by_field_id(_F_BODY)
         info = FunctionInfo(
             node=node,
@@ -882,12 +906,12 @@ class _Walker:
 
     def _field(self, node: Node, scope: Scope) -> None:
         # `{a = 1}`: `a` is a key. `{[a] = 1}` and `{a}`: `a` is a value.
-        has_equals = any(c.type == "=" for c in node.children)
-        has_bracket = any(c.type == "[" for c in node.children)
-        if has_equals and not has_bracket:
+        children = node.children
+        kinds = [c.type for c in children]
+        if "=" in kinds and "[" not in kinds:
             seen_equals = False
-            for child in node.children:
-                if child.type == "=":
+            for child, kind in zip(children, kinds, strict=True):
+                if kind == "=":
                     seen_equals = True
                 elif seen_equals and child.is_named:
                     self.stack.append((self.visit, child, scope))

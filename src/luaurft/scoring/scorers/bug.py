@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from luaurft.scoring.registry import rules_for
+from luaurft.scoring.registry import rule_costs
 from luaurft.scoring.rule import Finding, RuleContext
 from luaurft.scoring.scorer import Scorer, penalty
 
@@ -22,5 +22,5 @@ class BugScorer(Scorer):
     def score(self, ctx: RuleContext, findings: Sequence[Finding]) -> float:
         if ctx.source.is_blank:
             return 0.0
-        costs = {r.id: r.cost for r in rules_for(self.name)}
+        costs = rule_costs(self.name)
         return max(0.0, 1.0 - penalty(findings, costs))

@@ -13,7 +13,7 @@ from luaurft.scoring.analysis.comments import comment_facts
 from luaurft.scoring.analysis.functions import functions, innermost_function, unused_local_functions
 from luaurft.scoring.analysis.lines import code_line_set
 from luaurft.scoring.analysis.stubs import stub_functions
-from luaurft.scoring.registry import rules_for
+from luaurft.scoring.registry import rule_costs
 from luaurft.scoring.rule import Finding, RuleContext
 from luaurft.scoring.scorer import Scorer, penalty
 
@@ -68,8 +68,10 @@ def annotated_fraction(ctx: RuleContext) -> float:
     skip |= {(f.node.start_byte, f.node.end_byte) for f in stub_functions(ctx)}
     returns_value: set[int] = set()
     for statement in ctx.source.nodes("return_statement"):
+        if statement.named_child_count == 0:
+            continue  # a bare `return` returns no value: no need to find its function
         owner = innermost_function(ctx, statement)
-        if owner is not None and statement.named_child_count > 0:
+        if owner is not None:
             returns_value.add(owner.node.start_byte)
     eligible = typed = 0
     for fn in functions(ctx):
@@ -121,7 +123,7 @@ def type_bonus(ctx: RuleContext) -> float:
 
 
 def quality_parts(ctx: RuleContext, findings: Sequence[Finding]) -> QualityParts:
-    costs = {r.id: r.cost for r in rules_for("quality")}
+    costs = rule_costs("quality")
     credit, informative, code_lines = comment_credit(ctx)
     return QualityParts(
         substance=substance_formula.substance(ctx).factor,

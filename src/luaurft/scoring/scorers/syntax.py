@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from luaurft.scoring.registry import rules_for
+from luaurft.scoring.registry import rule_costs
 from luaurft.scoring.rule import Finding, RuleContext
 from luaurft.scoring.scorer import Scorer, penalty
 
@@ -27,7 +27,7 @@ class SyntaxScorer(Scorer):
     def score(self, ctx: RuleContext, findings: Sequence[Finding]) -> float:
         if ctx.source.is_blank:
             return 0.0
-        costs = {r.id: r.cost for r in rules_for(self.name)}
+        costs = rule_costs(self.name)
         lost = penalty(findings, costs)
         if not ctx.source.compiles:
             return min(COMPILE_FAIL_CEILING, max(0.0, COMPILE_FAIL_BASE - lost * 0.5))
