@@ -24,18 +24,20 @@ part of quality: `scorers/quality.py`), so it is not gated again.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from luaurft.luau.kind import ScriptKind
+from luaurft.luau.source import field_id
 from luaurft.roblox.behaviour import only_pauses
 from luaurft.scoring.analysis.calls import WRAPPER_CALLS, callee_name
 from luaurft.scoring.analysis.dead_code import dead_code
 from luaurft.scoring.analysis.functions import functions, unused_local_functions
 from luaurft.scoring.analysis.lines import code_line_set
 from luaurft.scoring.analysis.nodes import first_of_type, is_literal
-from luaurft.scoring.analysis.scope import Declaration, DeclKind, scope_analysis
+from luaurft.scoring.analysis.scope import DeclKind, scope_analysis
 from luaurft.scoring.analysis.statements import statements
 from luaurft.scoring.analysis.stubs import has_marker, marker_spans, stub_functions
 
@@ -125,24 +127,30 @@ def substance(ctx: RuleContext) -> Substance:
         source = ctx.source
         if source.is_blank:
             return Substance(0.0, 0.0)
-        dead = _dead_ranges(ctx)
+        dead_regions = [(d.start_byte, d.end_byte) for d in dead_code(ctx)]
         markers = marker_spans(ctx)
         stubs = stub_functions(ctx)
         stub_names = frozenset(f.name.encode() for f in stubs if f.name)
         stub_starts = frozenset(f.node.start_byte for f in stubs)
+        stub_ranges = [(f.node.start_byte, f.node.end_byte) for f in stubs]
         is_module = ctx.kind == ScriptKind.MODULE_SCRIPT
         helpers = unused_local_functions(ctx)
         helper_ranges = [(f.node.start_byte, f.node.end_byte) for f in helpers]
-        truly_dead = [(d.start_byte, d.end_byte) for d in dead_code(ctx)]
-        truly_dead += [(f.node.start_byte, f.node.end_byte) for f in stubs]
+        # Statements worth nothing: dead code, unused functions, stubs.
+        dead = _Spans(dead_regions + helper_ranges + stub_ranges)
+        helper_spans = _Spans(helper_ranges)
+        truly_dead = _Spans(dead_regions + stub_ranges)
         own = frozenset(f.name for f in functions(ctx) if f.name is not None)
         counters = _loop_counter_reads(ctx)
+        call_starts = _call_starts(ctx)
         unused_types = _unused_types(ctx) | _unread_pure_locals(ctx)
         live = {BEHAVIOUR: 0.0, PADDING: 0.0}
         unused = {BEHAVIOUR: 0.0, PADDING: 0.0}
         for block, stmts in statements(ctx):
+            in_chunk = is_module and block.type == "chunk"
             for stmt in stmts:
-                if not dead or not _in_ranges(stmt, dead):
+                start = stmt.start_byte
+                if not dead.covers(start):
                     value, category = statement_units(
                         source,
                         stmt,
@@ -151,13 +159,14 @@ def substance(ctx: RuleContext) -> Substance:
                         stub_starts,
                         own_functions=own,
                         loop_counters=counters,
+                        call_starts=call_starts,
                     )
-                    if stmt.start_byte in unused_types:
+                    if start in unused_types:
                         value, category = min(value, SETUP_UNIT), PADDING
                     live[category] += value
-                    if is_module and block.type == "chunk":
+                    if in_chunk:
                         live[BEHAVIOUR] += _statement_data(stmt)
-                elif _in_ranges(stmt, helper_ranges) and not _in_ranges(stmt, truly_dead):
+                elif helper_spans.covers(start) and not truly_dead.covers(start):
                     value, category = statement_units(
                         source,
                         stmt,
@@ -166,6 +175,7 @@ def substance(ctx: RuleContext) -> Substance:
                         stub_starts,
                         own_functions=own,
                         loop_counters=counters,
+                        call_starts=call_starts,
                     )
                     unused[category] += value
         # A module that is mostly stubs is a stub, whatever boilerplate surrounds
@@ -209,16 +219,42 @@ def substance(ctx: RuleContext) -> Substance:
     return result
 
 
-def _dead_ranges(ctx: RuleContext) -> list[tuple[int, int]]:
-    """Byte spans whose statements are worth nothing: dead code, unused functions, stubs."""
-    ranges = [(d.start_byte, d.end_byte) for d in dead_code(ctx)]
-    ranges += [(f.node.start_byte, f.node.end_byte) for f in unused_local_functions(ctx)]
-    ranges += [(f.node.start_byte, f.node.end_byte) for f in stub_functions(ctx)]
-    return ranges
+class _Spans:
+    """Byte spans, merged once, so asking whether one holds an offset is a binary search."""
+
+    __slots__ = ("_ends", "_starts")
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        starts: list[int] = []
+        ends: list[int] = []
+        for start, end in sorted(spans):
+            if start >= end:
+                continue  # holds no offset
+            if ends and start <= ends[-1]:
+                ends[-1] = max(ends[-1], end)
+            else:
+                starts.append(start)
+                ends.append(end)
+        self._starts, self._ends = starts, ends
+
+    def covers(self, offset: int) -> bool:
+        """Some span holds `offset` (start <= offset < end)."""
+        index = bisect.bisect_right(self._starts, offset) - 1
+        return index >= 0 and offset < self._ends[index]
 
 
-def _in_ranges(node: tree_sitter.Node, ranges: list[tuple[int, int]]) -> bool:
-    return any(start <= node.start_byte < end for start, end in ranges)
+def _call_starts(ctx: RuleContext) -> list[int]:
+    """Start bytes of every call, in order: a span none starts in holds no call."""
+    result: list[int] = ctx.memo(
+        "substance.call_starts", lambda: [n.start_byte for n in ctx.source.nodes("function_call")]
+    )
+    return result
+
+
+def _has_call_in(call_starts: list[int], node: tree_sitter.Node) -> bool:
+    """Some call starts inside `node`'s span (a call anywhere below it)."""
+    index = bisect.bisect_left(call_starts, node.start_byte)
+    return index < len(call_starts) and call_starts[index] < node.end_byte
 
 
 def statement_units(
@@ -231,6 +267,7 @@ def statement_units(
     results_count: bool = True,
     own_functions: frozenset[str] = frozenset(),
     loop_counters: frozenset[int] = frozenset(),
+    call_starts: list[int] | None = None,
 ) -> tuple[float, str]:
     """What one statement adds to substance, and whether it is behaviour or padding.
 
@@ -240,11 +277,13 @@ def statement_units(
     `own_functions` are the names of the functions the code defines: calling one
     adds nothing, its body counts on its own. `loop_counters` are the start bytes of
     the reads of numeric `for` counters (printing one shows what the loop computes).
+    `call_starts`, the start bytes of all the code's calls in order, only saves
+    looking for a call in a header that holds none.
     """
     kind = stmt.type
     if kind == "function_call":
-        name = callee_name(source, stmt)
-        if name in WRAPPER_CALLS or _calls_own_function(stmt, name, own_functions):
+        callee, name = _callee(source, stmt)
+        if name in WRAPPER_CALLS or _calls_own_function(callee, name, own_functions):
             return 0.0, BEHAVIOUR
         if name == "assert":
             # A check that stops a broken run; it does none of the work itself.
@@ -265,49 +304,57 @@ def statement_units(
     if kind == "variable_declaration":
         assignment = first_of_type(stmt, "assignment_statement")
         values = first_of_type(assignment, "expression_list") if assignment is not None else None
-        items = values.named_children if values is not None else []
-        if values is None or all(_constant(source, v, names=True) for v in items):
+        if values is None:
+            return SETUP_UNIT, PADDING  # `local x`
+        items = values.named_children
+        if all(_constant(source, v, names=True) for v in items):
             # `local LIMIT = 5`, `local SIZE = Vector3.new(4, 1, 4)`, `local alias = LIMIT`
             return SETUP_UNIT, PADDING
         if stub_starts and all(_inert(v, stub_starts) for v in items):
             return 0.0, BEHAVIOUR  # `local handlers = { onBuy = function() end }`
         first = items[0]
         if len(items) == 1 and first.type == "function_call":
-            callee = callee_name(source, first)
-            if _SETUP_CALL.search(callee):
+            callee, name = _callee(source, first)
+            if _SETUP_CALL.search(name):
                 return SETUP_UNIT, PADDING
-            if _calls_own_function(first, callee, own_functions):
+            if _calls_own_function(callee, name, own_functions):
                 return 0.0, BEHAVIOUR  # `local ok = main()`: main's body counts
             if (stub_names or stub_starts) and _passes_stub(source, first, stub_names, stub_starts):
                 return 0.0, BEHAVIOUR  # `local c = part.Touched:Connect(function() end)`
         return 1.0, BEHAVIOUR
-    if kind in ("assignment_statement", "update_statement"):
-        values = first_of_type(stmt, "expression_list")
-        if (
-            stub_starts
-            and values is not None
-            and any(_holds_stub(v, stub_starts) for v in values.named_children)
-            and all(_inert(v, stub_starts) for v in values.named_children)
-        ):
-            return 0.0, BEHAVIOUR  # `Shop.Handlers = { Purchase = function() end }`
+    if kind == "assignment_statement" or kind == "update_statement":
+        if stub_starts:
+            values = first_of_type(stmt, "expression_list")
+            if values is not None:
+                items = values.named_children
+                if any(_holds_stub(v, stub_starts) for v in items) and all(
+                    _inert(v, stub_starts) for v in items
+                ):
+                    return 0.0, BEHAVIOUR  # `Shop.Handlers = { Purchase = function() end }`
         return 1.0, BEHAVIOUR
     if kind == "return_statement":
         values = first_of_type(stmt, "expression_list")
-        if values is None or all(is_literal(v) for v in values.named_children):
+        if values is None:
             return 0.0, BEHAVIOUR
-        first = values.named_children[0]
-        if (
-            values.named_child_count == 1
-            and first.type == "function_call"
-            and _calls_own_function(first, callee_name(source, first), own_functions)
-        ):
-            return 0.0, BEHAVIOUR  # `return (function() ... end)()`: the body counts
-        if values.named_child_count == 1 and _TRIVIAL_RETURN_VALUE.match(source.node_text(values)):
-            return SETUP_UNIT, PADDING
+        items = values.named_children
+        if all(is_literal(v) for v in items):
+            return 0.0, BEHAVIOUR
+        if len(items) == 1:
+            first = items[0]
+            if first.type == "function_call":
+                callee, name = _callee(source, first)
+                if _calls_own_function(callee, name, own_functions):
+                    return 0.0, BEHAVIOUR  # `return (function() ... end)()`: the body counts
+            if _TRIVIAL_RETURN_VALUE.match(source.node_text(values)):
+                return SETUP_UNIT, PADDING
         return 1.0, BEHAVIOUR
     if kind == "type_definition":
         return TYPE_UNIT, BEHAVIOUR
-    if kind in _DECIDING and _decides_on_a_call(stmt):
+    if (
+        kind in _DECIDING
+        and (call_starts is None or _has_call_in(call_starts, stmt))
+        and _decides_on_a_call(stmt)
+    ):
         # `if #Players:GetPlayers() > 10 then`, `for _, p in Players:GetPlayers()`:
         # the header computes something, as the same call on its own line would.
         return 1.0, BEHAVIOUR
@@ -350,12 +397,12 @@ def _constant(source: LuauSource, node: tree_sitter.Node, *, names: bool = False
         return source.node_text(node).startswith("Enum.")
     if node.type == "table_constructor":
         for field in node.named_children:
-            value = field.child_by_field_name("value") if field.type == "field" else None
+            value = field.child_by_field_id(_F_VALUE) if field.type == "field" else None
             if value is not None and not _constant(source, value, names=names):
                 return False
         return True
     if node.type == "function_call" and callee_name(source, node) in _CONSTANT_BUILDERS:
-        arguments = node.child_by_field_name("arguments")
+        arguments = node.child_by_field_id(_F_ARGUMENTS)
         return arguments is not None and all(
             _constant(source, arg) for arg in arguments.named_children
         )
@@ -371,16 +418,21 @@ _PURE_CALL = re.compile(
 )
 
 
-def _side_effect_free(source: LuauSource, node: tree_sitter.Node) -> bool:
+def _side_effect_free(
+    source: LuauSource, node: tree_sitter.Node, call_starts: list[int] | None = None
+) -> bool:
     """No call in `node` can change anything (functions defined there do not run)."""
+    if call_starts is not None and not _has_call_in(call_starts, node):
+        return True
     stack = [node]
     while stack:
         current = stack.pop()
-        if current.type == "function_call":
-            callee = callee_name(source, current)
+        kind = current.type
+        if kind == "function_call":
+            callee = _callee(source, current)[1]
             if not (_PURE_CALL.match(callee) or only_pauses(callee)):
                 return False
-        if current.type != "function_definition":
+        if kind != "function_definition":
             stack.extend(current.named_children)
     return True
 
@@ -390,45 +442,63 @@ def _unread_pure_locals(ctx: RuleContext) -> frozenset[int]:
     effects, and nothing reads their names but other such statements
     (`local startedAt = os.clock()` read only by an unused `local elapsed`)."""
     source = ctx.source
-    candidates: dict[int, tuple[tree_sitter.Node, list[Declaration]]] = {}
+    call_starts = _call_starts(ctx)
+    # Each candidate's span, and where its names are read.
+    candidates: dict[int, tuple[int, list[int]]] = {}
     scopes = None
     for stmt in source.nodes("variable_declaration"):
         assignment = first_of_type(stmt, "assignment_statement")
-        names = first_of_type(assignment, "variable_list") if assignment is not None else None
-        values = first_of_type(assignment, "expression_list") if assignment is not None else None
-        if names is None or values is None or not _side_effect_free(source, values):
+        if assignment is None:
+            continue
+        names = values = None
+        for child in assignment.named_children:
+            kind = child.type
+            if kind == "variable_list" and names is None:
+                names = child
+            elif kind == "expression_list" and values is None:
+                values = child
+        if names is None or values is None or not _side_effect_free(source, values, call_starts):
             continue
         if scopes is None:
             scopes = scope_analysis(ctx)
-        declarations = []
+        reads: list[int] = []
         for ident in names.named_children:
             decl = scopes.declaration(ident) if ident.type == "identifier" else None
             if decl is None or not scopes.reliable(decl) or decl.type_uses:
                 break
-            declarations.append(decl)
+            reads.extend(ref.node.start_byte for ref in decl.reads)
         else:
-            candidates[stmt.start_byte] = (stmt, declarations)
+            candidates[stmt.start_byte] = (stmt.end_byte, reads)
     # Drop, until none is left to drop, every candidate something live reads.
     changed = True
     while changed:
         changed = False
-        spans = [(s.start_byte, s.end_byte) for s, _ in candidates.values()]
-        for start, (_stmt, declarations) in list(candidates.items()):
-            if any(
-                not any(a <= ref.node.start_byte < b for a, b in spans)
-                for decl in declarations
-                for ref in decl.reads
-            ):
+        spans = _Spans([(start, end) for start, (end, _reads) in candidates.items()])
+        for start, (_end, reads) in list(candidates.items()):
+            if not all(spans.covers(read) for read in reads):
                 del candidates[start]
                 changed = True
     return frozenset(candidates)
 
 
-def _calls_own_function(call: tree_sitter.Node, name: str, own_functions: frozenset[str]) -> bool:
+_F_NAME = field_id("name")
+_F_VALUE = field_id("value")
+_F_ARGUMENTS = field_id("arguments")
+_F_CONDITION = field_id("condition")
+
+
+def _callee(source: LuauSource, call: tree_sitter.Node) -> tuple[tree_sitter.Node | None, str]:
+    """A call's name part and its text (`callee_name`), read once for all the checks."""
+    callee = call.child_by_field_id(_F_NAME)
+    return callee, (source.node_text(callee) if callee is not None else "")
+
+
+def _calls_own_function(
+    callee: tree_sitter.Node | None, name: str, own_functions: frozenset[str]
+) -> bool:
     """`main()`, `Utility.Init()` for functions the code defines, `(function() ... end)()`."""
     if name in own_functions:
         return True
-    callee = call.child_by_field_name("name")
     return (
         callee is not None
         and callee.type == "parenthesized_expression"
@@ -444,33 +514,37 @@ def _unused_types(ctx: RuleContext) -> frozenset[int]:
     if not definitions:
         return frozenset()
     exporting = ctx.kind == ScriptKind.MODULE_SCRIPT
+    data = source.bytes
     names: dict[str, list[tree_sitter.Node]] = {}
+    # How many identifiers spell each name as a definition's own name, not a use.
+    defining: dict[str, int] = {}
     for definition in definitions:
-        if exporting and source.node_text(definition).startswith("export"):
+        name = definition.child_by_field_id(_F_NAME)
+        if name is None:
             continue
-        name = definition.child_by_field_name("name")
-        if name is not None:
-            names.setdefault(source.node_text(name), []).append(definition)
+        text = source.node_text(name)
+        if name.type == "identifier":
+            defining[text] = defining.get(text, 0) + 1
+        if exporting and data.startswith(b"export", definition.start_byte):
+            continue
+        names.setdefault(text, []).append(definition)
     if not names:
         return frozenset()
-    used: set[str] = set()
-    for ident in source.nodes("identifier"):
-        text = source.node_text(ident)
-        parent = ident.parent
-        if text in names and not (
-            parent is not None
-            and parent.type == "type_definition"
-            and parent.child_by_field_name("name") == ident
-        ):
-            used.add(text)
-    return frozenset(d.start_byte for name, defs in names.items() if name not in used for d in defs)
+    # A name is used when more identifiers spell it than define it.
+    spelled = source.identifier_counts
+    return frozenset(
+        d.start_byte
+        for name, defs in names.items()
+        if spelled[name] <= defining.get(name, 0)
+        for d in defs
+    )
 
 
 _HEADER_TYPES = ("for_generic_clause", "for_numeric_clause")
 
 
 def _decides_on_a_call(stmt: tree_sitter.Node) -> bool:
-    header = stmt.child_by_field_name("condition")
+    header = stmt.child_by_field_id(_F_CONDITION)
     if header is None:
         header = next((c for c in stmt.children if c.type in _HEADER_TYPES), None)
     return header is not None and _holds_call(header)
@@ -494,7 +568,7 @@ def _inert(node: tree_sitter.Node, stub_starts: frozenset[int]) -> bool:
         return node.start_byte in stub_starts
     if node.type == "table_constructor":
         for field in node.named_children:
-            value = field.child_by_field_name("value") if field.type == "field" else None
+            value = field.child_by_field_id(_F_VALUE) if field.type == "field" else None
             if value is not None and not _inert(value, stub_starts):
                 return False
         return True
@@ -505,7 +579,7 @@ def _holds_stub(node: tree_sitter.Node, stub_starts: frozenset[int]) -> bool:
     if node.type == "function_definition":
         return node.start_byte in stub_starts
     return node.type == "table_constructor" and any(
-        (value := field.child_by_field_name("value")) is not None
+        (value := field.child_by_field_id(_F_VALUE)) is not None
         and _holds_stub(value, stub_starts)
         for field in node.named_children
         if field.type == "field"
@@ -516,7 +590,7 @@ def _logs_a_computation(call: tree_sitter.Node, loop_counters: frozenset[int]) -
     # `print(v.Magnitude)`, `print(string.upper(s))`: an example showing a result,
     # not a progress message. Literals and bare names stay padding, but for the
     # counter of a numeric `for` (a countdown prints what the loop computes).
-    arguments = call.child_by_field_name("arguments")
+    arguments = call.child_by_field_id(_F_ARGUMENTS)
     if arguments is None:
         return False
     return any(
@@ -547,7 +621,7 @@ def _passes_stub(
     stub_names: frozenset[bytes],
     stub_starts: frozenset[int],
 ) -> bool:
-    arguments = call.child_by_field_name("arguments")
+    arguments = call.child_by_field_id(_F_ARGUMENTS)
     data = source.bytes
     return arguments is not None and any(
         (arg.type == "identifier" and data[arg.start_byte : arg.end_byte] in stub_names)
@@ -563,7 +637,7 @@ def _data_values(node: tree_sitter.Node) -> int:
     for field in node.named_children:
         if field.type != "field":
             continue
-        value = field.child_by_field_name("value")
+        value = field.child_by_field_id(_F_VALUE)
         if value is None:
             continue
         if value.type == "table_constructor":
