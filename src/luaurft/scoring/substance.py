@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 from luaurft.luau.kind import ScriptKind
 from luaurft.luau.source import field_id
 from luaurft.roblox.behaviour import only_pauses
-from luaurft.scoring.analysis.calls import WRAPPER_CALLS, callee_name
+from luaurft.scoring.analysis.calls import WRAPPER_CALLS
 from luaurft.scoring.analysis.dead_code import dead_code
 from luaurft.scoring.analysis.functions import functions, unused_local_functions
 from luaurft.scoring.analysis.lines import code_line_set
@@ -146,10 +146,12 @@ def substance(ctx: RuleContext) -> Substance:
         unused_types = _unused_types(ctx) | _unread_pure_locals(ctx)
         live = {BEHAVIOUR: 0.0, PADDING: 0.0}
         unused = {BEHAVIOUR: 0.0, PADDING: 0.0}
+        # Where nothing is dead and no type or local is unused, no start is asked.
+        need_start = bool(dead) or bool(unused_types)
         for block, stmts in statements(ctx):
             in_chunk = is_module and block.type == "chunk"
             for stmt in stmts:
-                start = stmt.start_byte
+                start = stmt.start_byte if need_start else -1
                 if not dead.covers(start):
                     value, category = statement_units(
                         source,
@@ -223,6 +225,9 @@ class _Spans:
     """Byte spans, merged once, so asking whether one holds an offset is a binary search."""
 
     __slots__ = ("_ends", "_starts")
+
+    def __bool__(self) -> bool:
+        return bool(self._starts)
 
     def __init__(self, spans: list[tuple[int, int]]) -> None:
         starts: list[int] = []
@@ -307,20 +312,24 @@ def statement_units(
         if values is None:
             return SETUP_UNIT, PADDING  # `local x`
         items = values.named_children
-        if all(_constant(source, v, names=True) for v in items):
-            # `local LIMIT = 5`, `local SIZE = Vector3.new(4, 1, 4)`, `local alias = LIMIT`
-            return SETUP_UNIT, PADDING
-        if stub_starts and all(_inert(v, stub_starts) for v in items):
-            return 0.0, BEHAVIOUR  # `local handlers = { onBuy = function() end }`
-        first = items[0]
-        if len(items) == 1 and first.type == "function_call":
+        first = items[0] if len(items) == 1 else None
+        if first is not None and first.type == "function_call":
+            # One call: constant only when it builds a value from constants, never inert.
             callee, name = _callee(source, first)
+            if _built_constant(source, first, name):
+                return SETUP_UNIT, PADDING  # `local SIZE = Vector3.new(4, 1, 4)`
             if _SETUP_CALL.search(name):
                 return SETUP_UNIT, PADDING
             if _calls_own_function(callee, name, own_functions):
                 return 0.0, BEHAVIOUR  # `local ok = main()`: main's body counts
             if (stub_names or stub_starts) and _passes_stub(source, first, stub_names, stub_starts):
                 return 0.0, BEHAVIOUR  # `local c = part.Touched:Connect(function() end)`
+            return 1.0, BEHAVIOUR
+        if all(_constant(source, v, names=True) for v in items):
+            # `local LIMIT = 5`, `local alias = LIMIT`
+            return SETUP_UNIT, PADDING
+        if stub_starts and all(_inert(v, stub_starts) for v in items):
+            return 0.0, BEHAVIOUR  # `local handlers = { onBuy = function() end }`
         return 1.0, BEHAVIOUR
     if kind == "assignment_statement" or kind == "update_statement":
         if stub_starts:
@@ -350,11 +359,7 @@ def statement_units(
         return 1.0, BEHAVIOUR
     if kind == "type_definition":
         return TYPE_UNIT, BEHAVIOUR
-    if (
-        kind in _DECIDING
-        and (call_starts is None or _has_call_in(call_starts, stmt))
-        and _decides_on_a_call(stmt)
-    ):
+    if kind in _DECIDING and _decides_on_a_call(stmt, call_starts):
         # `if #Players:GetPlayers() > 10 then`, `for _, p in Players:GetPlayers()`:
         # the header computes something, as the same call on its own line would.
         return 1.0, BEHAVIOUR
@@ -391,22 +396,29 @@ _CONSTANT_BUILDERS: frozenset[str] = frozenset(
 def _constant(source: LuauSource, node: tree_sitter.Node, *, names: bool = False) -> bool:
     """A literal, an `Enum.X.Y`, a table of constants, or a constant builder called on them;
     with `names`, a plain name too (`{ onBuy, onSell }` only gathers what exists)."""
-    if is_literal(node) or (names and node.type == "identifier"):
-        return True
-    if node.type == "dot_index_expression":
-        return source.node_text(node).startswith("Enum.")
-    if node.type == "table_constructor":
+    kind = node.type
+    if kind == "identifier":
+        return names
+    if kind == "dot_index_expression":
+        return source.bytes.startswith(b"Enum.", node.start_byte, node.end_byte)
+    if kind == "table_constructor":
+        # Every table of literals passes this test too, so `is_literal` need not walk it first.
         for field in node.named_children:
             value = field.child_by_field_id(_F_VALUE) if field.type == "field" else None
             if value is not None and not _constant(source, value, names=names):
                 return False
         return True
-    if node.type == "function_call" and callee_name(source, node) in _CONSTANT_BUILDERS:
-        arguments = node.child_by_field_id(_F_ARGUMENTS)
-        return arguments is not None and all(
-            _constant(source, arg) for arg in arguments.named_children
-        )
-    return False
+    if kind == "function_call":
+        return _built_constant(source, node, _callee(source, node)[1])
+    return is_literal(node)
+
+
+def _built_constant(source: LuauSource, call: tree_sitter.Node, name: str) -> bool:
+    """`call`, named `name`, builds a value from constants alone (`Vector3.new(0, 5, 0)`)."""
+    if name not in _CONSTANT_BUILDERS:
+        return False
+    arguments = call.child_by_field_id(_F_ARGUMENTS)
+    return arguments is not None and all(_constant(source, arg) for arg in arguments.named_children)
 
 
 # Calls without side effects: reading a clock, converting, computing.
@@ -543,11 +555,15 @@ def _unused_types(ctx: RuleContext) -> frozenset[int]:
 _HEADER_TYPES = ("for_generic_clause", "for_numeric_clause")
 
 
-def _decides_on_a_call(stmt: tree_sitter.Node) -> bool:
+def _decides_on_a_call(stmt: tree_sitter.Node, call_starts: list[int] | None) -> bool:
     header = stmt.child_by_field_id(_F_CONDITION)
     if header is None:
         header = next((c for c in stmt.children if c.type in _HEADER_TYPES), None)
-    return header is not None and _holds_call(header)
+    if header is None:
+        return False
+    if call_starts is not None and not _has_call_in(call_starts, header):
+        return False
+    return _holds_call(header)
 
 
 def _holds_call(header: tree_sitter.Node) -> bool:
