@@ -27,7 +27,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from luaurft.luau.kind import ScriptKind
 from luaurft.luau.source import field_id
@@ -37,7 +37,7 @@ from luaurft.scoring.analysis.dead_code import dead_code
 from luaurft.scoring.analysis.functions import functions, unused_local_functions
 from luaurft.scoring.analysis.lines import code_line_set
 from luaurft.scoring.analysis.nodes import first_of_type, is_literal
-from luaurft.scoring.analysis.scope import DeclKind, scope_analysis
+from luaurft.scoring.analysis.scope import Declaration, DeclKind, scope_analysis
 from luaurft.scoring.analysis.statements import statements
 from luaurft.scoring.analysis.stubs import has_marker, marker_spans, stub_functions
 
@@ -142,7 +142,7 @@ def substance(ctx: RuleContext) -> Substance:
         truly_dead = _Spans(dead_regions + stub_ranges)
         own = frozenset(f.name for f in functions(ctx) if f.name is not None)
         counters = _loop_counter_reads(ctx)
-        call_starts = _call_starts(ctx)
+        call_starts = _call_index(ctx).starts
         unused_types = _unused_types(ctx) | _unread_pure_locals(ctx)
         live = {BEHAVIOUR: 0.0, PADDING: 0.0}
         unused = {BEHAVIOUR: 0.0, PADDING: 0.0}
@@ -248,18 +248,34 @@ class _Spans:
         return index >= 0 and offset < self._ends[index]
 
 
-def _call_starts(ctx: RuleContext) -> list[int]:
-    """Start bytes of every call, in order: a span none starts in holds no call."""
-    result: list[int] = ctx.memo(
-        "substance.call_starts", lambda: [n.start_byte for n in ctx.source.nodes("function_call")]
-    )
+class _CallIndex(NamedTuple):
+    """The code's calls in order, their start bytes, and where functions are defined."""
+
+    nodes: list[tree_sitter.Node]
+    starts: list[int]
+    definition_starts: list[int]
+
+
+def _call_index(ctx: RuleContext) -> _CallIndex:
+    def compute() -> _CallIndex:
+        source = ctx.source
+        found = source.nodes("function_call")
+        definitions = source.nodes("function_definition")
+        return _CallIndex(found, [n.start_byte for n in found], [n.start_byte for n in definitions])
+
+    result: _CallIndex = ctx.memo("substance.calls", compute)
     return result
+
+
+def _starts_within(starts: list[int], start: int, end: int) -> bool:
+    """Some offset of the ordered `starts` lies in [start, end)."""
+    index = bisect.bisect_left(starts, start)
+    return index < len(starts) and starts[index] < end
 
 
 def _has_call_in(call_starts: list[int], node: tree_sitter.Node) -> bool:
     """Some call starts inside `node`'s span (a call anywhere below it)."""
-    index = bisect.bisect_left(call_starts, node.start_byte)
-    return index < len(call_starts) and call_starts[index] < node.end_byte
+    return _starts_within(call_starts, node.start_byte, node.end_byte)
 
 
 def statement_units(
@@ -431,11 +447,23 @@ _PURE_CALL = re.compile(
 
 
 def _side_effect_free(
-    source: LuauSource, node: tree_sitter.Node, call_starts: list[int] | None = None
+    source: LuauSource, node: tree_sitter.Node, calls: _CallIndex | None = None
 ) -> bool:
     """No call in `node` can change anything (functions defined there do not run)."""
-    if call_starts is not None and not _has_call_in(call_starts, node):
-        return True
+    if calls is not None:
+        # The calls below `node` are those that start inside its span; where no
+        # function is defined there, each of them runs.
+        start, end = node.start_byte, node.end_byte
+        first = bisect.bisect_left(calls.starts, start)
+        last = bisect.bisect_left(calls.starts, end, first)
+        if first == last:
+            return True
+        if not _starts_within(calls.definition_starts, start, end):
+            for call in calls.nodes[first:last]:
+                callee = _callee(source, call)[1]
+                if not (_PURE_CALL.match(callee) or only_pauses(callee)):
+                    return False
+            return True
     stack = [node]
     while stack:
         current = stack.pop()
@@ -454,9 +482,9 @@ def _unread_pure_locals(ctx: RuleContext) -> frozenset[int]:
     effects, and nothing reads their names but other such statements
     (`local startedAt = os.clock()` read only by an unused `local elapsed`)."""
     source = ctx.source
-    call_starts = _call_starts(ctx)
-    # Each candidate's span, and where its names are read.
-    candidates: dict[int, tuple[int, list[int]]] = {}
+    calls = _call_index(ctx)
+    # Each candidate's end byte and declarations, by its start byte.
+    candidates: dict[int, tuple[int, list[Declaration]]] = {}
     scopes = None
     for stmt in source.nodes("variable_declaration"):
         assignment = first_of_type(stmt, "assignment_statement")
@@ -469,25 +497,27 @@ def _unread_pure_locals(ctx: RuleContext) -> frozenset[int]:
                 names = child
             elif kind == "expression_list" and values is None:
                 values = child
-        if names is None or values is None or not _side_effect_free(source, values, call_starts):
+        if names is None or values is None or not _side_effect_free(source, values, calls):
             continue
         if scopes is None:
             scopes = scope_analysis(ctx)
-        reads: list[int] = []
+        declarations = []
         for ident in names.named_children:
             decl = scopes.declaration(ident) if ident.type == "identifier" else None
             if decl is None or not scopes.reliable(decl) or decl.type_uses:
                 break
-            reads.extend(ref.node.start_byte for ref in decl.reads)
+            declarations.append(decl)
         else:
-            candidates[stmt.start_byte] = (stmt.end_byte, reads)
+            candidates[stmt.start_byte] = (stmt.end_byte, declarations)
     # Drop, until none is left to drop, every candidate something live reads.
     changed = True
     while changed:
         changed = False
-        spans = _Spans([(start, end) for start, (end, _reads) in candidates.items()])
-        for start, (_end, reads) in list(candidates.items()):
-            if not all(spans.covers(read) for read in reads):
+        spans = _Spans([(start, end) for start, (end, _decls) in candidates.items()])
+        for start, (_end, declarations) in list(candidates.items()):
+            if not all(
+                spans.covers(ref.node.start_byte) for decl in declarations for ref in decl.reads
+            ):
                 del candidates[start]
                 changed = True
     return frozenset(candidates)
@@ -595,8 +625,7 @@ def _holds_stub(node: tree_sitter.Node, stub_starts: frozenset[int]) -> bool:
     if node.type == "function_definition":
         return node.start_byte in stub_starts
     return node.type == "table_constructor" and any(
-        (value := field.child_by_field_id(_F_VALUE)) is not None
-        and _holds_stub(value, stub_starts)
+        (value := field.child_by_field_id(_F_VALUE)) is not None and _holds_stub(value, stub_starts)
         for field in node.named_children
         if field.type == "field"
     )
