@@ -142,7 +142,7 @@ def substance(ctx: RuleContext) -> Substance:
         truly_dead = _Spans(dead_regions + stub_ranges)
         own = frozenset(f.name for f in functions(ctx) if f.name is not None)
         counters = _loop_counter_reads(ctx)
-        call_starts = _call_index(ctx).starts
+        calls = _call_index(ctx)
         unused_types = _unused_types(ctx) | _unread_pure_locals(ctx)
         live = {BEHAVIOUR: 0.0, PADDING: 0.0}
         unused = {BEHAVIOUR: 0.0, PADDING: 0.0}
@@ -151,17 +151,22 @@ def substance(ctx: RuleContext) -> Substance:
         for block, stmts in statements(ctx):
             in_chunk = is_module and block.type == "chunk"
             for stmt in stmts:
+                kind = stmt.type
+                if kind in _WORTH_NOTHING:
+                    continue  # adds 0 wherever it stands, and holds no data
                 start = stmt.start_byte if need_start else -1
                 if not dead.covers(start):
-                    value, category = statement_units(
+                    value, category = _units(
                         source,
                         stmt,
+                        kind,
                         markers,
                         stub_names,
                         stub_starts,
-                        own_functions=own,
-                        loop_counters=counters,
-                        call_starts=call_starts,
+                        True,
+                        own,
+                        counters,
+                        calls,
                     )
                     if start in unused_types:
                         value, category = min(value, SETUP_UNIT), PADDING
@@ -169,15 +174,17 @@ def substance(ctx: RuleContext) -> Substance:
                     if in_chunk:
                         live[BEHAVIOUR] += _statement_data(stmt)
                 elif helper_spans.covers(start) and not truly_dead.covers(start):
-                    value, category = statement_units(
+                    value, category = _units(
                         source,
                         stmt,
+                        kind,
                         markers,
                         stub_names,
                         stub_starts,
-                        own_functions=own,
-                        loop_counters=counters,
-                        call_starts=call_starts,
+                        True,
+                        own,
+                        counters,
+                        calls,
                     )
                     unused[category] += value
         # A module that is mostly stubs is a stub, whatever boilerplate surrounds
@@ -273,11 +280,6 @@ def _starts_within(starts: list[int], start: int, end: int) -> bool:
     return index < len(starts) and starts[index] < end
 
 
-def _has_call_in(call_starts: list[int], node: tree_sitter.Node) -> bool:
-    """Some call starts inside `node`'s span (a call anywhere below it)."""
-    return _starts_within(call_starts, node.start_byte, node.end_byte)
-
-
 def statement_units(
     source: LuauSource,
     stmt: tree_sitter.Node,
@@ -288,7 +290,7 @@ def statement_units(
     results_count: bool = True,
     own_functions: frozenset[str] = frozenset(),
     loop_counters: frozenset[int] = frozenset(),
-    call_starts: list[int] | None = None,
+    calls: _CallIndex | None = None,
 ) -> tuple[float, str]:
     """What one statement adds to substance, and whether it is behaviour or padding.
 
@@ -298,10 +300,48 @@ def statement_units(
     `own_functions` are the names of the functions the code defines: calling one
     adds nothing, its body counts on its own. `loop_counters` are the start bytes of
     the reads of numeric `for` counters (printing one shows what the loop computes).
-    `call_starts`, the start bytes of all the code's calls in order, only saves
-    looking for a call in a header that holds none.
+    `calls`, the code's call index, only saves looking for a call in a header
+    that holds none.
     """
-    kind = stmt.type
+    return _units(
+        source,
+        stmt,
+        stmt.type,
+        markers,
+        stub_names,
+        stub_starts,
+        results_count,
+        own_functions,
+        loop_counters,
+        calls,
+    )
+
+
+# Statements that add nothing whatever holds them: what they contain counts on its own.
+_WORTH_NOTHING = frozenset(
+    {
+        "function_declaration",
+        "break_statement",
+        "continue_statement",
+        "empty_statement",
+        "do_statement",
+    }
+)
+
+
+def _units(
+    source: LuauSource,
+    stmt: tree_sitter.Node,
+    kind: str,
+    markers: list[tuple[int, int]],
+    stub_names: frozenset[bytes],
+    stub_starts: frozenset[int],
+    results_count: bool,
+    own_functions: frozenset[str],
+    loop_counters: frozenset[int],
+    calls: _CallIndex | None = None,
+) -> tuple[float, str]:
+    """`statement_units` of `stmt`, whose type is `kind` (positional: it runs per statement)."""
     if kind == "function_call":
         callee, name = _callee(source, stmt)
         if name in WRAPPER_CALLS or _calls_own_function(callee, name, own_functions):
@@ -375,7 +415,7 @@ def statement_units(
         return 1.0, BEHAVIOUR
     if kind == "type_definition":
         return TYPE_UNIT, BEHAVIOUR
-    if kind in _DECIDING and _decides_on_a_call(stmt, call_starts):
+    if kind in _DECIDING and _decides_on_a_call(stmt, calls):
         # `if #Players:GetPlayers() > 10 then`, `for _, p in Players:GetPlayers()`:
         # the header computes something, as the same call on its own line would.
         return 1.0, BEHAVIOUR
@@ -585,13 +625,13 @@ def _unused_types(ctx: RuleContext) -> frozenset[int]:
 _HEADER_TYPES = ("for_generic_clause", "for_numeric_clause")
 
 
-def _decides_on_a_call(stmt: tree_sitter.Node, call_starts: list[int] | None) -> bool:
+def _decides_on_a_call(stmt: tree_sitter.Node, calls: _CallIndex | None) -> bool:
     header = stmt.child_by_field_id(_F_CONDITION)
     if header is None:
         header = next((c for c in stmt.children if c.type in _HEADER_TYPES), None)
     if header is None:
         return False
-    if call_starts is not None and not _has_call_in(call_starts, header):
+    if calls is not None and not _starts_within(calls.starts, header.start_byte, header.end_byte):
         return False
     return _holds_call(header)
 
