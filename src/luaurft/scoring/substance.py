@@ -143,6 +143,7 @@ def substance(ctx: RuleContext) -> Substance:
         own = frozenset(f.name for f in functions(ctx) if f.name is not None)
         counters = _loop_counter_reads(ctx)
         calls = _call_index(ctx)
+        declarations = _declaration_parts(ctx)
         unused_types = _unused_types(ctx) | _unread_pure_locals(ctx)
         live = {BEHAVIOUR: 0.0, PADDING: 0.0}
         unused = {BEHAVIOUR: 0.0, PADDING: 0.0}
@@ -155,11 +156,15 @@ def substance(ctx: RuleContext) -> Substance:
                 if kind in _WORTH_NOTHING:
                     continue  # adds 0 wherever it stands, and holds no data
                 start = stmt.start_byte if need_start else -1
+                values = (
+                    declarations[stmt.start_byte].values if kind == "variable_declaration" else None
+                )
                 if not dead.covers(start):
                     value, category = _units(
                         source,
                         stmt,
                         kind,
+                        values,
                         markers,
                         stub_names,
                         stub_starts,
@@ -172,12 +177,13 @@ def substance(ctx: RuleContext) -> Substance:
                         value, category = min(value, SETUP_UNIT), PADDING
                     live[category] += value
                     if in_chunk:
-                        live[BEHAVIOUR] += _statement_data(stmt)
+                        live[BEHAVIOUR] += _statement_data(stmt, kind, values)
                 elif helper_spans.covers(start) and not truly_dead.covers(start):
                     value, category = _units(
                         source,
                         stmt,
                         kind,
+                        values,
                         markers,
                         stub_names,
                         stub_starts,
@@ -274,6 +280,36 @@ def _call_index(ctx: RuleContext) -> _CallIndex:
     return result
 
 
+class _Parts(NamedTuple):
+    """A `local` statement, its names and its values (either None when it has none)."""
+
+    statement: tree_sitter.Node
+    names: tree_sitter.Node | None
+    values: tree_sitter.Node | None
+
+
+def _declaration_parts(ctx: RuleContext) -> dict[int, _Parts]:
+    """Every `local` statement's parts, by its start byte, read once for every question."""
+
+    def compute() -> dict[int, _Parts]:
+        found: dict[int, _Parts] = {}
+        for stmt in ctx.source.nodes("variable_declaration"):
+            assignment = first_of_type(stmt, "assignment_statement")
+            names = values = None
+            if assignment is not None:
+                for child in assignment.named_children:
+                    kind = child.type
+                    if kind == "variable_list" and names is None:
+                        names = child
+                    elif kind == "expression_list" and values is None:
+                        values = child
+            found[stmt.start_byte] = _Parts(stmt, names, values)
+        return found
+
+    result: dict[int, _Parts] = ctx.memo("substance.declarations", compute)
+    return result
+
+
 def _starts_within(starts: list[int], start: int, end: int) -> bool:
     """Some offset of the ordered `starts` lies in [start, end)."""
     index = bisect.bisect_left(starts, start)
@@ -303,10 +339,16 @@ def statement_units(
     `calls`, the code's call index, only saves looking for a call in a header
     that holds none.
     """
+    kind = stmt.type
+    values = None
+    if kind == "variable_declaration":
+        assignment = first_of_type(stmt, "assignment_statement")
+        values = first_of_type(assignment, "expression_list") if assignment is not None else None
     return _units(
         source,
         stmt,
-        stmt.type,
+        kind,
+        values,
         markers,
         stub_names,
         stub_starts,
@@ -333,6 +375,7 @@ def _units(
     source: LuauSource,
     stmt: tree_sitter.Node,
     kind: str,
+    values: tree_sitter.Node | None,
     markers: list[tuple[int, int]],
     stub_names: frozenset[bytes],
     stub_starts: frozenset[int],
@@ -341,7 +384,8 @@ def _units(
     loop_counters: frozenset[int],
     calls: _CallIndex | None = None,
 ) -> tuple[float, str]:
-    """`statement_units` of `stmt`, whose type is `kind` (positional: it runs per statement)."""
+    """`statement_units` of `stmt`, whose type is `kind`, and, for a `local` statement,
+    whose values are `values` (positional: it runs once per statement)."""
     if kind == "function_call":
         callee, name = _callee(source, stmt)
         if name in WRAPPER_CALLS or _calls_own_function(callee, name, own_functions):
@@ -363,8 +407,6 @@ def _units(
             return 0.0, BEHAVIOUR
         return 1.0, BEHAVIOUR
     if kind == "variable_declaration":
-        assignment = first_of_type(stmt, "assignment_statement")
-        values = first_of_type(assignment, "expression_list") if assignment is not None else None
         if values is None:
             return SETUP_UNIT, PADDING  # `local x`
         items = values.named_children
@@ -526,17 +568,7 @@ def _unread_pure_locals(ctx: RuleContext) -> frozenset[int]:
     # Each candidate's end byte and declarations, by its start byte.
     candidates: dict[int, tuple[int, list[Declaration]]] = {}
     scopes = None
-    for stmt in source.nodes("variable_declaration"):
-        assignment = first_of_type(stmt, "assignment_statement")
-        if assignment is None:
-            continue
-        names = values = None
-        for child in assignment.named_children:
-            kind = child.type
-            if kind == "variable_list" and names is None:
-                names = child
-            elif kind == "expression_list" and values is None:
-                values = child
+    for start, (stmt, names, values) in _declaration_parts(ctx).items():
         if names is None or values is None or not _side_effect_free(source, values, calls):
             continue
         if scopes is None:
@@ -548,7 +580,7 @@ def _unread_pure_locals(ctx: RuleContext) -> frozenset[int]:
                 break
             declarations.append(decl)
         else:
-            candidates[stmt.start_byte] = (stmt.end_byte, declarations)
+            candidates[start] = (stmt.end_byte, declarations)
     # Drop, until none is left to drop, every candidate something live reads.
     changed = True
     while changed:
@@ -732,14 +764,13 @@ def _data_values(node: tree_sitter.Node) -> int:
     return count
 
 
-def _statement_data(stmt: tree_sitter.Node) -> float:
-    """Data units of one top-level statement: the constants of the tables it writes."""
-    holder = stmt
-    if stmt.type == "variable_declaration":
-        holder = first_of_type(stmt, "assignment_statement") or stmt
-    if holder.type not in ("assignment_statement", "return_statement"):
+def _statement_data(stmt: tree_sitter.Node, kind: str, values: tree_sitter.Node | None) -> float:
+    """Data units of one top-level statement of type `kind`: the constants of the tables
+    it writes. `values` are a `local` statement's values, read already."""
+    if kind == "assignment_statement" or kind == "return_statement":
+        values = first_of_type(stmt, "expression_list")
+    elif kind != "variable_declaration":
         return 0.0
-    values = first_of_type(holder, "expression_list")
     if values is None:
         return 0.0
     return DATA_UNIT * sum(
