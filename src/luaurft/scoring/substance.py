@@ -156,9 +156,9 @@ def substance(ctx: RuleContext) -> Substance:
                 if kind in _WORTH_NOTHING:
                     continue  # adds 0 wherever it stands, and holds no data
                 start = stmt.start_byte if need_start else -1
-                values = (
-                    declarations[stmt.start_byte].values if kind == "variable_declaration" else None
-                )
+                values = None
+                if kind == "variable_declaration":
+                    values = declarations[start if start >= 0 else stmt.start_byte].values
                 if not dead.covers(start):
                     value, category = _units(
                         source,
