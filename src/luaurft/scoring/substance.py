@@ -148,7 +148,8 @@ def substance(ctx: RuleContext) -> Substance:
         live = {BEHAVIOUR: 0.0, PADDING: 0.0}
         unused = {BEHAVIOUR: 0.0, PADDING: 0.0}
         # Where nothing is dead and no type or local is unused, no start is asked.
-        need_start = bool(dead) or bool(unused_types)
+        any_dead = bool(dead)
+        need_start = any_dead or bool(unused_types)
         for block, stmts in statements(ctx):
             in_chunk = is_module and block.type == "chunk"
             for stmt in stmts:
@@ -159,7 +160,7 @@ def substance(ctx: RuleContext) -> Substance:
                 values = None
                 if kind == "variable_declaration":
                     values = declarations[start if start >= 0 else stmt.start_byte].values
-                if not dead.covers(start):
+                if not any_dead or not dead.covers(start):
                     value, category = _units(
                         source,
                         stmt,

@@ -42,7 +42,10 @@ def marker_spans(ctx: RuleContext) -> list[tuple[int, int]]:
 
 
 def has_marker(spans: list[tuple[int, int]], node: tree_sitter.Node) -> bool:
-    return any(node.start_byte <= start and end <= node.end_byte for start, end in spans)
+    if not spans:
+        return False
+    low, high = node.start_byte, node.end_byte
+    return any(low <= start and end <= high for start, end in spans)
 
 
 def stub_functions(ctx: RuleContext) -> list[FunctionInfo]:
