@@ -38,7 +38,7 @@ from luaurft.scoring.analysis.functions import functions, unused_local_functions
 from luaurft.scoring.analysis.lines import code_line_set
 from luaurft.scoring.analysis.nodes import first_of_type, is_literal
 from luaurft.scoring.analysis.scope import Declaration, DeclKind, scope_analysis
-from luaurft.scoring.analysis.statements import statements
+from luaurft.scoring.analysis.statements import typed_statements
 from luaurft.scoring.analysis.stubs import has_marker, marker_spans, stub_functions
 
 if TYPE_CHECKING:
@@ -150,10 +150,9 @@ def substance(ctx: RuleContext) -> Substance:
         # Where nothing is dead and no type or local is unused, no start is asked.
         any_dead = bool(dead)
         need_start = any_dead or bool(unused_types)
-        for block, stmts in statements(ctx):
+        for block, stmts in typed_statements(ctx):
             in_chunk = is_module and block.type == "chunk"
-            for stmt in stmts:
-                kind = stmt.type
+            for stmt, kind in stmts:
                 if kind in _WORTH_NOTHING:
                     continue  # adds 0 wherever it stands, and holds no data
                 start = stmt.start_byte if need_start else -1

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from luaurft.luau.source import field_id
 from luaurft.scoring.analysis.nodes import is_literal
-from luaurft.scoring.analysis.statements import block_statements, statements
+from luaurft.scoring.analysis.statements import block_statements, typed_statements
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -32,6 +32,19 @@ _F_BODY = field_id("body")
 _F_CONDITION = field_id("condition")
 _F_CONSEQUENCE = field_id("consequence")
 _F_ALTERNATIVE = field_id("alternative")
+
+
+# The statement types `_always_exits` can say yes to.
+_MAY_EXIT = frozenset(
+    {
+        "return_statement",
+        "break_statement",
+        "continue_statement",
+        "function_call",
+        "do_statement",
+        "if_statement",
+    }
+)
 
 
 def _always_exits(source: LuauSource, stmt: tree_sitter.Node) -> bool:
@@ -212,10 +225,10 @@ def dead_code(ctx: RuleContext) -> list[DeadCode]:
                         "`while` with a constant false condition never runs",
                     )
                 )
-        for _block, stmts in statements(ctx):
-            for i, stmt in enumerate(stmts[:-1]):
-                if _always_exits(source, stmt):
-                    first, last = stmts[i + 1], stmts[-1]
+        for _block, stmts in typed_statements(ctx):
+            for i, (stmt, kind) in enumerate(stmts[:-1]):
+                if kind in _MAY_EXIT and _always_exits(source, stmt):
+                    first, last = stmts[i + 1][0], stmts[-1][0]
                     found.append(
                         DeadCode(
                             first,
