@@ -303,16 +303,16 @@ def _side_scan() -> _SideScan | None:
     tiers: list[frozenset[str]] = []
     for side in _SIDES:
         block = table.get(f"{side}_only", {})
-        names = set(block.get("services", {}))
-        names.update(key.partition(".")[2] for key in block.get("members", {}))
-        tiers.append(frozenset(names))
+        apis = set(block.get("services", {}))
+        apis.update(key.partition(".")[2] for key in block.get("members", {}))
+        tiers.append(frozenset(apis))
     created: list[re.Pattern[str] | None] = []
     for side in _SIDES:
         block = table.get(f"{side}_hints", {})
-        names = frozenset(block.get("names", ()))
-        tiers.append(names)
+        hints = frozenset(block.get("names", ()))
+        tiers.append(hints)
         classes = block.get("created", ())
-        if classes and names & {"Instance", "new", *classes}:
+        if classes and hints & {"Instance", "new", *classes}:
             return None
         created.append(
             re.compile(
@@ -324,19 +324,40 @@ def _side_scan() -> _SideScan | None:
     every = frozenset().union(*tiers)
     if not every or not all(_ONE_WORD.fullmatch(name) for name in every):
         return None
-    return _SideScan(_word_pattern(set(every)), tuple(tiers), (created[0], created[1]))
+    return _SideScan(_trie_pattern(every), tuple(tiers), (created[0], created[1]))
+
+
+def _trie_pattern(names: frozenset[str]) -> re.Pattern[str]:
+    """`_word_pattern(names)` with the names' shared prefixes factored out
+    (`Player(?:Added|Gui)`), so each position of the text tries one branch, not
+    every name: at most one name ends at a word end from a given position, so it
+    finds the same hits."""
+    trie: dict[str, Any] = {}
+    for name in names:
+        node = trie
+        for char in name:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def branches(node: dict[str, Any]) -> str:
+        # Longer names first; the empty branch (a name ends here) last.
+        parts = [re.escape(char) + branches(node[char]) for char in sorted(node) if char]
+        if "" in node:
+            parts.append("")
+        return parts[0] if len(parts) == 1 else f"(?:{'|'.join(parts)})"
+
+    return re.compile(branches(trie) + r"\b")
 
 
 def _leaning(code: str) -> _Leaning:
     scan = _side_scan()
     if scan is None:
-        client_api, server_api = side_hints()
-        client_lean, server_lean = _lean_patterns()
+        api_patterns, lean_patterns = side_hints(), _lean_patterns()
         return _Leaning(
-            _word_hits(client_api, code),
-            _word_hits(server_api, code),
-            _word_hits(client_lean, code),
-            _word_hits(server_lean, code),
+            _word_hits(api_patterns[0], code),
+            _word_hits(api_patterns[1], code),
+            _word_hits(lean_patterns[0], code),
+            _word_hits(lean_patterns[1], code),
         )
     hits = _word_hits(scan.names, code)
     client_api, server_api, client_hints, server_hints = (
