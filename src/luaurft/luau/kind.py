@@ -404,8 +404,9 @@ def _ends_in_return(text: str, source: LuauSource | None = None) -> bool:
         from luaurft.luau.source import LuauSource
 
         source = LuauSource.of(text)
-    statements = [c for c in source.root.named_children if c.type != "comment"]
-    if statements and _returns_value(statements[-1]):
+    # The last statement, read from the end: the others are never asked.
+    last = next((c for c in reversed(source.root.named_children) if c.type != "comment"), None)
+    if last is not None and _returns_value(last):
         return True
     # Syntax the grammar does not know yet (newer Luau types) breaks the tree;
     # the layout still shows a module: a `return` at the left margin with
