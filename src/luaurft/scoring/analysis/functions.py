@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from luaurft.luau.source import field_id
 from luaurft.scoring.analysis.nodes import FUNCTION_NODES, contains
 from luaurft.scoring.analysis.scope import scope_analysis
-from luaurft.scoring.analysis.statements import block_statements
+from luaurft.scoring.analysis.statements import is_empty_block
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -120,22 +120,26 @@ def functions(ctx: RuleContext) -> list[FunctionInfo]:
 
 def innermost_function(ctx: RuleContext, node: tree_sitter.Node) -> FunctionInfo | None:
     """The innermost function whose body holds `node`, found from function spans (no parent walk)."""
-    spans: tuple[list[int], list[FunctionInfo]] = ctx.memo(
-        "functions.spans",
-        lambda: ([f.node.start_byte for f in functions(ctx)], functions(ctx)),
+    spans: tuple[list[int], list[int], list[FunctionInfo]] = ctx.memo(
+        "functions.spans", lambda: _function_spans(functions(ctx))
     )
-    starts, infos = spans
-    index = bisect.bisect_right(starts, node.start_byte) - 1
+    starts, ends, infos = spans
+    start, end = node.start_byte, node.end_byte
+    index = bisect.bisect_right(starts, start) - 1
     while index >= 0:
-        candidate = infos[index].node
-        if candidate.end_byte >= node.end_byte and candidate.start_byte < node.start_byte:
+        if ends[index] >= end and starts[index] < start:
             return infos[index]
         index -= 1
     return None
 
 
+def _function_spans(infos: list[FunctionInfo]) -> tuple[list[int], list[int], list[FunctionInfo]]:
+    """The functions' start and end bytes, read once for every `innermost_function`."""
+    return [f.node.start_byte for f in infos], [f.node.end_byte for f in infos], infos
+
+
 def is_empty_body(fn: FunctionInfo) -> bool:
-    return all(s.type == "empty_statement" for s in block_statements(fn.body))
+    return is_empty_block(fn.body)
 
 
 def unused_local_functions(ctx: RuleContext) -> list[FunctionInfo]:

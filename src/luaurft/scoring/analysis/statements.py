@@ -52,6 +52,19 @@ def block_statements(block: tree_sitter.Node | None) -> list[tree_sitter.Node]:
     return [c for c in block.named_children if c.type in _STATEMENT_TYPE_SET]
 
 
+def is_empty_block(block: tree_sitter.Node | None) -> bool:
+    """`block` holds no statement but empty ones (`;`): its children are read only up
+    to the first real statement."""
+    if block is None:
+        return True
+    for index in range(block.named_child_count):
+        child = block.named_child(index)
+        kind = child.type if child is not None else None
+        if kind in _STATEMENT_TYPE_SET and kind != "empty_statement":
+            return False
+    return True
+
+
 def statements(ctx: RuleContext) -> list[tuple[tree_sitter.Node, list[tree_sitter.Node]]]:
     """Every block (the chunk first) with its statements, from one pass over the block index."""
 
