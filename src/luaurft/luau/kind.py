@@ -142,7 +142,7 @@ _TOP_LEVEL_DESCRIBE = re.compile(r"^describe\(", re.MULTILINE)
 # `export type` exports only to a requirer: a chunk of nothing but type
 # definitions that exports one is a types-only ModuleScript.
 _EXPORT_TYPE = re.compile(r"^export[ \t]+type[ \t]+[A-Za-z_]", re.MULTILINE)
-_LINE_START_RETURN = re.compile(r"^[ \t]*return\b", re.MULTILINE)
+_RETURN_WORD = re.compile(r"return\b")
 
 
 def _word_hits(pattern: re.Pattern[str] | None, text: str) -> list[str]:
@@ -396,7 +396,7 @@ def _ends_in_return(text: str, source: LuauSource | None = None) -> bool:
             c.type in ("type_definition", "comment") for c in source.root.named_children
         ):
             return True
-    if "return" not in text or _LINE_START_RETURN.search(text) is None:
+    if not _has_line_start_return(text):
         return False
     # A value spread over lines: ask the parse tree (the caller's, or one shared
     # through LuauSource's cache, so scoring does not parse twice).
@@ -412,6 +412,16 @@ def _ends_in_return(text: str, source: LuauSource | None = None) -> bool:
     # the layout still shows a module: a `return` at the left margin with
     # nothing after it but the indented or closing lines of its value.
     return source.root.has_error and _returns_at_margin(text[:end])
+
+
+def _has_line_start_return(text: str) -> bool:
+    """A line that starts with `return` (after spaces or tabs): the word is searched
+    for, and only its own line's start is read, not every position of the text."""
+    for hit in _RETURN_WORD.finditer(text):
+        start = hit.start()
+        if not text[text.rfind("\n", 0, start) + 1 : start].strip(" \t"):
+            return True
+    return False
 
 
 def _end_of_content(text: str, end: int) -> int:
