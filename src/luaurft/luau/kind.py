@@ -142,7 +142,7 @@ _TOP_LEVEL_DESCRIBE = re.compile(r"^describe\(", re.MULTILINE)
 # `export type` exports only to a requirer: a chunk of nothing but type
 # definitions that exports one is a types-only ModuleScript.
 _EXPORT_TYPE = re.compile(r"^export[ \t]+type[ \t]+[A-Za-z_]", re.MULTILINE)
-_LINE_START_RETURN = re.compile(r"^[ \t]*return\b", re.MULTILINE)
+_RETURN_WORD = re.compile(r"return\b")
 
 
 def _word_hits(pattern: re.Pattern[str] | None, text: str) -> list[str]:
@@ -277,15 +277,96 @@ class _Leaning(NamedTuple):
         return self.server_apis + self.server_hints
 
 
+class _SideScan(NamedTuple):
+    """The names of all four tiers (`_Leaning`) as one pattern, so the code is
+    scanned once; each tier's names; per side, `Instance.new("X")` of the classes
+    it creates."""
+
+    names: re.Pattern[str]
+    tiers: tuple[frozenset[str], ...]
+    created: tuple[re.Pattern[str] | None, re.Pattern[str] | None]
+
+
+_ONE_WORD = re.compile(r"\w+")
+
+
+@cache
+def _side_scan() -> _SideScan | None:
+    """The one-pass scan; None where it would not find what the tier patterns find.
+
+    A hit of a pattern of one-word names that starts a word is that whole word,
+    so one scan for all names, sorted into tiers, finds what each tier's own
+    scan finds. A side's `Instance.new("X")` hit is found apart from its names,
+    which holds while none of those names is a word of such a call.
+    """
+    table = _side_table()
+    tiers: list[frozenset[str]] = []
+    for side in _SIDES:
+        block = table.get(f"{side}_only", {})
+        apis = set(block.get("services", {}))
+        apis.update(key.partition(".")[2] for key in block.get("members", {}))
+        tiers.append(frozenset(apis))
+    created: list[re.Pattern[str] | None] = []
+    for side in _SIDES:
+        block = table.get(f"{side}_hints", {})
+        hints = frozenset(block.get("names", ()))
+        tiers.append(hints)
+        classes = block.get("created", ())
+        if classes and hints & {"Instance", "new", *classes}:
+            return None
+        created.append(
+            re.compile(
+                rf"""Instance\.new\(\s*["'](?:{"|".join(re.escape(c) for c in classes)})["']"""
+            )
+            if classes
+            else None
+        )
+    every = frozenset().union(*tiers)
+    if not every or not all(_ONE_WORD.fullmatch(name) for name in every):
+        return None
+    return _SideScan(_trie_pattern(every), tuple(tiers), (created[0], created[1]))
+
+
+def _trie_pattern(names: frozenset[str]) -> re.Pattern[str]:
+    """`_word_pattern(names)` with the names' shared prefixes factored out
+    (`Player(?:Added|Gui)`), so each position of the text tries one branch, not
+    every name: at most one name ends at a word end from a given position, so it
+    finds the same hits."""
+    trie: dict[str, Any] = {}
+    for name in names:
+        node = trie
+        for char in name:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def branches(node: dict[str, Any]) -> str:
+        # Longer names first; the empty branch (a name ends here) last.
+        parts = [re.escape(char) + branches(node[char]) for char in sorted(node) if char]
+        if "" in node:
+            parts.append("")
+        return parts[0] if len(parts) == 1 else f"(?:{'|'.join(parts)})"
+
+    return re.compile(branches(trie) + r"\b")
+
+
 def _leaning(code: str) -> _Leaning:
-    client_api, server_api = side_hints()
-    client_lean, server_lean = _lean_patterns()
-    return _Leaning(
-        _word_hits(client_api, code),
-        _word_hits(server_api, code),
-        _word_hits(client_lean, code),
-        _word_hits(server_lean, code),
+    scan = _side_scan()
+    if scan is None:
+        api_patterns, lean_patterns = side_hints(), _lean_patterns()
+        return _Leaning(
+            _word_hits(api_patterns[0], code),
+            _word_hits(api_patterns[1], code),
+            _word_hits(lean_patterns[0], code),
+            _word_hits(lean_patterns[1], code),
+        )
+    hits = _word_hits(scan.names, code)
+    client_api, server_api, client_hints, server_hints = (
+        [hit for hit in hits if hit in tier] for tier in scan.tiers
     )
+    if "Instance.new(" in code:
+        client_hints += _word_hits(scan.created[0], code)
+        server_hints += _word_hits(scan.created[1], code)
+    return _Leaning(client_api, server_api, client_hints, server_hints)
 
 
 def _ends_in_return(text: str, source: LuauSource | None = None) -> bool:
@@ -293,17 +374,18 @@ def _ends_in_return(text: str, source: LuauSource | None = None) -> bool:
     `return { ... }`, `return function(...) ... end`, an `if` whose branches
     return the module or raise), or the chunk is a test spec or exports types and
     holds nothing else."""
-    trimmed = text.rstrip()
     # Fast path: `return <name, table or expression>` on the last line, or on the
     # last non-blank line before it; a match can only begin there, so only that
-    # tail is searched.
-    before = trimmed[: trimmed.rfind("\n") + 1].rstrip()
-    start = before.rfind("\n") + 1 if before else 0
-    if _TRAILING_RETURN.search(trimmed[start:]) is not None:
+    # tail is searched. Offsets, not copies: the text can be long.
+    end = _end_of_content(text, len(text))
+    last_line = text.rfind("\n", 0, end) + 1
+    before = _end_of_content(text, last_line)
+    start = text.rfind("\n", 0, before) + 1 if before else 0
+    if _TRAILING_RETURN.search(text[start:end]) is not None:
         return True
     # Jest and TestEZ specs are ModuleScripts the test runner requires; Jest's
     # need not return anything.
-    if _TOP_LEVEL_DESCRIBE.search(text) is not None:
+    if "describe(" in text and _TOP_LEVEL_DESCRIBE.search(text) is not None:
         return True
     if "export" in text and _EXPORT_TYPE.search(text) is not None:
         if source is None:
@@ -314,7 +396,7 @@ def _ends_in_return(text: str, source: LuauSource | None = None) -> bool:
             c.type in ("type_definition", "comment") for c in source.root.named_children
         ):
             return True
-    if _LINE_START_RETURN.search(text) is None:
+    if not _has_line_start_return(text):
         return False
     # A value spread over lines: ask the parse tree (the caller's, or one shared
     # through LuauSource's cache, so scoring does not parse twice).
@@ -322,13 +404,31 @@ def _ends_in_return(text: str, source: LuauSource | None = None) -> bool:
         from luaurft.luau.source import LuauSource
 
         source = LuauSource.of(text)
-    statements = [c for c in source.root.named_children if c.type != "comment"]
-    if statements and _returns_value(statements[-1]):
+    # The last statement, read from the end: the others are never asked.
+    last = next((c for c in reversed(source.root.named_children) if c.type != "comment"), None)
+    if last is not None and _returns_value(last):
         return True
     # Syntax the grammar does not know yet (newer Luau types) breaks the tree;
     # the layout still shows a module: a `return` at the left margin with
     # nothing after it but the indented or closing lines of its value.
-    return source.root.has_error and _returns_at_margin(trimmed)
+    return source.root.has_error and _returns_at_margin(text[:end])
+
+
+def _has_line_start_return(text: str) -> bool:
+    """A line that starts with `return` (after spaces or tabs): the word is searched
+    for, and only its own line's start is read, not every position of the text."""
+    for hit in _RETURN_WORD.finditer(text):
+        start = hit.start()
+        if not text[text.rfind("\n", 0, start) + 1 : start].strip(" \t"):
+            return True
+    return False
+
+
+def _end_of_content(text: str, end: int) -> int:
+    """Where `text[:end].rstrip()` ends."""
+    while end and text[end - 1].isspace():
+        end -= 1
+    return end
 
 
 def _returns_value(statement: tree_sitter.Node) -> bool:

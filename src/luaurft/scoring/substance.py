@@ -24,19 +24,21 @@ part of quality: `scorers/quality.py`), so it is not gated again.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from luaurft.luau.kind import ScriptKind
+from luaurft.luau.source import field_id
 from luaurft.roblox.behaviour import only_pauses
-from luaurft.scoring.analysis.calls import WRAPPER_CALLS, callee_name
+from luaurft.scoring.analysis.calls import WRAPPER_CALLS
 from luaurft.scoring.analysis.dead_code import dead_code
 from luaurft.scoring.analysis.functions import functions, unused_local_functions
 from luaurft.scoring.analysis.lines import code_line_set
 from luaurft.scoring.analysis.nodes import first_of_type, is_literal
 from luaurft.scoring.analysis.scope import Declaration, DeclKind, scope_analysis
-from luaurft.scoring.analysis.statements import statements
+from luaurft.scoring.analysis.statements import typed_statements
 from luaurft.scoring.analysis.stubs import has_marker, marker_spans, stub_functions
 
 if TYPE_CHECKING:
@@ -125,47 +127,70 @@ def substance(ctx: RuleContext) -> Substance:
         source = ctx.source
         if source.is_blank:
             return Substance(0.0, 0.0)
-        dead = _dead_ranges(ctx)
+        dead_regions = [(d.start_byte, d.end_byte) for d in dead_code(ctx)]
         markers = marker_spans(ctx)
         stubs = stub_functions(ctx)
         stub_names = frozenset(f.name.encode() for f in stubs if f.name)
         stub_starts = frozenset(f.node.start_byte for f in stubs)
+        stub_ranges = [(f.node.start_byte, f.node.end_byte) for f in stubs]
         is_module = ctx.kind == ScriptKind.MODULE_SCRIPT
         helpers = unused_local_functions(ctx)
         helper_ranges = [(f.node.start_byte, f.node.end_byte) for f in helpers]
-        truly_dead = [(d.start_byte, d.end_byte) for d in dead_code(ctx)]
-        truly_dead += [(f.node.start_byte, f.node.end_byte) for f in stubs]
+        # Statements worth nothing: dead code, unused functions, stubs.
+        dead = _Spans(dead_regions + helper_ranges + stub_ranges)
+        helper_spans = _Spans(helper_ranges)
+        truly_dead = _Spans(dead_regions + stub_ranges)
         own = frozenset(f.name for f in functions(ctx) if f.name is not None)
         counters = _loop_counter_reads(ctx)
+        calls = _call_index(ctx)
+        declarations = _declaration_parts(ctx)
         unused_types = _unused_types(ctx) | _unread_pure_locals(ctx)
         live = {BEHAVIOUR: 0.0, PADDING: 0.0}
         unused = {BEHAVIOUR: 0.0, PADDING: 0.0}
-        for block, stmts in statements(ctx):
-            for stmt in stmts:
-                if not dead or not _in_ranges(stmt, dead):
-                    value, category = statement_units(
+        # Where nothing is dead and no type or local is unused, no start is asked.
+        any_dead = bool(dead)
+        need_start = any_dead or bool(unused_types)
+        for block, stmts in typed_statements(ctx):
+            in_chunk = is_module and block.type == "chunk"
+            for stmt, kind in stmts:
+                if kind in _WORTH_NOTHING:
+                    continue  # adds 0 wherever it stands, and holds no data
+                start = stmt.start_byte if need_start else -1
+                values = None
+                if kind == "variable_declaration":
+                    values = declarations[start if start >= 0 else stmt.start_byte].values
+                if not any_dead or not dead.covers(start):
+                    value, category = _units(
                         source,
                         stmt,
+                        kind,
+                        values,
                         markers,
                         stub_names,
                         stub_starts,
-                        own_functions=own,
-                        loop_counters=counters,
+                        True,
+                        own,
+                        counters,
+                        calls,
                     )
-                    if stmt.start_byte in unused_types:
+                    if start in unused_types:
                         value, category = min(value, SETUP_UNIT), PADDING
                     live[category] += value
-                    if is_module and block.type == "chunk":
-                        live[BEHAVIOUR] += _statement_data(stmt)
-                elif _in_ranges(stmt, helper_ranges) and not _in_ranges(stmt, truly_dead):
-                    value, category = statement_units(
+                    if in_chunk:
+                        live[BEHAVIOUR] += _statement_data(stmt, kind, values)
+                elif helper_spans.covers(start) and not truly_dead.covers(start):
+                    value, category = _units(
                         source,
                         stmt,
+                        kind,
+                        values,
                         markers,
                         stub_names,
                         stub_starts,
-                        own_functions=own,
-                        loop_counters=counters,
+                        True,
+                        own,
+                        counters,
+                        calls,
                     )
                     unused[category] += value
         # A module that is mostly stubs is a stub, whatever boilerplate surrounds
@@ -209,16 +234,86 @@ def substance(ctx: RuleContext) -> Substance:
     return result
 
 
-def _dead_ranges(ctx: RuleContext) -> list[tuple[int, int]]:
-    """Byte spans whose statements are worth nothing: dead code, unused functions, stubs."""
-    ranges = [(d.start_byte, d.end_byte) for d in dead_code(ctx)]
-    ranges += [(f.node.start_byte, f.node.end_byte) for f in unused_local_functions(ctx)]
-    ranges += [(f.node.start_byte, f.node.end_byte) for f in stub_functions(ctx)]
-    return ranges
+class _Spans:
+    """Byte spans, merged once, so asking whether one holds an offset is a binary search."""
+
+    __slots__ = ("_ends", "_starts")
+
+    def __bool__(self) -> bool:
+        return bool(self._starts)
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        starts: list[int] = []
+        ends: list[int] = []
+        for start, end in sorted(spans):
+            if start >= end:
+                continue  # holds no offset
+            if ends and start <= ends[-1]:
+                ends[-1] = max(ends[-1], end)
+            else:
+                starts.append(start)
+                ends.append(end)
+        self._starts, self._ends = starts, ends
+
+    def covers(self, offset: int) -> bool:
+        """Some span holds `offset` (start <= offset < end)."""
+        index = bisect.bisect_right(self._starts, offset) - 1
+        return index >= 0 and offset < self._ends[index]
 
 
-def _in_ranges(node: tree_sitter.Node, ranges: list[tuple[int, int]]) -> bool:
-    return any(start <= node.start_byte < end for start, end in ranges)
+class _CallIndex(NamedTuple):
+    """The code's calls in order, their start bytes, and where functions are defined."""
+
+    nodes: list[tree_sitter.Node]
+    starts: list[int]
+    definition_starts: list[int]
+
+
+def _call_index(ctx: RuleContext) -> _CallIndex:
+    def compute() -> _CallIndex:
+        source = ctx.source
+        found = source.nodes("function_call")
+        definitions = source.nodes("function_definition")
+        return _CallIndex(found, [n.start_byte for n in found], [n.start_byte for n in definitions])
+
+    result: _CallIndex = ctx.memo("substance.calls", compute)
+    return result
+
+
+class _Parts(NamedTuple):
+    """A `local` statement, its names and its values (either None when it has none)."""
+
+    statement: tree_sitter.Node
+    names: tree_sitter.Node | None
+    values: tree_sitter.Node | None
+
+
+def _declaration_parts(ctx: RuleContext) -> dict[int, _Parts]:
+    """Every `local` statement's parts, by its start byte, read once for every question."""
+
+    def compute() -> dict[int, _Parts]:
+        found: dict[int, _Parts] = {}
+        for stmt in ctx.source.nodes("variable_declaration"):
+            assignment = first_of_type(stmt, "assignment_statement")
+            names = values = None
+            if assignment is not None:
+                for child in assignment.named_children:
+                    kind = child.type
+                    if kind == "variable_list" and names is None:
+                        names = child
+                    elif kind == "expression_list" and values is None:
+                        values = child
+            found[stmt.start_byte] = _Parts(stmt, names, values)
+        return found
+
+    result: dict[int, _Parts] = ctx.memo("substance.declarations", compute)
+    return result
+
+
+def _starts_within(starts: list[int], start: int, end: int) -> bool:
+    """Some offset of the ordered `starts` lies in [start, end)."""
+    index = bisect.bisect_left(starts, start)
+    return index < len(starts) and starts[index] < end
 
 
 def statement_units(
@@ -231,6 +326,7 @@ def statement_units(
     results_count: bool = True,
     own_functions: frozenset[str] = frozenset(),
     loop_counters: frozenset[int] = frozenset(),
+    calls: _CallIndex | None = None,
 ) -> tuple[float, str]:
     """What one statement adds to substance, and whether it is behaviour or padding.
 
@@ -240,11 +336,59 @@ def statement_units(
     `own_functions` are the names of the functions the code defines: calling one
     adds nothing, its body counts on its own. `loop_counters` are the start bytes of
     the reads of numeric `for` counters (printing one shows what the loop computes).
+    `calls`, the code's call index, only saves looking for a call in a header
+    that holds none.
     """
     kind = stmt.type
+    values = None
+    if kind == "variable_declaration":
+        assignment = first_of_type(stmt, "assignment_statement")
+        values = first_of_type(assignment, "expression_list") if assignment is not None else None
+    return _units(
+        source,
+        stmt,
+        kind,
+        values,
+        markers,
+        stub_names,
+        stub_starts,
+        results_count,
+        own_functions,
+        loop_counters,
+        calls,
+    )
+
+
+# Statements that add nothing whatever holds them: what they contain counts on its own.
+_WORTH_NOTHING = frozenset(
+    {
+        "function_declaration",
+        "break_statement",
+        "continue_statement",
+        "empty_statement",
+        "do_statement",
+    }
+)
+
+
+def _units(
+    source: LuauSource,
+    stmt: tree_sitter.Node,
+    kind: str,
+    values: tree_sitter.Node | None,
+    markers: list[tuple[int, int]],
+    stub_names: frozenset[bytes],
+    stub_starts: frozenset[int],
+    results_count: bool,
+    own_functions: frozenset[str],
+    loop_counters: frozenset[int],
+    calls: _CallIndex | None = None,
+) -> tuple[float, str]:
+    """`statement_units` of `stmt`, whose type is `kind`, and, for a `local` statement,
+    whose values are `values` (positional: it runs once per statement)."""
     if kind == "function_call":
-        name = callee_name(source, stmt)
-        if name in WRAPPER_CALLS or _calls_own_function(stmt, name, own_functions):
+        callee, name = _callee(source, stmt)
+        if name in WRAPPER_CALLS or _calls_own_function(callee, name, own_functions):
             return 0.0, BEHAVIOUR
         if name == "assert":
             # A check that stops a broken run; it does none of the work itself.
@@ -263,51 +407,57 @@ def statement_units(
             return 0.0, BEHAVIOUR
         return 1.0, BEHAVIOUR
     if kind == "variable_declaration":
-        assignment = first_of_type(stmt, "assignment_statement")
-        values = first_of_type(assignment, "expression_list") if assignment is not None else None
-        items = values.named_children if values is not None else []
-        if values is None or all(_constant(source, v, names=True) for v in items):
-            # `local LIMIT = 5`, `local SIZE = Vector3.new(4, 1, 4)`, `local alias = LIMIT`
-            return SETUP_UNIT, PADDING
-        if stub_starts and all(_inert(v, stub_starts) for v in items):
-            return 0.0, BEHAVIOUR  # `local handlers = { onBuy = function() end }`
-        first = items[0]
-        if len(items) == 1 and first.type == "function_call":
-            callee = callee_name(source, first)
-            if _SETUP_CALL.search(callee):
+        if values is None:
+            return SETUP_UNIT, PADDING  # `local x`
+        items = values.named_children
+        first = items[0] if len(items) == 1 else None
+        if first is not None and first.type == "function_call":
+            # One call: constant only when it builds a value from constants, never inert.
+            callee, name = _callee(source, first)
+            if _built_constant(source, first, name):
+                return SETUP_UNIT, PADDING  # `local SIZE = Vector3.new(4, 1, 4)`
+            if _SETUP_CALL.search(name):
                 return SETUP_UNIT, PADDING
-            if _calls_own_function(first, callee, own_functions):
+            if _calls_own_function(callee, name, own_functions):
                 return 0.0, BEHAVIOUR  # `local ok = main()`: main's body counts
             if (stub_names or stub_starts) and _passes_stub(source, first, stub_names, stub_starts):
                 return 0.0, BEHAVIOUR  # `local c = part.Touched:Connect(function() end)`
+            return 1.0, BEHAVIOUR
+        if all(_constant(source, v, names=True) for v in items):
+            # `local LIMIT = 5`, `local alias = LIMIT`
+            return SETUP_UNIT, PADDING
+        if stub_starts and all(_inert(v, stub_starts) for v in items):
+            return 0.0, BEHAVIOUR  # `local handlers = { onBuy = function() end }`
         return 1.0, BEHAVIOUR
-    if kind in ("assignment_statement", "update_statement"):
-        values = first_of_type(stmt, "expression_list")
-        if (
-            stub_starts
-            and values is not None
-            and any(_holds_stub(v, stub_starts) for v in values.named_children)
-            and all(_inert(v, stub_starts) for v in values.named_children)
-        ):
-            return 0.0, BEHAVIOUR  # `Shop.Handlers = { Purchase = function() end }`
+    if kind == "assignment_statement" or kind == "update_statement":
+        if stub_starts:
+            values = first_of_type(stmt, "expression_list")
+            if values is not None:
+                items = values.named_children
+                if any(_holds_stub(v, stub_starts) for v in items) and all(
+                    _inert(v, stub_starts) for v in items
+                ):
+                    return 0.0, BEHAVIOUR  # `Shop.Handlers = { Purchase = function() end }`
         return 1.0, BEHAVIOUR
     if kind == "return_statement":
         values = first_of_type(stmt, "expression_list")
-        if values is None or all(is_literal(v) for v in values.named_children):
+        if values is None:
             return 0.0, BEHAVIOUR
-        first = values.named_children[0]
-        if (
-            values.named_child_count == 1
-            and first.type == "function_call"
-            and _calls_own_function(first, callee_name(source, first), own_functions)
-        ):
-            return 0.0, BEHAVIOUR  # `return (function() ... end)()`: the body counts
-        if values.named_child_count == 1 and _TRIVIAL_RETURN_VALUE.match(source.node_text(values)):
-            return SETUP_UNIT, PADDING
+        items = values.named_children
+        if all(is_literal(v) for v in items):
+            return 0.0, BEHAVIOUR
+        if len(items) == 1:
+            first = items[0]
+            if first.type == "function_call":
+                callee, name = _callee(source, first)
+                if _calls_own_function(callee, name, own_functions):
+                    return 0.0, BEHAVIOUR  # `return (function() ... end)()`: the body counts
+            if _TRIVIAL_RETURN_VALUE.match(source.node_text(values)):
+                return SETUP_UNIT, PADDING
         return 1.0, BEHAVIOUR
     if kind == "type_definition":
         return TYPE_UNIT, BEHAVIOUR
-    if kind in _DECIDING and _decides_on_a_call(stmt):
+    if kind in _DECIDING and _decides_on_a_call(stmt, calls):
         # `if #Players:GetPlayers() > 10 then`, `for _, p in Players:GetPlayers()`:
         # the header computes something, as the same call on its own line would.
         return 1.0, BEHAVIOUR
@@ -344,22 +494,29 @@ _CONSTANT_BUILDERS: frozenset[str] = frozenset(
 def _constant(source: LuauSource, node: tree_sitter.Node, *, names: bool = False) -> bool:
     """A literal, an `Enum.X.Y`, a table of constants, or a constant builder called on them;
     with `names`, a plain name too (`{ onBuy, onSell }` only gathers what exists)."""
-    if is_literal(node) or (names and node.type == "identifier"):
-        return True
-    if node.type == "dot_index_expression":
-        return source.node_text(node).startswith("Enum.")
-    if node.type == "table_constructor":
+    kind = node.type
+    if kind == "identifier":
+        return names
+    if kind == "dot_index_expression":
+        return source.bytes.startswith(b"Enum.", node.start_byte, node.end_byte)
+    if kind == "table_constructor":
+        # Every table of literals passes this test too, so `is_literal` need not walk it first.
         for field in node.named_children:
-            value = field.child_by_field_name("value") if field.type == "field" else None
+            value = field.child_by_field_id(_F_VALUE) if field.type == "field" else None
             if value is not None and not _constant(source, value, names=names):
                 return False
         return True
-    if node.type == "function_call" and callee_name(source, node) in _CONSTANT_BUILDERS:
-        arguments = node.child_by_field_name("arguments")
-        return arguments is not None and all(
-            _constant(source, arg) for arg in arguments.named_children
-        )
-    return False
+    if kind == "function_call":
+        return _built_constant(source, node, _callee(source, node)[1])
+    return is_literal(node)
+
+
+def _built_constant(source: LuauSource, call: tree_sitter.Node, name: str) -> bool:
+    """`call`, named `name`, builds a value from constants alone (`Vector3.new(0, 5, 0)`)."""
+    if name not in _CONSTANT_BUILDERS:
+        return False
+    arguments = call.child_by_field_id(_F_ARGUMENTS)
+    return arguments is not None and all(_constant(source, arg) for arg in arguments.named_children)
 
 
 # Calls without side effects: reading a clock, converting, computing.
@@ -371,16 +528,33 @@ _PURE_CALL = re.compile(
 )
 
 
-def _side_effect_free(source: LuauSource, node: tree_sitter.Node) -> bool:
+def _side_effect_free(
+    source: LuauSource, node: tree_sitter.Node, calls: _CallIndex | None = None
+) -> bool:
     """No call in `node` can change anything (functions defined there do not run)."""
+    if calls is not None:
+        # The calls below `node` are those that start inside its span; where no
+        # function is defined there, each of them runs.
+        start, end = node.start_byte, node.end_byte
+        first = bisect.bisect_left(calls.starts, start)
+        last = bisect.bisect_left(calls.starts, end, first)
+        if first == last:
+            return True
+        if not _starts_within(calls.definition_starts, start, end):
+            for call in calls.nodes[first:last]:
+                callee = _callee(source, call)[1]
+                if not (_PURE_CALL.match(callee) or only_pauses(callee)):
+                    return False
+            return True
     stack = [node]
     while stack:
         current = stack.pop()
-        if current.type == "function_call":
-            callee = callee_name(source, current)
+        kind = current.type
+        if kind == "function_call":
+            callee = _callee(source, current)[1]
             if not (_PURE_CALL.match(callee) or only_pauses(callee)):
                 return False
-        if current.type != "function_definition":
+        if kind != "function_definition":
             stack.extend(current.named_children)
     return True
 
@@ -390,13 +564,12 @@ def _unread_pure_locals(ctx: RuleContext) -> frozenset[int]:
     effects, and nothing reads their names but other such statements
     (`local startedAt = os.clock()` read only by an unused `local elapsed`)."""
     source = ctx.source
-    candidates: dict[int, tuple[tree_sitter.Node, list[Declaration]]] = {}
+    calls = _call_index(ctx)
+    # Each candidate's end byte and declarations, by its start byte.
+    candidates: dict[int, tuple[int, list[Declaration]]] = {}
     scopes = None
-    for stmt in source.nodes("variable_declaration"):
-        assignment = first_of_type(stmt, "assignment_statement")
-        names = first_of_type(assignment, "variable_list") if assignment is not None else None
-        values = first_of_type(assignment, "expression_list") if assignment is not None else None
-        if names is None or values is None or not _side_effect_free(source, values):
+    for start, (stmt, names, values) in _declaration_parts(ctx).items():
+        if names is None or values is None or not _side_effect_free(source, values, calls):
             continue
         if scopes is None:
             scopes = scope_analysis(ctx)
@@ -407,28 +580,39 @@ def _unread_pure_locals(ctx: RuleContext) -> frozenset[int]:
                 break
             declarations.append(decl)
         else:
-            candidates[stmt.start_byte] = (stmt, declarations)
+            candidates[start] = (stmt.end_byte, declarations)
     # Drop, until none is left to drop, every candidate something live reads.
     changed = True
     while changed:
         changed = False
-        spans = [(s.start_byte, s.end_byte) for s, _ in candidates.values()]
-        for start, (_stmt, declarations) in list(candidates.items()):
-            if any(
-                not any(a <= ref.node.start_byte < b for a, b in spans)
-                for decl in declarations
-                for ref in decl.reads
+        spans = _Spans([(start, end) for start, (end, _decls) in candidates.items()])
+        for start, (_end, declarations) in list(candidates.items()):
+            if not all(
+                spans.covers(ref.node.start_byte) for decl in declarations for ref in decl.reads
             ):
                 del candidates[start]
                 changed = True
     return frozenset(candidates)
 
 
-def _calls_own_function(call: tree_sitter.Node, name: str, own_functions: frozenset[str]) -> bool:
+_F_NAME = field_id("name")
+_F_VALUE = field_id("value")
+_F_ARGUMENTS = field_id("arguments")
+_F_CONDITION = field_id("condition")
+
+
+def _callee(source: LuauSource, call: tree_sitter.Node) -> tuple[tree_sitter.Node | None, str]:
+    """A call's name part and its text (`callee_name`), read once for all the checks."""
+    callee = call.child_by_field_id(_F_NAME)
+    return callee, (source.node_text(callee) if callee is not None else "")
+
+
+def _calls_own_function(
+    callee: tree_sitter.Node | None, name: str, own_functions: frozenset[str]
+) -> bool:
     """`main()`, `Utility.Init()` for functions the code defines, `(function() ... end)()`."""
     if name in own_functions:
         return True
-    callee = call.child_by_field_name("name")
     return (
         callee is not None
         and callee.type == "parenthesized_expression"
@@ -444,36 +628,44 @@ def _unused_types(ctx: RuleContext) -> frozenset[int]:
     if not definitions:
         return frozenset()
     exporting = ctx.kind == ScriptKind.MODULE_SCRIPT
+    data = source.bytes
     names: dict[str, list[tree_sitter.Node]] = {}
+    # How many identifiers spell each name as a definition's own name, not a use.
+    defining: dict[str, int] = {}
     for definition in definitions:
-        if exporting and source.node_text(definition).startswith("export"):
+        name = definition.child_by_field_id(_F_NAME)
+        if name is None:
             continue
-        name = definition.child_by_field_name("name")
-        if name is not None:
-            names.setdefault(source.node_text(name), []).append(definition)
+        text = source.node_text(name)
+        if name.type == "identifier":
+            defining[text] = defining.get(text, 0) + 1
+        if exporting and data.startswith(b"export", definition.start_byte):
+            continue
+        names.setdefault(text, []).append(definition)
     if not names:
         return frozenset()
-    used: set[str] = set()
-    for ident in source.nodes("identifier"):
-        text = source.node_text(ident)
-        parent = ident.parent
-        if text in names and not (
-            parent is not None
-            and parent.type == "type_definition"
-            and parent.child_by_field_name("name") == ident
-        ):
-            used.add(text)
-    return frozenset(d.start_byte for name, defs in names.items() if name not in used for d in defs)
+    # A name is used when more identifiers spell it than define it.
+    spelled = source.identifier_counts
+    return frozenset(
+        d.start_byte
+        for name, defs in names.items()
+        if spelled[name] <= defining.get(name, 0)
+        for d in defs
+    )
 
 
 _HEADER_TYPES = ("for_generic_clause", "for_numeric_clause")
 
 
-def _decides_on_a_call(stmt: tree_sitter.Node) -> bool:
-    header = stmt.child_by_field_name("condition")
+def _decides_on_a_call(stmt: tree_sitter.Node, calls: _CallIndex | None) -> bool:
+    header = stmt.child_by_field_id(_F_CONDITION)
     if header is None:
         header = next((c for c in stmt.children if c.type in _HEADER_TYPES), None)
-    return header is not None and _holds_call(header)
+    if header is None:
+        return False
+    if calls is not None and not _starts_within(calls.starts, header.start_byte, header.end_byte):
+        return False
+    return _holds_call(header)
 
 
 def _holds_call(header: tree_sitter.Node) -> bool:
@@ -494,7 +686,7 @@ def _inert(node: tree_sitter.Node, stub_starts: frozenset[int]) -> bool:
         return node.start_byte in stub_starts
     if node.type == "table_constructor":
         for field in node.named_children:
-            value = field.child_by_field_name("value") if field.type == "field" else None
+            value = field.child_by_field_id(_F_VALUE) if field.type == "field" else None
             if value is not None and not _inert(value, stub_starts):
                 return False
         return True
@@ -505,8 +697,7 @@ def _holds_stub(node: tree_sitter.Node, stub_starts: frozenset[int]) -> bool:
     if node.type == "function_definition":
         return node.start_byte in stub_starts
     return node.type == "table_constructor" and any(
-        (value := field.child_by_field_name("value")) is not None
-        and _holds_stub(value, stub_starts)
+        (value := field.child_by_field_id(_F_VALUE)) is not None and _holds_stub(value, stub_starts)
         for field in node.named_children
         if field.type == "field"
     )
@@ -516,7 +707,7 @@ def _logs_a_computation(call: tree_sitter.Node, loop_counters: frozenset[int]) -
     # `print(v.Magnitude)`, `print(string.upper(s))`: an example showing a result,
     # not a progress message. Literals and bare names stay padding, but for the
     # counter of a numeric `for` (a countdown prints what the loop computes).
-    arguments = call.child_by_field_name("arguments")
+    arguments = call.child_by_field_id(_F_ARGUMENTS)
     if arguments is None:
         return False
     return any(
@@ -547,7 +738,7 @@ def _passes_stub(
     stub_names: frozenset[bytes],
     stub_starts: frozenset[int],
 ) -> bool:
-    arguments = call.child_by_field_name("arguments")
+    arguments = call.child_by_field_id(_F_ARGUMENTS)
     data = source.bytes
     return arguments is not None and any(
         (arg.type == "identifier" and data[arg.start_byte : arg.end_byte] in stub_names)
@@ -563,7 +754,7 @@ def _data_values(node: tree_sitter.Node) -> int:
     for field in node.named_children:
         if field.type != "field":
             continue
-        value = field.child_by_field_name("value")
+        value = field.child_by_field_id(_F_VALUE)
         if value is None:
             continue
         if value.type == "table_constructor":
@@ -573,14 +764,13 @@ def _data_values(node: tree_sitter.Node) -> int:
     return count
 
 
-def _statement_data(stmt: tree_sitter.Node) -> float:
-    """Data units of one top-level statement: the constants of the tables it writes."""
-    holder = stmt
-    if stmt.type == "variable_declaration":
-        holder = first_of_type(stmt, "assignment_statement") or stmt
-    if holder.type not in ("assignment_statement", "return_statement"):
+def _statement_data(stmt: tree_sitter.Node, kind: str, values: tree_sitter.Node | None) -> float:
+    """Data units of one top-level statement of type `kind`: the constants of the tables
+    it writes. `values` are a `local` statement's values, read already."""
+    if kind == "assignment_statement" or kind == "return_statement":
+        values = first_of_type(stmt, "expression_list")
+    elif kind != "variable_declaration":
         return 0.0
-    values = first_of_type(holder, "expression_list")
     if values is None:
         return 0.0
     return DATA_UNIT * sum(

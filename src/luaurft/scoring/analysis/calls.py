@@ -93,7 +93,7 @@ WRAPPER_CALLS: frozenset[str] = frozenset({"pcall", "xpcall"})
 
 def callee_name(source: LuauSource, call: Node) -> str:
     """`print`, `task.wait`, `Players:GetPlayers` (the call's name part as written)."""
-    name = call.child_by_field_name("name")
+    name = call.child_by_field_id(_F_NAME)
     return source.node_text(name) if name is not None else ""
 
 
@@ -166,11 +166,13 @@ class CallIndex:
 
 def _index(source: LuauSource) -> CallIndex:
     found: list[Call] = []
+    by_node: dict[int, Call] = {}
     for node in source.nodes("function_call"):
         call = parse_call(source, node)
         if call is not None:
             found.append(call)
-    return CallIndex(all=tuple(found), by_node={c.node.id: c for c in found})
+            by_node[node.id] = call
+    return CallIndex(all=tuple(found), by_node=by_node)
 
 
 def calls(ctx: RuleContext) -> CallIndex:

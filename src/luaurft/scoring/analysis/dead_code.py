@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from luaurft.scoring.analysis.calls import callee_name
+from luaurft.luau.source import field_id
 from luaurft.scoring.analysis.nodes import is_literal
-from luaurft.scoring.analysis.statements import block_statements, statements
+from luaurft.scoring.analysis.statements import block_statements, typed_statements
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -27,25 +27,52 @@ class DeadCode:
     reason: str
 
 
+_F_NAME = field_id("name")
+_F_BODY = field_id("body")
+_F_CONDITION = field_id("condition")
+_F_CONSEQUENCE = field_id("consequence")
+_F_ALTERNATIVE = field_id("alternative")
+
+
+# The statement types `_always_exits` can say yes to.
+_MAY_EXIT = frozenset(
+    {
+        "return_statement",
+        "break_statement",
+        "continue_statement",
+        "function_call",
+        "do_statement",
+        "if_statement",
+    }
+)
+
+
 def _always_exits(source: LuauSource, stmt: tree_sitter.Node) -> bool:
-    if stmt.type in ("return_statement", "break_statement", "continue_statement"):
+    kind = stmt.type
+    if kind in ("return_statement", "break_statement", "continue_statement"):
         return True
-    if stmt.type == "function_call":
-        return callee_name(source, stmt) == "error"
-    if stmt.type == "do_statement":
-        body = block_statements(stmt.child_by_field_name("body"))
+    if kind == "function_call":
+        callee = stmt.child_by_field_id(_F_NAME)
+        # `error` is five bytes: a longer or shorter name is not read at all.
+        return (
+            callee is not None
+            and callee.end_byte - callee.start_byte == 5
+            and source.node_text(callee) == "error"
+        )
+    if kind == "do_statement":
+        body = block_statements(stmt.child_by_field_id(_F_BODY))
         return bool(body) and _always_exits(source, body[-1])
-    if stmt.type == "if_statement":
-        branches: list[tree_sitter.Node | None] = [stmt.child_by_field_name("consequence")]
-        has_else = False
-        for alt in stmt.children_by_field_name("alternative"):
+    if kind == "if_statement":
+        alternatives = stmt.children_by_field_id(_F_ALTERNATIVE)
+        # Without an `else` some run falls through: nothing more to read.
+        if not any(alt.type == "else_statement" for alt in alternatives):
+            return False
+        branches: list[tree_sitter.Node | None] = [stmt.child_by_field_id(_F_CONSEQUENCE)]
+        for alt in alternatives:
             if alt.type == "else_statement":
-                has_else = True
                 branches.append(_first_block(alt))
             else:
-                branches.append(alt.child_by_field_name("consequence"))
-        if not has_else:
-            return False
+                branches.append(alt.child_by_field_id(_F_CONSEQUENCE))
         for block in branches:
             stmts = block_statements(block)
             if not stmts or not _always_exits(source, stmts[-1]):
@@ -76,34 +103,45 @@ _ORDERINGS = {
 
 def _constant_value(source: LuauSource, node: tree_sitter.Node) -> object:
     """The value of a literal number, string, boolean or nil; `_UNKNOWN` for anything else."""
-    if node.type in ("true", "false"):
-        return node.type == "true"
-    if node.type == "nil":
+    kind = node.type
+    if kind == "true" or kind == "false":
+        return kind == "true"
+    if kind == "nil":
         return None
-    if node.type == "number":
+    if kind == "number":
         try:
             return float(source.node_text(node))
         except ValueError:
             return _UNKNOWN
-    if node.type == "string" and not any(c.type == "interpolation" for c in node.children):
+    if kind == "string":
+        if any(c.type == "interpolation" for c in node.children):
+            return _UNKNOWN
         content = next((c for c in node.named_children if c.type == "string_content"), None)
         return source.node_text(content) if content is not None else ""
-    if node.type == "parenthesized_expression" and node.named_child_count == 1:
-        return _constant_value(source, node.named_children[0])
-    if node.type == "unary_expression" and node.child_count == 2:
-        operand = _constant_value(source, node.children[1])
-        if node.children[0].type == "not" and operand is not _UNKNOWN:
-            return operand is None or operand is False
+    if kind == "parenthesized_expression":
+        if node.named_child_count == 1:
+            return _constant_value(source, node.named_children[0])
         return _UNKNOWN
-    if node.type == "binary_expression" and node.child_count == 3:
+    if kind == "unary_expression":
+        if node.child_count == 2:
+            operand = _constant_value(source, node.children[1])
+            if node.children[0].type == "not" and operand is not _UNKNOWN:
+                return operand is None or operand is False
+        return _UNKNOWN
+    if kind == "binary_expression" and node.child_count == 3:
         left, operator, right = node.children
-        a, b = _constant_value(source, left), _constant_value(source, right)
-        if a is _UNKNOWN or b is _UNKNOWN:
+        # The left side decides first: an unknown one leaves the right unread.
+        a = _constant_value(source, left)
+        if a is _UNKNOWN:
             return _UNKNOWN
-        if operator.type in _COMPARISONS:
-            return _COMPARISONS[operator.type](a, b)
-        if operator.type in _ORDERINGS and type(a) is type(b) and isinstance(a, (float, str)):
-            return _ORDERINGS[operator.type](a, b)
+        b = _constant_value(source, right)
+        if b is _UNKNOWN:
+            return _UNKNOWN
+        op = operator.type
+        if op in _COMPARISONS:
+            return _COMPARISONS[op](a, b)
+        if op in _ORDERINGS and type(a) is type(b) and isinstance(a, (float, str)):
+            return _ORDERINGS[op](a, b)
     return _UNKNOWN
 
 
@@ -146,9 +184,9 @@ def dead_code(ctx: RuleContext) -> list[DeadCode]:
         source = ctx.source
         found: list[DeadCode] = []
         for stmt in source.nodes("if_statement"):
-            if _is_constant_false(source, stmt.child_by_field_name("condition")):
-                body = stmt.child_by_field_name("consequence")
-                alternatives = stmt.children_by_field_name("alternative")
+            alternatives = stmt.children_by_field_id(_F_ALTERNATIVE)
+            if _is_constant_false(source, stmt.child_by_field_id(_F_CONDITION)):
+                body = stmt.child_by_field_id(_F_CONSEQUENCE)
                 end = body.end_byte if body is not None else stmt.end_byte
                 if not alternatives:
                     found.append(
@@ -165,9 +203,9 @@ def dead_code(ctx: RuleContext) -> list[DeadCode]:
                             stmt, stmt.start_byte, end, "this branch's condition is constant false"
                         )
                     )
-            for alt in stmt.children_by_field_name("alternative"):
+            for alt in alternatives:
                 if alt.type == "elseif_statement" and _is_constant_false(
-                    source, alt.child_by_field_name("condition")
+                    source, alt.child_by_field_id(_F_CONDITION)
                 ):
                     found.append(
                         DeadCode(
@@ -178,7 +216,7 @@ def dead_code(ctx: RuleContext) -> list[DeadCode]:
                         )
                     )
         for stmt in source.nodes("while_statement"):
-            if _is_constant_false(source, stmt.child_by_field_name("condition")):
+            if _is_constant_false(source, stmt.child_by_field_id(_F_CONDITION)):
                 found.append(
                     DeadCode(
                         stmt,
@@ -187,10 +225,10 @@ def dead_code(ctx: RuleContext) -> list[DeadCode]:
                         "`while` with a constant false condition never runs",
                     )
                 )
-        for _block, stmts in statements(ctx):
-            for i, stmt in enumerate(stmts[:-1]):
-                if _always_exits(source, stmt):
-                    first, last = stmts[i + 1], stmts[-1]
+        for _block, stmts in typed_statements(ctx):
+            for i, (stmt, kind) in enumerate(stmts[:-1]):
+                if kind in _MAY_EXIT and _always_exits(source, stmt):
+                    first, last = stmts[i + 1][0], stmts[-1][0]
                     found.append(
                         DeadCode(
                             first,

@@ -10,9 +10,10 @@ import bisect
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from luaurft.luau.source import field_id
 from luaurft.scoring.analysis.nodes import FUNCTION_NODES, contains
 from luaurft.scoring.analysis.scope import scope_analysis
-from luaurft.scoring.analysis.statements import block_statements
+from luaurft.scoring.analysis.statements import is_empty_block
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -43,24 +44,39 @@ class FunctionInfo:
         return f"function '{self.name}'" if self.name else "anonymous function"
 
 
+_F_NAME = field_id("name")
+_F_PARAMETERS = field_id("parameters")
+_F_BODY = field_id("body")
+
+
 def _function_info(source: LuauSource, node: tree_sitter.Node) -> FunctionInfo:
-    name_node = node.child_by_field_name("name")
-    is_local = node.type == "function_declaration" and any(c.type == "local" for c in node.children)
-    params_node = node.child_by_field_name("parameters")
+    name_node = node.child_by_field_id(_F_NAME)
+    kind = node.type
+    is_local = False
+    if kind == "function_declaration":
+        for child in node.children:
+            child_kind = child.type
+            if child_kind == "local":
+                is_local = True
+                break
+            if child_kind == "function":
+                break  # `local` comes before the keyword, or not at all
+    params_node = node.child_by_field_id(_F_PARAMETERS)
     params = (
         tuple(c for c in params_node.named_children if c.type == "parameter") if params_node else ()
     )
-    has_vararg = any(any(g.type == "vararg_expression" for g in p.children) for p in params)
+    # A vararg parameter is `...` (with its type after it): its text starts there.
+    data = source.bytes
+    has_vararg = any(data.startswith(b"...", p.start_byte, p.end_byte) for p in params)
     name = source.node_text(name_node) if name_node is not None else None
-    if name is None and node.type == "function_definition":
-        name, name_node = _assigned_name(source, node)
-        is_local = name_node is not None and _is_local_binding(name_node)
+    if name is None and kind == "function_definition":
+        name, name_node, is_local = _assigned_name(source, node)
     return FunctionInfo(
         node=node,
         name=name,
         name_node=name_node,
         is_local=is_local,
-        body=node.child_by_field_name("body"),
+        body=node.child_by_field_id(_F_BODY),
         params=params,
         has_vararg=has_vararg,
     )
@@ -68,33 +84,28 @@ def _function_info(source: LuauSource, node: tree_sitter.Node) -> FunctionInfo:
 
 def _assigned_name(
     source: LuauSource, fn: tree_sitter.Node
-) -> tuple[str | None, tree_sitter.Node | None]:
-    # `local name = function() end` and `M.name = function() end`: the function
-    # is the only value of a one-target assignment.
+) -> tuple[str | None, tree_sitter.Node | None, bool]:
+    """The name a function value is bound to, its node, and whether the binding is local:
+    `local name = function() end` and `M.name = function() end`, where the function
+    is the only value of a one-target assignment."""
     values = fn.parent
     if values is None or values.type != "expression_list" or values.named_child_count != 1:
-        return None, None
+        return None, None, False
     assignment = values.parent
     if (
         assignment is None
         or assignment.type != "assignment_statement"
         or not assignment.named_children
     ):
-        return None, None
-    targets = assignment.named_children[0].children_by_field_name("name")
+        return None, None, False
+    targets = assignment.named_children[0].children_by_field_id(_F_NAME)
     if len(targets) != 1:
-        return None, None
-    return source.node_text(targets[0]), targets[0]
-
-
-def _is_local_binding(name_node: tree_sitter.Node) -> bool:
+        return None, None, False
+    target = targets[0]
     # identifier <- variable_list <- assignment_statement <- variable_declaration
-    node: tree_sitter.Node | None = name_node
-    for _ in range(3):
-        node = node.parent if node is not None else None
-    return (
-        name_node.type == "identifier" and node is not None and node.type == "variable_declaration"
-    )
+    declaration = assignment.parent if target.type == "identifier" else None
+    is_local = declaration is not None and declaration.type == "variable_declaration"
+    return source.node_text(target), target, is_local
 
 
 def functions(ctx: RuleContext) -> list[FunctionInfo]:
@@ -109,24 +120,26 @@ def functions(ctx: RuleContext) -> list[FunctionInfo]:
 
 def innermost_function(ctx: RuleContext, node: tree_sitter.Node) -> FunctionInfo | None:
     """The innermost function whose body holds `node`, found from function spans (no parent walk)."""
-    spans: tuple[list[int], list[FunctionInfo]] = ctx.memo(
-        "functions.spans",
-        lambda: ([f.node.start_byte for f in functions(ctx)], functions(ctx)),
+    spans: tuple[list[int], list[int], list[FunctionInfo]] = ctx.memo(
+        "functions.spans", lambda: _function_spans(functions(ctx))
     )
-    starts, infos = spans
-    index = bisect.bisect_right(starts, node.start_byte) - 1
+    starts, ends, infos = spans
+    start, end = node.start_byte, node.end_byte
+    index = bisect.bisect_right(starts, start) - 1
     while index >= 0:
-        candidate = infos[index].node
-        if candidate.end_byte >= node.end_byte and candidate.start_byte < node.start_byte:
+        if ends[index] >= end and starts[index] < start:
             return infos[index]
         index -= 1
     return None
 
 
+def _function_spans(infos: list[FunctionInfo]) -> tuple[list[int], list[int], list[FunctionInfo]]:
+    """The functions' start and end bytes, read once for every `innermost_function`."""
+    return [f.node.start_byte for f in infos], [f.node.end_byte for f in infos], infos
+
+
 def is_empty_body(fn: FunctionInfo) -> bool:
-    return not block_statements(fn.body) or all(
-        s.type == "empty_statement" for s in block_statements(fn.body)
-    )
+    return is_empty_block(fn.body)
 
 
 def unused_local_functions(ctx: RuleContext) -> list[FunctionInfo]:

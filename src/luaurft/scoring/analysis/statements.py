@@ -52,14 +52,49 @@ def block_statements(block: tree_sitter.Node | None) -> list[tree_sitter.Node]:
     return [c for c in block.named_children if c.type in _STATEMENT_TYPE_SET]
 
 
+def is_empty_block(block: tree_sitter.Node | None) -> bool:
+    """`block` holds no statement but empty ones (`;`): its children are read only up
+    to the first real statement."""
+    if block is None:
+        return True
+    for index in range(block.named_child_count):
+        child = block.named_child(index)
+        kind = child.type if child is not None else None
+        if kind in _STATEMENT_TYPE_SET and kind != "empty_statement":
+            return False
+    return True
+
+
 def statements(ctx: RuleContext) -> list[tuple[tree_sitter.Node, list[tree_sitter.Node]]]:
     """Every block (the chunk first) with its statements, from one pass over the block index."""
 
     def compute() -> list[tuple[tree_sitter.Node, list[tree_sitter.Node]]]:
-        source = ctx.source
-        return [(b, block_statements(b)) for b in (source.root, *source.nodes("block"))]
+        return [(block, [node for node, _kind in typed]) for block, typed in typed_statements(ctx)]
 
     result: list[tuple[tree_sitter.Node, list[tree_sitter.Node]]] = ctx.memo(
         "statements.by_block", compute
+    )
+    return result
+
+
+def typed_statements(
+    ctx: RuleContext,
+) -> list[tuple[tree_sitter.Node, list[tuple[tree_sitter.Node, str]]]]:
+    """`statements`, each statement with its type: read once here, asked by every pass."""
+
+    def compute() -> list[tuple[tree_sitter.Node, list[tuple[tree_sitter.Node, str]]]]:
+        source = ctx.source
+        found = []
+        for block in (source.root, *source.nodes("block")):
+            typed = []
+            for child in block.named_children:
+                kind = child.type
+                if kind in _STATEMENT_TYPE_SET:
+                    typed.append((child, kind))
+            found.append((block, typed))
+        return found
+
+    result: list[tuple[tree_sitter.Node, list[tuple[tree_sitter.Node, str]]]] = ctx.memo(
+        "statements.typed", compute
     )
     return result
