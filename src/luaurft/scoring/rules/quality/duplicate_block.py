@@ -19,6 +19,8 @@ from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 if TYPE_CHECKING:
     import tree_sitter
 
+    from luaurft.luau.source import LuauSource
+
 # Short runs repeat by nature (`part.Anchored = true` / `part.Parent = workspace`);
 # these make a run worth a function of its own.
 MIN_LINES = 5
@@ -68,19 +70,14 @@ class DuplicateBlockRule(Rule):
         blocks = [stmts for _block, stmts in statements(ctx) if len(stmts) >= 2]
         if not blocks:
             return
-        # `split()` breaks on the same whitespace as `\s+` and is several times faster.
-        text_of = source.node_text
-        texts = {stmt.id: " ".join(text_of(stmt).split()) for stmts in blocks for stmt in stmts}
-        # A run and its copy start with the same statement: a run starting with a
-        # statement written once is neither, and is not worth joining into a key.
-        repeated = {text for text, count in Counter(texts.values()).items() if count > 1}
-        if not repeated:
+        texts = _repeated_texts(source, blocks)
+        if not texts:
             return
         first_seen: dict[str, tuple[int, int]] = {}  # run text -> (block index, start)
         covered: set[int] = set()  # statements already inside a reported copy
         for b, stmts in enumerate(blocks):
             for i in range(len(stmts)):
-                if stmts[i].id in covered or texts[stmts[i].id] not in repeated:
+                if stmts[i].id in covered or stmts[i].id not in texts:
                     continue
                 end = _run_end(stmts, i, texts)
                 if end is None:
@@ -97,7 +94,7 @@ class DuplicateBlockRule(Rule):
                     i + length < len(stmts)
                     and oi + length < len(other)
                     and (ob != b or oi + length < i)
-                    and texts[stmts[i + length].id] == texts[other[oi + length].id]
+                    and _same(texts, stmts[i + length].id, other[oi + length].id)
                 ):
                     length += 1
                 copy = stmts[i : i + length]
@@ -113,11 +110,55 @@ class DuplicateBlockRule(Rule):
                 )
 
 
+# What `str.split()` breaks on among ASCII characters (the separators \x1c-\x1f too).
+_ASCII_SPACE = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
+
+
+def _repeated_texts(source: LuauSource, blocks: list[list[tree_sitter.Node]]) -> dict[int, str]:
+    """Statement id -> its code with whitespace folded, for the statements whose folded
+    code some other statement shares (the only ones a run and its copy are made of)."""
+    # `split()` breaks on the same whitespace as `\s+` and is several times faster.
+    text_of = source.node_text
+    if not source.is_ascii:
+        texts = {stmt.id: " ".join(text_of(stmt).split()) for stmts in blocks for stmt in stmts}
+        repeated = {text for text, count in Counter(texts.values()).items() if count > 1}
+        return {key: text for key, text in texts.items() if text in repeated}
+    # Equal folded code has equal code once every space is deleted, and deleting is
+    # one cheap pass over the bytes: only statements that share that are folded.
+    data = source.bytes
+    squeezed = {
+        stmt.id: data[stmt.start_byte : stmt.end_byte].translate(None, _ASCII_SPACE)
+        for stmts in blocks
+        for stmt in stmts
+    }
+    twice = {code for code, count in Counter(squeezed.values()).items() if count > 1}
+    if not twice:
+        return {}
+    texts = {
+        stmt.id: " ".join(text_of(stmt).split())
+        for stmts in blocks
+        for stmt in stmts
+        if squeezed[stmt.id] in twice
+    }
+    repeated = {text for text, count in Counter(texts.values()).items() if count > 1}
+    return {key: text for key, text in texts.items() if text in repeated}
+
+
+def _same(texts: dict[int, str], a: int, b: int) -> bool:
+    # A statement missing from `texts` has code no other statement has.
+    text = texts.get(a)
+    return text is not None and text == texts.get(b)
+
+
 def _run_end(stmts: list[tree_sitter.Node], start: int, texts: dict[int, str]) -> int | None:
     """End index of the shortest run from `start` big enough to count, if any."""
     chars = 0
     for end in range(start + 1, min(len(stmts), start + MAX_RUN) + 1):
-        chars += len(texts[stmts[end - 1].id])
+        text = texts.get(stmts[end - 1].id)
+        if text is None:
+            # Code written once: no run through it has a copy anywhere.
+            return None
+        chars += len(text)
         lines = stmts[end - 1].end_point[0] - stmts[start].start_point[0] + 1
         if lines >= MIN_LINES and chars >= MIN_CHARS:
             return end
