@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_left
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from luaurft.luau.source import field_id
 
@@ -12,13 +11,13 @@ if TYPE_CHECKING:
     from tree_sitter import Node
 
     from luaurft.luau.source import LuauSource
+    from luaurft.scoring.rule import RuleContext
 
 _CONDITION = field_id("condition")
 _CONSEQUENCE = field_id("consequence")
 
 
-@dataclass(frozen=True, slots=True)
-class Branch:
+class Branch(NamedTuple):
     """One branch: `node` is where it starts (the if statement, an elseif or the else);
     `condition` is None for `else`; `block` is None when the branch has no statement."""
 
@@ -32,9 +31,23 @@ def _block(node: Node) -> Node | None:
     block = node.child_by_field_id(_CONSEQUENCE)
     if block is None:
         block = next((c for c in node.named_children if c.type == "block"), None)
-    if block is None or not any(c.type != "comment" for c in block.named_children):
+        if block is None:
+            return None
+    # Most blocks open with a statement: spare listing all their children.
+    first = block.named_child(0)
+    if first is None:
         return None
-    return block
+    if first.type != "comment" or any(c.type != "comment" for c in block.named_children):
+        return block
+    return None
+
+
+def chains(ctx: RuleContext) -> list[tuple[Node, list[Branch]]]:
+    """Every `if` statement with its branches, listed once for the rules that compare them."""
+    found: list[tuple[Node, list[Branch]]] = ctx.memo(
+        "bug.if_chains", lambda: [(s, branches(s)) for s in ctx.source.nodes("if_statement")]
+    )
+    return found
 
 
 def branches(if_statement: Node) -> list[Branch]:
@@ -66,7 +79,11 @@ def folded(source: LuauSource, node: Node) -> str:
     return " ".join(parts)
 
 
-def gapless(source: LuauSource, node: Node, comment_starts: list[int]) -> str:
+# What `str.split()` breaks on among ASCII characters (the separators \x1c-\x1f too).
+_ASCII_SPACE = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
+
+
+def gapless(source: LuauSource, node: Node, comment_starts: list[int]) -> bytes | str:
     """The text of `node` without its comments and whitespace: equal for any two nodes
     whose `folded` texts are equal, so most pairs are told apart without folding.
 
@@ -84,4 +101,7 @@ def gapless(source: LuauSource, node: Node, comment_starts: list[int]) -> str:
         parts.append(data[at : comment.start_byte])
         at = max(at, comment.end_byte)
     parts.append(data[at:end])
+    if source.is_ascii:
+        # The same spaces deleted without decoding and splitting into words.
+        return b"".join(parts).translate(None, _ASCII_SPACE)
     return "".join(b"".join(parts).decode("utf-8", "replace").split())

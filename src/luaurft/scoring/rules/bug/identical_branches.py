@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
-from luaurft.scoring.rules.bug._if_chain import branches, folded, gapless
+from luaurft.scoring.rules.bug._if_chain import chains, folded, gapless
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -34,11 +34,11 @@ class IdenticalBranchesRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         comment_starts: list[int] | None = None
-        for statement in ctx.source.nodes("if_statement"):
+        for _statement, chain in chains(ctx):
             seen: dict[str, int] = {}
             compared = [
                 branch
-                for branch in branches(statement)
+                for branch in chain
                 # `elseif kind == "a" then return 0`: a lookup, merged or not
                 if branch.block is not None and not _lone_return(branch.block)
             ]
