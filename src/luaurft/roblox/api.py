@@ -237,6 +237,11 @@ class ApiIndex:
     def service_names(self) -> list[str]:
         return sorted(n for n, c in self.classes.items() if c.service)
 
+    @cached_property
+    def services(self) -> frozenset[str]:
+        """The names of the services, for rules that test many names at once."""
+        return frozenset(n for n, c in self.classes.items() if c.service)
+
     def is_creatable(self, name: str) -> bool:
         info = self.classes.get(name)
         return info is not None and info.creatable and not info.service
