@@ -33,3 +33,10 @@ def test_different_code_has_different_keys() -> None:
     (fold_a, key_a), (fold_b, key_b) = keys
     assert fold_a != fold_b
     assert key_a != key_b
+
+
+def test_non_ascii_code_laid_out_differently_shares_the_key() -> None:
+    _, keys = _blocks('if a then\n\tprint( "é" ) -- ✓\nelse\n\tprint("é")\nend\n')
+    (fold_a, key_a), (fold_b, key_b) = keys
+    assert fold_a == fold_b
+    assert key_a == key_b

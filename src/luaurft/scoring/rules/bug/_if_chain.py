@@ -6,6 +6,7 @@ from bisect import bisect_left
 from typing import TYPE_CHECKING, NamedTuple
 
 from luaurft.luau.source import field_id
+from luaurft.scoring.analysis.spaces import ASCII_SPACE, squeezable
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -79,10 +80,6 @@ def folded(source: LuauSource, node: Node) -> str:
     return " ".join(parts)
 
 
-# What `str.split()` breaks on among ASCII characters (the separators \x1c-\x1f too).
-_ASCII_SPACE = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
-
-
 def gapless(source: LuauSource, node: Node, comment_starts: list[int]) -> bytes | str:
     """The text of `node` without its comments and whitespace: equal for any two nodes
     whose `folded` texts are equal, so most pairs are told apart without folding.
@@ -101,7 +98,7 @@ def gapless(source: LuauSource, node: Node, comment_starts: list[int]) -> bytes 
         parts.append(data[at : comment.start_byte])
         at = max(at, comment.end_byte)
     parts.append(data[at:end])
-    if source.is_ascii:
+    if squeezable(source):
         # The same spaces deleted without decoding and splitting into words.
-        return b"".join(parts).translate(None, _ASCII_SPACE)
+        return b"".join(parts).translate(None, ASCII_SPACE)
     return "".join(b"".join(parts).decode("utf-8", "replace").split())

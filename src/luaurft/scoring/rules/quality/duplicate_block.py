@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from luaurft.scoring.analysis.spaces import ASCII_SPACE, squeezable
 from luaurft.scoring.analysis.statements import statements
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
@@ -110,36 +111,20 @@ class DuplicateBlockRule(Rule):
                 )
 
 
-# What `str.split()` breaks on among ASCII characters (the separators \x1c-\x1f too).
-_ASCII_SPACE = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
-
-
 def _repeated_texts(source: LuauSource, blocks: list[list[tree_sitter.Node]]) -> dict[int, str]:
     """Statement id -> its code with whitespace folded, for the statements whose folded
     code some other statement shares (the only ones a run and its copy are made of)."""
+    # Equal folded code is equal with its spaces deleted, and deleting is one cheap
+    # pass over the bytes: only statements that agree on that are folded.
+    candidates = [stmt for stmts in blocks for stmt in stmts]
+    if squeezable(source):
+        data = source.bytes
+        keys = [data[s.start_byte : s.end_byte].translate(None, ASCII_SPACE) for s in candidates]
+        twice = {key for key, count in Counter(keys).items() if count > 1}
+        candidates = [stmt for stmt, key in zip(candidates, keys, strict=True) if key in twice]
     # `split()` breaks on the same whitespace as `\s+` and is several times faster.
     text_of = source.node_text
-    if not source.is_ascii:
-        texts = {stmt.id: " ".join(text_of(stmt).split()) for stmts in blocks for stmt in stmts}
-        repeated = {text for text, count in Counter(texts.values()).items() if count > 1}
-        return {key: text for key, text in texts.items() if text in repeated}
-    # Equal folded code has equal code once every space is deleted, and deleting is
-    # one cheap pass over the bytes: only statements that share that are folded.
-    data = source.bytes
-    squeezed = {
-        stmt.id: data[stmt.start_byte : stmt.end_byte].translate(None, _ASCII_SPACE)
-        for stmts in blocks
-        for stmt in stmts
-    }
-    twice = {code for code, count in Counter(squeezed.values()).items() if count > 1}
-    if not twice:
-        return {}
-    texts = {
-        stmt.id: " ".join(text_of(stmt).split())
-        for stmts in blocks
-        for stmt in stmts
-        if squeezed[stmt.id] in twice
-    }
+    texts = {stmt.id: " ".join(text_of(stmt).split()) for stmt in candidates}
     repeated = {text for text, count in Counter(texts.values()).items() if count > 1}
     return {key: text for key, text in texts.items() if text in repeated}
 
