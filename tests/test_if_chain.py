@@ -1,17 +1,17 @@
-"""`_if_chain.gapless`: a cheap key that two branches with the same folded code share."""
+"""`_if_chain.Gapless`: a cheap key that two branches with the same folded code share."""
 
 from __future__ import annotations
 
 from luaurft.luau.source import LuauSource
-from luaurft.scoring.rules.bug._if_chain import branches, folded, gapless
+from luaurft.scoring.rules.bug._if_chain import Gapless, branches, folded
 
 
-def _blocks(code: str) -> tuple[LuauSource, list[tuple[str, str]]]:
+def _blocks(code: str) -> tuple[LuauSource, list[tuple[str, bytes | str]]]:
     source = LuauSource(code)
-    starts = [c.start_byte for c in source.comments]
+    gapless = Gapless(source)
     (statement,) = source.nodes("if_statement")
     keys = [
-        (folded(source, b.block), gapless(source, b.block, starts))
+        (folded(source, b.block), gapless(b.block))
         for b in branches(statement)
         if b.block is not None
     ]

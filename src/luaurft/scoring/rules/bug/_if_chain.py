@@ -80,25 +80,40 @@ def folded(source: LuauSource, node: Node) -> str:
     return " ".join(parts)
 
 
-def gapless(source: LuauSource, node: Node, comment_starts: list[int]) -> bytes | str:
-    """The text of `node` without its comments and whitespace: equal for any two nodes
+class Gapless:
+    """The text of a node without its comments and whitespace: equal for any two nodes
     whose `folded` texts are equal, so most pairs are told apart without folding.
 
-    `comment_starts` are the start bytes of `source.comments`, in order.
+    Made once per source (`gapless_keys`): what every key needs to know about the
+    source (where its comments start, how its spaces can be deleted) is read once.
     """
-    data = source.bytes
-    end = node.end_byte
-    at = node.start_byte
-    parts: list[bytes] = []
-    comments = source.comments
-    for i in range(bisect_left(comment_starts, at), len(comments)):
-        comment = comments[i]
-        if comment.start_byte >= end:
-            break
-        parts.append(data[at : comment.start_byte])
-        at = max(at, comment.end_byte)
-    parts.append(data[at:end])
-    if squeezable(source):
-        # The same spaces deleted without decoding and splitting into words.
-        return b"".join(parts).translate(None, ASCII_SPACE)
-    return "".join(b"".join(parts).decode("utf-8", "replace").split())
+
+    def __init__(self, source: LuauSource) -> None:
+        self.source = source
+        self.comments = source.comments
+        self.comment_starts = [c.start_byte for c in self.comments]
+        self.squeezable = squeezable(source)
+
+    def __call__(self, node: Node) -> bytes | str:
+        data = self.source.bytes
+        end = node.end_byte
+        at = node.start_byte
+        parts: list[bytes] = []
+        comments = self.comments
+        for i in range(bisect_left(self.comment_starts, at), len(comments)):
+            comment = comments[i]
+            if comment.start_byte >= end:
+                break
+            parts.append(data[at : comment.start_byte])
+            at = max(at, comment.end_byte)
+        parts.append(data[at:end])
+        if self.squeezable:
+            # The same spaces deleted without decoding and splitting into words.
+            return b"".join(parts).translate(None, ASCII_SPACE)
+        return "".join(b"".join(parts).decode("utf-8", "replace").split())
+
+
+def gapless_keys(ctx: RuleContext) -> Gapless:
+    """The `Gapless` of the context's source, shared by the rules that compare branches."""
+    found: Gapless = ctx.memo("bug.gapless", lambda: Gapless(ctx.source))
+    return found

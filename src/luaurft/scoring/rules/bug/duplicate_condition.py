@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
-from luaurft.scoring.rules.bug._if_chain import chains, folded, gapless
+from luaurft.scoring.rules.bug._if_chain import Gapless, chains, folded, gapless_keys
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -34,15 +34,15 @@ class DuplicateConditionRule(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        comment_starts: list[int] | None = None
+        gapless: Gapless | None = None
         for _statement, chain in chains(ctx):
             seen: dict[str, int] = {}
             tested = [branch for branch in chain if branch.condition is not None]
             if len(tested) < 2:
                 continue  # a lone `if`: no other condition to repeat
-            if comment_starts is None:
-                comment_starts = [c.start_byte for c in ctx.source.comments]
-            keys = {gapless(ctx.source, b.condition, comment_starts) for b in tested if b.condition}
+            if gapless is None:
+                gapless = gapless_keys(ctx)
+            keys = {gapless(b.condition) for b in tested if b.condition}
             if len(keys) == len(tested):
                 continue  # no two conditions alike even before folding
             for branch in tested:

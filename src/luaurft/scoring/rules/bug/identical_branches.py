@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
-from luaurft.scoring.rules.bug._if_chain import chains, folded, gapless
+from luaurft.scoring.rules.bug._if_chain import Gapless, chains, folded, gapless_keys
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -33,7 +33,7 @@ class IdenticalBranchesRule(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        comment_starts: list[int] | None = None
+        gapless: Gapless | None = None
         for _statement, chain in chains(ctx):
             seen: dict[str, int] = {}
             compared = [
@@ -44,11 +44,9 @@ class IdenticalBranchesRule(Rule):
             ]
             if len(compared) < 2:
                 continue  # nothing to be the same as: spare folding the code
-            if comment_starts is None:
-                comment_starts = [c.start_byte for c in ctx.source.comments]
-            keys = Counter(
-                gapless(ctx.source, b.block, comment_starts) for b in compared if b.block
-            )
+            if gapless is None:
+                gapless = gapless_keys(ctx)
+            keys = Counter(gapless(b.block) for b in compared if b.block)
             if max(keys.values()) < 2:
                 continue  # no two branches alike even before folding
             for branch in compared:
