@@ -132,6 +132,7 @@ def _edit_distance(a: str, b: str, limit: int) -> int:
 
 
 _DECLARING = re.compile(r"\b(?:local|function|for)\b")
+_WORD = re.compile(r"\w")
 
 
 def _declaring_lines(text: str) -> dict[int, int]:
@@ -148,8 +149,13 @@ def _maybe_declared(text: str, name: str, declaring: dict[int, int]) -> bool:
     `declaring` is `_declaring_lines(text)`: the first keyword of a line is the
     one that ends soonest, so one look per use of the name decides.
     """
-    for use in re.finditer(rf"\b{re.escape(name)}\b", text):
-        end = declaring.get(text.rfind("\n", 0, use.start()) + 1)
-        if end is not None and end <= use.start():
+    # The name leads the pattern so the regex engine can jump between its
+    # occurrences; the word boundary before it is checked by hand.
+    for use in re.finditer(rf"{re.escape(name)}\b", text):
+        start = use.start()
+        if start and _WORD.match(text, start - 1):
+            continue
+        end = declaring.get(text.rfind("\n", 0, start) + 1)
+        if end is not None and end <= start:
             return True
     return False
