@@ -71,12 +71,14 @@ class DuplicateBlockRule(Rule):
         blocks = [stmts for _block, stmts in statements(ctx) if len(stmts) >= 2]
         if not blocks:
             return
-        texts = _repeated_texts(source, blocks)
+        texts, holding = _repeated_texts(source, blocks)
         if not texts:
             return
         first_seen: dict[str, tuple[int, int]] = {}  # run text -> (block index, start)
         covered: set[int] = set()  # statements already inside a reported copy
         for b, stmts in enumerate(blocks):
+            if b not in holding:
+                continue  # no statement here is written twice: no run starts here
             for i in range(len(stmts)):
                 if stmts[i].id in covered or stmts[i].id not in texts:
                     continue
@@ -111,22 +113,28 @@ class DuplicateBlockRule(Rule):
                 )
 
 
-def _repeated_texts(source: LuauSource, blocks: list[list[tree_sitter.Node]]) -> dict[int, str]:
+def _repeated_texts(
+    source: LuauSource, blocks: list[list[tree_sitter.Node]]
+) -> tuple[dict[int, str], set[int]]:
     """Statement id -> its code with whitespace folded, for the statements whose folded
-    code some other statement shares (the only ones a run and its copy are made of)."""
-    # Equal folded code is equal with its spaces deleted, and deleting is one cheap
-    # pass over the bytes: only statements that agree on that are folded.
-    candidates = [stmt for stmts in blocks for stmt in stmts]
+    code some other statement shares (the only ones a run and its copy are made of);
+    and the indexes of the blocks that hold such statements."""
+    candidates = [(b, stmt) for b, stmts in enumerate(blocks) for stmt in stmts]
     if squeezable(source):
+        # Equal folded code is equal with its spaces deleted, and deleting is one
+        # cheap pass over the bytes: only statements that agree on that are folded.
         data = source.bytes
-        keys = [data[s.start_byte : s.end_byte].translate(None, ASCII_SPACE) for s in candidates]
+        keys = [data[s.start_byte : s.end_byte].translate(None, ASCII_SPACE) for _, s in candidates]
         twice = {key for key, count in Counter(keys).items() if count > 1}
-        candidates = [stmt for stmt, key in zip(candidates, keys, strict=True) if key in twice]
+        if not twice:
+            return {}, set()
+        candidates = [c for c, key in zip(candidates, keys, strict=True) if key in twice]
     # `split()` breaks on the same whitespace as `\s+` and is several times faster.
     text_of = source.node_text
-    texts = {stmt.id: " ".join(text_of(stmt).split()) for stmt in candidates}
+    texts = {stmt.id: " ".join(text_of(stmt).split()) for _, stmt in candidates}
     repeated = {text for text, count in Counter(texts.values()).items() if count > 1}
-    return {key: text for key, text in texts.items() if text in repeated}
+    holding = {b for b, stmt in candidates if texts[stmt.id] in repeated}
+    return {key: text for key, text in texts.items() if text in repeated}, holding
 
 
 def _same(texts: dict[int, str], a: int, b: int) -> bool:
