@@ -342,6 +342,16 @@ class ApiIndex:
                 found.setdefault(member.name, []).append(member)
         return {k: tuple(v) for k, v in found.items()}
 
+    @cached_property
+    def deprecated_member_names(self) -> frozenset[str]:
+        """The names under which some class or datatype value has a deprecated member."""
+        return frozenset(
+            name
+            for info in (*self.classes.values(), *self.datatypes.values())
+            for name, member in info.members.items()
+            if member.deprecated
+        )
+
     def members_named(self, name: str) -> tuple[Member, ...]:
         """Every known member called `name`, on any class or datatype value."""
         return self._members_by_name.get(name, ())
