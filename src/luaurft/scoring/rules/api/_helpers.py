@@ -76,10 +76,11 @@ def _accesses(source: LuauSource) -> list[Access]:
         if callee is not None:
             calls[callee.id] = call
     targets: set[int] = set()
-    for statement in source.nodes("assignment_statement", "update_statement"):
-        for part in statement.children:
-            if part.type == "variable_list":
-                targets.update([target.id for target in part.children])
+    for kind in ("assignment_statement", "update_statement"):  # a set: order is moot
+        for statement in source.nodes(kind):
+            for part in statement.children:
+                if part.type == "variable_list":
+                    targets.update([target.id for target in part.children])
     text = source.node_text
     found: list[Access] = []
     for node in source.nodes("dot_index_expression", "method_index_expression"):

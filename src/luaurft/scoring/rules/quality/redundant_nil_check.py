@@ -128,10 +128,13 @@ class RedundantNilCheckRule(Rule):
                 candidates.append(
                     (comparison, subject, {"truthy", "false"}, "can never be nil here")
                 )
-        for statement in source.nodes("if_statement", "elseif_statement", "while_statement"):
-            condition = statement.child_by_field_id(_CONDITION)
-            if condition is not None and condition.type == "identifier":
-                candidates.append((condition, condition, {"truthy"}, "is always truthy here"))
+        # One type at a time: the candidates are sorted below, so the mixed list
+        # (sorted once more for nothing) is not needed.
+        for kind in ("if_statement", "elseif_statement", "while_statement"):
+            for statement in source.nodes(kind):
+                condition = statement.child_by_field_id(_CONDITION)
+                if condition is not None and condition.type == "identifier":
+                    candidates.append((condition, condition, {"truthy"}, "is always truthy here"))
         if not candidates:
             return
         names = {source.node_text(c[1]) for c in candidates}
