@@ -345,12 +345,9 @@ class ApiIndex:
     @cached_property
     def deprecated_member_names(self) -> frozenset[str]:
         """The names under which some class or datatype value has a deprecated member."""
-        return frozenset(
-            name
-            for info in (*self.classes.values(), *self.datatypes.values())
-            for name, member in info.members.items()
-            if member.deprecated
-        )
+        tables = [c.members for c in self.classes.values()]
+        tables += [d.members for d in self.datatypes.values()]
+        return frozenset(n for members in tables for n, m in members.items() if m.deprecated)
 
     def members_named(self, name: str) -> tuple[Member, ...]:
         """Every known member called `name`, on any class or datatype value."""
