@@ -31,11 +31,12 @@ class AlmostSwappedRule(Rule):
         # Neighbours from the shared block lists: asking each assignment for its
         # parent and next sibling walks the tree down from the root every time.
         for _block, stmts in statements(ctx):
-            for statement, following in pairwise(stmts):
-                if (
-                    statement.type != "assignment_statement"
-                    or following.type != "assignment_statement"
-                ):
+            if len(stmts) < 2:
+                continue
+            # Each statement's type once: a node builds its type string on every ask.
+            assigning = [s.type == "assignment_statement" for s in stmts]
+            for k, (statement, following) in enumerate(pairwise(stmts)):
+                if not (assigning[k] and assigning[k + 1]):
                     continue
                 pair = _single(ctx.source, statement)
                 after = _single(ctx.source, following)
