@@ -36,6 +36,8 @@ class IdenticalBranchesRule(Rule):
         gapless: Gapless | None = None
         for _statement, chain in chains(ctx):
             seen: dict[str, int] = {}
+            if sum(1 for branch in chain if branch.block is not None) < 2:
+                continue  # at most one branch with code: spare reading the blocks
             compared = [
                 branch
                 for branch in chain

@@ -118,7 +118,12 @@ class UnusedLocalRule(Rule):
                         f"local `{stored.name}` is only written to: nothing reads the table",
                         "remove it, or use the values it stores",
                     )
-            for unused in trailing_unused(scopes, decl.group):
+            group = decl.group
+            if len(group) == 1 and (
+                decl.type_uses or (decl.reads and kind is not DeclKind.LOCAL_FUNCTION)
+            ):
+                continue  # one name, read: the commonest local, and nothing to say
+            for unused in trailing_unused(scopes, group):
                 what = {
                     DeclKind.LOCAL_FUNCTION: "local function",
                     DeclKind.LOOP_VARIABLE: "loop variable",
