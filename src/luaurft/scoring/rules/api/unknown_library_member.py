@@ -35,14 +35,21 @@ class UnknownLibraryMemberRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         index = index_for(ctx)
-        libraries = index.libraries
         text = ctx.source.node_text
-        scopes = None
+        scopes = scope_analysis(ctx)
+        # Only a library the code reads as a global is checked (`is_real_global`
+        # below), and its name's length is at hand before the receiver's text.
+        libraries = {n: lib for n, lib in index.libraries.items() if n in scopes.global_reads}
+        if not libraries:
+            return
+        lengths = {len(name.encode()) for name in libraries}
         added: set[str] | None = None
         for access in accesses(ctx):
             if access.method:
                 continue
             table = access.receiver
+            if table.end_byte - table.start_byte not in lengths:
+                continue
             library = libraries.get(text(table))
             if library is None or table.type != "identifier" or library.has(access.name):
                 continue
@@ -59,8 +66,6 @@ class UnknownLibraryMemberRule(Rule):
                 # the member: rare, so the assignments are only read for a candidate.
                 nodes = ctx.source.nodes("dot_index_expression")
                 added = {text(node) for node in nodes if _assigned(node)}
-            if scopes is None:
-                scopes = scope_analysis(ctx)
             if qualified in added or not is_real_global(scopes, table):
                 continue
             if instead is None:
