@@ -1,17 +1,17 @@
-"""`_if_chain.gapless`: a cheap key that two branches with the same folded code share."""
+"""`_if_chain.Gapless`: a cheap key that two branches with the same folded code share."""
 
 from __future__ import annotations
 
 from luaurft.luau.source import LuauSource
-from luaurft.scoring.rules.bug._if_chain import branches, folded, gapless
+from luaurft.scoring.rules.bug._if_chain import Gapless, branches, folded
 
 
-def _blocks(code: str) -> tuple[LuauSource, list[tuple[str, str]]]:
+def _blocks(code: str) -> tuple[LuauSource, list[tuple[str, bytes | str]]]:
     source = LuauSource(code)
-    starts = [c.start_byte for c in source.comments]
+    gapless = Gapless(source)
     (statement,) = source.nodes("if_statement")
     keys = [
-        (folded(source, b.block), gapless(source, b.block, starts))
+        (folded(source, b.block), gapless(b.block))
         for b in branches(statement)
         if b.block is not None
     ]
@@ -33,3 +33,10 @@ def test_different_code_has_different_keys() -> None:
     (fold_a, key_a), (fold_b, key_b) = keys
     assert fold_a != fold_b
     assert key_a != key_b
+
+
+def test_non_ascii_code_laid_out_differently_shares_the_key() -> None:
+    _, keys = _blocks('if a then\n\tprint( "é" ) -- ✓\nelse\n\tprint("é")\nend\n')
+    (fold_a, key_a), (fold_b, key_b) = keys
+    assert fold_a == fold_b
+    assert key_a == key_b

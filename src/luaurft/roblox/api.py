@@ -237,6 +237,11 @@ class ApiIndex:
     def service_names(self) -> list[str]:
         return sorted(n for n, c in self.classes.items() if c.service)
 
+    @cached_property
+    def services(self) -> frozenset[str]:
+        """The names of the services, for rules that test many names at once."""
+        return frozenset(n for n, c in self.classes.items() if c.service)
+
     def is_creatable(self, name: str) -> bool:
         info = self.classes.get(name)
         return info is not None and info.creatable and not info.service
@@ -336,6 +341,13 @@ class ApiIndex:
             for member in dt.members.values():
                 found.setdefault(member.name, []).append(member)
         return {k: tuple(v) for k, v in found.items()}
+
+    @cached_property
+    def deprecated_member_names(self) -> frozenset[str]:
+        """The names under which some class or datatype value has a deprecated member."""
+        tables = [c.members for c in self.classes.values()]
+        tables += [d.members for d in self.datatypes.values()]
+        return frozenset(n for members in tables for n, m in members.items() if m.deprecated)
 
     def members_named(self, name: str) -> tuple[Member, ...]:
         """Every known member called `name`, on any class or datatype value."""

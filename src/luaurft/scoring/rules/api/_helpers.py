@@ -9,7 +9,12 @@ from typing import TYPE_CHECKING
 
 from luaurft.luau.source import field_id
 from luaurft.roblox.api import Member, MemberKind
-from luaurft.scoring.analysis.bindings import call_arguments, string_literal
+from luaurft.scoring.analysis.bindings import (
+    RobloxType,
+    bindings_for,
+    call_arguments,
+    string_literal,
+)
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -40,6 +45,22 @@ def accesses(ctx: RuleContext) -> list[Access]:
     return ctx.memo("api.accesses", lambda: _accesses(ctx.source))
 
 
+def receiver_types(ctx: RuleContext) -> list[RobloxType | None]:
+    """The Roblox type of every access's receiver, in the order of `accesses(ctx)`.
+
+    Several rules ask the type of every receiver. The bindings remember each
+    answer, but asking costs a call per access and rule; the list is made once,
+    by the first rule that needs it, asking in the same order those rules did.
+    """
+
+    def compute() -> list[RobloxType | None]:
+        type_of = bindings_for(ctx).type_of
+        return [type_of(access.receiver) for access in accesses(ctx)]
+
+    found: list[RobloxType | None] = ctx.memo("api.receiver_types", compute)
+    return found
+
+
 _NAME = field_id("name")
 _TABLE = field_id("table")
 _FIELD = field_id("field")
@@ -55,10 +76,11 @@ def _accesses(source: LuauSource) -> list[Access]:
         if callee is not None:
             calls[callee.id] = call
     targets: set[int] = set()
-    for statement in source.nodes("assignment_statement", "update_statement"):
-        for part in statement.children:
-            if part.type == "variable_list":
-                targets.update([target.id for target in part.children])
+    for kind in ("assignment_statement", "update_statement"):  # a set: order is moot
+        for statement in source.nodes(kind):
+            for part in statement.children:
+                if part.type == "variable_list":
+                    targets.update([target.id for target in part.children])
     text = source.node_text
     found: list[Access] = []
     for node in source.nodes("dot_index_expression", "method_index_expression"):

@@ -22,7 +22,11 @@ from luaurft.scoring.analysis.bindings import (
 )
 from luaurft.scoring.analysis.scope import scope_analysis
 from luaurft.scoring.rule import RuleContext
-from luaurft.scoring.rules.api._helpers import accesses, first_string_argument
+from luaurft.scoring.rules.api._helpers import (
+    accesses,
+    first_string_argument,
+    receiver_types,
+)
 
 
 def side_uses(
@@ -32,8 +36,7 @@ def side_uses(
     index = api_index_for(ctx)
     bindings = bindings_for(ctx)
     src = ctx.source
-    for access in accesses(ctx):
-        receiver = bindings.type_of(access.receiver)
+    for access, receiver in zip(accesses(ctx), receiver_types(ctx), strict=True):
         service: str | None = None
         # game:GetService("X") and game.X
         if (

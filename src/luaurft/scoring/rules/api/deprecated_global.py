@@ -12,10 +12,12 @@ from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 from luaurft.scoring.rules.api._helpers import accesses
 
 _LIBRARIES = frozenset(n.split(".")[0] for n in DEPRECATED_LIBRARY_FUNCTIONS)
-# Most code uses none of these names outside `task.wait` and the like: a text scan
-# (a name not right after `.` or `:`) decides whether the tree is worth looking at.
-# The names alone lead the pattern, so the regex engine can jump between their
-# first letters; the character before a hit is checked separately.
+_FIELDS = frozenset(n.split(".", 1)[1] for n in DEPRECATED_LIBRARY_FUNCTIONS)
+# A text scan for the names (not right after `.` or `:`) gates the findings. It runs
+# only once the tree has shown a candidate: nearly every file mentions `table`, so
+# the scan rarely spares the tree a look. The names alone lead the pattern, so the
+# regex engine can jump between their first letters; the character before a hit is
+# checked separately.
 _NAMES = re.compile(
     "(?:"
     + "|".join(
@@ -50,25 +52,35 @@ class DeprecatedGlobalRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         src = ctx.source
-        if not _maybe_used(src.text):
-            return
         text = src.node_text
         scopes = scope_analysis(ctx)
+        global_reads = scopes.global_reads
         # Reads of the real globals, from the names the scope analysis left unresolved;
         # a global the script assigns itself is its own.
-        globals_ = [
-            ref.node
-            for name, refs in scopes.global_reads.items()
+        names = [
+            name
+            for name in global_reads
             if name in DEPRECATED_GLOBALS and name not in scopes.global_writes
-            for ref in refs
-            if identifier_role(ref.node) == "read"
         ]
+        # `table.getn`: the field's name is at hand for every access, so it is asked
+        # first; most code indexes `table` only for functions that are not deprecated.
         library_accesses = [
             access.node
             for access in accesses(ctx)
-            if not access.method
+            if access.name in _FIELDS
+            and not access.method
             and access.receiver.type == "identifier"
             and text(access.receiver) in _LIBRARIES
+        ]
+        if not names and not library_accesses:
+            return
+        if not _maybe_used(src.text):
+            return
+        globals_ = [
+            ref.node
+            for name in names
+            for ref in global_reads[name]
+            if identifier_role(ref.node) == "read"
         ]
         if not globals_ and not library_accesses:
             return

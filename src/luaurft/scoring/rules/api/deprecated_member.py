@@ -20,6 +20,7 @@ from luaurft.scoring.rules.api._helpers import (
     Access,
     accesses,
     member_label,
+    receiver_types,
     replacement_fix,
     short,
 )
@@ -52,8 +53,13 @@ class DeprecatedMemberRule(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         index = api_index_for(ctx)
         bindings = bindings_for(ctx)
-        for access in accesses(ctx):
-            member = self._deprecated_member(index, bindings, access)
+        # Only a name some class or datatype has deprecated can be reported: the
+        # receiver's type is not worth looking at for any other.
+        deprecated = index.deprecated_member_names
+        for access, receiver in zip(accesses(ctx), receiver_types(ctx), strict=True):
+            if access.name not in deprecated:
+                continue
+            member = self._deprecated_member(index, bindings, access, receiver)
             if member is None:
                 continue
             receiver_text = short(ctx.source.node_text(access.receiver), 30)
@@ -68,8 +74,9 @@ class DeprecatedMemberRule(Rule):
             )
 
     @staticmethod
-    def _deprecated_member(index: ApiIndex, bindings: Bindings, access: Access) -> Member | None:
-        receiver = bindings.type_of(access.receiver)
+    def _deprecated_member(
+        index: ApiIndex, bindings: Bindings, access: Access, receiver: RobloxType | None
+    ) -> Member | None:
         member = _member_of(index, receiver, access.name) if receiver is not None else None
         if member is None and (receiver is None or receiver.kind is TypeKind.CLASS):
             # Unknown receiver, or one only known as a base class (FindFirstChild

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from luaurft.roblox.api import MemberKind
-from luaurft.scoring.analysis.bindings import Certainty, TypeKind, api_index_for, bindings_for
+from luaurft.scoring.analysis.bindings import Certainty, TypeKind, api_index_for
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
-from luaurft.scoring.rules.api._helpers import accesses
+from luaurft.scoring.rules.api._helpers import accesses, receiver_types
 
 
 class ReadOnlyPropertyRule(Rule):
@@ -26,11 +26,9 @@ class ReadOnlyPropertyRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         index = api_index_for(ctx)
-        bindings = bindings_for(ctx)
-        for access in accesses(ctx):
+        for access, receiver in zip(accesses(ctx), receiver_types(ctx), strict=True):
             if not access.assigned or access.method:
                 continue
-            receiver = bindings.type_of(access.receiver)
             if (
                 receiver is None
                 or receiver.kind is not TypeKind.CLASS

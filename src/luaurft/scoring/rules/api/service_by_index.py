@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from luaurft.luau.source import field_id
 from luaurft.scoring.analysis.bindings import TypeKind, api_index_for, bindings_for, string_literal
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
+from luaurft.scoring.rules.api._helpers import accesses
+
+_TABLE = field_id("table")
+_FIELD = field_id("field")
 
 
 class ServiceByIndexRule(Rule):
@@ -22,20 +27,32 @@ class ServiceByIndexRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         index = api_index_for(ctx)
-        bindings = bindings_for(ctx)
+        services = index.services
         src = ctx.source
-        for node in src.nodes("dot_index_expression", "bracket_index_expression"):
-            table = node.child_by_field_name("table")
-            field = node.child_by_field_name("field")
+        # (node, table, service name) of every `x.Service` and `x["Service"]`. The
+        # dot form's names are at hand in the access list, so only a service's name
+        # costs a look at the tree.
+        found = [
+            (access.node, access.receiver, access.name)
+            for access in accesses(ctx)
+            if access.name in services and not access.method
+        ]
+        brackets = []
+        for node in src.nodes("bracket_index_expression"):
+            table = node.child_by_field_id(_TABLE)
+            field = node.child_by_field_id(_FIELD)
             if table is None or field is None:
                 continue
-            name = (
-                src.node_text(field)
-                if node.type == "dot_index_expression"
-                else string_literal(src, field)
-            )
-            if not name or not index.is_service(name):
-                continue
+            name = string_literal(src, field)
+            if name and name in services:
+                brackets.append((node, table, name))
+        if brackets:
+            # In reading order; at one start, the `.` form before the `[]` one.
+            found = sorted([*found, *brackets], key=lambda f: f[0].start_byte)
+        if not found:
+            return
+        bindings = bindings_for(ctx)
+        for node, table, name in found:
             owner = bindings.type_of(table)
             if owner is None or owner.kind is not TypeKind.CLASS or owner.name != "DataModel":
                 continue

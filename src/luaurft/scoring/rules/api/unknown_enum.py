@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from luaurft.scoring.analysis.bindings import TypeKind, api_index_for, bindings_for
+from luaurft.scoring.analysis.bindings import TypeKind, api_index_for
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
-from luaurft.scoring.rules.api._helpers import accesses, closest
+from luaurft.scoring.rules.api._helpers import accesses, closest, receiver_types
 
 
 class UnknownEnumRule(Rule):
@@ -22,11 +22,9 @@ class UnknownEnumRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         index = api_index_for(ctx)
-        bindings = bindings_for(ctx)
-        for access in accesses(ctx):
+        for access, owner in zip(accesses(ctx), receiver_types(ctx), strict=True):
             if access.method:
                 continue
-            owner = bindings.type_of(access.receiver)
             if owner is None:
                 continue
             if owner.kind is TypeKind.ENUMS and index.enum(access.name) is None:

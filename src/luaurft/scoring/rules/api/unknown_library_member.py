@@ -5,15 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from luaurft.luau.source import field_id
 from luaurft.scoring.analysis.builtins import is_real_global
 from luaurft.scoring.analysis.scope import scope_analysis
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
-from luaurft.scoring.rules.api._helpers import closest
+from luaurft.scoring.rules.api._helpers import accesses, closest
 from luaurft.scoring.rules.api._library import index_for
-
-_TABLE = field_id("table")
-_FIELD = field_id("field")
 
 
 class UnknownLibraryMemberRule(Rule):
@@ -39,31 +35,42 @@ class UnknownLibraryMemberRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         index = index_for(ctx)
-        scopes = scope_analysis(ctx)
         text = ctx.source.node_text
-        nodes = ctx.source.nodes("dot_index_expression")
-        # A library extended on purpose (`table.contains = function ...`) has the member.
-        added = {text(node) for node in nodes if _assigned(node)}
-        for node in nodes:
-            table = node.child_by_field_id(_TABLE)
-            field = node.child_by_field_id(_FIELD)
-            if table is None or field is None or table.type != "identifier":
+        scopes = scope_analysis(ctx)
+        # Only a library the code reads as a global is checked (`is_real_global`
+        # below), and its name's length is at hand before the receiver's text.
+        libraries = {n: lib for n, lib in index.libraries.items() if n in scopes.global_reads}
+        if not libraries:
+            return
+        lengths = {len(name.encode()) for name in libraries}
+        added: set[str] | None = None
+        for access in accesses(ctx):
+            if access.method:
                 continue
-            library = index.library(text(table))
-            if library is None or library.has(text(field)):
+            table = access.receiver
+            if table.end_byte - table.start_byte not in lengths:
+                continue
+            library = libraries.get(text(table))
+            if library is None or table.type != "identifier" or library.has(access.name):
                 continue
             dt = index.datatype(library.name)
             if dt is not None and dt.complete:
                 continue  # a Roblox library (task): api/unknown-member reports it
-            qualified = f"{library.name}.{text(field)}"
+            field = access.name_node
+            qualified = f"{library.name}.{access.name}"
             instead = index.mistake(qualified)
             if instead is None and not library.complete:
                 continue
+            if added is None:
+                # A library extended on purpose (`table.contains = function ...`) has
+                # the member: rare, so the assignments are only read for a candidate.
+                nodes = ctx.source.nodes("dot_index_expression")
+                added = {text(node) for node in nodes if _assigned(node)}
             if qualified in added or not is_real_global(scopes, table):
                 continue
             if instead is None:
                 names = [*library.functions, *library.constants]
-                guess = closest(text(field), names)
+                guess = closest(access.name, names)
                 instead = f"{library.name}.{guess}" if guess else None
             yield self.at(
                 ctx,

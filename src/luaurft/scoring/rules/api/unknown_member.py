@@ -23,10 +23,9 @@ from luaurft.scoring.analysis.bindings import (
     RobloxType,
     TypeKind,
     api_index_for,
-    bindings_for,
 )
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
-from luaurft.scoring.rules.api._helpers import Access, accesses, closest
+from luaurft.scoring.rules.api._helpers import Access, accesses, closest, receiver_types
 
 _KIND_WORD = {
     MemberKind.PROPERTY: "a property",
@@ -58,15 +57,13 @@ class UnknownMemberRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         index = api_index_for(ctx)
-        bindings = bindings_for(ctx)
         found = accesses(ctx)
         connected = {
             (a.receiver.start_byte, a.receiver.end_byte)
             for a in found
             if a.method and a.name in _SIGNAL_METHODS
         }
-        for access in found:
-            receiver = bindings.type_of(access.receiver)
+        for access, receiver in zip(found, receiver_types(ctx), strict=True):
             if receiver is None or receiver.certainty is not Certainty.EXACT:
                 continue
             signal = (access.node.start_byte, access.node.end_byte) in connected

@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 from bisect import bisect_left
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from luaurft.luau.source import field_id
+from luaurft.scoring.analysis.spaces import ASCII_SPACE, squeezable
 
 if TYPE_CHECKING:
     from tree_sitter import Node
 
     from luaurft.luau.source import LuauSource
+    from luaurft.scoring.rule import RuleContext
 
 _CONDITION = field_id("condition")
 _CONSEQUENCE = field_id("consequence")
 
 
-@dataclass(frozen=True, slots=True)
-class Branch:
+class Branch(NamedTuple):
     """One branch: `node` is where it starts (the if statement, an elseif or the else);
     `condition` is None for `else`; `block` is None when the branch has no statement."""
 
@@ -32,9 +32,23 @@ def _block(node: Node) -> Node | None:
     block = node.child_by_field_id(_CONSEQUENCE)
     if block is None:
         block = next((c for c in node.named_children if c.type == "block"), None)
-    if block is None or not any(c.type != "comment" for c in block.named_children):
+        if block is None:
+            return None
+    # Most blocks open with a statement: spare listing all their children.
+    first = block.named_child(0)
+    if first is None:
         return None
-    return block
+    if first.type != "comment" or any(c.type != "comment" for c in block.named_children):
+        return block
+    return None
+
+
+def chains(ctx: RuleContext) -> list[tuple[Node, list[Branch]]]:
+    """Every `if` statement with its branches, listed once for the rules that compare them."""
+    found: list[tuple[Node, list[Branch]]] = ctx.memo(
+        "bug.if_chains", lambda: [(s, branches(s)) for s in ctx.source.nodes("if_statement")]
+    )
+    return found
 
 
 def branches(if_statement: Node) -> list[Branch]:
@@ -66,22 +80,40 @@ def folded(source: LuauSource, node: Node) -> str:
     return " ".join(parts)
 
 
-def gapless(source: LuauSource, node: Node, comment_starts: list[int]) -> str:
-    """The text of `node` without its comments and whitespace: equal for any two nodes
+class Gapless:
+    """The text of a node without its comments and whitespace: equal for any two nodes
     whose `folded` texts are equal, so most pairs are told apart without folding.
 
-    `comment_starts` are the start bytes of `source.comments`, in order.
+    Made once per source (`gapless_keys`): what every key needs to know about the
+    source (where its comments start, how its spaces can be deleted) is read once.
     """
-    data = source.bytes
-    end = node.end_byte
-    at = node.start_byte
-    parts: list[bytes] = []
-    comments = source.comments
-    for i in range(bisect_left(comment_starts, at), len(comments)):
-        comment = comments[i]
-        if comment.start_byte >= end:
-            break
-        parts.append(data[at : comment.start_byte])
-        at = max(at, comment.end_byte)
-    parts.append(data[at:end])
-    return "".join(b"".join(parts).decode("utf-8", "replace").split())
+
+    def __init__(self, source: LuauSource) -> None:
+        self.source = source
+        self.comments = source.comments
+        self.comment_starts = [c.start_byte for c in self.comments]
+        self.squeezable = squeezable(source)
+
+    def __call__(self, node: Node) -> bytes | str:
+        data = self.source.bytes
+        end = node.end_byte
+        at = node.start_byte
+        parts: list[bytes] = []
+        comments = self.comments
+        for i in range(bisect_left(self.comment_starts, at), len(comments)):
+            comment = comments[i]
+            if comment.start_byte >= end:
+                break
+            parts.append(data[at : comment.start_byte])
+            at = max(at, comment.end_byte)
+        parts.append(data[at:end])
+        if self.squeezable:
+            # The same spaces deleted without decoding and splitting into words.
+            return b"".join(parts).translate(None, ASCII_SPACE)
+        return "".join(b"".join(parts).decode("utf-8", "replace").split())
+
+
+def gapless_keys(ctx: RuleContext) -> Gapless:
+    """The `Gapless` of the context's source, shared by the rules that compare branches."""
+    found: Gapless = ctx.memo("bug.gapless", lambda: Gapless(ctx.source))
+    return found

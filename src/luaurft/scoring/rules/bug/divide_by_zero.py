@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from luaurft.luau.source import field_id
 from luaurft.scoring.analysis.builtins import number_value
 from luaurft.scoring.analysis.nodes import operator_of
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
+from luaurft.scoring.rules.bug._binary import binary_expressions
+
+_LEFT = field_id("left")
+_RIGHT = field_id("right")
 
 
 class DivideByZeroRule(Rule):
@@ -27,12 +32,10 @@ class DivideByZeroRule(Rule):
             and "%" not in ctx.source.text
         ):
             return
-        for node in ctx.source.nodes("binary_expression"):
+        for node in binary_expressions(ctx, "/", "//", "%"):
             operator = operator_of(node)
-            if operator not in ("/", "//", "%"):
-                continue
-            right = node.child_by_field_name("right")
-            left = node.child_by_field_name("left")
+            right = node.child_by_field_id(_RIGHT)
+            left = node.child_by_field_id(_LEFT)
             if right is None or left is None or number_value(ctx.source, right) != 0:
                 continue
             numerator = number_value(ctx.source, left)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
-from luaurft.scoring.rules.bug._if_chain import branches, folded
+from luaurft.scoring.rules.bug._if_chain import Gapless, chains, folded, gapless_keys
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -34,11 +34,17 @@ class DuplicateConditionRule(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for statement in ctx.source.nodes("if_statement"):
+        gapless: Gapless | None = None
+        for _statement, chain in chains(ctx):
             seen: dict[str, int] = {}
-            tested = [branch for branch in branches(statement) if branch.condition is not None]
+            tested = [branch for branch in chain if branch.condition is not None]
             if len(tested) < 2:
                 continue  # a lone `if`: no other condition to repeat
+            if gapless is None:
+                gapless = gapless_keys(ctx)
+            keys = {gapless(b.condition) for b in tested if b.condition}
+            if len(keys) == len(tested):
+                continue  # no two conditions alike even before folding
             for branch in tested:
                 condition = branch.condition
                 if condition is None or _calls(condition):

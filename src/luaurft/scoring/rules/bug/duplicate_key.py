@@ -53,6 +53,8 @@ class DuplicateKeyRule(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         source = ctx.source
         for table in source.nodes("table_constructor"):
+            if table.named_child_count < 2:
+                continue  # `{}` or one entry: nothing to set twice
             seen: dict[str, Node] = {}
             position = 0
             for field in table.named_children:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
-from luaurft.scoring.rules.bug._if_chain import branches
+from luaurft.scoring.rules.bug._if_chain import chains
 
 
 class EmptyIfRule(Rule):
@@ -26,8 +26,7 @@ class EmptyIfRule(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for statement in ctx.source.nodes("if_statement"):
-            chain = branches(statement)
+        for _statement, chain in chains(ctx):
             for branch in chain:
                 if branch.block is not None:
                     continue

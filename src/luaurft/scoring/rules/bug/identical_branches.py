@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
-from luaurft.scoring.rules.bug._if_chain import branches, folded, gapless
+from luaurft.scoring.rules.bug._if_chain import Gapless, chains, folded, gapless_keys
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -33,22 +33,22 @@ class IdenticalBranchesRule(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        comment_starts: list[int] | None = None
-        for statement in ctx.source.nodes("if_statement"):
+        gapless: Gapless | None = None
+        for _statement, chain in chains(ctx):
             seen: dict[str, int] = {}
+            if sum(1 for branch in chain if branch.block is not None) < 2:
+                continue  # at most one branch with code: spare reading the blocks
             compared = [
                 branch
-                for branch in branches(statement)
+                for branch in chain
                 # `elseif kind == "a" then return 0`: a lookup, merged or not
                 if branch.block is not None and not _lone_return(branch.block)
             ]
             if len(compared) < 2:
                 continue  # nothing to be the same as: spare folding the code
-            if comment_starts is None:
-                comment_starts = [c.start_byte for c in ctx.source.comments]
-            keys = Counter(
-                gapless(ctx.source, b.block, comment_starts) for b in compared if b.block
-            )
+            if gapless is None:
+                gapless = gapless_keys(ctx)
+            keys = Counter(gapless(b.block) for b in compared if b.block)
             if max(keys.values()) < 2:
                 continue  # no two branches alike even before folding
             for branch in compared:

@@ -54,17 +54,27 @@ class InfiniteRecursionRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         source = ctx.source
+        data = source.bytes
         # Only a function whose body calls its own name can call itself: one look at
         # the calls spares walking the bodies of all the others.
-        calls_at: dict[str, list[int]] = {}
-        for node in source.nodes("function_call"):
-            calls_at.setdefault(callee_name(source, node), []).append(node.start_byte)
+        calls_at: dict[str, list[int]] | None = None
         for fn in functions(ctx):
             names = _self_names(fn)
             body = fn.body
             if not names or body is None:
                 continue
             start, end = body.start_byte, body.end_byte
+            # A call's name is spelt inside the body: most bodies never spell their
+            # function's name, and a search of the bytes says so without the calls.
+            # (A name decoded with a replacement character is not in the bytes.)
+            if not any(
+                "\ufffd" in name or data.find(name.encode(), start, end) >= 0 for name in names
+            ):
+                continue
+            if calls_at is None:
+                calls_at = {}
+                for node in source.nodes("function_call"):
+                    calls_at.setdefault(callee_name(source, node), []).append(node.start_byte)
             if not any(start <= at < end for name in names for at in calls_at.get(name, ())):
                 continue
             for stmt in block_statements(fn.body):

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from luaurft.scoring.analysis.nodes import operator_of, unparenthesize
 from luaurft.scoring.analysis.scope import ScopeAnalysis, scope_analysis
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
+from luaurft.scoring.rules.bug._binary import binary_expressions
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -77,10 +78,8 @@ class NanComparisonRule(Rule):
         ):
             return
         scopes = scope_analysis(ctx)
-        for node in ctx.source.nodes("binary_expression"):
+        for node in binary_expressions(ctx, *COMPARISONS):
             operator = operator_of(node)
-            if operator not in COMPARISONS:
-                continue
             left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
             if left is None or right is None:
                 continue

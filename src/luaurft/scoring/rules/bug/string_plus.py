@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from luaurft.scoring.analysis.nodes import operator_of, unparenthesize
+from luaurft.scoring.analysis.nodes import unparenthesize
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
+from luaurft.scoring.rules.bug._binary import binary_expressions
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -59,9 +60,7 @@ class StringPlusRule(Rule):
         if "+" not in source.text:
             return
         reported: set[int] = set()
-        for binary in source.nodes("binary_expression"):
-            if operator_of(binary) != "+":
-                continue
+        for binary in binary_expressions(ctx, "+"):
             left, right = binary.child_by_field_name("left"), binary.child_by_field_name("right")
             text_side = next(
                 (s for s in (left, right) if s is not None and _non_numeric_text(source, s)), None

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from luaurft.luau.source import field_id
 from luaurft.scoring.analysis.nodes import operator_of, unparenthesize
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
+from luaurft.scoring.rules.bug._binary import binary_expressions
+
+_LEFT = field_id("left")
+_RIGHT = field_id("right")
 
 
 class TableLiteralComparisonRule(Rule):
@@ -20,11 +25,9 @@ class TableLiteralComparisonRule(Rule):
     good = "local function isEmpty(items)\n\treturn next(items) == nil\nend\n"
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for node in ctx.source.nodes("binary_expression"):
+        for node in binary_expressions(ctx, "==", "~="):
             operator = operator_of(node)
-            if operator not in ("==", "~="):
-                continue
-            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+            left, right = node.child_by_field_id(_LEFT), node.child_by_field_id(_RIGHT)
             if left is None or right is None:
                 continue
             sides = [unparenthesize(left), unparenthesize(right)]

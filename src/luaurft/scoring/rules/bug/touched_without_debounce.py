@@ -64,15 +64,16 @@ def mutated_declarations(
 ) -> set[Declaration]:
     """Declarations whose variable, field or element is assigned anywhere."""
     found: set[Declaration] = set()
-    for statement in source.nodes("assignment_statement", "update_statement"):
-        for child in statement.children:
-            if child.type != "variable_list":
-                continue
-            for target in named_children(child):
-                root = root_identifier(target)
-                decl = scopes.declaration(root) if root is not None else None
-                if decl is not None:
-                    found.add(decl)
+    for kind in ("assignment_statement", "update_statement"):  # a set: order is moot
+        for statement in source.nodes(kind):
+            for child in statement.children:
+                if child.type != "variable_list":
+                    continue
+                for target in named_children(child):
+                    root = root_identifier(target)
+                    decl = scopes.declaration(root) if root is not None else None
+                    if decl is not None:
+                        found.add(decl)
     for call in index.all:
         if call.function in _MUTATING_TABLE_FUNCTIONS and call.args:
             root = root_identifier(call.args[0])

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from luaurft.luau.source import field_id
 from luaurft.roblox.globals import ROBLOX_GLOBALS
 from luaurft.scoring.analysis.builtins import is_real_global
 from luaurft.scoring.analysis.nodes import operator_of, unparenthesize
 from luaurft.scoring.analysis.scope import scope_analysis
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
+from luaurft.scoring.rules.bug._binary import binary_expressions
+
+_LEFT = field_id("left")
+_NAME = field_id("name")
+_RIGHT = field_id("right")
 
 # What `type` can return: anything else compared with it is a mistake.
 _TYPE_RESULTS = frozenset(
@@ -52,17 +58,15 @@ class TypeOfRobloxValueRule(Rule):
             return
         scopes = scope_analysis(ctx)
         text = ctx.source.node_text
-        for node in ctx.source.nodes("binary_expression"):
-            if operator_of(node) not in ("==", "~="):
-                continue
-            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        for node in binary_expressions(ctx, "==", "~="):
+            left, right = node.child_by_field_id(_LEFT), node.child_by_field_id(_RIGHT)
             if left is None or right is None:
                 continue
             for call, other in ((unparenthesize(left), right), (unparenthesize(right), left)):
                 other = unparenthesize(other)
                 if call.type != "function_call" or other.type != "string":
                     continue
-                callee = call.child_by_field_name("name")
+                callee = call.child_by_field_id(_NAME)
                 if callee is None or callee.type != "identifier" or text(callee) != "type":
                     continue
                 if not is_real_global(scopes, callee):

@@ -34,7 +34,10 @@ class UnbalancedAssignmentRule(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         scopes = scope_analysis(ctx)
         source = ctx.source
+        data = source.bytes
         for statement in source.nodes("assignment_statement"):
+            if data.find(b",", statement.start_byte, statement.end_byte) < 0:
+                continue  # one name, one value: no comma in either list
             names_node, values_node = _lists(statement)
             if names_node is None or values_node is None:
                 continue

@@ -35,7 +35,8 @@ class UnknownGlobalRule(Rule):
         index = api_index_for(ctx)
         text = ctx.source.text
         hidden = scopes.names_in_errors() if scopes.partial else set()
-        local_names = {d.name for d in scopes.declarations}
+        declaring: dict[int, int] | None = None
+        pool: list[str] | None = None
         text_end = len(ctx.source.bytes.rstrip())
         mentions_g = "_G" in text
         for name, refs in unknown:
@@ -48,9 +49,12 @@ class UnknownGlobalRule(Rule):
             ]
             if not refs:
                 continue
-            if scopes.partial and (name in hidden or _maybe_declared(text, name)):
-                # Part of the file did not parse: the declaration may sit in it.
-                continue
+            if scopes.partial:
+                if declaring is None:
+                    declaring = _declaring_lines(text)
+                if name in hidden or _maybe_declared(text, name, declaring):
+                    # Part of the file did not parse: the declaration may sit in it.
+                    continue
             first = refs[0]
             if name == "self":
                 yield self.at(
@@ -71,7 +75,10 @@ class UnknownGlobalRule(Rule):
                     f'define it first: local {name} = game:GetService("{name}")',
                 )
                 continue
-            guess = typo_of(name, KNOWN_GLOBALS | local_names)
+            if pool is None:
+                # Sorted once for every name that needs a guess.
+                pool = sorted(KNOWN_GLOBALS | {d.name for d in scopes.declarations})
+            guess = typo_of(name, pool)
             hint = f" (did you mean `{guess}`?)" if guess else ""
             yield self.at(
                 ctx,
@@ -125,16 +132,30 @@ def _edit_distance(a: str, b: str, limit: int) -> int:
 
 
 _DECLARING = re.compile(r"\b(?:local|function|for)\b")
+_WORD = re.compile(r"\w")
 
 
-def _maybe_declared(text: str, name: str) -> bool:
-    """A line where `local`, `function` or `for` comes before the word `name`."""
-    # Each use of the name, then the keywords before it on its line: one line's
-    # prefix searched per use, where a single pattern backtracks through every line.
-    for use in re.finditer(rf"\b{re.escape(name)}\b", text):
-        line_start = text.rfind("\n", 0, use.start()) + 1
-        # The name's first character is in the window, so a keyword just before
-        # it meets the same word boundary as in the whole text.
-        if _DECLARING.search(text, line_start, use.start() + 1) is not None:
+def _declaring_lines(text: str) -> dict[int, int]:
+    """Line start -> where the first `local`, `function` or `for` on that line ends."""
+    found: dict[int, int] = {}
+    for keyword in _DECLARING.finditer(text):
+        found.setdefault(text.rfind("\n", 0, keyword.start()) + 1, keyword.end())
+    return found
+
+
+def _maybe_declared(text: str, name: str, declaring: dict[int, int]) -> bool:
+    """A line where `local`, `function` or `for` comes before the word `name`.
+
+    `declaring` is `_declaring_lines(text)`: the first keyword of a line is the
+    one that ends soonest, so one look per use of the name decides.
+    """
+    # The name leads the pattern so the regex engine can jump between its
+    # occurrences; the word boundary before it is checked by hand.
+    for use in re.finditer(rf"{re.escape(name)}\b", text):
+        start = use.start()
+        if start and _WORD.match(text, start - 1):
+            continue
+        end = declaring.get(text.rfind("\n", 0, start) + 1)
+        if end is not None and end <= start:
             return True
     return False

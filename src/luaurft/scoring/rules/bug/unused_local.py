@@ -62,6 +62,10 @@ def _numeric_counter(decl: Declaration) -> bool:
     return clause is not None and clause.type == "for_numeric_clause"
 
 
+# A tuple: members compare by identity at once, where a set would hash each kind.
+_CHECKED = (DeclKind.LOCAL, DeclKind.LOCAL_FUNCTION, DeclKind.LOOP_VARIABLE)
+
+
 class UnusedLocalRule(Rule):
     id = "bug/unused-local"
     scorer = "bug"
@@ -91,14 +95,19 @@ class UnusedLocalRule(Rule):
             }
         )
         for decl in scopes.declarations:
-            if decl.kind not in (DeclKind.LOCAL, DeclKind.LOCAL_FUNCTION, DeclKind.LOOP_VARIABLE):
+            kind = decl.kind
+            if kind not in _CHECKED:
                 continue
-            if decl.node.start_byte in said:
-                continue
-            if decl.kind is DeclKind.LOOP_VARIABLE and _numeric_counter(decl):
-                continue
+            # A group seen is done with, whatever else holds: asked first, it spares
+            # the other questions for every later name of a list.
             key = id(decl.group)
-            if key in seen or not scopes.reliable(decl):
+            if key in seen:
+                continue
+            if said and decl.node.start_byte in said:
+                continue
+            if kind is DeclKind.LOOP_VARIABLE and _numeric_counter(decl):
+                continue
+            if not scopes.reliable(decl):
                 continue
             seen.add(key)
             for stored in decl.group:
@@ -109,7 +118,12 @@ class UnusedLocalRule(Rule):
                         f"local `{stored.name}` is only written to: nothing reads the table",
                         "remove it, or use the values it stores",
                     )
-            for unused in trailing_unused(scopes, decl.group):
+            group = decl.group
+            if len(group) == 1 and (
+                decl.type_uses or (decl.reads and kind is not DeclKind.LOCAL_FUNCTION)
+            ):
+                continue  # one name, read: the commonest local, and nothing to say
+            for unused in trailing_unused(scopes, group):
                 what = {
                     DeclKind.LOCAL_FUNCTION: "local function",
                     DeclKind.LOOP_VARIABLE: "loop variable",

@@ -44,11 +44,16 @@ class ComplexityRule(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         source = ctx.source
         decisions: dict[NodeKey, int] = defaultdict(int)
-        for node in source.nodes(*_BRANCH_TYPES, "binary_expression"):
-            if node.type == "binary_expression":
-                operator = node.child(1)
-                if operator is None or operator.type not in ("and", "or"):
-                    continue
+        # Decisions are counted, so the node types are read one list at a time
+        # (no mixed list sorted into document order).
+        for kind in _BRANCH_TYPES:
+            for node in source.nodes(kind):
+                owner = innermost_function(ctx, node)
+                decisions[node_key(owner.node if owner else None)] += 1
+        for node in source.nodes("binary_expression"):
+            operator = node.child(1)
+            if operator is None or operator.type not in ("and", "or"):
+                continue
             owner = innermost_function(ctx, node)
             decisions[node_key(owner.node if owner else None)] += 1
         for fn in functions(ctx):

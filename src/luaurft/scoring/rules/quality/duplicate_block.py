@@ -13,11 +13,14 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from luaurft.scoring.analysis.spaces import ASCII_SPACE, squeezable
 from luaurft.scoring.analysis.statements import statements
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 if TYPE_CHECKING:
     import tree_sitter
+
+    from luaurft.luau.source import LuauSource
 
 # Short runs repeat by nature (`part.Anchored = true` / `part.Parent = workspace`);
 # these make a run worth a function of its own.
@@ -68,19 +71,16 @@ class DuplicateBlockRule(Rule):
         blocks = [stmts for _block, stmts in statements(ctx) if len(stmts) >= 2]
         if not blocks:
             return
-        # `split()` breaks on the same whitespace as `\s+` and is several times faster.
-        text_of = source.node_text
-        texts = {stmt.id: " ".join(text_of(stmt).split()) for stmts in blocks for stmt in stmts}
-        # A run and its copy start with the same statement: a run starting with a
-        # statement written once is neither, and is not worth joining into a key.
-        repeated = {text for text, count in Counter(texts.values()).items() if count > 1}
-        if not repeated:
+        texts, holding = _repeated_texts(source, blocks)
+        if not texts:
             return
         first_seen: dict[str, tuple[int, int]] = {}  # run text -> (block index, start)
         covered: set[int] = set()  # statements already inside a reported copy
         for b, stmts in enumerate(blocks):
+            if b not in holding:
+                continue  # no statement here is written twice: no run starts here
             for i in range(len(stmts)):
-                if stmts[i].id in covered or texts[stmts[i].id] not in repeated:
+                if stmts[i].id in covered or stmts[i].id not in texts:
                     continue
                 end = _run_end(stmts, i, texts)
                 if end is None:
@@ -97,7 +97,7 @@ class DuplicateBlockRule(Rule):
                     i + length < len(stmts)
                     and oi + length < len(other)
                     and (ob != b or oi + length < i)
-                    and texts[stmts[i + length].id] == texts[other[oi + length].id]
+                    and _same(texts, stmts[i + length].id, other[oi + length].id)
                 ):
                     length += 1
                 copy = stmts[i : i + length]
@@ -113,11 +113,45 @@ class DuplicateBlockRule(Rule):
                 )
 
 
+def _repeated_texts(
+    source: LuauSource, blocks: list[list[tree_sitter.Node]]
+) -> tuple[dict[int, str], set[int]]:
+    """Statement id -> its code with whitespace folded, for the statements whose folded
+    code some other statement shares (the only ones a run and its copy are made of);
+    and the indexes of the blocks that hold such statements."""
+    candidates = [(b, stmt) for b, stmts in enumerate(blocks) for stmt in stmts]
+    if squeezable(source):
+        # Equal folded code is equal with its spaces deleted, and deleting is one
+        # cheap pass over the bytes: only statements that agree on that are folded.
+        data = source.bytes
+        keys = [data[s.start_byte : s.end_byte].translate(None, ASCII_SPACE) for _, s in candidates]
+        twice = {key for key, count in Counter(keys).items() if count > 1}
+        if not twice:
+            return {}, set()
+        candidates = [c for c, key in zip(candidates, keys, strict=True) if key in twice]
+    # `split()` breaks on the same whitespace as `\s+` and is several times faster.
+    text_of = source.node_text
+    texts = {stmt.id: " ".join(text_of(stmt).split()) for _, stmt in candidates}
+    repeated = {text for text, count in Counter(texts.values()).items() if count > 1}
+    holding = {b for b, stmt in candidates if texts[stmt.id] in repeated}
+    return {key: text for key, text in texts.items() if text in repeated}, holding
+
+
+def _same(texts: dict[int, str], a: int, b: int) -> bool:
+    # A statement missing from `texts` has code no other statement has.
+    text = texts.get(a)
+    return text is not None and text == texts.get(b)
+
+
 def _run_end(stmts: list[tree_sitter.Node], start: int, texts: dict[int, str]) -> int | None:
     """End index of the shortest run from `start` big enough to count, if any."""
     chars = 0
     for end in range(start + 1, min(len(stmts), start + MAX_RUN) + 1):
-        chars += len(texts[stmts[end - 1].id])
+        text = texts.get(stmts[end - 1].id)
+        if text is None:
+            # Code written once: no run through it has a copy anywhere.
+            return None
+        chars += len(text)
         lines = stmts[end - 1].end_point[0] - stmts[start].start_point[0] + 1
         if lines >= MIN_LINES and chars >= MIN_CHARS:
             return end

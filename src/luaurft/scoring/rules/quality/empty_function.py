@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from luaurft.scoring.analysis.functions import FunctionInfo, functions, is_empty_body
+from luaurft.scoring.analysis.statements import STATEMENT_TYPES
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 if TYPE_CHECKING:
@@ -25,6 +26,17 @@ _NO_OP_OWNER = re.compile(r"(?:^|[._:])(?:no_?op|null|dummy)[A-Z_a-z]*[.:]", re.
 # there is nothing to disconnect. So is a metatable's empty `__newindex`: writes
 # to the table are dropped, which is what makes it read-only.
 _NO_OP_FIELDS = frozenset({"Disconnect", "disconnect", "__newindex"})
+_STATEMENTS = frozenset(STATEMENT_TYPES)
+
+
+def _is_empty(fn: FunctionInfo) -> bool:
+    """`is_empty_body`, answered from the body's first child where that is a statement
+    (most bodies): listing all of a body's children costs as much as the rule."""
+    body = fn.body
+    first = body.named_child(0) if body is not None else None
+    if first is not None and first.type in _STATEMENTS and first.type != "empty_statement":
+        return False
+    return is_empty_body(fn)
 
 
 def _named_no_op(source: LuauSource, fn: FunctionInfo) -> bool:
@@ -50,7 +62,7 @@ class EmptyFunctionRule(Rule):
         if source.compiles and source.tree_has_errors:
             return  # partial analysis: a misparsed body may look empty
         for fn in functions(ctx):
-            if not is_empty_body(fn) or _named_no_op(source, fn):
+            if not _is_empty(fn) or _named_no_op(source, fn):
                 continue
             yield self.at(
                 ctx,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from luaurft.scoring.analysis.scope import scope_analysis
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
+from luaurft.scoring.rules.quality._declared import declared_in_order
 
 _CAMEL = re.compile(r"^[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+$")
 _SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
@@ -34,7 +34,10 @@ class InconsistentCasingRule(Rule):
     good = "local playerCount = 0\nlocal maxPlayers = 10\nlocal spawnDelay = 3\nprint(playerCount, maxPlayers, spawnDelay)\n"
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        styled = [(d, casing(d.name)) for d in scope_analysis(ctx).named_in_order()]
+        declared = declared_in_order(ctx)
+        # Names repeat (`i`, `player`, ...): each is matched against the styles once.
+        styles = {name: casing(name) for name in {d.name for d in declared}}
+        styled = [(d, styles[d.name]) for d in declared]
         counts = {"camel": 0, "snake": 0}
         for _, style in styled:
             if style:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from luaurft.scoring.analysis.scope import DeclKind, scope_analysis
+from luaurft.scoring.analysis.scope import DeclKind
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
+from luaurft.scoring.rules.quality._declared import declared_in_order
 
 # Single letters that are idioms: loop indices, key/value, coordinates, time,
 # colour channels, errors, tables.
@@ -54,18 +55,18 @@ class MeaninglessNameRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         seen: set[str] = set()
-        for decl in scope_analysis(ctx).named_in_order():
+        # What each name is, worked out once however often it is declared.
+        looked_up: dict[str, str] = {}
+        for decl in declared_in_order(ctx):
             name = decl.name
-            if name in seen or name.startswith("_") or name == "self":
+            if name in seen:
                 continue
-            lowered = name.lower()
-            if lowered in MEANINGLESS or _NUMBERED_PLACEHOLDER.match(name):
+            verdict = looked_up.get(name)
+            if verdict is None:
+                verdict = looked_up[name] = _verdict(name)
+            if verdict == "placeholder":
                 reason = f"'{name}' is a placeholder name"
-            elif (
-                len(name) == 1
-                and name not in IDIOMATIC_SHORT
-                and decl.kind in (DeclKind.LOCAL, DeclKind.LOCAL_FUNCTION)
-            ):
+            elif verdict == "short" and decl.kind in (DeclKind.LOCAL, DeclKind.LOCAL_FUNCTION):
                 # Single-letter parameters are idioms (`lerp(a, b, t)`, sort
                 # comparators); a single-letter local or function is not.
                 reason = f"'{name}' says nothing about the value"
@@ -73,3 +74,14 @@ class MeaninglessNameRule(Rule):
                 continue
             seen.add(name)
             yield self.at(ctx, decl.node, reason, "name it after what it holds")
+
+
+def _verdict(name: str) -> str:
+    """'placeholder', 'short' (a single letter that is no idiom) or 'fine'."""
+    if name.startswith("_") or name == "self":
+        return "fine"
+    if name.lower() in MEANINGLESS or _NUMBERED_PLACEHOLDER.match(name):
+        return "placeholder"
+    if len(name) == 1 and name not in IDIOMATIC_SHORT:
+        return "short"
+    return "fine"

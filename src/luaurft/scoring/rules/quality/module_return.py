@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from luaurft.luau.kind import ScriptKind
-from luaurft.scoring.analysis.statements import block_statements
+from luaurft.scoring.analysis.statements import statements as blocks
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 
@@ -24,7 +24,7 @@ class ModuleReturnRule(Rule):
         if ctx.kind != ScriptKind.MODULE_SCRIPT or ctx.source.is_blank:
             return
         source = ctx.source
-        statements = block_statements(source.root)
+        statements = blocks(ctx)[0][1]  # the chunk's, listed once per context
         last = statements[-1] if statements else None
         fix = "end the module with `return <its table>`"
         if last is None or last.type != "return_statement":

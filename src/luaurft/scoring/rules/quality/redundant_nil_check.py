@@ -10,9 +10,10 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from luaurft.luau.source import field_id
 from luaurft.roblox.globals import KNOWN_GLOBALS
 from luaurft.scoring.analysis.calls import callee_name
-from luaurft.scoring.analysis.scope import DeclKind, scope_analysis
+from luaurft.scoring.analysis.scope import Declaration, DeclKind, scope_analysis
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 if TYPE_CHECKING:
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from luaurft.luau.source import LuauSource
 
 
+_CONDITION = field_id("condition")
 # Globals that can be nil in a game script (`plugin` exists only in plugins).
 _MAYBE_NIL_GLOBALS = frozenset({"plugin"})
 # Calls that always produce a value (or raise): constructors, services, modules.
@@ -45,14 +47,17 @@ def _value_kind(source: LuauSource, value: tree_sitter.Node | None) -> str:
     return "unknown"
 
 
-def _bindings(ctx: RuleContext, names: set[str]) -> dict[str, set[str]]:
+def _bindings(
+    ctx: RuleContext, names: set[str], declarations: list[Declaration]
+) -> dict[str, set[str]]:
     """For each of `names` declared once in the file, the kinds of every value ever bound to it."""
     source = ctx.source
     data = source.bytes
-    wanted = [name.encode() for name in names]
+    # Any of the names inside an assignment's targets, in one search of the bytes.
+    mentions = re.compile(b"|".join(re.escape(name.encode()) for name in sorted(names)))
     kinds: dict[str, set[str]] = {}
     count: dict[str, int] = {}
-    for decl in scope_analysis(ctx).named_in_order():
+    for decl in declarations:
         if decl.name not in names:
             continue
         count[decl.name] = count.get(decl.name, 0) + 1
@@ -62,9 +67,7 @@ def _bindings(ctx: RuleContext, names: set[str]) -> dict[str, set[str]]:
             kinds.setdefault(decl.name, set()).add("unknown")
     for assignment in source.nodes("assignment_statement"):
         targets = assignment.child(0)
-        if targets is None or not any(
-            w in data[targets.start_byte : targets.end_byte] for w in wanted
-        ):
+        if targets is None or not mentions.search(data, targets.start_byte, targets.end_byte):
             continue
         values_node = next(
             (c for c in assignment.named_children if c.type == "expression_list"), None
@@ -81,7 +84,11 @@ def _bindings(ctx: RuleContext, names: set[str]) -> dict[str, set[str]]:
     # `local x` with no value binds nil.
     for statement in source.nodes("variable_declaration"):
         targets = statement.child(1)
-        if targets is not None and targets.type == "variable_list":
+        if (
+            targets is not None
+            and targets.type == "variable_list"
+            and mentions.search(data, targets.start_byte, targets.end_byte)
+        ):
             for ident in targets.children_by_field_name("name"):
                 if source.node_text(ident) in names:
                     kinds.setdefault(source.node_text(ident), set()).add("unknown")
@@ -121,13 +128,22 @@ class RedundantNilCheckRule(Rule):
                 candidates.append(
                     (comparison, subject, {"truthy", "false"}, "can never be nil here")
                 )
-        for statement in source.nodes("if_statement", "elseif_statement", "while_statement"):
-            condition = statement.child_by_field_name("condition")
-            if condition is not None and condition.type == "identifier":
-                candidates.append((condition, condition, {"truthy"}, "is always truthy here"))
+        # One type at a time: the candidates are sorted below, so the mixed list
+        # (sorted once more for nothing) is not needed.
+        for kind in ("if_statement", "elseif_statement", "while_statement"):
+            for statement in source.nodes(kind):
+                condition = statement.child_by_field_id(_CONDITION)
+                if condition is not None and condition.type == "identifier":
+                    candidates.append((condition, condition, {"truthy"}, "is always truthy here"))
         if not candidates:
             return
-        declarations = scope_analysis(ctx).named_in_order()
+        names = {source.node_text(c[1]) for c in candidates}
+        # The declared names (`self` aside); their order matters to nothing here.
+        declarations = [
+            d
+            for d in scope_analysis(ctx).declarations
+            if d.name in names and d.kind is not DeclKind.SELF
+        ]
         declared = {d.name for d in declarations}
         # Only a name declared once, and not as a parameter or loop variable, can be
         # bound to nothing but values: `_bindings` reads every assignment for the rest.
@@ -135,9 +151,8 @@ class RedundantNilCheckRule(Rule):
         for decl in declarations:
             once[decl.name] = decl.kind if decl.name not in once else None
         open_kinds = (None, DeclKind.PARAMETER, DeclKind.LOOP_VARIABLE)
-        names = {source.node_text(c[1]) for c in candidates}
         worth = {name for name in names if name in once and once[name] not in open_kinds}
-        bindings = _bindings(ctx, worth) if worth else {}
+        bindings = _bindings(ctx, worth, declarations) if worth else {}
         for where, subject, allowed, verdict in sorted(candidates, key=lambda c: c[0].start_byte):
             name = source.node_text(subject)
             if name in declared:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from luaurft.luau.source import field_id
 from luaurft.scoring.analysis.functions import innermost_function
 from luaurft.scoring.analysis.statements import STATEMENT_TYPES
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
+
+_METHOD = field_id("method")
+_NAME = field_id("name")
 
 # Statements that may sit in the "header" of a script next to the services.
 _HEADER_TYPES = frozenset({"variable_declaration", "type_definition", "empty_statement"})
@@ -31,15 +35,17 @@ class ScatteredServiceRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         source = ctx.source
+        if "GetService" not in source.text:
+            return  # no call can be named so
         header_end = source.root.end_byte
         for stmt in source.root.named_children:
             if stmt.type in STATEMENT_TYPES and stmt.type not in _HEADER_TYPES:
                 header_end = stmt.start_byte
                 break
         for call in source.nodes("function_call"):
-            name = call.child_by_field_name("name")
+            name = call.child_by_field_id(_NAME)
             method = (
-                name.child_by_field_name("method")
+                name.child_by_field_id(_METHOD)
                 if name is not None and name.type == "method_index_expression"
                 else None
             )
