@@ -60,9 +60,56 @@ def test_awaited_instances_are_built_with_the_class_their_use_implies() -> None:
     assert plan[("ReplicatedStorage", "Remotes")] == "Folder"
     assert plan[("ReplicatedStorage.Remotes", "Damage")] == "RemoteEvent"
     assert plan[("ReplicatedStorage", "Ask")] == "RemoteFunction"
-    # Looked up optionally, or with no hint of its class: left for the script's own fallbacks.
+    # Looked up optionally: left for the script's own fallback.
     assert ("ReplicatedStorage", "Maybe") not in plan
-    assert ("ReplicatedStorage", "Settings") not in plan
+    # Waited for without end and never mentioned again: the place has it, and no
+    # class it could have is observable, so a Folder stands in.
+    assert plan[("ReplicatedStorage", "Settings")] == "Folder"
+
+
+def test_an_awaited_instance_only_looked_into_is_built_as_a_folder() -> None:
+    code = """
+    local ReplicatedStorage = game:GetService("ReplicatedStorage")
+    local towers = ReplicatedStorage:WaitForChild("Shared"):WaitForChild("Towers")
+    local config = ReplicatedStorage:WaitForChild("Config")
+    local function spawnTower(name)
+        return towers:FindFirstChild(name)
+    end
+    print(spawnTower("Slinger"), config.Name)
+    """
+    plan = {
+        (i["parent"], i["name"]): i["class"]
+        for i in infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold
+    }
+    assert plan[("ReplicatedStorage.Shared", "Towers")] == "Folder"
+    # A member beyond a container's says something the code expects: not guessed.
+    assert ("ReplicatedStorage", "Config") not in plan
+
+
+def test_a_gui_path_from_the_local_player_through_variables_is_built() -> None:
+    code = """
+    local player = game.Players.LocalPlayer
+    local gui = player:WaitForChild("PlayerGui"):WaitForChild("SettingsGUI")
+    local window = gui:WaitForChild("SettingsWindow")
+    local list = window:WaitForChild("ScrollingFrame")
+    local mute = list:WaitForChild("MuteMusicButton")
+    local spawnButton = gui:WaitForChild("Spawn")
+    mute.Text = "Music: ON"
+    spawnButton.Activated:Connect(print)
+    """
+    plan = {
+        (i["parent"], i["name"]): i["class"]
+        for i in infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold
+    }
+    gui = "Players.Player1.PlayerGui"
+    assert plan[(gui, "SettingsGUI")] == "ScreenGui"
+    assert plan[(f"{gui}.SettingsGUI", "SettingsWindow")] == "Folder"
+    assert plan[(f"{gui}.SettingsGUI.SettingsWindow", "ScrollingFrame")] == "ScrollingFrame"
+    assert plan[(f"{gui}.SettingsGUI.SettingsWindow.ScrollingFrame", "MuteMusicButton")] == (
+        "TextLabel"
+    )
+    # In a GUI, what the code takes Activated from is a button.
+    assert plan[(f"{gui}.SettingsGUI", "Spawn")] == "TextButton"
 
 
 def test_comments_do_not_place_scripts() -> None:

@@ -310,7 +310,11 @@ def _members_of(
     return members, isa, of_class, waits
 
 
-def _class_for_use(text: str, name: str, rest: str) -> str | None:
+def _class_for_use(text: str, name: str, rest: str, *, gui: bool = False) -> str | None:
+    """The class of the instance the code waits for by `name` (`rest`: the rest of
+    its line), from a cast, its name, or what the code does with it; None when
+    nothing says. `gui`: it is waited for inside a GUI, where `Activated` is a
+    GuiButton's (elsewhere it may be a Tool's)."""
     cast = re.match(r"\s*::\s*(\w+)", rest)
     if cast and cast.group(1) in _KNOWN_CLASSES:
         return cast.group(1)
@@ -339,9 +343,18 @@ def _class_for_use(text: str, name: str, rest: str) -> str | None:
         for names, cls in _USAGE_CLASSES:
             if used & names:
                 return cls
-        if not used and var.lower().endswith("folder"):
+        if gui and "Activated" in used:
+            return "TextButton"
+        if used and used <= _CONTAINER_USE:
+            # Only looked into (`towers:FindFirstChild(name)`): any container serves,
+            # and a Folder claims nothing more than that.
+            return "Folder"
+        if not used and (
+            var.lower().endswith("folder") or len(re.findall(rf"(?<![\w\"']){var}\b", text)) == 1
+        ):
             # The code names it a folder (`local itemDataFolder = RS:WaitForChild("ItemData")`)
-            # and uses no member of it that could say otherwise.
+            # and uses no member of it that could say otherwise; or it waits for it and
+            # never mentions it again, so no class it could have is observable.
             return "Folder"
     lowered = name.lower()
     if lowered.endswith(("event", "remote")):
@@ -441,11 +454,11 @@ def _inline_player_gui_chains(text: str, gui_root: str) -> list[dict[str, Any]]:
             if indexed is not None and _is_member(cls_here, name) is not False:
                 break
             cls = (
-                _class_for_use(text, name, "")
+                _class_for_use(text, name, "", gui=True)
                 if waited
                 else (name if name in _KNOWN_CLASSES else None)
             )
-            if cls is None and waited and parent == gui_root:
+            if cls in (None, "Folder") and waited and parent == gui_root:
                 cls = "ScreenGui"
             if cls is None:
                 break
@@ -474,20 +487,25 @@ def _player_gui_waits(text: str) -> list[dict[str, Any]]:
     gui_root = f"Players.{LOCAL_PLAYER}.PlayerGui"
     plan: list[dict[str, Any]] = _inline_player_gui_chains(text, gui_root)
     paths = {m.group(1): gui_root for m in _PLAYER_GUI.finditer(text)}
-    if not paths:
-        return plan
+    # `local gui = player:WaitForChild("PlayerGui"):WaitForChild("Settings")` starts
+    # at the local player: its first step is into PlayerGui.
+    players = {m.group(1) for m in _LOCAL_PLAYER.finditer(text)} | {"LocalPlayer"}
     chain = re.compile(
-        rf"{_word('local')}\s+(\w+)\s*(?::\s*[\w.?]+)?\s*=\s*(\w+)"
+        rf"{_word('local')}\s+(\w+)\s*(?::\s*[\w.?]+)?\s*=\s*(?:[\w.]*\.)?(\w+)"
         rf"((?:\s*:\s*WaitForChild\s*\(\s*{_STRING_Q}[\w ]+{_STRING_Q}\s*\))+)"
     )
     for m in chain.finditer(text):  # in reading order: a variable is assigned before use
         var, root, calls = m.groups()
+        names = re.findall(rf"WaitForChild\s*\(\s*{_STRING_Q}([\w ]+){_STRING_Q}", calls)
         parent = paths.get(root)
+        if parent is None and root in players and names[0] == "PlayerGui":
+            parent, names = gui_root, names[1:]
         if parent is None:
             continue
-        for name in re.findall(rf"WaitForChild\s*\(\s*{_STRING_Q}([\w ]+){_STRING_Q}", calls):
-            cls = _class_for_use(text, name, "")
-            if cls is None and parent == gui_root:
+        for name in names:
+            cls = _class_for_use(text, name, "", gui=True)
+            if cls in (None, "Folder") and parent == gui_root:
+                # Only LayerCollectors show in PlayerGui: a container there is a ScreenGui.
                 cls = "ScreenGui"
             if cls is None:
                 break
