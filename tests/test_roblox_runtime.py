@@ -711,3 +711,31 @@ def test_modelled_classes_match_the_api_dump() -> None:
             ):
                 mismatches.append((name, prop, default, mine))
     assert mismatches == []
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        # Game corpus 3: each waited for an instance of the place the scaffold did not build.
+        'local ReplicatedStorage = game:GetService("ReplicatedStorage")\n'
+        'local towers = ReplicatedStorage:WaitForChild("Shared"):WaitForChild("Towers")\n'
+        'print(towers:FindFirstChild("Slinger"))\n',
+        'local ReplicatedStorage = game:GetService("ReplicatedStorage")\n'
+        'local PurchaseUpgrade = ReplicatedStorage:WaitForChild("PurchaseUpgrade")\n'
+        'print("ready")\n',
+        "local player = game.Players.LocalPlayer\n"
+        'local gui = player:WaitForChild("PlayerGui"):WaitForChild("SettingsGUI")\n'
+        'local window = gui:WaitForChild("SettingsWindow")\n'
+        'local button = window:WaitForChild("MuteButton")\n'
+        'button.Text = "Music: ON"\n'
+        'local spawnButton = gui:WaitForChild("Spawn")\n'
+        "spawnButton.Activated:Connect(print)\n",
+        'local head = script.Parent.Parent:WaitForChild("Head")\n'
+        "workspace.CurrentCamera.CameraSubject = head\n",
+    ],
+)
+def test_what_game_scripts_wait_for_in_their_place_is_there(code: str) -> None:
+    result = run(code, kind="LocalScript", seconds=2.0)
+    assert result.never_resumed == []
+    assert result.errors == []
+    assert result.engine_errors == []

@@ -459,3 +459,23 @@ def test_a_member_misspelt_in_case_is_not_built_as_a_child() -> None:
     lower = "print(workspace.Part.transparency, workspace.Part.Decal)\n"
     names = [i["name"] for i in infer_placement(lower, ScriptKind.SCRIPT).scaffold]
     assert "transparency" not in names and "Decal" in names
+
+
+def test_a_client_script_in_a_folder_of_the_character_is_placed_there() -> None:
+    # StarterCharacterScripts/Camera/CameraWeight copies in as character.Camera.CameraWeight:
+    # its grandparent is the character.
+    code = (
+        'local head = script.Parent.Parent:WaitForChild("Head")\n'
+        "workspace.CurrentCamera.CameraSubject = head\n"
+    )
+    placement = infer_placement(code, ScriptKind.LOCAL_SCRIPT)
+    assert placement.container == "character"
+    assert placement.script_path == "Workspace.Player1.Folder"
+    assert placement.scaffold == [
+        {"parent": "Workspace.Player1", "name": "Folder", "class": "Folder"}
+    ]
+    # Its own parent holding a Head makes it a character script too.
+    direct = infer_placement(
+        'local head = script.Parent:WaitForChild("Head")\n', ScriptKind.LOCAL_SCRIPT
+    )
+    assert direct.script_path == "Workspace.Player1"

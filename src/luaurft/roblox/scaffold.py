@@ -243,7 +243,7 @@ _PRIMARY_PART_USE = re.compile(
 )
 _PROMPT = frozenset({"Triggered", "TriggerEnded", "ActionText", "ObjectText", "HoldDuration"})
 _CLICK = frozenset({"MouseClick"})
-_HUMANOID_CHILDREN = frozenset({"Humanoid", "HumanoidRootPart"})
+_HUMANOID_CHILDREN = frozenset({"Humanoid", "HumanoidRootPart", "Head"})
 
 _COMMENT = re.compile(r"--\[(=*)\[.*?\]\1\]|--[^\n]*", re.DOTALL)
 _STRING_Q = r"[\"']"
@@ -258,6 +258,14 @@ def _word(name: str) -> str:
 
 
 _WORD_CHAR = re.compile(r"\w")
+# `script.Parent.Parent:WaitForChild("Head")`: the script sits in a folder of the
+# character (StarterCharacterScripts/Camera/Script copies in as character.Camera.Script).
+_GRANDPARENT_CHARACTER = re.compile(
+    rf"{_word('script')}\s*\.\s*Parent\s*\.\s*Parent\s*(?:"
+    rf":\s*(?:WaitForChild|FindFirstChild)\s*\(\s*{_STRING_Q}(?:Humanoid|HumanoidRootPart|Head){_STRING_Q}"
+    rf"|:\s*FindFirstChildOfClass\s*\(\s*{_STRING_Q}Humanoid{_STRING_Q}"
+    rf"|\.\s*(?:Humanoid|HumanoidRootPart|Head)\b)"
+)
 
 
 @dataclass(frozen=True)
@@ -1438,6 +1446,14 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
             container = "screengui"
         elif isa & {"GuiObject", "Frame"} or members & (_GUI_TEXT | _GUI_OBJECT):
             container = "label" if members & _GUI_TEXT else "frame"
+    in_character_folder = (
+        local
+        and known_parent is None
+        and container == "default"
+        and bool(_GRANDPARENT_CHARACTER.search(text))
+    )
+    if in_character_folder:
+        container = "character"
     if used_parent and container == "default" and local:
         # A client script whose parent holds GUI objects (`script.Parent.MainFrame.Title`)
         # lives in a ScreenGui.
@@ -1478,6 +1494,9 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
         if local:
             character = True
             path = f"Workspace.{LOCAL_PLAYER}"
+            if in_character_folder:
+                scaffold.append({"parent": path, "name": "Folder", "class": "Folder"})
+                path += ".Folder"
         else:
             scaffold.append({"parent": "Workspace", "name": "NPC", "class": "Model", "rig": True})
             path = "Workspace.NPC"
