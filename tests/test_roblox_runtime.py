@@ -739,3 +739,26 @@ def test_what_game_scripts_wait_for_in_their_place_is_there(code: str) -> None:
     assert result.never_resumed == []
     assert result.errors == []
     assert result.engine_errors == []
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "local seat = script.Parent\n"
+        'seat:GetPropertyChangedSignal("Occupant"):Connect(function()\n'
+        "\tprint(seat.Occupant)\n"
+        "end)\n",
+        "local prompt = script.Parent\n"
+        "local seat = prompt.Parent\n"
+        'seat:GetPropertyChangedSignal("Occupant"):Connect(function()\n'
+        "\tprompt.Enabled = seat.Occupant == nil\n"
+        "end)\n"
+        "prompt.Triggered:Connect(function(player)\n"
+        "\tseat:Sit(player.Character.Humanoid)\n"
+        "end)\n",
+    ],
+)
+def test_seat_scripts_run_in_a_seat(code: str) -> None:
+    result = run(code, seconds=2.0)
+    assert result.errors == []
+    assert result.status is RunStatus.OK

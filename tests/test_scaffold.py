@@ -479,3 +479,34 @@ def test_a_client_script_in_a_folder_of_the_character_is_placed_there() -> None:
         'local head = script.Parent:WaitForChild("Head")\n', ScriptKind.LOCAL_SCRIPT
     )
     assert direct.script_path == "Workspace.Player1"
+
+
+def test_a_script_using_a_seats_members_is_in_a_seat() -> None:
+    seat_code = (
+        "local seat = script.Parent\n"
+        'seat:GetPropertyChangedSignal("Occupant"):Connect(function()\n'
+        "\tprint(seat.Occupant)\n"
+        "end)\n"
+    )
+    placement = infer_placement(seat_code, ScriptKind.SCRIPT)
+    assert placement.script_path == "Workspace.Part"
+    assert placement.scaffold[0]["class"] == "Seat"
+    # A prompt whose parent the code seats players in is in a seat.
+    prompt_code = (
+        "local prompt = script.Parent\n"
+        "local seat = prompt.Parent\n"
+        "prompt.Triggered:Connect(function(player)\n"
+        "\tseat:Sit(player.Character.Humanoid)\n"
+        "end)\n"
+    )
+    prompt = infer_placement(prompt_code, ScriptKind.SCRIPT)
+    assert prompt.script_path == "Workspace.Part.ProximityPrompt"
+    assert prompt.scaffold[0]["class"] == "Seat"
+    # Driving members are a VehicleSeat's only.
+    drive = infer_placement(
+        "print(script.Parent.Throttle, script.Parent.Occupant)\n", ScriptKind.SCRIPT
+    )
+    assert drive.scaffold[0]["class"] == "VehicleSeat"
+    # A plain part stays a Part.
+    part = infer_placement("script.Parent.Touched:Connect(print)\n", ScriptKind.SCRIPT)
+    assert part.scaffold[0]["class"] == "Part"

@@ -242,6 +242,14 @@ _PRIMARY_PART_USE = re.compile(
     r"\.\s*PrimaryPart\b(?!\s*=(?!=))|:\s*(?:Set|Get)PrimaryPartCFrame\b"
 )
 _PROMPT = frozenset({"Triggered", "TriggerEnded", "ActionText", "ObjectText", "HoldDuration"})
+# What only a Seat or VehicleSeat has (the API dump: Occupant, Sit, Disabled; a
+# VehicleSeat also Throttle, Steer, ...): the part such code is in, or whose prompt it is in.
+_SEAT_USE = re.compile(
+    r"\.\s*Occupant\b|:\s*Sit\s*\(|GetPropertyChangedSignal\s*\(\s*[\"']Occupant[\"']"
+)
+_VEHICLE_SEAT = frozenset(
+    {"Throttle", "Steer", "ThrottleFloat", "SteerFloat", "MaxSpeed", "Torque", "TurnSpeed"}
+)
 _CLICK = frozenset({"MouseClick"})
 _HUMANOID_CHILDREN = frozenset({"Humanoid", "HumanoidRootPart", "Head"})
 
@@ -1432,7 +1440,9 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
             container = "uidrag" if ui or (local and not three_d) else "drag"
         elif "TextBox" in isa or members & _TEXT_BOX:
             container = "textbox"
-        elif isa & {"BasePart", "Part", "MeshPart"} or members & _PART:
+        elif isa & {"BasePart", "Part", "MeshPart", "Seat", "VehicleSeat"} or members & (
+            _PART | _VEHICLE_SEAT | {"Occupant", "Sit"}
+        ):
             container = "part"
         elif all_children & _HUMANOID_CHILDREN or "Humanoid" in of_class:
             container = "character"
@@ -1466,11 +1476,12 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
     if known_parent is not None:
         path = known_parent[0]
     elif container in ("part", "prompt", "click", "drag"):
+        seat = _SEAT_USE.search(text) is not None or bool(members & _VEHICLE_SEAT)
         scaffold.append(
             {
                 "parent": "Workspace",
                 "name": "Part",
-                "class": "Part",
+                "class": ("VehicleSeat" if members & _VEHICLE_SEAT else "Seat") if seat else "Part",
                 "anchored": True,
                 "position": [0, 0.5, -12],
             }
