@@ -762,3 +762,17 @@ def test_seat_scripts_run_in_a_seat(code: str) -> None:
     result = run(code, seconds=2.0)
     assert result.errors == []
     assert result.status is RunStatus.OK
+
+
+def test_a_vehicle_control_script_finds_its_car_around_it() -> None:
+    code = (
+        "local forward = script.Parent.FWD.ClickDetector\n"
+        "local base = script.Parent.Parent.Main\n"
+        "local seat = script.Parent.Parent.Seat\n"
+        "forward.MouseClick:Connect(function()\n"
+        "\tprint(seat.Occupant)\n"
+        "end)\n"
+        "print(base.Parent == script.Parent.Parent, seat.Occupant == nil)\n"
+    )
+    # The standard stimulus clicks the detector too: the handler reads the seat.
+    assert lines(code, seconds=1.0) == ["true true", "nil"]

@@ -510,3 +510,30 @@ def test_a_script_using_a_seats_members_is_in_a_seat() -> None:
     # A plain part stays a Part.
     part = infer_placement("script.Parent.Touched:Connect(print)\n", ScriptKind.SCRIPT)
     assert part.scaffold[0]["class"] == "Part"
+
+
+def test_a_server_script_reaching_into_its_containers_parent_sits_in_a_model_of_a_model() -> None:
+    # A vehicle's controls: script.Parent is the control panel, script.Parent.Parent the car.
+    code = (
+        "local forward = script.Parent.FWD.ClickDetector\n"
+        "local base = script.Parent.Parent.Main\n"
+        "forward.MouseClick:Connect(function()\n"
+        "\tprint(base:GetChildren())\n"
+        "end)\n"
+    )
+    placement = infer_placement(code, ScriptKind.SCRIPT)
+    assert placement.script_path == "Workspace.Model.Model"
+    plan = {(i["parent"], i["name"]): i["class"] for i in placement.scaffold}
+    assert plan[("Workspace", "Model")] == "Model"
+    assert ("Workspace.Model.Model", "FWD") in plan
+    assert ("Workspace.Model", "Main") in plan
+    # A part's script reaching its model's children: the part is in a model.
+    part = infer_placement(
+        "script.Parent.Touched:Connect(function()\n\tscript.Parent.Parent.Door.Transparency = 1\nend)\n",
+        ScriptKind.SCRIPT,
+    )
+    assert part.script_path == "Workspace.Model.Part"
+    assert {"parent": "Workspace.Model", "name": "Door", "class": "Part"} in part.scaffold
+    # Only members of the grandparent (`script.Parent.Parent.Name`): nothing to nest.
+    plain = infer_placement("print(script.Parent.Parent.Name)\n", ScriptKind.SCRIPT)
+    assert plain.script_path == "ServerScriptService"

@@ -276,6 +276,12 @@ _GRANDPARENT_CHARACTER = re.compile(
 )
 
 
+# `script.Parent.Parent.Main`: what the code indexes in its container's parent.
+_GRANDPARENT_CHILD = re.compile(
+    rf"{_word('script')}\s*\.\s*Parent\s*\.\s*Parent\s*\.\s*([A-Za-z_]\w*)"
+)
+
+
 @dataclass(frozen=True)
 class Placement:
     """Where the script goes (`script_path`, a dotted path from `game`) and the
@@ -906,11 +912,14 @@ def _direct_children(
     container_path: str | None,
     container_class: str | None,
     script: tuple[str, str] | None = None,
+    grandparent: tuple[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """Instances the code indexes directly (`ReplicatedStorage.Remotes.Buy`,
     `workspace.Map.Lava`, `script.Parent.Door`, `script.RunSound`) under a container
     Studio fills, that the code never names as a string (so never creates itself).
-    `script`: (path, class) of the script itself, whose children are built there."""
+    `script`: (path, class) of the script itself, whose children are built there;
+    `grandparent`: (path, class) of its container's parent, whose children
+    (`script.Parent.Parent.Main`) are built there."""
     # root name -> (path, class of what it refers to)
     roots: dict[str, tuple[str, str | None]] = {
         "workspace": ("Workspace", "Workspace"),
@@ -928,6 +937,8 @@ def _direct_children(
             roots[alias] = (container_path, container_class)
     if script is not None:
         roots["script"] = script
+    if grandparent is not None:
+        roots["script.Parent.Parent"] = grandparent
     named = _named_in_code(text)
     aliased: set[str] = set()
     children: dict[tuple[str, str], _Child] = {}
@@ -952,6 +963,11 @@ def _direct_children(
                 return None
             path, cls = root
         end = match.end()
+        if match.group(0).startswith("script") and "script.Parent.Parent" in roots:
+            up = re.match(r"\s*\.\s*Parent\b(?!\s*\.\s*Parent\b)", text[end:])
+            if up is not None:
+                path, cls = roots["script.Parent.Parent"]
+                end += up.end()
         segments: list[tuple[str, bool]] = []
         # The class the last segment's name says it is (`.DragDetector`): its own
         # members (`.MaxDragTranslation`) end the path too.
@@ -1471,6 +1487,27 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
         if any(i["parent"] == "?" and i["class"] in _GUI_CLASSES for i in probe):
             container = "screengui"
 
+    # A server script whose code reaches into its container's parent
+    # (`script.Parent.Parent.Main`) sits in a Model of a Model (a vehicle's
+    # controls, a door's parts), as in Studio: not in a service, whose parent is game.
+    grand_names = {
+        name
+        for name in _GRANDPARENT_CHILD.findall(text)
+        if name != "Parent" and _is_member("Model", name) is False
+    }
+    nested = (
+        kind is ScriptKind.SCRIPT
+        and known_parent is None
+        and container in ("default", "part")
+        and bool(grand_names)
+        and not grand_names & _HUMANOID_CHILDREN
+    )
+    grandparent: tuple[str, str] | None = None
+    if nested:
+        scaffold.append({"parent": "Workspace", "name": "Model", "class": "Model", "rig": False})
+        grandparent = ("Workspace.Model", "Model")
+        if container == "default":
+            container = "model"
     gui_root = f"{player_root}.PlayerGui" if local else "StarterGui"
     character = False
     if known_parent is not None:
@@ -1479,14 +1516,14 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
         seat = _SEAT_USE.search(text) is not None or bool(members & _VEHICLE_SEAT)
         scaffold.append(
             {
-                "parent": "Workspace",
+                "parent": "Workspace.Model" if nested else "Workspace",
                 "name": "Part",
                 "class": ("VehicleSeat" if members & _VEHICLE_SEAT else "Seat") if seat else "Part",
                 "anchored": True,
                 "position": [0, 0.5, -12],
             }
         )
-        path = "Workspace.Part"
+        path = "Workspace.Model.Part" if nested else "Workspace.Part"
         if container == "prompt":
             scaffold.append({"parent": path, "name": "ProximityPrompt", "class": "ProximityPrompt"})
             path += ".ProximityPrompt"
@@ -1512,17 +1549,18 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
             scaffold.append({"parent": "Workspace", "name": "NPC", "class": "Model", "rig": True})
             path = "Workspace.NPC"
     elif container == "model":
-        scaffold.append({"parent": "Workspace", "name": "Model", "class": "Model", "rig": False})
+        outer = "Workspace.Model" if nested else "Workspace"
+        scaffold.append({"parent": outer, "name": "Model", "class": "Model", "rig": False})
         scaffold.append(
             {
-                "parent": "Workspace.Model",
+                "parent": f"{outer}.Model",
                 "name": "Part",
                 "class": "Part",
                 "anchored": True,
                 "position": [0, 0.5, -20],
             }
         )
-        path = "Workspace.Model"
+        path = f"{outer}.Model"
     elif container in ("button", "label", "frame", "screengui", "textbox", "uidrag"):
         # Not reset on respawn: the script lives in it for the whole run.
         scaffold.append(
@@ -1573,7 +1611,7 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
     )
     planned = {(i["parent"], i["name"]) for i in scaffold}
     script = (f"{path}.{script_name}", kind.value)
-    for item in _direct_children(text, parent_path, parent_class, script):
+    for item in _direct_children(text, parent_path, parent_class, script, grandparent):
         if (item["parent"], item["name"]) not in planned:
             planned.add((item["parent"], item["name"]))
             scaffold.append(item)
