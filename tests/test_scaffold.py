@@ -537,3 +537,34 @@ def test_a_server_script_reaching_into_its_containers_parent_sits_in_a_model_of_
     # Only members of the grandparent (`script.Parent.Parent.Name`): nothing to nest.
     plain = infer_placement("print(script.Parent.Parent.Name)\n", ScriptKind.SCRIPT)
     assert plain.script_path == "ServerScriptService"
+
+
+def test_a_server_script_whose_parent_holds_parts_is_in_a_model_in_the_world() -> None:
+    code = (
+        "local lever = script.Parent.Lever\n"
+        "local leverOn = script.Parent.LeverOn\n"
+        'local cd = lever:WaitForChild("ClickDetector")\n'
+        'local ts = game:GetService("TweenService")\n'
+        "cd.MouseClick:Connect(function()\n"
+        "\tts:Create(lever, TweenInfo.new(0.5), {CFrame = leverOn.CFrame}):Play()\n"
+        "end)\n"
+    )
+    placement = infer_placement(code, ScriptKind.SCRIPT)
+    assert placement.script_path == "Workspace.Model"
+    plan = {(i["parent"], i["name"]): i["class"] for i in placement.scaffold}
+    # Tweened by its CFrame: a part, though it holds the ClickDetector.
+    assert plan[("Workspace.Model", "Lever")] == "Part"
+    assert plan[("Workspace.Model.Lever", "ClickDetector")] == "ClickDetector"
+    assert plan[("Workspace.Model", "LeverOn")] == "Part"
+
+
+def test_what_a_gui_scripts_parent_has_beside_it_is_built_in_the_screen_gui() -> None:
+    code = (
+        "local button = script.Parent\n"
+        "button.Parent.CancelButton.MouseButton1Click:Connect(print)\n"
+        "button.MouseButton1Click:Connect(print)\n"
+    )
+    placement = infer_placement(code, ScriptKind.LOCAL_SCRIPT)
+    gui = "Players.Player1.PlayerGui.ScreenGui"
+    assert placement.script_path == f"{gui}.TextButton"
+    assert {"parent": gui, "name": "CancelButton", "class": "TextButton"} in placement.scaffold

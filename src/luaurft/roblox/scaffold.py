@@ -850,11 +850,21 @@ def _class_of_child(text: str, child: _Child) -> str | None:
         return "RemoteEvent"
     if not child.intermediate and lowered.endswith("function"):
         return "RemoteFunction"
+    if child.under_workspace and any(
+        re.search(rf":\s*Create\s*\(\s*{re.escape(alias)}\s*,[^\n]*?{{\s*{_PART_GOAL}\s*=", text)
+        for alias in child.aliases
+    ):
+        # Tweened by a part's own properties (`ts:Create(lever, info, {CFrame = ...})`):
+        # a part, whatever else it holds (its ClickDetector).
+        return "Part"
     if child.intermediate or child.members & _CONTAINER_USE:
         return "Model" if child.under_workspace else "Folder"
     return "Part" if child.under_workspace else "Folder"
 
 
+_PART_CLASSES = frozenset({"Part", "MeshPart", "Seat", "VehicleSeat", "SpawnLocation", "WedgePart"})
+# A tween goal only a part has among the 3D instances a scaffold builds.
+_PART_GOAL = r"(?:CFrame|Position|Size|Orientation|Transparency|Color)"
 _SERVICE_NAMES = "|".join(_PREBUILT_SERVICES)
 # Where a path of instances can start: a prebuilt service, `script.Parent`, or a
 # name (group 3) that may hold one.
@@ -931,9 +941,11 @@ def _direct_children(
     ):
         if service in _PREBUILT_SERVICES:
             roots[var] = (service, service)
+    parent_aliases: set[str] = set()
     if container_path is not None:
         roots["script.Parent"] = (container_path, container_class)
-        for alias in _aliases(text, r"script\.Parent\b(?!\s*[.:])"):
+        parent_aliases = _aliases(text, r"script\.Parent\b(?!\s*[.:])")
+        for alias in parent_aliases:
             roots[alias] = (container_path, container_class)
     if script is not None:
         roots["script"] = script
@@ -963,7 +975,10 @@ def _direct_children(
                 return None
             path, cls = root
         end = match.end()
-        if match.group(0).startswith("script") and "script.Parent.Parent" in roots:
+        from_parent = match.group(3) != "script" and (
+            match.group(0).startswith("script") or match.group(3) in parent_aliases
+        )
+        if from_parent and "script.Parent.Parent" in roots:
             up = re.match(r"\s*\.\s*Parent\b(?!\s*\.\s*Parent\b)", text[end:])
             if up is not None:
                 path, cls = roots["script.Parent.Parent"]
@@ -1480,6 +1495,12 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
     )
     if in_character_folder:
         container = "character"
+    if used_parent and container == "default" and kind is ScriptKind.SCRIPT:
+        # A server script whose parent holds parts (`script.Parent.Lever.CFrame`) is in
+        # a Model in the world, not in a service.
+        probe = _direct_children(text, "?", None)
+        if any(i["parent"] == "?" and i["class"] in _PART_CLASSES for i in probe):
+            container = "model"
     if used_parent and container == "default" and local:
         # A client script whose parent holds GUI objects (`script.Parent.MainFrame.Title`)
         # lives in a ScreenGui.
@@ -1580,6 +1601,8 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
             "uidrag": "Frame",
         }.get(container)
         if inner:
+            # What the code indexes beside it (`button.Parent.CancelButton`) is in the ScreenGui.
+            grandparent = (path, "ScreenGui")
             scaffold.append({"parent": path, "name": inner, "class": inner})
             path = f"{path}.{inner}"
         if container == "uidrag":
