@@ -776,3 +776,18 @@ def test_a_vehicle_control_script_finds_its_car_around_it() -> None:
     )
     # The standard stimulus clicks the detector too: the handler reads the seat.
     assert lines(code, seconds=1.0) == ["true true", "nil"]
+
+
+def test_a_wait_shorter_than_a_frame_resumes_on_the_next_heartbeat_step() -> None:
+    # task.wait resumes on a Heartbeat step once its time has passed: a loop of
+    # task.wait(0.0001) turns about once a frame, not ten thousand times a second.
+    code = (
+        "local turns = 0\n"
+        "local started = os.clock()\n"
+        "while os.clock() - started < 1 do\n"
+        "\ttask.wait(0.0001)\n"
+        "\tturns += 1\n"
+        "end\n"
+        "print(turns <= 130, turns >= 55)\n"
+    )
+    assert lines(code, seconds=2.0) == ["true true"]
