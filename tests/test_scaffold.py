@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from luaurft.luau.kind import ScriptKind
-from luaurft.roblox.scaffold import infer_placement
+from luaurft.roblox.scaffold import infer_placement, remote_handler_args
 
 
 def test_default_containers_by_kind() -> None:
@@ -568,3 +568,26 @@ def test_what_a_gui_scripts_parent_has_beside_it_is_built_in_the_screen_gui() ->
     gui = "Players.Player1.PlayerGui.ScreenGui"
     assert placement.script_path == f"{gui}.TextButton"
     assert {"parent": gui, "name": "CancelButton", "class": "TextButton"} in placement.scaffold
+
+
+def test_what_the_code_loads_as_an_animation_is_an_animation() -> None:
+    code = (
+        "script.Parent.Activated:Connect(function()\n"
+        "\tlocal track = script.Parent.Parent.Humanoid:LoadAnimation(script.Attack)\n"
+        "\ttrack:Play()\n"
+        "end)\n"
+    )
+    placement = infer_placement(code, ScriptKind.SCRIPT)
+    assert {"parent": "Workspace.Tool.Script", "name": "Attack", "class": "Animation"} in (
+        placement.scaffold
+    )
+
+
+def test_a_remote_argument_the_handler_makes_a_cframe_from_is_a_position() -> None:
+    code = (
+        "script.Parent.CannonEvent.OnServerEvent:Connect(function(player, mouseaim)\n"
+        "\tprint(CFrame.new(mouseaim))\n"
+        "end)\n"
+    )
+    # The player comes first from the engine; the client sends the rest.
+    assert remote_handler_args(code) == {1: ("Vector3",)}

@@ -850,6 +850,14 @@ def _class_of_child(text: str, child: _Child) -> str | None:
         return "RemoteEvent"
     if not child.intermediate and lowered.endswith("function"):
         return "RemoteFunction"
+    if re.search(
+        rf":\s*LoadAnimation\s*\(\s*(?:[\w.]+\.)?{re.escape(child.name)}\s*\)", text
+    ) or any(
+        re.search(rf":\s*LoadAnimation\s*\(\s*{re.escape(alias)}\s*\)", text)
+        for alias in child.aliases
+    ):
+        # What an Animator or Humanoid loads (`humanoid:LoadAnimation(script.Attack)`).
+        return "Animation"
     if child.under_workspace and any(
         re.search(rf":\s*Create\s*\(\s*{re.escape(alias)}\s*,[^\n]*?{{\s*{_PART_GOAL}\s*=", text)
         for alias in child.aliases
@@ -1170,6 +1178,9 @@ def _param_tag(text: str, name: str, annotation: str, code: str = "") -> str:
     isa = re.search(rf"\b{quoted}\s*:\s*IsA\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}", text)
     if isa:
         return "Player" if isa.group(1) == "Player" else "Instance"
+    if re.search(rf"\bCFrame\s*\.\s*(?:new|lookAt)\s*\(\s*{quoted}\s*[,)]", text):
+        # `CFrame.new(mouseaim)`: a position, the one-argument form that takes a Vector3.
+        return "Vector3"
     # The whole name, then its last word: `partColor` is a colour, `passedTable` a table.
     words = _NAME_WORDS.findall(name)
     for lowered in dict.fromkeys((name.lower(), words[-1].lower() if words else "")):
