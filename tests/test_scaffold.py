@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from luaurft.luau.kind import ScriptKind
-from luaurft.roblox.scaffold import infer_placement
+from luaurft.roblox.scaffold import infer_placement, remote_handler_args
 
 
 def test_default_containers_by_kind() -> None:
@@ -60,9 +60,56 @@ def test_awaited_instances_are_built_with_the_class_their_use_implies() -> None:
     assert plan[("ReplicatedStorage", "Remotes")] == "Folder"
     assert plan[("ReplicatedStorage.Remotes", "Damage")] == "RemoteEvent"
     assert plan[("ReplicatedStorage", "Ask")] == "RemoteFunction"
-    # Looked up optionally, or with no hint of its class: left for the script's own fallbacks.
+    # Looked up optionally: left for the script's own fallback.
     assert ("ReplicatedStorage", "Maybe") not in plan
-    assert ("ReplicatedStorage", "Settings") not in plan
+    # Waited for without end and never mentioned again: the place has it, and no
+    # class it could have is observable, so a Folder stands in.
+    assert plan[("ReplicatedStorage", "Settings")] == "Folder"
+
+
+def test_an_awaited_instance_only_looked_into_is_built_as_a_folder() -> None:
+    code = """
+    local ReplicatedStorage = game:GetService("ReplicatedStorage")
+    local towers = ReplicatedStorage:WaitForChild("Shared"):WaitForChild("Towers")
+    local config = ReplicatedStorage:WaitForChild("Config")
+    local function spawnTower(name)
+        return towers:FindFirstChild(name)
+    end
+    print(spawnTower("Slinger"), config.Name)
+    """
+    plan = {
+        (i["parent"], i["name"]): i["class"]
+        for i in infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold
+    }
+    assert plan[("ReplicatedStorage.Shared", "Towers")] == "Folder"
+    # A member beyond a container's says something the code expects: not guessed.
+    assert ("ReplicatedStorage", "Config") not in plan
+
+
+def test_a_gui_path_from_the_local_player_through_variables_is_built() -> None:
+    code = """
+    local player = game.Players.LocalPlayer
+    local gui = player:WaitForChild("PlayerGui"):WaitForChild("SettingsGUI")
+    local window = gui:WaitForChild("SettingsWindow")
+    local list = window:WaitForChild("ScrollingFrame")
+    local mute = list:WaitForChild("MuteMusicButton")
+    local spawnButton = gui:WaitForChild("Spawn")
+    mute.Text = "Music: ON"
+    spawnButton.Activated:Connect(print)
+    """
+    plan = {
+        (i["parent"], i["name"]): i["class"]
+        for i in infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold
+    }
+    gui = "Players.Player1.PlayerGui"
+    assert plan[(gui, "SettingsGUI")] == "ScreenGui"
+    assert plan[(f"{gui}.SettingsGUI", "SettingsWindow")] == "Folder"
+    assert plan[(f"{gui}.SettingsGUI.SettingsWindow", "ScrollingFrame")] == "ScrollingFrame"
+    assert plan[(f"{gui}.SettingsGUI.SettingsWindow.ScrollingFrame", "MuteMusicButton")] == (
+        "TextLabel"
+    )
+    # In a GUI, what the code takes Activated from is a button.
+    assert plan[(f"{gui}.SettingsGUI", "Spawn")] == "TextButton"
 
 
 def test_comments_do_not_place_scripts() -> None:
@@ -412,3 +459,135 @@ def test_a_member_misspelt_in_case_is_not_built_as_a_child() -> None:
     lower = "print(workspace.Part.transparency, workspace.Part.Decal)\n"
     names = [i["name"] for i in infer_placement(lower, ScriptKind.SCRIPT).scaffold]
     assert "transparency" not in names and "Decal" in names
+
+
+def test_a_client_script_in_a_folder_of_the_character_is_placed_there() -> None:
+    # StarterCharacterScripts/Camera/CameraWeight copies in as character.Camera.CameraWeight:
+    # its grandparent is the character.
+    code = (
+        'local head = script.Parent.Parent:WaitForChild("Head")\n'
+        "workspace.CurrentCamera.CameraSubject = head\n"
+    )
+    placement = infer_placement(code, ScriptKind.LOCAL_SCRIPT)
+    assert placement.container == "character"
+    assert placement.script_path == "Workspace.Player1.Folder"
+    assert placement.scaffold == [
+        {"parent": "Workspace.Player1", "name": "Folder", "class": "Folder"}
+    ]
+    # Its own parent holding a Head makes it a character script too.
+    direct = infer_placement(
+        'local head = script.Parent:WaitForChild("Head")\n', ScriptKind.LOCAL_SCRIPT
+    )
+    assert direct.script_path == "Workspace.Player1"
+
+
+def test_a_script_using_a_seats_members_is_in_a_seat() -> None:
+    seat_code = (
+        "local seat = script.Parent\n"
+        'seat:GetPropertyChangedSignal("Occupant"):Connect(function()\n'
+        "\tprint(seat.Occupant)\n"
+        "end)\n"
+    )
+    placement = infer_placement(seat_code, ScriptKind.SCRIPT)
+    assert placement.script_path == "Workspace.Part"
+    assert placement.scaffold[0]["class"] == "Seat"
+    # A prompt whose parent the code seats players in is in a seat.
+    prompt_code = (
+        "local prompt = script.Parent\n"
+        "local seat = prompt.Parent\n"
+        "prompt.Triggered:Connect(function(player)\n"
+        "\tseat:Sit(player.Character.Humanoid)\n"
+        "end)\n"
+    )
+    prompt = infer_placement(prompt_code, ScriptKind.SCRIPT)
+    assert prompt.script_path == "Workspace.Part.ProximityPrompt"
+    assert prompt.scaffold[0]["class"] == "Seat"
+    # Driving members are a VehicleSeat's only.
+    drive = infer_placement(
+        "print(script.Parent.Throttle, script.Parent.Occupant)\n", ScriptKind.SCRIPT
+    )
+    assert drive.scaffold[0]["class"] == "VehicleSeat"
+    # A plain part stays a Part.
+    part = infer_placement("script.Parent.Touched:Connect(print)\n", ScriptKind.SCRIPT)
+    assert part.scaffold[0]["class"] == "Part"
+
+
+def test_a_server_script_reaching_into_its_containers_parent_sits_in_a_model_of_a_model() -> None:
+    # A vehicle's controls: script.Parent is the control panel, script.Parent.Parent the car.
+    code = (
+        "local forward = script.Parent.FWD.ClickDetector\n"
+        "local base = script.Parent.Parent.Main\n"
+        "forward.MouseClick:Connect(function()\n"
+        "\tprint(base:GetChildren())\n"
+        "end)\n"
+    )
+    placement = infer_placement(code, ScriptKind.SCRIPT)
+    assert placement.script_path == "Workspace.Model.Model"
+    plan = {(i["parent"], i["name"]): i["class"] for i in placement.scaffold}
+    assert plan[("Workspace", "Model")] == "Model"
+    assert ("Workspace.Model.Model", "FWD") in plan
+    assert ("Workspace.Model", "Main") in plan
+    # A part's script reaching its model's children: the part is in a model.
+    part = infer_placement(
+        "script.Parent.Touched:Connect(function()\n\tscript.Parent.Parent.Door.Transparency = 1\nend)\n",
+        ScriptKind.SCRIPT,
+    )
+    assert part.script_path == "Workspace.Model.Part"
+    assert {"parent": "Workspace.Model", "name": "Door", "class": "Part"} in part.scaffold
+    # Only members of the grandparent (`script.Parent.Parent.Name`): nothing to nest.
+    plain = infer_placement("print(script.Parent.Parent.Name)\n", ScriptKind.SCRIPT)
+    assert plain.script_path == "ServerScriptService"
+
+
+def test_a_server_script_whose_parent_holds_parts_is_in_a_model_in_the_world() -> None:
+    code = (
+        "local lever = script.Parent.Lever\n"
+        "local leverOn = script.Parent.LeverOn\n"
+        'local cd = lever:WaitForChild("ClickDetector")\n'
+        'local ts = game:GetService("TweenService")\n'
+        "cd.MouseClick:Connect(function()\n"
+        "\tts:Create(lever, TweenInfo.new(0.5), {CFrame = leverOn.CFrame}):Play()\n"
+        "end)\n"
+    )
+    placement = infer_placement(code, ScriptKind.SCRIPT)
+    assert placement.script_path == "Workspace.Model"
+    plan = {(i["parent"], i["name"]): i["class"] for i in placement.scaffold}
+    # Tweened by its CFrame: a part, though it holds the ClickDetector.
+    assert plan[("Workspace.Model", "Lever")] == "Part"
+    assert plan[("Workspace.Model.Lever", "ClickDetector")] == "ClickDetector"
+    assert plan[("Workspace.Model", "LeverOn")] == "Part"
+
+
+def test_what_a_gui_scripts_parent_has_beside_it_is_built_in_the_screen_gui() -> None:
+    code = (
+        "local button = script.Parent\n"
+        "button.Parent.CancelButton.MouseButton1Click:Connect(print)\n"
+        "button.MouseButton1Click:Connect(print)\n"
+    )
+    placement = infer_placement(code, ScriptKind.LOCAL_SCRIPT)
+    gui = "Players.Player1.PlayerGui.ScreenGui"
+    assert placement.script_path == f"{gui}.TextButton"
+    assert {"parent": gui, "name": "CancelButton", "class": "TextButton"} in placement.scaffold
+
+
+def test_what_the_code_loads_as_an_animation_is_an_animation() -> None:
+    code = (
+        "script.Parent.Activated:Connect(function()\n"
+        "\tlocal track = script.Parent.Parent.Humanoid:LoadAnimation(script.Attack)\n"
+        "\ttrack:Play()\n"
+        "end)\n"
+    )
+    placement = infer_placement(code, ScriptKind.SCRIPT)
+    assert {"parent": "Workspace.Tool.Script", "name": "Attack", "class": "Animation"} in (
+        placement.scaffold
+    )
+
+
+def test_a_remote_argument_the_handler_makes_a_cframe_from_is_a_position() -> None:
+    code = (
+        "script.Parent.CannonEvent.OnServerEvent:Connect(function(player, mouseaim)\n"
+        "\tprint(CFrame.new(mouseaim))\n"
+        "end)\n"
+    )
+    # The player comes first from the engine; the client sends the rest.
+    assert remote_handler_args(code) == {1: ("Vector3",)}

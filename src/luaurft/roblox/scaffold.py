@@ -242,8 +242,16 @@ _PRIMARY_PART_USE = re.compile(
     r"\.\s*PrimaryPart\b(?!\s*=(?!=))|:\s*(?:Set|Get)PrimaryPartCFrame\b"
 )
 _PROMPT = frozenset({"Triggered", "TriggerEnded", "ActionText", "ObjectText", "HoldDuration"})
+# What only a Seat or VehicleSeat has (the API dump: Occupant, Sit, Disabled; a
+# VehicleSeat also Throttle, Steer, ...): the part such code is in, or whose prompt it is in.
+_SEAT_USE = re.compile(
+    r"\.\s*Occupant\b|:\s*Sit\s*\(|GetPropertyChangedSignal\s*\(\s*[\"']Occupant[\"']"
+)
+_VEHICLE_SEAT = frozenset(
+    {"Throttle", "Steer", "ThrottleFloat", "SteerFloat", "MaxSpeed", "Torque", "TurnSpeed"}
+)
 _CLICK = frozenset({"MouseClick"})
-_HUMANOID_CHILDREN = frozenset({"Humanoid", "HumanoidRootPart"})
+_HUMANOID_CHILDREN = frozenset({"Humanoid", "HumanoidRootPart", "Head"})
 
 _COMMENT = re.compile(r"--\[(=*)\[.*?\]\1\]|--[^\n]*", re.DOTALL)
 _STRING_Q = r"[\"']"
@@ -258,6 +266,20 @@ def _word(name: str) -> str:
 
 
 _WORD_CHAR = re.compile(r"\w")
+# `script.Parent.Parent:WaitForChild("Head")`: the script sits in a folder of the
+# character (StarterCharacterScripts/Camera/Script copies in as character.Camera.Script).
+_GRANDPARENT_CHARACTER = re.compile(
+    rf"{_word('script')}\s*\.\s*Parent\s*\.\s*Parent\s*(?:"
+    rf":\s*(?:WaitForChild|FindFirstChild)\s*\(\s*{_STRING_Q}(?:Humanoid|HumanoidRootPart|Head){_STRING_Q}"
+    rf"|:\s*FindFirstChildOfClass\s*\(\s*{_STRING_Q}Humanoid{_STRING_Q}"
+    rf"|\.\s*(?:Humanoid|HumanoidRootPart|Head)\b)"
+)
+
+
+# `script.Parent.Parent.Main`: what the code indexes in its container's parent.
+_GRANDPARENT_CHILD = re.compile(
+    rf"{_word('script')}\s*\.\s*Parent\s*\.\s*Parent\s*\.\s*([A-Za-z_]\w*)"
+)
 
 
 @dataclass(frozen=True)
@@ -310,7 +332,11 @@ def _members_of(
     return members, isa, of_class, waits
 
 
-def _class_for_use(text: str, name: str, rest: str) -> str | None:
+def _class_for_use(text: str, name: str, rest: str, *, gui: bool = False) -> str | None:
+    """The class of the instance the code waits for by `name` (`rest`: the rest of
+    its line), from a cast, its name, or what the code does with it; None when
+    nothing says. `gui`: it is waited for inside a GUI, where `Activated` is a
+    GuiButton's (elsewhere it may be a Tool's)."""
     cast = re.match(r"\s*::\s*(\w+)", rest)
     if cast and cast.group(1) in _KNOWN_CLASSES:
         return cast.group(1)
@@ -339,9 +365,18 @@ def _class_for_use(text: str, name: str, rest: str) -> str | None:
         for names, cls in _USAGE_CLASSES:
             if used & names:
                 return cls
-        if not used and var.lower().endswith("folder"):
+        if gui and "Activated" in used:
+            return "TextButton"
+        if used and used <= _CONTAINER_USE:
+            # Only looked into (`towers:FindFirstChild(name)`): any container serves,
+            # and a Folder claims nothing more than that.
+            return "Folder"
+        if not used and (
+            var.lower().endswith("folder") or len(re.findall(rf"(?<![\w\"']){var}\b", text)) == 1
+        ):
             # The code names it a folder (`local itemDataFolder = RS:WaitForChild("ItemData")`)
-            # and uses no member of it that could say otherwise.
+            # and uses no member of it that could say otherwise; or it waits for it and
+            # never mentions it again, so no class it could have is observable.
             return "Folder"
     lowered = name.lower()
     if lowered.endswith(("event", "remote")):
@@ -441,11 +476,11 @@ def _inline_player_gui_chains(text: str, gui_root: str) -> list[dict[str, Any]]:
             if indexed is not None and _is_member(cls_here, name) is not False:
                 break
             cls = (
-                _class_for_use(text, name, "")
+                _class_for_use(text, name, "", gui=True)
                 if waited
                 else (name if name in _KNOWN_CLASSES else None)
             )
-            if cls is None and waited and parent == gui_root:
+            if cls in (None, "Folder") and waited and parent == gui_root:
                 cls = "ScreenGui"
             if cls is None:
                 break
@@ -474,20 +509,25 @@ def _player_gui_waits(text: str) -> list[dict[str, Any]]:
     gui_root = f"Players.{LOCAL_PLAYER}.PlayerGui"
     plan: list[dict[str, Any]] = _inline_player_gui_chains(text, gui_root)
     paths = {m.group(1): gui_root for m in _PLAYER_GUI.finditer(text)}
-    if not paths:
-        return plan
+    # `local gui = player:WaitForChild("PlayerGui"):WaitForChild("Settings")` starts
+    # at the local player: its first step is into PlayerGui.
+    players = {m.group(1) for m in _LOCAL_PLAYER.finditer(text)} | {"LocalPlayer"}
     chain = re.compile(
-        rf"{_word('local')}\s+(\w+)\s*(?::\s*[\w.?]+)?\s*=\s*(\w+)"
+        rf"{_word('local')}\s+(\w+)\s*(?::\s*[\w.?]+)?\s*=\s*(?:[\w.]*\.)?(\w+)"
         rf"((?:\s*:\s*WaitForChild\s*\(\s*{_STRING_Q}[\w ]+{_STRING_Q}\s*\))+)"
     )
     for m in chain.finditer(text):  # in reading order: a variable is assigned before use
         var, root, calls = m.groups()
+        names = re.findall(rf"WaitForChild\s*\(\s*{_STRING_Q}([\w ]+){_STRING_Q}", calls)
         parent = paths.get(root)
+        if parent is None and root in players and names[0] == "PlayerGui":
+            parent, names = gui_root, names[1:]
         if parent is None:
             continue
-        for name in re.findall(rf"WaitForChild\s*\(\s*{_STRING_Q}([\w ]+){_STRING_Q}", calls):
-            cls = _class_for_use(text, name, "")
-            if cls is None and parent == gui_root:
+        for name in names:
+            cls = _class_for_use(text, name, "", gui=True)
+            if cls in (None, "Folder") and parent == gui_root:
+                # Only LayerCollectors show in PlayerGui: a container there is a ScreenGui.
                 cls = "ScreenGui"
             if cls is None:
                 break
@@ -810,11 +850,29 @@ def _class_of_child(text: str, child: _Child) -> str | None:
         return "RemoteEvent"
     if not child.intermediate and lowered.endswith("function"):
         return "RemoteFunction"
+    if re.search(
+        rf":\s*LoadAnimation\s*\(\s*(?:[\w.]+\.)?{re.escape(child.name)}\s*\)", text
+    ) or any(
+        re.search(rf":\s*LoadAnimation\s*\(\s*{re.escape(alias)}\s*\)", text)
+        for alias in child.aliases
+    ):
+        # What an Animator or Humanoid loads (`humanoid:LoadAnimation(script.Attack)`).
+        return "Animation"
+    if child.under_workspace and any(
+        re.search(rf":\s*Create\s*\(\s*{re.escape(alias)}\s*,[^\n]*?{{\s*{_PART_GOAL}\s*=", text)
+        for alias in child.aliases
+    ):
+        # Tweened by a part's own properties (`ts:Create(lever, info, {CFrame = ...})`):
+        # a part, whatever else it holds (its ClickDetector).
+        return "Part"
     if child.intermediate or child.members & _CONTAINER_USE:
         return "Model" if child.under_workspace else "Folder"
     return "Part" if child.under_workspace else "Folder"
 
 
+_PART_CLASSES = frozenset({"Part", "MeshPart", "Seat", "VehicleSeat", "SpawnLocation", "WedgePart"})
+# A tween goal only a part has among the 3D instances a scaffold builds.
+_PART_GOAL = r"(?:CFrame|Position|Size|Orientation|Transparency|Color)"
 _SERVICE_NAMES = "|".join(_PREBUILT_SERVICES)
 # Where a path of instances can start: a prebuilt service, `script.Parent`, or a
 # name (group 3) that may hold one.
@@ -872,11 +930,14 @@ def _direct_children(
     container_path: str | None,
     container_class: str | None,
     script: tuple[str, str] | None = None,
+    grandparent: tuple[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """Instances the code indexes directly (`ReplicatedStorage.Remotes.Buy`,
     `workspace.Map.Lava`, `script.Parent.Door`, `script.RunSound`) under a container
     Studio fills, that the code never names as a string (so never creates itself).
-    `script`: (path, class) of the script itself, whose children are built there."""
+    `script`: (path, class) of the script itself, whose children are built there;
+    `grandparent`: (path, class) of its container's parent, whose children
+    (`script.Parent.Parent.Main`) are built there."""
     # root name -> (path, class of what it refers to)
     roots: dict[str, tuple[str, str | None]] = {
         "workspace": ("Workspace", "Workspace"),
@@ -888,12 +949,16 @@ def _direct_children(
     ):
         if service in _PREBUILT_SERVICES:
             roots[var] = (service, service)
+    parent_aliases: set[str] = set()
     if container_path is not None:
         roots["script.Parent"] = (container_path, container_class)
-        for alias in _aliases(text, r"script\.Parent\b(?!\s*[.:])"):
+        parent_aliases = _aliases(text, r"script\.Parent\b(?!\s*[.:])")
+        for alias in parent_aliases:
             roots[alias] = (container_path, container_class)
     if script is not None:
         roots["script"] = script
+    if grandparent is not None:
+        roots["script.Parent.Parent"] = grandparent
     named = _named_in_code(text)
     aliased: set[str] = set()
     children: dict[tuple[str, str], _Child] = {}
@@ -918,6 +983,14 @@ def _direct_children(
                 return None
             path, cls = root
         end = match.end()
+        from_parent = match.group(3) != "script" and (
+            match.group(0).startswith("script") or match.group(3) in parent_aliases
+        )
+        if from_parent and "script.Parent.Parent" in roots:
+            up = re.match(r"\s*\.\s*Parent\b(?!\s*\.\s*Parent\b)", text[end:])
+            if up is not None:
+                path, cls = roots["script.Parent.Parent"]
+                end += up.end()
         segments: list[tuple[str, bool]] = []
         # The class the last segment's name says it is (`.DragDetector`): its own
         # members (`.MaxDragTranslation`) end the path too.
@@ -1105,6 +1178,9 @@ def _param_tag(text: str, name: str, annotation: str, code: str = "") -> str:
     isa = re.search(rf"\b{quoted}\s*:\s*IsA\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}", text)
     if isa:
         return "Player" if isa.group(1) == "Player" else "Instance"
+    if re.search(rf"\bCFrame\s*\.\s*(?:new|lookAt)\s*\(\s*{quoted}\s*[,)]", text):
+        # `CFrame.new(mouseaim)`: a position, the one-argument form that takes a Vector3.
+        return "Vector3"
     # The whole name, then its last word: `partColor` is a colour, `passedTable` a table.
     words = _NAME_WORDS.findall(name)
     for lowered in dict.fromkeys((name.lower(), words[-1].lower() if words else "")):
@@ -1406,7 +1482,9 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
             container = "uidrag" if ui or (local and not three_d) else "drag"
         elif "TextBox" in isa or members & _TEXT_BOX:
             container = "textbox"
-        elif isa & {"BasePart", "Part", "MeshPart"} or members & _PART:
+        elif isa & {"BasePart", "Part", "MeshPart", "Seat", "VehicleSeat"} or members & (
+            _PART | _VEHICLE_SEAT | {"Occupant", "Sit"}
+        ):
             container = "part"
         elif all_children & _HUMANOID_CHILDREN or "Humanoid" in of_class:
             container = "character"
@@ -1420,6 +1498,20 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
             container = "screengui"
         elif isa & {"GuiObject", "Frame"} or members & (_GUI_TEXT | _GUI_OBJECT):
             container = "label" if members & _GUI_TEXT else "frame"
+    in_character_folder = (
+        local
+        and known_parent is None
+        and container == "default"
+        and bool(_GRANDPARENT_CHARACTER.search(text))
+    )
+    if in_character_folder:
+        container = "character"
+    if used_parent and container == "default" and kind is ScriptKind.SCRIPT:
+        # A server script whose parent holds parts (`script.Parent.Lever.CFrame`) is in
+        # a Model in the world, not in a service.
+        probe = _direct_children(text, "?", None)
+        if any(i["parent"] == "?" and i["class"] in _PART_CLASSES for i in probe):
+            container = "model"
     if used_parent and container == "default" and local:
         # A client script whose parent holds GUI objects (`script.Parent.MainFrame.Title`)
         # lives in a ScreenGui.
@@ -1427,21 +1519,43 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
         if any(i["parent"] == "?" and i["class"] in _GUI_CLASSES for i in probe):
             container = "screengui"
 
+    # A server script whose code reaches into its container's parent
+    # (`script.Parent.Parent.Main`) sits in a Model of a Model (a vehicle's
+    # controls, a door's parts), as in Studio: not in a service, whose parent is game.
+    grand_names = {
+        name
+        for name in _GRANDPARENT_CHILD.findall(text)
+        if name != "Parent" and _is_member("Model", name) is False
+    }
+    nested = (
+        kind is ScriptKind.SCRIPT
+        and known_parent is None
+        and container in ("default", "part")
+        and bool(grand_names)
+        and not grand_names & _HUMANOID_CHILDREN
+    )
+    grandparent: tuple[str, str] | None = None
+    if nested:
+        scaffold.append({"parent": "Workspace", "name": "Model", "class": "Model", "rig": False})
+        grandparent = ("Workspace.Model", "Model")
+        if container == "default":
+            container = "model"
     gui_root = f"{player_root}.PlayerGui" if local else "StarterGui"
     character = False
     if known_parent is not None:
         path = known_parent[0]
     elif container in ("part", "prompt", "click", "drag"):
+        seat = _SEAT_USE.search(text) is not None or bool(members & _VEHICLE_SEAT)
         scaffold.append(
             {
-                "parent": "Workspace",
+                "parent": "Workspace.Model" if nested else "Workspace",
                 "name": "Part",
-                "class": "Part",
+                "class": ("VehicleSeat" if members & _VEHICLE_SEAT else "Seat") if seat else "Part",
                 "anchored": True,
                 "position": [0, 0.5, -12],
             }
         )
-        path = "Workspace.Part"
+        path = "Workspace.Model.Part" if nested else "Workspace.Part"
         if container == "prompt":
             scaffold.append({"parent": path, "name": "ProximityPrompt", "class": "ProximityPrompt"})
             path += ".ProximityPrompt"
@@ -1460,21 +1574,25 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
         if local:
             character = True
             path = f"Workspace.{LOCAL_PLAYER}"
+            if in_character_folder:
+                scaffold.append({"parent": path, "name": "Folder", "class": "Folder"})
+                path += ".Folder"
         else:
             scaffold.append({"parent": "Workspace", "name": "NPC", "class": "Model", "rig": True})
             path = "Workspace.NPC"
     elif container == "model":
-        scaffold.append({"parent": "Workspace", "name": "Model", "class": "Model", "rig": False})
+        outer = "Workspace.Model" if nested else "Workspace"
+        scaffold.append({"parent": outer, "name": "Model", "class": "Model", "rig": False})
         scaffold.append(
             {
-                "parent": "Workspace.Model",
+                "parent": f"{outer}.Model",
                 "name": "Part",
                 "class": "Part",
                 "anchored": True,
                 "position": [0, 0.5, -20],
             }
         )
-        path = "Workspace.Model"
+        path = f"{outer}.Model"
     elif container in ("button", "label", "frame", "screengui", "textbox", "uidrag"):
         # Not reset on respawn: the script lives in it for the whole run.
         scaffold.append(
@@ -1494,6 +1612,8 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
             "uidrag": "Frame",
         }.get(container)
         if inner:
+            # What the code indexes beside it (`button.Parent.CancelButton`) is in the ScreenGui.
+            grandparent = (path, "ScreenGui")
             scaffold.append({"parent": path, "name": inner, "class": inner})
             path = f"{path}.{inner}"
         if container == "uidrag":
@@ -1525,7 +1645,7 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
     )
     planned = {(i["parent"], i["name"]) for i in scaffold}
     script = (f"{path}.{script_name}", kind.value)
-    for item in _direct_children(text, parent_path, parent_class, script):
+    for item in _direct_children(text, parent_path, parent_class, script, grandparent):
         if (item["parent"], item["name"]) not in planned:
             planned.add((item["parent"], item["name"]))
             scaffold.append(item)
