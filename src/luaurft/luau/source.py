@@ -101,9 +101,11 @@ def _index_nodes(
     cursor: tree_sitter.TreeCursor,
     by_slot: list[list[tree_sitter.Node]],
     others: dict[str, list[tree_sitter.Node]],
-) -> None:
-    """Append every node under the cursor, in document order, to its kind's list."""
+) -> int:
+    """Append every node under the cursor, in document order, to its kind's list;
+    return how many levels deep the tree goes below the cursor's node."""
     slot = _KIND_SLOT
+    depth = deepest = 0
     while True:
         # A cursor on a tree always has a node (no `is None` test per node).
         node: tree_sitter.Node = cursor.node  # type: ignore[assignment]
@@ -112,10 +114,14 @@ def _index_nodes(
         except IndexError:
             others[node.type].append(node)
         if cursor.goto_first_child():
+            depth += 1
+            if depth > deepest:
+                deepest = depth
             continue
         while not cursor.goto_next_sibling():
             if not cursor.goto_parent():
-                return
+                return deepest
+            depth -= 1
 
 
 def _node_text_of(text: str, encoded: bytes, ascii: bool) -> Callable[[tree_sitter.Node], str]:
@@ -268,10 +274,19 @@ class LuauSource:
         by_slot: list[list[tree_sitter.Node]] = [[] for _ in _KIND_NAMES]
         # ERROR nodes, whose kind id lies past the grammar's kinds.
         others: dict[str, list[tree_sitter.Node]] = defaultdict(list)
-        _index_nodes(self.tree.walk(), by_slot, others)
+        self.__dict__["tree_depth"] = _index_nodes(self.tree.walk(), by_slot, others)
         index = {name: found for name, found in zip(_KIND_NAMES, by_slot, strict=True) if found}
         index.update(others)
         return index
+
+    @cached_property
+    def tree_depth(self) -> int:
+        """How many levels the tree goes below its root (found by the node index's walk).
+
+        Real scripts stay under a hundred; Luau refuses to compile code much past
+        2,000 (`Exceeded allowed recursion depth`)."""
+        self._nodes_by_type  # noqa: B018 - the walk that builds the index measures it
+        return int(self.__dict__["tree_depth"])
 
     def nodes(self, *types: str) -> list[tree_sitter.Node]:
         """Every node of the given types, in document order (a shared list: do not modify it)."""

@@ -42,6 +42,13 @@ if TYPE_CHECKING:
     from luaurft.roblox.project import InProject
 
 COMPOSITE_WEIGHTS: dict[str, float] = {name: 0.25 for name in DETERMINISTIC_SCORERS}
+SYNTAX_SCORER = "syntax"
+# Past this many tree levels only the syntax rules run (`extra["not_analysed"]`
+# says why): several analyses ask tree-sitter for a node's parent, which costs
+# its depth, so their work grows with depth times size. No code Luau compiles
+# comes near (its recursion limit stops it at about 2,000 levels; real scripts
+# stay under 100), and syntax scores such code by the compiler's refusal.
+MAX_ANALYSIS_DEPTH = 4_000
 # Reported beside the composite, never part of it.
 EXEC_SCORER = "exec"
 
@@ -149,7 +156,8 @@ def score_source(
     with collector_paused() as collector_was_on:
         script_kind, kind_reason = kind_with_reason(source, kind=kind, path=path or source.path)
         ctx = RuleContext(source=source, kind=script_kind, project=in_project)
-        findings = run_rules(ctx)
+        analysed = source.tree_depth <= MAX_ANALYSIS_DEPTH
+        findings = run_rules(ctx) if analysed else run_rules(ctx, (SYNTAX_SCORER,))
         by_scorer: dict[str, list[Finding]] = defaultdict(list)
         for f in findings:
             by_scorer[f.scorer].append(f)
@@ -157,7 +165,15 @@ def score_source(
         scores: dict[str, float | None] = {}
         for name in DETERMINISTIC_SCORERS:
             scorer = built.get(name)
-            scores[name] = None if scorer is None else round(scorer.score(ctx, by_scorer[name]), 6)
+            if scorer is None or not (analysed or name == SYNTAX_SCORER):
+                scores[name] = None
+            else:
+                scores[name] = round(scorer.score(ctx, by_scorer[name]), 6)
+        if not analysed:
+            extra["not_analysed"] = (
+                f"the code nests {source.tree_depth:,} levels deep; the analysis follows at "
+                f"most {MAX_ANALYSIS_DEPTH:,}, so only syntax is scored (flatten the code)"
+            )
         if kind_reason is not None:
             # Inferred from weak, conflicting or absent signals: say so, never guess silently.
             extra["kind_reason"] = kind_reason
@@ -173,7 +189,9 @@ def score_source(
             if ran.not_run is not None:
                 extra["exec_not_run"] = ran.not_run.reason
                 extra["exec_not_run_cause"] = ran.not_run.cause
-        code_substance = substance_of(ctx).factor
+        # Not measured on code too deep to analyse: neutral, so the composite is the
+        # syntax score alone, capped as for any code the compiler rejects.
+        code_substance = substance_of(ctx).factor if analysed else 1.0
         # The index the rules read, asked for once: the card names that one.
         version = card_version(exec, api_index_for(ctx))
         ctx.release()
@@ -220,6 +238,7 @@ def takes_keyword(scorer: Callable[..., Any], name: str) -> bool:
 __all__ = [
     "COMPOSITE_WEIGHTS",
     "EXEC_SCORER",
+    "MAX_ANALYSIS_DEPTH",
     "ScoreCard",
     "composite_of",
     "run_rules",

@@ -288,6 +288,8 @@ def result_dict(result: FileResult) -> dict[str, Any]:
     }
     if "project" in card.extra:
         entry["project"] = card.extra["project"]
+    if "not_analysed" in card.extra:
+        entry["not_analysed"] = card.extra["not_analysed"]
     return entry
 
 

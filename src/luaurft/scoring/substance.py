@@ -494,21 +494,34 @@ _CONSTANT_BUILDERS: frozenset[str] = frozenset(
 def _constant(source: LuauSource, node: tree_sitter.Node, *, names: bool = False) -> bool:
     """A literal, an `Enum.X.Y`, a table of constants, or a constant builder called on them;
     with `names`, a plain name too (`{ onBuy, onSell }` only gathers what exists)."""
-    kind = node.type
-    if kind == "identifier":
-        return names
-    if kind == "dot_index_expression":
-        return source.bytes.startswith(b"Enum.", node.start_byte, node.end_byte)
-    if kind == "table_constructor":
-        # Every table of literals passes this test too, so `is_literal` need not walk it first.
-        for field in node.named_children:
-            value = field.child_by_field_id(_F_VALUE) if field.type == "field" else None
-            if value is not None and not _constant(source, value, names=names):
+    # Every part must be constant: the parts still to check wait in a list (with
+    # whether a name counts), so deep nesting cannot exhaust Python's stack.
+    pending = [(node, names)]
+    while pending:
+        current, names_count = pending.pop()
+        kind = current.type
+        if kind == "identifier":
+            if not names_count:
                 return False
-        return True
-    if kind == "function_call":
-        return _built_constant(source, node, _callee(source, node)[1])
-    return is_literal(node)
+        elif kind == "dot_index_expression":
+            if not source.bytes.startswith(b"Enum.", current.start_byte, current.end_byte):
+                return False
+        elif kind == "table_constructor":
+            # Every table of literals passes this test too, so `is_literal` need not walk it first.
+            for field in current.named_children:
+                value = field.child_by_field_id(_F_VALUE) if field.type == "field" else None
+                if value is not None:
+                    pending.append((value, names_count))
+        elif kind == "function_call":
+            if _callee(source, current)[1] not in _CONSTANT_BUILDERS:
+                return False
+            arguments = current.child_by_field_id(_F_ARGUMENTS)
+            if arguments is None:
+                return False
+            pending.extend((argument, False) for argument in arguments.named_children)
+        elif not is_literal(current):
+            return False
+    return True
 
 
 def _built_constant(source: LuauSource, call: tree_sitter.Node, name: str) -> bool:

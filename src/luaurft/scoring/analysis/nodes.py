@@ -105,20 +105,31 @@ def walk_within_function(node: Node) -> Iterator[Node]:
 
 def is_literal(node: Node) -> bool:
     """A constant: a number, string, boolean, nil, or a table of constants."""
-    if node.type in LITERAL_TYPES:
-        return not any(c.type == "interpolation" for c in node.children)
-    if node.type == "table_constructor":
-        for field in node.named_children:
-            if field.type != "field":
-                continue
-            value = field.child_by_field_name("value")
-            if value is None or not is_literal(value):
+    # Every part must be constant: the parts still to check wait in a list, so
+    # deeply nested tables or `not not ... x` cannot exhaust Python's stack.
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        kind = current.type
+        if kind in LITERAL_TYPES:
+            if any(c.type == "interpolation" for c in current.children):
                 return False
-        return True
-    if node.type == "unary_expression":
-        operand = node.child_by_field_name("operand")
-        return operand is not None and is_literal(operand)
-    return False
+        elif kind == "table_constructor":
+            for field in current.named_children:
+                if field.type != "field":
+                    continue
+                value = field.child_by_field_name("value")
+                if value is None:
+                    return False
+                pending.append(value)
+        elif kind == "unary_expression":
+            operand = current.child_by_field_name("operand")
+            if operand is None:
+                return False
+            pending.append(operand)
+        else:
+            return False
+    return True
 
 
 def first_of_type(node: Node, kind: str) -> Node | None:

@@ -50,6 +50,8 @@ _F_CONDITION = field_id("condition")
 _F_NAME = field_id("name")
 _F_PARAMETERS = field_id("parameters")
 _F_TABLE = field_id("table")
+# The index expressions whose table `_index_table_only` follows (see `dispatch`).
+_INDEX_TYPES = frozenset({"dot_index_expression", "method_index_expression"})
 
 
 class DeclKind(StrEnum):
@@ -453,14 +455,25 @@ class _Walker:
             node = first[1]
 
     def _cast(self, node: Node, scope: Scope) -> None:
-        # `value :: Type`: the part after `::` is a type.
-        after = False
-        for child in node.children:
-            if child.type == "::":
-                after = True
-            elif child.is_named:
-                if after:
+        # `value :: Type`: the part after `::` is a type. A cast of a cast
+        # (`x :: A :: B`) is followed down in this loop, in the order a recursion
+        # would take, so a long chain cannot exhaust Python's stack.
+        frames = [(node.children, 0, False)]
+        while frames:
+            children, index, after = frames.pop()
+            while index < len(children):
+                child = children[index]
+                index += 1
+                if child.type == "::":
+                    after = True
+                elif not child.is_named:
+                    continue
+                elif after:
                     self._type(child, scope)
+                elif child.type == "cast_expression":
+                    frames.append((children, index, after))
+                    frames.append((child.children, 0, False))
+                    break
                 else:
                     self._visit(child, scope)
 
@@ -893,16 +906,22 @@ class _Walker:
     # -- expressions --------------------------------------------------------
 
     def _index_table_only(self, node: Node, scope: Scope) -> None:
-        # `a.b` and `a:b`: only `a` is a name; `b` is a field.
-        table = node.child_by_field_id(_F_TABLE)
-        if table is None:
-            table = node.named_children[0] if node.named_child_count else None
-        if table is None:
-            return
-        if table.type == "identifier":
-            self._read(table, scope)  # what `_visit` would pick, one call less per access
-        else:
-            self._visit(table, scope)
+        # `a.b` and `a:b`: only `a` is a name; `b` is a field. A chain (`a.b.c...`)
+        # is followed down its tables in this loop, not by a recursion per link.
+        while True:
+            table = node.child_by_field_id(_F_TABLE)
+            if table is None:
+                table = node.named_children[0] if node.named_child_count else None
+            if table is None:
+                return
+            kind = table.type
+            if kind == "identifier":
+                self._read(table, scope)  # what `_visit` would pick, one call less per access
+                return
+            if kind not in _INDEX_TYPES:
+                self._visit(table, scope)
+                return
+            node = table
 
     def _field(self, node: Node, scope: Scope) -> None:
         # `{a = 1}`: `a` is a key. `{[a] = 1}` and `{a}`: `a` is a value.
