@@ -35,8 +35,9 @@ _HANDLED = re.compile(
 
 
 # Roots that are never a Player: `ServerScriptService.Character.CharacterClass`
-# is a folder named Character, not a character that may be missing.
-_NOT_A_PLAYER = frozenset({"game", "workspace", "Workspace", "script"})
+# is a folder named Character, `Enum.RenderPriority.Character` an enum item, not a
+# character that may be missing.
+_NOT_A_PLAYER = frozenset({"game", "workspace", "Workspace", "script", "Enum"})
 
 
 def _root(node: Node | None) -> Node | None:
