@@ -341,10 +341,18 @@ NAME_START = r"(?<![A-Za-z0-9_])"
 NAME_END = r"(?![A-Za-z0-9_])"
 
 
-def _gap(n: int) -> str:
-    # What may stand between two tokens of code that compiles: whitespace, Luau's
-    # comments (a long one closed at its own level) and the foreign comments the
-    # lexer also skips. Possessive, so a failed search never backtracks into it.
+def spelled(*words: str) -> str:
+    """A pattern for one of `words` not preceded by a name character: `NAME_START` and
+    the words, but with the letters first, so a search skips to them. (A pattern that
+    opens with a lookbehind is tried at every position of the text, many times slower.)"""
+    return "(?:" + "|".join(f"{re.escape(w)}(?<![A-Za-z0-9_]{re.escape(w)})" for w in words) + ")"
+
+
+def token_gap(n: int) -> str:
+    """What may stand between two tokens of code that compiles: whitespace, Luau's
+    comments (a long one closed at its own level) and the foreign comments the
+    lexer also skips. Possessive, so a failed search never backtracks into it.
+    `n` names its group: one pattern's gaps each need their own."""
     return (
         rf"(?:--\[(?P<eq{n}>=*)\[[\s\S]*?\](?P=eq{n})\]|--[^\n]*|\s+"
         r"|/\*[\s\S]*?\*/|#[^\n]*|//[^\n]*)*+"
@@ -356,7 +364,7 @@ def token_run(*tokens: str) -> re.Pattern[str]:
     these tokens (regexes, one per token) in a row. A miss proves they are not there,
     so a rule can skip lexing; a hit (in a string, say) proves nothing."""
     return re.compile(
-        "".join(t + (_gap(i) if i < len(tokens) - 1 else "") for i, t in enumerate(tokens))
+        "".join(t + (token_gap(i) if i < len(tokens) - 1 else "") for i, t in enumerate(tokens))
     )
 
 
@@ -379,11 +387,8 @@ def may_name(ctx: RuleContext, *names: str) -> bool:
     source = ctx.source
     if not source.compiles or source.tree_has_errors:
         return True
-    spelled: frozenset[str] = ctx.memo(
-        "source.identifier_texts",
-        lambda: frozenset(source.identifier_counts),
-    )
-    return not spelled.isdisjoint(names)
+    identifiers = source.identifier_counts
+    return any(name in identifiers for name in names)
 
 
 def surely_defines(ctx: RuleContext, name: str) -> bool:
@@ -393,17 +398,24 @@ def surely_defines(ctx: RuleContext, name: str) -> bool:
     has the lexer's tokens). False proves nothing: ask the view.
     """
     source = ctx.source
-    if not source.is_ascii or not source.compiles or source.tree_has_errors:
-        return False  # byte offsets are character offsets only in ASCII text
+    if not source.compiles or source.tree_has_errors:
+        return False
     root = source.root
-    pattern = re.compile(rf"(?<![A-Za-z0-9_])(local|function)\s+{re.escape(name)}(?![A-Za-z0-9_])")
-    for hit in pattern.finditer(source.text):
+    # In the UTF-8 bytes, so offsets are the tree's; `\s` of a bytes pattern is the
+    # lexer's whitespace (ASCII only).
+    word = name.encode()
+    pattern = re.compile(
+        rb"(local(?<![A-Za-z0-9_]local)|function(?<![A-Za-z0-9_]function))\s+"
+        + re.escape(word)
+        + rb"(?![A-Za-z0-9_])"
+    )
+    for hit in pattern.finditer(source.bytes):
         keyword = root.descendant_for_byte_range(hit.start(1), hit.end(1))
-        start = hit.end() - len(name)
+        start = hit.end() - len(word)
         ident = root.descendant_for_byte_range(start, hit.end())
         if (
             keyword is not None
-            and keyword.type == hit.group(1)
+            and keyword.type == hit.group(1).decode()
             and ident is not None
             and ident.type == "identifier"
             and (ident.start_byte, ident.end_byte) == (start, hit.end())

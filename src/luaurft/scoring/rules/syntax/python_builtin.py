@@ -35,7 +35,11 @@ _BUILTINS = {
     ),
     "sorted": ("`sorted(t)` is Python; Luau sorts in place with `table.sort(t)`", "table.sort(t)"),
 }
-_BUILTIN_RE = re.compile(r"(?:" + "|".join(_BUILTINS) + r")\s*\(")
+# A builtin's name and `(`, not right after a letter, digit, `_`, `.` or `:` (a longer
+# name, a field or a method); the name's letters first, so a search skips to them.
+_BUILTIN_CALL = re.compile(
+    "(?:" + "|".join(f"{name}(?<![\\w.:]{name})" for name in _BUILTINS) + r")\s*\("
+)
 
 
 class PythonBuiltinRule(Rule):
@@ -50,11 +54,7 @@ class PythonBuiltinRule(Rule):
         # The tree's names first: a set lookup, where the search below visits every `print(`.
         if not may_name(ctx, *_BUILTINS):
             return
-        text = ctx.source.text
-        if not any(
-            m.start() == 0 or not (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_.:")
-            for m in _BUILTIN_RE.finditer(text)
-        ):
+        if not _BUILTIN_CALL.search(ctx.source.text):
             return
         view = code_view(ctx)
         defined = view.defined_names

@@ -11,13 +11,13 @@ from collections import Counter
 from collections.abc import Iterator
 
 from luaurft.luau.lexer import TokenKind
-from luaurft.scoring.lexical import CodeView, code_view, may_name, surely_defines
+from luaurft.scoring.lexical import NAME_END, CodeView, code_view, may_name, spelled, surely_defines
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 from luaurft.scoring.rules.api._helpers import accesses
 
 _PY_CONSTANTS = {"True": "true", "False": "false", "None": "nil"}
 # Where a name token spelled like a constant may stand: the lexer's names are ASCII.
-_SPELLED = re.compile(r"(?<![A-Za-z0-9_])(?:True|False|None)(?![A-Za-z0-9_])")
+_SPELLED = re.compile(spelled("True", "False", "None") + NAME_END)
 
 
 class PythonConstantRule(Rule):
