@@ -178,7 +178,7 @@ def is_placeholder(text: str) -> bool:
 
 def is_elision(text: str) -> bool:
     marks = _MARKS.get(text)
-    return marks.elision if marks is not None else _is_elision(text)
+    return marks.elision if marks is not None and marks.elision is not None else _is_elision(text)
 
 
 def is_incomplete_marker(text: str) -> bool:
@@ -380,13 +380,13 @@ class TextMarks(NamedTuple):
 
     todo: bool
     placeholder: bool
-    elision: bool
+    elision: bool | None  # None where not asked (`string_marks`)
     evaluator_at: int | None
 
     @property
     def incomplete(self) -> bool:
         """`is_incomplete_marker`: a TODO, a placeholder or an elision."""
-        return self.todo or self.placeholder or self.elision
+        return self.todo or self.placeholder or bool(self.elision)
 
 
 _EvaluatorPatterns = tuple[tuple[tuple[tuple[str, ...], ...], re.Pattern[str]], ...]
@@ -473,6 +473,13 @@ def text_marks(texts: Sequence[str]) -> list[TextMarks]:
             )
             known[text] = _MARKS[text] = marks
     return [known[text] for text in texts]
+
+
+def string_marks(text: str) -> TextMarks:
+    """The `TextMarks` of a string's contents, elision left out (a string of "..." is
+    a loading label, not elided code). Text by text: a file's strings are mostly
+    short names, where a batch's screen costs more than it saves."""
+    return TextMarks(is_todo(text), is_placeholder(text), None, evaluator_address_at(text))
 
 
 # -- words ---------------------------------------------------------------------
@@ -750,10 +757,31 @@ def comment_kind(text: str, code: str, single_line: bool, marks: TextMarks) -> s
 @lru_cache(maxsize=4096)
 def _worded_kind(text: str, code: str, single_line: bool) -> str:
     has_code = bool(code.strip())
-    words = prose_words(text)
     vocab = code_vocabulary(code) if has_code else _EMPTY
-    if single_line and has_code and _restates(words, vocab):
-        return "restating"
-    if _explains(text, words, vocab):
-        return "informative"
-    return "label"
+    if single_line and has_code:
+        words = prose_words(text)
+        if _restates(words, vocab):
+            return "restating"
+        return "informative" if _explains(text, words, vocab) else "label"
+    return "informative" if _explains_early(text, vocab) else "label"
+
+
+def _explains_early(comment: str, vocab: frozenset[str]) -> bool:
+    """`_explains(comment, prose_words(comment), vocab)`, read only as far as it takes.
+
+    Both of its counts only grow word by word, so the first words that satisfy
+    them decide: a long block comment is seldom read past its first line. A token
+    of two or more letters is one `_PROSE_WORD`.
+    """
+    prose = 0
+    unexplained: set[str] = set()
+    for match in _WORD.finditer(comment):
+        token = match.group()
+        if len(token) > 1 and not token[0].isdigit():
+            prose += 1
+        for word in _prose_token(token):
+            if word not in vocab and not word.isdigit():
+                unexplained.add(word)
+        if prose >= 3 and len(unexplained) >= 2:
+            return True
+    return False

@@ -15,9 +15,9 @@ if TYPE_CHECKING:
 
 
 def string_marks(ctx: RuleContext) -> list[prose.TextMarks]:
-    """`prose.TextMarks` of each of `string_texts(ctx)`, in the same order."""
+    """`prose.string_marks` of each of `string_texts(ctx)`, in the same order."""
     result: list[prose.TextMarks] = ctx.memo(
-        "strings.marks", lambda: prose.text_marks([text for _, text in string_texts(ctx)])
+        "strings.marks", lambda: [prose.string_marks(text) for _, text in string_texts(ctx)]
     )
     return result
 

@@ -14,7 +14,8 @@ from luaurft.scoring.lexical import code_view, may_hold, may_name, spelled, toke
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 _FSTRING_PREFIX = {"f", "F", "rf", "fr", "Rf", "fR", "RF", "FR", "rF", "Fr"}
-_FSTRING_MARKERS = tuple(f"{p}{q}" for p in ("f", "F", "fr", "fR", "Fr", "FR") for q in "\"'")
+# `f"`, `fr'`, ...: a prefix ending in f or r and a quote, in one pass over the text.
+_FSTRING_MARKER = re.compile("[fF][rR]?[\"']")
 # The prefix as a name of its own, the quote right after it (no gap: `nxt.start == tok.end`).
 _FSTRING_START = token_run(spelled(*sorted(_FSTRING_PREFIX)) + "[\"']")
 _FSTRING_START_BYTES = re.compile(_FSTRING_START.pattern.encode())
@@ -31,9 +32,7 @@ class PythonFStringRule(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         # `%.2f"` ends many a format string: only a name `f` before a quote is a prefix,
         # and the tree's names answer that with a set lookup.
-        if not may_name(ctx, *_FSTRING_PREFIX) or not any(
-            marker in ctx.source.text for marker in _FSTRING_MARKERS
-        ):
+        if not _FSTRING_MARKER.search(ctx.source.text) or not may_name(ctx, *_FSTRING_PREFIX):
             return
         if not may_hold(ctx, _FSTRING_START) or not _prefix_before_quote(ctx):
             return
