@@ -405,14 +405,6 @@ class _Screen(NamedTuple):
 _ALL_HINTS = _Screen(
     _TODO_HINTS, _PLACEHOLDER_HINTS, _ELISION_HINTS, EVALUATOR_PATTERNS, _NOUN_HINTS
 )
-_LOWER_HINTS = frozenset(
-    [
-        *_PLACEHOLDER_HINTS,
-        *_ELISION_HINTS,
-        *_NOUN_HINTS,
-        *(hint for groups, _ in EVALUATOR_PATTERNS for group in groups for hint in group),
-    ]
-)
 
 
 def _screen_for(joined: str, lowered: str) -> _Screen:
@@ -421,20 +413,36 @@ def _screen_for(joined: str, lowered: str) -> _Screen:
 
     A hint that no text of a batch holds is held by none of them, so each text
     is tested only for the few hints its batch holds. A pattern one of whose
-    hint groups is left empty cannot match any of them and is dropped.
+    hint groups is left empty cannot match any of them and is dropped; its later
+    groups are not looked for (as `_mentions_each` stops at the first group missing).
     """
-    present = {hint for hint in _LOWER_HINTS if hint in lowered}
+    present: dict[str, bool] = {}
+
+    def kept(hints: tuple[str, ...]) -> tuple[str, ...]:
+        found = []
+        for hint in hints:
+            held = present.get(hint)
+            if held is None:
+                held = present[hint] = hint in lowered
+            if held:
+                found.append(hint)
+        return tuple(found)
+
     evaluator = []
     for groups, pattern in EVALUATOR_PATTERNS:
-        kept = tuple(tuple(hint for hint in group if hint in present) for group in groups)
-        if all(kept):
-            evaluator.append((kept, pattern))
+        narrowed = []
+        for group in groups:
+            narrowed.append(kept(group))
+            if not narrowed[-1]:
+                break
+        else:
+            evaluator.append((tuple(narrowed), pattern))
     return _Screen(
         tuple(hint for hint in _TODO_HINTS if hint in joined),
-        tuple(hint for hint in _PLACEHOLDER_HINTS if hint in present),
-        tuple(hint for hint in _ELISION_HINTS if hint in present),
+        kept(_PLACEHOLDER_HINTS),
+        kept(_ELISION_HINTS),
         tuple(evaluator),
-        tuple(hint for hint in _NOUN_HINTS if hint in present),
+        kept(_NOUN_HINTS),
     )
 
 
