@@ -483,11 +483,12 @@ def text_marks(texts: Sequence[str]) -> list[TextMarks]:
     return [known[text] for text in texts]
 
 
+@lru_cache(maxsize=16384)
 def string_marks(text: str) -> TextMarks:
     """The `TextMarks` of a string's contents, elision left out (a string of "..." is
     a loading label, not elided code). Text by text: a file's strings are mostly
     short names, where a batch's screen costs more than it saves."""
-    return TextMarks(is_todo(text), is_placeholder(text), None, evaluator_address_at(text))
+    return TextMarks(_is_todo(text), _is_placeholder(text), None, _evaluator_address_at(text))
 
 
 # -- words ---------------------------------------------------------------------
@@ -751,6 +752,7 @@ def classify_comment(text: str, code: str, single_line: bool = True) -> str:
     return comment_kind(text, code, single_line, text_marks([text])[0])
 
 
+@lru_cache(maxsize=4096)
 def comment_kind(text: str, code: str, single_line: bool, marks: TextMarks) -> str:
     """`classify_comment`, the text's `TextMarks` given."""
     if is_directive(text):
