@@ -82,3 +82,21 @@ def test_a_declaration_in_non_ascii_code_is_proven_from_the_tree() -> None:
     assert not ctx.source.is_ascii
     assert surely_defines(ctx, "console")
     assert "console" in code_view(ctx).defined_names
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "local a, b = 1, 2\nfor i, v in pairs({}) do print(i, v) end\nc = 3\nt.d = 4\n",
+        "function f(x, y: number, ...)\nend\nlocal function g(z) end\nfunction T.m(self, w) end\n",
+        "local t = {e = 1}\nprint(t.e, h)\n",
+        "def f(x):\n    return len(x)\n",  # not Luau: the lexer still answers
+    ],
+)
+def test_defines_answers_as_the_set_of_defined_names(code: str) -> None:
+    words = {"a", "b", "c", "d", "e", "f", "g", "h", "i", "v", "x", "y", "z", "w", "self", "T"}
+    asked = {word: code_view(_ctx(code)).defines(word) for word in words}
+    assert asked == {word: word in code_view(_ctx(code)).defined_names for word in words}
+    assert not all(asked.values())
+    if _ctx(code).source.compiles:
+        assert any(asked.values())

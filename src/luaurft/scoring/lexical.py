@@ -131,20 +131,34 @@ class CodeView:
         """Names the code declares or assigns: locals, parameters, loop variables,
         global functions and global assignments (an over-approximation on purpose:
         a rule that asks whether a name is "ours" should rather say yes)."""
-        names: set[str] = set()
-        code = self.code
-        for i, tok in enumerate(code):
-            if tok.kind is not TokenKind.NAME:
-                continue
-            prev, nxt = self.prev(i), self.next(i)
-            after_dot = prev is not None and prev.is_op(".", ":")
-            declared = prev is not None and prev.is_keyword("local", "function", "for")
-            assigned = nxt is not None and nxt.is_op("=")
-            listed = prev is not None and prev.is_op(",") and self._in_name_list(i)
-            if ((declared or assigned) and not after_dot) or listed:
-                names.add(tok.text)
-        names.update(self._parameters())
+        names = {
+            tok.text
+            for i, tok in enumerate(self.code)
+            if tok.kind is TokenKind.NAME and self._declared_at(i)
+        }
+        names.update(self._parameter_names)
         return frozenset(names)
+
+    def defines(self, name: str) -> bool:
+        """`name in self.defined_names`, reading only the tokens spelled `name` and the
+        parameter lists: rules ask about a word or two, the set reads every token."""
+        if "defined_names" in self.__dict__:
+            return name in self.defined_names
+        code = self.code
+        for i in self.positions(name):
+            if code[i].kind is TokenKind.NAME and self._declared_at(i):
+                return True
+        return name in self._parameter_names
+
+    def _declared_at(self, index: int) -> bool:
+        # The name `code[index]` is declared (`local x`, `function f`, `for i`, `local a, x`)
+        # or assigned (`x =`), and not as a field (`t.x = ...`).
+        prev, nxt = self.prev(index), self.next(index)
+        after_dot = prev is not None and prev.is_op(".", ":")
+        declared = prev is not None and prev.is_keyword("local", "function", "for")
+        assigned = nxt is not None and nxt.is_op("=")
+        listed = prev is not None and prev.is_op(",") and self._in_name_list(index)
+        return ((declared or assigned) and not after_dot) or listed
 
     def _in_name_list(self, index: int) -> bool:
         # `local a, b` / `for k, v in`: walk back over `name ,` pairs to the keyword.
@@ -153,11 +167,12 @@ class CodeView:
             j -= 2
         return j >= 0 and self.code[j].is_keyword("local", "for")
 
-    def _parameters(self) -> set[str]:
+    @cached_property
+    def _parameter_names(self) -> frozenset[str]:
         params: set[str] = set()
         code = self.code
-        for i, tok in enumerate(code):
-            if not tok.is_keyword("function"):
+        for i in self.positions("function"):
+            if not code[i].is_keyword("function"):
                 continue
             j = i + 1
             while j < len(code) and not code[j].is_op("("):
@@ -171,7 +186,7 @@ class CodeView:
                 if code[j].kind is TokenKind.NAME and code[j - 1].is_op("(", ","):
                     params.add(code[j].text)
                 j += 1
-        return params
+        return frozenset(params)
 
     @cached_property
     def defined_fields(self) -> frozenset[str]:

@@ -43,7 +43,7 @@ class JsConsoleRule(Rule):
         if not may_name(ctx, "console") or surely_defines(ctx, "console"):
             return
         view = code_view(ctx)
-        if "console" in view.defined_names:
+        if view.defines("console"):
             return
         code = view.code
         for i in view.positions("console"):

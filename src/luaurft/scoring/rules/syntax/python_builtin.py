@@ -55,10 +55,13 @@ class PythonBuiltinRule(Rule):
         if not any(call.search(text) for call in _BUILTIN_CALLS) or not may_name(ctx, *_BUILTINS):
             return
         view = code_view(ctx)
-        defined = view.defined_names
         for i in view.positions(*_BUILTINS):
             tok = view.code[i]
-            if tok.kind is not TokenKind.NAME or tok.text not in _BUILTINS or tok.text in defined:
+            if (
+                tok.kind is not TokenKind.NAME
+                or tok.text not in _BUILTINS
+                or view.defines(tok.text)
+            ):
                 continue
             prev, nxt = view.prev(i), view.next(i)
             if nxt is None or not nxt.is_op("(") or (prev is not None and prev.is_op(".", ":")):

@@ -38,13 +38,12 @@ class PythonConstantRule(Rule):
         if _nothing_to_report(ctx):
             return
         view = code_view(ctx)
-        defined = view.defined_names
         for i in view.positions(*_PY_CONSTANTS):
             tok = view.code[i]
             if tok.kind is not TokenKind.NAME or tok.text not in _PY_CONSTANTS:
                 continue
             prev, nxt = view.prev(i), view.next(i)
-            if tok.text in defined or (prev is not None and prev.is_op(".", ":", "::")):
+            if view.defines(tok.text) or (prev is not None and prev.is_op(".", ":", "::")):
                 continue
             if nxt is not None and nxt.is_op("="):
                 continue

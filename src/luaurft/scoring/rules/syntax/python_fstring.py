@@ -43,7 +43,7 @@ class PythonFStringRule(Rule):
             if (
                 tok.kind is TokenKind.NAME
                 and tok.text in _FSTRING_PREFIX
-                and tok.text not in view.defined_names
+                and not view.defines(tok.text)
                 and nxt is not None
                 and nxt.kind is TokenKind.STRING
                 and nxt.start == tok.end

@@ -42,7 +42,7 @@ class TsImportRule(Rule):
         if not (may_name(ctx, "import") and may_name(ctx, "from")):
             return  # both words only in comments and strings
         view = code_view(ctx)
-        if "import" in view.defined_names or "from" in view.defined_names:
+        if view.defines("import") or view.defines("from"):
             return  # the script defines a function of that name itself
         code = view.code
         for i in view.positions("import"):
