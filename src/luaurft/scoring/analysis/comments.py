@@ -38,22 +38,35 @@ def _annotated_code(
     start: tree_sitter.Point,
     end: tree_sitter.Point,
     comment_lines: frozenset[int],
+    reach: dict[int, str],
 ) -> str:
-    """The code a comment talks about: the code before it on its line, else the next code line."""
+    """The code a comment talks about: the code before it on its line, else the next code line.
+
+    `reach` maps a comment-only line to the code its run of comments reaches, so a
+    run of thousands of comment lines is walked once, not once per comment.
+    """
     lines = source.lines
     if start[1]:
         before = lines[start[0]][: char_column(source, start)].strip()
         if before:
             return before
     number = end[0] + 2
-    while number <= len(lines):
-        text = lines[number - 1]
-        if not text.strip():
-            return ""  # a blank line ends the comment's reach
+    walked = []
+    while True:
+        if number in reach:
+            code = reach[number]
+            break
+        if number > len(lines) or not lines[number - 1].strip():
+            code = ""  # a blank line ends the comment's reach
+            break
         if number not in comment_lines:
-            return _strip_trailing_comment(text).strip()
+            code = _strip_trailing_comment(lines[number - 1]).strip()
+            break
+        walked.append(number)
         number += 1
-    return ""
+    for number in walked:
+        reach[number] = code
+    return code
 
 
 def _strip_trailing_comment(line: str) -> str:
@@ -81,9 +94,10 @@ def comment_facts(ctx: RuleContext) -> list[CommentFact]:
         nodes = source.comments
         texts = [prose.comment_text(source, node) for node in nodes]
         facts = []
+        reach: dict[int, str] = {}
         for node, text, marks in zip(nodes, texts, prose.text_marks(texts), strict=True):
             start, end = node.start_point, node.end_point
-            code = _annotated_code(source, start, end, lines)
+            code = _annotated_code(source, start, end, lines, reach)
             kind = prose.comment_kind(text, code, start[0] == end[0], marks)
             facts.append(CommentFact(node, start[0] + 1, text, code, kind, marks))
         return facts
