@@ -131,20 +131,34 @@ class CodeView:
         """Names the code declares or assigns: locals, parameters, loop variables,
         global functions and global assignments (an over-approximation on purpose:
         a rule that asks whether a name is "ours" should rather say yes)."""
-        names: set[str] = set()
-        code = self.code
-        for i, tok in enumerate(code):
-            if tok.kind is not TokenKind.NAME:
-                continue
-            prev, nxt = self.prev(i), self.next(i)
-            after_dot = prev is not None and prev.is_op(".", ":")
-            declared = prev is not None and prev.is_keyword("local", "function", "for")
-            assigned = nxt is not None and nxt.is_op("=")
-            listed = prev is not None and prev.is_op(",") and self._in_name_list(i)
-            if ((declared or assigned) and not after_dot) or listed:
-                names.add(tok.text)
-        names.update(self._parameters())
+        names = {
+            tok.text
+            for i, tok in enumerate(self.code)
+            if tok.kind is TokenKind.NAME and self._declared_at(i)
+        }
+        names.update(self._parameter_names)
         return frozenset(names)
+
+    def defines(self, name: str) -> bool:
+        """`name in self.defined_names`, reading only the tokens spelled `name` and the
+        parameter lists: rules ask about a word or two, the set reads every token."""
+        if "defined_names" in self.__dict__:
+            return name in self.defined_names
+        code = self.code
+        for i in self.positions(name):
+            if code[i].kind is TokenKind.NAME and self._declared_at(i):
+                return True
+        return name in self._parameter_names
+
+    def _declared_at(self, index: int) -> bool:
+        # The name `code[index]` is declared (`local x`, `function f`, `for i`, `local a, x`)
+        # or assigned (`x =`), and not as a field (`t.x = ...`).
+        prev, nxt = self.prev(index), self.next(index)
+        after_dot = prev is not None and prev.is_op(".", ":")
+        declared = prev is not None and prev.is_keyword("local", "function", "for")
+        assigned = nxt is not None and nxt.is_op("=")
+        listed = prev is not None and prev.is_op(",") and self._in_name_list(index)
+        return ((declared or assigned) and not after_dot) or listed
 
     def _in_name_list(self, index: int) -> bool:
         # `local a, b` / `for k, v in`: walk back over `name ,` pairs to the keyword.
@@ -153,11 +167,12 @@ class CodeView:
             j -= 2
         return j >= 0 and self.code[j].is_keyword("local", "for")
 
-    def _parameters(self) -> set[str]:
+    @cached_property
+    def _parameter_names(self) -> frozenset[str]:
         params: set[str] = set()
         code = self.code
-        for i, tok in enumerate(code):
-            if not tok.is_keyword("function"):
+        for i in self.positions("function"):
+            if not code[i].is_keyword("function"):
                 continue
             j = i + 1
             while j < len(code) and not code[j].is_op("("):
@@ -171,7 +186,7 @@ class CodeView:
                 if code[j].kind is TokenKind.NAME and code[j - 1].is_op("(", ","):
                     params.add(code[j].text)
                 j += 1
-        return params
+        return frozenset(params)
 
     @cached_property
     def defined_fields(self) -> frozenset[str]:
@@ -341,10 +356,18 @@ NAME_START = r"(?<![A-Za-z0-9_])"
 NAME_END = r"(?![A-Za-z0-9_])"
 
 
-def _gap(n: int) -> str:
-    # What may stand between two tokens of code that compiles: whitespace, Luau's
-    # comments (a long one closed at its own level) and the foreign comments the
-    # lexer also skips. Possessive, so a failed search never backtracks into it.
+def spelled(*words: str) -> str:
+    """A pattern for one of `words` not preceded by a name character: `NAME_START` and
+    the words, but with the letters first, so a search skips to them. (A pattern that
+    opens with a lookbehind is tried at every position of the text, many times slower.)"""
+    return "(?:" + "|".join(f"{re.escape(w)}(?<![A-Za-z0-9_]{re.escape(w)})" for w in words) + ")"
+
+
+def token_gap(n: int) -> str:
+    """What may stand between two tokens of code that compiles: whitespace, Luau's
+    comments (a long one closed at its own level) and the foreign comments the
+    lexer also skips. Possessive, so a failed search never backtracks into it.
+    `n` names its group: one pattern's gaps each need their own."""
     return (
         rf"(?:--\[(?P<eq{n}>=*)\[[\s\S]*?\](?P=eq{n})\]|--[^\n]*|\s+"
         r"|/\*[\s\S]*?\*/|#[^\n]*|//[^\n]*)*+"
@@ -356,7 +379,7 @@ def token_run(*tokens: str) -> re.Pattern[str]:
     these tokens (regexes, one per token) in a row. A miss proves they are not there,
     so a rule can skip lexing; a hit (in a string, say) proves nothing."""
     return re.compile(
-        "".join(t + (_gap(i) if i < len(tokens) - 1 else "") for i, t in enumerate(tokens))
+        "".join(t + (token_gap(i) if i < len(tokens) - 1 else "") for i, t in enumerate(tokens))
     )
 
 
@@ -379,11 +402,8 @@ def may_name(ctx: RuleContext, *names: str) -> bool:
     source = ctx.source
     if not source.compiles or source.tree_has_errors:
         return True
-    spelled: frozenset[str] = ctx.memo(
-        "source.identifier_texts",
-        lambda: frozenset(source.identifier_counts),
-    )
-    return not spelled.isdisjoint(names)
+    identifiers = source.identifier_counts
+    return any(name in identifiers for name in names)
 
 
 def surely_defines(ctx: RuleContext, name: str) -> bool:
@@ -393,17 +413,24 @@ def surely_defines(ctx: RuleContext, name: str) -> bool:
     has the lexer's tokens). False proves nothing: ask the view.
     """
     source = ctx.source
-    if not source.is_ascii or not source.compiles or source.tree_has_errors:
-        return False  # byte offsets are character offsets only in ASCII text
+    if not source.compiles or source.tree_has_errors:
+        return False
     root = source.root
-    pattern = re.compile(rf"(?<![A-Za-z0-9_])(local|function)\s+{re.escape(name)}(?![A-Za-z0-9_])")
-    for hit in pattern.finditer(source.text):
+    # In the UTF-8 bytes, so offsets are the tree's; `\s` of a bytes pattern is the
+    # lexer's whitespace (ASCII only).
+    word = name.encode()
+    pattern = re.compile(
+        rb"(local(?<![A-Za-z0-9_]local)|function(?<![A-Za-z0-9_]function))\s+"
+        + re.escape(word)
+        + rb"(?![A-Za-z0-9_])"
+    )
+    for hit in pattern.finditer(source.bytes):
         keyword = root.descendant_for_byte_range(hit.start(1), hit.end(1))
-        start = hit.end() - len(name)
+        start = hit.end() - len(word)
         ident = root.descendant_for_byte_range(start, hit.end())
         if (
             keyword is not None
-            and keyword.type == hit.group(1)
+            and keyword.type == hit.group(1).decode()
             and ident is not None
             and ident.type == "identifier"
             and (ident.start_byte, ident.end_byte) == (start, hit.end())

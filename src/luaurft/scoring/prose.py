@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from itertools import chain
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -138,23 +140,45 @@ _TODO_HINTS = ("TODO", "FIXME", "XXX", "TBD", "odo", "ixme")
 
 
 @lru_cache(maxsize=4096)
-def is_todo(text: str) -> bool:
+def _is_todo(text: str) -> bool:
     return _mentions(text, _TODO_HINTS) and bool(TODO_MARKER.search(text))
 
 
 @lru_cache(maxsize=4096)
-def is_placeholder(text: str) -> bool:
-    lowered = text.lower()
-    return _mentions(lowered, _PLACEHOLDER_HINTS) and bool(PLACEHOLDER.search(lowered))
+def _is_placeholder(text: str) -> bool:
+    return _placeholder_in(text.lower(), _PLACEHOLDER_HINTS)
 
 
 @lru_cache(maxsize=4096)
-def is_elision(text: str) -> bool:
-    lowered = text.lower()
-    if not _mentions(lowered, _ELISION_HINTS):
+def _is_elision(text: str) -> bool:
+    return _elision_in(text.lower(), _ELISION_HINTS)
+
+
+def _placeholder_in(lowered: str, hints: tuple[str, ...]) -> bool:
+    return _mentions(lowered, hints) and bool(PLACEHOLDER.search(lowered))
+
+
+def _elision_in(lowered: str, hints: tuple[str, ...]) -> bool:
+    if not _mentions(lowered, hints):
         return False
-    pattern = _ELISION_WHOLE if lowered.strip().count("\n") else ELISION
-    return bool(pattern.search(lowered.strip()))
+    stripped = lowered.strip()
+    pattern = _ELISION_WHOLE if stripped.count("\n") else ELISION
+    return bool(pattern.search(stripped))
+
+
+def is_todo(text: str) -> bool:
+    marks = _MARKS.get(text)
+    return marks.todo if marks is not None else _is_todo(text)
+
+
+def is_placeholder(text: str) -> bool:
+    marks = _MARKS.get(text)
+    return marks.placeholder if marks is not None else _is_placeholder(text)
+
+
+def is_elision(text: str) -> bool:
+    marks = _MARKS.get(text)
+    return marks.elision if marks is not None and marks.elision is not None else _is_elision(text)
 
 
 def is_incomplete_marker(text: str) -> bool:
@@ -300,7 +324,6 @@ def fold(text: str) -> str:
     return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
 
 
-@lru_cache(maxsize=4096)
 def evaluator_address_at(text: str) -> int | None:
     """Offset in `text` where it speaks to whoever grades the code or asks for a grade; else None.
 
@@ -309,25 +332,35 @@ def evaluator_address_at(text: str) -> int | None:
     "Ｎｏｔｅ ｔｏ ｔｈｅ ｊｕｄｇｅ" or a zero-width space inside "judge" does
     not hide a plea (the offset is then 0: folding moves characters).
     """
-    offset = _address_at(text)
+    marks = _MARKS.get(text)
+    return marks.evaluator_at if marks is not None else _evaluator_address_at(text)
+
+
+@lru_cache(maxsize=4096)
+def _evaluator_address_at(text: str) -> int | None:
+    return _folded_address_at(text, text.lower(), _ALL_HINTS)
+
+
+def _folded_address_at(text: str, lowered: str, screen: _Screen) -> int | None:
+    offset = _address_at(text, lowered, screen)
     if offset is None and not text.isascii():
         folded = fold(text)
-        if folded != text and _address_at(folded) is not None:
+        # Folding may bring in words the screen left out: the whole screen for it.
+        if folded != text and _address_at(folded, folded.lower(), _ALL_HINTS) is not None:
             return 0
     return offset
 
 
-def _address_at(text: str) -> int | None:
+def _address_at(text: str, lowered: str, screen: _Screen) -> int | None:
     if " " not in text.strip():
         return None  # a single word ("Humanoid", "leaderstats") addresses no one
-    lowered = text.lower()
     found: list[int] = []
-    for hint_groups, pattern in EVALUATOR_PATTERNS:
+    for hint_groups, pattern in screen.evaluator:
         if _mentions_each(lowered, hint_groups):
             match = pattern.search(lowered)
             if match:
                 found.append(match.start())
-    if not found and _mentions(lowered, _NOUN_HINTS):
+    if not found and _mentions(lowered, screen.nouns):
         vocative = _VOCATIVE.search(lowered)
         if vocative and _PLEA.search(lowered):
             found.append(vocative.start())
@@ -337,6 +370,125 @@ def _address_at(text: str) -> int | None:
 def addresses_evaluator(text: str) -> bool:
     """Text that speaks to whoever grades the code, or asks for a grade for it."""
     return evaluator_address_at(text) is not None
+
+
+# -- many texts at once ---------------------------------------------------------
+
+
+class TextMarks(NamedTuple):
+    """What `is_todo`, `is_placeholder`, `is_elision` and `evaluator_address_at` say of a text."""
+
+    todo: bool
+    placeholder: bool
+    elision: bool | None  # None where not asked (`string_marks`)
+    evaluator_at: int | None
+
+    @property
+    def incomplete(self) -> bool:
+        """`is_incomplete_marker`: a TODO, a placeholder or an elision."""
+        return self.todo or self.placeholder or bool(self.elision)
+
+
+_EvaluatorPatterns = tuple[tuple[tuple[tuple[str, ...], ...], re.Pattern[str]], ...]
+
+
+class _Screen(NamedTuple):
+    """The hints each detector looks for before it runs its patterns."""
+
+    todo: tuple[str, ...]  # as written (case matters)
+    placeholder: tuple[str, ...]  # these and the rest: in lower-cased text
+    elision: tuple[str, ...]
+    evaluator: _EvaluatorPatterns
+    nouns: tuple[str, ...]  # for the vocative
+
+
+_ALL_HINTS = _Screen(
+    _TODO_HINTS, _PLACEHOLDER_HINTS, _ELISION_HINTS, EVALUATOR_PATTERNS, _NOUN_HINTS
+)
+
+
+def _screen_for(joined: str, lowered: str) -> _Screen:
+    """`_ALL_HINTS` less the hints absent from `joined` (texts joined by newlines) and
+    from `lowered` (the same, lower-cased).
+
+    A hint that no text of a batch holds is held by none of them, so each text
+    is tested only for the few hints its batch holds. A pattern one of whose
+    hint groups is left empty cannot match any of them and is dropped; its later
+    groups are not looked for (as `_mentions_each` stops at the first group missing).
+    """
+    present: dict[str, bool] = {}
+
+    def kept(hints: tuple[str, ...]) -> tuple[str, ...]:
+        found = []
+        for hint in hints:
+            held = present.get(hint)
+            if held is None:
+                held = present[hint] = hint in lowered
+            if held:
+                found.append(hint)
+        return tuple(found)
+
+    evaluator = []
+    for groups, pattern in EVALUATOR_PATTERNS:
+        narrowed = []
+        for group in groups:
+            narrowed.append(kept(group))
+            if not narrowed[-1]:
+                break
+        else:
+            evaluator.append((tuple(narrowed), pattern))
+    return _Screen(
+        tuple(hint for hint in _TODO_HINTS if hint in joined),
+        kept(_PLACEHOLDER_HINTS),
+        kept(_ELISION_HINTS),
+        tuple(evaluator),
+        kept(_NOUN_HINTS),
+    )
+
+
+# The marks of texts seen lately, shared by the batch and the one-text functions.
+_MARKS: dict[str, TextMarks] = {}
+_MARKS_MAX = 16384
+
+
+def text_marks(texts: Sequence[str]) -> list[TextMarks]:
+    """The `TextMarks` of each text: the detectors' answers, all at once.
+
+    Much faster than asking text by text where there are many texts (the
+    comments or the strings of a file): see `_screen_for`.
+    """
+    known: dict[str, TextMarks] = {}
+    missing: dict[str, None] = {}  # in order, once each
+    for text in texts:
+        marks = _MARKS.get(text)
+        if marks is None:
+            missing[text] = None
+        else:
+            known[text] = marks
+    if missing:
+        lowered = [text.lower() for text in missing]
+        screen = (
+            _screen_for("\n".join(missing), "\n".join(lowered)) if len(missing) > 1 else _ALL_HINTS
+        )
+        if len(_MARKS) + len(missing) > _MARKS_MAX:
+            _MARKS.clear()
+        for text, low in zip(missing, lowered, strict=True):
+            marks = TextMarks(
+                _mentions(text, screen.todo) and bool(TODO_MARKER.search(text)),
+                _placeholder_in(low, screen.placeholder),
+                _elision_in(low, screen.elision),
+                _folded_address_at(text, low, screen),
+            )
+            known[text] = _MARKS[text] = marks
+    return [known[text] for text in texts]
+
+
+@lru_cache(maxsize=16384)
+def string_marks(text: str) -> TextMarks:
+    """The `TextMarks` of a string's contents, elision left out (a string of "..." is
+    a loading label, not elided code). Text by text: a file's strings are mostly
+    short names, where a batch's screen costs more than it saves."""
+    return TextMarks(_is_todo(text), _is_placeholder(text), None, _evaluator_address_at(text))
 
 
 # -- words ---------------------------------------------------------------------
@@ -516,6 +668,12 @@ def stem(word: str) -> str:
     return w
 
 
+# Each operator's synonyms, stemmed once.
+_OPERATOR_VOCABULARY: dict[str, frozenset[str]] = {
+    op: frozenset(stem(s) for s in synonyms) for op, synonyms in CODE_SYNONYMS.items()
+}
+
+
 @lru_cache(maxsize=16384)
 def _token_vocabulary(token: str) -> frozenset[str]:
     vocab = {stem(token.lower())}
@@ -535,29 +693,33 @@ def _prose_token(token: str) -> tuple[str, ...]:
 
 def prose_words(text: str) -> list[str]:
     """The content words of a comment, stemmed, stop words dropped."""
-    return [word for token in _WORD.findall(text) for word in _prose_token(token)]
+    # `map` and `chain` keep the per-token work in C: comments are many.
+    return list(chain.from_iterable(map(_prose_token, _WORD.findall(text))))
+
+
+_EMPTY: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=4096)
 def code_vocabulary(code: str) -> frozenset[str]:
     """Words a comment could use to say what this code line says (names, keywords, operator synonyms)."""
-    vocab: set[str] = set()
-    for token in _WORD.findall(code):
-        vocab |= _token_vocabulary(token)
-    for op in _OPERATORS.findall(code):
-        vocab.update(stem(s) for s in CODE_SYNONYMS.get(op, ()))
-    return frozenset(vocab)
+    return _EMPTY.union(
+        *map(_token_vocabulary, _WORD.findall(code)),
+        *map(_OPERATOR_VOCABULARY.__getitem__, _OPERATORS.findall(code)),
+    )
 
 
 def _restates(words: list[str], vocab: frozenset[str]) -> bool:
-    missing = sum(1 for w in words if w not in vocab)
+    missing = len(words) - sum(map(vocab.__contains__, words))
     return len(words) >= 2 and missing <= len(words) // 4
 
 
 def _explains(comment: str, words: list[str], vocab: frozenset[str]) -> bool:
     if len(_PROSE_WORD.findall(comment)) < 3:
         return False
-    return len({w for w in words if w not in vocab and not w.isdigit()}) >= 2
+    # Only a token of digits gives a word of digits.
+    unexplained = set(words).difference(vocab)
+    return len(unexplained) >= 2 and sum(1 for w in unexplained if not w.isdigit()) >= 2
 
 
 _PROSE_WORD = re.compile(r"[A-Za-z]{2,}")
@@ -582,23 +744,54 @@ def explains(comment: str, code: str) -> bool:
     return _explains(comment, prose_words(comment), vocab)
 
 
-@lru_cache(maxsize=4096)
 def classify_comment(text: str, code: str, single_line: bool = True) -> str:
     """directive, evaluator, marker, restating, informative or label (see `analysis.comments.CommentFact`).
 
     Only single-line comments can restate a line; block comments are headers.
     """
+    return comment_kind(text, code, single_line, text_marks([text])[0])
+
+
+@lru_cache(maxsize=4096)
+def comment_kind(text: str, code: str, single_line: bool, marks: TextMarks) -> str:
+    """`classify_comment`, the text's `TextMarks` given."""
     if is_directive(text):
         return "directive"
-    if addresses_evaluator(text):
+    if marks.evaluator_at is not None:
         return "evaluator"
-    if is_incomplete_marker(text):
+    if marks.incomplete:
         return "marker"
+    return _worded_kind(text, code, single_line)
+
+
+@lru_cache(maxsize=4096)
+def _worded_kind(text: str, code: str, single_line: bool) -> str:
     has_code = bool(code.strip())
-    words = prose_words(text)
-    vocab = code_vocabulary(code) if has_code else frozenset()
-    if single_line and has_code and _restates(words, vocab):
-        return "restating"
-    if _explains(text, words, vocab):
-        return "informative"
-    return "label"
+    vocab = code_vocabulary(code) if has_code else _EMPTY
+    if single_line and has_code:
+        words = prose_words(text)
+        if _restates(words, vocab):
+            return "restating"
+        return "informative" if _explains(text, words, vocab) else "label"
+    return "informative" if _explains_early(text, vocab) else "label"
+
+
+def _explains_early(comment: str, vocab: frozenset[str]) -> bool:
+    """`_explains(comment, prose_words(comment), vocab)`, read only as far as it takes.
+
+    Both of its counts only grow word by word, so the first words that satisfy
+    them decide: a long block comment is seldom read past its first line. A token
+    of two or more letters is one `_PROSE_WORD`.
+    """
+    prose = 0
+    unexplained: set[str] = set()
+    for match in _WORD.finditer(comment):
+        token = match.group()
+        if len(token) > 1 and not token[0].isdigit():
+            prose += 1
+        for word in _prose_token(token):
+            if word not in vocab and not word.isdigit():
+                unexplained.add(word)
+        if prose >= 3 and len(unexplained) >= 2:
+            return True
+    return False

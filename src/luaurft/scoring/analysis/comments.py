@@ -30,25 +30,43 @@ class CommentFact:
     text: str
     code: str  # the code line it annotates ('' when none)
     kind: str
+    marks: prose.TextMarks  # what the marker and evaluator detectors say of `text`
 
 
 def _annotated_code(
-    source: LuauSource, comment: tree_sitter.Node, comment_lines: frozenset[int]
+    source: LuauSource,
+    start: tree_sitter.Point,
+    end: tree_sitter.Point,
+    comment_lines: frozenset[int],
+    reach: dict[int, str],
 ) -> str:
-    """The code a comment talks about: the code before it on its line, else the next code line."""
-    row = comment.start_point[0]
-    before = source.lines[row][: char_column(source, comment.start_point)]
-    if before.strip():
-        return before.strip()
-    number = comment.end_point[0] + 2
-    while number <= len(source.lines):
-        text = source.lines[number - 1]
-        if not text.strip():
-            return ""  # a blank line ends the comment's reach
+    """The code a comment talks about: the code before it on its line, else the next code line.
+
+    `reach` maps a comment-only line to the code its run of comments reaches, so a
+    run of thousands of comment lines is walked once, not once per comment.
+    """
+    lines = source.lines
+    if start[1]:
+        before = lines[start[0]][: char_column(source, start)].strip()
+        if before:
+            return before
+    number = end[0] + 2
+    walked = []
+    while True:
+        if number in reach:
+            code = reach[number]
+            break
+        if number > len(lines) or not lines[number - 1].strip():
+            code = ""  # a blank line ends the comment's reach
+            break
         if number not in comment_lines:
-            return _strip_trailing_comment(text).strip()
+            code = _strip_trailing_comment(lines[number - 1]).strip()
+            break
+        walked.append(number)
         number += 1
-    return ""
+    for number in walked:
+        reach[number] = code
+    return code
 
 
 def _strip_trailing_comment(line: str) -> str:
@@ -73,13 +91,15 @@ def comment_facts(ctx: RuleContext) -> list[CommentFact]:
     def compute() -> list[CommentFact]:
         source = ctx.source
         lines = comment_only_line_set(ctx)
+        nodes = source.comments
+        texts = [prose.comment_text(source, node) for node in nodes]
         facts = []
-        for node in source.comments:
-            text = prose.comment_text(source, node)
-            code = _annotated_code(source, node, lines)
-            single_line = node.start_point[0] == node.end_point[0]
-            kind = prose.classify_comment(text, code, single_line)
-            facts.append(CommentFact(node, node.start_point[0] + 1, text, code, kind))
+        reach: dict[int, str] = {}
+        for node, text, marks in zip(nodes, texts, prose.text_marks(texts), strict=True):
+            start, end = node.start_point, node.end_point
+            code = _annotated_code(source, start, end, lines, reach)
+            kind = prose.comment_kind(text, code, start[0] == end[0], marks)
+            facts.append(CommentFact(node, start[0] + 1, text, code, kind, marks))
         return facts
 
     result: list[CommentFact] = ctx.memo("comments.facts", compute)

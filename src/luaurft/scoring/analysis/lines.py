@@ -15,14 +15,23 @@ if TYPE_CHECKING:
 def comment_only_lines(source: LuauSource) -> set[int]:
     """1-based lines that hold nothing but comment text."""
     lines: set[int] = set()
+    text_lines = source.lines
+    ascii_text = source.is_ascii
     for comment in source.comments:
-        first, last = comment.start_point[0], comment.end_point[0]
-        before = source.lines[first][: char_column(source, comment.start_point)]
-        after = source.lines[last][char_column(source, comment.end_point) :]
-        for row in range(first, last + 1):
-            if (row == first and before.strip()) or (row == last and after.strip()):
-                continue
-            lines.add(row + 1)
+        start, end = comment.start_point, comment.end_point
+        first, last = start[0], end[0]
+        if ascii_text:  # `char_column` is the byte column, sliced
+            before, after = text_lines[first][: start[1]], text_lines[last][end[1] :]
+        else:
+            before = text_lines[first][: char_column(source, start)]
+            after = text_lines[last][char_column(source, end) :]
+        # The first and last lines count unless code shares them.
+        code_before, code_after = bool(before.strip()), bool(after.strip())
+        if first == last:
+            if not (code_before or code_after):
+                lines.add(first + 1)
+        else:
+            lines.update(range(first + 1 + code_before, last + 2 - code_after))
     return lines
 
 

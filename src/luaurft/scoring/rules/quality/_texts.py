@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from luaurft.scoring import prose
 from luaurft.scoring.analysis.comments import comment_facts
 from luaurft.scoring.analysis.strings import string_texts
 from luaurft.scoring.rule import RuleContext
@@ -13,8 +14,20 @@ if TYPE_CHECKING:
     import tree_sitter
 
 
-def comment_and_string_texts(ctx: RuleContext) -> Iterator[tuple[tree_sitter.Node, str]]:
-    """Comment texts and string contents, with the node each sits in."""
+def string_marks(ctx: RuleContext) -> list[prose.TextMarks]:
+    """`prose.string_marks` of each of `string_texts(ctx)`, in the same order."""
+    result: list[prose.TextMarks] = ctx.memo(
+        "strings.marks", lambda: [prose.string_marks(text) for _, text in string_texts(ctx)]
+    )
+    return result
+
+
+def marked_texts(
+    ctx: RuleContext,
+) -> Iterator[tuple[tree_sitter.Node, str, str, prose.TextMarks]]:
+    """Comment texts, then string contents: the node each sits in, the text, what it is
+    ("comment" or "string") and its `prose.TextMarks`."""
     for fact in comment_facts(ctx):
-        yield fact.node, fact.text
-    yield from string_texts(ctx)
+        yield fact.node, fact.text, "comment", fact.marks
+    for (node, text), marks in zip(string_texts(ctx), string_marks(ctx), strict=True):
+        yield node, text, "string", marks

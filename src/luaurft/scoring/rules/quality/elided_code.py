@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from luaurft.scoring import prose
 from luaurft.scoring.analysis.comments import comment_facts
 from luaurft.scoring.analysis.functions import innermost_function
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
@@ -59,7 +58,7 @@ class ElidedCodeRule(Rule):
                     "write the code it stands for",
                 )
         for fact in comment_facts(ctx):
-            if fact.line not in flagged and prose.is_elision(fact.text):
+            if fact.line not in flagged and fact.marks.elision:
                 yield self.at(
                     ctx,
                     fact.node,

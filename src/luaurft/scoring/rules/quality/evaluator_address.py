@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from luaurft.scoring import prose
-from luaurft.scoring.analysis.comments import comment_facts
-from luaurft.scoring.analysis.strings import string_texts
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
+from luaurft.scoring.rules.quality._texts import marked_texts
 
 
 class EvaluatorAddressRule(Rule):
@@ -21,10 +19,8 @@ class EvaluatorAddressRule(Rule):
     cost = 0.3
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        texts = [(f.node, f.text, "comment") for f in comment_facts(ctx)]
-        texts += [(node, text, "string") for node, text in string_texts(ctx)]
-        for node, text, what in texts:
-            offset = prose.evaluator_address_at(text)
+        for node, text, what, marks in marked_texts(ctx):
+            offset = marks.evaluator_at
             if offset is None:
                 continue
             # Point at the line that holds the plea, even inside a long block comment.

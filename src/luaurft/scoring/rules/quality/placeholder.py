@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from luaurft.scoring import prose
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
-from luaurft.scoring.rules.quality._texts import comment_and_string_texts
+from luaurft.scoring.rules.quality._texts import marked_texts
 
 
 class PlaceholderRule(Rule):
@@ -21,8 +20,8 @@ class PlaceholderRule(Rule):
     cost = 0.2
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for node, text in comment_and_string_texts(ctx):
-            if prose.is_placeholder(text):
+        for node, _, _, marks in marked_texts(ctx):
+            if marks.placeholder:
                 yield self.at(
                     ctx, node, "placeholder instead of an implementation", "write the missing code"
                 )

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from luaurft.scoring import prose
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
-from luaurft.scoring.rules.quality._texts import comment_and_string_texts
+from luaurft.scoring.rules.quality._texts import marked_texts
 
 
 class TodoMarkerRule(Rule):
@@ -19,8 +18,8 @@ class TodoMarkerRule(Rule):
     cost = 0.08
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for node, text in comment_and_string_texts(ctx):
-            if prose.is_todo(text):
+        for node, _, _, marks in marked_texts(ctx):
+            if marks.todo:
                 yield self.at(
                     ctx, node, "unfinished-work marker", "finish the work or remove the marker"
                 )

@@ -10,10 +10,10 @@ from collections.abc import Iterator
 
 from luaurft.scoring.lexical import (
     NAME_END,
-    NAME_START,
     code_view,
     may_hold,
     may_name,
+    spelled,
     surely_defines,
     token_run,
 )
@@ -21,7 +21,7 @@ from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 _CONSOLE_METHODS = frozenset({"log", "error", "warn", "info", "debug"})
 _CONSOLE_CALL = token_run(
-    NAME_START + "console",
+    spelled("console"),
     r"\.",
     "(?:" + "|".join(sorted(_CONSOLE_METHODS)) + ")" + NAME_END,
     r"\(",
@@ -43,7 +43,7 @@ class JsConsoleRule(Rule):
         if not may_name(ctx, "console") or surely_defines(ctx, "console"):
             return
         view = code_view(ctx)
-        if "console" in view.defined_names:
+        if view.defines("console"):
             return
         code = view.code
         for i in view.positions("console"):

@@ -9,8 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from luaurft.luau.lexer import TokenKind
-from luaurft.scoring.lexical import code_view
+from luaurft.scoring.lexical import NAME_END, code_view, may_hold, token_run
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
+
+# `. append (`: the tokens the rule looks at, in a row.
+_DOT_APPEND_CALL = token_run(r"\.", "append" + NAME_END, r"\(")
 
 
 class PythonAppendRule(Rule):
@@ -25,7 +28,7 @@ class PythonAppendRule(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        if ".append" not in ctx.source.text:
+        if ".append" not in ctx.source.text or not may_hold(ctx, _DOT_APPEND_CALL):
             return
         view = code_view(ctx)
         if "append" in view.defined_fields:

@@ -35,7 +35,10 @@ _BUILTINS = {
     ),
     "sorted": ("`sorted(t)` is Python; Luau sorts in place with `table.sort(t)`", "table.sort(t)"),
 }
-_BUILTIN_RE = re.compile(r"(?:" + "|".join(_BUILTINS) + r")\s*\(")
+# A builtin's name and `(`, not right after a letter, digit, `_`, `.` or `:` (a longer
+# name, a field or a method); one pattern per name, each opening with the name's
+# letters, so a search skips to them (an alternation of them is tried everywhere).
+_BUILTIN_CALLS = tuple(re.compile(rf"{name}(?<![\w.:]{name})\s*\(") for name in _BUILTINS)
 
 
 class PythonBuiltinRule(Rule):
@@ -47,20 +50,18 @@ class PythonBuiltinRule(Rule):
     good = "local items = {1, 2, 3}\nprint(#items)\nlocal function len(t)\n\treturn #t\nend\nprint(len(items))\n"
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        # The tree's names first: a set lookup, where the search below visits every `print(`.
-        if not may_name(ctx, *_BUILTINS):
-            return
         text = ctx.source.text
-        if not any(
-            m.start() == 0 or not (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_.:")
-            for m in _BUILTIN_RE.finditer(text)
-        ):
+        # The text first: `may_name` lists the tree's identifiers, which few files need.
+        if not any(call.search(text) for call in _BUILTIN_CALLS) or not may_name(ctx, *_BUILTINS):
             return
         view = code_view(ctx)
-        defined = view.defined_names
         for i in view.positions(*_BUILTINS):
             tok = view.code[i]
-            if tok.kind is not TokenKind.NAME or tok.text not in _BUILTINS or tok.text in defined:
+            if (
+                tok.kind is not TokenKind.NAME
+                or tok.text not in _BUILTINS
+                or view.defines(tok.text)
+            ):
                 continue
             prev, nxt = view.prev(i), view.next(i)
             if nxt is None or not nxt.is_op("(") or (prev is not None and prev.is_op(".", ":")):

@@ -11,13 +11,13 @@ from collections import Counter
 from collections.abc import Iterator
 
 from luaurft.luau.lexer import TokenKind
-from luaurft.scoring.lexical import CodeView, code_view, may_name, surely_defines
+from luaurft.scoring.lexical import NAME_END, CodeView, code_view, may_name, spelled, surely_defines
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 from luaurft.scoring.rules.api._helpers import accesses
 
 _PY_CONSTANTS = {"True": "true", "False": "false", "None": "nil"}
 # Where a name token spelled like a constant may stand: the lexer's names are ASCII.
-_SPELLED = re.compile(r"(?<![A-Za-z0-9_])(?:True|False|None)(?![A-Za-z0-9_])")
+_SPELLED = re.compile(spelled("True", "False", "None") + NAME_END)
 
 
 class PythonConstantRule(Rule):
@@ -38,13 +38,12 @@ class PythonConstantRule(Rule):
         if _nothing_to_report(ctx):
             return
         view = code_view(ctx)
-        defined = view.defined_names
         for i in view.positions(*_PY_CONSTANTS):
             tok = view.code[i]
             if tok.kind is not TokenKind.NAME or tok.text not in _PY_CONSTANTS:
                 continue
             prev, nxt = view.prev(i), view.next(i)
-            if tok.text in defined or (prev is not None and prev.is_op(".", ":", "::")):
+            if view.defines(tok.text) or (prev is not None and prev.is_op(".", ":", "::")):
                 continue
             if nxt is not None and nxt.is_op("="):
                 continue

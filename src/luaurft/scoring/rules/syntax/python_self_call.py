@@ -6,13 +6,22 @@ names the code defines itself.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
-from luaurft.scoring.lexical import NAME_START, code_view, may_hold, token_run
+from luaurft.scoring.lexical import code_view, spelled, token_gap, token_run
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
+_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 # `self . name (`: the tokens the rule looks at, in a row.
-_SELF_DOT_CALL = token_run(NAME_START + "self", r"\.", r"[A-Za-z_][A-Za-z0-9_]*", r"\(")
+_SELF_DOT_CALL = token_run(spelled("self"), r"\.", f"(?P<name>{_NAME})", r"\(")
+# `function a.b:name`: a function's name, where every method is declared.
+_FUNCTION_NAME = re.compile(
+    spelled("function")
+    + token_gap(0)
+    + f"(?P<chain>{_NAME}(?:{token_gap(1)}[.:]{token_gap(2)}{_NAME})*)"
+)
+_NAMES = re.compile(_NAME)
 
 
 class PythonSelfCallRule(Rule):
@@ -30,7 +39,7 @@ class PythonSelfCallRule(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        if "self." not in ctx.source.text or not may_hold(ctx, _SELF_DOT_CALL):
+        if "self." not in ctx.source.text or not _may_call_a_method(ctx):
             return
         view = code_view(ctx)
         methods = view.methods - view.assigned_self_fields
@@ -58,3 +67,19 @@ class PythonSelfCallRule(Rule):
                 f"`self.{name}(...)` calls the method without `self`; write `self:{name}(...)`",
                 fix=f"self:{name}(...)",
             )
+
+
+def _may_call_a_method(ctx: RuleContext) -> bool:
+    """False when `code_view(ctx)` surely holds no `self.name(` of a declared method, so
+    the rule need not lex: in code that compiles, the text's `self . name (` runs
+    (see `lexical.token_run`) name none of the names in a function's name."""
+    source = ctx.source
+    if not source.compiles:
+        return True
+    called = {hit.group("name") for hit in _SELF_DOT_CALL.finditer(source.text)}
+    if not called:
+        return False
+    declared: set[str] = set()
+    for hit in _FUNCTION_NAME.finditer(source.text):
+        declared.update(_NAMES.findall(hit.group("chain")))
+    return not called.isdisjoint(declared)

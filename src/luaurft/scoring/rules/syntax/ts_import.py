@@ -12,14 +12,12 @@ import re
 from collections.abc import Iterator
 
 from luaurft.luau.lexer import TokenKind
-from luaurft.scoring.lexical import NAME_END, NAME_START, code_view
+from luaurft.scoring.lexical import NAME_END, NAME_START, code_view, may_name, spelled
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 # `import` and a later `from` on the same line, each a name of its own: in code that
 # compiles (lexed token for token, see `lexical.may_hold`) a miss means no such line.
-_IMPORT_FROM = re.compile(
-    NAME_START + "import" + NAME_END + "[^\n]*?" + NAME_START + "from" + NAME_END
-)
+_IMPORT_FROM = re.compile(spelled("import") + NAME_END + "[^\n]*?" + NAME_START + "from" + NAME_END)
 
 
 class TsImportRule(Rule):
@@ -41,8 +39,10 @@ class TsImportRule(Rule):
             return
         if ctx.source.compiles and not _IMPORT_FROM.search(ctx.source.text):
             return
+        if not (may_name(ctx, "import") and may_name(ctx, "from")):
+            return  # both words only in comments and strings
         view = code_view(ctx)
-        if "import" in view.defined_names or "from" in view.defined_names:
+        if view.defines("import") or view.defines("from"):
             return  # the script defines a function of that name itself
         code = view.code
         for i in view.positions("import"):
