@@ -24,6 +24,7 @@ def _shapes(depth: int) -> dict[str, str]:
         "constant builders": "local x = " + "Vector3.new(" * depth + "1" + ")" * depth,
         "nested functions": "local x = " + "function() return " * depth + "1" + " end" * depth,
         "nested ifs": "if a then " * depth + "print(1)" + " end" * depth,
+        "interpolated strings": "local x = " + "`{" * depth + "1" + "}`" * depth,
     }
 
 

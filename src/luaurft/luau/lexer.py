@@ -267,19 +267,25 @@ class _Lexer:
         return self.n, True
 
     def _interpolated_end(self, start: int) -> tuple[int, bool]:
-        # Text parts end at a newline; `{ }` parts are code and may hold strings and braces.
+        # Text parts end at a newline; `{ }` parts are code and may hold strings,
+        # braces and interpolated strings of their own. The brace depths of the
+        # enclosing strings wait in a list, so nesting cannot exhaust Python's stack.
+        text, n = self.text, self.n
         i = start + 1
         depth = 0
-        while i < self.n:
-            c = self.text[i]
+        enclosing: list[int] = []
+        while i < n:
+            c = text[i]
             if depth == 0:
                 if c == "\\":
                     i += 2
                     continue
-                if c == "`":
-                    return i + 1, False
-                if c == "\n":
-                    return i, True
+                if c == "`" or c == "\n":
+                    end, unterminated = (i + 1, False) if c == "`" else (i, True)
+                    if not enclosing:
+                        return end, unterminated
+                    i, depth = end, enclosing.pop()
+                    continue
                 if c == "{":
                     depth = 1
                 i += 1
@@ -288,14 +294,14 @@ class _Lexer:
                 i, _ = self._quoted_end(i)
                 continue
             if c == "`":
-                i, _ = self._interpolated_end(i)
-                continue
-            if c == "{":
+                enclosing.append(depth)
+                depth = 0
+            elif c == "{":
                 depth += 1
             elif c == "}":
                 depth -= 1
             i += 1
-        return self.n, True
+        return n, True
 
     def tokens(self) -> list[Token]:
         """Every token, in order. The fast path keeps the lexer's state in locals."""
