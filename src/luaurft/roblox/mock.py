@@ -49,6 +49,10 @@ RUNTIME_DATA = {"enums_data": "enumData", "inert_members": "inertMembers"}
 # classes (`rt.lazyPart` declares each part's classes in the chunk it came from).
 RUNTIME_PARTS = ("datastores", "http", "tween", "input", "effects", "sound", "gui")
 DEFAULT_SECONDS = 5.0
+# Containers a project file can really have: its folder (a service or a Folder), or a
+# Model of parts beside it (`Door.model.json` next to the script). A Part, Tool or GUI
+# parent comes from a model file the script is not in, so it keeps its inferred one.
+_PROJECT_CONTAINERS = frozenset({"default", "model"})
 
 
 @cache
@@ -582,7 +586,7 @@ def run_script(
     # A script whose code says its parent is a Part, a Tool, a GUI... cannot get
     # that parent from files (in a Rojo project it lives in a model): it keeps
     # its inferred container, and the rest of the project is still there.
-    in_tree = node is not None and placement.container == "default"
+    in_tree = node is not None and placement.container in _PROJECT_CONTAINERS
     if project is not None and node is not None:
         if in_tree:
             known_parent = (dotted(node.path[:-1]), _class_at(project, node.path[:-1]))
