@@ -21,6 +21,7 @@ from luaurft.luau.lexer import (
     ends_expression,
     tokenize,
 )
+from luaurft.scoring.analysis.typos import typo_of
 from luaurft.scoring.rule import RuleContext
 
 # A line that is only a markdown fence, with an optional language tag.
@@ -547,13 +548,28 @@ def _is_prose_line(view: CodeView, i: int, after_prose: bool) -> bool:
         return False
     second = words[1]
     if _bare_words(first, second):
-        return True
+        return not _misspelt_keyword(words)
     if second.is_op(":", "!", "?", ".", ","):
         rest = words[2:]
         if not rest:
             return second.text != "."
         return len(rest) >= 2 and (_bare_words(rest[0], rest[1]) or _contraction(rest[0], rest[1]))
     return _contraction(first, second)
+
+
+# Keywords that open a declaration, and the token that may follow `keyword name`.
+_DECLARATION_KEYWORDS = {"local": ("=", ","), "function": ("(", ".", ":")}
+
+
+def _misspelt_keyword(words: list[Token]) -> bool:
+    """`dlocal x = 1`, `fucntion f()`: a declaration whose keyword has a typo (the
+    compile error's business), not two words of prose."""
+    keyword = typo_of(words[0].text, _DECLARATION_KEYWORDS)
+    if keyword is None or words[1].kind is not TokenKind.NAME:
+        return False
+    if len(words) == 2:
+        return keyword == "local"
+    return words[2].is_op(*_DECLARATION_KEYWORDS[keyword])
 
 
 def _contraction(a: Token, b: Token) -> bool:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from luaurft.scoring.analysis.calls import Call, CallIndex
 from luaurft.scoring.analysis.nodes import FUNCTION_NODES, same, unparenthesize
-from luaurft.scoring.analysis.scope import FunctionInfo, ScopeAnalysis
+from luaurft.scoring.analysis.scope import FunctionInfo, Reference, ScopeAnalysis
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -70,3 +70,25 @@ def handler_signal(
         if signal is not None:
             return signal
     return None
+
+
+def function_uses(scopes: ScopeAnalysis, info: FunctionInfo) -> list[Reference] | None:
+    """Where the function `info` is named: its local's reads, or for a plain global
+    `function f()` the reads of `f`; None when it is anonymous or a field (`M.f`),
+    whose uses cannot be listed."""
+    if info.declaration is not None:
+        return info.declaration.reads
+    name = info.name
+    if name is None or not name.isidentifier():
+        return None
+    # The declaration is the global's one write; another write makes the name hold
+    # something else at times.
+    for write in scopes.global_writes.get(name, []):
+        if write.value is None or not same(write.value, info.node):
+            return None
+    return scopes.global_reads.get(name, [])
+
+
+def connected_signal(source: LuauSource, index: CallIndex, use: Node) -> str | None:
+    """For a function (a literal or a name) passed to `X.Event:Connect`, the signal `X.Event`."""
+    return _connected_to(source, index, use)

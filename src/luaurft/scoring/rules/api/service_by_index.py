@@ -1,10 +1,17 @@
-"""api/service-by-index: a service reached as `game.Players` instead of through GetService."""
+"""api/service-by-index: a service reached as `game.Players` instead of through GetService.
+
+`game.Players` finds a child by name, so it breaks when the service is renamed or not
+yet created. `game.Workspace` and `game.RunService` are not such lookups: they are
+properties of DataModel (not deprecated) that always hold the service, so they are
+left alone; the deprecated lower-case `game.workspace` is api/deprecated-member's.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from luaurft.luau.source import field_id
+from luaurft.roblox.api import MemberKind
 from luaurft.scoring.analysis.bindings import TypeKind, api_index_for, bindings_for, string_literal
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 from luaurft.scoring.rules.api._helpers import accesses
@@ -58,11 +65,11 @@ class ServiceByIndexRule(Rule):
                 continue
             if owner.certainty < 2:
                 continue
+            member = index.member("DataModel", name)
+            if member is not None and member.kind is MemberKind.PROPERTY:
+                continue
             holder = src.node_text(table)
-            if name == "Workspace":
-                fix = "use the `workspace` global"
-            else:
-                fix = f'use {holder}:GetService("{name}")'
+            fix = f'use {holder}:GetService("{name}")'
             yield self.at(
                 ctx,
                 node,

@@ -8,7 +8,10 @@ when:
 
 - the signal belongs to an object the loop iteration or handler obtained itself
   (`player.CharacterAdded` in a PlayerAdded handler, `humanoid.Died` for a
-  humanoid found in a CharacterAdded handler): it goes away with that object;
+  humanoid found in a CharacterAdded handler): it goes away with that object,
+  also when the handler first stores that object in an outer variable
+  (`char = newChar; char.ChildAdded:Connect(...)`): each run connects to a new
+  object's signal, so nothing piles up on one;
 - the connection is kept: stored in a local that is used again (to disconnect
   it), in a field or table, passed to a function (a maid/janitor/trove, or
   `table.insert`) or returned;
@@ -71,6 +74,24 @@ def _kept(scopes: ScopeAnalysis, call: Call) -> bool:
     return bool(decl.reads)
 
 
+def _assigned_own_object(scopes: ScopeAnalysis, root: Node, context: Node, call: Call) -> bool:
+    """True when an outer variable `root` was set, inside `context` and before `call`, to
+    something reached from a name `context` declares (a handler parameter, a local of it)."""
+    decl = scopes.declaration(root)
+    if decl is None:
+        return False
+    for write in decl.writes:
+        if not contains(context, write.node) or write.node.start_byte >= call.node.start_byte:
+            continue
+        source_root = root_identifier(write.value)
+        if source_root is None:
+            continue
+        source_decl = scopes.declaration(source_root)
+        if source_decl is not None and contains(context, source_decl.node):
+            return True
+    return False
+
+
 class ConnectionLeakRule(Rule):
     id = "bug/connection-leak"
     scorer = "bug"
@@ -119,6 +140,8 @@ class ConnectionLeakRule(Rule):
                 continue
             decl = scopes.declaration(root)
             if decl is not None and contains(context, decl.node):
+                continue
+            if _assigned_own_object(scopes, root, context, call):
                 continue
             if _kept(scopes, call):
                 continue

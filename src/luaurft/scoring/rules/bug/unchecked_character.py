@@ -7,6 +7,12 @@ removed, so indexing through it errors ("attempt to index nil with
 player.CharacterAdded:Wait()`, a `CharacterAdded` handler, or an `if` on
 Character first; code in a function that already tests or waits for the
 character before the access is left alone.
+
+Two handlers run only while the character exists, so they are left alone too:
+`ProximityPrompt.Triggered` for its own player (the engine fires it for a player
+whose character stood within reach of the prompt), and `Tool.Equipped` for the
+script's player (a tool is equipped only while parented to its holder's
+character), also in a named function that only such a handler calls.
 """
 
 from __future__ import annotations
@@ -15,9 +21,10 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from luaurft.scoring.analysis.calls import callee_name
+from luaurft.scoring.analysis.calls import CallIndex, callee_name, calls
+from luaurft.scoring.analysis.handlers import connected_signal, function_uses
 from luaurft.scoring.analysis.nodes import FUNCTION_NODES
-from luaurft.scoring.analysis.scope import scope_analysis
+from luaurft.scoring.analysis.scope import FunctionInfo, ScopeAnalysis, scope_analysis
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 if TYPE_CHECKING:
@@ -85,6 +92,48 @@ def _enclosing_start(node: Node) -> int:
     return 0
 
 
+# How many named functions deep a call chain from a handler is followed.
+_CALLER_DEPTH = 3
+
+
+def _runs_with_character(
+    ctx: RuleContext,
+    scopes: ScopeAnalysis,
+    index: CallIndex,
+    info: FunctionInfo | None,
+    root: Node,
+    depth: int = 0,
+) -> bool:
+    """True when `info` runs only while `root`'s character exists: it is a Triggered
+    handler and `root` its player parameter, or an Equipped handler and `root` a player
+    bound outside it, or a named function every use of which is a call from such code."""
+    if info is None or depth > _CALLER_DEPTH:
+        return False
+    uses = function_uses(scopes, info)
+    direct = [info.node] if info.node.type == "function_definition" else []
+    signals = [connected_signal(ctx.source, index, node) for node in direct]
+    signals += [connected_signal(ctx.source, index, ref.node) for ref in uses or []]
+    declaration = scopes.declaration(root)
+    for signal in signals:
+        if signal is None:
+            continue
+        if signal.endswith(".Triggered"):
+            return bool(info.parameters) and declaration is info.parameters[0]
+        if signal.endswith(".Equipped"):
+            return declaration is None or not info.contains(declaration.node)
+        return False
+    if not uses:
+        return False
+    for ref in uses:
+        call = ref.node.parent
+        if call is None or call.type != "function_call" or index.of(call) is None:
+            return False
+        caller = scopes.enclosing_function(call)
+        if not _runs_with_character(ctx, scopes, index, caller, root, depth + 1):
+            return False
+    return True
+
+
 class UncheckedCharacterRule(Rule):
     id = "bug/unchecked-character"
     scorer = "bug"
@@ -113,6 +162,8 @@ class UncheckedCharacterRule(Rule):
         if ".Character." not in source.text and ".Character:" not in source.text:
             return
         reported: set[int] = set()
+        scopes = scope_analysis(ctx)
+        index = calls(ctx)
         for access in source.nodes("dot_index_expression"):
             field = access.child_by_field_name("field")
             if field is None or source.node_text(field) != "Character":
@@ -136,6 +187,10 @@ class UncheckedCharacterRule(Rule):
             before = _code_between(source, start, access.start_byte)
             line = access.start_point[0]
             if _HANDLED.search(before) or line in reported:
+                continue
+            if root is not None and _runs_with_character(
+                ctx, scopes, index, scopes.enclosing_function(access), root
+            ):
                 continue
             reported.add(line)
             yield self.at(

@@ -4,7 +4,9 @@ A block pasted a second time is two places to fix every later bug, and the
 copies drift. The unit is a run of consecutive statements in one block that
 spans at least `MIN_LINES` lines and `MIN_CHARS` characters of code; two runs
 are copies when their text is the same, whitespace aside. The later copy is
-reported once, extended over every following statement that also repeats.
+reported once, extended over every following statement that also repeats; a
+copy inside another reported copy (the body of a pasted `if`) is the same paste
+and is not reported again.
 """
 
 from __future__ import annotations
@@ -76,6 +78,7 @@ class DuplicateBlockRule(Rule):
             return
         first_seen: dict[str, tuple[int, int]] = {}  # run text -> (block index, start)
         covered: set[int] = set()  # statements already inside a reported copy
+        copies: list[tuple[int, int, tree_sitter.Node, str]] = []
         for b, stmts in enumerate(blocks):
             if b not in holding:
                 continue  # no statement here is written twice: no run starts here
@@ -105,12 +108,23 @@ class DuplicateBlockRule(Rule):
                 first = other[oi].start_point[0] + 1
                 last = other[oi + length - 1].end_point[0] + 1
                 lines = copy[-1].end_point[0] - copy[0].start_point[0] + 1
-                yield self.at(
-                    ctx,
-                    copy[0],
-                    f"these {lines} lines repeat lines {first}-{last}: a copy-pasted block",
-                    "move the block into a function and call it from both places",
+                copies.append(
+                    (
+                        copy[0].start_byte,
+                        copy[-1].end_byte,
+                        copy[0],
+                        f"these {lines} lines repeat lines {first}-{last}: a copy-pasted block",
+                    )
                 )
+        copies.sort(key=lambda c: (c[0], -c[1]))
+        reach = -1  # where the last reported copy ends
+        for _start, end, node, message in copies:
+            if end <= reach:
+                continue
+            reach = end
+            yield self.at(
+                ctx, node, message, "move the block into a function and call it from both places"
+            )
 
 
 def _repeated_texts(

@@ -1,11 +1,40 @@
-"""quality/placeholder: placeholder text ('your code here') instead of code."""
+"""quality/placeholder: placeholder text ('your code here') instead of code.
+
+A comment that only says "placeholder" after an assignment on its own line
+(`icon.Image = "rbxasset://..." -- Placeholder`) labels a stand-in value (an
+asset, a text) in code that is complete, so it is left alone.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 from luaurft.scoring.rules.quality._texts import marked_texts
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+
+# A comment that is only the word, perhaps with what it stands in for.
+_VALUE_LABEL = re.compile(
+    r"^\s*(?:a\s+|the\s+)?placeholder(?:\s+(?:value|image|asset|id|icon|text|sound))?\s*[.!]*\s*$",
+    re.IGNORECASE,
+)
+# Code ending in an assignment of a value: `x.Image = "..."`, `local id = 123`.
+_ASSIGNMENT = re.compile(r"(?<![=~<>])=(?!=)[^=]+$")
+
+
+def _labels_value(ctx: RuleContext, node: Node, text: str) -> bool:
+    """True for a comment that says "placeholder" after an assignment on its line."""
+    if not _VALUE_LABEL.match(text):
+        return False
+    data = ctx.source.bytes
+    line_start = data.rfind(b"\n", 0, node.start_byte) + 1
+    before = data[line_start : node.start_byte].decode("utf-8", "replace")
+    return bool(_ASSIGNMENT.search(before.rstrip()))
 
 
 class PlaceholderRule(Rule):
@@ -20,8 +49,8 @@ class PlaceholderRule(Rule):
     cost = 0.2
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        for node, _, _, marks in marked_texts(ctx):
-            if marks.placeholder:
+        for node, text, where, marks in marked_texts(ctx):
+            if marks.placeholder and not (where == "comment" and _labels_value(ctx, node, text)):
                 yield self.at(
                     ctx, node, "placeholder instead of an implementation", "write the missing code"
                 )
