@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+import re
+
 from luaurft.scoring import prose
 
 TEXTS = [
@@ -54,3 +57,42 @@ def test_the_one_text_functions_read_the_batch() -> None:
     [marks] = prose.text_marks(["TODO: your code here"])
     assert prose.is_todo("TODO: your code here") is marks.todo is True
     assert prose.is_placeholder("TODO: your code here") is marks.placeholder is True
+
+
+# Phrases of the placeholder and elision patterns and words around them, to
+# build texts that match them, their spaces varied ("and so\ton" holds no "so on").
+_PHRASES = [
+    "your own code goes here", "add your code here", "put the actual logic here",
+    "code goes here", "implement this later", "we implement it here", "todo: implement me",
+    "Shop.buy: not yet implemented", "refund() - unimplemented", "still to be implemented",
+    "fill this in", "fill in the blanks", "just a placeholder", "stubbed function for now",
+    "...", "…", "(...)", "rest of the code", "the rest of your script remains the same",
+    "existing code", "previous logic unchanged", "other functions goes here", "code omitted",
+    "details truncated", "elided for brevity", "same as above", "similar to the previous one",
+    "etc.", "and so on", "more handlers as needed", "where", "other", "the", "it", ".", "!", ")",
+]  # fmt: skip
+_SPACES = [" ", " ", " ", "  ", "\t", "\n", "\n  ", ""]
+
+
+def _alternation(alternatives: prose._Alternatives) -> re.Pattern[str]:
+    patterns = [pattern for _, pattern in alternatives]
+    return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), patterns[0].flags)
+
+
+def test_each_alternative_needs_the_words_that_guard_it() -> None:
+    # `_matches_one` skips an alternative whose guard words are absent: it must
+    # say what the one regex of all the alternatives says, on any text.
+    rng = random.Random(13)
+    detectors = [prose._PLACEHOLDER, prose._ELISION, prose._ELISION_WHOLE]
+    wholes = [_alternation(alternatives) for alternatives in detectors]
+    matched = [0] * len(detectors)
+    for _ in range(20_000):
+        phrases = rng.choices(_PHRASES, k=rng.randint(1, 3))
+        words = " ".join(phrases).split(" ")
+        text = "".join(word + rng.choice(_SPACES) for word in words)
+        for i, alternatives in enumerate(detectors):
+            whole = bool(wholes[i].search(text))
+            assert prose._matches_one(text, alternatives) == whole, text
+            matched[i] += whole
+    # The texts match each detector often, so the equality is not vacuous.
+    assert min(matched) > 1000

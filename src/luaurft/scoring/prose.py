@@ -57,53 +57,123 @@ TODO_MARKER = re.compile(
 # only when they are the whole message, since prose uses them too ("flying is
 # not implemented on mobile, so the button is hidden", "placeholder part").
 _LABEL = r"(?:[\w.:]+(?:\(\))?\s*[:-]\s*)?"  # "Shop.buy: ", "refund() - "
-PLACEHOLDER = re.compile(
-    rf"""
-      \byour\s+(?:own\s+)?(?:code|logic|implementation|stuff)\s+(?:goes\s+)?here\b
-    | \b(?:add|insert|put|write|place)\s+(?:your|the|more|additional|actual|real)\s+
-        (?:own\s+)?(?:code|logic|implementation|functionality)\s+(?:goes\s+)?here\b
-    | \b(?:code|logic|implementation)\s+goes\s+here\b
-    | (?<!\bwe\s)(?<!\bi\s)(?<!\bthey\s)\bimplement\s+(?:this|me|it)?\s*(?:later|here|yourself)\s*[.!]*\s*$
-    | ^\s*{_LABEL}(?:todo:?\s*)?implement\s+(?:this|me|it)\s*[.!]*\s*$
-    | ^\s*{_LABEL}(?:this\s+is\s+|feature\s+|method\s+|function\s+)?(?:not\s+(?:yet\s+)?implemented|
-        unimplemented|(?:still\s+)?to\s+be\s+implemented)(?:\s+yet)?\s*[.!]*\s*$
-    | \bfill\s+(?:this|these|it)\s+in\b
-    | \bfill\s+in\s+(?:the\s+)?(?:code|logic|details|implementation|blanks?)\b
-    | ^\s*(?:this\s+is\s+)?(?:just\s+)?(?:a\s+)?(?:placeholder|stub(?:bed)?)
-        (?:\s+(?:function|implementation|method|code|logic|for\s+now))?\s*[.!]*\s*$
-    """,
-    re.VERBOSE | re.MULTILINE,
+
+# A detector's pattern is a list of alternatives, each with the words none of
+# its matches can be without (in lower-cased text: a word from every group).
+# One regex of all of them tries every alternative at every character, so a
+# long comment that says "where" or "other" ran them all; apart, each runs only
+# when its own words are there. Text matches the detector when it matches one
+# of them (what the alternation of them would say).
+_Alternatives = tuple[tuple[tuple[tuple[str, ...], ...], re.Pattern[str]], ...]
+
+
+def _alternatives(
+    flags: re.RegexFlag, *alternatives: tuple[tuple[tuple[str, ...], ...], str]
+) -> _Alternatives:
+    return tuple((groups, re.compile(body, re.VERBOSE | flags)) for groups, body in alternatives)
+
+
+def _matches_one(lowered: str, alternatives: _Alternatives) -> bool:
+    for groups, pattern in alternatives:
+        if _mentions_each(lowered, groups) and pattern.search(lowered):
+            return True
+    return False
+
+
+_IMPLEMENTED = r"(?:not\s+(?:yet\s+)?implemented|unimplemented|(?:still\s+)?to\s+be\s+implemented)"
+_PLACEHOLDER = _alternatives(
+    re.MULTILINE,
+    (
+        (("here",), ("your",)),
+        r"\byour\s+(?:own\s+)?(?:code|logic|implementation|stuff)\s+(?:goes\s+)?here\b",
+    ),
+    (
+        (
+            ("here",),
+            ("add", "insert", "put", "write", "place"),
+            ("code", "logic", "implementation", "functionality"),
+        ),
+        r"""\b(?:add|insert|put|write|place)\s+(?:your|the|more|additional|actual|real)\s+
+        (?:own\s+)?(?:code|logic|implementation|functionality)\s+(?:goes\s+)?here\b""",
+    ),
+    ((("here",), ("goes",)), r"\b(?:code|logic|implementation)\s+goes\s+here\b"),
+    (
+        (("implement",), ("later", "here", "yourself")),
+        r"""(?<!\bwe\s)(?<!\bi\s)(?<!\bthey\s)\bimplement\s+(?:this|me|it)?\s*
+        (?:later|here|yourself)\s*[.!]*\s*$""",
+    ),
+    ((("implement",),), rf"^\s*{_LABEL}(?:todo:?\s*)?implement\s+(?:this|me|it)\s*[.!]*\s*$"),
+    (
+        (("implemented",),),
+        rf"""^\s*{_LABEL}(?:this\s+is\s+|feature\s+|method\s+|function\s+)?{_IMPLEMENTED}
+        (?:\s+yet)?\s*[.!]*\s*$""",
+    ),
+    ((("fill",),), r"\bfill\s+(?:this|these|it)\s+in\b"),
+    ((("fill",),), r"\bfill\s+in\s+(?:the\s+)?(?:code|logic|details|implementation|blanks?)\b"),
+    (
+        (("placeholder", "stub"),),
+        r"""^\s*(?:this\s+is\s+)?(?:just\s+)?(?:a\s+)?(?:placeholder|stub(?:bed)?)
+        (?:\s+(?:function|implementation|method|code|logic|for\s+now))?\s*[.!]*\s*$""",
+    ),
 )
 
 # Elision stands in for code, so most patterns must be the whole comment: "the
 # rest of the function handles cleanup" explains; "rest of the code" elides.
 _ELLIPSIS = r"(?:\.\.\.|…)"
 _END = r"\s*[.)\]]*\s*$"
-_ELISION_PATTERN = rf"""
-      ^\s*[(\[]?\s*{_ELLIPSIS}{_END}
-    | ^\s*[(\[]?\s*{_ELLIPSIS}?\s*(?:the\s+)?rest\s+of\s+(?:the\s+|your\s+)?
+_LEFTOVER = r"(?:existing|previous|original|remaining|unchanged|other)"
+_ELLIPSES = ("...", "…")
+_LEFTOVERS = ("existing", "previous", "original", "remaining", "unchanged", "other")
+_ELISION_ALTERNATIVES: tuple[tuple[tuple[tuple[str, ...], ...], str], ...] = (
+    ((_ELLIPSES,), rf"^\s*[(\[]?\s*{_ELLIPSIS}{_END}"),
+    (
+        (("rest",),),
+        rf"""^\s*[(\[]?\s*{_ELLIPSIS}?\s*(?:the\s+)?rest\s+of\s+(?:the\s+|your\s+)?
         (?:code|script|logic|implementation|function|file|module|class|methods?|functions?)
         (?:\s+(?:goes\s+here|here|remains?(?:\s+the\s+same)?|unchanged|as\s+before|stays?\s+the\s+same))?
-        \s*{_ELLIPSIS}?{_END}
-    | {_ELLIPSIS}\s*(?:existing|previous|original|remaining|unchanged|other|more|same)\b
-    | ^\s*[(\[]?\s*(?:existing|previous|original|remaining|unchanged|other)\s+
-        (?:code|logic|functions?|implementation|methods?)
+        \s*{_ELLIPSIS}?{_END}""",
+    ),
+    (
+        (_ELLIPSES,),
+        rf"{_ELLIPSIS}\s*(?:existing|previous|original|remaining|unchanged|other|more|same)\b",
+    ),
+    (
+        (_LEFTOVERS, ("code", "logic", "function", "implementation", "method")),
+        rf"""^\s*[(\[]?\s*{_LEFTOVER}\s+(?:code|logic|functions?|implementation|methods?)
         (?:\s+(?:here|goes\s+here|remains?(?:\s+the\s+same)?|unchanged|omitted|continues|as\s+before))?
-        \s*{_ELLIPSIS}?{_END}
-    | \b(?:existing|previous|original|remaining|unchanged|other)\s+(?:code|logic|functions?|implementation)
-        \s+(?:goes\s+here|omitted)\b
-    | \b(?:code|logic|implementation|details?)\s+(?:omitted|elided|truncated|abbreviated|skipped)\b
-    | \b(?:omitted|elided)\s+for\s+(?:brevity|clarity|space)\b
-    | \b(?:same|similar)\s+(?:as|to)\s+(?:above|before|the\s+previous(?:\s+\w+)?)\s*{_ELLIPSIS}
-    | ^\s*(?:same|similar)\s+(?:as|to)\s+(?:above|before|the\s+previous(?:\s+\w+)?){_END}
-    | ^\s*{_ELLIPSIS}?\s*(?:etc\.?|and\s+so\s+on)\s*{_ELLIPSIS}?{_END}
-    | \b(?:more|other|additional)\s+(?:code|logic|functions|handlers|methods)\s+(?:here|goes\s+here|as\s+needed)\b
-    """
+        \s*{_ELLIPSIS}?{_END}""",
+    ),
+    (
+        (_LEFTOVERS, ("here", "omitted")),
+        rf"""\b{_LEFTOVER}\s+(?:code|logic|functions?|implementation)
+        \s+(?:goes\s+here|omitted)\b""",
+    ),
+    (
+        (("omitted", "elided", "truncated", "abbreviated", "skipped"),),
+        r"\b(?:code|logic|implementation|details?)\s+(?:omitted|elided|truncated|abbreviated|skipped)\b",
+    ),
+    ((("omitted", "elided"),), r"\b(?:omitted|elided)\s+for\s+(?:brevity|clarity|space)\b"),
+    (
+        (("same", "similar"), _ELLIPSES),
+        rf"\b(?:same|similar)\s+(?:as|to)\s+(?:above|before|the\s+previous(?:\s+\w+)?)\s*{_ELLIPSIS}",
+    ),
+    (
+        (("same", "similar"),),
+        rf"^\s*(?:same|similar)\s+(?:as|to)\s+(?:above|before|the\s+previous(?:\s+\w+)?){_END}",
+    ),
+    # "and\s+so\s+on" needs "and", not "so on": the words may stand a tab apart.
+    ((("etc", "and"),), rf"^\s*{_ELLIPSIS}?\s*(?:etc\.?|and\s+so\s+on)\s*{_ELLIPSIS}?{_END}"),
+    (
+        (("more", "other", "additional"), ("here", "needed")),
+        r"""\b(?:more|other|additional)\s+(?:code|logic|functions|handlers|methods)
+        \s+(?:here|goes\s+here|as\s+needed)\b""",
+    ),
+)
+_ELISION = _alternatives(re.MULTILINE, *_ELISION_ALTERNATIVES)
 # In a comment of several lines (a block comment that documents a structure),
 # the anchored patterns must match the whole comment: a lone "..." line inside
 # `--[[ Profile = { Data = {...}, ... } ]]` is an illustration, not elided code.
-ELISION = re.compile(_ELISION_PATTERN, re.VERBOSE | re.MULTILINE)
-_ELISION_WHOLE = re.compile(_ELISION_PATTERN, re.VERBOSE)
+_ELISION_WHOLE = _alternatives(re.NOFLAG, *_ELISION_ALTERNATIVES)
 
 
 # Cheap screens: each full pattern needs one of these words, and most comments
@@ -155,15 +225,14 @@ def _is_elision(text: str) -> bool:
 
 
 def _placeholder_in(lowered: str, hints: tuple[str, ...]) -> bool:
-    return _mentions(lowered, hints) and bool(PLACEHOLDER.search(lowered))
+    return _mentions(lowered, hints) and _matches_one(lowered, _PLACEHOLDER)
 
 
 def _elision_in(lowered: str, hints: tuple[str, ...]) -> bool:
     if not _mentions(lowered, hints):
         return False
     stripped = lowered.strip()
-    pattern = _ELISION_WHOLE if stripped.count("\n") else ELISION
-    return bool(pattern.search(stripped))
+    return _matches_one(stripped, _ELISION_WHOLE if stripped.count("\n") else _ELISION)
 
 
 def is_todo(text: str) -> bool:
