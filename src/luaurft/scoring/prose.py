@@ -81,8 +81,7 @@ def _matches_one(lowered: str, alternatives: _Alternatives) -> bool:
 
 
 _IMPLEMENTED = r"(?:not\s+(?:yet\s+)?implemented|unimplemented|(?:still\s+)?to\s+be\s+implemented)"
-_PLACEHOLDER = _alternatives(
-    re.MULTILINE,
+_PLACEHOLDER_ALTERNATIVES: tuple[tuple[tuple[tuple[str, ...], ...], str], ...] = (
     (
         (("here",), ("your",)),
         r"\byour\s+(?:own\s+)?(?:code|logic|implementation|stuff)\s+(?:goes\s+)?here\b",
@@ -116,6 +115,11 @@ _PLACEHOLDER = _alternatives(
         (?:\s+(?:function|implementation|method|code|logic|for\s+now))?\s*[.!]*\s*$""",
     ),
 )
+_PLACEHOLDER = _alternatives(re.MULTILINE, *_PLACEHOLDER_ALTERNATIVES)
+# Without a newline in the text, `^` and `$` say the same with or without
+# MULTILINE, but a search for a pattern that opens with a non-MULTILINE `^`
+# tries the start only, not every character (most strings are one line).
+_PLACEHOLDER_ONE_LINE = _alternatives(re.NOFLAG, *_PLACEHOLDER_ALTERNATIVES)
 
 # Elision stands in for code, so most patterns must be the whole comment: "the
 # rest of the function handles cleanup" explains; "rest of the code" elides.
@@ -169,11 +173,11 @@ _ELISION_ALTERNATIVES: tuple[tuple[tuple[tuple[str, ...], ...], str], ...] = (
         \s+(?:here|goes\s+here|as\s+needed)\b""",
     ),
 )
-_ELISION = _alternatives(re.MULTILINE, *_ELISION_ALTERNATIVES)
-# In a comment of several lines (a block comment that documents a structure),
-# the anchored patterns must match the whole comment: a lone "..." line inside
-# `--[[ Profile = { Data = {...}, ... } ]]` is an illustration, not elided code.
-_ELISION_WHOLE = _alternatives(re.NOFLAG, *_ELISION_ALTERNATIVES)
+# The anchored patterns must match the whole (stripped) text: in a comment of
+# several lines (a block comment that documents a structure) a lone "..." line
+# inside `--[[ Profile = { Data = {...}, ... } ]]` is an illustration, not
+# elided code. No MULTILINE, so a search tries them at the start only.
+_ELISION = _alternatives(re.NOFLAG, *_ELISION_ALTERNATIVES)
 
 
 # Cheap screens: each full pattern needs one of these words, and most comments
@@ -225,14 +229,15 @@ def _is_elision(text: str) -> bool:
 
 
 def _placeholder_in(lowered: str, hints: tuple[str, ...]) -> bool:
-    return _mentions(lowered, hints) and _matches_one(lowered, _PLACEHOLDER)
+    if not _mentions(lowered, hints):
+        return False
+    return _matches_one(lowered, _PLACEHOLDER if "\n" in lowered else _PLACEHOLDER_ONE_LINE)
 
 
 def _elision_in(lowered: str, hints: tuple[str, ...]) -> bool:
     if not _mentions(lowered, hints):
         return False
-    stripped = lowered.strip()
-    return _matches_one(stripped, _ELISION_WHOLE if stripped.count("\n") else _ELISION)
+    return _matches_one(lowered.strip(), _ELISION)
 
 
 def is_todo(text: str) -> bool:
