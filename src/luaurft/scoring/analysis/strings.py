@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from luaurft.scoring import prose
+
 if TYPE_CHECKING:
     import tree_sitter
 
@@ -18,4 +20,12 @@ def string_texts(ctx: RuleContext) -> list[tuple[tree_sitter.Node, str]]:
         return [(node, text(node)) for node in ctx.source.nodes("string_content")]
 
     result: list[tuple[tree_sitter.Node, str]] = ctx.memo("strings.texts", compute)
+    return result
+
+
+def string_marks(ctx: RuleContext) -> list[prose.TextMarks]:
+    """`prose.string_marks` of each of `string_texts(ctx)`, in the same order."""
+    result: list[prose.TextMarks] = ctx.memo(
+        "strings.marks", lambda: [prose.string_marks(text) for _, text in string_texts(ctx)]
+    )
     return result

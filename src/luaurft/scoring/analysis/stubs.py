@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from luaurft.scoring import prose
 from luaurft.scoring.analysis.comments import comment_facts
 from luaurft.scoring.analysis.functions import FunctionInfo, functions, is_empty_body
 from luaurft.scoring.analysis.nodes import contains
 from luaurft.scoring.analysis.statements import block_statements, statements
-from luaurft.scoring.analysis.strings import string_texts
+from luaurft.scoring.analysis.strings import string_marks, string_texts
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -32,8 +31,8 @@ def marker_spans(ctx: RuleContext) -> list[tuple[int, int]]:
         # only when they say TODO or hold a placeholder message.
         spans += [
             (node.start_byte, node.end_byte)
-            for node, text in string_texts(ctx)
-            if prose.is_todo(text) or prose.is_placeholder(text)
+            for (node, _), marks in zip(string_texts(ctx), string_marks(ctx), strict=True)
+            if marks.todo or marks.placeholder
         ]
         return spans
 

@@ -7,19 +7,11 @@ from typing import TYPE_CHECKING
 
 from luaurft.scoring import prose
 from luaurft.scoring.analysis.comments import comment_facts
-from luaurft.scoring.analysis.strings import string_texts
+from luaurft.scoring.analysis.strings import string_marks, string_texts
 from luaurft.scoring.rule import RuleContext
 
 if TYPE_CHECKING:
     import tree_sitter
-
-
-def string_marks(ctx: RuleContext) -> list[prose.TextMarks]:
-    """`prose.string_marks` of each of `string_texts(ctx)`, in the same order."""
-    result: list[prose.TextMarks] = ctx.memo(
-        "strings.marks", lambda: [prose.string_marks(text) for _, text in string_texts(ctx)]
-    )
-    return result
 
 
 def marked_texts(
