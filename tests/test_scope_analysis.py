@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from luaurft.luau import LuauSource, detect_kind
+from luaurft.scoring import score_source
 from luaurft.scoring.analysis.scope import DeclKind, ScopeAnalysis, analyze_scopes, scope_analysis
 from luaurft.scoring.rule import RuleContext
 
@@ -145,3 +146,14 @@ def test_shared_through_the_rule_context() -> None:
     code = "local x = 1\nprint(x)\n"
     ctx = RuleContext(source=LuauSource(code), kind=detect_kind(code))
     assert scope_analysis(ctx) is scope_analysis(ctx)
+
+
+def test_global_references_are_in_reading_order() -> None:
+    # The walk reads `print`'s direct argument before it enters the nested call.
+    code = "print(tostring(\n\tmissingValue\n), missingValue)\nmissingTable = 1\nmissingTable = 2\n"
+    analysis = _analyze(code)
+    assert _lines(analysis.global_reads["missingValue"]) == [2, 3]
+    assert _lines(analysis.global_writes["missingTable"]) == [4, 5]
+    card = score_source(code)
+    unknown = [f for f in card.findings if f.rule == "bug/unknown-global"]
+    assert [f.line for f in unknown] == [2]

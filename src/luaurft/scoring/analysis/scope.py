@@ -384,6 +384,11 @@ class _Walker:
         for decl in self.result.declarations:
             if len(decl.reads) > 1:
                 decl.reads.sort(key=_start)
+        # Globals in reading order too: a rule reports a name at its first use, which the
+        # walk's stack order may not visit first (`f(g(x), x)`).
+        for refs in (*self.result.global_reads.values(), *self.result.global_writes.values()):
+            if len(refs) > 1:
+                refs.sort(key=_start)
         # The handler tables hold bound methods of this walker: a reference cycle
         # only the cyclic garbage collector could free, keeping the result, the
         # source and its tree alive until it runs. Break it now.
