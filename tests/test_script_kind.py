@@ -7,7 +7,13 @@ from __future__ import annotations
 
 import pytest
 
-from luaurft.luau.kind import NO_SIDE_SIGNAL, ScriptKind, kind_with_reason, module_side
+from luaurft.luau.kind import (
+    NO_SIDE_SIGNAL,
+    ScriptKind,
+    detect_kind,
+    kind_with_reason,
+    module_side,
+)
 
 CLIENT = ScriptKind.LOCAL_SCRIPT
 SERVER = ScriptKind.SCRIPT
@@ -186,3 +192,24 @@ def test_the_tree_and_the_lexer_read_the_same_side_words(code: str) -> None:
     source = LuauSource(code)
     assert source.compiles and not source.tree_has_errors  # the tree is what answers
     assert kind_with_reason(source) == kind_with_reason(code)
+
+
+def test_a_side_table_the_one_scan_cannot_read_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from luaurft.luau import kind
+
+    def table_with(hints: dict[str, object]) -> dict[str, object]:
+        return {"client_only": {"services": {"UserInputService": ""}}, "client_hints": hints}
+
+    for hints, says in (
+        ({"names": ["Local Player"]}, "single words"),
+        ({"names": ["Instance"], "created": ["ScreenGui"]}, "created"),
+    ):
+        monkeypatch.setattr(kind, "_side_table", lambda hints=hints: table_with(hints))
+        kind.side_api_names.cache_clear()
+        kind._side_scan.cache_clear()
+        with pytest.raises(ValueError, match=says):
+            kind._side_scan()
+    monkeypatch.undo()
+    kind.side_api_names.cache_clear()
+    kind._side_scan.cache_clear()
+    assert detect_kind("local p = game.Players.LocalPlayer\n") is ScriptKind.LOCAL_SCRIPT

@@ -56,47 +56,23 @@ _API_WEIGHT = 2
 _HINT_WEIGHT = 1
 
 
-def _word_pattern(names: set[str]) -> re.Pattern[str]:
-    # Each name must start a word; the names lead the pattern (no `\b` first)
-    # so the regex engine can skip between their first letters, and
-    # `_word_hits` checks the character before each hit.
-    return re.compile("|".join(rf"{re.escape(n)}\b" for n in sorted(names, key=len, reverse=True)))
-
-
 @cache
 def _side_table() -> dict[str, Any]:
     return tomllib.loads(_SIDE_TABLE.read_text("utf-8"))
 
 
 @cache
-def side_hints() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """(client, server) patterns of the API names that prove a script runs on one side."""
+def side_api_names() -> tuple[frozenset[str], frozenset[str]]:
+    """(client, server): the API names (services, members) that prove a script runs on
+    one side, from the table the API rules read."""
     table = _side_table()
-    names: dict[str, set[str]] = {}
+    found: list[frozenset[str]] = []
     for side in _SIDES:
         block = table.get(f"{side}_only", {})
-        names[side] = set(block.get("services", {}))
-        names[side].update(key.partition(".")[2] for key in block.get("members", {}))
-    return _word_pattern(names["client"]), _word_pattern(names["server"])
-
-
-@cache
-def _lean_patterns() -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
-    """(client, server) patterns of what code on one side usually does (`*_hints`):
-    the names, and `Instance.new("X")` of the classes one side creates."""
-    table = _side_table()
-    patterns: list[re.Pattern[str] | None] = []
-    for side in _SIDES:
-        block = table.get(f"{side}_hints", {})
-        parts = [
-            rf"{re.escape(n)}\b" for n in sorted(block.get("names", ()), key=len, reverse=True)
-        ]
-        created = block.get("created", ())
-        if created:
-            classes = "|".join(re.escape(c) for c in created)
-            parts.append(rf"""Instance\.new\(\s*["'](?:{classes})["']""")
-        patterns.append(re.compile("|".join(parts)) if parts else None)
-    return patterns[0], patterns[1]
+        names = set(block.get("services", {}))
+        names.update(key.partition(".")[2] for key in block.get("members", {}))
+        found.append(frozenset(names))
+    return found[0], found[1]
 
 
 class _SideWords(NamedTuple):
@@ -291,29 +267,28 @@ _ONE_WORD = re.compile(r"\w+")
 
 
 @cache
-def _side_scan() -> _SideScan | None:
-    """The one-pass scan; None where it would not find what the tier patterns find.
+def _side_scan() -> _SideScan:
+    """The one-pass scan of the four tiers.
 
     A hit of a pattern of one-word names that starts a word is that whole word,
     so one scan for all names, sorted into tiers, finds what each tier's own
-    scan finds. A side's `Instance.new("X")` hit is found apart from its names,
-    which holds while none of those names is a word of such a call.
+    scan would. A side's `Instance.new("X")` hit is found apart from its names,
+    which holds while none of those names is a word of such a call. The table
+    is package data: breaking either is an error in it, reported at once.
     """
     table = _side_table()
-    tiers: list[frozenset[str]] = []
-    for side in _SIDES:
-        block = table.get(f"{side}_only", {})
-        apis = set(block.get("services", {}))
-        apis.update(key.partition(".")[2] for key in block.get("members", {}))
-        tiers.append(frozenset(apis))
+    tiers: list[frozenset[str]] = list(side_api_names())
     created: list[re.Pattern[str] | None] = []
     for side in _SIDES:
         block = table.get(f"{side}_hints", {})
         hints = frozenset(block.get("names", ()))
         tiers.append(hints)
         classes = block.get("created", ())
-        if classes and hints & {"Instance", "new", *classes}:
-            return None
+        clash = sorted(hints & {"Instance", "new", *classes}) if classes else []
+        if clash:
+            raise ValueError(
+                f"{_SIDE_TABLE.name}: [{side}_hints] names {clash} are words of a `created` call"
+            )
         created.append(
             re.compile(
                 rf"""Instance\.new\(\s*["'](?:{"|".join(re.escape(c) for c in classes)})["']"""
@@ -322,16 +297,16 @@ def _side_scan() -> _SideScan | None:
             else None
         )
     every = frozenset().union(*tiers)
-    if not every or not all(_ONE_WORD.fullmatch(name) for name in every):
-        return None
+    several = sorted(name for name in every if not _ONE_WORD.fullmatch(name))
+    if not every or several:
+        raise ValueError(f"{_SIDE_TABLE.name}: side names must be single words: {several}")
     return _SideScan(_trie_pattern(every), tuple(tiers), (created[0], created[1]))
 
 
 def _trie_pattern(names: frozenset[str]) -> re.Pattern[str]:
-    """`_word_pattern(names)` with the names' shared prefixes factored out
+    """A pattern of whole words with the names' shared prefixes factored out
     (`Player(?:Added|Gui)`), so each position of the text tries one branch, not
-    every name: at most one name ends at a word end from a given position, so it
-    finds the same hits."""
+    every name: at most one name ends at a word end from a given position."""
     trie: dict[str, Any] = {}
     for name in names:
         node = trie
@@ -351,14 +326,6 @@ def _trie_pattern(names: frozenset[str]) -> re.Pattern[str]:
 
 def _leaning(code: str) -> _Leaning:
     scan = _side_scan()
-    if scan is None:
-        api_patterns, lean_patterns = side_hints(), _lean_patterns()
-        return _Leaning(
-            _word_hits(api_patterns[0], code),
-            _word_hits(api_patterns[1], code),
-            _word_hits(lean_patterns[0], code),
-            _word_hits(lean_patterns[1], code),
-        )
     hits = _word_hits(scan.names, code)
     client_api, server_api, client_hints, server_hints = (
         [hit for hit in hits if hit in tier] for tier in scan.tiers
@@ -489,7 +456,7 @@ def kind_with_reason(
     File names follow Rojo's convention: `*.server.luau` is a Script,
     `*.client.luau` a LocalScript. Inference: code whose last statement returns a
     value is a ModuleScript; code that uses more client-side APIs than
-    server-side ones (`side_hints`) is a LocalScript; anything else is a server
+    server-side ones (`side_api_names`) is a LocalScript; anything else is a server
     Script. The reason is None when the kind was stated or the signals agree.
     """
     if kind:
