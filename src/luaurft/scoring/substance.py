@@ -159,40 +159,33 @@ def substance(ctx: RuleContext) -> Substance:
                 values = None
                 if kind == "variable_declaration":
                     values = declarations[start if start >= 0 else stmt.start_byte].values
-                if not any_dead or not dead.covers(start):
-                    value, category = _units(
-                        source,
-                        stmt,
-                        kind,
-                        values,
-                        markers,
-                        stub_names,
-                        stub_starts,
-                        True,
-                        own,
-                        counters,
-                        calls,
-                    )
-                    if start in unused_types:
-                        value, category = min(value, SETUP_UNIT), PADDING
-                    live[category] += value
-                    if in_chunk:
-                        live[BEHAVIOUR] += _statement_data(stmt, kind, values)
-                elif helper_spans.covers(start) and not truly_dead.covers(start):
-                    value, category = _units(
-                        source,
-                        stmt,
-                        kind,
-                        values,
-                        markers,
-                        stub_names,
-                        stub_starts,
-                        True,
-                        own,
-                        counters,
-                        calls,
-                    )
+                live_statement = not any_dead or not dead.covers(start)
+                if not live_statement and (
+                    not helper_spans.covers(start) or truly_dead.covers(start)
+                ):
+                    continue
+                value, category = _units(
+                    source,
+                    stmt,
+                    kind,
+                    values,
+                    markers,
+                    stub_names,
+                    stub_starts,
+                    True,
+                    own,
+                    counters,
+                    calls,
+                )
+                if not live_statement:
+                    # In a helper nobody calls: counted apart (see below).
                     unused[category] += value
+                    continue
+                if start in unused_types:
+                    value, category = min(value, SETUP_UNIT), PADDING
+                live[category] += value
+                if in_chunk:
+                    live[BEHAVIOUR] += _statement_data(stmt, kind, values)
         # A module that is mostly stubs is a stub, whatever boilerplate surrounds
         # them. In code that marks any function unfinished (TODO, "not
         # implemented", a placeholder), its empty named functions are stubs too;
