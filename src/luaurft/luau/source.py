@@ -35,6 +35,8 @@ _KIND_OF_ID: tuple[str, ...] = tuple(
     _LANGUAGE.node_kind_for_id(k) or f"<kind {k}>" for k in range(_LANGUAGE.node_kind_count)
 )
 _KIND_NAMES: tuple[str, ...] = tuple(sorted(set(_KIND_OF_ID)))
+# Nodes whose children are statements.
+_BLOCKS = frozenset({"chunk", "block"})
 _KIND_SLOT: tuple[int, ...] = tuple(_KIND_NAMES.index(name) for name in _KIND_OF_ID)
 
 # pluau's compiler reports "syntax error: <line>: <message>"; the chunk name may
@@ -266,6 +268,29 @@ class LuauSource:
     def tree_has_errors(self) -> bool:
         """True when tree-sitter could not parse everything (partial analysis)."""
         return self.root.has_error
+
+    @cached_property
+    def misparsed_lines(self) -> tuple[tuple[int, int], ...]:
+        """The (first, last) lines of every statement holding a tree-sitter parse
+        error, in order; empty for a clean tree.
+
+        Where the code compiles, such a statement is one the grammar could not
+        read although Luau can (the grammar lags the language: generic function
+        types, `{} :: typeof(...)`), so its tree is not what Luau reads. An error
+        that stands as a statement of its own is the unread tail of the one before
+        it, which is taken in too."""
+        if not self.root.has_error:
+            return ()
+        spans: list[tuple[int, int]] = []
+        for error in self.nodes("ERROR"):
+            statement = error
+            while statement.parent is not None and statement.parent.type not in _BLOCKS:
+                statement = statement.parent
+            first = statement
+            if statement is error and statement.prev_named_sibling is not None:
+                first = statement.prev_named_sibling
+            spans.append((first.start_point[0] + 1, statement.end_point[0] + 1))
+        return tuple(sorted(spans))
 
     @cached_property
     def _nodes_by_type(self) -> dict[str, list[tree_sitter.Node]]:

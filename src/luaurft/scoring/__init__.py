@@ -79,12 +79,28 @@ def run_rules(ctx: RuleContext, scorers: Iterable[str] | None = None) -> list[Fi
         wanted = set(scorers)
         rules = tuple(rule for rule in all_rules() if rule.scorer in wanted)
     findings: list[Finding] = []
-    if ctx.source.tree_has_errors:
+    source = ctx.source
+    if source.tree_has_errors:
         rules = tuple(rule for rule in rules if not rule.needs_clean_tree)
     # `iter_rule_findings` without its generator: one layer less per rule.
     for rule in rules:
         findings.extend(rule.check(ctx))
+    if source.tree_has_errors and source.compiles:
+        findings = _outside_misparsed(findings, rules, source.misparsed_lines)
     return sorted_findings(findings)
+
+
+def _outside_misparsed(
+    findings: list[Finding], rules: Iterable[Rule], spans: tuple[tuple[int, int], ...]
+) -> list[Finding]:
+    """The findings, less those of tree-reading rules inside a statement the grammar
+    misread (see `Rule.reads_tree`)."""
+    from_tree = {rule.id for rule in rules if rule.reads_tree and rule.scorer != SYNTAX_SCORER}
+    return [
+        f
+        for f in findings
+        if f.rule not in from_tree or not any(a <= f.line <= b for a, b in spans)
+    ]
 
 
 @cache

@@ -77,6 +77,18 @@ def rules_markdown() -> str:
         "",
         f"Substance (`luaurft.scoring.substance`): {SUBSTANCE_FORMULA}",
         "",
+        "Where tree-sitter's Luau grammar cannot read part of the code (it lags the "
+        "language), analysis is partial, never a penalty: rules that need a complete tree "
+        "are skipped ("
+        + ", ".join(f"`{rule.id}`" for rule in rules if rule.needs_clean_tree)
+        + "), and where the code compiles, the findings of rules that read the tree are "
+        "dropped inside each statement the grammar misread. Rules that read only the text "
+        "keep theirs: the syntax rules and "
+        + ", ".join(
+            f"`{rule.id}`" for rule in rules if not rule.reads_tree and rule.scorer != "syntax"
+        )
+        + ".",
+        "",
     ]
     for name in _scorer_names():
         scorer = scorers.get(name)

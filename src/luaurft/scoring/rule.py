@@ -113,6 +113,12 @@ class Rule:
     # Rules that only make sense on a complete tree say so; they are skipped
     # where tree-sitter could not parse (partial analysis, never a penalty).
     needs_clean_tree: ClassVar[bool] = False
+    # Where code compiles but tree-sitter's grammar could not read a statement
+    # (`LuauSource.misparsed_lines`), a rule that reads the tree would report on
+    # a tree Luau does not see: its findings there are dropped. Rules whose
+    # evidence is the text itself (comments, tokens, the compiler) say False;
+    # the syntax scorer's rules all read the text.
+    reads_tree: ClassVar[bool] = True
 
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         raise NotImplementedError

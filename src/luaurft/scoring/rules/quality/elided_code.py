@@ -23,6 +23,7 @@ class ElidedCodeRule(Rule):
     bad = "local function setup()\n\tlocal parts = {}\n\t-- ... existing code ...\n\treturn parts\nend\n"
     good = "local function log(...)\n\tprint('[game]', ...)\nend\nlog('ready')\n"
     cost = 0.25
+    reads_tree = False
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         source = ctx.source

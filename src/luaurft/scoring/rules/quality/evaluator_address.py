@@ -17,6 +17,7 @@ class EvaluatorAddressRule(Rule):
     good = "-- Update the player's score when a coin is collected.\nlocal score = 0\nscore += 10\nprint(score)\n"
     # An attempt to game the reward: it costs more than any ordinary defect.
     cost = 0.3
+    reads_tree = False
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for node, text, what, marks in marked_texts(ctx):

@@ -47,6 +47,7 @@ class PlaceholderRule(Rule):
     bad = "local function onTouched(hit)\n\t-- your code here\n\tprint(hit)\nend\n"
     good = "local function onTouched(hit)\n\t-- Parts without a humanoid are ignored below.\n\tprint(hit)\nend\n"
     cost = 0.2
+    reads_tree = False
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for node, text, where, marks in marked_texts(ctx):

@@ -19,6 +19,7 @@ class RestatingCommentRule(Rule):
         "local Players = game:GetService('Players')\nprint(#Players:GetPlayers())\n"
     )
     cost = 0.015
+    reads_tree = False
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for fact in comment_facts(ctx):

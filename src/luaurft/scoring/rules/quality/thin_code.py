@@ -28,6 +28,7 @@ class ThinCodeRule(Rule):
     )
     # The scale already lowers the score; this finding only explains it.
     cost = 0.0
+    reads_tree = False
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         if ctx.source.is_blank:

@@ -16,6 +16,7 @@ class TodoMarkerRule(Rule):
     bad = "local function save(player)\n\t-- TODO: save the player's data\n\tprint(player.Name)\nend\n"
     good = "local function save(player)\n\t-- Saving happens on leave so a crash loses one session at most.\n\tprint(player.Name)\nend\n"
     cost = 0.08
+    reads_tree = False
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for node, _, _, marks in marked_texts(ctx):

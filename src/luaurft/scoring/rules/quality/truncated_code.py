@@ -15,6 +15,7 @@ class TruncatedCodeRule(Rule):
     bad = "local Players = game:GetService('Players')\nPlayers.PlayerAdded:Connect(function(player)\n\tprint(player.Name ..\n"
     good = "local Players = game:GetService('Players')\nPlayers.PlayerAdded:Connect(function(player)\n\tprint(player.Name .. ' joined')\nend)\n"
     cost = 0.3
+    reads_tree = False
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         source = ctx.source
