@@ -228,7 +228,11 @@ def dead_code(ctx: RuleContext) -> list[DeadCode]:
         for _block, stmts in typed_statements(ctx):
             for i, (stmt, kind) in enumerate(stmts[:-1]):
                 if kind in _MAY_EXIT and _always_exits(source, stmt):
-                    first, last = stmts[i + 1][0], stmts[-1][0]
+                    # `break;`, `error(...);`: the `;` is a separator, not code.
+                    after = [s for s, k in stmts[i + 1 :] if k != "empty_statement"]
+                    if not after:
+                        break
+                    first, last = after[0], after[-1]
                     found.append(
                         DeadCode(
                             first,
