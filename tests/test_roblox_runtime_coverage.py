@@ -508,3 +508,20 @@ def test_a_player_characters_humanoid_holds_its_humanoid_description() -> None:
         kind="LocalScript",
     )
     assert out == ["HumanoidDescription true"]
+
+
+def test_user_settings_and_settings_are_service_providers_of_their_own() -> None:
+    out = printed(
+        """
+        local user = UserSettings()
+        local game_settings = user:GetService("UserGameSettings")
+        print(user.ClassName, user == UserSettings(), game_settings.Parent == user)
+        game_settings.MouseSensitivity = 0.5
+        print(game_settings.MouseSensitivity, user:FindService("UserGameSettings") == game_settings)
+        print(settings().Physics.ClassName, settings():GetService("RenderSettings").Name)
+        print(game:FindService("UserGameSettings"), pcall(user.GetService, user, "Players"))
+        """,
+        kind="LocalScript",
+    )
+    assert out[:3] == ["UserSettings true true", "0.5 true", "PhysicsSettings Rendering"]
+    assert out[3].startswith("nil false") and "Players" in out[3]
