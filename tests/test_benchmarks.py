@@ -2,36 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
-from conftest import ROOT, example_files
+from conftest import ROOT, example_files, load_benchmark
 from luaurft.scoring import EXEC_SCORER
 from luaurft.scoring.registry import all_rules
 
-BENCHMARKS = ROOT / "benchmarks"
-
-
-def _load(name: str) -> ModuleType:
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module  # dataclasses look their module up while it loads
-        spec.loader.exec_module(module)
-        return module
-    finally:
-        sys.path.remove(str(BENCHMARKS))
-
 
 def test_throughput_reports_every_stage_and_the_ratio(capsys: pytest.CaptureFixture[str]) -> None:
-    throughput = _load("score_throughput")
+    throughput = load_benchmark("score_throughput")
     assert throughput.main([str(ROOT / "examples"), "--target-mb", "0.005", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert set(report["stages"]) == {"parse", "compile", "score", "lex"}
@@ -40,7 +22,7 @@ def test_throughput_reports_every_stage_and_the_ratio(capsys: pytest.CaptureFixt
 
 
 def test_throughput_on_the_cpu_clock(capsys: pytest.CaptureFixture[str]) -> None:
-    throughput = _load("score_throughput")
+    throughput = load_benchmark("score_throughput")
     args = [str(ROOT / "examples"), "--target-mb", "0.005", "--clock", "cpu", "--json"]
     assert throughput.main(args) == 0
     report = json.loads(capsys.readouterr().out)
@@ -54,7 +36,7 @@ def test_sandbox_throughput_times_each_step_of_a_mock_run(
     # A server script and a client script: between them every step happens.
     for name in ("kill_brick.server.luau", "sprint.client.luau"):
         (tmp_path / name).write_text((ROOT / "examples" / name).read_text(encoding="utf-8"))
-    throughput = _load("sandbox_throughput")
+    throughput = load_benchmark("sandbox_throughput")
     assert throughput.main([str(tmp_path), "--rounds", "1", "--stages", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["statuses"] == {"ok": 4}  # one in-process and one isolated round
@@ -67,7 +49,7 @@ def test_sandbox_throughput_times_each_step_of_a_mock_run(
 
 
 def test_breakdown_times_every_rule_and_adds_up() -> None:
-    breakdown = _load("score_breakdown")
+    breakdown = load_benchmark("score_breakdown")
     corpus = [path.read_text(encoding="utf-8") for path in example_files()[:2]]
     report = breakdown.breakdown(corpus)
     assert report["files"] == 2
@@ -89,7 +71,7 @@ def test_breakdown_times_every_rule_and_adds_up() -> None:
 
 
 def test_project_exec_reports_each_mode_side_by_side(capsys: pytest.CaptureFixture[str]) -> None:
-    project = _load("project_exec")
+    project = load_benchmark("project_exec")
     assert project.main(["--packages", "2", "--modules", "3", "--seconds", "0.1", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["files"] == 6
@@ -102,7 +84,7 @@ def test_project_exec_reports_each_mode_side_by_side(capsys: pytest.CaptureFixtu
 def test_score_parallel_compares_one_process_with_workers(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    parallel = _load("score_parallel")
+    parallel = load_benchmark("score_parallel")
     assert parallel.main(["--jobs", "2", "--copies", "1", "--no-exec", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["files"] == len(example_files())
@@ -111,7 +93,7 @@ def test_score_parallel_compares_one_process_with_workers(
 
 
 def test_place_load_reports_both_formats_side_by_side(capsys: pytest.CaptureFixture[str]) -> None:
-    place_load = _load("place_load")
+    place_load = load_benchmark("place_load")
     if not place_load.DEFAULT_CORPUS.is_dir():
         pytest.skip("../shared/roblox-files is absent")
     assert place_load.main(["--repeat", "1", "--json"]) == 0
@@ -125,7 +107,7 @@ def test_place_load_reports_both_formats_side_by_side(capsys: pytest.CaptureFixt
 def test_kind_accuracy_reads_declared_kinds_from_a_manifest(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    accuracy = _load("kind_accuracy")
+    accuracy = load_benchmark("kind_accuracy")
     blocks = tmp_path / "blocks"
     blocks.mkdir()
     (blocks / "a.luau").write_text(
