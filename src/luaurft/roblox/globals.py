@@ -176,6 +176,33 @@ UNSAFE_GLOBALS: frozenset[str] = frozenset({"loadstring", "getfenv", "setfenv", 
 
 KNOWN_GLOBALS: frozenset[str] = LUAU_GLOBALS | ROBLOX_GLOBALS
 
+# What TestEZ's runner puts in the environment of the function a spec module
+# returns (`return function() describe("x", function() it(...) end) end`).
+TESTEZ_GLOBALS: frozenset[str] = frozenset(
+    {
+        "describe",
+        "it",
+        "expect",
+        "beforeAll",
+        "afterAll",
+        "beforeEach",
+        "afterEach",
+        "FOCUS",
+        "SKIP",
+        "FIXME",
+        "describeFOCUS",
+        "describeSKIP",
+        "itFOCUS",
+        "itSKIP",
+        "itFIXME",
+        "fit",
+        "xit",
+        "fdescribe",
+        "xdescribe",
+        "HACK_NO_XPCALL",
+    }
+)
+
 
 def is_known_global(name: str) -> bool:
     return name in KNOWN_GLOBALS

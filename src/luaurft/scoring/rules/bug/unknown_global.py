@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from luaurft.roblox.globals import KNOWN_GLOBALS
+from luaurft.roblox.globals import KNOWN_GLOBALS, TESTEZ_GLOBALS
 from luaurft.scoring.analysis.bindings import api_index_for
 from luaurft.scoring.analysis.scope import scope_analysis
 from luaurft.scoring.analysis.typos import typo_of
@@ -39,7 +39,10 @@ class UnknownGlobalRule(Rule):
         pool: list[str] | None = None
         text_end = len(ctx.source.bytes.rstrip())
         mentions_g = "_G" in text
+        spec = _is_spec_module(ctx) if any(n in TESTEZ_GLOBALS for n, _ in unknown) else False
         for name, refs in unknown:
+            if spec and name in TESTEZ_GLOBALS:
+                continue
             if mentions_g and (f"_G.{name}" in text or f'_G["{name}"]' in text):
                 continue
             # A name that ends the text is most likely cut off (generation stopped
@@ -117,3 +120,17 @@ def _maybe_declared(text: str, name: str, declaring: dict[int, int]) -> bool:
         if end is not None and end <= start:
             return True
     return False
+
+
+def _is_spec_module(ctx: RuleContext) -> bool:
+    """The code ends by returning a function literal, as a TestEZ spec module does:
+    the runner calls it with its globals (`describe`, `it`, `expect`, ...) set."""
+    statements = [c for c in ctx.source.root.named_children if c.type != "comment"]
+    if not statements or statements[-1].type != "return_statement":
+        return False
+    values = statements[-1].named_children
+    return (
+        bool(values)
+        and values[0].type == "expression_list"
+        and any(v.type == "function_definition" for v in values[0].named_children[:1])
+    )
