@@ -34,7 +34,7 @@ _F_CONSEQUENCE = field_id("consequence")
 _F_ALTERNATIVE = field_id("alternative")
 
 
-# The statement types `_always_exits` can say yes to.
+# The statement types `always_exits` can say yes to.
 _MAY_EXIT = frozenset(
     {
         "return_statement",
@@ -47,7 +47,9 @@ _MAY_EXIT = frozenset(
 )
 
 
-def _always_exits(source: LuauSource, stmt: tree_sitter.Node) -> bool:
+def always_exits(source: LuauSource, stmt: tree_sitter.Node) -> bool:
+    """`stmt` leaves its block on every path: a return, break, continue or `error(...)`,
+    or an if/else (or do block) each of whose branches ends in one."""
     kind = stmt.type
     if kind in ("return_statement", "break_statement", "continue_statement"):
         return True
@@ -61,7 +63,8 @@ def _always_exits(source: LuauSource, stmt: tree_sitter.Node) -> bool:
         )
     if kind == "do_statement":
         body = block_statements(stmt.child_by_field_id(_F_BODY))
-        return bool(body) and _always_exits(source, body[-1])
+        body = _without_separators(body)
+        return bool(body) and always_exits(source, body[-1])
     if kind == "if_statement":
         alternatives = stmt.children_by_field_id(_F_ALTERNATIVE)
         # Without an `else` some run falls through: nothing more to read.
@@ -74,11 +77,19 @@ def _always_exits(source: LuauSource, stmt: tree_sitter.Node) -> bool:
             else:
                 branches.append(alt.child_by_field_id(_F_CONSEQUENCE))
         for block in branches:
-            stmts = block_statements(block)
-            if not stmts or not _always_exits(source, stmts[-1]):
+            stmts = _without_separators(block_statements(block))
+            if not stmts or not always_exits(source, stmts[-1]):
                 return False
         return True
     return False
+
+
+def _without_separators(stmts: list[tree_sitter.Node]) -> list[tree_sitter.Node]:
+    """The statements less trailing `;`s (`return x;` ends its block as `return x` does)."""
+    end = len(stmts)
+    while end and stmts[end - 1].type == "empty_statement":
+        end -= 1
+    return stmts[:end]
 
 
 def _first_block(node: tree_sitter.Node) -> tree_sitter.Node | None:
@@ -227,7 +238,7 @@ def dead_code(ctx: RuleContext) -> list[DeadCode]:
                 )
         for _block, stmts in typed_statements(ctx):
             for i, (stmt, kind) in enumerate(stmts[:-1]):
-                if kind in _MAY_EXIT and _always_exits(source, stmt):
+                if kind in _MAY_EXIT and always_exits(source, stmt):
                     # `break;`, `error(...);`: the `;` is a separator, not code.
                     after = [s for s, k in stmts[i + 1 :] if k != "empty_statement"]
                     if not after:
