@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from luaurft.luau.source import LuauSource
 
 _F_ARGUMENTS = field_id("arguments")
+_F_NAME = field_id("name")
 
 
 class ModuleReturnRule(Rule):
@@ -39,6 +40,12 @@ class ModuleReturnRule(Rule):
         fix = "end the module with `return <its table>`"
         if last is not None and last.type != "return_statement" and always_exits(source, last):
             # `if found then return found else error(...) end`: every path returns or fails.
+            return
+        if (last is None or last.type != "return_statement") and any(
+            _registers_tests(source, s) for s in statements
+        ):
+            # A Jest test file registers its tests as it loads; the runner loads
+            # it and wants no value back.
             return
         if last is None or last.type != "return_statement":
             line = max(i for i, text in enumerate(source.lines, start=1) if text.strip())
@@ -92,3 +99,22 @@ def _built_table(source: LuauSource, statements: list[Node]) -> str | None:
         ):
             return source.node_text(name)
     return None
+
+
+_TEST_REGISTRARS = frozenset({"describe", "it", "test"})
+
+
+def _registers_tests(source: LuauSource, statement: Node) -> bool:
+    """`statement` is a top-level `describe(...)`/`it(...)`/`test(...)` call (or
+    `describe.each(...)(...)`, `it.skip(...)`)."""
+    if statement.type != "function_call":
+        return False
+    callee = statement.child_by_field_id(_F_NAME)
+    while callee is not None and callee.type in ("function_call", "dot_index_expression"):
+        inner = callee.child_by_field_id(_F_NAME) if callee.type == "function_call" else None
+        callee = inner if inner is not None else callee.named_child(0)
+    return (
+        callee is not None
+        and callee.type == "identifier"
+        and (source.node_text(callee) in _TEST_REGISTRARS)
+    )
