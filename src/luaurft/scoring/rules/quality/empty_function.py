@@ -1,4 +1,10 @@
-"""quality/empty-function: a function with an empty body, unless its name says it is a no-op."""
+"""quality/empty-function: a function with an empty body, unless it is written as a no-op.
+
+A no-op says so by its name (`noop`, a `NullLogger`'s methods), by an idiom (a
+stand-in `Disconnect`, a read-only table's `__newindex`), by taking nothing as a
+callback handed to a call or returned, or by naming every parameter of a method
+unused (`_test`). A comment does not excuse an empty body.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,9 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from luaurft.luau.source import field_id
 from luaurft.scoring.analysis.functions import FunctionInfo, functions, is_empty_body
+from luaurft.scoring.analysis.handlers import CONNECT_METHODS
 from luaurft.scoring.analysis.statements import STATEMENT_TYPES
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
@@ -27,6 +35,15 @@ _NO_OP_OWNER = re.compile(r"(?:^|[._:])(?:no_?op|null|dummy)[A-Z_a-z]*[.:]", re.
 # to the table are dropped, which is what makes it read-only.
 _NO_OP_FIELDS = frozenset({"Disconnect", "disconnect", "__newindex"})
 _STATEMENTS = frozenset(STATEMENT_TYPES)
+_F_METHOD = field_id("method")
+_F_NAME = field_id("name")
+# An empty handler given to a signal is a stub, whatever it takes.
+_HANDLER_METHODS = CONNECT_METHODS | {"Once"}
+# ...and so is a function that takes nothing handed to what only runs it: it runs nothing.
+_RUNNERS = frozenset(
+    {"task.spawn", "task.defer", "task.delay", "spawn", "delay", "pcall", "xpcall"}
+    | {"coroutine.wrap", "coroutine.create"}
+)
 
 
 def _is_empty(fn: FunctionInfo) -> bool:
@@ -37,6 +54,34 @@ def _is_empty(fn: FunctionInfo) -> bool:
     if first is not None and first.type in _STATEMENTS and first.type != "empty_statement":
         return False
     return is_empty_body(fn)
+
+
+def _idiomatic_no_op(source: LuauSource, fn: FunctionInfo) -> bool:
+    """A no-op by how it is written: a callback that takes nothing handed to a call
+    (`produce(state, function() end)`, not a handler given to `:Connect`) or
+    returned (`return function() end`, a cleanup with nothing to clean), or a
+    method or field whose every parameter is named unused (`function
+    Reporter:onStart(_test) end`, an interface's default)."""
+    params = fn.params
+    if not params:
+        parent = fn.node.parent
+        if parent is None:
+            return False
+        if parent.type == "arguments":
+            call = parent.parent
+            callee = call.child_by_field_id(_F_NAME) if call is not None else None
+            if callee is None:
+                return False
+            if callee.type != "method_index_expression":
+                return source.node_text(callee) not in _RUNNERS
+            method = callee.child_by_field_id(_F_METHOD)
+            return method is None or source.node_text(method) not in _HANDLER_METHODS
+        return parent.type == "expression_list" and (
+            parent.parent is not None and parent.parent.type == "return_statement"
+        )
+    member = fn.name is not None and ("." in fn.name or ":" in fn.name)
+    field = fn.node.parent is not None and fn.node.parent.type == "field"
+    return (member or field) and all(source.node_text(p).startswith(("_", "...")) for p in params)
 
 
 def _named_no_op(source: LuauSource, fn: FunctionInfo) -> bool:
@@ -62,7 +107,7 @@ class EmptyFunctionRule(Rule):
         if source.compiles and source.tree_has_errors:
             return  # partial analysis: a misparsed body may look empty
         for fn in functions(ctx):
-            if not _is_empty(fn) or _named_no_op(source, fn):
+            if not _is_empty(fn) or _named_no_op(source, fn) or _idiomatic_no_op(source, fn):
                 continue
             yield self.at(
                 ctx,
