@@ -1,13 +1,20 @@
-"""quality/elided-code: code left out ('...' in a function without varargs, '-- rest of code')."""
+"""quality/elided-code: code left out ('...' in a function without varargs, '-- rest of code').
+
+A marker among a type's fields leaves no code out and is not reported.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from luaurft.scoring.analysis.comments import comment_facts
 from luaurft.scoring.analysis.functions import innermost_function
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
 
 _LONE_ELLIPSIS = re.compile(r"^\s*(?:\.\.\.|…)\s*(?:--.*)?$")
 
@@ -59,10 +66,17 @@ class ElidedCodeRule(Rule):
                     "write the code it stands for",
                 )
         for fact in comment_facts(ctx):
-            if fact.line not in flagged and fact.marks.elision:
+            if fact.line not in flagged and fact.marks.elision and not _in_type(fact.node):
                 yield self.at(
                     ctx,
                     fact.node,
                     "comment stands in for code that was left out",
                     "write the code it stands for",
                 )
+
+
+def _in_type(comment: Node) -> bool:
+    """The comment sits among a type's fields (`-- ...` where a ported type was
+    open): a type leaves no code out."""
+    parent = comment.parent
+    return parent is not None and parent.type == "object_type"
