@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from luaurft.luau import LuauSource
 from luaurft.luau.kind import (
     NO_SIDE_SIGNAL,
     ScriptKind,
@@ -213,3 +214,27 @@ def test_a_side_table_the_one_scan_cannot_read_is_refused(monkeypatch: pytest.Mo
     kind.side_api_names.cache_clear()
     kind._side_scan.cache_clear()
     assert detect_kind("local p = game.Players.LocalPlayer\n") is ScriptKind.LOCAL_SCRIPT
+
+
+@pytest.mark.parametrize("parsed", [True, False], ids=["tree", "lexer"])
+def test_apis_named_in_comments_or_inside_text_are_not_used_by_the_code(parsed: bool) -> None:
+    # A server script that talks about RenderStepped in a comment and writes a
+    # client script's source into a string is still a server script.
+    code = (
+        "--[[ One heartbeat for every system, not a RenderStepped each. ]]\n"
+        'local teleporter = Instance.new("Part")\n'
+        'local child = Instance.new("Script")\n'
+        "child.Source = [[\n"
+        '\tgame:GetService("ReplicatedStorage").Remotes.Teleport:FireServer()\n'
+        "]]\n"
+        "child.Parent = teleporter\n"
+        "game:BindToClose(function() print('closing') end)\n"
+    )
+    text = code if parsed else code + "local broken = (\n"
+    kind, reason = kind_with_reason(LuauSource(text))
+    assert (kind, reason) == (ScriptKind.SCRIPT, None)
+    # A one-word string is a name the code uses: the service it asks for.
+    kind, reason = kind_with_reason(
+        LuauSource('local input = game:GetService("UserInputService")\n')
+    )
+    assert (kind, reason) == (ScriptKind.LOCAL_SCRIPT, None)

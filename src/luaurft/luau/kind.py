@@ -324,7 +324,45 @@ def _trie_pattern(names: frozenset[str]) -> re.Pattern[str]:
     return re.compile(branches(trie) + r"\b")
 
 
-def _leaning(code: str) -> _Leaning:
+# A string that is one word names a thing (`GetService("UserInputService")`,
+# `Instance.new("ScreenGui")`); any other string is text, not a use of an API.
+_WORD_STRING = re.compile(r"""(["'`])\w+\1""")
+
+
+def _code_only(code: str, source: LuauSource | None = None) -> str:
+    """`code` with its comments and its strings other than single words blanked:
+    an API named in a comment or inside a string (a script's source written into
+    `script.Source`) is not used by the code."""
+    if source is not None and source.compiles and not source.tree_has_errors and code.isascii():
+        spans = [(n.start_byte, n.end_byte) for n in source.comments]
+        spans += [
+            (n.start_byte, n.end_byte)
+            for n in source.nodes("string")
+            if not _WORD_STRING.fullmatch(code, n.start_byte, n.end_byte)
+        ]
+        spans.sort()
+    else:
+        spans = [
+            (t.start, t.end)
+            for t in tokenize(code)
+            if t.is_trivia or (t.kind is TokenKind.STRING and not _WORD_STRING.fullmatch(t.text))
+        ]
+    if not spans:
+        return code
+    pieces: list[str] = []
+    at = 0
+    for start, end in spans:
+        if start < at:
+            continue  # a string inside an interpolated string already blanked
+        pieces.append(code[at:start])
+        pieces.append(" ")
+        at = end
+    pieces.append(code[at:])
+    return "".join(pieces)
+
+
+def _leaning(code: str, source: LuauSource | None = None) -> _Leaning:
+    code = _code_only(code, source)
     scan = _side_scan()
     hits = _word_hits(scan.names, code)
     client_api, server_api, client_hints, server_hints = (
@@ -485,7 +523,7 @@ def kind_with_reason(
 
 def _side_of(code: str, source: LuauSource | None = None) -> tuple[ScriptKind, str | None]:
     """Script or LocalScript, for code that is not a module, and why when unsure."""
-    signals = _leaning(code)
+    signals = _leaning(code, source)
     client, server = signals.client, signals.server
     if client or server:
         # Code that mixes both sides is whichever it leans to, so the API rules
