@@ -591,3 +591,27 @@ def test_a_remote_argument_the_handler_makes_a_cframe_from_is_a_position() -> No
     )
     # The player comes first from the engine; the client sends the rest.
     assert remote_handler_args(code) == {1: ("Vector3",)}
+
+
+def test_instances_kept_in_a_table_are_built_with_the_class_their_use_implies() -> None:
+    # A client keeps its remotes in a table and uses them through its fields.
+    code = """
+    local ReplicatedStorage = game:GetService("ReplicatedStorage")
+    local folder = ReplicatedStorage:WaitForChild("GameRemotes")
+    local remotes = {
+        State = folder:WaitForChild("State"),
+        Choice = folder:WaitForChild("Choice"), Ask = folder:WaitForChild("Ask"),
+        Label = "not an instance",
+    }
+    remotes.State.OnClientEvent:Connect(print)
+    remotes.Choice:FireServer("left")
+    print(remotes.Ask:InvokeServer())
+    """
+    plan = {
+        (i["parent"], i["name"]): i["class"]
+        for i in infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold
+    }
+    assert plan[("ReplicatedStorage", "GameRemotes")] == "Folder"
+    assert plan[("ReplicatedStorage.GameRemotes", "State")] == "RemoteEvent"
+    assert plan[("ReplicatedStorage.GameRemotes", "Choice")] == "RemoteEvent"
+    assert plan[("ReplicatedStorage.GameRemotes", "Ask")] == "RemoteFunction"

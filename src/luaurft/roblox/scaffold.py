@@ -925,6 +925,34 @@ def _matches_from(pattern: re.Pattern[str], text: str, starts: set[int]) -> Iter
             yield m
 
 
+_LOCAL_TABLE = re.compile(rf"{_word('local')}\s+({_IDENT})\s*(?::[^=\n]*)?=\s*{{")
+_TABLE_FIELD = re.compile(rf"[{{,;]\s*({_IDENT})\s*=(?!=)\s*")
+
+
+def _closing_brace(text: str, opening: int) -> int:
+    """The offset of the `}` that closes the `{` at `opening` (strings skipped; the
+    end of the text when it never closes)."""
+    depth = 0
+    i = opening
+    while i < len(text):
+        char = text[i]
+        if char in "\"'":
+            end = text.find(char, i + 1)
+            while end != -1 and text[end - 1] == "\\":
+                end = text.find(char, end + 1)
+            if end == -1:
+                return len(text)
+            i = end
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return len(text)
+
+
 def _direct_children(
     text: str,
     container_path: str | None,
@@ -1074,6 +1102,20 @@ def _direct_children(
             child.aliases.add(m.group(1))
             roots[m.group(1)] = (path, name if name in _KNOWN_CLASSES else None)
             aliased.add(m.group(1))
+    # A table of instances (`local remotes = { Buy = folder:WaitForChild("Buy") }`):
+    # `remotes.Buy` is the child, as a local holding it would be.
+    for table in _LOCAL_TABLE.finditer(text):
+        close = _closing_brace(text, table.end() - 1)
+        for entry in _TABLE_FIELD.finditer(text, table.end() - 1, close):
+            start = _CHAIN_START.match(text, entry.end())
+            reached = walk(start) if start is not None else None
+            if reached is None:
+                continue
+            path, _, end, _ = reached
+            parent, _, name = path.rpartition(".")
+            child = children.get((parent, name))
+            if child is not None and re.match(r"\s*(?:::\s*[\w.]+\s*)?[,;}\n]", text[end:]):
+                child.aliases.add(f"{table.group(1)}.{entry.group(1)}")
     direct_keys: set[tuple[str, str]] = set()
     for m in _chain_starts(text, roots):
         before = len(order)
@@ -1087,7 +1129,8 @@ def _direct_children(
                 direct_keys.add((".".join(parts[:i]), parts[i]))
     for child in children.values():
         for alias in child.aliases:
-            for member in re.findall(rf"{_word(alias)}\s*[.:]\s*({_IDENT})", text):
+            spelt = re.escape(alias)
+            for member in re.findall(rf"{spelt}(?<!\w{spelt})\s*[.:]\s*({_IDENT})", text):
                 if _members_named(member):
                     child.members.add(member)
     plan: list[dict[str, Any]] = []
