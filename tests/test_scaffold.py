@@ -615,3 +615,25 @@ def test_instances_kept_in_a_table_are_built_with_the_class_their_use_implies() 
     assert plan[("ReplicatedStorage.GameRemotes", "State")] == "RemoteEvent"
     assert plan[("ReplicatedStorage.GameRemotes", "Choice")] == "RemoteEvent"
     assert plan[("ReplicatedStorage.GameRemotes", "Ask")] == "RemoteFunction"
+
+
+def test_folders_a_client_waits_for_in_its_player_scripts_are_built() -> None:
+    # A client loader requires the controllers a place keeps in PlayerScripts.
+    code = """
+    local Players = game:GetService("Players")
+    local PlayerScripts = Players.LocalPlayer:WaitForChild("PlayerScripts")
+    local controllers = PlayerScripts:WaitForChild("Controllers")
+    for _, module in controllers:GetChildren() do
+        print(module.Name)
+    end
+    for _, class in script.Parent:WaitForChild("Framework"):GetChildren() do
+        print(class.Name)
+    end
+    """
+    placement = infer_placement(code, ScriptKind.LOCAL_SCRIPT)
+    plan = {(i["parent"], i["name"]): i["class"] for i in placement.scaffold}
+    assert plan[("Players.Player1.PlayerScripts", "Controllers")] == "Folder"
+    # script_path is where the script sits: its Parent.
+    assert plan[(placement.script_path, "Framework")] == "Folder"
+    # The player's own PlayerScripts is there already: never built again.
+    assert not any(name == "PlayerScripts" for _, name in plan)

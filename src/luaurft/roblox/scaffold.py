@@ -340,6 +340,11 @@ def _class_for_use(text: str, name: str, rest: str, *, gui: bool = False) -> str
     cast = re.match(r"\s*::\s*(\w+)", rest)
     if cast and cast.group(1) in _KNOWN_CLASSES:
         return cast.group(1)
+    looked_into = re.match(r"\s*:\s*(\w+)\s*\(", rest)
+    if looked_into and looked_into.group(1) in _CONTAINER_USE:
+        # `script.Parent:WaitForChild("Framework"):GetChildren()`: only looked
+        # into, so any container serves, and a Folder claims nothing more.
+        return "Folder"
     # What `require(...)` waits for is a ModuleScript, whatever its name says.
     if re.search(
         rf"\brequire\s*\([^()\n]*WaitForChild\s*\(\s*{_STRING_Q}{re.escape(name)}{_STRING_Q}\s*\)\s*\)",
@@ -567,7 +572,14 @@ def _player_waits(text: str) -> list[dict[str, Any]]:
             continue
         names = re.findall(rf"WaitForChild\s*\(\s*{_STRING_Q}([\w ]+){_STRING_Q}", calls)
         if parent == player and names[0] in _PLAYER_OWN:
-            continue
+            if names[0] == "PlayerGui":
+                continue  # its GUI is `_player_gui_waits`'
+            # The player has it already; what the code waits for in it (a folder of
+            # controllers the place puts in PlayerScripts) is built.
+            parent = f"{parent}.{names.pop(0)}"
+            if not names:
+                paths[var] = parent
+                continue
         for i, name in enumerate(names):
             # What a chain waits in holds what it waits for next: a folder.
             last = i == len(names) - 1
