@@ -195,6 +195,26 @@ def test_instances_found_under_a_service_and_used_unchecked_are_built() -> None:
     }
 
 
+def test_a_value_found_under_a_service_reached_as_a_property_of_game_is_built() -> None:
+    code = """
+    local length = game.ReplicatedStorage:FindFirstChild("SnakeLength")
+    local door = game.Workspace:FindFirstChild("DoorEvent")
+    task.wait(length.Value / 10)
+    door:Fire()
+    local maybe = game.ServerStorage:FindFirstChild("Maybe")
+    if maybe then
+        print(maybe.Value)
+    end
+    """
+    plan = {
+        (i["parent"], i["name"]): i["class"]
+        for i in infer_placement(code, ScriptKind.SCRIPT).scaffold
+    }
+    assert plan[("ReplicatedStorage", "SnakeLength")] == "NumberValue"
+    assert plan[("Workspace", "DoorEvent")] == "BindableEvent"
+    assert ("ServerStorage", "Maybe") not in plan
+
+
 def test_instances_found_with_a_nil_check_stay_absent() -> None:
     for check in ("if remote then", "if not remote then return end", "if remote ~= nil then"):
         code = (

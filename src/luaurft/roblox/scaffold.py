@@ -610,6 +610,14 @@ def _nil_checked(text: str, var: str) -> bool:
     )
 
 
+# Services the DataModel also holds as properties or children read by name
+# (`game.ReplicatedStorage`, `game.Workspace`).
+_GAME_PROPERTY_SERVICES = {
+    f"game.{name}": name
+    for name in ("ReplicatedStorage", "ServerStorage", "Workspace", "Lighting", "StarterGui")
+}
+
+
 def _service_finds(text: str) -> list[dict[str, Any]]:
     """Instances a script finds under a service and then uses as if they were there:
     `local remote = ReplicatedStorage:FindFirstChildOfClass("RemoteEvent")` followed by
@@ -628,13 +636,14 @@ def _service_finds(text: str) -> list[dict[str, Any]]:
     index = curated_index()
     plan: list[dict[str, Any]] = []
     found = re.compile(
-        rf"{_word('local')}\s+(\w+)\s*(?::\s*[\w.?]+)?\s*=\s*(\w+)\s*:\s*FindFirstChild(OfClass|WhichIsA)?"
+        rf"{_word('local')}\s+(\w+)\s*(?::\s*[\w.?]+)?\s*=\s*((?:game\s*\.\s*)?\w+)\s*:\s*FindFirstChild(OfClass|WhichIsA)?"
         rf"\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}\s*\)\s*(?:$|\n|--|;)",
         re.MULTILINE,
     )
     for m in found.finditer(text):
         var, root, how, name = m.groups()
-        service = roots.get(root)
+        # `game.ReplicatedStorage`: a service reached as a property of the DataModel.
+        service = roots.get(root) or _GAME_PROPERTY_SERVICES.get(re.sub(r"\s", "", root))
         if service is None or service == "Players" or _nil_checked(text, var):
             continue
         if re.search(rf"\b{re.escape(var)}\s*[.:]\s*\w", text) is None:
@@ -643,9 +652,13 @@ def _service_finds(text: str) -> list[dict[str, Any]]:
             cls = name if index.is_creatable(name) else None
         else:
             used = set(re.findall(rf"\b{re.escape(var)}\s*[.:]\s*(\w+)", text))
-            cls = next((c for names, c in _USAGE_CLASSES if used & names), None) or (
-                _class_for_use(text, name, "")
-            )
+            if "Value" in used:
+                # A ValueBase it reads: the kind of value follows from how `.Value` is used.
+                cls = _value_class(text, _Child("", name, False, aliases={var}))
+            else:
+                cls = next((c for names, c in _USAGE_CLASSES if used & names), None) or (
+                    _class_for_use(text, name, "")
+                )
         if cls is not None:
             item = {"parent": service, "name": name, "class": cls}
             if item not in plan:
