@@ -613,6 +613,16 @@ def test_a_remote_argument_the_handler_makes_a_cframe_from_is_a_position() -> No
     assert remote_handler_args(code) == {1: ("Vector3",)}
 
 
+def test_a_remote_argument_whose_length_is_taken_is_a_string() -> None:
+    code = (
+        "remote.OnServerInvoke = function(player, text, count)\n"
+        "\tif #text > 100 then return 'too long' end\n"
+        "\treturn count * 2\n"
+        "end\n"
+    )
+    assert remote_handler_args(code) == {1: ("string", "number")}
+
+
 def test_instances_kept_in_a_table_are_built_with_the_class_their_use_implies() -> None:
     # A client keeps its remotes in a table and uses them through its fields.
     code = """
@@ -657,3 +667,24 @@ def test_folders_a_client_waits_for_in_its_player_scripts_are_built() -> None:
     assert plan[(placement.script_path, "Framework")] == "Folder"
     # The player's own PlayerScripts is there already: never built again.
     assert not any(name == "PlayerScripts" for _, name in plan)
+
+
+def test_a_client_module_finds_in_its_player_gui_what_a_local_script_would() -> None:
+    # Required from a client (its code leans to client APIs), a module waits for
+    # the ScreenGui StarterGui copies into the local player's PlayerGui.
+    code = """
+    local Players = game:GetService("Players")
+    local Player = Players.LocalPlayer
+    local Gui = Player:WaitForChild("PlayerGui"):WaitForChild("Console"):WaitForChild("Frame")
+    local Window = {}
+    function Window.show()
+        Gui.Visible = true
+    end
+    return Window
+    """
+    plan = {
+        (i["parent"], i["name"]): i["class"]
+        for i in infer_placement(code, ScriptKind.MODULE_SCRIPT).scaffold
+    }
+    assert plan[("Players.Player1.PlayerGui", "Console")] == "ScreenGui"
+    assert plan[("Players.Player1.PlayerGui.Console", "Frame")] == "Frame"

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
 
-from luaurft.luau.kind import ScriptKind
+from luaurft.luau.kind import ScriptKind, module_side
 
 LOCAL_PLAYER = "Player1"
 
@@ -1255,6 +1255,9 @@ def _param_tag(text: str, name: str, annotation: str, code: str = "") -> str:
         for pattern, tag in _NAME_HINTS:
             if lowered and re.fullmatch(pattern, lowered):
                 return tag
+    if re.search(rf"#\s*{quoted}\b", text):
+        # Its length is taken (`#text > 100`): a string, whatever it is compared with.
+        return "string"
     if re.search(
         rf"\b{quoted}\s*[-+*/%^<>]|[-+*/%^<>]=?\s*{quoted}\b|math\.\w+\(\s*{quoted}\b", text
     ):
@@ -1702,7 +1705,9 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
                 scaffold.append({"parent": path, "name": name, "class": cls})
     scaffold.extend(item for item in _service_waits(text) if item not in scaffold)
     scaffold.extend(item for item in _service_finds(text) if item not in scaffold)
-    if local:
+    # A ModuleScript of client code is required from a client (`module_side`): it
+    # finds in its player what a LocalScript would.
+    if local or (kind is ScriptKind.MODULE_SCRIPT and module_side(code) == "client"):
         scaffold.extend(item for item in _player_gui_waits(text) if item not in scaffold)
         scaffold.extend(item for item in _player_waits(text) if item not in scaffold)
     parent_path = None if character else path
