@@ -525,3 +525,24 @@ def test_user_settings_and_settings_are_service_providers_of_their_own() -> None
     )
     assert out[:3] == ["UserSettings true true", "0.5 true", "PhysicsSettings Rendering"]
     assert out[3].startswith("nil false") and "Players" in out[3]
+
+
+def test_a_script_that_asks_for_its_actor_runs_under_one_and_gets_its_messages() -> None:
+    out = printed(
+        """
+        local READY = "ready"
+        local ReplicatedStorage = game:GetService("ReplicatedStorage")
+        local done = ReplicatedStorage:WaitForChild(READY) :: BindableEvent
+        local actor = script:GetActor()
+        actor:BindToMessage("work", function(n, label)
+            print("got", n * 2, label, script.Parent == actor)
+            done:Fire(n)
+        end)
+        done.Event:Connect(function(n) print("done", n) end)
+        print("sending")
+        actor:SendMessage("work", 21, "job")
+        print("sent")
+        """
+    )
+    # Delivered on the next resumption point, after the sender goes on.
+    assert out == ["sending", "sent", "got 42 job true", "done 21"]

@@ -1372,6 +1372,9 @@ _PATH_SEGMENT = re.compile(
 )
 
 
+_CAST_PAREN = re.compile(rf"\(\s*({_IDENT})\s*::\s*[\w.?]+\s*\)")
+
+
 def _call_argument(text: str, open_paren: int) -> str:
     """The text between the parenthesis at `open_paren - 1` and its match."""
     depth, i = 1, open_paren
@@ -1437,7 +1440,8 @@ def missing_packages(
         assigned.setdefault(m.group(1), m.group(2))
     found: list[str] = []
     for m in _REQUIRE.finditer(text):
-        arg = _call_argument(text, m.end()).strip()
+        # `(script :: any).Parent`: a cast changes no path.
+        arg = _CAST_PAREN.sub(r"\1", _call_argument(text, m.end()).strip())
         # Follow the variables the path starts from (a few steps: `Packages.Knit`).
         for _ in range(4):
             head = re.match(rf"({_IDENT})", arg)
@@ -1519,9 +1523,35 @@ def infer_placement(
     return copy.deepcopy(_placement(code, kind, known_parent))
 
 
+_GET_ACTOR = re.compile(rf"{_word('script')}\s*:\s*GetActor\s*\(")
+_STRING_CONSTANT = re.compile(
+    rf"{_word('local')}\s+({_IDENT})\s*(?::\s*string\s*)?=\s*({_STRING_Q}[\w .-]+{_STRING_Q})[ \t]*(?:$|;|--)",
+    re.MULTILINE,
+)
+
+
+def _names_spelt_out(text: str) -> str:
+    """`text` with each lookup by a name held in a string constant spelt with the
+    string (`local NAME = "Done"` ... `:WaitForChild(NAME)` reads
+    `:WaitForChild("Done")`), so what it waits for is found like any other.
+    A constant assigned again anywhere is left alone."""
+    if "Child(" not in text:
+        return text
+    for m in _STRING_CONSTANT.finditer(text):
+        name, literal = m.groups()
+        if len(re.findall(rf"(?<![\w.]){name}\s*=(?!=)", text)) != 1:
+            continue
+        text = re.sub(
+            rf"((?:WaitForChild|FindFirstChild)\s*\(\s*){name}\b(?!\s*[.:\[(])",
+            rf"\g<1>{literal}",
+            text,
+        )
+    return text
+
+
 @lru_cache(maxsize=256)
 def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None) -> Placement:
-    text = _strip_comments(code)
+    text = _names_spelt_out(_strip_comments(code))
     script_name = kind.value
     parent_aliases = sorted(_aliases(text, r"script\.Parent\b(?!\s*[.:])"))
     roots = ["script.Parent", *parent_aliases]
@@ -1696,6 +1726,11 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
         path = "ReplicatedStorage"
     else:
         path = "ServerScriptService"
+    if container == "default" and _GET_ACTOR.search(text):
+        # Code that asks for its Actor (`script:GetActor():BindToMessage(...)`) is
+        # written to run in parallel, under one, as Roblox requires of it.
+        scaffold.append({"parent": path, "name": "Actor", "class": "Actor"})
+        path = f"{path}.Actor"
 
     # Children the code waits for inside its container.
     if used_parent and not character:
