@@ -398,3 +398,20 @@ TestStage.buildIfMissing(Util)
     )
     # A plain string that is no path is not read as one.
     assert absent_modules(LuauSource.of('local s = "./Util"\nprint(s)\n')) == []
+
+
+def test_a_require_path_through_a_cast_script_is_resolved_as_the_plain_path() -> None:
+    from luaurft.roblox.scaffold import missing_packages
+
+    # `(script :: any).Parent` is `script.Parent`: a sibling the project lacks is
+    # outside it, though a module of the same last name exists elsewhere.
+    at = ("ReplicatedStorage", "packages", "react-roblox", "init")
+    paths = frozenset({at, ("ReplicatedStorage", "packages", "other", "ReactRoblox")})
+    code = 'return require((script :: any).Parent:WaitForChild("ReactLua").ReactRoblox)\n'
+    assert missing_packages(code, frozenset({"init", "ReactRoblox"}), at=at, paths=paths) == [
+        "ReactRoblox"
+    ]
+    inside = code.replace(
+        '(script :: any).Parent:WaitForChild("ReactLua")', "(script :: any).Parent.Parent.other"
+    )
+    assert missing_packages(inside, frozenset({"init", "ReactRoblox"}), at=at, paths=paths) == []
