@@ -544,6 +544,7 @@ class Sandbox:
     ) -> list[Any] | None:
         """Call trusted `fn` after the run was stopped (to read what it did), under a
         small fresh budget. Returns its values, or None if it failed too."""
+        self.budget_on()
         state = self._state
         saved = (state.abort, state.abort_error, state.cpu_spent)
         state.abort, state.abort_error = None, None
