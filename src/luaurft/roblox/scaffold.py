@@ -299,8 +299,26 @@ def _strip_comments(text: str) -> str:
     return _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
 
 
-def _aliases(text: str, pattern: str) -> set[str]:
-    return set(re.findall(rf"{_word('local')}\s+(\w+)\s*(?::\s*[\w.?<>]+)?\s*=\s*{pattern}", text))
+# One placement reads these of the same text several times (its container, its
+# direct children, the services it finds and waits in): each is read once per text.
+@lru_cache(maxsize=4)
+def _aliases(text: str, pattern: str) -> frozenset[str]:
+    return frozenset(
+        re.findall(rf"{_word('local')}\s+(\w+)\s*(?::\s*[\w.?<>]+)?\s*=\s*{pattern}", text)
+    )
+
+
+# `local Name = game:GetService("Service")`.
+_SERVICE_LOCAL = re.compile(
+    rf"{_word('local')}\s+(\w+)\s*(?::\s*\w+)?\s*=\s*game\s*:\s*GetService\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}\s*\)"
+)
+_IDENT_START = re.compile(r"[A-Za-z_]")
+
+
+@lru_cache(maxsize=4)
+def _service_locals(text: str) -> tuple[tuple[str, str], ...]:
+    """(name, service) of each `local Name = game:GetService("Service")` of `text`."""
+    return tuple(_SERVICE_LOCAL.findall(text))
 
 
 def _members_of(
@@ -414,12 +432,7 @@ def _wait_chains(text: str) -> list[re.Match[str]]:
 
 def _service_waits(text: str) -> list[dict[str, Any]]:
     """Instances waited for under services: `Service:WaitForChild("A"):WaitForChild("B")`."""
-    roots: dict[str, str] = {}
-    for var, service in re.findall(
-        rf"{_word('local')}\s+(\w+)\s*(?::\s*\w+)?\s*=\s*game\s*:\s*GetService\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}\s*\)",
-        text,
-    ):
-        roots[var] = service
+    roots: dict[str, str] = dict(_service_locals(text))
     roots.setdefault("workspace", "Workspace")
     plan: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()
@@ -605,12 +618,7 @@ def _service_finds(text: str) -> list[dict[str, Any]]:
     its fallback path: the instance stays absent."""
     from luaurft.roblox.api import curated_index
 
-    roots: dict[str, str] = dict(
-        re.findall(
-            rf"{_word('local')}\s+(\w+)\s*(?::\s*\w+)?\s*=\s*game\s*:\s*GetService\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}\s*\)",
-            text,
-        )
-    )
+    roots: dict[str, str] = dict(_service_locals(text))
     roots.setdefault("workspace", "Workspace")
     index = curated_index()
     plan: list[dict[str, Any]] = []
@@ -942,13 +950,11 @@ def _direct_children(
         "workspace": ("Workspace", "Workspace"),
         "Workspace": ("Workspace", "Workspace"),
     }
-    for var, service in re.findall(
-        rf"{_word('local')}\s+({_IDENT})\s*(?::\s*\w+)?\s*=\s*game\s*:\s*GetService\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}\s*\)",
-        text,
-    ):
-        if service in _PREBUILT_SERVICES:
+    for var, service in _service_locals(text):
+        # A name the regex's `\w+` took that is no identifier (`local 9x`) starts no chain.
+        if _IDENT_START.match(var) and service in _PREBUILT_SERVICES:
             roots[var] = (service, service)
-    parent_aliases: set[str] = set()
+    parent_aliases: frozenset[str] = frozenset()
     if container_path is not None:
         roots["script.Parent"] = (container_path, container_class)
         parent_aliases = _aliases(text, r"script\.Parent\b(?!\s*[.:])")
@@ -1232,7 +1238,11 @@ def remote_handler_args(code: str) -> dict[int, tuple[str, ...]]:
     Instance, table. Read from annotations, `typeof` guards, `IsA` checks, the
     parameter's name and its use.
     """
-    text = _strip_comments(code)
+    return _handler_args(_strip_comments(code))
+
+
+def _handler_args(text: str) -> dict[int, tuple[str, ...]]:
+    """`remote_handler_args` of code whose comments are stripped already."""
     found: dict[int, tuple[str, ...]] = {}
     for m in _FUNCTION.finditer(text):
         params = [p.strip() for p in m.group(1).split(",") if p.strip()]
@@ -1677,7 +1687,7 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
         container=container,
         scaffold=scaffold,
         local_character=character,
-        remote_args=remote_handler_args(code),
+        remote_args=_handler_args(text),
     )
 
 
