@@ -299,13 +299,20 @@ def _strip_comments(text: str) -> str:
     return _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
 
 
+# `local door = script.Parent`: names the code gives its container.
+_PARENT_ALIAS = re.compile(
+    rf"{_word('local')}\s+(\w+)\s*(?::\s*[\w.?<>]+)?\s*=\s*script\.Parent\b(?!\s*[.:])"
+)
+
+
 # One placement reads these of the same text several times (its container, its
 # direct children, the services it finds and waits in): each is read once per text.
 @lru_cache(maxsize=4)
-def _aliases(text: str, pattern: str) -> frozenset[str]:
-    return frozenset(
-        re.findall(rf"{_word('local')}\s+(\w+)\s*(?::\s*[\w.?<>]+)?\s*=\s*{pattern}", text)
-    )
+def _parent_aliases(text: str) -> frozenset[str]:
+    # Every match spells `script.Parent`: most scripts without it need no scan.
+    if "script.Parent" not in text:
+        return frozenset()
+    return frozenset(_PARENT_ALIAS.findall(text))
 
 
 # `local Name = game:GetService("Service")`.
@@ -957,7 +964,7 @@ def _direct_children(
     parent_aliases: frozenset[str] = frozenset()
     if container_path is not None:
         roots["script.Parent"] = (container_path, container_class)
-        parent_aliases = _aliases(text, r"script\.Parent\b(?!\s*[.:])")
+        parent_aliases = _parent_aliases(text)
         for alias in parent_aliases:
             roots[alias] = (container_path, container_class)
     if script is not None:
@@ -1478,7 +1485,7 @@ def _copied(value: Any) -> Any:
 def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None) -> Placement:
     text = _strip_comments(code)
     script_name = kind.value
-    parent_aliases = sorted(_aliases(text, r"script\.Parent\b(?!\s*[.:])"))
+    parent_aliases = sorted(_parent_aliases(text))
     roots = ["script.Parent", *parent_aliases]
     members, isa, of_class, waits = _members_of(text, roots)
     used_parent = bool(re.search(rf"{_word('script')}\.Parent\b", text))
@@ -1675,7 +1682,7 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
         if (item["parent"], item["name"]) not in planned:
             planned.add((item["parent"], item["name"]))
             scaffold.append(item)
-    if _PRIMARY_PART_USE.search(text):
+    if "PrimaryPart" in text and _PRIMARY_PART_USE.search(text):
         # A model the code takes the PrimaryPart of (`model.PrimaryPart.CFrame`,
         # `SetPrimaryPartCFrame`) was given one in Studio.
         for item in scaffold:
