@@ -971,13 +971,15 @@ def _direct_children(
         roots["script"] = script
     if grandparent is not None:
         roots["script.Parent.Parent"] = grandparent
-    named = _named_in_code(text)
+    # The strings the code spells: scanned only if a path needs them (few do).
+    named: set[str] | None = None
     aliased: set[str] = set()
     children: dict[tuple[str, str], _Child] = {}
     order: list[tuple[str, str]] = []
 
     def walk(match: re.Match[str]) -> tuple[str, str | None, int, bool] | None:
         """Follow the chain from a root: (path reached, its class, end offset, made any child)."""
+        nonlocal named
         if match.group(1) or match.group(2):
             service = match.group(1) or match.group(2)
             path, cls = service, service
@@ -1028,6 +1030,8 @@ def _direct_children(
                     break
                 if member is None or member or _event_use(text, name, seg.end()):
                     break
+                if named is None:
+                    named = _named_in_code(text)
                 if name in named:
                     return None
             if direct and re.match(r"\s*=(?!=)", text[seg.end() :]):
