@@ -222,3 +222,14 @@ def test_a_sandbox_sealed_without_its_budget_still_enforces_it_on_untrusted_code
         grow = "local t = {} for i = 1, 1e8 do t[i] = i end"
         ok, _, _ = sandbox.call(sandbox.load(grow, env=env))
         assert not ok and sandbox.status is RunStatus.MEMORY
+
+
+def test_postmortem_keeps_its_cpu_cap_before_any_call_turned_the_budget_on() -> None:
+    # A mock world is read through postmortem before any script ran (the export of
+    # the world before the run): the budget's interrupt is not on yet, and the
+    # read must still stop at its own cap rather than run to the end.
+    with Sandbox(FAST) as sandbox:
+        sandbox.seal(budget=False)
+        fn = sandbox.load("local n = 0 for i = 1, 1e9 do n += 1 end return n", name="trusted")
+        assert sandbox.postmortem(fn, cpu_seconds=0.05) is None
+        assert sandbox.status is None

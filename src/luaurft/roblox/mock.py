@@ -270,10 +270,13 @@ class MockWorld:
         sandbox.lua.set_type_metatable(pluau.LuaType.Vector, vector_meta)
         self.api: pluau.Table | None = api
         # Building the DataModel and its globals is trusted work too (about 3,100
-        # interrupts): the budget starts once the world stands.
+        # interrupts), and so is what the host asks of the world before any
+        # script runs (the local player, the scaffold, new script instances: some
+        # 450 interrupts a run, none of which could stop anything): the budget's
+        # interrupt goes on with the first `Sandbox.call` or `postmortem`, the
+        # only ways code that is not the runtime's starts to run.
         sandbox.seal(budget=False)
         self._api("configure")(self._config(datastore or DataStoreOptions()))
-        sandbox.budget_on()
 
     def _api(self, name: str) -> pluau.Function:
         if self.api is None:

@@ -12,10 +12,9 @@ optionally (`FindFirstChild`) is left absent, so its fallback paths run.
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from typing import Any
 
@@ -300,8 +299,33 @@ def _strip_comments(text: str) -> str:
     return _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
 
 
-def _aliases(text: str, pattern: str) -> set[str]:
-    return set(re.findall(rf"{_word('local')}\s+(\w+)\s*(?::\s*[\w.?<>]+)?\s*=\s*{pattern}", text))
+# `local door = script.Parent`: names the code gives its container.
+_PARENT_ALIAS = re.compile(
+    rf"{_word('local')}\s+(\w+)\s*(?::\s*[\w.?<>]+)?\s*=\s*script\.Parent\b(?!\s*[.:])"
+)
+
+
+# One placement reads these of the same text several times (its container, its
+# direct children, the services it finds and waits in): each is read once per text.
+@lru_cache(maxsize=4)
+def _parent_aliases(text: str) -> frozenset[str]:
+    # Every match spells `script.Parent`: most scripts without it need no scan.
+    if "script.Parent" not in text:
+        return frozenset()
+    return frozenset(_PARENT_ALIAS.findall(text))
+
+
+# `local Name = game:GetService("Service")`.
+_SERVICE_LOCAL = re.compile(
+    rf"{_word('local')}\s+(\w+)\s*(?::\s*\w+)?\s*=\s*game\s*:\s*GetService\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}\s*\)"
+)
+_IDENT_START = re.compile(r"[A-Za-z_]")
+
+
+@lru_cache(maxsize=4)
+def _service_locals(text: str) -> tuple[tuple[str, str], ...]:
+    """(name, service) of each `local Name = game:GetService("Service")` of `text`."""
+    return tuple(_SERVICE_LOCAL.findall(text))
 
 
 def _members_of(
@@ -420,12 +444,7 @@ def _wait_chains(text: str) -> list[re.Match[str]]:
 
 def _service_waits(text: str) -> list[dict[str, Any]]:
     """Instances waited for under services: `Service:WaitForChild("A"):WaitForChild("B")`."""
-    roots: dict[str, str] = {}
-    for var, service in re.findall(
-        rf"{_word('local')}\s+(\w+)\s*(?::\s*\w+)?\s*=\s*game\s*:\s*GetService\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}\s*\)",
-        text,
-    ):
-        roots[var] = service
+    roots: dict[str, str] = dict(_service_locals(text))
     roots.setdefault("workspace", "Workspace")
     plan: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()
@@ -626,12 +645,7 @@ def _service_finds(text: str) -> list[dict[str, Any]]:
     its fallback path: the instance stays absent."""
     from luaurft.roblox.api import curated_index
 
-    roots: dict[str, str] = dict(
-        re.findall(
-            rf"{_word('local')}\s+(\w+)\s*(?::\s*\w+)?\s*=\s*game\s*:\s*GetService\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}\s*\)",
-            text,
-        )
-    )
+    roots: dict[str, str] = dict(_service_locals(text))
     roots.setdefault("workspace", "Workspace")
     index = curated_index()
     plan: list[dict[str, Any]] = []
@@ -996,29 +1010,29 @@ def _direct_children(
         "workspace": ("Workspace", "Workspace"),
         "Workspace": ("Workspace", "Workspace"),
     }
-    for var, service in re.findall(
-        rf"{_word('local')}\s+({_IDENT})\s*(?::\s*\w+)?\s*=\s*game\s*:\s*GetService\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}\s*\)",
-        text,
-    ):
-        if service in _PREBUILT_SERVICES:
+    for var, service in _service_locals(text):
+        # A name the regex's `\w+` took that is no identifier (`local 9x`) starts no chain.
+        if _IDENT_START.match(var) and service in _PREBUILT_SERVICES:
             roots[var] = (service, service)
-    parent_aliases: set[str] = set()
+    parent_aliases: frozenset[str] = frozenset()
     if container_path is not None:
         roots["script.Parent"] = (container_path, container_class)
-        parent_aliases = _aliases(text, r"script\.Parent\b(?!\s*[.:])")
+        parent_aliases = _parent_aliases(text)
         for alias in parent_aliases:
             roots[alias] = (container_path, container_class)
     if script is not None:
         roots["script"] = script
     if grandparent is not None:
         roots["script.Parent.Parent"] = grandparent
-    named = _named_in_code(text)
+    # The strings the code spells: scanned only if a path needs them (few do).
+    named: set[str] | None = None
     aliased: set[str] = set()
     children: dict[tuple[str, str], _Child] = {}
     order: list[tuple[str, str]] = []
 
     def walk(match: re.Match[str]) -> tuple[str, str | None, int, bool] | None:
         """Follow the chain from a root: (path reached, its class, end offset, made any child)."""
+        nonlocal named
         if match.group(1) or match.group(2):
             service = match.group(1) or match.group(2)
             path, cls = service, service
@@ -1069,6 +1083,8 @@ def _direct_children(
                     break
                 if member is None or member or _event_use(text, name, seg.end()):
                     break
+                if named is None:
+                    named = _named_in_code(text)
                 if name in named:
                     return None
             if direct and re.match(r"\s*=(?!=)", text[seg.end() :]):
@@ -1304,7 +1320,11 @@ def remote_handler_args(code: str) -> dict[int, tuple[str, ...]]:
     Instance, table. Read from annotations, `typeof` guards, `IsA` checks, the
     parameter's name and its use.
     """
-    text = _strip_comments(code)
+    return _handler_args(_strip_comments(code))
+
+
+def _handler_args(text: str) -> dict[int, tuple[str, ...]]:
+    """`remote_handler_args` of code whose comments are stripped already."""
     found: dict[int, tuple[str, ...]] = {}
     for m in _FUNCTION.finditer(text):
         params = [p.strip() for p in m.group(1).split(",") if p.strip()]
@@ -1520,7 +1540,24 @@ def infer_placement(
     The same code is placed once per process (a scoring pass runs it for the exec
     score and its checks, a benchmark many times; reading it costs about 0.3 ms);
     each caller gets its own copy of the answer."""
-    return copy.deepcopy(_placement(code, kind, known_parent))
+    placement = _placement(code, kind, known_parent)
+    return replace(
+        placement,
+        scaffold=_copied(placement.scaffold),
+        remote_args=dict(placement.remote_args),  # values are tuples of str
+    )
+
+
+def _copied(value: Any) -> Any:
+    """A deep copy of plain data (dicts, lists, tuples, scalars): what `copy.deepcopy`
+    gives for a scaffold plan, at a fifth of its cost (a run pays it every time)."""
+    if isinstance(value, dict):
+        return {k: _copied(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copied(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_copied(v) for v in value)
+    return value
 
 
 _GET_ACTOR = re.compile(rf"{_word('script')}\s*:\s*GetActor\s*\(")
@@ -1553,7 +1590,7 @@ def _names_spelt_out(text: str) -> str:
 def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None) -> Placement:
     text = _names_spelt_out(_strip_comments(code))
     script_name = kind.value
-    parent_aliases = sorted(_aliases(text, r"script\.Parent\b(?!\s*[.:])"))
+    parent_aliases = sorted(_parent_aliases(text))
     roots = ["script.Parent", *parent_aliases]
     members, isa, of_class, waits = _members_of(text, roots)
     used_parent = bool(re.search(rf"{_word('script')}\.Parent\b", text))
@@ -1757,7 +1794,7 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
         if (item["parent"], item["name"]) not in planned:
             planned.add((item["parent"], item["name"]))
             scaffold.append(item)
-    if _PRIMARY_PART_USE.search(text):
+    if "PrimaryPart" in text and _PRIMARY_PART_USE.search(text):
         # A model the code takes the PrimaryPart of (`model.PrimaryPart.CFrame`,
         # `SetPrimaryPartCFrame`) was given one in Studio.
         for item in scaffold:
@@ -1769,7 +1806,7 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
         container=container,
         scaffold=scaffold,
         local_character=character,
-        remote_args=remote_handler_args(code),
+        remote_args=_handler_args(text),
     )
 
 
