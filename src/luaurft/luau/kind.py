@@ -329,40 +329,37 @@ def _trie_pattern(names: frozenset[str]) -> re.Pattern[str]:
 _WORD_STRING = re.compile(r"""(["'`])\w+\1""")
 
 
-def _code_only(code: str, source: LuauSource | None = None) -> str:
+# Comments and strings, each matched whole from where it starts, so a `--` inside
+# a string or quotes inside a comment are never taken for the other.
+_TRIVIA_OR_STRING = re.compile(
+    r"""--\[(=*)\[.*?\]\1\]|--[^\n]*|\[(=*)\[.*?\]\2\]"""
+    r"""|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`""",
+    re.DOTALL,
+)
+
+
+def _blank_unless_word(hit: re.Match[str]) -> str:
+    text = hit.group()
+    return text if _WORD_STRING.fullmatch(text) else " "
+
+
+def _code_only(code: str) -> str:
     """`code` with its comments and its strings other than single words blanked:
     an API named in a comment or inside a string (a script's source written into
     `script.Source`) is not used by the code."""
-    if source is not None and source.compiles and not source.tree_has_errors and code.isascii():
-        spans = [(n.start_byte, n.end_byte) for n in source.comments]
-        spans += [
-            (n.start_byte, n.end_byte)
-            for n in source.nodes("string")
-            if not _WORD_STRING.fullmatch(code, n.start_byte, n.end_byte)
-        ]
-        spans.sort()
-    else:
-        spans = [
-            (t.start, t.end)
-            for t in tokenize(code)
-            if t.is_trivia or (t.kind is TokenKind.STRING and not _WORD_STRING.fullmatch(t.text))
-        ]
-    if not spans:
+    if (
+        "-" not in code
+        and '"' not in code
+        and "'" not in code
+        and "[" not in code
+        and "`" not in code
+    ):
         return code
-    pieces: list[str] = []
-    at = 0
-    for start, end in spans:
-        if start < at:
-            continue  # a string inside an interpolated string already blanked
-        pieces.append(code[at:start])
-        pieces.append(" ")
-        at = end
-    pieces.append(code[at:])
-    return "".join(pieces)
+    return _TRIVIA_OR_STRING.sub(_blank_unless_word, code)
 
 
-def _leaning(code: str, source: LuauSource | None = None) -> _Leaning:
-    code = _code_only(code, source)
+def _leaning(code: str) -> _Leaning:
+    code = _code_only(code)
     scan = _side_scan()
     hits = _word_hits(scan.names, code)
     client_api, server_api, client_hints, server_hints = (
@@ -523,7 +520,7 @@ def kind_with_reason(
 
 def _side_of(code: str, source: LuauSource | None = None) -> tuple[ScriptKind, str | None]:
     """Script or LocalScript, for code that is not a module, and why when unsure."""
-    signals = _leaning(code, source)
+    signals = _leaning(code)
     client, server = signals.client, signals.server
     if client or server:
         # Code that mixes both sides is whichever it leans to, so the API rules
