@@ -158,7 +158,16 @@ class UncheckedFindRule(Rule):
             decl = by_value.get(lift(call.node).id)
             if decl is None or decl.writes or decl.name.startswith("_"):
                 continue
-            mentions = mentions_declaration(scopes, decl, _and_proxies(ctx.source, scopes, decl))
+            by_name = mentions_declaration(scopes, decl, _and_proxies(ctx.source, scopes, decl))
+            by_call = _mentions_text(ctx.source, call_text)
+
+            # `if ws:FindFirstChild("Map") then local map = ws:FindFirstChild("Map") ...`:
+            # a condition that makes the same call tests the value as well as the local.
+            def mentions(
+                node: Node, by_name: Mentions = by_name, by_call: Mentions = by_call
+            ) -> bool:
+                return by_name(node) or by_call(node)
+
             for ref in decl.reads:
                 if indexed_by(ref.node) is None:
                     continue
