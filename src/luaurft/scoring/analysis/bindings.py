@@ -365,7 +365,7 @@ class Bindings:
         kind = local.kind
         if kind is DeclKind.LOCAL_FUNCTION or kind is DeclKind.SELF:
             return None
-        annotated = self._annotation_type(_annotation(local))
+        annotated = self._annotation_type(annotation_of(local))
         if annotated is not None:
             return annotated
         # Later assignments: the value, or None when it cannot be known (`x += 1`).
@@ -665,7 +665,7 @@ class Bindings:
         return None
 
 
-def _annotation(local: Declaration) -> tree_sitter.Node | None:
+def annotation_of(local: Declaration) -> tree_sitter.Node | None:
     """The type written after a local's, parameter's or loop variable's name, if any."""
     ident = local.node
     if local.kind is DeclKind.PARAMETER:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from luaurft.roblox.behaviour import NIL_RETURNING_METHODS
+from luaurft.scoring.analysis.bindings import annotation_of
 from luaurft.scoring.analysis.calls import Call, calls
 from luaurft.scoring.analysis.nodes import operator_of, same
 from luaurft.scoring.analysis.scope import Declaration, ScopeAnalysis, scope_analysis
@@ -157,6 +158,11 @@ class UncheckedFindRule(Rule):
                 continue
             decl = by_value.get(lift(call.node).id)
             if decl is None or decl.writes or decl.name.startswith("_"):
+                continue
+            declared = annotation_of(decl)
+            if declared is not None and not ctx.source.node_text(declared).rstrip().endswith("?"):
+                # `local root: BasePart = x:FindFirstChild("Root")`: a non-optional
+                # type, stated as a cast would state it (see `_asserted_present`).
                 continue
             by_name = mentions_declaration(scopes, decl, _and_proxies(ctx.source, scopes, decl))
             by_call = _mentions_text(ctx.source, call_text)
