@@ -13,10 +13,11 @@ optionally (`FindFirstChild`) is left absent, so its fallback paths run.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from luaurft.luau.kind import ScriptKind, module_side
 
@@ -356,6 +357,47 @@ def _members_of(
     return members, isa, of_class, waits
 
 
+class _Uses(NamedTuple):
+    """What `_class_for_use` asks of a text about every name at once, read in a few
+    passes over it (asked per name, a file waiting for many children was read once
+    per child: minutes for a few thousand)."""
+
+    #: Names waited for inside `require(...)`.
+    required: frozenset[str]
+    #: Name waited for -> the first local assigned from a line that waits for it.
+    assigned: dict[str, str]
+    #: Name -> the members read off it (`name.X`, `name:X`).
+    members: dict[str, set[str]]
+    #: How often each name is spelt as a whole word, not inside a string's quotes.
+    mentions: Counter[str]
+
+
+_REQUIRED_WAIT = re.compile(
+    rf"\brequire\s*\([^()\n]*WaitForChild\s*\(\s*{_STRING_Q}([^\"'\n]*){_STRING_Q}\s*\)\s*\)"
+)
+_LOCAL_LINE = re.compile(rf"{_word('local')}\s+(\w+)\s*(?::\s*[\w.?]+)?\s*=\s*([^\n]*)")
+_WAIT_NAME = re.compile(rf"WaitForChild\s*\(\s*{_STRING_Q}([^\"'\n]*){_STRING_Q}\s*\)")
+_MEMBER_USE = re.compile(r"(?<!\w)(?=([A-Za-z_]\w*)\s*[.:]\s*(\w+))")
+_WHOLE_NAME = re.compile(r"(?<![\w\"'])([A-Za-z_]\w*)")
+
+
+@lru_cache(maxsize=4)
+def _uses_of(text: str) -> _Uses:
+    assigned: dict[str, str] = {}
+    for line in _LOCAL_LINE.finditer(text):
+        for wait in _WAIT_NAME.finditer(line.group(2)):
+            assigned.setdefault(wait.group(1), line.group(1))
+    members: dict[str, set[str]] = {}
+    for use in _MEMBER_USE.finditer(text):
+        members.setdefault(use.group(1), set()).add(use.group(2))
+    return _Uses(
+        required=frozenset(m.group(1) for m in _REQUIRED_WAIT.finditer(text)),
+        assigned=assigned,
+        members=members,
+        mentions=Counter(m.group(1) for m in _WHOLE_NAME.finditer(text)),
+    )
+
+
 def _class_for_use(text: str, name: str, rest: str, *, gui: bool = False) -> str | None:
     """The class of the instance the code waits for by `name` (`rest`: the rest of
     its line), from a cast, its name, or what the code does with it; None when
@@ -369,24 +411,18 @@ def _class_for_use(text: str, name: str, rest: str, *, gui: bool = False) -> str
         # `script.Parent:WaitForChild("Framework"):GetChildren()`: only looked
         # into, so any container serves, and a Folder claims nothing more.
         return "Folder"
+    uses = _uses_of(text)
     # What `require(...)` waits for is a ModuleScript, whatever its name says.
-    if re.search(
-        rf"\brequire\s*\([^()\n]*WaitForChild\s*\(\s*{_STRING_Q}{re.escape(name)}{_STRING_Q}\s*\)\s*\)",
-        text,
-    ):
+    if name in uses.required:
         return "ModuleScript"
     if name in _NAME_CLASSES:
         return _NAME_CLASSES[name]
     if name in _KNOWN_CLASSES:
         return name
     # The variable it is assigned to, and what the code does with it.
-    assigned = re.search(
-        rf"{_word('local')}\s+(\w+)\s*(?::\s*[\w.?]+)?\s*=\s*[^\n]*WaitForChild\s*\(\s*{_STRING_Q}{re.escape(name)}{_STRING_Q}\s*\)",
-        text,
-    )
-    if assigned:
-        var = assigned.group(1)
-        used = set(re.findall(rf"{_word(var)}\s*[.:]\s*(\w+)", text))
+    var = uses.assigned.get(name)
+    if var is not None:
+        used = uses.members.get(var, set())
         if "Value" in used:
             # A ValueBase the script reads or sets (`Stamina.Value > 5`): the kind
             # of value follows from how `.Value` is used, as for indexed children.
@@ -400,9 +436,7 @@ def _class_for_use(text: str, name: str, rest: str, *, gui: bool = False) -> str
             # Only looked into (`towers:FindFirstChild(name)`): any container serves,
             # and a Folder claims nothing more than that.
             return "Folder"
-        if not used and (
-            var.lower().endswith("folder") or len(re.findall(rf"(?<![\w\"']){var}\b", text)) == 1
-        ):
+        if not used and (var.lower().endswith("folder") or uses.mentions[var] == 1):
             # The code names it a folder (`local itemDataFolder = RS:WaitForChild("ItemData")`)
             # and uses no member of it that could say otherwise; or it waits for it and
             # never mentions it again, so no class it could have is observable.
@@ -965,31 +999,39 @@ def _matches_from(pattern: re.Pattern[str], text: str, starts: set[int]) -> Iter
 
 
 _LOCAL_TABLE = re.compile(rf"{_word('local')}\s+({_IDENT})\s*(?::[^=\n]*)?=\s*{{")
+_BRACE_OR_QUOTE = re.compile(r"[{}\"']")
 _TABLE_FIELD = re.compile(rf"[{{,;]\s*({_IDENT})\s*=(?!=)\s*")
 
 
-def _closing_brace(text: str, opening: int) -> int:
-    """The offset of the `}` that closes the `{` at `opening` (strings skipped; the
-    end of the text when it never closes)."""
-    depth = 0
-    i = opening
-    while i < len(text):
-        char = text[i]
-        if char in "\"'":
-            end = text.find(char, i + 1)
+def _closing_braces(text: str) -> dict[int, int]:
+    """The offset of the `}` that closes each `{` (strings skipped; one that never
+    closes is absent), found in one pass: a table nested in a table is not read again."""
+    closes: dict[int, int] = {}
+    opened: list[int] = []
+    i = 0
+    length = len(text)
+    while True:
+        hit = _BRACE_OR_QUOTE.search(text, i)
+        if hit is None:
+            return closes
+        char = hit.group()
+        at = hit.start()
+        if char == "{":
+            opened.append(at)
+        elif char == "}":
+            if opened:
+                closes[opened.pop()] = at
+        else:
+            end = text.find(char, at + 1)
             while end != -1 and text[end - 1] == "\\":
                 end = text.find(char, end + 1)
             if end == -1:
-                return len(text)
-            i = end
-        elif char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return len(text)
+                return closes
+            i = end + 1
+            continue
+        i = at + 1
+        if i >= length:
+            return closes
 
 
 def _direct_children(
@@ -1145,8 +1187,9 @@ def _direct_children(
             aliased.add(m.group(1))
     # A table of instances (`local remotes = { Buy = folder:WaitForChild("Buy") }`):
     # `remotes.Buy` is the child, as a local holding it would be.
+    closes = _closing_braces(text) if "{" in text else {}
     for table in _LOCAL_TABLE.finditer(text):
-        close = _closing_brace(text, table.end() - 1)
+        close = closes.get(table.end() - 1, len(text))
         for entry in _TABLE_FIELD.finditer(text, table.end() - 1, close):
             start = _CHAIN_START.match(text, entry.end())
             reached = walk(start) if start is not None else None
@@ -1561,6 +1604,8 @@ def _copied(value: Any) -> Any:
 
 
 _GET_ACTOR = re.compile(rf"{_word('script')}\s*:\s*GetActor\s*\(")
+# `:WaitForChild(NAME)` / `:FindFirstChild(NAME)` with a bare name (group 1).
+_LOOKUP_BY_NAME = re.compile(rf"(?:WaitForChild|FindFirstChild)\s*\(\s*({_IDENT})\b(?!\s*[.:\[(])")
 _STRING_CONSTANT = re.compile(
     rf"{_word('local')}\s+({_IDENT})\s*(?::\s*string\s*)?=\s*({_STRING_Q}[\w .-]+{_STRING_Q})[ \t]*(?:$|;|--)",
     re.MULTILINE,
@@ -1571,19 +1616,33 @@ def _names_spelt_out(text: str) -> str:
     """`text` with each lookup by a name held in a string constant spelt with the
     string (`local NAME = "Done"` ... `:WaitForChild(NAME)` reads
     `:WaitForChild("Done")`), so what it waits for is found like any other.
-    A constant assigned again anywhere is left alone."""
-    if "Child(" not in text:
+    A constant assigned again anywhere is left alone. Two passes over the text
+    whatever the number of constants."""
+    looked_up = {m.group(1) for m in _LOOKUP_BY_NAME.finditer(text)}
+    if not looked_up:
         return text
+    constants: dict[str, str] = {}
     for m in _STRING_CONSTANT.finditer(text):
-        name, literal = m.groups()
-        if len(re.findall(rf"(?<![\w.]){name}\s*=(?!=)", text)) != 1:
-            continue
-        text = re.sub(
-            rf"((?:WaitForChild|FindFirstChild)\s*\(\s*){name}\b(?!\s*[.:\[(])",
-            rf"\g<1>{literal}",
-            text,
-        )
-    return text
+        if m.group(1) in looked_up:
+            constants.setdefault(m.group(1), m.group(2))
+    if not constants:
+        return text
+    assigned = Counter(
+        m.group(1)
+        for m in re.finditer(rf"(?<![\w.])({_IDENT})\s*=(?!=)", text)
+        if m.group(1) in constants
+    )
+    spelt = {name: literal for name, literal in constants.items() if assigned[name] == 1}
+    if not spelt:
+        return text
+    return _LOOKUP_BY_NAME.sub(
+        lambda m: (
+            m.group(0)[: m.start(1) - m.start()] + spelt[m.group(1)]
+            if m.group(1) in spelt
+            else m.group(0)
+        ),
+        text,
+    )
 
 
 @lru_cache(maxsize=256)
