@@ -648,19 +648,22 @@ def _player_waits(text: str) -> list[dict[str, Any]]:
     return plan
 
 
-def _nil_checked(text: str, var: str) -> bool:
-    """The code tests `var` for nil somewhere (`if x`, `if not x`, `x and`, `x ~= nil`,
-    `assert(x)`, `x or`): it has a path for when the instance is absent."""
-    v = re.escape(var)
-    return (
-        re.search(
-            rf"\b(?:if|elseif|while|not|assert\s*\()\s*{v}\b(?!\s*[.:\[])"
-            rf"|\b{v}\s*(?:[~=]=\s*nil|and\b|or\b)"
-            rf"|\bnil\s*[~=]=\s*{v}\b",
-            text,
-        )
-        is not None
-    )
+# The three ways code tests a name for nil, each capturing the name: `if x`,
+# `not x`, `assert(x` (not `if x.y`); `x ~= nil`, `x and`, `x or`; `nil == x`.
+# Lookaheads, so a match at one place never hides another that overlaps it.
+_NIL_TESTS = (
+    re.compile(r"(?=\b(?:if|elseif|while|not|assert\s*\()\s*([A-Za-z_]\w*)\b(?!\s*[.:\[]))"),
+    re.compile(r"(?=\b([A-Za-z_]\w*)\s*(?:[~=]=\s*nil|and\b|or\b))"),
+    re.compile(r"(?=\bnil\s*[~=]=\s*([A-Za-z_]\w*)\b)"),
+)
+
+
+@lru_cache(maxsize=4)
+def _nil_checked_names(text: str) -> frozenset[str]:
+    """The names the code tests for nil somewhere (`if x`, `if not x`, `x and`,
+    `x ~= nil`, `assert(x)`, `x or`): each has a path for when the instance is
+    absent. One pass per way of testing, whatever the number of names."""
+    return frozenset(m.group(1) for test in _NIL_TESTS for m in test.finditer(text))
 
 
 # Services the DataModel also holds as properties or children read by name
@@ -692,14 +695,14 @@ def _service_finds(text: str) -> list[dict[str, Any]]:
         var, root, how, name = m.groups()
         # `game.ReplicatedStorage`: a service reached as a property of the DataModel.
         service = roots.get(root) or _GAME_PROPERTY_SERVICES.get(re.sub(r"\s", "", root))
-        if service is None or service == "Players" or _nil_checked(text, var):
+        if service is None or service == "Players" or var in _nil_checked_names(text):
             continue
-        if re.search(rf"\b{re.escape(var)}\s*[.:]\s*\w", text) is None:
+        used = _uses_of(text).members.get(var, set())
+        if not used:
             continue
         if how:
             cls = name if index.is_creatable(name) else None
         else:
-            used = set(re.findall(rf"\b{re.escape(var)}\s*[.:]\s*(\w+)", text))
             if "Value" in used:
                 # A ValueBase it reads: the kind of value follows from how `.Value` is used.
                 cls = _value_class(text, _Child("", name, False, aliases={var}))
