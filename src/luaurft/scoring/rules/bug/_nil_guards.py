@@ -55,6 +55,10 @@ class Guards:
     def __init__(self, source: LuauSource, scopes: ScopeAnalysis) -> None:
         self.source = source
         self.scopes = scopes
+        # Block id -> its statements that can guard what follows them (an `if` that
+        # leaves: its condition; an `assert` call: itself), with where each starts.
+        # Read once per block: a block of thousands of uses was listed per use.
+        self._exits: dict[int, list[tuple[int, Node]]] = {}
 
     def guarded(self, use: Node, mentions: Mentions, limit: Node | None) -> bool:
         """True when `use` runs only after something tested the value (see module doc)."""
@@ -93,17 +97,27 @@ class Guards:
         return False
 
     def _earlier_exit(self, block: Node, statement: Node, mentions: Mentions) -> bool:
-        for earlier in named_children(block):
-            if earlier.start_byte >= statement.start_byte:
+        for start, tested in self._exits_of(block):
+            if start >= statement.start_byte:
                 return False
-            kind = earlier.type
-            if kind == "if_statement":
-                condition = earlier.child_by_field_name("condition")
-                if condition is not None and mentions(condition) and _leaves(earlier):
-                    return True
-            elif kind == "function_call" and self._is_assert(earlier) and mentions(earlier):
+            if mentions(tested):
                 return True
         return False
+
+    def _exits_of(self, block: Node) -> list[tuple[int, Node]]:
+        found = self._exits.get(block.id)
+        if found is None:
+            found = []
+            for earlier in named_children(block):
+                kind = earlier.type
+                if kind == "if_statement":
+                    condition = earlier.child_by_field_name("condition")
+                    if condition is not None and _leaves(earlier):
+                        found.append((earlier.start_byte, condition))
+                elif kind == "function_call" and self._is_assert(earlier):
+                    found.append((earlier.start_byte, earlier))
+            self._exits[block.id] = found
+        return found
 
     def _is_assert(self, call: Node) -> bool:
         callee = call.child_by_field_name("name")
