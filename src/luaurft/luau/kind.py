@@ -387,7 +387,7 @@ def _ends_in_return(text: str, source: LuauSource | None = None) -> bool:
         return True
     # Jest and TestEZ specs are ModuleScripts the test runner requires; Jest's
     # need not return anything.
-    if "describe(" in text and _TOP_LEVEL_DESCRIBE.search(text) is not None:
+    if registers_tests(text):
         return True
     if "export" in text and _EXPORT_TYPE.search(text) is not None:
         if source is None:
@@ -414,6 +414,13 @@ def _ends_in_return(text: str, source: LuauSource | None = None) -> bool:
     # the layout still shows a module: a `return` at the left margin with
     # nothing after it but the indented or closing lines of its value.
     return source.root.has_error and _returns_at_margin(text[:end])
+
+
+def registers_tests(text: str) -> bool:
+    """The code is a Jest (or TestEZ-style) test file: it registers its tests with
+    `describe(...)` at the top level as it loads. The test runner requires it as a
+    ModuleScript and wants no value back."""
+    return "describe(" in text and _TOP_LEVEL_DESCRIBE.search(text) is not None
 
 
 def _has_line_start_return(text: str) -> bool:

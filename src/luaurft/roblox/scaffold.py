@@ -666,14 +666,6 @@ def _nil_checked_names(text: str) -> frozenset[str]:
     return frozenset(m.group(1) for test in _NIL_TESTS for m in test.finditer(text))
 
 
-# Services the DataModel also holds as properties or children read by name
-# (`game.ReplicatedStorage`, `game.Workspace`).
-_GAME_PROPERTY_SERVICES = {
-    f"game.{name}": name
-    for name in ("ReplicatedStorage", "ServerStorage", "Workspace", "Lighting", "StarterGui")
-}
-
-
 def _service_finds(text: str) -> list[dict[str, Any]]:
     """Instances a script finds under a service and then uses as if they were there:
     `local remote = ReplicatedStorage:FindFirstChildOfClass("RemoteEvent")` followed by
@@ -693,8 +685,11 @@ def _service_finds(text: str) -> list[dict[str, Any]]:
     )
     for m in found.finditer(text):
         var, root, how, name = m.groups()
-        # `game.ReplicatedStorage`: a service reached as a property of the DataModel.
-        service = roots.get(root) or _GAME_PROPERTY_SERVICES.get(re.sub(r"\s", "", root))
+        service = roots.get(root)
+        if service is None and root.startswith("game"):
+            # `game.ReplicatedStorage`: a service reached by its name under the DataModel.
+            named = re.sub(r"\s", "", root).removeprefix("game.")
+            service = named if index.is_service(named) else None
         if service is None or service == "Players" or var in _nil_checked_names(text):
             continue
         used = _uses_of(text).members.get(var, set())

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from luaurft.luau.source import field_id
 from luaurft.scoring.analysis.functions import FunctionInfo, functions, is_empty_body
 from luaurft.scoring.analysis.handlers import CONNECT_METHODS
+from luaurft.scoring.analysis.protection import PROTECTING_FUNCTIONS
 from luaurft.scoring.analysis.statements import STATEMENT_TYPES
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
@@ -40,10 +41,15 @@ _F_NAME = field_id("name")
 # An empty handler given to a signal is a stub, whatever it takes.
 _HANDLER_METHODS = CONNECT_METHODS | {"Once"}
 # ...and so is a function that takes nothing handed to what only runs it: it runs nothing.
-_RUNNERS = frozenset(
-    {"task.spawn", "task.defer", "task.delay", "spawn", "delay", "pcall", "xpcall"}
-    | {"coroutine.wrap", "coroutine.create"}
-)
+_RUNNERS = PROTECTING_FUNCTIONS | {
+    "task.spawn",
+    "task.defer",
+    "task.delay",
+    "spawn",
+    "delay",
+    "coroutine.wrap",
+    "coroutine.create",
+}
 
 
 def _is_empty(fn: FunctionInfo) -> bool:

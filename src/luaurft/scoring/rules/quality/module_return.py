@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from luaurft.luau.kind import ScriptKind
+from luaurft.luau.kind import ScriptKind, registers_tests
 from luaurft.luau.source import field_id
 from luaurft.scoring.analysis.dead_code import always_exits
 from luaurft.scoring.analysis.statements import statements as blocks
@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from luaurft.luau.source import LuauSource
 
 _F_ARGUMENTS = field_id("arguments")
-_F_NAME = field_id("name")
 
 
 class ModuleReturnRule(Rule):
@@ -41,11 +40,7 @@ class ModuleReturnRule(Rule):
         if last is not None and last.type != "return_statement" and always_exits(source, last):
             # `if found then return found else error(...) end`: every path returns or fails.
             return
-        if (last is None or last.type != "return_statement") and any(
-            _registers_tests(source, s) for s in statements
-        ):
-            # A Jest test file registers its tests as it loads; the runner loads
-            # it and wants no value back.
+        if (last is None or last.type != "return_statement") and registers_tests(source.text):
             return
         if last is None or last.type != "return_statement":
             line = max(i for i, text in enumerate(source.lines, start=1) if text.strip())
@@ -99,22 +94,3 @@ def _built_table(source: LuauSource, statements: list[Node]) -> str | None:
         ):
             return source.node_text(name)
     return None
-
-
-_TEST_REGISTRARS = frozenset({"describe", "it", "test"})
-
-
-def _registers_tests(source: LuauSource, statement: Node) -> bool:
-    """`statement` is a top-level `describe(...)`/`it(...)`/`test(...)` call (or
-    `describe.each(...)(...)`, `it.skip(...)`)."""
-    if statement.type != "function_call":
-        return False
-    callee = statement.child_by_field_id(_F_NAME)
-    while callee is not None and callee.type in ("function_call", "dot_index_expression"):
-        inner = callee.child_by_field_id(_F_NAME) if callee.type == "function_call" else None
-        callee = inner if inner is not None else callee.named_child(0)
-    return (
-        callee is not None
-        and callee.type == "identifier"
-        and (source.node_text(callee) in _TEST_REGISTRARS)
-    )
