@@ -6,24 +6,28 @@ Every `.lua`/`.luau` file under DIR (default: examples/) goes through each stage
 `--rounds` times, side by side in one process:
 
 - compile: Luau's compiler only (what the syntax scorer pays);
-- world: a fresh sandboxed VM with the mock runtime, the script placed and run
-  as its kind for `--seconds` of virtual time with the standard stimulus, the
-  report read back and the VM dropped, in this process (`isolate=False`); each
-  round's code differs by a trailing comment, so every run is of new code;
+- world: a new mock world, the script placed and run as its kind for
+  `--seconds` of virtual time with the standard stimulus, the report read back
+  and the world ended, in this process (`isolate=False`), as every run goes: in
+  a VM kept from the last world and renewed (`mock.VM_POOL`); each round's code
+  differs by a trailing comment, so every run is of new code;
+- world, fresh VM: the same with the pool off, each world in a new VM that is
+  dropped after it (what every run cost before VMs were kept);
 - isolated: the same run through the worker-process executor, as every caller
   of untrusted code runs it (one warm worker; the call, its pickled arguments
   and its pickled report cross a pipe).
 
 It prints runs per second for each stage, the ratio compile/world (how many
-compiles cost as much as one full mock run) and what isolation costs
-(isolated vs world, as a ratio of runs per second). World and isolated rounds
-alternate, so a noisy machine slows both alike.
+compiles cost as much as one full mock run), what keeping VMs buys (world vs
+world in a fresh VM) and what isolation costs (isolated vs world, as a ratio of
+runs per second). The rounds of the three alternate, so a noisy machine slows
+all alike.
 
 `--stages` then runs `--rounds` more in-process passes with a timer (this
 thread's CPU time) around each step of a mock run, and prints the milliseconds
-each costs a run: the fresh sandbox, loading the runtime and building the
-DataModel, placement, the scaffold, joining the local player, loading the
-script, launching it, driving the world, the report, dropping the VM. The
+each costs a run: taking a VM from the pool (renewing a kept one), running the
+runtime and building the DataModel, placement, the scaffold, joining the local
+player, loading the script, launching it, driving the world, the report. The
 timers add a little to the total.
 """
 
@@ -41,17 +45,16 @@ from pathlib import Path
 from typing import Any
 
 from luaurft.luau.kind import detect_kind
-from luaurft.luau.sandbox import RunStatus, Sandbox
+from luaurft.luau.sandbox import RunStatus
 from luaurft.luau.source import compile_luau
 from luaurft.roblox import mock
-from luaurft.roblox.mock import MockWorld, run_script
+from luaurft.roblox.mock import VM_POOL, MockWorld, run_script
 from luaurft.scoring.report import collect_files
 
 ROOT = Path(__file__).resolve().parents[1]
 
 # The steps of a mock run that `--stages` times: (owner, attribute, label).
 STAGES: tuple[tuple[Any, str, str], ...] = (
-    (Sandbox, "__init__", "fresh sandbox"),
     (MockWorld, "_build", "runtime and DataModel"),
     (mock, "infer_placement", "placement"),
     (MockWorld, "scaffold", "scaffold"),
@@ -62,7 +65,7 @@ STAGES: tuple[tuple[Any, str, str], ...] = (
     (MockWorld, "require_from_engine", "launch"),
     (MockWorld, "drive", "drive"),
     (MockWorld, "script_run", "report"),
-    (Sandbox, "close", "drop VM"),
+    (type(VM_POOL), "take", "VM from the pool"),
 )
 
 
@@ -112,16 +115,22 @@ def main(argv: list[str] | None = None) -> int:
 
     passes = iter(range(1_000_000))
 
-    def world_pass(isolate: bool) -> float:
+    def world_pass(isolate: bool, fresh_vm: bool = False) -> float:
         # Each pass runs code no process has seen: RFT's candidates are new code, so
         # nothing kept per code (placement) may be served from a previous round.
         tag = f"\n-- benchmark pass {next(passes)}\n"
+        VM_POOL.enabled = not fresh_vm
+        if fresh_vm:
+            VM_POOL.clear()
         start = time.perf_counter()
-        for path, text in scripts:
-            run = run_script(
-                text + tag, kind=kinds[path], path=path, seconds=args.seconds, isolate=isolate
-            )
-            statuses[run.status.value] = statuses.get(run.status.value, 0) + 1
+        try:
+            for path, text in scripts:
+                run = run_script(
+                    text + tag, kind=kinds[path], path=path, seconds=args.seconds, isolate=isolate
+                )
+                statuses[run.status.value] = statuses.get(run.status.value, 0) + 1
+        finally:
+            VM_POOL.enabled = True
         return time.perf_counter() - start
 
     # One warm-up pass of each: the runtime's bytecode is compiled once per process,
@@ -140,17 +149,19 @@ def main(argv: list[str] | None = None) -> int:
     compile_time = time.perf_counter() - start
     compile_cpu = time.process_time() - cpu
 
-    world_time = isolated_time = world_cpu = 0.0
+    world_time = isolated_time = world_cpu = fresh_time = 0.0
     for _ in range(args.rounds):
         cpu = time.process_time()
         world_time += world_pass(False)
         world_cpu += time.process_time() - cpu
+        fresh_time += world_pass(False, fresh_vm=True)
         isolated_time += world_pass(True)
 
     runs = args.rounds * len(scripts)
     compile_rate = runs / compile_time
     world_rate = runs / world_time
     isolated_rate = runs / isolated_time
+    fresh_rate = runs / fresh_time
     result = {
         "files": len(scripts),
         "rounds": args.rounds,
@@ -158,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
         "compile_runs_per_s": round(compile_rate, 1),
         "world_runs_per_s": round(world_rate, 1),
         "isolated_runs_per_s": round(isolated_rate, 1),
+        "fresh_vm_runs_per_s": round(fresh_rate, 1),
+        "world_over_fresh_vm": round(world_rate / fresh_rate, 3),
         "compile_over_world": round(compile_rate / world_rate, 1),
         "isolated_over_world": round(isolated_rate / world_rate, 3),
         "compile_cpu_runs_per_s": round(runs / compile_cpu, 1),
@@ -183,10 +196,12 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"  compile only      {compile_rate:10.1f} runs/s")
         print(f"  full mock run     {world_rate:10.1f} runs/s   ({1000 / world_rate:.1f} ms each)")
+        print(f"  in a fresh VM     {fresh_rate:10.1f} runs/s   ({1000 / fresh_rate:.1f} ms each)")
         print(
             f"  isolated run      {isolated_rate:10.1f} runs/s   ({1000 / isolated_rate:.1f} ms each)"
         )
         print(f"  ratio compile/run {compile_rate / world_rate:10.1f}x")
+        print(f"  kept VM/fresh VM  {world_rate / fresh_rate:10.3f}x runs per second")
         print(f"  isolated/in-process {isolated_rate / world_rate:8.3f}x runs per second")
         print(
             f"  per CPU second    {runs / compile_cpu:10.1f} compiles, "

@@ -231,6 +231,14 @@ def to_python(value: Any, *, depth: int = 0, max_items: int = 1000) -> Any:
 class _RunState:
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
+        self.reset()
+
+    def reset(self, carried_bytes: int = 0) -> None:
+        # In place: the VM's host functions are bound to this object.
+        #: Heap a renewed VM holds that a fresh one would not (see `Sandbox.renew`):
+        #: not the run's, so neither counted against the cap nor reported.
+        self.carried_bytes = carried_bytes
+        self.cap_bytes = self.limits.memory_bytes + carried_bytes
         self.abort: RunStatus | None = None
         self.abort_error: LuauError | None = None
         self.output: list[OutputLine] = []
@@ -267,7 +275,7 @@ class _RunState:
         # The memory total is read on every interrupt: reading it every few would
         # save a little time but make the reported line depend on the tick phase,
         # which varies from run to run (tables keyed by objects iterate by address).
-        if lua.used_memory() > self.limits.memory_bytes:
+        if lua.used_memory() > self.cap_bytes:
             raise self.trip(RunStatus.MEMORY, _memory_message(self.limits), lua)
         self.ticks += 1
         if not self.ticks & _CLOCK_EVERY and time.thread_time() > self.deadline:
@@ -438,6 +446,41 @@ class Sandbox:
     def closed(self) -> bool:
         return self._lua is None or self._weak.is_destroyed()
 
+    @property
+    def renewable(self) -> bool:
+        """Whether `renew` may ready this VM for another run: it is open and its
+        run was never stopped (a stopped run may have left the VM at a limit)."""
+        return not self.closed and self._state.abort is None
+
+    def renew(self, fresh_bytes: int | None = None) -> None:
+        """Ready the VM for a new run as if it were fresh: the budget, output and
+        stop reason cleared, the interrupt off until the next `seal`/`call`, the
+        last run's objects collected, the random sequence reseeded. Code loaded
+        before stays loaded (what reuse saves); every table untrusted code could
+        reach is read-only in sandbox mode, so no write of the last run survives
+        unless a caller keeps its own state in the VM. Only a `renewable` VM.
+
+        `fresh_bytes`: the heap a fresh VM would have here (its code loaded).
+        What the renewed heap holds beyond it (code loaded on demand by earlier
+        runs, the grown string table and stacks) is carried: the memory cap and
+        `memory_used` count only the new run's heap, as in a fresh VM."""
+        if not self.renewable:
+            raise RuntimeError("only an open sandbox whose run was not stopped can be renewed")
+        lua = self.lua
+        if self._interrupting:
+            lua.remove_interrupt()
+            self._interrupting = False
+        self._default_globals = None
+        lua.sandbox(False)
+        try:
+            self._prelude_fn("renew").call()
+        finally:
+            lua.sandbox(True)
+            self._sealed = True
+        carried = 0 if fresh_bytes is None else max(0, lua.used_memory() - fresh_bytes)
+        self._state.reset(carried)
+        lua.set_memory_limit(self.limits.memory_bytes + memory_headroom(self.limits) + carried)
+
     def seal(self, *, budget: bool = True) -> None:
         """Turn on Luau's sandbox mode and the budget's interrupt; do this after
         loading trusted code. `budget=False` leaves the interrupt off for trusted
@@ -536,7 +579,10 @@ class Sandbox:
         return self._state.cpu_used()
 
     def memory_used(self) -> int:
-        return self.lua.used_memory() if self._lua is not None else 0
+        """The run's heap: the VM's, less what a renewed VM carried into the run."""
+        if self._lua is None:
+            return 0
+        return max(0, self.lua.used_memory() - self._state.carried_bytes)
 
     def stop(self, status: RunStatus, message: str) -> None:
         """Stop the run from the host (for example past a time budget)."""

@@ -10,9 +10,11 @@ output, effects and yields that never resumed.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import re
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
@@ -63,11 +65,20 @@ def _runtime_compiler() -> pluau.Compiler:
     return pluau.Compiler(2, 1, 0, 0)
 
 
+# Luau shares a closure whose upvalues never change through its prototype, keeping
+# the upvalues of the first one made: a chunk run again for the next world in a kept
+# VM would keep the first world alive (3 MiB more to mark at every collection, and a
+# heap no fresh VM has). A chunk that names setfenv gets a new closure every time.
+_NO_SHARED_CLOSURES = "local _ = setfenv "
+
+
 @cache
 def _runtime_bytecode(name: str) -> bytes:
     """A runtime chunk's bytecode, compiled once per process."""
     source = resources.files("luaurft.roblox").joinpath("runtime", f"{name}.luau")
-    return bytes(_runtime_compiler().compile(source.read_text("utf-8")))
+    # On the first line, so the runtime's line numbers stay those of its files.
+    text = _NO_SHARED_CLOSURES + source.read_text("utf-8")
+    return bytes(_runtime_compiler().compile(text))
 
 
 @cache
@@ -77,11 +88,110 @@ def _runtime_chunks() -> tuple[tuple[str, bytes], ...]:
 
 
 def _load_part(lua: Any, args: Sequence[Any]) -> Any:
-    """The host end of `rt.loadPart(part)`: the part's chunk, to be called with rt."""
+    """The host end of `rt.loadPart(part)`: the part's chunk, to be called with rt.
+    A VM kept for later worlds loads each part once (calling it builds the part's
+    state afresh for the world that asks)."""
     name = lua_text(args[0]) if args else ""
     if name not in RUNTIME_PARTS:
         raise pluau.RawError(f"runtime: no part {name!r}")
-    return lua.load_chunk(_runtime_bytecode(name), name=f"=rbx/{name}", is_binary_chunk=True)
+    key = f"luaurft.part.{name}"
+    loaded = lua.get_registry_value(key)
+    if loaded is None:
+        loaded = lua.load_chunk(_runtime_bytecode(name), name=f"=rbx/{name}", is_binary_chunk=True)
+        lua.set_registry_value(key, loaded)
+    return loaded
+
+
+class _RuntimeVM:
+    """A sandboxed VM with the runtime's chunks loaded (not run): each world runs
+    them again, so every world's runtime state is new while the bytecode is
+    loaded once per VM."""
+
+    def __init__(self, limits: Limits | None) -> None:
+        self.sandbox = Sandbox(limits)
+        try:
+            self.chunks = tuple(
+                (name, self.sandbox.load(bytecode, name=f"rbx/{name}", binary=True))
+                for name, bytecode in _runtime_chunks()
+            )
+        except BaseException:
+            self.sandbox.close()
+            raise
+        #: The heap with the runtime's code loaded and no world built.
+        self.bare_bytes = self.sandbox.memory_used()
+        self.worlds = 0
+
+    def renew(self) -> bool:
+        """Ready for another world; False (and closed) if it cannot be."""
+        with contextlib.suppress(Exception):
+            sandbox = self.sandbox
+            if sandbox.renewable and self.worlds < _WORLDS_PER_VM:
+                sandbox.renew(self.bare_bytes)
+                # Renewed, the heap holds the runtime's code and nothing of a world
+                # (nothing untrusted code can write outlives it: see Sandbox.renew).
+                if sandbox.lua.used_memory() <= self.bare_bytes + _RENEWED_SLACK:
+                    return True
+        self.sandbox.close()
+        return False
+
+
+# How far a renewed heap may sit above a bare one: runtime parts loaded on demand
+# and the VM's grown string table and stacks come to about 0.5 MiB. Past this
+# ceiling something keeps growing; the VM is dropped.
+_RENEWED_SLACK = 8 * 1024 * 1024
+# Worlds one VM serves before a fresh one replaces it: a slow growth nobody has
+# seen (interned strings, the registry) stays bounded.
+_WORLDS_PER_VM = 1000
+
+
+class _VMPool:
+    """Runtime VMs kept between worlds in this process, by limits (a VM's memory
+    cap is set when it is made). Building the runtime into a fresh VM and dropping
+    it cost about a third of a short mock run; a kept VM is renewed instead (see
+    `Sandbox.renew`). `enabled = False` makes every world start in a fresh VM."""
+
+    MAX_IDLE = 2
+
+    def __init__(self) -> None:
+        self.enabled = True
+        self._idle: dict[Limits, list[_RuntimeVM]] = {}
+        self._lock = threading.Lock()
+        #: Worlds built in a renewed VM, and in a fresh one (for benchmarks and tests).
+        self.reused = 0
+        self.fresh = 0
+
+    def take(self, limits: Limits | None) -> _RuntimeVM:
+        while True:
+            with self._lock:
+                idle = self._idle.get(limits or Limits())
+                vm = idle.pop() if idle else None
+            if vm is None:
+                self.fresh += 1
+                return _RuntimeVM(limits)
+            if vm.renew():
+                self.reused += 1
+                return vm
+
+    def give(self, vm: _RuntimeVM) -> None:
+        if self.enabled and vm.sandbox.renewable:
+            with self._lock:
+                idle = self._idle.setdefault(vm.sandbox.limits, [])
+                if len(idle) < self.MAX_IDLE:
+                    idle.append(vm)
+                    return
+        vm.sandbox.close()
+
+    def clear(self) -> None:
+        """Drop every idle VM (quietly)."""
+        with self._lock:
+            idle = [vm for vms in self._idle.values() for vm in vms]
+            self._idle.clear()
+        for vm in idle:
+            vm.sandbox.close()
+
+
+VM_POOL = _VMPool()
+atexit.register(VM_POOL.clear)
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,14 +348,18 @@ class MockWorld:
     def __init__(
         self, limits: Limits | None = None, datastore: DataStoreOptions | None = None
     ) -> None:
-        self.sandbox = Sandbox(limits)
+        self._vm: _RuntimeVM | None = VM_POOL.take(limits)
+        self.sandbox = self._vm.sandbox
         try:
-            self._build(datastore)
+            self._build(self._vm.chunks, datastore)
         except BaseException:
+            self._vm = None
             self.sandbox.close()
             raise
 
-    def _build(self, datastore: DataStoreOptions | None) -> None:
+    def _build(
+        self, chunks: Sequence[tuple[str, pluau.Function]], datastore: DataStoreOptions | None
+    ) -> None:
         # No local holds the VM: a traceback keeping it alive would make it close
         # (and announce itself on stdout) outside Sandbox.close.
         sandbox = self.sandbox
@@ -258,13 +372,14 @@ class MockWorld:
             rt.set(key, sandbox.host_function(fn))
         rt.set("loadPart", sandbox.host_function(_load_part))
         api: Any = None
-        for name, bytecode in _runtime_chunks():
-            fn = sandbox.load(bytecode, name=f"rbx/{name}", binary=True)
+        for name, fn in chunks:
             result = fn.call(rt)
             if name in RUNTIME_DATA:
                 rt.set(RUNTIME_DATA[name], result[0])
             elif name == "world":
                 api = result[0]
+        if self._vm is not None:
+            self._vm.worlds += 1
         vector_meta = rt.get("vectorMeta")
         assert isinstance(vector_meta, pluau.Table)
         sandbox.lua.set_type_metatable(pluau.LuaType.Vector, vector_meta)
@@ -327,11 +442,23 @@ class MockWorld:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.close()
+        self.close(keep_vm=exc[0] is None)
 
-    def close(self) -> None:
+    def close(self, *, keep_vm: bool = True) -> None:
+        """End the world. Its VM goes back to `VM_POOL` for a later world (renewed
+        there first) unless `keep_vm` is False or its run was stopped."""
         self.api = None
-        self.sandbox.close()
+        vm, self._vm = self._vm, None
+        if vm is None:
+            return
+        if keep_vm and vm.sandbox.renewable:
+            # The vector metatable is the VM's, not a world's: unset, it no longer
+            # holds this world's runtime when the VM is renewed.
+            with contextlib.suppress(Exception):
+                vm.sandbox.lua.set_type_metatable(pluau.LuaType.Vector, None)
+            VM_POOL.give(vm)
+        else:
+            vm.sandbox.close()
 
     # -- building ---------------------------------------------------------------
 

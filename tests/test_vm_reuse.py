@@ -1,0 +1,204 @@
+"""A mock world in a kept VM is as fresh as one in a new VM (issue 14, item 4):
+the runtime's code is loaded once per VM, each world runs it again, and nothing
+one run writes is visible to the next."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from conftest import EXAMPLES
+from luaurft.luau.sandbox import Limits, RunStatus, Sandbox
+from luaurft.roblox.mock import VM_POOL, MockWorld, ScriptRun, run_script
+
+# Everything untrusted code can reach that a world does not make for itself, and
+# the world's own state, tampered with; threads and connections left running.
+HOSTILE = """
+local reach = {
+    string = string, math = math, table = table, coroutine = coroutine, bit32 = bit32,
+    utf8 = utf8, buffer = buffer, os = os, debug = debug, task = task, vector = vector,
+    Enum = Enum, Vector3 = Vector3, CFrame = CFrame, Instance = Instance, Color3 = Color3,
+}
+for _, lib in reach do
+    pcall(function() lib.injected = true end)
+    for key in lib do
+        pcall(function() lib[key] = nil end)
+    end
+    pcall(setmetatable, lib, { __index = function() return "hacked" end })
+end
+pcall(function() getmetatable("").__index = { upper = function() return "hacked" end } end)
+pcall(function() getmetatable("").injected = true end)
+_G.injected = true
+shared.injected = true
+math.randomseed(1)
+for _ = 1, 100 do math.random() end
+local objects = {
+    game, workspace, Instance.new("Part"), Vector3.new(1, 2, 3), CFrame.new(), Color3.new(),
+    UDim2.new(), Enum, Enum.KeyCode, Enum.KeyCode.E, game:GetService("Players"), script,
+    Random.new(1), TweenInfo.new(), BrickColor.new("Really red"), NumberRange.new(1),
+    vector.create(1, 2, 3), workspace.Changed, task,
+}
+for _, value in objects do
+    local meta = getmetatable(value)
+    if type(meta) == "table" then
+        pcall(function() meta.__index = function() return "hacked" end end)
+        pcall(function() meta.__newindex = function() end end)
+        pcall(function() meta.injected = true end)
+        pcall(setmetatable, meta, { __index = function() return "hacked" end })
+    end
+    pcall(rawset, value, "injected", true)
+end
+workspace.Gravity = 5
+game:GetService("Lighting").ClockTime = 3
+local left = Instance.new("Part")
+left.Name = "LeftBehind"
+left.Parent = workspace
+game:GetService("ReplicatedStorage"):SetAttribute("leftBehind", true)
+task.spawn(function()
+    while true do
+        task.wait()
+    end
+end)
+game:GetService("RunService").Heartbeat:Connect(function()
+    print("the last world is still running")
+end)
+local junk = {}
+for i = 1, 20000 do
+    junk[i] = { i }
+end
+_G.junk = junk
+print("tampered")
+"""
+
+# What a clean script sees of all that.
+PROBE = """
+local Lighting = game:GetService("Lighting")
+local ReplicatedStorage = game:GetService("ReplicatedStorage")
+print(workspace.Gravity, Lighting.ClockTime, workspace:FindFirstChild("LeftBehind"))
+print(ReplicatedStorage:GetAttribute("leftBehind"), _G.injected, shared.injected, _G.junk)
+print(string.injected, math.injected, rawget(table, "injected"), string.upper("a"), ("b"):upper())
+print(getmetatable("").injected, math.random(1, 1000000), math.random(1, 1000000))
+print(typeof(Vector3.new(1, 2, 3)), Vector3.new(1, 2, 3).X, (Vector3.new(1, 0, 0) + Vector3.one).Y)
+print(vector.create(1, 2, 3).x, Enum.KeyCode.E.Name, CFrame.new(1, 2, 3).Position.Z)
+print(Instance.new("Part").Anchored, game:GetService("Players").MaxPlayers, #workspace:GetChildren())
+print(Random.new(7):NextInteger(1, 100), BrickColor.new("Really red").Name, task.wait(0.25) > 0)
+"""
+
+
+@pytest.fixture
+def fresh_vms() -> Iterator[None]:
+    """Every world in this test starts in a new VM."""
+    VM_POOL.clear()
+    VM_POOL.enabled = False
+    try:
+        yield
+    finally:
+        VM_POOL.enabled = True
+
+
+def _outcome(run: ScriptRun) -> dict[str, Any]:
+    """A run's report without what differs between any two runs (CPU time) and
+    what a kept VM's grown string table and stacks shift (the memory total)."""
+    report = run.to_dict()
+    report.pop("cpu_seconds")
+    report.pop("memory_bytes")
+    return report
+
+
+def _run(code: str, **kwargs: Any) -> ScriptRun:
+    return run_script(code, isolate=False, seconds=1.0, **kwargs)
+
+
+def test_a_world_in_a_kept_vm_reports_what_a_fresh_one_does() -> None:
+    scripts = sorted(EXAMPLES.glob("*.luau"))
+    assert len(scripts) >= 10
+    VM_POOL.enabled = False
+    VM_POOL.clear()
+    try:
+        fresh = {p.name: _outcome(_run(p.read_text(), path=str(p))) for p in scripts}
+    finally:
+        VM_POOL.enabled = True
+    reused_before = VM_POOL.reused
+    # Twice over, in reverse: each world follows a different one than before.
+    for p in [*scripts, *reversed(scripts)]:
+        assert _outcome(_run(p.read_text(), path=str(p))) == fresh[p.name], p.name
+    assert VM_POOL.reused - reused_before >= 2 * len(scripts) - 1
+
+
+def test_a_hostile_script_leaves_nothing_for_the_next_world(fresh_vms: None) -> None:
+    expected = _run(PROBE)
+    assert expected.status is RunStatus.OK, expected.error
+    lines = [line.text for line in expected.output]
+    assert lines[0] == "196.2 14.5 nil"
+    assert lines[1] == "nil nil nil nil"
+    assert lines[2] == "nil nil nil A B"
+
+    VM_POOL.enabled = True
+    tampered = _run(HOSTILE, kind="Script")
+    assert tampered.status is RunStatus.OK, tampered.error
+    assert tampered.output[0].text == "tampered"
+    reused_before = VM_POOL.reused
+    probe = _run(PROBE)
+    assert VM_POOL.reused == reused_before + 1, "the probe did not run in the hostile script's VM"
+    assert _outcome(probe) == _outcome(expected)
+    # Collected: the kept VM holds no more than a fresh one would, give or take its
+    # grown string table (the hostile script's 20,000 tables alone are ~1 MiB).
+    assert abs(probe.memory_bytes - expected.memory_bytes) < 1024 * 1024
+
+
+def test_a_stopped_run_drops_its_vm() -> None:
+    VM_POOL.clear()
+    limits = Limits(cpu_seconds=0.2)
+    spun = run_script("while true do end", kind="Script", limits=limits, isolate=False)
+    assert spun.status is RunStatus.TIMEOUT
+    fresh_before = VM_POOL.fresh
+    after = run_script('print("next")', kind="Script", limits=limits, isolate=False)
+    assert after.status is RunStatus.OK
+    assert VM_POOL.fresh == fresh_before + 1
+
+
+def test_a_world_that_fails_to_build_does_not_return_its_vm(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    VM_POOL.clear()
+    given: list[object] = []
+    monkeypatch.setattr(VM_POOL, "give", given.append)
+
+    def broken(self: MockWorld, *args: object) -> None:
+        raise RuntimeError("broken runtime")
+
+    monkeypatch.setattr(MockWorld, "_build", broken)
+    with pytest.raises(RuntimeError, match="broken runtime"):
+        MockWorld()
+    assert given == []
+
+
+def test_a_world_closed_by_an_exception_drops_its_vm() -> None:
+    VM_POOL.clear()
+    with pytest.raises(ValueError), MockWorld() as world:
+        sandbox = world.sandbox
+        raise ValueError("host failure mid-run")
+    assert sandbox.closed
+
+
+def test_a_renewed_sandbox_starts_its_run_afresh() -> None:
+    with Sandbox(Limits(cpu_seconds=1.0)) as sandbox:
+        draw = "print(math.random(1, 1000000)) math.randomseed(99) print(math.random(1, 1000000))"
+        ok, _, _ = sandbox.call(sandbox.load_untrusted(draw))
+        assert ok
+        first = [line.text for line in sandbox.output]
+        assert sandbox.renewable
+        sandbox.renew()
+        assert sandbox.output == [] and sandbox.status is None and sandbox.cpu_seconds == 0
+        ok, _, _ = sandbox.call(sandbox.load_untrusted(draw))
+        assert ok
+        assert [line.text for line in sandbox.output] == first
+
+        # A stopped run may have left the VM at a limit: it is not renewed.
+        ok, _, _ = sandbox.call(sandbox.load_untrusted("while true do end"))
+        assert not ok and sandbox.status is RunStatus.TIMEOUT
+        assert not sandbox.renewable
+        with pytest.raises(RuntimeError, match="not stopped"):
+            sandbox.renew()
