@@ -8,7 +8,12 @@ import luaurft.roblox.mock as mock
 from luaurft.luau.kind import ScriptKind
 from luaurft.luau.source import LuauSource
 from luaurft.scoring import run_rules, score_source
-from luaurft.scoring.execution import MAIN_ERROR_CEILING, absent_modules, exec_score
+from luaurft.scoring.execution import (
+    MAIN_ERROR_CEILING,
+    absent_modules,
+    exec_score,
+    shared_fields,
+)
 from luaurft.scoring.rule import RuleContext
 
 CLEAN = """local Players = game:GetService("Players")
@@ -213,6 +218,35 @@ print(PickupManager.getPickupBonus("legendary"))
     assert absent_modules(LuauSource.of("local M = require(module)\n")) == []
 
 
+def test_code_that_relies_on_a_global_another_script_sets_has_no_exec_score(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A framework's client reaches the remote its server script put in `_G`: no
+    # other script of the place runs beside it, so the field is nil and the
+    # script would fail at it, the setting's fault.
+    ran: list[str] = []
+    monkeypatch.setattr(mock, "run_script", lambda code, **kw: ran.append(code))
+    code = """local remote = _G.RemoteEvent
+remote.OnClientEvent:Connect(function(message)
+    print(message)
+end)
+"""
+    card = score_source(code, kind="LocalScript", exec=True)
+    assert card.scores["exec"] is None and not ran
+    assert card.extra["exec_not_run"] == (
+        "needs _G.RemoteEvent, which another script of its place sets: no exec score"
+    )
+    assert card.extra["exec_not_run_cause"] == "package"
+    # A field the code sets itself, or only tests, or joins into text, is run.
+    for runs in (
+        "_G.Settings = {Speed = 16}\nprint(_G.Settings.Speed)\n",
+        "if _G.Ready then print(1) end\n",
+        'print("ready: " .. tostring(_G.Ready))\n',
+    ):
+        assert shared_fields(LuauSource.of(runs)) == [], runs
+    assert shared_fields(LuauSource.of('shared["Config"].Speed = 3\n')) == ["shared.Config"]
+
+
 def test_a_package_the_project_has_is_run() -> None:
     from luaurft.scoring.execution import missing_packages
 
@@ -387,6 +421,11 @@ TestStage.buildIfMissing(Util)
         "needs module TestStage, which is not in this code: no exec score"
     )
     assert absent_modules(LuauSource.of('local T = require("../Shared/Types")\n')) == ["Types"]
+    # A string argument needs no parentheses (a library's own style).
+    assert absent_modules(LuauSource.of('local flags = require "./flags"\n')) == ["flags"]
+    # One only run outside Roblox (a library's test double) is not needed here.
+    outside = 'local Enum = game and Enum or require "../test/mock".Enum\nprint(Enum.KeyCode.E)\n'
+    assert absent_modules(LuauSource.of(outside)) == []
     # A module of the game by its instance path is a module too, not a package.
     game_path = 'local C = require("@game/ReplicatedStorage/Shared/Constants")\nprint(C.Speed)\n'
     assert score_source(game_path, exec=True).extra["exec_not_run"] == (

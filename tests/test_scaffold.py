@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from luaurft.luau.kind import ScriptKind
+from luaurft.luau.sandbox import RunStatus
+from luaurft.roblox.mock import run_script
 from luaurft.roblox.scaffold import infer_placement, remote_handler_args
 
 
@@ -442,6 +444,48 @@ def test_a_path_into_player_gui_written_as_one_expression_is_built() -> None:
         ScriptKind.LOCAL_SCRIPT,
     ).scaffold
     assert [i["name"] for i in member] == ["Menu"]
+
+
+def test_a_gui_tree_written_as_indexed_paths_is_built_and_ran() -> None:
+    # Studio's tree reached by name from a PlayerGui the script holds: the ScreenGui,
+    # containers, a button by its name, a text box and a label by their use, a
+    # child named after its class, and a button by the event read off it.
+    code = """local playerGui = game.Players.LocalPlayer:WaitForChild("PlayerGui")
+local menu = playerGui.MainMenu
+local page = menu:WaitForChild("Page")
+local section = page.Section1
+local buyButton = section.BuyButton
+local amountInput = section.Amount
+local price = page.Price
+amountInput.FocusLost:Connect(function()
+    price.Text = "$" .. (tonumber(amountInput.Text) or 0) * 5
+end)
+buyButton.Activated:Connect(function() print("buy") end)
+page.Close.Activated:Connect(function() menu.Enabled = false end)
+print(page.UIPadding.PaddingTop, section.AbsoluteSize.X >= 0)
+"""
+    plan = infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold
+    gui = "Players.Player1.PlayerGui"
+    built = {(i["parent"].removeprefix(gui), i["name"]): i["class"] for i in plan}
+    assert built == {
+        ("", "MainMenu"): "ScreenGui",
+        (".MainMenu", "Page"): "Frame",
+        (".MainMenu.Page", "Section1"): "Frame",
+        (".MainMenu.Page.Section1", "BuyButton"): "TextButton",
+        (".MainMenu.Page.Section1", "Amount"): "TextBox",
+        (".MainMenu.Page", "Price"): "TextLabel",
+        (".MainMenu.Page", "Close"): "TextButton",
+        (".MainMenu.Page", "UIPadding"): "UIPadding",
+    }, built
+    run = run_script(code, kind="LocalScript", isolate=False)
+    assert run.status is RunStatus.OK, run.error
+    # `gui.ResetOnSpawn` on a ScreenGui the script made and parented in one line
+    # names a property, not a ScreenGui to build.
+    one_line = (
+        'local gui = Instance.new("ScreenGui"); gui.ResetOnSpawn = false; '
+        "gui.Parent = game.Players.LocalPlayer.PlayerGui\n"
+    )
+    assert infer_placement(one_line, ScriptKind.LOCAL_SCRIPT).scaffold == []
 
 
 def test_a_value_the_script_waits_for_is_built_as_the_value_it_holds() -> None:

@@ -142,6 +142,11 @@ _USAGE_CLASSES: tuple[tuple[frozenset[str], str], ...] = (
         frozenset({"MouseButton1Click", "MouseButton1Down", "MouseButton1Up", "AutoButtonColor"}),
         "TextButton",
     ),
+    # Before TextLabel: a TextBox has its Text too.
+    (
+        frozenset({"FocusLost", "Focused", "CaptureFocus", "ReleaseFocus", "PlaceholderText"}),
+        "TextBox",
+    ),
     (frozenset({"Text", "TextColor3", "TextScaled", "TextSize", "TextTransparency"}), "TextLabel"),
     (
         frozenset(
@@ -505,7 +510,7 @@ def _service_waits(text: str) -> list[dict[str, Any]]:
 
 # `local playerGui = player:WaitForChild("PlayerGui")` / `= Players.LocalPlayer.PlayerGui`
 _PLAYER_GUI = re.compile(
-    rf"{_word('local')}\s+(\w+)\s*(?::\s*\w+)?\s*=\s*[^\n]*?(?:\.\s*PlayerGui\b|:\s*WaitForChild\s*\(\s*{_STRING_Q}PlayerGui{_STRING_Q}\s*\))[ \t]*(?:$|--|;)",
+    rf"{_word('local')}\s+(\w+)\s*(?::\s*\w+)?\s*=\s*[^\n;]*?(?:\.\s*PlayerGui\b|:\s*WaitForChild\s*\(\s*{_STRING_Q}PlayerGui{_STRING_Q}\s*\))[ \t]*(?:$|--|;)",
     re.MULTILINE,
 )
 
@@ -527,24 +532,123 @@ def _inline_player_gui_chains(text: str, gui_root: str) -> list[dict[str, Any]]:
     a class's name (`.TextLabel`), up to the first member of what it reached."""
     plan: list[dict[str, Any]] = []
     for m in _PLAYER_GUI_CHAIN.finditer(text):
-        parent, cls_here = gui_root, "PlayerGui"
-        for step in _GUI_STEP.finditer(m.group(1)):
-            waited, indexed = step.group(1), step.group(2)
-            name = waited or indexed
-            if indexed is not None and _is_member(cls_here, name) is not False:
-                break
-            cls = (
-                _class_for_use(text, name, "", gui=True)
-                if waited
-                else (name if name in _KNOWN_CLASSES else None)
-            )
-            if cls in (None, "Folder") and waited and parent == gui_root:
-                cls = "ScreenGui"
-            if cls is None:
-                break
-            _add_gui_item(plan, parent, name, cls)
-            parent, cls_here = f"{parent}.{name}", cls
+        _plan_gui_steps(text, plan, m.group(1), gui_root, gui_root, "PlayerGui")
     return plan
+
+
+def _plan_gui_steps(
+    text: str,
+    plan: list[dict[str, Any]],
+    steps: str,
+    gui_root: str,
+    parent: str,
+    cls_here: str | None,
+    var: str | None = None,
+) -> str | None:
+    """Plan what `steps` (`:WaitForChild("Menu").Frame`) reach from `parent` (of class
+    `cls_here`) under PlayerGui, up to the first member of what they reached; the
+    path they end at, or None if they stop before. A step straight into PlayerGui
+    that is no member of it, waited for or indexed (`playerGui.MainGui`), is a
+    ScreenGui unless its use says otherwise: only LayerCollectors show there.
+    Below it, a child indexed by name (`menu.Section1`, Studio's tree written as
+    a path) is what its name or, at the end of the chain, what the local `var` it
+    is given to says (`_gui_class_by_use`)."""
+    found = list(_GUI_STEP.finditer(steps))
+    for i, step in enumerate(found):
+        waited, indexed = step.group(1), step.group(2)
+        name = waited or indexed
+        top = parent == gui_root
+        if indexed is not None and (
+            _is_member(cls_here, name) is not False or name in _gui_members()
+        ):
+            # A member of what it reached, or of some GUI class (the class reached
+            # may be a guess): a property, not a child.
+            return None
+        last = i == len(found) - 1
+        in_gui = not top and cls_here is not None and cls_here != "Folder"
+        if waited or top:
+            cls = _class_for_use(text, name, "", gui=True)
+            if cls is None and in_gui:
+                # Waited for inside a GUI object: what its name says, or, held in a
+                # local the code uses, what that use says.
+                cls = _gui_class_by_name(name)
+                if cls is None and last and var:
+                    cls = _gui_class_by_use(text, var)
+        else:
+            # A child named after its class (`frame.UIPadding`), as Studio names them.
+            cls = name if _is_class_name(name) else _gui_class_by_name(name)
+            if cls is None and in_gui:
+                if not last:
+                    cls = _gui_class_with(found[i + 1].group(2))
+                else:
+                    cls = (_gui_class_by_use(text, var) if var else None) or "Frame"
+        if cls in (None, "Folder") and top:
+            cls = "ScreenGui"
+        if cls is None:
+            return None
+        _add_gui_item(plan, parent, name, cls)
+        parent, cls_here = f"{parent}.{name}", cls
+    return parent
+
+
+# What GUI children usually are, the most specific first: a member named after a
+# child picks the first that has it.
+_GUI_CHILD_CLASSES = (
+    "TextButton",
+    "TextBox",
+    "TextLabel",
+    "ImageButton",
+    "ImageLabel",
+    "ScrollingFrame",
+    "Frame",
+)
+
+
+@cache
+def _gui_members() -> frozenset[str]:
+    """Members of the GUI classes code reaches by name (containers, buttons, text,
+    images, layouts) and of the ScreenGuis that hold them."""
+    from luaurft.roblox.api import curated_index
+
+    index = curated_index()
+    names: set[str] = set()
+    for cls in (*_GUI_CHILD_CLASSES, "ScreenGui", "UIPadding", "UIListLayout", "UIGridLayout"):
+        names |= index.member_names(cls)
+    return frozenset(names)
+
+
+def _is_class_name(name: str) -> bool:
+    from luaurft.roblox.api import curated_index
+
+    return name in _KNOWN_CLASSES or curated_index().is_creatable(name)
+
+
+def _gui_class_with(member: str | None) -> str:
+    """The GUI child class that has `member` (what the code reads off the child
+    next: `close.Activated` is a button's), else a Frame, which holds children."""
+    if member is not None:
+        from luaurft.roblox.api import curated_index
+
+        index = curated_index()
+        for cls in _GUI_CHILD_CLASSES:
+            if index.member(cls, member) is not None:
+                return cls
+    return "Frame"
+
+
+def _gui_class_by_use(text: str, var: str) -> str | None:
+    """The class of a GUI child the code holds in `var`, by what it does with it: a
+    class whose members it uses, else a Frame, the plain container (what it
+    indexes on it are its children); None when it uses nothing of it."""
+    used = _uses_of(text).members.get(var, set())
+    if not used:
+        return None
+    for names, cls in _USAGE_CLASSES:
+        if used & names:
+            return "Frame" if cls == "Folder" else cls
+    if "Activated" in used:
+        return "TextButton"
+    return "Frame"
 
 
 def _add_gui_item(plan: list[dict[str, Any]], parent: str, name: str, cls: str) -> None:
@@ -565,35 +669,61 @@ def _player_gui_waits(text: str) -> list[dict[str, Any]]:
     is no class and says nothing by its use is a ScreenGui at the top, where only
     LayerCollectors live, and is left unbuilt below it."""
     gui_root = f"Players.{LOCAL_PLAYER}.PlayerGui"
-    plan: list[dict[str, Any]] = _inline_player_gui_chains(text, gui_root)
+    plan: list[dict[str, Any]] = []
     paths = {m.group(1): gui_root for m in _PLAYER_GUI.finditer(text)}
     # `local gui = player:WaitForChild("PlayerGui"):WaitForChild("Settings")` starts
     # at the local player: its first step is into PlayerGui.
     players = {m.group(1) for m in _LOCAL_PLAYER.finditer(text)} | {"LocalPlayer"}
-    chain = re.compile(
-        rf"{_word('local')}\s+(\w+)\s*(?::\s*[\w.?]+)?\s*=\s*(?:[\w.]*\.)?(\w+)"
-        rf"((?:\s*:\s*WaitForChild\s*\(\s*{_STRING_Q}[\w ]+{_STRING_Q}\s*\))+)"
-    )
-    for m in chain.finditer(text):  # in reading order: a variable is assigned before use
-        var, root, calls = m.groups()
-        names = re.findall(rf"WaitForChild\s*\(\s*{_STRING_Q}([\w ]+){_STRING_Q}", calls)
+    for m in _GUI_LOCAL_CHAIN.finditer(text):  # in reading order: assigned before use
+        var, root, steps = m.groups()
         parent = paths.get(root)
-        if parent is None and root in players and names[0] == "PlayerGui":
-            parent, names = gui_root, names[1:]
+        if parent is None and root in players:
+            into = _INTO_PLAYER_GUI.match(steps)
+            if into is None:
+                continue
+            parent, steps = gui_root, steps[into.end() :]
         if parent is None:
             continue
-        for name in names:
-            cls = _class_for_use(text, name, "", gui=True)
-            if cls in (None, "Folder") and parent == gui_root:
-                # Only LayerCollectors show in PlayerGui: a container there is a ScreenGui.
-                cls = "ScreenGui"
-            if cls is None:
-                break
-            _add_gui_item(plan, parent, name, cls)
-            parent = f"{parent}.{name}"
-        else:
-            paths[var] = parent
+        # The class of where the chain starts, as far as the plan says.
+        cls_here = next(
+            (i["class"] for i in plan if f"{i['parent']}.{i['name']}" == parent),
+            "PlayerGui" if parent == gui_root else None,
+        )
+        reached = _plan_gui_steps(text, plan, steps, gui_root, parent, cls_here, var)
+        if reached is not None:
+            paths[var] = reached
+    # After the chains given to locals, whose use says more of what they reach.
+    for item in _inline_player_gui_chains(text, gui_root):
+        if not any(i["parent"] == item["parent"] and i["name"] == item["name"] for i in plan):
+            plan.append(item)
+    # What the code reaches off a GUI it holds, anywhere (`menu.PingButton.Activated`).
+    classes = {f"{i['parent']}.{i['name']}": i["class"] for i in plan}
+    classes[gui_root] = "PlayerGui"
+    for m in _INDEXED_PATH.finditer(text):
+        held = paths.get(m.group(1))
+        if held is not None:
+            given = _LOCAL_GIVEN.search(text, text.rfind("\n", 0, m.start()) + 1, m.start())
+            var = given.group(1) if given is not None else None
+            _plan_gui_steps(text, plan, m.group(2), gui_root, held, classes.get(held), var)
     return plan
+
+
+# `local amount = ` just before a path: the local the path's end is given to.
+_LOCAL_GIVEN = re.compile(rf"{_word('local')}\s+(\w+)\s*(?::[^=\n]+)?=\s*$")
+
+
+# A name and the names indexed off it (`menu.Page.Button`).
+_INDEXED_PATH = re.compile(r"(?<![\w.:])([A-Za-z_]\w*)((?:\s*\.\s*[A-Za-z_]\w*)+)")
+
+
+# `local menu = playerGui:WaitForChild("Menu").Frame` (group 3, the steps after the root).
+_GUI_LOCAL_CHAIN = re.compile(
+    rf"{_word('local')}\s+(\w+)\s*(?::\s*[\w.?]+)?\s*=\s*(?:[\w.]*\.)?(\w+)"
+    rf"((?:\s*:\s*WaitForChild\s*\(\s*{_STRING_Q}[\w ]+{_STRING_Q}\s*\)|\s*\.\s*[A-Za-z_]\w*)+)"
+)
+_INTO_PLAYER_GUI = re.compile(
+    rf"\s*(?::\s*WaitForChild\s*\(\s*{_STRING_Q}PlayerGui{_STRING_Q}\s*\)|\.\s*PlayerGui\b)"
+)
 
 
 # `local player = Players.LocalPlayer` (any expression ending in `.LocalPlayer`).
@@ -1421,11 +1551,14 @@ KNOWN_PACKAGES = frozenset(
 _ROBLOX_TS_RUNTIME = re.compile(r"\b_G\s*\[\s*script\s*\]")
 # A require by an alias (`require("@Packages/Knit")`): the alias is the project's
 # `.luaurc` mapping to installed packages; `@self` is the script itself.
-_ALIAS_REQUIRE = re.compile(r"""\brequire\s*\(\s*["']@(\w+)/([^"']+)["']""")
+# A string argument may go without parentheses (`require "./flags"`).
+_ALIAS_REQUIRE = re.compile(r"""\brequire\s*(?:\(\s*)?["']@(\w+)/([^"']+)["']""")
 # Require by a path from the requiring script (`"./Util"`, `"../Shared/Types"`,
 # `"@self/Child"`): what it names lives beside or below the script in its project.
-_PATH_REQUIRE = re.compile(r"""\brequire\s*\(\s*["'](?:\./|\.\./|@self/)([^"']*)["']""")
+_PATH_REQUIRE = re.compile(r"""\brequire\s*(?:\(\s*)?["'](?:\./|\.\./|@self/)([^"']*)["']""")
 _REQUIRE = re.compile(r"\brequire\s*\(")
+# `game and Enum or require "../test/mock".Enum`: a require only run outside Roblox.
+_OUTSIDE_ROBLOX_ONLY = re.compile(r"\bgame\s+and\b[^\n]*\bor\s*$")
 _PATH_SEGMENT = re.compile(
     rf"\.\s*({_IDENT})"
     rf"|:\s*(?:WaitForChild|FindFirstChild)\s*\(\s*{_STRING_Q}([\w .-]+){_STRING_Q}"
@@ -1562,10 +1695,60 @@ def missing_packages(
         # Code run alone has no siblings or children to require by path: the
         # runtime resolves the path from the script and finds nothing there.
         for path in _PATH_REQUIRE.finditer(text):
+            if _OUTSIDE_ROBLOX_ONLY.search(
+                text, text.rfind("\n", 0, path.start()) + 1, path.start()
+            ):
+                continue
             name = path.group(1).rstrip("/").rsplit("/", 1)[-1]
             if name and name not in (".", "..") and name not in found:
                 found.append(name)
     return found
+
+
+# A field of the table every script of a place shares (`_G.Remote`, `shared["Config"]`).
+_SHARED_FIELD = re.compile(
+    r"(?<![\w.:])(_G|shared)\s*(?:\.\s*([A-Za-z_]\w*)|\[\s*[\"']([A-Za-z_]\w*)[\"']\s*\])"
+)
+# What makes a value an object the code relies on: it is indexed or called (not
+# `..`, the concatenation, nor `::`, a cast).
+_AS_OBJECT = r"\s*(?:\.(?!\.)|:(?!:)|\[|\()"
+_USED_AS_OBJECT = re.compile(_AS_OBJECT)
+_NAME_AS_OBJECT = re.compile(rf"(?<![\w.:])([A-Za-z_]\w*)(?={_AS_OBJECT})")
+_SET = re.compile(r"\s*=(?!=)")
+# `local remote = ` before a field read that ends its line.
+_LOCAL_OF = re.compile(rf"[ \t]*{_word('local')}\s+(\w+)\s*(?::[^=\n]+)?=\s*")
+_LINE_ENDS = re.compile(r"[ \t]*(?:;|--|\n|$)")
+
+
+def shared_fields_needed(code: str) -> list[str]:
+    """Fields of `_G` or `shared` the code uses as objects (indexes or calls them,
+    directly or through a local it names them by) but never sets itself
+    (`_G.RemoteEvent.OnClientEvent:Connect(...)`): another script of its place sets
+    them, so run alone, or beside its project's scripts (present, not started),
+    the field is nil and the script fails at it, a fault of the setting."""
+    if "_G" not in code and "shared" not in code:
+        return []
+    text = _strip_comments(code)
+    set_here: set[str] = set()
+    used: list[str] = []
+    last_object_use: dict[str, int] | None = None
+    for m in _SHARED_FIELD.finditer(text):
+        name = f"{m.group(1)}.{m.group(2) or m.group(3)}"
+        if _SET.match(text, m.end()):
+            set_here.add(name)
+        elif _USED_AS_OBJECT.match(text, m.end()):
+            used.append(name)
+        elif _LINE_ENDS.match(text, m.end()):
+            # `local remote = _G.Remote` alone on its line: the local stands for it.
+            alias = _LOCAL_OF.fullmatch(text, text.rfind("\n", 0, m.start()) + 1, m.start())
+            if alias is None:
+                continue
+            if last_object_use is None:
+                # Each name's last use as an object, in one pass (not one per alias).
+                last_object_use = {u.group(1): u.start() for u in _NAME_AS_OBJECT.finditer(text)}
+            if last_object_use.get(alias.group(1), -1) > m.end():
+                used.append(name)
+    return list(dict.fromkeys(n for n in used if n not in set_here))
 
 
 def infer_placement(

@@ -179,6 +179,17 @@ def absent_modules(source: LuauSource) -> list[str]:
     return find_missing(source.text, standalone=True)
 
 
+def shared_fields(source: LuauSource) -> list[str]:
+    """Fields of `_G`/`shared` the code relies on that another script sets (see
+    `luaurft.roblox.scaffold.shared_fields_needed`): no script of the place but
+    this one runs, with or without its project."""
+    if source.is_blank:
+        return []
+    from luaurft.roblox.scaffold import shared_fields_needed
+
+    return shared_fields_needed(source.text)
+
+
 @dataclass(frozen=True)
 class NotRun:
     """Why code that compiles was not run: `cause` "size" or "package", and the
@@ -210,6 +221,14 @@ def not_run(ctx: RuleContext) -> NotRun | None:
         if absent:
             return NotRun(
                 "package", f"needs module {absent[0]}, which is not in this code: no exec score"
+            )
+        shared = shared_fields(source)
+        if shared:
+            # As a package is: as a candidate for a task the code cannot run without
+            # it, and the reward scores it so (`reward._needs_package`).
+            return NotRun(
+                "package",
+                f"needs {shared[0]}, which another script of its place sets: no exec score",
             )
         return None
 
@@ -258,4 +277,5 @@ __all__ = [
     "missing_packages",
     "not_run",
     "result_version",
+    "shared_fields",
 ]
