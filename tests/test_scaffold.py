@@ -488,6 +488,39 @@ print(page.UIPadding.PaddingTop, section.AbsoluteSize.X >= 0)
     assert infer_placement(one_line, ScriptKind.LOCAL_SCRIPT).scaffold == []
 
 
+def test_a_places_own_animate_script_is_built_and_replaces_the_default() -> None:
+    # A place that changes the character's animations puts its own Animate in
+    # StarterCharacterScripts; code reads the default's children off it, and each
+    # character spawns with that one instead of the default (one Animate).
+    code = """local Players = game:GetService("Players")
+local animate = game.StarterPlayer.StarterCharacterScripts.Animate
+print(animate.run.RunAnim.ClassName, animate.idle.Animation2.ClassName)
+Players.PlayerAdded:Connect(function(player)
+    player.CharacterAdded:Connect(function(character)
+        local count = 0
+        for _, child in character:GetChildren() do
+            if child.Name == "Animate" then
+                count += 1
+            end
+        end
+        print("Animate scripts:", count, character.Animate.walk.WalkAnim.ClassName)
+    end)
+end)
+"""
+    plan = infer_placement(code, ScriptKind.SCRIPT).scaffold
+    assert {
+        "parent": "StarterPlayer.StarterCharacterScripts",
+        "name": "Animate",
+        "class": "LocalScript",
+        "animate": True,
+    } in plan
+    run = run_script(code, kind="Script", isolate=False, seconds=2.0)
+    assert run.status is RunStatus.OK, run.error
+    lines = [line.text for line in run.output]
+    assert lines[0] == "Animation Animation"
+    assert "Animate scripts: 1 Animation" in lines
+
+
 def test_a_value_the_script_waits_for_is_built_as_the_value_it_holds() -> None:
     code = (
         'local Stamina = script.Parent:WaitForChild("CurrentStamina")\n'

@@ -1705,6 +1705,13 @@ def missing_packages(
     return found
 
 
+# `StarterCharacterScripts.Animate`, `StarterCharacterScripts:WaitForChild("Animate")`.
+_CUSTOM_ANIMATE = re.compile(
+    rf"StarterCharacterScripts\s*(?:\.\s*Animate\b|:\s*(?:WaitForChild|FindFirstChild)"
+    rf"\s*\(\s*{_STRING_Q}Animate{_STRING_Q})"
+)
+
+
 # A field of the table every script of a place shares (`_G.Remote`, `shared["Config"]`).
 _SHARED_FIELD = re.compile(
     r"(?<![\w.:])(_G|shared)\s*(?:\.\s*([A-Za-z_]\w*)|\[\s*[\"']([A-Za-z_]\w*)[\"']\s*\])"
@@ -2017,6 +2024,18 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
                 scaffold.append({"parent": path, "name": name, "class": cls})
     scaffold.extend(item for item in _service_waits(text) if item not in scaffold)
     scaffold.extend(item for item in _service_finds(text) if item not in scaffold)
+    if "Animate" in text and _CUSTOM_ANIMATE.search(text):
+        # A place's own Animate script, put in StarterCharacterScripts to change the
+        # character's animations (it replaces the default one on spawn): the code
+        # reads its StringValues and Animations, which are the default's.
+        scaffold.append(
+            {
+                "parent": "StarterPlayer.StarterCharacterScripts",
+                "name": "Animate",
+                "class": "LocalScript",
+                "animate": True,
+            }
+        )
     # A ModuleScript of client code is required from a client (`module_side`): it
     # finds in its player what a LocalScript would.
     if local or (kind is ScriptKind.MODULE_SCRIPT and module_side(code) == "client"):
