@@ -148,6 +148,27 @@ def test_a_hostile_script_leaves_nothing_for_the_next_world(fresh_vms: None) -> 
     assert abs(probe.memory_bytes - expected.memory_bytes) < 1024 * 1024
 
 
+def test_every_hostile_script_leaves_its_kept_vm_as_fresh_as_a_new_one(
+    fresh_vms: None,
+) -> None:
+    # The sandbox's hostile suite, each script in this process followed by the
+    # probe: those whose run ends ok or in an error keep their VM (and a probe in
+    # it sees nothing of them), the rest drop it.
+    from test_sandbox import FAST, HOSTILE
+
+    expected = _outcome(_run(PROBE, limits=FAST))
+    VM_POOL.enabled = True
+    kept = 0
+    for name, code, status in HOSTILE:
+        ran = _run(code, kind="Script", limits=FAST)
+        assert ran.status is status, (name, ran.status, ran.error)
+        reused_before = VM_POOL.reused
+        probe = _run(PROBE, limits=FAST)
+        kept += VM_POOL.reused - reused_before
+        assert _outcome(probe) == expected, name
+    assert kept >= sum(s in (RunStatus.OK, RunStatus.ERROR) for _, _, s in HOSTILE)
+
+
 def test_a_stopped_run_drops_its_vm() -> None:
     VM_POOL.clear()
     limits = Limits(cpu_seconds=0.2)
