@@ -59,6 +59,22 @@ def test_a_side_api_outweighs_a_hint_of_the_other_side_and_the_card_says_both() 
     assert "LocalPlayer" in reason and "PlayerAdded" in reason
 
 
+def test_a_hint_against_the_projects_own_names_is_followed_and_said() -> None:
+    # A server framework's entry hands each player's PlayerGui a part: the one
+    # hint says client, the project's names say server; neither is proof.
+    code = (
+        "local ServerApi = require(script.ServerApi)\n"
+        "ServerApi.create({ start = function(player) thing.Parent = player.PlayerGui end })\n"
+        'print("Server ready")\n'
+    )
+    kind, reason = kind_with_reason(code)
+    assert kind is CLIENT
+    assert reason is not None
+    assert "only hints (PlayerGui) say client" in reason and "ServerApi" in reason
+    # With no names against it, a hint alone still decides without doubt.
+    assert kind_with_reason("thing.Parent = player.PlayerGui\n") == (CLIENT, None)
+
+
 def test_a_tie_between_the_sides_is_taken_as_a_server_script_and_said() -> None:
     kind, reason = kind_with_reason("remote:FireServer()\nremote2:FireClient(p)\n")
     assert kind is SERVER

@@ -542,6 +542,18 @@ def _side_of(code: str, source: LuauSource | None = None) -> tuple[ScriptKind, s
                 f"client APIs ({_listed(client)}) and server APIs ({_listed(server)}) both used: "
                 f"taken as a {leaning.value}, the side they lean to"
             )
+        if not (signals.client_apis or signals.server_apis):
+            # Only what such code usually does (a hint, no API of one side): when
+            # the project's own names say the other side, the card says they differ.
+            named = _named_sides(code, source)[0]
+            if named.side is not None and named.side is not leaning:
+                hints = client or server
+                words = named.client if named.side is ScriptKind.LOCAL_SCRIPT else named.server
+                return leaning, (
+                    f"only hints ({_listed(hints)}) say {_side_word(leaning)} and its names "
+                    f"({_listed(words)}) say {_side_word(named.side)}: taken as a "
+                    f"{leaning.value}, the hints' side"
+                )
         return leaning, None
     # No API: the names the project gave its code, then what its comments call it.
     for named, where in zip(_named_sides(code, source), ("names", "comments"), strict=True):
@@ -550,10 +562,13 @@ def _side_of(code: str, source: LuauSource | None = None) -> tuple[ScriptKind, s
             words = named.client if side is ScriptKind.LOCAL_SCRIPT else named.server
             return side, (
                 f"no client or server API in the code; its {where} ({_listed(words)}) "
-                f"say {'client' if side is ScriptKind.LOCAL_SCRIPT else 'server'}: "
-                f"taken as a {side.value}"
+                f"say {_side_word(side)}: taken as a {side.value}"
             )
     return ScriptKind.SCRIPT, NO_SIDE_SIGNAL
+
+
+def _side_word(kind: ScriptKind) -> str:
+    return "client" if kind is ScriptKind.LOCAL_SCRIPT else "server"
 
 
 def module_side(code: str) -> str:
