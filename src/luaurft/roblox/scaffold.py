@@ -12,9 +12,10 @@ optionally (`FindFirstChild`) is left absent, so its fallback paths run.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from typing import Any, NamedTuple
@@ -530,15 +531,15 @@ def _inline_player_gui_chains(text: str, gui_root: str) -> list[dict[str, Any]]:
     """What a one-expression path into PlayerGui reaches: the ScreenGui it waits for
     (built as `_player_gui_waits` builds one) and the children it then indexes by
     a class's name (`.TextLabel`), up to the first member of what it reached."""
-    plan: list[dict[str, Any]] = []
+    plan = _GuiPlan()
     for m in _PLAYER_GUI_CHAIN.finditer(text):
         _plan_gui_steps(text, plan, m.group(1), gui_root, gui_root, "PlayerGui")
-    return plan
+    return list(plan)
 
 
 def _plan_gui_steps(
     text: str,
-    plan: list[dict[str, Any]],
+    plan: _GuiPlan,
     steps: str,
     gui_root: str,
     parent: str,
@@ -586,7 +587,7 @@ def _plan_gui_steps(
             cls = "ScreenGui"
         if cls is None:
             return None
-        _add_gui_item(plan, parent, name, cls)
+        plan.add(parent, name, cls)
         parent, cls_here = f"{parent}.{name}", cls
     return parent
 
@@ -651,15 +652,27 @@ def _gui_class_by_use(text: str, var: str) -> str | None:
     return "Frame"
 
 
-def _add_gui_item(plan: list[dict[str, Any]], parent: str, name: str, cls: str) -> None:
-    """Plan `parent.name` once; a ScreenGui is not reset on respawn: the script
-    expects it for the whole run."""
-    if any(i["parent"] == parent and i["name"] == name for i in plan):
-        return
-    item: dict[str, Any] = {"parent": parent, "name": name, "class": cls}
-    if cls == "ScreenGui":
-        item["props"] = {"ResetOnSpawn": False}
-    plan.append(item)
+class _GuiPlan(list[dict[str, Any]]):
+    """GUI items planned once each, with the class planned at each path: a look-up,
+    not a scan of the plan (a file of thousands of GUI paths stays linear)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.classes: dict[str, str] = {}
+
+    def add(self, parent: str, name: str, cls: str) -> None:
+        """Plan `parent.name` once; a ScreenGui is not reset on respawn: the script
+        expects it for the whole run."""
+        item: dict[str, Any] = {"parent": parent, "name": name, "class": cls}
+        if cls == "ScreenGui":
+            item["props"] = {"ResetOnSpawn": False}
+        self.add_item(item)
+
+    def add_item(self, item: dict[str, Any]) -> None:
+        path = f"{item['parent']}.{item['name']}"
+        if path not in self.classes:
+            self.classes[path] = item["class"]
+            self.append(item)
 
 
 def _player_gui_waits(text: str) -> list[dict[str, Any]]:
@@ -669,7 +682,7 @@ def _player_gui_waits(text: str) -> list[dict[str, Any]]:
     is no class and says nothing by its use is a ScreenGui at the top, where only
     LayerCollectors live, and is left unbuilt below it."""
     gui_root = f"Players.{LOCAL_PLAYER}.PlayerGui"
-    plan: list[dict[str, Any]] = []
+    plan = _GuiPlan()
     paths = {m.group(1): gui_root for m in _PLAYER_GUI.finditer(text)}
     # `local gui = player:WaitForChild("PlayerGui"):WaitForChild("Settings")` starts
     # at the local player: its first step is into PlayerGui.
@@ -685,27 +698,27 @@ def _player_gui_waits(text: str) -> list[dict[str, Any]]:
         if parent is None:
             continue
         # The class of where the chain starts, as far as the plan says.
-        cls_here = next(
-            (i["class"] for i in plan if f"{i['parent']}.{i['name']}" == parent),
-            "PlayerGui" if parent == gui_root else None,
-        )
+        cls_here = "PlayerGui" if parent == gui_root else plan.classes.get(parent)
         reached = _plan_gui_steps(text, plan, steps, gui_root, parent, cls_here, var)
         if reached is not None:
             paths[var] = reached
     # After the chains given to locals, whose use says more of what they reach.
     for item in _inline_player_gui_chains(text, gui_root):
-        if not any(i["parent"] == item["parent"] and i["name"] == item["name"] for i in plan):
-            plan.append(item)
+        plan.add_item(item)
     # What the code reaches off a GUI it holds, anywhere (`menu.PingButton.Activated`).
-    classes = {f"{i['parent']}.{i['name']}": i["class"] for i in plan}
-    classes[gui_root] = "PlayerGui"
     for m in _INDEXED_PATH.finditer(text):
         held = paths.get(m.group(1))
         if held is not None:
-            given = _LOCAL_GIVEN.search(text, text.rfind("\n", 0, m.start()) + 1, m.start())
+            # A `local x = ` before it on its line (a bounded look back: one long
+            # line of such paths must not be read again for each).
+            start = m.start()
+            given = _LOCAL_GIVEN.search(
+                text, max(text.rfind("\n", start - 200, start) + 1, start - 200), start
+            )
             var = given.group(1) if given is not None else None
-            _plan_gui_steps(text, plan, m.group(2), gui_root, held, classes.get(held), var)
-    return plan
+            held_class = "PlayerGui" if held == gui_root else plan.classes.get(held)
+            _plan_gui_steps(text, plan, m.group(2), gui_root, held, held_class, var)
+    return list(plan)
 
 
 # `local amount = ` just before a path: the local the path's end is given to.
@@ -728,7 +741,8 @@ _INTO_PLAYER_GUI = re.compile(
 
 # `local player = Players.LocalPlayer` (any expression ending in `.LocalPlayer`).
 _LOCAL_PLAYER = re.compile(
-    rf"{_word('local')}\s+(\w+)\s*(?::\s*\w+)?\s*=\s*[^\n]*?\.\s*LocalPlayer\b[ \t]*(?:$|--|;)",
+    # `[^\n;]`: one statement (a line of many `local ...;` is not read again for each).
+    rf"{_word('local')}\s+(\w+)\s*(?::\s*\w+)?\s*=\s*[^\n;]*?\.\s*LocalPlayer\b[ \t]*(?:$|--|;)",
     re.MULTILINE,
 )
 # What the engine itself puts in a Player: waiting for it needs nothing built.
@@ -1758,6 +1772,16 @@ def shared_fields_needed(code: str) -> list[str]:
     return list(dict.fromkeys(n for n in used if n not in set_here))
 
 
+def _extend_new(scaffold: list[dict[str, Any]], items: Iterable[dict[str, Any]]) -> None:
+    """Append the items not planned yet (equal as data), in one pass each."""
+    have = {json.dumps(i, sort_keys=True) for i in scaffold}
+    for item in items:
+        key = json.dumps(item, sort_keys=True)
+        if key not in have:
+            have.add(key)
+            scaffold.append(item)
+
+
 def infer_placement(
     code: str, kind: ScriptKind, *, known_parent: tuple[str, str] | None = None
 ) -> Placement:
@@ -2022,8 +2046,8 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
             cls = _class_for_use(text, name, rest)
             if cls and not any(i["parent"] == path and i["name"] == name for i in scaffold):
                 scaffold.append({"parent": path, "name": name, "class": cls})
-    scaffold.extend(item for item in _service_waits(text) if item not in scaffold)
-    scaffold.extend(item for item in _service_finds(text) if item not in scaffold)
+    _extend_new(scaffold, _service_waits(text))
+    _extend_new(scaffold, _service_finds(text))
     if "Animate" in text and _CUSTOM_ANIMATE.search(text):
         # A place's own Animate script, put in StarterCharacterScripts to change the
         # character's animations (it replaces the default one on spawn): the code
@@ -2039,8 +2063,8 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
     # A ModuleScript of client code is required from a client (`module_side`): it
     # finds in its player what a LocalScript would.
     if local or (kind is ScriptKind.MODULE_SCRIPT and module_side(code) == "client"):
-        scaffold.extend(item for item in _player_gui_waits(text) if item not in scaffold)
-        scaffold.extend(item for item in _player_waits(text) if item not in scaffold)
+        _extend_new(scaffold, _player_gui_waits(text))
+        _extend_new(scaffold, _player_waits(text))
     parent_path = None if character else path
     parent_class = (
         known_parent[1]
