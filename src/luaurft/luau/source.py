@@ -43,6 +43,11 @@ _KIND_SLOT: tuple[int, ...] = tuple(_KIND_NAMES.index(name) for name in _KIND_OF
 # precede the line when code is loaded through a VM ("src/lib.rs:389:1: ...").
 _COMPILE_ERROR = re.compile(r"^(?:syntax error:\s*)?(?:.*?:)?\s*(\d+):\s*(.*)$", re.DOTALL)
 
+# git's merge-conflict markers: the two sides' edges (with the branch or commit
+# after them), diff3's base section and the separator, each alone on a line.
+_CONFLICT_EDGE = re.compile(r"^(?:<{7}|>{7})(?:[ \t].*)?$", re.MULTILINE)
+_CONFLICT_MARKER = re.compile(r"^(?:(?:<{7}|>{7}|\|{7})(?:[ \t].*)?|={7}[ \t]*)\r?$")
+
 
 def luau_language() -> tree_sitter.Language:
     """The tree-sitter Luau grammar, for rules that build queries."""
@@ -229,6 +234,13 @@ class LuauSource:
         lengths[-1:] = []
         return list(itertools.accumulate(lengths, initial=0))
 
+    def line_byte_range(self, number: int) -> tuple[int, int]:
+        """The byte offsets (start, end) of 1-based line `number`, its newline left out."""
+        starts = self._line_byte_starts
+        start = starts[number - 1]
+        end = starts[number] - 1 if number < len(starts) else len(self.bytes)
+        return start, end
+
     def line(self, number: int) -> str:
         """The text of 1-based line `number` ('' when out of range)."""
         if 1 <= number <= len(self.lines):
@@ -345,6 +357,17 @@ class LuauSource:
             text = self.text
             return Counter([text[n.start_byte : n.end_byte] for n in identifiers])
         return Counter([self.node_text(n) for n in identifiers])
+
+    @cached_property
+    def conflict_marker_lines(self) -> tuple[int, ...]:
+        """1-based lines that are git merge-conflict markers (`<<<<<<< HEAD`,
+        `=======`, `>>>>>>> main`): the text holds both sides of a merge left
+        unresolved. Empty for code that compiles, where such a line can only sit in
+        a long string or comment, and without a `<<<<<<<` or `>>>>>>>` line: a lone
+        `=======` is more likely a prose underline than a merge."""
+        if _CONFLICT_EDGE.search(self.text) is None or self.compiles:
+            return ()
+        return tuple(i + 1 for i, line in enumerate(self.lines) if _CONFLICT_MARKER.match(line))
 
     # -- the compiler -----------------------------------------------------
 

@@ -317,10 +317,24 @@ class CodeView:
         return None
 
 
-def build_code_view(text: str, *, compiles: bool, error_line: int | None = None) -> CodeView:
-    """Lex `text`, separating markdown fences and prose from the code."""
+def build_code_view(
+    text: str,
+    *,
+    compiles: bool,
+    error_line: int | None = None,
+    conflict_lines: tuple[int, ...] = (),
+) -> CodeView:
+    """Lex `text`, separating markdown fences and prose from the code.
+
+    `conflict_lines` (`LuauSource.conflict_marker_lines`) are left out: a merge's
+    `=======` is not an `===` of JavaScript, nor the branch after `<<<<<<<` a name.
+    """
     policy = ForeignCommentPolicy(compiles=compiles, error_line=error_line)
     lines = text.split("\n")
+    if conflict_lines:
+        for number in conflict_lines:
+            lines[number - 1] = _blank(lines[number - 1])
+        text = "\n".join(lines)
     candidates = [i + 1 for i, line in enumerate(lines) if _FENCE.match(line)]
     if candidates and not compiles:
         fences = _real_fences(text, lines, candidates, policy)
@@ -346,7 +360,10 @@ def code_view(ctx: RuleContext) -> CodeView:
     view: CodeView = ctx.memo(
         "lexical.code_view",
         lambda: build_code_view(
-            source.text, compiles=source.compiles, error_line=error.line if error else None
+            source.text,
+            compiles=source.compiles,
+            error_line=error.line if error else None,
+            conflict_lines=source.conflict_marker_lines,
         ),
     )
     return view

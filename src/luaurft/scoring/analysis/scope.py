@@ -375,6 +375,10 @@ class _Walker:
         for node in self.source.nodes("ERROR"):
             self.result.error_ranges.append((node.start_byte, node.end_byte))
         self._collect_missing()
+        # tree-sitter may read a merge-conflict marker's branch (`<<<<<<< HEAD`) as
+        # a name: the line is no more code than an unparsed one.
+        for number in self.source.conflict_marker_lines:
+            self.result.error_ranges.append(self.source.line_byte_range(number))
         self.result.error_ranges.sort()
         self.stack.append((self._children, self.source.root, self.root_scope))
         stack = self.stack

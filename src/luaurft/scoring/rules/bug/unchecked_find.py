@@ -107,6 +107,43 @@ def _mentions_text(source: LuauSource, text: str) -> Mentions:
     return mentions
 
 
+def _holders_by_call(
+    source: LuauSource, scopes: ScopeAnalysis, by_value: dict[int, Declaration]
+) -> dict[str, list[Declaration]]:
+    """Never-reassigned locals that hold a call, by the call's text."""
+    found: dict[str, list[Declaration]] = {}
+    for decl in by_value.values():
+        value = decl.value
+        if value is None or decl.writes:
+            continue
+        value = lift_down(value)
+        if value.type == "function_call":
+            found.setdefault(source.node_text(value), []).append(decl)
+    return found
+
+
+def _mentions_call(
+    source: LuauSource,
+    scopes: ScopeAnalysis,
+    call_text: str,
+    holders: dict[str, list[Declaration]],
+) -> Mentions:
+    """A test of the call itself, or of a local that holds the same call: in
+    `local tool = c:FindFirstChild("T"); if tool then c:FindFirstChild("T"):Destroy() end`
+    the second lookup finds what the first one found, as with a condition that
+    makes the call itself."""
+    by_call = _mentions_text(source, call_text)
+    held = holders.get(call_text)
+    if not held:
+        return by_call
+    by_holder = [mentions_declaration(scopes, decl) for decl in held]
+
+    def mentions(node: Node) -> bool:
+        return by_call(node) or any(m(node) for m in by_holder)
+
+    return mentions
+
+
 class UncheckedFindRule(Rule):
     id = "bug/unchecked-find"
     scorer = "bug"
@@ -138,13 +175,18 @@ class UncheckedFindRule(Rule):
         scopes = scope_analysis(ctx)
         guards = Guards(ctx.source, scopes)
         by_value = {d.value.id: d for d in scopes.declarations if d.value is not None}
+        holders: dict[str, list[Declaration]] | None = None
         for call in calls(ctx).all:
             if not may_return_nil(call) or scopes.in_error_region(call.node):
                 continue
             call_text = ctx.source.node_text(call.node)
             index = indexed_by(call.node)
             if index is not None:
-                if not guards.guarded(call.node, _mentions_text(ctx.source, call_text), None):
+                if holders is None:
+                    holders = _holders_by_call(ctx.source, scopes, by_value)
+                if not guards.guarded(
+                    call.node, _mentions_call(ctx.source, scopes, call_text, holders), None
+                ):
                     yield self.at(
                         ctx,
                         call.node,
