@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from typing import Any, NamedTuple
@@ -706,7 +706,7 @@ def _player_gui_waits(text: str) -> list[dict[str, Any]]:
     for item in _inline_player_gui_chains(text, gui_root):
         plan.add_item(item)
     # What the code reaches off a GUI it holds, anywhere (`menu.PingButton.Activated`).
-    for m in _INDEXED_PATH.finditer(text):
+    for m in _INDEXED_PATH.finditer(text) if paths else ():
         held = paths.get(m.group(1))
         if held is not None:
             # A `local x = ` before it on its line (a bounded look back: one long
@@ -1772,8 +1772,10 @@ def shared_fields_needed(code: str) -> list[str]:
     return list(dict.fromkeys(n for n in used if n not in set_here))
 
 
-def _extend_new(scaffold: list[dict[str, Any]], items: Iterable[dict[str, Any]]) -> None:
+def _extend_new(scaffold: list[dict[str, Any]], items: list[dict[str, Any]]) -> None:
     """Append the items not planned yet (equal as data), in one pass each."""
+    if not items:
+        return
     have = {json.dumps(i, sort_keys=True) for i in scaffold}
     for item in items:
         key = json.dumps(item, sort_keys=True)
