@@ -521,6 +521,43 @@ end)
     assert "Animate scripts: 1 Animation" in lines
 
 
+def test_waits_under_a_service_reached_through_game_are_built() -> None:
+    code = (
+        'local bombs = game.Workspace:WaitForChild("Bombs")\n'
+        'local stats = game.ServerStorage:WaitForChild("StatsCloud")\n'
+        "bombs.ChildAdded:Connect(function() print(#bombs:GetChildren()) end)\n"
+    )
+    plan = infer_placement(code, ScriptKind.SCRIPT).scaffold
+    assert {"parent": "Workspace", "name": "Bombs", "class": "Folder"} in plan
+    assert {"parent": "ServerStorage", "name": "StatsCloud", "class": "Folder"} in plan
+    # A local that holds what lies beyond the wait says nothing of what was waited for.
+    deeper = infer_placement(
+        'local prompt = workspace:WaitForChild("Shop").Door.Prompt\n'
+        'local remote = game.ReplicatedStorage:WaitForChild("Remotes"):WaitForChild("Buy")\n'
+        "prompt.Triggered:Connect(function(player) remote:FireClient(player) end)\n",
+        ScriptKind.SCRIPT,
+    ).scaffold
+    classes = {(i["parent"], i["name"]): i["class"] for i in deeper}
+    assert classes.get(("Workspace", "Shop")) != "ProximityPrompt"
+    assert classes[("ReplicatedStorage", "Remotes")] == "Folder"
+    assert classes[("ReplicatedStorage.Remotes", "Buy")] == "RemoteEvent"
+
+
+def test_a_gui_waited_for_in_a_table_field_is_built() -> None:
+    code = (
+        'local PlayerGui = game.Players.LocalPlayer:WaitForChild("PlayerGui")\n'
+        'local Guis = { Right = PlayerGui:WaitForChild("Right"), Shop = PlayerGui:WaitForChild("Shop") }\n'
+        "Guis.Shop.Enabled = true\n"
+    )
+    plan = infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold
+    assert [(i["name"], i["class"]) for i in plan] == [
+        ("Right", "ScreenGui"),
+        ("Shop", "ScreenGui"),
+    ]
+    run = run_script(code, kind="LocalScript", isolate=False)
+    assert run.status is RunStatus.OK and not run.never_resumed, run.error
+
+
 def test_a_value_the_script_waits_for_is_built_as_the_value_it_holds() -> None:
     code = (
         'local Stamina = script.Parent:WaitForChild("CurrentStamina")\n'

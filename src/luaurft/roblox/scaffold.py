@@ -385,14 +385,20 @@ _LOCAL_LINE = re.compile(rf"{_word('local')}\s+(\w+)\s*(?::\s*[\w.?]+)?\s*=\s*([
 _WAIT_NAME = re.compile(rf"WaitForChild\s*\(\s*{_STRING_Q}([^\"'\n]*){_STRING_Q}\s*\)")
 _MEMBER_USE = re.compile(r"(?<!\w)(?=([A-Za-z_]\w*)\s*[.:]\s*(\w+))")
 _WHOLE_NAME = re.compile(r"(?<![\w\"'])([A-Za-z_]\w*)")
+# The end of a value: what follows a call that ends it (a cast, a separator, a comment).
+_VALUE_ENDS = re.compile(r"\s*(?:::\s*[\w.?]+\s*)?(?:$|;|--|,|\)|\b(?:or|and)\b)")
 
 
 @lru_cache(maxsize=4)
 def _uses_of(text: str) -> _Uses:
     assigned: dict[str, str] = {}
     for line in _LOCAL_LINE.finditer(text):
-        for wait in _WAIT_NAME.finditer(line.group(2)):
-            assigned.setdefault(wait.group(1), line.group(1))
+        value = line.group(2)
+        for wait in _WAIT_NAME.finditer(value):
+            # Only the wait that ends the value is what the local holds
+            # (`local p = workspace:WaitForChild("Shop").Door.Prompt` holds no Shop).
+            if _VALUE_ENDS.match(value, wait.end()):
+                assigned.setdefault(wait.group(1), line.group(1))
     members: dict[str, set[str]] = {}
     for use in _MEMBER_USE.finditer(text):
         members.setdefault(use.group(1), set()).add(use.group(2))
@@ -482,14 +488,27 @@ def _wait_chains(text: str) -> list[re.Match[str]]:
     return list(_matches_from(_WAIT_CHAIN, text, where))
 
 
+_UNDER_GAME = re.compile(r"\bgame\s*\.\s*$")
+
+
 def _service_waits(text: str) -> list[dict[str, Any]]:
     """Instances waited for under services: `Service:WaitForChild("A"):WaitForChild("B")`."""
+    from luaurft.roblox.api import curated_index
+
     roots: dict[str, str] = dict(_service_locals(text))
     roots.setdefault("workspace", "Workspace")
     plan: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()
     for m in _wait_chains(text):
         service = roots.get(m.group(1) or "") or m.group(2)
+        if (
+            not service
+            and m.group(1)
+            and _UNDER_GAME.search(text, max(0, m.start() - 16), m.start())
+            and curated_index().is_service(m.group(1))
+        ):
+            # `game.Workspace:WaitForChild(...)`: a service reached by its name.
+            service = m.group(1)
         if not service or service in ("Players",):
             continue
         names = re.findall(rf"WaitForChild\s*\(\s*{_STRING_Q}([\w ]+){_STRING_Q}", m.group(3))
@@ -725,8 +744,12 @@ def _player_gui_waits(text: str) -> list[dict[str, Any]]:
 _LOCAL_GIVEN = re.compile(rf"{_word('local')}\s+(\w+)\s*(?::[^=\n]+)?=\s*$")
 
 
-# A name and the names indexed off it (`menu.Page.Button`).
-_INDEXED_PATH = re.compile(r"(?<![\w.:])([A-Za-z_]\w*)((?:\s*\.\s*[A-Za-z_]\w*)+)")
+# A name and the names indexed or waited for off it (`menu.Page.Button`,
+# `gui:WaitForChild("Shop")` as a table field or an argument).
+_INDEXED_PATH = re.compile(
+    rf"(?<![\w.:])([A-Za-z_]\w*)((?:\s*\.\s*[A-Za-z_]\w*"
+    rf"|\s*:\s*WaitForChild\s*\(\s*{_STRING_Q}[\w ]+{_STRING_Q}\s*\))+)"
+)
 
 
 # `local menu = playerGui:WaitForChild("Menu").Frame` (group 3, the steps after the root).
