@@ -120,8 +120,6 @@ def main(argv: list[str] | None = None) -> int:
         # nothing kept per code (placement) may be served from a previous round.
         tag = f"\n-- benchmark pass {next(passes)}\n"
         VM_POOL.enabled = not fresh_vm
-        if fresh_vm:
-            VM_POOL.clear()
         start = time.perf_counter()
         try:
             for path, text in scripts:

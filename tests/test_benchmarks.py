@@ -41,7 +41,6 @@ def test_sandbox_throughput_times_each_step_of_a_mock_run(
     report = json.loads(capsys.readouterr().out)
     # One round each: in-process in a kept VM, in a fresh VM, isolated.
     assert report["statuses"] == {"ok": 6}
-    assert report["world_over_fresh_vm"] > 0
     stages = report["stages_ms_per_run"]
     assert set(stages) == {label for _, _, label in throughput.STAGES}
     assert all(ms > 0 for ms in stages.values())

@@ -161,16 +161,20 @@ class _VMPool:
         self.fresh = 0
 
     def take(self, limits: Limits | None) -> _RuntimeVM:
+        """A VM for one more world: a kept one renewed, else a new one."""
         while True:
             with self._lock:
-                idle = self._idle.get(limits or Limits())
+                idle = self._idle.get(limits or Limits()) if self.enabled else None
                 vm = idle.pop() if idle else None
             if vm is None:
                 self.fresh += 1
-                return _RuntimeVM(limits)
-            if vm.renew():
+                vm = _RuntimeVM(limits)
+            elif vm.renew():
                 self.reused += 1
-                return vm
+            else:
+                continue
+            vm.worlds += 1
+            return vm
 
     def give(self, vm: _RuntimeVM) -> None:
         if self.enabled and vm.sandbox.renewable:
@@ -378,8 +382,6 @@ class MockWorld:
                 rt.set(RUNTIME_DATA[name], result[0])
             elif name == "world":
                 api = result[0]
-        if self._vm is not None:
-            self._vm.worlds += 1
         vector_meta = rt.get("vectorMeta")
         assert isinstance(vector_meta, pluau.Table)
         sandbox.lua.set_type_metatable(pluau.LuaType.Vector, vector_meta)

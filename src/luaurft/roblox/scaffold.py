@@ -410,6 +410,18 @@ def _uses_of(text: str) -> _Uses:
     )
 
 
+def _class_by_usage(used: set[str], *, gui: bool = False) -> str | None:
+    """The first class of `_USAGE_CLASSES` one of whose members the code uses on an
+    instance; `gui`: inside a GUI, what it takes `Activated` from is a button
+    (elsewhere it may be a Tool). None when no member used says."""
+    for names, cls in _USAGE_CLASSES:
+        if used & names:
+            return cls
+    if gui and "Activated" in used:
+        return "TextButton"
+    return None
+
+
 def _class_for_use(text: str, name: str, rest: str, *, gui: bool = False) -> str | None:
     """The class of the instance the code waits for by `name` (`rest`: the rest of
     its line), from a cast, its name, or what the code does with it; None when
@@ -439,11 +451,9 @@ def _class_for_use(text: str, name: str, rest: str, *, gui: bool = False) -> str
             # A ValueBase the script reads or sets (`Stamina.Value > 5`): the kind
             # of value follows from how `.Value` is used, as for indexed children.
             return _value_class(text, _Child("", name, False, aliases={var}))
-        for names, cls in _USAGE_CLASSES:
-            if used & names:
-                return cls
-        if gui and "Activated" in used:
-            return "TextButton"
+        by_usage = _class_by_usage(used, gui=gui)
+        if by_usage is not None:
+            return by_usage
         if used and used <= _CONTAINER_USE:
             # Only looked into (`towers:FindFirstChild(name)`): any container serves,
             # and a Folder claims nothing more than that.
@@ -537,12 +547,21 @@ _PLAYER_GUI = re.compile(
 
 # `LocalPlayer:WaitForChild("PlayerGui"):WaitForChild("ScreenGui").TextLabel`: the
 # path into PlayerGui written as one expression (group 1, the steps after PlayerGui).
+def _step_pattern(capture: bool) -> str:
+    """One step of a path through the instance tree: a wait for a child by name, or
+    an index; `capture`: the name waited for and the name indexed are groups 1, 2."""
+    group = "(" if capture else "(?:"
+    return (
+        rf"\s*:\s*WaitForChild\s*\(\s*{_STRING_Q}{group}[\w ]+){_STRING_Q}\s*\)"
+        rf"|\s*\.\s*{group}[A-Za-z_]\w*)"
+    )
+
+
+_GUI_STEP = re.compile(_step_pattern(capture=True))
+# Steps one after another, captured whole.
+_STEPS = rf"((?:{_step_pattern(capture=False)})+)"
 _PLAYER_GUI_CHAIN = re.compile(
-    rf"(?:\.\s*PlayerGui\b|:\s*WaitForChild\s*\(\s*{_STRING_Q}PlayerGui{_STRING_Q}\s*\))"
-    rf"((?:\s*:\s*WaitForChild\s*\(\s*{_STRING_Q}[\w ]+{_STRING_Q}\s*\)|\s*\.\s*[A-Za-z_]\w*)+)"
-)
-_GUI_STEP = re.compile(
-    rf"\s*:\s*WaitForChild\s*\(\s*{_STRING_Q}([\w ]+){_STRING_Q}\s*\)|\s*\.\s*([A-Za-z_]\w*)"
+    rf"(?:\.\s*PlayerGui\b|:\s*WaitForChild\s*\(\s*{_STRING_Q}PlayerGui{_STRING_Q}\s*\)){_STEPS}"
 )
 
 
@@ -663,12 +682,8 @@ def _gui_class_by_use(text: str, var: str) -> str | None:
     used = _uses_of(text).members.get(var, set())
     if not used:
         return None
-    for names, cls in _USAGE_CLASSES:
-        if used & names:
-            return "Frame" if cls == "Folder" else cls
-    if "Activated" in used:
-        return "TextButton"
-    return "Frame"
+    cls = _class_by_usage(used, gui=True)
+    return "Frame" if cls in (None, "Folder") else cls
 
 
 class _GuiPlan(list[dict[str, Any]]):
@@ -728,16 +743,20 @@ def _player_gui_waits(text: str) -> list[dict[str, Any]]:
     for m in _INDEXED_PATH.finditer(text) if paths else ():
         held = paths.get(m.group(1))
         if held is not None:
-            # A `local x = ` before it on its line (a bounded look back: one long
-            # line of such paths must not be read again for each).
+            # The local its end is given to: a `local x = ` before it on its line.
             start = m.start()
-            given = _LOCAL_GIVEN.search(
-                text, max(text.rfind("\n", start - 200, start) + 1, start - 200), start
-            )
+            given = _LOCAL_GIVEN.search(text, _line_start_within(text, start), start)
             var = given.group(1) if given is not None else None
             held_class = "PlayerGui" if held == gui_root else plan.classes.get(held)
             _plan_gui_steps(text, plan, m.group(2), gui_root, held, held_class, var)
     return list(plan)
+
+
+def _line_start_within(text: str, pos: int, reach: int = 200) -> int:
+    """Where the line holding `pos` starts, looking back `reach` characters at most:
+    what a pattern reads before each of many hits on one long line stays bounded."""
+    lo = max(0, pos - reach)
+    return max(text.rfind("\n", lo, pos) + 1, lo)
 
 
 # `local amount = ` just before a path: the local the path's end is given to.
@@ -746,16 +765,12 @@ _LOCAL_GIVEN = re.compile(rf"{_word('local')}\s+(\w+)\s*(?::[^=\n]+)?=\s*$")
 
 # A name and the names indexed or waited for off it (`menu.Page.Button`,
 # `gui:WaitForChild("Shop")` as a table field or an argument).
-_INDEXED_PATH = re.compile(
-    rf"(?<![\w.:])([A-Za-z_]\w*)((?:\s*\.\s*[A-Za-z_]\w*"
-    rf"|\s*:\s*WaitForChild\s*\(\s*{_STRING_Q}[\w ]+{_STRING_Q}\s*\))+)"
-)
+_INDEXED_PATH = re.compile(rf"(?<![\w.:])([A-Za-z_]\w*){_STEPS}")
 
 
 # `local menu = playerGui:WaitForChild("Menu").Frame` (group 3, the steps after the root).
 _GUI_LOCAL_CHAIN = re.compile(
-    rf"{_word('local')}\s+(\w+)\s*(?::\s*[\w.?]+)?\s*=\s*(?:[\w.]*\.)?(\w+)"
-    rf"((?:\s*:\s*WaitForChild\s*\(\s*{_STRING_Q}[\w ]+{_STRING_Q}\s*\)|\s*\.\s*[A-Za-z_]\w*)+)"
+    rf"{_word('local')}\s+(\w+)\s*(?::\s*[\w.?]+)?\s*=\s*(?:[\w.]*\.)?(\w+){_STEPS}"
 )
 _INTO_PLAYER_GUI = re.compile(
     rf"\s*(?::\s*WaitForChild\s*\(\s*{_STRING_Q}PlayerGui{_STRING_Q}\s*\)|\.\s*PlayerGui\b)"
@@ -869,9 +884,7 @@ def _service_finds(text: str) -> list[dict[str, Any]]:
                 # A ValueBase it reads: the kind of value follows from how `.Value` is used.
                 cls = _value_class(text, _Child("", name, False, aliases={var}))
             else:
-                cls = next((c for names, c in _USAGE_CLASSES if used & names), None) or (
-                    _class_for_use(text, name, "")
-                )
+                cls = _class_by_usage(used) or _class_for_use(text, name, "")
         if cls is not None:
             item = {"parent": service, "name": name, "class": cls}
             if item not in plan:
@@ -1669,7 +1682,8 @@ def missing_packages(
     assigned: dict[str, str] = {}
     for m in re.finditer(rf"{_word('local')}\s+({_IDENT})\s*(?::\s*[^=\n]+)?=\s*([^\n]+)", text):
         assigned.setdefault(m.group(1), m.group(2))
-    found: list[str] = []
+    # In the order found, each once (a dict: a file of thousands of requires stays linear).
+    found: dict[str, None] = {}
     for m in _REQUIRE.finditer(text):
         # `(script :: any).Parent`: a cast changes no path.
         arg = _CAST_PAREN.sub(r"\1", _call_argument(text, m.end()).strip())
@@ -1693,7 +1707,7 @@ def missing_packages(
                 deeper = missing_packages(
                     sources[target], present, at=target, paths=paths, sources=sources, _seen=seen
                 )
-                found.extend(n for n in deeper if n not in found)
+                found.update(dict.fromkeys(deeper))
         # Without an exact path, a module whose name is nowhere in the project
         # cannot come from it, however the path reaches it
         # (`script.Parent.Parent.LuauPolyfill`, `RS:WaitForChild("PickupManager")`).
@@ -1704,14 +1718,13 @@ def missing_packages(
             reached is None and (name in present or (in_folder and _PACKAGE_FOLDERS & present))
         ):
             continue
-        if name not in found:
-            found.append(name)
+        found.setdefault(name)
     if (
         _ROBLOX_TS_RUNTIME.search(text)
         and "RuntimeLib" not in present
         and "RuntimeLib" not in found
     ):
-        found.append("RuntimeLib")
+        found.setdefault("RuntimeLib")
     for alias in _ALIAS_REQUIRE.finditer(text):
         name = alias.group(2).rstrip("/").rsplit("/", 1)[-1]
         if (
@@ -1726,20 +1739,19 @@ def missing_packages(
             # of the modules `standalone` names, not a package (one under a
             # package folder, `@game/ReplicatedStorage/roblox_packages/x`, is).
             continue
-        if alias.group(1) != "self" and name not in present and name not in found:
-            found.append(name)
+        if alias.group(1) != "self" and name not in present:
+            found.setdefault(name)
     if standalone:
         # Code run alone has no siblings or children to require by path: the
         # runtime resolves the path from the script and finds nothing there.
         for path in _PATH_REQUIRE.finditer(text):
-            if _OUTSIDE_ROBLOX_ONLY.search(
-                text, text.rfind("\n", 0, path.start()) + 1, path.start()
-            ):
+            start = path.start()
+            if _OUTSIDE_ROBLOX_ONLY.search(text, _line_start_within(text, start), start):
                 continue
             name = path.group(1).rstrip("/").rsplit("/", 1)[-1]
-            if name and name not in (".", "..") and name not in found:
-                found.append(name)
-    return found
+            if name and name not in (".", ".."):
+                found.setdefault(name)
+    return list(found)
 
 
 # `StarterCharacterScripts.Animate`, `StarterCharacterScripts:WaitForChild("Animate")`.

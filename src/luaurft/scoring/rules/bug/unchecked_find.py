@@ -108,7 +108,7 @@ def _mentions_text(source: LuauSource, text: str) -> Mentions:
 
 
 def _holders_by_call(
-    source: LuauSource, scopes: ScopeAnalysis, by_value: dict[int, Declaration]
+    source: LuauSource, by_value: dict[int, Declaration]
 ) -> dict[str, list[Declaration]]:
     """Never-reassigned locals that hold a call, by the call's text."""
     found: dict[str, list[Declaration]] = {}
@@ -183,7 +183,7 @@ class UncheckedFindRule(Rule):
             index = indexed_by(call.node)
             if index is not None:
                 if holders is None:
-                    holders = _holders_by_call(ctx.source, scopes, by_value)
+                    holders = _holders_by_call(ctx.source, by_value)
                 if not guards.guarded(
                     call.node, _mentions_call(ctx.source, scopes, call_text, holders), None
                 ):
