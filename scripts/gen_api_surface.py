@@ -20,7 +20,8 @@ line per member, fields separated by tabs:
 
     p Name type flags default     property (flags: r read-only, R<level> read
                                   security, W<level> write security, d deprecated)
-    f Name category flags         method returning false/0/""/{} (b n s t) or nil (v)
+    f Name category flags         method returning false/0/""/{} (b n s t), a new
+                                  object of class C (oC), or nil (v)
     e Name flags                  event
     c Name flags                  callback
     d Name default                this class's default of an inherited property
@@ -91,6 +92,26 @@ def category(value_type: dict[str, str] | list[Any] | None) -> str:
     if name in TABLE_TYPES:
         return "t"
     return "v"
+
+
+# Methods that make an object, or fetch one with a web call, always hand one back
+# (`AssetService:CreateEditableMesh`, `AvatarEditorService:SearchCatalogAsync`); a
+# lookup (`GetFocusedTextBox`, `GetMaterialVariant`) may answer nil.
+FACTORY_PREFIXES = ("Create", "Derive")
+# Too general to make one of.
+ABSTRACT_RETURNS = {"Instance", "Object"}
+
+
+def return_category(member: dict[str, Any]) -> str:
+    """`category` of a method's return, or `o<Class>` for a method that always
+    returns a new object of that class: a factory or a call that yields."""
+    value_type = member.get("ReturnType")
+    if isinstance(value_type, dict) and value_type.get("Category") == "Class":
+        name, returned = member["Name"], value_type.get("Name", "")
+        yields = "Yields" in member.get("Tags", []) or name.endswith("Async")
+        if returned not in ABSTRACT_RETURNS and (yields or name.startswith(FACTORY_PREFIXES)):
+            return f"o{returned}"
+    return category(value_type)
 
 
 def _num(x: Any) -> str:
@@ -230,7 +251,7 @@ def build(dump: dict[str, Any], reflection: dict[str, Any]) -> list[str]:
                     fields.append(token)
                 lines.append("\t".join(fields))
             elif kind == "Function":
-                lines.append(f"f\t{name}\t{category(m.get('ReturnType'))}\t{_flags(m)}")
+                lines.append(f"f\t{name}\t{return_category(m)}\t{_flags(m)}")
             elif kind == "Event":
                 lines.append(f"e\t{name}\t{_flags(m)}")
             elif kind == "Callback":

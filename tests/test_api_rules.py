@@ -156,6 +156,22 @@ def test_client_and_server_rules_follow_the_script_kind() -> None:
     assert server_path == {"api/client-only-api"}
 
 
+def test_text_chat_callbacks_of_the_other_side_are_reported() -> None:
+    client_callback = (
+        'local TextChatService = game:GetService("TextChatService")\n'
+        "TextChatService.OnIncomingMessage = function(message)\n\treturn nil\nend\n"
+    )
+    found = [(f.rule, f.line) for f in api_findings(client_callback, kind="Script")]
+    assert found == [("api/client-only-api", 2)]
+    assert api_findings(client_callback, kind="LocalScript") == []
+    server_callback = (
+        'local channel = Instance.new("TextChannel")\n'
+        "channel.ShouldDeliverCallback = function(message, source)\n\treturn true\nend\n"
+    )
+    found = [(f.rule, f.line) for f in api_findings(server_callback, kind="LocalScript")]
+    assert found == [("api/server-only-api", 2)]
+
+
 def test_kind_inference_leans_to_the_side_the_code_uses_most() -> None:
     client = 'local p = game:GetService("Players").LocalPlayer\nlocal m = p:GetMouse()\n'
     server = (

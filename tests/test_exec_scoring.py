@@ -81,6 +81,24 @@ def test_never_resumed_waits_are_found() -> None:
     assert result.score == pytest.approx(0.9)
 
 
+def test_a_callback_another_script_sets_is_not_charged_but_a_missing_own_one_is() -> None:
+    # The server's OnServerInvoke, or the OnInvoke of a place's BindableFunction, is
+    # set by a script this run cannot see: the wait is left alone, not charged.
+    client = (
+        'local remote = game:GetService("ReplicatedStorage"):WaitForChild("GetShopItems")\n'
+        "local items = remote:InvokeServer()\n"
+        "print(items)\n"
+    )
+    assert exec_score(client, "LocalScript").findings == ()
+    placed = 'local f = workspace:WaitForChild("Compute")\nprint(f:Invoke(2))\n'
+    assert [x.rule for x in exec_score(placed, "Script").findings] == []
+    # A BindableFunction the script made itself and never gave a callback hangs.
+    own = 'local f = Instance.new("BindableFunction")\nprint(f:Invoke(2))\n'
+    result = exec_score(own, "Script")
+    assert [(x.rule, x.line) for x in result.findings] == [("exec/never-resumed", 2)]
+    assert result.score == pytest.approx(0.9)
+
+
 def test_a_client_waiting_for_its_leaderstats_finds_them() -> None:
     # leaderstats are a server script's doing on join, not the client's: the wait resumes.
     code = (

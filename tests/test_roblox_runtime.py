@@ -791,3 +791,57 @@ def test_a_wait_shorter_than_a_frame_resumes_on_the_next_heartbeat_step() -> Non
         "print(turns <= 130, turns >= 55)\n"
     )
     assert lines(code, seconds=2.0) == ["true true"]
+
+
+# -- datatypes and services met in Roblox's own documentation samples ----------------------
+
+
+def test_user_values_of_players_and_of_ids() -> None:
+    out = lines(
+        """
+        local u = User.fromId(42)
+        print(typeof(u), u.Id, u.DomainType == Enum.DomainType.EXPERIENCE, u.DomainId)
+        print(User.fromString(u:ToString()) == u, User.fromId(7) == u)
+        print(pcall(function() u.Id = 1 end))
+        game:GetService("Players").PlayerAdded:Connect(function(player)
+            print("joined", typeof(player.User), player.User.Id == player.UserId)
+        end)
+        """,
+        seconds=1.0,
+    )
+    assert out[0] == "User 42 true 0"
+    assert out[1] == "true false"
+    assert out[2].startswith("false")
+    assert "joined User true" in out
+
+
+def test_catalog_search_params_check_their_fields_and_searches_return_pages() -> None:
+    out = lines(
+        """
+        local params = CatalogSearchParams.new()
+        params.SearchKeyword = "hat"
+        params.AssetTypes = { Enum.AvatarAssetType.BackAccessory }
+        print(params.SearchKeyword, #params.AssetTypes, params.Limit, params.SortType.Name)
+        print(pcall(function() table.insert(params.AssetTypes, 1) end))
+        print(pcall(function() params.MinPrice = "cheap" end))
+        local pages = game:GetService("AvatarEditorService"):SearchCatalogAsync(params)
+        print(pages.ClassName, pages:IsA("Pages"), pages.IsFinished, #pages:GetCurrentPage())
+        """
+    )
+    assert out[0] == "hat 1 30 Relevance"
+    assert out[1].startswith("false")
+    assert out[2].startswith("false") and "MinPrice" in out[2]
+    assert out[3] == "CatalogPages true true 0"
+
+
+def test_translators_answer_in_the_source_language() -> None:
+    out = lines(
+        """
+        local LocalizationService = game:GetService("LocalizationService")
+        local ok, translator = pcall(function()
+            return LocalizationService:GetTranslatorForLocaleAsync("es")
+        end)
+        print(ok, translator.ClassName, translator.LocaleId, translator:Translate(game, "Hello"))
+        """
+    )
+    assert out == ["true Translator es Hello"]

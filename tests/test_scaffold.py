@@ -802,3 +802,39 @@ def test_a_client_module_finds_in_its_player_gui_what_a_local_script_would() -> 
     }
     assert plan[("Players.Player1.PlayerGui", "Console")] == "ScreenGui"
     assert plan[("Players.Player1.PlayerGui.Console", "Frame")] == "Frame"
+
+
+def test_a_script_in_a_viewport_frame_an_input_action_or_an_actor_gets_one() -> None:
+    viewport = (
+        "local viewportFrame = script.Parent\n"
+        'local camera = Instance.new("Camera")\n'
+        "camera.Parent = viewportFrame\n"
+        "viewportFrame.CurrentCamera = camera\n"
+    )
+    placed = infer_placement(viewport, ScriptKind.LOCAL_SCRIPT)
+    assert placed.container == "viewport"
+    assert placed.script_path.endswith("ScreenGui.ViewportFrame")
+    action = "local action = script.Parent\naction.Pressed:Connect(function() print('go') end)\n"
+    placed = infer_placement(action, ScriptKind.LOCAL_SCRIPT)
+    assert placed.container == "inputaction"
+    assert placed.script_path.endswith("InputContext.InputAction")
+    actor = 'local worker = workspace.WorkerActor\nworker:SendMessage("Greeting", "Hi")\n'
+    built = infer_placement(actor, ScriptKind.SCRIPT).scaffold
+    assert {"parent": "Workspace", "name": "WorkerActor", "class": "Actor"} in built
+
+
+def test_a_place_s_spawn_a_player_respawns_at_and_its_sounds_are_built() -> None:
+    respawn = (
+        "local lobbySpawn = workspace.Lobby.StartSpawn\n"
+        "game.Players.PlayerAdded:Connect(function(player)\n"
+        "\tplayer.RespawnLocation = lobbySpawn\n"
+        "end)\n"
+    )
+    built = infer_placement(respawn, ScriptKind.SCRIPT).scaffold
+    assert {"parent": "Workspace.Lobby", "name": "StartSpawn", "class": "SpawnLocation"} in built
+    music = (
+        'local SoundService = game:GetService("SoundService")\n'
+        "SoundService.BackgroundMusic:Play()\n"
+    )
+    built = infer_placement(music, ScriptKind.LOCAL_SCRIPT).scaffold
+    assert {"parent": "SoundService", "name": "BackgroundMusic", "class": "Sound"} in built

@@ -32,6 +32,10 @@ MODULE = ScriptKind.MODULE_SCRIPT
         ("script.Parent.MouseButton1Click:Connect(open)\n", CLIENT),
         ("game:GetService('ReplicatedFirst'):RemoveDefaultLoadingScreen()\n", CLIENT),
         ("Knit.AddControllers(script.Controllers)\nKnit.Start()\n", CLIENT),
+        # TextChatService: message callbacks, bubbles and system messages are the client's
+        ("TextChatService.OnIncomingMessage = function(message) return nil end\n", CLIENT),
+        ('channel:DisplaySystemMessage("Welcome!")\n', CLIENT),
+        ("TextChatService.BubbleChatConfiguration.TailVisible = false\n", CLIENT),
         # server-only APIs
         ("remote.OnServerEvent:Connect(function(player) end)\n", SERVER),
         ("local store = game:GetService('DataStoreService'):GetDataStore('Coins')\n", SERVER),
@@ -41,6 +45,7 @@ MODULE = ScriptKind.MODULE_SCRIPT
         ("part:SetNetworkOwner(nil)\n", SERVER),
         ('local remote = Instance.new("RemoteEvent")\nremote.Parent = workspace\n', SERVER),
         ("Knit.AddServices(script.Services)\nKnit.Start()\n", SERVER),
+        ("channel.ShouldDeliverCallback = function(message, source) return true end\n", SERVER),
     ],
 )
 def test_each_side_signal_decides_the_kind_without_doubt(code: str, kind: ScriptKind) -> None:
@@ -120,6 +125,9 @@ def test_without_any_api_the_projects_own_names_decide_and_the_card_says_so(
         # A name's last word is what it is: a ServiceBag is a bag.
         "local bag = require(ServiceBag).new()\nbag:Start()\n",
         "workspace.Gravity = 50\n",
+        # Roblox's classes are the engine's objects, not the project's client code.
+        'local animationController = rig:WaitForChild("AnimationController")\n'
+        "animationController:LoadAnimation(kick):Play()\n",
     ],
 )
 def test_no_signal_at_all_is_an_assumed_server_script_with_a_reason(code: str) -> None:

@@ -88,12 +88,17 @@ class _SideWords(NamedTuple):
 @cache
 def _side_words() -> _SideWords:
     block = _side_table().get("side_names", {})
-    services = tomllib.loads((_API_DATA / "names.toml").read_text("utf-8")).get("services", ())
+    names = tomllib.loads((_API_DATA / "names.toml").read_text("utf-8"))
+    client, server = frozenset(block.get("client", ())), frozenset(block.get("server", ()))
+    # Roblox's own class names (`AnimationController`, `HumanoidController`) name
+    # the engine's objects, not the project's code; a class that is a side word
+    # itself (`Camera`) still says what the code works with.
+    classes = {c for c in names.get("creatable", ()) if c.lower() not in client | server}
     return _SideWords(
-        frozenset(block.get("client", ())),
-        frozenset(block.get("server", ())),
+        client,
+        server,
         frozenset(block.get("leading", ())),
-        frozenset(block.get("not_names", ())) | frozenset(services),
+        frozenset(block.get("not_names", ())) | frozenset(names.get("services", ())) | classes,
     )
 
 
@@ -209,7 +214,8 @@ def _names_strings_comments(
 def _side_of_word(word: str) -> str | None:
     """The side ("client" or "server") a name, or a word of a string, names; None if none."""
     words = _side_words()
-    if word in words.not_names:
+    # A local named after what it holds (`animationController`) is the class's name.
+    if word in words.not_names or word[:1].upper() + word[1:] in words.not_names:
         return None
     # A name says what a thing is in its last word (`BallClient`,
     # `PlacementController`, `GameServer`; a `ServiceBag` is a bag), and

@@ -157,6 +157,8 @@ _USAGE_CLASSES: tuple[tuple[frozenset[str], str], ...] = (
     ),
     (frozenset({"Play", "Stop", "SoundId", "Volume", "Looped"}), "Sound"),
     (frozenset({"LoadAnimation"}), "Animator"),
+    (frozenset({"SendMessage", "BindToMessage", "BindToMessageParallel"}), "Actor"),
+    (frozenset({"ResetOnSpawn", "IgnoreGuiInset", "DisplayOrder", "ZIndexBehavior"}), "ScreenGui"),
     (frozenset({"GetChildren", "GetDescendants", "ChildAdded", "ChildRemoved"}), "Folder"),
 )
 
@@ -211,6 +213,10 @@ _DRAG_3D = frozenset(
 )
 _DRAG_UI = frozenset({"DragUDim2", "DragRotation", "BoundingUI", "BoundingBehavior"})
 _SCREEN_GUI = frozenset({"ResetOnSpawn", "IgnoreGuiInset", "DisplayOrder", "ZIndexBehavior"})
+# A ViewportFrame's own (a Workspace has CurrentCamera too, but no script sits in one).
+_VIEWPORT = frozenset({"CurrentCamera", "LightColor", "LightDirection", "ImageColor3"})
+# An InputAction's events: a script under one answers its bindings.
+_INPUT_ACTION = frozenset({"Pressed", "Released"})
 _TOOL = frozenset(
     {
         "Equipped",
@@ -896,7 +902,14 @@ def _service_finds(text: str) -> list[dict[str, Any]]:
 
 # Containers a script may expect Studio to have filled: `ReplicatedStorage.Remotes.Buy`
 # there names an instance built in Studio.
-_PREBUILT_SERVICES = ("ReplicatedStorage", "ServerStorage", "Workspace", "StarterGui")
+_PREBUILT_SERVICES = (
+    "ReplicatedStorage",
+    "ServerStorage",
+    "Workspace",
+    "StarterGui",
+    "SoundService",
+    "ReplicatedFirst",
+)
 # Classes tried, in order, for an instance known only by the members the code uses.
 _CANDIDATE_CLASSES = (
     "Part",
@@ -924,6 +937,7 @@ _CANDIDATE_CLASSES = (
     "Seat",
     "Humanoid",
     "Configuration",
+    "Actor",
 )
 _CONTAINER_USE = frozenset(
     {
@@ -945,6 +959,8 @@ _CONTAINER_CLASSES = {
     "drag": "DragDetector",
     "uidrag": "UIDragDetector",
     "textbox": "TextBox",
+    "inputaction": "InputAction",
+    "viewport": "ViewportFrame",
     "prompt": "ProximityPrompt",
     "click": "ClickDetector",
     "tool": "Tool",
@@ -1080,6 +1096,11 @@ def _class_of_child(text: str, child: _Child) -> str | None:
         return _NAME_CLASSES[child.name]
     if child.name in _KNOWN_CLASSES:
         return child.name
+    if child.under_workspace and "RespawnLocation" in text:
+        # Where a player respawns (`player.RespawnLocation = lobbySpawn`) is a SpawnLocation.
+        spelt = [rf"(?:[\w.]+\.)?{re.escape(child.name)}", *map(re.escape, child.aliases)]
+        if re.search(rf"RespawnLocation\s*=\s*(?:{'|'.join(spelt)})\s*(?:$|\n|;)", text, re.M):
+            return "SpawnLocation"
     index = curated_index()
     base = index.member_names("Instance")
     used = {m for m in child.members if m not in base}
@@ -1928,6 +1949,10 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
             container = "uidrag" if ui or (local and not three_d) else "drag"
         elif "TextBox" in isa or members & _TEXT_BOX:
             container = "textbox"
+        elif "InputAction" in isa or members & _INPUT_ACTION:
+            container = "inputaction"
+        elif "ViewportFrame" in isa or members & _VIEWPORT:
+            container = "viewport"
         elif isa & {"BasePart", "Part", "MeshPart", "Seat", "VehicleSeat"} or members & (
             _PART | _VEHICLE_SEAT | {"Occupant", "Sit"}
         ):
@@ -2039,7 +2064,14 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
             }
         )
         path = f"{outer}.Model"
-    elif container in ("button", "label", "frame", "screengui", "textbox", "uidrag"):
+    elif container == "inputaction":
+        # An InputContext where the client's input reaches it, its action in it.
+        parent = f"{player_root}.PlayerScripts" if local else "ReplicatedStorage"
+        scaffold.append({"parent": parent, "name": "InputContext", "class": "InputContext"})
+        path = f"{parent}.InputContext"
+        scaffold.append({"parent": path, "name": "InputAction", "class": "InputAction"})
+        path = f"{path}.InputAction"
+    elif container in ("button", "label", "frame", "screengui", "textbox", "uidrag", "viewport"):
         # Not reset on respawn: the script lives in it for the whole run.
         scaffold.append(
             {
@@ -2056,6 +2088,7 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
             "frame": "Frame",
             "textbox": "TextBox",
             "uidrag": "Frame",
+            "viewport": "ViewportFrame",
         }.get(container)
         if inner:
             # What the code indexes beside it (`button.Parent.CancelButton`) is in the ScreenGui.
