@@ -271,3 +271,42 @@ def test_a_member_misspelt_in_case_still_fails_as_in_the_engine() -> None:
     assert [e.message.split(" (")[0] for e in run.errors][:1] == [
         'parent is not a valid member of Script "ServerScriptService.Script"'
     ]
+
+
+def test_a_parameter_assigned_to_a_property_gets_what_the_property_holds() -> None:
+    code = (
+        'local remote = game:GetService("ReplicatedStorage"):WaitForChild("PaintEvent")\n'
+        "remote.OnServerEvent:Connect(function(player, partColor)\n"
+        '\tlocal part = Instance.new("Part")\n'
+        "\tpart.BrickColor = partColor\n"
+        '\tprint("painted", typeof(partColor))\n'
+        "end)\n"
+    )
+    assert remote_handler_args(code) == {2: ("BrickColor",)}
+    result = run_script(code, kind=ScriptKind.SCRIPT)
+    assert not result.errors
+    assert "painted BrickColor" in [line.text for line in result.output]
+
+
+def test_a_chat_command_is_typed_by_a_player_and_its_wait_follows_the_local_s_type() -> None:
+    code = (
+        'local TextChatService = game:GetService("TextChatService")\n'
+        'local command: TextChatCommand = TextChatService:WaitForChild("SizeCommand")\n'
+        "command.Triggered:Connect(function(textSource, message)\n"
+        '\tprint("typed", textSource.ClassName, textSource.UserId > 0, string.split(message, " ")[2])\n'
+        "end)\n"
+    )
+    assert _plan(code)[("TextChatService", "SizeCommand")] == "TextChatCommand"
+    result = run_script(code, kind=ScriptKind.SCRIPT)
+    assert not result.errors
+    assert "typed TextSource true hello" in [line.text for line in result.output]
+
+
+def test_a_server_script_finds_the_bindables_studio_put_beside_it() -> None:
+    code = (
+        'local ServerScriptService = game:GetService("ServerScriptService")\n'
+        "local shareData = ServerScriptService.ShareData\n"
+        'shareData:Fire("Hello world!")\n'
+    )
+    assert _plan(code)[("ServerScriptService", "ShareData")] == "BindableEvent"
+    assert exec_score(code, "Script").score == 1.0

@@ -436,6 +436,14 @@ def _class_for_use(text: str, name: str, rest: str, *, gui: bool = False) -> str
     cast = re.match(r"\s*::\s*(\w+)", rest)
     if cast and cast.group(1) in _KNOWN_CLASSES:
         return cast.group(1)
+    # The type the code gives the local it waits into (`local cmd: TextChatCommand = ...`).
+    typed = re.search(
+        rf"{_word('local')}\s+\w+\s*:\s*(\w+)\??\s*=[^\n]*?WaitForChild\s*\(\s*"
+        rf"{_STRING_Q}{re.escape(name)}{_STRING_Q}",
+        text,
+    )
+    if typed and _is_instance_class(typed.group(1)):
+        return typed.group(1)
     looked_into = re.match(r"\s*:\s*(\w+)\s*\(", rest)
     if looked_into and looked_into.group(1) in _CONTAINER_USE:
         # `script.Parent:WaitForChild("Framework"):GetChildren()`: only looked
@@ -905,6 +913,7 @@ def _service_finds(text: str) -> list[dict[str, Any]]:
 _PREBUILT_SERVICES = (
     "ReplicatedStorage",
     "ServerStorage",
+    "ServerScriptService",
     "Workspace",
     "StarterGui",
     "SoundService",
@@ -1016,6 +1025,14 @@ def _likely_members() -> frozenset[str]:
         if index.is_class(cls):
             names |= index.member_names(cls)
     return frozenset(names)
+
+
+def _is_instance_class(name: str) -> bool:
+    """`name` is a Roblox class of Instance (what a type annotation can name)."""
+    from luaurft.roblox.api import curated_index
+
+    index = curated_index()
+    return index.is_class(name) and index.is_a(name, "Instance")
 
 
 def _members_named(name: str) -> bool:
@@ -1451,6 +1468,15 @@ _TYPEOF_TAGS = {
     "table": "table",
     "Color3": "Color3",
 }
+# Properties whose value says what a handler's parameter assigned to them is.
+_PROPERTY_TAGS = {
+    "BrickColor": "BrickColor",
+    "Color": "Color3",
+    "Position": "Vector3",
+    "CFrame": "CFrame",
+    "Text": "string",
+    "Name": "string",
+}
 _NAME_WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 _NAME_HINTS: tuple[tuple[str, str], ...] = (
     (r"(?:target|victim|recipient|receiver|other|opponent|friend)(?:player|plr|user)?$", "Player"),
@@ -1507,6 +1533,10 @@ def _param_tag(text: str, name: str, annotation: str, code: str = "") -> str:
     if re.search(rf"\bCFrame\s*\.\s*(?:new|lookAt)\s*\(\s*{quoted}\s*[,)]", text):
         # `CFrame.new(mouseaim)`: a position, the one-argument form that takes a Vector3.
         return "Vector3"
+    # Assigned to a property, it is what the property holds (`part.BrickColor = partColor`).
+    assigned = re.search(rf"\.\s*(\w+)\s*=\s*{quoted}\s*(?:$|\n|;)", text, re.MULTILINE)
+    if assigned and assigned.group(1) in _PROPERTY_TAGS:
+        return _PROPERTY_TAGS[assigned.group(1)]
     # The whole name, then its last word: `partColor` is a colour, `passedTable` a table.
     words = _NAME_WORDS.findall(name)
     for lowered in dict.fromkeys((name.lower(), words[-1].lower() if words else "")):
@@ -1558,8 +1588,8 @@ def remote_handler_args(code: str) -> dict[int, tuple[str, ...]]:
     `{line of the function: ("number", "string=Sword", "Vector3", ...)}`.
 
     Tags: number, string (`string=VALUE` when the handler looks the value up in a
-    table of the script: one of its keys), boolean, Vector3, CFrame, Color3, Player,
-    Instance, table. Read from annotations, `typeof` guards, `IsA` checks, the
+    table of the script: one of its keys), boolean, Vector3, CFrame, Color3,
+    BrickColor, Player, Instance, table. Read from annotations, `typeof` guards, `IsA` checks, the
     parameter's name and its use.
     """
     return _handler_args(_strip_comments(code))
