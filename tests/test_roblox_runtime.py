@@ -865,3 +865,19 @@ def test_text_chat_configurations_answer_from_the_engine_surface() -> None:
     assert out[0] == "false true"
     assert out[1].startswith("false")
     assert out[2] == "ChatWindowMessageProperties [VIP]"
+
+
+def test_date_times_format_with_roblox_s_tokens() -> None:
+    out = lines(
+        """
+        local dt = DateTime.fromUnixTimestamp(1700000000)
+        print(dt:FormatUniversalTime("YYYY-MM-DD HH:mm:ss", "en-us"))
+        print(dt:FormatLocalTime("dddd", "en-us"), "|", dt:FormatLocalTime("LL", "en-us"))
+        print(dt:FormatUniversalTime("[Day] Do, h:mm A", "en-us"))
+        """
+    )
+    assert out == [
+        "2023-11-14 22:13:20",
+        "Tuesday | November 14, 2023",
+        "Day 14th, 10:13 PM",
+    ]

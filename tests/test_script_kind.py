@@ -36,6 +36,9 @@ MODULE = ScriptKind.MODULE_SCRIPT
         ("TextChatService.OnIncomingMessage = function(message) return nil end\n", CLIENT),
         ('channel:DisplaySystemMessage("Welcome!")\n', CLIENT),
         ("TextChatService.BubbleChatConfiguration.TailVisible = false\n", CLIENT),
+        # the mouse and a TextBox's focus are the client's
+        ("tool.Equipped:Connect(function(mouse) mouse.Button1Down:Connect(fire) end)\n", CLIENT),
+        ("script.Parent:ReleaseFocus()\n", CLIENT),
         # server-only APIs
         ("remote.OnServerEvent:Connect(function(player) end)\n", SERVER),
         ("local store = game:GetService('DataStoreService'):GetDataStore('Coins')\n", SERVER),
