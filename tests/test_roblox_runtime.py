@@ -881,3 +881,15 @@ def test_date_times_format_with_roblox_s_tokens() -> None:
         "Tuesday | November 14, 2023",
         "Day 14th, 10:13 PM",
     ]
+
+
+def test_without_a_headset_every_user_cframe_is_at_the_origin() -> None:
+    out = lines(
+        """
+        local UserInputService = game:GetService("UserInputService")
+        local head = UserInputService:GetUserCFrame(Enum.UserCFrame.Head)
+        print(typeof(head), head == CFrame.identity, (head.Rotation + head.Position).Position)
+        """,
+        kind="LocalScript",
+    )
+    assert out == ["CFrame true 0, 0, 0"]
