@@ -893,3 +893,15 @@ def test_without_a_headset_every_user_cframe_is_at_the_origin() -> None:
         kind="LocalScript",
     )
     assert out == ["CFrame true 0, 0, 0"]
+
+
+def test_engine_objects_from_factories_answer_their_members() -> None:
+    out = lines(
+        """
+        local snapshot = game:GetService("ConfigService"):GetConfigAsync()
+        print(snapshot.ClassName, snapshot:GetValue("MaxPlayers"), snapshot.Outdated)
+        local mesh = game:GetService("AssetService"):CreateEditableMesh()
+        print(mesh.ClassName, mesh:GetVertices() ~= nil)
+        """
+    )
+    assert out == ["ConfigSnapshot nil false", "EditableMesh true"]
