@@ -239,8 +239,25 @@ def test_rules_survive_broken_and_cut_off_code() -> None:
             "do\n\tlocal total = 1\nend\nprint(total)\n",
             "define `total` (local total = ...) before use",
         ),
+        # A library is never called with `:` and has only its own members.
+        (
+            "print(instance:GetAttribute('Speed'))\n",
+            "define `instance` (local instance = ...) before use",
+        ),
+        ("print(maht.floor(2.5))\n", "use `math`"),
+        ("print(vector3.Magnitude)\n", "define `vector3` (local vector3 = ...) before use"),
     ],
-    ids=["typo-local", "typo-global", "unrelated-1", "unrelated-2", "unrelated-3", "itself"],
+    ids=[
+        "typo-local",
+        "typo-global",
+        "unrelated-1",
+        "unrelated-2",
+        "unrelated-3",
+        "itself",
+        "method-of-a-library",
+        "library-member",
+        "no-such-library-member",
+    ],
 )
 def test_unknown_global_suggests_only_plausible_typos(code: str, fix: str) -> None:
     findings = [f for f in score_source(code).findings if f.rule == "bug/unknown-global"]

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from luaurft.roblox.api import ApiIndex
 from luaurft.roblox.globals import KNOWN_GLOBALS, TESTEZ_GLOBALS
 from luaurft.scoring.analysis.bindings import api_index_for
-from luaurft.scoring.analysis.scope import scope_analysis
+from luaurft.scoring.analysis.scope import Reference, scope_analysis
 from luaurft.scoring.analysis.typos import typo_of
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
@@ -82,6 +83,8 @@ class UnknownGlobalRule(Rule):
                 # Sorted once for every name that needs a guess.
                 pool = sorted(KNOWN_GLOBALS | {d.name for d in scopes.declarations})
             guess = typo_of(name, pool)
+            if guess is not None and not _fits_global(index, guess, refs, ctx.source.bytes):
+                guess = None
             hint = f" (did you mean `{guess}`?)" if guess else ""
             yield self.at(
                 ctx,
@@ -90,6 +93,31 @@ class UnknownGlobalRule(Rule):
                 f"Luau or Roblox global{hint}",
                 f"use `{guess}`" if guess else f"define `{name}` (local {name} = ...) before use",
             )
+
+
+_MEMBER_AFTER = re.compile(rb"\s*([.:])\s*([A-Za-z_]\w*)")
+
+
+def _fits_global(index: ApiIndex, guess: str, refs: list[Reference], code: bytes) -> bool:
+    """Whether the way the name is used fits the global library it looks like: a
+    library is never called with `:` and has only its own members
+    (`instance:GetAttribute(...)` is no typo of `Instance`)."""
+    library = index.library(guess)
+    datatype = index.datatype(guess)
+    if library is None and datatype is None:
+        return True
+    for ref in refs:
+        after = _MEMBER_AFTER.match(code, ref.node.end_byte)
+        if after is None:
+            continue
+        if after.group(1) == b":":
+            return False
+        member = after.group(2).decode()
+        if library is not None and library.complete and not library.has(member):
+            return False
+        if datatype is not None and datatype.complete and member not in datatype.library:
+            return False
+    return True
 
 
 _DECLARING = re.compile(r"\b(?:local|function|for)\b")
