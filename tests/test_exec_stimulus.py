@@ -310,3 +310,54 @@ def test_a_server_script_finds_the_bindables_studio_put_beside_it() -> None:
     )
     assert _plan(code)[("ServerScriptService", "ShareData")] == "BindableEvent"
     assert exec_score(code, "Script").score == 1.0
+
+
+def test_a_parameter_set_as_a_property_is_sent_as_what_the_property_holds() -> None:
+    code = (
+        'local remote = game:GetService("ReplicatedStorage"):WaitForChild("Toggle")\n'
+        "remote.OnServerEvent:Connect(function(player, part, state)\n"
+        "\tpart.Anchored = state\n"
+        "end)\n"
+    )
+    assert remote_handler_args(code) == {2: ("Instance", "boolean")}
+
+
+def test_studio_instances_follow_the_types_the_code_gives_them() -> None:
+    code = (
+        'local ServerStorage = game:GetService("ServerStorage")\n'
+        "local BRICK: Part = ServerStorage.Brick\n"
+        "local TEMPLATE = ServerStorage.leaderstats\n"
+        "game.Players.PlayerAdded:Connect(function(player)\n"
+        "\tlocal stats = TEMPLATE:Clone()\n"
+        "\tstats.Parent = player\n"
+        "\tstats.Coins.Changed:Connect(print)\n"
+        "\tlocal brick = BRICK:Clone()\n"
+        "\tbrick.Color = Color3.new(1, 1, 0)\n"
+        "\tbrick.Parent = workspace\n"
+        "end)\n"
+        'local centre = workspace:WaitForChild("Centre").Position\n'
+        'local survivors = game:GetService("Teams"):WaitForChild("Survivors")\n'
+        "print(centre, survivors.TeamColor)\n"
+    )
+    plan = _plan(code)
+    assert plan[("ServerStorage", "Brick")] == "Part"
+    # A copy of the template, held by another local, has the template's children,
+    # and what a leaderstats folder holds is a value.
+    assert plan[("ServerStorage.leaderstats", "Coins")] == "NumberValue"
+    assert plan[("Workspace", "Centre")] == "Part"
+    assert plan[("Teams", "Survivors")] == "Team"
+    assert exec_score(code, "Script").score == 1.0
+
+
+def test_a_name_the_code_only_looks_up_is_still_built_where_it_indexes_it() -> None:
+    code = (
+        'local remotes = game:GetService("ReplicatedStorage").Remotes\n'
+        "local playerGui = game:GetService('Players').LocalPlayer.PlayerGui\n"
+        "local shop = playerGui:FindFirstChild('ShopScreen')\n"
+        "remotes.ShopScreen.OnClientEvent:Connect(function()\n"
+        "\tif shop then shop.Visible = not shop.Visible end\n"
+        "end)\n"
+    )
+    assert _plan(code, ScriptKind.LOCAL_SCRIPT)[("ReplicatedStorage.Remotes", "ShopScreen")] == (
+        "RemoteEvent"
+    )

@@ -477,6 +477,12 @@ def _class_for_use(text: str, name: str, rest: str, *, gui: bool = False) -> str
             # and uses no member of it that could say otherwise; or it waits for it and
             # never mentions it again, so no class it could have is observable.
             return "Folder"
+    # A member read straight off the wait (`workspace:WaitForChild("Centre").Position`).
+    read = re.match(r"\s*[.:]\s*([A-Za-z_]\w*)", rest)
+    if read is not None:
+        by_usage = _class_by_usage({read.group(1)}, gui=gui) or _candidate_with(read.group(1))
+        if by_usage is not None:
+            return by_usage
     lowered = name.lower()
     if lowered.endswith(("event", "remote")):
         return "RemoteEvent"
@@ -539,9 +545,13 @@ def _service_waits(text: str) -> list[dict[str, Any]]:
         parent = service
         for i, name in enumerate(names):
             last = i == len(names) - 1
-            cls = _class_for_use(text, name, m.group(4) if last else "") or (
-                None if last else "Folder"
-            )
+            if parent == "Teams":
+                # What lives in Teams is a Team.
+                cls: str | None = "Team"
+            else:
+                cls = _class_for_use(text, name, m.group(4) if last else "") or (
+                    None if last else "Folder"
+                )
             if cls is None:
                 break
             key = (parent, name)
@@ -917,7 +927,6 @@ _PREBUILT_SERVICES = (
     "Workspace",
     "StarterGui",
     "SoundService",
-    "ReplicatedFirst",
 )
 # Classes tried, in order, for an instance known only by the members the code uses.
 _CANDIDATE_CLASSES = (
@@ -989,6 +998,7 @@ _SEGMENT = re.compile(
     rf"|:\s*WaitForChild\s*\(\s*{_STRING_Q}([\w ]+){_STRING_Q}\s*\)"
     rf"|\[\s*{_STRING_Q}([\w ]+){_STRING_Q}\s*\])"
 )
+_CLONE_OF = re.compile(rf"({_IDENT})\s*:\s*Clone\s*\(\s*\)\s*(?:$|\n|;)", re.MULTILINE)
 _AFTER = re.compile(rf"\s*(?:([.:])\s*({_IDENT})|::\s*({_IDENT}))")
 _LITERAL = re.compile(r"\"((?:[^\"\\\n]|\\.)*)\"|'((?:[^'\\\n]|\\.)*)'")
 
@@ -1005,8 +1015,12 @@ class _Child:
 
 
 def _named_in_code(text: str) -> set[str]:
-    """Names the script spells as strings outside WaitForChild: it may create those itself."""
-    awaited = {m.start(1) for m in re.finditer(rf"WaitForChild\s*\(\s*({_STRING_Q})", text)}
+    """Names the script spells as strings outside WaitForChild and FindFirstChild (those
+    it looks up): it may create those itself."""
+    awaited = {
+        m.start(1)
+        for m in re.finditer(rf"(?:WaitForChild|FindFirstChild)\s*\(\s*({_STRING_Q})", text)
+    }
     names: set[str] = set()
     for m in _LITERAL.finditer(text):
         if m.start() not in awaited:
@@ -1025,6 +1039,16 @@ def _likely_members() -> frozenset[str]:
         if index.is_class(cls):
             names |= index.member_names(cls)
     return frozenset(names)
+
+
+def _candidate_with(member: str) -> str | None:
+    """The first of `_CANDIDATE_CLASSES` with this member, if it is none of Instance's."""
+    from luaurft.roblox.api import curated_index
+
+    index = curated_index()
+    if member in index.member_names("Instance"):
+        return None
+    return next((c for c in _CANDIDATE_CLASSES if member in index.member_names(c)), None)
 
 
 def _is_instance_class(name: str) -> bool:
@@ -1121,7 +1145,8 @@ def _class_of_child(text: str, child: _Child) -> str | None:
     index = curated_index()
     base = index.member_names("Instance")
     used = {m for m in child.members if m not in base}
-    if "Value" in used:
+    if "Value" in used or child.parent.rpartition(".")[2] == "leaderstats":
+        # What a leaderstats folder holds is a value the leaderboard shows.
         return _value_class(text, child)
     by_name = None if child.under_workspace else _gui_class_by_name(child.name)
     if by_name is not None and used <= index.member_names(by_name):
@@ -1382,8 +1407,18 @@ def _direct_children(
                 leaf.members.add(after.group(2))
         return path, None, end, made
 
-    assigned = re.compile(rf"{_word('local')}\s+({_IDENT})\s*(?::\s*[\w.?]+)?\s*=\s*")
+    assigned = re.compile(rf"{_word('local')}\s+({_IDENT})\s*(?::\s*([\w.?]+))?\s*=\s*")
     for m in assigned.finditer(text):
+        copied = _CLONE_OF.match(text, m.end())
+        if copied is not None and copied.group(1) in aliased:
+            # `local stats = TEMPLATE:Clone()`: a copy of a Studio-built instance held
+            # by a local has its class and its children.
+            for held in children.values():
+                if copied.group(1) in held.aliases:
+                    held.aliases.add(m.group(1))
+                    roots[m.group(1)] = roots[copied.group(1)]
+                    aliased.add(m.group(1))
+            continue
         start = _CHAIN_START.match(text, m.end())
         if start is None:
             continue
@@ -1399,6 +1434,10 @@ def _direct_children(
         if re.match(r"\s*(?:::\s*[\w.]+\s*)?(?:$|\n|;|\bor\b)", text[end:]) or clone:
             # A clone has the original's class and children.
             child.aliases.add(m.group(1))
+            annotated = (m.group(2) or "").rstrip("?")
+            if child.cast is None and annotated and _is_instance_class(annotated):
+                # `local BRICK: Part = ServerStorage.Brick`: the type the code gives it.
+                child.cast = annotated
             roots[m.group(1)] = (path, name if name in _KNOWN_CLASSES else None)
             aliased.add(m.group(1))
     # A table of instances (`local remotes = { Buy = folder:WaitForChild("Buy") }`):
@@ -1468,15 +1507,45 @@ _TYPEOF_TAGS = {
     "table": "table",
     "Color3": "Color3",
 }
-# Properties whose value says what a handler's parameter assigned to them is.
-_PROPERTY_TAGS = {
-    "BrickColor": "BrickColor",
-    "Color": "Color3",
-    "Position": "Vector3",
+# The value types of properties that name a remote argument's tag.
+_VALUE_TAGS = {
+    "bool": "boolean",
+    "int": "number",
+    "int64": "number",
+    "float": "number",
+    "double": "number",
+    "number": "number",
+    "string": "string",
+    "Vector3": "Vector3",
     "CFrame": "CFrame",
-    "Text": "string",
-    "Name": "string",
+    "Color3": "Color3",
+    "BrickColor": "BrickColor",
 }
+
+
+def _property_tag(name: str) -> str | None:
+    """The tag of what a property of this name holds, when every class of the engine
+    surface with one agrees (`Anchored` a boolean, `BrickColor` a BrickColor)."""
+    return _property_tags().get(name)
+
+
+@cache
+def _property_tags() -> dict[str, str]:
+    from luaurft.roblox.surface import surface_classes
+
+    types: dict[str, set[str]] = {}
+    for cls in surface_classes().values():
+        for member in cls.members():
+            if member[0] == "p" and len(member) > 2:
+                types.setdefault(member[1], set()).add(member[2])
+    tags: dict[str, str] = {}
+    for prop, held in types.items():
+        found = {_VALUE_TAGS.get(tag) for tag in held}
+        if len(found) == 1 and None not in found:
+            tags[prop] = found.pop()  # type: ignore[assignment]
+    return tags
+
+
 _NAME_WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 _NAME_HINTS: tuple[tuple[str, str], ...] = (
     (r"(?:target|victim|recipient|receiver|other|opponent|friend)(?:player|plr|user)?$", "Player"),
@@ -1535,8 +1604,9 @@ def _param_tag(text: str, name: str, annotation: str, code: str = "") -> str:
         return "Vector3"
     # Assigned to a property, it is what the property holds (`part.BrickColor = partColor`).
     assigned = re.search(rf"\.\s*(\w+)\s*=\s*{quoted}\s*(?:$|\n|;)", text, re.MULTILINE)
-    if assigned and assigned.group(1) in _PROPERTY_TAGS:
-        return _PROPERTY_TAGS[assigned.group(1)]
+    held = _property_tag(assigned.group(1)) if assigned else None
+    if held is not None:
+        return held
     # The whole name, then its last word: `partColor` is a colour, `passedTable` a table.
     words = _NAME_WORDS.findall(name)
     for lowered in dict.fromkeys((name.lower(), words[-1].lower() if words else "")):
