@@ -286,6 +286,9 @@ def test_a_parameter_assigned_to_a_property_gets_what_the_property_holds() -> No
     result = run_script(code, kind=ScriptKind.SCRIPT)
     assert not result.errors
     assert "painted BrickColor" in [line.text for line in result.output]
+    # By the engine surface: what every class with a property of that name holds.
+    toggle = code.replace("partColor", "state").replace("BrickColor", "Anchored")
+    assert remote_handler_args(toggle) == {2: ("boolean",)}
 
 
 def test_a_chat_command_is_typed_by_a_player_and_its_wait_follows_the_local_s_type() -> None:
@@ -310,16 +313,6 @@ def test_a_server_script_finds_the_bindables_studio_put_beside_it() -> None:
     )
     assert _plan(code)[("ServerScriptService", "ShareData")] == "BindableEvent"
     assert exec_score(code, "Script").score == 1.0
-
-
-def test_a_parameter_set_as_a_property_is_sent_as_what_the_property_holds() -> None:
-    code = (
-        'local remote = game:GetService("ReplicatedStorage"):WaitForChild("Toggle")\n'
-        "remote.OnServerEvent:Connect(function(player, part, state)\n"
-        "\tpart.Anchored = state\n"
-        "end)\n"
-    )
-    assert remote_handler_args(code) == {2: ("Instance", "boolean")}
 
 
 def test_studio_instances_follow_the_types_the_code_gives_them() -> None:

@@ -847,26 +847,6 @@ def test_translators_answer_in_the_source_language() -> None:
     assert out == ["true Translator es Hello"]
 
 
-def test_text_chat_configurations_answer_from_the_engine_surface() -> None:
-    out = lines(
-        """
-        local TextChatService = game:GetService("TextChatService")
-        local bubbles = TextChatService.BubbleChatConfiguration
-        bubbles.TailVisible = false
-        bubbles.TextColor3 = Color3.fromRGB(220, 50, 50)
-        print(bubbles.TailVisible, bubbles.TextColor3 == Color3.fromRGB(220, 50, 50))
-        print(pcall(function() bubbles.TailVisible = "no" end))
-        local window = TextChatService:FindFirstChildOfClass("ChatWindowConfiguration")
-        local properties = window:DeriveNewMessageProperties()
-        properties.PrefixText = "[VIP]"
-        print(properties.ClassName, properties.PrefixText)
-        """
-    )
-    assert out[0] == "false true"
-    assert out[1].startswith("false")
-    assert out[2] == "ChatWindowMessageProperties [VIP]"
-
-
 def test_date_times_format_with_roblox_s_tokens() -> None:
     out = lines(
         """

@@ -362,15 +362,25 @@ def test_drag_detectors_are_dragged_by_the_stimulus() -> None:
 
 
 def test_text_chat_service_has_its_configurations() -> None:
+    # They answer from the engine surface: every property, type-checked writes,
+    # and DeriveNewMessageProperties makes the properties object it names.
     out = printed(
         """
         local TextChatService = game:GetService("TextChatService")
         local window = TextChatService.ChatWindowConfiguration
         window.Enabled = false
         print(window.Enabled, TextChatService.BubbleChatConfiguration.BubbleDuration)
+        local bubbles = TextChatService.BubbleChatConfiguration
+        bubbles.TailVisible = false
+        print(bubbles.TailVisible, pcall(function() bubbles.TailVisible = "no" end))
+        local properties = window:DeriveNewMessageProperties()
+        properties.PrefixText = "[VIP]"
+        print(properties.ClassName, properties.PrefixText)
         """
     )
-    assert out == ["false 15"]
+    assert out[0] == "false 15"
+    assert out[1].startswith("false false")
+    assert out[2] == "ChatWindowMessageProperties [VIP]"
 
 
 def test_the_audio_graph_wires_and_plays_on_the_virtual_clock() -> None:
