@@ -437,13 +437,9 @@ def _class_for_use(text: str, name: str, rest: str, *, gui: bool = False) -> str
     if cast and cast.group(1) in _KNOWN_CLASSES:
         return cast.group(1)
     # The type the code gives the local it waits into (`local cmd: TextChatCommand = ...`).
-    typed = re.search(
-        rf"{_word('local')}\s+\w+\s*:\s*(\w+)\??\s*=[^\n]*?WaitForChild\s*\(\s*"
-        rf"{_STRING_Q}{re.escape(name)}{_STRING_Q}",
-        text,
-    )
-    if typed and _is_instance_class(typed.group(1)):
-        return typed.group(1)
+    typed = _typed_waits(text).get(name)
+    if typed is not None:
+        return typed
     looked_into = re.match(r"\s*:\s*(\w+)\s*\(", rest)
     if looked_into and looked_into.group(1) in _CONTAINER_USE:
         # `script.Parent:WaitForChild("Framework"):GetChildren()`: only looked
@@ -1041,6 +1037,37 @@ def _likely_members() -> frozenset[str]:
     return frozenset(names)
 
 
+_TYPED_WAIT = re.compile(
+    rf"{_word('local')}\s+\w+\s*:\s*(\w+)\??\s*=[^\n]*?WaitForChild\s*\(\s*"
+    rf"{_STRING_Q}([\w ]+){_STRING_Q}\s*\)[ \t]*(?:$|--|;)",
+    re.MULTILINE,
+)
+
+
+@lru_cache(maxsize=8)
+def _typed_waits(text: str) -> dict[str, str]:
+    """Waited name -> the Instance class the local holding it is annotated with, in
+    one pass (`local cmd: TextChatCommand = TCS:WaitForChild("Size")`)."""
+    found: dict[str, str] = {}
+    for m in _TYPED_WAIT.finditer(text):
+        if _is_instance_class(m.group(1)):
+            found.setdefault(m.group(2), m.group(1))
+    return found
+
+
+_RESPAWN_AT = re.compile(
+    rf"RespawnLocation\s*=\s*(?:[\w.]+\.)?({_IDENT})\s*(?:$|\n|;)", re.MULTILINE
+)
+
+
+@lru_cache(maxsize=8)
+def _respawn_names(text: str) -> frozenset[str]:
+    """The last names of what the code sets as a player's RespawnLocation."""
+    if "RespawnLocation" not in text:
+        return frozenset()
+    return frozenset(m.group(1) for m in _RESPAWN_AT.finditer(text))
+
+
 def _candidate_with(member: str) -> str | None:
     """The first of `_CANDIDATE_CLASSES` with this member, if it is none of Instance's."""
     from luaurft.roblox.api import curated_index
@@ -1137,11 +1164,9 @@ def _class_of_child(text: str, child: _Child) -> str | None:
         return _NAME_CLASSES[child.name]
     if child.name in _KNOWN_CLASSES:
         return child.name
-    if child.under_workspace and "RespawnLocation" in text:
+    if child.under_workspace and _respawn_names(text) & {child.name, *child.aliases}:
         # Where a player respawns (`player.RespawnLocation = lobbySpawn`) is a SpawnLocation.
-        spelt = [rf"(?:[\w.]+\.)?{re.escape(child.name)}", *map(re.escape, child.aliases)]
-        if re.search(rf"RespawnLocation\s*=\s*(?:{'|'.join(spelt)})\s*(?:$|\n|;)", text, re.M):
-            return "SpawnLocation"
+        return "SpawnLocation"
     index = curated_index()
     base = index.member_names("Instance")
     used = {m for m in child.members if m not in base}
