@@ -354,3 +354,19 @@ def test_a_name_the_code_only_looks_up_is_still_built_where_it_indexes_it() -> N
     assert _plan(code, ScriptKind.LOCAL_SCRIPT)[("ReplicatedStorage.Remotes", "ShopScreen")] == (
         "RemoteEvent"
     )
+
+
+def test_what_a_client_finds_unchecked_in_its_player_gui_is_built_there() -> None:
+    code = (
+        "local player = game:GetService('Players').LocalPlayer\n"
+        "local playerGui = player.PlayerGui\n"
+        "local contextEvent = playerGui:FindFirstChild('ContextEvent')\n"
+        "contextEvent.Event:Connect(function(name) print('context', name) end)\n"
+        "local optional = playerGui:FindFirstChild('Optional')\n"
+        "if optional then optional.Event:Connect(print) end\n"
+    )
+    plan = _plan(code, ScriptKind.LOCAL_SCRIPT)
+    assert plan[("Players.Player1.PlayerGui", "ContextEvent")] == "BindableEvent"
+    # A find the code checks for nil keeps its fallback: it stays absent.
+    assert ("Players.Player1.PlayerGui", "Optional") not in plan
+    assert exec_score(code, "LocalScript").score == 1.0

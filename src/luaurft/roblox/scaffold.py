@@ -868,16 +868,23 @@ def _nil_checked_names(text: str) -> frozenset[str]:
     return frozenset(m.group(1) for test in _NIL_TESTS for m in test.finditer(text))
 
 
-def _service_finds(text: str) -> list[dict[str, Any]]:
+def _service_finds(text: str, *, in_player_gui: bool = False) -> list[dict[str, Any]]:
     """Instances a script finds under a service and then uses as if they were there:
     `local remote = ReplicatedStorage:FindFirstChildOfClass("RemoteEvent")` followed by
     `remote.OnServerEvent` with no nil check names an instance built in Studio (the
     Roblox documentation's own samples do this). Code that checks for nil keeps
-    its fallback path: the instance stays absent."""
+    its fallback path: the instance stays absent. `in_player_gui`: the finds of a
+    client in its PlayerGui instead (what StarterGui copied in)."""
     from luaurft.roblox.api import curated_index
 
-    roots: dict[str, str] = dict(_service_locals(text))
-    roots.setdefault("workspace", "Workspace")
+    if in_player_gui:
+        gui_root = f"Players.{LOCAL_PLAYER}.PlayerGui"
+        roots: dict[str, str] = {m.group(1): gui_root for m in _PLAYER_GUI.finditer(text)}
+        if not roots:
+            return []
+    else:
+        roots = dict(_service_locals(text))
+        roots.setdefault("workspace", "Workspace")
     index = curated_index()
     plan: list[dict[str, Any]] = []
     found = re.compile(
@@ -888,7 +895,7 @@ def _service_finds(text: str) -> list[dict[str, Any]]:
     for m in found.finditer(text):
         var, root, how, name = m.groups()
         service = roots.get(root)
-        if service is None and root.startswith("game"):
+        if service is None and root.startswith("game") and not in_player_gui:
             # `game.ReplicatedStorage`: a service reached by its name under the DataModel.
             named = re.sub(r"\s", "", root).removeprefix("game.")
             service = named if index.is_service(named) else None
@@ -2260,6 +2267,7 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
     if local or (kind is ScriptKind.MODULE_SCRIPT and module_side(code) == "client"):
         _extend_new(scaffold, _player_gui_waits(text))
         _extend_new(scaffold, _player_waits(text))
+        _extend_new(scaffold, _service_finds(text, in_player_gui=True))
     parent_path = None if character else path
     parent_class = (
         known_parent[1]
