@@ -370,3 +370,37 @@ def test_what_a_client_finds_unchecked_in_its_player_gui_is_built_there() -> Non
     # A find the code checks for nil keeps its fallback: it stays absent.
     assert ("Players.Player1.PlayerGui", "Optional") not in plan
     assert exec_score(code, "LocalScript").score == 1.0
+
+
+def test_a_table_type_s_fields_are_sent_filled() -> None:
+    code = (
+        'local remote = game:GetService("ReplicatedStorage"):WaitForChild("OnboardingEvent")\n'
+        "local function onFired(player: Player, args: { step: number, label: string }, done: boolean)\n"
+        "\tif args.step > 3 then return end\n"
+        '\tprint("step", args.step, args.label, done)\n'
+        "end\n"
+        "remote.OnServerEvent:Connect(onFired)\n"
+    )
+    assert remote_handler_args(code) == {2: ("table=step:number;label:string", "boolean")}
+    result = run_script(code, kind=ScriptKind.SCRIPT)
+    assert not result.errors
+    assert "step 1 Item true" in [line.text for line in result.output]
+
+
+def test_a_loading_screen_in_replicated_first_is_built_as_a_gui() -> None:
+    code = (
+        'local ReplicatedFirst = game:GetService("ReplicatedFirst")\n'
+        "local playerGui = game:GetService('Players').LocalPlayer:WaitForChild('PlayerGui')\n"
+        "local screenGui = ReplicatedFirst.LoadingScreen\n"
+        "screenGui.IgnoreGuiInset = true\n"
+        "screenGui.Parent = playerGui\n"
+        "local background = screenGui.Background\n"
+        "local loadingText = background.LoadingText\n"
+        'game:GetService("TweenService"):Create(loadingText, TweenInfo.new(1), { TextTransparency = 1 }):Play()\n'
+        'game:GetService("TweenService"):Create(background, TweenInfo.new(1), { BackgroundTransparency = 1 }):Play()\n'
+    )
+    plan = _plan(code, ScriptKind.LOCAL_SCRIPT)
+    assert plan[("ReplicatedFirst", "LoadingScreen")] == "ScreenGui"
+    assert plan[("ReplicatedFirst.LoadingScreen", "Background")] == "Frame"
+    assert plan[("ReplicatedFirst.LoadingScreen.Background", "LoadingText")] == "TextLabel"
+    assert exec_score(code, "LocalScript").score == 1.0

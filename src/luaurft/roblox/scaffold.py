@@ -930,6 +930,7 @@ _PREBUILT_SERVICES = (
     "Workspace",
     "StarterGui",
     "SoundService",
+    "ReplicatedFirst",
 )
 # Classes tried, in order, for an instance known only by the members the code uses.
 _CANDIDATE_CLASSES = (
@@ -1162,6 +1163,22 @@ def _gui_class_by_name(name: str) -> str | None:
     return None
 
 
+# In ReplicatedFirst, which holds a loading screen and little else: a name at its
+# top ending so is the ScreenGui, and the last word of a name below says the GUI
+# object (`LoadingText`, `LoadBarBG`), read as a whole word.
+_LOADING_SCREEN_ENDINGS = ("screen", "gui", "ui", "loading")
+_LOADING_SCREEN_WORDS = {"text": "TextLabel", "bar": "Frame", "bg": "Frame", "background": "Frame"}
+
+
+def _loading_screen_class(child: _Child) -> str | None:
+    if child.parent == "ReplicatedFirst":
+        return "ScreenGui" if child.name.lower().endswith(_LOADING_SCREEN_ENDINGS) else None
+    if not child.parent.startswith("ReplicatedFirst."):
+        return None
+    words = _NAME_WORDS.findall(child.name)
+    return _LOADING_SCREEN_WORDS.get(words[-1].lower()) if words else None
+
+
 def _class_of_child(text: str, child: _Child) -> str | None:
     from luaurft.roblox.api import curated_index
 
@@ -1181,6 +1198,7 @@ def _class_of_child(text: str, child: _Child) -> str | None:
         # What a leaderstats folder holds is a value the leaderboard shows.
         return _value_class(text, child)
     by_name = None if child.under_workspace else _gui_class_by_name(child.name)
+    by_name = by_name or _loading_screen_class(child)
     if by_name is not None and used <= index.member_names(by_name):
         return by_name
     for names, cls in _USAGE_CLASSES:
@@ -1616,7 +1634,7 @@ def _param_tag(text: str, name: str, annotation: str, code: str = "") -> str:
     if declared == "Player":
         return "Player"
     if declared.startswith("{"):
-        return "table"
+        return _table_tag(declared)
     if declared and declared not in ("any", "unknown"):
         from luaurft.roblox.api import curated_index
 
@@ -1691,17 +1709,51 @@ def remote_handler_args(code: str) -> dict[int, tuple[str, ...]]:
 
     Tags: number, string (`string=VALUE` when the handler looks the value up in a
     table of the script: one of its keys), boolean, Vector3, CFrame, Color3,
-    BrickColor, Player, Instance, table. Read from annotations, `typeof` guards, `IsA` checks, the
+    BrickColor, Player, Instance, table (`table=step:number;name:string` for a
+    table type that names its fields). Read from annotations, `typeof` guards, `IsA` checks, the
     parameter's name and its use.
     """
     return _handler_args(_strip_comments(code))
+
+
+def _top_level_split(params: str) -> list[str]:
+    """A parameter list split at its commas outside braces and angle brackets
+    (`args: { step: number, name: string }` is one parameter)."""
+    parts: list[str] = []
+    depth, start = 0, 0
+    for i, char in enumerate(params):
+        if char in "{<":
+            depth += 1
+        elif char in "}>" and depth:
+            depth -= 1
+        elif char == "," and depth == 0:
+            parts.append(params[start:i])
+            start = i + 1
+    parts.append(params[start:])
+    return parts
+
+
+# One field of a table type (`step: number`, `target: Player?`).
+_TABLE_FIELD_TYPE = re.compile(r"([A-Za-z_]\w*)\s*:\s*([A-Za-z_][\w.]*)\??\s*(?:[,;]|$)")
+
+
+def _table_tag(declared: str) -> str:
+    """`table`, with the fields a table type names and what a client sends in each
+    (`{ step: number }` -> `table=step:number`): a handler reads its fields."""
+    inner = declared.strip()[1:-1] if declared.strip().endswith("}") else ""
+    fields = []
+    for m in _TABLE_FIELD_TYPE.finditer(inner.strip()):
+        tag = _param_tag("", m.group(1), m.group(2))
+        if tag in ("number", "string", "boolean", "Vector3", "CFrame", "Color3", "Player"):
+            fields.append(f"{m.group(1)}:{tag}")
+    return "table=" + ";".join(fields) if fields else "table"
 
 
 def _handler_args(text: str) -> dict[int, tuple[str, ...]]:
     """`remote_handler_args` of code whose comments are stripped already."""
     found: dict[int, tuple[str, ...]] = {}
     for m in _FUNCTION.finditer(text):
-        params = [p.strip() for p in m.group(1).split(",") if p.strip()]
+        params = [p.strip() for p in _top_level_split(m.group(1)) if p.strip()]
         if len(params) < 2 or params[-1].startswith("..."):
             params = [p for p in params if not p.startswith("...")]
         if len(params) < 2:
