@@ -404,3 +404,36 @@ def test_a_loading_screen_in_replicated_first_is_built_as_a_gui() -> None:
     assert plan[("ReplicatedFirst.LoadingScreen", "Background")] == "Frame"
     assert plan[("ReplicatedFirst.LoadingScreen.Background", "LoadingText")] == "TextLabel"
     assert exec_score(code, "LocalScript").score == 1.0
+
+
+def test_children_named_for_their_class_and_what_a_handle_holds_are_built() -> None:
+    tool = (
+        "local tool = script.Parent\n"
+        "tool.Activated:Connect(function() tool.Handle.Activate:Play() end)\n"
+    )
+    plan = _plan(tool, ScriptKind.LOCAL_SCRIPT)
+    # `Activate` is a Tool's method, but under the Handle, a Part, it is a child.
+    assert plan[("Players.Player1.Backpack.Tool.Handle", "Activate")] == "Sound"
+    elevator = (
+        "local constraint = script.Parent.Track.PrismaticConstraint\n"
+        "print(constraint.CurrentPosition <= -9)\n"
+    )
+    plan = _plan(elevator)
+    assert "PrismaticConstraint" in plan.values()
+    assert not any(name == "CurrentPosition" for _, name in plan)
+    assert exec_score(elevator, "Script").score == 1.0
+
+
+def test_a_handler_s_player_and_a_character_it_is_sent_are_read_from_their_names() -> None:
+    code = (
+        'local events = game:GetService("ReplicatedStorage").Events\n'
+        "local function damageCharacter(playerFired, characterToDamage, hitPosition)\n"
+        '\tlocal humanoid = characterToDamage:FindFirstChildWhichIsA("Humanoid")\n'
+        '\tprint("hit", characterToDamage.HumanoidRootPart.Name, typeof(hitPosition))\n'
+        "end\n"
+        "events.DamageCharacter.OnServerEvent:Connect(damageCharacter)\n"
+    )
+    assert remote_handler_args(code) == {2: ("Character", "Vector3")}
+    result = run_script(code, kind=ScriptKind.SCRIPT)
+    assert not result.errors
+    assert "hit HumanoidRootPart Vector3" in [line.text for line in result.output]

@@ -838,3 +838,15 @@ def test_a_place_s_spawn_a_player_respawns_at_and_its_sounds_are_built() -> None
     )
     built = infer_placement(music, ScriptKind.LOCAL_SCRIPT).scaffold
     assert {"parent": "SoundService", "name": "BackgroundMusic", "class": "Sound"} in built
+
+
+def test_a_script_in_a_part_it_pushes_and_gui_objects_named_for_their_class() -> None:
+    push = "local part = script.Parent\npart:ApplyAngularImpulse(Vector3.new(0, 50, 0))\n"
+    assert infer_placement(push, ScriptKind.SCRIPT).container == "part"
+    gui = (
+        "local player = game:GetService('Players').LocalPlayer\n"
+        "local button = player.PlayerGui:WaitForChild('Shop'):WaitForChild('BuyImageButton')\n"
+        "button.ImageColor3 = Color3.new(1, 0, 0)\n"
+    )
+    built = infer_placement(gui, ScriptKind.LOCAL_SCRIPT).scaffold
+    assert any(i["name"] == "BuyImageButton" and i["class"] == "ImageButton" for i in built)

@@ -244,6 +244,18 @@ _PART = frozenset(
         "Transparency",
         "Color",
         "Reflectance",
+        # A part's physics, which nothing else scripts reach has.
+        "ApplyImpulse",
+        "ApplyAngularImpulse",
+        "ApplyImpulseAtPosition",
+        "AssemblyAngularVelocity",
+        "AssemblyMass",
+        "GetMass",
+        "SetNetworkOwner",
+        "GetTouchingParts",
+        "CanQuery",
+        "CastShadow",
+        "Massless",
     }
 )
 _MODEL = frozenset(
@@ -1086,6 +1098,13 @@ def _candidate_with(member: str) -> str | None:
     return next((c for c in _CANDIDATE_CLASSES if member in index.member_names(c)), None)
 
 
+def _is_creatable_class(name: str) -> bool:
+    """`name` is a class `Instance.new` can make (what Studio's Insert menu names a new one)."""
+    from luaurft.roblox.api import curated_index
+
+    return curated_index().is_creatable(name)
+
+
 def _is_instance_class(name: str) -> bool:
     """`name` is a Roblox class of Instance (what a type annotation can name)."""
     from luaurft.roblox.api import curated_index
@@ -1157,12 +1176,20 @@ _GUI_NAME_ENDINGS = (
 
 def _gui_class_by_name(name: str) -> str | None:
     lowered = name.lower()
+    # A name ending in a GUI class's name is one (`ButtonImageButton`, `ShopScrollingFrame`).
+    for cls in _GUI_CLASSES_LONGEST_FIRST:
+        if name.endswith(cls):
+            return cls
     for endings, cls in _GUI_NAME_ENDINGS:
         if lowered.endswith(endings):
             return cls
     return None
 
 
+_GUI_CLASSES_LONGEST_FIRST = (
+    "ScrollingFrame", "ViewportFrame", "ImageButton", "ImageLabel", "TextButton",
+    "TextLabel", "TextBox", "CanvasGroup",
+)  # fmt: skip
 # In ReplicatedFirst, which holds a loading screen and little else: a name at its
 # top ending so is the ScreenGui, and the last word of a name below says the GUI
 # object (`LoadingText`, `LoadBarBG`), read as a whole word.
@@ -1186,7 +1213,8 @@ def _class_of_child(text: str, child: _Child) -> str | None:
         return child.cast
     if child.name in _NAME_CLASSES:
         return _NAME_CLASSES[child.name]
-    if child.name in _KNOWN_CLASSES:
+    if child.name in _KNOWN_CLASSES or _is_creatable_class(child.name):
+        # Named as its class (`hintVolume.AudioTextToSpeech`, `track.PrismaticConstraint`).
         return child.name
     if child.under_workspace and _respawn_names(text) & {child.name, *child.aliases}:
         # Where a player respawns (`player.RespawnLocation = lobbySpawn`) is a SpawnLocation.
@@ -1403,11 +1431,13 @@ def _direct_children(
             direct = seg.group(1) is not None
             if direct:
                 # An instance whose class is still open: any likely member name ends the path.
-                member = (
-                    _is_member(cls, name)
-                    if len(segments) == 0 and cls
-                    else _members_named(name) or bool(_is_member(named_class, name))
-                )
+                if len(segments) == 0 and cls:
+                    member = _is_member(cls, name)
+                else:
+                    # Under a child named for its class (`tool.Handle`, a Part), that
+                    # class's members say it: `tool.Handle.Activate` is a child there.
+                    exact = _is_member(named_class, name) if named_class else None
+                    member = exact if exact is not None else _members_named(name)
                 if member is False and _is_member_but_for_case(
                     named_class if segments else cls, name
                 ):
@@ -1424,7 +1454,11 @@ def _direct_children(
                 # The target of an assignment is a property (perhaps misspelt), not a child.
                 break
             segments.append((name, direct))
-            named_class = name if name in _KNOWN_CLASSES else _NAME_CLASSES.get(name)
+            named_class = (
+                name
+                if name in _KNOWN_CLASSES or _is_instance_class(name)
+                else _NAME_CLASSES.get(name)
+            )
             end = seg.end()
         before = text[max(0, match.start() - 40) : match.start()]
         if segments and re.search(r"\brequire\s*\(\s*$", before):
@@ -1488,7 +1522,8 @@ def _direct_children(
             if child.cast is None and annotated and _is_instance_class(annotated):
                 # `local BRICK: Part = ServerStorage.Brick`: the type the code gives it.
                 child.cast = annotated
-            roots[m.group(1)] = (path, name if name in _KNOWN_CLASSES else None)
+            is_class = name in _KNOWN_CLASSES or _is_instance_class(name)
+            roots[m.group(1)] = (path, name if is_class else None)
             aliased.add(m.group(1))
     # A table of instances (`local remotes = { Buy = folder:WaitForChild("Buy") }`):
     # `remotes.Buy` is the child, as a local holding it would be.
@@ -1557,6 +1592,15 @@ _TYPEOF_TAGS = {
     "table": "table",
     "Color3": "Color3",
 }
+# Methods of every Instance, which no other value a client sends has.
+_INSTANCE_METHODS = frozenset(
+    {
+        "FindFirstChild", "FindFirstChildOfClass", "FindFirstChildWhichIsA", "WaitForChild",
+        "FindFirstAncestor", "FindFirstAncestorOfClass", "FindFirstAncestorWhichIsA",
+        "GetChildren", "GetDescendants", "IsA", "IsDescendantOf", "IsAncestorOf",
+        "GetAttribute", "SetAttribute", "GetFullName", "Clone", "Destroy", "PivotTo", "GetPivot",
+    }
+)  # fmt: skip
 # The value types of properties that name a remote argument's tag.
 _VALUE_TAGS = {
     "bool": "boolean",
@@ -1652,6 +1696,12 @@ def _param_tag(text: str, name: str, annotation: str, code: str = "") -> str:
     if re.search(rf"\bCFrame\s*\.\s*(?:new|lookAt)\s*\(\s*{quoted}\s*[,)]", text):
         # `CFrame.new(mouseaim)`: a position, the one-argument form that takes a Vector3.
         return "Vector3"
+    # A method only Instances have, called on it (`hit:FindFirstChild(...)`); one named
+    # for a character (`characterToDamage`) is a player's character.
+    called = re.search(rf"\b{quoted}\s*:\s*([A-Za-z_]\w*)\s*\(", text)
+    if called and called.group(1) in _INSTANCE_METHODS:
+        words = {w.lower() for w in _NAME_WORDS.findall(name)}
+        return "Character" if words & {"character", "char"} else "Instance"
     # Assigned to a property, it is what the property holds (`part.BrickColor = partColor`).
     assigned = re.search(rf"\.\s*(\w+)\s*=\s*{quoted}\s*(?:$|\n|;)", text, re.MULTILINE)
     held = _property_tag(assigned.group(1)) if assigned else None
@@ -1709,11 +1759,19 @@ def remote_handler_args(code: str) -> dict[int, tuple[str, ...]]:
 
     Tags: number, string (`string=VALUE` when the handler looks the value up in a
     table of the script: one of its keys), boolean, Vector3, CFrame, Color3,
-    BrickColor, Player, Instance, table (`table=step:number;name:string` for a
+    BrickColor, Player, Character (another player's), Instance, table (`table=step:number;name:string` for a
     table type that names its fields). Read from annotations, `typeof` guards, `IsA` checks, the
     parameter's name and its use.
     """
     return _handler_args(_strip_comments(code))
+
+
+def _is_player_param(name: str) -> bool:
+    """`player`, `plr`, `sender`, ... or a name with a word that says player
+    (`playerFired`, `firingPlayer`): the first parameter of a remote's handler."""
+    if _PLAYER_PARAM.match(name):
+        return True
+    return any(w.lower() in ("player", "plr") for w in _NAME_WORDS.findall(name))
 
 
 def _top_level_split(params: str) -> list[str]:
@@ -1759,7 +1817,7 @@ def _handler_args(text: str) -> dict[int, tuple[str, ...]]:
         if len(params) < 2:
             continue
         first, _, first_type = params[0].partition(":")
-        if not (_PLAYER_PARAM.match(first.strip()) or first_type.strip().rstrip("?") == "Player"):
+        if not (_is_player_param(first.strip()) or first_type.strip().rstrip("?") == "Player"):
             continue
         line = text.count("\n", 0, m.start()) + 1
         body = text[m.end() : m.end() + 4000]
