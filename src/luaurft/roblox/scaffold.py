@@ -1700,8 +1700,8 @@ def _param_tag(text: str, name: str, annotation: str, code: str = "") -> str:
     # for a character (`characterToDamage`) is a player's character.
     called = re.search(rf"\b{quoted}\s*:\s*([A-Za-z_]\w*)\s*\(", text)
     if called and called.group(1) in _INSTANCE_METHODS:
-        words = {w.lower() for w in _NAME_WORDS.findall(name)}
-        return "Character" if words & {"character", "char"} else "Instance"
+        said = {w.lower() for w in _NAME_WORDS.findall(name)}
+        return "Character" if said & {"character", "char"} else "Instance"
     # Assigned to a property, it is what the property holds (`part.BrickColor = partColor`).
     assigned = re.search(rf"\.\s*(\w+)\s*=\s*{quoted}\s*(?:$|\n|;)", text, re.MULTILINE)
     held = _property_tag(assigned.group(1)) if assigned else None
