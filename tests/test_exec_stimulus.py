@@ -437,3 +437,13 @@ def test_a_handler_s_player_and_a_character_it_is_sent_are_read_from_their_names
     result = run_script(code, kind=ScriptKind.SCRIPT)
     assert not result.errors
     assert "hit HumanoidRootPart Vector3" in [line.text for line in result.output]
+
+
+def test_a_child_named_as_a_class_its_use_contradicts_follows_its_use() -> None:
+    code = (
+        "local trap = script.Parent\n"
+        "local particles = trap.Explosion\n"
+        "trap.Touched:Connect(function() particles:Emit(100) end)\n"
+    )
+    assert _plan(code)[("Workspace.Part", "Explosion")] == "ParticleEmitter"
+    assert exec_score(code, "Script").score == 1.0

@@ -1098,6 +1098,13 @@ def _candidate_with(member: str) -> str | None:
     return next((c for c in _CANDIDATE_CLASSES if member in index.member_names(c)), None)
 
 
+def _surface_members(name: str) -> frozenset[str]:
+    """Every member of class `name` the engine surface knows, inherited ones included."""
+    from luaurft.roblox.surface import class_members
+
+    return class_members(name)
+
+
 def _is_creatable_class(name: str) -> bool:
     """`name` is a class `Instance.new` can make (what Studio's Insert menu names a new one)."""
     from luaurft.roblox.api import curated_index
@@ -1209,12 +1216,11 @@ def _loading_screen_class(child: _Child) -> str | None:
 def _class_of_child(text: str, child: _Child) -> str | None:
     from luaurft.roblox.api import curated_index
 
-    if child.cast in _KNOWN_CLASSES:
+    if child.cast is not None and (child.cast in _KNOWN_CLASSES or _is_instance_class(child.cast)):
         return child.cast
     if child.name in _NAME_CLASSES:
         return _NAME_CLASSES[child.name]
-    if child.name in _KNOWN_CLASSES or _is_creatable_class(child.name):
-        # Named as its class (`hintVolume.AudioTextToSpeech`, `track.PrismaticConstraint`).
+    if child.name in _KNOWN_CLASSES:
         return child.name
     if child.under_workspace and _respawn_names(text) & {child.name, *child.aliases}:
         # Where a player respawns (`player.RespawnLocation = lobbySpawn`) is a SpawnLocation.
@@ -1222,6 +1228,10 @@ def _class_of_child(text: str, child: _Child) -> str | None:
     index = curated_index()
     base = index.member_names("Instance")
     used = {m for m in child.members if m not in base}
+    if _is_creatable_class(child.name) and used <= _surface_members(child.name):
+        # Named as its class (`hintVolume.AudioTextToSpeech`, `track.PrismaticConstraint`),
+        # unless its use says otherwise (an `Explosion` the code calls `:Emit` on).
+        return child.name
     if "Value" in used or child.parent.rpartition(".")[2] == "leaderstats":
         # What a leaderstats folder holds is a value the leaderboard shows.
         return _value_class(text, child)
