@@ -885,3 +885,15 @@ def test_engine_objects_from_factories_answer_their_members() -> None:
         """
     )
     assert out == ["ConfigSnapshot nil false", "EditableMesh true"]
+
+
+def test_product_info_has_the_fields_scripts_read_in_both_spellings() -> None:
+    out = lines(
+        """
+        local MarketplaceService = game:GetService("MarketplaceService")
+        for _, info in { MarketplaceService:GetProductInfo(1), MarketplaceService:GetProductInfoAsync(2, Enum.InfoType.GamePass) } do
+            print(info.Name, info.PriceInRobux, info.UserBasePriceInRobux, #info.PriceDiscountDetails)
+        end
+        """
+    )
+    assert out == ["Product 1 0 0 0", "Product 2 0 0 0"]
