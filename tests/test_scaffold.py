@@ -850,3 +850,16 @@ def test_a_script_in_a_part_it_pushes_and_gui_objects_named_for_their_class() ->
     )
     built = infer_placement(gui, ScriptKind.LOCAL_SCRIPT).scaffold
     assert any(i["name"] == "BuyImageButton" and i["class"] == "ImageButton" for i in built)
+
+
+def test_a_script_that_reaches_its_tool_as_its_grandparent_sits_in_the_handle() -> None:
+    code = (
+        "local tool = script.Parent.Parent\n"
+        "tool.Equipped:Connect(function() print(tool.Handle.Name) end)\n"
+    )
+    placed = infer_placement(code, ScriptKind.SCRIPT)
+    assert placed.container == "handle"
+    assert placed.script_path == "Workspace.Tool.Handle"
+    # A grandparent used as something else stays where it was.
+    other = "local model = script.Parent.Parent\nprint(model.Name)\n"
+    assert infer_placement(other, ScriptKind.SCRIPT).container != "handle"

@@ -301,6 +301,12 @@ _GRANDPARENT_CHARACTER = re.compile(
 
 
 # `script.Parent.Parent.Main`: what the code indexes in its container's parent.
+# `local tool = script.Parent.Parent`: a local holding the script's grandparent.
+_GRANDPARENT_LOCAL = re.compile(
+    rf"{_word('local')}\s+([A-Za-z_]\w*)\s*(?::\s*\w+)?\s*=\s*{_word('script')}\s*\.\s*Parent"
+    rf"\s*\.\s*Parent\s*(?:$|--|;)",
+    re.MULTILINE,
+)
 _GRANDPARENT_CHILD = re.compile(
     rf"{_word('script')}\s*\.\s*Parent\s*\.\s*Parent\s*\.\s*([A-Za-z_]\w*)"
 )
@@ -998,6 +1004,7 @@ _CONTAINER_CLASSES = {
     "prompt": "ProximityPrompt",
     "click": "ClickDetector",
     "tool": "Tool",
+    "handle": "Part",
     "character": "Model",
     "model": "Model",
     "button": "TextButton",
@@ -2221,6 +2228,14 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
             container = "screengui"
         elif isa & {"GuiObject", "Frame"} or members & (_GUI_TEXT | _GUI_OBJECT):
             container = "label" if members & _GUI_TEXT else "frame"
+    if known_parent is None and container == "default" and "Parent" in text:
+        # A script in a Tool's Handle that reaches the Tool as its grandparent
+        # (`local tool = script.Parent.Parent`; `tool.Equipped`, `tool.Handle`).
+        held = [m.group(1) for m in _GRANDPARENT_LOCAL.finditer(text)]
+        if held:
+            grand_members, grand_isa, _, _ = _members_of(text, held)
+            if "Tool" in grand_isa or grand_members & _TOOL:
+                container = "handle"
     in_character_folder = (
         local
         and known_parent is None
@@ -2288,11 +2303,13 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
         elif container == "drag":
             scaffold.append({"parent": path, "name": "DragDetector", "class": "DragDetector"})
             path += ".DragDetector"
-    elif container == "tool":
+    elif container in ("tool", "handle"):
         parent = f"{player_root}.Backpack" if local else "Workspace"
         scaffold.append({"parent": parent, "name": "Tool", "class": "Tool"})
         path = f"{parent}.Tool"
         scaffold.append({"parent": path, "name": "Handle", "class": "Part", "position": [0, 1, -6]})
+        if container == "handle":
+            path = f"{path}.Handle"
     elif container == "character":
         if local:
             character = True
