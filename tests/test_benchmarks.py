@@ -135,3 +135,31 @@ def test_kind_accuracy_reads_declared_kinds_from_a_manifest(
         "LocalScript": {"right": 1, "total": 1, "unsure": 0, "no_signal": 0,
                         "right_with_signal": 1, "with_signal": 1},
     }  # fmt: skip
+
+
+def test_exec_truth_runs_each_file_as_its_kind_and_sorts_the_outcomes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    truth = load_benchmark("exec_truth")
+    (tmp_path / "ok.luau").write_text('print("hi")\n')
+    (tmp_path / "bad.luau").write_text("local x = nil\nprint(x.y)\n")
+    (tmp_path / "pkg.luau").write_text(
+        'local Knit = require(game:GetService("ReplicatedStorage").Packages.Knit)\nKnit.Start()\n'
+    )
+    (tmp_path / "manifest.tsv").write_text(
+        "file\tdeclared_kind\nok.luau\tScript\nbad.luau\t\npkg.luau\tLocalScript\ngone.luau\tScript\n"
+    )
+    assert truth.main(["--manifest", str(tmp_path / "manifest.tsv"), "--json"]) == 0
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    # A missing row is reported; the others still run.
+    assert "gone.luau: skipped" in captured.err
+    assert report["counts"] == {
+        "clean": 1,
+        "charged": 1,
+        "not run (package)": 1,
+        "unreadable": 1,
+    }
+    bad = report["files"][str(tmp_path / "bad.luau")]
+    assert bad["kind"] == "Script" and bad["outcome"] == "charged"
+    assert bad["findings"][0].startswith("exec/runtime-error@2")
