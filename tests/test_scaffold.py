@@ -863,3 +863,17 @@ def test_a_script_that_reaches_its_tool_as_its_grandparent_sits_in_the_handle() 
     # A grandparent used as something else stays where it was.
     other = "local model = script.Parent.Parent\nprint(model.Name)\n"
     assert infer_placement(other, ScriptKind.SCRIPT).container != "handle"
+
+
+def test_a_model_reached_through_a_local_holding_the_grandparent_is_built() -> None:
+    code = (
+        "local buttonModel = script.Parent.Parent\n"
+        "local buttonPart = buttonModel.ButtonPart\n"
+        "local pressed = buttonModel.ButtonPressedAudioPlayer\n"
+        "buttonPart.Touched:Connect(function() pressed:Play() end)\n"
+    )
+    placed = infer_placement(code, ScriptKind.SCRIPT)
+    built = {(i["parent"], i["name"]): i["class"] for i in placed.scaffold}
+    assert built[("Workspace.Model", "ButtonPart")] == "Part"
+    # A name ending in a class name of two words or more is that class.
+    assert built[("Workspace.Model", "ButtonPressedAudioPlayer")] == "AudioPlayer"

@@ -1105,6 +1105,25 @@ def _candidate_with(member: str) -> str | None:
     return next((c for c in _CANDIDATE_CLASSES if member in index.member_names(c)), None)
 
 
+@cache
+def _creatable_by_length() -> tuple[str, ...]:
+    """Creatable class names of two words or more, longest first."""
+    from luaurft.roblox.api import curated_index
+
+    index = curated_index()
+    names = [n for n in index.classes if index.is_creatable(n) and len(_NAME_WORDS.findall(n)) > 1]
+    return tuple(sorted(names, key=len, reverse=True))
+
+
+def _class_name_ending(name: str) -> str | None:
+    """The creatable class of two words or more a name ends with, at a word start
+    (`ButtonPressedAudioPlayer` an AudioPlayer, `DoorClickDetector` a ClickDetector)."""
+    for cls in _creatable_by_length():
+        if name.endswith(cls) and len(name) > len(cls) and name[-len(cls) - 1].islower():
+            return cls
+    return None
+
+
 def _surface_members(name: str) -> frozenset[str]:
     """Every member of class `name` the engine surface knows, inherited ones included."""
     from luaurft.roblox.surface import class_members
@@ -1235,10 +1254,12 @@ def _class_of_child(text: str, child: _Child) -> str | None:
     index = curated_index()
     base = index.member_names("Instance")
     used = {m for m in child.members if m not in base}
-    if _is_creatable_class(child.name) and used <= _surface_members(child.name):
-        # Named as its class (`hintVolume.AudioTextToSpeech`, `track.PrismaticConstraint`),
-        # unless its use says otherwise (an `Explosion` the code calls `:Emit` on).
-        return child.name
+    named = child.name if _is_creatable_class(child.name) else _class_name_ending(child.name)
+    if named is not None and used <= _surface_members(named):
+        # Named as its class (`hintVolume.AudioTextToSpeech`, `track.PrismaticConstraint`)
+        # or after it (`ButtonPressedAudioPlayer`), unless its use says otherwise (an
+        # `Explosion` the code calls `:Emit` on).
+        return named
     if "Value" in used or child.parent.rpartition(".")[2] == "leaderstats":
         # What a leaderstats folder holds is a value the leaderboard shows.
         return _value_class(text, child)
@@ -1402,6 +1423,8 @@ def _direct_children(
         roots["script"] = script
     if grandparent is not None:
         roots["script.Parent.Parent"] = grandparent
+        for local_of in _GRANDPARENT_LOCAL.finditer(text):
+            roots[local_of.group(1)] = grandparent
     # The strings the code spells: scanned only if a path needs them (few do).
     named: set[str] | None = None
     aliased: set[str] = set()
@@ -2260,10 +2283,14 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
     # A server script whose code reaches into its container's parent
     # (`script.Parent.Parent.Main`) sits in a Model of a Model (a vehicle's
     # controls, a door's parts), as in Studio: not in a service, whose parent is game.
+    # Names reached off the grandparent, directly or through a local holding it
+    # (`local buttonModel = script.Parent.Parent`; `buttonModel.ButtonPart`).
+    grand_held = [m.group(1) for m in _GRANDPARENT_LOCAL.finditer(text)]
+    reached = set(_GRANDPARENT_CHILD.findall(text))
+    if grand_held:
+        reached |= _members_of(text, grand_held)[0]
     grand_names = {
-        name
-        for name in _GRANDPARENT_CHILD.findall(text)
-        if name != "Parent" and _is_member("Model", name) is False
+        name for name in reached if name != "Parent" and _is_member("Model", name) is False
     }
     nested = (
         kind is ScriptKind.SCRIPT
