@@ -24,19 +24,9 @@ from typing import Any
 from luaurft.luau.kind import detect_kind
 from luaurft.scoring.execution import exec_score
 
-
-def manifest_rows(table: Path) -> list[tuple[Path, str | None]]:
-    """(file, declared kind or None) per row."""
-    lines = table.read_text("utf-8").splitlines()
-    header = lines[0].split("\t")
-    file_col, kind_col = header.index("file"), header.index("declared_kind")
-    rows = []
-    for line in lines[1:]:
-        cells = line.split("\t")
-        if len(cells) > file_col and cells[file_col].strip():
-            kind = cells[kind_col].strip() if len(cells) > kind_col else ""
-            rows.append((table.parent / cells[file_col].strip(), kind or None))
-    return rows
+# The manifest is kind_accuracy.py's: one reader for both.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from kind_accuracy import manifest_rows
 
 
 def outcome(result: Any) -> str:

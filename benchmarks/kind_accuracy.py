@@ -38,17 +38,23 @@ def declared_kind(path: Path) -> ScriptKind:
     return ScriptKind.MODULE_SCRIPT
 
 
-def manifest_kinds(table: Path) -> list[tuple[Path, ScriptKind]]:
-    """The (file, declared kind) rows of a manifest, skipping files with no stated kind."""
+def manifest_rows(table: Path) -> list[tuple[Path, str | None]]:
+    """(file, declared kind or None where the row states none) per row of a manifest."""
     lines = table.read_text("utf-8").splitlines()
     header = lines[0].split("\t")
     file_col, kind_col = header.index("file"), header.index("declared_kind")
     rows = []
     for line in lines[1:]:
         cells = line.split("\t")
-        if len(cells) > kind_col and cells[kind_col].strip():
-            rows.append((table.parent / cells[file_col], parse_kind(cells[kind_col])))
+        if len(cells) > file_col and cells[file_col].strip():
+            kind = cells[kind_col].strip() if len(cells) > kind_col else ""
+            rows.append((table.parent / cells[file_col].strip(), kind or None))
     return rows
+
+
+def manifest_kinds(table: Path) -> list[tuple[Path, ScriptKind]]:
+    """The (file, declared kind) rows of a manifest, skipping files with no stated kind."""
+    return [(path, parse_kind(kind)) for path, kind in manifest_rows(table) if kind is not None]
 
 
 def main(argv: list[str] | None = None) -> int:
