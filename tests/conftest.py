@@ -5,6 +5,7 @@ import os
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -36,6 +37,11 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 @pytest.fixture(scope="session")
 def examples_dir() -> Path:
     return EXAMPLES
+
+
+def planned_classes(scaffold: list[dict[str, Any]]) -> dict[tuple[str, str], str]:
+    """(parent path, name) -> class of each instance a scaffold plan builds."""
+    return {(item["parent"], item["name"]): item["class"] for item in scaffold}
 
 
 def load_benchmark(name: str) -> ModuleType:

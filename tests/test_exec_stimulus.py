@@ -3,6 +3,7 @@ remotes with what a client would send (hostile arguments only when asked)."""
 
 from __future__ import annotations
 
+from conftest import planned_classes
 from luaurft.luau.kind import ScriptKind
 from luaurft.roblox.mock import run_script
 from luaurft.roblox.scaffold import infer_placement, remote_handler_args
@@ -10,7 +11,7 @@ from luaurft.scoring.execution import exec_score
 
 
 def _plan(code: str, kind: ScriptKind = ScriptKind.SCRIPT) -> dict[tuple[str, str], str]:
-    return {(i["parent"], i["name"]): i["class"] for i in infer_placement(code, kind).scaffold}
+    return planned_classes(infer_placement(code, kind).scaffold)
 
 
 SHOP = """

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from conftest import planned_classes
 from luaurft.luau.kind import ScriptKind
 from luaurft.luau.sandbox import RunStatus
 from luaurft.roblox.mock import run_script
@@ -55,10 +56,7 @@ def test_awaited_instances_are_built_with_the_class_their_use_implies() -> None:
     local optional = ReplicatedStorage:FindFirstChild("Maybe")
     local settings = ReplicatedStorage:WaitForChild("Settings")
     """
-    plan = {
-        (i["parent"], i["name"]): i["class"]
-        for i in infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold
-    }
+    plan = planned_classes(infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold)
     assert plan[("ReplicatedStorage", "Remotes")] == "Folder"
     assert plan[("ReplicatedStorage.Remotes", "Damage")] == "RemoteEvent"
     assert plan[("ReplicatedStorage", "Ask")] == "RemoteFunction"
@@ -79,10 +77,7 @@ def test_an_awaited_instance_only_looked_into_is_built_as_a_folder() -> None:
     end
     print(spawnTower("Slinger"), config.Name)
     """
-    plan = {
-        (i["parent"], i["name"]): i["class"]
-        for i in infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold
-    }
+    plan = planned_classes(infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold)
     assert plan[("ReplicatedStorage.Shared", "Towers")] == "Folder"
     # A member beyond a container's says something the code expects: not guessed.
     assert ("ReplicatedStorage", "Config") not in plan
@@ -99,10 +94,7 @@ def test_a_gui_path_from_the_local_player_through_variables_is_built() -> None:
     mute.Text = "Music: ON"
     spawnButton.Activated:Connect(print)
     """
-    plan = {
-        (i["parent"], i["name"]): i["class"]
-        for i in infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold
-    }
+    plan = planned_classes(infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold)
     gui = "Players.Player1.PlayerGui"
     assert plan[(gui, "SettingsGUI")] == "ScreenGui"
     assert plan[(f"{gui}.SettingsGUI", "SettingsWindow")] == "Folder"
@@ -187,10 +179,7 @@ def test_instances_found_under_a_service_and_used_unchecked_are_built() -> None:
     remoteEvent.OnServerEvent:Connect(print)
     buy.OnServerInvoke = print
     """
-    plan = {
-        (i["parent"], i["name"]): i["class"]
-        for i in infer_placement(code, ScriptKind.SCRIPT).scaffold
-    }
+    plan = planned_classes(infer_placement(code, ScriptKind.SCRIPT).scaffold)
     assert plan == {
         ("ReplicatedStorage", "RemoteEvent"): "RemoteEvent",
         ("ReplicatedStorage", "BuyFunction"): "RemoteFunction",
@@ -208,10 +197,7 @@ def test_a_value_found_under_a_service_reached_as_a_property_of_game_is_built() 
         print(maybe.Value)
     end
     """
-    plan = {
-        (i["parent"], i["name"]): i["class"]
-        for i in infer_placement(code, ScriptKind.SCRIPT).scaffold
-    }
+    plan = planned_classes(infer_placement(code, ScriptKind.SCRIPT).scaffold)
     assert plan[("ReplicatedStorage", "SnakeLength")] == "NumberValue"
     assert plan[("Workspace", "DoorEvent")] == "BindableEvent"
     assert ("ServerStorage", "Maybe") not in plan
@@ -537,7 +523,7 @@ def test_waits_under_a_service_reached_through_game_are_built() -> None:
         "prompt.Triggered:Connect(function(player) remote:FireClient(player) end)\n",
         ScriptKind.SCRIPT,
     ).scaffold
-    classes = {(i["parent"], i["name"]): i["class"] for i in deeper}
+    classes = planned_classes(deeper)
     assert classes.get(("Workspace", "Shop")) != "ProximityPrompt"
     assert classes[("ReplicatedStorage", "Remotes")] == "Folder"
     assert classes[("ReplicatedStorage.Remotes", "Buy")] == "RemoteEvent"
@@ -657,7 +643,7 @@ def test_a_server_script_reaching_into_its_containers_parent_sits_in_a_model_of_
     )
     placement = infer_placement(code, ScriptKind.SCRIPT)
     assert placement.script_path == "Workspace.Model.Model"
-    plan = {(i["parent"], i["name"]): i["class"] for i in placement.scaffold}
+    plan = planned_classes(placement.scaffold)
     assert plan[("Workspace", "Model")] == "Model"
     assert ("Workspace.Model.Model", "FWD") in plan
     assert ("Workspace.Model", "Main") in plan
@@ -685,7 +671,7 @@ def test_a_server_script_whose_parent_holds_parts_is_in_a_model_in_the_world() -
     )
     placement = infer_placement(code, ScriptKind.SCRIPT)
     assert placement.script_path == "Workspace.Model"
-    plan = {(i["parent"], i["name"]): i["class"] for i in placement.scaffold}
+    plan = planned_classes(placement.scaffold)
     # Tweened by its CFrame: a part, though it holds the ClickDetector.
     assert plan[("Workspace.Model", "Lever")] == "Part"
     assert plan[("Workspace.Model.Lever", "ClickDetector")] == "ClickDetector"
@@ -751,10 +737,7 @@ def test_instances_kept_in_a_table_are_built_with_the_class_their_use_implies() 
     remotes.Choice:FireServer("left")
     print(remotes.Ask:InvokeServer())
     """
-    plan = {
-        (i["parent"], i["name"]): i["class"]
-        for i in infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold
-    }
+    plan = planned_classes(infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold)
     assert plan[("ReplicatedStorage", "GameRemotes")] == "Folder"
     assert plan[("ReplicatedStorage.GameRemotes", "State")] == "RemoteEvent"
     assert plan[("ReplicatedStorage.GameRemotes", "Choice")] == "RemoteEvent"
@@ -775,7 +758,7 @@ def test_folders_a_client_waits_for_in_its_player_scripts_are_built() -> None:
     end
     """
     placement = infer_placement(code, ScriptKind.LOCAL_SCRIPT)
-    plan = {(i["parent"], i["name"]): i["class"] for i in placement.scaffold}
+    plan = planned_classes(placement.scaffold)
     assert plan[("Players.Player1.PlayerScripts", "Controllers")] == "Folder"
     # script_path is where the script sits: its Parent.
     assert plan[(placement.script_path, "Framework")] == "Folder"
@@ -796,10 +779,7 @@ def test_a_client_module_finds_in_its_player_gui_what_a_local_script_would() -> 
     end
     return Window
     """
-    plan = {
-        (i["parent"], i["name"]): i["class"]
-        for i in infer_placement(code, ScriptKind.MODULE_SCRIPT).scaffold
-    }
+    plan = planned_classes(infer_placement(code, ScriptKind.MODULE_SCRIPT).scaffold)
     assert plan[("Players.Player1.PlayerGui", "Console")] == "ScreenGui"
     assert plan[("Players.Player1.PlayerGui.Console", "Frame")] == "Frame"
 
@@ -873,7 +853,7 @@ def test_a_model_reached_through_a_local_holding_the_grandparent_is_built() -> N
         "buttonPart.Touched:Connect(function() pressed:Play() end)\n"
     )
     placed = infer_placement(code, ScriptKind.SCRIPT)
-    built = {(i["parent"], i["name"]): i["class"] for i in placed.scaffold}
+    built = planned_classes(placed.scaffold)
     assert built[("Workspace.Model", "ButtonPart")] == "Part"
     # A name ending in a class name of two words or more is that class.
     assert built[("Workspace.Model", "ButtonPressedAudioPlayer")] == "AudioPlayer"
