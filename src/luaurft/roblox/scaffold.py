@@ -122,6 +122,7 @@ _NAME_CLASSES = {
     "leaderstats": "Folder",
 }
 
+_SCREEN_GUI = frozenset({"ResetOnSpawn", "IgnoreGuiInset", "DisplayOrder", "ZIndexBehavior"})
 # Member use that reveals a class.
 _USAGE_CLASSES: tuple[tuple[frozenset[str], str], ...] = (
     (
@@ -158,7 +159,7 @@ _USAGE_CLASSES: tuple[tuple[frozenset[str], str], ...] = (
     (frozenset({"Play", "Stop", "SoundId", "Volume", "Looped"}), "Sound"),
     (frozenset({"LoadAnimation"}), "Animator"),
     (frozenset({"SendMessage", "BindToMessage", "BindToMessageParallel"}), "Actor"),
-    (frozenset({"ResetOnSpawn", "IgnoreGuiInset", "DisplayOrder", "ZIndexBehavior"}), "ScreenGui"),
+    (_SCREEN_GUI, "ScreenGui"),
     (frozenset({"GetChildren", "GetDescendants", "ChildAdded", "ChildRemoved"}), "Folder"),
 )
 
@@ -212,7 +213,6 @@ _DRAG_3D = frozenset(
     {"DragFrame", "MaxDragTranslation", "MinDragTranslation", "ApplyAtCenterOfMass"}
 )
 _DRAG_UI = frozenset({"DragUDim2", "DragRotation", "BoundingUI", "BoundingBehavior"})
-_SCREEN_GUI = frozenset({"ResetOnSpawn", "IgnoreGuiInset", "DisplayOrder", "ZIndexBehavior"})
 # A ViewportFrame's own (a Workspace has CurrentCamera too, but no script sits in one).
 _VIEWPORT = frozenset({"CurrentCamera", "LightColor", "LightDirection", "ImageColor3"})
 # An InputAction's events: a script under one answers its bindings.
@@ -1116,10 +1116,10 @@ def _creatable_by_length() -> tuple[str, ...]:
 
 
 def _class_name_ending(name: str) -> str | None:
-    """The creatable class of two words or more a name ends with, at a word start
-    (`ButtonPressedAudioPlayer` an AudioPlayer, `DoorClickDetector` a ClickDetector)."""
+    """The creatable class of two words or more a name is or ends with, at a word
+    start (`ButtonPressedAudioPlayer` an AudioPlayer, `DoorClickDetector` a ClickDetector)."""
     for cls in _creatable_by_length():
-        if name.endswith(cls) and len(name) > len(cls) and name[-len(cls) - 1].islower():
+        if name.endswith(cls) and (len(name) == len(cls) or name[-len(cls) - 1].islower()):
             return cls
     return None
 
@@ -1136,6 +1136,12 @@ def _is_creatable_class(name: str) -> bool:
     from luaurft.roblox.api import curated_index
 
     return curated_index().is_creatable(name)
+
+
+def _is_gui_object(name: str) -> bool:
+    from luaurft.roblox.api import curated_index
+
+    return curated_index().is_a(name, "GuiObject")
 
 
 def _is_instance_class(name: str) -> bool:
@@ -1208,21 +1214,17 @@ _GUI_NAME_ENDINGS = (
 
 
 def _gui_class_by_name(name: str) -> str | None:
+    # A name ending in a GUI class's name is one (`BuyImageButton`, `ShopScrollingFrame`).
+    named = _class_name_ending(name)
+    if named is not None and _is_gui_object(named):
+        return named
     lowered = name.lower()
-    # A name ending in a GUI class's name is one (`ButtonImageButton`, `ShopScrollingFrame`).
-    for cls in _GUI_CLASSES_LONGEST_FIRST:
-        if name.endswith(cls):
-            return cls
     for endings, cls in _GUI_NAME_ENDINGS:
         if lowered.endswith(endings):
             return cls
     return None
 
 
-_GUI_CLASSES_LONGEST_FIRST = (
-    "ScrollingFrame", "ViewportFrame", "ImageButton", "ImageLabel", "TextButton",
-    "TextLabel", "TextBox", "CanvasGroup",
-)  # fmt: skip
 # In ReplicatedFirst, which holds a loading screen and little else: a name at its
 # top ending so is the ScreenGui, and the last word of a name below says the GUI
 # object (`LoadingText`, `LoadBarBG`), read as a whole word.
@@ -1675,8 +1677,9 @@ def _property_tags() -> dict[str, str]:
     tags: dict[str, str] = {}
     for prop, held in types.items():
         found = {_VALUE_TAGS.get(tag) for tag in held}
-        if len(found) == 1 and None not in found:
-            tags[prop] = found.pop()  # type: ignore[assignment]
+        tag = found.pop() if len(found) == 1 else None
+        if tag is not None:
+            tags[prop] = tag
     return tags
 
 
@@ -1799,9 +1802,10 @@ def remote_handler_args(code: str) -> dict[int, tuple[str, ...]]:
 
     Tags: number, string (`string=VALUE` when the handler looks the value up in a
     table of the script: one of its keys), boolean, Vector3, CFrame, Color3,
-    BrickColor, Player, Character (another player's), Instance, table (`table=step:number;name:string` for a
-    table type that names its fields). Read from annotations, `typeof` guards, `IsA` checks, the
-    parameter's name and its use.
+    BrickColor, Player, Character (another player's), Instance, table
+    (`table=step:number;name:string` for a table type that names its fields).
+    Read from annotations, `typeof` guards, `IsA` checks, the parameter's name
+    and its use.
     """
     return _handler_args(_strip_comments(code))
 
@@ -2251,14 +2255,18 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
             container = "screengui"
         elif isa & {"GuiObject", "Frame"} or members & (_GUI_TEXT | _GUI_OBJECT):
             container = "label" if members & _GUI_TEXT else "frame"
-    if known_parent is None and container == "default" and "Parent" in text:
+    # Locals holding the script's grandparent (`local tool = script.Parent.Parent`)
+    # and what the code uses on them.
+    grand_held = [m.group(1) for m in _GRANDPARENT_LOCAL.finditer(text)]
+    grand_members, grand_isa, _, _ = _members_of(text, grand_held)
+    if (
+        known_parent is None
+        and container == "default"
+        and ("Tool" in grand_isa or grand_members & _TOOL)
+    ):
         # A script in a Tool's Handle that reaches the Tool as its grandparent
-        # (`local tool = script.Parent.Parent`; `tool.Equipped`, `tool.Handle`).
-        held = [m.group(1) for m in _GRANDPARENT_LOCAL.finditer(text)]
-        if held:
-            grand_members, grand_isa, _, _ = _members_of(text, held)
-            if "Tool" in grand_isa or grand_members & _TOOL:
-                container = "handle"
+        # (`tool.Equipped`, `tool.Handle`).
+        container = "handle"
     in_character_folder = (
         local
         and known_parent is None
@@ -2285,10 +2293,7 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
     # controls, a door's parts), as in Studio: not in a service, whose parent is game.
     # Names reached off the grandparent, directly or through a local holding it
     # (`local buttonModel = script.Parent.Parent`; `buttonModel.ButtonPart`).
-    grand_held = [m.group(1) for m in _GRANDPARENT_LOCAL.finditer(text)]
-    reached = set(_GRANDPARENT_CHILD.findall(text))
-    if grand_held:
-        reached |= _members_of(text, grand_held)[0]
+    reached = set(_GRANDPARENT_CHILD.findall(text)) | grand_members
     grand_names = {
         name for name in reached if name != "Parent" and _is_member("Model", name) is False
     }
