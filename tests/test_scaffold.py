@@ -857,3 +857,92 @@ def test_a_model_reached_through_a_local_holding_the_grandparent_is_built() -> N
     assert built[("Workspace.Model", "ButtonPart")] == "Part"
     # A name ending in a class name of two words or more is that class.
     assert built[("Workspace.Model", "ButtonPressedAudioPlayer")] == "AudioPlayer"
+
+
+def test_a_container_local_named_for_a_class_whose_use_fits_it_is_that_class() -> None:
+    # `Activated` is a button's and a tool's: the local's name says which, and the
+    # client script then finds its player two parents up (Backpack, then Player).
+    code = (
+        "local tool = script.Parent\n"
+        "local player = tool.Parent.Parent\n"
+        'local humanoid = (player.Character or player.CharacterAdded:Wait()):WaitForChild("Humanoid")\n'
+        "tool.Activated:Connect(function() humanoid.WalkSpeed = 32 end)\n"
+    )
+    placement = infer_placement(code, ScriptKind.LOCAL_SCRIPT)
+    assert placement.script_path == "Players.Player1.Backpack.Tool"
+    run = run_script(code, kind="LocalScript", isolate=False)
+    assert run.status is RunStatus.OK and not run.errors, run.errors
+    # A name that does not fit the use says nothing: a `tool` clicked like a button.
+    button = infer_placement(
+        "local tool = script.Parent\ntool.MouseButton1Click:Connect(print)\n",
+        ScriptKind.LOCAL_SCRIPT,
+    )
+    assert button.container == "button"
+
+
+def test_what_the_code_waits_for_in_an_ancestor_held_by_a_local_is_built_there() -> None:
+    # Prompt in a part in the workspace: the door is the part's sibling.
+    prompt = (
+        "local prompt = script.Parent\n"
+        "local attachment = prompt.Parent\n"
+        'local door = attachment.Parent:WaitForChild("Door")\n'
+        "prompt.Triggered:Connect(function() door.CanCollide = false end)\n"
+    )
+    plan = planned_classes(infer_placement(prompt, ScriptKind.SCRIPT).scaffold)
+    assert plan[("Workspace", "Door")] == "Part"
+    run = run_script(prompt, kind="Script", isolate=False)
+    assert run.status is RunStatus.OK and not run.never_resumed, run.never_resumed
+    # A client script in PlayerScripts reaches its player as its parent's parent.
+    client = (
+        "local player = script.Parent.Parent\n"
+        'local coins = player:WaitForChild("leaderstats"):WaitForChild("Coins")\n'
+        'coins.Changed:Connect(function(v) print("coins", v) end)\n'
+    )
+    plan = planned_classes(infer_placement(client, ScriptKind.LOCAL_SCRIPT).scaffold)
+    assert plan[("Players.Player1", "leaderstats")] == "Folder"
+    assert plan[("Players.Player1.leaderstats", "Coins")] == "NumberValue"
+
+
+def test_a_grandparent_the_code_waits_in_nests_a_server_script_in_a_model() -> None:
+    code = (
+        'local lamp = script.Parent.Parent:WaitForChild("Lamp")\n'
+        "script.Parent.ClickDetector.MouseClick:Connect(function()\n"
+        "\tlamp.PointLight.Enabled = not lamp.PointLight.Enabled\n"
+        "end)\n"
+    )
+    placement = infer_placement(code, ScriptKind.SCRIPT)
+    plan = planned_classes(placement.scaffold)
+    assert placement.script_path.startswith("Workspace.Model.")
+    assert plan[("Workspace.Model", "Lamp")] == "Part"
+    assert plan[("Workspace.Model.Lamp", "PointLight")] == "PointLight"
+    run = run_script(code, kind="Script", isolate=False)
+    assert run.status is RunStatus.OK and not run.errors and not run.never_resumed
+
+
+def test_a_handle_script_reaching_its_tool_through_a_local_sits_in_the_handle() -> None:
+    code = (
+        "local handle = script.Parent\n"
+        "local tool = handle.Parent\n"
+        'tool.Activated:Connect(function() print("swing", handle.Name) end)\n'
+    )
+    assert infer_placement(code, ScriptKind.SCRIPT).script_path == "Workspace.Tool.Handle"
+
+
+def test_a_buttons_parent_used_as_a_frame_is_a_frame_in_the_screen_gui() -> None:
+    code = (
+        "local button = script.Parent\n"
+        "local frame = button.Parent\n"
+        'local title = frame:WaitForChild("Title")\n'
+        "button.MouseButton1Click:Connect(function()\n"
+        "\tframe.Visible = not frame.Visible\n"
+        '\ttitle.Text = "Opened"\n'
+        "end)\n"
+    )
+    placement = infer_placement(code, ScriptKind.LOCAL_SCRIPT)
+    gui = "Players.Player1.PlayerGui.ScreenGui"
+    assert placement.script_path == f"{gui}.Frame.TextButton"
+    plan = planned_classes(placement.scaffold)
+    assert plan[(gui, "Frame")] == "Frame"
+    assert plan[(f"{gui}.Frame", "Title")] == "TextLabel"
+    run = run_script(code, kind="LocalScript", isolate=False)
+    assert run.status is RunStatus.OK and not run.errors and not run.never_resumed

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from typing import Any, NamedTuple
@@ -300,13 +300,15 @@ _GRANDPARENT_CHARACTER = re.compile(
 )
 
 
-# `script.Parent.Parent.Main`: what the code indexes in its container's parent.
-# `local tool = script.Parent.Parent`: a local holding the script's grandparent.
-_GRANDPARENT_LOCAL = re.compile(
-    rf"{_word('local')}\s+([A-Za-z_]\w*)\s*(?::\s*\w+)?\s*=\s*{_word('script')}\s*\.\s*Parent"
-    rf"\s*\.\s*Parent\s*(?:$|--|;)",
+# `local model = script.Parent.Parent`, `local backpack = tool.Parent`: a local
+# holding an ancestor of a root (`script`, the container or a local holding one).
+_ANCESTOR_LOCAL = re.compile(
+    rf"{_word('local')}\s+([A-Za-z_]\w*)\s*(?::\s*\w+\??)?\s*=\s*([A-Za-z_]\w*)"
+    rf"((?:\s*\.\s*Parent\b)+)\s*(?:$|--|;)",
     re.MULTILINE,
 )
+_PARENT_STEP = re.compile(r"\s*\.\s*Parent\b")
+# `script.Parent.Parent.Main`: what the code indexes in its container's parent.
 _GRANDPARENT_CHILD = re.compile(
     rf"{_word('script')}\s*\.\s*Parent\s*\.\s*Parent\s*\.\s*([A-Za-z_]\w*)"
 )
@@ -1124,6 +1126,23 @@ def _class_name_ending(name: str) -> str | None:
     return None
 
 
+def _classes_named_by(names: Iterable[str], used: set[str]) -> set[str]:
+    """The classes `names` spell (`local tool = script.Parent` is a Tool's,
+    `local textLabel` a TextLabel's) where the use fits: every member used on it
+    that a Studio-built instance could have is one of that class's (the rest are
+    children, `tool.Handle`)."""
+    found: set[str] = set()
+    for name in names:
+        spelt = name[:1].upper() + name[1:]
+        cls = spelt if _is_instance_class(spelt) else _class_name_ending(spelt)
+        if cls is None or not _is_instance_class(cls):
+            continue
+        own = _surface_members(cls)
+        if all(m in own or not _members_named(m) for m in used):
+            found.add(cls)
+    return found
+
+
 def _surface_members(name: str) -> frozenset[str]:
     """Every member of class `name` the engine surface knows, inherited ones included."""
     from luaurft.roblox.surface import class_members
@@ -1398,14 +1417,15 @@ def _direct_children(
     container_path: str | None,
     container_class: str | None,
     script: tuple[str, str] | None = None,
-    grandparent: tuple[str, str] | None = None,
+    ancestors: Sequence[tuple[str, str | None]] = (),
 ) -> list[dict[str, Any]]:
     """Instances the code indexes directly (`ReplicatedStorage.Remotes.Buy`,
     `workspace.Map.Lava`, `script.Parent.Door`, `script.RunSound`) under a container
     Studio fills, that the code never names as a string (so never creates itself).
     `script`: (path, class) of the script itself, whose children are built there;
-    `grandparent`: (path, class) of its container's parent, whose children
-    (`script.Parent.Parent.Main`) are built there."""
+    `ancestors`: (path, class) of its container's parent, that one's parent and so
+    on, whose children (`script.Parent.Parent.Main`, `local model = part.Parent`;
+    `model.Door`) are built there."""
     # root name -> (path, class of what it refers to)
     roots: dict[str, tuple[str, str | None]] = {
         "workspace": ("Workspace", "Workspace"),
@@ -1423,10 +1443,17 @@ def _direct_children(
             roots[alias] = (container_path, container_class)
     if script is not None:
         roots["script"] = script
-    if grandparent is not None:
-        roots["script.Parent.Parent"] = grandparent
-        for local_of in _GRANDPARENT_LOCAL.finditer(text):
-            roots[local_of.group(1)] = grandparent
+    # How many `.Parent` steps above the container each root is (the container 0).
+    levels: dict[str, int] = {"script.Parent": 0, **dict.fromkeys(parent_aliases, 0)}
+    if ancestors and container_path is not None and ".Parent" in text:
+        levels["script"] = -1
+        for up_local in _ANCESTOR_LOCAL.finditer(text):
+            name, base = up_local.group(1), levels.get(up_local.group(2))
+            level = None if base is None else base + up_local.group(3).count("Parent")
+            if level is not None and 0 < level <= len(ancestors) and name not in roots:
+                roots[name] = ancestors[level - 1]
+                levels[name] = level
+        del levels["script"]
     # The strings the code spells: scanned only if a path needs them (few do).
     named: set[str] | None = None
     aliased: set[str] = set()
@@ -1453,14 +1480,21 @@ def _direct_children(
                 return None
             path, cls = root
         end = match.end()
-        from_parent = match.group(3) != "script" and (
-            match.group(0).startswith("script") or match.group(3) in parent_aliases
+        level = (
+            0
+            if match.group(3) is None and match.group(0).startswith("script")
+            else levels.get(match.group(3) or "")
         )
-        if from_parent and "script.Parent.Parent" in roots:
-            up = re.match(r"\s*\.\s*Parent\b(?!\s*\.\s*Parent\b)", text[end:])
-            if up is not None:
-                path, cls = roots["script.Parent.Parent"]
-                end += up.end()
+        if level is not None:
+            # Up the ancestors while the code steps to each one's parent: a step
+            # past the last known one stays a member (`Parent`), which ends the path.
+            while level < len(ancestors):
+                up = _PARENT_STEP.match(text, end)
+                if up is None:
+                    break
+                path, cls = ancestors[level]
+                level += 1
+                end = up.end()
         segments: list[tuple[str, bool]] = []
         # The class the last segment's name says it is (`.DragDetector`): its own
         # members (`.MaxDragTranslation`) end the path too.
@@ -1523,7 +1557,10 @@ def _direct_children(
         # Off a variable that holds a Studio-built instance, waits count too (the
         # service-rooted ones are `_service_waits`').
         from_alias = match.group(3) is not None and match.group(3) in aliased
-        made = from_alias or any(direct for _, direct in segments)
+        # ...and so do waits off an ancestor of the container (`model:WaitForChild("Door")`
+        # with `local model = script.Parent.Parent`).
+        above = level is not None and level > 0
+        made = from_alias or above or any(direct for _, direct in segments)
         leaf = chain[-1]
         after = _AFTER.match(text, end)
         if after is not None:
@@ -1609,6 +1646,7 @@ def _direct_children(
             child.parent in built
             or "." not in child.parent
             or any(child.parent == p for p, _ in roots.values())
+            or any(child.parent == p for p, _ in ancestors)
         )
         if not parent_known:
             continue
@@ -2208,6 +2246,7 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
     parent_aliases = sorted(_parent_aliases(text))
     roots = ["script.Parent", *parent_aliases]
     members, isa, of_class, waits = _members_of(text, roots)
+    isa |= _classes_named_by(parent_aliases, members)
     used_parent = bool(re.search(rf"{_word('script')}\.Parent\b", text))
     all_children = members | {w for w, _ in waits} | of_class
     scaffold: list[dict[str, Any]] = []
@@ -2222,6 +2261,7 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
         button = members & _GUI_BUTTON or (
             "Activated" in members
             and not members & _TOOL
+            and "Tool" not in isa
             and (local or bool(members & (_GUI_OBJECT | _GUI_TEXT)))
         )
         drag = members & (_DRAG | _DRAG_3D | _DRAG_UI) or isa & {"DragDetector", "UIDragDetector"}
@@ -2257,8 +2297,16 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
             container = "label" if members & _GUI_TEXT else "frame"
     # Locals holding the script's grandparent (`local tool = script.Parent.Parent`)
     # and what the code uses on them.
-    grand_held = [m.group(1) for m in _GRANDPARENT_LOCAL.finditer(text)]
-    grand_members, grand_isa, _, _ = _members_of(text, grand_held)
+    grand_held = [
+        m.group(1)
+        for m in _ANCESTOR_LOCAL.finditer(text)
+        if (m.group(2), m.group(3).count("Parent"))
+        in (("script", 2), *((a, 1) for a in parent_aliases))
+    ]
+    grand_members, grand_isa, _, grand_waits = _members_of(
+        text, ["script.Parent.Parent", *grand_held]
+    )
+    grand_isa |= _classes_named_by(grand_held, grand_members)
     if (
         known_parent is None
         and container == "default"
@@ -2293,7 +2341,9 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
     # controls, a door's parts), as in Studio: not in a service, whose parent is game.
     # Names reached off the grandparent, directly or through a local holding it
     # (`local buttonModel = script.Parent.Parent`; `buttonModel.ButtonPart`).
-    reached = set(_GRANDPARENT_CHILD.findall(text)) | grand_members
+    reached = (
+        set(_GRANDPARENT_CHILD.findall(text)) | grand_members | {name for name, _ in grand_waits}
+    )
     grand_names = {
         name for name in reached if name != "Parent" and _is_member("Model", name) is False
     }
@@ -2304,10 +2354,8 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
         and bool(grand_names)
         and not grand_names & _HUMANOID_CHILDREN
     )
-    grandparent: tuple[str, str] | None = None
     if nested:
         scaffold.append({"parent": "Workspace", "name": "Model", "class": "Model", "rig": False})
-        grandparent = ("Workspace.Model", "Model")
         if container == "default":
             container = "model"
     gui_root = f"{player_root}.PlayerGui" if local else "StarterGui"
@@ -2392,8 +2440,15 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
             "viewport": "ViewportFrame",
         }.get(container)
         if inner:
-            # What the code indexes beside it (`button.Parent.CancelButton`) is in the ScreenGui.
-            grandparent = (path, "ScreenGui")
+            # What the code indexes beside it (`button.Parent.CancelButton`) is in the
+            # ScreenGui (one of the container's `_ancestors`), or in a Frame there
+            # when the code uses its parent as one (`local frame = button.Parent`;
+            # `frame.Visible`).
+            if grand_members & (_GUI_OBJECT | _GUI_TEXT) or any(
+                _is_gui_object(c) for c in grand_isa if _is_instance_class(c)
+            ):
+                scaffold.append({"parent": path, "name": "Frame", "class": "Frame"})
+                path = f"{path}.Frame"
             scaffold.append({"parent": path, "name": inner, "class": inner})
             path = f"{path}.{inner}"
         if container == "uidrag":
@@ -2445,7 +2500,8 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
     )
     planned = {(i["parent"], i["name"]) for i in scaffold}
     script = (f"{path}.{script_name}", kind.value)
-    for item in _direct_children(text, parent_path, parent_class, script, grandparent):
+    ancestors = _ancestors(path, scaffold, local=local)
+    for item in _direct_children(text, parent_path, parent_class, script, ancestors):
         if (item["parent"], item["name"]) not in planned:
             planned.add((item["parent"], item["name"]))
             scaffold.append(item)
@@ -2463,6 +2519,39 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
         local_character=character,
         remote_args=_handler_args(text),
     )
+
+
+# The services every world has (the containers above a script's, up to game).
+_WORLD_SERVICES = frozenset(
+    {*_PREBUILT_SERVICES, "Players", "Lighting", "StarterPack", "StarterPlayer", "Teams"}
+)
+
+
+def _ancestors(
+    path: str, scaffold: list[dict[str, Any]], *, local: bool
+) -> list[tuple[str, str | None]]:
+    """(path, class) of each instance above the container at `path` that the world
+    will hold, its parent first, up to its service: what `script.Parent.Parent`
+    (or `local backpack = tool.Parent`) reaches."""
+    planned = {f"{i['parent']}.{i['name']}": i["class"] for i in scaffold}
+    player = f"Players.{LOCAL_PLAYER}"
+    found: list[tuple[str, str | None]] = []
+    parts = path.split(".")
+    for end in range(len(parts) - 1, 0, -1):
+        prefix = ".".join(parts[:end])
+        cls = planned.get(prefix)
+        if cls is None and end == 1 and prefix in _WORLD_SERVICES:
+            cls = prefix
+        elif cls is None and local and prefix == player:
+            cls = "Player"
+        elif cls is None and local and end == 3 and parts[1] == LOCAL_PLAYER:
+            cls = {"Backpack": "Backpack", "PlayerGui": "PlayerGui"}.get(parts[2]) or (
+                "PlayerScripts" if parts[2] == "PlayerScripts" else None
+            )
+        if cls is None:
+            break
+        found.append((prefix, cls))
+    return found
 
 
 def _default_container_class(path: str) -> str | None:
