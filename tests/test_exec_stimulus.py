@@ -337,7 +337,9 @@ def test_studio_instances_follow_the_types_the_code_gives_them() -> None:
     assert plan[("ServerStorage", "Brick")] == "Part"
     # A copy of the template, held by another local, has the template's children,
     # and what a leaderstats folder holds is a value.
-    assert plan[("ServerStorage.leaderstats", "Coins")] == "NumberValue"
+    assert plan[("ServerStorage.leaderstats", "Coins")] == "IntValue"
+    # The template is the code's own: no player holds leaderstats from elsewhere.
+    assert not any(parent.startswith("Players.*") for parent, _ in plan)
     assert plan[("Workspace", "Centre")] == "Part"
     assert plan[("Teams", "Survivors")] == "Team"
     assert exec_score(code, "Script").score == 1.0

@@ -285,13 +285,14 @@ def test_what_a_client_waits_for_in_its_player_is_built_there() -> None:
     plan = infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold
     player = "Players.Player1"
     assert {"parent": player, "name": "leaderstats", "class": "Folder"} in plan
-    assert {"parent": f"{player}.leaderstats", "name": "Coins", "class": "NumberValue"} in plan
+    assert {"parent": f"{player}.leaderstats", "name": "Coins", "class": "IntValue"} in plan
     assert {"parent": player, "name": "Stats", "class": "Folder"} in plan
     assert {"parent": f"{player}.Stats", "name": "Stage", "class": "NumberValue"} in plan
     # PlayerGui is the engine's; Mystery is no class and its use says nothing.
     assert not any(i["name"] in ("PlayerGui", "Mystery") for i in plan)
     # A server script has no local player whose children it waits for.
-    assert infer_placement(code, ScriptKind.SCRIPT).scaffold == []
+    server = infer_placement(code, ScriptKind.SCRIPT).scaffold
+    assert not any(i["parent"].startswith(player) for i in server)
 
 
 def test_a_model_whose_primary_part_the_code_uses_gets_one() -> None:
@@ -900,7 +901,7 @@ def test_what_the_code_waits_for_in_an_ancestor_held_by_a_local_is_built_there()
     )
     plan = planned_classes(infer_placement(client, ScriptKind.LOCAL_SCRIPT).scaffold)
     assert plan[("Players.Player1", "leaderstats")] == "Folder"
-    assert plan[("Players.Player1.leaderstats", "Coins")] == "NumberValue"
+    assert plan[("Players.Player1.leaderstats", "Coins")] == "IntValue"
 
 
 def test_a_grandparent_the_code_waits_in_nests_a_server_script_in_a_model() -> None:
@@ -946,3 +947,108 @@ def test_a_buttons_parent_used_as_a_frame_is_a_frame_in_the_screen_gui() -> None
     assert plan[(f"{gui}.Frame", "Title")] == "TextLabel"
     run = run_script(code, kind="LocalScript", isolate=False)
     assert run.status is RunStatus.OK and not run.errors and not run.never_resumed
+
+
+def test_leaderstats_the_code_uses_but_never_makes_are_in_every_player() -> None:
+    # Roblox's tutorials pair a script that pays points with the leaderboard script
+    # that makes them: every player holds the stats the code reaches.
+    code = (
+        'local Players = game:GetService("Players")\n'
+        "script.Parent.Touched:Connect(function(hit)\n"
+        "\tlocal player = Players:GetPlayerFromCharacter(hit.Parent)\n"
+        "\tif player then\n"
+        "\t\tplayer.leaderstats.Points.Value += 1\n"
+        "\tend\n"
+        "end)\n"
+    )
+    plan = planned_classes(infer_placement(code, ScriptKind.SCRIPT).scaffold)
+    assert plan[("Players.*", "leaderstats")] == "Folder"
+    assert plan[("Players.*.leaderstats", "Points")] == "IntValue"
+    run = run_script(code, kind="Script", isolate=False)
+    assert run.status is RunStatus.OK and not run.errors, run.errors
+    assert run.effects["handlerCalls"] >= 1
+    # Through locals, with the value's kind from its use.
+    held = (
+        "game.Players.PlayerAdded:Connect(function(player)\n"
+        '\tlocal stats = player:WaitForChild("leaderstats")\n'
+        '\tlocal title = stats:WaitForChild("Title")\n'
+        '\ttitle.Value = "Rookie"\n'
+        "end)\n"
+    )
+    plan = planned_classes(infer_placement(held, ScriptKind.SCRIPT).scaffold)
+    assert plan[("Players.*.leaderstats", "Title")] == "StringValue"
+    # A script that makes leaderstats itself gets none from elsewhere.
+    maker = (
+        "game.Players.PlayerAdded:Connect(function(player)\n"
+        '\tlocal stats = Instance.new("Folder")\n'
+        '\tstats.Name = "leaderstats"\n'
+        "\tstats.Parent = player\n"
+        "\tprint(player.leaderstats.Name)\n"
+        "end)\n"
+    )
+    assert not any(
+        i["parent"].startswith("Players.*")
+        for i in infer_placement(maker, ScriptKind.SCRIPT).scaffold
+    )
+
+
+def test_a_waited_for_instance_used_by_a_member_of_a_part_is_a_part() -> None:
+    code = (
+        'local goal = workspace:WaitForChild("Goal")\n'
+        'local npc = workspace:WaitForChild("NPC")\n'
+        'npc:WaitForChild("Humanoid"):MoveTo(goal.Position)\n'
+    )
+    plan = planned_classes(infer_placement(code, ScriptKind.SCRIPT).scaffold)
+    assert plan[("Workspace", "Goal")] == "Part"
+
+
+def test_a_parent_whose_event_only_one_kind_of_instance_has_is_that_instance() -> None:
+    code = (
+        "local dialog = script.Parent\n"
+        "dialog.DialogChoiceSelected:Connect(function(player, choice)\n"
+        "\tprint(player.Name, choice.Name)\n"
+        "end)\n"
+    )
+    placement = infer_placement(code, ScriptKind.SCRIPT)
+    assert placement.script_path == "Workspace.Part.Dialog"
+    run = run_script(code, kind="Script", isolate=False)
+    assert run.status is RunStatus.OK and not run.errors
+    # A ModuleScript's parent is where its siblings are, whatever their names.
+    module = infer_placement("return script.Parent.Error\n", ScriptKind.MODULE_SCRIPT)
+    assert module.container == "default"
+
+
+def test_a_gui_waited_for_and_scrolled_is_a_scrolling_frame() -> None:
+    code = (
+        "local gui = script.Parent\n"
+        'local list = gui:WaitForChild("ItemList")\n'
+        "list.CanvasSize = UDim2.new(0, 0, 0, 400)\n"
+    )
+    plan = planned_classes(infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold)
+    assert plan[("Players.Player1.PlayerGui.ScreenGui", "ItemList")] == "ScrollingFrame"
+
+
+def test_what_the_workspace_holds_and_the_code_only_hands_on_is_a_part() -> None:
+    code = (
+        'local zone = workspace:WaitForChild("SafeZone")\n'
+        "for _, part in workspace:GetPartsInPart(zone) do print(part) end\n"
+    )
+    plan = planned_classes(infer_placement(code, ScriptKind.SCRIPT).scaffold)
+    assert plan[("Workspace", "SafeZone")] == "Part"
+    # Indexed further, it is a container the chain decides, not a part.
+    nested = 'local nodes = workspace:WaitForChild("Train").Nodes\nprint(nodes)\n'
+    plan = planned_classes(infer_placement(nested, ScriptKind.SCRIPT).scaffold)
+    assert plan.get(("Workspace", "Train")) != "Part"
+
+
+def test_statements_sharing_a_line_each_hold_what_they_wait_for() -> None:
+    # Minified code: the second local holds the remotes folder, not the first.
+    code = (
+        'local Players=game:GetService("Players");local RS=game:GetService("ReplicatedStorage")\n'
+        'local player=Players.LocalPlayer;local remotes=RS:WaitForChild("Remotes");'
+        'local action=remotes:WaitForChild("Action")::RemoteEvent\n'
+        "print(player.DisplayName)\naction:FireServer(1)\n"
+    )
+    plan = planned_classes(infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold)
+    assert plan[("ReplicatedStorage", "Remotes")] == "Folder"
+    assert plan[("ReplicatedStorage.Remotes", "Action")] == "RemoteEvent"

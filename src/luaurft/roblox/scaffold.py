@@ -407,7 +407,8 @@ class _Uses(NamedTuple):
 _REQUIRED_WAIT = re.compile(
     rf"\brequire\s*\([^()\n]*WaitForChild\s*\(\s*{_STRING_Q}([^\"'\n]*){_STRING_Q}\s*\)\s*\)"
 )
-_LOCAL_LINE = re.compile(rf"{_word('local')}\s+(\w+)\s*(?::\s*[\w.?]+)?\s*=\s*([^\n]*)")
+# One statement: minified code puts several on a line (`local a = ...;local b = ...`).
+_LOCAL_LINE = re.compile(rf"{_word('local')}\s+(\w+)\s*(?::\s*[\w.?]+)?\s*=\s*([^\n;]*)")
 _WAIT_NAME = re.compile(rf"WaitForChild\s*\(\s*{_STRING_Q}([^\"'\n]*){_STRING_Q}\s*\)")
 _MEMBER_USE = re.compile(r"(?<!\w)(?=([A-Za-z_]\w*)\s*[.:]\s*(\w+))")
 _WHOLE_NAME = re.compile(r"(?<![\w\"'])([A-Za-z_]\w*)")
@@ -488,6 +489,11 @@ def _class_for_use(text: str, name: str, rest: str, *, gui: bool = False) -> str
             # Only looked into (`towers:FindFirstChild(name)`): any container serves,
             # and a Folder claims nothing more than that.
             return "Folder"
+        # A member only some likely classes have (`goal.Position`): the first of them
+        # (in a GUI the caller knows better).
+        candidate = None if gui else next(filter(None, map(_candidate_with, sorted(used))), None)
+        if candidate is not None:
+            return candidate
         if not used and (var.lower().endswith("folder") or uses.mentions[var] == 1):
             # The code names it a folder (`local itemDataFolder = RS:WaitForChild("ItemData")`)
             # and uses no member of it that could say otherwise; or it waits for it and
@@ -537,6 +543,17 @@ def _wait_chains(text: str) -> list[re.Match[str]]:
 _UNDER_GAME = re.compile(r"\bgame\s*\.\s*$")
 
 
+def _handed_on(text: str, name: str, rest: str) -> str | None:
+    """What the workspace holds and the code only hands on, using no member of it
+    (to `GetPartsInPart`, a table, a tween), is most often a part. `rest`: the rest
+    of the line after the wait."""
+    if re.match(r"\s*[.:\[]", rest):
+        return None
+    uses = _uses_of(text)
+    var = uses.assigned.get(name)
+    return "Part" if var is None or not uses.members.get(var) else None
+
+
 def _service_waits(text: str) -> list[dict[str, Any]]:
     """Instances waited for under services: `Service:WaitForChild("A"):WaitForChild("B")`."""
     from luaurft.roblox.api import curated_index
@@ -565,9 +582,11 @@ def _service_waits(text: str) -> list[dict[str, Any]]:
                 # What lives in Teams is a Team.
                 cls: str | None = "Team"
             else:
-                cls = _class_for_use(text, name, m.group(4) if last else "") or (
-                    None if last else "Folder"
-                )
+                cls = _class_for_use(text, name, m.group(4) if last else "")
+                if cls is None and not last:
+                    cls = "Folder"
+                elif cls is None and parent == "Workspace":
+                    cls = _handed_on(text, name, m.group(4))
             if cls is None:
                 break
             key = (parent, name)
@@ -861,12 +880,89 @@ def _player_waits(text: str) -> list[dict[str, Any]]:
             cls = _class_for_use(text, name, "") if last else _NAME_CLASSES.get(name, "Folder")
             if cls is None:
                 break
+            cls = _shown_value(parent, cls)
             item = {"parent": parent, "name": name, "class": cls}
             if item not in plan:
                 plan.append(item)
             parent = f"{parent}.{name}"
         else:
             paths[var] = parent
+    return plan
+
+
+# Every player, in a scaffold item's parent: built in each player as it joins (and
+# in those already there), as another script's PlayerAdded handler would.
+EACH_PLAYER = "Players.*"
+_LEADERSTATS = "leaderstats"
+# `.leaderstats` or `:WaitForChild("leaderstats")` / `:FindFirstChild("leaderstats")`,
+# then the stat it reaches (`.Points`, `:WaitForChild("Coins")`), if the same expression does.
+_LEADERSTAT_USE = re.compile(
+    rf"(?:\.\s*leaderstats\b|:\s*(?:WaitForChild|FindFirstChild)\s*\(\s*{_STRING_Q}leaderstats{_STRING_Q}\s*\))"
+    rf"(?:\s*\.\s*([A-Za-z_]\w*)\b(?!\s*\()"
+    rf"|\s*:\s*(?:WaitForChild|FindFirstChild)\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}\s*\))?"
+)
+
+# `local stats = ` before the expression that ends in leaderstats: the local holding it.
+# The name an index is taken off (`ServerStorage` in `ServerStorage.leaderstats`).
+_OWNER_BEFORE = re.compile(r"([A-Za-z_]\w*)\s*$")
+# ...and the end of that expression: the local holds what it ends in.
+_HELD_TO_END = re.compile(r"[ \t]*(?:::\s*[\w.?]+[ \t]*)?(?:$|;|--|\bor\b)", re.MULTILINE)
+_HOLDER = re.compile(rf"\s*{_word('local')}\s+([A-Za-z_]\w*)\s*(?::\s*[\w.?]+\s*)?=")
+
+
+def _leaderstats(text: str) -> list[dict[str, Any]]:
+    """A `leaderstats` folder in every player, with the stats the code reaches in it,
+    when the code uses one it never makes: the leaderboard script beside it (as
+    Roblox's tutorials pair them) makes it on join."""
+    if _LEADERSTATS not in text or _LEADERSTATS in _named_in_code(text):
+        return []
+    stats: dict[str, _Child] = {}
+    holders: set[str] = set()
+
+    def held(use: re.Match[str]) -> str | None:
+        """The local the expression ending at `use` is given to, if any."""
+        line = _line_start_within(text, use.start())
+        holder = _HOLDER.match(text[line : use.start()])
+        return holder.group(1) if holder and _HELD_TO_END.match(text, use.end()) else None
+
+    def reached(stat: str | None, use: re.Match[str]) -> None:
+        if stat is None or _is_member("Folder", stat) is not False:
+            return
+        child = stats.setdefault(stat, _Child(f"{EACH_PLAYER}.{_LEADERSTATS}", stat, False))
+        local = held(use)
+        if local is not None:
+            child.aliases.add(local)
+
+    # A template kept in a service or beside the script (`ServerStorage.leaderstats`,
+    # cloned into each player) is the code's own.
+    not_players = {"game", "script", "workspace", *_WORLD_SERVICES}
+    not_players.update(name for name, _ in _service_locals(text))
+
+    def owner(use: re.Match[str]) -> str | None:
+        before = _OWNER_BEFORE.search(text, max(0, use.start() - 80), use.start())
+        return before.group(1) if before is not None else None
+
+    uses = [use for use in _LEADERSTAT_USE.finditer(text) if owner(use) not in not_players]
+    for use in uses:
+        stat = use.group(1) or use.group(2)
+        if stat is None:
+            local = held(use)
+            if local is not None:
+                holders.add(local)
+        reached(stat, use)
+    for holder in holders:
+        spelt = re.escape(holder)
+        for use in re.finditer(
+            rf"{spelt}(?<!\w{spelt})\s*(?:\.\s*([A-Za-z_]\w*)\b(?!\s*\()"
+            rf"|:\s*(?:WaitForChild|FindFirstChild)\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}\s*\))",
+            text,
+        ):
+            reached(use.group(1) or use.group(2), use)
+    if not uses:
+        return []
+    plan: list[dict[str, Any]] = [{"parent": EACH_PLAYER, "name": _LEADERSTATS, "class": "Folder"}]
+    for stat, child in stats.items():
+        plan.append({"parent": child.parent, "name": stat, "class": _value_class(text, child)})
     return plan
 
 
@@ -952,6 +1048,10 @@ _PREBUILT_SERVICES = (
     "SoundService",
     "ReplicatedFirst",
 )
+# The services every world has (the containers above a script's, up to game).
+_WORLD_SERVICES = frozenset(
+    {*_PREBUILT_SERVICES, "Players", "Lighting", "StarterPack", "StarterPlayer", "Teams"}
+)
 # Classes tried, in order, for an instance known only by the members the code uses.
 _CANDIDATE_CLASSES = (
     "Part",
@@ -980,6 +1080,8 @@ _CANDIDATE_CLASSES = (
     "Humanoid",
     "Configuration",
     "Actor",
+    "ScrollingFrame",
+    "TextBox",
 )
 _CONTAINER_USE = frozenset(
     {
@@ -1143,6 +1245,44 @@ def _classes_named_by(names: Iterable[str], used: set[str]) -> set[str]:
     return found
 
 
+@cache
+def _event_owners() -> dict[str, tuple[str, ...]]:
+    """Event name -> the creatable classes that have it (`_CANDIDATE_CLASSES` first,
+    then by name), from the engine surface."""
+    from luaurft.roblox.api import curated_index
+    from luaurft.roblox.surface import event_names
+
+    index = curated_index()
+    events = event_names() - _surface_members("Instance")
+    others = sorted(n for n in index.classes if index.is_creatable(n))
+    owners: dict[str, list[str]] = {}
+    for cls in dict.fromkeys((*_CANDIDATE_CLASSES, *others)):
+        if index.is_creatable(cls):
+            for event in _surface_members(cls) & events:
+                owners.setdefault(event, []).append(cls)
+    return {event: tuple(classes) for event, classes in owners.items()}
+
+
+# Made by the engine, never the parent a place gives a script.
+_ENGINE_MADE = frozenset({"Player"})
+
+
+def _owned_by(text: str, members: set[str], named: set[str]) -> str | None:
+    """The creatable class a container is by what the code says of it: the class its
+    local's name spells (`named`), else the first class with an event the code
+    connects to on it (`dialog.DialogChoiceSelected:Connect`: a Dialog)."""
+    spelt = sorted(c for c in named if _is_creatable_class(c) and c not in _ENGINE_MADE)
+    if spelt:
+        return spelt[0]
+    owners = _event_owners()
+    for event in sorted(members):
+        if event in owners and re.search(
+            rf"[.:]\s*{event}\s*:\s*(?:Connect|ConnectParallel|Once|Wait)\s*\(", text
+        ):
+            return owners[event][0]
+    return None
+
+
 def _surface_members(name: str) -> frozenset[str]:
     """Every member of class `name` the engine surface knows, inherited ones included."""
     from luaurft.roblox.surface import class_members
@@ -1155,6 +1295,12 @@ def _is_creatable_class(name: str) -> bool:
     from luaurft.roblox.api import curated_index
 
     return curated_index().is_creatable(name)
+
+
+def _is_a(name: str, base: str) -> bool:
+    from luaurft.roblox.api import curated_index
+
+    return curated_index().is_a(name, base)
 
 
 def _is_gui_object(name: str) -> bool:
@@ -1218,7 +1364,13 @@ def _value_class(text: str, child: _Child) -> str:
             return "BoolValue"
         if re.match(r"\s*[.:]\s*\w", rest):
             return "ObjectValue"
-    return "NumberValue"
+    return _shown_value(child.parent, "NumberValue")
+
+
+def _shown_value(parent: str, cls: str) -> str:
+    """A number a leaderboard shows (in `leaderstats`) is an IntValue, as Roblox's own
+    samples make it."""
+    return "IntValue" if cls == "NumberValue" and parent.rpartition(".")[2] == _LEADERSTATS else cls
 
 
 # Name endings that say which GUI object a child outside the 3D world is: Studio
@@ -2246,7 +2398,8 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
     parent_aliases = sorted(_parent_aliases(text))
     roots = ["script.Parent", *parent_aliases]
     members, isa, of_class, waits = _members_of(text, roots)
-    isa |= _classes_named_by(parent_aliases, members)
+    named = _classes_named_by(parent_aliases, members)
+    isa |= named
     used_parent = bool(re.search(rf"{_word('script')}\.Parent\b", text))
     all_children = members | {w for w, _ in waits} | of_class
     scaffold: list[dict[str, Any]] = []
@@ -2295,6 +2448,18 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
             container = "screengui"
         elif isa & {"GuiObject", "Frame"} or members & (_GUI_TEXT | _GUI_OBJECT):
             container = "label" if members & _GUI_TEXT else "frame"
+    # Any other class the code says its parent is (`local dialog = script.Parent`,
+    # `dialog.DialogChoiceSelected`).
+    other = (
+        _owned_by(text, members, named)
+        if used_parent
+        and known_parent is None
+        and container == "default"
+        and kind is not ScriptKind.MODULE_SCRIPT
+        else None
+    )
+    if other is not None:
+        container = "other"
     # Locals holding the script's grandparent (`local tool = script.Parent.Parent`)
     # and what the code uses on them.
     grand_held = [
@@ -2330,10 +2495,12 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
         if any(i["parent"] == "?" and i["class"] in _PART_CLASSES for i in probe):
             container = "model"
     if used_parent and container == "default" and local:
-        # A client script whose parent holds GUI objects (`script.Parent.MainFrame.Title`)
-        # lives in a ScreenGui.
+        # A client script whose parent holds GUI objects (`script.Parent.MainFrame.Title`,
+        # `gui:WaitForChild("ItemList").CanvasSize`) lives in a ScreenGui.
         probe = _direct_children(text, "?", None)
-        if any(i["parent"] == "?" and i["class"] in _GUI_CLASSES for i in probe):
+        if any(i["parent"] == "?" and i["class"] in _GUI_CLASSES for i in probe) or any(
+            _class_for_use(text, name, rest) in _GUI_CLASSES for name, rest in waits
+        ):
             container = "screengui"
 
     # A server script whose code reaches into its container's parent
@@ -2413,6 +2580,26 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
             }
         )
         path = f"{outer}.Model"
+    elif container == "other" and other is not None:
+        # A part in the world; a GUI object in a ScreenGui; anything else in a part.
+        if _is_a(other, "BasePart"):
+            parent = "Workspace"
+        elif _is_gui_object(other):
+            scaffold.append({"parent": gui_root, "name": "ScreenGui", "class": "ScreenGui"})
+            parent = f"{gui_root}.ScreenGui"
+        else:
+            scaffold.append(
+                {
+                    "parent": "Workspace",
+                    "name": "Part",
+                    "class": "Part",
+                    "anchored": True,
+                    "position": [0, 0.5, -12],
+                }
+            )
+            parent = "Workspace.Part"
+        scaffold.append({"parent": parent, "name": other, "class": other})
+        path = f"{parent}.{other}"
     elif container == "inputaction":
         # An InputContext where the client's input reaches it, its action in it.
         parent = f"{player_root}.PlayerScripts" if local else "ReplicatedStorage"
@@ -2474,6 +2661,7 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
                 scaffold.append({"parent": path, "name": name, "class": cls})
     _extend_new(scaffold, _service_waits(text))
     _extend_new(scaffold, _service_finds(text))
+    _extend_new(scaffold, _leaderstats(text))
     if "Animate" in text and _CUSTOM_ANIMATE.search(text):
         # A place's own Animate script, put in StarterCharacterScripts to change the
         # character's animations (it replaces the default one on spawn): the code
@@ -2496,7 +2684,7 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
     parent_class = (
         known_parent[1]
         if known_parent is not None
-        else _CONTAINER_CLASSES.get(container) or _default_container_class(path)
+        else other or _CONTAINER_CLASSES.get(container) or _default_container_class(path)
     )
     planned = {(i["parent"], i["name"]) for i in scaffold}
     script = (f"{path}.{script_name}", kind.value)
@@ -2519,12 +2707,6 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
         local_character=character,
         remote_args=_handler_args(text),
     )
-
-
-# The services every world has (the containers above a script's, up to game).
-_WORLD_SERVICES = frozenset(
-    {*_PREBUILT_SERVICES, "Players", "Lighting", "StarterPack", "StarterPlayer", "Teams"}
-)
 
 
 def _ancestors(
