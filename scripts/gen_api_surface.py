@@ -20,8 +20,10 @@ line per member, fields separated by tabs:
 
     p Name type flags default     property (flags: r read-only, R<level> read
                                   security, W<level> write security, d deprecated)
-    f Name category flags         method returning false/0/""/{} (b n s t), a new
-                                  object of class C (oC), or nil (v)
+    f Name category flags params  method returning false/0/""/{} (b n s t), a new
+                                  object of class C (oC), or nil (v); params: its
+                                  instance parameters, `Class/name` each (comma
+                                  separated, `-` for any other), when it has one
     e Name flags                  event
     c Name flags                  callback
     d Name default                this class's default of an inherited property
@@ -112,6 +114,19 @@ def return_category(member: dict[str, Any]) -> str:
         if returned not in ABSTRACT_RETURNS and (yields or name.startswith(FACTORY_PREFIXES)):
             return f"o{returned}"
     return category(value_type)
+
+
+def instance_params(member: dict[str, Any]) -> str:
+    """A method's parameters as `Class/name` where they take an instance, `-`
+    elsewhere; "" when none takes one."""
+    fields = []
+    for param in member.get("Parameters") or ():
+        value_type = param.get("Type") or {}
+        if value_type.get("Category") == "Class":
+            fields.append(f"{value_type.get('Name', 'Instance')}/{param.get('Name', '')}")
+        else:
+            fields.append("-")
+    return ",".join(fields) if any(f != "-" for f in fields) else ""
 
 
 def _num(x: Any) -> str:
@@ -251,7 +266,11 @@ def build(dump: dict[str, Any], reflection: dict[str, Any]) -> list[str]:
                     fields.append(token)
                 lines.append("\t".join(fields))
             elif kind == "Function":
-                lines.append(f"f\t{name}\t{return_category(m)}\t{_flags(m)}")
+                fields = ["f", name, return_category(m), _flags(m)]
+                params = instance_params(m)
+                if params:
+                    fields.append(params)
+                lines.append("\t".join(fields))
             elif kind == "Event":
                 lines.append(f"e\t{name}\t{_flags(m)}")
             elif kind == "Callback":

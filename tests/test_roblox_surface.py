@@ -431,3 +431,15 @@ def test_docs_list_every_class_with_hand_written_behaviour() -> None:
     listed = docs.split("Classes with hand-written behaviour", 1)[1].split(": ", 1)[1]
     names = set(listed.split(".\n", 1)[0].replace("\n", " ").split(", "))
     assert names == set(summary)
+
+
+def test_method_instance_parameters_come_from_the_dump() -> None:
+    from luaurft.roblox.surface import instance_params
+
+    params = instance_params()
+    # Typed ones keep their class; ones the dump types only as Instance keep their name.
+    assert params["LoadAnimation"] == (("Animation", "animation"),)
+    assert params["GetPartsInPart"][0] == ("BasePart", "part")
+    assert params["AddAccessory"] == (("Instance", "accessory"),)
+    # A method that takes no instance has no entry.
+    assert "SetPrimaryPartCFrame" not in params

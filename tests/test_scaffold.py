@@ -1052,3 +1052,32 @@ def test_statements_sharing_a_line_each_hold_what_they_wait_for() -> None:
     plan = planned_classes(infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold)
     assert plan[("ReplicatedStorage", "Remotes")] == "Folder"
     assert plan[("ReplicatedStorage.Remotes", "Action")] == "RemoteEvent"
+
+
+def test_an_instance_is_the_class_of_what_the_code_hands_it_to() -> None:
+    # A parameter typed as an Instance says its class by its name (the API dump's
+    # `AddAccessory(accessory)`); a typed one by its type (`GetPartsInPart(part: BasePart)`).
+    hat = (
+        'local hat = game:GetService("ServerStorage"):WaitForChild("Hat")\n'
+        "script.Parent.Touched:Connect(function(hit)\n"
+        '\tlocal humanoid = hit.Parent:FindFirstChild("Humanoid")\n'
+        "\tif humanoid then\n"
+        "\t\tlocal clone = hat:Clone()\n"
+        "\t\thumanoid:AddAccessory(clone)\n"
+        "\tend\n"
+        "end)\n"
+    )
+    plan = planned_classes(infer_placement(hat, ScriptKind.SCRIPT).scaffold)
+    assert plan[("ServerStorage", "Hat")] == "Accessory"
+    run = run_script(hat, kind="Script", isolate=False)
+    assert run.status is RunStatus.OK and not run.errors and not run.never_resumed
+    # What the code puts in a player's Backpack is a Tool.
+    giver = (
+        'local sword = game:GetService("ServerStorage"):WaitForChild("Sword")\n'
+        "game.Players.PlayerAdded:Connect(function(player)\n"
+        '\tlocal backpack = player:WaitForChild("Backpack")\n'
+        "\tsword:Clone().Parent = backpack\n"
+        "end)\n"
+    )
+    plan = planned_classes(infer_placement(giver, ScriptKind.SCRIPT).scaffold)
+    assert plan[("ServerStorage", "Sword")] == "Tool"

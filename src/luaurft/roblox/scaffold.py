@@ -477,6 +477,9 @@ def _class_for_use(text: str, name: str, rest: str, *, gui: bool = False) -> str
     # The variable it is assigned to, and what the code does with it.
     var = uses.assigned.get(name)
     if var is not None:
+        handed = _handed_to(text, [var])
+        if handed is not None:
+            return handed
         used = uses.members.get(var, set())
         if "Value" in used:
             # A ValueBase the script reads or sets (`Stamina.Value > 5`): the kind
@@ -541,6 +544,69 @@ def _wait_chains(text: str) -> list[re.Match[str]]:
 
 
 _UNDER_GAME = re.compile(r"\bgame\s*\.\s*$")
+
+
+# Where only tools go: what the code parents there is a Tool.
+_TOOL_HOLDERS = re.compile(r"backpack|startergear|starterpack", re.IGNORECASE)
+# `:Method(` just before an argument, and the arguments before it (no nested call).
+_CALL_BEFORE = re.compile(r":\s*(\w+)\s*\(([^()\n]*)$")
+
+
+def _handed_to(text: str, names: Iterable[str]) -> str | None:
+    """The class an instance the code holds under `names` is by what the code
+    hands it to: the class a method's parameter takes (`workspace:GetPartsInPart(zone)`:
+    a part), or for a parameter typed only as an Instance, the class its name
+    spells (`humanoid:AddAccessory(hat:Clone())`: an Accessory); a copy parented to
+    a Backpack or StarterGear is a Tool."""
+    from luaurft.roblox.surface import instance_params
+
+    params = instance_params()
+    held = [n for n in names if n]
+    # Copies held by locals (`local clone = hat:Clone()`) are handed on too.
+    for name in list(held):
+        spelt = re.escape(name)
+        held += re.findall(
+            rf"{_word('local')}\s+({_IDENT})\s*=\s*{spelt}\s*:\s*Clone\s*\(\s*\)", text
+        )
+    for name in held:
+        spelt = re.escape(name)
+        for use in re.finditer(rf"(?<![\w.:]){spelt}(?:\s*:\s*Clone\s*\(\s*\))?(?=\s*[,)])", text):
+            call = _CALL_BEFORE.search(text, _line_start_within(text, use.start()), use.start())
+            taken = params.get(call.group(1)) if call is not None else None
+            if call is None or taken is None:
+                continue
+            position = call.group(2).count(",")
+            param = taken[position] if position < len(taken) else None
+            cls = _param_class(*param) if param is not None else None
+            if cls is not None:
+                return cls
+        parented = re.search(
+            rf"(?<![\w.:]){spelt}(?:\s*:\s*Clone\s*\(\s*\))?\s*\.\s*Parent\s*=\s*([^\n;]+)", text
+        )
+        if parented is not None:
+            target = parented.group(1).strip()
+            assigned = re.search(rf"{_word('local')}\s+{re.escape(target)}\s*=\s*([^\n;]+)", text)
+            if _TOOL_HOLDERS.search(target) or (
+                assigned and _TOOL_HOLDERS.search(assigned.group(1))
+            ):
+                return "Tool"
+    return None
+
+
+def _param_class(cls: str, name: str) -> str | None:
+    """What a scaffold builds for a parameter of class `cls` named `name`: the class
+    itself where it can be made, the first candidate of it where it is abstract
+    (a BasePart: a Part), or for an Instance the class its name spells."""
+    if cls == "Instance":
+        spelt = name[:1].upper() + name[1:]
+        cls = spelt if _is_instance_class(spelt) else _class_name_ending(spelt) or ""
+        if not cls or not _is_creatable_class(cls):
+            return None
+    if cls in _ENGINE_MADE or not _is_instance_class(cls):
+        return None
+    if _is_creatable_class(cls):
+        return cls
+    return next((c for c in _CANDIDATE_CLASSES if _is_a(c, cls)), None)
 
 
 def _handed_on(text: str, name: str, rest: str) -> str | None:
@@ -1424,6 +1490,9 @@ def _class_of_child(text: str, child: _Child) -> str | None:
     if child.under_workspace and _respawn_names(text) & {child.name, *child.aliases}:
         # Where a player respawns (`player.RespawnLocation = lobbySpawn`) is a SpawnLocation.
         return "SpawnLocation"
+    handed = _handed_to(text, child.aliases) if child.aliases else None
+    if handed is not None:
+        return handed
     index = curated_index()
     base = index.member_names("Instance")
     used = {m for m in child.members if m not in base}

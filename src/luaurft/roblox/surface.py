@@ -74,6 +74,28 @@ def event_names() -> frozenset[str]:
     )
 
 
+@cache
+def instance_params() -> dict[str, tuple[tuple[str, str] | None, ...]]:
+    """Method name -> (class, parameter name) of each of its parameters that takes an
+    instance (None for one that takes anything else), from the methods of that name
+    whose instance parameters agree across classes (a name whose classes disagree
+    is left out)."""
+    found: dict[str, tuple[tuple[str, str] | None, ...] | None] = {}
+    for cls in surface_classes().values():
+        for member in cls.members():
+            if member[0] != "f":
+                continue
+            params = tuple(
+                (p.partition("/")[0], p.partition("/")[2]) if "/" in p else None
+                for p in (member[4].split(",") if len(member) > 4 else ())
+            )
+            if member[1] in found and found[member[1]] != params:
+                found[member[1]] = None
+            else:
+                found.setdefault(member[1], params)
+    return {name: params for name, params in found.items() if params}
+
+
 def class_members(name: str) -> frozenset[str]:
     """Every member name of class `name`, inherited ones included (empty if unknown)."""
     return _class_members(name)
