@@ -1081,3 +1081,32 @@ def test_an_instance_is_the_class_of_what_the_code_hands_it_to() -> None:
     )
     plan = planned_classes(infer_placement(giver, ScriptKind.SCRIPT).scaffold)
     assert plan[("ServerStorage", "Sword")] == "Tool"
+
+
+def test_a_gui_a_client_holds_from_its_players_player_gui_is_built_with_its_children() -> None:
+    code = (
+        'local player = game:GetService("Players").LocalPlayer\n'
+        'local gui = player.PlayerGui:WaitForChild("ScreenGui")\n'
+        "local frame = gui.Frame\n"
+        "local recycle = frame.recycleButton\n"
+        "recycle.Activated:Connect(function() frame.Visible = false end)\n"
+    )
+    plan = planned_classes(infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold)
+    gui = "Players.Player1.PlayerGui.ScreenGui"
+    assert plan[(gui, "Frame")] == "Frame"
+    assert plan[(f"{gui}.Frame", "recycleButton")] == "TextButton"
+    run = run_script(code, kind="LocalScript", isolate=False)
+    assert run.status is RunStatus.OK and not run.errors
+
+
+def test_a_remote_argument_stored_in_a_value_the_script_made_is_that_values_type() -> None:
+    code = (
+        'local remote = Instance.new("RemoteEvent", game.ReplicatedStorage)\n'
+        'local bombs = Instance.new("NumberValue", game.ReplicatedStorage)\n'
+        "remote.OnServerEvent:Connect(function(player, count)\n"
+        "\tbombs.Value = count\n"
+        "end)\n"
+    )
+    assert remote_handler_args(code) == {3: ("number",)}
+    run = run_script(code, kind="Script", isolate=False)
+    assert run.status is RunStatus.OK and not run.errors

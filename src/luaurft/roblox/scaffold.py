@@ -849,6 +849,16 @@ def _player_gui_waits(text: str) -> list[dict[str, Any]]:
     for m in _GUI_LOCAL_CHAIN.finditer(text):  # in reading order: assigned before use
         var, root, steps = m.groups()
         parent = paths.get(root)
+        if parent is None and root == "PlayerGui":
+            # `player.PlayerGui:WaitForChild("Menu")`: the regex kept only the last name.
+            dot = text.rfind(".", max(0, m.start(2) - 80), m.start(2))
+            owner = _OWNER_BEFORE.search(text, max(0, dot - 80), dot) if dot >= 0 else None
+            if (
+                owner is not None
+                and owner.group(1) in players
+                and not text[dot + 1 : m.start(2)].strip()
+            ):
+                parent = gui_root
         if parent is None and root in players:
             into = _INTO_PLAYER_GUI.match(steps)
             if into is None:
@@ -2005,8 +2015,14 @@ def _param_tag(text: str, name: str, annotation: str, code: str = "") -> str:
         said = {w.lower() for w in _NAME_WORDS.findall(name)}
         return "Character" if said & {"character", "char"} else "Instance"
     # Assigned to a property, it is what the property holds (`part.BrickColor = partColor`).
-    assigned = re.search(rf"\.\s*(\w+)\s*=\s*{quoted}\s*(?:$|\n|;)", text, re.MULTILINE)
-    held = _property_tag(assigned.group(1)) if assigned else None
+    assigned = re.search(
+        rf"(?:(\w+)\s*)?\.\s*(\w+)\s*=\s*{quoted}\s*(?:$|\n|;)", text, re.MULTILINE
+    )
+    held = _property_tag(assigned.group(2)) if assigned else None
+    if assigned is not None and held is None and assigned.group(1):
+        # ...of the class the script made it (`local score = Instance.new("NumberValue")`;
+        # `score.Value = amount`): `Value` alone names no one type.
+        held = _made_property_tag(code or text, assigned.group(1), assigned.group(2))
     if held is not None:
         return held
     # The whole name, then its last word: `partColor` is a colour, `passedTable` a table.
@@ -2025,6 +2041,22 @@ def _param_tag(text: str, name: str, annotation: str, code: str = "") -> str:
     if re.search(rf"\b{quoted}\s*\.\s*(?:Position|CFrame|Parent|Name)\b", text):
         return "Instance"
     return "string"
+
+
+def _made_property_tag(code: str, local: str, prop: str) -> str | None:
+    """The tag of property `prop` of what `local` holds where the script makes it
+    (`local GS = Instance.new("NumberValue", ...)`), from the engine surface."""
+    from luaurft.roblox.surface import resolve_member
+
+    made = re.search(
+        rf"{_word('local')}\s+{re.escape(local)}\s*(?::\s*[\w.?]+)?\s*=\s*Instance\s*\.\s*new\s*\(\s*"
+        rf"{_STRING_Q}(\w+){_STRING_Q}",
+        code,
+    )
+    member = resolve_member(made.group(1), prop) if made is not None else None
+    if member is None or member[1] != "p":
+        return None
+    return _VALUE_TAGS.get(member[2].split("\t")[0])
 
 
 def _table_keys(text: str, table: str) -> list[str]:
