@@ -1110,3 +1110,49 @@ def test_a_remote_argument_stored_in_a_value_the_script_made_is_that_values_type
     assert remote_handler_args(code) == {3: ("number",)}
     run = run_script(code, kind="Script", isolate=False)
     assert run.status is RunStatus.OK and not run.errors
+
+
+def test_what_the_code_does_with_copies_of_a_template_says_its_class() -> None:
+    coins = (
+        'local template = game:GetService("ServerStorage"):WaitForChild("Coin")\n'
+        "local coin = template:Clone()\n"
+        "coin.Position = Vector3.new(0, 5, 0)\n"
+        "coin.Parent = workspace\n"
+        "coin.Touched:Connect(function() coin:Destroy() end)\n"
+    )
+    plan = planned_classes(infer_placement(coins, ScriptKind.SCRIPT).scaffold)
+    assert plan[("ServerStorage", "Coin")] == "Part"
+    tag = (
+        'local template = game:GetService("ServerStorage"):WaitForChild("NameTag")\n'
+        "local tag = template:Clone()\n"
+        "tag.Adornee = workspace.Baseplate\n"
+    )
+    plan = planned_classes(infer_placement(tag, ScriptKind.SCRIPT).scaffold)
+    assert plan[("ServerStorage", "NameTag")] == "BillboardGui"
+
+
+def test_a_child_given_a_udim2_is_a_gui_object() -> None:
+    # `Size` alone is a part's as much as a GUI object's: the UDim2 says which.
+    code = (
+        "local gui = script.Parent\n"
+        'local bar = gui:WaitForChild("HealthBar"):WaitForChild("Fill")\n'
+        "bar.Size = UDim2.fromScale(0.5, 1)\n"
+    )
+    placement = infer_placement(code, ScriptKind.LOCAL_SCRIPT)
+    plan = planned_classes(placement.scaffold)
+    fill = [cls for (parent, name), cls in plan.items() if name == "Fill"]
+    assert fill == ["Frame"]
+    run = run_script(code, kind="LocalScript", isolate=False)
+    assert run.status is RunStatus.OK and not run.errors and not run.never_resumed
+
+
+def test_a_server_scripts_parent_with_a_position_is_a_part() -> None:
+    code = (
+        "local platform = script.Parent\n"
+        "local goal = { Position = platform.Position + Vector3.new(0, 0, 20) }\n"
+        'game:GetService("TweenService"):Create(platform, TweenInfo.new(3), goal):Play()\n'
+    )
+    placement = infer_placement(code, ScriptKind.SCRIPT)
+    assert placement.container == "part"
+    run = run_script(code, kind="Script", isolate=False)
+    assert run.status is RunStatus.OK and not run.errors

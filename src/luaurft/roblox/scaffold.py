@@ -480,7 +480,12 @@ def _class_for_use(text: str, name: str, rest: str, *, gui: bool = False) -> str
         handed = _handed_to(text, [var])
         if handed is not None:
             return handed
-        used = uses.members.get(var, set())
+        # What the code does with its copies (`local coin = template:Clone()`) says too.
+        used = set(uses.members.get(var, set()))
+        for copy in _copies_of(text, var):
+            used |= uses.members.get(copy, set())
+        if _given_udim2(text, [var, *_copies_of(text, var)]):
+            return _gui_class_of(used)
         if "Value" in used:
             # A ValueBase the script reads or sets (`Stamina.Value > 5`): the kind
             # of value follows from how `.Value` is used, as for indexed children.
@@ -607,6 +612,37 @@ def _param_class(cls: str, name: str) -> str | None:
     if _is_creatable_class(cls):
         return cls
     return next((c for c in _CANDIDATE_CLASSES if _is_a(c, cls)), None)
+
+
+def _copies_of(text: str, name: str) -> list[str]:
+    """The locals holding copies of what `name` holds (`local coin = template:Clone()`)."""
+    return re.findall(
+        rf"{_word('local')}\s+({_IDENT})\s*(?::\s*[\w.?]+)?\s*=\s*{re.escape(name)}\s*:\s*Clone\s*\(\s*\)",
+        text,
+    )
+
+
+def _given_udim2(text: str, names: Iterable[str]) -> bool:
+    """Whether the code gives a property of what `names` hold a UDim2 (`bar.Size =
+    UDim2.fromScale(...)`): only GUI objects have such properties."""
+    return any(
+        re.search(rf"(?<![\w.:]){re.escape(n)}\s*\.\s*\w+\s*=\s*UDim2\s*\.", text)
+        for n in names
+        if n
+    )
+
+
+def _gui_class_of(used: set[str]) -> str:
+    """A Frame when it has every member the code uses, else the first GUI object
+    class that has them, else a Frame."""
+    from luaurft.roblox.api import curated_index
+
+    index = curated_index()
+    likely = _likely_members()
+    for cls in ("Frame", *_GUI_CHILD_CLASSES):
+        if all(index.member(cls, m) is not None for m in used if m in likely):
+            return cls
+    return "Frame"
 
 
 def _handed_on(text: str, name: str, rest: str) -> str | None:
@@ -1158,6 +1194,8 @@ _CANDIDATE_CLASSES = (
     "Actor",
     "ScrollingFrame",
     "TextBox",
+    "BillboardGui",
+    "SurfaceGui",
 )
 _CONTAINER_USE = frozenset(
     {
@@ -1506,6 +1544,8 @@ def _class_of_child(text: str, child: _Child) -> str | None:
     index = curated_index()
     base = index.member_names("Instance")
     used = {m for m in child.members if m not in base}
+    if child.aliases and _given_udim2(text, child.aliases):
+        return _gui_class_of(used)
     named = child.name if _is_creatable_class(child.name) else _class_name_ending(child.name)
     if named is not None and used <= _surface_members(named):
         # Named as its class (`hintVolume.AudioTextToSpeech`, `track.PrismaticConstraint`)
@@ -1791,7 +1831,10 @@ def _direct_children(
         # ...and so do waits off an ancestor of the container (`model:WaitForChild("Door")`
         # with `local model = script.Parent.Parent`).
         above = level is not None and level > 0
-        made = from_alias or above or any(direct for _, direct in segments)
+        # ...and a wait inside what the container holds (`gui:WaitForChild("Bar"):WaitForChild("Fill")`;
+        # the container's own waits are `_placement`'s).
+        deeper = level == 0 and len(segments) > 1
+        made = from_alias or above or deeper or any(direct for _, direct in segments)
         leaf = chain[-1]
         after = _AFTER.match(text, end)
         if after is not None:
@@ -2533,8 +2576,12 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
             container = "inputaction"
         elif "ViewportFrame" in isa or members & _VIEWPORT:
             container = "viewport"
-        elif isa & {"BasePart", "Part", "MeshPart", "Seat", "VehicleSeat"} or members & (
-            _PART | _VEHICLE_SEAT | {"Occupant", "Sit"}
+        elif (
+            isa & {"BasePart", "Part", "MeshPart", "Seat", "VehicleSeat"}
+            or members & (_PART | _VEHICLE_SEAT | {"Occupant", "Sit"})
+            # A server script's parent with a position or a size is a part (a GUI
+            # object's script is a client's).
+            or (kind is ScriptKind.SCRIPT and members & {"Position", "Size"})
         ):
             container = "part"
         elif all_children & _HUMANOID_CHILDREN or "Humanoid" in of_class:
