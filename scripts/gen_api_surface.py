@@ -21,7 +21,8 @@ line per member, fields separated by tabs:
     p Name type flags default     property (flags: r read-only, R<level> read
                                   security, W<level> write security, d deprecated)
     f Name category flags params  method returning false/0/""/{} (b n s t), a new
-                                  object of class C (oC), or nil (v); params: its
+                                  object of class C (oC), a signal (g), the zero
+                                  value of datatype T (dT), or nil (v); params: its
                                   instance parameters, `Class/name` each (comma
                                   separated, `-` for any other), when it has one
     e Name flags                  event
@@ -80,11 +81,22 @@ def type_tag(value_type: dict[str, str] | None) -> str:
     return "any"
 
 
+# Datatypes whose zero value (`Vector3.new()`, `CFrame.new()`, ...) a method with no
+# behaviour of its own returns.
+ZERO_DATATYPES = {"Vector3", "Vector2", "CFrame", "Color3", "UDim", "UDim2", "Rect", "NumberRange"}
+
+
 def category(value_type: dict[str, str] | list[Any] | None) -> str:
-    """b bool, n number, s string, t table, v anything else (nil, also for a tuple)."""
+    """b bool, n number, s string, t table, g a signal, d<Type> a datatype's zero
+    value, v anything else (nil, also for a tuple)."""
     if not isinstance(value_type, dict):
         return "v"
     name = value_type.get("Name", "")
+    if value_type.get("Category") == "DataType":
+        if name == "RBXScriptSignal":
+            return "g"
+        if name in ZERO_DATATYPES:
+            return f"d{name}"
     if name == "bool":
         return "b"
     if name in NUMBER_TYPES:

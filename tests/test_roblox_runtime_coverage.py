@@ -340,6 +340,49 @@ def test_shared_tables_share_values_not_functions() -> None:
     ]
 
 
+def test_the_shared_table_registry_hands_every_script_the_same_table() -> None:
+    out = printed(
+        """
+        local registry = game:GetService("SharedTableRegistry")
+        local scores = SharedTable.new({ alice = 1 })
+        registry:SetSharedTable("Scores", scores)
+        registry:GetSharedTable("Scores").bob = 2
+        print(scores.bob, SharedTable.size(scores))
+        local fresh = registry:GetSharedTable("Other")
+        print(typeof(fresh), SharedTable.size(fresh), registry:GetSharedTable("Other") == fresh)
+        print(pcall(registry.SetSharedTable, registry, "Bad", {}))
+        """
+    )
+    assert out == [
+        "2 2",
+        "SharedTable 0 true",
+        "false user:9: invalid argument #2 to 'SetSharedTable' (SharedTable expected, got table)",
+    ]
+
+
+def test_surface_methods_return_typed_zero_values_and_signals() -> None:
+    # No behaviour is written for Path2D or ConfigSnapshot: their methods answer from
+    # the generated surface, a UDim2 as a zero UDim2, a signal as a signal.
+    out = printed(
+        """
+        local path = Instance.new("Path2D")
+        path:SetControlPoints({ Path2DControlPoint.new(UDim2.fromScale(0, 0)), Path2DControlPoint.new(UDim2.fromScale(1, 1)) })
+        local at = path:GetPositionOnCurve(0.5)
+        print(typeof(at), at + UDim2.fromOffset(1, 1))
+        local point = Path2DControlPoint.new(UDim2.fromScale(0.5, 0))
+        print(typeof(point), point.Position, point.LeftTangent)
+        local ok, snapshot = pcall(function() return game:GetService("ConfigService"):GetConfigAsync() end)
+        local signal = snapshot:GetValueChangedSignal("Feature")
+        print(typeof(signal), signal == snapshot:GetValueChangedSignal("Feature"), signal == snapshot:GetValueChangedSignal("Other"))
+        """
+    )
+    assert out == [
+        "UDim2 {0, 1}, {0, 1}",
+        "Path2DControlPoint {0.5, 0}, {0, 0} {0, 0}, {0, 0}",
+        "RBXScriptSignal true false",
+    ]
+
+
 def test_drag_detectors_are_dragged_by_the_stimulus() -> None:
     server = printed(
         """

@@ -104,6 +104,7 @@ ROBLOX_GLOBALS: frozenset[str] = frozenset(
         "SecurityCapabilities",
         # Newer datatypes scripts read as globals (`User.new`, a signed-in user's record).
         "User",
+        "Path2DControlPoint",
         "elapsedTime",
         "settings",
         "UserSettings",
