@@ -1156,3 +1156,22 @@ def test_a_server_scripts_parent_with_a_position_is_a_part() -> None:
     assert placement.container == "part"
     run = run_script(code, kind="Script", isolate=False)
     assert run.status is RunStatus.OK and not run.errors
+
+
+def test_a_client_scripts_parent_used_as_a_gui_object_is_one() -> None:
+    # By a member only GUI objects among the likely classes have...
+    image = (
+        'local Players = game:GetService("Players")\n'
+        "local image = script.Parent\n"
+        "image.Image = Players:GetUserThumbnailAsync(Players.LocalPlayer.UserId,"
+        " Enum.ThumbnailType.HeadShot, Enum.ThumbnailSize.Size100x100)\n"
+    )
+    placement = infer_placement(image, ScriptKind.LOCAL_SCRIPT)
+    assert placement.script_path.endswith(".ImageLabel")
+    run = run_script(image, kind="LocalScript", isolate=False)
+    assert run.status is RunStatus.OK and not run.errors
+    # ...or by the name its local gives it.
+    button = 'local button = script.Parent\ngame:GetService("GuiService").SelectedObject = button\n'
+    assert infer_placement(button, ScriptKind.LOCAL_SCRIPT).script_path.endswith(".TextButton")
+    # A server script's parent is no GUI object by a name.
+    assert infer_placement(button, ScriptKind.SCRIPT).container == "default"

@@ -1381,10 +1381,15 @@ def _event_owners() -> dict[str, tuple[str, ...]]:
 _ENGINE_MADE = frozenset({"Player"})
 
 
-def _owned_by(text: str, members: set[str], named: set[str]) -> str | None:
+def _owned_by(
+    text: str, members: set[str], named: set[str], aliases: Iterable[str], *, local: bool
+) -> str | None:
     """The creatable class a container is by what the code says of it: the class its
     local's name spells (`named`), else the first class with an event the code
-    connects to on it (`dialog.DialogChoiceSelected:Connect`: a Dialog)."""
+    connects to on it (`dialog.DialogChoiceSelected:Connect`: a Dialog). A client
+    script's container is also the GUI object its local's name says (`button`, a
+    TextButton) or the first likely class with a member used on it, when that is a
+    GUI object (`image.Image`: an ImageLabel)."""
     spelt = sorted(c for c in named if _is_creatable_class(c) and c not in _ENGINE_MADE)
     if spelt:
         return spelt[0]
@@ -1394,7 +1399,16 @@ def _owned_by(text: str, members: set[str], named: set[str]) -> str | None:
             rf"[.:]\s*{event}\s*:\s*(?:Connect|ConnectParallel|Once|Wait)\s*\(", text
         ):
             return owners[event][0]
-    return None
+    if not local:
+        return None
+    for alias in sorted(aliases):
+        by_name = _gui_class_by_name(alias)
+        if by_name is not None and all(
+            m in _surface_members(by_name) or not _members_named(m) for m in members
+        ):
+            return by_name
+    gui = {c for m in members if (c := _candidate_with(m)) is not None and _is_gui_object(c)}
+    return min(gui, key=_CANDIDATE_CLASSES.index) if gui else None
 
 
 def _surface_members(name: str) -> frozenset[str]:
@@ -2599,7 +2613,7 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
     # Any other class the code says its parent is (`local dialog = script.Parent`,
     # `dialog.DialogChoiceSelected`).
     other = (
-        _owned_by(text, members, named)
+        _owned_by(text, members, named, parent_aliases, local=local)
         if used_parent
         and known_parent is None
         and container == "default"
