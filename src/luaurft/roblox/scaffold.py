@@ -1255,7 +1255,8 @@ class _Child:
     aliases: set[str] = field(default_factory=set)
 
 
-def _named_in_code(text: str) -> set[str]:
+@lru_cache(maxsize=4)
+def _named_in_code(text: str) -> frozenset[str]:
     """Names the script spells as strings outside WaitForChild and FindFirstChild (those
     it looks up): it may create those itself."""
     awaited = {
@@ -1266,7 +1267,7 @@ def _named_in_code(text: str) -> set[str]:
     for m in _LITERAL.finditer(text):
         if m.start() not in awaited:
             names.add(m.group(1) if m.group(1) is not None else m.group(2))
-    return names
+    return frozenset(names)
 
 
 @cache
@@ -1333,10 +1334,23 @@ def _creatable_by_length() -> tuple[str, ...]:
     return tuple(sorted(names, key=len, reverse=True))
 
 
+@cache
+def _creatable_by_last_word() -> dict[str, tuple[str, ...]]:
+    """`_creatable_by_length`, by each name's last word (`Player`: AudioPlayer, ...)."""
+    by_word: dict[str, list[str]] = {}
+    for cls in _creatable_by_length():
+        by_word.setdefault(_NAME_WORDS.findall(cls)[-1], []).append(cls)
+    return {word: tuple(classes) for word, classes in by_word.items()}
+
+
+# Names repeat across the scripts of a run (and the candidates of one RL step): one
+# answer per name.
+@lru_cache(maxsize=1 << 12)
 def _class_name_ending(name: str) -> str | None:
     """The creatable class of two words or more a name is or ends with, at a word
     start (`ButtonPressedAudioPlayer` an AudioPlayer, `DoorClickDetector` a ClickDetector)."""
-    for cls in _creatable_by_length():
+    words = _NAME_WORDS.findall(name)
+    for cls in _creatable_by_last_word().get(words[-1], ()) if words else ():
         if name.endswith(cls) and (len(name) == len(cls) or name[-len(cls) - 1].islower()):
             return cls
     return None
@@ -1740,7 +1754,7 @@ def _direct_children(
                 levels[name] = level
         del levels["script"]
     # The strings the code spells: scanned only if a path needs them (few do).
-    named: set[str] | None = None
+    named: frozenset[str] | None = None
     aliased: set[str] = set()
     children: dict[tuple[str, str], _Child] = {}
     order: list[tuple[str, str]] = []
@@ -2630,9 +2644,8 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
         if (m.group(2), m.group(3).count("Parent"))
         in (("script", 2), *((a, 1) for a in parent_aliases))
     ]
-    grand_members, grand_isa, _, grand_waits = _members_of(
-        text, ["script.Parent.Parent", *grand_held]
-    )
+    grand_roots = ["script.Parent.Parent"] if "script.Parent.Parent" in text else []
+    grand_members, grand_isa, _, grand_waits = _members_of(text, [*grand_roots, *grand_held])
     grand_isa |= _classes_named_by(grand_held, grand_members)
     if (
         known_parent is None
