@@ -39,15 +39,19 @@ def declared_kind(path: Path) -> ScriptKind:
 
 
 def manifest_rows(table: Path) -> list[tuple[Path, str | None]]:
-    """(file, declared kind or None where the row states none) per row of a manifest."""
+    """(file, declared kind or None where the row states none) per row of a manifest;
+    a manifest with no `declared_kind` column (`fetch_npm_corpus.py`'s) states none."""
     lines = table.read_text("utf-8").splitlines()
-    header = lines[0].split("\t")
-    file_col, kind_col = header.index("file"), header.index("declared_kind")
+    header = lines[0].split("\t") if lines else []
+    if "file" not in header:
+        raise SystemExit(f"{table}: the header names no `file` column")
+    file_col = header.index("file")
+    kind_col = header.index("declared_kind") if "declared_kind" in header else None
     rows = []
     for line in lines[1:]:
         cells = line.split("\t")
         if len(cells) > file_col and cells[file_col].strip():
-            kind = cells[kind_col].strip() if len(cells) > kind_col else ""
+            kind = cells[kind_col].strip() if kind_col is not None and len(cells) > kind_col else ""
             rows.append((table.parent / cells[file_col].strip(), kind or None))
     return rows
 

@@ -163,3 +163,8 @@ def test_exec_truth_runs_each_file_as_its_kind_and_sorts_the_outcomes(
     bad = report["files"][str(tmp_path / "bad.luau")]
     assert bad["kind"] == "Script" and bad["outcome"] == "charged"
     assert bad["findings"][0].startswith("exec/runtime-error@2")
+    # A manifest that states no kinds at all (fetch_npm_corpus.py's) runs each file
+    # as the kind its text says.
+    (tmp_path / "npm.tsv").write_text("file\tpackage\nok.luau\tpkg\nbad.luau\tpkg\n")
+    assert truth.main(["--manifest", str(tmp_path / "npm.tsv"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["counts"] == {"clean": 1, "charged": 1}
