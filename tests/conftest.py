@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from luaurft.luau.kind import ScriptKind
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 SHARED = ROOT.parent / "shared"
@@ -42,6 +44,13 @@ def examples_dir() -> Path:
 def planned_classes(scaffold: list[dict[str, Any]]) -> dict[tuple[str, str], str]:
     """(parent path, name) -> class of each instance a scaffold plan builds."""
     return {(item["parent"], item["name"]): item["class"] for item in scaffold}
+
+
+def planned(code: str, kind: ScriptKind = ScriptKind.SCRIPT) -> dict[tuple[str, str], str]:
+    """`planned_classes` of the placement `code` gets as a script of `kind`."""
+    from luaurft.roblox.scaffold import infer_placement
+
+    return planned_classes(infer_placement(code, kind).scaffold)
 
 
 def load_benchmark(name: str) -> ModuleType:

@@ -3,16 +3,11 @@ remotes with what a client would send (hostile arguments only when asked)."""
 
 from __future__ import annotations
 
-from conftest import planned_classes
+from conftest import planned
 from luaurft.luau.kind import ScriptKind
 from luaurft.roblox.mock import run_script
 from luaurft.roblox.scaffold import infer_placement, remote_handler_args
 from luaurft.scoring.execution import exec_score
-
-
-def _plan(code: str, kind: ScriptKind = ScriptKind.SCRIPT) -> dict[tuple[str, str], str]:
-    return planned_classes(infer_placement(code, kind).scaffold)
-
 
 SHOP = """
 local ReplicatedStorage = game:GetService("ReplicatedStorage")
@@ -29,7 +24,7 @@ print(game.ReplicatedStorage.Config.MaxCoins.Value + 1)
 
 
 def test_directly_indexed_studio_instances_are_built_with_the_class_their_use_implies() -> None:
-    plan = _plan(SHOP)
+    plan = planned(SHOP)
     assert plan[("ReplicatedStorage", "Remotes")] == "Folder"
     assert plan[("ReplicatedStorage.Remotes", "BuyItem")] == "RemoteEvent"
     assert plan[("Workspace", "Map")] == "Model"
@@ -61,7 +56,7 @@ end
 ReplicatedStorage.Ping:FireAllClients()
 local Util = require(ReplicatedStorage.Shared.Util)
 """
-    plan = _plan(code)
+    plan = planned(code)
     assert ("Workspace", "CurrentCamera") not in plan
     assert ("Workspace", "Made") not in plan
     assert ("ReplicatedStorage", "Ping") not in plan
@@ -74,7 +69,7 @@ def test_a_misspelt_property_still_fails_at_its_line() -> None:
     code = """local door = workspace.Door
 door.Transparancy = 0.5
 """
-    assert _plan(code) == {("Workspace", "Door"): "Part"}
+    assert planned(code) == {("Workspace", "Door"): "Part"}
     run = run_script(code)
     assert run.errors and run.errors[0].line == 2
     assert "Transparancy is not a valid member" in run.errors[0].message
@@ -167,7 +162,7 @@ end)
 """
     placement = infer_placement(code, ScriptKind.LOCAL_SCRIPT)
     assert placement.script_path == "Players.Player1.PlayerGui.ScreenGui"
-    plan = _plan(code, ScriptKind.LOCAL_SCRIPT)
+    plan = planned(code, ScriptKind.LOCAL_SCRIPT)
     root = "Players.Player1.PlayerGui.ScreenGui"
     assert plan[(root, "MainFrame")] == "Frame"
     assert plan[(f"{root}.MainFrame.Header", "Title")] == "TextLabel"
@@ -300,7 +295,7 @@ def test_a_chat_command_is_typed_by_a_player_and_its_wait_follows_the_local_s_ty
         '\tprint("typed", textSource.ClassName, textSource.UserId > 0, string.split(message, " ")[2])\n'
         "end)\n"
     )
-    assert _plan(code)[("TextChatService", "SizeCommand")] == "TextChatCommand"
+    assert planned(code)[("TextChatService", "SizeCommand")] == "TextChatCommand"
     result = run_script(code, kind=ScriptKind.SCRIPT)
     assert not result.errors
     assert "typed TextSource true hello" in [line.text for line in result.output]
@@ -312,7 +307,7 @@ def test_a_server_script_finds_the_bindables_studio_put_beside_it() -> None:
         "local shareData = ServerScriptService.ShareData\n"
         'shareData:Fire("Hello world!")\n'
     )
-    assert _plan(code)[("ServerScriptService", "ShareData")] == "BindableEvent"
+    assert planned(code)[("ServerScriptService", "ShareData")] == "BindableEvent"
     assert exec_score(code, "Script").score == 1.0
 
 
@@ -333,7 +328,7 @@ def test_studio_instances_follow_the_types_the_code_gives_them() -> None:
         'local survivors = game:GetService("Teams"):WaitForChild("Survivors")\n'
         "print(centre, survivors.TeamColor)\n"
     )
-    plan = _plan(code)
+    plan = planned(code)
     assert plan[("ServerStorage", "Brick")] == "Part"
     # A copy of the template, held by another local, has the template's children,
     # and what a leaderstats folder holds is a value.
@@ -354,7 +349,7 @@ def test_a_name_the_code_only_looks_up_is_still_built_where_it_indexes_it() -> N
         "\tif shop then shop.Visible = not shop.Visible end\n"
         "end)\n"
     )
-    assert _plan(code, ScriptKind.LOCAL_SCRIPT)[("ReplicatedStorage.Remotes", "ShopScreen")] == (
+    assert planned(code, ScriptKind.LOCAL_SCRIPT)[("ReplicatedStorage.Remotes", "ShopScreen")] == (
         "RemoteEvent"
     )
 
@@ -368,7 +363,7 @@ def test_what_a_client_finds_unchecked_in_its_player_gui_is_built_there() -> Non
         "local optional = playerGui:FindFirstChild('Optional')\n"
         "if optional then optional.Event:Connect(print) end\n"
     )
-    plan = _plan(code, ScriptKind.LOCAL_SCRIPT)
+    plan = planned(code, ScriptKind.LOCAL_SCRIPT)
     assert plan[("Players.Player1.PlayerGui", "ContextEvent")] == "BindableEvent"
     # A find the code checks for nil keeps its fallback: it stays absent.
     assert ("Players.Player1.PlayerGui", "Optional") not in plan
@@ -402,7 +397,7 @@ def test_a_loading_screen_in_replicated_first_is_built_as_a_gui() -> None:
         'game:GetService("TweenService"):Create(loadingText, TweenInfo.new(1), { TextTransparency = 1 }):Play()\n'
         'game:GetService("TweenService"):Create(background, TweenInfo.new(1), { BackgroundTransparency = 1 }):Play()\n'
     )
-    plan = _plan(code, ScriptKind.LOCAL_SCRIPT)
+    plan = planned(code, ScriptKind.LOCAL_SCRIPT)
     assert plan[("ReplicatedFirst", "LoadingScreen")] == "ScreenGui"
     assert plan[("ReplicatedFirst.LoadingScreen", "Background")] == "Frame"
     assert plan[("ReplicatedFirst.LoadingScreen.Background", "LoadingText")] == "TextLabel"
@@ -414,14 +409,14 @@ def test_children_named_for_their_class_and_what_a_handle_holds_are_built() -> N
         "local tool = script.Parent\n"
         "tool.Activated:Connect(function() tool.Handle.Activate:Play() end)\n"
     )
-    plan = _plan(tool, ScriptKind.LOCAL_SCRIPT)
+    plan = planned(tool, ScriptKind.LOCAL_SCRIPT)
     # `Activate` is a Tool's method, but under the Handle, a Part, it is a child.
     assert plan[("Players.Player1.Backpack.Tool.Handle", "Activate")] == "Sound"
     elevator = (
         "local constraint = script.Parent.Track.PrismaticConstraint\n"
         "print(constraint.CurrentPosition <= -9)\n"
     )
-    plan = _plan(elevator)
+    plan = planned(elevator)
     assert "PrismaticConstraint" in plan.values()
     assert not any(name == "CurrentPosition" for _, name in plan)
     assert exec_score(elevator, "Script").score == 1.0
@@ -448,5 +443,5 @@ def test_a_child_named_as_a_class_its_use_contradicts_follows_its_use() -> None:
         "local particles = trap.Explosion\n"
         "trap.Touched:Connect(function() particles:Emit(100) end)\n"
     )
-    assert _plan(code)[("Workspace.Part", "Explosion")] == "ParticleEmitter"
+    assert planned(code)[("Workspace.Part", "Explosion")] == "ParticleEmitter"
     assert exec_score(code, "Script").score == 1.0

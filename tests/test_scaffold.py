@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import planned_classes
+from conftest import planned, planned_classes
 from luaurft.luau.kind import ScriptKind
 from luaurft.luau.sandbox import RunStatus
 from luaurft.roblox.mock import run_script
@@ -56,7 +56,7 @@ def test_awaited_instances_are_built_with_the_class_their_use_implies() -> None:
     local optional = ReplicatedStorage:FindFirstChild("Maybe")
     local settings = ReplicatedStorage:WaitForChild("Settings")
     """
-    plan = planned_classes(infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold)
+    plan = planned(code, ScriptKind.LOCAL_SCRIPT)
     assert plan[("ReplicatedStorage", "Remotes")] == "Folder"
     assert plan[("ReplicatedStorage.Remotes", "Damage")] == "RemoteEvent"
     assert plan[("ReplicatedStorage", "Ask")] == "RemoteFunction"
@@ -77,7 +77,7 @@ def test_an_awaited_instance_only_looked_into_is_built_as_a_folder() -> None:
     end
     print(spawnTower("Slinger"), config.Name)
     """
-    plan = planned_classes(infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold)
+    plan = planned(code, ScriptKind.LOCAL_SCRIPT)
     assert plan[("ReplicatedStorage.Shared", "Towers")] == "Folder"
     # A member beyond a container's says something the code expects: not guessed.
     assert ("ReplicatedStorage", "Config") not in plan
@@ -94,7 +94,7 @@ def test_a_gui_path_from_the_local_player_through_variables_is_built() -> None:
     mute.Text = "Music: ON"
     spawnButton.Activated:Connect(print)
     """
-    plan = planned_classes(infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold)
+    plan = planned(code, ScriptKind.LOCAL_SCRIPT)
     gui = "Players.Player1.PlayerGui"
     assert plan[(gui, "SettingsGUI")] == "ScreenGui"
     assert plan[(f"{gui}.SettingsGUI", "SettingsWindow")] == "Folder"
@@ -179,7 +179,7 @@ def test_instances_found_under_a_service_and_used_unchecked_are_built() -> None:
     remoteEvent.OnServerEvent:Connect(print)
     buy.OnServerInvoke = print
     """
-    plan = planned_classes(infer_placement(code, ScriptKind.SCRIPT).scaffold)
+    plan = planned(code, ScriptKind.SCRIPT)
     assert plan == {
         ("ReplicatedStorage", "RemoteEvent"): "RemoteEvent",
         ("ReplicatedStorage", "BuyFunction"): "RemoteFunction",
@@ -197,7 +197,7 @@ def test_a_value_found_under_a_service_reached_as_a_property_of_game_is_built() 
         print(maybe.Value)
     end
     """
-    plan = planned_classes(infer_placement(code, ScriptKind.SCRIPT).scaffold)
+    plan = planned(code, ScriptKind.SCRIPT)
     assert plan[("ReplicatedStorage", "SnakeLength")] == "NumberValue"
     assert plan[("Workspace", "DoorEvent")] == "BindableEvent"
     assert ("ServerStorage", "Maybe") not in plan
@@ -738,7 +738,7 @@ def test_instances_kept_in_a_table_are_built_with_the_class_their_use_implies() 
     remotes.Choice:FireServer("left")
     print(remotes.Ask:InvokeServer())
     """
-    plan = planned_classes(infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold)
+    plan = planned(code, ScriptKind.LOCAL_SCRIPT)
     assert plan[("ReplicatedStorage", "GameRemotes")] == "Folder"
     assert plan[("ReplicatedStorage.GameRemotes", "State")] == "RemoteEvent"
     assert plan[("ReplicatedStorage.GameRemotes", "Choice")] == "RemoteEvent"
@@ -780,7 +780,7 @@ def test_a_client_module_finds_in_its_player_gui_what_a_local_script_would() -> 
     end
     return Window
     """
-    plan = planned_classes(infer_placement(code, ScriptKind.MODULE_SCRIPT).scaffold)
+    plan = planned(code, ScriptKind.MODULE_SCRIPT)
     assert plan[("Players.Player1.PlayerGui", "Console")] == "ScreenGui"
     assert plan[("Players.Player1.PlayerGui.Console", "Frame")] == "Frame"
 
@@ -889,7 +889,7 @@ def test_what_the_code_waits_for_in_an_ancestor_held_by_a_local_is_built_there()
         'local door = attachment.Parent:WaitForChild("Door")\n'
         "prompt.Triggered:Connect(function() door.CanCollide = false end)\n"
     )
-    plan = planned_classes(infer_placement(prompt, ScriptKind.SCRIPT).scaffold)
+    plan = planned(prompt, ScriptKind.SCRIPT)
     assert plan[("Workspace", "Door")] == "Part"
     run = run_script(prompt, kind="Script", isolate=False)
     assert run.status is RunStatus.OK and not run.never_resumed, run.never_resumed
@@ -899,7 +899,7 @@ def test_what_the_code_waits_for_in_an_ancestor_held_by_a_local_is_built_there()
         'local coins = player:WaitForChild("leaderstats"):WaitForChild("Coins")\n'
         'coins.Changed:Connect(function(v) print("coins", v) end)\n'
     )
-    plan = planned_classes(infer_placement(client, ScriptKind.LOCAL_SCRIPT).scaffold)
+    plan = planned(client, ScriptKind.LOCAL_SCRIPT)
     assert plan[("Players.Player1", "leaderstats")] == "Folder"
     assert plan[("Players.Player1.leaderstats", "Coins")] == "IntValue"
 
@@ -961,7 +961,7 @@ def test_leaderstats_the_code_uses_but_never_makes_are_in_every_player() -> None
         "\tend\n"
         "end)\n"
     )
-    plan = planned_classes(infer_placement(code, ScriptKind.SCRIPT).scaffold)
+    plan = planned(code, ScriptKind.SCRIPT)
     assert plan[("Players.*", "leaderstats")] == "Folder"
     assert plan[("Players.*.leaderstats", "Points")] == "IntValue"
     run = run_script(code, kind="Script", isolate=False)
@@ -975,7 +975,7 @@ def test_leaderstats_the_code_uses_but_never_makes_are_in_every_player() -> None
         '\ttitle.Value = "Rookie"\n'
         "end)\n"
     )
-    plan = planned_classes(infer_placement(held, ScriptKind.SCRIPT).scaffold)
+    plan = planned(held, ScriptKind.SCRIPT)
     assert plan[("Players.*.leaderstats", "Title")] == "StringValue"
     # A script that makes leaderstats itself gets none from elsewhere.
     maker = (
@@ -998,7 +998,7 @@ def test_a_waited_for_instance_used_by_a_member_of_a_part_is_a_part() -> None:
         'local npc = workspace:WaitForChild("NPC")\n'
         'npc:WaitForChild("Humanoid"):MoveTo(goal.Position)\n'
     )
-    plan = planned_classes(infer_placement(code, ScriptKind.SCRIPT).scaffold)
+    plan = planned(code, ScriptKind.SCRIPT)
     assert plan[("Workspace", "Goal")] == "Part"
 
 
@@ -1024,7 +1024,7 @@ def test_a_gui_waited_for_and_scrolled_is_a_scrolling_frame() -> None:
         'local list = gui:WaitForChild("ItemList")\n'
         "list.CanvasSize = UDim2.new(0, 0, 0, 400)\n"
     )
-    plan = planned_classes(infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold)
+    plan = planned(code, ScriptKind.LOCAL_SCRIPT)
     assert plan[("Players.Player1.PlayerGui.ScreenGui", "ItemList")] == "ScrollingFrame"
 
 
@@ -1033,11 +1033,11 @@ def test_what_the_workspace_holds_and_the_code_only_hands_on_is_a_part() -> None
         'local zone = workspace:WaitForChild("SafeZone")\n'
         "for _, part in workspace:GetPartsInPart(zone) do print(part) end\n"
     )
-    plan = planned_classes(infer_placement(code, ScriptKind.SCRIPT).scaffold)
+    plan = planned(code, ScriptKind.SCRIPT)
     assert plan[("Workspace", "SafeZone")] == "Part"
     # Indexed further, it is a container the chain decides, not a part.
     nested = 'local nodes = workspace:WaitForChild("Train").Nodes\nprint(nodes)\n'
-    plan = planned_classes(infer_placement(nested, ScriptKind.SCRIPT).scaffold)
+    plan = planned(nested, ScriptKind.SCRIPT)
     assert plan.get(("Workspace", "Train")) != "Part"
 
 
@@ -1049,7 +1049,7 @@ def test_statements_sharing_a_line_each_hold_what_they_wait_for() -> None:
         'local action=remotes:WaitForChild("Action")::RemoteEvent\n'
         "print(player.DisplayName)\naction:FireServer(1)\n"
     )
-    plan = planned_classes(infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold)
+    plan = planned(code, ScriptKind.LOCAL_SCRIPT)
     assert plan[("ReplicatedStorage", "Remotes")] == "Folder"
     assert plan[("ReplicatedStorage.Remotes", "Action")] == "RemoteEvent"
 
@@ -1067,7 +1067,7 @@ def test_an_instance_is_the_class_of_what_the_code_hands_it_to() -> None:
         "\tend\n"
         "end)\n"
     )
-    plan = planned_classes(infer_placement(hat, ScriptKind.SCRIPT).scaffold)
+    plan = planned(hat, ScriptKind.SCRIPT)
     assert plan[("ServerStorage", "Hat")] == "Accessory"
     run = run_script(hat, kind="Script", isolate=False)
     assert run.status is RunStatus.OK and not run.errors and not run.never_resumed
@@ -1079,7 +1079,7 @@ def test_an_instance_is_the_class_of_what_the_code_hands_it_to() -> None:
         "\tsword:Clone().Parent = backpack\n"
         "end)\n"
     )
-    plan = planned_classes(infer_placement(giver, ScriptKind.SCRIPT).scaffold)
+    plan = planned(giver, ScriptKind.SCRIPT)
     assert plan[("ServerStorage", "Sword")] == "Tool"
 
 
@@ -1091,7 +1091,7 @@ def test_a_gui_a_client_holds_from_its_players_player_gui_is_built_with_its_chil
         "local recycle = frame.recycleButton\n"
         "recycle.Activated:Connect(function() frame.Visible = false end)\n"
     )
-    plan = planned_classes(infer_placement(code, ScriptKind.LOCAL_SCRIPT).scaffold)
+    plan = planned(code, ScriptKind.LOCAL_SCRIPT)
     gui = "Players.Player1.PlayerGui.ScreenGui"
     assert plan[(gui, "Frame")] == "Frame"
     assert plan[(f"{gui}.Frame", "recycleButton")] == "TextButton"
@@ -1120,14 +1120,14 @@ def test_what_the_code_does_with_copies_of_a_template_says_its_class() -> None:
         "coin.Parent = workspace\n"
         "coin.Touched:Connect(function() coin:Destroy() end)\n"
     )
-    plan = planned_classes(infer_placement(coins, ScriptKind.SCRIPT).scaffold)
+    plan = planned(coins, ScriptKind.SCRIPT)
     assert plan[("ServerStorage", "Coin")] == "Part"
     tag = (
         'local template = game:GetService("ServerStorage"):WaitForChild("NameTag")\n'
         "local tag = template:Clone()\n"
         "tag.Adornee = workspace.Baseplate\n"
     )
-    plan = planned_classes(infer_placement(tag, ScriptKind.SCRIPT).scaffold)
+    plan = planned(tag, ScriptKind.SCRIPT)
     assert plan[("ServerStorage", "NameTag")] == "BillboardGui"
 
 
