@@ -428,6 +428,23 @@ def test_remotes_between_client_and_server_in_one_world() -> None:
     assert "false user:7: FireClient can only be called from the server" in printed
 
 
+def test_a_datastore_value_over_four_megabytes_serialized_is_refused() -> None:
+    code = """
+    local store = game:GetService("DataStoreService"):GetDataStore("Big")
+    print(pcall(function() store:SetAsync("text", string.rep("x", 4194304)) end))
+    local rows = {}
+    for i = 1, 300000 do rows[i] = "abcdefghijklm" end
+    print(pcall(function() store:UpdateAsync("rows", function() return rows end) end))
+    print(pcall(function() store:SetAsync("fits", string.rep("x", 4194000)) end))
+    """
+    printed = [o.text for o in run(code).output if o.stream == "print"]
+    assert printed == [
+        "false user:3: 105: Serialized value exceeds 4MB limit.",
+        "false user:6: 105: Serialized value exceeds 4MB limit.",
+        "true",
+    ]
+
+
 def test_datastores_with_injected_failures_and_throttling() -> None:
     code = """
     local store = game:GetService("DataStoreService"):GetDataStore("Stats")
