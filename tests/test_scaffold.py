@@ -1175,3 +1175,14 @@ def test_a_client_scripts_parent_used_as_a_gui_object_is_one() -> None:
     assert infer_placement(button, ScriptKind.LOCAL_SCRIPT).script_path.endswith(".TextButton")
     # A server script's parent is no GUI object by a name.
     assert infer_placement(button, ScriptKind.SCRIPT).container == "default"
+
+
+def test_a_wait_given_to_a_tables_field_takes_its_class_from_the_fields_use() -> None:
+    code = (
+        'local ReplicatedStorage = game:GetService("ReplicatedStorage")\n'
+        "local RoundService = {}\n"
+        'RoundService.Status = ReplicatedStorage:WaitForChild("Status")\n'
+        'RoundService.Status.Value = "Waiting for players"\n'
+        "return RoundService\n"
+    )
+    assert planned(code, ScriptKind.MODULE_SCRIPT)[("ReplicatedStorage", "Status")] == "StringValue"

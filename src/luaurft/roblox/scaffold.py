@@ -407,6 +407,10 @@ class _Uses(NamedTuple):
 _REQUIRED_WAIT = re.compile(
     rf"\brequire\s*\([^()\n]*WaitForChild\s*\(\s*{_STRING_Q}([^\"'\n]*){_STRING_Q}\s*\)\s*\)"
 )
+# `Table.Field = value`, one statement.
+_FIELD_LINE = re.compile(
+    r"(?<![\w.:])[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*\s*\.\s*([A-Za-z_]\w*)\s*=(?!=)\s*([^\n;]*)"
+)
 # One statement: minified code puts several on a line (`local a = ...;local b = ...`).
 _LOCAL_LINE = re.compile(rf"{_word('local')}\s+(\w+)\s*(?::\s*[\w.?]+)?\s*=\s*([^\n;]*)")
 _WAIT_NAME = re.compile(rf"WaitForChild\s*\(\s*{_STRING_Q}([^\"'\n]*){_STRING_Q}\s*\)")
@@ -424,6 +428,13 @@ def _uses_of(text: str) -> _Uses:
         for wait in _WAIT_NAME.finditer(value):
             # Only the wait that ends the value is what the local holds
             # (`local p = workspace:WaitForChild("Shop").Door.Prompt` holds no Shop).
+            if _VALUE_ENDS.match(value, wait.end()):
+                assigned.setdefault(wait.group(1), line.group(1))
+    # ...or a table's field (`Service.Status = RS:WaitForChild("Status")`): what the code
+    # reads off `Status` then is that field's use.
+    for line in _FIELD_LINE.finditer(text) if "WaitForChild" in text else ():
+        value = line.group(2)
+        for wait in _WAIT_NAME.finditer(value):
             if _VALUE_ENDS.match(value, wait.end()):
                 assigned.setdefault(wait.group(1), line.group(1))
     members: dict[str, set[str]] = {}
