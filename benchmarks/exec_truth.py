@@ -3,9 +3,9 @@
     PYTHONPATH=src python benchmarks/exec_truth.py --manifest FILE.tsv [--charged] [--json]
 
 The manifest is the one `kind_accuracy.py` reads (a header row naming a `file`
-column, relative to the table's folder, and a `declared_kind` column); each
-file runs in the mock world as its declared kind, or as the kind inferred from
-its text where the row states none. A charged run (exec < 1) is where the
+column, relative to the table's folder, and perhaps a `declared_kind` column, as
+`fetch_npm_corpus.py`'s has not); each file runs in the mock world as its declared
+kind, or as the kind inferred from its text where the row states none. A charged run (exec < 1) is where the
 mock world and the code disagree: read each one and judge whose fault it is
 (the code's, or the world's, which is a luaurft bug to fix). `--charged` lists
 them with their first finding; `--json` prints every file's result, so two

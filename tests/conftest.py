@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from luaurft.luau.kind import ScriptKind
+from luaurft.roblox.scaffold import infer_placement
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -48,8 +49,6 @@ def planned_classes(scaffold: list[dict[str, Any]]) -> dict[tuple[str, str], str
 
 def planned(code: str, kind: ScriptKind = ScriptKind.SCRIPT) -> dict[tuple[str, str], str]:
     """`planned_classes` of the placement `code` gets as a script of `kind`."""
-    from luaurft.roblox.scaffold import infer_placement
-
     return planned_classes(infer_placement(code, kind).scaffold)
 
 

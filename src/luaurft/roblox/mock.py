@@ -40,7 +40,7 @@ from luaurft.luau.sandbox import (
     to_python,
 )
 from luaurft.roblox.project import ProjectNode, ProjectTree, dotted
-from luaurft.roblox.scaffold import Placement, infer_placement
+from luaurft.roblox.scaffold import EACH_PLAYER, Placement, infer_placement
 from luaurft.roblox.surface import HOST_FUNCTIONS as SURFACE_HOST_FUNCTIONS
 from luaurft.roblox.world_export import WorldSnapshot, snapshot_world
 
@@ -470,10 +470,18 @@ class MockWorld:
         puts there (ModuleScripts given with the run), left alone."""
         skip = set(provided)
         plan = self._table()
+        every_player = self._table()
         for item in placement.scaffold:
-            if f"{item['parent']}.{item['name']}" not in skip:
+            parent = item["parent"]
+            if parent == EACH_PLAYER or parent.startswith(f"{EACH_PLAYER}."):
+                # Built in each player, below it: the rest of the path.
+                below = parent.removeprefix(EACH_PLAYER).removeprefix(".")
+                every_player.push(self._to_lua({**item, "parent": below}))
+            elif f"{parent}.{item['name']}" not in skip:
                 plan.push(self._to_lua(item))
         self._api("scaffold")(plan)
+        if len(every_player):
+            self._api("playerScaffold")(every_player)
         hints = self._table()
         for line, tags in placement.remote_args.items():
             hints.set(int(line), self._to_lua(list(tags)))

@@ -423,20 +423,16 @@ _VALUE_ENDS = re.compile(r"\s*(?:::\s*[\w.?]+\s*)?(?:$|;|--|,|\)|\b(?:or|and)\b)
 @lru_cache(maxsize=4)
 def _uses_of(text: str) -> _Uses:
     assigned: dict[str, str] = {}
-    for line in _LOCAL_LINE.finditer(text):
-        value = line.group(2)
-        for wait in _WAIT_NAME.finditer(value):
-            # Only the wait that ends the value is what the local holds
-            # (`local p = workspace:WaitForChild("Shop").Door.Prompt` holds no Shop).
-            if _VALUE_ENDS.match(value, wait.end()):
-                assigned.setdefault(wait.group(1), line.group(1))
-    # ...or a table's field (`Service.Status = RS:WaitForChild("Status")`): what the code
-    # reads off `Status` then is that field's use.
-    for line in _FIELD_LINE.finditer(text) if "WaitForChild" in text else ():
-        value = line.group(2)
-        for wait in _WAIT_NAME.finditer(value):
-            if _VALUE_ENDS.match(value, wait.end()):
-                assigned.setdefault(wait.group(1), line.group(1))
+    # A local, then a table's field (`Service.Status = RS:WaitForChild("Status")`: what
+    # the code reads off `Status` is that field's use).
+    for holder in (_LOCAL_LINE, _FIELD_LINE) if "WaitForChild" in text else ():
+        for line in holder.finditer(text):
+            value = line.group(2)
+            for wait in _WAIT_NAME.finditer(value):
+                # Only the wait that ends the value is what the local holds
+                # (`local p = workspace:WaitForChild("Shop").Door.Prompt` holds no Shop).
+                if _VALUE_ENDS.match(value, wait.end()):
+                    assigned.setdefault(wait.group(1), line.group(1))
     members: dict[str, set[str]] = {}
     for use in _MEMBER_USE.finditer(text):
         members.setdefault(use.group(1), set()).add(use.group(2))
@@ -492,10 +488,11 @@ def _class_for_use(text: str, name: str, rest: str, *, gui: bool = False) -> str
         if handed is not None:
             return handed
         # What the code does with its copies (`local coin = template:Clone()`) says too.
+        copies = _copies_of(text, var)
         used = set(uses.members.get(var, set()))
-        for copy in _copies_of(text, var):
+        for copy in copies:
             used |= uses.members.get(copy, set())
-        if _given_udim2(text, [var, *_copies_of(text, var)]):
+        if _given_udim2(text, [var, *copies]):
             return _gui_class_of(used)
         if "Value" in used:
             # A ValueBase the script reads or sets (`Stamina.Value > 5`): the kind
@@ -577,13 +574,8 @@ def _handed_to(text: str, names: Iterable[str]) -> str | None:
     from luaurft.roblox.surface import instance_params
 
     params = instance_params()
-    held = [n for n in names if n]
     # Copies held by locals (`local clone = hat:Clone()`) are handed on too.
-    for name in list(held):
-        spelt = re.escape(name)
-        held += re.findall(
-            rf"{_word('local')}\s+({_IDENT})\s*=\s*{spelt}\s*:\s*Clone\s*\(\s*\)", text
-        )
+    held = [n for name in names if name for n in (name, *_copies_of(text, name))]
     for name in held:
         spelt = re.escape(name)
         for use in re.finditer(rf"(?<![\w.:]){spelt}(?:\s*:\s*Clone\s*\(\s*\))?(?=\s*[,)])", text):
@@ -614,9 +606,8 @@ def _param_class(cls: str, name: str) -> str | None:
     itself where it can be made, the first candidate of it where it is abstract
     (a BasePart: a Part), or for an Instance the class its name spells."""
     if cls == "Instance":
-        spelt = name[:1].upper() + name[1:]
-        cls = spelt if _is_instance_class(spelt) else _class_name_ending(spelt) or ""
-        if not cls or not _is_creatable_class(cls):
+        cls = _class_spelt_by(name) or ""
+        if not _is_creatable_class(cls):
             return None
     if cls in _ENGINE_MADE or not _is_instance_class(cls):
         return None
@@ -894,18 +885,11 @@ def _player_gui_waits(text: str) -> list[dict[str, Any]]:
     # at the local player: its first step is into PlayerGui.
     players = {m.group(1) for m in _LOCAL_PLAYER.finditer(text)} | {"LocalPlayer"}
     for m in _GUI_LOCAL_CHAIN.finditer(text):  # in reading order: assigned before use
-        var, root, steps = m.groups()
+        var, owner, root, steps = m.groups()
         parent = paths.get(root)
-        if parent is None and root == "PlayerGui":
-            # `player.PlayerGui:WaitForChild("Menu")`: the regex kept only the last name.
-            dot = text.rfind(".", max(0, m.start(2) - 80), m.start(2))
-            owner = _OWNER_BEFORE.search(text, max(0, dot - 80), dot) if dot >= 0 else None
-            if (
-                owner is not None
-                and owner.group(1) in players
-                and not text[dot + 1 : m.start(2)].strip()
-            ):
-                parent = gui_root
+        if parent is None and root == "PlayerGui" and (owner or "").rpartition(".")[2] in players:
+            # `player.PlayerGui:WaitForChild("Menu")`.
+            parent = gui_root
         if parent is None and root in players:
             into = _INTO_PLAYER_GUI.match(steps)
             if into is None:
@@ -950,9 +934,10 @@ _LOCAL_GIVEN = re.compile(rf"{_word('local')}\s+(\w+)\s*(?::[^=\n]+)?=\s*$")
 _INDEXED_PATH = re.compile(rf"(?<![\w.:])([A-Za-z_]\w*){_STEPS}")
 
 
-# `local menu = playerGui:WaitForChild("Menu").Frame` (group 3, the steps after the root).
+# `local menu = playerGui:WaitForChild("Menu").Frame`: the local, what the root is
+# indexed off (`player` in `player.PlayerGui:...`), the root, the steps after it.
 _GUI_LOCAL_CHAIN = re.compile(
-    rf"{_word('local')}\s+(\w+)\s*(?::\s*[\w.?]+)?\s*=\s*(?:[\w.]*\.)?(\w+){_STEPS}"
+    rf"{_word('local')}\s+(\w+)\s*(?::\s*[\w.?]+)?\s*=\s*(?:([\w.]*)\.)?(\w+){_STEPS}"
 )
 _INTO_PLAYER_GUI = re.compile(
     rf"\s*(?::\s*WaitForChild\s*\(\s*{_STRING_Q}PlayerGui{_STRING_Q}\s*\)|\.\s*PlayerGui\b)"
@@ -1025,12 +1010,12 @@ _LEADERSTAT_USE = re.compile(
     rf"|\s*:\s*(?:WaitForChild|FindFirstChild)\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}\s*\))?"
 )
 
-# `local stats = ` before the expression that ends in leaderstats: the local holding it.
 # The name an index is taken off (`ServerStorage` in `ServerStorage.leaderstats`).
 _OWNER_BEFORE = re.compile(r"([A-Za-z_]\w*)\s*$")
-# ...and the end of that expression: the local holds what it ends in.
-_HELD_TO_END = re.compile(r"[ \t]*(?:::\s*[\w.?]+[ \t]*)?(?:$|;|--|\bor\b)", re.MULTILINE)
+# `local stats = ` before an expression: the local holding what it ends in...
 _HOLDER = re.compile(rf"\s*{_word('local')}\s+([A-Za-z_]\w*)\s*(?::\s*[\w.?]+\s*)?=")
+# ...when the expression ends there.
+_HELD_TO_END = re.compile(r"[ \t]*(?:::\s*[\w.?]+[ \t]*)?(?:$|;|--|\bor\b)", re.MULTILINE)
 
 
 def _leaderstats(text: str) -> list[dict[str, Any]]:
@@ -1372,16 +1357,23 @@ def _classes_named_by(names: Iterable[str], used: set[str]) -> set[str]:
     `local textLabel` a TextLabel's) where the use fits: every member used on it
     that a Studio-built instance could have is one of that class's (the rest are
     children, `tool.Handle`)."""
-    found: set[str] = set()
-    for name in names:
-        spelt = name[:1].upper() + name[1:]
-        cls = spelt if _is_instance_class(spelt) else _class_name_ending(spelt)
-        if cls is None or not _is_instance_class(cls):
-            continue
-        own = _surface_members(cls)
-        if all(m in own or not _members_named(m) for m in used):
-            found.add(cls)
-    return found
+    spelt = (_class_spelt_by(name) for name in names)
+    return {cls for cls in spelt if cls is not None and _use_fits(cls, used)}
+
+
+def _class_spelt_by(name: str) -> str | None:
+    """The Instance class a local's name spells, capitalised (`tool`: Tool) or at
+    its end (`textLabel`: TextLabel)."""
+    spelt = name[:1].upper() + name[1:]
+    cls = spelt if _is_instance_class(spelt) else _class_name_ending(spelt)
+    return cls if cls is not None and _is_instance_class(cls) else None
+
+
+def _use_fits(cls: str, used: set[str]) -> bool:
+    """Every member used that a Studio-built instance could have is one of `cls`'s
+    (the rest are children: `tool.Handle`)."""
+    own = _surface_members(cls)
+    return all(m in own or not _members_named(m) for m in used)
 
 
 @cache
@@ -1428,9 +1420,7 @@ def _owned_by(
         return None
     for alias in sorted(aliases):
         by_name = _gui_class_by_name(alias)
-        if by_name is not None and all(
-            m in _surface_members(by_name) or not _members_named(m) for m in members
-        ):
+        if by_name is not None and _use_fits(by_name, members):
             return by_name
     gui = {c for m in members if (c := _candidate_with(m)) is not None and _is_gui_object(c)}
     return min(gui, key=_CANDIDATE_CLASSES.index) if gui else None
@@ -1457,9 +1447,7 @@ def _is_a(name: str, base: str) -> bool:
 
 
 def _is_gui_object(name: str) -> bool:
-    from luaurft.roblox.api import curated_index
-
-    return curated_index().is_a(name, "GuiObject")
+    return _is_a(name, "GuiObject")
 
 
 def _is_instance_class(name: str) -> bool:
