@@ -51,3 +51,9 @@ def spin(seconds: float) -> str:
     while time.process_time() < end:
         pass
     return "spun"
+
+
+def say_and_die(words: str) -> None:
+    """Write a line to stderr, then die by SIGABRT (as a failing native assert does)."""
+    os.write(2, words.encode() + b"\n")
+    os.kill(os.getpid(), signal.SIGABRT)

@@ -13,7 +13,7 @@ import pytest
 
 import luaurft.luau.executor as executor_module
 from conftest import EXAMPLES
-from executor_helpers import add, die, nested_pid, pid, refuse, sleep, spin
+from executor_helpers import add, die, nested_pid, pid, refuse, say_and_die, sleep, spin
 from luaurft.luau.executor import WARM, Executor, WorkerFailure
 from luaurft.luau.sandbox import Limits, RunStatus, run_luau
 from luaurft.roblox.mock import run_script
@@ -58,6 +58,21 @@ def test_a_dying_worker_is_a_crashed_result_and_is_replaced() -> None:
         assert "SIGSEGV" in failure.message
         second = pool.call(pid, wall_seconds=30)
         assert isinstance(second, int) and second != first
+
+
+def test_a_workers_stderr_file_is_gone_while_its_tail_still_explains_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The log must not outlive its worker however the processes end (a killed
+    # parent never reaches close), so its name is unlinked once the worker runs.
+    monkeypatch.setattr(executor_module.tempfile, "tempdir", str(tmp_path))
+    with Executor(1) as pool:
+        assert pool.call(add, 1, 2, wall_seconds=30) == 3
+        assert list(tmp_path.glob("luaurft-worker-*")) == []
+        failure = pool.call(say_and_die, "native assert failed here", wall_seconds=30)
+        assert isinstance(failure, WorkerFailure) and failure.crashed
+        assert "native assert failed here" in failure.message
+    assert list(tmp_path.glob("luaurft-worker-*")) == []
 
 
 def test_an_overrun_is_killed_at_the_deadline_and_the_pool_goes_on() -> None:

@@ -137,6 +137,10 @@ def _worker_main(conn: Connection, stderr_path: str, warm: Sequence[str]) -> Non
     err = os.open(stderr_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.dup2(err, 2)
     os.close(err)
+    # Both ends hold the file open now (the parent reads the tail through its own
+    # descriptor): unlinked, it goes with the processes however they end.
+    with contextlib.suppress(OSError):
+        os.unlink(stderr_path)
     _set_soft_limit(resource.RLIMIT_CORE, 0)
     for target in warm:
         module, _, name = target.partition(":")
@@ -229,8 +233,9 @@ class _Worker:
             # multiprocessing reads the working folder to start a process; one that
             # was deleted (a scratch folder, a Ray worker's session) would stop it.
             os.chdir(tempfile.gettempdir())
-        fd, self.stderr_path = tempfile.mkstemp(prefix="luaurft-worker-", suffix=".log")
-        os.close(fd)
+        # The parent keeps the descriptor for the crash report's tail; the worker
+        # unlinks the name once it has opened the file (see _worker_main).
+        self.stderr_fd, self.stderr_path = tempfile.mkstemp(prefix="luaurft-worker-", suffix=".log")
         self.conn, child = context.Pipe()
         self.process = context.Process(
             target=_worker_main, args=(child, self.stderr_path, tuple(warm)), daemon=True
@@ -238,6 +243,7 @@ class _Worker:
         try:
             self.process.start()
         except OSError as exc:
+            self._release_stderr()
             raise ExecutorError(f"cannot start a worker process: {exc}") from exc
         finally:
             child.close()
@@ -278,13 +284,11 @@ class _Worker:
 
     def stderr_tail(self) -> str:
         try:
-            with open(self.stderr_path, "rb") as handle:
-                handle.seek(0, os.SEEK_END)
-                size = handle.tell()
-                handle.seek(max(0, size - _STDERR_TAIL))
-                text = handle.read().decode("utf-8", "replace")
+            size = os.fstat(self.stderr_fd).st_size
+            tail = os.pread(self.stderr_fd, _STDERR_TAIL, max(0, size - _STDERR_TAIL))
         except OSError:
             return ""
+        text = tail.decode("utf-8", "replace")
         lines = [line.strip() for line in text.splitlines() if line.strip()]
         return lines[-1] if lines else ""
 
@@ -300,8 +304,15 @@ class _Worker:
             self.process.join(timeout=0.5)
         if self.process.is_alive():
             self.kill()
+        self._release_stderr()
+
+    def _release_stderr(self) -> None:
+        # The name is still there when the worker died before opening the file.
         with contextlib.suppress(OSError):
             os.unlink(self.stderr_path)
+        with contextlib.suppress(OSError):
+            os.close(self.stderr_fd)
+        self.stderr_fd = -1
 
 
 def _context() -> Any:
