@@ -231,6 +231,8 @@ def to_python(value: Any, *, depth: int = 0, max_items: int = 1000) -> Any:
 class _RunState:
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
+        #: Whether the interrupt is installed (the VM's state, not the run's).
+        self.interrupting = False
         self.reset()
 
     def reset(self, carried_bytes: int = 0) -> None:
@@ -267,6 +269,26 @@ class _RunState:
             self.abort = status
             self.abort_error = parse_error(message, where)
         return pluau.RawError(f"{_ABORT_TEXT} ({self.abort.value})")
+
+    def switch(self, lua: Any, on: bool) -> None:
+        """Install the interrupt (`on`) or remove it."""
+        if on != self.interrupting:
+            if on:
+                lua.set_interrupt(self.interrupt)
+            else:
+                lua.remove_interrupt()
+            self.interrupting = on
+
+    def budget(self, lua: Any, args: Sequence[Any]) -> None:
+        """The host end of `host.budget(on)`: trusted code that runs long stretches
+        in which no untrusted code can run (the mock world's scheduler between the
+        threads it resumes) turns the interrupt off for them, and on again before
+        untrusted code runs. `Sandbox.call` turns it on whatever was left."""
+        on = bool(args and args[0])
+        # What the trusted stretch allocated is checked as the interrupt would have.
+        if on and lua.used_memory() > self.cap_bytes:
+            raise self.trip(RunStatus.MEMORY, _memory_message(self.limits), lua)
+        self.switch(lua, on)
 
     # Called by the VM at every loop back-edge and call.
     def interrupt(self, lua: Any) -> Any:
@@ -400,14 +422,14 @@ class Sandbox:
         # runtime) needs no budget, and the allocator's limit still bounds it.
         self._lua: pluau.Lua | None = lua
         self._sealed = False
-        self._interrupting = False
         self._default_globals: pluau.Table | None = None
         self._weak = lua.weak()
         host = lua.create_table()
         host.set("output", lua.create_function(self._state.emit))
         host.set("memory", lua.create_function(self._state.memory))
         host.set("memoryCap", self.limits.memory_bytes)
-        #: Host functions trusted code may hold (output, memory): never hand them to user code.
+        host.set("budget", lua.create_function(self._state.budget))
+        #: Host functions trusted code may hold (output, memory, budget): never hand them to user code.
         self.host: pluau.Table | None = host
         prelude = lua.load_chunk(_prelude_bytecode(), name="=sandbox", is_binary_chunk=True)
         self.prelude: pluau.Table | None = prelude.call(host)[0]
@@ -467,9 +489,7 @@ class Sandbox:
         if not self.renewable:
             raise RuntimeError("only an open sandbox whose run was not stopped can be renewed")
         lua = self.lua
-        if self._interrupting:
-            lua.remove_interrupt()
-            self._interrupting = False
+        self._state.switch(lua, False)
         self._default_globals = None
         lua.sandbox(False)
         try:
@@ -494,9 +514,7 @@ class Sandbox:
 
     def budget_on(self) -> None:
         """Install the interrupt that enforces the memory cap and the CPU budget."""
-        if not self._interrupting:
-            self.lua.set_interrupt(self._state.interrupt)
-            self._interrupting = True
+        self._state.switch(self.lua, True)
 
     # -- loading ----------------------------------------------------------
 
