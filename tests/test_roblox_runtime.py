@@ -644,6 +644,9 @@ def test_runtime_parts_load_only_when_a_script_needs_their_classes(monkeypatch) 
         return load_part(lua, args)
 
     monkeypatch.setattr(mock, "_load_part", recording)
+    # Each world in a new VM first: a kept VM keeps the parts it loaded (below).
+    mock.VM_POOL.clear()
+    monkeypatch.setattr(mock.VM_POOL, "enabled", False)
     plain = 'local p = Instance.new("Part")\np.Parent = workspace\nprint(p.Name)\n'
     assert lines(plain, isolate=False) == ["Part"]
     assert loaded == []
@@ -665,6 +668,13 @@ def test_runtime_parts_load_only_when_a_script_needs_their_classes(monkeypatch) 
     """
     lines(gui, isolate=False)
     assert loaded == ["gui", "tween"]
+    # A kept VM loads a part once: its classes serve every later world.
+    mock.VM_POOL.enabled = True
+    loaded.clear()
+    assert lines(tweened, isolate=False) == ["1"]
+    assert lines(tweened, isolate=False) == ["1"]
+    assert loaded == ["tween"]
+    mock.VM_POOL.clear()
 
 
 @pytest.mark.skipif(not DUMP.exists(), reason="the Roblox API dump is not available")

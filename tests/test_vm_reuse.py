@@ -50,6 +50,44 @@ for _, value in objects do
     end
     pcall(rawset, value, "injected", true)
 end
+-- Every table reachable from the globals and from the values they make, and their
+-- metatables: a runtime VM's worlds share its frozen tables, so none may take a write.
+local seen = {}
+local function poison(value, depth)
+    if depth > 6 or seen[value] then
+        return
+    end
+    local kind = type(value)
+    if kind ~= "table" and kind ~= "userdata" and kind ~= "vector" then
+        return
+    end
+    seen[value] = true
+    local ok, meta = pcall(getmetatable, value)
+    if ok and type(meta) == "table" then
+        pcall(function() meta.__index = function() return "hacked" end end)
+        pcall(function() meta.__namecall = function() return "hacked" end end)
+        poison(meta, depth + 1)
+    end
+    if kind == "table" then
+        local fields = {}
+        for key, field in next, value do
+            fields[key] = field
+        end
+        for key, field in fields do
+            poison(field, depth + 1)
+            pcall(rawset, value, key, "hacked")
+        end
+        pcall(rawset, value, "injected", true)
+    end
+end
+for _, value in {
+    Vector3.xAxis, CFrame.identity, Color3.new(1, 0, 0), UDim2.new(1, 0, 1, 0), TweenInfo.new(2),
+    NumberRange.new(1, 2), Enum, Enum.KeyCode, Enum.KeyCode.E, Vector3, CFrame, Color3, UDim2,
+    TweenInfo, NumberRange, BrickColor.new("Really red"), Random.new(1), DateTime.now(), task,
+    os, workspace.Changed, workspace.Changed:Connect(function() end), Enum.KeyCode:GetEnumItems(),
+} do
+    poison(value, 0)
+end
 workspace.Gravity = 5
 game:GetService("Lighting").ClockTime = 3
 local left = Instance.new("Part")
@@ -84,6 +122,9 @@ print(typeof(Vector3.new(1, 2, 3)), Vector3.new(1, 2, 3).X, (Vector3.new(1, 0, 0
 print(vector.create(1, 2, 3).x, Enum.KeyCode.E.Name, CFrame.new(1, 2, 3).Position.Z)
 print(Instance.new("Part").Anchored, game:GetService("Players").MaxPlayers, #workspace:GetChildren())
 print(Random.new(7):NextInteger(1, 100), BrickColor.new("Really red").Name, task.wait(0.25) > 0)
+print(Vector3.new(3, 4, 0).Magnitude, CFrame.new(1, 2, 3):Inverse().X, Color3.new(1, 0, 0):ToHex())
+print(UDim2.new(1, 0, 1, 0).X.Scale, TweenInfo.new(2).Time, NumberRange.new(1, 2).Max, Enum.KeyCode.E.Value)
+print(typeof(workspace.Changed:Connect(function() end)), Vector3.xAxis:Dot(Vector3.xAxis), #Enum.KeyCode:GetEnumItems())
 """
 
 

@@ -65,20 +65,11 @@ def _runtime_compiler() -> pluau.Compiler:
     return pluau.Compiler(2, 1, 0, 0)
 
 
-# Luau shares a closure whose upvalues never change through its prototype, keeping
-# the upvalues of the first one made: a chunk run again for the next world in a kept
-# VM would keep the first world alive (3 MiB more to mark at every collection, and a
-# heap no fresh VM has). A chunk that names setfenv gets a new closure every time.
-_NO_SHARED_CLOSURES = "local _ = setfenv "
-
-
 @cache
 def _runtime_bytecode(name: str) -> bytes:
     """A runtime chunk's bytecode, compiled once per process."""
     source = resources.files("luaurft.roblox").joinpath("runtime", f"{name}.luau")
-    # On the first line, so the runtime's line numbers stay those of its files.
-    text = _NO_SHARED_CLOSURES + source.read_text("utf-8")
-    return bytes(_runtime_compiler().compile(text))
+    return bytes(_runtime_compiler().compile(source.read_text("utf-8")))
 
 
 @cache
@@ -88,9 +79,8 @@ def _runtime_chunks() -> tuple[tuple[str, bytes], ...]:
 
 
 def _load_part(lua: Any, args: Sequence[Any]) -> Any:
-    """The host end of `rt.loadPart(part)`: the part's chunk, to be called with rt.
-    A VM kept for later worlds loads each part once (calling it builds the part's
-    state afresh for the world that asks)."""
+    """The host end of `rt.loadPart(part)`: the part's chunk, to be called with rt
+    (once per VM: its classes stay, its per-world state is reset with the rest)."""
     name = lua_text(args[0]) if args else ""
     if name not in RUNTIME_PARTS:
         raise pluau.RawError(f"runtime: no part {name!r}")
@@ -103,23 +93,52 @@ def _load_part(lua: Any, args: Sequence[Any]) -> Any:
 
 
 class _RuntimeVM:
-    """A sandboxed VM with the runtime's chunks loaded (not run): each world runs
-    them again, so every world's runtime state is new while the bytecode is
-    loaded once per VM."""
+    """A sandboxed VM with the mock runtime built in it, once: its chunks run, so
+    its classes, enums and caches stay for every world the VM serves, while what
+    a world changes is put back before the next (`api.newWorld`, the runtime's
+    `rt.perWorld` resets), and the DataModel is built anew for each world."""
 
     def __init__(self, limits: Limits | None) -> None:
         self.sandbox = Sandbox(limits)
         try:
-            self.chunks = tuple(
-                (name, self.sandbox.load(bytecode, name=f"rbx/{name}", binary=True))
-                for name, bytecode in _runtime_chunks()
-            )
+            self.api = self._build_runtime()
         except BaseException:
             self.sandbox.close()
             raise
-        #: The heap with the runtime's code loaded and no world built.
+        #: The heap with the runtime built and no world.
         self.bare_bytes = self.sandbox.memory_used()
         self.worlds = 0
+
+    def _build_runtime(self) -> pluau.Table:
+        # No local holds the VM: a traceback keeping it alive would make it close
+        # (and announce itself on stdout) outside Sandbox.close.
+        sandbox = self.sandbox
+        rt = sandbox.lua.create_table()
+        rt.set("prelude", sandbox.prelude)
+        rt.set("host", sandbox.host)
+        # The engine surface stays in this process: the runtime asks for a class
+        # when a script first touches it.
+        for key, fn in SURFACE_HOST_FUNCTIONS.items():
+            rt.set(key, sandbox.host_function(fn))
+        rt.set("loadPart", sandbox.host_function(_load_part))
+        api: Any = None
+        for name, bytecode in _runtime_chunks():
+            result = sandbox.load(bytecode, name=f"rbx/{name}", binary=True).call(rt)
+            if name in RUNTIME_DATA:
+                rt.set(RUNTIME_DATA[name], result[0])
+            elif name == "world":
+                api = result[0]
+        vector_meta = rt.get("vectorMeta")
+        assert isinstance(vector_meta, pluau.Table) and isinstance(api, pluau.Table)
+        sandbox.lua.set_type_metatable(pluau.LuaType.Vector, vector_meta)
+        # Building the DataModel and its globals is trusted work too (about 3,100
+        # interrupts), and so is what the host asks of the world before any
+        # script runs (the local player, the scaffold, new script instances: some
+        # 450 interrupts a run, none of which could stop anything): the budget's
+        # interrupt goes on with the first `Sandbox.call` or `postmortem`, the
+        # only ways code that is not the runtime's starts to run.
+        sandbox.seal(budget=False)
+        return api
 
     def renew(self) -> bool:
         """Ready for another world; False (and closed) if it cannot be."""
@@ -355,44 +374,15 @@ class MockWorld:
         self._vm: _RuntimeVM | None = VM_POOL.take(limits)
         self.sandbox = self._vm.sandbox
         try:
-            self._build(self._vm.chunks, datastore)
+            self._build(self._vm.api, datastore)
         except BaseException:
             self._vm = None
             self.sandbox.close()
             raise
 
-    def _build(
-        self, chunks: Sequence[tuple[str, pluau.Function]], datastore: DataStoreOptions | None
-    ) -> None:
-        # No local holds the VM: a traceback keeping it alive would make it close
-        # (and announce itself on stdout) outside Sandbox.close.
-        sandbox = self.sandbox
-        rt = sandbox.lua.create_table()
-        rt.set("prelude", sandbox.prelude)
-        rt.set("host", sandbox.host)
-        # The engine surface stays in this process: the runtime asks for a class
-        # when a script first touches it.
-        for key, fn in SURFACE_HOST_FUNCTIONS.items():
-            rt.set(key, sandbox.host_function(fn))
-        rt.set("loadPart", sandbox.host_function(_load_part))
-        api: Any = None
-        for name, fn in chunks:
-            result = fn.call(rt)
-            if name in RUNTIME_DATA:
-                rt.set(RUNTIME_DATA[name], result[0])
-            elif name == "world":
-                api = result[0]
-        vector_meta = rt.get("vectorMeta")
-        assert isinstance(vector_meta, pluau.Table)
-        sandbox.lua.set_type_metatable(pluau.LuaType.Vector, vector_meta)
+    def _build(self, api: pluau.Table, datastore: DataStoreOptions | None) -> None:
         self.api: pluau.Table | None = api
-        # Building the DataModel and its globals is trusted work too (about 3,100
-        # interrupts), and so is what the host asks of the world before any
-        # script runs (the local player, the scaffold, new script instances: some
-        # 450 interrupts a run, none of which could stop anything): the budget's
-        # interrupt goes on with the first `Sandbox.call` or `postmortem`, the
-        # only ways code that is not the runtime's starts to run.
-        sandbox.seal(budget=False)
+        self._api("newWorld")()
         self._api("configure")(self._config(datastore or DataStoreOptions()))
 
     def _api(self, name: str) -> pluau.Function:
@@ -454,10 +444,6 @@ class MockWorld:
         if vm is None:
             return
         if keep_vm and vm.sandbox.renewable:
-            # The vector metatable is the VM's, not a world's: unset, it no longer
-            # holds this world's runtime when the VM is renewed.
-            with contextlib.suppress(Exception):
-                vm.sandbox.lua.set_type_metatable(pluau.LuaType.Vector, None)
             VM_POOL.give(vm)
         else:
             vm.sandbox.close()
