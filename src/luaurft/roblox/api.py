@@ -302,16 +302,37 @@ class ApiIndex:
         # may inherit members nobody listed.
         return last.superclass is None and all(self.classes[c].complete for c in chain)
 
-    def member_names(self, class_name: str) -> set[str]:
-        return {m for cls in self.ancestry(class_name) for m in self.classes[cls].members}
+    def member_names(self, class_name: str) -> frozenset[str]:
+        """Every member of the class, inherited ones included."""
+        cached = self._member_names.get(class_name)
+        if cached is None:
+            cached = frozenset(
+                m for cls in self.ancestry(class_name) for m in self.classes[cls].members
+            )
+            self._member_names[class_name] = cached
+        return cached
+
+    @cached_property
+    def _member_names(self) -> dict[str, frozenset[str]]:
+        return {}
 
     def member_in_other_case(self, class_name: str, name: str) -> str | None:
         """The member of `class_name` that `name` spells in another case (`Parent` for
         `parent`), or None: members are case-sensitive, so `script.parent` errors."""
         if not self.is_class(class_name) or self.member(class_name, name) is not None:
             return None
-        lowered = name.lower()
-        return next((m for m in self.member_names(class_name) if m.lower() == lowered), None)
+        lowered = self._members_by_lower_case.get(class_name)
+        if lowered is None:
+            lowered = {}
+            # Sorted, so that of two members one spelling apart the same one answers every time.
+            for member in sorted(self.member_names(class_name)):
+                lowered.setdefault(member.lower(), member)
+            self._members_by_lower_case[class_name] = lowered
+        return lowered.get(name.lower())
+
+    @cached_property
+    def _members_by_lower_case(self) -> dict[str, dict[str, str]]:
+        return {}
 
     def subclass_exists(self, class_name: str) -> bool:
         """Whether some known class inherits from `class_name`."""

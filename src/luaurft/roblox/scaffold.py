@@ -906,16 +906,32 @@ def _player_gui_waits(text: str) -> list[dict[str, Any]]:
     for item in _inline_player_gui_chains(text, gui_root):
         plan.add_item(item)
     # What the code reaches off a GUI it holds, anywhere (`menu.PingButton.Activated`).
-    for m in _INDEXED_PATH.finditer(text) if paths else ():
-        held = paths.get(m.group(1))
-        if held is not None:
-            # The local its end is given to: a `local x = ` before it on its line.
-            start = m.start()
-            given = _LOCAL_GIVEN.search(text, _line_start_within(text, start), start)
-            var = given.group(1) if given is not None else None
-            held_class = "PlayerGui" if held == gui_root else plan.classes.get(held)
-            _plan_gui_steps(text, plan, m.group(2), gui_root, held, held_class, var)
+    for start, name, steps in _chains_off(text, paths):
+        held = paths[name]
+        # The local its end is given to: a `local x = ` before it on its line.
+        given = _LOCAL_GIVEN.search(text, _line_start_within(text, start), start)
+        var = given.group(1) if given is not None else None
+        held_class = "PlayerGui" if held == gui_root else plan.classes.get(held)
+        _plan_gui_steps(text, plan, steps, gui_root, held, held_class, var)
     return list(plan)
+
+
+def _chains_off(text: str, names: Iterable[str]) -> list[tuple[int, str, str]]:
+    """(where, name, steps) of each path the code indexes or waits for off one of
+    `names` (`menu.Page.Button`, `gui:WaitForChild("Shop")`), in reading order: a
+    name not inside a longer name, a member chain (`.menu`) or a string."""
+    chains = []
+    for name in names:
+        at = text.find(name)
+        while at != -1:
+            end = at + len(name)
+            if not (at and _CHAIN_BEFORE.match(text, at - 1)) and not _WORD_CHAR.match(text, end):
+                steps = _STEPS_AT.match(text, end)
+                if steps is not None:
+                    chains.append((at, name, steps.group(1)))
+            at = text.find(name, end)
+    chains.sort()
+    return chains
 
 
 def _line_start_within(text: str, pos: int, reach: int = 200) -> int:
@@ -929,9 +945,12 @@ def _line_start_within(text: str, pos: int, reach: int = 200) -> int:
 _LOCAL_GIVEN = re.compile(rf"{_word('local')}\s+(\w+)\s*(?::[^=\n]+)?=\s*$")
 
 
-# A name and the names indexed or waited for off it (`menu.Page.Button`,
-# `gui:WaitForChild("Shop")` as a table field or an argument).
-_INDEXED_PATH = re.compile(rf"(?<![\w.:])([A-Za-z_]\w*){_STEPS}")
+# The names indexed or waited for off a name (`.Page.Button`,
+# `:WaitForChild("Shop")`), from where the name ends.
+_STEPS_AT = re.compile(_STEPS)
+# What stands before a name that is part of something else: a longer name, a
+# member chain, a method call or a string.
+_CHAIN_BEFORE = re.compile(r"[\w.:\"'`]")
 
 
 # `local menu = playerGui:WaitForChild("Menu").Frame`: the local, what the root is
@@ -1710,6 +1729,15 @@ def _closing_braces(text: str) -> dict[int, int]:
             return closes
 
 
+# What follows a path (matched from where it ends, not on a copy of the rest of the
+# text): an assignment to it, a `:Clone()` of it, the end of the statement (a
+# type cast allowed), the end of a table field.
+_ASSIGNED_HERE = re.compile(r"\s*=(?!=)")
+_CLONED_HERE = re.compile(r"\s*:\s*Clone\s*\(\s*\)")
+_STATEMENT_ENDS_HERE = re.compile(r"\s*(?:::\s*[\w.]+\s*)?(?:$|\n|;|\bor\b)")
+_FIELD_ENDS_HERE = re.compile(r"\s*(?:::\s*[\w.]+\s*)?[,;}\n]")
+
+
 def _direct_children(
     text: str,
     container_path: str | None,
@@ -1824,7 +1852,7 @@ def _direct_children(
                     named = _named_in_code(text)
                 if name in named:
                     return None
-            if direct and re.match(r"\s*=(?!=)", text[seg.end() :]):
+            if direct and _ASSIGNED_HERE.match(text, seg.end()):
                 # The target of an assignment is a property (perhaps misspelt), not a child.
                 break
             segments.append((name, direct))
@@ -1894,8 +1922,8 @@ def _direct_children(
         child = children.get((parent, name))
         if child is None:
             continue
-        clone = re.match(r"\s*:\s*Clone\s*\(\s*\)", text[end:])
-        if re.match(r"\s*(?:::\s*[\w.]+\s*)?(?:$|\n|;|\bor\b)", text[end:]) or clone:
+        clone = _CLONED_HERE.match(text, end)
+        if _STATEMENT_ENDS_HERE.match(text, end) or clone:
             # A clone has the original's class and children.
             child.aliases.add(m.group(1))
             annotated = (m.group(2) or "").rstrip("?")
@@ -1918,7 +1946,7 @@ def _direct_children(
             path, _, end, _ = reached
             parent, _, name = path.rpartition(".")
             child = children.get((parent, name))
-            if child is not None and re.match(r"\s*(?:::\s*[\w.]+\s*)?[,;}\n]", text[end:]):
+            if child is not None and _FIELD_ENDS_HERE.match(text, end):
                 child.aliases.add(f"{table.group(1)}.{entry.group(1)}")
     direct_keys: set[tuple[str, str]] = set()
     for m in _chain_starts(text, roots):
