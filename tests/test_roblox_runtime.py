@@ -924,3 +924,43 @@ def test_product_info_has_the_fields_scripts_read_in_both_spellings() -> None:
         """
     )
     assert out == ["Product 1 0 0 0", "Product 2 0 0 0"]
+
+
+def test_terrain_read_voxels_has_roblox_shape_and_expand_to_grid_aligns() -> None:
+    # Terrain samples read `materials.Size` and index `materials[x][y][z]`.
+    code = """
+        local region = Region3.new(Vector3.new(-7, -1, 0), Vector3.new(7, 3, 8)):ExpandToGrid(4)
+        print(region.Size, region.CFrame.Position)
+        local materials, occupancies = workspace.Terrain:ReadVoxels(region, 4)
+        print(materials.Size, occupancies.Size)
+        print(materials[1][1][1] == Enum.Material.Air, occupancies[4][2][2], materials[5])
+        print(pcall(function() return workspace.Terrain:ReadVoxels("x", 4) end))
+    """
+    assert lines(code) == [
+        "16, 8, 8 0, 0, 4",
+        "4, 2, 2 4, 2, 2",
+        "true 0 nil",
+        "false user:7: invalid argument #1 to 'ReadVoxels' (Region3 expected, got string)",
+    ]
+
+
+def test_get_joints_lists_what_holds_a_part_and_active_follows_the_workspace() -> None:
+    code = """
+        local a, b, c = Instance.new("Part"), Instance.new("Part"), Instance.new("Part")
+        local weld = Instance.new("WeldConstraint")
+        weld.Part0, weld.Part1 = a, b
+        weld.Parent = a
+        print(weld.Active)
+        a.Parent, b.Parent, c.Parent = workspace, workspace, workspace
+        print(weld.Active)
+        local rope = Instance.new("RopeConstraint")
+        rope.Attachment0 = Instance.new("Attachment", b)
+        rope.Attachment1 = Instance.new("Attachment", c)
+        rope.Parent = c
+        print(#a:GetJoints(), #b:GetJoints(), #c:GetJoints())
+        weld.Enabled = false
+        print(weld.Active, pcall(function() weld.Active = true end))
+    """
+    out = lines(code)
+    assert out[:3] == ["false", "true", "1 2 1"]
+    assert out[3].startswith("false false ")
