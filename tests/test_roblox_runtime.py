@@ -964,3 +964,26 @@ def test_get_joints_lists_what_holds_a_part_and_active_follows_the_workspace() -
     out = lines(code)
     assert out[:3] == ["false", "true", "1 2 1"]
     assert out[3].startswith("false false ")
+
+
+def test_preload_async_calls_back_for_each_content_id_it_names() -> None:
+    code = """
+        local ContentProvider = game:GetService("ContentProvider")
+        local model = Instance.new("Model")
+        local decal = Instance.new("Decal")
+        decal.Texture = "rbxassetid://11"
+        decal.Parent = model
+        local sound = Instance.new("Sound")
+        sound.SoundId = "rbxassetid://22"
+        local heard = {}
+        ContentProvider:PreloadAsync({ model, sound, "rbxassetid://33", "rbxassetid://11" }, function(id, status)
+            table.insert(heard, id .. " " .. status.Name)
+        end)
+        print(table.concat(heard, ", "))
+        ContentProvider:PreloadAsync({ sound })
+        print(pcall(function() ContentProvider:PreloadAsync({}, 5) end))
+    """
+    assert lines(code, kind="LocalScript") == [
+        "rbxassetid://11 Success, rbxassetid://22 Success, rbxassetid://33 Success",
+        "false user:15: invalid argument #2 to 'PreloadAsync' (function expected)",
+    ]
