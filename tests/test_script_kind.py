@@ -39,6 +39,9 @@ MODULE = ScriptKind.MODULE_SCRIPT
         # the mouse and a TextBox's focus are the client's
         ("tool.Equipped:Connect(function(mouse) mouse.Button1Down:Connect(fire) end)\n", CLIENT),
         ("script.Parent:ReleaseFocus()\n", CLIENT),
+        # GUI-only members on the script's own parent: it sits in a GUI
+        ("local label = script.Parent\nlabel.MaxVisibleGraphemes = 0\n", CLIENT),
+        ('script.Parent.Text = "Time\'s up!"\n', CLIENT),
         # server-only APIs
         ("remote.OnServerEvent:Connect(function(player) end)\n", SERVER),
         ("local store = game:GetService('DataStoreService'):GetDataStore('Coins')\n", SERVER),
@@ -131,6 +134,10 @@ def test_without_any_api_the_projects_own_names_decide_and_the_card_says_so(
         # Roblox's classes are the engine's objects, not the project's client code.
         'local animationController = rig:WaitForChild("AnimationController")\n'
         "animationController:LoadAnimation(kick):Play()\n",
+        # A member of Roblox's API is the engine's name (a Beam's FaceCamera), and a
+        # GUI member on something other than the script's parent says nothing.
+        'local beam = Instance.new("Beam")\nbeam.FaceCamera = true\n',
+        "local model = script.Parent.Parent\nmodel.Text = 'x'\n",
     ],
 )
 def test_no_signal_at_all_is_an_assumed_server_script_with_a_reason(code: str) -> None:

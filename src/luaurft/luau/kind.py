@@ -364,6 +364,39 @@ def _code_only(code: str) -> str:
     return _TRIVIA_OR_STRING.sub(_blank_unless_word, code)
 
 
+@cache
+def _gui_parent_members() -> frozenset[str]:
+    return frozenset(_side_table().get("client_hints", {}).get("gui_parent_members", ()))
+
+
+# `local label = script.Parent` (the whole statement: not `script.Parent.Parent`).
+_PARENT_ALIAS = re.compile(
+    r"(?<![\w.])local[ \t]+([A-Za-z_]\w*)[ \t]*(?::[ \t]*[\w.]+[ \t]*)?=[ \t]*script[ \t]*\.[ \t]*Parent\b(?![ \t]*[.:\[(\w])"
+)
+
+
+def _gui_parent_hits(code: str) -> list[str]:
+    """GUI-only members the code uses on its script's own parent (`script.Parent.Text`,
+    `label.MaxVisibleGraphemes` with `local label = script.Parent`): `script.Parent.Text`
+    per use."""
+    if "Parent" not in code:
+        return []
+    aliases = tuple(m.group(1) for m in _PARENT_ALIAS.finditer(code))
+    members = _gui_parent_members()
+    return [
+        f"{root}.{name}"
+        for root, name in _parent_member_pattern(aliases).findall(code)
+        if name in members
+    ]
+
+
+@lru_cache(maxsize=256)
+def _parent_member_pattern(aliases: tuple[str, ...]) -> re.Pattern[str]:
+    """`script.Parent.X` and `alias.X` for each local holding the script's parent."""
+    roots = "|".join((r"script[ \t]*\.[ \t]*Parent", *map(re.escape, aliases)))
+    return re.compile(rf"(?<![\w.])({roots})[ \t]*\.[ \t]*([A-Za-z_]\w*)\b")
+
+
 def _leaning(code: str) -> _Leaning:
     code = _code_only(code)
     scan = _side_scan()
@@ -374,6 +407,7 @@ def _leaning(code: str) -> _Leaning:
     if "Instance.new(" in code:
         client_hints += _word_hits(scan.created[0], code)
         server_hints += _word_hits(scan.created[1], code)
+    client_hints += _gui_parent_hits(code)
     return _Leaning(client_api, server_api, client_hints, server_hints)
 
 
