@@ -377,24 +377,24 @@ _PARENT_ALIAS = re.compile(
 
 def _gui_parent_hits(code: str) -> list[str]:
     """GUI-only members the code uses on its script's own parent (`script.Parent.Text`,
-    `label.MaxVisibleGraphemes` with `local label = script.Parent`): `script.Parent.Text`
-    per use."""
+    `label.MaxVisibleGraphemes` with `local label = script.Parent`), one per use."""
     if "Parent" not in code:
         return []
-    aliases = tuple(m.group(1) for m in _PARENT_ALIAS.finditer(code))
+    aliases = {m.group(1) for m in _PARENT_ALIAS.finditer(code)}
     members = _gui_parent_members()
-    return [
-        f"{root}.{name}"
-        for root, name in _parent_member_pattern(aliases).findall(code)
-        if name in members
-    ]
+    hits = []
+    # One scan of every `name.member` (linear in the text however many aliases).
+    for root, name in _MEMBER_OF_NAME.findall(code):
+        if name in members and (root in aliases or _SCRIPT_PARENT.fullmatch(root)):
+            hits.append(f"{root}.{name}")
+    return hits
 
 
-@lru_cache(maxsize=256)
-def _parent_member_pattern(aliases: tuple[str, ...]) -> re.Pattern[str]:
-    """`script.Parent.X` and `alias.X` for each local holding the script's parent."""
-    roots = "|".join((r"script[ \t]*\.[ \t]*Parent", *map(re.escape, aliases)))
-    return re.compile(rf"(?<![\w.])({roots})[ \t]*\.[ \t]*([A-Za-z_]\w*)\b")
+# `name.member` (or `script.Parent.member`) where `name` starts an expression.
+_MEMBER_OF_NAME = re.compile(
+    r"(?<![\w.])(script[ \t]*\.[ \t]*Parent(?!\w)|[A-Za-z_]\w*)[ \t]*\.[ \t]*([A-Za-z_]\w*)"
+)
+_SCRIPT_PARENT = re.compile(r"script[ \t]*\.[ \t]*Parent")
 
 
 def _leaning(code: str) -> _Leaning:
