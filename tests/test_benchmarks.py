@@ -168,3 +168,15 @@ def test_exec_truth_runs_each_file_as_its_kind_and_sorts_the_outcomes(
     (tmp_path / "npm.tsv").write_text("file\tpackage\nok.luau\tpkg\nbad.luau\tpkg\n")
     assert truth.main(["--manifest", str(tmp_path / "npm.tsv"), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["counts"] == {"clean": 1, "charged": 1}
+
+
+def test_placement_scaling_reports_each_shape_at_both_sizes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    scaling = load_benchmark("placement_scaling")
+    args = ["--small", "20", "--large", "40", "--rounds", "1", "--json"]
+    assert scaling.main(args) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [row["shape"] for row in report["shapes"]] == list(scaling.SHAPES)
+    for row in report["shapes"]:
+        assert row["large_chars"] > 0 and row["growth_over_linear"] >= 0

@@ -577,9 +577,11 @@ def _handed_to(text: str, names: Iterable[str]) -> str | None:
     # Copies held by locals (`local clone = hat:Clone()`) are handed on too.
     held = [n for name in names if name for n in (name, *_copies_of(text, name))]
     for name in held:
-        spelt = re.escape(name)
-        for use in re.finditer(rf"(?<![\w.:]){spelt}(?:\s*:\s*Clone\s*\(\s*\))?(?=\s*[,)])", text):
-            call = _CALL_BEFORE.search(text, _line_start_within(text, use.start()), use.start())
+        sites = _sites_of(text, name)
+        for start, end in sites:
+            if _ARGUMENT_HERE.match(text, end) is None:
+                continue
+            call = _CALL_BEFORE.search(text, _line_start_within(text, start), start)
             taken = params.get(call.group(1)) if call is not None else None
             if call is None or taken is None:
                 continue
@@ -588,17 +590,110 @@ def _handed_to(text: str, names: Iterable[str]) -> str | None:
             cls = _param_class(*param) if param is not None else None
             if cls is not None:
                 return cls
-        parented = re.search(
-            rf"(?<![\w.:]){spelt}(?:\s*:\s*Clone\s*\(\s*\))?\s*\.\s*Parent\s*=\s*([^\n;]+)", text
+        parented = next(
+            (hit for _, end in sites if (hit := _PARENTED_HERE.match(text, end)) is not None),
+            None,
         )
         if parented is not None:
             target = parented.group(1).strip()
-            assigned = re.search(rf"{_word('local')}\s+{re.escape(target)}\s*=\s*([^\n;]+)", text)
+            assigned = _local_values(text).get(target)
             if _TOOL_HOLDERS.search(target) or (
-                assigned and _TOOL_HOLDERS.search(assigned.group(1))
+                assigned is not None and _TOOL_HOLDERS.search(assigned)
             ):
                 return "Tool"
     return None
+
+
+# After a name: it, or its `:Clone()`, given as an argument (a `,` or `)` next);
+# given to a `.Parent` (the new parent captured).
+_ARGUMENT_HERE = re.compile(r"(?:\s*:\s*Clone\s*\(\s*\))?(?=\s*[,)])")
+_PARENTED_HERE = re.compile(r"(?:\s*:\s*Clone\s*\(\s*\))?\s*\.\s*Parent\s*=\s*([^\n;]+)")
+_UDIM2_GIVEN_HERE = re.compile(r"\s*\.\s*\w+\s*=\s*UDim2\s*\.")
+# A name where it stands alone: not part of a longer name or a member chain.
+_NAME = r"[A-Za-z_]\w*"
+_NAME_SITE = re.compile(rf"(?<![\w.:]){_NAME}")
+_IDENT_FULL = re.compile(_NAME)
+_LOCAL_VALUE = re.compile(rf"{_word('local')}\s+({_NAME})\s*=\s*([^\n;]+)")
+_LOCAL_CLONE = re.compile(
+    rf"{_word('local')}\s+({_NAME})\s*(?::\s*[\w.?]+)?\s*=\s*({_NAME})\s*:\s*Clone\s*\(\s*\)"
+)
+
+
+@lru_cache(maxsize=4)
+def _name_sites(text: str) -> dict[str, list[tuple[int, int]]]:
+    """(start, end) of every name in the text that stands alone, by name: read once
+    per text, so what is asked of each of many held names costs its own uses only."""
+    sites: dict[str, list[tuple[int, int]]] = {}
+    for hit in _NAME_SITE.finditer(text):
+        sites.setdefault(hit.group(), []).append(hit.span())
+    return sites
+
+
+def _sites_of(text: str, name: str) -> list[tuple[int, int]]:
+    if _IDENT_FULL.fullmatch(name):
+        return _name_sites(text).get(name, [])
+    # Not a plain name (never one the scaffold holds, but kept right): found where it stands.
+    return [h.span() for h in re.finditer(rf"(?<![\w.:]){re.escape(name)}", text)]
+
+
+@lru_cache(maxsize=4)
+def _word_sites(text: str) -> dict[str, list[tuple[int, int]]]:
+    """(start, end) of every whole name in the text, by name, members of a chain
+    included (`Coins` in `leaderstats.Coins.Value`)."""
+    sites: dict[str, list[tuple[int, int]]] = {}
+    for hit in _WORD_SITE.finditer(text):
+        sites.setdefault(hit.group(), []).append(hit.span())
+    return sites
+
+
+_WORD_SITE = re.compile(rf"(?<!\w){_NAME}")
+# After a value object's name: what its `.Value` is given or how it is used.
+_VALUE_HERE = re.compile(r"\s*\.\s*Value\s*([^\n]*)")
+
+
+_LOAD_ANIMATION = re.compile(r":\s*LoadAnimation\s*\(\s*([\w.]+)\s*\)")
+_TWEEN_CREATE = re.compile(r":\s*Create\s*\(\s*(\w+)\s*,")
+
+
+@lru_cache(maxsize=4)
+def _loaded_animations(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """What the code hands `:LoadAnimation(...)`: the last name of each argument
+    (`Attack` of `script.Attack`), and the arguments that are one name."""
+    args = [hit.group(1) for hit in _LOAD_ANIMATION.finditer(text)]
+    return (
+        frozenset(a.rpartition(".")[2] for a in args),
+        frozenset(a for a in args if "." not in a),
+    )
+
+
+@lru_cache(maxsize=4)
+def _tweened_as_parts(text: str) -> frozenset[str]:
+    """The names the code tweens by a part's own properties
+    (`ts:Create(lever, info, {CFrame = ...})`): every `:Create(name,` whose line
+    goes on to such a goal."""
+    return frozenset(
+        hit.group(1)
+        for hit in _TWEEN_CREATE.finditer(text)
+        if _PART_GOAL_AHEAD.match(text, hit.end()) is not None
+    )
+
+
+@lru_cache(maxsize=4)
+def _local_values(text: str) -> dict[str, str]:
+    """The value each local is first given (`local pack = player.Backpack`)."""
+    values: dict[str, str] = {}
+    for hit in _LOCAL_VALUE.finditer(text):
+        values.setdefault(hit.group(1), hit.group(2))
+    return values
+
+
+@lru_cache(maxsize=4)
+def _clones_by_original(text: str) -> dict[str, list[str]]:
+    """The locals holding copies of each name (`local coin = template:Clone()`)."""
+    copies: dict[str, list[str]] = {}
+    for hit in _LOCAL_CLONE.finditer(text):
+        copies.setdefault(hit.group(2), []).append(hit.group(1))
+    return copies
 
 
 def _param_class(cls: str, name: str) -> str | None:
@@ -618,19 +713,17 @@ def _param_class(cls: str, name: str) -> str | None:
 
 def _copies_of(text: str, name: str) -> list[str]:
     """The locals holding copies of what `name` holds (`local coin = template:Clone()`)."""
-    return re.findall(
-        rf"{_word('local')}\s+({_IDENT})\s*(?::\s*[\w.?]+)?\s*=\s*{re.escape(name)}\s*:\s*Clone\s*\(\s*\)",
-        text,
-    )
+    return list(_clones_by_original(text).get(name, ()))
 
 
 def _given_udim2(text: str, names: Iterable[str]) -> bool:
     """Whether the code gives a property of what `names` hold a UDim2 (`bar.Size =
     UDim2.fromScale(...)`): only GUI objects have such properties."""
     return any(
-        re.search(rf"(?<![\w.:]){re.escape(n)}\s*\.\s*\w+\s*=\s*UDim2\s*\.", text)
+        _UDIM2_GIVEN_HERE.match(text, end) is not None
         for n in names
         if n
+        for _, end in _sites_of(text, n)
     )
 
 
@@ -921,6 +1014,15 @@ def _chains_off(text: str, names: Iterable[str]) -> list[tuple[int, str, str]]:
     `names` (`menu.Page.Button`, `gui:WaitForChild("Shop")`), in reading order: a
     name not inside a longer name, a member chain (`.menu`) or a string."""
     chains = []
+    names = set(names)
+    if len(names) > _NAMES_FOUND_ONE_BY_ONE:
+        # Many names: one scan of the text's names, whatever their number.
+        for hit in _CHAIN_NAME.finditer(text):
+            if hit.group() in names:
+                steps = _STEPS_AT.match(text, hit.end())
+                if steps is not None:
+                    chains.append((hit.start(), hit.group(), steps.group(1)))
+        return chains
     for name in names:
         at = text.find(name)
         while at != -1:
@@ -951,6 +1053,11 @@ _STEPS_AT = re.compile(_STEPS)
 # What stands before a name that is part of something else: a longer name, a
 # member chain, a method call or a string.
 _CHAIN_BEFORE = re.compile(r"[\w.:\"'`]")
+# A name as `_chains_off` takes it: not inside a longer name, a member chain or a string.
+_CHAIN_NAME = re.compile(r"(?<![\w.:\"'`])[A-Za-z_]\w*")
+# Up to this many names are found each with `str.find` (a short list: one scan
+# each is cheaper than matching every name in the text); past it, one scan.
+_NAMES_FOUND_ONE_BY_ONE = 8
 
 
 # `local menu = playerGui:WaitForChild("Menu").Frame`: the local, what the root is
@@ -986,6 +1093,7 @@ def _player_waits(text: str) -> list[dict[str, Any]]:
         rf"((?:\s*:\s*WaitForChild\s*\(\s*{_STRING_Q}[\w ]+{_STRING_Q}\s*\))+)"
     )
     plan: list[dict[str, Any]] = []
+    planned: set[tuple[str, str, str]] = set()  # the plan's items, for a lookup in one step
     for m in chain.finditer(text):  # in reading order: a variable is assigned before use
         var, root, calls = m.groups()
         parent = paths.get(root)
@@ -1009,7 +1117,8 @@ def _player_waits(text: str) -> list[dict[str, Any]]:
                 break
             cls = _shown_value(parent, cls)
             item = {"parent": parent, "name": name, "class": cls}
-            if item not in plan:
+            if (parent, name, cls) not in planned:
+                planned.add((parent, name, cls))
                 plan.append(item)
             parent = f"{parent}.{name}"
         else:
@@ -1130,6 +1239,7 @@ def _service_finds(text: str, *, in_player_gui: bool = False) -> list[dict[str, 
         roots.setdefault("workspace", "Workspace")
     index = curated_index()
     plan: list[dict[str, Any]] = []
+    planned: set[tuple[str, str, str]] = set()  # the plan's items, for a lookup in one step
     found = re.compile(
         rf"{_word('local')}\s+(\w+)\s*(?::\s*[\w.?]+)?\s*=\s*((?:game\s*\.\s*)?\w+)\s*:\s*FindFirstChild(OfClass|WhichIsA)?"
         rf"\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}\s*\)\s*(?:$|\n|--|;)",
@@ -1155,10 +1265,9 @@ def _service_finds(text: str, *, in_player_gui: bool = False) -> list[dict[str, 
                 cls = _value_class(text, _Child("", name, False, aliases={var}))
             else:
                 cls = _class_by_usage(used) or _class_for_use(text, name, "")
-        if cls is not None:
-            item = {"parent": service, "name": name, "class": cls}
-            if item not in plan:
-                plan.append(item)
+        if cls is not None and (service, name, cls) not in planned:
+            planned.add((service, name, cls))
+            plan.append({"parent": service, "name": name, "class": cls})
     return plan
 
 
@@ -1514,9 +1623,12 @@ def _is_member_but_for_case(class_name: str | None, name: str) -> bool:
 
 def _value_class(text: str, child: _Child) -> str:
     # A ValueBase's class follows from what its Value holds.
-    names = [re.escape(child.name), *(re.escape(a) for a in child.aliases)]
-    pattern = rf"(?:{'|'.join(names)})\s*\.\s*Value\s*([^\n]*)"
-    for m in re.finditer(pattern, text):
+    words = _word_sites(text)
+    sites = sorted(site for n in {child.name, *child.aliases} for site in words.get(n, ()))
+    for _, end in sites:
+        m = _VALUE_HERE.match(text, end)
+        if m is None:
+            continue
         rest = m.group(1)
         if re.match(r"\s*(?:=(?!=)|\.\.=)\s*[\"']", rest) or rest.lstrip().startswith(".."):
             return "StringValue"
@@ -1618,18 +1730,11 @@ def _class_of_child(text: str, child: _Child) -> str | None:
         return "RemoteEvent"
     if not child.intermediate and lowered.endswith("function"):
         return "RemoteFunction"
-    if re.search(
-        rf":\s*LoadAnimation\s*\(\s*(?:[\w.]+\.)?{re.escape(child.name)}\s*\)", text
-    ) or any(
-        re.search(rf":\s*LoadAnimation\s*\(\s*{re.escape(alias)}\s*\)", text)
-        for alias in child.aliases
-    ):
+    loaded_last, loaded_bare = _loaded_animations(text)
+    if child.name in loaded_last or not loaded_bare.isdisjoint(child.aliases):
         # What an Animator or Humanoid loads (`humanoid:LoadAnimation(script.Attack)`).
         return "Animation"
-    if child.under_workspace and any(
-        re.search(rf":\s*Create\s*\(\s*{re.escape(alias)}\s*,[^\n]*?{{\s*{_PART_GOAL}\s*=", text)
-        for alias in child.aliases
-    ):
+    if child.under_workspace and not _tweened_as_parts(text).isdisjoint(child.aliases):
         # Tweened by a part's own properties (`ts:Create(lever, info, {CFrame = ...})`):
         # a part, whatever else it holds (its ClickDetector).
         return "Part"
@@ -1641,6 +1746,8 @@ def _class_of_child(text: str, child: _Child) -> str | None:
 _PART_CLASSES = frozenset({"Part", "MeshPart", "Seat", "VehicleSeat", "SpawnLocation", "WedgePart"})
 # A tween goal only a part has among the 3D instances a scaffold builds.
 _PART_GOAL = r"(?:CFrame|Position|Size|Orientation|Transparency|Color)"
+# After `:Create(name,`: a goal of those on the same line.
+_PART_GOAL_AHEAD = re.compile(rf"[^\n]*?{{\s*{_PART_GOAL}\s*=")
 _SERVICE_NAMES = "|".join(_PREBUILT_SERVICES)
 # Where a path of instances can start: a prebuilt service, `script.Parent`, or a
 # name (group 3) that may hold one.
@@ -1653,6 +1760,29 @@ _CHAIN_START = re.compile(
 _GAME_OR_SCRIPT = re.compile(rf"{_word('game')}|{_word('script')}")
 
 
+_MEMBER_HERE = re.compile(rf"\s*[.:]\s*({_NAME})")
+
+
+def _members_used_off(text: str, alias: str) -> list[str]:
+    """The members the code reads or calls off `alias` (`.Text`, `:Play`), in order;
+    `alias` may follow a `.` (`remotes.Buy.OnServerEvent`), not a longer name."""
+    head = alias.partition(".")[0]
+    if not _IDENT_FULL.fullmatch(head):
+        spelt = re.escape(alias)
+        return re.findall(rf"{spelt}(?<!\w{spelt})\s*[.:]\s*({_NAME})", text)
+    members = []
+    last_end = 0
+    # A table's field (`remotes.Buy`) is spelt out after its table's name.
+    for start, _ in _word_sites(text).get(head, ()):
+        if start < last_end or not text.startswith(alias, start):
+            continue
+        hit = _MEMBER_HERE.match(text, start + len(alias))
+        if hit is not None:
+            members.append(hit.group(1))
+            last_end = hit.end()
+    return members
+
+
 def _chain_starts(text: str, roots: Mapping[str, object]) -> list[re.Match[str]]:
     """The matches of `_CHAIN_START.finditer(text)` that can start a chain: those
     at `game`, `script` or a name of `roots` (a match of another name is left
@@ -1660,8 +1790,13 @@ def _chain_starts(text: str, roots: Mapping[str, object]) -> list[re.Match[str]]
     was half a placement: the regex is tried only where those words are. No
     other match can hide one of them: it would be a whole word of its own."""
     where = {m.start() for m in _GAME_OR_SCRIPT.finditer(text)}
+    sites = _name_sites(text)
     for name in roots:
         if not name.isidentifier():
+            continue
+        if _IDENT_FULL.fullmatch(name):
+            # Where the name stands alone: read once per text, whatever the roots.
+            where.update(start for start, _ in sites.get(name, ()))
             continue
         at = text.find(name)
         while at >= 0:
@@ -1900,16 +2035,19 @@ def _direct_children(
         return path, None, end, made
 
     assigned = re.compile(rf"{_word('local')}\s+({_IDENT})\s*(?::\s*([\w.?]+))?\s*=\s*")
+    # The children each local holds (the aliases given below), to find a copy's original.
+    holders: dict[str, list[_Child]] = {}
     for m in assigned.finditer(text):
         copied = _CLONE_OF.match(text, m.end())
         if copied is not None and copied.group(1) in aliased:
             # `local stats = TEMPLATE:Clone()`: a copy of a Studio-built instance held
             # by a local has its class and its children.
-            for held in children.values():
-                if copied.group(1) in held.aliases:
-                    held.aliases.add(m.group(1))
-                    roots[m.group(1)] = roots[copied.group(1)]
-                    aliased.add(m.group(1))
+            local, original = m.group(1), copied.group(1)
+            for held in list(holders.get(original, ())):
+                held.aliases.add(local)
+                holders.setdefault(local, []).append(held)
+                roots[local] = roots[original]
+                aliased.add(local)
             continue
         start = _CHAIN_START.match(text, m.end())
         if start is None:
@@ -1926,6 +2064,7 @@ def _direct_children(
         if _STATEMENT_ENDS_HERE.match(text, end) or clone:
             # A clone has the original's class and children.
             child.aliases.add(m.group(1))
+            holders.setdefault(m.group(1), []).append(child)
             annotated = (m.group(2) or "").rstrip("?")
             if child.cast is None and annotated and _is_instance_class(annotated):
                 # `local BRICK: Part = ServerStorage.Brick`: the type the code gives it.
@@ -1961,8 +2100,7 @@ def _direct_children(
                 direct_keys.add((".".join(parts[:i]), parts[i]))
     for child in children.values():
         for alias in child.aliases:
-            spelt = re.escape(alias)
-            for member in re.findall(rf"{spelt}(?<!\w{spelt})\s*[.:]\s*({_IDENT})", text):
+            for member in _members_used_off(text, alias):
                 if _members_named(member):
                     child.members.add(member)
     plan: list[dict[str, Any]] = []
@@ -2243,6 +2381,8 @@ def _table_tag(declared: str) -> str:
 def _handler_args(text: str) -> dict[int, tuple[str, ...]]:
     """`remote_handler_args` of code whose comments are stripped already."""
     found: dict[int, tuple[str, ...]] = {}
+    # Lines are counted from the last function found on, not from the top each time.
+    line, counted = 1, 0
     for m in _FUNCTION.finditer(text):
         params = [p.strip() for p in _top_level_split(m.group(1)) if p.strip()]
         if len(params) < 2 or params[-1].startswith("..."):
@@ -2252,7 +2392,8 @@ def _handler_args(text: str) -> dict[int, tuple[str, ...]]:
         first, _, first_type = params[0].partition(":")
         if not (_is_player_param(first.strip()) or first_type.strip().rstrip("?") == "Player"):
             continue
-        line = text.count("\n", 0, m.start()) + 1
+        line += text.count("\n", counted, m.start())
+        counted = m.start()
         body = text[m.end() : m.end() + 4000]
         tags: list[str] = []
         for param in params[1:]:
