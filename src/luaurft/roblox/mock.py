@@ -74,7 +74,7 @@ def _runtime_bytecode(name: str) -> bytes:
 
 @cache
 def _runtime_chunks() -> tuple[tuple[str, bytes], ...]:
-    """The chunks every world loads, in order."""
+    """The chunks every runtime VM runs, in order."""
     return tuple((name, _runtime_bytecode(name)) for name in (*RUNTIME_DATA, *RUNTIME_FILES))
 
 
@@ -131,8 +131,8 @@ class _RuntimeVM:
         vector_meta = rt.get("vectorMeta")
         assert isinstance(vector_meta, pluau.Table) and isinstance(api, pluau.Table)
         sandbox.lua.set_type_metatable(pluau.LuaType.Vector, vector_meta)
-        # Building the DataModel and its globals is trusted work too (about 3,100
-        # interrupts), and so is what the host asks of the world before any
+        # Building each world's DataModel and globals is trusted work too (about
+        # 3,100 interrupts), and so is what the host asks of the world before any
         # script runs (the local player, the scaffold, new script instances: some
         # 450 interrupts a run, none of which could stop anything): the budget's
         # interrupt goes on with the first `Sandbox.call` or `postmortem`, the
