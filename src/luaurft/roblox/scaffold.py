@@ -629,11 +629,43 @@ def _name_sites(text: str) -> dict[str, list[tuple[int, int]]]:
     return sites
 
 
+# Below this length the uses of a name are found by a scan of the text for it (cheap
+# on a short text, and most scripts are short); from it on, from the index of the
+# text's names, built once per text (a long text names many things, and a scan per
+# thing would grow with the square of its length).
+_INDEX_FROM_CHARS = 20_000
+
+
 def _sites_of(text: str, name: str) -> list[tuple[int, int]]:
-    if _IDENT_FULL.fullmatch(name):
-        return _name_sites(text).get(name, [])
-    # Not a plain name (never one the scaffold holds, but kept right): found where it stands.
-    return [h.span() for h in re.finditer(rf"(?<![\w.:]){re.escape(name)}", text)]
+    """(start, end) of each use of `name` where it stands alone (see `_name_sites`)."""
+    if not _IDENT_FULL.fullmatch(name):
+        # Not a plain name (never one the scaffold holds, but kept right): found where it stands.
+        return [h.span() for h in re.finditer(rf"(?<![\w.:]){re.escape(name)}", text)]
+    if len(text) < _INDEX_FROM_CHARS:
+        return [h.span() for h in re.finditer(rf"(?<![\w.:]){name}(?!\w)", text)]
+    return _name_sites(text).get(name, [])
+
+
+def _spelt_sites(text: str, alias: str) -> list[tuple[int, int]]:
+    """(start, end) of each place the code spells `alias` out, a name (`coins`) or a
+    table's field (`remotes.Buy`), not inside a longer name; after a `.` too."""
+    head = alias.partition(".")[0]
+    if not _IDENT_FULL.fullmatch(head):
+        spelt = re.escape(alias)
+        return [h.span() for h in re.finditer(rf"(?<!\w){spelt}", text)]
+    return [
+        (start, start + len(alias))
+        for start, _ in _whole_word_sites(text, head)
+        if text.startswith(alias, start)
+    ]
+
+
+def _whole_word_sites(text: str, name: str) -> list[tuple[int, int]]:
+    """(start, end) of each use of the plain name `name`, members of a chain included
+    (see `_word_sites`)."""
+    if len(text) < _INDEX_FROM_CHARS:
+        return [h.span() for h in re.finditer(rf"(?<!\w){name}(?!\w)", text)]
+    return _word_sites(text).get(name, [])
 
 
 @lru_cache(maxsize=4)
@@ -1623,8 +1655,7 @@ def _is_member_but_for_case(class_name: str | None, name: str) -> bool:
 
 def _value_class(text: str, child: _Child) -> str:
     # A ValueBase's class follows from what its Value holds.
-    words = _word_sites(text)
-    sites = sorted(site for n in {child.name, *child.aliases} for site in words.get(n, ()))
+    sites = sorted(site for n in {child.name, *child.aliases} for site in _spelt_sites(text, n))
     for _, end in sites:
         m = _VALUE_HERE.match(text, end)
         if m is None:
@@ -1766,17 +1797,12 @@ _MEMBER_HERE = re.compile(rf"\s*[.:]\s*({_NAME})")
 def _members_used_off(text: str, alias: str) -> list[str]:
     """The members the code reads or calls off `alias` (`.Text`, `:Play`), in order;
     `alias` may follow a `.` (`remotes.Buy.OnServerEvent`), not a longer name."""
-    head = alias.partition(".")[0]
-    if not _IDENT_FULL.fullmatch(head):
-        spelt = re.escape(alias)
-        return re.findall(rf"{spelt}(?<!\w{spelt})\s*[.:]\s*({_NAME})", text)
     members = []
     last_end = 0
-    # A table's field (`remotes.Buy`) is spelt out after its table's name.
-    for start, _ in _word_sites(text).get(head, ()):
-        if start < last_end or not text.startswith(alias, start):
+    for start, end in _spelt_sites(text, alias):
+        if start < last_end:
             continue
-        hit = _MEMBER_HERE.match(text, start + len(alias))
+        hit = _MEMBER_HERE.match(text, end)
         if hit is not None:
             members.append(hit.group(1))
             last_end = hit.end()
@@ -1790,11 +1816,12 @@ def _chain_starts(text: str, roots: Mapping[str, object]) -> list[re.Match[str]]
     was half a placement: the regex is tried only where those words are. No
     other match can hide one of them: it would be a whole word of its own."""
     where = {m.start() for m in _GAME_OR_SCRIPT.finditer(text)}
-    sites = _name_sites(text)
+    # Many roots: where each stands comes from the index of the text's names.
+    sites = _name_sites(text) if len(roots) > _NAMES_FOUND_ONE_BY_ONE else None
     for name in roots:
         if not name.isidentifier():
             continue
-        if _IDENT_FULL.fullmatch(name):
+        if sites is not None and _IDENT_FULL.fullmatch(name):
             # Where the name stands alone: read once per text, whatever the roots.
             where.update(start for start, _ in sites.get(name, ()))
             continue
