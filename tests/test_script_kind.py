@@ -138,6 +138,8 @@ def test_without_any_api_the_projects_own_names_decide_and_the_card_says_so(
         # GUI member on something other than the script's parent says nothing.
         'local beam = Instance.new("Beam")\nbeam.FaceCamera = true\n',
         "local model = script.Parent.Parent\nmodel.Text = 'x'\n",
+        # A member other instances a script sits in have too (a constraint's Visible).
+        "script.Parent.Visible = false\n",
     ],
 )
 def test_no_signal_at_all_is_an_assumed_server_script_with_a_reason(code: str) -> None:

@@ -45,7 +45,7 @@ _KIND_COMMENT = re.compile(r"^\s*--\s*kind\s*:\s*([A-Za-z]+)", re.MULTILINE)
 # (`roblox/data/api/context.toml`: client_only, server_only, the side hints and
 # the side names). It is read here as data, so this bottom layer does not import
 # `roblox/`; names.toml gives the Roblox service names, which are not a
-# project's own names.
+# project's own names, and classes.toml the members only GUI objects have.
 _API_DATA = Path(__file__).resolve().parent.parent / "roblox" / "data" / "api"
 _SIDE_TABLE = _API_DATA / "context.toml"
 _SIDES = ("client", "server")
@@ -364,9 +364,45 @@ def _code_only(code: str) -> str:
     return _TRIVIA_OR_STRING.sub(_blank_unless_word, code)
 
 
+# The GUI classes: GuiBase2d and what inherits from it.
+_GUI_BASE = "GuiBase2d"
+
+
 @cache
 def _gui_parent_members() -> frozenset[str]:
-    return frozenset(_side_table().get("client_hints", {}).get("gui_parent_members", ()))
+    """Members only GUI objects have among the instances a script can sit in: those of
+    the GUI classes of `classes.toml` that no other creatable class or service there
+    has (`Text`, `MaxVisibleGraphemes`, `MouseButton1Click`; not `Size` or `Visible`).
+    Used on the script's own parent, they put it in a GUI, where only LocalScripts run
+    (a SurfaceGui in the Workspace runs Scripts too: a hint, not proof)."""
+    classes: dict[str, Any] = tomllib.loads((_API_DATA / "classes.toml").read_text("utf-8"))[
+        "class"
+    ]
+
+    def chain(name: str | None) -> list[str]:
+        names = []
+        while name in classes:
+            names.append(name)
+            name = classes[name].get("superclass")
+        return names
+
+    def own(name: str) -> set[str]:
+        # An entry is "Name", "Name: Type" or "Name(argument types)" (the table's
+        # format, read in full by `roblox/api.py`); only the name matters here.
+        spec = classes[name]
+        kinds = ("properties", "methods", "events", "callbacks")
+        return {
+            re.split(r"[:(]", entry)[0].strip() for kind in kinds for entry in spec.get(kind, ())
+        }
+
+    gui: set[str] = set()
+    other: set[str] = set()
+    for name, spec in classes.items():
+        if _GUI_BASE in chain(name):
+            gui |= own(name)
+        elif spec.get("service") or spec.get("creatable", True):
+            other.update(m for up in chain(name) for m in own(up))
+    return frozenset(gui - other)
 
 
 # `local label = script.Parent` (the whole statement: not `script.Parent.Parent`).
