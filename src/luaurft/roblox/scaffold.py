@@ -609,24 +609,12 @@ def _handed_to(text: str, names: Iterable[str]) -> str | None:
 _ARGUMENT_HERE = re.compile(r"(?:\s*:\s*Clone\s*\(\s*\))?(?=\s*[,)])")
 _PARENTED_HERE = re.compile(r"(?:\s*:\s*Clone\s*\(\s*\))?\s*\.\s*Parent\s*=\s*([^\n;]+)")
 _UDIM2_GIVEN_HERE = re.compile(r"\s*\.\s*\w+\s*=\s*UDim2\s*\.")
-# A name where it stands alone: not part of a longer name or a member chain.
 _NAME = r"[A-Za-z_]\w*"
-_NAME_SITE = re.compile(rf"(?<![\w.:]){_NAME}")
 _IDENT_FULL = re.compile(_NAME)
 _LOCAL_VALUE = re.compile(rf"{_word('local')}\s+({_NAME})\s*=\s*([^\n;]+)")
 _LOCAL_CLONE = re.compile(
     rf"{_word('local')}\s+({_NAME})\s*(?::\s*[\w.?]+)?\s*=\s*({_NAME})\s*:\s*Clone\s*\(\s*\)"
 )
-
-
-@lru_cache(maxsize=4)
-def _name_sites(text: str) -> dict[str, list[tuple[int, int]]]:
-    """(start, end) of every name in the text that stands alone, by name: read once
-    per text, so what is asked of each of many held names costs its own uses only."""
-    sites: dict[str, list[tuple[int, int]]] = {}
-    for hit in _NAME_SITE.finditer(text):
-        sites.setdefault(hit.group(), []).append(hit.span())
-    return sites
 
 
 # Below this length the uses of a name are found by a scan of the text for it (cheap
@@ -637,13 +625,12 @@ _INDEX_FROM_CHARS = 20_000
 
 
 def _sites_of(text: str, name: str) -> list[tuple[int, int]]:
-    """(start, end) of each use of `name` where it stands alone (see `_name_sites`)."""
+    """(start, end) of each use of `name` where it stands alone: a whole name, not a
+    member of a chain (`.name`) or a method (`:name`)."""
     if not _IDENT_FULL.fullmatch(name):
-        # Not a plain name (never one the scaffold holds, but kept right): found where it stands.
-        return [h.span() for h in re.finditer(rf"(?<![\w.:]){re.escape(name)}", text)]
-    if len(text) < _INDEX_FROM_CHARS:
-        return [h.span() for h in re.finditer(rf"(?<![\w.:]){name}(?!\w)", text)]
-    return _name_sites(text).get(name, [])
+        # Not a plain name (a Unicode one): found where it stands.
+        return [h.span() for h in re.finditer(rf"(?<![\w.:]){re.escape(name)}(?!\w)", text)]
+    return [(a, b) for a, b in _whole_word_sites(text, name) if not (a and text[a - 1] in ".:")]
 
 
 def _spelt_sites(text: str, alias: str) -> list[tuple[int, int]]:
@@ -661,11 +648,19 @@ def _spelt_sites(text: str, alias: str) -> list[tuple[int, int]]:
 
 
 def _whole_word_sites(text: str, name: str) -> list[tuple[int, int]]:
-    """(start, end) of each use of the plain name `name`, members of a chain included
-    (see `_word_sites`)."""
-    if len(text) < _INDEX_FROM_CHARS:
-        return [h.span() for h in re.finditer(rf"(?<!\w){name}(?!\w)", text)]
-    return _word_sites(text).get(name, [])
+    """(start, end) of each use of the plain name `name` as a whole name, members of a
+    chain included (see `_word_sites`)."""
+    if len(text) >= _INDEX_FROM_CHARS:
+        return _word_sites(text).get(name, [])
+    sites = []
+    at = text.find(name)
+    while at != -1:
+        end = at + len(name)
+        # An occurrence inside the last one is inside a name: the next one starts after it.
+        if not (at and _WORD_CHAR.match(text, at - 1)) and not _WORD_CHAR.match(text, end):
+            sites.append((at, end))
+        at = text.find(name, end)
+    return sites
 
 
 @lru_cache(maxsize=4)
@@ -1046,24 +1041,13 @@ def _chains_off(text: str, names: Iterable[str]) -> list[tuple[int, str, str]]:
     `names` (`menu.Page.Button`, `gui:WaitForChild("Shop")`), in reading order: a
     name not inside a longer name, a member chain (`.menu`) or a string."""
     chains = []
-    names = set(names)
-    if len(names) > _NAMES_FOUND_ONE_BY_ONE:
-        # Many names: one scan of the text's names, whatever their number.
-        for hit in _CHAIN_NAME.finditer(text):
-            if hit.group() in names:
-                steps = _STEPS_AT.match(text, hit.end())
-                if steps is not None:
-                    chains.append((hit.start(), hit.group(), steps.group(1)))
-        return chains
-    for name in names:
-        at = text.find(name)
-        while at != -1:
-            end = at + len(name)
-            if not (at and _CHAIN_BEFORE.match(text, at - 1)) and not _WORD_CHAR.match(text, end):
-                steps = _STEPS_AT.match(text, end)
-                if steps is not None:
-                    chains.append((at, name, steps.group(1)))
-            at = text.find(name, end)
+    for name in set(names):
+        for start, end in _sites_of(text, name):
+            if start and text[start - 1] in _QUOTES:
+                continue
+            steps = _STEPS_AT.match(text, end)
+            if steps is not None:
+                chains.append((start, name, steps.group(1)))
     chains.sort()
     return chains
 
@@ -1082,14 +1066,8 @@ _LOCAL_GIVEN = re.compile(rf"{_word('local')}\s+(\w+)\s*(?::[^=\n]+)?=\s*$")
 # The names indexed or waited for off a name (`.Page.Button`,
 # `:WaitForChild("Shop")`), from where the name ends.
 _STEPS_AT = re.compile(_STEPS)
-# What stands before a name that is part of something else: a longer name, a
-# member chain, a method call or a string.
-_CHAIN_BEFORE = re.compile(r"[\w.:\"'`]")
-# A name as `_chains_off` takes it: not inside a longer name, a member chain or a string.
-_CHAIN_NAME = re.compile(r"(?<![\w.:\"'`])[A-Za-z_]\w*")
-# Up to this many names are found each with `str.find` (a short list: one scan
-# each is cheaper than matching every name in the text); past it, one scan.
-_NAMES_FOUND_ONE_BY_ONE = 8
+# What opens a string: a name right after one is the string's, not the code's.
+_QUOTES = "\"'`"
 
 
 # `local menu = playerGui:WaitForChild("Menu").Frame`: the local, what the root is
@@ -1816,25 +1794,9 @@ def _chain_starts(text: str, roots: Mapping[str, object]) -> list[re.Match[str]]
     was half a placement: the regex is tried only where those words are. No
     other match can hide one of them: it would be a whole word of its own."""
     where = {m.start() for m in _GAME_OR_SCRIPT.finditer(text)}
-    # Many roots: where each stands comes from the index of the text's names.
-    sites = _name_sites(text) if len(roots) > _NAMES_FOUND_ONE_BY_ONE else None
     for name in roots:
-        if not name.isidentifier():
-            continue
-        if sites is not None and _IDENT_FULL.fullmatch(name):
-            # Where the name stands alone: read once per text, whatever the roots.
-            where.update(start for start, _ in sites.get(name, ()))
-            continue
-        at = text.find(name)
-        while at >= 0:
-            end = at + len(name)
-            before = text[at - 1] if at > 0 else " "
-            after = text[end] if end < len(text) else " "
-            # The regex's name: not after `.`, `:` or a word character, a whole word.
-            whole = not _WORD_CHAR.match(before) and not _WORD_CHAR.match(after)
-            if whole and before not in (".", ":"):
-                where.add(at)
-            at = text.find(name, at + 1)
+        if name.isidentifier():
+            where.update(start for start, _ in _sites_of(text, name))
     return [
         m
         for m in _matches_from(_CHAIN_START, text, where)
