@@ -147,7 +147,8 @@ class _RuntimeVM:
             if sandbox.renewable and self.worlds < _WORLDS_PER_VM:
                 sandbox.renew(self.bare_bytes)
                 # Renewed, the heap holds the runtime's code and nothing of a world
-                # (nothing untrusted code can write outlives it: see Sandbox.renew).
+                # but objects no one can reach, up to RENEW_GARBAGE_BYTES (nothing
+                # untrusted code can write outlives it: see Sandbox.renew).
                 if sandbox.lua.used_memory() <= self.bare_bytes + _RENEWED_SLACK:
                     return True
         self.sandbox.close()
@@ -155,7 +156,8 @@ class _RuntimeVM:
 
 
 # How far a renewed heap may sit above a bare one: runtime parts loaded on demand
-# and the VM's grown string table and stacks come to about 0.5 MiB. Past this
+# and the VM's grown string table and stacks come to about 0.5 MiB, earlier
+# worlds' uncollected objects to at most RENEW_GARBAGE_BYTES. Past this
 # ceiling something keeps growing; the VM is dropped.
 _RENEWED_SLACK = 8 * 1024 * 1024
 # Worlds one VM serves before a fresh one replaces it: a slow growth nobody has
