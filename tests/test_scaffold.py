@@ -146,6 +146,20 @@ def test_an_event_is_never_built_as_a_child() -> None:
     assert not [n for n in names if n[1] in ("DragStart", "Touched")]
 
 
+def test_a_name_is_read_whole_or_not_at_all() -> None:
+    # A call off a path ends it (`Signals.create(5)`, `Door.Open.fire(1)`); the name
+    # before the parenthesis is never read short of its last letter (`creat`, `fir`).
+    p = infer_placement(
+        'local RS = game:GetService("ReplicatedStorage")\n'
+        "local Signal = RS.Shared.Signals.create(5)\nworkspace.Door.Open.fire(1)\n"
+        'warn("needs Workspace.Arena (with spawn Parts)")\nlocal brand = nil\n',
+        ScriptKind.SCRIPT,
+    )
+    names = {i["name"] for i in p.scaffold}
+    assert {"Shared", "Signals", "Door", "Open"} <= names
+    assert not names & {"creat", "create", "fir", "fire", "Aren"}
+
+
 def test_what_require_waits_for_is_a_module_script() -> None:
     p = infer_placement(
         'local RS = game:GetService("ReplicatedStorage")\n'

@@ -289,6 +289,9 @@ def _word(name: str) -> str:
     return rf"{name}(?<!\w{name})"
 
 
+# A name, read whole: possessive, so no pattern ever matches part of one (`creat`
+# of `create(`) by giving back letters, and none is tried again letter by letter.
+_IDENT = r"[A-Za-z_]\w*+"
 _WORD_CHAR = re.compile(r"\w")
 # `script.Parent.Parent:WaitForChild("Head")`: the script sits in a folder of the
 # character (StarterCharacterScripts/Camera/Script copies in as character.Camera.Script).
@@ -303,14 +306,14 @@ _GRANDPARENT_CHARACTER = re.compile(
 # `local model = script.Parent.Parent`, `local backpack = tool.Parent`: a local
 # holding an ancestor of a root (`script`, the container or a local holding one).
 _ANCESTOR_LOCAL = re.compile(
-    rf"{_word('local')}\s+([A-Za-z_]\w*)\s*(?::\s*\w+\??)?\s*=\s*([A-Za-z_]\w*)"
+    rf"{_word('local')}\s+([A-Za-z_]\w*+)\s*(?::\s*\w++\??)?\s*=\s*([A-Za-z_]\w*+)"
     rf"((?:\s*\.\s*Parent\b)+)\s*(?:$|--|;)",
     re.MULTILINE,
 )
 _PARENT_STEP = re.compile(r"\s*\.\s*Parent\b")
 # `script.Parent.Parent.Main`: what the code indexes in its container's parent.
 _GRANDPARENT_CHILD = re.compile(
-    rf"{_word('script')}\s*\.\s*Parent\s*\.\s*Parent\s*\.\s*([A-Za-z_]\w*)"
+    rf"{_word('script')}\s*\.\s*Parent\s*\.\s*Parent\s*\.\s*([A-Za-z_]\w*+)"
 )
 
 
@@ -334,7 +337,7 @@ def _strip_comments(text: str) -> str:
 
 # `local door = script.Parent`: names the code gives its container.
 _PARENT_ALIAS = re.compile(
-    rf"{_word('local')}\s+(\w+)\s*(?::\s*[\w.?<>]+)?\s*=\s*script\.Parent\b(?!\s*[.:])"
+    rf"{_word('local')}\s+(\w++)\s*(?::\s*[\w.?<>]++)?\s*=\s*script\.Parent\b(?!\s*[.:])"
 )
 
 
@@ -350,7 +353,7 @@ def _parent_aliases(text: str) -> frozenset[str]:
 
 # `local Name = game:GetService("Service")`.
 _SERVICE_LOCAL = re.compile(
-    rf"{_word('local')}\s+(\w+)\s*(?::\s*\w+)?\s*=\s*game\s*:\s*GetService\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}\s*\)"
+    rf"{_word('local')}\s+(\w++)\s*(?::\s*\w++)?\s*=\s*game\s*:\s*GetService\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}\s*\)"
 )
 _IDENT_START = re.compile(r"[A-Za-z_]")
 
@@ -409,13 +412,13 @@ _REQUIRED_WAIT = re.compile(
 )
 # `Table.Field = value`, one statement.
 _FIELD_LINE = re.compile(
-    r"(?<![\w.:])[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*\s*\.\s*([A-Za-z_]\w*)\s*=(?!=)\s*([^\n;]*)"
+    r"(?<![\w.:])[A-Za-z_]\w*+(?:\s*\.\s*[A-Za-z_]\w*+)*\s*\.\s*([A-Za-z_]\w*+)\s*=(?!=)\s*([^\n;]*)"
 )
 # One statement: minified code puts several on a line (`local a = ...;local b = ...`).
-_LOCAL_LINE = re.compile(rf"{_word('local')}\s+(\w+)\s*(?::\s*[\w.?]+)?\s*=\s*([^\n;]*)")
+_LOCAL_LINE = re.compile(rf"{_word('local')}\s+(\w++)\s*(?::\s*[\w.?]++)?\s*=\s*([^\n;]*)")
 _WAIT_NAME = re.compile(rf"WaitForChild\s*\(\s*{_STRING_Q}([^\"'\n]*){_STRING_Q}\s*\)")
-_MEMBER_USE = re.compile(r"(?<!\w)(?=([A-Za-z_]\w*)\s*[.:]\s*(\w+))")
-_WHOLE_NAME = re.compile(r"(?<![\w\"'])([A-Za-z_]\w*)")
+_MEMBER_USE = re.compile(r"(?<!\w)(?=([A-Za-z_]\w*+)\s*[.:]\s*(\w+))")
+_WHOLE_NAME = re.compile(r"(?<![\w\"'])([A-Za-z_]\w*+)")
 # The end of a value: what follows a call that ends it (a cast, a separator, a comment).
 _VALUE_ENDS = re.compile(r"\s*(?:::\s*[\w.?]+\s*)?(?:$|;|--|,|\)|\b(?:or|and)\b)")
 
@@ -516,7 +519,7 @@ def _class_for_use(text: str, name: str, rest: str, *, gui: bool = False) -> str
             # never mentions it again, so no class it could have is observable.
             return "Folder"
     # A member read straight off the wait (`workspace:WaitForChild("Centre").Position`).
-    read = re.match(r"\s*[.:]\s*([A-Za-z_]\w*)", rest)
+    read = re.match(r"\s*[.:]\s*([A-Za-z_]\w*+)", rest)
     if read is not None:
         by_usage = _class_by_usage({read.group(1)}, gui=gui) or _candidate_with(read.group(1))
         if by_usage is not None:
@@ -609,11 +612,10 @@ def _handed_to(text: str, names: Iterable[str]) -> str | None:
 _ARGUMENT_HERE = re.compile(r"(?:\s*:\s*Clone\s*\(\s*\))?(?=\s*[,)])")
 _PARENTED_HERE = re.compile(r"(?:\s*:\s*Clone\s*\(\s*\))?\s*\.\s*Parent\s*=\s*([^\n;]+)")
 _UDIM2_GIVEN_HERE = re.compile(r"\s*\.\s*\w+\s*=\s*UDim2\s*\.")
-_NAME = r"[A-Za-z_]\w*"
-_IDENT_FULL = re.compile(_NAME)
-_LOCAL_VALUE = re.compile(rf"{_word('local')}\s+({_NAME})\s*=\s*([^\n;]+)")
+_IDENT_FULL = re.compile(_IDENT)
+_LOCAL_VALUE = re.compile(rf"{_word('local')}\s+({_IDENT})\s*=\s*([^\n;]+)")
 _LOCAL_CLONE = re.compile(
-    rf"{_word('local')}\s+({_NAME})\s*(?::\s*[\w.?]+)?\s*=\s*({_NAME})\s*:\s*Clone\s*\(\s*\)"
+    rf"{_word('local')}\s+({_IDENT})\s*(?::\s*[\w.?]++)?\s*=\s*({_IDENT})\s*:\s*Clone\s*\(\s*\)"
 )
 
 
@@ -673,7 +675,7 @@ def _word_sites(text: str) -> dict[str, list[tuple[int, int]]]:
     return sites
 
 
-_WORD_SITE = re.compile(rf"(?<!\w){_NAME}")
+_WORD_SITE = re.compile(rf"(?<!\w){_IDENT}")
 # After a value object's name: what its `.Value` is given or how it is used.
 _VALUE_HERE = re.compile(r"\s*\.\s*Value\s*([^\n]*)")
 
@@ -823,7 +825,7 @@ def _service_waits(text: str) -> list[dict[str, Any]]:
 
 # `local playerGui = player:WaitForChild("PlayerGui")` / `= Players.LocalPlayer.PlayerGui`
 _PLAYER_GUI = re.compile(
-    rf"{_word('local')}\s+(\w+)\s*(?::\s*\w+)?\s*=\s*[^\n;]*?(?:\.\s*PlayerGui\b|:\s*WaitForChild\s*\(\s*{_STRING_Q}PlayerGui{_STRING_Q}\s*\))[ \t]*(?:$|--|;)",
+    rf"{_word('local')}\s+(\w++)\s*(?::\s*\w++)?\s*=\s*[^\n;]*?(?:\.\s*PlayerGui\b|:\s*WaitForChild\s*\(\s*{_STRING_Q}PlayerGui{_STRING_Q}\s*\))[ \t]*(?:$|--|;)",
     re.MULTILINE,
 )
 
@@ -836,7 +838,7 @@ def _step_pattern(capture: bool) -> str:
     group = "(" if capture else "(?:"
     return (
         rf"\s*:\s*WaitForChild\s*\(\s*{_STRING_Q}{group}[\w ]+){_STRING_Q}\s*\)"
-        rf"|\s*\.\s*{group}[A-Za-z_]\w*)"
+        rf"|\s*\.\s*{group}[A-Za-z_]\w*+)"
     )
 
 
@@ -1060,7 +1062,7 @@ def _line_start_within(text: str, pos: int, reach: int = 200) -> int:
 
 
 # `local amount = ` just before a path: the local the path's end is given to.
-_LOCAL_GIVEN = re.compile(rf"{_word('local')}\s+(\w+)\s*(?::[^=\n]+)?=\s*$")
+_LOCAL_GIVEN = re.compile(rf"{_word('local')}\s+(\w++)\s*(?::[^=\n]+)?=\s*$")
 
 
 # The names indexed or waited for off a name (`.Page.Button`,
@@ -1073,7 +1075,7 @@ _QUOTES = "\"'`"
 # `local menu = playerGui:WaitForChild("Menu").Frame`: the local, what the root is
 # indexed off (`player` in `player.PlayerGui:...`), the root, the steps after it.
 _GUI_LOCAL_CHAIN = re.compile(
-    rf"{_word('local')}\s+(\w+)\s*(?::\s*[\w.?]+)?\s*=\s*(?:([\w.]*)\.)?(\w+){_STEPS}"
+    rf"{_word('local')}\s+(\w++)\s*(?::\s*[\w.?]++)?\s*=\s*(?:([\w.]*)\.)?(\w+){_STEPS}"
 )
 _INTO_PLAYER_GUI = re.compile(
     rf"\s*(?::\s*WaitForChild\s*\(\s*{_STRING_Q}PlayerGui{_STRING_Q}\s*\)|\.\s*PlayerGui\b)"
@@ -1083,7 +1085,7 @@ _INTO_PLAYER_GUI = re.compile(
 # `local player = Players.LocalPlayer` (any expression ending in `.LocalPlayer`).
 _LOCAL_PLAYER = re.compile(
     # `[^\n;]`: one statement (a line of many `local ...;` is not read again for each).
-    rf"{_word('local')}\s+(\w+)\s*(?::\s*\w+)?\s*=\s*[^\n;]*?\.\s*LocalPlayer\b[ \t]*(?:$|--|;)",
+    rf"{_word('local')}\s+(\w++)\s*(?::\s*\w++)?\s*=\s*[^\n;]*?\.\s*LocalPlayer\b[ \t]*(?:$|--|;)",
     re.MULTILINE,
 )
 # What the engine itself puts in a Player: waiting for it needs nothing built.
@@ -1099,7 +1101,7 @@ def _player_waits(text: str) -> list[dict[str, Any]]:
     paths = {m.group(1): player for m in _LOCAL_PLAYER.finditer(text)}
     paths["LocalPlayer"] = player
     chain = re.compile(
-        rf"{_word('local')}\s+(\w+)\s*(?::\s*[\w.?]+)?\s*=\s*(?:[\w.]*\.)?(\w+)"
+        rf"{_word('local')}\s+(\w++)\s*(?::\s*[\w.?]++)?\s*=\s*(?:[\w.]*\.)?(\w+)"
         rf"((?:\s*:\s*WaitForChild\s*\(\s*{_STRING_Q}[\w ]+{_STRING_Q}\s*\))+)"
     )
     plan: list[dict[str, Any]] = []
@@ -1144,14 +1146,14 @@ _LEADERSTATS = "leaderstats"
 # then the stat it reaches (`.Points`, `:WaitForChild("Coins")`), if the same expression does.
 _LEADERSTAT_USE = re.compile(
     rf"(?:\.\s*leaderstats\b|:\s*(?:WaitForChild|FindFirstChild)\s*\(\s*{_STRING_Q}leaderstats{_STRING_Q}\s*\))"
-    rf"(?:\s*\.\s*([A-Za-z_]\w*)\b(?!\s*\()"
+    rf"(?:\s*\.\s*([A-Za-z_]\w*+)\b(?!\s*\()"
     rf"|\s*:\s*(?:WaitForChild|FindFirstChild)\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}\s*\))?"
 )
 
 # The name an index is taken off (`ServerStorage` in `ServerStorage.leaderstats`).
-_OWNER_BEFORE = re.compile(r"([A-Za-z_]\w*)\s*$")
+_OWNER_BEFORE = re.compile(r"([A-Za-z_]\w*+)\s*$")
 # `local stats = ` before an expression: the local holding what it ends in...
-_HOLDER = re.compile(rf"\s*{_word('local')}\s+([A-Za-z_]\w*)\s*(?::\s*[\w.?]+\s*)?=")
+_HOLDER = re.compile(rf"\s*{_word('local')}\s+([A-Za-z_]\w*+)\s*(?::\s*[\w.?]++\s*)?=")
 # ...when the expression ends there.
 _HELD_TO_END = re.compile(r"[ \t]*(?:::\s*[\w.?]+[ \t]*)?(?:$|;|--|\bor\b)", re.MULTILINE)
 
@@ -1199,7 +1201,7 @@ def _leaderstats(text: str) -> list[dict[str, Any]]:
     for holder in holders:
         spelt = re.escape(holder)
         for use in re.finditer(
-            rf"{spelt}(?<!\w{spelt})\s*(?:\.\s*([A-Za-z_]\w*)\b(?!\s*\()"
+            rf"{spelt}(?<!\w{spelt})\s*(?:\.\s*([A-Za-z_]\w*+)\b(?!\s*\()"
             rf"|:\s*(?:WaitForChild|FindFirstChild)\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}\s*\))",
             text,
         ):
@@ -1216,9 +1218,9 @@ def _leaderstats(text: str) -> list[dict[str, Any]]:
 # `not x`, `assert(x` (not `if x.y`); `x ~= nil`, `x and`, `x or`; `nil == x`.
 # Lookaheads, so a match at one place never hides another that overlaps it.
 _NIL_TESTS = (
-    re.compile(r"(?=\b(?:if|elseif|while|not|assert\s*\()\s*([A-Za-z_]\w*)\b(?!\s*[.:\[]))"),
-    re.compile(r"(?=\b([A-Za-z_]\w*)\s*(?:[~=]=\s*nil|and\b|or\b))"),
-    re.compile(r"(?=\bnil\s*[~=]=\s*([A-Za-z_]\w*)\b)"),
+    re.compile(r"(?=\b(?:if|elseif|while|not|assert\s*\()\s*([A-Za-z_]\w*+)\b(?!\s*[.:\[]))"),
+    re.compile(r"(?=\b([A-Za-z_]\w*+)\s*(?:[~=]=\s*nil|and\b|or\b))"),
+    re.compile(r"(?=\bnil\s*[~=]=\s*([A-Za-z_]\w*+)\b)"),
 )
 
 
@@ -1251,7 +1253,7 @@ def _service_finds(text: str, *, in_player_gui: bool = False) -> list[dict[str, 
     plan: list[dict[str, Any]] = []
     planned: set[tuple[str, str, str]] = set()  # the plan's items, for a lookup in one step
     found = re.compile(
-        rf"{_word('local')}\s+(\w+)\s*(?::\s*[\w.?]+)?\s*=\s*((?:game\s*\.\s*)?\w+)\s*:\s*FindFirstChild(OfClass|WhichIsA)?"
+        rf"{_word('local')}\s+(\w++)\s*(?::\s*[\w.?]++)?\s*=\s*((?:game\s*\.\s*)?\w+)\s*:\s*FindFirstChild(OfClass|WhichIsA)?"
         rf"\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}\s*\)\s*(?:$|\n|--|;)",
         re.MULTILINE,
     )
@@ -1367,7 +1369,6 @@ _CONTAINER_CLASSES = {
 _GUI_CLASSES = frozenset(
     {"Frame", "TextLabel", "TextButton", "TextBox", "ImageLabel", "ImageButton", "ScrollingFrame"}
 )
-_IDENT = r"[A-Za-z_]\w*"
 _SEGMENT = re.compile(
     rf"\s*(?:\.\s*({_IDENT})(?!\s*\()"
     rf"|:\s*WaitForChild\s*\(\s*{_STRING_Q}([\w ]+){_STRING_Q}\s*\)"
@@ -1769,7 +1770,7 @@ _CHAIN_START = re.compile(
 _GAME_OR_SCRIPT = re.compile(rf"{_word('game')}|{_word('script')}")
 
 
-_MEMBER_HERE = re.compile(rf"\s*[.:]\s*({_NAME})")
+_MEMBER_HERE = re.compile(rf"\s*[.:]\s*({_IDENT})")
 
 
 def _members_used_off(text: str, alias: str) -> list[str]:
@@ -2023,7 +2024,7 @@ def _direct_children(
                 leaf.members.add(after.group(2))
         return path, None, end, made
 
-    assigned = re.compile(rf"{_word('local')}\s+({_IDENT})\s*(?::\s*([\w.?]+))?\s*=\s*")
+    assigned = re.compile(rf"{_word('local')}\s+({_IDENT})\s*(?::\s*([\w.?]++))?\s*=\s*")
     # The children each local holds (the aliases given below), to find a copy's original.
     holders: dict[str, list[_Child]] = {}
     for m in assigned.finditer(text):
@@ -2235,7 +2236,7 @@ def _param_tag(text: str, name: str, annotation: str, code: str = "") -> str:
         return "Vector3"
     # A method only Instances have, called on it (`hit:FindFirstChild(...)`); one named
     # for a character (`characterToDamage`) is a player's character.
-    called = re.search(rf"\b{quoted}\s*:\s*([A-Za-z_]\w*)\s*\(", text)
+    called = re.search(rf"\b{quoted}\s*:\s*([A-Za-z_]\w*+)\s*\(", text)
     if called and called.group(1) in _INSTANCE_METHODS:
         said = {w.lower() for w in _NAME_WORDS.findall(name)}
         return "Character" if said & {"character", "char"} else "Instance"
@@ -2274,7 +2275,7 @@ def _made_property_tag(code: str, local: str, prop: str) -> str | None:
     from luaurft.roblox.surface import resolve_member
 
     made = re.search(
-        rf"{_word('local')}\s+{re.escape(local)}\s*(?::\s*[\w.?]+)?\s*=\s*Instance\s*\.\s*new\s*\(\s*"
+        rf"{_word('local')}\s+{re.escape(local)}\s*(?::\s*[\w.?]++)?\s*=\s*Instance\s*\.\s*new\s*\(\s*"
         rf"{_STRING_Q}(\w+){_STRING_Q}",
         code,
     )
@@ -2301,7 +2302,7 @@ def _table_keys(text: str, table: str) -> list[str]:
             depth -= 1
         elif depth == 1:
             key = re.match(
-                rf"(?:\[\s*{_STRING_Q}([\w ]+){_STRING_Q}\s*\]|([A-Za-z_]\w*))\s*=(?!=)", text[i:]
+                rf"(?:\[\s*{_STRING_Q}([\w ]+){_STRING_Q}\s*\]|([A-Za-z_]\w*+))\s*=(?!=)", text[i:]
             )
             if key and (i == start or not (text[i - 1].isalnum() or text[i - 1] == "_")):
                 keys.append(key.group(1) or key.group(2))
@@ -2352,7 +2353,7 @@ def _top_level_split(params: str) -> list[str]:
 
 
 # One field of a table type (`step: number`, `target: Player?`).
-_TABLE_FIELD_TYPE = re.compile(r"([A-Za-z_]\w*)\s*:\s*([A-Za-z_][\w.]*)\??\s*(?:[,;]|$)")
+_TABLE_FIELD_TYPE = re.compile(r"([A-Za-z_]\w*+)\s*:\s*([A-Za-z_][\w.]*)\??\s*(?:[,;]|$)")
 
 
 def _table_tag(declared: str) -> str:
@@ -2589,16 +2590,16 @@ _CUSTOM_ANIMATE = re.compile(
 
 # A field of the table every script of a place shares (`_G.Remote`, `shared["Config"]`).
 _SHARED_FIELD = re.compile(
-    r"(?<![\w.:])(_G|shared)\s*(?:\.\s*([A-Za-z_]\w*)|\[\s*[\"']([A-Za-z_]\w*)[\"']\s*\])"
+    r"(?<![\w.:])(_G|shared)\s*(?:\.\s*([A-Za-z_]\w*+)|\[\s*[\"']([A-Za-z_]\w*+)[\"']\s*\])"
 )
 # What makes a value an object the code relies on: it is indexed or called (not
 # `..`, the concatenation, nor `::`, a cast).
 _AS_OBJECT = r"\s*(?:\.(?!\.)|:(?!:)|\[|\()"
 _USED_AS_OBJECT = re.compile(_AS_OBJECT)
-_NAME_AS_OBJECT = re.compile(rf"(?<![\w.:])([A-Za-z_]\w*)(?={_AS_OBJECT})")
+_NAME_AS_OBJECT = re.compile(rf"(?<![\w.:])([A-Za-z_]\w*+)(?={_AS_OBJECT})")
 _SET = re.compile(r"\s*=(?!=)")
 # `local remote = ` before a field read that ends its line.
-_LOCAL_OF = re.compile(rf"[ \t]*{_word('local')}\s+(\w+)\s*(?::[^=\n]+)?=\s*")
+_LOCAL_OF = re.compile(rf"[ \t]*{_word('local')}\s+(\w++)\s*(?::[^=\n]+)?=\s*")
 _LINE_ENDS = re.compile(r"[ \t]*(?:;|--|\n|$)")
 
 
