@@ -292,6 +292,9 @@ def _word(name: str) -> str:
 # A name, read whole: possessive, so no pattern ever matches part of one (`creat`
 # of `create(`) by giving back letters, and none is tried again letter by letter.
 _IDENT = r"[A-Za-z_]\w*+"
+# `WaitForChild(` or `FindFirstChild(`, spelt from `Child` (a literal the regex
+# engine scans for quickly) looking back for the rest.
+_FIND_OR_WAIT = r"Child(?:(?<=WaitForChild)|(?<=FindFirstChild))\s*\("
 _WORD_CHAR = re.compile(r"\w")
 # `script.Parent.Parent:WaitForChild("Head")`: the script sits in a folder of the
 # character (StarterCharacterScripts/Camera/Script copies in as character.Camera.Script).
@@ -655,11 +658,15 @@ def _whole_word_sites(text: str, name: str) -> list[tuple[int, int]]:
     if len(text) >= _INDEX_FROM_CHARS:
         return _word_sites(text).get(name, [])
     sites = []
+    size = len(text)
     at = text.find(name)
     while at != -1:
         end = at + len(name)
         # An occurrence inside the last one is inside a name: the next one starts after it.
-        if not (at and _WORD_CHAR.match(text, at - 1)) and not _WORD_CHAR.match(text, end):
+        # A word character is what `\w` matches: alphanumeric (Unicode's) or `_`.
+        before = text[at - 1] if at else " "
+        after = text[end] if end < size else " "
+        if not (before.isalnum() or before == "_" or after.isalnum() or after == "_"):
             sites.append((at, end))
         at = text.find(name, end)
     return sites
@@ -1232,6 +1239,15 @@ def _nil_checked_names(text: str) -> frozenset[str]:
     return frozenset(m.group(1) for test in _NIL_TESTS for m in test.finditer(text))
 
 
+# `local remote = Service:FindFirstChild("Name")` (or `FindFirstChildOfClass`,
+# `FindFirstChildWhichIsA`): (local, root, how, name).
+_SERVICE_FIND = re.compile(
+    rf"{_word('local')}\s+(\w++)\s*(?::\s*[\w.?]++)?\s*=\s*((?:game\s*\.\s*)?\w++)\s*:\s*FindFirstChild(OfClass|WhichIsA)?"
+    rf"\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}\s*\)\s*(?:$|\n|--|;)",
+    re.MULTILINE,
+)
+
+
 def _service_finds(text: str, *, in_player_gui: bool = False) -> list[dict[str, Any]]:
     """Instances a script finds under a service and then uses as if they were there:
     `local remote = ReplicatedStorage:FindFirstChildOfClass("RemoteEvent")` followed by
@@ -1252,12 +1268,7 @@ def _service_finds(text: str, *, in_player_gui: bool = False) -> list[dict[str, 
     index = curated_index()
     plan: list[dict[str, Any]] = []
     planned: set[tuple[str, str, str]] = set()  # the plan's items, for a lookup in one step
-    found = re.compile(
-        rf"{_word('local')}\s+(\w++)\s*(?::\s*[\w.?]++)?\s*=\s*((?:game\s*\.\s*)?\w+)\s*:\s*FindFirstChild(OfClass|WhichIsA)?"
-        rf"\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}\s*\)\s*(?:$|\n|--|;)",
-        re.MULTILINE,
-    )
-    for m in found.finditer(text):
+    for m in _SERVICE_FIND.finditer(text):
         var, root, how, name = m.groups()
         service = roots.get(root)
         if service is None and root.startswith("game") and not in_player_gui:
@@ -1376,7 +1387,9 @@ _SEGMENT = re.compile(
 )
 _CLONE_OF = re.compile(rf"({_IDENT})\s*:\s*Clone\s*\(\s*\)\s*(?:$|\n|;)", re.MULTILINE)
 _AFTER = re.compile(rf"\s*(?:([.:])\s*({_IDENT})|::\s*({_IDENT}))")
-_LITERAL = re.compile(r"\"((?:[^\"\\\n]|\\.)*)\"|'((?:[^'\\\n]|\\.)*)'")
+_LITERAL = re.compile(r"\"([^\"\\\n]*(?:\\.[^\"\\\n]*)*)\"|'([^'\\\n]*(?:\\.[^'\\\n]*)*)'")
+# The string a lookup by name starts with (its opening quote is group 1).
+_LOOKUP_BY_STRING = re.compile(rf"{_FIND_OR_WAIT}\s*({_STRING_Q})")
 
 
 @dataclass
@@ -1394,10 +1407,7 @@ class _Child:
 def _named_in_code(text: str) -> frozenset[str]:
     """Names the script spells as strings outside WaitForChild and FindFirstChild (those
     it looks up): it may create those itself."""
-    awaited = {
-        m.start(1)
-        for m in re.finditer(rf"(?:WaitForChild|FindFirstChild)\s*\(\s*({_STRING_Q})", text)
-    }
+    awaited = {m.start(1) for m in _LOOKUP_BY_STRING.finditer(text)}
     names: set[str] = set()
     for m in _LITERAL.finditer(text):
         if m.start() not in awaited:
@@ -1767,7 +1777,6 @@ _CHAIN_START = re.compile(
     rf"|\bscript\s*\.\s*Parent\b"
     rf"|(?<![.:\w])({_IDENT})\b"
 )
-_GAME_OR_SCRIPT = re.compile(rf"{_word('game')}|{_word('script')}")
 
 
 _MEMBER_HERE = re.compile(rf"\s*[.:]\s*({_IDENT})")
@@ -1794,7 +1803,7 @@ def _chain_starts(text: str, roots: Mapping[str, object]) -> list[re.Match[str]]
     out). Most identifiers start none, and scanning every one with the regex
     was half a placement: the regex is tried only where those words are. No
     other match can hide one of them: it would be a whole word of its own."""
-    where = {m.start() for m in _GAME_OR_SCRIPT.finditer(text)}
+    where = {at for word in ("game", "script") for at, _ in _whole_word_sites(text, word)}
     for name in roots:
         if name.isidentifier():
             where.update(start for start, _ in _sites_of(text, name))
@@ -1828,14 +1837,12 @@ def _closing_braces(text: str) -> dict[int, int]:
     closes is absent), found in one pass: a table nested in a table is not read again."""
     closes: dict[int, int] = {}
     opened: list[int] = []
-    i = 0
-    length = len(text)
-    while True:
-        hit = _BRACE_OR_QUOTE.search(text, i)
-        if hit is None:
-            return closes
-        char = hit.group()
+    inside_until = 0  # the end of the string the scan is in
+    for hit in _BRACE_OR_QUOTE.finditer(text):
         at = hit.start()
+        if at < inside_until:
+            continue
+        char = hit.group()
         if char == "{":
             opened.append(at)
         elif char == "}":
@@ -1846,18 +1853,19 @@ def _closing_braces(text: str) -> dict[int, int]:
             while end != -1 and text[end - 1] == "\\":
                 end = text.find(char, end + 1)
             if end == -1:
-                return closes
-            i = end + 1
-            continue
-        i = at + 1
-        if i >= length:
-            return closes
+                break
+            inside_until = end + 1
+    return closes
 
 
 # What follows a path (matched from where it ends, not on a copy of the rest of the
 # text): an assignment to it, a `:Clone()` of it, the end of the statement (a
 # type cast allowed), the end of a table field.
 _ASSIGNED_HERE = re.compile(r"\s*=(?!=)")
+# A `require(` the text before a path ends in: the path is a ModuleScript's.
+_REQUIRE_OPEN = re.compile(r"\brequire\s*\(\s*$")
+# `local NAME = ` or `local NAME: Type = `: (name, type).
+_LOCAL_ASSIGNED = re.compile(rf"{_word('local')}\s+({_IDENT})\s*(?::\s*([\w.?]++))?\s*=\s*")
 _CLONED_HERE = re.compile(r"\s*:\s*Clone\s*\(\s*\)")
 _STATEMENT_ENDS_HERE = re.compile(r"\s*(?:::\s*[\w.]+\s*)?(?:$|\n|;|\bor\b)")
 _FIELD_ENDS_HERE = re.compile(r"\s*(?:::\s*[\w.]+\s*)?[,;}\n]")
@@ -1988,7 +1996,7 @@ def _direct_children(
             )
             end = seg.end()
         before = text[max(0, match.start() - 40) : match.start()]
-        if segments and re.search(r"\brequire\s*\(\s*$", before):
+        if segments and _REQUIRE_OPEN.search(before):
             # A ModuleScript: building an empty one would only change the error.
             segments.pop()
         if not segments:
@@ -2024,10 +2032,9 @@ def _direct_children(
                 leaf.members.add(after.group(2))
         return path, None, end, made
 
-    assigned = re.compile(rf"{_word('local')}\s+({_IDENT})\s*(?::\s*([\w.?]++))?\s*=\s*")
     # The children each local holds (the aliases given below), to find a copy's original.
     holders: dict[str, list[_Child]] = {}
-    for m in assigned.finditer(text):
+    for m in _LOCAL_ASSIGNED.finditer(text):
         copied = _CLONE_OF.match(text, m.end())
         if copied is not None and copied.group(1) in aliased:
             # `local stats = TEMPLATE:Clone()`: a copy of a Studio-built instance held
@@ -2681,7 +2688,7 @@ def _copied(value: Any) -> Any:
 
 _GET_ACTOR = re.compile(rf"{_word('script')}\s*:\s*GetActor\s*\(")
 # `:WaitForChild(NAME)` / `:FindFirstChild(NAME)` with a bare name (group 1).
-_LOOKUP_BY_NAME = re.compile(rf"(?:WaitForChild|FindFirstChild)\s*\(\s*({_IDENT})\b(?!\s*[.:\[(])")
+_LOOKUP_BY_NAME = re.compile(rf"{_FIND_OR_WAIT}\s*({_IDENT})\b(?!\s*[.:\[(])")
 _STRING_CONSTANT = re.compile(
     rf"{_word('local')}\s+({_IDENT})\s*(?::\s*string\s*)?=\s*({_STRING_Q}[\w .-]+{_STRING_Q})[ \t]*(?:$|;|--)",
     re.MULTILINE,
