@@ -108,6 +108,8 @@ class _RuntimeVM:
         #: The heap with the runtime built and no world.
         self.bare_bytes = self.sandbox.memory_used()
         self.worlds = 0
+        #: The configuration table of a world with the default options, once built.
+        self.default_config: pluau.Table | None = None
 
     def _build_runtime(self) -> pluau.Table:
         # No local holds the VM: a traceback keeping it alive would make it close
@@ -230,6 +232,9 @@ class DataStoreOptions:
     throttle: bool = False
     latency: float = 0.05
     initial: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+
+_DEFAULT_DATASTORE = DataStoreOptions()
 
 
 @dataclass(frozen=True, slots=True)
@@ -376,16 +381,25 @@ class MockWorld:
         self._vm: _RuntimeVM | None = VM_POOL.take(limits)
         self.sandbox = self._vm.sandbox
         try:
-            self._build(self._vm.api, datastore)
+            self._build(self._vm, datastore)
         except BaseException:
             self._vm = None
             self.sandbox.close()
             raise
 
-    def _build(self, api: pluau.Table, datastore: DataStoreOptions | None) -> None:
-        self.api: pluau.Table | None = api
+    def _build(self, vm: _RuntimeVM, datastore: DataStoreOptions | None) -> None:
+        self.api: pluau.Table | None = vm.api
         self._api("newWorld")()
-        self._api("configure")(self._config(datastore or DataStoreOptions()))
+        options = datastore or _DEFAULT_DATASTORE
+        if options == _DEFAULT_DATASTORE:
+            # The runtime only reads its configuration: one table serves every world
+            # the VM builds with the default options.
+            if vm.default_config is None:
+                vm.default_config = self._config(options)
+            config = vm.default_config
+        else:
+            config = self._config(options)
+        self._api("configure")(config)
 
     def _api(self, name: str) -> pluau.Function:
         if self.api is None:

@@ -1832,22 +1832,23 @@ _BRACE_OR_QUOTE = re.compile(r"[{}\"']")
 _TABLE_FIELD = re.compile(rf"[{{,;]\s*({_IDENT})\s*=(?!=)\s*")
 
 
-def _closing_braces(text: str) -> dict[int, int]:
-    """The offset of the `}` that closes each `{` (strings skipped; one that never
-    closes is absent), found in one pass: a table nested in a table is not read again."""
-    closes: dict[int, int] = {}
-    opened: list[int] = []
+def _closing_brace(text: str, opened_at: int) -> int:
+    """The offset of the `}` that closes the `{` at `opened_at` (strings skipped;
+    the end of the text if it never closes). Read from the brace on: a table's
+    text, not the whole script's."""
+    depth = 0
     inside_until = 0  # the end of the string the scan is in
-    for hit in _BRACE_OR_QUOTE.finditer(text):
+    for hit in _BRACE_OR_QUOTE.finditer(text, opened_at):
         at = hit.start()
         if at < inside_until:
             continue
         char = hit.group()
         if char == "{":
-            opened.append(at)
+            depth += 1
         elif char == "}":
-            if opened:
-                closes[opened.pop()] = at
+            depth -= 1
+            if depth == 0:
+                return at
         else:
             end = text.find(char, at + 1)
             while end != -1 and text[end - 1] == "\\":
@@ -1855,7 +1856,7 @@ def _closing_braces(text: str) -> dict[int, int]:
             if end == -1:
                 break
             inside_until = end + 1
-    return closes
+    return len(text)
 
 
 # What follows a path (matched from where it ends, not on a copy of the rest of the
@@ -2035,7 +2036,7 @@ def _direct_children(
     # The children each local holds (the aliases given below), to find a copy's original.
     holders: dict[str, list[_Child]] = {}
     for m in _LOCAL_ASSIGNED.finditer(text):
-        copied = _CLONE_OF.match(text, m.end())
+        copied = _CLONE_OF.match(text, m.end()) if aliased else None
         if copied is not None and copied.group(1) in aliased:
             # `local stats = TEMPLATE:Clone()`: a copy of a Studio-built instance held
             # by a local has its class and its children.
@@ -2047,7 +2048,10 @@ def _direct_children(
                 aliased.add(local)
             continue
         start = _CHAIN_START.match(text, m.end())
-        if start is None:
+        if start is None or (
+            start.group(3) not in roots and start.group(3) not in (None, "script")
+        ):
+            # Most locals hold no path: a name no root has, which `walk` would refuse.
             continue
         reached = walk(start)
         if reached is None:
@@ -2071,9 +2075,8 @@ def _direct_children(
             aliased.add(m.group(1))
     # A table of instances (`local remotes = { Buy = folder:WaitForChild("Buy") }`):
     # `remotes.Buy` is the child, as a local holding it would be.
-    closes = _closing_braces(text) if "{" in text else {}
     for table in _LOCAL_TABLE.finditer(text):
-        close = closes.get(table.end() - 1, len(text))
+        close = _closing_brace(text, table.end() - 1)
         for entry in _TABLE_FIELD.finditer(text, table.end() - 1, close):
             start = _CHAIN_START.match(text, entry.end())
             reached = walk(start) if start is not None else None
