@@ -367,31 +367,52 @@ def _service_locals(text: str) -> tuple[tuple[str, str], ...]:
     return tuple(_SERVICE_LOCAL.findall(text))
 
 
+# What follows a root in `_members_of`: a member, an IsA test, a find by class,
+# a wait for a child (its name, and the rest of the line).
+_MEMBER_AFTER = re.compile(r"\s*([.:])\s*(\w+)")
+_ISA_AFTER = re.compile(rf"\s*:\s*IsA\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}")
+_OF_CLASS_AFTER = re.compile(
+    rf"\s*:\s*FindFirstChild(?:OfClass|WhichIsA)\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}"
+)
+_WAIT_AFTER = re.compile(rf"\s*:\s*WaitForChild\s*\(\s*{_STRING_Q}([\w ]+){_STRING_Q}\s*\)([^\n]*)")
+
+
 def _members_of(
     text: str, roots: list[str]
 ) -> tuple[set[str], set[str], set[str], list[tuple[str, str]]]:
     """Members used on any of `roots`: (members, IsA classes, FindFirstChildOfClass classes,
-    [(waited-for child name, the rest of the line)])."""
+    [(waited-for child name, the rest of the line)]). A root is a name, read whole,
+    or a path (`script.Parent`), read wherever it is spelt; what follows each place
+    it stands is read as a scan of the text for `root` and then that would (a place
+    inside an earlier match of the same kind is passed over)."""
     members: set[str] = set()
     isa: set[str] = set()
     of_class: set[str] = set()
     waits: list[tuple[str, str]] = []
     for root in roots:
-        root_re = re.escape(root) if "." in root else rf"{_word(root)}\b"
-        for m in re.finditer(rf"{root_re}\s*([.:])\s*(\w+)", text):
-            members.add(m.group(2))
-        for m in re.finditer(rf"{root_re}\s*:\s*IsA\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}", text):
-            isa.add(m.group(1))
-        for m in re.finditer(
-            rf"{root_re}\s*:\s*FindFirstChild(?:OfClass|WhichIsA)\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}",
-            text,
-        ):
-            of_class.add(m.group(1))
-        for m in re.finditer(
-            rf"{root_re}\s*:\s*WaitForChild\s*\(\s*{_STRING_Q}([\w ]+){_STRING_Q}\s*\)([^\n]*)",
-            text,
-        ):
-            waits.append((m.group(1), m.group(2)))
+        if "." in root:
+            sites = []
+            at = text.find(root)
+            while at != -1:
+                sites.append((at, at + len(root)))
+                at = text.find(root, at + len(root))
+        else:
+            sites = _whole_word_sites(text, root)
+        # Where the last match of each kind ended.
+        member_end = isa_end = of_class_end = wait_end = 0
+        for start, end in sites:
+            if start >= member_end and (m := _MEMBER_AFTER.match(text, end)) is not None:
+                members.add(m.group(2))
+                member_end = m.end()
+            if start >= isa_end and (m := _ISA_AFTER.match(text, end)) is not None:
+                isa.add(m.group(1))
+                isa_end = m.end()
+            if start >= of_class_end and (m := _OF_CLASS_AFTER.match(text, end)) is not None:
+                of_class.add(m.group(1))
+                of_class_end = m.end()
+            if start >= wait_end and (m := _WAIT_AFTER.match(text, end)) is not None:
+                waits.append((m.group(1), m.group(2)))
+                wait_end = m.end()
     return members, isa, of_class, waits
 
 
@@ -2347,7 +2368,9 @@ def _is_player_param(name: str) -> bool:
 
 def _top_level_split(params: str) -> list[str]:
     """A parameter list split at its commas outside braces and angle brackets
-    (`args: { step: number, name: string }` is one parameter)."""
+    (`args: { step: number, name: string }` is one parameter).
+    if "{" not in params and "<" not in params:
+        return params.split(",")"""
     parts: list[str] = []
     depth, start = 0, 0
     for i, char in enumerate(params):
@@ -2384,6 +2407,8 @@ def _handler_args(text: str) -> dict[int, tuple[str, ...]]:
     # Lines are counted from the last function found on, not from the top each time.
     line, counted = 1, 0
     for m in _FUNCTION.finditer(text):
+        if "," not in m.group(1):
+            continue  # one parameter at most: not a handler of a remote's arguments
         params = [p.strip() for p in _top_level_split(m.group(1)) if p.strip()]
         if len(params) < 2 or params[-1].startswith("..."):
             params = [p for p in params if not p.startswith("...")]
