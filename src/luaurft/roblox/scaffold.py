@@ -2056,8 +2056,9 @@ def _direct_children(
 
     # The children each local holds (the aliases given below), to find a copy's original.
     holders: dict[str, list[_Child]] = {}
+    clones = "Clone" in text
     for m in _LOCAL_ASSIGNED.finditer(text):
-        copied = _CLONE_OF.match(text, m.end()) if aliased else None
+        copied = _CLONE_OF.match(text, m.end()) if clones and aliased else None
         if copied is not None and copied.group(1) in aliased:
             # `local stats = TEMPLATE:Clone()`: a copy of a Studio-built instance held
             # by a local has its class and its children.
