@@ -235,3 +235,17 @@ def test_postmortem_keeps_its_cpu_cap_before_any_call_turned_the_budget_on() -> 
         fn = sandbox.load("local n = 0 for i = 1, 1e9 do n += 1 end return n", name="trusted")
         assert sandbox.postmortem(fn, cpu_seconds=0.05) is None
         assert sandbox.status is None
+
+
+def test_an_unmetered_call_reads_a_stopped_run_and_leaves_the_budget_as_it_was() -> None:
+    # The mock world's report: trusted code over what the run left, run without the
+    # interrupt even after the run was stopped, which stays stopped.
+    with Sandbox(Limits(cpu_seconds=0.05)) as sandbox:
+        ok, _, _ = sandbox.call(sandbox.load_untrusted("while true do end"))
+        assert not ok and sandbox.status is RunStatus.TIMEOUT
+        count = sandbox.load("local n = 0 for i = 1, 200000 do n += 1 end return n", name="trusted")
+        assert sandbox.postmortem(count, cpu_seconds=1e-4) is None
+        assert sandbox.call_unmetered(count) == [200000]
+        assert sandbox.call_unmetered(sandbox.load("error('broken')", name="trusted")) is None
+        ok, _, error = sandbox.call(count)
+        assert not ok and sandbox.status is RunStatus.TIMEOUT and error is not None

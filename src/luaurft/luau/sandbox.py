@@ -641,6 +641,23 @@ class Sandbox:
             state.abort, state.abort_error, state.cpu_spent = saved
         return values
 
+    def call_unmetered(self, fn: pluau.Function, *args: Any) -> list[Any] | None:
+        """Call trusted `fn` with the budget's interrupt off, whether or not the run
+        was stopped: for host code no untrusted code can enter and whose work the
+        world's own size bounds (reading a run's report walks its instances once;
+        metered, the interrupt's calls cost more than the walk). Returns its
+        values, or None if it failed (a full heap, a tree too deep to walk)."""
+        state = self._state
+        lua = self.lua
+        was_on = state.interrupting
+        state.switch(lua, False)
+        try:
+            return fn.call(*args)
+        except (RuntimeError, pluau.RawError):
+            return None
+        finally:
+            state.switch(lua, was_on)
+
     def call(self, fn: pluau.Function, *args: Any) -> tuple[bool, list[Any], LuauError | None]:
         """Run `fn(*args)` protected under the CPU budget.
 
