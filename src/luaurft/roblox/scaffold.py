@@ -2230,16 +2230,35 @@ _NAME_HINTS: tuple[tuple[str, str], ...] = (
 )
 
 
+# `type(` or `typeof(`, spelt literal first.
+_TYPE_CALL = r"type(?<!\wtype)(?:of)?\s*\("
+
+
+def _first_indexed_by(text: str, name: str) -> str | None:
+    """The table of the first `table[name]` of `text`, found from the brackets: a
+    scan for the name before them would be tried at every position of the text."""
+    for bracket in re.finditer(rf"\[\s*{re.escape(name)}\s*\]", text):
+        end = bracket.start()
+        while end and text[end - 1].isspace():
+            end -= 1
+        start = end
+        while start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            start -= 1
+        if start < end:
+            return text[start:end]
+    return None
+
+
 def _param_tag(text: str, name: str, annotation: str, code: str = "") -> str:
     """What a well-behaved client sends for parameter `name` of a handler whose body
     starts `text` (`code`: the whole script, for the tables it looks values up in)."""
     declared = annotation.strip().rstrip("?").strip()
     if declared in ("", "string", "any", "unknown"):
         # A string the handler looks up in a table of the script: one of its keys.
-        lookup = re.search(rf"\b(\w+)\s*\[\s*{re.escape(name)}\s*\]", text)
-        keys = _table_keys(code or text, lookup.group(1)) if lookup else []
+        table = _first_indexed_by(text, name)
+        keys = _table_keys(code or text, table) if table else []
         guard = re.search(
-            rf"\b(?:typeof|type)\s*\(\s*{re.escape(name)}\s*\)\s*[~=]=\s*{_STRING_Q}(\w+)", text
+            rf"{_TYPE_CALL}\s*{re.escape(name)}\s*\)\s*[~=]=\s*{_STRING_Q}(\w+)", text
         )
         if keys and (guard is None or guard.group(1) == "string"):
             return f"string={keys[0]}"
@@ -2255,20 +2274,18 @@ def _param_tag(text: str, name: str, annotation: str, code: str = "") -> str:
         if curated_index().is_a(declared, "Instance"):
             return "Instance"
     quoted = re.escape(name)
-    guard = re.search(
-        rf"\b(?:typeof|type)\s*\(\s*{quoted}\s*\)\s*[~=]=\s*{_STRING_Q}(\w+){_STRING_Q}", text
-    )
+    guard = re.search(rf"{_TYPE_CALL}\s*{quoted}\s*\)\s*[~=]=\s*{_STRING_Q}(\w+){_STRING_Q}", text)
     if guard and guard.group(1) in _TYPEOF_TAGS:
         return _TYPEOF_TAGS[guard.group(1)]
-    isa = re.search(rf"\b{quoted}\s*:\s*IsA\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}", text)
+    isa = re.search(rf"{_word(name)}\s*:\s*IsA\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}", text)
     if isa:
         return "Player" if isa.group(1) == "Player" else "Instance"
-    if re.search(rf"\bCFrame\s*\.\s*(?:new|lookAt)\s*\(\s*{quoted}\s*[,)]", text):
+    if re.search(rf"{_word('CFrame')}\s*\.\s*(?:new|lookAt)\s*\(\s*{quoted}\s*[,)]", text):
         # `CFrame.new(mouseaim)`: a position, the one-argument form that takes a Vector3.
         return "Vector3"
     # A method only Instances have, called on it (`hit:FindFirstChild(...)`); one named
     # for a character (`characterToDamage`) is a player's character.
-    called = re.search(rf"\b{quoted}\s*:\s*([A-Za-z_]\w*+)\s*\(", text)
+    called = re.search(rf"{_word(name)}\s*:\s*([A-Za-z_]\w*+)\s*\(", text)
     if called and called.group(1) in _INSTANCE_METHODS:
         said = {w.lower() for w in _NAME_WORDS.findall(name)}
         return "Character" if said & {"character", "char"} else "Instance"
@@ -2296,7 +2313,7 @@ def _param_tag(text: str, name: str, annotation: str, code: str = "") -> str:
         rf"\b{quoted}\s*[-+*/%^<>]|[-+*/%^<>]=?\s*{quoted}\b|math\.\w+\(\s*{quoted}\b", text
     ):
         return "number"
-    if re.search(rf"\b{quoted}\s*\.\s*(?:Position|CFrame|Parent|Name)\b", text):
+    if re.search(rf"{_word(name)}\s*\.\s*(?:Position|CFrame|Parent|Name)\b", text):
         return "Instance"
     return "string"
 
@@ -2319,9 +2336,7 @@ def _made_property_tag(code: str, local: str, prop: str) -> str | None:
 
 def _table_keys(text: str, table: str) -> list[str]:
     """The keys of `local TABLE = { Key = ..., ["Key"] = ... }` (top level of the constructor)."""
-    m = re.search(
-        rf"\b{re.escape(table)}\s*(?::\s*[^=\n]+)?=\s*(?:table\.freeze\s*\(\s*)?\{{", text
-    )
+    m = re.search(rf"{_word(table)}\s*(?::\s*[^=\n]+)?=\s*(?:table\.freeze\s*\(\s*)?\{{", text)
     if m is None:
         return []
     depth, start, keys = 1, m.end(), []
