@@ -42,6 +42,10 @@ MODULE = ScriptKind.MODULE_SCRIPT
         # GUI-only members on the script's own parent: it sits in a GUI
         ("local label = script.Parent\nlabel.MaxVisibleGraphemes = 0\n", CLIENT),
         ('script.Parent.Text = "Time\'s up!"\n', CLIENT),
+        # a local holding the script's parent named for a GUI object it sits in
+        ("local textLabel = script.Parent\ntextLabel.Visible = false\n", CLIENT),
+        ("local mainFrame = script.Parent\nmainFrame.Position = pos\n", CLIENT),
+        ("local button = script.Parent\nbutton.Activated:Connect(play)\n", CLIENT),
         # server-only APIs
         ("remote.OnServerEvent:Connect(function(player) end)\n", SERVER),
         ("local store = game:GetService('DataStoreService'):GetDataStore('Coins')\n", SERVER),
@@ -140,6 +144,10 @@ def test_without_any_api_the_projects_own_names_decide_and_the_card_says_so(
         "local model = script.Parent.Parent\nmodel.Text = 'x'\n",
         # A member other instances a script sits in have too (a constraint's Visible).
         "script.Parent.Visible = false\n",
+        # A part called a button or a hit box, and a GUI in the world (Scripts run there).
+        "local button = script.Parent\nbutton.Touched:Connect(press)\n",
+        "local hitBox = script.Parent\nhitBox.Touched:Connect(hit)\n",
+        "local billboardGui = script.Parent\nbillboardGui.Enabled = true\n",
     ],
 )
 def test_no_signal_at_all_is_an_assumed_server_script_with_a_reason(code: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import re
 import tomllib
 from collections import Counter
@@ -405,6 +406,58 @@ def _gui_parent_members() -> frozenset[str]:
     return frozenset(gui - other)
 
 
+# The engine surface's class lines (`@Name Superclass flags`; see scripts/gen_api_surface.py).
+_SURFACE = _API_DATA.parent / "api_surface.txt.gz"
+_SURFACE_CLASS = re.compile(r"^@(\S+) (\S+) (\S+)$", re.MULTILINE)
+
+
+@cache
+def _gui_parent_names() -> tuple[frozenset[str], frozenset[str]]:
+    """(class names, last words), lower case, a local holding the script's parent is
+    named for when that parent is a GUI object a LocalScript sits in: the creatable,
+    browsable GuiObjects of the engine surface and ScreenGui (a BillboardGui or
+    SurfaceGui sits in the world, where Scripts run too); and the last words of those
+    names that no other creatable class's name ends with (`label`, `frame`, `button`)."""
+    text = gzip.decompress(_SURFACE.read_bytes()).decode("utf-8")
+    classes = {
+        name: (superclass, flags) for name, superclass, flags in _SURFACE_CLASS.findall(text)
+    }
+
+    def is_gui_object(name: str) -> bool:
+        while name in classes:
+            if name == "GuiObject":
+                return True
+            name = classes[name][0]
+        return False
+
+    def last_word(name: str) -> str:
+        return _NAME_PART.findall(name)[-1].lower()
+
+    creatable = [name for name, (_, flags) in classes.items() if "c" in flags]
+    gui = {n for n in creatable if "h" not in classes[n][1] and is_gui_object(n)} | {"ScreenGui"}
+    others = {last_word(n) for n in creatable if n not in gui}
+    return (
+        frozenset(n.lower() for n in gui),
+        frozenset(last_word(n) for n in gui) - others,
+    )
+
+
+def _named_for_gui(alias: str, members: set[str]) -> bool:
+    """A local holding the script's parent is named for a GUI object (`textLabel`,
+    `mainFrame`, `screenGui`). `button` alone names a physical button as often: only
+    with `Activated`, an event of GuiButtons and Tools, used on it (a tool is not
+    called a button)."""
+    classes, words = _gui_parent_names()
+    lowered = alias.lower()
+    if any(lowered.endswith(name) for name in classes):
+        return True
+    parts = _NAME_PART.findall(alias)
+    last = parts[-1].lower() if parts else ""
+    if last == "button" or lowered.endswith("btn"):
+        return "Activated" in members
+    return last in words
+
+
 # `local label = script.Parent` (the whole statement: not `script.Parent.Parent`).
 _PARENT_ALIAS = re.compile(
     r"(?<![\w.])local[ \t]+([A-Za-z_]\w*)[ \t]*(?::[ \t]*[\w.]+[ \t]*)?=[ \t]*script[ \t]*\.[ \t]*Parent\b(?![ \t]*[.:\[(\w])"
@@ -413,16 +466,26 @@ _PARENT_ALIAS = re.compile(
 
 def _gui_parent_hits(code: str) -> list[str]:
     """GUI-only members the code uses on its script's own parent (`script.Parent.Text`,
-    `label.MaxVisibleGraphemes` with `local label = script.Parent`), one per use."""
+    `label.MaxVisibleGraphemes` with `local label = script.Parent`), one per use; and
+    each local holding that parent named for a GUI object (`local textLabel =
+    script.Parent`)."""
     if "Parent" not in code:
         return []
     aliases = {m.group(1) for m in _PARENT_ALIAS.finditer(code)}
     members = _gui_parent_members()
     hits = []
+    used: dict[str, set[str]] = {alias: set() for alias in aliases}
     # One scan of every `name.member` (linear in the text however many aliases).
     for root, name in _MEMBER_OF_NAME.findall(code):
+        if root in used:
+            used[root].add(name)
         if name in members and (root in aliases or _SCRIPT_PARENT.fullmatch(root)):
             hits.append(f"{root}.{name}")
+    hits.extend(
+        f"{alias} = script.Parent"
+        for alias in sorted(aliases)
+        if _named_for_gui(alias, used[alias])
+    )
     return hits
 
 
