@@ -176,6 +176,23 @@ def test_comments_name_the_side_only_when_the_code_does_not() -> None:
     assert kind is SERVER and reason is not None and "Script on the server" in reason
 
 
+def test_the_tag_its_messages_open_with_names_the_side_before_its_names_do() -> None:
+    # A client boot that requires client-side modules called services.
+    code = (
+        'print("[Client] Booting")\n'
+        "local Billboards = require(script.Parent.Services.UnitBillboardService)\n"
+        "Billboards.start()\n"
+    )
+    kind, reason = kind_with_reason(code)
+    assert kind is CLIENT
+    assert reason is not None and "its messages ([Client])" in reason
+    kind, reason = kind_with_reason('warn("[SERVER/Data] ready")\nrequire(script.Controllers)\n')
+    assert kind is SERVER and reason is not None and "[SERVER/Data]" in reason
+    # Only a tag that opens the message: a client mentioned inside one is a name.
+    kind, reason = kind_with_reason('print("sent [client] data")\nrequire(script.Services)\n')
+    assert reason is not None and "messages" not in reason
+
+
 @pytest.mark.parametrize(
     "code",
     [

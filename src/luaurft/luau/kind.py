@@ -106,7 +106,17 @@ def _side_words() -> _SideWords:
 @cache
 def _comment_phrases() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """(client, server): the `side_comments` phrases, each side as one pattern."""
-    block = _side_table().get("side_comments", {})
+    return _phrases("side_comments")
+
+
+@cache
+def _message_phrases() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(client, server): the `side_messages` phrases, each side as one pattern."""
+    return _phrases("side_messages")
+
+
+def _phrases(table: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    block = _side_table().get(table, {})
     client, server = (
         re.compile("|".join(f"(?:{p})" for p in block.get(side, ())) or r"(?!)", re.IGNORECASE)
         for side in ("client", "server")
@@ -152,12 +162,21 @@ class _Named(NamedTuple):
         return ScriptKind.LOCAL_SCRIPT if len(self.client) > len(self.server) else ScriptKind.SCRIPT
 
 
-def _named_sides(code: str, source: LuauSource | None = None) -> tuple[_Named, _Named]:
-    """The words that say client or server in the project's own names and
-    strings, and those in its comments (a header's `-- Client entry point`)."""
+def _named_sides(code: str, source: LuauSource | None = None) -> tuple[_Named, _Named, _Named]:
+    """The tags by which the script's messages name its side (`"[Client] Booting"`),
+    the words that say client or server in the project's own names and strings,
+    and those in its comments (a header's `-- Client entry point`)."""
     client_phrase, server_phrase = _comment_phrases()
-    in_code, in_comments = _Named([], []), _Named([], [])
+    client_tag, server_tag = _message_phrases()
+    in_messages, in_code, in_comments = _Named([], []), _Named([], []), _Named([], [])
     names, strings, comments = _names_strings_comments(code, source)
+    for text in strings:
+        # The tag as written, up to its closing bracket (`[Client]`).
+        tag = text[1:].lstrip().partition("]")[0] + "]"
+        if client_tag.match(text) is not None:
+            in_messages.client.append(tag)
+        elif server_tag.match(text) is not None:
+            in_messages.server.append(tag)
     for comment in comments:
         # A comment names its script's side only in a phrase about the script
         # itself; a bare "clients" is as often the other side being described.
@@ -171,7 +190,7 @@ def _named_sides(code: str, source: LuauSource | None = None) -> tuple[_Named, _
             in_code.client.extend([word] * count)
         elif side == "server":
             in_code.server.extend([word] * count)
-    return in_code, in_comments
+    return in_messages, in_code, in_comments
 
 
 def _names_strings_comments(
@@ -684,7 +703,7 @@ def _side_of(code: str, source: LuauSource | None = None) -> tuple[ScriptKind, s
         if not (signals.client_apis or signals.server_apis):
             # Only what such code usually does (a hint, no API of one side): when
             # the project's own names say the other side, the card says they differ.
-            named = _named_sides(code, source)[0]
+            named = _named_sides(code, source)[1]
             if named.side is not None and named.side is not leaning:
                 hints = client or server
                 words = named.client if named.side is ScriptKind.LOCAL_SCRIPT else named.server
@@ -694,8 +713,11 @@ def _side_of(code: str, source: LuauSource | None = None) -> tuple[ScriptKind, s
                     f"{leaning.value}, the hints' side"
                 )
         return leaning, None
-    # No API: the names the project gave its code, then what its comments call it.
-    for named, where in zip(_named_sides(code, source), ("names", "comments"), strict=True):
+    # No API: what its messages call it, the names the project gave its code, then
+    # what its comments call it.
+    for named, where in zip(
+        _named_sides(code, source), ("messages", "names", "comments"), strict=True
+    ):
         side = named.side
         if side is not None:
             words = named.client if side is ScriptKind.LOCAL_SCRIPT else named.server
