@@ -157,11 +157,16 @@ def test_no_signal_at_all_is_an_assumed_server_script_with_a_reason(code: str) -
     assert reason.startswith("no client or server API")
 
 
-def test_comments_name_the_side_only_when_the_code_does_not() -> None:
+def test_a_comment_about_the_script_itself_names_its_side_before_its_names_do() -> None:
     kind, reason = kind_with_reason("-- Client entry point\nrequire(script.Main).start()\n")
     assert kind is CLIENT
     assert reason is not None and "its comments (Client entry)" in reason
-    # The code's own names come first: a server entry that mentions clients.
+    # What the script says it is outweighs a module's name (a client's InputService).
+    kind, reason = kind_with_reason(
+        "--[[ For client only functionality ]]\nrequire(script.InputService)\n"
+    )
+    assert kind is CLIENT and reason is not None and "its comments (client only)" in reason
+    # A comment that only mentions clients says nothing: a server entry's names decide.
     kind, _ = kind_with_reason(
         "-- make the remotes before any client asks for them\nrequire(script.Services.Data).init()\n"
     )

@@ -713,10 +713,11 @@ def _side_of(code: str, source: LuauSource | None = None) -> tuple[ScriptKind, s
                     f"{leaning.value}, the hints' side"
                 )
         return leaning, None
-    # No API: what its messages call it, the names the project gave its code, then
-    # what its comments call it.
+    # No API: what the script says it is, in its messages' tags and then in its
+    # comments, then the names the project gave its code.
+    messages, names, comments = _named_sides(code, source)
     for named, where in zip(
-        _named_sides(code, source), ("messages", "names", "comments"), strict=True
+        (messages, comments, names), ("messages", "comments", "names"), strict=True
     ):
         side = named.side
         if side is not None:
