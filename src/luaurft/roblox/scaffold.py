@@ -1278,6 +1278,8 @@ def _service_finds(text: str, *, in_player_gui: bool = False) -> list[dict[str, 
     client in its PlayerGui instead (what StarterGui copied in)."""
     from luaurft.roblox.api import curated_index
 
+    if "FindFirstChild" not in text:
+        return []  # what `_SERVICE_FIND` looks for
     if in_player_gui:
         gui_root = f"Players.{LOCAL_PLAYER}.PlayerGui"
         roots: dict[str, str] = {m.group(1): gui_root for m in _PLAYER_GUI.finditer(text)}
