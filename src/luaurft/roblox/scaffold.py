@@ -309,15 +309,13 @@ _GRANDPARENT_CHARACTER = re.compile(
 # `local model = script.Parent.Parent`, `local backpack = tool.Parent`: a local
 # holding an ancestor of a root (`script`, the container or a local holding one).
 _ANCESTOR_LOCAL = re.compile(
-    rf"{_word('local')}\s+([A-Za-z_]\w*+)\s*(?::\s*\w++\??)?\s*=\s*([A-Za-z_]\w*+)"
+    rf"{_word('local')}\s+({_IDENT})\s*(?::\s*\w++\??)?\s*=\s*({_IDENT})"
     rf"((?:\s*\.\s*Parent\b)+)\s*(?:$|--|;)",
     re.MULTILINE,
 )
 _PARENT_STEP = re.compile(r"\s*\.\s*Parent\b")
 # `script.Parent.Parent.Main`: what the code indexes in its container's parent.
-_GRANDPARENT_CHILD = re.compile(
-    rf"{_word('script')}\s*\.\s*Parent\s*\.\s*Parent\s*\.\s*([A-Za-z_]\w*+)"
-)
+_GRANDPARENT_CHILD = re.compile(rf"{_word('script')}\s*\.\s*Parent\s*\.\s*Parent\s*\.\s*({_IDENT})")
 
 
 @dataclass(frozen=True)
@@ -436,13 +434,13 @@ _REQUIRED_WAIT = re.compile(
 )
 # `Table.Field = value`, one statement.
 _FIELD_LINE = re.compile(
-    r"(?<![\w.:])[A-Za-z_]\w*+(?:\s*\.\s*[A-Za-z_]\w*+)*\s*\.\s*([A-Za-z_]\w*+)\s*=(?!=)\s*([^\n;]*)"
+    rf"(?<![\w.:]){_IDENT}(?:\s*\.\s*{_IDENT})*\s*\.\s*({_IDENT})\s*=(?!=)\s*([^\n;]*)"
 )
 # One statement: minified code puts several on a line (`local a = ...;local b = ...`).
 _LOCAL_LINE = re.compile(rf"{_word('local')}\s+(\w++)\s*(?::\s*[\w.?]++)?\s*=\s*([^\n;]*)")
 _WAIT_NAME = re.compile(rf"WaitForChild\s*\(\s*{_STRING_Q}([^\"'\n]*){_STRING_Q}\s*\)")
-_MEMBER_USE = re.compile(r"(?<!\w)(?=([A-Za-z_]\w*+)\s*[.:]\s*(\w+))")
-_WHOLE_NAME = re.compile(r"(?<![\w\"'])([A-Za-z_]\w*+)")
+_MEMBER_USE = re.compile(rf"(?<!\w)(?=({_IDENT})\s*[.:]\s*(\w+))")
+_WHOLE_NAME = re.compile(rf"(?<![\w\"'])({_IDENT})")
 # The end of a value: what follows a call that ends it (a cast, a separator, a comment).
 _VALUE_ENDS = re.compile(r"\s*(?:::\s*[\w.?]+\s*)?(?:$|;|--|,|\)|\b(?:or|and)\b)")
 
@@ -543,7 +541,7 @@ def _class_for_use(text: str, name: str, rest: str, *, gui: bool = False) -> str
             # never mentions it again, so no class it could have is observable.
             return "Folder"
     # A member read straight off the wait (`workspace:WaitForChild("Centre").Position`).
-    read = re.match(r"\s*[.:]\s*([A-Za-z_]\w*+)", rest)
+    read = re.match(rf"\s*[.:]\s*({_IDENT})", rest)
     if read is not None:
         by_usage = _class_by_usage({read.group(1)}, gui=gui) or _candidate_with(read.group(1))
         if by_usage is not None:
@@ -866,7 +864,7 @@ def _step_pattern(capture: bool) -> str:
     group = "(" if capture else "(?:"
     return (
         rf"\s*:\s*WaitForChild\s*\(\s*{_STRING_Q}{group}[\w ]+){_STRING_Q}\s*\)"
-        rf"|\s*\.\s*{group}[A-Za-z_]\w*+)"
+        rf"|\s*\.\s*{group}{_IDENT})"
     )
 
 
@@ -1174,14 +1172,14 @@ _LEADERSTATS = "leaderstats"
 # then the stat it reaches (`.Points`, `:WaitForChild("Coins")`), if the same expression does.
 _LEADERSTAT_USE = re.compile(
     rf"(?:\.\s*leaderstats\b|:\s*(?:WaitForChild|FindFirstChild)\s*\(\s*{_STRING_Q}leaderstats{_STRING_Q}\s*\))"
-    rf"(?:\s*\.\s*([A-Za-z_]\w*+)\b(?!\s*\()"
+    rf"(?:\s*\.\s*({_IDENT})\b(?!\s*\()"
     rf"|\s*:\s*(?:WaitForChild|FindFirstChild)\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}\s*\))?"
 )
 
 # The name an index is taken off (`ServerStorage` in `ServerStorage.leaderstats`).
-_OWNER_BEFORE = re.compile(r"([A-Za-z_]\w*+)\s*$")
+_OWNER_BEFORE = re.compile(rf"({_IDENT})\s*$")
 # `local stats = ` before an expression: the local holding what it ends in...
-_HOLDER = re.compile(rf"\s*{_word('local')}\s+([A-Za-z_]\w*+)\s*(?::\s*[\w.?]++\s*)?=")
+_HOLDER = re.compile(rf"\s*{_word('local')}\s+({_IDENT})\s*(?::\s*[\w.?]++\s*)?=")
 # ...when the expression ends there.
 _HELD_TO_END = re.compile(r"[ \t]*(?:::\s*[\w.?]+[ \t]*)?(?:$|;|--|\bor\b)", re.MULTILINE)
 
@@ -1229,7 +1227,7 @@ def _leaderstats(text: str) -> list[dict[str, Any]]:
     for holder in holders:
         spelt = re.escape(holder)
         for use in re.finditer(
-            rf"{spelt}(?<!\w{spelt})\s*(?:\.\s*([A-Za-z_]\w*+)\b(?!\s*\()"
+            rf"{spelt}(?<!\w{spelt})\s*(?:\.\s*({_IDENT})\b(?!\s*\()"
             rf"|:\s*(?:WaitForChild|FindFirstChild)\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}\s*\))",
             text,
         ):
@@ -1246,9 +1244,9 @@ def _leaderstats(text: str) -> list[dict[str, Any]]:
 # `not x`, `assert(x` (not `if x.y`); `x ~= nil`, `x and`, `x or`; `nil == x`.
 # Lookaheads, so a match at one place never hides another that overlaps it.
 _NIL_TESTS = (
-    re.compile(r"(?=\b(?:if|elseif|while|not|assert\s*\()\s*([A-Za-z_]\w*+)\b(?!\s*[.:\[]))"),
-    re.compile(r"(?=\b([A-Za-z_]\w*+)\s*(?:[~=]=\s*nil|and\b|or\b))"),
-    re.compile(r"(?=\bnil\s*[~=]=\s*([A-Za-z_]\w*+)\b)"),
+    re.compile(rf"(?=\b(?:if|elseif|while|not|assert\s*\()\s*({_IDENT})\b(?!\s*[.:\[]))"),
+    re.compile(rf"(?=\b({_IDENT})\s*(?:[~=]=\s*nil|and\b|or\b))"),
+    re.compile(rf"(?=\bnil\s*[~=]=\s*({_IDENT})\b)"),
 )
 
 
@@ -2287,7 +2285,7 @@ def _param_tag(text: str, name: str, annotation: str, code: str = "") -> str:
         return "Vector3"
     # A method only Instances have, called on it (`hit:FindFirstChild(...)`); one named
     # for a character (`characterToDamage`) is a player's character.
-    called = re.search(rf"{_word(name)}\s*:\s*([A-Za-z_]\w*+)\s*\(", text)
+    called = re.search(rf"{_word(name)}\s*:\s*({_IDENT})\s*\(", text)
     if called and called.group(1) in _INSTANCE_METHODS:
         said = {w.lower() for w in _NAME_WORDS.findall(name)}
         return "Character" if said & {"character", "char"} else "Instance"
@@ -2351,7 +2349,7 @@ def _table_keys(text: str, table: str) -> list[str]:
             depth -= 1
         elif depth == 1:
             key = re.match(
-                rf"(?:\[\s*{_STRING_Q}([\w ]+){_STRING_Q}\s*\]|([A-Za-z_]\w*+))\s*=(?!=)", text[i:]
+                rf"(?:\[\s*{_STRING_Q}([\w ]+){_STRING_Q}\s*\]|({_IDENT}))\s*=(?!=)", text[i:]
             )
             if key and (i == start or not (text[i - 1].isalnum() or text[i - 1] == "_")):
                 keys.append(key.group(1) or key.group(2))
@@ -2404,7 +2402,7 @@ def _top_level_split(params: str) -> list[str]:
 
 
 # One field of a table type (`step: number`, `target: Player?`).
-_TABLE_FIELD_TYPE = re.compile(r"([A-Za-z_]\w*+)\s*:\s*([A-Za-z_][\w.]*)\??\s*(?:[,;]|$)")
+_TABLE_FIELD_TYPE = re.compile(rf"({_IDENT})\s*:\s*([A-Za-z_][\w.]*)\??\s*(?:[,;]|$)")
 
 
 def _table_tag(declared: str) -> str:
@@ -2643,13 +2641,13 @@ _CUSTOM_ANIMATE = re.compile(
 
 # A field of the table every script of a place shares (`_G.Remote`, `shared["Config"]`).
 _SHARED_FIELD = re.compile(
-    r"(?<![\w.:])(_G|shared)\s*(?:\.\s*([A-Za-z_]\w*+)|\[\s*[\"']([A-Za-z_]\w*+)[\"']\s*\])"
+    rf"(?<![\w.:])(_G|shared)\s*(?:\.\s*({_IDENT})|\[\s*[\"']({_IDENT})[\"']\s*\])"
 )
 # What makes a value an object the code relies on: it is indexed or called (not
 # `..`, the concatenation, nor `::`, a cast).
 _AS_OBJECT = r"\s*(?:\.(?!\.)|:(?!:)|\[|\()"
 _USED_AS_OBJECT = re.compile(_AS_OBJECT)
-_NAME_AS_OBJECT = re.compile(rf"(?<![\w.:])([A-Za-z_]\w*+)(?={_AS_OBJECT})")
+_NAME_AS_OBJECT = re.compile(rf"(?<![\w.:])({_IDENT})(?={_AS_OBJECT})")
 _SET = re.compile(r"\s*=(?!=)")
 # `local remote = ` before a field read that ends its line.
 _LOCAL_OF = re.compile(rf"[ \t]*{_word('local')}\s+(\w++)\s*(?::[^=\n]+)?=\s*")
