@@ -295,7 +295,25 @@ _IDENT = r"[A-Za-z_]\w*+"
 # `WaitForChild(` or `FindFirstChild(`, spelt from `Child` (a literal the regex
 # engine scans for quickly) looking back for the rest.
 _FIND_OR_WAIT = r"Child(?:(?<=WaitForChild)|(?<=FindFirstChild))\s*\("
-_WORD_CHAR = re.compile(r"\w")
+
+
+def _is_word_char(char: str) -> bool:
+    """What a regex's `\\w` matches: a letter or digit (Unicode's), or `_`."""
+    return char.isalnum() or char == "_"
+
+
+def _name_before(text: str, pos: int) -> tuple[int, int]:
+    """(start, end) of the name that ends just before `pos`, spaces between allowed
+    (`remotes` in `remotes [key]`, `gui` in `gui :WaitForChild`); empty if none."""
+    end = pos
+    while end and text[end - 1].isspace():
+        end -= 1
+    start = end
+    while start and _is_word_char(text[start - 1]):
+        start -= 1
+    return start, end
+
+
 # `script.Parent.Parent:WaitForChild("Head")`: the script sits in a folder of the
 # character (StarterCharacterScripts/Camera/Script copies in as character.Camera.Script).
 _GRANDPARENT_CHARACTER = re.compile(
@@ -570,12 +588,7 @@ def _wait_chains(text: str) -> list[re.Match[str]]:
     `game:GetService(`. Tried at every word, the regex was a fifth of a placement."""
     where = {m.start() for m in _GET_SERVICE.finditer(text)}
     for call in _WAIT_CALL.finditer(text):
-        end = call.start()
-        while end > 0 and text[end - 1].isspace():
-            end -= 1
-        start = end
-        while start > 0 and _WORD_CHAR.match(text[start - 1]):
-            start -= 1
+        start, end = _name_before(text, call.start())
         if start < end:
             where.add(start)
     return list(_matches_from(_WAIT_CHAIN, text, where))
@@ -682,10 +695,9 @@ def _whole_word_sites(text: str, name: str) -> list[tuple[int, int]]:
     while at != -1:
         end = at + len(name)
         # An occurrence inside the last one is inside a name: the next one starts after it.
-        # A word character is what `\w` matches: alphanumeric (Unicode's) or `_`.
-        before = text[at - 1] if at else " "
-        after = text[end] if end < size else " "
-        if not (before.isalnum() or before == "_" or after.isalnum() or after == "_"):
+        if not (at and _is_word_char(text[at - 1])) and not (
+            end < size and _is_word_char(text[end])
+        ):
             sites.append((at, end))
         at = text.find(name, end)
     return sites
@@ -2238,12 +2250,7 @@ def _first_indexed_by(text: str, name: str) -> str | None:
     """The table of the first `table[name]` of `text`, found from the brackets: a
     scan for the name before them would be tried at every position of the text."""
     for bracket in re.finditer(rf"\[\s*{re.escape(name)}\s*\]", text):
-        end = bracket.start()
-        while end and text[end - 1].isspace():
-            end -= 1
-        start = end
-        while start and (text[start - 1].isalnum() or text[start - 1] == "_"):
-            start -= 1
+        start, end = _name_before(text, bracket.start())
         if start < end:
             return text[start:end]
     return None
@@ -2351,7 +2358,7 @@ def _table_keys(text: str, table: str) -> list[str]:
             key = re.match(
                 rf"(?:\[\s*{_STRING_Q}([\w ]+){_STRING_Q}\s*\]|({_IDENT}))\s*=(?!=)", text[i:]
             )
-            if key and (i == start or not (text[i - 1].isalnum() or text[i - 1] == "_")):
+            if key and (i == start or not _is_word_char(text[i - 1])):
                 keys.append(key.group(1) or key.group(2))
                 i += key.end()
                 continue
