@@ -162,21 +162,31 @@ class _Named(NamedTuple):
         return ScriptKind.LOCAL_SCRIPT if len(self.client) > len(self.server) else ScriptKind.SCRIPT
 
 
-def _named_sides(code: str, source: LuauSource | None = None) -> tuple[_Named, _Named, _Named]:
-    """The tags by which the script's messages name its side (`"[Client] Booting"`),
-    the words that say client or server in the project's own names and strings,
-    and those in its comments (a header's `-- Client entry point`)."""
+class _Said(NamedTuple):
+    """Where the code names its side: the tags its messages open with
+    (`"[Client] Booting"`), the project's own names and strings, its comments (a
+    header's `-- Client entry point`)."""
+
+    messages: _Named
+    names: _Named
+    comments: _Named
+
+
+def _named_sides(code: str, source: LuauSource | None = None) -> _Said:
+    """The words that say client or server, by where the code says them (`_Said`)."""
     client_phrase, server_phrase = _comment_phrases()
     client_tag, server_tag = _message_phrases()
     in_messages, in_code, in_comments = _Named([], []), _Named([], []), _Named([], [])
     names, strings, comments = _names_strings_comments(code, source)
     for text in strings:
-        # The tag as written, up to its closing bracket (`[Client]`).
-        tag = text[1:].lstrip().partition("]")[0] + "]"
-        if client_tag.match(text) is not None:
-            in_messages.client.append(tag)
-        elif server_tag.match(text) is not None:
-            in_messages.server.append(tag)
+        for tag_pattern, tags in (
+            (client_tag, in_messages.client),
+            (server_tag, in_messages.server),
+        ):
+            if tag_pattern.match(text) is not None:
+                # The tag as written, up to its closing bracket (`[Client]`).
+                tags.append(text[1:].lstrip().partition("]")[0] + "]")
+                break
     for comment in comments:
         # A comment names its script's side only in a phrase about the script
         # itself; a bare "clients" is as often the other side being described.
@@ -190,7 +200,7 @@ def _named_sides(code: str, source: LuauSource | None = None) -> tuple[_Named, _
             in_code.client.extend([word] * count)
         elif side == "server":
             in_code.server.extend([word] * count)
-    return in_messages, in_code, in_comments
+    return _Said(in_messages, in_code, in_comments)
 
 
 def _names_strings_comments(
@@ -703,7 +713,7 @@ def _side_of(code: str, source: LuauSource | None = None) -> tuple[ScriptKind, s
         if not (signals.client_apis or signals.server_apis):
             # Only what such code usually does (a hint, no API of one side): when
             # the project's own names say the other side, the card says they differ.
-            named = _named_sides(code, source)[1]
+            named = _named_sides(code, source).names
             if named.side is not None and named.side is not leaning:
                 hints = client or server
                 words = named.client if named.side is ScriptKind.LOCAL_SCRIPT else named.server
@@ -715,9 +725,9 @@ def _side_of(code: str, source: LuauSource | None = None) -> tuple[ScriptKind, s
         return leaning, None
     # No API: what the script says it is, in its messages' tags and then in its
     # comments, then the names the project gave its code.
-    messages, names, comments = _named_sides(code, source)
+    said = _named_sides(code, source)
     for named, where in zip(
-        (messages, comments, names), ("messages", "comments", "names"), strict=True
+        (said.messages, said.comments, said.names), ("messages", "comments", "names"), strict=True
     ):
         side = named.side
         if side is not None:
