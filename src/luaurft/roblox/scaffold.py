@@ -278,6 +278,7 @@ _CLICK = frozenset({"MouseClick"})
 _HUMANOID_CHILDREN = frozenset({"Humanoid", "HumanoidRootPart", "Head"})
 
 _COMMENT = re.compile(r"--\[(=*)\[.*?\]\1\]|--[^\n]*", re.DOTALL)
+_LINE_COMMENT = re.compile(r"--[^\n]*")
 _STRING_Q = r"[\"']"
 
 
@@ -332,6 +333,19 @@ _ANCESTOR_LOCAL = re.compile(
     re.MULTILINE,
 )
 _PARENT_STEP = re.compile(r"\s*\.\s*Parent\b")
+
+
+@lru_cache(maxsize=4)
+def _ancestor_locals(text: str) -> tuple[tuple[str, str, int], ...]:
+    """(local, the name it steps up from, how many `.Parent` steps) of each
+    `_ANCESTOR_LOCAL`, in order."""
+    if "Parent" not in text:
+        return ()
+    return tuple(
+        (m.group(1), m.group(2), m.group(3).count("Parent")) for m in _ANCESTOR_LOCAL.finditer(text)
+    )
+
+
 # `script.Parent.Parent.Main`: what the code indexes in its container's parent.
 _GRANDPARENT_CHILD = re.compile(rf"{_word('script')}\s*\.\s*Parent\s*\.\s*Parent\s*\.\s*({_IDENT})")
 
@@ -351,6 +365,9 @@ class Placement:
 
 
 def _strip_comments(text: str) -> str:
+    if "--[" not in text:
+        # Line comments only (most scripts): each goes whole, no call per comment.
+        return _LINE_COMMENT.sub("", text)
     return _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
 
 
@@ -862,8 +879,19 @@ def _service_waits(text: str) -> list[dict[str, Any]]:
 
 
 # `local playerGui = player:WaitForChild("PlayerGui")` / `= Players.LocalPlayer.PlayerGui`
+def _statement_ending_in(tail: str, starts: str) -> str:
+    """The regex for the rest of a statement up to the first place `tail` matches
+    (it starts with one of the characters `starts`), on one line and before any
+    `;`: what `[^\\n;]*?{tail}` matches, without trying `tail` at every character."""
+    return rf"(?:[^\n;{starts}]++|(?!{tail})[{starts}])*+{tail}"
+
+
 _PLAYER_GUI = re.compile(
-    rf"{_word('local')}\s+(\w++)\s*(?::\s*\w++)?\s*=\s*[^\n;]*?(?:\.\s*PlayerGui\b|:\s*WaitForChild\s*\(\s*{_STRING_Q}PlayerGui{_STRING_Q}\s*\))[ \t]*(?:$|--|;)",
+    rf"{_word('local')}\s+(\w++)\s*(?::\s*\w++)?\s*=\s*"
+    + _statement_ending_in(
+        rf"(?:\.\s*PlayerGui\b|:\s*WaitForChild\s*\(\s*{_STRING_Q}PlayerGui{_STRING_Q}\s*\))[ \t]*(?:$|--|;)",
+        ".:",
+    ),
     re.MULTILINE,
 )
 
@@ -1040,10 +1068,10 @@ def _player_gui_waits(text: str) -> list[dict[str, Any]]:
     LayerCollectors live, and is left unbuilt below it."""
     gui_root = f"Players.{LOCAL_PLAYER}.PlayerGui"
     plan = _GuiPlan()
-    paths = {m.group(1): gui_root for m in _PLAYER_GUI.finditer(text)}
+    paths = dict.fromkeys(_player_gui_locals(text), gui_root)
     # `local gui = player:WaitForChild("PlayerGui"):WaitForChild("Settings")` starts
     # at the local player: its first step is into PlayerGui.
-    players = {m.group(1) for m in _LOCAL_PLAYER.finditer(text)} | {"LocalPlayer"}
+    players = {*_local_player_locals(text), "LocalPlayer"}
     for m in _GUI_LOCAL_CHAIN.finditer(text):  # in reading order: assigned before use
         var, owner, root, steps = m.groups()
         parent = paths.get(root)
@@ -1122,10 +1150,25 @@ _INTO_PLAYER_GUI = re.compile(
 
 # `local player = Players.LocalPlayer` (any expression ending in `.LocalPlayer`).
 _LOCAL_PLAYER = re.compile(
-    # `[^\n;]`: one statement (a line of many `local ...;` is not read again for each).
-    rf"{_word('local')}\s+(\w++)\s*(?::\s*\w++)?\s*=\s*[^\n;]*?\.\s*LocalPlayer\b[ \t]*(?:$|--|;)",
+    # One statement (a line of many `local ...;` is not read again for each).
+    rf"{_word('local')}\s+(\w++)\s*(?::\s*\w++)?\s*=\s*"
+    + _statement_ending_in(r"\.\s*LocalPlayer\b[ \t]*(?:$|--|;)", "."),
     re.MULTILINE,
 )
+
+
+@lru_cache(maxsize=4)
+def _local_player_locals(text: str) -> tuple[str, ...]:
+    """The locals given the local player (`local player = Players.LocalPlayer`), in order."""
+    return tuple(m.group(1) for m in _LOCAL_PLAYER.finditer(text))
+
+
+@lru_cache(maxsize=4)
+def _player_gui_locals(text: str) -> tuple[str, ...]:
+    """The locals given the local player's PlayerGui, in order."""
+    return tuple(m.group(1) for m in _PLAYER_GUI.finditer(text))
+
+
 # What the engine itself puts in a Player: waiting for it needs nothing built.
 _PLAYER_OWN = frozenset({"PlayerGui", "Backpack", "PlayerScripts", "StarterGear"})
 
@@ -1136,7 +1179,7 @@ def _player_waits(text: str) -> list[dict[str, Any]]:
     it reads): built when the name or its use says the class, as waits under a
     service are."""
     player = f"Players.{LOCAL_PLAYER}"
-    paths = {m.group(1): player for m in _LOCAL_PLAYER.finditer(text)}
+    paths = dict.fromkeys(_local_player_locals(text), player)
     paths["LocalPlayer"] = player
     chain = re.compile(
         rf"{_word('local')}\s+(\w++)\s*(?::\s*[\w.?]++)?\s*=\s*(?:[\w.]*\.)?(\w+)"
@@ -1200,7 +1243,7 @@ def _leaderstats(text: str) -> list[dict[str, Any]]:
     """A `leaderstats` folder in every player, with the stats the code reaches in it,
     when the code uses one it never makes: the leaderboard script beside it (as
     Roblox's tutorials pair them) makes it on join."""
-    if _LEADERSTATS not in text or _LEADERSTATS in _named_in_code(text):
+    if _LEADERSTATS not in text or _is_named_in_code(text, _LEADERSTATS):
         return []
     stats: dict[str, _Child] = {}
     holders: set[str] = set()
@@ -1279,6 +1322,14 @@ _SERVICE_FIND = re.compile(
 )
 
 
+@lru_cache(maxsize=4)
+def _service_find_locals(text: str) -> tuple[tuple[str, str, str | None, str], ...]:
+    """(local, root, how, name) of each `_SERVICE_FIND`, in order."""
+    return tuple(
+        (m.group(1), m.group(2), m.group(3), m.group(4)) for m in _SERVICE_FIND.finditer(text)
+    )
+
+
 def _service_finds(text: str, *, in_player_gui: bool = False) -> list[dict[str, Any]]:
     """Instances a script finds under a service and then uses as if they were there:
     `local remote = ReplicatedStorage:FindFirstChildOfClass("RemoteEvent")` followed by
@@ -1292,7 +1343,7 @@ def _service_finds(text: str, *, in_player_gui: bool = False) -> list[dict[str, 
         return []  # what `_SERVICE_FIND` looks for
     if in_player_gui:
         gui_root = f"Players.{LOCAL_PLAYER}.PlayerGui"
-        roots: dict[str, str] = {m.group(1): gui_root for m in _PLAYER_GUI.finditer(text)}
+        roots: dict[str, str] = dict.fromkeys(_player_gui_locals(text), gui_root)
         if not roots:
             return []
     else:
@@ -1301,8 +1352,7 @@ def _service_finds(text: str, *, in_player_gui: bool = False) -> list[dict[str, 
     index = curated_index()
     plan: list[dict[str, Any]] = []
     planned: set[tuple[str, str, str]] = set()  # the plan's items, for a lookup in one step
-    for m in _SERVICE_FIND.finditer(text):
-        var, root, how, name = m.groups()
+    for var, root, how, name in _service_find_locals(text):
         service = roots.get(root)
         if service is None and root.startswith("game") and not in_player_gui:
             # `game.ReplicatedStorage`: a service reached by its name under the DataModel.
@@ -1434,6 +1484,15 @@ class _Child:
     intermediate: bool = False
     cast: str | None = None
     aliases: set[str] = field(default_factory=set)
+
+
+def _is_named_in_code(text: str, name: str) -> bool:
+    """Whether `name` is among `_named_in_code(text)`. A literal holds exactly `name`
+    only where the text spells `"name"` or `'name'`: a text with neither needs no
+    scan of its literals (most do not)."""
+    if f'"{name}"' not in text and f"'{name}'" not in text:
+        return False
+    return name in _named_in_code(text)
 
 
 @lru_cache(maxsize=4)
@@ -1940,22 +1999,19 @@ def _direct_children(
     levels: dict[str, int] = {"script.Parent": 0, **dict.fromkeys(parent_aliases, 0)}
     if ancestors and container_path is not None and ".Parent" in text:
         levels["script"] = -1
-        for up_local in _ANCESTOR_LOCAL.finditer(text):
-            name, base = up_local.group(1), levels.get(up_local.group(2))
-            level = None if base is None else base + up_local.group(3).count("Parent")
+        for name, base_name, steps in _ancestor_locals(text):
+            base = levels.get(base_name)
+            level = None if base is None else base + steps
             if level is not None and 0 < level <= len(ancestors) and name not in roots:
                 roots[name] = ancestors[level - 1]
                 levels[name] = level
         del levels["script"]
-    # The strings the code spells: scanned only if a path needs them (few do).
-    named: frozenset[str] | None = None
     aliased: set[str] = set()
     children: dict[tuple[str, str], _Child] = {}
     order: list[tuple[str, str]] = []
 
     def walk(match: re.Match[str]) -> tuple[str, str | None, int, bool] | None:
         """Follow the chain from a root: (path reached, its class, end offset, made any child)."""
-        nonlocal named
         if match.group(1) or match.group(2):
             service = match.group(1) or match.group(2)
             path, cls = service, service
@@ -2015,9 +2071,7 @@ def _direct_children(
                     break
                 if member is None or member or _event_use(text, name, seg.end()):
                     break
-                if named is None:
-                    named = _named_in_code(text)
-                if name in named:
+                if _is_named_in_code(text, name):
                     return None
             if direct and _ASSIGNED_HERE.match(text, seg.end()):
                 # The target of an assignment is a property (perhaps misspelt), not a child.
@@ -2855,10 +2909,9 @@ def _placement(code: str, kind: ScriptKind, known_parent: tuple[str, str] | None
     # Locals holding the script's grandparent (`local tool = script.Parent.Parent`)
     # and what the code uses on them.
     grand_held = [
-        m.group(1)
-        for m in _ANCESTOR_LOCAL.finditer(text)
-        if (m.group(2), m.group(3).count("Parent"))
-        in (("script", 2), *((a, 1) for a in parent_aliases))
+        name
+        for name, base, steps in _ancestor_locals(text)
+        if (base, steps) in (("script", 2), *((a, 1) for a in parent_aliases))
     ]
     grand_roots = ["script.Parent.Parent"] if "script.Parent.Parent" in text else []
     grand_members, grand_isa, _, grand_waits = _members_of(text, [*grand_roots, *grand_held])
