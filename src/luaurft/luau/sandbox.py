@@ -193,36 +193,62 @@ def lua_text(value: Any) -> str:
 def to_python(value: Any, *, depth: int = 0, max_items: int = 1000) -> Any:
     """A Lua value as plain Python data (tables become dicts or lists; functions, threads
     and userdata become a short description). Bounded in depth and size."""
-    # Tuples, not unions: isinstance takes them faster (a report converts dozens of values).
-    if value is None or isinstance(value, (bool, int, float)):
+    return _converted(value, depth, max_items)
+
+
+def _converted(value: Any, depth: int, max_items: int) -> Any:
+    # By exact type first, and a table's string keys and plain values without a
+    # call each: a mock run's report converts dozens of values, most of them
+    # strings, numbers and small tables.
+    kind = type(value)
+    if kind is _LUA_STRING:
+        return value.as_bytes().decode("utf-8", "replace")
+    if value is None or kind in _PLAIN:
+        return value
+    if kind is _LUA_TABLE or isinstance(value, pluau.Table):
+        if depth >= 8:
+            return "<table>"
+        out: dict[Any, Any] = {}
+        inner = depth + 1
+        for count, (k, v) in enumerate(value):
+            if count >= max_items:
+                break
+            if type(k) is _LUA_STRING:
+                key = k.as_bytes().decode("utf-8", "replace")
+            else:
+                key = _converted(k, inner, max_items)
+                if isinstance(key, dict | list):
+                    key = repr(key)
+            kind = type(v)
+            if kind is _LUA_STRING:
+                out[key] = v.as_bytes().decode("utf-8", "replace")
+            elif v is None or kind in _PLAIN:
+                out[key] = v
+            else:
+                out[key] = _converted(v, inner, max_items)
+        if out:
+            keys = list(out)
+            ordinals = list(range(1, len(keys) + 1))
+            # Luau lists an array's keys in order: compared as they come before a sort.
+            if all(isinstance(k, int) for k in keys) and (
+                keys == ordinals or sorted(keys) == ordinals
+            ):
+                return list(out.values()) if keys == ordinals else [out[i] for i in ordinals]
+        return out
+    if isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, pluau.String):
         return value.as_bytes().decode("utf-8", "replace")
     if isinstance(value, bytes):
         return lua_text(value)
-    if isinstance(value, str):
-        return value
     if isinstance(value, pluau.Vector):
         return [value.x, value.y, value.z]
-    if isinstance(value, pluau.Table):
-        if depth >= 8:
-            return "<table>"
-        out: dict[Any, Any] = {}
-        for count, (k, v) in enumerate(value):
-            if count >= max_items:
-                break
-            key = to_python(k, depth=depth + 1, max_items=max_items)
-            if isinstance(key, dict | list):
-                key = repr(key)
-            out[key] = to_python(v, depth=depth + 1, max_items=max_items)
-        if (
-            out
-            and all(isinstance(k, int) for k in out)
-            and sorted(out) == list(range(1, len(out) + 1))
-        ):
-            return [out[i] for i in range(1, len(out) + 1)]
-        return out
     return f"<{type(value).__name__.lower()}>"
+
+
+_LUA_STRING = pluau.String
+_LUA_TABLE = pluau.Table
+_PLAIN = frozenset({bool, int, float, str})
 
 
 # -- run state (no reference to the VM, so callbacks never form a cycle with it) --
