@@ -1500,11 +1500,10 @@ def _named_in_code(text: str) -> frozenset[str]:
     """Names the script spells as strings outside WaitForChild and FindFirstChild (those
     it looks up): it may create those itself."""
     awaited = {m.start(1) for m in _LOOKUP_BY_STRING.finditer(text)}
-    names: set[str] = set()
-    for m in _LITERAL.finditer(text):
-        if m.start() not in awaited:
-            names.add(m.group(1) if m.group(1) is not None else m.group(2))
-    return frozenset(names)
+    # `lastindex`: the group of the quote the literal opened with.
+    return frozenset(
+        m[m.lastindex or 1] for m in _LITERAL.finditer(text) if m.start() not in awaited
+    )
 
 
 @cache
