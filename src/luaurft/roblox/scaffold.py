@@ -2408,15 +2408,19 @@ def _table_keys(text: str, table: str) -> list[str]:
         elif ch in "})":
             depth -= 1
         elif depth == 1:
-            key = re.match(
-                rf"(?:\[\s*{_STRING_Q}([\w ]+){_STRING_Q}\s*\]|({_IDENT}))\s*=(?!=)", text[i:]
-            )
+            # Matched where it stands (a copy of the rest of the text at each character
+            # made this quadratic in the text's length).
+            key = _TABLE_KEY.match(text, i)
             if key and (i == start or not _is_word_char(text[i - 1])):
                 keys.append(key.group(1) or key.group(2))
-                i += key.end()
+                i = key.end()
                 continue
         i += 1
     return keys
+
+
+# A key of a table constructor (`["Key"] =` or `Key =`), at the start of its entry.
+_TABLE_KEY = re.compile(rf"(?:\[\s*{_STRING_Q}([\w ]+){_STRING_Q}\s*\]|({_IDENT}))\s*=(?!=)")
 
 
 def remote_handler_args(code: str) -> dict[int, tuple[str, ...]]:
@@ -2444,9 +2448,9 @@ def _is_player_param(name: str) -> bool:
 
 def _top_level_split(params: str) -> list[str]:
     """A parameter list split at its commas outside braces and angle brackets
-    (`args: { step: number, name: string }` is one parameter).
+    (`args: { step: number, name: string }` is one parameter)."""
     if "{" not in params and "<" not in params:
-        return params.split(",")"""
+        return params.split(",")
     parts: list[str] = []
     depth, start = 0, 0
     for i, char in enumerate(params):
