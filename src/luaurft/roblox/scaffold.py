@@ -1957,8 +1957,12 @@ _ASSIGNED_HERE = re.compile(r"\s*=(?!=)")
 # A `require(` the text before a path ends in: the path is a ModuleScript's.
 _REQUIRE_OPEN = re.compile(r"\brequire\s*\(\s*$")
 # `local NAME = ` or `local NAME: Type = `: (name, type).
-_LOCAL_ASSIGNED = re.compile(rf"{_word('local')}\s+({_IDENT})\s*(?::\s*([\w.?]++))?\s*=\s*")
+# (Group 3, looked at not taken: the name the value starts with, if it starts with one.)
+_LOCAL_ASSIGNED = re.compile(
+    rf"{_word('local')}\s+({_IDENT})\s*(?::\s*([\w.?]++))?\s*=\s*(?:(?=({_IDENT}))|)"
+)
 _CLONED_HERE = re.compile(r"\s*:\s*Clone\s*\(\s*\)")
+_GAME_OR_SCRIPT = ("game", "script")
 _STATEMENT_ENDS_HERE = re.compile(r"\s*(?:::\s*[\w.]+\s*)?(?:$|\n|;|\bor\b)")
 _FIELD_ENDS_HERE = re.compile(r"\s*(?:::\s*[\w.]+\s*)?[,;}\n]")
 
@@ -2123,6 +2127,13 @@ def _direct_children(
     holders: dict[str, list[_Child]] = {}
     clones = "Clone" in text
     for m in _LOCAL_ASSIGNED.finditer(text):
+        if (
+            not (clones and aliased)
+            and m.group(3) not in roots
+            and m.group(3) not in _GAME_OR_SCRIPT
+        ):
+            # Its value starts at no root (a name no root has, or no name): no chain.
+            continue
         copied = _CLONE_OF.match(text, m.end()) if clones and aliased else None
         if copied is not None and copied.group(1) in aliased:
             # `local stats = TEMPLATE:Clone()`: a copy of a Studio-built instance held
