@@ -2313,10 +2313,49 @@ _TYPE_CALL = r"type(?<!\wtype)(?:of)?\s*\("
 def _first_indexed_by(text: str, name: str) -> str | None:
     """The table of the first `table[name]` of `text`, found from the brackets: a
     scan for the name before them would be tried at every position of the text."""
-    for bracket in re.finditer(rf"\[\s*{re.escape(name)}\s*\]", text):
+    bracket = _about(_INDEXED_BY, text, name)
+    while bracket is not None:
         start, end = _name_before(text, bracket.start())
         if start < end:
             return text[start:end]
+        bracket = _about(_INDEXED_BY, text, name, bracket.start() + 1)
+    return None
+
+
+# What a handler's parameter is read from, each with the parameter's name as group
+# `name`: one pattern for every name (a pattern compiled per name cost a run of
+# new code more than the rest of its placement), read by `_about`.
+_PARAM = r"(?P<name>[^\W\d]\w*+)"
+_INDEXED_BY = re.compile(rf"\[\s*{_PARAM}\s*\]")
+_TYPE_GUARD = re.compile(rf"{_TYPE_CALL}\s*{_PARAM}\s*\)\s*[~=]=\s*{_STRING_Q}(\w+)")
+_TYPE_GUARD_QUOTED = re.compile(
+    rf"{_TYPE_CALL}\s*{_PARAM}\s*\)\s*[~=]=\s*{_STRING_Q}(\w+){_STRING_Q}"
+)
+_ISA_CHECK = re.compile(rf"(?<!\w){_PARAM}\s*:\s*IsA\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}")
+_CFRAME_OF = re.compile(rf"{_word('CFrame')}\s*\.\s*(?:new|lookAt)\s*\(\s*{_PARAM}\s*[,)]")
+_METHOD_CALLED = re.compile(rf"(?<!\w){_PARAM}\s*:\s*({_IDENT})\s*\(")
+_ASSIGNED_TO_PROPERTY = re.compile(
+    rf"(?:(\w+)\s*)?\.\s*(\w+)\s*=\s*{_PARAM}\s*(?:$|\n|;)", re.MULTILINE
+)
+_LENGTH_TAKEN = re.compile(rf"#\s*{_PARAM}")
+_ARITHMETIC = (
+    re.compile(rf"(?<!\w){_PARAM}\s*[-+*/%^<>]"),
+    re.compile(rf"[-+*/%^<>]=?\s*{_PARAM}"),
+    re.compile(rf"math\.\w+\(\s*{_PARAM}"),
+)
+_INSTANCE_MEMBER_READ = re.compile(rf"(?<!\w){_PARAM}\s*\.\s*(?:Position|CFrame|Parent|Name)\b")
+
+
+def _about(pattern: re.Pattern[str], text: str, name: str, pos: int = 0) -> re.Match[str] | None:
+    """The first match of `pattern` (from `pos`) whose group `name` is the whole of
+    `name`: what the pattern with `name` spelt in its place finds, overlapping
+    matches about other names included."""
+    if name not in text:
+        return None
+    while (m := pattern.search(text, pos)) is not None:
+        if m.group("name") == name:
+            return m
+        pos = m.start() + 1
     return None
 
 
@@ -2328,10 +2367,8 @@ def _param_tag(text: str, name: str, annotation: str, code: str = "") -> str:
         # A string the handler looks up in a table of the script: one of its keys.
         table = _first_indexed_by(text, name)
         keys = _table_keys(code or text, table) if table else []
-        guard = re.search(
-            rf"{_TYPE_CALL}\s*{re.escape(name)}\s*\)\s*[~=]=\s*{_STRING_Q}(\w+)", text
-        )
-        if keys and (guard is None or guard.group(1) == "string"):
+        guard = _about(_TYPE_GUARD, text, name)
+        if keys and (guard is None or guard.group(2) == "string"):
             return f"string={keys[0]}"
     if declared in ("number", "string", "boolean", "Vector3", "CFrame", "Color3"):
         return declared
@@ -2344,26 +2381,23 @@ def _param_tag(text: str, name: str, annotation: str, code: str = "") -> str:
 
         if curated_index().is_a(declared, "Instance"):
             return "Instance"
-    quoted = re.escape(name)
-    guard = re.search(rf"{_TYPE_CALL}\s*{quoted}\s*\)\s*[~=]=\s*{_STRING_Q}(\w+){_STRING_Q}", text)
-    if guard and guard.group(1) in _TYPEOF_TAGS:
-        return _TYPEOF_TAGS[guard.group(1)]
-    isa = re.search(rf"{_word(name)}\s*:\s*IsA\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}", text)
+    guard = _about(_TYPE_GUARD_QUOTED, text, name)
+    if guard and guard.group(2) in _TYPEOF_TAGS:
+        return _TYPEOF_TAGS[guard.group(2)]
+    isa = _about(_ISA_CHECK, text, name)
     if isa:
-        return "Player" if isa.group(1) == "Player" else "Instance"
-    if re.search(rf"{_word('CFrame')}\s*\.\s*(?:new|lookAt)\s*\(\s*{quoted}\s*[,)]", text):
+        return "Player" if isa.group(2) == "Player" else "Instance"
+    if _about(_CFRAME_OF, text, name):
         # `CFrame.new(mouseaim)`: a position, the one-argument form that takes a Vector3.
         return "Vector3"
     # A method only Instances have, called on it (`hit:FindFirstChild(...)`); one named
     # for a character (`characterToDamage`) is a player's character.
-    called = re.search(rf"{_word(name)}\s*:\s*({_IDENT})\s*\(", text)
-    if called and called.group(1) in _INSTANCE_METHODS:
+    called = _about(_METHOD_CALLED, text, name)
+    if called and called.group(2) in _INSTANCE_METHODS:
         said = {w.lower() for w in _NAME_WORDS.findall(name)}
         return "Character" if said & {"character", "char"} else "Instance"
     # Assigned to a property, it is what the property holds (`part.BrickColor = partColor`).
-    assigned = re.search(
-        rf"(?:(\w+)\s*)?\.\s*(\w+)\s*=\s*{quoted}\s*(?:$|\n|;)", text, re.MULTILINE
-    )
+    assigned = _about(_ASSIGNED_TO_PROPERTY, text, name)
     held = _property_tag(assigned.group(2)) if assigned else None
     if assigned is not None and held is None and assigned.group(1):
         # ...of the class the script made it (`local score = Instance.new("NumberValue")`;
@@ -2377,14 +2411,12 @@ def _param_tag(text: str, name: str, annotation: str, code: str = "") -> str:
         for pattern, tag in _NAME_HINTS:
             if lowered and re.fullmatch(pattern, lowered):
                 return tag
-    if re.search(rf"#\s*{quoted}\b", text):
+    if _about(_LENGTH_TAKEN, text, name):
         # Its length is taken (`#text > 100`): a string, whatever it is compared with.
         return "string"
-    if re.search(
-        rf"\b{quoted}\s*[-+*/%^<>]|[-+*/%^<>]=?\s*{quoted}\b|math\.\w+\(\s*{quoted}\b", text
-    ):
+    if any(_about(pattern, text, name) for pattern in _ARITHMETIC):
         return "number"
-    if re.search(rf"{_word(name)}\s*\.\s*(?:Position|CFrame|Parent|Name)\b", text):
+    if _about(_INSTANCE_MEMBER_READ, text, name):
         return "Instance"
     return "string"
 
