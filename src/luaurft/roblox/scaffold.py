@@ -1471,8 +1471,6 @@ _SEGMENT = re.compile(
 _CLONE_OF = re.compile(rf"({_IDENT})\s*:\s*Clone\s*\(\s*\)\s*(?:$|\n|;)", re.MULTILINE)
 _AFTER = re.compile(rf"\s*(?:([.:])\s*({_IDENT})|::\s*({_IDENT}))")
 _LITERAL = re.compile(r"\"([^\"\\\n]*(?:\\.[^\"\\\n]*)*)\"|'([^'\\\n]*(?:\\.[^'\\\n]*)*)'")
-# The string a lookup by name starts with (its opening quote is group 1).
-_LOOKUP_BY_STRING = re.compile(rf"{_FIND_OR_WAIT}\s*({_STRING_Q})")
 
 
 @dataclass
@@ -1487,23 +1485,64 @@ class _Child:
 
 
 def _is_named_in_code(text: str, name: str) -> bool:
-    """Whether `name` is among `_named_in_code(text)`. A literal holds exactly `name`
-    only where the text spells `"name"` or `'name'`: a text with neither needs no
-    scan of its literals (most do not)."""
+    """Whether the script spells `name` as a string outside WaitForChild and
+    FindFirstChild (those it looks up): it may create that itself. A literal
+    holds exactly `name` only where the text spells `"name"` or `'name'`: a text
+    with neither needs no scan of its literals (most do not), and one with it is
+    read only as far as its last spelling (`_Literals`)."""
     if f'"{name}"' not in text and f"'{name}'" not in text:
         return False
-    return name in _named_in_code(text)
+    return _literals(text).names(name)
+
+
+class _Literals:
+    """A text's string literals, read left to right (as `_LITERAL` finds them) only
+    as far as a question about them needs, and kept for the next question."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.scan = _LITERAL.finditer(text)
+        # Contents of the literals read so far that are not a lookup's argument.
+        self.named: set[str] = set()
+        self.read_to = -1  # where the last literal read starts
+
+    def names(self, name: str) -> bool:
+        """Whether a literal holding exactly `name` is not a lookup's argument."""
+        if name in self.named:
+            return True
+        text = self.text
+        last = max(text.rfind(f'"{name}"'), text.rfind(f"'{name}'"))
+        while self.read_to < last:
+            literal = next(self.scan, None)
+            if literal is None:
+                self.read_to = len(text)
+                break
+            self.read_to = literal.start()
+            if not _looked_up(text, self.read_to):
+                # `lastindex`: the group of the quote the literal opened with.
+                self.named.add(literal[literal.lastindex or 1])
+                if literal[literal.lastindex or 1] == name:
+                    return True
+        return name in self.named
 
 
 @lru_cache(maxsize=4)
-def _named_in_code(text: str) -> frozenset[str]:
-    """Names the script spells as strings outside WaitForChild and FindFirstChild (those
-    it looks up): it may create those itself."""
-    awaited = {m.start(1) for m in _LOOKUP_BY_STRING.finditer(text)}
-    # `lastindex`: the group of the quote the literal opened with.
-    return frozenset(
-        m[m.lastindex or 1] for m in _LITERAL.finditer(text) if m.start() not in awaited
-    )
+def _literals(text: str) -> _Literals:
+    return _Literals(text)
+
+
+def _looked_up(text: str, quote: int) -> bool:
+    """Whether the string opening at `quote` is the argument of a `WaitForChild(` or
+    `FindFirstChild(` (`_FIND_OR_WAIT`, spaces allowed), read back from it."""
+    at = quote
+    while at and text[at - 1].isspace():
+        at -= 1
+    if not at or text[at - 1] != "(":
+        return False
+    at -= 1
+    while at and text[at - 1].isspace():
+        at -= 1
+    return text.endswith(("WaitForChild", "FindFirstChild"), 0, at)
 
 
 @cache
