@@ -1280,13 +1280,12 @@ def _leaderstats(text: str) -> list[dict[str, Any]]:
                 holders.add(local)
         reached(stat, use)
     for holder in holders:
-        spelt = re.escape(holder)
-        for use in re.finditer(
-            rf"{spelt}(?<!\w{spelt})\s*(?:\.\s*({_IDENT})\b(?!\s*\()"
-            rf"|:\s*(?:WaitForChild|FindFirstChild)\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}\s*\))",
-            text,
-        ):
-            reached(use.group(1) or use.group(2), use)
+        # One pattern for every holder's name (a name `_HOLDER` took), read with
+        # `_about` from where the last use ended, as a scan with the name spelt in goes on.
+        at = 0
+        while (found := _about(_HELD_STAT, text, holder, at)) is not None:
+            reached(found.group(2) or found.group(3), found)
+            at = found.end()
     if not uses:
         return []
     plan: list[dict[str, Any]] = [{"parent": EACH_PLAYER, "name": _LEADERSTATS, "class": "Folder"}]
@@ -2383,6 +2382,14 @@ _ARITHMETIC = (
     re.compile(rf"math\.\w+\(\s*{_PARAM}"),
 )
 _INSTANCE_MEMBER_READ = re.compile(rf"(?<!\w){_PARAM}\s*\.\s*(?:Position|CFrame|Parent|Name)\b")
+
+
+# A stat reached off a local holding a player's leaderstats (`stats.Coins`,
+# `stats:WaitForChild("Coins")`), the local's name as group `name`.
+_HELD_STAT = re.compile(
+    rf"(?<!\w){_PARAM}\s*(?:\.\s*({_IDENT})\b(?!\s*\()"
+    rf"|:\s*(?:WaitForChild|FindFirstChild)\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}\s*\))"
+)
 
 
 def _about(pattern: re.Pattern[str], text: str, name: str, pos: int = 0) -> re.Match[str] | None:
