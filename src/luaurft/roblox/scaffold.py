@@ -2392,10 +2392,25 @@ _HELD_STAT = re.compile(
 )
 
 
+# The patterns above whose match starts with the name (after a look back).
+_NAME_FIRST = frozenset(
+    {_HELD_STAT, _ISA_CHECK, _METHOD_CALLED, _INSTANCE_MEMBER_READ, _ARITHMETIC[0]}
+)
+
+
 def _about(pattern: re.Pattern[str], text: str, name: str, pos: int = 0) -> re.Match[str] | None:
     """The first match of `pattern` (from `pos`) whose group `name` is the whole of
     `name`: what the pattern with `name` spelt in its place finds, overlapping
-    matches about other names included."""
+    matches about other names included. One that starts with the name is tried
+    only where the name is; another from each place it matches on."""
+    if pattern in _NAME_FIRST:
+        at = text.find(name, pos)
+        while at != -1:
+            m = pattern.match(text, at)
+            if m is not None and m.group("name") == name:
+                return m
+            at = text.find(name, at + 1)
+        return None
     if name not in text:
         return None
     while (m := pattern.search(text, pos)) is not None:
