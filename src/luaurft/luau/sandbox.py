@@ -198,8 +198,8 @@ def to_python(value: Any, *, depth: int = 0, max_items: int = 1000) -> Any:
 
 def _converted(value: Any, depth: int, max_items: int) -> Any:
     # By exact type first, and a table's string keys and plain values without a
-    # call each: a mock run's report converts dozens of values, most of them
-    # strings, numbers and small tables.
+    # call each (`lua_text` spelt in place): a mock run's report converts dozens
+    # of values, most of them strings, numbers and small tables.
     kind = type(value)
     if kind is _LUA_STRING:
         return value.as_bytes().decode("utf-8", "replace")
@@ -237,9 +237,7 @@ def _converted(value: Any, depth: int, max_items: int) -> Any:
         return out
     if isinstance(value, bool | int | float | str):
         return value
-    if isinstance(value, pluau.String):
-        return value.as_bytes().decode("utf-8", "replace")
-    if isinstance(value, bytes):
+    if isinstance(value, pluau.String | bytes):
         return lua_text(value)
     if isinstance(value, pluau.Vector):
         return [value.x, value.y, value.z]

@@ -2392,10 +2392,8 @@ _HELD_STAT = re.compile(
 )
 
 
-# The patterns above whose match starts with the name (after a look back).
-_NAME_FIRST = frozenset(
-    {_HELD_STAT, _ISA_CHECK, _METHOD_CALLED, _INSTANCE_MEMBER_READ, _ARITHMETIC[0]}
-)
+# How a pattern whose match starts with the name begins (after a look back).
+_NAME_FIRST = rf"(?<!\w){_PARAM}"
 
 
 def _about(pattern: re.Pattern[str], text: str, name: str, pos: int = 0) -> re.Match[str] | None:
@@ -2403,7 +2401,7 @@ def _about(pattern: re.Pattern[str], text: str, name: str, pos: int = 0) -> re.M
     `name`: what the pattern with `name` spelt in its place finds, overlapping
     matches about other names included. One that starts with the name is tried
     only where the name is; another from each place it matches on."""
-    if pattern in _NAME_FIRST:
+    if pattern.pattern.startswith(_NAME_FIRST):
         at = text.find(name, pos)
         while at != -1:
             m = pattern.match(text, at)
