@@ -249,3 +249,25 @@ def test_an_unmetered_call_reads_a_stopped_run_and_leaves_the_budget_as_it_was()
         assert sandbox.call_unmetered(sandbox.load("error('broken')", name="trusted")) is None
         ok, _, error = sandbox.call(count)
         assert not ok and sandbox.status is RunStatus.TIMEOUT and error is not None
+
+
+def test_to_python_reads_arrays_whatever_order_luau_lists_their_keys() -> None:
+    import pluau
+
+    from luaurft.luau.sandbox import to_python
+
+    lua = pluau.Lua()
+    values = lua.load_chunk(
+        "local filled = {}\n"
+        "filled[3] = 'c'; filled[1] = 'a'; filled[2] = 'b'\n"  # keys in the hash part
+        "return { 'x', 'y' }, filled, { [1] = 'a', [3] = 'c' }, { [1.5] = 1 },"
+        " { k = { 1, { 'deep' } } }, {}"
+    ).call()
+    array, filled, holes, fractional, nested, empty = (to_python(v) for v in values)
+    assert array == ["x", "y"]
+    assert filled == ["a", "b", "c"]
+    assert holes == {1: "a", 3: "c"}
+    assert fractional == {1.5: 1}
+    assert nested == {"k": [1, ["deep"]]}
+    assert empty == {}
+    assert to_python(values[0], max_items=1) == ["x"]

@@ -1200,3 +1200,65 @@ def test_a_wait_given_to_a_tables_field_takes_its_class_from_the_fields_use() ->
         "return RoundService\n"
     )
     assert planned(code, ScriptKind.MODULE_SCRIPT)[("ReplicatedStorage", "Status")] == "StringValue"
+
+
+def test_a_handler_parameter_is_read_by_its_whole_name_not_one_it_begins() -> None:
+    # One pattern serves every parameter's name: a use of a longer name that starts
+    # with it (`itemCount`, `item_id`) says nothing of `item`, and a use of `item`
+    # after such uses is still found.
+    code = (
+        "local PRICES = { Sword = 100, Shield = 50 }\n"
+        "local LIMITS = { Bow = 1 }\n"
+        "remote.OnServerEvent:Connect(function(player, item, itemCount)\n"
+        "\tlocal item_id = LIMITS[itemCount] or LIMITS[item_id]\n"
+        "\tif typeof(itemCount) ~= 'number' then return end\n"
+        "\tlocal price = PRICES[item]\n"
+        "end)\n"
+    )
+    assert remote_handler_args(code) == {3: ("string=Sword", "number")}
+    # The same use spelt for another parameter: `item` is no longer looked up.
+    other = code.replace("PRICES[item]\n", "PRICES[itemName]\n")
+    assert remote_handler_args(other)[3][0] == "string"
+
+
+def test_a_name_spelt_as_a_string_is_only_a_literal_of_its_own() -> None:
+    # What a script names in a string it may create itself; a lookup's argument,
+    # or the name inside a longer string, is not that.
+    from luaurft.roblox.scaffold import _is_named_in_code
+
+    text = (
+        'local gui = player:WaitForChild( "Menu" )\n'
+        "print(\"open the 'Shop' tab\")\n"
+        'local folder = Instance.new("Folder"); folder.Name = "Coins"\n'
+    )
+    assert not _is_named_in_code(text, "Menu")
+    assert not _is_named_in_code(text, "Shop")
+    assert _is_named_in_code(text, "Coins")
+    assert _is_named_in_code(text, "Folder")
+    assert not _is_named_in_code(text, "Gems")
+    # Asked in any order on one text (its literals are read once, as far as needed).
+    assert [_is_named_in_code(text, n) for n in ("Coins", "Menu", "Folder", "Shop")] == [
+        True,
+        False,
+        True,
+        False,
+    ]
+
+
+def test_stats_reached_off_a_held_leaderstats_are_built_by_whole_name() -> None:
+    code = (
+        "local Players = game:GetService('Players')\n"
+        "Players.PlayerAdded:Connect(function(player)\n"
+        "\tlocal stats = player:WaitForChild('leaderstats')\n"
+        "\tlocal statsBackup = {}\n"
+        "\tstatsBackup.Ignored = 1\n"
+        "\tstats.Coins.Value += 1\n"
+        "\tstats:WaitForChild('Gems').Value = 'x' .. stats.Coins.Value\n"
+        "end)\n"
+    )
+    stat_names = {
+        item["name"]
+        for item in infer_placement(code, ScriptKind.SCRIPT).scaffold
+        if item["parent"].endswith(".leaderstats")
+    }
+    assert stat_names == {"Coins", "Gems"}
