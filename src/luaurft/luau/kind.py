@@ -504,8 +504,10 @@ def _gui_parent_hits(code: str) -> list[str]:
     members = _gui_parent_members()
     hits = []
     used: dict[str, set[str]] = {alias: set() for alias in aliases}
-    # One scan of every `name.member` (linear in the text however many aliases).
-    for root, name in _MEMBER_OF_NAME.findall(code):
+    # One scan of every `name.member` (linear in the text however many aliases);
+    # with no alias only `script.Parent.member` can count, and most names are not it.
+    scan = _MEMBER_OF_NAME if aliases else _MEMBER_OF_SCRIPT_PARENT
+    for root, name in scan.findall(code):
         if root in used:
             used[root].add(name)
         if name in members and (root in aliases or _SCRIPT_PARENT.fullmatch(root)):
@@ -523,6 +525,10 @@ _MEMBER_OF_NAME = re.compile(
     r"(?<![\w.])(script[ \t]*\.[ \t]*Parent(?!\w)|[A-Za-z_]\w*)[ \t]*\.[ \t]*([A-Za-z_]\w*)"
 )
 _SCRIPT_PARENT = re.compile(r"script[ \t]*\.[ \t]*Parent")
+# The matches of `_MEMBER_OF_NAME` whose root is `script.Parent`.
+_MEMBER_OF_SCRIPT_PARENT = re.compile(
+    r"(?<![\w.])(script[ \t]*\.[ \t]*Parent)(?!\w)[ \t]*\.[ \t]*([A-Za-z_]\w*)"
+)
 
 
 def _leaning(code: str) -> _Leaning:
