@@ -24,8 +24,11 @@ if TYPE_CHECKING:
     from luaurft.scoring.rule import RuleContext
 
 PROTECTING_FUNCTIONS = frozenset({"pcall", "xpcall", "ypcall"})
-# Promise libraries run their executors and handlers under pcall.
-PROMISE_METHODS = frozenset({"andThen", "catch", "finally", "andThenCall", "tap", "expect"})
+# Promise libraries run their executors and handlers under pcall. A value these
+# are called on is a Promise.
+PROMISE_METHODS = frozenset(
+    {"andThen", "catch", "finally", "andThenCall", "tap", "expect", "await", "awaitStatus"}
+)
 _PROTECTING_HELPER = re.compile(r"retry|retries|pcall|safe|protect|attempt|guard", re.IGNORECASE)
 
 

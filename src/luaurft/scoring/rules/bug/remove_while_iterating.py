@@ -2,7 +2,9 @@
 
 Removing shifts every later element down one slot, so the loop skips the element
 after each removed one. Iterate backwards with a numeric `for`, or build a new
-array. A removal followed by `break` or `return` ends the loop and is fine.
+array. A removal followed by `break` or `return` ends the loop and is fine, and
+so is removing the last element (`table.remove(t)`, `table.remove(t, #t)`): it
+shifts nothing, so the walk only ends sooner.
 """
 
 from __future__ import annotations
@@ -54,6 +56,17 @@ def _same_table(source: LuauSource, scopes: ScopeAnalysis, a: Node, b: Node) -> 
     if root_a is None or root_b is None:
         return False
     return scopes.declaration(root_a) is scopes.declaration(root_b)
+
+
+def _removes_last(source: LuauSource, scopes: ScopeAnalysis, args: tuple[Node, ...]) -> bool:
+    """`table.remove(t)` or `table.remove(t, #t)`: the last element goes, nothing shifts."""
+    if len(args) == 1:
+        return True
+    position = args[1]
+    if len(args) != 2 or position.type != "unary_expression" or position.child_count != 2:
+        return False
+    operator, operand = position.children
+    return operator.type == "#" and _same_table(source, scopes, operand, args[0])
 
 
 def _ends_loop_after(call: Node) -> bool:
@@ -120,6 +133,7 @@ class RemoveWhileIteratingRule(Rule):
                         and call.function == "table.remove"
                         and call.args
                         and _same_table(ctx.source, scopes, call.args[0], table)
+                        and not _removes_last(ctx.source, scopes, call.args)
                         and not _ends_loop_after(node)
                     ):
                         name = ctx.source.node_text(table)

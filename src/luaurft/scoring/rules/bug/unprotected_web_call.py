@@ -3,7 +3,10 @@
 A method is taken for a web call by its name (`GetAsync`, `SetAsync`, ...). An
 object the code made with a constructor of a module it requires (`local store =
 DataStoreMock.new()`) is that module's, with that module's methods, and so is a
-method the code defines itself called on `self`: neither is reported.
+method the code defines itself called on `self`: neither is reported. Nor is a
+call whose result the code treats as a Promise (`store:GetAsync(key):andThen(...)`):
+Roblox's web calls return values, so that is a library's wrapper, whose failure
+rejects the promise.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from luaurft.roblox.behaviour import WEB_CALLS
 from luaurft.scoring.analysis.calls import calls
 from luaurft.scoring.analysis.functions import functions
 from luaurft.scoring.analysis.nodes import ancestors
-from luaurft.scoring.analysis.protection import PROTECTING_FUNCTIONS, protection
+from luaurft.scoring.analysis.protection import PROMISE_METHODS, PROTECTING_FUNCTIONS, protection
 from luaurft.scoring.analysis.scope import Declaration, ScopeAnalysis, scope_analysis
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
@@ -25,6 +28,7 @@ if TYPE_CHECKING:
     from tree_sitter import Node
 
 _F_NAME = field_id("name")
+_F_METHOD = field_id("method")
 
 
 class UnprotectedWebCallRule(Rule):
@@ -58,7 +62,7 @@ class UnprotectedWebCallRule(Rule):
             method = call.method
             if method is None or method not in WEB_CALLS or call.object is None:
                 continue
-            if guard.is_protected(call.node):
+            if guard.is_protected(call.node) or _returns_promise(ctx, call.node):
                 continue
             if scopes.partial and (
                 scopes.in_error_region(call.node)
@@ -84,6 +88,15 @@ class UnprotectedWebCallRule(Rule):
                 message = f"`{target}:{method}(...)` ({service}) can fail and is not inside pcall"
                 fix = f"local ok, result = pcall({target}.{method}, {target}, ...); handle `not ok`"
             yield self.at(ctx, call.node, message, fix)
+
+
+def _returns_promise(ctx: RuleContext, node: Node) -> bool:
+    """The call's result has a Promise method called on it (`:andThen(...)`, `:await()`)."""
+    parent = node.parent
+    if parent is None or parent.type != "method_index_expression":
+        return False
+    method = parent.child_by_field_id(_F_METHOD)
+    return method is not None and ctx.source.node_text(method) in PROMISE_METHODS
 
 
 def _made_by_required_module(ctx: RuleContext, scopes: ScopeAnalysis, receiver: Node) -> bool:
