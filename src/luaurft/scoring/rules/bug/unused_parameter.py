@@ -26,6 +26,10 @@ class UnusedParameterRule(Rule):
         for info in scopes.functions:
             if not info.parameters or not named_children(info.body):
                 continue
+            if info.uses_vararg:
+                # `function(self, ...)` that reads `...`: every named parameter
+                # holds a place, or the values would shift into the wrong names.
+                continue
             if not scopes.reliable(info.parameters[0]):
                 continue
             for unused in trailing_unused(scopes, info.parameters):
