@@ -109,6 +109,8 @@ _SETUP_CALL = re.compile(r"(?:^|[.:])(?:GetService|WaitForChild)$|^require$")
 class Substance:
     units: float
     factor: float  # see FORMULA
+    stubs: int = 0  # the stub functions the factor counts (code marked unfinished)
+    functions: int = 0  # the live functions they are counted among
 
 
 def gated_scores(scores: dict[str, float | None], substance: float) -> dict[str, float | None]:
@@ -212,8 +214,10 @@ def substance(ctx: RuleContext) -> Substance:
         live_functions = len(counted) + sum(
             1 for f in named_stubs if f.node.start_byte not in counted_at
         )
+        stubbed = 0
         if live_functions > 0 and named_stubs:
-            share = 1.0 - min(1.0, len(named_stubs) / live_functions)
+            stubbed = len(named_stubs)
+            share = 1.0 - min(1.0, stubbed / live_functions)
             units *= share
             factor *= share
         if source.tree_has_errors and source.compiles and factor < 1.0:
@@ -221,7 +225,7 @@ def substance(ctx: RuleContext) -> Substance:
             # estimate from lines of code so partial analysis never costs.
             units = max(units, 0.6 * len(code_line_set(ctx)))
             factor = max(factor, min(1.0, units / SUBSTANCE_FULL))
-        return Substance(units, factor)
+        return Substance(units, factor, stubbed, live_functions if stubbed else 0)
 
     result: Substance = ctx.memo("substance", compute)
     return result

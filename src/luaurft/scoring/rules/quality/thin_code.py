@@ -37,11 +37,32 @@ class ThinCodeRule(Rule):
         if amount.factor >= 1.0:
             return
         first = min(code_line_set(ctx), default=1)
+        full = substance_formula.SUBSTANCE_FULL
+        # Name what lowered the factor: too little work, stubs among the functions, or both.
+        reasons = []
+        # `units` carry the stubs' share already; the work before it is what "little" means.
+        share = 1.0 - amount.stubs / amount.functions if amount.stubs else 1.0
+        work = amount.units / share if share > 0 else 0.0
+        if work < full:
+            reasons.append(f"the code does little: {work:.1f} of {full:g} units of real work")
+        if amount.stubs:
+            reasons.append(
+                f"{_stubs_among(amount.stubs, amount.functions)} in code marked unfinished"
+            )
         yield self.at(
             ctx,
             (first, 1),
-            f"the code does little: {amount.units:.1f} of {substance_formula.SUBSTANCE_FULL:g} units of real "
-            f"work, so its scores are scaled by {amount.factor:.2f}",
+            f"{', and '.join(reasons)}, so its scores are scaled by {amount.factor:.2f}",
             "write the behaviour the task asks for; stubs, empty functions, constants, prints "
             "and service lookups count little or nothing",
         )
+
+
+def _stubs_among(stubs: int, functions: int) -> str:
+    if stubs == functions:
+        return (
+            "its one function is a stub"
+            if stubs == 1
+            else f"all {stubs} of its functions are stubs"
+        )
+    return f"{stubs} of its {functions} functions {'is a stub' if stubs == 1 else 'are stubs'}"
