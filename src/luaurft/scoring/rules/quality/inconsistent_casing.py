@@ -12,9 +12,17 @@ _CAMEL = re.compile(r"^[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+$")
 _SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
 
 
+# A numbered twin (`value_2`, roblox-ts's `_binding_1`) keeps its base name's style.
+_NUMBER_SUFFIX = re.compile(r"_[0-9]+$")
+
+
 def casing(name: str) -> str | None:
-    """'camel' or 'snake' for names that show a style; None for single words, PascalCase, CONSTANTS."""
-    bare = name.lstrip("_")
+    """'camel' or 'snake' for names that show a style; None for single words, PascalCase,
+    CONSTANTS, and names with a leading underscore: `_` marks a name unused, private or
+    generated (`_arg0`, `_rust_classes` in roblox-ts output), not the file's style."""
+    if name.startswith("_"):
+        return None
+    bare = _NUMBER_SUFFIX.sub("", name)
     if _CAMEL.match(bare):
         return "camel"
     if _SNAKE.match(bare):
