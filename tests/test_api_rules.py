@@ -278,6 +278,7 @@ def test_every_api_rule_is_registered_with_a_cost_by_severity() -> None:
         "api/deprecated-member",
         "api/instance-new-parent",
         "api/readonly-property",
+        "api/restricted-member",
         "api/server-only-api",
         "api/service-by-index",
         "api/unknown-class",

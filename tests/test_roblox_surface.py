@@ -20,7 +20,7 @@ import pytest
 from conftest import SHARED
 from luaurft.luau.sandbox import Limits, RunStatus
 from luaurft.roblox.mock import MockWorld, run_script
-from luaurft.roblox.surface import surface_classes, surface_header
+from luaurft.roblox.surface import member_security, surface_classes, surface_header
 
 API = SHARED / "roblox-api"
 DUMP = API / "API-Dump.json"
@@ -320,6 +320,39 @@ def test_the_surface_matches_the_api_dump() -> None:
         names = {m[1] for m in generated.members()}
         scriptable = {m["Name"] for m in c["Members"] if "NotScriptable" not in m.get("Tags", [])}
         assert names == scriptable, c["Name"]
+
+
+@needs_shared
+def test_member_security_is_the_dumps_for_every_member() -> None:
+    # What a caller needs to read and to write (or call) each member, as the dump says;
+    # a property the dump guards only for writing reads freely.
+    checked = 0
+    for c in _dump()["Classes"]:
+        for m in c["Members"]:
+            if "NotScriptable" in m.get("Tags", []):
+                continue
+            security = m.get("Security")
+            read, write = (
+                (security.get("Read"), security.get("Write"))
+                if isinstance(security, dict)
+                else (security, security)
+            )
+            found = member_security(c["Name"], m["Name"])
+            assert found is not None, (c["Name"], m["Name"])
+            expected = (None if read == "None" else read, None if write == "None" else write)
+            if expected[0] is not None and expected[1] is None:
+                expected = (expected[0], expected[0])
+            assert found[:2] == expected, (c["Name"], m["Name"])
+            checked += 1
+    assert checked > 7_000
+    assert member_security("Lighting", "Technology") == (
+        "RobloxScriptSecurity",
+        "RobloxScriptSecurity",
+        "p",
+    )
+    assert member_security("Workspace", "FilteringEnabled") == (None, "PluginSecurity", "p")
+    assert member_security("Part", "Anchored") == (None, None, "p")
+    assert member_security("Lighting", "NoSuchMember") is None
 
 
 @needs_shared

@@ -176,6 +176,30 @@ def resolve_member(class_name: str, key: str) -> tuple[str, str, str] | None:
     return None
 
 
+# Where a member line keeps its flags (`p Name type flags default`, `f Name
+# category flags params`, `e Name flags`, `c Name flags`): the field after the name.
+_FLAGS_FIELD = {"p": 1, "f": 1, "e": 0, "c": 0}
+
+
+@lru_cache(maxsize=1 << 16)
+def member_security(class_name: str, key: str) -> tuple[str | None, str | None, str] | None:
+    """(read level, write level, kind) of member `key` of `class_name`: the security
+    a caller needs (`RobloxScriptSecurity`, `PluginSecurity`, ...), None where a game
+    script may, and the member's kind (p, f, e or c); None when no class of the
+    chain has the member."""
+    found = resolve_member(class_name, key)
+    if found is None:
+        return None
+    _, kind, rest = found
+    fields = rest.split("\t")
+    at = _FLAGS_FIELD.get(kind, 0)
+    flags = fields[at].split() if at < len(fields) else []
+    read = next((f[1:] for f in flags if f.startswith("R")), None)
+    write = next((f[1:] for f in flags if f.startswith("W")), None)
+    # A level on the read side guards every use; a write level only assignments.
+    return read, write or read, kind
+
+
 @lru_cache(maxsize=1 << 16)
 def resolve_default(class_name: str, key: str) -> str | None:
     """The default token of property `key` on a new `class_name` ("" when the

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from luaurft.luau.source import field_id
 from luaurft.roblox.api import Member, MemberKind
+from luaurft.roblox.surface import member_security
 from luaurft.scoring.analysis.bindings import (
     RobloxType,
     bindings_for,
@@ -59,6 +60,20 @@ def receiver_types(ctx: RuleContext) -> list[RobloxType | None]:
 
     found: list[RobloxType | None] = ctx.memo("api.receiver_types", compute)
     return found
+
+
+def kept_level(class_name: str, access: Access) -> str | None:
+    """The security level (`RobloxScriptSecurity`, `PluginSecurity`, ...) the engine
+    asks of this use of a member of `class_name` that a game script lacks; None
+    where a game script may use it so, or the engine has no such member."""
+    security = member_security(class_name, access.name)
+    if security is None or (
+        # A method named but not called (`pcall(Service.Method, Service)`) is
+        # checked where it is called, which may be elsewhere.
+        security[2] == "f" and not access.method and access.call is None
+    ):
+        return None
+    return security[1] if access.assigned else security[0]
 
 
 _NAME = field_id("name")

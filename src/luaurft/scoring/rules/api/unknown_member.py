@@ -10,7 +10,8 @@ be assigned) and a signal (`obj.Name:Connect(f)`: no Instance class has
 Connect, Once, ConnectParallel or Wait, so the name must be one of its events). Datatype values and libraries (Vector3, CFrame, task, ...) have no
 children, so any unknown name on them is reported. Only values whose class is
 known exactly (not "this class or a subclass") and whose members are all known
-are checked.
+are checked. A member the engine has but keeps from game scripts is
+api/restricted-member's.
 """
 
 from __future__ import annotations
@@ -25,7 +26,13 @@ from luaurft.scoring.analysis.bindings import (
     api_index_for,
 )
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
-from luaurft.scoring.rules.api._helpers import Access, accesses, closest, receiver_types
+from luaurft.scoring.rules.api._helpers import (
+    Access,
+    accesses,
+    closest,
+    kept_level,
+    receiver_types,
+)
 
 _KIND_WORD = {
     MemberKind.PROPERTY: "a property",
@@ -68,7 +75,9 @@ class UnknownMemberRule(Rule):
                 continue
             signal = (access.node.start_byte, access.node.end_byte) in connected
             problem = _problem(index, receiver, access, signal)
-            if problem is None:
+            if problem is None or (
+                receiver.kind is TypeKind.CLASS and kept_level(receiver.name, access) is not None
+            ):
                 continue
             message, names = problem
             guess = closest(access.name, names)
