@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from luaurft.scoring.analysis.bindings import TypeKind, bindings_for
 from luaurft.scoring.analysis.calls import CallIndex, calls
 from luaurft.scoring.analysis.handlers import handler_function, signal_field
 from luaurft.scoring.analysis.nodes import ancestors, contains, named_children, operator_of, same
@@ -134,8 +135,9 @@ class _Uses:
                 return False
         return False
 
-    def trusts(self, use: Node) -> str | None:
-        """How `use` trusts the value as a number, if it does."""
+    def trusts(self, use: Node) -> tuple[str, Node | None] | None:
+        """How `use` trusts the value as a number, if it does, and the operand it
+        meets in arithmetic (whose type says what the value must be)."""
         # A field of a table the client sent (`data.amount`) is as untrusted as the table.
         parent = use.parent
         while (
@@ -151,28 +153,30 @@ class _Uses:
             return None
         kind = parent.type
         if kind == "binary_expression" and operator_of(parent) in ARITHMETIC:
-            return "arithmetic"
+            left, right = parent.child_by_field_name("left"), parent.child_by_field_name("right")
+            return "arithmetic", right if same(left, use) else left
         if kind == "unary_expression" and operator_of(parent) == "-":
-            return "arithmetic"
+            return "arithmetic", None
         if kind == "for_numeric_clause":
-            return "a loop bound"
+            return "a loop bound", None
         if kind == "arguments" and parent.parent is not None:
             call = self.calls.of(parent.parent)
             if call is not None and call.method == "TakeDamage":
-                return "TakeDamage"
+                return "TakeDamage", None
             if call is not None and call.method in ("SetAttribute", "Set", "SetAsync"):
                 # `player:SetAttribute("Coins", amount)`: the value lands in a stake.
                 args = call.args
                 key = self.source.node_text(args[0]) if args else ""
                 if len(args) >= 2 and same(args[1], use) and _STAKE_NAME.search(key):
-                    return f"`{call.method}({key}, ...)`"
+                    return f"`{call.method}({key}, ...)`", None
             return None
         if kind == "expression_list" and parent.parent is not None:
             statement = parent.parent
             if statement.type == "update_statement":
-                return "a compound assignment"
+                return "a compound assignment", None
             if statement.type == "assignment_statement":
-                return self._numeric_property_target(statement, use)
+                target = self._numeric_property_target(statement, use)
+                return (target, None) if target is not None else None
         return None
 
     def _numeric_property_target(self, statement: Node, value: Node) -> str | None:
@@ -272,15 +276,29 @@ class UnvalidatedRemoteNumberRule(Rule):
             if uses.validates(ref.node):
                 # Everything after the first check counts as checked.
                 return None
-            how = uses.trusts(ref.node)
-            if how is None:
+            trusted = uses.trusts(ref.node)
+            if trusted is None:
                 continue
+            how, partner = trusted
+            name = param.name
+            # Arithmetic with a vector (`mousePosition - origin`) takes a vector, not a number.
+            partner_type = bindings_for(ctx).type_of(partner) if partner is not None else None
+            if partner_type is not None and partner_type.kind is TypeKind.DATATYPE:
+                fix = (
+                    f'check it first: if typeof({name}) ~= "{partner_type.name}" then return '
+                    "end, then check it is within the range the game allows (a distance from "
+                    "the player, a magnitude)"
+                )
+            else:
+                fix = (
+                    f'check it first: if typeof({name}) ~= "number" or {name} ~= {name} then '
+                    "return end, then clamp it to the allowed range"
+                )
             return self.at(
                 ctx,
                 ref.node,
-                f"`{param.name}` comes from the client and feeds {how} without validation",
-                f'check it first: if typeof({param.name}) ~= "number" or {param.name} ~= '
-                f"{param.name} then return end, then clamp it to the allowed range",
+                f"`{name}` comes from the client and feeds {how} without validation",
+                fix,
             )
         return None
 
