@@ -107,6 +107,10 @@ def test_a_tie_between_the_sides_is_taken_as_a_server_script_and_said() -> None:
         ),
         ('print("Hello world, from client!")\n', CLIENT, "client"),
         ("local camera = require(script.Camera)\n", CLIENT, "Camera"),
+        # What only a player's machine has: GUIs, input, visuals, the mouse.
+        ("require(script:WaitForChild('WorldVisuals')).start()\n", CLIENT, "WorldVisuals"),
+        ("local shopGui = script.Parent.ShopGui\nshopGui.Enabled = true\n", CLIENT, "ShopGui"),
+        ("require(script.PlayerInput).bind()\n", CLIENT, "PlayerInput"),
         ("require(script.GameServer).start()\n", SERVER, "GameServer"),
         # A leading Client or Server says whose the thing is.
         ("require(script.ClientHook).start()\n", CLIENT, "ClientHook"),
