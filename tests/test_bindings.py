@@ -79,6 +79,17 @@ def type_at(code: str, marker: str, kind: str = "Script") -> tuple[str, str, str
             ("class", "Tween", "EXACT"),
         ),
         ("local s = script\nprint(s)", "s", ("class", "Script", "EXACT")),
+        # `a and b` is b whenever it is a value at all.
+        (
+            'local h = char and char:FindFirstChildOfClass("Humanoid")\nprint(h)',
+            "h",
+            ("class", "Humanoid", "EXACT"),
+        ),
+        (
+            'local r = c and c:FindFirstChild("Root") :: BasePart?\nprint(r)',
+            "r",
+            ("class", "BasePart", "ISA"),
+        ),
     ],
 )
 def test_value_types(code: str, marker: str, expected: tuple[str, str, str]) -> None:

@@ -487,6 +487,9 @@ class Bindings:
         left = node.child_by_field_id(_F_LEFT)
         right = node.child_by_field_id(_F_RIGHT)
         op = next((c.type for c in node.children if not c.is_named), "")
+        if op == "and":
+            # `a and b` is b whenever it is anything at all (else a falsy a).
+            return self.type_of(right)
         lt, rt = self.type_of(left), self.type_of(right)
         if op == "or":
             return _agree([lt, rt])
