@@ -23,6 +23,11 @@ def test_script_parent_use_decides_the_container() -> None:
         "local brick = script.Parent\nbrick.Touched:Connect(print)", ScriptKind.SCRIPT
     )
     assert (part.container, part.script_path) == ("part", "Workspace.Part")
+    # A cast of the parent names it as much as a plain alias does.
+    cast = infer_placement(
+        "local brick = script.Parent :: BasePart\nbrick.Touched:Connect(print)", ScriptKind.SCRIPT
+    )
+    assert (cast.container, cast.script_path) == ("part", "Workspace.Part")
     tool = infer_placement(
         'local tool = script.Parent\nassert(tool:IsA("Tool"))', ScriptKind.SCRIPT
     )

@@ -42,6 +42,7 @@ MODULE = ScriptKind.MODULE_SCRIPT
         # GUI-only members on the script's own parent: it sits in a GUI
         ("local label = script.Parent\nlabel.MaxVisibleGraphemes = 0\n", CLIENT),
         ('script.Parent.Text = "Time\'s up!"\n', CLIENT),
+        ('local label = script.Parent :: TextLabel\nlabel.Text = "Ready"\n', CLIENT),
         # a local holding the script's parent named for a GUI object it sits in
         ("local textLabel = script.Parent\ntextLabel.Visible = false\n", CLIENT),
         ("local mainFrame = script.Parent\nmainFrame.Position = pos\n", CLIENT),

@@ -487,9 +487,10 @@ def _named_for_gui(alias: str, members: set[str]) -> bool:
     return last in words
 
 
-# `local label = script.Parent` (the whole statement: not `script.Parent.Parent`).
+# `local label = script.Parent` (the whole statement, or the parent cast: `script.Parent
+# :: TextLabel`; not `script.Parent.Parent`).
 _PARENT_ALIAS = re.compile(
-    r"(?<![\w.])local[ \t]+([A-Za-z_]\w*)[ \t]*(?::[ \t]*[\w.]+[ \t]*)?=[ \t]*script[ \t]*\.[ \t]*Parent\b(?![ \t]*[.:\[(\w])"
+    r"(?<![\w.])local[ \t]+([A-Za-z_]\w*)[ \t]*(?::[ \t]*[\w.]+[ \t]*)?=[ \t]*script[ \t]*\.[ \t]*Parent\b(?![ \t]*(?:[.\[(\w]|:(?!:)))"
 )
 
 

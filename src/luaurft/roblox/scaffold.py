@@ -371,9 +371,10 @@ def _strip_comments(text: str) -> str:
     return _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
 
 
-# `local door = script.Parent`: names the code gives its container.
+# `local door = script.Parent` (or `script.Parent :: Part`, a cast): names the code
+# gives its container.
 _PARENT_ALIAS = re.compile(
-    rf"{_word('local')}\s+(\w++)\s*(?::\s*[\w.?<>]++)?\s*=\s*script\.Parent\b(?!\s*[.:])"
+    rf"{_word('local')}\s+(\w++)\s*(?::\s*[\w.?<>]++)?\s*=\s*script\.Parent\b(?!\s*(?:\.|:(?!:)))"
 )
 
 
