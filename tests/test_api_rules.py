@@ -277,6 +277,7 @@ def test_every_api_rule_is_registered_with_a_cost_by_severity() -> None:
         "api/deprecated-global",
         "api/deprecated-member",
         "api/instance-new-parent",
+        "api/not-an-instance",
         "api/readonly-property",
         "api/restricted-member",
         "api/server-only-api",
