@@ -289,6 +289,7 @@ def test_every_api_rule_is_registered_with_a_cost_by_severity() -> None:
         "api/unknown-member",
         "api/unknown-service",
         "api/wrong-arg-count",
+        "api/wrong-property-type",
     }
 
 

@@ -1,0 +1,139 @@
+"""api/wrong-property-type: a literal of a type the property never takes.
+
+Roblox converts some values when a property is set (a number to a string
+property, a numeric string to a number property, an item's name or number to
+an Enum property) and refuses the rest: `part.BrickColor = "Bright red"`,
+`part.Color = "Red"`, `part.Size = {4, 1, 2}`, `part.Anchored = "true"` and
+`part.Parent = "Workspace"` each error ("Unable to assign property"). The
+property's type comes from the API dump; only literals are judged, on a value
+whose Roblox class is known (any certainty) and has the property.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from luaurft.roblox.surface import resolve_member
+from luaurft.scoring.analysis.bindings import TypeKind
+from luaurft.scoring.analysis.nodes import named_children
+from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
+from luaurft.scoring.rules.api._helpers import accesses, receiver_types
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+# What each literal is, and the property types that take it (as Roblox converts).
+_LITERALS: dict[str, tuple[str, frozenset[str]]] = {
+    "string": ("a string", frozenset({"string", "Content", "number", "int", "any"})),
+    "number": ("a number", frozenset({"string", "Content", "number", "int", "any"})),
+    "true": ("a boolean", frozenset({"bool", "any"})),
+    "false": ("a boolean", frozenset({"bool", "any"})),
+    "table_constructor": ("a table", frozenset({"any"})),
+}
+_NAMED = {"bool": "a boolean", "int": "an integer"}
+# How to write a value of the types a literal is most often mistaken for.
+_MADE_WITH = {
+    "BrickColor": 'BrickColor.new("Bright red")',
+    "Color3": "Color3.fromRGB(255, 0, 0)",
+    "Vector3": "Vector3.new(4, 1, 2)",
+    "Vector2": "Vector2.new(0, 0)",
+    "UDim2": "UDim2.fromScale(0.5, 0.5)",
+    "UDim": "UDim.new(0, 8)",
+    "CFrame": "CFrame.new(0, 5, 0)",
+    "bool": "true or false",
+}
+
+
+def _assigned_value(target: Node) -> Node | None:
+    """The value written to `target` in `a, b = x, y` (by position)."""
+    targets = target.parent
+    statement = targets.parent if targets is not None else None
+    if targets is None or statement is None or statement.type != "assignment_statement":
+        return None
+    values = next((c for c in statement.named_children if c.type == "expression_list"), None)
+    if values is None:
+        return None
+    position = next((i for i, t in enumerate(named_children(targets)) if t.id == target.id), -1)
+    items = named_children(values)
+    return items[position] if 0 <= position < len(items) else None
+
+
+class WrongPropertyTypeRule(Rule):
+    id = "api/wrong-property-type"
+    scorer = "api"
+    severity = Severity.ERROR
+    summary = (
+        'A property set to a literal of a type it never takes (`part.BrickColor = "Red"`, '
+        '`part.Size = {4, 1, 2}`, `part.Anchored = "true"`): the assignment errors.'
+    )
+    bad = (
+        'local part = Instance.new("Part")\n'
+        'part.BrickColor = "Bright red"\n'
+        "part.Size = {4, 1, 2}\n"
+        "part.Parent = workspace\n"
+    )
+    good = (
+        'local part = Instance.new("Part")\n'
+        'part.BrickColor = BrickColor.new("Bright red")\n'
+        "part.Size = Vector3.new(4, 1, 2)\n"
+        "part.Parent = workspace\n"
+    )
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        found = accesses(ctx)
+        if not any(a.assigned for a in found):
+            return
+        for access, receiver in zip(found, receiver_types(ctx), strict=True):
+            if (
+                not access.assigned
+                or access.method
+                or receiver is None
+                or receiver.kind is not TypeKind.CLASS
+            ):
+                continue
+            value = _assigned_value(access.node)
+            literal = _LITERALS.get(value.type) if value is not None else None
+            if value is None or literal is None:
+                continue
+            member = resolve_member(receiver.name, access.name)
+            if member is None or member[1] != "p":
+                continue
+            wanted = member[2].split("\t", 1)[0]
+            what, takes = literal
+            if wanted in takes or (
+                wanted.startswith("Enum:") and value.type in ("string", "number")
+            ):
+                continue
+            shown = (
+                f"an Enum.{wanted[5:]} item"
+                if wanted.startswith("Enum:")
+                else "an Instance"
+                if wanted.startswith("Instance")
+                else _NAMED.get(wanted, f"a {wanted}")
+            )
+            yield self.at(
+                ctx,
+                value,
+                f"{receiver.name}.{access.name} takes {shown}, not {what}: setting it errors",
+                _fix(ctx, wanted, value),
+            )
+
+
+def _fix(ctx: RuleContext, wanted: str, value: Node) -> str:
+    """How to write the value the property takes, from the literal where it says enough."""
+    text = ctx.source.node_text(value)
+    if wanted == "BrickColor" and value.type == "string":
+        return f"write BrickColor.new({text})"
+    if wanted in ("Vector3", "Vector2", "UDim2") and value.type == "table_constructor":
+        items = [ctx.source.node_text(v) for v in named_children(value)]
+        if items and all(
+            v.type == "field" and v.named_child_count == 1 for v in named_children(value)
+        ):
+            return f"write {wanted}.new({', '.join(items)})"
+    if wanted.startswith("Enum:"):
+        return f"write Enum.{wanted[5:]}.<item>"
+    if wanted.startswith("Instance"):
+        return "assign the Instance itself, not its name"
+    example = _MADE_WITH.get(wanted)
+    return f"write {example}" if example else f"assign a {wanted}"
