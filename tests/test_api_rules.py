@@ -282,6 +282,7 @@ def test_every_api_rule_is_registered_with_a_cost_by_severity() -> None:
         "api/restricted-member",
         "api/server-only-api",
         "api/service-by-index",
+        "api/tween-goal",
         "api/unknown-class",
         "api/udim2-two-numbers",
         "api/unknown-enum",
@@ -343,3 +344,11 @@ def test_a_deprecated_member_reached_through_a_local_binding_is_found() -> None:
     found = [f for f in api_findings(code) if f.rule == "api/deprecated-member"]
     assert [(f.line, f.message) for f in found] == [(4, "BasePart.Velocity is deprecated")]
     assert found[0].fix == "use root.AssemblyLinearVelocity"
+
+
+def test_tween_goal_reads_the_runtime_list_of_tweenable_types() -> None:
+    from luaurft.scoring.rules.api.tween_goal import tweenable_types
+
+    types = tweenable_types()
+    assert {"number", "boolean", "Vector3", "CFrame", "Color3", "UDim2", "EnumItem"} <= types
+    assert not {"string", "Instance", "BrickColor"} & types

@@ -112,6 +112,28 @@ def _class_members(name: str) -> frozenset[str]:
     return frozenset(out)
 
 
+@cache
+def _subclasses() -> dict[str, tuple[str, ...]]:
+    children: dict[str, list[str]] = {}
+    for cls in surface_classes().values():
+        if cls.superclass is not None:
+            children.setdefault(cls.superclass, []).append(cls.name)
+    return {name: tuple(names) for name, names in children.items()}
+
+
+@cache
+def members_below(name: str) -> frozenset[str]:
+    """Every member name of class `name`, of its superclasses and of every class that
+    inherits from it: what a value known only to be a `name` (or a subclass) may have."""
+    out = set(_class_members(name))
+    below = list(_subclasses().get(name, ()))
+    while below:
+        current = below.pop()
+        out |= set(_own(current)[0])
+        below.extend(_subclasses().get(current, ()))
+    return frozenset(out)
+
+
 #: The runtime's enum data (scripts/gen_enums.py): a line `Enum Item=value ...` each.
 ENUMS_FILE = "enums_data.luau"
 
