@@ -31,14 +31,23 @@ if TYPE_CHECKING:
 _RUN_SERVICE = "RunService"
 
 
+# The events per index (its identity: an index is built once and kept).
+_EVENTS: dict[int, tuple[ApiIndex, frozenset[str]]] = {}
+
+
 def _frame_events(index: ApiIndex) -> frozenset[str]:
     """RunService's events: each fires once a frame."""
-    return frozenset(
+    known = _EVENTS.get(id(index))
+    if known is not None and known[0] is index:
+        return known[1]
+    events = frozenset(
         name
         for name in index.member_names(_RUN_SERVICE)
         if (member := index.member(_RUN_SERVICE, name)) is not None
         and member.kind is MemberKind.EVENT
     )
+    _EVENTS[id(index)] = (index, events)
+    return events
 
 
 class WaitInFrameHandlerRule(Rule):
@@ -71,11 +80,9 @@ class WaitInFrameHandlerRule(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         source = ctx.source
         text = source.text
-        if "wait" not in text and "Wait" not in text:
+        if "wait(" not in text and ":Wait(" not in text:
             return
-        events: frozenset[str] = ctx.memo(
-            "bug.frame_events", lambda: _frame_events(api_index_for(ctx))
-        )
+        events = _frame_events(api_index_for(ctx))
         if not any(event in text for event in events):
             return
         scopes = scope_analysis(ctx)
