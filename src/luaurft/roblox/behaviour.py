@@ -395,3 +395,7 @@ NIL_RETURNING_METHODS: frozenset[str] = frozenset(
         "GetPlayerByUserId",
     }
 )
+
+# The name of the Folder (or Model) under a Player whose values Roblox's player list
+# shows as stats: matched exactly, case included.
+LEADERSTATS = "leaderstats"

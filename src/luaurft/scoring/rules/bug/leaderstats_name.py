@@ -1,0 +1,73 @@
+"""bug/leaderstats-name: the stats folder named `leaderstats` in another case.
+
+Roblox's player list shows the values in the folder under each Player named
+exactly `leaderstats`; `Leaderstats` or `LeaderStats` is just another folder,
+so the stats never appear (and code that looks for `leaderstats` never finds
+them). Reported where the code names something so (`folder.Name =
+"Leaderstats"`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from luaurft.roblox.behaviour import LEADERSTATS
+from luaurft.scoring.analysis.bindings import string_literal
+from luaurft.scoring.analysis.nodes import named_children
+from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
+
+
+class LeaderstatsNameRule(Rule):
+    id = "bug/leaderstats-name"
+    scorer = "bug"
+    severity = Severity.WARNING
+    summary = (
+        "A folder named `Leaderstats` (or any case but `leaderstats`): the player list shows "
+        "only a folder named exactly `leaderstats`."
+    )
+    bad = (
+        'local Players = game:GetService("Players")\n'
+        "Players.PlayerAdded:Connect(function(player)\n"
+        '\tlocal stats = Instance.new("Folder")\n'
+        '\tstats.Name = "Leaderstats"\n'
+        "\tstats.Parent = player\n"
+        "end)\n"
+    )
+    good = (
+        'local Players = game:GetService("Players")\n'
+        "Players.PlayerAdded:Connect(function(player)\n"
+        '\tlocal stats = Instance.new("Folder")\n'
+        '\tstats.Name = "leaderstats"\n'
+        "\tstats.Parent = player\n"
+        "end)\n"
+    )
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        source = ctx.source
+        lowered = source.text.lower()
+        if LEADERSTATS not in lowered or lowered.count(LEADERSTATS) == source.text.count(
+            LEADERSTATS
+        ):
+            return  # every spelling is the right one
+        for statement in source.nodes("assignment_statement"):
+            targets = values = None
+            for child in statement.children:
+                if child.type == "variable_list":
+                    targets = named_children(child)
+                elif child.type == "expression_list":
+                    values = named_children(child)
+            for target, value in zip(targets or (), values or (), strict=False):
+                field = target.child_by_field_name("field")
+                if target.type != "dot_index_expression" or field is None:
+                    continue
+                if source.node_text(field) != "Name":
+                    continue
+                name = string_literal(source, value)
+                if name is not None and name != LEADERSTATS and name.lower() == LEADERSTATS:
+                    yield self.at(
+                        ctx,
+                        value,
+                        f'"{name}" is not "{LEADERSTATS}": the player list shows only a folder '
+                        f"named exactly {LEADERSTATS}, so these stats never appear",
+                        f'name it "{LEADERSTATS}"',
+                    )
