@@ -21,6 +21,7 @@ from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
 from luaurft.luau.kind import ScriptKind, module_side
+from luaurft.roblox.behaviour import LEADERSTATS
 
 LOCAL_PLAYER = "Player1"
 
@@ -1223,11 +1224,10 @@ def _player_waits(text: str) -> list[dict[str, Any]]:
 # Every player, in a scaffold item's parent: built in each player as it joins (and
 # in those already there), as another script's PlayerAdded handler would.
 EACH_PLAYER = "Players.*"
-_LEADERSTATS = "leaderstats"
 # `.leaderstats` or `:WaitForChild("leaderstats")` / `:FindFirstChild("leaderstats")`,
 # then the stat it reaches (`.Points`, `:WaitForChild("Coins")`), if the same expression does.
 _LEADERSTAT_USE = re.compile(
-    rf"(?:\.\s*leaderstats\b|:\s*(?:WaitForChild|FindFirstChild)\s*\(\s*{_STRING_Q}leaderstats{_STRING_Q}\s*\))"
+    rf"(?:\.\s*{LEADERSTATS}\b|:\s*(?:WaitForChild|FindFirstChild)\s*\(\s*{_STRING_Q}{LEADERSTATS}{_STRING_Q}\s*\))"
     rf"(?:\s*\.\s*({_IDENT})\b(?!\s*\()"
     rf"|\s*:\s*(?:WaitForChild|FindFirstChild)\s*\(\s*{_STRING_Q}(\w+){_STRING_Q}\s*\))?"
 )
@@ -1244,7 +1244,7 @@ def _leaderstats(text: str) -> list[dict[str, Any]]:
     """A `leaderstats` folder in every player, with the stats the code reaches in it,
     when the code uses one it never makes: the leaderboard script beside it (as
     Roblox's tutorials pair them) makes it on join."""
-    if _LEADERSTATS not in text or _is_named_in_code(text, _LEADERSTATS):
+    if LEADERSTATS not in text or _is_named_in_code(text, LEADERSTATS):
         return []
     stats: dict[str, _Child] = {}
     holders: set[str] = set()
@@ -1258,7 +1258,7 @@ def _leaderstats(text: str) -> list[dict[str, Any]]:
     def reached(stat: str | None, use: re.Match[str]) -> None:
         if stat is None or _is_member("Folder", stat) is not False:
             return
-        child = stats.setdefault(stat, _Child(f"{EACH_PLAYER}.{_LEADERSTATS}", stat, False))
+        child = stats.setdefault(stat, _Child(f"{EACH_PLAYER}.{LEADERSTATS}", stat, False))
         local = held(use)
         if local is not None:
             child.aliases.add(local)
@@ -1289,7 +1289,7 @@ def _leaderstats(text: str) -> list[dict[str, Any]]:
             at = found.end()
     if not uses:
         return []
-    plan: list[dict[str, Any]] = [{"parent": EACH_PLAYER, "name": _LEADERSTATS, "class": "Folder"}]
+    plan: list[dict[str, Any]] = [{"parent": EACH_PLAYER, "name": LEADERSTATS, "class": "Folder"}]
     for stat, child in stats.items():
         plan.append({"parent": child.parent, "name": stat, "class": _value_class(text, child)})
     return plan
@@ -1792,7 +1792,7 @@ def _value_class(text: str, child: _Child) -> str:
 def _shown_value(parent: str, cls: str) -> str:
     """A number a leaderboard shows (in `leaderstats`) is an IntValue, as Roblox's own
     samples make it."""
-    return "IntValue" if cls == "NumberValue" and parent.rpartition(".")[2] == _LEADERSTATS else cls
+    return "IntValue" if cls == "NumberValue" and parent.rpartition(".")[2] == LEADERSTATS else cls
 
 
 # Name endings that say which GUI object a child outside the 3D world is: Studio
