@@ -270,6 +270,7 @@ def test_api_scorer_ranks_worse_api_use_lower() -> None:
 def test_every_api_rule_is_registered_with_a_cost_by_severity() -> None:
     ids = {r.id for r in rules_for("api")}
     assert ids == {
+        "api/bare-asset-id",
         "api/cframe-degrees",
         "api/client-only-api",
         "api/color3-range",

@@ -76,6 +76,20 @@ def kept_level(class_name: str, access: Access) -> str | None:
     return security[1] if access.assigned else security[0]
 
 
+def assigned_value(target: tree_sitter.Node) -> tree_sitter.Node | None:
+    """The value an assignment writes to `target` (`a, b = x, y`: by position), if any."""
+    targets = target.parent
+    statement = targets.parent if targets is not None else None
+    if targets is None or statement is None or statement.type != "assignment_statement":
+        return None
+    values = next((c for c in statement.named_children if c.type == "expression_list"), None)
+    if values is None:
+        return None
+    position = next((i for i, t in enumerate(targets.named_children) if t.id == target.id), -1)
+    items = values.named_children
+    return items[position] if 0 <= position < len(items) else None
+
+
 _NAME = field_id("name")
 _TABLE = field_id("table")
 _FIELD = field_id("field")

@@ -18,7 +18,7 @@ from luaurft.roblox.surface import resolve_member
 from luaurft.scoring.analysis.bindings import TypeKind
 from luaurft.scoring.analysis.nodes import named_children
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
-from luaurft.scoring.rules.api._helpers import accesses, receiver_types
+from luaurft.scoring.rules.api._helpers import accesses, assigned_value, receiver_types
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -43,20 +43,6 @@ _MADE_WITH = {
     "CFrame": "CFrame.new(0, 5, 0)",
     "bool": "true or false",
 }
-
-
-def _assigned_value(target: Node) -> Node | None:
-    """The value written to `target` in `a, b = x, y` (by position)."""
-    targets = target.parent
-    statement = targets.parent if targets is not None else None
-    if targets is None or statement is None or statement.type != "assignment_statement":
-        return None
-    values = next((c for c in statement.named_children if c.type == "expression_list"), None)
-    if values is None:
-        return None
-    position = next((i for i, t in enumerate(named_children(targets)) if t.id == target.id), -1)
-    items = named_children(values)
-    return items[position] if 0 <= position < len(items) else None
 
 
 class WrongPropertyTypeRule(Rule):
@@ -92,7 +78,7 @@ class WrongPropertyTypeRule(Rule):
                 or receiver.kind is not TypeKind.CLASS
             ):
                 continue
-            value = _assigned_value(access.node)
+            value = assigned_value(access.node)
             literal = _LITERALS.get(value.type) if value is not None else None
             if value is None or literal is None:
                 continue
