@@ -1,0 +1,161 @@
+"""bug/process-receipt-decision: a ProcessReceipt callback that does not say the purchase is granted.
+
+Roblox calls `MarketplaceService.ProcessReceipt` for each developer-product
+purchase and reads its return value: only `Enum.ProductPurchaseDecision.
+PurchaseGranted` settles the purchase. Anything else (nil included) leaves it
+pending, and Roblox calls the callback again on the player's next join, so the
+items are handed out again. Reported when the callback never returns
+PurchaseGranted, or when it can run off its end (returning nil) after granting
+something. A callback that returns another function's result decides there,
+and is left alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from luaurft.scoring.analysis.nodes import FUNCTION_NODES, named_children, unparenthesize
+from luaurft.scoring.analysis.scope import FunctionInfo, ScopeAnalysis, scope_analysis
+from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+    from luaurft.luau.source import LuauSource
+
+_CALLBACK = "ProcessReceipt"
+_GRANTED = "PurchaseGranted"
+
+
+def _callback_function(scopes: ScopeAnalysis, value: Node) -> FunctionInfo | None:
+    """The function a callback assignment gives: a literal or a local function's name."""
+    value = unparenthesize(value)
+    if value.type in FUNCTION_NODES:
+        return scopes.function_info(value)
+    if value.type == "identifier":
+        decl = scopes.declaration(value)
+        if decl is not None and decl.value is not None and decl.value.type in FUNCTION_NODES:
+            return scopes.function_info(decl.value)
+        for info in scopes.functions:
+            if info.declaration is decl and decl is not None:
+                return info
+    return None
+
+
+def _always_returns(source: LuauSource, block: Node) -> bool:
+    """Every path through `block` ends in a return (or an `error(...)`)."""
+    statements = [s for s in named_children(block) if s.type != "comment"]
+    if not statements:
+        return False
+    last = statements[-1]
+    if last.type == "return_statement":
+        return True
+    if last.type == "function_call":
+        callee = last.child_by_field_name("name")
+        return callee is not None and source.node_text(callee) == "error"
+    if last.type == "do_statement":
+        inner = next((c for c in last.named_children if c.type == "block"), None)
+        return inner is not None and _always_returns(source, inner)
+    if last.type != "if_statement":
+        return False
+    has_else = False
+    for branch in last.named_children:
+        if branch.type == "block":
+            body: Node | None = branch
+        elif branch.type in ("elseif_statement", "else_statement"):
+            has_else = has_else or branch.type == "else_statement"
+            body = next((c for c in branch.named_children if c.type == "block"), None)
+        else:
+            continue  # the condition
+        if body is None or not _always_returns(source, body):
+            return False
+    return has_else
+
+
+def _delegates(source: LuauSource, body: Node) -> bool:
+    """The callback returns what another call returns (`return handle(receipt)`)."""
+    for node in _returns_in(body):
+        values = next((c for c in node.named_children if c.type == "expression_list"), None)
+        first = (
+            values.named_children[0] if values is not None and values.named_child_count else None
+        )
+        if first is not None and unparenthesize(first).type == "function_call":
+            return True
+    return False
+
+
+def _returns_in(body: Node) -> Iterator[Node]:
+    """The return statements of this function (not of functions inside it)."""
+    stack = list(body.named_children)
+    while stack:
+        node = stack.pop()
+        if node.type in FUNCTION_NODES:
+            continue
+        if node.type == "return_statement":
+            yield node
+        stack.extend(node.named_children)
+
+
+class ProcessReceiptDecisionRule(Rule):
+    id = "bug/process-receipt-decision"
+    scorer = "bug"
+    severity = Severity.WARNING
+    summary = (
+        "A MarketplaceService.ProcessReceipt callback that never returns PurchaseGranted, or can "
+        "end without a decision: the purchase stays pending and is granted again."
+    )
+    bad = (
+        'local MarketplaceService = game:GetService("MarketplaceService")\n'
+        "MarketplaceService.ProcessReceipt = function(receipt)\n"
+        "\tprint(receipt.ProductId)\n"
+        "end\n"
+    )
+    good = (
+        'local MarketplaceService = game:GetService("MarketplaceService")\n'
+        "MarketplaceService.ProcessReceipt = function(receipt)\n"
+        "\tprint(receipt.ProductId)\n"
+        "\treturn Enum.ProductPurchaseDecision.PurchaseGranted\n"
+        "end\n"
+    )
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        source = ctx.source
+        if _CALLBACK not in source.text:
+            return
+        scopes = scope_analysis(ctx)
+        for statement in source.nodes("assignment_statement"):
+            targets = values = None
+            for child in statement.children:
+                if child.type == "variable_list":
+                    targets = named_children(child)
+                elif child.type == "expression_list":
+                    values = named_children(child)
+            for target, value in zip(targets or (), values or (), strict=False):
+                field = target.child_by_field_name("field")
+                if target.type != "dot_index_expression" or field is None:
+                    continue
+                if source.node_text(field) != _CALLBACK:
+                    continue
+                info = _callback_function(scopes, value)
+                if info is None or info.body is None or _delegates(source, info.body):
+                    continue
+                if _GRANTED not in source.node_text(info.body):
+                    yield self.at(
+                        ctx,
+                        value,
+                        "this ProcessReceipt callback never returns "
+                        "Enum.ProductPurchaseDecision.PurchaseGranted: every purchase stays "
+                        "pending and is handed out again on the player's next join",
+                        "return Enum.ProductPurchaseDecision.PurchaseGranted once the items are "
+                        "given (NotProcessedYet when they could not be)",
+                    )
+                elif not _always_returns(source, info.body):
+                    yield self.at(
+                        ctx,
+                        value,
+                        "this ProcessReceipt callback can reach its end without returning a "
+                        "decision (nil): that purchase stays pending and is handed out again",
+                        "end it with `return Enum.ProductPurchaseDecision.NotProcessedYet` (or "
+                        "PurchaseGranted on every path that gave the items)",
+                    )
