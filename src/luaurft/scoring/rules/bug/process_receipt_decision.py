@@ -44,33 +44,44 @@ def _callback_function(scopes: ScopeAnalysis, value: Node) -> FunctionInfo | Non
 
 
 def _always_returns(source: LuauSource, block: Node) -> bool:
-    """Every path through `block` ends in a return (or an `error(...)`)."""
-    statements = [s for s in named_children(block) if s.type != "comment"]
-    if not statements:
-        return False
-    last = statements[-1]
-    if last.type == "return_statement":
-        return True
-    if last.type == "function_call":
-        callee = last.child_by_field_name("name")
-        return callee is not None and source.node_text(callee) == "error"
-    if last.type == "do_statement":
-        inner = next((c for c in last.named_children if c.type == "block"), None)
-        return inner is not None and _always_returns(source, inner)
-    if last.type != "if_statement":
-        return False
-    has_else = False
-    for branch in last.named_children:
-        if branch.type == "block":
-            body: Node | None = branch
-        elif branch.type in ("elseif_statement", "else_statement"):
-            has_else = has_else or branch.type == "else_statement"
-            body = next((c for c in branch.named_children if c.type == "block"), None)
-        else:
-            continue  # the condition
-        if body is None or not _always_returns(source, body):
+    """Every path through `block` ends in a return (or an `error(...)`). A worklist, not
+    recursion: hostile code may nest its branches thousands deep."""
+    pending = [block]
+    while pending:
+        statements = [s for s in named_children(pending.pop()) if s.type != "comment"]
+        if not statements:
             return False
-    return has_else
+        last = statements[-1]
+        if last.type == "return_statement":
+            continue
+        if last.type == "function_call":
+            callee = last.child_by_field_name("name")
+            if callee is None or source.node_text(callee) != "error":
+                return False
+            continue
+        if last.type == "do_statement":
+            inner = next((c for c in last.named_children if c.type == "block"), None)
+            if inner is None:
+                return False
+            pending.append(inner)
+            continue
+        if last.type != "if_statement":
+            return False
+        has_else = False
+        for branch in last.named_children:
+            if branch.type == "block":
+                body: Node | None = branch
+            elif branch.type in ("elseif_statement", "else_statement"):
+                has_else = has_else or branch.type == "else_statement"
+                body = next((c for c in branch.named_children if c.type == "block"), None)
+            else:
+                continue  # the condition
+            if body is None:
+                return False
+            pending.append(body)
+        if not has_else:
+            return False
+    return True
 
 
 def _delegates(source: LuauSource, body: Node) -> bool:
