@@ -342,3 +342,22 @@ def test_an_unused_local_function_is_reported_once() -> None:
     code = "local function helper(x)\n\treturn x * 2\nend\nlocal spare = 2\nprint('ready')\n"
     found = [(f.rule, f.line) for f in score_source(code).findings if "unused" in f.rule]
     assert found == [("quality/unused-function", 1), ("bug/unused-local", 4)]
+
+
+def test_a_process_receipt_callback_nested_past_the_recursion_limit_is_judged() -> None:
+    # 1,100 nested ifs, each with an else that returns: every path returns, and the
+    # check must walk them without Python's recursion limit (about 1,000 frames).
+    depth = 1100
+    body = "if x then\n" * depth + "return Enum.ProductPurchaseDecision.PurchaseGranted\n"
+    body += "else return nil end\n" * depth
+    code = (
+        'local MarketplaceService = game:GetService("MarketplaceService")\n'
+        "MarketplaceService.ProcessReceipt = function(receipt)\n"
+        "local x = receipt.PurchaseId\n" + body + "end\n"
+    )
+    card = score_source(code)
+    assert "bug/process-receipt-decision" not in {f.rule for f in card.findings}
+    # Without the final else, one path runs off the end.
+    cut = code.replace("else return nil end\n", "end\n", 1)
+    card = score_source(cut)
+    assert [f.line for f in card.findings if f.rule == "bug/process-receipt-decision"] == [2]
