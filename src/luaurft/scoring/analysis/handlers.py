@@ -19,9 +19,13 @@ _WRAPPERS = frozenset({"parenthesized_expression", "cast_expression"})
 
 def handler_function(scopes: ScopeAnalysis, call: Call) -> FunctionInfo | None:
     """The function passed as the first argument of `call`: a literal or a local function's name."""
-    if not call.args:
-        return None
-    value = unparenthesize(call.args[0])
+    return function_given(scopes, call.args[0]) if call.args else None
+
+
+def function_given(scopes: ScopeAnalysis, value: Node) -> FunctionInfo | None:
+    """The function an expression gives (a handler passed, a callback assigned): a function
+    literal, or the name of a local bound to one (`local function f`, `local f = function`)."""
+    value = unparenthesize(value)
     if value.type in FUNCTION_NODES:
         return scopes.function_info(value)
     if value.type == "identifier":

@@ -16,6 +16,7 @@ from luaurft.scoring.analysis.bindings import (
     call_arguments,
     string_literal,
 )
+from luaurft.scoring.analysis.nodes import expression_list_of, variable_list_of
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -80,14 +81,14 @@ def assigned_value(target: tree_sitter.Node) -> tree_sitter.Node | None:
     """The value an assignment writes to `target` (`a, b = x, y`: by position), if any."""
     targets = target.parent
     statement = targets.parent if targets is not None else None
-    if targets is None or statement is None or statement.type != "assignment_statement":
+    if statement is None or statement.type != "assignment_statement":
         return None
-    values = next((c for c in statement.named_children if c.type == "expression_list"), None)
-    if values is None:
-        return None
-    position = next((i for i, t in enumerate(targets.named_children) if t.id == target.id), -1)
-    items = values.named_children
-    return items[position] if 0 <= position < len(items) else None
+    for written, value in zip(
+        variable_list_of(statement), expression_list_of(statement), strict=False
+    ):
+        if written.id == target.id:
+            return value
+    return None
 
 
 _NAME = field_id("name")

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from luaurft.roblox.behaviour import LEADERSTATS
 from luaurft.scoring.analysis.bindings import string_literal
-from luaurft.scoring.analysis.nodes import named_children
+from luaurft.scoring.analysis.nodes import expression_list_of, variable_list_of
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 
@@ -50,13 +50,8 @@ class LeaderstatsNameRule(Rule):
         ):
             return  # every spelling is the right one
         for statement in source.nodes("assignment_statement"):
-            targets = values = None
-            for child in statement.children:
-                if child.type == "variable_list":
-                    targets = named_children(child)
-                elif child.type == "expression_list":
-                    values = named_children(child)
-            for target, value in zip(targets or (), values or (), strict=False):
+            pairs = zip(variable_list_of(statement), expression_list_of(statement), strict=False)
+            for target, value in pairs:
                 field = target.child_by_field_name("field")
                 if target.type != "dot_index_expression" or field is None:
                     continue

@@ -15,8 +15,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from luaurft.scoring.analysis.nodes import FUNCTION_NODES, named_children, unparenthesize
-from luaurft.scoring.analysis.scope import FunctionInfo, ScopeAnalysis, scope_analysis
+from luaurft.scoring.analysis.handlers import function_given
+from luaurft.scoring.analysis.nodes import (
+    FUNCTION_NODES,
+    expression_list_of,
+    named_children,
+    unparenthesize,
+    variable_list_of,
+)
+from luaurft.scoring.analysis.scope import scope_analysis
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 if TYPE_CHECKING:
@@ -26,21 +33,6 @@ if TYPE_CHECKING:
 
 _CALLBACK = "ProcessReceipt"
 _GRANTED = "PurchaseGranted"
-
-
-def _callback_function(scopes: ScopeAnalysis, value: Node) -> FunctionInfo | None:
-    """The function a callback assignment gives: a literal or a local function's name."""
-    value = unparenthesize(value)
-    if value.type in FUNCTION_NODES:
-        return scopes.function_info(value)
-    if value.type == "identifier":
-        decl = scopes.declaration(value)
-        if decl is not None and decl.value is not None and decl.value.type in FUNCTION_NODES:
-            return scopes.function_info(decl.value)
-        for info in scopes.functions:
-            if info.declaration is decl and decl is not None:
-                return info
-    return None
 
 
 def _always_returns(source: LuauSource, block: Node) -> bool:
@@ -136,19 +128,14 @@ class ProcessReceiptDecisionRule(Rule):
             return
         scopes = scope_analysis(ctx)
         for statement in source.nodes("assignment_statement"):
-            targets = values = None
-            for child in statement.children:
-                if child.type == "variable_list":
-                    targets = named_children(child)
-                elif child.type == "expression_list":
-                    values = named_children(child)
-            for target, value in zip(targets or (), values or (), strict=False):
+            pairs = zip(variable_list_of(statement), expression_list_of(statement), strict=False)
+            for target, value in pairs:
                 field = target.child_by_field_name("field")
                 if target.type != "dot_index_expression" or field is None:
                     continue
                 if source.node_text(field) != _CALLBACK:
                     continue
-                info = _callback_function(scopes, value)
+                info = function_given(scopes, value)
                 if info is None or info.body is None or _delegates(source, info.body):
                     continue
                 if _GRANTED not in source.node_text(info.body):
