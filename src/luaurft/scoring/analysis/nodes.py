@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from tree_sitter import Node
 
+    from luaurft.luau.source import LuauSource
+
 FUNCTION_NODES = frozenset({"function_declaration", "function_definition"})
 STATEMENT_CONTAINERS = frozenset({"block", "chunk"})
 LITERAL_TYPES: frozenset[str] = frozenset({"number", "string", "true", "false", "nil"})
@@ -76,6 +78,19 @@ def variable_list_of(node: Node) -> list[Node]:
         if child.type == "assignment_statement":
             return variable_list_of(child)
     return []
+
+
+def field_writes(source: LuauSource, field: str) -> Iterator[tuple[Node, Node]]:
+    """(target, value) of each assignment to a field of that name (`x.Name = value`,
+    `MarketplaceService.ProcessReceipt = f`), in reading order."""
+    for statement in source.nodes("assignment_statement"):
+        pairs = zip(variable_list_of(statement), expression_list_of(statement), strict=False)
+        for target, value in pairs:
+            if target.type != "dot_index_expression":
+                continue
+            name = target.child_by_field_name("field")
+            if name is not None and source.node_text(name) == field:
+                yield target, value
 
 
 def operator_of(expression: Node) -> str | None:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from luaurft.roblox.behaviour import LEADERSTATS
 from luaurft.scoring.analysis.bindings import string_literal
-from luaurft.scoring.analysis.nodes import expression_list_of, variable_list_of
+from luaurft.scoring.analysis.nodes import field_writes
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
 
 
@@ -49,20 +49,13 @@ class LeaderstatsNameRule(Rule):
             LEADERSTATS
         ):
             return  # every spelling is the right one
-        for statement in source.nodes("assignment_statement"):
-            pairs = zip(variable_list_of(statement), expression_list_of(statement), strict=False)
-            for target, value in pairs:
-                field = target.child_by_field_name("field")
-                if target.type != "dot_index_expression" or field is None:
-                    continue
-                if source.node_text(field) != "Name":
-                    continue
-                name = string_literal(source, value)
-                if name is not None and name != LEADERSTATS and name.lower() == LEADERSTATS:
-                    yield self.at(
-                        ctx,
-                        value,
-                        f'"{name}" is not "{LEADERSTATS}": the player list shows only a folder '
-                        f"named exactly {LEADERSTATS}, so these stats never appear",
-                        f'name it "{LEADERSTATS}"',
-                    )
+        for _, value in field_writes(source, "Name"):
+            name = string_literal(source, value)
+            if name is not None and name != LEADERSTATS and name.lower() == LEADERSTATS:
+                yield self.at(
+                    ctx,
+                    value,
+                    f'"{name}" is not "{LEADERSTATS}": the player list shows only a folder '
+                    f"named exactly {LEADERSTATS}, so these stats never appear",
+                    f'name it "{LEADERSTATS}"',
+                )

@@ -18,10 +18,9 @@ from typing import TYPE_CHECKING
 from luaurft.scoring.analysis.handlers import function_given
 from luaurft.scoring.analysis.nodes import (
     FUNCTION_NODES,
-    expression_list_of,
+    field_writes,
     named_children,
     unparenthesize,
-    variable_list_of,
 )
 from luaurft.scoring.analysis.scope import scope_analysis
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
@@ -127,33 +126,26 @@ class ProcessReceiptDecisionRule(Rule):
         if _CALLBACK not in source.text:
             return
         scopes = scope_analysis(ctx)
-        for statement in source.nodes("assignment_statement"):
-            pairs = zip(variable_list_of(statement), expression_list_of(statement), strict=False)
-            for target, value in pairs:
-                field = target.child_by_field_name("field")
-                if target.type != "dot_index_expression" or field is None:
-                    continue
-                if source.node_text(field) != _CALLBACK:
-                    continue
-                info = function_given(scopes, value)
-                if info is None or info.body is None or _delegates(source, info.body):
-                    continue
-                if _GRANTED not in source.node_text(info.body):
-                    yield self.at(
-                        ctx,
-                        value,
-                        "this ProcessReceipt callback never returns "
-                        "Enum.ProductPurchaseDecision.PurchaseGranted: every purchase stays "
-                        "pending and is handed out again on the player's next join",
-                        "return Enum.ProductPurchaseDecision.PurchaseGranted once the items are "
-                        "given (NotProcessedYet when they could not be)",
-                    )
-                elif not _always_returns(source, info.body):
-                    yield self.at(
-                        ctx,
-                        value,
-                        "this ProcessReceipt callback can reach its end without returning a "
-                        "decision (nil): that purchase stays pending and is handed out again",
-                        "end it with `return Enum.ProductPurchaseDecision.NotProcessedYet` (or "
-                        "PurchaseGranted on every path that gave the items)",
-                    )
+        for _, value in field_writes(source, _CALLBACK):
+            info = function_given(scopes, value)
+            if info is None or info.body is None or _delegates(source, info.body):
+                continue
+            if _GRANTED not in source.node_text(info.body):
+                yield self.at(
+                    ctx,
+                    value,
+                    "this ProcessReceipt callback never returns "
+                    "Enum.ProductPurchaseDecision.PurchaseGranted: every purchase stays "
+                    "pending and is handed out again on the player's next join",
+                    "return Enum.ProductPurchaseDecision.PurchaseGranted once the items are "
+                    "given (NotProcessedYet when they could not be)",
+                )
+            elif not _always_returns(source, info.body):
+                yield self.at(
+                    ctx,
+                    value,
+                    "this ProcessReceipt callback can reach its end without returning a "
+                    "decision (nil): that purchase stays pending and is handed out again",
+                    "end it with `return Enum.ProductPurchaseDecision.NotProcessedYet` (or "
+                    "PurchaseGranted on every path that gave the items)",
+                )
