@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING
 
 from luaurft.luau.source import field_id
 from luaurft.roblox.api import Member, MemberKind
-from luaurft.roblox.surface import member_security
+from luaurft.roblox.surface import member_security, resolve_member
 from luaurft.scoring.analysis.bindings import (
     RobloxType,
+    TypeKind,
     bindings_for,
     call_arguments,
     string_literal,
@@ -77,7 +78,49 @@ def kept_level(class_name: str, access: Access) -> str | None:
     return security[1] if access.assigned else security[0]
 
 
-def assigned_value(target: tree_sitter.Node) -> tree_sitter.Node | None:
+# What a literal written in the code is, by its node type (for messages).
+LITERAL_KINDS: dict[str, str] = {
+    "string": "a string",
+    "number": "a number",
+    "true": "a boolean",
+    "false": "a boolean",
+    "table_constructor": "a table",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PropertyWrite:
+    """`x.Name = <literal>` where the Roblox class of `x` is known and has a property `Name`."""
+
+    access: Access
+    class_name: str
+    value: tree_sitter.Node
+    #: The property's type in the engine surface (`Vector3`, `Enum:Material`, `Content`, ...).
+    type: str
+
+
+def literal_property_writes(ctx: RuleContext) -> list[PropertyWrite]:
+    """Every literal written to a property of a value of known class (computed once)."""
+
+    def compute() -> list[PropertyWrite]:
+        found = []
+        for access, receiver in zip(accesses(ctx), receiver_types(ctx), strict=True):
+            if not access.assigned or receiver is None or receiver.kind is not TypeKind.CLASS:
+                continue
+            value = _assigned_value(access.node)
+            if value is None or value.type not in LITERAL_KINDS:
+                continue
+            member = resolve_member(receiver.name, access.name)
+            if member is not None and member[1] == "p":
+                tag = member[2].split("\t", 1)[0]
+                found.append(PropertyWrite(access, receiver.name, value, tag))
+        return found
+
+    writes: list[PropertyWrite] = ctx.memo("api.literal_property_writes", compute)
+    return writes
+
+
+def _assigned_value(target: tree_sitter.Node) -> tree_sitter.Node | None:
     """The value an assignment writes to `target` (`a, b = x, y`: by position), if any."""
     targets = target.parent
     statement = targets.parent if targets is not None else None

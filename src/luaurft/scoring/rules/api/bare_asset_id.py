@@ -13,10 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from luaurft.roblox.surface import resolve_member
-from luaurft.scoring.analysis.bindings import TypeKind, string_literal
+from luaurft.scoring.analysis.bindings import string_literal
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
-from luaurft.scoring.rules.api._helpers import accesses, assigned_value, receiver_types
+from luaurft.scoring.rules.api._helpers import literal_property_writes
 
 _CONTENT = "Content"
 _DIGITS = re.compile(r"\d+")
@@ -38,28 +37,20 @@ class BareAssetIdRule(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        found = accesses(ctx)
-        if not any(a.assigned for a in found):
-            return
         source = ctx.source
-        for access, receiver in zip(found, receiver_types(ctx), strict=True):
-            if not access.assigned or receiver is None or receiver.kind is not TypeKind.CLASS:
-                continue
-            value = assigned_value(access.node)
-            if value is None or value.type not in ("string", "number"):
+        for write in literal_property_writes(ctx):
+            value = write.value
+            if write.type != _CONTENT or value.type not in ("string", "number"):
                 continue
             number = (
                 string_literal(source, value) if value.type == "string" else source.node_text(value)
             )
             if number is None or _DIGITS.fullmatch(number.strip()) is None:
                 continue
-            member = resolve_member(receiver.name, access.name)
-            if member is None or member[1] != "p" or member[2].split("\t", 1)[0] != _CONTENT:
-                continue
             yield self.at(
                 ctx,
                 value,
-                f"{receiver.name}.{access.name} takes a content URL, not a bare number: the "
-                "asset never loads",
+                f"{write.class_name}.{write.access.name} takes a content URL, not a bare number: "
+                "the asset never loads",
                 f'write "rbxassetid://{number.strip()}"',
             )

@@ -16,16 +16,8 @@ from luaurft.roblox.surface import instance_params, resolve_member
 from luaurft.scoring.analysis.bindings import TypeKind
 from luaurft.scoring.analysis.nodes import named_children
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
-from luaurft.scoring.rules.api._helpers import accesses, receiver_types
+from luaurft.scoring.rules.api._helpers import LITERAL_KINDS, accesses, receiver_types
 
-# What a literal of each node type is, for the message.
-_LITERALS = {
-    "string": "a string",
-    "number": "a number",
-    "true": "a boolean",
-    "false": "a boolean",
-    "table_constructor": "a table",
-}
 _ORDINALS = ("1st", "2nd", "3rd")
 
 
@@ -70,7 +62,7 @@ class NotAnInstanceRule(Rule):
             arguments = access.call.child_by_field_name("arguments")
             args = named_children(arguments) if arguments is not None else []
             for position, (arg, param) in enumerate(zip(args, params, strict=False)):
-                what = _LITERALS.get(arg.type)
+                what = LITERAL_KINDS.get(arg.type)
                 if param is None or what is None:
                     continue
                 wanted, name = param

@@ -14,22 +14,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from luaurft.roblox.surface import resolve_member
-from luaurft.scoring.analysis.bindings import TypeKind
 from luaurft.scoring.analysis.nodes import named_children
 from luaurft.scoring.rule import Finding, Rule, RuleContext, Severity
-from luaurft.scoring.rules.api._helpers import accesses, assigned_value, receiver_types
+from luaurft.scoring.rules.api._helpers import LITERAL_KINDS, literal_property_writes
 
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-# What each literal is, and the property types that take it (as Roblox converts).
-_LITERALS: dict[str, tuple[str, frozenset[str]]] = {
-    "string": ("a string", frozenset({"string", "Content", "number", "int", "any"})),
-    "number": ("a number", frozenset({"string", "Content", "number", "int", "any"})),
-    "true": ("a boolean", frozenset({"bool", "any"})),
-    "false": ("a boolean", frozenset({"bool", "any"})),
-    "table_constructor": ("a table", frozenset({"any"})),
+# The property types that take each kind of literal (as Roblox converts on assignment).
+_TAKEN_BY: dict[str, frozenset[str]] = {
+    "string": frozenset({"string", "Content", "number", "int", "any"}),
+    "number": frozenset({"string", "Content", "number", "int", "any"}),
+    "true": frozenset({"bool", "any"}),
+    "false": frozenset({"bool", "any"}),
+    "table_constructor": frozenset({"any"}),
 }
 _NAMED = {"bool": "a boolean", "int": "an integer"}
 # How to write a value of the types a literal is most often mistaken for.
@@ -67,27 +65,9 @@ class WrongPropertyTypeRule(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        found = accesses(ctx)
-        if not any(a.assigned for a in found):
-            return
-        for access, receiver in zip(found, receiver_types(ctx), strict=True):
-            if (
-                not access.assigned
-                or access.method
-                or receiver is None
-                or receiver.kind is not TypeKind.CLASS
-            ):
-                continue
-            value = assigned_value(access.node)
-            literal = _LITERALS.get(value.type) if value is not None else None
-            if value is None or literal is None:
-                continue
-            member = resolve_member(receiver.name, access.name)
-            if member is None or member[1] != "p":
-                continue
-            wanted = member[2].split("\t", 1)[0]
-            what, takes = literal
-            if wanted in takes or (
+        for write in literal_property_writes(ctx):
+            value, wanted = write.value, write.type
+            if wanted in _TAKEN_BY[value.type] or (
                 wanted.startswith("Enum:") and value.type in ("string", "number")
             ):
                 continue
@@ -101,7 +81,8 @@ class WrongPropertyTypeRule(Rule):
             yield self.at(
                 ctx,
                 value,
-                f"{receiver.name}.{access.name} takes {shown}, not {what}: setting it errors",
+                f"{write.class_name}.{write.access.name} takes {shown}, not "
+                f"{LITERAL_KINDS[value.type]}: setting it errors",
                 _fix(ctx, wanted, value),
             )
 
