@@ -487,10 +487,14 @@ def _named_for_gui(alias: str, members: set[str]) -> bool:
     return last in words
 
 
+# `script.Parent`, spaces allowed around the dot.
+_SCRIPT_PARENT_TEXT = r"script[ \t]*\.[ \t]*Parent"
 # `local label = script.Parent` (the whole statement, or the parent cast: `script.Parent
 # :: TextLabel`; not `script.Parent.Parent`).
 _PARENT_ALIAS = re.compile(
-    r"(?<![\w.])local[ \t]+([A-Za-z_]\w*)[ \t]*(?::[ \t]*[\w.]+[ \t]*)?=[ \t]*script[ \t]*\.[ \t]*Parent\b(?![ \t]*(?:[.\[(\w]|:(?!:)))"
+    r"(?<![\w.])local[ \t]+([A-Za-z_]\w*)[ \t]*(?::[ \t]*[\w.]+[ \t]*)?=[ \t]*"
+    + _SCRIPT_PARENT_TEXT
+    + r"\b(?![ \t]*(?:[.\[(\w]|:(?!:)))"
 )
 
 
@@ -523,12 +527,12 @@ def _gui_parent_hits(code: str) -> list[str]:
 
 # `name.member` (or `script.Parent.member`) where `name` starts an expression.
 _MEMBER_OF_NAME = re.compile(
-    r"(?<![\w.])(script[ \t]*\.[ \t]*Parent(?!\w)|[A-Za-z_]\w*)[ \t]*\.[ \t]*([A-Za-z_]\w*)"
+    rf"(?<![\w.])({_SCRIPT_PARENT_TEXT}(?!\w)|[A-Za-z_]\w*)[ \t]*\.[ \t]*([A-Za-z_]\w*)"
 )
-_SCRIPT_PARENT = re.compile(r"script[ \t]*\.[ \t]*Parent")
+_SCRIPT_PARENT = re.compile(_SCRIPT_PARENT_TEXT)
 # The matches of `_MEMBER_OF_NAME` whose root is `script.Parent`.
 _MEMBER_OF_SCRIPT_PARENT = re.compile(
-    r"(?<![\w.])(script[ \t]*\.[ \t]*Parent)(?!\w)[ \t]*\.[ \t]*([A-Za-z_]\w*)"
+    rf"(?<![\w.])({_SCRIPT_PARENT_TEXT})(?!\w)[ \t]*\.[ \t]*([A-Za-z_]\w*)"
 )
 
 
